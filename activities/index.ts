@@ -1,0 +1,80 @@
+/**
+ * Activities: every effect of the workflows. Built by a factory from their
+ * dependencies (mail transport, public URL, link signer, reference data), so
+ * no host or secret is written here and tests can inject their own.
+ */
+import type { Transporter } from 'nodemailer';
+import { classifyComponent, indexRestrictedParties, type Classification } from '../domain/classification';
+import type { Policy } from '../domain/policy';
+import type { Project } from '../domain/project';
+import type { ReviewStep } from '../workflows/definitions';
+import type { LinkSigner } from './link-tokens';
+import { reviewRequestMail, stepClosedMail, type ReviewMailContext } from './mail-templates';
+import type { ReferenceData } from './reference-data';
+
+export interface ActivityDeps {
+  transport: Pick<Transporter, 'sendMail'>;
+  mailFrom: string;
+  publicUrl: string;
+  signer: LinkSigner;
+  referenceData: ReferenceData;
+}
+
+export interface MailReceipt {
+  to: string;
+  subject: string;
+  messageId: string;
+}
+
+export interface NoticeInput {
+  to: string;
+  subject: string;
+  text: string;
+  /** Unique per notice; becomes the Message-ID, so a retried send is recognisable as the same mail. */
+  key: string;
+}
+
+export function decisionLink(publicUrl: string, token: string): string {
+  return `${publicUrl.replace(/\/$/, '')}/r/${token}`;
+}
+
+export function createActivities(deps: ActivityDeps) {
+  const parties = indexRestrictedParties(deps.referenceData.restrictedParties);
+
+  async function send(to: string, subject: string, text: string, key: string): Promise<MailReceipt> {
+    // Deterministic Message-ID: a send retried after an SMTP error carries the same id.
+    const messageId = `<${key.replace(/[^A-Za-z0-9._-]/g, '_')}@licence-review>`;
+    await deps.transport.sendMail({ from: deps.mailFrom, to, subject, text, messageId });
+    return { to, subject, messageId };
+  }
+
+  return {
+    async classifyProject(input: { project: Project; rules: Policy['classification'] }): Promise<Classification[]> {
+      const { project, rules } = input;
+      return project.components.map((c) => classifyComponent(project, c, deps.referenceData.catalogue, parties, rules));
+    },
+
+    async sendReviewRequest(input: { step: ReviewStep; context: ReviewMailContext; linkValidForMs: number }): Promise<MailReceipt> {
+      const { step, context } = input;
+      const token = deps.signer.sign({
+        workflowId: step.workflowId,
+        stepId: step.stepId,
+        reviewer: step.reviewer,
+        expiresAt: Date.parse(step.openedAt) + input.linkValidForMs,
+      });
+      const mail = reviewRequestMail(step, context, decisionLink(deps.publicUrl, token));
+      return send(step.reviewer, mail.subject, mail.text, `${step.workflowId}.${step.stepId}.request`);
+    },
+
+    async sendStepClosed(input: { step: ReviewStep; context: ReviewMailContext; reason: string }): Promise<MailReceipt> {
+      const mail = stepClosedMail(input.step, input.context, input.reason);
+      return send(input.step.reviewer, mail.subject, mail.text, `${input.step.workflowId}.${input.step.stepId}.closed`);
+    },
+
+    async sendNotice(input: NoticeInput): Promise<MailReceipt> {
+      return send(input.to, input.subject, input.text, input.key);
+    },
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

@@ -1,0 +1,55 @@
+/**
+ * Signed reviewer links. A token names one step of one workflow, the reviewer
+ * who owes it and an expiry, signed with HMAC-SHA256; it is useless for
+ * anything else. Used by the mail activity (sign) and the API (verify).
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+export interface LinkClaims {
+  /** Workflow that owns the step. */
+  workflowId: string;
+  stepId: string;
+  reviewer: string;
+  /** Expiry, epoch milliseconds. */
+  expiresAt: number;
+}
+
+export type VerifyResult = { ok: true; claims: LinkClaims } | { ok: false; reason: 'malformed' | 'bad-signature' | 'expired'; claims?: LinkClaims };
+
+const b64 = (buf: Buffer | string) => Buffer.from(buf).toString('base64url');
+
+export class LinkSigner {
+  constructor(private readonly secret: string) {
+    if (secret.length < 16) throw new Error('LINK_SECRET must be at least 16 characters');
+  }
+
+  sign(claims: LinkClaims): string {
+    const payload = b64(JSON.stringify({ w: claims.workflowId, s: claims.stepId, r: claims.reviewer, e: claims.expiresAt }));
+    return `${payload}.${this.mac(payload)}`;
+  }
+
+  verify(token: string, now = Date.now()): VerifyResult {
+    const parts = token.split('.');
+    if (parts.length !== 2 || !parts[0] || !parts[1]) return { ok: false, reason: 'malformed' };
+    const [payload, mac] = parts;
+    const expected = Buffer.from(this.mac(payload));
+    const given = Buffer.from(mac);
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'bad-signature' };
+    let claims: LinkClaims;
+    try {
+      const raw = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+      if (typeof raw.w !== 'string' || typeof raw.s !== 'string' || typeof raw.r !== 'string' || typeof raw.e !== 'number') {
+        return { ok: false, reason: 'malformed' };
+      }
+      claims = { workflowId: raw.w, stepId: raw.s, reviewer: raw.r, expiresAt: raw.e };
+    } catch {
+      return { ok: false, reason: 'malformed' };
+    }
+    if (claims.expiresAt <= now) return { ok: false, reason: 'expired', claims };
+    return { ok: true, claims };
+  }
+
+  private mac(payload: string): string {
+    return createHmac('sha256', this.secret).update(payload).digest('base64url');
+  }
+}

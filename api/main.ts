@@ -1,0 +1,32 @@
+/** API process: listens on PORT; on SIGINT/SIGTERM stops accepting, finishes in-flight requests, exits. */
+import { Client, Connection } from '@temporalio/client';
+import { LinkSigner } from '../activities/link-tokens';
+import { ConfigError, loadConfig } from '../config/env';
+import { createLogger } from '../config/logger';
+import { buildApp } from './app';
+
+async function main() {
+  const config = loadConfig();
+  const logger = createLogger(config.LOG_LEVEL, 'api');
+  // Lazy: the API starts and answers 503 while Temporal is down, and recovers by itself.
+  const connection = Connection.lazy({ address: config.TEMPORAL_ADDRESS });
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const app = buildApp({ client, connection, config, signer: new LinkSigner(config.LINK_SECRET), logger });
+  const server = app.listen(config.PORT, () => logger.info({ port: config.PORT, publicUrl: config.PUBLIC_URL }, 'api ready'));
+
+  const shutdown = (signal: string) => {
+    logger.info({ signal }, 'api stopping');
+    server.close(() => {
+      void connection.close().finally(() => process.exit(0));
+    });
+    server.closeIdleConnections();
+    setTimeout(() => process.exit(1), 10_000).unref();
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+main().catch((err) => {
+  console.error(err instanceof ConfigError ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,88 @@
+/** Server-rendered HTML for the reviewer pages. No script: the form submits only when the reviewer presses its button. */
+import type { StepContext } from '../workflows/definitions';
+
+export function escapeHtml(value: unknown): string {
+  return String(value ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+const STYLE = `
+  body { font: 16px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1f2933; background: #f4f6f8; margin: 0; }
+  main { max-width: 44rem; margin: 2rem auto; background: #fff; border-radius: 8px; padding: 2rem 2.5rem; box-shadow: 0 1px 3px rgba(0,0,0,.12); }
+  h1 { font-size: 1.4rem; margin: 0 0 .25rem; } .sub { color: #52606d; margin: 0 0 1.5rem; }
+  dl { display: grid; grid-template-columns: 11rem 1fr; gap: .35rem 1rem; margin: 0 0 1.5rem; } dt { color: #52606d; } dd { margin: 0; }
+  .tier { display: inline-block; padding: 0 .5rem; border-radius: 4px; font-weight: 600; background: #e4e7eb; }
+  .tier.T2 { background: #fde68a; } .tier.T3 { background: #fca5a5; } .tier.T1 { background: #bfdbfe; }
+  fieldset { border: 1px solid #cbd2d9; border-radius: 6px; margin: 0 0 1rem; } legend { font-weight: 600; padding: 0 .25rem; }
+  label.choice { display: block; padding: .35rem 0; } textarea { width: 100%; min-height: 5rem; font: inherit; box-sizing: border-box; }
+  .hint { color: #52606d; font-size: .9rem; } button { font: inherit; padding: .6rem 1.4rem; border: 0; border-radius: 6px; background: #1d4ed8; color: #fff; cursor: pointer; }
+  .notice { padding: 1rem 1.25rem; border-radius: 6px; background: #e0f2fe; } .notice.bad { background: #fee2e2; } .notice.ok { background: #dcfce7; }
+  .errors { color: #b91c1c; }`;
+
+export function layout(title: string, body: string): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex, nofollow"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head>
+<body><main>${body}</main></body></html>`;
+}
+
+function stepSummary(ctx: StepContext): string {
+  const { step, component } = ctx;
+  const rows: [string, string][] = [
+    ['Project', `${escapeHtml(ctx.projectTitle)} (${escapeHtml(ctx.projectId)})`],
+    ['Funder', escapeHtml(ctx.funderId)],
+    ['Coordinator', escapeHtml(ctx.coordinator)],
+    ['Asked of', `${escapeHtml(step.partyName)} — ${escapeHtml(step.reviewer)}`],
+    ['Due', escapeHtml(step.dueAt)],
+  ];
+  if (component) {
+    rows.push(
+      ['Component', `${escapeHtml(component.name)}: ${escapeHtml(component.description)}`],
+      ['Risk tier', `<span class="tier ${escapeHtml(component.tier)}">${escapeHtml(component.tier)}</span> ${escapeHtml(component.tierReason)}`],
+      ['Control codes', escapeHtml(component.controlCodes.join(', ') || 'none declared')],
+      ['Reasons for control', escapeHtml(component.reasons.join(', ') || 'none')],
+      ['End use', escapeHtml(component.endUse)],
+      ['Destinations', escapeHtml(component.destinations.join(', '))],
+    );
+  }
+  return `<dl>${rows.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join('')}</dl>`;
+}
+
+export function decisionPage(ctx: StepContext, action: string, errors: string[] = []): string {
+  const { step } = ctx;
+  const errorList = errors.length ? `<ul class="errors">${errors.map((e) => `<li>${escapeHtml(e)}</li>`).join('')}</ul>` : '';
+  return layout(
+    `Decision: ${step.question}`,
+    `<h1>${escapeHtml(step.question)}</h1><p class="sub">Your decision is recorded only when you press the button below.</p>
+${stepSummary(ctx)}${errorList}
+<form method="post" action="${escapeHtml(action)}">
+  <fieldset><legend>Your decision</legend>
+    <label class="choice"><input type="radio" name="decision" value="approve" required> Approve</label>
+    <label class="choice"><input type="radio" name="decision" value="deny"> Deny (cite the legal basis below)</label>
+    <label class="choice"><input type="radio" name="decision" value="request-info"> Request information from the coordinator</label>
+  </fieldset>
+  <p><label for="legalBasis"><strong>Legal basis</strong> <span class="hint">(required to deny, e.g. "EAR §742.4, national security")</span></label>
+  <textarea id="legalBasis" name="legalBasis" maxlength="2000"></textarea></p>
+  <p><label for="comment"><strong>Comment</strong> <span class="hint">(conditions, reasons, or the information you need)</span></label>
+  <textarea id="comment" name="comment" maxlength="4000"></textarea></p>
+  <button type="submit">Record my decision</button>
+</form>`,
+  );
+}
+
+export function stepStatePage(ctx: StepContext): string {
+  const { step } = ctx;
+  const state =
+    step.status === 'decided'
+      ? `<p class="notice">This step was already decided: <strong>${escapeHtml(step.outcome)}</strong> at ${escapeHtml(step.decidedAt)}. Nothing more is needed.</p>`
+      : `<p class="notice">This step is closed (${escapeHtml(step.closedReason)}). No decision is needed.</p>`;
+  return layout(`Review: ${step.question}`, `<h1>${escapeHtml(step.question)}</h1>${state}${stepSummary(ctx)}`);
+}
+
+export function recordedPage(ctx: StepContext | null, outcome: string, decidedAt: string): string {
+  const what = outcome === 'info-requested' ? 'Your request for information was sent to the coordinator. Decide from the same link once you have it.' : `Your decision was recorded: <strong>${escapeHtml(outcome)}</strong>.`;
+  return layout('Decision recorded', `<h1>Thank you</h1><p class="notice ok">${what}</p><p class="sub">Recorded at ${escapeHtml(decidedAt)}.</p>${ctx ? stepSummary(ctx) : ''}`);
+}
+
+export function problemPage(title: string, message: string): string {
+  return layout(title, `<h1>${escapeHtml(title)}</h1><p class="notice bad">${escapeHtml(message)}</p><p class="sub">Nothing was changed. If you think this is wrong, reply to the e-mail that brought you here.</p>`);
+}

@@ -1,0 +1,124 @@
+/**
+ * `/r/:token`: the reviewer's decision page. GET only reads (mail scanners
+ * open links); POST applies the decision through the workflow's `decide`
+ * Update, whose validator refuses a closed, foreign or decided step.
+ */
+import { Router, type Request, type Response } from 'express';
+import { WorkflowUpdateStage, type Client } from '@temporalio/client';
+import type { LinkClaims, LinkSigner } from '../../activities/link-tokens';
+import { DecisionRejection, decideUpdate, stepContextQuery, type DecisionResult, type StepContext } from '../../workflows/definitions';
+import { isWorkflowGone, toApiError, updateRejection } from '../errors';
+import { decisionPage, problemPage, recordedPage, stepStatePage } from '../pages';
+import { decisionBody } from '../schemas';
+
+export interface ReviewLinkDeps {
+  client: Client;
+  signer: LinkSigner;
+  temporalTimeoutMs: number;
+}
+
+class LinkProblem extends Error {
+  constructor(
+    readonly status: number,
+    readonly title: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const wantsJson = (req: Request) => req.accepts(['html', 'json']) === 'json';
+
+function answer(req: Request, res: Response, status: number, html: string, json: object) {
+  res.status(status).set('Cache-Control', 'no-store');
+  if (wantsJson(req)) res.json(json);
+  else res.type('html').send(html);
+}
+
+function problem(req: Request, res: Response, p: LinkProblem) {
+  const code = { 400: 'VALIDATION_FAILED', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 409: 'CONFLICT', 410: 'NOT_FOUND', 503: 'UNAVAILABLE' }[p.status] ?? 'INTERNAL';
+  answer(req, res, p.status, problemPage(p.title, p.message), { error: { code, message: p.message, details: [] } });
+}
+
+export function reviewLinkRoutes({ client, signer, temporalTimeoutMs }: ReviewLinkDeps): Router {
+  const router = Router();
+  const deadline = <T>(fn: () => Promise<T>) => client.withDeadline(Date.now() + temporalTimeoutMs, fn);
+
+  function verify(token: string): LinkClaims {
+    const result = signer.verify(token);
+    if (result.ok) return result.claims;
+    if (result.reason === 'expired') throw new LinkProblem(410, 'This link has expired', 'The decision link has expired. Ask the sender for a new one.');
+    throw new LinkProblem(400, 'This link is not valid', 'The decision link is damaged or was not issued by this system. Copy the whole link from the e-mail.');
+  }
+
+  async function loadStep(claims: LinkClaims): Promise<StepContext> {
+    let ctx: StepContext | null;
+    try {
+      ctx = await deadline(() => client.workflow.getHandle(claims.workflowId).query(stepContextQuery, claims.stepId));
+    } catch (err) {
+      if (isWorkflowGone(err)) throw new LinkProblem(404, 'This review no longer exists', 'The review this link belongs to cannot be found.');
+      throw err;
+    }
+    if (!ctx) throw new LinkProblem(404, 'Unknown review step', 'This link names a step that is not part of the review.');
+    if (ctx.step.reviewer !== claims.reviewer) throw new LinkProblem(403, 'This link is for someone else', 'This link was issued to another reviewer.');
+    return ctx;
+  }
+
+  async function withProblems(req: Request, res: Response, fn: () => Promise<void>) {
+    try {
+      await fn();
+    } catch (err) {
+      if (err instanceof LinkProblem) return problem(req, res, err);
+      const apiError = toApiError(err);
+      if (apiError.status >= 500) req.log?.error({ err }, 'review link failed');
+      problem(req, res, new LinkProblem(apiError.status, apiError.code === 'UNAVAILABLE' ? 'Temporarily unavailable' : 'Something went wrong', apiError.message));
+    }
+  }
+
+  router.get('/:token', (req, res) =>
+    withProblems(req, res, async () => {
+      const ctx = await loadStep(verify(req.params.token));
+      const open = ctx.step.status === 'open';
+      answer(req, res, 200, open ? decisionPage(ctx, req.originalUrl) : stepStatePage(ctx), ctx);
+    }),
+  );
+
+  router.post('/:token', (req, res) =>
+    withProblems(req, res, async () => {
+      const claims = verify(req.params.token);
+      const parsed = decisionBody.safeParse(req.body ?? {});
+      if (!parsed.success) {
+        const messages = parsed.error.issues.map((i) => `${i.path.join('.') || 'decision'}: ${i.message}`);
+        const details = parsed.error.issues.map((i) => ({ path: ['body', ...i.path].join('.'), message: i.message }));
+        const ctx = wantsJson(req) ? null : await loadStep(claims);
+        const html = ctx && ctx.step.status === 'open' ? decisionPage(ctx, req.originalUrl, messages) : problemPage('Decision not recorded', messages.join('; '));
+        return answer(req, res, 400, html, { error: { code: 'VALIDATION_FAILED', message: `invalid decision: ${messages.join('; ')}`, details } });
+      }
+      const decision = parsed.data;
+      let result: DecisionResult;
+      try {
+        const handle = client.workflow.getHandle(claims.workflowId);
+        // Once the Update is accepted the decision is in history; the handler may still be mailing.
+        const update = await deadline(() =>
+          handle.startUpdate(decideUpdate, { args: [{ stepId: claims.stepId, reviewer: claims.reviewer, ...decision }], waitForStage: WorkflowUpdateStage.ACCEPTED }),
+        );
+        const finished = await Promise.race([update.result(), new Promise<undefined>((r) => setTimeout(() => r(undefined), temporalTimeoutMs).unref())]);
+        result = finished ?? { recorded: true, stepId: claims.stepId, decision: decision.decision, outcome: { approve: 'approved', deny: 'denied', 'request-info': 'info-requested' }[decision.decision] as DecisionResult['outcome'], decidedAt: new Date().toISOString() };
+      } catch (err) {
+        const rejection = updateRejection(err);
+        if (rejection?.type === DecisionRejection.AlreadyDecided || rejection?.type === DecisionRejection.StepClosed) {
+          throw new LinkProblem(409, rejection.type === DecisionRejection.AlreadyDecided ? 'Already decided' : 'This step is closed', `${rejection.message}. Nothing was changed.`);
+        }
+        if (rejection?.type === DecisionRejection.NotYourStep || rejection?.type === DecisionRejection.UnknownStep) throw new LinkProblem(403, 'This link is for someone else', rejection.message);
+        if (rejection?.type === DecisionRejection.LegalBasisRequired) throw new LinkProblem(400, 'Decision not recorded', rejection.message);
+        if (isWorkflowGone(err)) throw new LinkProblem(409, 'This step is closed', 'The review this step belonged to has finished. Nothing was changed.');
+        throw err;
+      }
+      req.log?.info({ workflowId: claims.workflowId, stepId: claims.stepId, decision: result.decision }, 'decision recorded');
+      const ctx = wantsJson(req) ? null : await loadStep(claims).catch(() => null);
+      answer(req, res, 200, recordedPage(ctx, result.outcome, result.decidedAt), { recorded: true, stepId: result.stepId, decision: result.decision, outcome: result.outcome, decidedAt: result.decidedAt });
+    }),
+  );
+
+  return router;
+}

@@ -1,0 +1,95 @@
+/**
+ * Configuration: the environment parsed once with zod. A bad value stops
+ * start-up with a message naming the variable.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { DEFAULT_TASK_QUEUE } from '../workflows/definitions';
+import { policySchema, type Policy } from '../domain/policy';
+
+const ROOT = path.resolve(__dirname, '..');
+const DEV_LINK_SECRET = 'dev-only-link-secret-change-me';
+
+export type Role = 'funder' | 'coordinator' | 'admin';
+export interface ApiKey {
+  role: Role;
+  funderId?: string;
+}
+
+/** `role[:funderId]=key,…`, e.g. `coordinator=k1,funder:horizon-eu=k2,admin=k3`. */
+export function parseApiKeys(value: string): Map<string, ApiKey> {
+  const keys = new Map<string, ApiKey>();
+  for (const item of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const m = /^(funder|coordinator|admin)(?::([A-Za-z0-9._-]+))?=(\S{8,})$/.exec(item);
+    if (!m) throw new Error(`"${item.replace(/=.*/, '=…')}" is not role[:funderId]=key with a role of funder, coordinator or admin and a key of 8+ characters`);
+    const [, role, funderId, key] = m;
+    if (role === 'funder' && !funderId) throw new Error(`a funder key needs its funder id: funder:<funderId>=key`);
+    if (role !== 'funder' && funderId) throw new Error(`only funder keys carry a funder id ("${role}:${funderId}")`);
+    if (keys.has(key)) throw new Error('the same key is given twice');
+    keys.set(key, { role: role as Role, funderId });
+  }
+  return keys;
+}
+
+const envSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    TEMPORAL_ADDRESS: z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port').default('localhost:7233'),
+    TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+    TASK_QUEUE: z.string().min(1).default(DEFAULT_TASK_QUEUE),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    PUBLIC_URL: z.url().default('http://localhost:3000'),
+    SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').default('smtp://localhost:1025'),
+    MAIL_FROM: z.string().min(3).default('Licence reviews <reviews@licence-review.example>'),
+    LINK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+    API_KEYS: z.string().default('coordinator=dev-coordinator-key,funder:horizon-eu=dev-funder-key,admin=dev-admin-key'),
+    POLICY_FILE: z.string().default(path.join(ROOT, 'policy/default.json')),
+    CONTROL_LIST_FILE: z.string().default(path.join(ROOT, 'reference-data/control-list.json')),
+    RESTRICTED_PARTIES_FILE: z.string().default(path.join(ROOT, 'reference-data/restricted-parties.json')),
+    LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production' && !env.LINK_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['LINK_SECRET'], message: 'is required in production' });
+    }
+  });
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config extends Omit<Env, 'API_KEYS' | 'LINK_SECRET'> {
+  LINK_SECRET: string;
+  apiKeys: Map<string, ApiKey>;
+  policy: Policy;
+}
+
+export class ConfigError extends Error {}
+
+function describe(error: z.ZodError): string {
+  return error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`).join('\n');
+}
+
+export function loadPolicy(file: string): Policy {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(`POLICY_FILE ${file} cannot be read as JSON: ${(err as Error).message}`);
+  }
+  const parsed = policySchema.safeParse(raw);
+  if (!parsed.success) throw new ConfigError(`POLICY_FILE ${file} is invalid:\n${describe(parsed.error)}`);
+  return parsed.data;
+}
+
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) throw new ConfigError(`Invalid configuration:\n${describe(parsed.error)}`);
+  const env = parsed.data;
+  let apiKeys: Map<string, ApiKey>;
+  try {
+    apiKeys = parseApiKeys(env.API_KEYS);
+  } catch (err) {
+    throw new ConfigError(`Invalid configuration:\n  API_KEYS: ${(err as Error).message}`);
+  }
+  return { ...env, LINK_SECRET: env.LINK_SECRET ?? DEV_LINK_SECRET, apiKeys, policy: loadPolicy(env.POLICY_FILE) };
+}

@@ -1,0 +1,117 @@
+/**
+ * The review policy: agencies, funders, tier rules, SLAs and licence terms.
+ * A data file validated here; workflows receive the parsed snapshot in their
+ * input, so editing the file never changes a running workflow.
+ */
+import { z } from 'zod';
+import { msToNumber } from '@temporalio/common/lib/time';
+import { countryCode, email, slug } from './primitives';
+
+/** "30d", "14 days", "10s", "4y" → milliseconds (the `ms` format Temporal uses). */
+export const duration = z.string().transform((text, ctx) => {
+  let ms: number | undefined;
+  try {
+    ms = msToNumber(text as never);
+  } catch {
+    ms = undefined;
+  }
+  if (ms === undefined || !Number.isFinite(ms) || ms <= 0) {
+    ctx.addIssue({ code: 'custom', message: `"${text}" is not a positive duration such as "30d", "12h" or "10s"` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+export const tierSchema = z.enum(['T0', 'T1', 'T2', 'T3']);
+export type Tier = z.infer<typeof tierSchema>;
+
+const agencySchema = z.object({
+  id: slug,
+  name: z.string().min(1),
+  country: countryCode,
+  /** `licensing` issues the licence for its country; `reviewing` agencies are consulted by reason for control. */
+  role: z.enum(['licensing', 'reviewing']),
+  /** Reasons for control (NS, MT, NP, CB, AT…) this agency is consulted for; empty = all. */
+  reasons: z.array(z.string()).default([]),
+  /** The agency that gives the defence review of T3 components. */
+  defence: z.boolean().default(false),
+  regime: z.string().min(1),
+  reviewers: z.array(email).min(1),
+  seniorReviewers: z.array(email).default([]),
+});
+
+const funderSchema = z.object({
+  id: slug,
+  name: z.string().min(1),
+  reviewers: z.array(email).min(1),
+});
+
+const regimeSchema = z.object({
+  licenceValidity: duration,
+  reportingPeriod: duration,
+  recordKeeping: duration,
+});
+
+const ladderLevelSchema = z.object({
+  id: slug,
+  name: z.string().min(1),
+  chair: email,
+  decideWithin: duration,
+  appealWithin: duration.optional(),
+});
+
+export const policySchema = z
+  .object({
+    version: z.string().min(1),
+    agencies: z.array(agencySchema).min(1),
+    funders: z.array(funderSchema).min(1),
+    classification: z.object({
+      civilianEndUses: z.array(z.string()),
+      sensitiveReasons: z.array(z.string()),
+      preApprovedDestinations: z.array(countryCode),
+      preApprovedEndUses: z.array(z.string()),
+      embargoedDestinations: z.array(countryCode),
+    }),
+    sla: z.object({
+      grantReview: duration,
+      tierLoweringReview: duration,
+      agencyReview: duration,
+      seniorSignOff: duration,
+      infoRequestWithin: duration,
+      caseLimit: duration,
+    }),
+    reminders: z.object({ every: duration }),
+    silence: z.record(tierSchema, z.enum(['deemed-approved', 'escalate'])),
+    escalationLadder: z.array(ladderLevelSchema).min(1),
+    regimes: z.record(z.string(), regimeSchema),
+    licenceConditions: z.record(tierSchema, z.array(z.string())),
+    links: z.object({ validFor: duration }),
+  })
+  .superRefine((policy, ctx) => {
+    const ids = new Set<string>();
+    policy.agencies.forEach((agency, i) => {
+      if (ids.has(agency.id)) ctx.addIssue({ code: 'custom', path: ['agencies', i, 'id'], message: `duplicate agency id "${agency.id}"` });
+      ids.add(agency.id);
+      if (!policy.regimes[agency.regime]) {
+        ctx.addIssue({ code: 'custom', path: ['agencies', i, 'regime'], message: `regime "${agency.regime}" is not defined in regimes` });
+      }
+    });
+    const licensingCountries = new Map<string, number>();
+    for (const agency of policy.agencies) {
+      if (agency.role === 'licensing') licensingCountries.set(agency.country, (licensingCountries.get(agency.country) ?? 0) + 1);
+    }
+    for (const [country, count] of licensingCountries) {
+      if (count > 1) ctx.addIssue({ code: 'custom', path: ['agencies'], message: `country ${country} has ${count} licensing agencies; it needs exactly one` });
+    }
+    policy.agencies.forEach((agency, i) => {
+      if (!licensingCountries.has(agency.country)) {
+        ctx.addIssue({ code: 'custom', path: ['agencies', i, 'country'], message: `country ${agency.country} has no licensing agency` });
+      }
+    });
+  });
+
+export type PolicyFile = z.input<typeof policySchema>;
+/** The parsed policy: every duration in milliseconds. */
+export type Policy = z.output<typeof policySchema>;
+export type Agency = Policy['agencies'][number];
+export type Funder = Policy['funders'][number];

@@ -1,0 +1,129 @@
+/**
+ * Starting and stopping the local stack's processes (Temporal dev server,
+ * MailDev, worker, API) and waiting until each is ready. Used by
+ * `npm start` and by the tests that need real processes.
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { searchAttributeFlags } from '../../workflows/definitions';
+
+export const ROOT = path.resolve(__dirname, '../..');
+
+/** The Temporal CLI: TEMPORAL_CLI, PATH, or the pinned build in the cache (built once). */
+export function temporalCliPath(): string {
+  return execFileSync('bash', [path.join(ROOT, 'scripts/ensure-temporal-cli.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+}
+
+export interface Managed {
+  name: string;
+  child: ChildProcess;
+  exited: Promise<number | null>;
+}
+
+/** Spawns a process in its own process group (so Ctrl-C reaches only the supervisor, which stops them in order). */
+export function launch(name: string, command: string, args: string[], opts: { env?: NodeJS.ProcessEnv; logFile?: string; inherit?: boolean } = {}): Managed {
+  const child = spawn(command, args, {
+    cwd: ROOT,
+    env: { ...process.env, ...opts.env },
+    detached: true,
+    stdio: opts.inherit ? ['ignore', 'inherit', 'inherit'] : ['ignore', 'pipe', 'pipe'],
+  });
+  if (opts.logFile) {
+    mkdirSync(path.dirname(opts.logFile), { recursive: true });
+    const log = createWriteStream(opts.logFile, { flags: 'a' });
+    child.stdout?.pipe(log);
+    child.stderr?.pipe(log);
+  } else if (!opts.inherit) {
+    child.stdout?.resume();
+    child.stderr?.resume();
+  }
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { name, child, exited };
+}
+
+/** Sends `signal`, waits up to `graceMs`, then SIGKILLs. */
+export async function stop(p: Managed, signal: NodeJS.Signals = 'SIGTERM', graceMs = 15_000): Promise<void> {
+  if (p.child.exitCode !== null || p.child.signalCode !== null) return;
+  p.child.kill(signal);
+  const timer = setTimeout(() => p.child.kill('SIGKILL'), graceMs);
+  await p.exited;
+  clearTimeout(timer);
+}
+
+export async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs: number, alive?: Managed): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (alive && alive.child.exitCode !== null) throw new Error(`${what}: process ${alive.name} exited with code ${alive.child.exitCode}`);
+    if (await check().catch(() => false)) return;
+    if (Date.now() > deadline) throw new Error(`${what}: not ready after ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+export async function httpOk(url: string): Promise<boolean> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+  return res.ok;
+}
+
+export async function temporalReachable(address: string): Promise<boolean> {
+  const connection = await Connection.connect({ address, connectTimeout: 2000 });
+  try {
+    await connection.withDeadline(Date.now() + 2000, () => connection.healthService.check({}));
+    return true;
+  } finally {
+    await connection.close();
+  }
+}
+
+export interface DevServerOptions {
+  dbFile: string;
+  port: number;
+  uiPort: number;
+  namespace?: string;
+  logFile?: string;
+}
+
+/** `temporal server start-dev` on a SQLite file with WAL journaling and our search attributes. */
+export function startDevServer(o: DevServerOptions): Managed {
+  mkdirSync(path.dirname(o.dbFile), { recursive: true });
+  const args = ['server', 'start-dev', '--db-filename', o.dbFile, '--ip', '127.0.0.1', '--port', String(o.port), '--ui-port', String(o.uiPort)];
+  args.push('--namespace', o.namespace ?? 'default', '--log-level', 'warn');
+  args.push('--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal');
+  for (const flag of searchAttributeFlags) args.push('--search-attribute', flag);
+  return launch('temporal', temporalCliPath(), args, { logFile: o.logFile });
+}
+
+export interface MailDevOptions {
+  smtpPort: number;
+  webPort: number;
+  mailDir?: string;
+  logFile?: string;
+}
+
+export function startMailDev(o: MailDevOptions): Managed {
+  const bin = path.join(ROOT, 'node_modules/maildev/dist/bin/maildev.js');
+  const args = [bin, '--smtp', String(o.smtpPort), '--web', String(o.webPort), '--ip', '127.0.0.1', '--web-ip', '127.0.0.1'];
+  if (o.mailDir) {
+    mkdirSync(o.mailDir, { recursive: true });
+    args.push('--mail-directory', o.mailDir);
+  }
+  return launch('maildev', process.execPath, args, { logFile: o.logFile });
+}
+
+/** True once a worker (of process `pid`, if given) polls the task queue for workflow tasks. */
+export async function workerPolling(address: string, namespace: string, taskQueue: string, pid?: number): Promise<boolean> {
+  const connection = await Connection.connect({ address, connectTimeout: 2000 });
+  try {
+    const res = await connection.workflowService.describeTaskQueue({ namespace, taskQueue: { name: taskQueue }, taskQueueType: 1 });
+    return (res.pollers ?? []).some((p) => pid === undefined || p.identity?.startsWith(`${pid}@`));
+  } finally {
+    await connection.close();
+  }
+}
+
+/** Runs a TypeScript entry point with tsx's loader, in one process (signals reach it directly). */
+export function startTsEntry(name: string, entry: string, env: NodeJS.ProcessEnv, logFile?: string): Managed {
+  return launch(name, process.execPath, ['--import', 'tsx', path.join(ROOT, entry)], { env, logFile, inherit: !logFile });
+}

@@ -1,0 +1,36 @@
+/** Builds the worker from its dependencies; `main.ts` wires the real ones, tests their own. */
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import nodemailer from 'nodemailer';
+import { createActivities } from '../activities';
+import { LinkSigner } from '../activities/link-tokens';
+import { loadReferenceData } from '../activities/reference-data';
+import type { Config } from '../config/env';
+
+export const workflowsPath = require.resolve('../workflows');
+
+export interface WorkerSetup {
+  connection: NativeConnection;
+  config: Pick<Config, 'TEMPORAL_NAMESPACE' | 'TASK_QUEUE' | 'SMTP_URL' | 'MAIL_FROM' | 'PUBLIC_URL' | 'LINK_SECRET' | 'CONTROL_LIST_FILE' | 'RESTRICTED_PARTIES_FILE'>;
+  overrides?: Partial<WorkerOptions>;
+}
+
+export function createProductionActivities(config: WorkerSetup['config']) {
+  return createActivities({
+    transport: nodemailer.createTransport(config.SMTP_URL),
+    mailFrom: config.MAIL_FROM,
+    publicUrl: config.PUBLIC_URL,
+    signer: new LinkSigner(config.LINK_SECRET),
+    referenceData: loadReferenceData(config.CONTROL_LIST_FILE, config.RESTRICTED_PARTIES_FILE),
+  });
+}
+
+export async function createWorker({ connection, config, overrides }: WorkerSetup): Promise<Worker> {
+  return Worker.create({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TASK_QUEUE,
+    workflowsPath,
+    activities: createProductionActivities(config),
+    ...overrides,
+  });
+}

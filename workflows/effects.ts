@@ -1,0 +1,15 @@
+/** Activity proxies: the only way workflow code reaches the outside world. */
+import { proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+
+/** Mail retries without limit: an SMTP outage delays mail, never loses it. */
+export const mail = proxyActivities<Pick<Activities, 'sendReviewRequest' | 'sendStepClosed' | 'sendNotice'>>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+/** Classification reads local reference data: quick, and retried until the data file is fixed. */
+export const reference = proxyActivities<Pick<Activities, 'classifyProject'>>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});

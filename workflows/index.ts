@@ -1,0 +1,3 @@
+/** Every workflow type the worker registers. */
+export { projectWorkflow } from './project';
+export { licenceWorkflow } from './licence';

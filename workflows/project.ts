@@ -1,0 +1,248 @@
+/**
+ * One project's path: scoping → grant review → component licensing → active.
+ * Owns the project's view and audit trail; each component's licence review is
+ * a child workflow that reports its progress here.
+ */
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  isCancellation,
+  setHandler,
+  startChild,
+  upsertSearchAttributes,
+  workflowInfo,
+  type ChildWorkflowHandle,
+} from '@temporalio/workflow';
+import { grantReviewPlan, leadAgency, tierLoweringPlan } from '../domain/routing';
+import {
+  auditQuery,
+  confirmScopingUpdate,
+  decideUpdate,
+  licenceProgressSignal,
+  licenceWorkflowId,
+  ProjectRejection,
+  projectViewQuery,
+  searchAttributes,
+  stepContextQuery,
+  withdrawUpdate,
+  type AuditEntry,
+  type ComponentView,
+  type Licence,
+  type ProjectInput,
+  type ProjectView,
+  type ReviewStep,
+  type ScopingConfirmation,
+  type Stage,
+  type WithdrawRequest,
+} from './definitions';
+import { mail, reference } from './effects';
+import { licenceWorkflow } from './licence';
+import { ReviewBoard, type AuditInput } from './review-board';
+import { scopingValidator, applyScoping } from './scoping';
+
+export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
+  const { project, policy } = input;
+  const { workflowId } = workflowInfo();
+  const lead = leadAgency(policy, project);
+  const submittedAt = new Date().toISOString();
+  const auditTrail: AuditEntry[] = [];
+  const record = (entry: AuditInput) => auditTrail.push({ at: new Date().toISOString(), ...entry });
+  const components = new Map<string, ComponentView>(
+    project.components.map((c) => [
+      c.id,
+      { id: c.id, name: c.name, tier: null, classifiedTier: null, tierReason: null, classification: null, licence: { status: 'in-review', conditions: [] } },
+    ]),
+  );
+  const childSteps = new Map<string, ReviewStep[]>();
+  let stage: Stage = 'scoping';
+  let confirmation: ScopingConfirmation | undefined;
+  let withdrawal: WithdrawRequest | undefined;
+  let children: Promise<Licence>[] = [];
+
+  const board = new ReviewBoard({
+    linkValidForMs: policy.links.validFor,
+    coordinator: project.coordinator,
+    audit: record,
+    mailContext: (step) => ({ projectId: project.projectId, projectTitle: project.title, componentName: step.componentId && components.get(step.componentId)?.name }),
+    onChange: async () => publishSearchAttributes(),
+  });
+  const allSteps = () => [...board.list(), ...[...childSteps.values()].flat()];
+
+  let published = '';
+  function publishSearchAttributes() {
+    const open = allSteps().filter((s) => s.status === 'open');
+    const awaited = [...new Set(open.map((s) => s.party))].sort();
+    const nextDue = open.map((s) => s.dueAt).sort()[0];
+    const key = JSON.stringify([stage, awaited, nextDue]);
+    if (key === published) return;
+    published = key;
+    upsertSearchAttributes([
+      { key: searchAttributes.stage, value: stage },
+      { key: searchAttributes.awaitedParties, value: awaited },
+      { key: searchAttributes.nextDueAt, value: nextDue ? new Date(nextDue) : null },
+    ]);
+  }
+  const setStage = (next: Stage, why: string) => {
+    record({ actor: 'system', action: 'stage-changed', channel: 'system', detail: `${stage} → ${next}: ${why}` });
+    stage = next;
+    publishSearchAttributes();
+  };
+  const notifyCoordinator = async (key: string, subject: string, lines: string[]) => {
+    const receipt = await mail.sendNotice({ to: project.coordinator.email, subject, text: lines.join('\n'), key: `${workflowId}.${key}` });
+    record({ actor: 'system', action: 'email-sent', channel: 'email', detail: `notice to ${receipt.to}: "${receipt.subject}"` });
+  };
+
+  const view = (): ProjectView => {
+    const steps = allSteps();
+    return {
+      projectId: project.projectId,
+      title: project.title,
+      funderId: project.funderId,
+      coordinator: project.coordinator,
+      leadAgency: lead.id,
+      policyVersion: policy.version,
+      stage,
+      submittedAt,
+      components: [...components.values()],
+      openSteps: steps.filter((s) => s.status === 'open'),
+      steps,
+      milestones: project.milestones.map((m) => ({ ...m, status: 'pending' as const })),
+      disputes: [],
+    };
+  };
+
+  setHandler(projectViewQuery, view);
+  setHandler(auditQuery, () => [...auditTrail].sort((a, b) => a.at.localeCompare(b.at)));
+  setHandler(stepContextQuery, (stepId) => {
+    const step = board.steps.get(stepId);
+    if (!step) return null;
+    const coordinator = `${project.coordinator.name} <${project.coordinator.email}>`;
+    return { step, projectId: project.projectId, projectTitle: project.title, funderId: project.funderId, coordinator };
+  });
+  setHandler(decideUpdate, (d) => board.decide(d), { validator: (d) => board.validate(d) });
+  setHandler(
+    confirmScopingUpdate,
+    (c) => {
+      confirmation = c;
+      record({ actor: c.confirmedBy, action: 'scoping-confirmed', channel: 'api', detail: c.overrides.length ? `${c.overrides.length} tier override(s)` : 'confirmed as classified' });
+      return applyScoping(components, c, record);
+    },
+    { validator: (c) => scopingValidator(stage, components, confirmation, c) },
+  );
+  setHandler(licenceProgressSignal, (progress) => {
+    childSteps.set(progress.componentId, progress.steps);
+    const component = components.get(progress.componentId);
+    if (component) component.licence = { ...component.licence, status: progress.status };
+    auditTrail.push(...progress.audit);
+    publishSearchAttributes();
+  });
+
+  const main = new CancellationScope();
+  setHandler(
+    withdrawUpdate,
+    async (request) => {
+      withdrawal = request;
+      record({ actor: request.withdrawnBy, action: 'withdrawal-requested', channel: 'api', detail: request.reason });
+      main.cancel();
+      await condition(() => stage === 'withdrawn');
+      return { stage: 'withdrawn' as const, closedSteps: allSteps().filter((s) => s.status === 'closed').length };
+    },
+    {
+      validator: (_request: WithdrawRequest) => {
+        if (withdrawal || !['scoping', 'grant-review', 'active'].includes(stage)) {
+          const state = withdrawal ? 'already being withdrawn' : stage;
+          throw ApplicationFailure.nonRetryable(`project ${project.projectId} is ${state} and cannot be withdrawn`, ProjectRejection.WrongStage);
+        }
+      },
+    },
+  );
+
+  record({ actor: input.submittedBy, action: 'project-submitted', channel: 'api', detail: `"${project.title}" with ${project.components.length} component(s), policy ${policy.version}` });
+  publishSearchAttributes();
+
+  try {
+    await main.run(async () => {
+      // 1. Scoping: classify, then wait for the coordinator to confirm.
+      const classifications = await reference.classifyProject({ project, rules: policy.classification });
+      for (const c of classifications) {
+        Object.assign(components.get(c.componentId)!, { classification: c, classifiedTier: c.tier, tier: c.tier, tierReason: c.rule.text });
+        const codes = c.matchedEntries.map((e) => e.code).join(', ') || 'none listed';
+        record({ actor: 'system', action: 'classified', channel: 'system', componentId: c.componentId, detail: `${c.tier} by rule ${c.rule.id}: ${c.rule.text}; codes ${codes}; reasons ${c.reasons.join(', ') || 'none'}; party hits ${c.restrictedPartyHits.length}` });
+      }
+      await notifyCoordinator('scoping', `Scoping ready to confirm: ${project.title}`, [
+        `Dear ${project.coordinator.name},`,
+        '',
+        `The components of "${project.title}" were classified:`,
+        ...classifications.map((c) => `- ${components.get(c.componentId)!.name}: ${c.tier} (${c.rule.text})`),
+        '',
+        `Confirm or adjust the tiers with POST /v1/projects/${project.projectId}/scoping.`,
+      ]);
+      await condition(() => confirmation !== undefined);
+
+      // 2. Grant review, with any tier lowering the lead agency must approve.
+      setStage('grant-review', 'scoping confirmed');
+      const lowerings = [...components.values()].filter((c) => c.pendingTier);
+      const plans = [
+        ...grantReviewPlan(policy, project),
+        ...lowerings.map((c) => tierLoweringPlan(policy, project, c.id, c.tier!, c.pendingTier!, confirmation!.overrides.find((o) => o.componentId === c.id)!.justification!)),
+      ];
+      await board.openSteps(plans);
+      await board.waitForDecisions(plans.map((p) => p.stepId));
+      for (const c of lowerings) {
+        const step = board.steps.get(`tier-${c.id}`)!;
+        if (step.outcome === 'approved') {
+          record({ actor: step.reviewer, action: 'tier-lowered', channel: 'system', componentId: c.id, detail: `${c.tier} → ${c.pendingTier} approved by ${step.partyName}` });
+          Object.assign(c, { tier: c.pendingTier, tierReason: `lowered from ${c.tier} with ${step.partyName}'s approval` });
+        } else {
+          record({ actor: step.reviewer, action: 'tier-lowering-refused', channel: 'system', componentId: c.id, detail: `stays ${c.tier}: ${step.legalBasis ?? ''}` });
+        }
+        delete c.pendingTier;
+      }
+      const refusals = board.list().filter((s) => (s.kind === 'grant-funder' || s.kind === 'grant-agency') && s.outcome === 'denied');
+      if (refusals.length) {
+        setStage('rejected', refusals.map((s) => `${s.partyName} denied (${s.legalBasis})`).join('; '));
+        await notifyCoordinator('rejected', `Grant not approved: ${project.title}`, [`Dear ${project.coordinator.name},`, '', ...refusals.map((s) => `${s.partyName} denied the grant. Legal basis: ${s.legalBasis}. ${s.comment ?? ''}`)]);
+        return;
+      }
+
+      // 3. Active: one child workflow per component licence.
+      setStage('active', 'grant approved by the funder and the lead agency');
+      const handles: ChildWorkflowHandle<typeof licenceWorkflow>[] = [];
+      for (const spec of project.components) {
+        const c = components.get(spec.id)!;
+        handles.push(
+          await startChild(licenceWorkflow, {
+            workflowId: licenceWorkflowId(project.projectId, spec.id),
+            args: [{ project, component: spec, classification: c.classification!, tier: c.tier!, policy, parentWorkflowId: workflowId }],
+            typedSearchAttributes: [
+              { key: searchAttributes.projectId, value: project.projectId },
+              { key: searchAttributes.funderId, value: project.funderId },
+            ],
+          }),
+        );
+      }
+      children = handles.map((h) => h.result());
+      const licences = await Promise.all(children);
+      project.components.forEach((spec, i) => (components.get(spec.id)!.licence = licences[i]));
+      const summary = project.components.map((spec, i) => `- ${spec.name}: ${licences[i].status}${licences[i].validUntil ? ` until ${licences[i].validUntil}` : ''}`);
+      record({ actor: 'system', action: 'licensing-complete', channel: 'system', detail: summary.join('; ') });
+      await notifyCoordinator('licensing', `Licence decisions complete: ${project.title}`, [`Dear ${project.coordinator.name},`, '', ...summary]);
+
+      // The project stays active: milestones, cycles and compliance follow.
+      await condition(() => false);
+    });
+  } catch (err) {
+    if (!(withdrawal && isCancellation(err))) throw err;
+    await CancellationScope.nonCancellable(async () => {
+      const reason = 'the project was withdrawn by its coordinator';
+      await board.closeOpen(reason);
+      await Promise.allSettled(children); // each licence review closes its own steps
+      setStage('withdrawn', withdrawal!.reason);
+      await notifyCoordinator('withdrawn', `Project withdrawn: ${project.title}`, [`Dear ${project.coordinator.name},`, '', `The project was withdrawn: ${withdrawal!.reason}.`, 'Every open review step was closed and its reviewer told.']);
+    });
+  }
+  await condition(allHandlersFinished);
+  return stage;
+}
