@@ -136,7 +136,7 @@ export interface LicenceInput {
 
 export interface LicenceProgress {
   componentId: string;
-  status: LicenceStatus;
+  licence: Licence;
   steps: ReviewStep[];
   audit: AuditEntry[];
 }

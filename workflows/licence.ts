@@ -13,23 +13,23 @@ import {
   type AuditEntry,
   type Licence,
   type LicenceInput,
-  type LicenceStatus,
 } from './definitions';
 import { ReviewBoard, type AuditInput } from './review-board';
 
 export async function licenceWorkflow(input: LicenceInput): Promise<Licence> {
   const { project, component, classification, tier, policy } = input;
   const parent = getExternalWorkflowHandle(input.parentWorkflowId);
-  let status: LicenceStatus = tier === 'T0' ? 'cleared' : 'in-review';
+  let licence: Licence = tier === 'T0' ? { status: 'cleared', conditions: [] } : { status: 'in-review', conditions: [] };
   let unsent: AuditEntry[] = [];
 
   const audit = (entry: AuditInput) => unsent.push({ at: new Date().toISOString(), componentId: component.id, ...entry });
-  // Reports go out one after another, so the parent receives them in the order they were made.
+  // Reports go out one after another, so the parent receives them in the order they were made;
+  // a report that failed (a cancelled signal) must not stop the ones after it.
   let reported = Promise.resolve();
   const report = () => {
-    const progress = { componentId: component.id, status, steps: board.list().map((s) => ({ ...s })), audit: unsent };
+    const progress = { componentId: component.id, licence, steps: board.list().map((s) => ({ ...s })), audit: unsent };
     unsent = [];
-    reported = reported.then(() => parent.signal(licenceProgressSignal, progress));
+    reported = reported.catch(() => undefined).then(() => parent.signal(licenceProgressSignal, progress));
     return reported;
   };
   const mailContext = () => ({ projectId: project.projectId, projectTitle: project.title, componentName: component.name, tier, tierReason: classification.rule.text });
@@ -55,10 +55,10 @@ export async function licenceWorkflow(input: LicenceInput): Promise<Licence> {
     };
   });
 
-  const finish = async (licence: Licence) => {
-    status = licence.status;
+  const finish = async (outcome: Licence) => {
+    licence = outcome;
     await report();
-    return licence;
+    return outcome;
   };
 
   if (tier === 'T0') {
@@ -88,7 +88,7 @@ export async function licenceWorkflow(input: LicenceInput): Promise<Licence> {
 
   const regime = policy.regimes[leadAgency(policy, project).regime];
   const validFrom = new Date();
-  const licence: Licence = {
+  const granted: Licence = {
     status: 'approved',
     licenceId: `LIC-${project.projectId}-${component.id}`,
     validFrom: validFrom.toISOString(),
@@ -96,6 +96,6 @@ export async function licenceWorkflow(input: LicenceInput): Promise<Licence> {
     conditions: policy.licenceConditions[tier],
     reportingPeriodMs: regime.reportingPeriod,
   };
-  audit({ actor: 'system', action: 'licence-granted', channel: 'system', detail: `${licence.licenceId} valid until ${licence.validUntil}; conditions: ${licence.conditions.join('; ')}` });
-  return finish(licence);
+  audit({ actor: 'system', action: 'licence-granted', channel: 'system', detail: `${granted.licenceId} valid until ${granted.validUntil}; conditions: ${granted.conditions.join('; ')}` });
+  return finish(granted);
 }

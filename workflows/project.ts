@@ -134,7 +134,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
   setHandler(licenceProgressSignal, (progress) => {
     childSteps.set(progress.componentId, progress.steps);
     const component = components.get(progress.componentId);
-    if (component) component.licence = { ...component.licence, status: progress.status };
+    if (component) component.licence = progress.licence;
     auditTrail.push(...progress.audit);
     publishSearchAttributes();
   });
@@ -225,7 +225,6 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
       }
       children = handles.map((h) => h.result());
       const licences = await Promise.all(children);
-      project.components.forEach((spec, i) => (components.get(spec.id)!.licence = licences[i]));
       const summary = project.components.map((spec, i) => `- ${spec.name}: ${licences[i].status}${licences[i].validUntil ? ` until ${licences[i].validUntil}` : ''}`);
       record({ actor: 'system', action: 'licensing-complete', channel: 'system', detail: summary.join('; ') });
       await notifyCoordinator('licensing', `Licence decisions complete: ${project.title}`, [`Dear ${project.coordinator.name},`, '', ...summary]);

@@ -1,7 +1,7 @@
 /** `/v1/projects`: submit, read, confirm scoping, withdraw, audit trail. */
 import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
-import { WorkflowIdReusePolicy, WorkflowUpdateStage, type Client } from '@temporalio/client';
+import { WorkflowIdReusePolicy, WorkflowNotFoundError, WorkflowUpdateStage, type Client } from '@temporalio/client';
 import type { z } from 'zod';
 import type { Policy } from '../../domain/policy';
 import { projectSubmissionSchema, type Project } from '../../domain/project';
@@ -47,6 +47,13 @@ export function projectRoutes({ client, taskQueue, policy, temporalTimeoutMs }: 
   const deadline = <T>(fn: () => Promise<T>) => client.withDeadline(Date.now() + temporalTimeoutMs, fn);
   const handleFor = (params: unknown) => client.workflow.getHandle<typeof projectWorkflow>(projectWorkflowId(parse(projectIdParam, params, 'path').id));
   const readView = (params: unknown) => deadline(() => handleFor(params).query(projectViewQuery));
+
+  /** An Update sent to a project whose workflow has ended: say why it cannot change, or that it does not exist. */
+  async function explainEnded(err: unknown, params: unknown): Promise<never> {
+    if (!(err instanceof WorkflowNotFoundError)) throw err;
+    const view = await readView(params); // throws WorkflowNotFoundError (404) if there never was such a project
+    throw new ApiError('CONFLICT', `project ${view.projectId} is ${view.stage} and can no longer change`);
+  }
 
   router.post('/', requireRole('coordinator', 'admin'), async (req, res) => {
     const body = parse(submission, req.body, 'body');
@@ -100,7 +107,7 @@ export function projectRoutes({ client, taskQueue, policy, temporalTimeoutMs }: 
         throw new ApiError('VALIDATION_FAILED', rejection.message, problems.map((p) => ({ path: `body.${p.split(':')[0]}`, message: p.split(': ').slice(1).join(': ') })));
       }
       if (rejection?.type === ProjectRejection.WrongStage) throw new ApiError('CONFLICT', rejection.message);
-      throw err;
+      return explainEnded(err, req.params);
     }
   });
 
@@ -116,7 +123,7 @@ export function projectRoutes({ client, taskQueue, policy, temporalTimeoutMs }: 
     } catch (err) {
       const rejection = updateRejection(err);
       if (rejection?.type === ProjectRejection.WrongStage) throw new ApiError('CONFLICT', rejection.message);
-      throw err;
+      return explainEnded(err, req.params);
     }
   });
 

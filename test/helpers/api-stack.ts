@@ -1,0 +1,177 @@
+/**
+ * The API on real collaborators, for one test file: a Temporal dev server, a
+ * worker with the production activities (real SMTP into a MailDev process),
+ * and the Express app from `buildApp`. Tests drive the app with supertest and
+ * read the e-mails as they arrived, through MailDev's REST API.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, Socket } from 'node:net';
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import type { Express } from 'express';
+import { LinkSigner } from '../../activities/link-tokens';
+import { buildApp } from '../../api/app';
+import { parseApiKeys, type Config } from '../../config/env';
+import { createLogger } from '../../config/logger';
+import type { Policy } from '../../domain/policy';
+import { httpOk, startMailDev, stop as stopProcess, waitUntil, type Managed } from '../../scripts/lib/stack';
+import { createWorker } from '../../worker/create-worker';
+import { testPolicy } from './policy';
+import { startTestEnv, workflowBundle } from './temporal';
+
+const ROOT = path.resolve(__dirname, '../..');
+
+/** The API keys the app accepts; tests send them as `Authorization: Bearer …`. */
+export const KEYS = {
+  coordinator: 'test-coordinator-key',
+  funder: 'test-funder-key', // funder:horizon-eu, the fixtures' funder
+  otherFunder: 'test-nsf-key', // funder:nsf
+  admin: 'test-admin-key',
+} as const;
+const API_KEYS = `coordinator=${KEYS.coordinator},funder:horizon-eu=${KEYS.funder},funder:nsf=${KEYS.otherFunder},admin=${KEYS.admin}`;
+
+export const bearer = (key: string) => ({ Authorization: `Bearer ${key}` });
+
+export const PUBLIC_URL = 'http://reviews.test';
+export const LINK_SECRET = 'api-test-link-secret-0123456789';
+
+/** One e-mail as MailDev's REST API returns it (the fields the tests read). */
+export interface Mail {
+  id: string;
+  subject: string;
+  text: string;
+  to: { address: string; name?: string }[];
+  headers: Record<string, string>;
+  time: string;
+}
+
+export interface ApiStack {
+  app: Express;
+  client: Client;
+  env: TestWorkflowEnvironment;
+  policy: Policy;
+  taskQueue: string;
+  /** Signs with the worker's secret: lets a test forge tokens that only differ in their claims. */
+  signer: LinkSigner;
+  smtpPort: number;
+  webPort: number;
+  /** Every e-mail MailDev holds, oldest first. */
+  mails(): Promise<Mail[]>;
+  /** Polls MailDev until an e-mail matches; fails with what did arrive. */
+  waitForMail(predicate: (m: Mail) => boolean, timeoutMs?: number): Promise<Mail>;
+  stop(): Promise<void>;
+}
+
+/** A port nobody listens on right now: the OS picks it, we release it. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function tcpOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = new Socket();
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(1000, () => done(false));
+    socket.once('error', () => done(false));
+    socket.connect(port, '127.0.0.1', () => done(true));
+  });
+}
+
+/** The decision-page tokens in a text (normally an e-mail body): the part after `<PUBLIC_URL>/r/`. */
+export function linkTokens(text: string): string[] {
+  const base = PUBLIC_URL.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return [...text.matchAll(new RegExp(`${base}/r/([A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+)`, 'g'))].map((m) => m[1]);
+}
+
+export async function startApiStack(): Promise<ApiStack> {
+  const cleanups: (() => Promise<unknown>)[] = [];
+  const cleanup = async () => {
+    // Reverse order of start; keep going when one fails so nothing is left running.
+    for (const fn of cleanups.reverse()) await fn().catch((err) => console.error('api-stack cleanup:', err));
+  };
+  try {
+    const smtpPort = await freePort();
+    let webPort = await freePort();
+    while (webPort === smtpPort) webPort = await freePort();
+
+    // MailDev boots while the dev server does. Stopped in reverse: worker, MailDev, then Temporal.
+    const maildev: Managed = startMailDev({ smtpPort, webPort });
+    const envStarting = startTestEnv();
+    const env = await envStarting.catch(async (err) => {
+      await stopProcess(maildev, 'SIGTERM', 5_000);
+      throw err;
+    });
+    cleanups.push(() => env.teardown());
+    cleanups.push(() => stopProcess(maildev, 'SIGTERM', 5_000));
+    await waitUntil('MailDev web API', () => httpOk(`http://127.0.0.1:${webPort}/api/healthz`), 30_000, maildev);
+    await waitUntil('MailDev SMTP', () => tcpOpen(smtpPort), 30_000, maildev);
+
+    const policy = testPolicy();
+    const taskQueue = `api-test-${randomUUID()}`;
+    const config = {
+      TEMPORAL_NAMESPACE: env.namespace ?? 'default',
+      TASK_QUEUE: taskQueue,
+      SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+      MAIL_FROM: 'Licence reviews <reviews@licence-review.example>',
+      PUBLIC_URL,
+      LINK_SECRET,
+      CONTROL_LIST_FILE: path.join(ROOT, 'reference-data/control-list.json'),
+      RESTRICTED_PARTIES_FILE: path.join(ROOT, 'reference-data/restricted-parties.json'),
+    } satisfies Partial<Config>;
+    const worker: Worker = await createWorker({
+      connection: env.nativeConnection,
+      config,
+      // workflowsPath is dropped (not just shadowed) so the SDK does not warn that it is ignored.
+      overrides: { workflowsPath: undefined, workflowBundle: await workflowBundle() },
+    });
+    const running = worker.run();
+    running.catch(() => undefined); // a crash surfaces when stop() awaits it, not as an unhandled rejection
+    cleanups.push(async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+    });
+
+    const signer = new LinkSigner(LINK_SECRET);
+    const app = buildApp({
+      client: env.client,
+      connection: env.connection,
+      config: { apiKeys: parseApiKeys(API_KEYS), policy, TASK_QUEUE: taskQueue },
+      signer,
+      logger: createLogger('silent', 'api-test'),
+    });
+
+    const mails = async (): Promise<Mail[]> => {
+      const res = await fetch(`http://127.0.0.1:${webPort}/api/email`, { signal: AbortSignal.timeout(5000) });
+      if (!res.ok) throw new Error(`MailDev answered ${res.status}`);
+      const all = (await res.json()) as Mail[];
+      return all.sort((a, b) => a.time.localeCompare(b.time));
+    };
+    const waitForMail = async (predicate: (m: Mail) => boolean, timeoutMs = 20_000): Promise<Mail> => {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const all = await mails();
+        const found = all.find(predicate);
+        if (found) return found;
+        if (Date.now() > deadline) {
+          const seen = all.map((m) => `  ${m.to.map((t) => t.address).join(',')}: ${m.subject}`).join('\n');
+          throw new Error(`no matching e-mail after ${timeoutMs} ms; MailDev holds ${all.length}:\n${seen}`);
+        }
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    };
+
+    return { app, client: env.client, env, policy, taskQueue, signer, smtpPort, webPort, mails, waitForMail, stop: cleanup };
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+}

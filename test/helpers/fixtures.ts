@@ -1,0 +1,36 @@
+/** Project submissions for tests. */
+import { randomUUID } from 'node:crypto';
+import type { ProjectSubmission } from '../../domain/project';
+
+export const uniqueId = (prefix = 'p') => `${prefix}-${randomUUID().slice(0, 8)}`;
+
+/**
+ * A German-led project with one component in each tier under the default policy:
+ * c0 T0 (unlisted, fundamental research), c1 T1 (3A001, pre-approved destination and end use),
+ * c2 T2 (6A003 for plasma diagnostics: NS, RS, AT), c3 T3 (ML22 military technology).
+ */
+export function allTiersProject(projectId = uniqueId()): ProjectSubmission & { projectId: string } {
+  return {
+    projectId,
+    title: 'Plasma diagnostics for fusion reactors',
+    funderId: 'horizon-eu',
+    coordinator: { name: 'A. Weber', email: 'a.weber@kit.example', partnerId: 'kit' },
+    partners: [
+      { id: 'kit', name: 'Karlsruhe Institute of Technology', country: 'DE' },
+      { id: 'ornl', name: 'Oak Ridge National Laboratory', country: 'US' },
+    ],
+    components: [
+      { id: 'c0', name: 'Open analysis software', description: 'Python analysis code, published', controlCodes: [], endUse: 'fundamental-research', destinations: ['US'], recipients: ['ornl'] },
+      { id: 'c1', name: 'Radiation-hardened FPGA board', description: 'Readout board', controlCodes: ['3A001'], endUse: 'civilian-research', destinations: ['US'], recipients: ['ornl'] },
+      { id: 'c2', name: 'High-speed camera', description: 'Framing camera for plasma imaging', controlCodes: ['6A003'], endUse: 'plasma-diagnostics', destinations: ['US'], recipients: ['ornl'] },
+      { id: 'c3', name: 'Fire-control interface study', description: 'Technology data for a defence partner', controlCodes: ['ML22'], endUse: 'defence-research', destinations: ['US'], recipients: ['ornl'] },
+    ],
+    milestones: [{ id: 'm1', title: 'Prototype', dueAt: '2027-06-30T00:00:00Z', componentIds: ['c1', 'c2'] }],
+  };
+}
+
+/** A one-component T1 project: the shortest full path. */
+export function smallProject(projectId = uniqueId()): ProjectSubmission & { projectId: string } {
+  const p = allTiersProject(projectId);
+  return { ...p, components: [p.components[1]], milestones: [] };
+}

@@ -1,0 +1,23 @@
+/** The shipped default policy with every duration in seconds, so tests run day-long SLAs quickly. */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { policySchema, type Policy, type PolicyFile } from '../../domain/policy';
+
+export const DEFAULT_POLICY_FILE = path.resolve(__dirname, '../../policy/default.json');
+
+export function defaultPolicyFile(): PolicyFile {
+  return JSON.parse(readFileSync(DEFAULT_POLICY_FILE, 'utf8'));
+}
+
+export function testPolicyFile(): PolicyFile {
+  const file = defaultPolicyFile();
+  file.version = 'test-seconds';
+  file.sla = { grantReview: '60s', tierLoweringReview: '60s', agencyReview: '60s', seniorSignOff: '60s', infoRequestWithin: '30s', caseLimit: '300s' };
+  file.reminders = { every: '20s' };
+  file.links = { validFor: '1h' };
+  return file;
+}
+
+export function testPolicy(): Policy {
+  return policySchema.parse(testPolicyFile());
+}

@@ -1,0 +1,230 @@
+/**
+ * The project and licence workflows on a real dev server, with the mail
+ * activities mocked (they are the collaborator) and the real classification.
+ */
+import { randomUUID } from 'node:crypto';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { createActivities, type Activities } from '../../activities';
+import { LinkSigner } from '../../activities/link-tokens';
+import { loadReferenceData } from '../../activities/reference-data';
+import type { Policy } from '../../domain/policy';
+import type { Project } from '../../domain/project';
+import {
+  auditQuery,
+  confirmScopingUpdate,
+  decideUpdate,
+  projectViewQuery,
+  projectWorkflowId,
+  withdrawUpdate,
+  type DecisionInput,
+  type ProjectView,
+  type ReviewStep,
+  type TierOverride,
+} from '../../workflows/definitions';
+import type { projectWorkflow } from '../../workflows/project';
+import { allTiersProject, smallProject } from '../helpers/fixtures';
+import { testPolicy } from '../helpers/policy';
+import { startTestEnv, workflowBundle } from '../helpers/temporal';
+
+let env: TestWorkflowEnvironment;
+const policy: Policy = testPolicy();
+const real = createActivities({
+  transport: { sendMail: async () => ({}) as never },
+  mailFrom: 'test@example',
+  publicUrl: 'http://test',
+  signer: new LinkSigner('test-secret-0123456789'),
+  referenceData: loadReferenceData(`${__dirname}/../../reference-data/control-list.json`, `${__dirname}/../../reference-data/restricted-parties.json`),
+});
+
+beforeAll(async () => {
+  env = await startTestEnv();
+}, 120_000);
+afterAll(() => env?.teardown());
+
+/** Mocked mail activities typed by the real ones; classification is the real activity. */
+function mockActivities() {
+  const receipt = (to: string) => ({ to, subject: 's', messageId: `<${randomUUID()}@test>` });
+  return {
+    classifyProject: jest.fn<ReturnType<Activities['classifyProject']>, Parameters<Activities['classifyProject']>>(real.classifyProject),
+    sendReviewRequest: jest.fn<ReturnType<Activities['sendReviewRequest']>, Parameters<Activities['sendReviewRequest']>>(async ({ step }) => receipt(step.reviewer)),
+    sendStepClosed: jest.fn<ReturnType<Activities['sendStepClosed']>, Parameters<Activities['sendStepClosed']>>(async ({ step }) => receipt(step.reviewer)),
+    sendNotice: jest.fn<ReturnType<Activities['sendNotice']>, Parameters<Activities['sendNotice']>>(async ({ to }) => receipt(to)),
+  };
+}
+
+type Handle = WorkflowHandle<typeof projectWorkflow>;
+
+async function withWorker<T>(activities: ReturnType<typeof mockActivities>, fn: (taskQueue: string) => Promise<T>): Promise<T> {
+  const taskQueue = `wf-test-${randomUUID()}`;
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities });
+  return worker.runUntil(fn(taskQueue));
+}
+
+async function start(taskQueue: string, project: Project): Promise<Handle> {
+  return env.client.workflow.start<typeof projectWorkflow>('projectWorkflow', {
+    workflowId: projectWorkflowId(project.projectId),
+    taskQueue,
+    args: [{ project, policy, submittedBy: 'coordinator#test' }],
+  });
+}
+
+async function waitForView(handle: Handle, ready: (v: ProjectView) => boolean, what: string): Promise<ProjectView> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const view = await handle.query(projectViewQuery);
+    if (ready(view)) return view;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; stage ${view.stage}, open ${view.openSteps.map((s) => s.stepId)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Waits until every step in `stepIds` is open, then decides each as `decide(step)` says. */
+async function decide(handle: Handle, stepIds: string[], decision: (s: ReviewStep) => { decision: 'approve' | 'deny'; legalBasis?: string } = () => ({ decision: 'approve' })) {
+  const view = await waitForView(handle, (v) => stepIds.every((id) => v.openSteps.some((s) => s.stepId === id)), `steps ${stepIds}`);
+  for (const id of stepIds) {
+    const step = view.openSteps.find((s) => s.stepId === id)!;
+    await env.client.workflow.getHandle(step.workflowId).executeUpdate(decideUpdate, { args: [{ stepId: id, reviewer: step.reviewer, ...decision(step) }] });
+  }
+}
+
+async function confirm(handle: Handle, overrides: TierOverride[] = []) {
+  await waitForView(handle, (v) => v.components.every((c) => c.tier !== null), 'classification');
+  return handle.executeUpdate(confirmScopingUpdate, { args: [{ overrides, confirmedBy: 'coordinator#test' }] });
+}
+
+const rejectionType = async (p: Promise<unknown>) => {
+  const err = await p.then(() => undefined, (e: unknown) => e);
+  expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
+  return ((err as WorkflowUpdateFailedError).cause as ApplicationFailure).type;
+};
+
+test('a project with one component per tier: T0 cleared, T1–T3 routed and decided, one T2 denial', async () => {
+  const acts = mockActivities();
+  await withWorker(acts, async (tq) => {
+    const handle = await start(tq, allTiersProject());
+    const scoped = await confirm(handle);
+    expect(scoped.map((c) => c.tier)).toEqual(['T0', 'T1', 'T2', 'T3']);
+
+    await decide(handle, ['grant-funder', 'grant-agency']);
+    // T1: the lead agency only. T2: every routed agency (6A003 is NS/RS/AT: BIS, DoD, State; not Energy). T3: plus defence, then senior.
+    await decide(handle, ['c1-de-bafa']);
+    await decide(handle, ['c2-de-bafa', 'c2-us-bis', 'c2-us-dos']);
+    await decide(handle, ['c2-us-dod'], () => ({ decision: 'deny', legalBasis: 'EAR §742.4 national security' }));
+    const t3 = ['c3-de-bafa', 'c3-us-bis', 'c3-us-dod'];
+    let view = await waitForView(handle, (v) => t3.every((id) => v.openSteps.some((s) => s.stepId === id)), 'T3 first phase');
+    expect(view.openSteps.some((s) => s.stepId === 'c3-senior')).toBe(false); // sign-off only after every agency approved
+    await decide(handle, t3);
+    await decide(handle, ['c3-senior']);
+
+    view = await waitForView(handle, (v) => v.components.every((c) => c.licence.status !== 'in-review'), 'licences');
+    expect(view.stage).toBe('active');
+    expect(view.components.map((c) => c.licence.status)).toEqual(['cleared', 'approved', 'denied', 'approved']);
+    expect(view.components[2].licence.basis).toContain('EAR §742.4');
+    expect(view.components[3].licence.conditions).toEqual(policy.licenceConditions.T3);
+    expect(Date.parse(view.components[1].licence.validUntil!) - Date.parse(view.components[1].licence.validFrom!)).toBe(policy.regimes.EU.licenceValidity);
+    expect(view.openSteps).toEqual([]);
+
+    // One e-mail per step, to the step's reviewer.
+    const mailed = acts.sendReviewRequest.mock.calls.map(([{ step }]) => step.stepId).sort();
+    expect(mailed).toEqual(view.steps.map((s) => s.stepId).sort());
+    const audit = await handle.query(auditQuery);
+    expect(audit.filter((e) => e.action === 'decision-recorded')).toHaveLength(view.steps.length);
+    expect(audit.find((e) => e.action === 'cleared-deemed-to-comply')?.componentId).toBe('c0');
+    expect(audit.map((e) => e.at)).toEqual([...audit.map((e) => e.at)].sort());
+  });
+});
+
+test('a grant denied by the funder rejects the project and starts no licence review', async () => {
+  const acts = mockActivities();
+  await withWorker(acts, async (tq) => {
+    const handle = await start(tq, smallProject());
+    await confirm(handle);
+    await decide(handle, ['grant-funder'], () => ({ decision: 'deny', legalBasis: 'Horizon Europe Art. 18: civil activities only' }));
+    await decide(handle, ['grant-agency']);
+    expect(await handle.result()).toBe('rejected');
+    const view = await handle.query(projectViewQuery);
+    expect(view.steps.map((s) => s.stepId)).toEqual(['grant-funder', 'grant-agency']);
+    expect(acts.sendNotice.mock.calls.some(([n]) => n.subject.startsWith('Grant not approved'))).toBe(true);
+  });
+});
+
+test('lowering a tier needs the lead agency: approved lowers it, refused keeps it', async () => {
+  const acts = mockActivities();
+  await withWorker(acts, async (tq) => {
+    const project = allTiersProject();
+    project.components = project.components.slice(2); // c2 (T2) and c3 (T3)
+    const handle = await start(tq, project);
+    const scoped = await confirm(handle, [
+      { componentId: 'c2', tier: 'T1', justification: 'camera below the 6A003 thresholds' },
+      { componentId: 'c3', tier: 'T2', justification: 'only public data' },
+    ]);
+    expect(scoped.map((c) => [c.tier, c.pendingTier])).toEqual([['T2', 'T1'], ['T3', 'T2']]);
+    await decide(handle, ['grant-funder', 'grant-agency', 'tier-c2']);
+    await decide(handle, ['tier-c3'], () => ({ decision: 'deny', legalBasis: 'ML22 technology stays T3' }));
+    const view = await waitForView(handle, (v) => v.stage === 'active' && v.openSteps.length > 0, 'licensing');
+    expect(view.components.map((c) => c.tier)).toEqual(['T1', 'T3']);
+    await waitForView(handle, (v) => v.openSteps.some((s) => s.stepId === 'c2-de-bafa') && !v.openSteps.some((s) => s.stepId === 'c2-us-bis'), 'c2 reviewed as T1');
+  });
+});
+
+test('the decision validator rejects foreign, unknown, repeated and unfounded decisions before they reach history', async () => {
+  const acts = mockActivities();
+  await withWorker(acts, async (tq) => {
+    const handle = await start(tq, smallProject());
+    await confirm(handle);
+    const view = await waitForView(handle, (v) => v.openSteps.length === 2, 'grant steps');
+    const step = view.openSteps[0];
+    const send = (input: Partial<DecisionInput> = {}) =>
+      handle.executeUpdate(decideUpdate, { args: [{ stepId: step.stepId, reviewer: step.reviewer, decision: 'approve', ...input }] });
+
+    expect(await rejectionType(send({ reviewer: 'someone@else.example' }))).toBe('NotYourStep');
+    expect(await rejectionType(send({ stepId: 'no-such-step' }))).toBe('UnknownStep');
+    expect(await rejectionType(send({ decision: 'deny' }))).toBe('LegalBasisRequired');
+    await send();
+    expect(await rejectionType(send())).toBe('AlreadyDecided');
+    expect(await rejectionType(send({ decision: 'deny', legalBasis: 'x' }))).toBe('AlreadyDecided');
+
+    const audit = await handle.query(auditQuery);
+    expect(audit.filter((e) => e.action === 'decision-recorded')).toHaveLength(1);
+    const history = await handle.fetchHistory();
+    const accepted = history.events!.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes);
+    expect(accepted).toHaveLength(1 + 1); // the scoping confirmation and the one valid decision
+  });
+});
+
+test('scoping confirms once, and overrides are checked', async () => {
+  const acts = mockActivities();
+  await withWorker(acts, async (tq) => {
+    const handle = await start(tq, allTiersProject());
+    await waitForView(handle, (v) => v.components.every((c) => c.tier !== null), 'classification');
+    const confirmWith = (overrides: TierOverride[]) => handle.executeUpdate(confirmScopingUpdate, { args: [{ overrides, confirmedBy: 'c' }] });
+    expect(await rejectionType(confirmWith([{ componentId: 'c3', tier: 'T1' }]))).toBe('InvalidOverride');
+    expect(await rejectionType(confirmWith([{ componentId: 'nope', tier: 'T2' }]))).toBe('InvalidOverride');
+    const scoped = await confirmWith([{ componentId: 'c0', tier: 'T2', justification: 'partner request' }]);
+    expect(scoped[0]).toMatchObject({ tier: 'T2', classifiedTier: 'T0' });
+    expect(await rejectionType(confirmWith([]))).toBe('WrongStage');
+  });
+});
+
+test('withdrawal closes every open step in the project and its licence reviews, and tells each reviewer', async () => {
+  const acts = mockActivities();
+  await withWorker(acts, async (tq) => {
+    const handle = await start(tq, allTiersProject());
+    await confirm(handle);
+    await decide(handle, ['grant-funder', 'grant-agency']);
+    await decide(handle, ['c1-de-bafa']);
+    const before = await waitForView(handle, (v) => v.openSteps.length === 7, 'T2 and T3 steps open'); // 4 for c2, 3 for c3
+    const result = await handle.executeUpdate(withdrawUpdate, { args: [{ reason: 'consortium dissolved', withdrawnBy: 'coordinator#test' }] });
+    expect(result).toEqual({ stage: 'withdrawn', closedSteps: 7 });
+    expect(await handle.result()).toBe('withdrawn');
+    const after = await handle.query(projectViewQuery);
+    expect(after.openSteps).toEqual([]);
+    const closedIds = acts.sendStepClosed.mock.calls.map(([{ step }]) => step.stepId).sort();
+    expect(closedIds).toEqual(before.openSteps.map((s) => s.stepId).sort());
+    const again = await handle.executeUpdate(withdrawUpdate, { args: [{ reason: 'again', withdrawnBy: 'c' }] }).then(() => undefined, (e: Error) => e);
+    expect(again).toBeInstanceOf(WorkflowNotFoundError); // the workflow has completed: nothing left to withdraw
+  });
+});
