@@ -1,0 +1,196 @@
+/**
+ * End to end, the README's way: `npm start` brings up the whole stack; the
+ * test acts as the coordinator (HTTP) and as every reviewer (the e-mail in
+ * MailDev, the link in it, the page it opens, the form on it). Half-way it
+ * stops the stack with Ctrl-C and starts it again, and the project resumes.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { AuditEntry, ProjectView } from '../../workflows/definitions';
+import { allTiersProject } from '../helpers/fixtures';
+import { decisionLinks, fetchMails, freePorts, waitForMails, type Mail } from '../helpers/maildev';
+
+const ROOT = path.resolve(__dirname, '../..');
+const KEY = 'e2e-coordinator-key';
+let ports: { api: number; temporal: number; ui: number; smtp: number; web: number };
+let dataDir: string;
+let stack: ChildProcess | undefined;
+let output = '';
+
+function startStack(): Promise<number> {
+  const t0 = Date.now();
+  output = '';
+  stack = spawn('npm', ['start'], {
+    cwd: ROOT,
+    detached: true, // its own process group, like a terminal: Ctrl-C is sent to the group
+    env: {
+      ...process.env,
+      DATA_DIR: dataDir,
+      PORT: String(ports.api),
+      TEMPORAL_PORT: String(ports.temporal),
+      TEMPORAL_UI_PORT: String(ports.ui),
+      SMTP_PORT: String(ports.smtp),
+      MAILDEV_WEB_PORT: String(ports.web),
+      TASK_QUEUE: 'e2e-licence-review',
+      API_KEYS: `coordinator=${KEY},admin=e2e-admin-key`,
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  stack.stdout!.on('data', (d) => (output += d));
+  stack.stderr!.on('data', (d) => (output += d));
+  return new Promise((resolve, reject) => {
+    const timer = setInterval(() => {
+      if (/Ready in/.test(output)) {
+        clearInterval(timer);
+        resolve(Date.now() - t0);
+      } else if (stack!.exitCode !== null) {
+        clearInterval(timer);
+        reject(new Error(`npm start exited ${stack!.exitCode}:\n${output}`));
+      }
+    }, 100);
+  });
+}
+
+/** Ctrl-C: SIGINT to the process group (npm dies of it, as in a terminal); the supervisor must stop everything in order. */
+async function stopStack(): Promise<boolean> {
+  if (!stack) return true;
+  const exited = new Promise<void>((r) => (stack!.exitCode !== null || stack!.signalCode ? r() : stack!.once('exit', () => r())));
+  process.kill(-stack.pid!, 'SIGINT');
+  await exited;
+  stack = undefined;
+  const deadline = Date.now() + 30_000;
+  while (!output.includes('Stopped.') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  return output.includes('Stopped.');
+}
+
+const api = (p: string, init: RequestInit = {}) =>
+  fetch(`http://127.0.0.1:${ports.api}${p}`, { ...init, headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json', ...init.headers } });
+const mailWeb = () => `http://127.0.0.1:${ports.web}`;
+
+async function project(id: string): Promise<ProjectView> {
+  const res = await api(`/v1/projects/${id}`);
+  expect(res.status).toBe(200);
+  return (await res.json()) as ProjectView;
+}
+async function audit(id: string): Promise<AuditEntry[]> {
+  return ((await (await api(`/v1/projects/${id}/audit`)).json()) as { entries: AuditEntry[] }).entries;
+}
+
+/** Waits until the previous decision's consequences (signals, e-mails) are done, so a change now would be the GET's. */
+async function settled(projectId: string) {
+  let last = -1;
+  for (;;) {
+    const n = (await audit(projectId)).length;
+    if (n === last) return;
+    last = n;
+    await new Promise((r) => setTimeout(r, 400));
+  }
+}
+
+/** Opens the link as a reviewer: GET must change nothing; then the form is filled in and sent. */
+async function decideFromMail(projectId: string, mail: Mail, decision: 'approve' | 'deny') {
+  const [link] = decisionLinks(mail);
+  expect(link).toBeDefined();
+  await settled(projectId);
+  const before = { view: await project(projectId), audit: (await audit(projectId)).length };
+  const page = await fetch(link.replace(/^https?:\/\/[^/]+/, `http://127.0.0.1:${ports.api}`));
+  expect(page.status).toBe(200);
+  const html = await page.text();
+  expect(html).toContain('<form method="post"');
+  expect(html).not.toMatch(/checked/);
+  expect(await project(projectId)).toEqual(before.view);
+  expect((await audit(projectId)).length).toBe(before.audit);
+
+  const action = /<form method="post" action="([^"]+)"/.exec(html)![1].replace(/&amp;/g, '&');
+  const form = new URLSearchParams({ decision, comment: `e2e ${decision}`, legalBasis: decision === 'deny' ? 'EAR §742.4(b): national security' : '' });
+  const res = await fetch(`http://127.0.0.1:${ports.api}${action}`, { method: 'POST', body: form, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  expect(res.status).toBe(200);
+  expect(await res.text()).toContain(decision === 'approve' ? 'approved' : 'denied');
+}
+
+const reviewRequests = (mails: Mail[]) => mails.filter((m) => m.subject.startsWith('Review requested'));
+
+beforeAll(async () => {
+  const [api, temporal, ui, smtp, web] = await freePorts(5);
+  ports = { api, temporal, ui, smtp, web };
+  dataDir = mkdtempSync(path.join(tmpdir(), 'licence-e2e-'));
+});
+afterAll(async () => {
+  await stopStack();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+test('a project with components in all four tiers goes from submission to active through e-mail links, across a restart', async () => {
+  const readyMs = await startStack();
+  console.log(`npm start: ready in ${(readyMs / 1000).toFixed(1)} s`);
+  const submission = allTiersProject();
+  const id = submission.projectId;
+
+  const created = await api('/v1/projects', { method: 'POST', body: JSON.stringify(submission) });
+  expect(created.status).toBe(201);
+  await waitForMails(mailWeb(), (m) => m.some((x) => x.subject.startsWith('Scoping ready')), 'scoping notice');
+  expect((await project(id)).components.map((c) => c.tier)).toEqual(['T0', 'T1', 'T2', 'T3']);
+  expect((await api(`/v1/projects/${id}/scoping`, { method: 'POST', body: '{}' })).status).toBe(200);
+
+  // Grant review: the funder and the lead agency, in parallel.
+  let mails = await waitForMails(mailWeb(), (m) => reviewRequests(m).length === 2, 'two grant e-mails');
+  for (const mail of reviewRequests(mails)) await decideFromMail(id, mail, 'approve');
+  const handled = new Set(reviewRequests(mails).map((m) => m.id));
+
+  // Licensing: T1 1 step, T2 4 steps (routed by reason for control), T3 3 steps; the T3 senior sign-off comes after.
+  mails = await waitForMails(mailWeb(), (m) => reviewRequests(m).length === 2 + 8, 'first licence e-mails');
+  expect((await project(id)).stage).toBe('active');
+
+  // Ctrl-C in the middle of the reviews, and start again on the same data: nothing is lost.
+  expect(await stopStack()).toBe(true);
+  await expect(fetch(`http://127.0.0.1:${ports.api}/healthz`)).rejects.toThrow();
+  await startStack();
+  expect((await project(id)).openSteps).toHaveLength(8);
+
+  const denyDefenceOnCamera = (m: Mail) => m.subject.includes('High-speed camera') && m.to[0].address === 'export-review@dtsa.example';
+  for (let round = 0; round < 2; round++) {
+    for (const mail of reviewRequests(await fetchMails(mailWeb()))) {
+      if (handled.has(mail.id)) continue;
+      handled.add(mail.id);
+      await decideFromMail(id, mail, denyDefenceOnCamera(mail) ? 'deny' : 'approve');
+    }
+    if (round === 0) await waitForMails(mailWeb(), (m) => reviewRequests(m).some((x) => x.to[0].address === 'referatsleitung@bafa.example'), 'senior sign-off e-mail');
+  }
+
+  const deadline = Date.now() + 30_000;
+  let view = await project(id);
+  while (view.components.some((c) => c.licence.status === 'in-review') && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 200));
+    view = await project(id);
+  }
+  expect(view.stage).toBe('active');
+  expect(view.openSteps).toEqual([]);
+  expect(view.components.map((c) => [c.id, c.tier, c.licence.status])).toEqual([
+    ['c0', 'T0', 'cleared'],
+    ['c1', 'T1', 'approved'],
+    ['c2', 'T2', 'denied'],
+    ['c3', 'T3', 'approved'],
+  ]);
+  expect(view.components[3].licence.validUntil).toBeDefined();
+
+  // The audit trail tells the whole story: every classification, every e-mail, every decision once.
+  mails = await waitForMails(mailWeb(), (m) => m.some((x) => x.subject.startsWith('Licence decisions complete')), 'completion notice');
+  const trail = await audit(id);
+  const count = (action: string) => trail.filter((e) => e.action === action).length;
+  expect(count('classified')).toBe(4);
+  expect(count('decision-recorded')).toBe(11);
+  expect(new Set(trail.filter((e) => e.action === 'decision-recorded').map((e) => e.stepId)).size).toBe(11);
+  expect(count('email-sent')).toBe(mails.length);
+  expect(count('licence-granted')).toBe(2);
+  expect(count('licence-denied')).toBe(1);
+  expect(count('cleared-deemed-to-comply')).toBe(1);
+  expect(trail.filter((e) => e.action === 'decision-recorded').every((e) => e.channel === 'email-link')).toBe(true);
+  // No step was mailed twice, restart included.
+  const ids = mails.map((m) => m.headers['message-id']);
+  expect(new Set(ids).size).toBe(ids.length);
+
+  expect(await stopStack()).toBe(true);
+}, 300_000);
