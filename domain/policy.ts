@@ -108,6 +108,12 @@ export const policySchema = z
         ctx.addIssue({ code: 'custom', path: ['agencies', i, 'country'], message: `country ${agency.country} has no licensing agency` });
       }
     });
+    // A T3 component led from any country needs a defence reviewer there (routing.ts relies on it).
+    for (const country of licensingCountries.keys()) {
+      if (!policy.agencies.some((a) => a.country === country && a.defence)) {
+        ctx.addIssue({ code: 'custom', path: ['agencies'], message: `country ${country} has no defence reviewer (an agency with "defence": true)` });
+      }
+    }
   });
 
 export type PolicyFile = z.input<typeof policySchema>;

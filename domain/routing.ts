@@ -126,10 +126,8 @@ export function componentReviewPlan(policy: Policy, project: Project, component:
   if (tier === 'T2') return [steps];
 
   if (!agencies.some((a) => a.defence)) {
-    const defence =
-      policy.agencies.find((a) => a.defence && a.country === lead.country) ??
-      policy.agencies.find((a) => a.defence && reviewingCountries(project, component).includes(a.country));
-    if (!defence) throw new Error(`policy ${policy.version} has no defence reviewer for ${lead.country}`);
+    // The policy guarantees a defence reviewer in every country that has a licensing agency.
+    const defence = policy.agencies.find((a) => a.defence && a.country === lead.country)!;
     steps.push(agencyStep(defence, 'defence-review'));
   }
   const senior: StepPlan = {
