@@ -42,7 +42,12 @@ export class ApiError extends Error {
 }
 
 export function validationError(error: z.ZodError, where = 'body'): ApiError {
-  const details = error.issues.map((i) => ({ path: [where, ...i.path].join('.'), message: i.message }));
+  // An unknown field is reported at its own path, so a client can point at it.
+  const details = error.issues.flatMap((i) =>
+    i.code === 'unrecognized_keys'
+      ? i.keys.map((key) => ({ path: [where, ...i.path, key].join('.'), message: 'is not a known field' }))
+      : [{ path: [where, ...i.path].join('.'), message: i.message }],
+  );
   return new ApiError('VALIDATION_FAILED', `invalid ${where}: ${details.map((d) => `${d.path} ${d.message}`).join('; ')}`, details);
 }
 

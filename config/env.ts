@@ -2,14 +2,25 @@
  * Configuration: the environment parsed once with zod. A bad value stops
  * start-up with a message naming the variable.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_TASK_QUEUE } from '../workflows/definitions';
 import { policySchema, type Policy } from '../domain/policy';
 
-const ROOT = path.resolve(__dirname, '..');
+/** The package root, from the sources or from the compiled `dist/`. */
+function packageRoot(dir = __dirname): string {
+  return existsSync(path.join(dir, 'package.json')) || dir === path.dirname(dir) ? dir : packageRoot(path.dirname(dir));
+}
+const ROOT = packageRoot();
+/** Development only: outside NODE_ENV=development both must be set. */
 const DEV_LINK_SECRET = 'dev-only-link-secret-change-me';
+const DEV_API_KEYS = 'coordinator=dev-coordinator-key,funder:horizon-eu=dev-funder-key,admin=dev-admin-key';
+const port = z
+  .string()
+  .regex(/^\d{1,5}$/, 'must be a port number')
+  .transform(Number)
+  .pipe(z.number().max(65535, 'must be at most 65535'));
 
 export type Role = 'funder' | 'coordinator' | 'admin';
 export interface ApiKey {
@@ -38,20 +49,23 @@ const envSchema = z
     TEMPORAL_ADDRESS: z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port').default('localhost:7233'),
     TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
     TASK_QUEUE: z.string().min(1).default(DEFAULT_TASK_QUEUE),
-    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    PORT: port.default(3000),
     PUBLIC_URL: z.url().default('http://localhost:3000'),
     SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').default('smtp://localhost:1025'),
     MAIL_FROM: z.string().min(3).default('Licence reviews <reviews@licence-review.example>'),
     LINK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
-    API_KEYS: z.string().default('coordinator=dev-coordinator-key,funder:horizon-eu=dev-funder-key,admin=dev-admin-key'),
+    API_KEYS: z.string().optional(),
     POLICY_FILE: z.string().default(path.join(ROOT, 'policy/default.json')),
     CONTROL_LIST_FILE: z.string().default(path.join(ROOT, 'reference-data/control-list.json')),
     RESTRICTED_PARTIES_FILE: z.string().default(path.join(ROOT, 'reference-data/restricted-parties.json')),
     LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   })
   .superRefine((env, ctx) => {
-    if (env.NODE_ENV === 'production' && !env.LINK_SECRET) {
-      ctx.addIssue({ code: 'custom', path: ['LINK_SECRET'], message: 'is required in production' });
+    // The development defaults are public: anything but development must bring its own.
+    for (const name of ['LINK_SECRET', 'API_KEYS'] as const) {
+      if (env.NODE_ENV !== 'development' && !env[name]) {
+        ctx.addIssue({ code: 'custom', path: [name], message: `is required when NODE_ENV is ${env.NODE_ENV}` });
+      }
     }
   });
 
@@ -87,7 +101,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const env = parsed.data;
   let apiKeys: Map<string, ApiKey>;
   try {
-    apiKeys = parseApiKeys(env.API_KEYS);
+    apiKeys = parseApiKeys(env.API_KEYS ?? DEV_API_KEYS);
   } catch (err) {
     throw new ConfigError(`Invalid configuration:\n  API_KEYS: ${(err as Error).message}`);
   }

@@ -31,7 +31,7 @@ const agencySchema = z.object({
   country: countryCode,
   /** `licensing` issues the licence for its country; `reviewing` agencies are consulted by reason for control. */
   role: z.enum(['licensing', 'reviewing']),
-  /** Reasons for control (NS, MT, NP, CB, AT…) this agency is consulted for; empty = all. */
+  /** Reasons for control (NS, MT, NP, CB, AT…) a reviewing agency is consulted for; empty = never by reason (a defence agency still joins T3 reviews). */
   reasons: z.array(z.string()).default([]),
   /** The agency that gives the defence review of T3 components. */
   defence: z.boolean().default(false),

@@ -12,7 +12,14 @@ import { httpOk, startDevServer, startMailDev, startTsEntry, stop, temporalReach
 const envFile = path.join(ROOT, '.env');
 if (existsSync(envFile)) process.loadEnvFile(envFile);
 
-const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+function num(name: string, fallback: number): number {
+  const value = process.env[name] ?? String(fallback);
+  if (!/^\d{1,5}$/.test(value) || Number(value) > 65535) {
+    console.error(`Invalid configuration:\n  ${name}: "${value}" must be a port number`);
+    process.exit(1);
+  }
+  return Number(value);
+}
 const ports = {
   temporal: num('TEMPORAL_PORT', 7233),
   temporalUi: num('TEMPORAL_UI_PORT', 8233),

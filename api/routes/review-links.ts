@@ -7,7 +7,7 @@ import { Router, type Request, type Response } from 'express';
 import { WorkflowUpdateStage, type Client } from '@temporalio/client';
 import type { LinkClaims, LinkSigner } from '../../activities/link-tokens';
 import { DecisionRejection, decideUpdate, stepContextQuery, type DecisionResult, type StepContext } from '../../workflows/definitions';
-import { isWorkflowGone, toApiError, updateRejection } from '../errors';
+import { isWorkflowGone, toApiError, updateRejection, validationError } from '../errors';
 import { decisionPage, problemPage, recordedPage, stepStatePage } from '../pages';
 import { decisionBody } from '../schemas';
 
@@ -88,11 +88,11 @@ export function reviewLinkRoutes({ client, signer, temporalTimeoutMs }: ReviewLi
       const claims = verify(req.params.token);
       const parsed = decisionBody.safeParse(req.body ?? {});
       if (!parsed.success) {
-        const messages = parsed.error.issues.map((i) => `${i.path.join('.') || 'decision'}: ${i.message}`);
-        const details = parsed.error.issues.map((i) => ({ path: ['body', ...i.path].join('.'), message: i.message }));
+        const error = validationError(parsed.error, 'body');
+        const messages = error.details.map((d) => `${d.path.replace(/^body\.?/, '') || 'decision'}: ${d.message}`);
         const ctx = wantsJson(req) ? null : await loadStep(claims);
         const html = ctx && ctx.step.status === 'open' ? decisionPage(ctx, req.originalUrl, messages) : problemPage('Decision not recorded', messages.join('; '));
-        return answer(req, res, 400, html, { error: { code: 'VALIDATION_FAILED', message: `invalid decision: ${messages.join('; ')}`, details } });
+        return answer(req, res, 400, html, error.toJSON());
       }
       const decision = parsed.data;
       let result: DecisionResult;
@@ -109,9 +109,14 @@ export function reviewLinkRoutes({ client, signer, temporalTimeoutMs }: ReviewLi
         if (rejection?.type === DecisionRejection.AlreadyDecided || rejection?.type === DecisionRejection.StepClosed) {
           throw new LinkProblem(409, rejection.type === DecisionRejection.AlreadyDecided ? 'Already decided' : 'This step is closed', `${rejection.message}. Nothing was changed.`);
         }
-        if (rejection?.type === DecisionRejection.NotYourStep || rejection?.type === DecisionRejection.UnknownStep) throw new LinkProblem(403, 'This link is for someone else', rejection.message);
+        if (rejection?.type === DecisionRejection.NotYourStep) throw new LinkProblem(403, 'This link is for someone else', rejection.message);
+        if (rejection?.type === DecisionRejection.UnknownStep) throw new LinkProblem(404, 'Unknown review step', rejection.message);
         if (rejection?.type === DecisionRejection.LegalBasisRequired) throw new LinkProblem(400, 'Decision not recorded', rejection.message);
-        if (isWorkflowGone(err)) throw new LinkProblem(409, 'This step is closed', 'The review this step belonged to has finished. Nothing was changed.');
+        if (isWorkflowGone(err)) {
+          // Finished and never-started workflows fail alike here; a finished one can still be read.
+          await loadStep(claims); // 404 if the review or step never existed
+          throw new LinkProblem(409, 'This step is closed', 'The review this step belonged to has finished. Nothing was changed.');
+        }
         throw err;
       }
       req.log?.info({ workflowId: claims.workflowId, stepId: claims.stepId, decision: result.decision }, 'decision recorded');

@@ -27,6 +27,7 @@ function startStack(): Promise<number> {
     detached: true, // its own process group, like a terminal: Ctrl-C is sent to the group
     env: {
       ...process.env,
+      NODE_ENV: 'development', // as on a newcomer's machine (Jest sets "test")
       DATA_DIR: dataDir,
       PORT: String(ports.api),
       TEMPORAL_PORT: String(ports.temporal),

@@ -11,6 +11,7 @@ import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import type { Express } from 'express';
+import request from 'supertest';
 import { LinkSigner } from '../../activities/link-tokens';
 import { buildApp } from '../../api/app';
 import { parseApiKeys, type Config } from '../../config/env';
@@ -18,6 +19,7 @@ import { createLogger } from '../../config/logger';
 import type { Policy } from '../../domain/policy';
 import { httpOk, startMailDev, stop as stopProcess, waitUntil, type Managed } from '../../scripts/lib/stack';
 import { createWorker } from '../../worker/create-worker';
+import type { AuditEntry, ProjectView } from '../../workflows/definitions';
 import { testPolicy } from './policy';
 import { startTestEnv, workflowBundle } from './temporal';
 
@@ -61,7 +63,25 @@ export interface ApiStack {
   mails(): Promise<Mail[]>;
   /** Polls MailDev until an e-mail matches; fails with what did arrive. */
   waitForMail(predicate: (m: Mail) => boolean, timeoutMs?: number): Promise<Mail>;
+  /** `GET /v1/projects/:id` as the coordinator; throws unless 200. */
+  view(projectId: string): Promise<ProjectView>;
+  /** `GET /v1/projects/:id/audit` as the coordinator; throws unless 200. */
+  audit(projectId: string): Promise<AuditEntry[]>;
+  /** Polls the project through the API until `ready` holds. */
+  waitForView(projectId: string, ready: (v: ProjectView) => boolean, what: string, timeoutMs?: number): Promise<ProjectView>;
+  /** Polls the audit trail through the API until `ready` holds. */
+  waitForAudit(projectId: string, ready: (entries: AuditEntry[]) => boolean, what: string, timeoutMs?: number): Promise<AuditEntry[]>;
   stop(): Promise<void>;
+}
+
+async function poll<T>(read: () => Promise<T>, ready: (v: T) => boolean, what: string, timeoutMs: number, describe: (v: T) => string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (ready(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last seen: ${describe(value)}`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
 }
 
 /** A port nobody listens on right now: the OS picks it, we release it. */
@@ -96,7 +116,7 @@ export async function startApiStack(): Promise<ApiStack> {
   const cleanups: (() => Promise<unknown>)[] = [];
   const cleanup = async () => {
     // Reverse order of start; keep going when one fails so nothing is left running.
-    for (const fn of cleanups.reverse()) await fn().catch((err) => console.error('api-stack cleanup:', err));
+    for (const fn of cleanups.splice(0).reverse()) await fn().catch((err) => console.error('api-stack cleanup:', err));
   };
   try {
     const smtpPort = await freePort();
@@ -105,8 +125,7 @@ export async function startApiStack(): Promise<ApiStack> {
 
     // MailDev boots while the dev server does. Stopped in reverse: worker, MailDev, then Temporal.
     const maildev: Managed = startMailDev({ smtpPort, webPort });
-    const envStarting = startTestEnv();
-    const env = await envStarting.catch(async (err) => {
+    const env = await startTestEnv().catch(async (err) => {
       await stopProcess(maildev, 'SIGTERM', 5_000);
       throw err;
     });
@@ -169,7 +188,19 @@ export async function startApiStack(): Promise<ApiStack> {
       }
     };
 
-    return { app, client: env.client, env, policy, taskQueue, signer, smtpPort, webPort, mails, waitForMail, stop: cleanup };
+    const getJson = async (url: string) => {
+      const res = await request(app).get(url).set(bearer(KEYS.coordinator));
+      if (res.status !== 200) throw new Error(`GET ${url} answered ${res.status}: ${JSON.stringify(res.body)}`);
+      return res.body;
+    };
+    const view = (id: string): Promise<ProjectView> => getJson(`/v1/projects/${id}`);
+    const audit = async (id: string): Promise<AuditEntry[]> => (await getJson(`/v1/projects/${id}/audit`)).entries;
+    const waitForView = (id: string, ready: (v: ProjectView) => boolean, what: string, timeoutMs = 30_000) =>
+      poll(() => view(id), ready, what, timeoutMs, (v) => `stage ${v.stage}, tiers ${v.components.map((c) => `${c.id}=${c.tier}`)}, open ${v.openSteps.map((s) => s.stepId)}`);
+    const waitForAudit = (id: string, ready: (e: AuditEntry[]) => boolean, what: string, timeoutMs = 30_000) =>
+      poll(() => audit(id), ready, what, timeoutMs, (e) => e.map((x) => `${x.action}${x.stepId ? `(${x.stepId})` : ''}`).join(', '));
+
+    return { app, client: env.client, env, policy, taskQueue, signer, smtpPort, webPort, mails, waitForMail, view, audit, waitForView, waitForAudit, stop: cleanup };
   } catch (err) {
     await cleanup();
     throw err;

@@ -1,0 +1,42 @@
+# One image for the API and the worker (docker-compose.yml picks the command).
+# Debian slim, not Alpine: the Temporal worker's native core ships for glibc only.
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+# ---- build: compile TypeScript to dist/ ----
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund --loglevel=error
+COPY tsconfig.json tsconfig.build.json ./
+COPY domain ./domain
+COPY workflows ./workflows
+COPY activities ./activities
+COPY worker ./worker
+COPY api ./api
+COPY config ./config
+RUN npx tsc -p tsconfig.build.json
+
+# ---- deps: production node modules only ----
+FROM ${NODE_IMAGE} AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund --loglevel=error && npm cache clean --force
+
+# ---- runtime ----
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=deps /app/node_modules ./node_modules
+COPY package.json ./
+COPY --from=build /app/dist ./dist
+COPY policy ./policy
+COPY reference-data ./reference-data
+# config/env.ts resolves its default data paths next to the compiled code (dist/), so name them here.
+# Mount a replacement file and point these at it to change policy or reference data.
+ENV POLICY_FILE=/app/policy/default.json \
+    CONTROL_LIST_FILE=/app/reference-data/control-list.json \
+    RESTRICTED_PARTIES_FILE=/app/reference-data/restricted-parties.json
+# The official image's unprivileged user; the app writes nothing to disk.
+USER node
+EXPOSE 3000
+CMD ["node", "dist/api/main.js"]

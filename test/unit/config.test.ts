@@ -1,0 +1,171 @@
+/** Start-up configuration (config/env.ts): defaults, each bad value named, the policy file validated. */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ConfigError, loadConfig, loadPolicy, parseApiKeys } from '../../config/env';
+import type { PolicyFile } from '../../domain/policy';
+import { DEFAULT_TASK_QUEUE } from '../../workflows/definitions';
+import { DEFAULT_POLICY_FILE, defaultPolicyFile } from '../helpers/policy';
+
+const DAY = 24 * 3600 * 1000;
+
+/** The ConfigError that `fn` throws (fails the test if it throws anything else, or nothing). */
+function configError(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return err as ConfigError;
+  }
+  throw new Error('expected a ConfigError, but nothing was thrown');
+}
+
+describe('environment', () => {
+  it('starts on safe local defaults with an empty environment', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      NODE_ENV: 'development',
+      TEMPORAL_ADDRESS: 'localhost:7233',
+      TEMPORAL_NAMESPACE: 'default',
+      TASK_QUEUE: DEFAULT_TASK_QUEUE,
+      PORT: 3000,
+      PUBLIC_URL: 'http://localhost:3000',
+      SMTP_URL: 'smtp://localhost:1025',
+      LOG_LEVEL: 'info',
+    });
+    expect(config.LINK_SECRET.length).toBeGreaterThanOrEqual(16);
+    expect([...config.apiKeys.values()].map((k) => k.role).sort()).toEqual(['admin', 'coordinator', 'funder']);
+    expect(config.policy.version).toBe(defaultPolicyFile().version);
+  });
+
+  it('takes the values it is given', () => {
+    const config = loadConfig({ PORT: '8081', TEMPORAL_ADDRESS: 'temporal:7233', LINK_SECRET: 'a-production-secret-value', NODE_ENV: 'production', API_KEYS: 'admin=prod-admin-key-1' });
+    expect(config).toMatchObject({ PORT: 8081, TEMPORAL_ADDRESS: 'temporal:7233', LINK_SECRET: 'a-production-secret-value', NODE_ENV: 'production' });
+    expect([...config.apiKeys.keys()]).toEqual(['prod-admin-key-1']);
+  });
+
+  it.each([
+    ['PORT', { PORT: 'abc' }],
+    ['PORT', { PORT: '70000' }],
+    ['PORT', { PORT: '' }],
+    ['TEMPORAL_ADDRESS', { TEMPORAL_ADDRESS: 'temporal.internal' }],
+    ['SMTP_URL', { SMTP_URL: 'http://mail.example:25' }],
+    ['PUBLIC_URL', { PUBLIC_URL: 'not a url' }],
+    ['LINK_SECRET', { LINK_SECRET: 'too-short' }],
+    ['LINK_SECRET', { NODE_ENV: 'production', API_KEYS: 'admin=prod-admin-key-1' }],
+    ['LINK_SECRET', { NODE_ENV: 'test', API_KEYS: 'admin=prod-admin-key-1' }],
+    // The public development keys never apply outside development.
+    ['API_KEYS', { NODE_ENV: 'production', LINK_SECRET: 'a-production-secret-value' }],
+    ['NODE_ENV', { NODE_ENV: 'staging' }],
+    ['LOG_LEVEL', { LOG_LEVEL: 'verbose' }],
+    ['API_KEYS', { API_KEYS: 'guest=abcdefghijkl' }],
+    ['API_KEYS', { API_KEYS: 'funder=abcdefghijkl' }],
+    ['API_KEYS', { API_KEYS: 'admin=short' }],
+  ])('names %s when it is invalid (%j)', (name, env) => {
+    expect(configError(() => loadConfig(env)).message).toMatch(new RegExp(`^\\s+${name}: `, 'm'));
+  });
+
+  it('never repeats an API key in its error message', () => {
+    const message = configError(() => loadConfig({ API_KEYS: 'coordinator=fine-key-123,guest=leaked-secret-value' })).message;
+    expect(message).toContain('API_KEYS');
+    expect(message).not.toContain('leaked-secret-value');
+  });
+});
+
+describe('parseApiKeys', () => {
+  it('maps each key to its role, and funder keys to their funder', () => {
+    const keys = parseApiKeys(' coordinator=coord-key-1 , funder:horizon-eu=funder-key-1,admin=admin-key-1,');
+    expect(Object.fromEntries(keys)).toEqual({
+      'coord-key-1': { role: 'coordinator', funderId: undefined },
+      'funder-key-1': { role: 'funder', funderId: 'horizon-eu' },
+      'admin-key-1': { role: 'admin', funderId: undefined },
+    });
+  });
+
+  it.each([
+    ['a funder key without its funder', 'funder=funder-key-1', /funder id/],
+    ['a funder id on another role', 'admin:horizon-eu=admin-key-1', /only funder keys/],
+    ['the same key twice', 'admin=same-key-1,coordinator=same-key-1', /twice/],
+    ['an unknown role', 'root=root-key-1', /role/],
+  ])('rejects %s', (_what, value, message) => {
+    expect(() => parseApiKeys(value)).toThrow(message);
+  });
+});
+
+describe('policy file', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'policy-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** Writes the default policy after `change` to a temp file and returns its path. */
+  function policyFile(name: string, change: (p: PolicyFile) => void): string {
+    const policy = defaultPolicyFile();
+    change(policy);
+    const file = path.join(dir, `${name}.json`);
+    writeFileSync(file, JSON.stringify(policy));
+    return file;
+  }
+
+  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+  it.each<[string, (p: PolicyFile) => void, string]>([
+    ['a negative duration', (p) => { p.sla.agencyReview = '-5d'; }, 'sla.agencyReview: '],
+    ['a duration that is not one', (p) => { p.reminders.every = 'soon'; }, 'reminders.every: '],
+    ['an agency with an unknown regime', (p) => { p.agencies[3].regime = 'MARS'; }, 'agencies.3.regime: '],
+    ['duplicate agency ids', (p) => { p.agencies.push({ ...p.agencies[1] }); }, `agencies.${defaultPolicyFile().agencies.length}.id: duplicate`],
+    ['a reviewer address that is not one', (p) => { p.agencies[0].reviewers = ['licensing at bis']; }, 'agencies.0.reviewers.0: '],
+    ['a country without a defence reviewer', (p) => { p.agencies = p.agencies.filter((a) => a.id !== 'de-bmvg'); }, 'agencies: country DE has no defence reviewer'],
+  ])('rejects %s, naming where', (name, change, line) => {
+    const file = policyFile(name.replace(/\W+/g, '-'), change);
+    const message = configError(() => loadPolicy(file)).message;
+    expect(message).toContain(`POLICY_FILE ${file} is invalid`);
+    expect(message).toMatch(new RegExp(`^\\s+${escape(line)}`, 'm'));
+  });
+
+  it('stops loadConfig too, naming POLICY_FILE', () => {
+    const file = policyFile('negative', (p) => {
+      p.sla.caseLimit = '-90d';
+    });
+    expect(configError(() => loadConfig({ POLICY_FILE: file })).message).toMatch(/^POLICY_FILE .* is invalid:\n\s+sla\.caseLimit: /);
+  });
+
+  it('names a file that is missing or not JSON', () => {
+    const file = path.join(dir, 'broken.json');
+    writeFileSync(file, '{ "version": ');
+    expect(configError(() => loadPolicy(file)).message).toContain(`POLICY_FILE ${file} cannot be read as JSON`);
+    expect(configError(() => loadPolicy(path.join(dir, 'absent.json'))).message).toContain('cannot be read');
+  });
+});
+
+describe('the shipped policy', () => {
+  const policy = loadPolicy(DEFAULT_POLICY_FILE);
+  const agenciesOf = (country: string) => policy.agencies.filter((a) => a.country === country);
+
+  it.each(['US', 'DE', 'FR', 'NL', 'GB', 'JP'])('has exactly one licensing agency for %s', (country) => {
+    expect(agenciesOf(country).filter((a) => a.role === 'licensing')).toHaveLength(1);
+  });
+
+  it('has US Commerce licensing, and State, Defense and Energy reviewing', () => {
+    const us = agenciesOf('US');
+    expect(us.filter((a) => a.role === 'licensing').map((a) => a.name)).toEqual([expect.stringContaining('Commerce')]);
+    const reviewing = us.filter((a) => a.role === 'reviewing').map((a) => a.name);
+    for (const department of ['State', 'Defense', 'Energy']) expect(reviewing).toContainEqual(expect.stringContaining(department));
+  });
+
+  it('addresses every reviewer, senior reviewer and chair on an .example domain', () => {
+    const addresses = [
+      ...policy.agencies.flatMap((a) => [...a.reviewers, ...a.seniorReviewers]),
+      ...policy.funders.flatMap((f) => f.reviewers),
+      ...policy.escalationLadder.map((l) => l.chair),
+    ];
+    expect(addresses.length).toBeGreaterThan(20);
+    expect(addresses.filter((a) => !/@([a-z0-9-]+\.)*example$/.test(a))).toEqual([]);
+  });
+
+  it('parses durations to milliseconds (days, not seconds)', () => {
+    expect(policy.sla.agencyReview).toBe(30 * DAY);
+    expect(policy.escalationLadder[0].decideWithin).toBe(14 * DAY);
+  });
+});

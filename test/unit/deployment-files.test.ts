@@ -1,0 +1,174 @@
+/** docker-compose.yml, Dockerfile and .env.example agree with each other and with the code that reads them. */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { loadConfig } from '../../config/env';
+import { searchAttributeFlags } from '../../workflows/definitions';
+
+const ROOT = path.resolve(__dirname, '../..');
+const read = (file: string) => readFileSync(path.join(ROOT, file), 'utf8');
+
+interface Service {
+  image?: string;
+  build?: { context: string; dockerfile: string };
+  command?: string[];
+  entrypoint?: string[];
+  environment?: Record<string, string | null>;
+  depends_on?: Record<string, { condition: string }>;
+  healthcheck?: { test: string[] };
+  ports?: string[];
+  volumes?: string[];
+}
+const composeText = read('docker-compose.yml');
+const compose = parse(composeText) as { services: Record<string, Service>; volumes?: Record<string, unknown> };
+const services = compose.services;
+const app = { api: services.api, worker: services.worker };
+
+/** Names in .env.example, commented out or not, with the value shown. */
+const example = new Map<string, { value: string; commented: boolean; line: number }>();
+const exampleLines = read('.env.example').split('\n');
+exampleLines.forEach((text, line) => {
+  const m = /^(#\s*)?([A-Z][A-Z0-9_]*)=(.*)$/.exec(text);
+  if (m) example.set(m[2], { value: m[3].replace(/^"(.*)"$/, '$1'), commented: Boolean(m[1]), line });
+});
+
+/** Every `${VAR…}` reference in the compose file. */
+const interpolated = [...composeText.matchAll(/\$\{([A-Z][A-Z0-9_]*)/g)].map((m) => m[1]);
+
+describe('docker-compose.yml', () => {
+  it('has Temporal on PostgreSQL, its UI, an SMTP catcher, the API and the worker', () => {
+    expect(Object.keys(services)).toEqual(expect.arrayContaining(['temporal', 'postgresql', 'temporal-ui', 'api', 'worker']));
+    expect(services.temporal.image).toMatch(/^temporalio\/auto-setup:\d+\.\d+\.\d+$/);
+    expect(services.temporal.environment?.DB).toBe('postgres12');
+    expect(services.postgresql.image).toBe('postgres:16');
+    expect(services['temporal-ui'].image).toMatch(/^temporalio\/ui:\d+\.\d+\.\d+$/);
+    expect(Object.values(services).some((s) => /^maildev\/maildev:\d/.test(s.image ?? ''))).toBe(true);
+  });
+
+  it('keeps PostgreSQL data in a named volume', () => {
+    const [volume] = (services.postgresql.volumes ?? []).map((v) => v.split(':')[0]);
+    expect(Object.keys(compose.volumes ?? {})).toContain(volume);
+  });
+
+  it('builds the API and the worker as one image from the Dockerfile, with their compiled entry points', () => {
+    for (const [name, entry] of [['api', 'dist/api/main.js'], ['worker', 'dist/worker/main.js']] as const) {
+      expect(app[name].build).toEqual({ context: '.', dockerfile: 'Dockerfile' });
+      expect(app[name].command).toEqual(['node', entry]);
+      // tsconfig.build.json compiles <folder>/main.ts to dist/<folder>/main.js.
+      expect(existsSync(path.join(ROOT, entry.replace(/^dist\//, '').replace(/\.js$/, '.ts')))).toBe(true);
+    }
+    expect(app.api.image).toBe(app.worker.image);
+    expect(existsSync(path.join(ROOT, 'Dockerfile'))).toBe(true);
+  });
+
+  it('takes every secret from the environment, required and without a default', () => {
+    for (const service of Object.values(services)) {
+      for (const [name, value] of Object.entries(service.environment ?? {})) {
+        if (/SECRET|API_KEYS|PASSWORD|PWD/.test(name)) expect({ name, value }).toEqual({ name, value: expect.stringMatching(/^\$\{[A-Z_]+:\?[^}]*\}$/) });
+      }
+    }
+    const devSecret = /DEV_LINK_SECRET = '([^']+)'/.exec(read('config/env.ts'))?.[1];
+    const devKeys = (example.get('API_KEYS')?.value ?? '').split(',').map((k) => k.split('=')[1]);
+    expect(devKeys.length).toBeGreaterThan(0);
+    for (const literal of [devSecret, ...devKeys]) expect(composeText).not.toContain(literal);
+  });
+
+  it('lists every variable the API and the worker read, and every ${…} it uses, in .env.example', () => {
+    const names = [...Object.values(app).flatMap((s) => Object.keys(s.environment ?? {})), ...interpolated];
+    expect(names).toContain('LINK_SECRET');
+    expect(names.filter((n) => !example.has(n))).toEqual([]);
+  });
+
+  it('health-checks every long-running service, and waits on health only where there is a check', () => {
+    // One-shot jobs (the search-attribute registration) replace their image's entrypoint with a script and then exit.
+    const oneShot = Object.entries(services).filter(([, s]) => s.entrypoint).map(([name]) => name);
+    for (const [name, service] of Object.entries(services)) {
+      if (!oneShot.includes(name)) expect({ name, test: service.healthcheck?.test?.length }).toEqual({ name, test: expect.any(Number) });
+      for (const [dependency, { condition }] of Object.entries(service.depends_on ?? {})) {
+        if (condition === 'service_healthy') expect(services[dependency].healthcheck).toBeDefined();
+        if (condition === 'service_completed_successfully') expect(oneShot).toContain(dependency);
+      }
+    }
+  });
+
+  it('starts the API and the worker only after Temporal is healthy and the search attributes exist', () => {
+    for (const service of Object.values(app)) {
+      expect(service.depends_on).toEqual({
+        temporal: { condition: 'service_healthy' },
+        'temporal-admin-tools': { condition: 'service_completed_successfully' },
+      });
+    }
+    expect(services.temporal.depends_on).toEqual({ postgresql: { condition: 'service_healthy' } });
+  });
+
+  it('registers every custom search attribute the workflows use, with its type', () => {
+    const admin = services['temporal-admin-tools'];
+    expect(admin.image).toMatch(/^temporalio\/admin-tools:\d/);
+    const script = (admin.command ?? []).join(' ').replace(/\\\n\s*/g, ' ');
+    expect(script).toContain('temporal operator search-attribute create');
+    for (const flag of searchAttributeFlags) {
+      const [name, type] = flag.split('=');
+      expect(script).toMatch(new RegExp(`--name ${name} --type ${type}\\b`));
+    }
+  });
+
+  it('publishes the API (3000), the Temporal UI (8080) and the mail inbox (1080)', () => {
+    const published = Object.values(services).flatMap((s) => (s.ports ?? []).map((p) => Number(p.split(':').at(-2))));
+    expect(published).toEqual(expect.arrayContaining([3000, 8080, 1080]));
+  });
+});
+
+describe('Dockerfile', () => {
+  const dockerfile = read('Dockerfile');
+  const build = JSON.parse(read('tsconfig.build.json')) as { extends: string; include: string[] };
+
+  it('compiles with tsconfig.build.json, which leaves tests and scripts out', () => {
+    expect(dockerfile).toMatch(/RUN npm ci\b/);
+    expect(dockerfile).toContain('npx tsc -p tsconfig.build.json');
+    expect(build.extends).toBe('./tsconfig.json');
+    expect(build.include.sort()).toEqual(['activities', 'api', 'config', 'domain', 'worker', 'workflows']);
+  });
+
+  it('ships production modules, the compiled code and the data files, and runs unprivileged', () => {
+    expect(dockerfile).toMatch(/npm ci --omit=dev/);
+    for (const copied of ['dist', 'policy', 'reference-data']) expect(dockerfile).toMatch(new RegExp(`^COPY .*\\b${copied} \\./${copied}$`, 'm'));
+    expect(dockerfile).toMatch(/^USER (?!root\b)\S+/m);
+  });
+});
+
+describe('.env.example', () => {
+  /** Each `NAME:` key of the zod object in config/env.ts. */
+  const schemaBlock = /const envSchema = z\s*\.object\(\{([\s\S]*?)\n\s*\}\)/.exec(read('config/env.ts'))?.[1] ?? '';
+  const configVars = [...schemaBlock.matchAll(/^\s+([A-Z][A-Z0-9_]*):/gm)].map((m) => m[1]);
+  const startSource = read('scripts/start.ts');
+  const startVars = [...startSource.matchAll(/process\.env\.([A-Z][A-Z0-9_]*)|num\('([A-Z][A-Z0-9_]*)'/g)].map((m) => m[1] ?? m[2]);
+
+  it('lists every variable config/env.ts, scripts/start.ts and the CLI lookup read', () => {
+    expect(configVars).toEqual(expect.arrayContaining(['NODE_ENV', 'LINK_SECRET', 'API_KEYS', 'POLICY_FILE']));
+    expect(startVars).toEqual(expect.arrayContaining(['TEMPORAL_PORT', 'DATA_DIR']));
+    const cliVars = read('scripts/ensure-temporal-cli.sh').includes('TEMPORAL_CLI') ? ['TEMPORAL_CLI'] : [];
+    expect([...configVars, ...startVars, ...cliVars].filter((n) => !example.has(n))).toEqual([]);
+  });
+
+  it('explains each variable in a comment on the line above', () => {
+    for (const [name, { line }] of example) {
+      const above = exampleLines[line - 1] ?? '';
+      expect({ name, above }).toEqual({ name, above: expect.stringMatching(/^# (?![A-Z][A-Z0-9_]*=)\S/) });
+    }
+  });
+
+  it('shows the defaults the code really uses', () => {
+    const config = loadConfig({}) as unknown as Record<string, unknown>;
+    const resolve = (name: string, value: string) => (name.endsWith('_FILE') ? path.resolve(ROOT, value) : value);
+    const shown = [...example].filter(([name, v]) => v.commented && v.value && name in config);
+    expect(shown.length).toBeGreaterThan(8);
+    for (const [name, { value }] of shown) expect({ name, value: resolve(name, value) }).toEqual({ name, value: String(config[name]) });
+    for (const [, name, fallback] of startSource.matchAll(/num\('([A-Z_]+)', (\d+)\)/g)) expect(example.get(name)?.value).toBe(fallback);
+  });
+
+  it('holds only values that pass start-up validation', () => {
+    const set = Object.fromEntries([...example].filter(([, v]) => !v.commented).map(([name, v]) => [name, v.value]));
+    expect(Object.keys(set)).toContain('API_KEYS');
+    expect(() => loadConfig(set)).not.toThrow();
+  });
+});

@@ -1,0 +1,139 @@
+/**
+ * The mail activities (activities/index.ts) in an activity context, with the SMTP transport mocked:
+ * what they hand to the transport is the unit under test.
+ */
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { DefaultLogger } from '@temporalio/worker';
+import type { SendMailOptions } from 'nodemailer';
+import path from 'node:path';
+import { createActivities, type ActivityDeps, type MailReceipt } from '../../activities';
+import { LinkSigner } from '../../activities/link-tokens';
+import type { ReviewMailContext } from '../../activities/mail-templates';
+import { loadReferenceData } from '../../activities/reference-data';
+import type { ReviewStep } from '../../workflows/definitions';
+
+const ROOT = path.resolve(__dirname, '../..');
+const PUBLIC_URL = 'https://reviews.licence-review.example';
+const LINK_VALID_FOR_MS = 60 * 24 * 3600 * 1000;
+const signer = new LinkSigner('unit-test-link-secret-0123456789');
+const referenceData = loadReferenceData(path.join(ROOT, 'reference-data/control-list.json'), path.join(ROOT, 'reference-data/restricted-parties.json'));
+
+const step: ReviewStep = {
+  stepId: 'c2-us-bis',
+  workflowId: 'licence-p-mail--c2',
+  kind: 'agency-review',
+  party: 'us-bis',
+  partyName: 'U.S. Department of Commerce, Bureau of Industry and Security',
+  reviewer: 'licensing@bis.example',
+  componentId: 'c2',
+  question: 'Approve a licence for "High-speed camera" (T2) to US?',
+  openedAt: '2027-03-01T09:00:00.000Z',
+  dueAt: '2027-03-31T09:00:00.000Z',
+  status: 'open',
+};
+const context: ReviewMailContext = {
+  projectId: 'p-mail',
+  projectTitle: 'Plasma diagnostics for fusion reactors',
+  componentName: 'High-speed camera',
+  tier: 'T2',
+  tierReason: 'listed (6A003) with sensitive reasons for control NS',
+};
+
+function setup(publicUrl = PUBLIC_URL) {
+  const sendMail = jest.fn<Promise<unknown>, [SendMailOptions]>().mockResolvedValue({ accepted: ['ok'] });
+  // The transport's type has callback overloads that a jest.fn cannot express; only the promise form is used.
+  const transport = { sendMail } as unknown as ActivityDeps['transport'];
+  const activities = createActivities({ transport, mailFrom: 'Licence reviews <reviews@licence-review.example>', publicUrl, signer, referenceData });
+  // ERROR level: the outage test fails an activity on purpose, and its warning is noise.
+  const env = new MockActivityEnvironment(undefined, { logger: new DefaultLogger('ERROR') });
+  /** Runs an activity in the mock context, keeping its argument and result types. */
+  const run = <A>(fn: (input: A) => Promise<MailReceipt>, input: A): Promise<MailReceipt> => env.run(fn, input);
+  return { sendMail, activities, run };
+}
+
+const sent = (sendMail: jest.Mock<Promise<unknown>, [SendMailOptions]>, call = 0) => sendMail.mock.calls[call][0];
+const links = (text: unknown): string[] => Array.from(String(text).match(/https?:\/\/\S+/g) ?? []);
+
+describe('sendReviewRequest', () => {
+  const input = { step, context, linkValidForMs: LINK_VALID_FOR_MS };
+
+  it('sends one mail to the step’s reviewer, naming project, component, tier and due date', async () => {
+    const { sendMail, activities, run } = setup();
+    const receipt = await run(activities.sendReviewRequest, input);
+    expect(sendMail).toHaveBeenCalledTimes(1);
+    const mail = sent(sendMail);
+    expect(mail).toMatchObject({ to: step.reviewer, from: 'Licence reviews <reviews@licence-review.example>' });
+    for (const part of [context.projectTitle, context.componentName!, 'T2', '2027-03-31']) expect(mail.subject).toContain(part);
+    expect(receipt).toEqual({ to: step.reviewer, subject: mail.subject, messageId: mail.messageId });
+  });
+
+  it('holds exactly one link, to PUBLIC_URL/r/<token>, whose token names this step and expires on time', async () => {
+    const { sendMail, activities, run } = setup();
+    await run(activities.sendReviewRequest, input);
+    const found = links(sent(sendMail).text);
+    expect(found).toHaveLength(1);
+    const match = /^https:\/\/reviews\.licence-review\.example\/r\/([^/?#]+)$/.exec(found[0]);
+    expect(match).not.toBeNull();
+    const token = match![1];
+
+    const expiresAt = Date.parse(step.openedAt) + LINK_VALID_FOR_MS;
+    expect(signer.verify(token, Date.parse(step.openedAt))).toEqual({
+      ok: true,
+      claims: { workflowId: step.workflowId, stepId: step.stepId, reviewer: step.reviewer, expiresAt },
+    });
+    expect(signer.verify(token, expiresAt).ok).toBe(false);
+  });
+
+  it('does not double the slash when PUBLIC_URL ends with one', async () => {
+    const { sendMail, activities, run } = setup(`${PUBLIC_URL}/`);
+    await run(activities.sendReviewRequest, input);
+    expect(links(sent(sendMail).text)[0]).toMatch(/^https:\/\/reviews\.licence-review\.example\/r\/[^/]+$/);
+  });
+
+  it('gives a retried send the same Message-ID, and another step another one', async () => {
+    const { sendMail, activities, run } = setup();
+    const first = await run(activities.sendReviewRequest, input);
+    const retried = await run(activities.sendReviewRequest, input);
+    const other = await run(activities.sendReviewRequest, { ...input, step: { ...step, stepId: 'c2-us-dod' } });
+    expect(first.messageId).toMatch(/^<[^<>@\s]+@[^<>@\s]+>$/);
+    expect(retried.messageId).toBe(first.messageId);
+    expect(sent(sendMail, 1).messageId).toBe(sent(sendMail, 0).messageId);
+    expect(other.messageId).not.toBe(first.messageId);
+  });
+
+  it('lets a transport error through, so Temporal retries the activity', async () => {
+    const { sendMail, activities, run } = setup();
+    const outage = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1025'), { code: 'ECONNECTION' });
+    sendMail.mockRejectedValueOnce(outage);
+    await expect(run(activities.sendReviewRequest, input)).rejects.toBe(outage);
+  });
+});
+
+describe('sendStepClosed', () => {
+  it('tells the reviewer the step is closed and why, with no decision link', async () => {
+    const { sendMail, activities, run } = setup();
+    const receipt = await run(activities.sendStepClosed, { step, context, reason: 'the project was withdrawn' });
+    const mail = sent(sendMail);
+    expect(mail.to).toBe(step.reviewer);
+    expect(mail.subject).toContain(context.projectTitle);
+    expect(mail.text).toContain('the project was withdrawn');
+    expect(links(mail.text)).toEqual([]);
+    // Not the request's Message-ID: a mail client that de-duplicates would otherwise drop the notice.
+    const request = await run(activities.sendReviewRequest, { step, context, linkValidForMs: LINK_VALID_FOR_MS });
+    expect(receipt.messageId).not.toBe(request.messageId);
+  });
+});
+
+describe('sendNotice', () => {
+  it('sends the given text, with a Message-ID derived from its key', async () => {
+    const { sendMail, activities, run } = setup();
+    const notice = { to: 'a.weber@kit.example', subject: 'Reminder: 2 reviews open', text: 'Waiting for us-bis.', key: 'project-p1/reminder:3' };
+    const first = await run(activities.sendNotice, notice);
+    const again = await run(activities.sendNotice, notice);
+    expect(sent(sendMail)).toMatchObject({ to: notice.to, subject: notice.subject, text: notice.text });
+    expect(first.messageId).toMatch(/^<[A-Za-z0-9._-]+@[A-Za-z0-9.-]+>$/);
+    expect(again.messageId).toBe(first.messageId);
+    const other = await run(activities.sendNotice, { ...notice, key: 'project-p1/reminder:4' });
+    expect(other.messageId).not.toBe(first.messageId);
+  });
+});
