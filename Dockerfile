@@ -31,8 +31,8 @@ COPY package.json ./
 COPY --from=build /app/dist ./dist
 COPY policy ./policy
 COPY reference-data ./reference-data
-# config/env.ts resolves its default data paths next to the compiled code (dist/), so name them here.
-# Mount a replacement file and point these at it to change policy or reference data.
+# The shipped data files (also config/env.ts's defaults, spelled out for operators):
+# mount a replacement file and point these at it to change policy or reference data.
 ENV POLICY_FILE=/app/policy/default.json \
     CONTROL_LIST_FILE=/app/reference-data/control-list.json \
     RESTRICTED_PARTIES_FILE=/app/reference-data/restricted-parties.json

@@ -238,8 +238,8 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
       const reason = 'the project was withdrawn by its coordinator';
       await board.closeOpen(reason);
       await Promise.allSettled(children); // each licence review closes its own steps
-      setStage('withdrawn', withdrawal!.reason);
       await notifyCoordinator('withdrawn', `Project withdrawn: ${project.title}`, [`Dear ${project.coordinator.name},`, '', `The project was withdrawn: ${withdrawal!.reason}.`, 'Every open review step was closed and its reviewer told.']);
+      setStage('withdrawn', withdrawal!.reason); // last: the withdraw Update answers once everything above is done
     });
   }
   await condition(allHandlersFinished);
