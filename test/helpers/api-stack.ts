@@ -5,7 +5,7 @@
  * read the e-mails as they arrived, through MailDev's REST API.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, Socket } from 'node:net';
+import { Socket } from 'node:net';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -20,6 +20,7 @@ import type { Policy } from '../../domain/policy';
 import { httpOk, startMailDev, stop as stopProcess, waitUntil, type Managed } from '../../scripts/lib/stack';
 import { createWorker } from '../../worker/create-worker';
 import type { AuditEntry, ProjectView } from '../../workflows/definitions';
+import { fetchMails, freePorts, type Mail } from './maildev';
 import { testPolicy } from './policy';
 import { startTestEnv, workflowBundle } from './temporal';
 
@@ -39,15 +40,7 @@ export const bearer = (key: string) => ({ Authorization: `Bearer ${key}` });
 export const PUBLIC_URL = 'http://reviews.test';
 export const LINK_SECRET = 'api-test-link-secret-0123456789';
 
-/** One e-mail as MailDev's REST API returns it (the fields the tests read). */
-export interface Mail {
-  id: string;
-  subject: string;
-  text: string;
-  to: { address: string; name?: string }[];
-  headers: Record<string, string>;
-  time: string;
-}
+export type { Mail };
 
 export interface ApiStack {
   app: Express;
@@ -84,15 +77,6 @@ async function poll<T>(read: () => Promise<T>, ready: (v: T) => boolean, what: s
   }
 }
 
-/** A port nobody listens on right now: the OS picks it, we release it. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 async function tcpOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = new Socket();
@@ -119,9 +103,7 @@ export async function startApiStack(): Promise<ApiStack> {
     for (const fn of cleanups.splice(0).reverse()) await fn().catch((err) => console.error('api-stack cleanup:', err));
   };
   try {
-    const smtpPort = await freePort();
-    let webPort = await freePort();
-    while (webPort === smtpPort) webPort = await freePort();
+    const [smtpPort, webPort] = await freePorts(2);
 
     // MailDev boots while the dev server does. Stopped in reverse: worker, MailDev, then Temporal.
     const maildev: Managed = startMailDev({ smtpPort, webPort });
@@ -168,12 +150,7 @@ export async function startApiStack(): Promise<ApiStack> {
       logger: createLogger('silent', 'api-test'),
     });
 
-    const mails = async (): Promise<Mail[]> => {
-      const res = await fetch(`http://127.0.0.1:${webPort}/api/email`, { signal: AbortSignal.timeout(5000) });
-      if (!res.ok) throw new Error(`MailDev answered ${res.status}`);
-      const all = (await res.json()) as Mail[];
-      return all.sort((a, b) => a.time.localeCompare(b.time));
-    };
+    const mails = () => fetchMails(`http://127.0.0.1:${webPort}`);
     const waitForMail = async (predicate: (m: Mail) => boolean, timeoutMs = 20_000): Promise<Mail> => {
       const deadline = Date.now() + timeoutMs;
       for (;;) {

@@ -1,4 +1,5 @@
-/** Reading what arrived in MailDev through its REST API (`GET /api/email`). */
+/** Reading what arrived in MailDev through its REST API (`GET /api/email`), and free ports to start things on. */
+import { createServer, type AddressInfo, type Server } from 'node:net';
 
 export interface Mail {
   id: string;
@@ -12,7 +13,8 @@ export interface Mail {
 export async function fetchMails(webUrl: string): Promise<Mail[]> {
   const res = await fetch(`${webUrl}/api/email`, { signal: AbortSignal.timeout(5000) });
   if (!res.ok) throw new Error(`MailDev answered ${res.status}`);
-  return (await res.json()) as Mail[];
+  const mails = (await res.json()) as Mail[];
+  return mails.sort((a, b) => a.time.localeCompare(b.time));
 }
 
 export async function waitForMails(webUrl: string, predicate: (mails: Mail[]) => boolean, what: string, timeoutMs = 30_000): Promise<Mail[]> {
@@ -30,16 +32,15 @@ export function decisionLinks(mail: Mail): string[] {
   return mail.text.match(/https?:\/\/\S+\/r\/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/g) ?? [];
 }
 
-/** Free TCP ports on loopback, for processes the test starts itself. */
+/** Distinct free TCP ports on loopback (held together while the OS picks them), for processes a test starts. */
 export async function freePorts(count: number): Promise<number[]> {
-  const net = await import('node:net');
   const servers = await Promise.all(
-    Array.from({ length: count }, () => new Promise<import('node:net').Server>((resolve) => {
-      const s = net.createServer();
-      s.listen(0, '127.0.0.1', () => resolve(s));
+    Array.from({ length: count }, () => new Promise<Server>((resolve, reject) => {
+      const server = createServer();
+      server.once('error', reject).listen(0, '127.0.0.1', () => resolve(server));
     })),
   );
-  const ports = servers.map((s) => (s.address() as import('node:net').AddressInfo).port);
+  const ports = servers.map((s) => (s.address() as AddressInfo).port);
   await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
   return ports;
 }
