@@ -25,6 +25,11 @@ export function layout(title: string, body: string): string {
 <body><main>${body}</main></body></html>`;
 }
 
+/** `2026-12-26 16:06 UTC`: readable, and unambiguous across the agencies' time zones. */
+export function formatWhen(iso: string | undefined): string {
+  return iso ? `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC` : '';
+}
+
 function stepSummary(ctx: StepContext): string {
   const { step, component } = ctx;
   const rows: [string, string][] = [
@@ -32,11 +37,11 @@ function stepSummary(ctx: StepContext): string {
     ['Funder', escapeHtml(ctx.funderId)],
     ['Coordinator', escapeHtml(ctx.coordinator)],
     ['Asked of', `${escapeHtml(step.partyName)} — ${escapeHtml(step.reviewer)}`],
-    ['Due', escapeHtml(step.dueAt)],
+    ['Due', escapeHtml(formatWhen(step.dueAt))],
   ];
   if (component) {
     rows.push(
-      ['Component', `${escapeHtml(component.name)}: ${escapeHtml(component.description)}`],
+      ['Component', escapeHtml(component.description ? `${component.name}: ${component.description}` : component.name)],
       ['Risk tier', `<span class="tier ${escapeHtml(component.tier)}">${escapeHtml(component.tier)}</span> ${escapeHtml(component.tierReason)}`],
       ['Control codes', escapeHtml(component.controlCodes.join(', ') || 'none declared')],
       ['Reasons for control', escapeHtml(component.reasons.join(', ') || 'none')],
@@ -73,14 +78,14 @@ export function stepStatePage(ctx: StepContext): string {
   const { step } = ctx;
   const state =
     step.status === 'decided'
-      ? `<p class="notice">This step was already decided: <strong>${escapeHtml(step.outcome)}</strong> at ${escapeHtml(step.decidedAt)}. Nothing more is needed.</p>`
+      ? `<p class="notice">This step was already decided: <strong>${escapeHtml(step.outcome)}</strong> on ${escapeHtml(formatWhen(step.decidedAt))}. Nothing more is needed.</p>`
       : `<p class="notice">This step is closed (${escapeHtml(step.closedReason)}). No decision is needed.</p>`;
   return layout(`Review: ${step.question}`, `<h1>${escapeHtml(step.question)}</h1>${state}${stepSummary(ctx)}`);
 }
 
 export function recordedPage(ctx: StepContext | null, outcome: string, decidedAt: string): string {
   const what = outcome === 'info-requested' ? 'Your request for information was sent to the coordinator. Decide from the same link once you have it.' : `Your decision was recorded: <strong>${escapeHtml(outcome)}</strong>.`;
-  return layout('Decision recorded', `<h1>Thank you</h1><p class="notice ok">${what}</p><p class="sub">Recorded at ${escapeHtml(decidedAt)}.</p>${ctx ? stepSummary(ctx) : ''}`);
+  return layout('Decision recorded', `<h1>Thank you</h1><p class="notice ok">${what}</p><p class="sub">Recorded on ${escapeHtml(formatWhen(decidedAt))}.</p>${ctx ? stepSummary(ctx) : ''}`);
 }
 
 export function problemPage(title: string, message: string): string {
