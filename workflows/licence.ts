@@ -4,7 +4,7 @@
  * and end with a licence or a denial. Every change is reported to the parent,
  * which holds the project's single view and audit trail.
  */
-import { CancellationScope, getExternalWorkflowHandle, isCancellation, setHandler } from '@temporalio/workflow';
+import { CancellationScope, getExternalWorkflowHandle, isCancellation, log, setHandler } from '@temporalio/workflow';
 import { componentReviewPlan, leadAgency } from '../domain/routing';
 import {
   decideUpdate,
@@ -23,13 +23,13 @@ export async function licenceWorkflow(input: LicenceInput): Promise<Licence> {
   let unsent: AuditEntry[] = [];
 
   const audit = (entry: AuditInput) => unsent.push({ at: new Date().toISOString(), componentId: component.id, ...entry });
-  // Reports go out one after another, so the parent receives them in the order they were made;
-  // a report that failed (a cancelled signal) must not stop the ones after it.
+  // Reports go out one after another, so the parent receives them in the order they were made.
+  // One that fails (the parent already closed) is logged and must not fail a reviewer's decision.
   let reported = Promise.resolve();
   const report = () => {
     const progress = { componentId: component.id, licence, steps: board.list().map((s) => ({ ...s })), audit: unsent };
     unsent = [];
-    reported = reported.catch(() => undefined).then(() => parent.signal(licenceProgressSignal, progress));
+    reported = reported.then(() => parent.signal(licenceProgressSignal, progress)).catch((err) => log.warn('progress report not delivered', { err }));
     return reported;
   };
   const mailContext = () => ({ projectId: project.projectId, projectTitle: project.title, componentName: component.name, tier, tierReason: classification.rule.text });
