@@ -10,6 +10,7 @@ import { authenticate } from './auth';
 import { ApiError, errorHandler } from './errors';
 import { projectRoutes } from './routes/projects';
 import { reviewLinkRoutes } from './routes/review-links';
+import { stalledRoutes } from './routes/stalled';
 
 export interface AppDeps {
   client: Client;
@@ -46,6 +47,7 @@ export function buildApp({ client, connection, config, signer, logger, temporalT
   app.use('/r', reviewLinkRoutes({ client, signer, temporalTimeoutMs }));
   app.use('/v1', authenticate(config.apiKeys));
   app.use('/v1/projects', projectRoutes({ client, taskQueue: config.TASK_QUEUE, policy: config.policy, temporalTimeoutMs }));
+  app.use('/v1/milestones/stalled', stalledRoutes({ client, temporalTimeoutMs }));
   app.use((req, _res, next) => next(new ApiError('NOT_FOUND', `no route ${req.method} ${req.path}`)));
   app.use(errorHandler);
   return app;

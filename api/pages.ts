@@ -1,5 +1,13 @@
 /** Server-rendered HTML for the reviewer pages. No script: the form submits only when the reviewer presses its button. */
-import type { StepContext } from '../workflows/definitions';
+import { decisionsFor, type Decision, type StepContext } from '../workflows/definitions';
+
+const CHOICE_LABELS: Record<Decision, string> = {
+  approve: 'Approve',
+  deny: 'Deny (cite the legal basis below)',
+  'request-info': 'Request information from the coordinator (the clock stops until they answer)',
+  appeal: 'Appeal to the next level (state the legal basis below)',
+  accept: 'Accept the ruling',
+};
 
 export function escapeHtml(value: unknown): string {
   return String(value ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -61,11 +69,11 @@ export function decisionPage(ctx: StepContext, action: string, errors: string[] 
 ${stepSummary(ctx)}${errorList}
 <form method="post" action="${escapeHtml(action)}">
   <fieldset><legend>Your decision</legend>
-    <label class="choice"><input type="radio" name="decision" value="approve" required> Approve</label>
-    <label class="choice"><input type="radio" name="decision" value="deny"> Deny (cite the legal basis below)</label>
-    <label class="choice"><input type="radio" name="decision" value="request-info"> Request information from the coordinator</label>
+${decisionsFor(step.kind)
+  .map((d, i) => `    <label class="choice"><input type="radio" name="decision" value="${d}"${i === 0 ? ' required' : ''}> ${CHOICE_LABELS[d]}</label>`)
+  .join('\n')}
   </fieldset>
-  <p><label for="legalBasis"><strong>Legal basis</strong> <span class="hint">(required to deny, e.g. "EAR §742.4, national security")</span></label>
+  <p><label for="legalBasis"><strong>Legal basis</strong> <span class="hint">(required to deny or to appeal, e.g. "EAR §742.4, national security")</span></label>
   <textarea id="legalBasis" name="legalBasis" maxlength="2000"></textarea></p>
   <p><label for="comment"><strong>Comment</strong> <span class="hint">(conditions, reasons, or the information you need)</span></label>
   <textarea id="comment" name="comment" maxlength="4000"></textarea></p>

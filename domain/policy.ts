@@ -23,6 +23,7 @@ export const duration = z.string().transform((text, ctx) => {
 });
 
 export const tierSchema = z.enum(['T0', 'T1', 'T2', 'T3']);
+const silenceRule = z.enum(['deemed-approved', 'escalate']);
 export type Tier = z.infer<typeof tierSchema>;
 
 const agencySchema = z.object({
@@ -44,6 +45,8 @@ const funderSchema = z.object({
   id: slug,
   name: z.string().min(1),
   reviewers: z.array(email).min(1),
+  /** Who a silent grant review escalates to. */
+  seniorReviewers: z.array(email).default([]),
 });
 
 const regimeSchema = z.object({
@@ -78,10 +81,20 @@ export const policySchema = z
       agencyReview: duration,
       seniorSignOff: duration,
       infoRequestWithin: duration,
+      /** Whole case, excluding time the clock is stopped for the applicant's information (EO 12981: 90 days). */
       caseLimit: duration,
+      /** How long the applicant may appeal a denial. */
+      applicantAppealWindow: duration,
     }),
     reminders: z.object({ every: duration }),
-    silence: z.record(tierSchema, z.enum(['deemed-approved', 'escalate'])),
+    /** What a reviewer's silence at the deadline means, per tier and for grant-level steps. */
+    silence: z.object({
+      T0: silenceRule,
+      T1: silenceRule,
+      T2: silenceRule,
+      T3: silenceRule,
+      grant: silenceRule,
+    }),
     escalationLadder: z.array(ladderLevelSchema).min(1),
     regimes: z.record(z.string(), regimeSchema),
     licenceConditions: z.record(tierSchema, z.array(z.string())),

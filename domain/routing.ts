@@ -7,7 +7,19 @@ import type { Classification } from './classification';
 import type { Agency, Policy, Tier } from './policy';
 import type { Component, Project } from './project';
 
-export type StepKind = 'grant-funder' | 'grant-agency' | 'tier-lowering' | 'agency-review' | 'defence-review' | 'senior-sign-off';
+export type StepKind =
+  | 'grant-funder'
+  | 'grant-agency'
+  | 'tier-lowering'
+  | 'agency-review'
+  | 'defence-review'
+  | 'senior-sign-off'
+  /** A silent reviewer's senior decides in their place. */
+  | 'escalation'
+  /** A dispute level's chair rules. */
+  | 'ruling'
+  /** A party may appeal a ruling or a denial. */
+  | 'appeal';
 
 /** One decision owed by one party: the workflow turns it into a review step. */
 export interface StepPlan {
@@ -17,6 +29,8 @@ export interface StepPlan {
   partyName: string;
   reviewer: string;
   componentId?: string;
+  /** The risk tier whose silence rule applies. */
+  tier?: Tier;
   slaMs: number;
   /** What is asked, in one sentence for the e-mail and the decision page. */
   question: string;
@@ -111,6 +125,7 @@ export function componentReviewPlan(policy: Policy, project: Project, component:
     partyName: agency.name,
     reviewer: agency.reviewers[0],
     componentId: component.id,
+    tier,
     slaMs: policy.sla.agencyReview,
     question:
       kind === 'defence-review'
@@ -137,6 +152,7 @@ export function componentReviewPlan(policy: Policy, project: Project, component:
     partyName: lead.name,
     reviewer: lead.seniorReviewers[0] ?? lead.reviewers[0],
     componentId: component.id,
+    tier,
     slaMs: policy.sla.seniorSignOff,
     question: `Senior sign-off: every agency approved "${component.name}" (T3). Sign off the licence?`,
   };

@@ -47,8 +47,9 @@ export interface AuditEntry {
 
 // ---- review steps --------------------------------------------------------
 
-export type Decision = 'approve' | 'deny' | 'request-info';
-export type StepOutcome = 'approved' | 'denied' | 'info-requested';
+/** approve/deny/request-info on reviews and rulings; appeal/accept on an appeal window. */
+export type Decision = 'approve' | 'deny' | 'request-info' | 'appeal' | 'accept';
+export type StepOutcome = 'approved' | 'denied' | 'deemed-approved' | 'escalated' | 'appealed' | 'accepted';
 export type StepStatus = 'open' | 'decided' | 'closed';
 
 export interface ReviewStep {
@@ -60,7 +61,10 @@ export interface ReviewStep {
   partyName: string;
   reviewer: string;
   componentId?: string;
+  /** The risk tier whose silence rule applies (component steps). */
+  tier?: Tier;
   question: string;
+  slaMs: number;
   openedAt: string;
   dueAt: string;
   status: StepStatus;
@@ -68,7 +72,16 @@ export interface ReviewStep {
   comment?: string;
   legalBasis?: string;
   decidedAt?: string;
+  /** Who decided and how: the reviewer's link, the API, or the policy's silence rule. */
+  decidedVia?: Channel;
   closedReason?: string;
+  remindersSent: number;
+  /** Set while the reviewer waits for the coordinator's information: the step's clock is stopped. */
+  infoRequest?: { question: string; askedAt: string; remainingMs: number };
+  /** Total time the clock was stopped. */
+  stoppedMs: number;
+  /** The step this one escalated to, when silence escalated it. */
+  escalatedTo?: string;
 }
 
 export interface DecisionInput {
@@ -77,13 +90,16 @@ export interface DecisionInput {
   decision: Decision;
   comment?: string;
   legalBasis?: string;
+  /** `email-link` for reviewers; `api` when the coordinator appeals through the API. */
+  channel?: Channel;
 }
 
 export interface DecisionResult {
   recorded: true;
   stepId: string;
   decision: Decision;
-  outcome: StepOutcome;
+  /** What the decision did: an outcome, or the step stays open with its clock stopped (`info-requested`). */
+  outcome: StepOutcome | 'info-requested';
   decidedAt: string;
 }
 
@@ -94,7 +110,31 @@ export const DecisionRejection = {
   AlreadyDecided: 'AlreadyDecided',
   StepClosed: 'StepClosed',
   LegalBasisRequired: 'LegalBasisRequired',
+  DecisionNotOffered: 'DecisionNotOffered',
+  NoInfoRequested: 'NoInfoRequested',
 } as const;
+
+/** What each decision does to its step. */
+export const decisionOutcome = {
+  approve: 'approved',
+  deny: 'denied',
+  appeal: 'appealed',
+  accept: 'accepted',
+  'request-info': 'info-requested',
+} as const satisfies Record<Decision, StepOutcome | 'info-requested'>;
+
+/** The decisions each kind of step offers. */
+export function decisionsFor(kind: StepKind): Decision[] {
+  if (kind === 'appeal') return ['appeal', 'accept'];
+  if (kind === 'ruling' || kind === 'escalation') return ['approve', 'deny'];
+  return ['approve', 'deny', 'request-info'];
+}
+
+export interface InfoAnswer {
+  stepId: string;
+  answer: string;
+  answeredBy: string;
+}
 
 /** What the decision page shows: the step and what it is about. */
 export interface StepContext {
@@ -125,6 +165,8 @@ export interface Licence {
   basis?: string;
 }
 
+export const disputeWorkflowId = (projectId: string, componentId: string, n: number) => `dispute-${projectId}--${componentId}-${n}`;
+
 export interface LicenceInput {
   project: Project;
   component: Component;
@@ -134,11 +176,66 @@ export interface LicenceInput {
   parentWorkflowId: string;
 }
 
-export interface LicenceProgress {
+/** The 90-day case clock of one component, which stops while a reviewer waits for the applicant. */
+export interface CaseClock {
+  startedAt: string;
+  limitMs: number;
+  stoppedMs: number;
+  /** Set while stopped. */
+  stoppedSince?: string;
+}
+
+export interface Ruling {
+  level: number;
+  levelName: string;
+  outcome: 'approved' | 'denied' | 'escalated';
+  by: string;
+  at: string;
+  legalBasis?: string;
+}
+
+export interface DisputeView {
+  disputeId: string;
   componentId: string;
-  licence: Licence;
+  reason: 'conflict' | 'appeal';
+  status: 'open' | 'final';
+  level: number;
+  levelName: string;
+  rulings: Ruling[];
+  appeals: { level: number; by: string; at: string; legalBasis: string }[];
+  finalRuling?: 'approved' | 'denied';
+}
+
+/** A party's position going into a dispute. */
+export interface Position {
+  party: string;
+  partyName: string;
+  reviewer: string;
+  outcome: 'approved' | 'denied';
+  legalBasis?: string;
+}
+
+export interface DisputeInput {
+  disputeId: string;
+  project: Project;
+  component: Component;
+  tier: Tier;
+  policy: Policy;
+  reason: 'conflict' | 'appeal';
+  positions: Position[];
+  projectWorkflowId: string;
+}
+
+/** What a licence review or a dispute reports to the project workflow after each change. */
+export interface Progress {
+  /** The reporting workflow: its steps replace the ones it reported before. */
+  source: string;
+  componentId: string;
   steps: ReviewStep[];
   audit: AuditEntry[];
+  licence?: Licence;
+  caseClock?: CaseClock;
+  dispute?: DisputeView;
 }
 
 // ---- project ---------------------------------------------------------------
@@ -172,6 +269,7 @@ export interface ComponentView {
   pendingTier?: Tier;
   classification: Classification | null;
   licence: Licence;
+  caseClock?: CaseClock;
 }
 
 export interface ProjectView {
@@ -187,7 +285,7 @@ export interface ProjectView {
   openSteps: ReviewStep[];
   steps: ReviewStep[];
   milestones: (Project['milestones'][number] & { status: 'pending' })[];
-  disputes: unknown[];
+  disputes: DisputeView[];
 }
 
 export interface WithdrawRequest {
@@ -206,7 +304,8 @@ export const withdrawUpdate = defineUpdate<WithdrawResult, [WithdrawRequest]>('w
 export const projectViewQuery = defineQuery<ProjectView>('projectView');
 export const auditQuery = defineQuery<AuditEntry[]>('audit');
 export const stepContextQuery = defineQuery<StepContext | null, [string]>('stepContext');
-export const licenceProgressSignal = defineSignal<[LicenceProgress]>('licenceProgress');
+export const answerInfoUpdate = defineUpdate<{ stepId: string; dueAt: string }, [InfoAnswer]>('answerInfo');
+export const progressSignal = defineSignal<[Progress]>('progress');
 
 /** Failure types the scoping and withdraw validators throw. */
 export const ProjectRejection = {

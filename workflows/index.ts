@@ -1,3 +1,4 @@
 /** Every workflow type the worker registers. */
 export { projectWorkflow } from './project';
 export { licenceWorkflow } from './licence';
+export { disputeWorkflow } from './dispute';

@@ -11,7 +11,6 @@ import {
   isCancellation,
   setHandler,
   startChild,
-  upsertSearchAttributes,
   workflowInfo,
   type ChildWorkflowHandle,
 } from '@temporalio/workflow';
@@ -20,7 +19,8 @@ import {
   auditQuery,
   confirmScopingUpdate,
   decideUpdate,
-  licenceProgressSignal,
+  progressSignal,
+  answerInfoUpdate,
   licenceWorkflowId,
   ProjectRejection,
   projectViewQuery,
@@ -29,6 +29,7 @@ import {
   withdrawUpdate,
   type AuditEntry,
   type ComponentView,
+  type DisputeView,
   type Licence,
   type ProjectInput,
   type ProjectView,
@@ -41,6 +42,7 @@ import { mail, reference } from './effects';
 import { licenceWorkflow } from './licence';
 import { ReviewBoard, type AuditInput } from './review-board';
 import { scopingValidator, applyScoping } from './scoping';
+import { Visibility } from './visibility';
 
 export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
   const { project, policy } = input;
@@ -55,39 +57,37 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
       { id: c.id, name: c.name, tier: null, classifiedTier: null, tierReason: null, classification: null, licence: { status: 'in-review', conditions: [] } },
     ]),
   );
+  /** Steps of the licence reviews and disputes, by the workflow that reported them. */
   const childSteps = new Map<string, ReviewStep[]>();
+  const disputes = new Map<string, DisputeView>();
   let stage: Stage = 'scoping';
   let confirmation: ScopingConfirmation | undefined;
   let withdrawal: WithdrawRequest | undefined;
   let children: Promise<Licence>[] = [];
 
-  const board = new ReviewBoard({
-    linkValidForMs: policy.links.validFor,
+  const funder = policy.funders.find((f) => f.id === project.funderId)!;
+  const board: ReviewBoard = new ReviewBoard({
+    policy,
     coordinator: project.coordinator,
     audit: record,
     mailContext: (step) => ({ projectId: project.projectId, projectTitle: project.title, componentName: step.componentId && components.get(step.componentId)?.name }),
-    onChange: async () => publishSearchAttributes(),
+    // A silent grant reviewer's senior decides in their place; silence never approves a grant.
+    escalationFor: (step) => {
+      const senior = (step.kind === 'grant-funder' ? funder.seniorReviewers : lead.seniorReviewers).find((r) => r !== step.reviewer);
+      if (step.kind === 'escalation' || !senior) return undefined;
+      return { ...step, stepId: `${step.stepId}-esc`, kind: 'escalation', reviewer: senior, question: `Escalated: ${step.reviewer} did not decide in time. ${step.question}` };
+    },
+    waitingParties: [`${project.coordinator.name} (coordinator)`],
+    onChange: async () => publishVisibility(),
   });
   const allSteps = () => [...board.list(), ...[...childSteps.values()].flat()];
 
-  let published = '';
-  function publishSearchAttributes() {
-    const open = allSteps().filter((s) => s.status === 'open');
-    const awaited = [...new Set(open.map((s) => s.party))].sort();
-    const nextDue = open.map((s) => s.dueAt).sort()[0];
-    const key = JSON.stringify([stage, awaited, nextDue]);
-    if (key === published) return;
-    published = key;
-    upsertSearchAttributes([
-      { key: searchAttributes.stage, value: stage },
-      { key: searchAttributes.awaitedParties, value: awaited },
-      { key: searchAttributes.nextDueAt, value: nextDue ? new Date(nextDue) : null },
-    ]);
-  }
+  const visibility = new Visibility(project.title);
+  const publishVisibility = (): void => visibility.publish(stage, board.open());
   const setStage = (next: Stage, why: string) => {
     record({ actor: 'system', action: 'stage-changed', channel: 'system', detail: `${stage} → ${next}: ${why}` });
     stage = next;
-    publishSearchAttributes();
+    publishVisibility();
   };
   const notifyCoordinator = async (key: string, subject: string, lines: string[]) => {
     const receipt = await mail.sendNotice({ to: project.coordinator.email, subject, text: lines.join('\n'), key: `${workflowId}.${key}` });
@@ -109,7 +109,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
       openSteps: steps.filter((s) => s.status === 'open'),
       steps,
       milestones: project.milestones.map((m) => ({ ...m, status: 'pending' as const })),
-      disputes: [],
+      disputes: [...disputes.values()],
     };
   };
 
@@ -131,12 +131,14 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
     },
     { validator: (c) => scopingValidator(stage, components, confirmation, c) },
   );
-  setHandler(licenceProgressSignal, (progress) => {
-    childSteps.set(progress.componentId, progress.steps);
+  setHandler(answerInfoUpdate, (a) => board.answerInfo(a), { validator: (a) => board.validateInfoAnswer(a) });
+  setHandler(progressSignal, (progress) => {
+    childSteps.set(progress.source, progress.steps);
     const component = components.get(progress.componentId);
-    if (component) component.licence = progress.licence;
+    if (component && progress.licence) component.licence = progress.licence;
+    if (component && progress.caseClock) component.caseClock = progress.caseClock;
+    if (progress.dispute) disputes.set(progress.dispute.disputeId, progress.dispute);
     auditTrail.push(...progress.audit);
-    publishSearchAttributes();
   });
 
   const main = new CancellationScope();
@@ -160,7 +162,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
   );
 
   record({ actor: input.submittedBy, action: 'project-submitted', channel: 'api', detail: `"${project.title}" with ${project.components.length} component(s), policy ${policy.version}` });
-  publishSearchAttributes();
+  publishVisibility();
 
   try {
     await main.run(async () => {

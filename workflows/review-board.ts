@@ -1,33 +1,46 @@
 /**
- * The review steps a workflow owns: opening them (one e-mail each), taking
- * decisions through the `decide` Update, and closing what is still open.
- * Used by the project workflow (grant, tier lowering) and the licence
- * workflow (agency reviews, sign-off).
+ * The review steps a workflow owns, and their clocks: each step is mailed,
+ * reminded at the policy's cadence, and at its deadline the silence rule
+ * applies (deemed approval, escalation, or a lapsed appeal window). Decisions
+ * arrive through the `decide` Update; a request for information stops the
+ * step's clock until the coordinator answers. Used by the project, licence
+ * and dispute workflows.
  */
-import { ApplicationFailure, condition, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, condition, isCancellation, workflowInfo } from '@temporalio/workflow';
 import type { ReviewMailContext } from '../activities/mail-templates';
+import { formatDuration } from '../domain/durations';
+import type { Policy } from '../domain/policy';
 import type { StepPlan } from '../domain/routing';
 import {
   DecisionRejection,
+  decisionOutcome,
+  decisionsFor,
   type AuditEntry,
   type DecisionInput,
   type DecisionResult,
+  type InfoAnswer,
   type ReviewStep,
+  type StepOutcome,
 } from './definitions';
 import { mail } from './effects';
 
 export type AuditInput = Omit<AuditEntry, 'at'>;
 
+/** What silence at the deadline does to a step: replace it with a senior's step, resolve it as escalated for the owner, or leave it open. */
+export type Escalation = StepPlan | 'resolve' | undefined;
+
 export interface BoardOptions {
-  linkValidForMs: number;
+  policy: Pick<Policy, 'links' | 'reminders' | 'silence'>;
   coordinator: { name: string; email: string };
   audit: (entry: AuditInput) => void;
   mailContext: (step: ReviewStep) => ReviewMailContext;
-  /** Called after every change the owner should publish (the licence workflow tells its parent). */
+  /** Who a silent step escalates to (when its silence rule is to escalate). Default: it stays open. */
+  escalationFor?: (step: ReviewStep) => Escalation;
+  /** Parties waiting on these decisions, named in reminders. */
+  waitingParties: string[];
+  /** Called after every change the owner should publish. */
   onChange?: () => Promise<void>;
 }
-
-const OUTCOME = { approve: 'approved', deny: 'denied', 'request-info': 'info-requested' } as const;
 
 export class ReviewBoard {
   readonly steps = new Map<string, ReviewStep>();
@@ -42,7 +55,12 @@ export class ReviewBoard {
     return this.list().filter((s) => s.status === 'open');
   }
 
-  /** Opens the steps and mails each reviewer their link; resolves once every e-mail is sent. */
+  /** True while some open step waits for the coordinator's information. */
+  clockStopped(): boolean {
+    return this.open().some((s) => s.infoRequest);
+  }
+
+  /** Opens the steps, mails each reviewer their link and starts each step's clock; resolves once every e-mail is sent. */
   async openSteps(plans: StepPlan[]): Promise<void> {
     const now = Date.now();
     const opened = plans.map((plan): ReviewStep => {
@@ -55,22 +73,27 @@ export class ReviewBoard {
         partyName: plan.partyName,
         reviewer: plan.reviewer,
         componentId: plan.componentId,
+        tier: plan.tier,
         question: plan.question,
+        slaMs: plan.slaMs,
         openedAt: new Date(now).toISOString(),
         dueAt: new Date(now + plan.slaMs).toISOString(),
         status: 'open',
+        remindersSent: 0,
+        stoppedMs: 0,
       };
       this.steps.set(step.stepId, step);
-      this.opts.audit({ actor: 'system', action: 'step-opened', channel: 'system', stepId: step.stepId, componentId: step.componentId, detail: `${step.kind} owed by ${step.partyName} (${step.reviewer}), due ${step.dueAt}` });
+      this.record(step, 'step-opened', `${step.kind} owed by ${step.partyName} (${step.reviewer}), due ${step.dueAt}`);
       return step;
     });
     await this.opts.onChange?.();
     await Promise.all(
       opened.map(async (step) => {
-        const receipt = await mail.sendReviewRequest({ step, context: this.opts.mailContext(step), linkValidForMs: this.opts.linkValidForMs });
-        this.opts.audit({ actor: 'system', action: 'email-sent', channel: 'email', stepId: step.stepId, componentId: step.componentId, detail: `review request to ${receipt.to}: "${receipt.subject}" ${receipt.messageId}` });
+        const receipt = await mail.sendReviewRequest({ step, context: this.opts.mailContext(step), linkValidForMs: this.opts.policy.links.validFor });
+        this.record(step, 'email-sent', `review request to ${receipt.to}: "${receipt.subject}" ${receipt.messageId}`, 'email');
       }),
     );
+    for (const step of opened) this.track(this.watch(step));
     await this.opts.onChange?.();
   }
 
@@ -87,32 +110,209 @@ export class ReviewBoard {
     if (step.status === 'closed') {
       throw ApplicationFailure.nonRetryable(`step ${step.stepId} is closed: ${step.closedReason}`, DecisionRejection.StepClosed, step.closedReason);
     }
-    if (input.decision === 'deny' && !input.legalBasis?.trim()) {
-      throw ApplicationFailure.nonRetryable('a denial must cite its legal basis', DecisionRejection.LegalBasisRequired);
+    const offered = decisionsFor(step.kind);
+    if (!offered.includes(input.decision)) {
+      throw ApplicationFailure.nonRetryable(`"${input.decision}" is not a decision for this step; choose ${offered.join(' or ')}`, DecisionRejection.DecisionNotOffered);
+    }
+    if ((input.decision === 'deny' || input.decision === 'appeal') && !input.legalBasis?.trim()) {
+      const what = input.decision === 'deny' ? 'a denial' : 'an appeal';
+      throw ApplicationFailure.nonRetryable(`${what} must cite its legal basis, in writing`, DecisionRejection.LegalBasisRequired);
     }
   }
 
-  /** The Update handler. `request-info` keeps the step open: the reviewer decides once the coordinator answers. */
+  /** The Update handler. `request-info` keeps the step open with its clock stopped until the coordinator answers. */
   async decide(input: DecisionInput): Promise<DecisionResult> {
     const step = this.steps.get(input.stepId)!;
-    const decidedAt = new Date().toISOString();
-    const outcome = OUTCOME[input.decision];
-    if (input.decision !== 'request-info') {
-      Object.assign(step, { status: 'decided', outcome, comment: input.comment, legalBasis: input.legalBasis, decidedAt });
+    const now = new Date();
+    const decidedAt = now.toISOString();
+    if (input.decision === 'request-info') {
+      const question = input.comment ?? '';
+      step.infoRequest = { question, askedAt: decidedAt, remainingMs: Math.max(0, Date.parse(step.dueAt) - now.getTime()) };
+      this.record(step, 'info-requested', `${step.partyName} asks: ${question}`, 'email-link', input.reviewer);
+      this.record(step, 'clock-stopped', `${formatDuration(step.infoRequest.remainingMs)} left; waiting for the coordinator's information`);
+      await this.opts.onChange?.();
+      await this.mailInfoRequest(step, question);
+      return { recorded: true, stepId: step.stepId, decision: input.decision, outcome: 'info-requested', decidedAt };
     }
-    this.opts.audit({
-      actor: input.reviewer,
-      action: input.decision === 'request-info' ? 'info-requested' : 'decision-recorded',
-      channel: 'email-link',
-      stepId: step.stepId,
-      componentId: step.componentId,
-      detail: [`${outcome} by ${step.partyName}`, input.legalBasis && `legal basis: ${input.legalBasis}`, input.comment && `comment: ${input.comment}`]
-        .filter(Boolean)
-        .join('; '),
-    });
-    if (input.decision === 'request-info') await this.mailInfoRequest(step, input.comment ?? '');
+    const outcome = decisionOutcome[input.decision];
+    this.resolve(step, outcome, input.channel ?? 'email-link', { comment: input.comment, legalBasis: input.legalBasis });
+    this.record(
+      step,
+      'decision-recorded',
+      [`${outcome} by ${step.partyName}`, input.legalBasis && `legal basis: ${input.legalBasis}`, input.comment && `comment: ${input.comment}`].filter(Boolean).join('; '),
+      input.channel ?? 'email-link',
+      input.reviewer,
+    );
     await this.opts.onChange?.();
     return { recorded: true, stepId: step.stepId, decision: input.decision, outcome, decidedAt };
+  }
+
+  validateInfoAnswer(input: InfoAnswer): void {
+    const step = this.steps.get(input.stepId);
+    if (!step) throw ApplicationFailure.nonRetryable(`no step ${input.stepId} here`, DecisionRejection.UnknownStep);
+    if (step.status !== 'open' || !step.infoRequest) {
+      throw ApplicationFailure.nonRetryable(`step ${step.stepId} is not waiting for information`, DecisionRejection.NoInfoRequested);
+    }
+  }
+
+  /** The coordinator's answer: the clock resumes with the time that was left. */
+  async answerInfo(input: InfoAnswer): Promise<{ stepId: string; dueAt: string }> {
+    const step = this.steps.get(input.stepId)!;
+    const request = step.infoRequest!;
+    const now = Date.now();
+    step.stoppedMs += now - Date.parse(request.askedAt);
+    step.dueAt = new Date(now + request.remainingMs).toISOString();
+    step.infoRequest = undefined;
+    this.record(step, 'info-answered', `answer: ${input.answer}`, 'api', input.answeredBy);
+    this.record(step, 'clock-resumed', `stopped for ${formatDuration(now - Date.parse(request.askedAt))}; ${formatDuration(request.remainingMs)} left, due ${step.dueAt}`);
+    await this.opts.onChange?.();
+    const ctx = this.opts.mailContext(step);
+    const receipt = await mail.sendNotice({
+      to: step.reviewer,
+      subject: `Information received: ${ctx.projectTitle} — ${ctx.componentName ?? 'grant'}`,
+      text: [`${step.partyName},`, '', `The coordinator answered your question "${request.question}":`, '', input.answer, '', `Your decision is now due by ${step.dueAt}. Decide from the link in the original e-mail.`].join('\n'),
+      key: `${step.workflowId}.${step.stepId}.answer.${now}`,
+    });
+    this.record(step, 'email-sent', `information to ${receipt.to}: "${receipt.subject}"`, 'email');
+    return { stepId: step.stepId, dueAt: step.dueAt };
+  }
+
+  /** The step that finally carries a decision: escalations are followed to their replacement. */
+  effective(stepId: string): ReviewStep {
+    let step = this.steps.get(stepId)!;
+    while (step.escalatedTo) step = this.steps.get(step.escalatedTo)!;
+    return step;
+  }
+
+  async waitForDecisions(stepIds: string[]): Promise<ReviewStep[]> {
+    await condition(() => stepIds.every((id) => this.effective(id).status !== 'open'));
+    return stepIds.map((id) => this.effective(id));
+  }
+
+  /** Closes every open step and tells its reviewer; returns how many were closed. */
+  async closeOpen(reason: string): Promise<number> {
+    const open = this.open();
+    for (const step of open) Object.assign(step, { status: 'closed', closedReason: reason, infoRequest: undefined });
+    await Promise.all(
+      open.map(async (step) => {
+        this.record(step, 'step-closed', reason);
+        const receipt = await mail.sendStepClosed({ step, context: this.opts.mailContext(step), reason });
+        this.record(step, 'email-sent', `closure notice to ${receipt.to}: "${receipt.subject}"`, 'email');
+      }),
+    );
+    await this.opts.onChange?.();
+    return open.length;
+  }
+
+  private record(step: ReviewStep, action: string, detail: string, channel: AuditEntry['channel'] = 'system', actor = 'system') {
+    this.opts.audit({ actor, action, channel, stepId: step.stepId, componentId: step.componentId, detail });
+  }
+
+  private resolve(step: ReviewStep, outcome: StepOutcome, via: AuditEntry['channel'], extra: Partial<ReviewStep> = {}) {
+    Object.assign(step, { status: 'decided', outcome, decidedAt: new Date().toISOString(), decidedVia: via, infoRequest: undefined, ...extra });
+  }
+
+  /** Watchers run beside the workflow; a withdrawal cancels them, anything else must surface. */
+  private track(watcher: Promise<void>) {
+    watcher.catch((err) => {
+      if (!isCancellation(err)) throw err;
+    });
+  }
+
+  /** The step's clock: reminders at the policy's cadence, the silence rule at the deadline, paused while information is awaited. */
+  private async watch(step: ReviewStep): Promise<void> {
+    const every = this.opts.policy.reminders.every;
+    let nextReminder = Date.parse(step.openedAt) + every;
+    let deadlinePassed = false;
+    while (step.status === 'open') {
+      if (step.infoRequest) {
+        const stoppedAt = Date.now();
+        await condition(() => !step.infoRequest || step.status !== 'open');
+        nextReminder += Date.now() - stoppedAt;
+        continue;
+      }
+      const due = Date.parse(step.dueAt);
+      const wakeAt = deadlinePassed ? nextReminder : Math.min(due, nextReminder);
+      const interrupted = await condition(() => step.status !== 'open' || !!step.infoRequest, Math.max(wakeAt - Date.now(), 1));
+      if (interrupted) continue;
+      if (!deadlinePassed && Date.now() >= due) {
+        deadlinePassed = true;
+        await this.onSilence(step);
+      } else if (Date.now() >= nextReminder) {
+        nextReminder += every;
+        await this.remind(step);
+      }
+    }
+  }
+
+  private silenceRule(step: ReviewStep): 'deemed-approved' | 'escalate' | 'lapse' {
+    if (step.kind === 'appeal') return 'lapse';
+    if (step.kind === 'ruling' || step.kind === 'escalation') return 'escalate';
+    if (step.kind === 'grant-funder' || step.kind === 'grant-agency' || step.kind === 'tier-lowering' || !step.tier) return this.opts.policy.silence.grant;
+    return this.opts.policy.silence[step.tier];
+  }
+
+  private async onSilence(step: ReviewStep): Promise<void> {
+    const rule = this.silenceRule(step);
+    const open = formatDuration(Date.now() - Date.parse(step.openedAt) - step.stoppedMs);
+    if (rule === 'deemed-approved') {
+      this.resolve(step, 'deemed-approved', 'system', { comment: `no decision within ${open}` });
+      this.record(step, 'deemed-approved', `${step.partyName} was silent for ${open}: no objection, by the policy's silence rule for ${step.tier ?? 'grant'} (deemed-approved)`);
+    } else if (rule === 'lapse') {
+      Object.assign(step, { status: 'closed', closedReason: `appeal window passed without an appeal` });
+      this.record(step, 'appeal-window-passed', `${step.partyName} did not appeal within ${open}`);
+    } else {
+      const target = this.opts.escalationFor?.(step);
+      if (target === undefined) {
+        this.record(step, 'escalated', `${step.partyName} silent for ${open}; silence is not consent: the step stays open and reminders continue`);
+        await this.notifyEscalation(step, `${step.reviewer} has not decided; the step stays open`);
+      } else if (target === 'resolve') {
+        this.resolve(step, 'escalated', 'system');
+        this.record(step, 'escalated', `${step.partyName} silent for ${open}; escalated`);
+      } else {
+        this.resolve(step, 'escalated', 'system');
+        step.escalatedTo = target.stepId;
+        this.record(step, 'escalated', `${step.partyName} silent for ${open}; silence is not consent: escalated to ${target.reviewer}`);
+        await this.openSteps([target]);
+        return;
+      }
+    }
+    await this.opts.onChange?.();
+  }
+
+  /** Tells the coordinator that a step is overdue and escalated. */
+  private async notifyEscalation(step: ReviewStep, what: string) {
+    const ctx = this.opts.mailContext(step);
+    const receipt = await mail.sendNotice({
+      to: this.opts.coordinator.email,
+      subject: `Escalated: ${ctx.projectTitle} — ${ctx.componentName ?? 'grant'} — ${step.partyName}`,
+      text: [`Dear ${this.opts.coordinator.name},`, '', `"${step.question}" was due on ${step.dueAt}: ${what}.`].join('\n'),
+      key: `${step.workflowId}.${step.stepId}.escalated`,
+    });
+    this.record(step, 'email-sent', `escalation notice to ${receipt.to}: "${receipt.subject}"`, 'email');
+  }
+
+  private async remind(step: ReviewStep) {
+    const ctx = this.opts.mailContext(step);
+    const openFor = formatDuration(Date.now() - Date.parse(step.openedAt) - step.stoppedMs);
+    const others = this.open().filter((s) => s !== step).map((s) => s.partyName);
+    const waiting = [...this.opts.waitingParties, ...others.map((p) => `${p} (also still to decide)`)];
+    step.remindersSent += 1;
+    const receipt = await mail.sendNotice({
+      to: step.reviewer,
+      subject: `Reminder ${step.remindersSent}: ${ctx.projectTitle} — ${ctx.componentName ?? 'grant'} — due ${step.dueAt.slice(0, 10)}`,
+      text: [
+        `${step.partyName},`,
+        '',
+        `"${step.question}" has been open for ${openFor} and is due by ${step.dueAt}.`,
+        `Waiting on it: ${waiting.join('; ')}.`,
+        '',
+        'Decide from the link in the original e-mail.',
+      ].join('\n'),
+      key: `${step.workflowId}.${step.stepId}.reminder.${step.remindersSent}`,
+    });
+    this.record(step, 'reminder-sent', `reminder ${step.remindersSent} to ${receipt.to}: open for ${openFor}; waiting: ${waiting.join('; ')}`, 'email');
+    await this.opts.onChange?.();
   }
 
   private async mailInfoRequest(step: ReviewStep, question: string): Promise<void> {
@@ -125,33 +325,12 @@ export class ReviewBoard {
         '',
         `${step.partyName} asks for information before deciding "${step.question}":`,
         '',
-        question || '(no question given)',
+        question,
         '',
-        `Reply to ${step.reviewer}; the reviewer decides from the link they already have.`,
+        `The review's clock is stopped until you answer: POST /v1/projects/${ctx.projectId}/info with {"stepId": "${step.stepId}", "answer": "..."}.`,
       ].join('\n'),
       key: `${step.workflowId}.${step.stepId}.info.${Date.now()}`,
     });
-    this.opts.audit({ actor: 'system', action: 'email-sent', channel: 'email', stepId: step.stepId, componentId: step.componentId, detail: `information request to ${receipt.to}: "${receipt.subject}"` });
-  }
-
-  async waitForDecisions(stepIds: string[]): Promise<ReviewStep[]> {
-    const steps = stepIds.map((id) => this.steps.get(id)!);
-    await condition(() => steps.every((s) => s.status !== 'open'));
-    return steps;
-  }
-
-  /** Closes every open step and tells its reviewer; returns how many were closed. */
-  async closeOpen(reason: string): Promise<number> {
-    const open = this.open();
-    for (const step of open) Object.assign(step, { status: 'closed', closedReason: reason });
-    await Promise.all(
-      open.map(async (step) => {
-        this.opts.audit({ actor: 'system', action: 'step-closed', channel: 'system', stepId: step.stepId, componentId: step.componentId, detail: reason });
-        const receipt = await mail.sendStepClosed({ step, context: this.opts.mailContext(step), reason });
-        this.opts.audit({ actor: 'system', action: 'email-sent', channel: 'email', stepId: step.stepId, componentId: step.componentId, detail: `closure notice to ${receipt.to}: "${receipt.subject}"` });
-      }),
-    );
-    await this.opts.onChange?.();
-    return open.length;
+    this.record(step, 'email-sent', `information request to ${receipt.to}: "${receipt.subject}"`, 'email');
   }
 }

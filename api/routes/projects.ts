@@ -6,7 +6,10 @@ import type { z } from 'zod';
 import type { Policy } from '../../domain/policy';
 import { projectSubmissionSchema, type Project } from '../../domain/project';
 import {
+  answerInfoUpdate,
   auditQuery,
+  DecisionRejection,
+  decideUpdate,
   confirmScopingUpdate,
   ProjectRejection,
   projectViewQuery,
@@ -14,11 +17,12 @@ import {
   searchAttributes,
   withdrawUpdate,
   type AuditEntry,
+  type CaseClock,
 } from '../../workflows/definitions';
 import type { projectWorkflow } from '../../workflows/project';
 import { assertMayRead, requireRole } from '../auth';
 import { ApiError, updateRejection, validationError } from '../errors';
-import { auditQueryParams, projectIdParam, scopingBody, withdrawBody } from '../schemas';
+import { appealBody, auditQueryParams, infoBody, projectIdParam, scopingBody, withdrawBody } from '../schemas';
 
 export interface ProjectRoutesDeps {
   client: Client;
@@ -40,6 +44,13 @@ const csvCell = (v: unknown) => {
   // Quote always; neutralise spreadsheet formulas.
   return `"${(/^[=+\-@]/.test(s) ? `'${s}` : s).replace(/"/g, '""')}"`;
 };
+
+/** The case clock as of now: time used (stopped time excluded) and time left of the overall limit. */
+export function readCaseClock(clock: CaseClock, now = Date.now()) {
+  const stoppedMs = clock.stoppedMs + (clock.stoppedSince ? now - Date.parse(clock.stoppedSince) : 0);
+  const usedMs = now - Date.parse(clock.startedAt) - stoppedMs;
+  return { ...clock, stoppedMs, usedMs, remainingMs: clock.limitMs - usedMs, running: !clock.stoppedSince };
+}
 
 export function projectRoutes({ client, taskQueue, policy, temporalTimeoutMs }: ProjectRoutesDeps): Router {
   const router = Router();
@@ -78,7 +89,7 @@ export function projectRoutes({ client, taskQueue, policy, temporalTimeoutMs }: 
   router.get('/:id', async (req, res) => {
     const view = await readView(req.params);
     assertMayRead(req.caller!, view.funderId);
-    res.json(view);
+    res.json({ ...view, components: view.components.map((c) => (c.caseClock ? { ...c, caseClock: readCaseClock(c.caseClock) } : c)) });
   });
 
   router.get('/:id/audit', async (req, res) => {
@@ -124,6 +135,45 @@ export function projectRoutes({ client, taskQueue, policy, temporalTimeoutMs }: 
       const rejection = updateRejection(err);
       if (rejection?.type === ProjectRejection.WrongStage) throw new ApiError('CONFLICT', rejection.message);
       return explainEnded(err, req.params);
+    }
+  });
+
+  router.post('/:id/info', requireRole('coordinator'), async (req, res) => {
+    const { stepId, answer } = parse(infoBody, req.body, 'body');
+    const view = await readView(req.params);
+    const step = view.steps.find((s) => s.stepId === stepId);
+    if (!step) throw new ApiError('NOT_FOUND', `project ${view.projectId} has no step ${stepId}`);
+    try {
+      const result = await deadline(() => client.workflow.getHandle(step.workflowId).executeUpdate(answerInfoUpdate, { args: [{ stepId, answer, answeredBy: req.caller!.actor }] }));
+      res.json({ projectId: view.projectId, ...result });
+    } catch (err) {
+      const rejection = updateRejection(err);
+      if (rejection?.type === DecisionRejection.NoInfoRequested) throw new ApiError('CONFLICT', rejection.message);
+      if (err instanceof WorkflowNotFoundError) throw new ApiError('CONFLICT', `step ${stepId} is closed`);
+      throw err;
+    }
+  });
+
+  router.post('/:id/appeals', requireRole('coordinator'), async (req, res) => {
+    const { componentId, legalBasis, comment } = parse(appealBody, req.body, 'body');
+    const view = await readView(req.params);
+    const component = view.components.find((c) => c.id === componentId);
+    if (!component) throw new ApiError('VALIDATION_FAILED', `project ${view.projectId} has no component ${componentId}`, [{ path: 'body.componentId', message: 'is not a component of this project' }]);
+    const appeals = view.steps.filter((s) => s.kind === 'appeal' && s.componentId === componentId && s.reviewer === view.coordinator.email);
+    const open = appeals.find((s) => s.status === 'open');
+    if (!open) {
+      const last = appeals.at(-1);
+      throw new ApiError('CONFLICT', last ? `the appeal window for ${componentId} closed at ${last.dueAt} (${last.closedReason ?? last.outcome})` : `component ${componentId} is ${component.licence.status}: there is no denial to appeal`);
+    }
+    try {
+      const decision = { stepId: open.stepId, reviewer: open.reviewer, decision: 'appeal' as const, legalBasis, comment, channel: 'api' as const };
+      const result = await deadline(() => client.workflow.getHandle(open.workflowId).executeUpdate(decideUpdate, { args: [decision] }));
+      res.status(202).json({ projectId: view.projectId, componentId, stepId: open.stepId, outcome: result.outcome, message: 'appeal recorded; a dispute opens at the first level of the escalation ladder' });
+    } catch (err) {
+      const rejection = updateRejection(err);
+      if (rejection?.type === DecisionRejection.StepClosed || rejection?.type === DecisionRejection.AlreadyDecided) throw new ApiError('CONFLICT', rejection.message);
+      if (err instanceof WorkflowNotFoundError) throw new ApiError('CONFLICT', `the appeal window for ${componentId} has closed`);
+      throw err;
     }
   });
 

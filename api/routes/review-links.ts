@@ -6,7 +6,7 @@
 import { Router, type Request, type Response } from 'express';
 import { WorkflowUpdateStage, type Client } from '@temporalio/client';
 import type { LinkClaims, LinkSigner } from '../../activities/link-tokens';
-import { DecisionRejection, decideUpdate, stepContextQuery, type DecisionResult, type StepContext } from '../../workflows/definitions';
+import { DecisionRejection, decideUpdate, decisionOutcome, stepContextQuery, type DecisionResult, type StepContext } from '../../workflows/definitions';
 import { isWorkflowGone, toApiError, updateRejection, validationError } from '../errors';
 import { decisionPage, problemPage, recordedPage, stepStatePage } from '../pages';
 import { decisionBody } from '../schemas';
@@ -103,7 +103,7 @@ export function reviewLinkRoutes({ client, signer, temporalTimeoutMs }: ReviewLi
           handle.startUpdate(decideUpdate, { args: [{ stepId: claims.stepId, reviewer: claims.reviewer, ...decision }], waitForStage: WorkflowUpdateStage.ACCEPTED }),
         );
         const finished = await Promise.race([update.result(), new Promise<undefined>((r) => setTimeout(() => r(undefined), temporalTimeoutMs).unref())]);
-        result = finished ?? { recorded: true, stepId: claims.stepId, decision: decision.decision, outcome: { approve: 'approved', deny: 'denied', 'request-info': 'info-requested' }[decision.decision] as DecisionResult['outcome'], decidedAt: new Date().toISOString() };
+        result = finished ?? { recorded: true, stepId: claims.stepId, decision: decision.decision, outcome: decisionOutcome[decision.decision], decidedAt: new Date().toISOString() };
       } catch (err) {
         const rejection = updateRejection(err);
         if (rejection?.type === DecisionRejection.AlreadyDecided || rejection?.type === DecisionRejection.StepClosed) {
@@ -111,7 +111,7 @@ export function reviewLinkRoutes({ client, signer, temporalTimeoutMs }: ReviewLi
         }
         if (rejection?.type === DecisionRejection.NotYourStep) throw new LinkProblem(403, 'This link is for someone else', rejection.message);
         if (rejection?.type === DecisionRejection.UnknownStep) throw new LinkProblem(404, 'Unknown review step', rejection.message);
-        if (rejection?.type === DecisionRejection.LegalBasisRequired) throw new LinkProblem(400, 'Decision not recorded', rejection.message);
+        if (rejection?.type === DecisionRejection.LegalBasisRequired || rejection?.type === DecisionRejection.DecisionNotOffered) throw new LinkProblem(400, 'Decision not recorded', rejection.message);
         if (isWorkflowGone(err)) {
           // Finished and never-started workflows fail alike here; a finished one can still be read.
           await loadStep(claims); // 404 if the review or step never existed

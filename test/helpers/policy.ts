@@ -12,7 +12,7 @@ export function defaultPolicyFile(): PolicyFile {
 export function testPolicyFile(): PolicyFile {
   const file = defaultPolicyFile();
   file.version = 'test-seconds';
-  file.sla = { grantReview: '60s', tierLoweringReview: '60s', agencyReview: '60s', seniorSignOff: '60s', infoRequestWithin: '30s', caseLimit: '300s' };
+  file.sla = { grantReview: '60s', tierLoweringReview: '60s', agencyReview: '60s', seniorSignOff: '60s', infoRequestWithin: '30s', caseLimit: '300s', applicantAppealWindow: '60s' };
   file.reminders = { every: '20s' };
   file.links = { validFor: '1h' };
   return file;

@@ -29,7 +29,10 @@ const step: ReviewStep = {
   question: 'Approve a licence for "High-speed camera" (T2) to US?',
   openedAt: '2027-03-01T09:00:00.000Z',
   dueAt: '2027-03-31T09:00:00.000Z',
+  slaMs: 30 * 24 * 3600 * 1000,
   status: 'open',
+  remindersSent: 0,
+  stoppedMs: 0,
 };
 const context: ReviewMailContext = {
   projectId: 'p-mail',

@@ -1,0 +1,91 @@
+/**
+ * Stalled work and projects by stage, answered from Temporal visibility
+ * (search attributes and memos), never by querying each workflow.
+ */
+import type { Client } from '@temporalio/client';
+import { searchAttributes } from '../workflows/definitions';
+import type { OpenStepMemo, VisibilityMemo } from '../workflows/visibility';
+
+export interface StalledFilters {
+  funderId?: string;
+  cycleId?: string;
+  agency?: string;
+}
+
+export interface StalledItem extends OpenStepMemo {
+  projectId: string;
+  projectTitle: string;
+  funderId: string;
+  workflowId: string;
+  /** How long past due, and how long open, at `asOf`. */
+  overdueMs: number;
+  openForMs: number;
+}
+
+/** Upper bound on workflows read per request: the answer says when it was reached. */
+export const VISIBILITY_LIMIT = 2000;
+
+// Filter values are validated slugs, so quoting them is enough.
+const clause = (name: string, value?: string) => (value ? ` AND ${name} = '${value}'` : '');
+
+export async function listStalled(client: Client, filters: StalledFilters, now = new Date()): Promise<{ asOf: string; items: StalledItem[]; truncated: boolean }> {
+  const query =
+    `ExecutionStatus = 'Running' AND NextDueAt < '${now.toISOString()}'` +
+    clause(searchAttributes.funderId.name, filters.funderId) +
+    clause(searchAttributes.cycleId.name, filters.cycleId) +
+    clause(searchAttributes.awaitedParties.name, filters.agency);
+  const items: StalledItem[] = [];
+  let read = 0;
+  for await (const wf of client.workflow.list({ query })) {
+    if (++read > VISIBILITY_LIMIT) return { asOf: now.toISOString(), items: sortOldestFirst(items), truncated: true };
+    const memo = wf.memo as Partial<VisibilityMemo> | undefined;
+    for (const step of memo?.openSteps ?? []) {
+      const due = Date.parse(step.dueAt);
+      if (step.clockStopped || due >= now.getTime() || (filters.agency && step.party !== filters.agency)) continue;
+      items.push({
+        ...step,
+        projectId: wf.typedSearchAttributes.get(searchAttributes.projectId) ?? '',
+        projectTitle: memo?.projectTitle ?? '',
+        funderId: wf.typedSearchAttributes.get(searchAttributes.funderId) ?? '',
+        workflowId: wf.workflowId,
+        overdueMs: now.getTime() - due,
+        openForMs: now.getTime() - Date.parse(step.openedAt),
+      });
+    }
+  }
+  return { asOf: now.toISOString(), items: sortOldestFirst(items), truncated: false };
+}
+
+function sortOldestFirst(items: StalledItem[]): StalledItem[] {
+  return items.sort((a, b) => a.dueAt.localeCompare(b.dueAt) || a.stepId.localeCompare(b.stepId));
+}
+
+export interface ProjectSummary {
+  projectId: string;
+  title: string;
+  funderId: string;
+  stage: string;
+  awaited: string[];
+  nextDueAt?: string;
+  workflowId: string;
+}
+
+/** Every project (running or ended), newest first, optionally of one funder. */
+export async function listProjects(client: Client, funderId?: string): Promise<{ projects: ProjectSummary[]; truncated: boolean }> {
+  const query = `WorkflowType = 'projectWorkflow'` + clause(searchAttributes.funderId.name, funderId);
+  const projects: ProjectSummary[] = [];
+  for await (const wf of client.workflow.list({ query })) {
+    if (projects.length >= VISIBILITY_LIMIT) return { projects, truncated: true };
+    const memo = wf.memo as Partial<VisibilityMemo> | undefined;
+    projects.push({
+      projectId: wf.typedSearchAttributes.get(searchAttributes.projectId) ?? wf.workflowId,
+      title: memo?.projectTitle ?? '',
+      funderId: wf.typedSearchAttributes.get(searchAttributes.funderId) ?? '',
+      stage: wf.typedSearchAttributes.get(searchAttributes.stage) ?? 'scoping',
+      awaited: wf.typedSearchAttributes.get(searchAttributes.awaitedParties) ?? [],
+      nextDueAt: wf.typedSearchAttributes.get(searchAttributes.nextDueAt)?.toISOString(),
+      workflowId: wf.workflowId,
+    });
+  }
+  return { projects, truncated: false };
+}
