@@ -2,106 +2,33 @@
  * The project and licence workflows on a real dev server, with the mail
  * activities mocked (they are the collaborator) and the real classification.
  */
-import { randomUUID } from 'node:crypto';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import { createActivities, type Activities } from '../../activities';
-import { LinkSigner } from '../../activities/link-tokens';
-import { loadReferenceData } from '../../activities/reference-data';
 import type { Policy } from '../../domain/policy';
-import type { Project } from '../../domain/project';
 import {
   auditQuery,
   confirmScopingUpdate,
   decideUpdate,
   projectViewQuery,
-  projectWorkflowId,
   withdrawUpdate,
   type DecisionInput,
-  type ProjectView,
-  type ReviewStep,
   type TierOverride,
 } from '../../workflows/definitions';
-import type { projectWorkflow } from '../../workflows/project';
 import { allTiersProject, smallProject } from '../helpers/fixtures';
 import { testPolicy } from '../helpers/policy';
-import { startTestEnv, workflowBundle } from '../helpers/temporal';
+import { startTestEnv } from '../helpers/temporal';
+import { harness, mockActivities, rejectionType } from '../helpers/workflow-harness';
 
 let env: TestWorkflowEnvironment;
 const policy: Policy = testPolicy();
-const real = createActivities({
-  transport: { sendMail: async () => ({}) as never },
-  mailFrom: 'test@example',
-  publicUrl: 'http://test',
-  signer: new LinkSigner('test-secret-0123456789'),
-  referenceData: loadReferenceData(`${__dirname}/../../reference-data/control-list.json`, `${__dirname}/../../reference-data/restricted-parties.json`),
-});
+const { withWorker, start, waitForView, decide, confirm } = harness(() => env, policy);
 
 beforeAll(async () => {
   env = await startTestEnv();
 }, 120_000);
 afterAll(() => env?.teardown());
 
-/** Mocked mail activities typed by the real ones; classification is the real activity. */
-function mockActivities() {
-  const receipt = (to: string) => ({ to, subject: 's', messageId: `<${randomUUID()}@test>` });
-  return {
-    classifyProject: jest.fn<ReturnType<Activities['classifyProject']>, Parameters<Activities['classifyProject']>>(real.classifyProject),
-    sendReviewRequest: jest.fn<ReturnType<Activities['sendReviewRequest']>, Parameters<Activities['sendReviewRequest']>>(async ({ step }) => receipt(step.reviewer)),
-    sendStepClosed: jest.fn<ReturnType<Activities['sendStepClosed']>, Parameters<Activities['sendStepClosed']>>(async ({ step }) => receipt(step.reviewer)),
-    sendNotice: jest.fn<ReturnType<Activities['sendNotice']>, Parameters<Activities['sendNotice']>>(async ({ to }) => receipt(to)),
-  };
-}
-
-type Handle = WorkflowHandle<typeof projectWorkflow>;
-
-async function withWorker<T>(activities: ReturnType<typeof mockActivities>, fn: (taskQueue: string) => Promise<T>): Promise<T> {
-  const taskQueue = `wf-test-${randomUUID()}`;
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities });
-  return worker.runUntil(fn(taskQueue));
-}
-
-async function start(taskQueue: string, project: Project): Promise<Handle> {
-  return env.client.workflow.start<typeof projectWorkflow>('projectWorkflow', {
-    workflowId: projectWorkflowId(project.projectId),
-    taskQueue,
-    args: [{ project, policy, submittedBy: 'coordinator#test' }],
-  });
-}
-
-async function waitForView(handle: Handle, ready: (v: ProjectView) => boolean, what: string): Promise<ProjectView> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const view = await handle.query(projectViewQuery);
-    if (ready(view)) return view;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; stage ${view.stage}, open ${view.openSteps.map((s) => s.stepId)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/** Waits until every step in `stepIds` is open, then decides each as `decide(step)` says. */
-async function decide(handle: Handle, stepIds: string[], decision: (s: ReviewStep) => { decision: 'approve' | 'deny'; legalBasis?: string } = () => ({ decision: 'approve' })) {
-  const view = await waitForView(handle, (v) => stepIds.every((id) => v.openSteps.some((s) => s.stepId === id)), `steps ${stepIds}`);
-  for (const id of stepIds) {
-    const step = view.openSteps.find((s) => s.stepId === id)!;
-    await env.client.workflow.getHandle(step.workflowId).executeUpdate(decideUpdate, { args: [{ stepId: id, reviewer: step.reviewer, ...decision(step) }] });
-  }
-}
-
-async function confirm(handle: Handle, overrides: TierOverride[] = []) {
-  await waitForView(handle, (v) => v.components.every((c) => c.tier !== null), 'classification');
-  return handle.executeUpdate(confirmScopingUpdate, { args: [{ overrides, confirmedBy: 'coordinator#test' }] });
-}
-
-const rejectionType = async (p: Promise<unknown>) => {
-  const err = await p.then(() => undefined, (e: unknown) => e);
-  expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
-  return ((err as WorkflowUpdateFailedError).cause as ApplicationFailure).type;
-};
-
-test('a project with one component per tier: T0 cleared, T1–T3 routed and decided, one T2 denial', async () => {
+test('a project with one component per tier: T0 cleared, T1–T3 routed and decided, T2 denied by every agency and the denial accepted', async () => {
   const acts = mockActivities();
   await withWorker(acts, async (tq) => {
     const handle = await start(tq, allTiersProject());
@@ -111,8 +38,9 @@ test('a project with one component per tier: T0 cleared, T1–T3 routed and deci
     await decide(handle, ['grant-funder', 'grant-agency']);
     // T1: the lead agency only. T2: every routed agency (6A003 is NS/RS/AT: BIS, DoD, State; not Energy). T3: plus defence, then senior.
     await decide(handle, ['c1-de-bafa']);
-    await decide(handle, ['c2-de-bafa', 'c2-us-bis', 'c2-us-dos']);
-    await decide(handle, ['c2-us-dod'], () => ({ decision: 'deny', legalBasis: 'EAR §742.4 national security' }));
+    await decide(handle, ['c2-de-bafa', 'c2-us-bis', 'c2-us-dos', 'c2-us-dod'], () => ({ decision: 'deny', legalBasis: 'EAR §742.4 national security' }));
+    // A unanimous denial leaves the applicant an appeal window; here the coordinator accepts it.
+    await decide(handle, ['c2-appeal-1'], () => ({ decision: 'accept' }));
     const t3 = ['c3-de-bafa', 'c3-us-bis', 'c3-us-dod'];
     let view = await waitForView(handle, (v) => t3.every((id) => v.openSteps.some((s) => s.stepId === id)), 'T3 first phase');
     expect(view.openSteps.some((s) => s.stepId === 'c3-senior')).toBe(false); // sign-off only after every agency approved

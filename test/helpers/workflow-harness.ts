@@ -1,0 +1,105 @@
+/**
+ * Driving the workflows on a real dev server with the mail activities mocked
+ * (they are the collaborator) and the real classification.
+ */
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import type { ApplicationFailure } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { createActivities, type Activities } from '../../activities';
+import { LinkSigner } from '../../activities/link-tokens';
+import { loadReferenceData } from '../../activities/reference-data';
+import type { Policy } from '../../domain/policy';
+import type { Project } from '../../domain/project';
+import {
+  confirmScopingUpdate,
+  decideUpdate,
+  projectViewQuery,
+  projectWorkflowId,
+  type Decision,
+  type ProjectView,
+  type ReviewStep,
+  type TierOverride,
+} from '../../workflows/definitions';
+import type { projectWorkflow } from '../../workflows/project';
+import { workflowBundle } from './temporal';
+
+const ROOT = path.resolve(__dirname, '../..');
+const real = createActivities({
+  transport: { sendMail: async () => ({}) as never },
+  mailFrom: 'test@example',
+  publicUrl: 'http://test',
+  signer: new LinkSigner('test-secret-0123456789'),
+  referenceData: loadReferenceData(path.join(ROOT, 'reference-data/control-list.json'), path.join(ROOT, 'reference-data/restricted-parties.json')),
+});
+
+/** Mocked mail activities typed by the real ones; classification is the real activity. */
+export function mockActivities() {
+  const receipt = (to: string) => ({ to, subject: 's', messageId: `<${randomUUID()}@test>` });
+  return {
+    classifyProject: jest.fn<ReturnType<Activities['classifyProject']>, Parameters<Activities['classifyProject']>>(real.classifyProject),
+    sendReviewRequest: jest.fn<ReturnType<Activities['sendReviewRequest']>, Parameters<Activities['sendReviewRequest']>>(async ({ step }) => receipt(step.reviewer)),
+    sendStepClosed: jest.fn<ReturnType<Activities['sendStepClosed']>, Parameters<Activities['sendStepClosed']>>(async ({ step }) => receipt(step.reviewer)),
+    sendNotice: jest.fn<ReturnType<Activities['sendNotice']>, Parameters<Activities['sendNotice']>>(async ({ to }) => receipt(to)),
+  };
+}
+export type MockActivities = ReturnType<typeof mockActivities>;
+export type ProjectHandle = WorkflowHandle<typeof projectWorkflow>;
+
+/** One dev server's worth of helpers; `policy` is what projects are started with. */
+export function harness(getEnv: () => TestWorkflowEnvironment, policy: Policy) {
+  const client = () => getEnv().client;
+
+  async function withWorker<T>(activities: MockActivities, fn: (taskQueue: string) => Promise<T>): Promise<T> {
+    const taskQueue = `wf-test-${randomUUID()}`;
+    const worker = await Worker.create({ connection: getEnv().nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities });
+    return worker.runUntil(fn(taskQueue));
+  }
+
+  async function start(taskQueue: string, project: Project, with_: Policy = policy): Promise<ProjectHandle> {
+    return client().workflow.start<typeof projectWorkflow>('projectWorkflow', {
+      workflowId: projectWorkflowId(project.projectId),
+      taskQueue,
+      args: [{ project, policy: with_, submittedBy: 'coordinator#test' }],
+    });
+  }
+
+  async function waitForView(handle: ProjectHandle, ready: (v: ProjectView) => boolean, what: string, timeoutMs = 30_000): Promise<ProjectView> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const view = await handle.query(projectViewQuery);
+      if (ready(view)) return view;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; stage ${view.stage}, open ${view.openSteps.map((s) => s.stepId)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  const openStep = (handle: ProjectHandle, stepId: string) => waitForView(handle, (v) => v.openSteps.some((s) => s.stepId === stepId), `step ${stepId}`).then((v) => v.openSteps.find((s) => s.stepId === stepId)!);
+
+  /** Waits until every step in `stepIds` is open, then decides each as `decision(step)` says. */
+  async function decide(handle: ProjectHandle, stepIds: string[], decision: (s: ReviewStep) => { decision: Decision; legalBasis?: string; comment?: string } = () => ({ decision: 'approve' })) {
+    const view = await waitForView(handle, (v) => stepIds.every((id) => v.openSteps.some((s) => s.stepId === id)), `steps ${stepIds}`);
+    const results = [];
+    for (const id of stepIds) {
+      const step = view.openSteps.find((s) => s.stepId === id)!;
+      results.push(await client().workflow.getHandle(step.workflowId).executeUpdate(decideUpdate, { args: [{ stepId: id, reviewer: step.reviewer, ...decision(step) }] }));
+    }
+    return results;
+  }
+
+  async function confirm(handle: ProjectHandle, overrides: TierOverride[] = []) {
+    await waitForView(handle, (v) => v.components.every((c) => c.tier !== null), 'classification');
+    return handle.executeUpdate(confirmScopingUpdate, { args: [{ overrides, confirmedBy: 'coordinator#test' }] });
+  }
+
+  return { withWorker, start, waitForView, openStep, decide, confirm };
+}
+
+/** The ApplicationFailure type an Update validator rejected with. */
+export async function rejectionType(p: Promise<unknown>): Promise<string | undefined> {
+  const err = await p.then(() => undefined, (e: unknown) => e);
+  expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
+  return ((err as WorkflowUpdateFailedError).cause as ApplicationFailure).type ?? undefined;
+}

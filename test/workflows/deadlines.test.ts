@@ -1,0 +1,125 @@
+/**
+ * The clock of a review step, on a real dev server with the policy's
+ * durations in seconds: reminders, the tier's silence rule at the deadline,
+ * escalation, and a clock stopped while the coordinator's information is awaited.
+ */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { policySchema } from '../../domain/policy';
+import { answerInfoUpdate, auditQuery, projectViewQuery, type ProjectView } from '../../workflows/definitions';
+import { allTiersProject } from '../helpers/fixtures';
+import { testPolicyFile } from '../helpers/policy';
+import { startTestEnv } from '../helpers/temporal';
+import { harness, mockActivities } from '../helpers/workflow-harness';
+
+const REVIEW_MS = 4000;
+const file = testPolicyFile();
+file.sla.agencyReview = `${REVIEW_MS}ms`;
+file.reminders.every = '1500ms';
+const policy = policySchema.parse(file);
+
+let env: TestWorkflowEnvironment;
+const { withWorker, start, waitForView, openStep, decide, confirm } = harness(() => env, policy);
+beforeAll(async () => {
+  env = await startTestEnv();
+}, 120_000);
+afterAll(() => env?.teardown());
+
+/** A project with just the named components of the all-tiers fixture. */
+function projectWith(...ids: string[]) {
+  const p = allTiersProject();
+  return { ...p, components: p.components.filter((c) => ids.includes(c.id)), milestones: [] };
+}
+const step = (v: ProjectView, id: string) => v.steps.find((s) => s.stepId === id)!;
+
+test('a silent T2 reviewer is reminded, then deemed to approve at the deadline (no objection)', async () => {
+  const acts = mockActivities();
+  await withWorker(acts, async (tq) => {
+    const handle = await start(tq, projectWith('c2'));
+    await confirm(handle);
+    await decide(handle, ['grant-funder', 'grant-agency']);
+    await decide(handle, ['c2-de-bafa', 'c2-us-bis', 'c2-us-dos']); // DoD stays silent
+    const view = await waitForView(handle, (v) => v.components[0].licence.status === 'approved', 'licence after deemed approval', 20_000);
+
+    const silent = step(view, 'c2-us-dod');
+    expect(silent).toMatchObject({ status: 'decided', outcome: 'deemed-approved', decidedVia: 'system' });
+    const tookMs = Date.parse(silent.decidedAt!) - Date.parse(silent.openedAt);
+    expect(tookMs).toBeGreaterThanOrEqual(REVIEW_MS);
+    expect(tookMs).toBeLessThan(REVIEW_MS + 1500);
+
+    const audit = await handle.query(auditQuery);
+    const deemed = audit.filter((e) => e.action === 'deemed-approved');
+    expect(deemed).toHaveLength(1);
+    expect(deemed[0].detail).toMatch(/silent for .*no objection.*silence rule for T2/);
+    const reminders = audit.filter((e) => e.action === 'reminder-sent' && e.stepId === 'c2-us-dod');
+    expect(reminders.length).toBeGreaterThanOrEqual(1);
+    expect(reminders[0].detail).toMatch(/open for \d+ seconds?; waiting: A\. Weber \(coordinator\)/);
+    const reminderMail = acts.sendNotice.mock.calls.map(([n]) => n).find((n) => n.subject.startsWith('Reminder 1:') && n.to === 'export-review@dtsa.example');
+    expect(reminderMail?.text).toMatch(/has been open for \d+ seconds? and is due by/);
+  });
+});
+
+test('a silent T3 reviewer escalates to the agency senior, never counts as consent, and a silent senior stays open', async () => {
+  const acts = mockActivities();
+  await withWorker(acts, async (tq) => {
+    const handle = await start(tq, projectWith('c3'));
+    await confirm(handle);
+    await decide(handle, ['grant-funder', 'grant-agency']);
+    await decide(handle, ['c3-de-bafa', 'c3-us-dod']); // Commerce (BIS) stays silent
+    const esc = await openStep(handle, 'c3-us-bis-esc');
+    expect(esc).toMatchObject({ kind: 'escalation', party: 'us-bis', reviewer: 'senior-licensing@bis.example' });
+    let view = await handle.query(projectViewQuery);
+    expect(step(view, 'c3-us-bis')).toMatchObject({ status: 'decided', outcome: 'escalated', escalatedTo: 'c3-us-bis-esc' });
+    expect(view.components[0].licence.status).toBe('in-review');
+
+    // The senior is silent too: nobody above, so the step stays open and the coordinator is told.
+    await new Promise((r) => setTimeout(r, REVIEW_MS + 1000));
+    view = await waitForView(handle, (v) => step(v, 'c3-us-bis-esc').status === 'open', 'escalation step still open');
+    expect(view.openSteps.map((s) => s.stepId)).toEqual(['c3-us-bis-esc']);
+    const audit = await handle.query(auditQuery);
+    expect(audit.some((e) => e.action === 'deemed-approved')).toBe(false);
+    expect(audit.filter((e) => e.action === 'escalated').map((e) => e.stepId)).toEqual(['c3-us-bis', 'c3-us-bis-esc']);
+    expect(acts.sendNotice.mock.calls.some(([n]) => n.to === 'a.weber@kit.example' && n.subject.startsWith('Escalated:'))).toBe(true);
+
+    await decide(handle, ['c3-us-bis-esc']);
+    await decide(handle, ['c3-senior']);
+    view = await waitForView(handle, (v) => v.components[0].licence.status === 'approved', 'licence');
+    expect(step(view, 'c3-senior').outcome).toBe('approved');
+  });
+}, 60_000);
+
+test('a request for information stops the step clock; the answer resumes it with the time that was left', async () => {
+  const acts = mockActivities();
+  await withWorker(acts, async (tq) => {
+    const handle = await start(tq, projectWith('c2'));
+    await confirm(handle);
+    await decide(handle, ['grant-funder', 'grant-agency']);
+    await decide(handle, ['c2-de-bafa'], () => ({ decision: 'request-info', comment: 'Frame rate and radiation hardness of the camera?' }));
+    await decide(handle, ['c2-us-bis', 'c2-us-dod', 'c2-us-dos']);
+    expect(acts.sendNotice.mock.calls.some(([n]) => n.to === 'a.weber@kit.example' && n.subject.startsWith('Information requested'))).toBe(true);
+
+    // Past the step's original deadline: a stopped clock does not run out.
+    await new Promise((r) => setTimeout(r, REVIEW_MS + 1000));
+    let view = await handle.query(projectViewQuery);
+    const asked = step(view, 'c2-de-bafa');
+    expect(asked.status).toBe('open');
+    expect(asked.infoRequest).toBeDefined();
+    expect(view.components[0].caseClock?.stoppedSince).toBeDefined();
+
+    const answered = await env.client.workflow
+      .getHandle(asked.workflowId)
+      .executeUpdate(answerInfoUpdate, { args: [{ stepId: 'c2-de-bafa', answer: '1 Mfps; 100 krad', answeredBy: 'coordinator#test' }] });
+    view = await handle.query(projectViewQuery);
+    const resumed = step(view, 'c2-de-bafa');
+    // The new due time is the answer time plus exactly the time that was left when the clock stopped.
+    expect(Date.parse(answered.dueAt)).toBe(Date.parse(asked.infoRequest!.askedAt) + resumed.stoppedMs + asked.infoRequest!.remainingMs);
+    expect(resumed.stoppedMs).toBeGreaterThanOrEqual(REVIEW_MS + 1000);
+    expect(view.components[0].caseClock!.stoppedMs).toBe(resumed.stoppedMs);
+    console.log(`clock stopped ${resumed.stoppedMs} ms; ${asked.infoRequest!.remainingMs} ms of ${REVIEW_MS} kept and resumed`);
+
+    // Silent after the answer: deemed approved at the new deadline, not before.
+    view = await waitForView(handle, (v) => v.components[0].licence.status === 'approved', 'licence', 20_000);
+    expect(Date.parse(step(view, 'c2-de-bafa').decidedAt!)).toBeGreaterThanOrEqual(Date.parse(answered.dueAt));
+    const actions = (await handle.query(auditQuery)).filter((e) => e.stepId === 'c2-de-bafa').map((e) => e.action);
+    expect(actions).toEqual(expect.arrayContaining(['info-requested', 'clock-stopped', 'info-answered', 'clock-resumed', 'deemed-approved']));
+  });
+}, 60_000);
