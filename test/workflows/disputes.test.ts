@@ -1,0 +1,140 @@
+/**
+ * Disputes on a real dev server, the ladder's durations in seconds: agencies
+ * that disagree (or an applicant who appeals a denial) climb the escalation
+ * ladder by a chair's silence or by a party's written appeal; the final
+ * ruling binds the licence while the project's other components move on.
+ */
+import { WorkflowNotFoundError } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { policySchema } from '../../domain/policy';
+import { auditQuery, decideUpdate, projectViewQuery, type ProjectView, type ReviewStep } from '../../workflows/definitions';
+import { allTiersProject } from '../helpers/fixtures';
+import { testPolicyFile } from '../helpers/policy';
+import { startTestEnv } from '../helpers/temporal';
+import { harness, mockActivities, rejectionType, type ProjectHandle } from '../helpers/workflow-harness';
+
+const file = testPolicyFile();
+file.escalationLadder = file.escalationLadder.map((level) => ({ ...level, decideWithin: '2500ms', ...(level.appealWithin ? { appealWithin: '2s' } : {}) }));
+const policy = policySchema.parse(file);
+const LEVELS = policy.escalationLadder.map((l) => l.name);
+
+let env: TestWorkflowEnvironment;
+const { withWorker, start, waitForView, openStep, decide, confirm } = harness(() => env, policy);
+beforeAll(async () => {
+  env = await startTestEnv();
+}, 120_000);
+afterAll(() => env?.teardown());
+
+const DENY = { decision: 'deny' as const, legalBasis: 'EAR §742.4(b)(1): national security' };
+const APPEAL = { decision: 'appeal' as const, legalBasis: 'EO 12981 §5(f): the ruling ignores the end-use assurances' };
+
+function projectWith(...ids: string[]) {
+  const p = allTiersProject();
+  return { ...p, components: p.components.filter((c) => ids.includes(c.id)), milestones: [] };
+}
+
+/** Grant approved, then BAFA denies the T2 camera while the US agencies approve: a conflict. */
+async function toConflict(handle: ProjectHandle) {
+  await confirm(handle);
+  await decide(handle, ['grant-funder', 'grant-agency']);
+  await decide(handle, ['c2-de-bafa'], () => DENY);
+  await decide(handle, ['c2-us-bis', 'c2-us-dod', 'c2-us-dos']);
+}
+
+const dispute = (v: ProjectView) => v.disputes[0];
+const licenceOf = (v: ProjectView, id: string) => v.components.find((c) => c.id === id)!.licence;
+const sendDecision = (s: ReviewStep, d: { decision: 'appeal' | 'approve'; legalBasis?: string }) =>
+  env.client.workflow.getHandle(s.workflowId).executeUpdate(decideUpdate, { args: [{ stepId: s.stepId, reviewer: s.reviewer, ...d }] });
+
+test('a conflict climbs every level by the chairs’ silence; the last chair rules; other components keep moving', async () => {
+  await withWorker(mockActivities(), async (tq) => {
+    const handle = await start(tq, projectWith('c1', 'c2'));
+    await toConflict(handle);
+    let view = await waitForView(handle, (v) => v.disputes.length === 1, 'dispute');
+    expect(licenceOf(view, 'c2').status).toBe('disputed');
+    expect(dispute(view)).toMatchObject({ reason: 'conflict', status: 'open', levelName: LEVELS[0] });
+
+    await decide(handle, ['c1-de-bafa']); // the T1 component is licensed while c2 is disputed
+    view = await waitForView(handle, (v) => licenceOf(v, 'c1').status === 'approved', 'c1 licensed during the dispute');
+    expect(licenceOf(view, 'c2').status).toBe('disputed');
+
+    const last = await openStep(handle, 'c2-1-L4-ruling'); // three silent chairs later
+    expect(last.reviewer).toBe(policy.escalationLadder[3].chair);
+    await decide(handle, ['c2-1-L4-ruling']);
+    view = await waitForView(handle, (v) => licenceOf(v, 'c2').status === 'approved', 'final ruling binds');
+    expect(dispute(view).rulings.map((r) => [r.levelName, r.outcome])).toEqual([
+      [LEVELS[0], 'escalated'],
+      [LEVELS[1], 'escalated'],
+      [LEVELS[2], 'escalated'],
+      [LEVELS[3], 'approved'],
+    ]);
+    expect(dispute(view)).toMatchObject({ status: 'final', finalRuling: 'approved' });
+    const actions = (await handle.query(auditQuery)).map((e) => e.action);
+    expect(actions).toEqual(expect.arrayContaining(['dispute-opened', 'ruling-final', 'ruling-binds', 'licence-granted']));
+    expect(actions.filter((a) => a === 'escalated')).toHaveLength(3);
+  });
+}, 90_000);
+
+test('a conflict climbs every level by appeal; an appeal without a legal basis is refused', async () => {
+  await withWorker(mockActivities(), async (tq) => {
+    const handle = await start(tq, projectWith('c2'));
+    await toConflict(handle);
+
+    await decide(handle, ['c2-1-L1-ruling'], () => DENY); // the approving agencies lost: each may appeal
+    const appeal = await openStep(handle, 'c2-1-L1-appeal-1');
+    expect(await rejectionType(sendDecision(appeal, { decision: 'appeal' }))).toBe('LegalBasisRequired');
+    await decide(handle, ['c2-1-L1-appeal-1'], () => APPEAL);
+    let view = await waitForView(handle, (v) => v.openSteps.some((s) => s.stepId === 'c2-1-L2-ruling'), 'ACEP');
+    expect(view.steps.filter((s) => s.stepId.startsWith('c2-1-L1-appeal-')).map((s) => s.status)).toEqual(['decided', 'closed', 'closed']);
+
+    await decide(handle, ['c2-1-L2-ruling']); // approve: BAFA lost and appeals
+    await decide(handle, ['c2-1-L2-appeal-1'], () => APPEAL);
+    await decide(handle, ['c2-1-L3-ruling'], () => DENY);
+    await decide(handle, ['c2-1-L3-appeal-2'], () => APPEAL);
+    await decide(handle, ['c2-1-L4-ruling'], () => DENY); // the last level: final, no appeal
+
+    view = await waitForView(handle, (v) => licenceOf(v, 'c2').status === 'denied', 'final denial binds');
+    expect(dispute(view).rulings.map((r) => r.outcome)).toEqual(['denied', 'approved', 'denied', 'denied']);
+    expect(dispute(view).appeals.map((a) => [a.level, a.by])).toEqual([
+      [0, 'licensing@bis.example'],
+      [1, 'ausfuhr@bafa.example'],
+      [2, 'export-review@dtsa.example'],
+    ]);
+    expect(dispute(view).appeals.every((a) => a.legalBasis === APPEAL.legalBasis)).toBe(true);
+    expect(view.openSteps).toEqual([]);
+  });
+}, 90_000);
+
+test('an appeal after the window is refused and the ruling is final', async () => {
+  await withWorker(mockActivities(), async (tq) => {
+    const handle = await start(tq, projectWith('c2'));
+    await toConflict(handle);
+    await decide(handle, ['c2-1-L1-ruling']); // approve: BAFA may appeal for 2 s
+    const appeal = await openStep(handle, 'c2-1-L1-appeal-1');
+    const view = await waitForView(handle, (v) => licenceOf(v, 'c2').status === 'approved', 'ruling final after the window', 15_000);
+    expect(view.steps.find((s) => s.stepId === appeal.stepId)).toMatchObject({ status: 'closed', closedReason: 'appeal window passed without an appeal' });
+    // The dispute has ended with its final ruling: nothing takes the late appeal (the reviewer page says the step is closed).
+    await expect(sendDecision(appeal, APPEAL)).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    expect(dispute(view)).toMatchObject({ status: 'final', finalRuling: 'approved', appeals: [] });
+  });
+}, 60_000);
+
+test('the applicant appeals a unanimous denial in writing; the dispute’s ruling grants the licence', async () => {
+  await withWorker(mockActivities(), async (tq) => {
+    const handle = await start(tq, projectWith('c1'));
+    await confirm(handle);
+    await decide(handle, ['grant-funder', 'grant-agency']);
+    await decide(handle, ['c1-de-bafa'], () => DENY);
+    const window = await openStep(handle, 'c1-appeal-1');
+    expect(window).toMatchObject({ kind: 'appeal', reviewer: 'a.weber@kit.example' });
+    expect(licenceOf(await handle.query(projectViewQuery), 'c1').status).toBe('denied');
+    expect(await rejectionType(sendDecision(window, { decision: 'appeal' }))).toBe('LegalBasisRequired');
+    expect(await rejectionType(sendDecision(window, { decision: 'approve' }))).toBe('DecisionNotOffered');
+    await decide(handle, ['c1-appeal-1'], () => APPEAL);
+
+    await decide(handle, ['c1-1-L1-ruling']); // approve; BAFA does not appeal in time
+    const view = await waitForView(handle, (v) => licenceOf(v, 'c1').status === 'approved', 'licence granted by the ruling', 15_000);
+    expect(dispute(view)).toMatchObject({ reason: 'appeal', status: 'final', finalRuling: 'approved' });
+    expect(licenceOf(view, 'c1').licenceId).toBeDefined();
+  });
+}, 60_000);
