@@ -11,17 +11,25 @@ export interface ReviewMailContext {
 
 const day = (iso: string) => iso.slice(0, 10);
 
+/** The subject's first words say what kind of decision is owed. */
+const SUBJECT_PREFIX: Partial<Record<ReviewStep['kind'], string>> = {
+  escalation: 'Escalated review',
+  ruling: 'Ruling requested',
+  appeal: 'Appeal window open',
+};
+
 export function reviewRequestMail(step: ReviewStep, ctx: ReviewMailContext, link: string) {
-  const subject = `Review requested: ${ctx.projectTitle} — ${ctx.componentName ?? 'grant'}${ctx.tier ? ` (${ctx.tier})` : ''} — due ${day(step.dueAt)}`;
+  const prefix = SUBJECT_PREFIX[step.kind] ?? 'Review requested';
+  const subject = `${prefix}: ${ctx.projectTitle} — ${ctx.componentName ?? 'grant'}${ctx.tier ? ` (${ctx.tier})` : ''} — due ${day(step.dueAt)}`;
   const lines = [
-    `Dear reviewer at ${step.partyName},`,
+    step.party === 'coordinator' ? `Dear ${step.partyName},` : `Dear colleague at ${step.partyName},`,
     '',
     step.question,
     '',
     `Project: ${ctx.projectTitle} (${ctx.projectId})`,
     ctx.componentName ? `Component: ${ctx.componentName}${ctx.tier ? `, risk tier ${ctx.tier}` : ''}` : undefined,
     ctx.tierReason ? `Why you are asked: ${ctx.tierReason}` : undefined,
-    `Your decision is due by ${step.dueAt}.`,
+    step.kind === 'appeal' ? `You may appeal until ${step.dueAt}; after that the decision is final.` : `Your decision is due by ${step.dueAt}.`,
     '',
     'Open the decision page (the link is personal to you and to this step):',
     link,
@@ -35,7 +43,7 @@ export function stepClosedMail(step: ReviewStep, ctx: ReviewMailContext, reason:
   return {
     subject: `No longer needed: ${ctx.projectTitle} — ${ctx.componentName ?? 'grant'}`,
     text: [
-      `Dear reviewer at ${step.partyName},`,
+      `Dear colleague at ${step.partyName},`,
       '',
       `The review you were asked for ("${step.question}") is closed: ${reason}.`,
       'No decision is needed, and the link you received no longer records one.',

@@ -45,11 +45,10 @@ const csvCell = (v: unknown) => {
   return `"${(/^[=+\-@]/.test(s) ? `'${s}` : s).replace(/"/g, '""')}"`;
 };
 
-/** The case clock as of now: time used (stopped time excluded) and time left of the overall limit. */
-export function readCaseClock(clock: CaseClock, now = Date.now()) {
-  const stoppedMs = clock.stoppedMs + (clock.stoppedSince ? now - Date.parse(clock.stoppedSince) : 0);
-  const usedMs = now - Date.parse(clock.startedAt) - stoppedMs;
-  return { ...clock, stoppedMs, usedMs, remainingMs: clock.limitMs - usedMs, running: !clock.stoppedSince };
+/** The case clock with its due time: the overall limit plus the time it was stopped; none while stopped. */
+export function readCaseClock(clock: CaseClock) {
+  const dueAt = clock.stoppedSince ? undefined : new Date(Date.parse(clock.startedAt) + clock.limitMs + clock.stoppedMs).toISOString();
+  return { ...clock, running: !clock.stoppedSince, dueAt };
 }
 
 export function projectRoutes({ client, taskQueue, policy, temporalTimeoutMs }: ProjectRoutesDeps): Router {

@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { AuditEntry, ProjectView } from '../../workflows/definitions';
+import { decisionOutcome, type AuditEntry, type Decision, type ProjectView } from '../../workflows/definitions';
 import { allTiersProject } from '../helpers/fixtures';
 import { decisionLinks, fetchMails, freePorts, waitForMails, type Mail } from '../helpers/maildev';
 
@@ -92,7 +92,7 @@ async function settled(projectId: string) {
 }
 
 /** Opens the link as a reviewer: GET must change nothing; then the form is filled in and sent. */
-async function decideFromMail(projectId: string, mail: Mail, decision: 'approve' | 'deny') {
+async function decideFromMail(projectId: string, mail: Mail, decision: Decision, legalBasis = '') {
   const [link] = decisionLinks(mail);
   expect(link).toBeDefined();
   await settled(projectId);
@@ -101,18 +101,22 @@ async function decideFromMail(projectId: string, mail: Mail, decision: 'approve'
   expect(page.status).toBe(200);
   const html = await page.text();
   expect(html).toContain('<form method="post"');
+  expect(html).toContain(`value="${decision}"`);
   expect(html).not.toMatch(/checked/);
   expect(await project(projectId)).toEqual(before.view);
   expect((await audit(projectId)).length).toBe(before.audit);
 
   const action = /<form method="post" action="([^"]+)"/.exec(html)![1].replace(/&amp;/g, '&');
-  const form = new URLSearchParams({ decision, comment: `e2e ${decision}`, legalBasis: decision === 'deny' ? 'EAR §742.4(b): national security' : '' });
+  const form = new URLSearchParams({ decision, comment: `e2e ${decision}`, legalBasis });
   const res = await fetch(`http://127.0.0.1:${ports.api}${action}`, { method: 'POST', body: form, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-  expect(res.status).toBe(200);
-  expect(await res.text()).toContain(decision === 'approve' ? 'approved' : 'denied');
+  const text = await res.text();
+  expect({ status: res.status, text }).toEqual({ status: 200, text: expect.stringContaining(decisionOutcome[decision]) });
 }
 
-const reviewRequests = (mails: Mail[]) => mails.filter((m) => m.subject.startsWith('Review requested'));
+const BASIS = 'EAR §742.4(b): national security';
+/** The e-mails of one project that carry a decision link. */
+const linkMails = (mails: Mail[], projectId: string) => mails.filter((m) => m.text.includes(`(${projectId})`) && decisionLinks(m).length > 0);
+const to = (m: Mail) => m.to[0].address;
 
 beforeAll(async () => {
   const [api, temporal, ui, smtp, web] = await freePorts(5);
@@ -137,12 +141,12 @@ test('a project with components in all four tiers goes from submission to active
   expect((await api(`/v1/projects/${id}/scoping`, { method: 'POST', body: '{}' })).status).toBe(200);
 
   // Grant review: the funder and the lead agency, in parallel.
-  let mails = await waitForMails(mailWeb(), (m) => reviewRequests(m).length === 2, 'two grant e-mails');
-  for (const mail of reviewRequests(mails)) await decideFromMail(id, mail, 'approve');
-  const handled = new Set(reviewRequests(mails).map((m) => m.id));
+  let mails = await waitForMails(mailWeb(), (m) => linkMails(m, id).length === 2, 'two grant e-mails');
+  for (const mail of linkMails(mails, id)) await decideFromMail(id, mail, 'approve');
+  const handled = new Set(linkMails(mails, id).map((m) => m.id));
 
   // Licensing: T1 1 step, T2 4 steps (routed by reason for control), T3 3 steps; the T3 senior sign-off comes after.
-  mails = await waitForMails(mailWeb(), (m) => reviewRequests(m).length === 2 + 8, 'first licence e-mails');
+  mails = await waitForMails(mailWeb(), (m) => linkMails(m, id).length === 2 + 8, 'first licence e-mails');
   expect((await project(id)).stage).toBe('active');
 
   // Ctrl-C in the middle of the reviews, and start again on the same data: nothing is lost.
@@ -151,14 +155,19 @@ test('a project with components in all four tiers goes from submission to active
   await startStack();
   expect((await project(id)).openSteps).toHaveLength(8);
 
-  const denyDefenceOnCamera = (m: Mail) => m.subject.includes('High-speed camera') && m.to[0].address === 'export-review@dtsa.example';
+  // Every agency denies the camera (T2); the coordinator then accepts the denial from the appeal-window e-mail.
+  const decisionFor = (m: Mail): [Decision, string?] =>
+    m.subject.startsWith('Appeal window') ? ['accept'] : m.subject.includes('High-speed camera') ? ['deny', BASIS] : ['approve'];
   for (let round = 0; round < 2; round++) {
-    for (const mail of reviewRequests(await fetchMails(mailWeb()))) {
+    for (const mail of linkMails(await fetchMails(mailWeb()), id)) {
       if (handled.has(mail.id)) continue;
       handled.add(mail.id);
-      await decideFromMail(id, mail, denyDefenceOnCamera(mail) ? 'deny' : 'approve');
+      await decideFromMail(id, mail, ...decisionFor(mail));
     }
-    if (round === 0) await waitForMails(mailWeb(), (m) => reviewRequests(m).some((x) => x.to[0].address === 'referatsleitung@bafa.example'), 'senior sign-off e-mail');
+    if (round === 0) {
+      const next = (m: Mail[]) => linkMails(m, id).some((x) => to(x) === 'referatsleitung@bafa.example') && linkMails(m, id).some((x) => x.subject.startsWith('Appeal window'));
+      await waitForMails(mailWeb(), next, 'senior sign-off and appeal-window e-mails');
+    }
   }
 
   const deadline = Date.now() + 30_000;
@@ -182,8 +191,8 @@ test('a project with components in all four tiers goes from submission to active
   const trail = await audit(id);
   const count = (action: string) => trail.filter((e) => e.action === action).length;
   expect(count('classified')).toBe(4);
-  expect(count('decision-recorded')).toBe(11);
-  expect(new Set(trail.filter((e) => e.action === 'decision-recorded').map((e) => e.stepId)).size).toBe(11);
+  expect(count('decision-recorded')).toBe(12);
+  expect(new Set(trail.filter((e) => e.action === 'decision-recorded').map((e) => e.stepId)).size).toBe(12);
   expect(count('email-sent')).toBe(mails.length);
   expect(count('licence-granted')).toBe(2);
   expect(count('licence-denied')).toBe(1);
@@ -192,6 +201,64 @@ test('a project with components in all four tiers goes from submission to active
   // No step was mailed twice, restart included.
   const ids = mails.map((m) => m.headers['message-id']);
   expect(new Set(ids).size).toBe(ids.length);
+}, 300_000);
+
+test('a dispute from the agencies’ conflict to the final ruling, through the chairs’ and parties’ e-mails', async () => {
+  const submission = allTiersProject();
+  const id = submission.projectId;
+  const body = { ...submission, title: `Dispute journey ${id}`, components: [submission.components[2]], milestones: [] };
+  expect((await api('/v1/projects', { method: 'POST', body: JSON.stringify(body) })).status).toBe(201);
+  await waitForMails(mailWeb(), (m) => m.some((x) => x.subject === `Scoping ready to confirm: ${body.title}`), 'scoping notice');
+  expect((await api(`/v1/projects/${id}/scoping`, { method: 'POST', body: '{}' })).status).toBe(200);
+
+  const handled = new Set<string>();
+  /** Waits for the project's next unhandled link e-mail that matches. */
+  const next = async (match: (m: Mail) => boolean, what: string) => {
+    const mails = await waitForMails(mailWeb(), (m) => linkMails(m, id).some((x) => !handled.has(x.id) && match(x)), what);
+    const mail = linkMails(mails, id).find((x) => !handled.has(x.id) && match(x))!;
+    handled.add(mail.id);
+    return mail;
+  };
+  const byReviewer = (address: string, prefix = '') => (m: Mail) => to(m) === address && m.subject.startsWith(prefix);
+
+  for (const r of ['programme-officer@horizon-eu.example', 'ausfuhr@bafa.example']) await decideFromMail(id, await next(byReviewer(r), `grant: ${r}`), 'approve');
+  // BAFA denies the camera; the three US agencies approve: a conflict, so a dispute opens at the Operating Committee.
+  await decideFromMail(id, await next(byReviewer('ausfuhr@bafa.example', 'Review requested'), 'BAFA review'), 'deny', BASIS);
+  for (const r of ['licensing@bis.example', 'export-review@dtsa.example', 'export-review@isn.example']) {
+    await decideFromMail(id, await next(byReviewer(r, 'Review requested'), `review: ${r}`), 'approve');
+  }
+  await decideFromMail(id, await next(byReviewer('oc-chair@bis.example', 'Ruling requested'), 'Operating Committee'), 'deny', BASIS);
+
+  // Commerce appeals the denial to ACEP. Without a legal basis it is refused, and nothing changes.
+  const appealMail = await next(byReviewer('licensing@bis.example', 'Appeal window'), 'appeal window');
+  const before = await audit(id);
+  const link = decisionLinks(appealMail)[0].replace(/^https?:\/\/[^/]+/, `http://127.0.0.1:${ports.api}`);
+  const refused = await fetch(link, { method: 'POST', body: new URLSearchParams({ decision: 'appeal', legalBasis: '' }), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  expect(refused.status).toBe(400);
+  expect(await refused.text()).toContain('an appeal must state its legal basis, in writing');
+  expect(await audit(id)).toEqual(before);
+  await decideFromMail(id, appealMail, 'appeal', 'EO 12981 §5(f): end-use assurances were not weighed');
+
+  await decideFromMail(id, await next(byReviewer('acep-chair@commerce.example', 'Ruling requested'), 'ACEP'), 'approve');
+  await decideFromMail(id, await next(byReviewer('ausfuhr@bafa.example', 'Appeal window'), 'BAFA appeal window'), 'accept');
+
+  let view = await project(id);
+  for (const deadline = Date.now() + 30_000; view.components[0].licence.status !== 'approved' && Date.now() < deadline; ) {
+    await new Promise((r) => setTimeout(r, 200));
+    view = await project(id);
+  }
+  expect(view.components[0].licence.status).toBe('approved');
+  expect(view.disputes).toEqual([
+    expect.objectContaining({ reason: 'conflict', status: 'final', finalRuling: 'approved', levelName: 'Advisory Committee on Export Policy' }),
+  ]);
+  expect(view.disputes[0].rulings.map((r) => r.outcome)).toEqual(['denied', 'approved']);
+  expect(view.openSteps).toEqual([]);
+  const actions = (await audit(id)).map((e) => e.action);
+  expect(actions).toEqual(expect.arrayContaining(['dispute-opened', 'appealed', 'ruling-final', 'ruling-binds', 'licence-granted']));
+  // The two other US agencies' appeal windows were closed when Commerce appealed, and they were told.
+  const closures = (await fetchMails(mailWeb())).filter((m) => m.subject === `No longer needed: ${body.title} — High-speed camera`).map(to).sort();
+  expect(closures).toEqual(['export-review@dtsa.example', 'export-review@isn.example']);
 
   expect(await stopStack()).toBe(true);
 }, 300_000);
+
