@@ -323,7 +323,7 @@ export class ReviewBoard {
       text: [
         `Dear ${this.opts.coordinator.name},`,
         '',
-        `${step.partyName} asks for information before deciding "${step.question}":`,
+        `${step.partyName} (${step.reviewer}) asks for information before deciding "${step.question}":`,
         '',
         question,
         '',

@@ -447,13 +447,14 @@ describe('health', () => {
       });
       const started = Date.now();
       const ready = await request(app).get('/readyz');
-      expect(Date.now() - started).toBeLessThan(3500);
+      // Bounded by the 2 s health deadline (with slack for a loaded machine), not the gRPC default of waiting forever.
+      expect(Date.now() - started).toBeLessThan(6000);
       expectError(ready, 503, 'UNAVAILABLE');
 
       const t1 = Date.now();
       expectError(await request(app).get(`/v1/projects/${uniqueId()}`).set(asCoordinator), 503, 'UNAVAILABLE');
       expectError(await request(app).post('/v1/projects').set(asCoordinator).send(submission()), 503, 'UNAVAILABLE');
-      expect(Date.now() - t1).toBeLessThan(7000);
+      expect(Date.now() - t1).toBeLessThan(12_000);
       // Liveness does not depend on Temporal.
       expect((await request(app).get('/healthz')).status).toBe(200);
     } finally {
