@@ -1,0 +1,120 @@
+/**
+ * `POST /v1/projects/:id/info` (the coordinator's answer that restarts a
+ * stopped clock) and `POST /v1/projects/:id/appeals` (the applicant's
+ * written appeal of a denial), on the real stack through supertest.
+ */
+import request from 'supertest';
+import { policySchema } from '../../domain/policy';
+import { bearer, KEYS, linkTokens, startApiStack, type ApiStack } from '../helpers/api-stack';
+import { smallProject, uniqueId } from '../helpers/fixtures';
+import { testPolicyFile } from '../helpers/policy';
+
+const APPEAL_WINDOW_MS = 3000;
+let stack: ApiStack;
+beforeAll(async () => {
+  const file = testPolicyFile();
+  file.sla.applicantAppealWindow = `${APPEAL_WINDOW_MS}ms`;
+  stack = await startApiStack({ policy: policySchema.parse(file) });
+}, 120_000);
+afterAll(() => stack?.stop(), 60_000);
+
+const api = () => request(stack.app);
+const asCoordinator = bearer(KEYS.coordinator);
+
+/** A T1 project through scoping and grant; returns once BAFA's licence step is open. */
+async function toLicenceReview() {
+  const projectId = uniqueId('ia');
+  const title = `Info and appeals ${projectId}`;
+  expect((await api().post('/v1/projects').set(asCoordinator).send({ ...smallProject(projectId), title })).status).toBe(201);
+  await stack.waitForView(projectId, (v) => v.components.every((c) => c.tier !== null), 'classification');
+  expect((await api().post(`/v1/projects/${projectId}/scoping`).set(asCoordinator).send({})).status).toBe(200);
+  for (const step of ['grant-funder', 'grant-agency']) await decideByLink(projectId, title, step, { decision: 'approve' });
+  await stack.waitForView(projectId, (v) => v.openSteps.some((s) => s.stepId === 'c1-de-bafa'), 'licence step');
+  return { projectId, title };
+}
+
+/** Decides a step from the link in its e-mail, as the reviewer would. */
+async function decideByLink(projectId: string, title: string, stepId: string, body: Record<string, string>) {
+  const view = await stack.waitForView(projectId, (v) => v.openSteps.some((s) => s.stepId === stepId), `step ${stepId}`);
+  const step = view.openSteps.find((s) => s.stepId === stepId)!;
+  const mail = await stack.waitForMail((m) => m.to[0]?.address === step.reviewer && m.subject.includes(title) && m.text.includes(step.question.slice(0, 40)));
+  const res = await api().post(`/r/${linkTokens(mail.text)[0]}`).set('Accept', 'application/json').send(body);
+  expect(res.status).toBe(200);
+}
+
+describe('POST /v1/projects/:id/info', () => {
+  test('answers a request for information: the clock resumes and the reviewer is mailed the answer', async () => {
+    const { projectId, title } = await toLicenceReview();
+    await decideByLink(projectId, title, 'c1-de-bafa', { decision: 'request-info', comment: 'Which FPGA part number?' });
+    const stopped = (await stack.view(projectId)).steps.find((s) => s.stepId === 'c1-de-bafa')!;
+    expect(stopped.infoRequest).toMatchObject({ question: 'Which FPGA part number?' });
+
+    const res = await api().post(`/v1/projects/${projectId}/info`).set(asCoordinator).send({ stepId: 'c1-de-bafa', answer: 'XQRKU060, rad-hard' });
+    expect(res.status).toBe(200);
+    expect(Date.parse(res.body.dueAt)).toBeGreaterThan(Date.parse(stopped.dueAt));
+    const resumed = (await stack.view(projectId)).steps.find((s) => s.stepId === 'c1-de-bafa')!;
+    expect(resumed.infoRequest).toBeUndefined();
+    expect(resumed.dueAt).toBe(res.body.dueAt);
+    const mail = await stack.waitForMail((m) => m.to[0]?.address === 'ausfuhr@bafa.example' && m.subject === `Information received: ${title} — Radiation-hardened FPGA board`);
+    expect(mail.text).toContain('XQRKU060, rad-hard');
+
+    // Nothing is waiting any more: a second answer is a conflict and changes nothing.
+    const again = await api().post(`/v1/projects/${projectId}/info`).set(asCoordinator).send({ stepId: 'c1-de-bafa', answer: 'again' });
+    expect(again.status).toBe(409);
+    expect(again.body.error.message).toContain('not waiting for information');
+    const trail = await stack.audit(projectId);
+    expect(trail.filter((e) => e.action === 'info-answered')).toHaveLength(1);
+    expect(trail.filter((e) => e.action === 'clock-resumed')).toHaveLength(1);
+  });
+
+  test('bad input is 400 naming the field; an unknown step is 404; a funder may not answer', async () => {
+    const { projectId } = await toLicenceReview();
+    const missing = await api().post(`/v1/projects/${projectId}/info`).set(asCoordinator).send({ stepId: 'c1-de-bafa' });
+    expect(missing.status).toBe(400);
+    expect(missing.body.error.details.map((d: { path: string }) => d.path)).toEqual(['body.answer']);
+    const unknown = await api().post(`/v1/projects/${projectId}/info`).set(asCoordinator).send({ stepId: 'c1-nope', answer: 'x' });
+    expect(unknown.status).toBe(404);
+    const funder = await api().post(`/v1/projects/${projectId}/info`).set(bearer(KEYS.funder)).send({ stepId: 'c1-de-bafa', answer: 'x' });
+    expect(funder.status).toBe(403);
+    expect((await stack.audit(projectId)).some((e) => e.action === 'info-answered')).toBe(false);
+  });
+});
+
+describe('POST /v1/projects/:id/appeals', () => {
+  test('nothing to appeal while the licence is in review; an appeal needs a written legal basis', async () => {
+    const { projectId } = await toLicenceReview();
+    const early = await api().post(`/v1/projects/${projectId}/appeals`).set(asCoordinator).send({ componentId: 'c1', legalBasis: 'x' });
+    expect(early.status).toBe(409);
+    expect(early.body.error.message).toBe('component c1 is in-review: there is no denial to appeal');
+    const noBasis = await api().post(`/v1/projects/${projectId}/appeals`).set(asCoordinator).send({ componentId: 'c1' });
+    expect(noBasis.status).toBe(400);
+    expect(noBasis.body.error.details).toEqual([{ path: 'body.legalBasis', message: 'an appeal must state its legal basis, in writing' }]);
+    const unknown = await api().post(`/v1/projects/${projectId}/appeals`).set(asCoordinator).send({ componentId: 'c9', legalBasis: 'x' });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.details[0].path).toBe('body.componentId');
+  });
+
+  test('a denial is appealed in time: a dispute opens at the first level and its chair is mailed', async () => {
+    const { projectId, title } = await toLicenceReview();
+    await decideByLink(projectId, title, 'c1-de-bafa', { decision: 'deny', legalBasis: 'AWV §8: end use not established' });
+    await stack.waitForView(projectId, (v) => v.openSteps.some((s) => s.kind === 'appeal'), 'appeal window');
+    const res = await api().post(`/v1/projects/${projectId}/appeals`).set(asCoordinator).send({ componentId: 'c1', legalBasis: 'The end-use statement was filed on 2027-01-10' });
+    expect(res.status).toBe(202);
+    expect(res.body).toMatchObject({ componentId: 'c1', stepId: 'c1-appeal-1', outcome: 'appealed' });
+    const view = await stack.waitForView(projectId, (v) => v.disputes.length === 1, 'dispute');
+    expect(view.disputes[0]).toMatchObject({ reason: 'appeal', status: 'open', levelName: stack.policy.escalationLadder[0].name });
+    await stack.waitForMail((m) => m.to[0]?.address === stack.policy.escalationLadder[0].chair && m.subject.startsWith(`Ruling requested: ${title}`));
+    const appealed = (await stack.audit(projectId)).find((e) => e.stepId === 'c1-appeal-1' && e.action === 'decision-recorded');
+    expect(appealed).toMatchObject({ channel: 'api', actor: 'a.weber@kit.example' });
+  });
+
+  test('an appeal after the window is refused with the time it closed', async () => {
+    const { projectId, title } = await toLicenceReview();
+    await decideByLink(projectId, title, 'c1-de-bafa', { decision: 'deny', legalBasis: 'AWV §8: end use not established' });
+    await stack.waitForView(projectId, (v) => v.steps.some((s) => s.kind === 'appeal' && s.status === 'closed'), 'appeal window passes', APPEAL_WINDOW_MS + 10_000);
+    const late = await api().post(`/v1/projects/${projectId}/appeals`).set(asCoordinator).send({ componentId: 'c1', legalBasis: 'late' });
+    expect(late.status).toBe(409);
+    expect(late.body.error.message).toMatch(/^the appeal window for c1 closed at \S+ \(appeal window passed without an appeal\)$/);
+    expect((await stack.view(projectId)).disputes).toEqual([]);
+  });
+});
