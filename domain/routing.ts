@@ -158,3 +158,20 @@ export function componentReviewPlan(policy: Policy, project: Project, component:
   };
   return [steps, [senior]];
 }
+
+/** A silent reviewer's senior decides in their place (a step escalates once; the senior's own silence does not). */
+export function escalationPlan(step: StepPlan & { kind: StepKind }, seniors: string[]): StepPlan | undefined {
+  const senior = seniors.find((r) => r !== step.reviewer);
+  if (step.kind === 'escalation' || !senior) return undefined;
+  return {
+    stepId: `${step.stepId}-esc`,
+    kind: 'escalation',
+    party: step.party,
+    partyName: step.partyName,
+    reviewer: senior,
+    componentId: step.componentId,
+    tier: step.tier,
+    slaMs: step.slaMs,
+    question: `Escalated: ${step.reviewer} did not decide in time. ${step.question}`,
+  };
+}

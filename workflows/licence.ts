@@ -7,7 +7,7 @@
  * which holds the project's single view and audit trail.
  */
 import { CancellationScope, executeChild, isCancellation, setHandler } from '@temporalio/workflow';
-import { componentReviewPlan, leadAgency, type StepPlan } from '../domain/routing';
+import { componentReviewPlan, escalationPlan, leadAgency } from '../domain/routing';
 import {
   answerInfoUpdate,
   decideUpdate,
@@ -40,7 +40,8 @@ export async function licenceWorkflow(input: LicenceInput): Promise<Licence> {
     coordinator: project.coordinator,
     audit: reporter.audit,
     mailContext: () => ({ projectId: project.projectId, projectTitle: project.title, componentName: component.name, tier, tierReason: classification.rule.text }),
-    escalationFor: (step) => seniorOf(step),
+    // Silence at T3 is never consent: the agency's senior decides in the silent reviewer's place.
+    escalationFor: (step) => escalationPlan(step, policy.agencies.find((a) => a.id === step.party)?.seniorReviewers ?? []),
     waitingParties: [`${project.coordinator.name} (coordinator)`, `${project.funderId} (funder)`],
     onChange: () => {
       updateCaseClock();
@@ -48,14 +49,6 @@ export async function licenceWorkflow(input: LicenceInput): Promise<Licence> {
       return reporter.report();
     },
   });
-
-  /** T3 silence is never consent: the agency's senior decides in the silent reviewer's place. */
-  function seniorOf(step: ReviewStep): StepPlan | undefined {
-    const agency = policy.agencies.find((a) => a.id === step.party);
-    const senior = agency?.seniorReviewers.find((r) => r !== step.reviewer);
-    if (step.kind === 'escalation' || !senior) return undefined;
-    return { ...step, stepId: `${step.stepId}-esc`, kind: 'escalation', reviewer: senior, question: `Escalated: ${step.reviewer} did not decide in time. ${step.question}` };
-  }
 
   /** The 90-day case clock stops while any step waits for the applicant's information. */
   function updateCaseClock() {

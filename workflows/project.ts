@@ -14,7 +14,7 @@ import {
   workflowInfo,
   type ChildWorkflowHandle,
 } from '@temporalio/workflow';
-import { grantReviewPlan, leadAgency, tierLoweringPlan } from '../domain/routing';
+import { escalationPlan, grantReviewPlan, leadAgency, tierLoweringPlan } from '../domain/routing';
 import {
   auditQuery,
   confirmScopingUpdate,
@@ -72,11 +72,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
     audit: record,
     mailContext: (step) => ({ projectId: project.projectId, projectTitle: project.title, componentName: step.componentId && components.get(step.componentId)?.name }),
     // A silent grant reviewer's senior decides in their place; silence never approves a grant.
-    escalationFor: (step) => {
-      const senior = (step.kind === 'grant-funder' ? funder.seniorReviewers : lead.seniorReviewers).find((r) => r !== step.reviewer);
-      if (step.kind === 'escalation' || !senior) return undefined;
-      return { ...step, stepId: `${step.stepId}-esc`, kind: 'escalation', reviewer: senior, question: `Escalated: ${step.reviewer} did not decide in time. ${step.question}` };
-    },
+    escalationFor: (step) => escalationPlan(step, step.kind === 'grant-funder' ? funder.seniorReviewers : lead.seniorReviewers),
     waitingParties: [`${project.coordinator.name} (coordinator)`],
     onChange: async () => publishVisibility(),
   });
