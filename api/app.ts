@@ -1,4 +1,6 @@
 /** Builds the Express app from its dependencies; `main.ts` listens. */
+import { randomBytes } from 'node:crypto';
+import cookieParser from 'cookie-parser';
 import express from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
@@ -8,14 +10,22 @@ import type { Config } from '../config/env';
 import type { Logger } from '../config/logger';
 import { authenticate } from './auth';
 import { ApiError, errorHandler } from './errors';
+import { dashboardRoutes } from './routes/dashboard';
 import { projectRoutes } from './routes/projects';
 import { reviewLinkRoutes } from './routes/review-links';
 import { stalledRoutes } from './routes/stalled';
+import { Sessions } from './session';
 
 export interface AppDeps {
   client: Client;
   connection: Connection;
-  config: Pick<Config, 'apiKeys' | 'policy' | 'TASK_QUEUE'>;
+  /**
+   * The dashboard's settings are optional so callers that only need the JSON API stay as they are:
+   * LINK_SECRET signs sign-in cookies (else a random per-process key: sign-ins end on restart),
+   * PUBLIC_URL makes them Secure when https, TEMPORAL_UI_URL and TEMPORAL_NAMESPACE build the workflow links
+   * (the namespace defaults to the client's).
+   */
+  config: Pick<Config, 'apiKeys' | 'policy' | 'TASK_QUEUE'> & Partial<Pick<Config, 'LINK_SECRET' | 'PUBLIC_URL' | 'TEMPORAL_UI_URL' | 'TEMPORAL_NAMESPACE'>>;
   signer: LinkSigner;
   logger: Logger;
   /** How long a request waits on Temporal before answering 503 (default 10 s). */
@@ -26,10 +36,15 @@ export function buildApp({ client, connection, config, signer, logger, temporalT
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
-  app.use(helmet());
+  // Helmet's default CSP has upgrade-insecure-requests: on a plain-http address other than localhost the browser
+  // then sends every form (reviewer decisions, dashboard sign-in) to https, where nothing answers. Keep it for https only.
+  const https = new URL(config.PUBLIC_URL ?? 'http://localhost').protocol === 'https:';
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: https ? [] : null } } }));
   app.use(pinoHttp({ logger, autoLogging: { ignore: (req) => req.url === '/healthz' } }));
   app.use(express.json({ limit: '256kb' }));
   app.use(express.urlencoded({ extended: false, limit: '64kb' }));
+  app.use(cookieParser());
+  const sessions = new Sessions(config.LINK_SECRET ?? randomBytes(32).toString('base64url'), config.PUBLIC_URL ?? 'http://localhost');
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -45,7 +60,20 @@ export function buildApp({ client, connection, config, signer, logger, temporalT
   });
 
   app.use('/r', reviewLinkRoutes({ client, signer, temporalTimeoutMs }));
-  app.use('/v1', authenticate(config.apiKeys));
+  app.use(
+    '/dashboard',
+    dashboardRoutes({
+      client,
+      keys: config.apiKeys,
+      sessions,
+      policy: config.policy,
+      publicUrl: config.PUBLIC_URL,
+      temporalUiUrl: config.TEMPORAL_UI_URL ?? 'http://localhost:8233',
+      namespace: config.TEMPORAL_NAMESPACE ?? client.options.namespace,
+      temporalTimeoutMs,
+    }),
+  );
+  app.use('/v1', authenticate(config.apiKeys, sessions));
   app.use('/v1/projects', projectRoutes({ client, taskQueue: config.TASK_QUEUE, policy: config.policy, temporalTimeoutMs }));
   app.use('/v1/milestones/stalled', stalledRoutes({ client, temporalTimeoutMs }));
   app.use((req, _res, next) => next(new ApiError('NOT_FOUND', `no route ${req.method} ${req.path}`)));

@@ -1,8 +1,13 @@
-/** Bearer API keys mapped to roles (DESIGN §5). Reviewers never use these: their signed link is their credential. */
+/**
+ * Bearer API keys mapped to roles (DESIGN §5), and the dashboard's sign-in
+ * cookie made from the same keys. Reviewers never use these: their signed
+ * link is their credential.
+ */
 import { createHash } from 'node:crypto';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import type { ApiKey, Role } from '../config/env';
 import { ApiError } from './errors';
+import type { Sessions } from './session';
 
 export interface Caller extends ApiKey {
   /** Role plus a short fingerprint of the key: who acted, for the audit trail, without the secret. */
@@ -15,15 +20,50 @@ declare module 'express-serve-static-core' {
   }
 }
 
-export function authenticate(keys: Map<string, ApiKey>): RequestHandler {
-  return (req, _res, next) => {
+export function callerFor(secret: string, key: ApiKey): Caller {
+  const fingerprint = createHash('sha256').update(secret).digest('hex').slice(0, 8);
+  return { ...key, actor: `${key.role}${key.funderId ? `:${key.funderId}` : ''}#${fingerprint}` };
+}
+
+/** A session cookie rides along on reads only: a write needs the key itself, so no other page can make a signed-in browser change anything. */
+const READS = new Set(['GET', 'HEAD']);
+
+export type Identity = { caller: Caller } | { error: ApiError } | { none: true };
+
+/**
+ * Who sent the request: the Bearer key when there is an Authorization header,
+ * else (reads only) the session cookie. The cookie's actor must still belong
+ * to a configured key, so removing a key from API_KEYS ends its sessions too.
+ */
+export function identifier(keys: Map<string, ApiKey>, sessions?: Sessions): (req: Request) => Identity {
+  const byActor = new Map([...keys].map(([secret, key]) => [callerFor(secret, key).actor, callerFor(secret, key)]));
+  return (req) => {
     const header = req.get('authorization');
-    if (!header) return next(new ApiError('UNAUTHORIZED', 'send Authorization: Bearer <api key>'));
-    const m = /^Bearer\s+(\S+)$/i.exec(header);
-    const key = m && keys.get(m[1]);
-    if (!m || !key) return next(new ApiError('UNAUTHORIZED', 'unknown API key'));
-    const fingerprint = createHash('sha256').update(m[1]).digest('hex').slice(0, 8);
-    req.caller = { ...key, actor: `${key.role}${key.funderId ? `:${key.funderId}` : ''}#${fingerprint}` };
+    if (header) {
+      const m = /^Bearer\s+(\S+)$/i.exec(header);
+      const key = m && keys.get(m[1]);
+      if (!m || !key) return { error: new ApiError('UNAUTHORIZED', 'unknown API key') };
+      return { caller: callerFor(m[1], key) };
+    }
+    const session = sessions?.read(req);
+    if (!session) return { none: true };
+    if (!READS.has(req.method)) return { error: new ApiError('UNAUTHORIZED', 'send Authorization: Bearer <api key>; a dashboard sign-in only lets you read') };
+    if (!session.ok) {
+      return { error: new ApiError('UNAUTHORIZED', session.reason === 'expired' ? 'your sign-in has expired: sign in again at /dashboard' : 'the sign-in cookie is not valid: sign in again at /dashboard') };
+    }
+    const caller = byActor.get(session.session.actor);
+    if (!caller) return { error: new ApiError('UNAUTHORIZED', 'the key you signed in with is no longer accepted: sign in again at /dashboard') };
+    return { caller };
+  };
+}
+
+export function authenticate(keys: Map<string, ApiKey>, sessions?: Sessions): RequestHandler {
+  const identify = identifier(keys, sessions);
+  return (req, _res, next) => {
+    const who = identify(req);
+    if ('error' in who) return next(who.error);
+    if ('none' in who) return next(new ApiError('UNAUTHORIZED', 'send Authorization: Bearer <api key>'));
+    req.caller = who.caller;
     next();
   };
 }

@@ -89,3 +89,29 @@ export async function listProjects(client: Client, funderId?: string): Promise<{
   }
   return { projects, truncated: false };
 }
+
+export interface ProjectOpenStep extends OpenStepMemo {
+  /** The workflow that holds the step: the project, one of its licence reviews, or a dispute. */
+  workflowId: string;
+}
+
+/**
+ * The open steps of every running workflow (project, licence reviews and
+ * disputes alike), by project, optionally of one funder: who each project
+ * awaits, from the memos, including the steps of its child workflows.
+ */
+export async function listOpenSteps(client: Client, funderId?: string): Promise<{ byProject: Map<string, ProjectOpenStep[]>; truncated: boolean }> {
+  const query = `ExecutionStatus = 'Running'` + clause(searchAttributes.funderId.name, funderId);
+  const byProject = new Map<string, ProjectOpenStep[]>();
+  let read = 0;
+  for await (const wf of client.workflow.list({ query })) {
+    if (++read > VISIBILITY_LIMIT) return { byProject, truncated: true };
+    const projectId = wf.typedSearchAttributes.get(searchAttributes.projectId);
+    const steps = (wf.memo as Partial<VisibilityMemo> | undefined)?.openSteps ?? [];
+    if (!projectId || !steps.length) continue;
+    const list = byProject.get(projectId) ?? [];
+    list.push(...steps.map((s) => ({ ...s, workflowId: wf.workflowId })));
+    byProject.set(projectId, list);
+  }
+  return { byProject, truncated: false };
+}

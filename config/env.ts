@@ -51,6 +51,8 @@ const envSchema = z
     TASK_QUEUE: z.string().min(1).default(DEFAULT_TASK_QUEUE),
     PORT: port.default(3000),
     PUBLIC_URL: z.url().default('http://localhost:3000'),
+    /** Where the dashboard links each project's workflow: the Temporal web UI as people reach it. */
+    TEMPORAL_UI_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:8233'),
     SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').default('smtp://localhost:1025'),
     MAIL_FROM: z.string().min(3).default('Licence reviews <reviews@licence-review.example>'),
     LINK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),

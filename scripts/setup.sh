@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what `npm start` and `npm test` need: node modules (when the lock file
-# changed) and the Temporal CLI. Safe to run again; fast when nothing changed.
+# changed) and the Temporal CLI; with --for-tests also the browser the dashboard
+# test drives. Safe to run again; fast when nothing changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,3 +13,20 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "$want" > "$stamp"
 fi
 bash scripts/ensure-temporal-cli.sh >/dev/null
+
+# The dashboard test runs a real browser through playwright-core, which bundles none, and
+# `npx playwright install` (a download from Playwright's CDN) is not used: it takes Debian's chromium.
+if [ "${1:-}" = "--for-tests" ] && [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing chromium (apt-get) for the dashboard's browser test..." >&2
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+  else
+    cat >&2 <<'MSG'
+The dashboard test needs Chromium at /usr/bin/chromium, and it is missing.
+Install the Debian/Ubuntu package "chromium", e.g.:
+  sudo apt-get update && sudo apt-get install -y chromium
+MSG
+    exit 1
+  fi
+fi

@@ -32,6 +32,7 @@ const env: NodeJS.ProcessEnv = {
   TEMPORAL_ADDRESS: `127.0.0.1:${ports.temporal}`,
   SMTP_URL: `smtp://127.0.0.1:${ports.smtp}`,
   PUBLIC_URL: `http://localhost:${ports.api}`,
+  TEMPORAL_UI_URL: `http://localhost:${ports.temporalUi}`,
   ...process.env,
   PORT: String(ports.api),
 };
@@ -79,7 +80,7 @@ async function main() {
   ready('worker', `task queue "${config.TASK_QUEUE}"`);
   const api = supervise(startTsEntry('api', 'api/main.ts', env, path.join(logs, 'api.log')));
   await waitUntil('API', () => httpOk(`http://127.0.0.1:${ports.api}/readyz`), 60_000, api);
-  ready('API', `${config.PUBLIC_URL}  (/healthz, /readyz, /v1/...)`);
+  ready('API', `${config.PUBLIC_URL}  (/dashboard, /v1/..., /healthz, /readyz)`);
 
   console.log(`Ready in ${((Date.now() - t0) / 1000).toFixed(1)} s. Press Ctrl-C to stop.`);
 }

@@ -41,8 +41,8 @@ function parse<S extends z.ZodType>(schema: S, value: unknown, where: string): z
 const CSV_COLUMNS: (keyof AuditEntry)[] = ['at', 'actor', 'action', 'channel', 'componentId', 'stepId', 'detail'];
 const csvCell = (v: unknown) => {
   const s = String(v ?? '');
-  // Quote always; neutralise spreadsheet formulas.
-  return `"${(/^[=+\-@]/.test(s) ? `'${s}` : s).replace(/"/g, '""')}"`;
+  // Quote always; neutralise spreadsheet formulas (OWASP CSV injection: = + - @ tab CR).
+  return `"${(/^[=+\-@\t\r]/.test(s) ? `'${s}` : s).replace(/"/g, '""')}"`;
 };
 
 /** The case clock with its due time: the overall limit plus the time it was stopped; none while stopped. */

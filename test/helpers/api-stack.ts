@@ -38,6 +38,8 @@ const API_KEYS = `coordinator=${KEYS.coordinator},funder:horizon-eu=${KEYS.funde
 export const bearer = (key: string) => ({ Authorization: `Bearer ${key}` });
 
 export const PUBLIC_URL = 'http://reviews.test';
+/** Where the dashboard's links to workflows point; nothing listens there. */
+export const TEMPORAL_UI_URL = 'http://temporal-ui.test:8233';
 export const LINK_SECRET = 'api-test-link-secret-0123456789';
 
 export type { Mail };
@@ -96,7 +98,12 @@ export function linkTokens(text: string): string[] {
   return [...text.matchAll(new RegExp(`${base}/r/([A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+)`, 'g'))].map((m) => m[1]);
 }
 
-export async function startApiStack(): Promise<ApiStack> {
+export interface ApiStackOptions {
+  /** The policy the app hands to new projects; default: the shipped policy with durations in seconds. */
+  policy?: Policy;
+}
+
+export async function startApiStack({ policy = testPolicy() }: ApiStackOptions = {}): Promise<ApiStack> {
   const cleanups: (() => Promise<unknown>)[] = [];
   const cleanup = async () => {
     // Reverse order of start; keep going when one fails so nothing is left running.
@@ -116,7 +123,6 @@ export async function startApiStack(): Promise<ApiStack> {
     await waitUntil('MailDev web API', () => httpOk(`http://127.0.0.1:${webPort}/api/healthz`), 30_000, maildev);
     await waitUntil('MailDev SMTP', () => tcpOpen(smtpPort), 30_000, maildev);
 
-    const policy = testPolicy();
     const taskQueue = `api-test-${randomUUID()}`;
     const config = {
       TEMPORAL_NAMESPACE: env.namespace ?? 'default',
@@ -145,7 +151,7 @@ export async function startApiStack(): Promise<ApiStack> {
     const app = buildApp({
       client: env.client,
       connection: env.connection,
-      config: { apiKeys: parseApiKeys(API_KEYS), policy, TASK_QUEUE: taskQueue },
+      config: { apiKeys: parseApiKeys(API_KEYS), policy, TASK_QUEUE: taskQueue, LINK_SECRET, PUBLIC_URL, TEMPORAL_UI_URL, TEMPORAL_NAMESPACE: config.TEMPORAL_NAMESPACE },
       signer,
       logger: createLogger('silent', 'api-test'),
     });

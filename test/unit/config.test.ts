@@ -30,6 +30,7 @@ describe('environment', () => {
       TASK_QUEUE: DEFAULT_TASK_QUEUE,
       PORT: 3000,
       PUBLIC_URL: 'http://localhost:3000',
+      TEMPORAL_UI_URL: 'http://localhost:8233',
       SMTP_URL: 'smtp://localhost:1025',
       LOG_LEVEL: 'info',
     });
@@ -51,6 +52,8 @@ describe('environment', () => {
     ['TEMPORAL_ADDRESS', { TEMPORAL_ADDRESS: 'temporal.internal' }],
     ['SMTP_URL', { SMTP_URL: 'http://mail.example:25' }],
     ['PUBLIC_URL', { PUBLIC_URL: 'not a url' }],
+    // The dashboard puts it into links: only a web address.
+    ['TEMPORAL_UI_URL', { TEMPORAL_UI_URL: 'javascript:alert(1)' }],
     ['LINK_SECRET', { LINK_SECRET: 'too-short' }],
     ['LINK_SECRET', { NODE_ENV: 'production', API_KEYS: 'admin=prod-admin-key-1' }],
     ['LINK_SECRET', { NODE_ENV: 'test', API_KEYS: 'admin=prod-admin-key-1' }],

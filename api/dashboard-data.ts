@@ -1,0 +1,47 @@
+/**
+ * What the dashboard shows, gathered from Temporal visibility in three list
+ * queries (projects, stalled steps, open steps), never by querying each
+ * workflow: the page stays cheap however many projects there are.
+ */
+import type { Client } from '@temporalio/client';
+import type { Policy } from '../domain/policy';
+import type { Stage } from '../workflows/definitions';
+import { listOpenSteps, listProjects, listStalled, type ProjectOpenStep, type ProjectSummary, type StalledItem } from './visibility-queries';
+
+/** In the order a project moves through them. */
+export const STAGES = ['scoping', 'grant-review', 'active', 'rejected', 'withdrawn', 'closed'] as const satisfies readonly Stage[];
+const IN_FLIGHT: readonly string[] = ['scoping', 'grant-review', 'active'];
+
+export interface ProjectRow extends ProjectSummary {
+  funderName: string;
+  /** Open steps of the project and of its licence reviews and disputes, soonest due first. */
+  openSteps: ProjectOpenStep[];
+}
+
+export interface DashboardData {
+  asOf: Date;
+  stageCounts: Record<Stage, number>;
+  stalled: StalledItem[];
+  projects: ProjectRow[];
+  /** A visibility listing hit its limit: the page says the numbers are partial. */
+  truncated: boolean;
+}
+
+export async function loadDashboard(client: Client, policy: Policy, funderId: string | undefined, now = new Date()): Promise<DashboardData> {
+  const [projects, stalled, open] = await Promise.all([listProjects(client, funderId), listStalled(client, { funderId }, now), listOpenSteps(client, funderId)]);
+  const stageCounts = Object.fromEntries(STAGES.map((s) => [s, 0])) as Record<Stage, number>;
+  for (const p of projects.projects) if (p.stage in stageCounts) stageCounts[p.stage as Stage]++;
+  const funderNames = new Map(policy.funders.map((f) => [f.id, f.name]));
+
+  const rows: ProjectRow[] = projects.projects.map((p) => ({
+    ...p,
+    funderName: funderNames.get(p.funderId) ?? p.funderId,
+    openSteps: [...(open.byProject.get(p.projectId) ?? [])].sort((a, b) => a.dueAt.localeCompare(b.dueAt)),
+  }));
+  // Projects still moving come first, the one whose next step falls due soonest on top; ended ones after, newest first.
+  const nextDue = (r: ProjectRow) => r.openSteps.find((s) => !s.clockStopped)?.dueAt ?? '\uffff';
+  const inFlight = (r: ProjectRow) => (IN_FLIGHT.includes(r.stage) ? 0 : 1);
+  rows.sort((a, b) => inFlight(a) - inFlight(b) || (inFlight(a) === 0 ? nextDue(a).localeCompare(nextDue(b)) : 0));
+
+  return { asOf: now, stageCounts, stalled: stalled.items, projects: rows, truncated: projects.truncated || stalled.truncated || open.truncated };
+}

@@ -1,0 +1,231 @@
+/**
+ * Server-rendered HTML of the dashboard and its sign-in form. No script and no
+ * style attributes (Helmet's CSP allows the one inline <style> element); every
+ * value from a workflow goes through escapeHtml. Same palette and type as the
+ * reviewer pages, on a wider grid.
+ */
+import { formatDuration } from '../domain/durations';
+import type { StepKind } from '../domain/routing';
+import type { Stage } from '../workflows/definitions';
+import type { Caller } from './auth';
+import { STAGES, type DashboardData, type ProjectRow } from './dashboard-data';
+import { escapeHtml, formatWhen } from './pages';
+import type { StalledItem } from './visibility-queries';
+
+const STAGE_LABELS: Record<Stage, string> = {
+  scoping: 'Scoping',
+  'grant-review': 'Grant review',
+  active: 'Active',
+  rejected: 'Rejected',
+  withdrawn: 'Withdrawn',
+  closed: 'Closed',
+};
+
+const STEP_LABELS: Record<StepKind, string> = {
+  'grant-funder': 'Grant review — funder',
+  'grant-agency': 'Grant review — lead agency',
+  'tier-lowering': 'Tier lowering',
+  'agency-review': 'Agency review',
+  'defence-review': 'Defence review',
+  'senior-sign-off': 'Senior sign-off',
+  escalation: 'Escalated review',
+  ruling: 'Dispute ruling',
+  appeal: 'Appeal window',
+};
+
+const STYLE = `
+  * { box-sizing: border-box; }
+  body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1f2933; background: #f4f6f8; margin: 0; }
+  a { color: #1d4ed8; text-decoration: none; } a:hover { text-decoration: underline; }
+  .top { background: #fff; border-bottom: 1px solid #e4e7eb; }
+  .bar { max-width: 84rem; margin: 0 auto; padding: .85rem 2rem; display: flex; align-items: center; justify-content: space-between; gap: 1rem; }
+  .brand { font-weight: 700; letter-spacing: .01em; } .brand span { color: #52606d; font-weight: 400; }
+  .who { display: flex; align-items: center; gap: .9rem; color: #52606d; font-size: .9rem; } .who form { margin: 0; }
+  .who button { font: inherit; font-size: .85rem; padding: .3rem .85rem; border: 1px solid #cbd2d9; border-radius: 6px; background: #fff; color: #1f2933; cursor: pointer; }
+  main { max-width: 84rem; margin: 1.75rem auto 3rem; padding: 0 2rem; }
+  h1 { font-size: 1.5rem; margin: 0; } .sub { color: #52606d; margin: .2rem 0 1.5rem; }
+  .cards { display: grid; grid-template-columns: repeat(6, minmax(0, 1fr)); gap: .85rem; margin: 0 0 1.75rem; padding: 0; list-style: none; }
+  .card { background: #fff; border-radius: 8px; box-shadow: 0 1px 3px rgba(0,0,0,.12); padding: .85rem 1.1rem 1rem; border-top: 4px solid #cbd2d9; }
+  .card .n { display: block; font-size: 2rem; font-weight: 700; line-height: 1.15; font-variant-numeric: tabular-nums; } .card .l { color: #52606d; font-size: .9rem; }
+  .card.zero .n { color: #9aa5b1; }
+  .card.scoping { border-top-color: #64748b; } .card.grant-review { border-top-color: #d97706; } .card.active { border-top-color: #16a34a; }
+  .card.rejected { border-top-color: #dc2626; } .card.withdrawn { border-top-color: #9ca3af; } .card.closed { border-top-color: #334155; }
+  .panel { background: #fff; border-radius: 8px; box-shadow: 0 1px 3px rgba(0,0,0,.12); padding: 1.25rem 1.5rem 1rem; margin: 0 0 1.5rem; }
+  h2 { font-size: 1.15rem; margin: 0; display: flex; align-items: center; gap: .6rem; } .panel > .hint { color: #52606d; font-size: .9rem; margin: .15rem 0 .9rem; }
+  .pill { display: inline-block; border-radius: 999px; padding: 0 .6rem; font-size: .8rem; font-weight: 600; background: #e4e7eb; color: #323f4b; }
+  .pill.alert { background: #fee2e2; color: #b91c1c; }
+  table { width: 100%; border-collapse: collapse; font-size: .92rem; }
+  th { text-align: left; font-size: .75rem; font-weight: 600; text-transform: uppercase; letter-spacing: .04em; color: #616e7c; border-bottom: 2px solid #e4e7eb; padding: .45rem .65rem; white-space: nowrap; }
+  td { border-bottom: 1px solid #eef1f4; padding: .6rem .65rem; vertical-align: top; } tbody tr:last-child td { border-bottom: 0; }
+  tbody tr:hover td { background: #f8fafc; }
+  table.fixed { table-layout: fixed; } td { overflow-wrap: break-word; }
+  #stalled .c-project { width: 19%; } #stalled .c-step { width: 15%; } #stalled .c-party { width: 20%; } #stalled .c-due { width: 11%; }
+  #stalled .c-overdue { width: 10.5%; } #stalled .c-open { width: 9%; } #stalled .c-links { width: 15.5%; }
+  #projects .c-project { width: 24%; } #projects .c-funder { width: 16%; } #projects .c-stage { width: 11%; } #projects .c-party { width: 33.5%; } #projects .c-links { width: 15.5%; }
+  #stalled td:first-child { box-shadow: inset 4px 0 0 #dc2626; }
+  .title { font-weight: 600; } .id { display: block; font: .8rem/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; color: #616e7c; }
+  .line { display: block; } .muted { color: #616e7c; } .small { font-size: .82rem; }
+  .overdue { color: #b91c1c; font-weight: 700; }
+  .stage { display: inline-block; padding: .05rem .55rem; border-radius: 999px; font-size: .8rem; font-weight: 600; white-space: nowrap; }
+  .stage.scoping { background: #e2e8f0; color: #334155; } .stage.grant-review { background: #fef3c7; color: #92400e; } .stage.active { background: #dcfce7; color: #166534; }
+  .stage.rejected { background: #fee2e2; color: #991b1b; } .stage.withdrawn { background: #f3f4f6; color: #4b5563; } .stage.closed { background: #e5e7eb; color: #1f2937; }
+  ul.awaited { list-style: none; margin: 0; padding: 0; } ul.awaited li { margin: 0 0 .2rem; padding-left: 1rem; text-indent: -1rem; }
+  ul.awaited li::before { content: "●"; color: #9aa5b1; margin-right: .4rem; font-size: .7rem; vertical-align: .1rem; } ul.awaited li.late::before { color: #dc2626; }
+  ul.awaited .when { display: block; text-indent: 0; }
+  td.links { white-space: nowrap; overflow-wrap: normal; } .links a + a { margin-left: .7rem; }
+  .empty { margin: .25rem 0 .5rem; padding: .9rem 1.1rem; border-radius: 6px; background: #dcfce7; color: #14532d; }
+  .empty.neutral { background: #f1f5f9; color: #334155; }
+  .notice { padding: .8rem 1rem; border-radius: 6px; background: #fef3c7; color: #78350f; margin: 0 0 1.25rem; }
+  .notice.bad { background: #fee2e2; color: #991b1b; }
+  .signin { max-width: 26rem; margin: 5rem auto; background: #fff; border-radius: 8px; padding: 2rem 2.25rem; box-shadow: 0 1px 3px rgba(0,0,0,.12); }
+  .signin h1 { font-size: 1.35rem; margin-bottom: .35rem; } .signin label { display: block; font-weight: 600; margin: 1.25rem 0 .35rem; }
+  .signin input { width: 100%; font: inherit; padding: .55rem .7rem; border: 1px solid #cbd2d9; border-radius: 6px; }
+  .signin button { margin-top: 1.1rem; width: 100%; font: inherit; font-weight: 600; padding: .6rem 1.4rem; border: 0; border-radius: 6px; background: #1d4ed8; color: #fff; cursor: pointer; }
+  .signin .notice { margin: 1rem 0 0; }
+  @media (max-width: 60rem) { .cards { grid-template-columns: repeat(3, minmax(0, 1fr)); } .bar, main { padding-left: 1rem; padding-right: 1rem; } }`;
+
+function page(title: string, body: string): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex, nofollow"><link rel="icon" href="data:,"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head>
+<body>${body}</body></html>`;
+}
+
+export interface SignInOptions {
+  /** Shown in red above the form: a wrong key, an expired sign-in. */
+  error?: string;
+}
+
+export function signInPage({ error }: SignInOptions = {}): string {
+  return page(
+    'Sign in — Licence reviews dashboard',
+    `<div class="signin"><h1>Licence reviews dashboard</h1>
+<p class="muted">Sign in with the API key you were given (coordinator, funder or admin). This browser keeps a sign-in for 8 hours, never the key itself.</p>
+${error ? `<p class="notice bad" role="alert">${escapeHtml(error)}</p>` : ''}
+<form method="post" action="/dashboard/sign-in">
+  <label for="key">API key</label>
+  <input id="key" name="key" type="password" autocomplete="current-password" required autofocus maxlength="512">
+  <button type="submit">Sign in</button>
+</form></div>`,
+  );
+}
+
+export function dashboardUnavailablePage(message: string): string {
+  return page('Dashboard unavailable', `<div class="signin"><h1>Dashboard unavailable</h1><p class="notice bad">${escapeHtml(message)}</p><p class="muted">Reload the page in a moment.</p></div>`);
+}
+
+export interface DashboardPageOptions {
+  caller: Caller;
+  /** The funder's name when a funder is signed in: the page covers its projects only. */
+  funderName?: string;
+  /** Shows the sign-out button (a Bearer caller has nothing to sign out of). */
+  signedIn: boolean;
+  temporalUiUrl: string;
+  namespace: string;
+}
+
+function temporalLink(opts: DashboardPageOptions, workflowId: string): string {
+  return `${opts.temporalUiUrl.replace(/\/+$/, '')}/namespaces/${encodeURIComponent(opts.namespace)}/workflows/${encodeURIComponent(workflowId)}`;
+}
+
+/** The project's audit trail (JSON, CSV) and a workflow in the Temporal UI, as one table cell. */
+function linksCell(opts: DashboardPageOptions, projectId: string, workflowId: string): string {
+  const audit = `/v1/projects/${encodeURIComponent(projectId)}/audit`;
+  return `<td class="links"><a href="${escapeHtml(audit)}" title="Audit trail (JSON)">Audit</a><a href="${escapeHtml(`${audit}?format=csv`)}" title="Audit trail as CSV">CSV</a><a href="${escapeHtml(temporalLink(opts, workflowId))}" title="The workflow in the Temporal UI" target="_blank" rel="noopener noreferrer">Temporal ↗</a></td>`;
+}
+
+function projectCell(title: string, projectId: string): string {
+  return `<span class="title">${escapeHtml(title || projectId)}</span><span class="id">${escapeHtml(projectId)}</span>`;
+}
+
+function stepCell(kind: StepKind, stepId: string, componentId?: string): string {
+  const what = `${STEP_LABELS[kind] ?? kind}${componentId ? ` · component ${componentId}` : ''}`;
+  return `${escapeHtml(what)}<span class="id">${escapeHtml(stepId)}</span>`;
+}
+
+function stalledTable(items: StalledItem[], opts: DashboardPageOptions): string {
+  if (!items.length) return `<p class="empty">Nothing is stalled: every open step is within its deadline.</p>`;
+  const rows = items.map(
+    (s) => `<tr>
+  <td>${projectCell(s.projectTitle, s.projectId)}</td>
+  <td>${stepCell(s.kind, s.stepId, s.componentId)}</td>
+  <td>${escapeHtml(s.partyName)}<span class="line muted small">${escapeHtml(s.reviewer)}</span></td>
+  <td>${escapeHtml(formatWhen(s.dueAt))}</td>
+  <td class="overdue">${escapeHtml(formatDuration(s.overdueMs))}</td>
+  <td>${escapeHtml(formatDuration(s.openForMs))}</td>
+  ${linksCell(opts, s.projectId, s.workflowId)}
+</tr>`,
+  );
+  return `<table id="stalled" class="fixed"><thead><tr><th class="c-project">Project</th><th class="c-step">Step</th><th class="c-party">Awaiting</th><th class="c-due">Was due</th><th class="c-overdue">Overdue by</th><th class="c-open">Open for</th><th class="c-links">Links</th></tr></thead>
+<tbody>${rows.join('')}</tbody></table>`;
+}
+
+/** Who the project waits for, one line per open step; a stopped clock waits for the coordinator. */
+function awaitedCell(row: ProjectRow, now: number): string {
+  if (!row.openSteps.length) {
+    if (row.stage === 'scoping') return `<span>Coordinator</span> <span class="muted small">to confirm scoping</span>`;
+    return `<span class="muted">${['rejected', 'withdrawn', 'closed'].includes(row.stage) ? 'Nobody (ended)' : 'Nobody right now'}</span>`;
+  }
+  const items = row.openSteps.map((s) => {
+    if (s.clockStopped) return `<li>Coordinator <span class="when muted small">information for ${escapeHtml(s.partyName)}; clock stopped</span></li>`;
+    const late = Date.parse(s.dueAt) < now;
+    const when = late ? `<span class="when overdue small">overdue ${escapeHtml(formatDuration(now - Date.parse(s.dueAt)))}</span>` : `<span class="when muted small">due ${escapeHtml(formatWhen(s.dueAt))}</span>`;
+    return `<li${late ? ' class="late"' : ''}>${escapeHtml(s.partyName)} ${when}</li>`;
+  });
+  return `<ul class="awaited">${items.join('')}</ul>`;
+}
+
+function projectsTable(rows: ProjectRow[], opts: DashboardPageOptions, now: number): string {
+  if (!rows.length) return `<p class="empty neutral">No projects yet.</p>`;
+  const showFunder = opts.caller.role !== 'funder';
+  const body = rows.map(
+    (p) => `<tr>
+  <td>${projectCell(p.title, p.projectId)}</td>
+  ${showFunder ? `<td>${escapeHtml(p.funderName)}</td>` : ''}
+  <td><span class="stage ${escapeHtml(p.stage)}">${escapeHtml(STAGE_LABELS[p.stage as Stage] ?? p.stage)}</span></td>
+  <td>${awaitedCell(p, now)}</td>
+  ${linksCell(opts, p.projectId, p.workflowId)}
+</tr>`,
+  );
+  return `<table id="projects" class="fixed"><thead><tr><th class="c-project">Project</th>${showFunder ? '<th class="c-funder">Funder</th>' : ''}<th class="c-stage">Stage</th><th class="c-party">Waiting on</th><th class="c-links">Links</th></tr></thead>
+<tbody>${body.join('')}</tbody></table>`;
+}
+
+function stalledSummary(data: DashboardData): string {
+  const n = data.stalled.length;
+  if (!n) return '';
+  const projects = new Set(data.stalled.map((i) => i.projectId)).size;
+  return `${n} step${n === 1 ? '' : 's'} past the deadline in ${projects} project${projects === 1 ? '' : 's'}, oldest first.`;
+}
+
+export function dashboardPage(data: DashboardData, opts: DashboardPageOptions): string {
+  const now = data.asOf.getTime();
+  const cards = STAGES.map((s) => {
+    const n = data.stageCounts[s];
+    return `<li class="card ${s}${n ? '' : ' zero'}" data-stage="${s}"><span class="n">${n}</span><span class="l">${STAGE_LABELS[s]}</span></li>`;
+  }).join('');
+  const scope = opts.funderName ? `Projects funded by ${escapeHtml(opts.funderName)}` : 'All projects';
+  const stalledCount = data.stalled.length;
+  const signOut = opts.signedIn ? `<form method="post" action="/dashboard/sign-out"><button type="submit">Sign out</button></form>` : '';
+  return page(
+    'Dashboard — Licence reviews',
+    `<header class="top"><div class="bar"><div class="brand">Licence reviews <span>· dashboard</span></div>
+<div class="who"><span>Signed in as <strong>${escapeHtml(opts.caller.actor)}</strong></span>${signOut}</div></div></header>
+<main>
+<h1>${scope}</h1>
+<p class="sub">As of ${escapeHtml(formatWhen(data.asOf.toISOString()))}. Reload for the latest state.</p>
+${data.truncated ? `<p class="notice">There are more workflows than one page reads; counts and lists below are partial.</p>` : ''}
+<ul class="cards" aria-label="Projects by stage">${cards}</ul>
+<section class="panel" aria-labelledby="stalled-h">
+<h2 id="stalled-h">Stalled <span class="pill${stalledCount ? ' alert' : ''}">${stalledCount}</span></h2>
+<p class="hint">${stalledSummary(data)} A step waiting for the coordinator's information has its clock stopped and is not stalled.</p>
+${stalledTable(data.stalled, opts)}
+</section>
+<section class="panel" aria-labelledby="projects-h">
+<h2 id="projects-h">Projects <span class="pill">${data.projects.length}</span></h2>
+<p class="hint">Who each project is waiting on, including its licence reviews and disputes. Projects in flight first, the soonest due on top.</p>
+${projectsTable(data.projects, opts, now)}
+</section>
+</main>`,
+  );
+}

@@ -1,0 +1,98 @@
+/**
+ * `/dashboard`: the HTML view for coordinators, funders and admins (DESIGN §5),
+ * and its sign-in with the same API keys as the JSON API. Signing in sets the
+ * `lr_session` cookie; the page and the audit links it shows are reads, which
+ * is all the cookie is good for.
+ */
+import { Router, type Request, type Response } from 'express';
+import type { Client } from '@temporalio/client';
+import { z } from 'zod';
+import type { ApiKey, Role } from '../../config/env';
+import type { Policy } from '../../domain/policy';
+import { callerFor, identifier } from '../auth';
+import { loadDashboard } from '../dashboard-data';
+import { dashboardPage, dashboardUnavailablePage, signInPage } from '../dashboard-page';
+import { ApiError, toApiError } from '../errors';
+import type { Sessions } from '../session';
+
+export interface DashboardDeps {
+  client: Client;
+  keys: Map<string, ApiKey>;
+  sessions: Sessions;
+  policy: Policy;
+  publicUrl?: string;
+  temporalUiUrl: string;
+  namespace: string;
+  temporalTimeoutMs: number;
+}
+
+const ROLES: Role[] = ['coordinator', 'funder', 'admin'];
+
+const signInBody = z.object({ key: z.string().trim().min(1).max(512) });
+
+function html(res: Response, status: number, body: string) {
+  // Per-user and changing by the second: never cached, by the browser or anything between.
+  res.status(status).set('Cache-Control', 'no-store').type('html').send(body);
+}
+
+export function dashboardRoutes({ client, keys, sessions, policy, publicUrl, temporalUiUrl, namespace, temporalTimeoutMs }: DashboardDeps): Router {
+  const router = Router();
+  const identify = identifier(keys, sessions);
+
+  /**
+   * SameSite keeps the cookie off other sites' requests, but not a form another site posts here: refuse
+   * sign-in and sign-out started by any other site, so no page can sign a browser in as someone else.
+   * Browsers say where a request comes from in Sec-Fetch-Site; Origin is the fallback, and it is "null"
+   * on our own forms under Helmet's `Referrer-Policy: no-referrer`, so only a foreign origin counts against.
+   */
+  function sameSite(req: Request): boolean {
+    const site = req.get('sec-fetch-site');
+    if (site && site !== 'same-origin' && site !== 'none') return false;
+    const origin = req.get('origin');
+    if (!origin || origin === 'null') return true; // curl and tests send neither
+    return [`${req.protocol}://${req.get('host')}`, publicUrl && new URL(publicUrl).origin].includes(origin);
+  }
+
+  router.get('/', async (req, res) => {
+    const who = identify(req);
+    if ('none' in who) return html(res, 200, signInPage());
+    if ('error' in who) {
+      if (req.get('authorization')) throw who.error; // a script with a bad key gets the API's JSON error
+      sessions.end(res); // an expired or revoked cookie: forget it and ask again
+      const why = who.error.message.replace(/: sign in again at \/dashboard$/, '. Sign in again.');
+      return html(res, 200, signInPage({ error: why[0].toUpperCase() + why.slice(1) }));
+    }
+    const caller = who.caller;
+    if (!ROLES.includes(caller.role)) throw new ApiError('FORBIDDEN', `the dashboard needs the role ${ROLES.join(' or ')}`);
+    const funderId = caller.role === 'funder' ? caller.funderId : undefined;
+    let data;
+    try {
+      data = await client.withDeadline(Date.now() + temporalTimeoutMs, () => loadDashboard(client, policy, funderId));
+    } catch (err) {
+      const apiError = toApiError(err);
+      if (apiError.status >= 500) req.log?.error({ err }, 'dashboard failed');
+      return html(res, apiError.status, dashboardUnavailablePage(apiError.status === 503 ? apiError.message : 'The dashboard could not be built. The error was logged.'));
+    }
+    const funderName = funderId && (policy.funders.find((f) => f.id === funderId)?.name ?? funderId);
+    html(res, 200, dashboardPage(data, { caller, funderName, signedIn: !req.get('authorization'), temporalUiUrl, namespace }));
+  });
+
+  router.post('/sign-in', (req, res) => {
+    if (!sameSite(req)) return html(res, 403, signInPage({ error: 'Sign in from this dashboard page, not from another site.' }));
+    const parsed = signInBody.safeParse(req.body ?? {});
+    const key = parsed.success ? keys.get(parsed.data.key) : undefined;
+    if (!parsed.success || !key) return html(res, 401, signInPage({ error: 'That API key is not valid. Check it and try again.' }));
+    const caller = callerFor(parsed.data.key, key);
+    sessions.start(res, caller);
+    req.log?.info({ actor: caller.actor }, 'dashboard sign-in');
+    res.set('Cache-Control', 'no-store').redirect(303, '/dashboard');
+  });
+
+  router.post('/sign-out', (req, res) => {
+    if (!sameSite(req)) return html(res, 403, signInPage({ error: 'Sign out from this dashboard page, not from another site.' }));
+    sessions.end(res);
+    res.set('Cache-Control', 'no-store').redirect(303, '/dashboard');
+  });
+
+  return router;
+}
