@@ -34,3 +34,9 @@ export function smallProject(projectId = uniqueId()): ProjectSubmission & { proj
   const p = allTiersProject(projectId);
   return { ...p, components: [p.components[1]], milestones: [] };
 }
+
+/** The all-tiers project with only the named components (and no milestones). */
+export function projectWith(...componentIds: string[]): ProjectSubmission & { projectId: string } {
+  const p = allTiersProject();
+  return { ...p, components: p.components.filter((c) => componentIds.includes(c.id)), milestones: [] };
+}

@@ -24,7 +24,7 @@ import {
   type TierOverride,
 } from '../../workflows/definitions';
 import type { projectWorkflow } from '../../workflows/project';
-import { workflowBundle } from './temporal';
+import { startTestEnv, workflowBundle } from './temporal';
 
 const ROOT = path.resolve(__dirname, '../..');
 const real = createActivities({
@@ -102,4 +102,14 @@ export async function rejectionType(p: Promise<unknown>): Promise<string | undef
   const err = await p.then(() => undefined, (e: unknown) => e);
   expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
   return ((err as WorkflowUpdateFailedError).cause as ApplicationFailure).type ?? undefined;
+}
+
+/** A dev server for this test file (started before, torn down after its tests) and the helpers bound to it. */
+export function useWorkflowEnv(policy: Policy) {
+  let env: TestWorkflowEnvironment;
+  beforeAll(async () => {
+    env = await startTestEnv();
+  }, 120_000);
+  afterAll(() => env?.teardown());
+  return { env: () => env, ...harness(() => env, policy) };
 }

@@ -3,13 +3,11 @@
  * durations in seconds: reminders, the tier's silence rule at the deadline,
  * escalation, and a clock stopped while the coordinator's information is awaited.
  */
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { policySchema } from '../../domain/policy';
 import { answerInfoUpdate, auditQuery, projectViewQuery, type ProjectView } from '../../workflows/definitions';
-import { allTiersProject } from '../helpers/fixtures';
+import { projectWith } from '../helpers/fixtures';
 import { testPolicyFile } from '../helpers/policy';
-import { startTestEnv } from '../helpers/temporal';
-import { harness, mockActivities } from '../helpers/workflow-harness';
+import { useWorkflowEnv, mockActivities } from '../helpers/workflow-harness';
 
 const REVIEW_MS = 4000;
 const file = testPolicyFile();
@@ -17,18 +15,8 @@ file.sla.agencyReview = `${REVIEW_MS}ms`;
 file.reminders.every = '1500ms';
 const policy = policySchema.parse(file);
 
-let env: TestWorkflowEnvironment;
-const { withWorker, start, waitForView, openStep, decide, confirm } = harness(() => env, policy);
-beforeAll(async () => {
-  env = await startTestEnv();
-}, 120_000);
-afterAll(() => env?.teardown());
+const { env: testEnv, withWorker, start, waitForView, openStep, decide, confirm } = useWorkflowEnv(policy);
 
-/** A project with just the named components of the all-tiers fixture. */
-function projectWith(...ids: string[]) {
-  const p = allTiersProject();
-  return { ...p, components: p.components.filter((c) => ids.includes(c.id)), milestones: [] };
-}
 const step = (v: ProjectView, id: string) => v.steps.find((s) => s.stepId === id)!;
 
 test('a silent T2 reviewer is reminded, then deemed to approve at the deadline (no objection)', async () => {
@@ -105,7 +93,7 @@ test('a request for information stops the step clock; the answer resumes it with
     expect(asked.infoRequest).toBeDefined();
     expect(view.components[0].caseClock?.stoppedSince).toBeDefined();
 
-    const answered = await env.client.workflow
+    const answered = await testEnv().client.workflow
       .getHandle(asked.workflowId)
       .executeUpdate(answerInfoUpdate, { args: [{ stepId: 'c2-de-bafa', answer: '1 Mfps; 100 krad', answeredBy: 'coordinator#test' }] });
     view = await handle.query(projectViewQuery);

@@ -5,33 +5,22 @@
  * ruling binds the licence while the project's other components move on.
  */
 import { WorkflowNotFoundError } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { policySchema } from '../../domain/policy';
 import { auditQuery, decideUpdate, projectViewQuery, type ProjectView, type ReviewStep } from '../../workflows/definitions';
-import { allTiersProject } from '../helpers/fixtures';
+import { projectWith } from '../helpers/fixtures';
 import { testPolicyFile } from '../helpers/policy';
-import { startTestEnv } from '../helpers/temporal';
-import { harness, mockActivities, rejectionType, type ProjectHandle } from '../helpers/workflow-harness';
+import { useWorkflowEnv, mockActivities, rejectionType, type ProjectHandle } from '../helpers/workflow-harness';
 
 const file = testPolicyFile();
 file.escalationLadder = file.escalationLadder.map((level) => ({ ...level, decideWithin: '2500ms', ...(level.appealWithin ? { appealWithin: '2s' } : {}) }));
 const policy = policySchema.parse(file);
 const LEVELS = policy.escalationLadder.map((l) => l.name);
 
-let env: TestWorkflowEnvironment;
-const { withWorker, start, waitForView, openStep, decide, confirm } = harness(() => env, policy);
-beforeAll(async () => {
-  env = await startTestEnv();
-}, 120_000);
-afterAll(() => env?.teardown());
+const { env: testEnv, withWorker, start, waitForView, openStep, decide, confirm } = useWorkflowEnv(policy);
 
 const DENY = { decision: 'deny' as const, legalBasis: 'EAR §742.4(b)(1): national security' };
 const APPEAL = { decision: 'appeal' as const, legalBasis: 'EO 12981 §5(f): the ruling ignores the end-use assurances' };
 
-function projectWith(...ids: string[]) {
-  const p = allTiersProject();
-  return { ...p, components: p.components.filter((c) => ids.includes(c.id)), milestones: [] };
-}
 
 /** Grant approved, then BAFA denies the T2 camera while the US agencies approve: a conflict. */
 async function toConflict(handle: ProjectHandle) {
@@ -44,7 +33,7 @@ async function toConflict(handle: ProjectHandle) {
 const dispute = (v: ProjectView) => v.disputes[0];
 const licenceOf = (v: ProjectView, id: string) => v.components.find((c) => c.id === id)!.licence;
 const sendDecision = (s: ReviewStep, d: { decision: 'appeal' | 'approve'; legalBasis?: string }) =>
-  env.client.workflow.getHandle(s.workflowId).executeUpdate(decideUpdate, { args: [{ stepId: s.stepId, reviewer: s.reviewer, ...d }] });
+  testEnv().client.workflow.getHandle(s.workflowId).executeUpdate(decideUpdate, { args: [{ stepId: s.stepId, reviewer: s.reviewer, ...d }] });
 
 test('a conflict climbs every level by the chairs’ silence; the last chair rules; other components keep moving', async () => {
   await withWorker(mockActivities(), async (tq) => {

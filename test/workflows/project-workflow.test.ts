@@ -3,7 +3,6 @@
  * activities mocked (they are the collaborator) and the real classification.
  */
 import { WorkflowNotFoundError } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Policy } from '../../domain/policy';
 import {
   auditQuery,
@@ -16,17 +15,10 @@ import {
 } from '../../workflows/definitions';
 import { allTiersProject, smallProject } from '../helpers/fixtures';
 import { testPolicy } from '../helpers/policy';
-import { startTestEnv } from '../helpers/temporal';
-import { harness, mockActivities, rejectionType } from '../helpers/workflow-harness';
+import { useWorkflowEnv, mockActivities, rejectionType } from '../helpers/workflow-harness';
 
-let env: TestWorkflowEnvironment;
 const policy: Policy = testPolicy();
-const { withWorker, start, waitForView, decide, confirm } = harness(() => env, policy);
-
-beforeAll(async () => {
-  env = await startTestEnv();
-}, 120_000);
-afterAll(() => env?.teardown());
+const { withWorker, start, waitForView, decide, confirm } = useWorkflowEnv(policy);
 
 test('a project with one component per tier: T0 cleared, T1–T3 routed and decided, T2 denied by every agency and the denial accepted', async () => {
   const acts = mockActivities();
