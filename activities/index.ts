@@ -3,11 +3,12 @@
  * dependencies (mail transport, public URL, link signer, reference data), so
  * no host or secret is written here and tests can inject their own.
  */
+import type { Client } from '@temporalio/client';
 import type { Transporter } from 'nodemailer';
 import { classifyComponent, indexRestrictedParties, type Classification } from '../domain/classification';
 import type { Policy } from '../domain/policy';
 import type { Project } from '../domain/project';
-import type { ReviewStep } from '../workflows/definitions';
+import { searchAttributes, type ReviewStep } from '../workflows/definitions';
 import type { LinkSigner } from './link-tokens';
 import { reviewRequestMail, stepClosedMail, type ReviewMailContext } from './mail-templates';
 import type { ReferenceData } from './reference-data';
@@ -18,6 +19,8 @@ export interface ActivityDeps {
   publicUrl: string;
   signer: LinkSigner;
   referenceData: ReferenceData;
+  /** For activities that read Temporal visibility (a cycle over "all active projects"). */
+  client?: Client;
 }
 
 export interface MailReceipt {
@@ -73,6 +76,15 @@ export function createActivities(deps: ActivityDeps) {
 
     async sendNotice(input: NoticeInput): Promise<MailReceipt> {
       return send(input.to, input.subject, input.text, input.key);
+    },
+
+    /** The ids of a funder's active projects, from visibility. */
+    async listActiveProjects(funderId: string): Promise<string[]> {
+      if (!deps.client) throw new Error('listActiveProjects needs a Temporal client in the activity dependencies');
+      const query = `WorkflowType = 'projectWorkflow' AND ExecutionStatus = 'Running' AND ${searchAttributes.funderId.name} = '${funderId}' AND ${searchAttributes.stage.name} = 'active'`;
+      const ids: string[] = [];
+      for await (const wf of deps.client.workflow.list({ query })) ids.push(wf.typedSearchAttributes.get(searchAttributes.projectId) ?? wf.workflowId);
+      return ids;
     },
   };
 }

@@ -10,6 +10,7 @@ import type { Config } from '../config/env';
 import type { Logger } from '../config/logger';
 import { authenticate } from './auth';
 import { ApiError, errorHandler } from './errors';
+import { cycleRoutes } from './routes/cycles';
 import { dashboardRoutes } from './routes/dashboard';
 import { projectRoutes } from './routes/projects';
 import { reviewLinkRoutes } from './routes/review-links';
@@ -76,6 +77,7 @@ export function buildApp({ client, connection, config, signer, logger, temporalT
   app.use('/v1', authenticate(config.apiKeys, sessions));
   app.use('/v1/projects', projectRoutes({ client, taskQueue: config.TASK_QUEUE, policy: config.policy, temporalTimeoutMs }));
   app.use('/v1/milestones/stalled', stalledRoutes({ client, temporalTimeoutMs }));
+  app.use('/v1/cycles', cycleRoutes({ client, taskQueue: config.TASK_QUEUE, temporalTimeoutMs }));
   app.use((req, _res, next) => next(new ApiError('NOT_FOUND', `no route ${req.method} ${req.path}`)));
   app.use(errorHandler);
   return app;

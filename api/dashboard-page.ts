@@ -31,6 +31,7 @@ const STEP_LABELS: Record<StepKind, string> = {
   escalation: 'Escalated review',
   ruling: 'Dispute ruling',
   appeal: 'Appeal window',
+  'milestone-review': 'Milestone review',
 };
 
 const STYLE = `

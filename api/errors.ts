@@ -74,8 +74,8 @@ export function isWorkflowGone(err: unknown): boolean {
 /** Maps whatever reached the edge onto the error contract; nothing is swallowed (5xx are logged). */
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
-  if (err instanceof WorkflowExecutionAlreadyStartedError) return new ApiError('CONFLICT', 'a project with this projectId already exists');
-  if (err instanceof WorkflowNotFoundError) return new ApiError('NOT_FOUND', 'no such project');
+  if (err instanceof WorkflowExecutionAlreadyStartedError) return new ApiError('CONFLICT', 'the id is taken: a project or cycle with this id already exists');
+  if (err instanceof WorkflowNotFoundError) return new ApiError('NOT_FOUND', 'not found');
   if (isTemporalUnreachable(err)) return new ApiError('UNAVAILABLE', 'the workflow service (Temporal) is not reachable; try again shortly');
   return new ApiError('INTERNAL', 'internal error');
 }

@@ -19,7 +19,9 @@ export type StepKind =
   /** A dispute level's chair rules. */
   | 'ruling'
   /** A party may appeal a ruling or a denial. */
-  | 'appeal';
+  | 'appeal'
+  /** The funder reviews a milestone in a review cycle. */
+  | 'milestone-review';
 
 /** One decision owed by one party: the workflow turns it into a review step. */
 export interface StepPlan {
@@ -34,6 +36,8 @@ export interface StepPlan {
   slaMs: number;
   /** What is asked, in one sentence for the e-mail and the decision page. */
   question: string;
+  /** Reminders fall on this calendar (a review cycle's close, counting back by the cadence). */
+  calendar?: string;
 }
 
 export const TIER_ORDER: Record<Tier, number> = { T0: 0, T1: 1, T2: 2, T3: 3 };

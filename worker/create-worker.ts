@@ -1,4 +1,5 @@
 /** Builds the worker from its dependencies; `main.ts` wires the real ones, tests their own. */
+import type { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import nodemailer from 'nodemailer';
 import { createActivities } from '../activities';
@@ -10,12 +11,15 @@ export const workflowsPath = require.resolve('../workflows');
 
 export interface WorkerSetup {
   connection: NativeConnection;
+  /** For activities that read visibility. */
+  client?: Client;
   config: Pick<Config, 'TEMPORAL_NAMESPACE' | 'TASK_QUEUE' | 'SMTP_URL' | 'MAIL_FROM' | 'PUBLIC_URL' | 'LINK_SECRET' | 'CONTROL_LIST_FILE' | 'RESTRICTED_PARTIES_FILE'>;
   overrides?: Partial<WorkerOptions>;
 }
 
-export function createProductionActivities(config: WorkerSetup['config']) {
+export function createProductionActivities(config: WorkerSetup['config'], client?: Client) {
   return createActivities({
+    client,
     transport: nodemailer.createTransport(config.SMTP_URL),
     mailFrom: config.MAIL_FROM,
     publicUrl: config.PUBLIC_URL,
@@ -24,13 +28,13 @@ export function createProductionActivities(config: WorkerSetup['config']) {
   });
 }
 
-export async function createWorker({ connection, config, overrides }: WorkerSetup): Promise<Worker> {
+export async function createWorker({ connection, client, config, overrides }: WorkerSetup): Promise<Worker> {
   return Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TASK_QUEUE,
     workflowsPath,
-    activities: createProductionActivities(config),
+    activities: createProductionActivities(config, client),
     ...overrides,
   });
 }

@@ -7,7 +7,7 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Classification } from '../domain/classification';
 import type { Policy, Tier } from '../domain/policy';
-import type { Component, Project } from '../domain/project';
+import type { Component, Milestone, Project } from '../domain/project';
 import type { StepKind } from '../domain/routing';
 
 export const DEFAULT_TASK_QUEUE = 'licence-review';
@@ -82,6 +82,8 @@ export interface ReviewStep {
   stoppedMs: number;
   /** The step this one escalated to, when silence escalated it. */
   escalatedTo?: string;
+  /** Reminders fall on this calendar: the review cycle's close, counting back by the cadence. */
+  calendar?: string;
 }
 
 export interface DecisionInput {
@@ -272,6 +274,12 @@ export interface ComponentView {
   caseClock?: CaseClock;
 }
 
+export interface MilestoneView extends Milestone {
+  /** `in-review` while a funder cycle reviews it; then `passed` or `held`. */
+  status: 'pending' | 'in-review' | 'passed' | 'held';
+  cycleId?: string;
+}
+
 export interface ProjectView {
   projectId: string;
   title: string;
@@ -284,7 +292,7 @@ export interface ProjectView {
   components: ComponentView[];
   openSteps: ReviewStep[];
   steps: ReviewStep[];
-  milestones: (Project['milestones'][number] & { status: 'pending' })[];
+  milestones: MilestoneView[];
   disputes: DisputeView[];
 }
 

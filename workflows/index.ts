@@ -2,3 +2,4 @@
 export { projectWorkflow } from './project';
 export { licenceWorkflow } from './licence';
 export { disputeWorkflow } from './dispute';
+export { cycleWorkflow } from './cycle';

@@ -30,6 +30,7 @@ import {
   type AuditEntry,
   type ComponentView,
   type DisputeView,
+  type MilestoneView,
   type Licence,
   type ProjectInput,
   type ProjectView,
@@ -41,6 +42,8 @@ import {
 import { mail, reference } from './effects';
 import { licenceWorkflow } from './licence';
 import { ReviewBoard, type AuditInput } from './review-board';
+import { cycleReviewSignal } from './cycle-contract';
+import { runCycleReview } from './cycle-review';
 import { scopingValidator, applyScoping } from './scoping';
 import { Visibility } from './visibility';
 
@@ -60,6 +63,9 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
   /** Steps of the licence reviews and disputes, by the workflow that reported them. */
   const childSteps = new Map<string, ReviewStep[]>();
   const disputes = new Map<string, DisputeView>();
+  const milestones = new Map<string, MilestoneView>(project.milestones.map((m) => [m.id, { ...m, status: 'pending' }]));
+  /** Bumped on every change a cycle review may wait for. */
+  let changes = 0;
   let stage: Stage = 'scoping';
   let confirmation: ScopingConfirmation | undefined;
   let withdrawal: WithdrawRequest | undefined;
@@ -74,7 +80,10 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
     // A silent grant reviewer's senior decides in their place; silence never approves a grant.
     escalationFor: (step) => escalationPlan(step, step.kind === 'grant-funder' ? funder.seniorReviewers : lead.seniorReviewers),
     waitingParties: [`${project.coordinator.name} (coordinator)`],
-    onChange: async () => publishVisibility(),
+    onChange: async () => {
+      changes += 1;
+      publishVisibility();
+    },
   });
   const allSteps = () => [...board.list(), ...[...childSteps.values()].flat()];
 
@@ -85,10 +94,11 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
     stage = next;
     publishVisibility();
   };
-  const notifyCoordinator = async (key: string, subject: string, lines: string[]) => {
-    const receipt = await mail.sendNotice({ to: project.coordinator.email, subject, text: lines.join('\n'), key: `${workflowId}.${key}` });
+  const notify = async (to: string, key: string, subject: string, lines: string[]) => {
+    const receipt = await mail.sendNotice({ to, subject, text: lines.join('\n'), key: `${workflowId}.${key}` });
     record({ actor: 'system', action: 'email-sent', channel: 'email', detail: `notice to ${receipt.to}: "${receipt.subject}"` });
   };
+  const notifyCoordinator = (key: string, subject: string, lines: string[]) => notify(project.coordinator.email, key, subject, lines);
 
   const view = (): ProjectView => {
     const steps = allSteps();
@@ -104,7 +114,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
       components: [...components.values()],
       openSteps: steps.filter((s) => s.status === 'open'),
       steps,
-      milestones: project.milestones.map((m) => ({ ...m, status: 'pending' as const })),
+      milestones: [...milestones.values()],
       disputes: [...disputes.values()],
     };
   };
@@ -135,7 +145,25 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
     if (component && progress.caseClock) component.caseClock = progress.caseClock;
     if (progress.dispute) disputes.set(progress.dispute.disputeId, progress.dispute);
     auditTrail.push(...progress.audit);
+    changes += 1;
   });
+  setHandler(cycleReviewSignal, (request) =>
+    runCycleReview(
+      {
+        project,
+        funder,
+        board,
+        components,
+        milestones,
+        childSteps: () => [...childSteps.values()].flat(),
+        stage: () => stage,
+        changes: () => changes,
+        record,
+        notify: (to, key, subject, lines) => notify(to, key, subject, lines),
+      },
+      request,
+    ),
+  );
 
   const main = new CancellationScope();
   setHandler(

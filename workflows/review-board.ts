@@ -81,6 +81,7 @@ export class ReviewBoard {
         status: 'open',
         remindersSent: 0,
         stoppedMs: 0,
+        calendar: plan.calendar,
       };
       this.steps.set(step.stepId, step);
       this.record(step, 'step-opened', `${step.kind} owed by ${step.partyName} (${step.reviewer}), due ${step.dueAt}`);
@@ -219,10 +220,31 @@ export class ReviewBoard {
     });
   }
 
+  /** Moves open steps' deadlines forward to `closesAt` (never later) and puts their reminders on its calendar. */
+  async align(closesAt: string, why: string): Promise<void> {
+    for (const step of this.open()) {
+      if (Date.parse(step.dueAt) > Date.parse(closesAt)) {
+        this.record(step, 'deadline-aligned', `due ${closesAt} instead of ${step.dueAt}: ${why}`);
+        step.dueAt = closesAt;
+      }
+      step.calendar = closesAt;
+    }
+    await this.opts.onChange?.();
+  }
+
+  /** The next reminder: on the step's calendar (counting back from it by the cadence) or every cadence since it opened. */
+  private nextReminderAfter(step: ReviewStep, after: number, previous: number): number {
+    const every = this.opts.policy.reminders.every;
+    if (!step.calendar || Date.parse(step.calendar) <= after) return Math.max(previous, after);
+    const anchor = Date.parse(step.calendar);
+    const next = anchor - Math.floor((anchor - after) / every) * every;
+    return next > after ? next : next + every;
+  }
+
   /** The step's clock: reminders at the policy's cadence, the silence rule at the deadline, paused while information is awaited. */
   private async watch(step: ReviewStep): Promise<void> {
     const every = this.opts.policy.reminders.every;
-    let nextReminder = Date.parse(step.openedAt) + every;
+    let nextReminder = this.nextReminderAfter(step, Date.now(), Date.parse(step.openedAt) + every);
     let deadlinePassed = false;
     while (step.status === 'open') {
       if (step.infoRequest) {
@@ -232,14 +254,21 @@ export class ReviewBoard {
         continue;
       }
       const due = Date.parse(step.dueAt);
+      const [seenDue, seenCalendar] = [step.dueAt, step.calendar];
       const wakeAt = deadlinePassed ? nextReminder : Math.min(due, nextReminder);
-      const interrupted = await condition(() => step.status !== 'open' || !!step.infoRequest, Math.max(wakeAt - Date.now(), 1));
-      if (interrupted) continue;
+      const interrupted = await condition(
+        () => step.status !== 'open' || !!step.infoRequest || step.dueAt !== seenDue || step.calendar !== seenCalendar,
+        Math.max(wakeAt - Date.now(), 1),
+      );
+      if (interrupted) {
+        if (step.calendar !== seenCalendar) nextReminder = this.nextReminderAfter(step, Date.now(), nextReminder);
+        continue;
+      }
       if (!deadlinePassed && Date.now() >= due) {
         deadlinePassed = true;
         await this.onSilence(step);
       } else if (Date.now() >= nextReminder) {
-        nextReminder += every;
+        nextReminder = this.nextReminderAfter(step, Date.now(), nextReminder + every);
         await this.remind(step);
       }
     }

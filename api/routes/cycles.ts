@@ -1,0 +1,63 @@
+/** `/v1/cycles`: a funder launches a review cycle (202 at once; the cycle workflow fans out) and reads its outcomes. */
+import { randomUUID } from 'node:crypto';
+import { Router } from 'express';
+import { WorkflowIdReusePolicy, type Client } from '@temporalio/client';
+import { z } from 'zod';
+import { isoDateTime, slug, text } from '../../domain/primitives';
+import { cycleViewQuery, cycleWorkflowId } from '../../workflows/cycle-contract';
+import type { cycleWorkflow } from '../../workflows/cycle';
+import { searchAttributes } from '../../workflows/definitions';
+import { requireRole } from '../auth';
+import { ApiError, validationError } from '../errors';
+
+const cycleBody = z
+  .strictObject({
+    cycleId: slug.optional(),
+    name: text(200),
+    closesAt: isoDateTime,
+    projectIds: z.array(slug).min(1).max(10_000).optional(),
+    /** Every active project of the funder. */
+    allActive: z.literal(true).optional(),
+  })
+  .superRefine((b, ctx) => {
+    if (!b.projectIds === !b.allActive) ctx.addIssue({ code: 'custom', path: ['projectIds'], message: 'give either projectIds or "allActive": true' });
+    if (Date.parse(b.closesAt) <= Date.now()) ctx.addIssue({ code: 'custom', path: ['closesAt'], message: 'must be in the future' });
+    if (b.projectIds && new Set(b.projectIds).size !== b.projectIds.length) ctx.addIssue({ code: 'custom', path: ['projectIds'], message: 'lists a project twice' });
+  });
+
+export function cycleRoutes({ client, taskQueue, temporalTimeoutMs }: { client: Client; taskQueue: string; temporalTimeoutMs: number }): Router {
+  const router = Router();
+  const deadline = <T>(fn: () => Promise<T>) => client.withDeadline(Date.now() + temporalTimeoutMs, fn);
+
+  router.post('/', requireRole('funder'), async (req, res) => {
+    const parsed = cycleBody.safeParse(req.body);
+    if (!parsed.success) throw validationError(parsed.error, 'body');
+    const { name, closesAt, projectIds } = parsed.data;
+    const funderId = req.caller!.funderId!;
+    const cycleId = parsed.data.cycleId ?? `cy-${randomUUID().slice(0, 8)}`;
+    await deadline(() =>
+      client.workflow.start<typeof cycleWorkflow>('cycleWorkflow', {
+        workflowId: cycleWorkflowId(cycleId),
+        taskQueue,
+        args: [{ cycleId, name, funderId, closesAt, projectIds, launchedBy: req.caller!.actor }],
+        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        typedSearchAttributes: [
+          { key: searchAttributes.funderId, value: funderId },
+          { key: searchAttributes.cycleId, value: cycleId },
+          { key: searchAttributes.stage, value: 'cycle-launching' },
+        ],
+      }),
+    );
+    res.status(202).location(`/v1/cycles/${cycleId}`).json({ cycleId, status: 'launching', projects: projectIds?.length ?? 'all active' });
+  });
+
+  router.get('/:id', requireRole('funder', 'admin'), async (req, res) => {
+    const id = slug.safeParse(req.params.id);
+    if (!id.success) throw validationError(id.error, 'path.id');
+    const view = await deadline(() => client.workflow.getHandle(cycleWorkflowId(id.data)).query(cycleViewQuery));
+    if (req.caller!.role === 'funder' && req.caller!.funderId !== view.funderId) throw new ApiError('FORBIDDEN', 'this cycle belongs to another funder');
+    res.json(view);
+  });
+
+  return router;
+}

@@ -1,0 +1,112 @@
+/**
+ * A project's part in a funder review cycle: the funder's reviewer decides
+ * each milestone due in the window while the regulator side is checked — every
+ * component the milestone depends on must hold a licence in good standing.
+ * Pending licence reviews are aligned to the cycle's close, so both sides
+ * finish (and are reminded) on the same calendar. The outcome is reported to
+ * the cycle workflow whenever it changes.
+ */
+import { condition, getExternalWorkflowHandle, log, upsertSearchAttributes } from '@temporalio/workflow';
+import type { Funder } from '../domain/policy';
+import type { Project } from '../domain/project';
+import { alignDeadlinesSignal, cycleItemSignal, cycleSkipSignal, type CycleItem, type CycleReviewRequest } from './cycle-contract';
+import { licenceWorkflowId, searchAttributes, type ComponentView, type MilestoneView, type ReviewStep, type Stage } from './definitions';
+import type { AuditInput, ReviewBoard } from './review-board';
+
+/** Licence states that hold a tranche. */
+const HOLDING = new Set(['denied', 'suspended', 'revoked', 'expired']);
+const PENDING = new Set(['in-review', 'disputed']);
+
+export interface CycleReviewContext {
+  project: Project;
+  funder: Funder;
+  board: ReviewBoard;
+  components: Map<string, ComponentView>;
+  milestones: Map<string, MilestoneView>;
+  /** Open steps of the licence reviews and disputes. */
+  childSteps: () => ReviewStep[];
+  stage: () => Stage;
+  /** Bumped on every change that can move an outcome. */
+  changes: () => number;
+  record: (entry: AuditInput) => void;
+  notify: (to: string, key: string, subject: string, lines: string[]) => Promise<void>;
+}
+
+export async function runCycleReview(ctx: CycleReviewContext, req: CycleReviewRequest): Promise<void> {
+  const cycle = getExternalWorkflowHandle(req.cycleWorkflowId);
+  const skip = (reason: string) => cycle.signal(cycleSkipSignal, { projectId: ctx.project.projectId, reason });
+  if (req.funderId !== ctx.project.funderId) return skip(`funded by ${ctx.project.funderId}, not ${req.funderId}`);
+  if (ctx.stage() !== 'active') return skip(`the project is ${ctx.stage()}, not active`);
+
+  const closesAt = Date.parse(req.closesAt);
+  const due = [...ctx.milestones.values()].filter((m) => Date.parse(m.dueAt) <= closesAt && m.status !== 'passed' && m.status !== 'in-review');
+  upsertSearchAttributes([{ key: searchAttributes.cycleId, value: req.cycleId }]);
+  ctx.record({ actor: req.funderId, action: 'cycle-review-started', channel: 'system', detail: `cycle "${req.name}" (${req.cycleId}) closes ${req.closesAt}; milestones due: ${due.map((m) => m.id).join(', ') || 'none'}` });
+  for (const m of due) Object.assign(m, { status: 'in-review', cycleId: req.cycleId });
+
+  const stepIds = due.map((m) => `${m.id}-${req.cycleId}`);
+  await ctx.board.openSteps(
+    due.map((m, i) => ({
+      stepId: stepIds[i],
+      kind: 'milestone-review' as const,
+      party: ctx.funder.id,
+      partyName: ctx.funder.name,
+      reviewer: ctx.funder.reviewers[0],
+      slaMs: Math.max(closesAt - Date.now(), 1000),
+      question: `Review cycle "${req.name}": approve milestone "${m.title}" (due ${m.dueAt}) for the tranche?`,
+      calendar: req.closesAt,
+    })),
+  );
+  const componentIds = [...new Set(due.flatMap((m) => m.componentIds))];
+  for (const id of componentIds.filter((c) => PENDING.has(ctx.components.get(c)!.licence.status))) {
+    await getExternalWorkflowHandle(licenceWorkflowId(ctx.project.projectId, id))
+      .signal(alignDeadlinesSignal, { cycleId: req.cycleId, closesAt: req.closesAt })
+      .catch((err) => log.warn('licence review not aligned', { componentId: id, err }));
+  }
+
+  const evaluate = (): CycleItem => {
+    const base = { projectId: ctx.project.projectId, milestoneIds: due.map((m) => m.id), at: new Date().toISOString() };
+    if (!due.length) return { ...base, outcome: 'passed', awaited: [], detail: 'no milestone due in the window' };
+    const steps = stepIds.map((id) => ctx.board.effective(id));
+    const refused = steps.find((s) => s.outcome === 'denied');
+    if (refused) return { ...base, outcome: 'held-funder', awaited: [], detail: `${refused.partyName}: ${refused.legalBasis ?? refused.comment ?? 'milestone not approved'}` };
+    const licence = (id: string) => ctx.components.get(id)!.licence;
+    const held = componentIds.filter((id) => HOLDING.has(licence(id).status) || (licence(id).validUntil && Date.parse(licence(id).validUntil!) < closesAt));
+    if (held.length) {
+      const detail = held.map((id) => `${ctx.components.get(id)!.name} (${id}): licence ${licence(id).licenceId ?? ''} ${licence(id).status}`.replace('  ', ' ')).join('; ');
+      return { ...base, outcome: 'held-regulator', awaited: [], detail };
+    }
+    const pendingLicences = componentIds.filter((id) => PENDING.has(licence(id).status));
+    const funderDone = steps.every((s) => s.outcome === 'approved' || s.outcome === 'deemed-approved');
+    if (funderDone && !pendingLicences.length) return { ...base, outcome: 'passed', awaited: [] };
+    const awaited = [
+      ...steps.filter((s) => s.status === 'open').map((s) => s.partyName),
+      ...ctx.childSteps().filter((s) => s.status === 'open' && pendingLicences.includes(s.componentId ?? '')).map((s) => s.partyName),
+    ];
+    return { ...base, outcome: Date.now() >= closesAt ? 'stalled' : 'pending', awaited: [...new Set(awaited)] };
+  };
+
+  let reported = '';
+  for (;;) {
+    const item = evaluate();
+    const key = JSON.stringify([item.outcome, item.awaited, item.detail]);
+    if (key !== reported) {
+      reported = key;
+      await cycle.signal(cycleItemSignal, item);
+    }
+    if (item.outcome !== 'pending' || ctx.stage() !== 'active') return finish(item);
+    const seen = ctx.changes();
+    await condition(() => ctx.changes() !== seen || ctx.stage() !== 'active', Math.max(closesAt - Date.now(), 1));
+  }
+
+  async function finish(item: CycleItem) {
+    for (const m of due) m.status = item.outcome === 'passed' ? 'passed' : item.outcome === 'stalled' ? 'in-review' : 'held';
+    ctx.record({ actor: 'system', action: 'cycle-outcome', channel: 'system', detail: `cycle ${req.cycleId}: ${item.outcome}${item.detail ? ` — ${item.detail}` : ''}${item.awaited.length ? `; awaiting ${item.awaited.join(', ')}` : ''}` });
+    if (item.outcome === 'passed' && due.length) {
+      await ctx.notify(ctx.funder.reviewers[0], `tranche.${req.cycleId}`, `Tranche may be released: ${ctx.project.title}`, [
+        `Review cycle "${req.name}": milestone(s) ${due.map((m) => m.title).join(', ')} approved, and every licence they depend on is valid and in good standing.`,
+        'The tranche may be released.',
+      ]);
+    }
+  }
+}
