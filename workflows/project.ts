@@ -78,7 +78,9 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
     audit: record,
     mailContext: (step) => ({ projectId: project.projectId, projectTitle: project.title, componentName: step.componentId && components.get(step.componentId)?.name }),
     // A silent grant reviewer's senior decides in their place; silence never approves a grant.
-    escalationFor: (step) => escalationPlan(step, step.kind === 'grant-funder' ? funder.seniorReviewers : lead.seniorReviewers),
+    // A milestone review left open at the cycle's close stays open, overdue: the cycle reports it stalled.
+    escalationFor: (step) =>
+      step.kind === 'milestone-review' ? undefined : escalationPlan(step, step.kind === 'grant-funder' ? funder.seniorReviewers : lead.seniorReviewers),
     waitingParties: [`${project.coordinator.name} (coordinator)`],
     onChange: async () => {
       changes += 1;

@@ -136,6 +136,7 @@ export async function startApiStack({ policy = testPolicy() }: ApiStackOptions =
     } satisfies Partial<Config>;
     const worker: Worker = await createWorker({
       connection: env.nativeConnection,
+      client: env.client,
       config,
       // workflowsPath is dropped (not just shadowed) so the SDK does not warn that it is ignored.
       overrides: { workflowsPath: undefined, workflowBundle: await workflowBundle() },

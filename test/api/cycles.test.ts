@@ -1,0 +1,104 @@
+/**
+ * `POST /v1/cycles` and `GET /v1/cycles/:id` on the real stack: the 202 at
+ * once, who may launch and read, bad input, and a stalled cycle item in
+ * `GET /v1/milestones/stalled?cycleId=`.
+ */
+import request from 'supertest';
+import { cycleWorkflowId } from '../../workflows/cycle-contract';
+import { bearer, KEYS, linkTokens, startApiStack, type ApiStack } from '../helpers/api-stack';
+import { smallProject, uniqueId } from '../helpers/fixtures';
+
+let stack: ApiStack;
+beforeAll(async () => {
+  stack = await startApiStack();
+}, 120_000);
+afterAll(() => stack?.stop(), 60_000);
+
+const api = () => request(stack.app);
+const asFunder = bearer(KEYS.funder);
+const inSeconds = (s: number) => new Date(Date.now() + s * 1000).toISOString();
+
+/** An active project (grant approved, licence approved) with milestone m1 due now. */
+async function activeProject(funderId = 'horizon-eu'): Promise<string> {
+  const projectId = uniqueId('cy');
+  const title = `Cycle ${projectId}`;
+  const funderReviewer = stack.policy.funders.find((f) => f.id === funderId)!.reviewers[0];
+  const body = { ...smallProject(projectId), funderId, title, milestones: [{ id: 'm1', title: 'Prototype', dueAt: inSeconds(1), componentIds: ['c1'] }] };
+  expect((await api().post('/v1/projects').set(bearer(KEYS.coordinator)).send(body)).status).toBe(201);
+  await stack.waitForView(projectId, (v) => v.components.every((c) => c.tier !== null), 'classification');
+  expect((await api().post(`/v1/projects/${projectId}/scoping`).set(bearer(KEYS.coordinator)).send({})).status).toBe(200);
+  const approveFromMail = async (subjectStart: string, reviewer: string) => {
+    const mail = await stack.waitForMail((m) => m.to[0]?.address === reviewer && m.subject.startsWith(subjectStart));
+    expect((await api().post(`/r/${linkTokens(mail.text)[0]}`).set('Accept', 'application/json').send({ decision: 'approve' })).status).toBe(200);
+  };
+  await approveFromMail(`Review requested: ${title} — grant`, funderReviewer);
+  await approveFromMail(`Review requested: ${title} — grant`, 'ausfuhr@bafa.example');
+  await approveFromMail(`Review requested: ${title} — Radiation-hardened FPGA board`, 'ausfuhr@bafa.example');
+  await stack.waitForView(projectId, (v) => v.components[0].licence.status === 'approved', 'licence');
+  return projectId;
+}
+
+test('a funder launches a cycle: 202 at once, outcomes readable by the funder and admin only; a stalled item is listed', async () => {
+  const projectId = await activeProject();
+  const cycleId = uniqueId('cycle');
+  const res = await api().post('/v1/cycles').set(asFunder).send({ cycleId, name: 'Spring review', closesAt: inSeconds(4), projectIds: [projectId] });
+  expect(res.status).toBe(202);
+  expect(res.headers.location).toBe(`/v1/cycles/${cycleId}`);
+  expect(res.body).toMatchObject({ cycleId, status: 'launching' });
+
+  // Nobody decides the milestone: at the close the project is stalled, awaiting the funder.
+  let view;
+  for (const deadline = Date.now() + 30_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 300))) {
+    view = (await api().get(`/v1/cycles/${cycleId}`).set(asFunder)).body;
+    if (view.items?.[0]?.outcome === 'stalled') break;
+  }
+  expect(view).toMatchObject({ cycleId, funderId: 'horizon-eu', total: 1, launched: 1, counts: { stalled: 1, passed: 0 } });
+  expect(view.items[0]).toMatchObject({ projectId, outcome: 'stalled', awaited: ['European Commission, Horizon Europe'], milestoneIds: ['m1'] });
+
+  const stalled = await api().get('/v1/milestones/stalled').query({ cycleId }).set(asFunder);
+  expect(stalled.status).toBe(200);
+  expect(stalled.body.items).toEqual([expect.objectContaining({ projectId, kind: 'milestone-review', party: 'horizon-eu', stepId: `m1-${cycleId}` })]);
+
+  expect((await api().get(`/v1/cycles/${cycleId}`).set(bearer(KEYS.admin))).status).toBe(200);
+  expect((await api().get(`/v1/cycles/${cycleId}`).set(bearer(KEYS.otherFunder))).status).toBe(403);
+  expect((await api().get(`/v1/cycles/${cycleId}`).set(bearer(KEYS.coordinator))).status).toBe(403);
+  expect((await api().get('/v1/cycles/no-such-cycle').set(asFunder)).status).toBe(404);
+  // The same cycle id again is a conflict.
+  const again = await api().post('/v1/cycles').set(asFunder).send({ cycleId, name: 'Again', closesAt: inSeconds(60), projectIds: [projectId] });
+  expect(again.status).toBe(409);
+}, 90_000);
+
+test('bad cycle requests are 400 naming the field, and only a funder may launch; nothing starts', async () => {
+  const bad = async (body: object, path: string) => {
+    const cycleId = uniqueId('bad');
+    const res = await api().post('/v1/cycles').set(asFunder).send({ cycleId, ...body });
+    expect({ status: res.status, paths: res.body.error?.details?.map((d: { path: string }) => d.path) }).toEqual({ status: 400, paths: expect.arrayContaining([path]) });
+    await expect(stack.client.workflow.getHandle(cycleWorkflowId(cycleId)).describe()).rejects.toThrow();
+  };
+  await bad({ name: 'x', closesAt: inSeconds(-60), projectIds: ['p1'] }, 'body.closesAt');
+  await bad({ name: 'x', closesAt: 'tomorrow', projectIds: ['p1'] }, 'body.closesAt');
+  await bad({ name: 'x', closesAt: inSeconds(60) }, 'body.projectIds');
+  await bad({ name: 'x', closesAt: inSeconds(60), projectIds: ['p1'], allActive: true }, 'body.projectIds');
+  await bad({ name: 'x', closesAt: inSeconds(60), projectIds: ['p1', 'p1'] }, 'body.projectIds');
+  await bad({ name: '', closesAt: inSeconds(60), allActive: true }, 'body.name');
+  await bad({ name: 'x', closesAt: inSeconds(60), allActive: true, extra: 1 }, 'body.extra');
+
+  const byCoordinator = await api().post('/v1/cycles').set(bearer(KEYS.coordinator)).send({ name: 'x', closesAt: inSeconds(60), allActive: true });
+  expect(byCoordinator.status).toBe(403);
+  expect((await api().post('/v1/cycles').send({ name: 'x', closesAt: inSeconds(60), allActive: true })).status).toBe(401);
+});
+
+test('"allActive" reviews every active project of the funder, and no other funder’s', async () => {
+  const projectId = await activeProject();
+  const otherFunders = await activeProject('nsf');
+  const cycleId = uniqueId('all');
+  expect((await api().post('/v1/cycles').set(asFunder).send({ cycleId, name: 'Everything', closesAt: inSeconds(30), allActive: true })).status).toBe(202);
+  let view;
+  for (const deadline = Date.now() + 20_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 300))) {
+    view = (await api().get(`/v1/cycles/${cycleId}`).set(asFunder)).body;
+    if (view.status !== 'launching' && view.items.some((i: { projectId: string }) => i.projectId === projectId)) break;
+  }
+  expect(view.items.map((i: { projectId: string }) => i.projectId)).toContain(projectId);
+  expect(view.items.map((i: { projectId: string }) => i.projectId)).not.toContain(otherFunders);
+  expect(view.total).toBe(view.launched + view.skipped.length);
+});
