@@ -5,6 +5,7 @@
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { searchAttributeFlags } from '../../workflows/definitions';
@@ -126,4 +127,17 @@ export async function workerPolling(address: string, namespace: string, taskQueu
 /** Runs a TypeScript entry point with tsx's loader, in one process (signals reach it directly). */
 export function startTsEntry(name: string, entry: string, env: NodeJS.ProcessEnv, logFile?: string): Managed {
   return launch(name, process.execPath, ['--import', 'tsx', path.join(ROOT, entry)], { env, logFile, inherit: !logFile });
+}
+
+/** Distinct free TCP ports on loopback (held together while the OS picks them), for processes a test starts. */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from({ length: count }, () => new Promise<Server>((resolve, reject) => {
+      const server = createServer();
+      server.once('error', reject).listen(0, '127.0.0.1', () => resolve(server));
+    })),
+  );
+  const ports = servers.map((s) => (s.address() as AddressInfo).port);
+  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  return ports;
 }

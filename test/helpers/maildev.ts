@@ -1,5 +1,4 @@
 /** Reading what arrived in MailDev through its REST API (`GET /api/email`), and free ports to start things on. */
-import { createServer, type AddressInfo, type Server } from 'node:net';
 
 export interface Mail {
   id: string;
@@ -32,15 +31,4 @@ export function decisionLinks(mail: Mail): string[] {
   return mail.text.match(/https?:\/\/\S+\/r\/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/g) ?? [];
 }
 
-/** Distinct free TCP ports on loopback (held together while the OS picks them), for processes a test starts. */
-export async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from({ length: count }, () => new Promise<Server>((resolve, reject) => {
-      const server = createServer();
-      server.once('error', reject).listen(0, '127.0.0.1', () => resolve(server));
-    })),
-  );
-  const ports = servers.map((s) => (s.address() as AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  return ports;
-}
+export { freePorts } from '../../scripts/lib/stack';
