@@ -17,7 +17,7 @@ export default tseslint.config(
   },
   {
     // Workflow code is replayed: no Node built-ins, no side-effecting libraries, activities as types only.
-    files: ['workflows/**/*.ts', 'domain/routing.ts'],
+    files: ['workflows/**/*.ts', 'domain/routing.ts', 'domain/compliance-rules.ts', 'domain/compliance-calendar.ts', 'domain/party-names.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',

@@ -6,6 +6,8 @@
 import type { Client } from '@temporalio/client';
 import type { Transporter } from 'nodemailer';
 import { classifyComponent, indexRestrictedParties, type Classification } from '../domain/classification';
+import type { ScreeningHit } from '../domain/compliance-rules';
+import { partyNameKey } from '../domain/party-names';
 import type { Policy } from '../domain/policy';
 import type { Project } from '../domain/project';
 import { searchAttributes, type ReviewStep } from '../workflows/definitions';
@@ -55,6 +57,14 @@ export function createActivities(deps: ActivityDeps) {
     async classifyProject(input: { project: Project; rules: Policy['classification'] }): Promise<Classification[]> {
       const { project, rules } = input;
       return project.components.map((c) => classifyComponent(project, c, deps.referenceData.catalogue, parties, rules));
+    },
+
+    /** Screens names (a compliance report's end users) against the shipped restricted-party list; returns the names that match. */
+    async screenParties(names: string[]): Promise<ScreeningHit[]> {
+      return names.flatMap((name) => {
+        const listed = parties.get(partyNameKey(name));
+        return listed ? [{ name, listedName: listed.name, list: listed.list, country: listed.country }] : [];
+      });
     },
 
     async sendReviewRequest(input: { step: ReviewStep; context: ReviewMailContext; linkValidForMs: number }): Promise<MailReceipt> {

@@ -13,6 +13,7 @@ import { ApiError, errorHandler } from './errors';
 import { cycleRoutes } from './routes/cycles';
 import { dashboardRoutes } from './routes/dashboard';
 import { projectRoutes } from './routes/projects';
+import { reportRoutes } from './routes/reports';
 import { reviewLinkRoutes } from './routes/review-links';
 import { stalledRoutes } from './routes/stalled';
 import { Sessions } from './session';
@@ -76,6 +77,7 @@ export function buildApp({ client, connection, config, signer, logger, temporalT
   );
   app.use('/v1', authenticate(config.apiKeys, sessions));
   app.use('/v1/projects', projectRoutes({ client, taskQueue: config.TASK_QUEUE, policy: config.policy, temporalTimeoutMs }));
+  app.use('/v1/projects', reportRoutes({ client, temporalTimeoutMs }));
   app.use('/v1/milestones/stalled', stalledRoutes({ client, temporalTimeoutMs }));
   app.use('/v1/cycles', cycleRoutes({ client, taskQueue: config.TASK_QUEUE, temporalTimeoutMs }));
   app.use((req, _res, next) => next(new ApiError('NOT_FOUND', `no route ${req.method} ${req.path}`)));

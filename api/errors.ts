@@ -51,6 +51,13 @@ export function validationError(error: z.ZodError, where = 'body'): ApiError {
   return new ApiError('VALIDATION_FAILED', `invalid ${where}: ${details.map((d) => `${d.path} ${d.message}`).join('; ')}`, details);
 }
 
+/** Parses with zod at the route edge: the validated value, or a 400 naming each bad field. */
+export function parse<S extends z.ZodType>(schema: S, value: unknown, where: string): z.output<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw validationError(result.error, where);
+  return result.data;
+}
+
 /** gRPC codes that mean "Temporal is not reachable right now". */
 const UNREACHABLE = new Set([4 /* DEADLINE_EXCEEDED */, 14 /* UNAVAILABLE */]);
 

@@ -43,13 +43,5 @@ export function isMilitaryCode(code: string): boolean {
   return code.startsWith('ML');
 }
 
-/** Case, punctuation and legal-form insensitive name key for screening. */
-export function partyNameKey(name: string): string {
-  return name
-    .toLowerCase()
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .replace(/\b(gmbh|ltd|llc|inc|sa|sas|bv|co|corp|corporation|company|limited)\b/g, ' ')
-    .replace(/[^a-z0-9]+/g, ' ')
-    .trim();
-}
+/** Case, punctuation and legal-form insensitive name key for screening (kept in a zod-free module so workflows can use it). */
+export { partyNameKey } from './party-names';

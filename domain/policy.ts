@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { msToNumber } from '@temporalio/common/lib/time';
+import { COMPLIANCE_DEFAULTS } from './compliance-calendar';
 import { countryCode, email, slug } from './primitives';
 
 /** "30d", "14 days", "10s", "4y" → milliseconds (the `ms` format Temporal uses). */
@@ -55,6 +56,15 @@ const regimeSchema = z.object({
   recordKeeping: duration,
 });
 
+/** Post-licence compliance; the reporting period itself comes from the licence's regime. Optional: defaults in compliance-calendar.ts. */
+const complianceSchema = z.object({
+  reportDueWithin: duration.default(COMPLIANCE_DEFAULTS.reportDueWithin),
+  correctiveActionWithin: duration.default(COMPLIANCE_DEFAULTS.correctiveActionWithin),
+  suspensionBeforeRevocation: duration.default(COMPLIANCE_DEFAULTS.suspensionBeforeRevocation),
+  renewalReminderBefore: duration.default(COMPLIANCE_DEFAULTS.renewalReminderBefore),
+  missedReport: z.enum(['corrective-action', 'record-only']).default(COMPLIANCE_DEFAULTS.missedReport),
+});
+
 const ladderLevelSchema = z.object({
   id: slug,
   name: z.string().min(1),
@@ -99,6 +109,7 @@ export const policySchema = z
     regimes: z.record(z.string(), regimeSchema),
     licenceConditions: z.record(tierSchema, z.array(z.string())),
     links: z.object({ validFor: duration }),
+    compliance: complianceSchema.default(() => ({ ...COMPLIANCE_DEFAULTS })),
   })
   .superRefine((policy, ctx) => {
     const ids = new Set<string>();

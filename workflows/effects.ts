@@ -13,3 +13,9 @@ export const reference = proxyActivities<Pick<Activities, 'classifyProject'>>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
+
+/** Restricted-party screening reads local reference data, like classification. */
+export const screening = proxyActivities<Pick<Activities, 'screenParties'>>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});

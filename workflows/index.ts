@@ -3,3 +3,4 @@ export { projectWorkflow } from './project';
 export { licenceWorkflow } from './licence';
 export { disputeWorkflow } from './dispute';
 export { cycleWorkflow } from './cycle';
+export { complianceMonitorWorkflow } from './compliance';

@@ -42,6 +42,8 @@ import {
 import { mail, reference } from './effects';
 import { licenceWorkflow } from './licence';
 import { ReviewBoard, type AuditInput } from './review-board';
+import { complianceMonitorWorkflow } from './compliance';
+import { complianceMonitorStart } from './compliance-contract';
 import { cycleReviewSignal } from './cycle-contract';
 import { runCycleReview } from './cycle-review';
 import { scopingValidator, applyScoping } from './scoping';
@@ -251,7 +253,15 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
           }),
         );
       }
-      children = handles.map((h) => h.result());
+      // Each licence gets its compliance monitor as soon as it is granted, not when every review is done.
+      children = handles.map((h, i) =>
+        h.result().then(async (licence) => {
+          if (licence.status === 'approved') {
+            await startChild(complianceMonitorWorkflow, complianceMonitorStart({ project, component: project.components[i], licence, policy, projectWorkflowId: workflowId }));
+          }
+          return licence;
+        }),
+      );
       const licences = await Promise.all(children);
       const summary = project.components.map((spec, i) => `- ${spec.name}: ${licences[i].status}${licences[i].validUntil ? ` until ${licences[i].validUntil}` : ''}`);
       record({ actor: 'system', action: 'licensing-complete', channel: 'system', detail: summary.join('; ') });

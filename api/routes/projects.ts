@@ -2,7 +2,6 @@
 import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import { WorkflowIdReusePolicy, WorkflowNotFoundError, WorkflowUpdateStage, type Client } from '@temporalio/client';
-import type { z } from 'zod';
 import type { Policy } from '../../domain/policy';
 import { projectSubmissionSchema, type Project } from '../../domain/project';
 import {
@@ -21,7 +20,7 @@ import {
 } from '../../workflows/definitions';
 import type { projectWorkflow } from '../../workflows/project';
 import { assertMayRead, requireRole } from '../auth';
-import { ApiError, updateRejection, validationError } from '../errors';
+import { ApiError, parse, updateRejection } from '../errors';
 import { appealBody, auditQueryParams, infoBody, projectIdParam, scopingBody, withdrawBody } from '../schemas';
 
 export interface ProjectRoutesDeps {
@@ -32,11 +31,6 @@ export interface ProjectRoutesDeps {
   temporalTimeoutMs: number;
 }
 
-function parse<S extends z.ZodType>(schema: S, value: unknown, where: string): z.output<S> {
-  const result = schema.safeParse(value);
-  if (!result.success) throw validationError(result.error, where);
-  return result.data;
-}
 
 const CSV_COLUMNS: (keyof AuditEntry)[] = ['at', 'actor', 'action', 'channel', 'componentId', 'stepId', 'detail'];
 const csvCell = (v: unknown) => {

@@ -15,6 +15,7 @@ export function testPolicyFile(): PolicyFile {
   file.sla = { grantReview: '60s', tierLoweringReview: '60s', agencyReview: '60s', seniorSignOff: '60s', infoRequestWithin: '30s', caseLimit: '300s', applicantAppealWindow: '60s' };
   file.reminders = { every: '20s' };
   file.links = { validFor: '1h' };
+  file.compliance = { reportDueWithin: '20s', correctiveActionWithin: '20s', suspensionBeforeRevocation: '20s', renewalReminderBefore: '30s', missedReport: 'corrective-action' };
   return file;
 }
 

@@ -5,12 +5,13 @@ import { searchAttributes } from '../../workflows/definitions';
 import { temporalCliPath } from '../../scripts/lib/stack';
 import { workflowsPath } from '../../worker/create-worker';
 
-export async function startTestEnv(): Promise<TestWorkflowEnvironment> {
+/** `extraArgs` go to `temporal server start-dev`, e.g. `--dynamic-config-value KEY=VALUE`. */
+export async function startTestEnv(extraArgs: string[] = []): Promise<TestWorkflowEnvironment> {
   return TestWorkflowEnvironment.createLocal({
     server: {
       executable: { type: 'existing-path', path: temporalCliPath() },
       searchAttributes: Object.values(searchAttributes),
-      extraArgs: ['--log-level', 'error'],
+      extraArgs: ['--log-level', 'error', ...extraArgs],
     },
   });
 }

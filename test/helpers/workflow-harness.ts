@@ -35,7 +35,7 @@ const real = createActivities({
   referenceData: loadReferenceData(path.join(ROOT, 'reference-data/control-list.json'), path.join(ROOT, 'reference-data/restricted-parties.json')),
 });
 
-/** Mocked mail activities typed by the real ones; classification is the real activity. */
+/** Mocked mail activities typed by the real ones; classification and restricted-party screening are the real activities. */
 export function mockActivities() {
   const receipt = (to: string) => ({ to, subject: 's', messageId: `<${randomUUID()}@test>` });
   return {
@@ -43,6 +43,8 @@ export function mockActivities() {
     sendReviewRequest: jest.fn<ReturnType<Activities['sendReviewRequest']>, Parameters<Activities['sendReviewRequest']>>(async ({ step }) => receipt(step.reviewer)),
     sendStepClosed: jest.fn<ReturnType<Activities['sendStepClosed']>, Parameters<Activities['sendStepClosed']>>(async ({ step }) => receipt(step.reviewer)),
     sendNotice: jest.fn<ReturnType<Activities['sendNotice']>, Parameters<Activities['sendNotice']>>(async ({ to }) => receipt(to)),
+    // The real screening against the shipped restricted-party list, like classification.
+    screenParties: jest.fn<ReturnType<Activities['screenParties']>, Parameters<Activities['screenParties']>>(real.screenParties),
   };
 }
 export type MockActivities = ReturnType<typeof mockActivities>;

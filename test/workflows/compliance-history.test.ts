@@ -1,0 +1,94 @@
+/**
+ * The compliance monitor's history stays bounded for a licence's whole life:
+ * it continues as new at the end of every reporting period. A licence with
+ * 50 ms periods runs 200 of them here; every run's history is
+ * fetched and measured, and replayed against the current workflow code.
+ */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { policySchema } from '../../domain/policy';
+import { complianceMonitorWorkflowId } from '../../workflows/compliance-contract';
+import { auditQuery, projectViewQuery } from '../../workflows/definitions';
+import { firstRunId, grantLicence, monitorFor, monitoredLicence } from '../helpers/licensed-project';
+import { testPolicy, testPolicyFile } from '../helpers/policy';
+import { startTestEnv, workflowBundle } from '../helpers/temporal';
+import { harness, mockActivities } from '../helpers/workflow-harness';
+
+/** The bound this test holds every run to: far below Temporal's 50,000-event limit, whatever the licence's length. */
+const MAX_EVENTS_PER_RUN = 100;
+const PERIOD_MS = 50;
+const PERIODS = 200;
+
+const file = testPolicyFile();
+file.regimes.EU = { ...file.regimes.EU, licenceValidity: `${PERIOD_MS * PERIODS}ms`, reportingPeriod: `${PERIOD_MS}ms` };
+// Nobody reports: each missed report is recorded (one anomaly per period) without opening a corrective action, so the periods just roll.
+file.compliance = { reportDueWithin: '20ms', renewalReminderBefore: '1s', missedReport: 'record-only' };
+const policy = policySchema.parse(file);
+
+/**
+ * This file's dev server is tuned for a licence whose periods last 50 ms instead of months:
+ * - it spaces the runs of one workflow id at least 1 s apart (history.workflowIdReuseMinimalInterval,
+ *   a guard against accidental tight continue-as-new loops), which would make 200 periods take 200 s;
+ * - eager activity dispatch (system.enableActivityEagerExecution, off by default in the dev server) saves
+ *   one matching round trip per run, the report request's mail.
+ * Neither changes what a run writes to its history, which is what this test measures.
+ */
+let env: TestWorkflowEnvironment;
+beforeAll(async () => {
+  env = await startTestEnv(['--dynamic-config-value', 'history.workflowIdReuseMinimalInterval="0s"', '--dynamic-config-value', 'system.enableActivityEagerExecution=true']);
+}, 120_000);
+afterAll(() => env?.teardown());
+const h = { env: () => env, ...harness(() => env, testPolicy()) };
+
+test(`a monitor runs ${PERIODS} reporting periods, one run each, and no run's history exceeds ${MAX_EVENTS_PER_RUN} events`, async () => {
+  const client = () => h.env().client;
+  await h.withWorker(mockActivities(), async (tq) => {
+    const { handle, project, licence } = await grantLicence(h, tq, policy);
+    const monitor = await monitorFor(client(), tq, project, licence, policy);
+    const firstRun = await firstRunId(monitor);
+
+    const outcome = await monitor.result();
+    expect(outcome).toEqual({ status: 'expired', licenceId: licence.licenceId, period: PERIODS });
+
+    // Follow the chain of runs from the first: each one ends by continuing as new into the next.
+    const histories = [];
+    for (let runId: string | undefined = firstRun; runId; ) {
+      const history = await client().workflow.getHandle(monitor.workflowId, runId).fetchHistory();
+      histories.push({ workflowId: monitor.workflowId, runId, history });
+      runId = history.events!.at(-1)!.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+    }
+    const sizes = histories.map((r) => r.history.events!.length);
+    console.log(`${sizes.length} runs; events per run: max ${Math.max(...sizes)}, min ${Math.min(...sizes)}, mean ${(sizes.reduce((a, b) => a + b, 0) / sizes.length).toFixed(1)} (bound ${MAX_EVENTS_PER_RUN})`);
+    expect(sizes.length).toBe(PERIODS);
+    expect(sizes.length).toBeGreaterThanOrEqual(200);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(MAX_EVENTS_PER_RUN);
+
+    // Every run kept the search attributes it was started with: visibility finds all of them by project, funder and stage.
+    const query = `WorkflowId = '${complianceMonitorWorkflowId(project.projectId, 'c1')}' AND ProjectId = '${project.projectId}' AND FunderId = '${project.funderId}' AND Stage = 'compliance'`;
+    let listed = 0;
+    for (const deadline = Date.now() + 10_000; listed < PERIODS && Date.now() < deadline; await new Promise((r) => setTimeout(r, 200))) {
+      listed = 0;
+      for await (const _ of client().workflow.list({ query })) listed += 1;
+    }
+    expect(listed).toBe(PERIODS);
+
+    // The state carried through every run: each period's report was requested and (nobody reporting) missed, the last one closed at expiry.
+    const view = await handle.query(projectViewQuery);
+    expect(view.components[0].licence.status).toBe('expired');
+    expect(monitoredLicence(view).compliance.totals).toMatchObject({ reportsMissed: PERIODS - 1, actionsOpened: 0 });
+    // Bounded whatever the number of periods: the last 12 closed reports, plus the ones still open (grace < period: at most two).
+    expect(monitoredLicence(view).compliance.reports.length).toBeLessThanOrEqual(14);
+    const trail = await handle.query(auditQuery);
+    expect(trail.filter((e) => e.action === 'report-requested')).toHaveLength(PERIODS);
+    expect(trail.filter((e) => e.action === 'renewal-reminder')).toHaveLength(1);
+
+    // Every recorded run replays against the current workflow code.
+    let replayed = 0;
+    for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories)) {
+      if (result.error) throw result.error;
+      replayed += 1;
+    }
+    expect(replayed).toBe(PERIODS);
+  });
+  // About 45 s on two cores on its own (200 runs of five round trips each); the timeout only guards against a hang when files run in parallel.
+}, 120_000);

@@ -1,0 +1,214 @@
+/**
+ * Post-licence compliance on a real dev server, with the policy's durations
+ * in seconds: a project is driven to a granted licence, its monitor runs, and
+ * everything is checked where a user sees it — the project view, the project's
+ * audit trail and the e-mails to the coordinator.
+ */
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { policySchema, type Policy, type PolicyFile } from '../../domain/policy';
+import { ComplianceRejection, resolveCorrectiveActionUpdate, submitReportUpdate, type ReportSubmission } from '../../workflows/compliance-contract';
+import { auditQuery, projectViewQuery, type AuditEntry } from '../../workflows/definitions';
+import { firstRunId, grantLicence, monitorFor, monitoredLicence } from '../helpers/licensed-project';
+import { testPolicy, testPolicyFile } from '../helpers/policy';
+import { mockActivities, rejectionType, useWorkflowEnv, type MockActivities, type ProjectHandle } from '../helpers/workflow-harness';
+
+const h = useWorkflowEnv(testPolicy());
+const client = () => h.env().client;
+const COORDINATOR = 'a.weber@kit.example';
+
+/** The test policy with the EU regime's validity and reporting period (the fixture's lead agency is BAFA) and compliance durations set. */
+function policyWith(validity: string, period: string, compliance: PolicyFile['compliance']): Policy {
+  const file = testPolicyFile();
+  file.regimes.EU = { ...file.regimes.EU, licenceValidity: validity, reportingPeriod: period };
+  file.compliance = { ...file.compliance, ...compliance };
+  return policySchema.parse(file);
+}
+
+async function waitForAudit(handle: ProjectHandle, ready: (entries: AuditEntry[]) => boolean, what: string, timeoutMs = 20_000): Promise<AuditEntry[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const entries = await handle.query(auditQuery);
+    if (ready(entries)) return entries;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; audit: ${entries.map((e) => e.action).join(', ')}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+const has = (action: string) => (entries: AuditEntry[]) => entries.some((e) => e.action === action);
+const mailsTo = (acts: MockActivities, to: string) => acts.sendNotice.mock.calls.map(([n]) => n).filter((n) => n.to === to);
+
+const report = (period: number, shipments: ReportSubmission['shipments'], endUseConfirmed = true): ReportSubmission => ({
+  period,
+  endUseConfirmed,
+  shipments,
+  notes: 'quarterly shipments',
+  submittedBy: 'coordinator#test',
+});
+
+test('a shipment to an unlicensed destination opens a corrective action; unresolved, the licence is suspended, then revoked, each mailed, audited and in the project view', async () => {
+  const policy = policyWith('60s', '60s', { correctiveActionWithin: '2s', suspensionBeforeRevocation: '2s' });
+  const acts = mockActivities();
+  await h.withWorker(acts, async (tq) => {
+    const { handle, project, licence } = await grantLicence(h, tq, policy);
+    const monitor = await monitorFor(client(), tq, project, licence, policy);
+    await waitForAudit(handle, has('report-requested'), 'report request');
+
+    const submission = report(1, [
+      { destination: 'US', endUser: 'Oak Ridge National Laboratory', date: '2027-01-10' },
+      { destination: 'CN', endUser: 'Oak Ridge National Laboratory', quantity: 2, date: '2027-01-11' },
+    ]);
+    const result = await monitor.executeUpdate(submitReportUpdate, { args: [submission] });
+    expect(result.anomalies).toEqual([expect.objectContaining({ kind: 'unlicensed-destination', subject: 'CN', shipments: [1] })]);
+    expect(result.correctiveAction?.actionId).toBe('c1-ca-1');
+    expect(result.licenceStatus).toBe('approved');
+    // The validator turns away a second report for the period and one for a period that has not started.
+    expect(await rejectionType(monitor.executeUpdate(submitReportUpdate, { args: [submission] }))).toBe(ComplianceRejection.AlreadySubmitted);
+    expect(await rejectionType(monitor.executeUpdate(submitReportUpdate, { args: [report(2, [])] }))).toBe(ComplianceRejection.WrongPeriod);
+
+    let view = await h.waitForView(handle, (v) => v.components[0].licence.status === 'suspended', 'suspension', 10_000);
+    const suspended = monitoredLicence(view).compliance.correctiveActions[0];
+    expect(suspended).toMatchObject({ actionId: 'c1-ca-1', status: 'overdue' });
+    expect(Date.parse(suspended.overdueAt!) - Date.parse(suspended.openedAt)).toBeGreaterThanOrEqual(2000);
+    expect(view.components[0].licence.basis).toContain('c1-ca-1');
+
+    view = await h.waitForView(handle, (v) => v.components[0].licence.status === 'revoked', 'revocation', 10_000);
+    const revokedAt = Date.parse(monitoredLicence(view).compliance.revokedAt!);
+    expect(revokedAt - Date.parse(suspended.overdueAt!)).toBeGreaterThanOrEqual(2000);
+    expect(monitoredLicence(view).compliance.correctiveActions[0]).toMatchObject({ status: 'closed', closedReason: 'the licence was revoked' });
+    expect(await monitor.result()).toEqual({ status: 'revoked', licenceId: licence.licenceId, period: 1 });
+
+    const trail = await waitForAudit(handle, (e) => e.filter((x) => x.action === 'email-sent' && x.detail.startsWith('revocation notice')).length === 1, 'revocation notice');
+    const actions = trail.filter((e) => e.componentId === 'c1').map((e) => e.action);
+    const steps = ['report-requested', 'report-received', 'parties-screened', 'anomaly-found', 'corrective-action-opened', 'licence-suspended', 'licence-revoked'];
+    expect(actions.filter((a) => steps.includes(a))).toEqual(steps);
+    const mailed = trail.filter((e) => e.action === 'email-sent' && e.componentId === 'c1').map((e) => e.detail.split(' to ')[0]);
+    expect(mailed).toEqual(expect.arrayContaining(['report request', 'corrective action notice', 'suspension notice', 'revocation notice']));
+    const subjects = mailsTo(acts, COORDINATOR).map((n) => n.subject);
+    for (const prefix of ['Compliance report for period 1', 'Corrective action c1-ca-1', 'Licence suspended', 'Licence revoked']) {
+      expect(subjects.filter((s) => s.startsWith(prefix))).toHaveLength(1);
+    }
+    expect(mailsTo(acts, COORDINATOR).find((n) => n.subject.startsWith('Corrective action'))!.text).toContain('CN, which the licence does not cover');
+
+    // The monitor has ended: no report reaches it any more.
+    await expect(monitor.executeUpdate(submitReportUpdate, { args: [report(1, [])] })).rejects.toBeInstanceOf(WorkflowNotFoundError);
+  });
+}, 60_000);
+
+test('a report that never arrives is a missed-report anomaly: a corrective action opens, and the missed period takes no late report', async () => {
+  const policy = policyWith('60s', '2s', { reportDueWithin: '1s', correctiveActionWithin: '30s' });
+  const acts = mockActivities();
+  await h.withWorker(acts, async (tq) => {
+    const { handle, project, licence } = await grantLicence(h, tq, policy);
+    const monitor = await monitorFor(client(), tq, project, licence, policy);
+
+    const view = await h.waitForView(handle, (v) => monitoredLicence(v)?.compliance?.correctiveActions.length === 1, 'corrective action for the missed report', 15_000);
+    const { compliance } = monitoredLicence(view);
+    const action = compliance.correctiveActions[0];
+    expect(action).toMatchObject({ actionId: 'c1-ca-1', period: 1, status: 'open', anomalies: [expect.objectContaining({ kind: 'missed-report', subject: 'period 1' })] });
+    const period1 = compliance.reports.find((r) => r.period === 1)!;
+    expect(period1.status).toBe('missed');
+    // Missed at the end of period 1 plus the grace: period 2 had already begun, in the next run.
+    expect(Date.parse(action.openedAt)).toBeGreaterThanOrEqual(Date.parse(licence.validFrom!) + 3000);
+    expect(compliance.period).toBeGreaterThanOrEqual(2);
+    expect((await monitor.describe()).runId).not.toBe(await firstRunId(monitor));
+    expect(view.components[0].licence.status).toBe('approved');
+
+    const trail = await waitForAudit(handle, (e) => e.some((x) => x.action === 'email-sent' && x.detail.startsWith('corrective action notice')), 'corrective action mail');
+    expect(trail.find((e) => e.action === 'report-missed')?.detail).toMatch(/no compliance report for period 1 by its due time/);
+    const notice = mailsTo(acts, COORDINATOR).find((n) => n.subject.startsWith('Corrective action c1-ca-1'))!;
+    expect(notice.text).toContain('missed-report: no compliance report for period 1');
+    expect(notice.text).toContain(`/v1/projects/${project.projectId}/corrective-actions/c1-ca-1/resolve`);
+
+    expect(await rejectionType(monitor.executeUpdate(submitReportUpdate, { args: [report(1, [])] }))).toBe(ComplianceRejection.WrongPeriod);
+    await monitor.terminate('test done');
+  });
+}, 60_000);
+
+test('a corrective action resolved in time keeps the licence approved past its deadline', async () => {
+  const policy = policyWith('60s', '60s', { correctiveActionWithin: '2s', suspensionBeforeRevocation: '2s' });
+  const acts = mockActivities();
+  await h.withWorker(acts, async (tq) => {
+    const { handle, project, licence } = await grantLicence(h, tq, policy);
+    const monitor = await monitorFor(client(), tq, project, licence, policy);
+    await waitForAudit(handle, has('report-requested'), 'report request');
+
+    // "Northwind PI" is an alias on the shipped restricted-party list, and no licensed recipient.
+    const result = await monitor.executeUpdate(submitReportUpdate, { args: [report(1, [{ destination: 'US', endUser: 'Northwind PI', date: '2027-02-01' }])] });
+    expect(acts.screenParties).toHaveBeenCalledWith(['Northwind PI']);
+    expect(result.anomalies.map((a) => a.kind)).toEqual(['restricted-end-user', 'unlicensed-end-user']);
+    expect(result.anomalies[0].detail).toContain('Northwind Precision Instruments');
+
+    expect(await rejectionType(monitor.executeUpdate(resolveCorrectiveActionUpdate, { args: [{ actionId: 'c1-ca-9', note: 'x', resolvedBy: 'coordinator#test' }] }))).toBe(ComplianceRejection.UnknownCorrectiveAction);
+    const resolution = { actionId: 'c1-ca-1', note: 'Shipment recalled; end user screening added to dispatch', resolvedBy: 'coordinator#test' };
+    const resolved = await monitor.executeUpdate(resolveCorrectiveActionUpdate, { args: [resolution] });
+    expect(resolved.licenceStatus).toBe('approved');
+    expect(await rejectionType(monitor.executeUpdate(resolveCorrectiveActionUpdate, { args: [resolution] }))).toBe(ComplianceRejection.AlreadyResolved);
+
+    // Past the action's deadline: nothing is suspended.
+    await new Promise((r) => setTimeout(r, 3000));
+    const view = await handle.query(projectViewQuery);
+    expect(view.components[0].licence.status).toBe('approved');
+    expect(monitoredLicence(view).compliance.correctiveActions[0]).toMatchObject({ status: 'resolved', note: resolution.note, resolvedBy: 'coordinator#test' });
+    const trail = await handle.query(auditQuery);
+    expect(trail.find((e) => e.action === 'corrective-action-resolved')).toMatchObject({ actor: 'coordinator#test', channel: 'api', componentId: 'c1' });
+    expect(trail.some((e) => e.action === 'licence-suspended')).toBe(false);
+    expect(mailsTo(acts, COORDINATOR).some((n) => n.subject.startsWith('Licence suspended'))).toBe(false);
+    await monitor.terminate('test done');
+  });
+}, 60_000);
+
+test('resolving the overdue action of a suspended licence reinstates it', async () => {
+  const policy = policyWith('60s', '60s', { correctiveActionWithin: '1s', suspensionBeforeRevocation: '30s' });
+  const acts = mockActivities();
+  await h.withWorker(acts, async (tq) => {
+    const { handle, project, licence } = await grantLicence(h, tq, policy);
+    const monitor = await monitorFor(client(), tq, project, licence, policy);
+    await waitForAudit(handle, has('report-requested'), 'report request');
+    await monitor.executeUpdate(submitReportUpdate, { args: [report(1, [], false)] });
+    await h.waitForView(handle, (v) => v.components[0].licence.status === 'suspended', 'suspension', 10_000);
+
+    const resolved = await monitor.executeUpdate(resolveCorrectiveActionUpdate, { args: [{ actionId: 'c1-ca-1', note: 'End-use statement signed by ORNL', resolvedBy: 'coordinator#test' }] });
+    expect(resolved.licenceStatus).toBe('approved');
+    const view = await h.waitForView(handle, (v) => v.components[0].licence.status === 'approved', 'reinstatement');
+    expect(view.components[0].licence.basis).toBeUndefined();
+    const trail = await waitForAudit(handle, (e) => e.some((x) => x.action === 'email-sent' && x.detail.startsWith('reinstatement notice')), 'reinstatement mail');
+    expect(trail.map((e) => e.action).filter((a) => ['anomaly-found', 'licence-suspended', 'corrective-action-resolved', 'licence-reinstated'].includes(a))).toEqual([
+      'anomaly-found',
+      'licence-suspended',
+      'corrective-action-resolved',
+      'licence-reinstated',
+    ]);
+    expect(trail.find((e) => e.action === 'anomaly-found')?.detail).toContain('end-use-not-confirmed');
+    await monitor.terminate('test done');
+  });
+}, 60_000);
+
+test('before expiry the coordinator is reminded to renew; at the end of validity the licence expires and the monitor ends', async () => {
+  const policy = policyWith('5s', '60s', { renewalReminderBefore: '2s' });
+  const acts = mockActivities();
+  await h.withWorker(acts, async (tq) => {
+    const { handle, project, licence } = await grantLicence(h, tq, policy);
+    const monitor = await monitorFor(client(), tq, project, licence, policy);
+    const validUntil = Date.parse(licence.validUntil!);
+
+    const view = await h.waitForView(handle, (v) => v.components[0].licence.status === 'expired', 'expiry', 15_000);
+    expect(await monitor.result()).toEqual({ status: 'expired', licenceId: licence.licenceId, period: 1 });
+    const { compliance } = monitoredLicence(view);
+    expect(Date.parse(compliance.renewalReminderSentAt!)).toBeGreaterThanOrEqual(validUntil - 2000);
+    expect(Date.parse(compliance.renewalReminderSentAt!)).toBeLessThan(validUntil);
+    expect(Date.parse(compliance.expiredAt!)).toBeGreaterThanOrEqual(validUntil);
+    // The period's report was not yet due when the licence ended: closed, not missed.
+    expect(compliance.reports).toEqual([expect.objectContaining({ period: 1, status: 'closed' })]);
+
+    const trail = await waitForAudit(handle, (e) => e.some((x) => x.action === 'email-sent' && x.detail.startsWith('expiry notice')), 'expiry notice');
+    const order = trail.map((e) => e.action).filter((a) => a === 'renewal-reminder' || a === 'licence-expired');
+    expect(order).toEqual(['renewal-reminder', 'licence-expired']);
+    const subjects = mailsTo(acts, COORDINATOR).map((n) => n.subject);
+    const reminder = subjects.findIndex((s) => s.startsWith('Licence expires'));
+    const expired = subjects.findIndex((s) => s.startsWith('Licence expired'));
+    expect(reminder).toBeGreaterThanOrEqual(0);
+    expect(expired).toBeGreaterThan(reminder);
+    expect(mailsTo(acts, COORDINATOR)[expired].text).toContain('report for period 1');
+
+    await expect(monitor.executeUpdate(submitReportUpdate, { args: [report(1, [])] })).rejects.toBeInstanceOf(WorkflowNotFoundError);
+  });
+}, 60_000);

@@ -1,0 +1,220 @@
+/**
+ * The contract of the post-licence compliance monitor, shared by the project
+ * workflow (which starts one per granted licence), the API and the tests:
+ * its id, input, the state it carries from period to period, and its
+ * Updates and query. Workflow-safe: types, message constructors and pure helpers.
+ */
+import type { SearchAttributePair } from '@temporalio/common';
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { COMPLIANCE_DEFAULTS, type CompliancePolicy } from '../domain/compliance-calendar';
+import type { Anomaly, ComplianceReport } from '../domain/compliance-rules';
+import type { Policy } from '../domain/policy';
+import type { Component, Project } from '../domain/project';
+import { searchAttributes, type Channel, type Licence } from './definitions';
+
+export const complianceMonitorWorkflowId = (projectId: string, componentId: string) => `monitor-${projectId}--${componentId}`;
+
+/** Corrective actions are named by component and period, so an id is unique within its project and names its licence. */
+export const correctiveActionId = (componentId: string, period: number) => `${componentId}-ca-${period}`;
+/** The component and period of a corrective action id, or undefined when it is not one. */
+export function parseCorrectiveActionId(actionId: string): { componentId: string; period: number } | undefined {
+  const m = /^(.+)-ca-([1-9][0-9]*)$/.exec(actionId);
+  return m ? { componentId: m[1], period: Number(m[2]) } : undefined;
+}
+
+/** The Stage search attribute every monitor run publishes. */
+export const COMPLIANCE_STAGE = 'compliance';
+
+/** The project as the monitor needs it: whom to mail, and which workflow holds the view and audit trail. */
+export interface MonitoredProject {
+  projectId: string;
+  title: string;
+  funderId: string;
+  coordinator: { name: string; email: string };
+  projectWorkflowId: string;
+}
+
+/** The granted licence and what it covers. */
+export interface MonitoredLicence {
+  licenceId: string;
+  validFrom: string;
+  validUntil: string;
+  conditions: string[];
+  /** From the regime of the lead agency, fixed when the licence was granted. */
+  reportingPeriodMs: number;
+  /** The component's destinations. */
+  destinations: string[];
+  /** The partners named as the component's recipients. */
+  recipients: { partnerId: string; name: string; country: string }[];
+}
+
+export type MonitoredStatus = 'approved' | 'suspended' | 'revoked' | 'expired';
+
+/** One period's compliance report, from the request to its receipt (or its absence). */
+export interface ReportRequest {
+  period: number;
+  startsAt: string;
+  endsAt: string;
+  dueAt: string;
+  /** `closed`: the licence ended (revoked or expired) while the report was still awaited. */
+  status: 'awaited' | 'received' | 'missed' | 'closed';
+  receivedAt?: string;
+  submittedBy?: string;
+  anomalies?: Anomaly[];
+}
+
+export interface CorrectiveAction {
+  actionId: string;
+  period: number;
+  anomalies: Anomaly[];
+  openedAt: string;
+  dueAt: string;
+  /** `overdue`: the deadline passed unresolved and the licence is suspended; `closed`: the licence ended first. */
+  status: 'open' | 'overdue' | 'resolved' | 'closed';
+  overdueAt?: string;
+  /** When the licence is revoked unless this action is resolved first (set once it is overdue). */
+  revokeAt?: string;
+  resolvedAt?: string;
+  resolvedBy?: string;
+  note?: string;
+  closedReason?: string;
+}
+
+/**
+ * Everything the monitor carries from one period (one run) to the next. Bounded: besides
+ * the items still open it keeps only the most recent closed ones; the full story is in
+ * the project's audit trail.
+ */
+export interface ComplianceRecord {
+  status: MonitoredStatus;
+  /** The current reporting period (from 1) and how many the licence has. */
+  period: number;
+  periods: number;
+  reports: ReportRequest[];
+  correctiveActions: CorrectiveAction[];
+  renewalReminderSentAt?: string;
+  suspendedAt?: string;
+  revokedAt?: string;
+  expiredAt?: string;
+  /** Why the licence is suspended or revoked. */
+  basis?: string;
+  totals: { reportsReceived: number; reportsMissed: number; anomalies: number; actionsOpened: number; actionsResolved: number };
+}
+
+export interface ComplianceMonitorInput {
+  project: MonitoredProject;
+  componentId: string;
+  componentName: string;
+  licence: MonitoredLicence;
+  policy: CompliancePolicy;
+  /** Set by continue-as-new: the period this run monitors and the state carried over. Absent on the first run. */
+  period?: number;
+  record?: ComplianceRecord;
+}
+
+/** What the licence looks like in the project view once a monitor reports it: the licence plus its compliance record. */
+export interface MonitoredLicenceView extends Licence {
+  status: MonitoredStatus;
+  compliance: ComplianceRecord & { monitorWorkflowId: string };
+}
+
+export interface ComplianceOutcome {
+  status: 'revoked' | 'expired';
+  licenceId: string;
+  /** The period the monitor ended in. */
+  period: number;
+}
+
+// ---- messages ------------------------------------------------------------------
+
+export interface ReportSubmission extends ComplianceReport {
+  period: number;
+  submittedBy: string;
+  channel?: Channel;
+}
+
+export interface ReportResult {
+  period: number;
+  receivedAt: string;
+  anomalies: Anomaly[];
+  /** Opened when the report shows anomalies. */
+  correctiveAction?: { actionId: string; dueAt: string };
+  licenceStatus: MonitoredStatus;
+}
+
+export interface CorrectiveActionResolution {
+  actionId: string;
+  note: string;
+  resolvedBy: string;
+  channel?: Channel;
+}
+
+export interface ResolutionResult {
+  actionId: string;
+  resolvedAt: string;
+  /** `approved` again when this was the last overdue action of a suspended licence. */
+  licenceStatus: MonitoredStatus;
+}
+
+export const submitReportUpdate = defineUpdate<ReportResult, [ReportSubmission]>('submitComplianceReport');
+export const resolveCorrectiveActionUpdate = defineUpdate<ResolutionResult, [CorrectiveActionResolution]>('resolveCorrectiveAction');
+export const complianceRecordQuery = defineQuery<ComplianceRecord>('complianceRecord');
+
+/** Failure types the monitor's Update validators throw; the API maps them to 404 and 409. */
+export const ComplianceRejection = {
+  /** The period has not started, or its report is closed (missed). */
+  WrongPeriod: 'WrongPeriod',
+  AlreadySubmitted: 'AlreadySubmitted',
+  /** The licence was revoked or has expired. */
+  LicenceNotActive: 'LicenceNotActive',
+  UnknownCorrectiveAction: 'UnknownCorrectiveAction',
+  AlreadyResolved: 'AlreadyResolved',
+} as const;
+
+// ---- starting a monitor -----------------------------------------------------------
+
+export interface MonitorStartParams {
+  project: Project;
+  component: Component;
+  /** The licence as the licence review returned it: status `approved`. */
+  licence: Licence;
+  policy: Pick<Policy, 'compliance'>;
+  projectWorkflowId: string;
+}
+
+/**
+ * The options to start a component's monitor with, from what the project workflow holds:
+ * `startChild(complianceMonitorWorkflow, complianceMonitorStart({...}))`; tests add a task queue
+ * and use `client.workflow.start`.
+ */
+export function complianceMonitorStart(p: MonitorStartParams): { workflowId: string; args: [ComplianceMonitorInput]; typedSearchAttributes: SearchAttributePair[] } {
+  const { project, component, licence } = p;
+  if (licence.status !== 'approved' || !licence.licenceId || !licence.validFrom || !licence.validUntil || !licence.reportingPeriodMs) {
+    throw new Error(`licence of ${component.id} is ${licence.status} without full terms: only a granted licence is monitored`);
+  }
+  const input: ComplianceMonitorInput = {
+    project: { projectId: project.projectId, title: project.title, funderId: project.funderId, coordinator: { name: project.coordinator.name, email: project.coordinator.email }, projectWorkflowId: p.projectWorkflowId },
+    componentId: component.id,
+    componentName: component.name,
+    licence: {
+      licenceId: licence.licenceId,
+      validFrom: licence.validFrom,
+      validUntil: licence.validUntil,
+      conditions: licence.conditions,
+      reportingPeriodMs: licence.reportingPeriodMs,
+      destinations: component.destinations,
+      recipients: project.partners.filter((x) => component.recipients.includes(x.id)).map((x) => ({ partnerId: x.id, name: x.name, country: x.country })),
+    },
+    // A policy snapshot taken before the `compliance` section existed has none.
+    policy: { ...COMPLIANCE_DEFAULTS, ...p.policy.compliance },
+  };
+  return {
+    workflowId: complianceMonitorWorkflowId(project.projectId, component.id),
+    args: [input],
+    typedSearchAttributes: [
+      { key: searchAttributes.projectId, value: project.projectId },
+      { key: searchAttributes.funderId, value: project.funderId },
+      { key: searchAttributes.stage, value: COMPLIANCE_STAGE },
+    ],
+  };
+}

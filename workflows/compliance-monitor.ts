@@ -1,0 +1,398 @@
+/**
+ * The state and the rules of one licence's compliance monitor, for one
+ * reporting period (one workflow run): the report request, the deadlines
+ * (missed report, corrective action, suspension, revocation, renewal
+ * reminder, expiry) and the two Updates the coordinator sends. The workflow
+ * function in compliance.ts only wires the handlers, runs the period and
+ * continues as new. Every change goes to the project workflow through the
+ * Reporter, so the project view and audit trail show it.
+ */
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import { ApplicationFailure, condition, upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { periodCount, renewalReminderAt, reportingWindow, type LicenceTerm, type ReportingWindow } from '../domain/compliance-calendar';
+import { endUsersToScreen, missedReportAnomaly, reportAnomalies, type Anomaly } from '../domain/compliance-rules';
+import { formatDuration } from '../domain/durations';
+import {
+  COMPLIANCE_STAGE,
+  ComplianceRejection,
+  correctiveActionId,
+  type ComplianceMonitorInput,
+  type ComplianceRecord,
+  type CorrectiveAction,
+  type CorrectiveActionResolution,
+  type MonitoredLicenceView,
+  type ReportRequest,
+  type ReportResult,
+  type ReportSubmission,
+  type ResolutionResult,
+} from './compliance-contract';
+import { correctiveActionNotice, expiryNotice, reinstatementNotice, renewalReminderNotice, reportRequestNotice, revocationNotice, suspensionNotice, type Notice } from './compliance-notices';
+import { searchAttributes, type Channel } from './definitions';
+import { mail, screening } from './effects';
+import { Reporter } from './reporter';
+import type { VisibilityMemo } from './visibility';
+
+/** Closed reports and corrective actions kept in the carried state (and the project view); older ones live on in the audit trail. */
+const KEEP_CLOSED = 12;
+
+/** What ends a run: the next period (continue-as-new), or the end of the licence. */
+export type PeriodOutcome = 'next-period' | 'revoked' | 'expired';
+
+type Deadline =
+  | { kind: 'report-due'; at: number; report: ReportRequest }
+  | { kind: 'action-due'; at: number; action: CorrectiveAction }
+  | { kind: 'revocation'; at: number; action: CorrectiveAction }
+  | { kind: 'renewal-reminder'; at: number }
+  | { kind: 'expiry'; at: number }
+  | { kind: 'period-end'; at: number };
+
+/** Deadlines falling due together are handled in this order: what the coordinator owed first, the calendar last. */
+const ORDER: Deadline['kind'][] = ['report-due', 'action-due', 'revocation', 'renewal-reminder', 'expiry', 'period-end'];
+
+const iso = (ms: number) => new Date(ms).toISOString();
+function reject(message: string, type: string): never {
+  throw ApplicationFailure.nonRetryable(message, type);
+}
+
+export class LicenceMonitor {
+  readonly record: ComplianceRecord;
+  private readonly term: LicenceTerm;
+  private readonly window: ReportingWindow;
+  private readonly reporter: Reporter;
+  private lastReport: Promise<void> = Promise.resolve();
+  /** Audit entries not yet reported to the project. */
+  private unsent = false;
+  /** Set by the Update handlers and by every audit entry: the main loop recomputes its deadlines and reports what is new. */
+  private changed = false;
+
+  constructor(private readonly input: ComplianceMonitorInput) {
+    const { licence } = input;
+    this.term = { validFrom: Date.parse(licence.validFrom), validUntil: Date.parse(licence.validUntil), reportingPeriodMs: licence.reportingPeriodMs };
+    this.record = input.record ?? {
+      status: 'approved',
+      period: 1,
+      periods: periodCount(this.term),
+      reports: [],
+      correctiveActions: [],
+      totals: { reportsReceived: 0, reportsMissed: 0, anomalies: 0, actionsOpened: 0, actionsResolved: 0 },
+    };
+    this.record.period = input.period ?? 1;
+    this.window = reportingWindow(this.term, this.record.period, input.policy.reportDueWithin);
+    this.reporter = new Reporter(input.project.projectWorkflowId, input.componentId, () => ({ steps: [], licence: this.licenceView() }));
+  }
+
+  /** Runs this period until it ends (continue-as-new) or the licence does. */
+  async runPeriod(): Promise<PeriodOutcome> {
+    const { policy, licence } = this.input;
+    if (!this.input.record) {
+      this.audit('compliance-monitoring-started', `${licence.licenceId}: ${this.record.periods} reporting period(s) of ${formatDuration(licence.reportingPeriodMs)}, each report due ${formatDuration(policy.reportDueWithin)} after its period; valid until ${licence.validUntil}`);
+    }
+    if (!this.record.reports.some((r) => r.period === this.window.period)) await this.requestReport();
+    for (;;) {
+      const next = this.nextDeadline();
+      if (next.at <= Date.now()) {
+        const outcome = await this.onDeadline(next);
+        if (outcome) return outcome;
+        continue;
+      }
+      // Routine entries (requests, reminders) go to the project in one report before the monitor waits: fewer signals, shorter histories.
+      if (this.unsent) {
+        await this.publish();
+        continue;
+      }
+      this.changed = false;
+      await condition(() => this.changed, next.at - Date.now());
+    }
+  }
+
+  // ---- the coordinator's Updates ---------------------------------------------------
+
+  /** The submitReport validator: rejects before anything is written to history. */
+  validateSubmission(s: ReportSubmission): void {
+    this.assertInForce();
+    const request = this.record.reports.find((r) => r.period === s.period);
+    if (!request) {
+      if (s.period > this.record.period) reject(`period ${s.period} has not started: the current reporting period is ${this.record.period} of ${this.record.periods}`, ComplianceRejection.WrongPeriod);
+      reject(`the report for period ${s.period} is closed; the current reporting period is ${this.record.period}`, ComplianceRejection.WrongPeriod);
+    }
+    if (request.status === 'received') reject(`the report for period ${s.period} was already received at ${request.receivedAt}`, ComplianceRejection.AlreadySubmitted);
+    if (request.status === 'missed') {
+      const instead = this.input.policy.missedReport === 'corrective-action' ? '; resolve its corrective action instead' : '';
+      reject(`the report for period ${s.period} was due at ${request.dueAt} and is recorded as missed${instead}`, ComplianceRejection.WrongPeriod);
+    }
+    if (request.status === 'closed') reject(`the report for period ${s.period} is closed`, ComplianceRejection.WrongPeriod);
+  }
+
+  async submit(s: ReportSubmission): Promise<ReportResult> {
+    // Checked again: an earlier Update in the same activation may have taken this period.
+    this.validateSubmission(s);
+    const request = this.record.reports.find((r) => r.period === s.period)!;
+    const receivedAt = new Date().toISOString();
+    Object.assign(request, { status: 'received', receivedAt, submittedBy: s.submittedBy });
+    this.record.totals.reportsReceived += 1;
+    this.changed = true;
+    const channel: Channel = s.channel ?? 'api';
+    this.audit(
+      'report-received',
+      `period ${s.period}: end use ${s.endUseConfirmed ? 'confirmed' : 'NOT confirmed'}; ${s.shipments.length} shipment(s)${s.notes ? `; notes: ${s.notes}` : ''}`,
+      { actor: s.submittedBy, channel },
+    );
+
+    const names = endUsersToScreen(s);
+    const hits = names.length ? await screening.screenParties(names) : [];
+    this.audit('parties-screened', `${names.length} end user(s) of period ${s.period} screened against the restricted-party list: ${hits.length ? hits.map((h) => `"${h.name}" matches "${h.listedName}" (${h.list})`).join('; ') : 'no match'}`);
+    const anomalies = reportAnomalies(s, this.input.licence, hits);
+    request.anomalies = anomalies;
+    this.record.totals.anomalies += anomalies.length;
+    for (const a of anomalies) this.audit('anomaly-found', `period ${s.period}, ${a.kind}: ${a.detail}`);
+
+    // The licence may have ended while the names were screened: then there is nothing left to correct.
+    const action = anomalies.length && this.inForce() ? await this.openCorrectiveAction(s.period, anomalies) : undefined;
+    if (!action) await this.publish();
+    this.changed = true;
+    return { period: s.period, receivedAt, anomalies, correctiveAction: action && { actionId: action.actionId, dueAt: action.dueAt }, licenceStatus: this.record.status };
+  }
+
+  /** The resolveCorrectiveAction validator. */
+  validateResolution(r: CorrectiveActionResolution): void {
+    this.assertInForce();
+    const action = this.record.correctiveActions.find((a) => a.actionId === r.actionId);
+    if (!action) reject(`no corrective action ${r.actionId} on licence ${this.input.licence.licenceId}`, ComplianceRejection.UnknownCorrectiveAction);
+    if (action.status === 'resolved') reject(`corrective action ${r.actionId} was already resolved at ${action.resolvedAt} by ${action.resolvedBy}`, ComplianceRejection.AlreadyResolved);
+  }
+
+  async resolve(r: CorrectiveActionResolution): Promise<ResolutionResult> {
+    this.validateResolution(r);
+    const action = this.record.correctiveActions.find((a) => a.actionId === r.actionId)!;
+    const resolvedAt = new Date().toISOString();
+    Object.assign(action, { status: 'resolved', resolvedAt, resolvedBy: r.resolvedBy, note: r.note });
+    this.record.totals.actionsResolved += 1;
+    this.changed = true;
+    this.audit('corrective-action-resolved', `${action.actionId} (period ${action.period}): ${r.note}`, { actor: r.resolvedBy, channel: r.channel ?? 'api' });
+    // A suspension lasts while any corrective action is overdue; the last one resolved reinstates the licence.
+    const reinstated = this.record.status === 'suspended' && !this.record.correctiveActions.some((a) => a.status === 'overdue');
+    if (reinstated) {
+      Object.assign(this.record, { status: 'approved', suspendedAt: undefined, basis: undefined });
+      this.audit('licence-reinstated', `${this.input.licence.licenceId} in force again: ${action.actionId} resolved`);
+    }
+    await this.publish();
+    if (reinstated) await this.notify(`${action.actionId}.reinstated`, reinstatementNotice(this.input, action), 'reinstatement notice');
+    return { actionId: action.actionId, resolvedAt, licenceStatus: this.record.status };
+  }
+
+  // ---- continue-as-new ------------------------------------------------------------------
+
+  /** Everything reported to the project before the run ends. */
+  async flush(): Promise<void> {
+    if (this.unsent) await this.publish();
+    await this.lastReport;
+  }
+
+  /** The next run's input: the next period, and the state trimmed to what is still open plus the most recent closed items. */
+  nextRun(): ComplianceMonitorInput {
+    const keep = <T>(items: T[], open: (t: T) => boolean) => {
+      const closed = items.filter((t) => !open(t)).slice(-KEEP_CLOSED);
+      return items.filter((t) => open(t) || closed.includes(t));
+    };
+    const record: ComplianceRecord = {
+      ...this.record,
+      reports: keep(this.record.reports, (r) => r.status === 'awaited'),
+      correctiveActions: keep(this.record.correctiveActions, (a) => a.status === 'open' || a.status === 'overdue'),
+    };
+    return { ...this.input, period: this.record.period + 1, record };
+  }
+
+  /** The project was withdrawn: say so in its trail before the monitor is cancelled. */
+  async stop(reason: string): Promise<void> {
+    this.audit('compliance-monitoring-stopped', reason);
+    await this.flush();
+  }
+
+  // ---- deadlines ---------------------------------------------------------------------
+
+  private nextDeadline(): Deadline {
+    const deadlines: Deadline[] = [{ kind: 'expiry', at: this.term.validUntil }];
+    if (this.window.endsAt < this.term.validUntil) deadlines.push({ kind: 'period-end', at: this.window.endsAt });
+    if (!this.record.renewalReminderSentAt) deadlines.push({ kind: 'renewal-reminder', at: renewalReminderAt(this.term, this.input.policy.renewalReminderBefore) });
+    for (const report of this.record.reports) if (report.status === 'awaited') deadlines.push({ kind: 'report-due', at: Date.parse(report.dueAt), report });
+    for (const action of this.record.correctiveActions) {
+      if (action.status === 'open') deadlines.push({ kind: 'action-due', at: Date.parse(action.dueAt), action });
+      if (action.status === 'overdue') deadlines.push({ kind: 'revocation', at: Date.parse(action.revokeAt!), action });
+    }
+    return deadlines.sort((a, b) => a.at - b.at || ORDER.indexOf(a.kind) - ORDER.indexOf(b.kind))[0];
+  }
+
+  private async onDeadline(d: Deadline): Promise<PeriodOutcome | undefined> {
+    switch (d.kind) {
+      case 'report-due':
+        await this.reportMissed(d.report);
+        return undefined;
+      case 'action-due':
+        await this.suspend(d.action);
+        return undefined;
+      case 'revocation':
+        await this.revoke(d.action);
+        return 'revoked';
+      case 'renewal-reminder':
+        await this.remindToRenew();
+        return undefined;
+      case 'expiry':
+        await this.expire();
+        return 'expired';
+      case 'period-end':
+        return 'next-period';
+    }
+  }
+
+  private async requestReport(): Promise<void> {
+    const w = this.window;
+    const request: ReportRequest = { period: w.period, startsAt: iso(w.startsAt), endsAt: iso(w.endsAt), dueAt: iso(w.reportDueAt), status: 'awaited' };
+    this.record.reports.push(request);
+    this.audit('report-requested', `period ${w.period} of ${this.record.periods} (${request.startsAt} to ${request.endsAt}); due ${request.dueAt}`);
+    await this.notify(`report-${w.period}.request`, reportRequestNotice(this.input, request), 'report request');
+  }
+
+  private async reportMissed(report: ReportRequest): Promise<void> {
+    const anomaly = missedReportAnomaly(report.period, report.dueAt);
+    Object.assign(report, { status: 'missed', anomalies: [anomaly] });
+    this.record.totals.reportsMissed += 1;
+    this.record.totals.anomalies += 1;
+    this.audit('report-missed', anomaly.detail);
+    // Otherwise the policy only records it.
+    if (this.input.policy.missedReport === 'corrective-action') await this.openCorrectiveAction(report.period, [anomaly]);
+  }
+
+  private async openCorrectiveAction(period: number, anomalies: Anomaly[]): Promise<CorrectiveAction> {
+    const now = Date.now();
+    const action: CorrectiveAction = { actionId: correctiveActionId(this.input.componentId, period), period, anomalies, openedAt: iso(now), dueAt: iso(now + this.input.policy.correctiveActionWithin), status: 'open' };
+    this.record.correctiveActions.push(action);
+    this.record.totals.actionsOpened += 1;
+    this.changed = true;
+    this.audit('corrective-action-opened', `${action.actionId} for period ${period}, due ${action.dueAt}: ${anomalies.map((a) => a.kind).join(', ')}`);
+    // A change of standing is reported before its e-mail: an SMTP outage delays the mail, never the project view.
+    await this.publish();
+    await this.notify(`${action.actionId}.opened`, correctiveActionNotice(this.input, action), 'corrective action notice');
+    return action;
+  }
+
+  private async suspend(action: CorrectiveAction): Promise<void> {
+    const now = Date.now();
+    const alreadySuspended = this.record.status === 'suspended';
+    Object.assign(action, { status: 'overdue', overdueAt: iso(now), revokeAt: iso(now + this.input.policy.suspensionBeforeRevocation) });
+    Object.assign(this.record, { status: 'suspended', suspendedAt: this.record.suspendedAt ?? iso(now), basis: `corrective action ${action.actionId} unresolved since ${action.dueAt}` });
+    this.audit(
+      alreadySuspended ? 'corrective-action-overdue' : 'licence-suspended',
+      `${action.actionId} not resolved by ${action.dueAt}${alreadySuspended ? '; the licence stays suspended' : `: ${this.input.licence.licenceId} suspended`}; revoked at ${action.revokeAt} unless resolved`,
+    );
+    await this.publish();
+    await this.notify(`${action.actionId}.suspended`, suspensionNotice(this.input, action, alreadySuspended), 'suspension notice');
+  }
+
+  private async revoke(action: CorrectiveAction): Promise<void> {
+    const now = iso(Date.now());
+    Object.assign(this.record, { status: 'revoked', revokedAt: now, basis: `corrective action ${action.actionId} unresolved through the suspension (since ${action.overdueAt})` });
+    this.closeOutstanding('the licence was revoked');
+    this.audit('licence-revoked', `${this.input.licence.licenceId} revoked: ${this.record.basis}`);
+    await this.publish();
+    await this.notify(`${action.actionId}.revoked`, revocationNotice(this.input, action), 'revocation notice');
+  }
+
+  private async remindToRenew(): Promise<void> {
+    this.record.renewalReminderSentAt = iso(Date.now());
+    this.audit('renewal-reminder', `${this.input.licence.licenceId} expires ${this.input.licence.validUntil} (in ${formatDuration(this.term.validUntil - Date.now())})`);
+    await this.notify('renewal-reminder', renewalReminderNotice(this.input), 'renewal reminder');
+  }
+
+  private async expire(): Promise<void> {
+    this.record.status = 'expired';
+    this.record.expiredAt = iso(Date.now());
+    const stillOpen = this.closeOutstanding('the licence expired');
+    this.audit('licence-expired', `${this.input.licence.licenceId} expired at ${this.input.licence.validUntil}${stillOpen.length ? `; closed without an outcome: ${stillOpen.join('; ')}` : ''}`);
+    await this.publish();
+    await this.notify('expired', expiryNotice(this.input, stillOpen), 'expiry notice');
+  }
+
+  /** Closes what was still awaited when the licence ended; returns what was closed, for the audit trail and the notice. */
+  private closeOutstanding(reason: string): string[] {
+    const closed: string[] = [];
+    for (const r of this.record.reports.filter((x) => x.status === 'awaited')) {
+      r.status = 'closed';
+      closed.push(`report for period ${r.period} (due ${r.dueAt})`);
+    }
+    for (const a of this.record.correctiveActions.filter((x) => x.status === 'open' || x.status === 'overdue')) {
+      Object.assign(a, { status: 'closed', closedReason: reason });
+      closed.push(`corrective action ${a.actionId}`);
+    }
+    return closed;
+  }
+
+  // ---- what the monitor tells others -----------------------------------------------------
+
+  private inForce(): boolean {
+    return this.record.status === 'approved' || this.record.status === 'suspended';
+  }
+
+  private assertInForce(): void {
+    if (!this.inForce()) {
+      const when = this.record.status === 'revoked' ? this.record.revokedAt : this.record.expiredAt;
+      reject(`licence ${this.input.licence.licenceId} ${this.record.status === 'revoked' ? 'was revoked' : 'expired'} at ${when}: it takes no more reports or resolutions`, ComplianceRejection.LicenceNotActive);
+    }
+  }
+
+  private audit(action: string, detail: string, by: { actor: string; channel: Channel } = { actor: 'system', channel: 'system' }): void {
+    this.reporter.audit({ ...by, action, detail });
+    this.unsent = true;
+    this.changed = true; // wakes the main loop, which reports it
+  }
+
+  /** Mails the coordinator; the audit entry is reported with the next report (at the latest before the monitor waits or the run ends). */
+  private async notify(key: string, notice: Notice, what: string): Promise<void> {
+    const receipt = await mail.sendNotice({ to: this.input.project.coordinator.email, subject: notice.subject, text: notice.text, key: `${workflowInfo().workflowId}.${key}` });
+    this.audit('email-sent', `${what} to ${receipt.to}: "${receipt.subject}"`, { actor: 'system', channel: 'email' });
+  }
+
+  /** Reports the licence and the audit entries to the project, and refreshes the search attributes. */
+  private publish(): Promise<void> {
+    this.unsent = false;
+    this.publishVisibility();
+    this.lastReport = this.reporter.report();
+    return this.lastReport;
+  }
+
+  private licenceView(): MonitoredLicenceView {
+    const { licence } = this.input;
+    return {
+      status: this.record.status,
+      licenceId: licence.licenceId,
+      validFrom: licence.validFrom,
+      validUntil: licence.validUntil,
+      conditions: licence.conditions,
+      reportingPeriodMs: licence.reportingPeriodMs,
+      basis: this.record.basis,
+      compliance: { ...this.record, monitorWorkflowId: workflowInfo().workflowId },
+    };
+  }
+
+  /** Stage, awaited party and next due time, upserted only when they change (search attributes carry over to the next run). */
+  private publishVisibility(): void {
+    const awaitsCoordinator = this.inForce() && (this.record.reports.some((r) => r.status === 'awaited') || this.record.correctiveActions.some((a) => a.status === 'open' || a.status === 'overdue'));
+    const dues = [
+      ...this.record.reports.filter((r) => r.status === 'awaited').map((r) => r.dueAt),
+      ...this.record.correctiveActions.filter((a) => a.status === 'open').map((a) => a.dueAt),
+      ...this.record.correctiveActions.filter((a) => a.status === 'overdue').map((a) => a.revokeAt!),
+    ].sort();
+    const nextDue = this.inForce() && dues.length ? new Date(dues[0]) : null;
+    const awaited = awaitsCoordinator ? ['coordinator'] : [];
+    const current = workflowInfo().typedSearchAttributes;
+    const updates: SearchAttributeUpdatePair[] = [];
+    if (current.get(searchAttributes.stage) !== COMPLIANCE_STAGE) updates.push({ key: searchAttributes.stage, value: COMPLIANCE_STAGE });
+    if ((current.get(searchAttributes.awaitedParties) ?? []).join() !== awaited.join()) updates.push({ key: searchAttributes.awaitedParties, value: awaited });
+    if ((current.get(searchAttributes.nextDueAt)?.getTime() ?? null) !== (nextDue?.getTime() ?? null)) updates.push({ key: searchAttributes.nextDueAt, value: nextDue });
+    if (updates.length) upsertSearchAttributes(updates);
+    if (workflowInfo().memo?.projectTitle === undefined) {
+      // No open review steps: the stalled list has nothing to show for a monitor.
+      const memo: VisibilityMemo = { projectTitle: this.input.project.title, openSteps: [] };
+      upsertMemo({ ...memo });
+    }
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * One granted licence's post-licence compliance monitor, a child of the
+ * project workflow (`monitor-<projectId>--<componentId>`). Each run is one
+ * reporting period: the coordinator is asked for the period's report, reports
+ * and corrective-action resolutions arrive through Updates, and deadlines
+ * suspend, revoke, remind to renew and expire the licence (LicenceMonitor).
+ * At the end of each period the monitor continues as new with the state it
+ * carries, so its history stays bounded for the licence's whole life.
+ */
+import { allHandlersFinished, CancellationScope, condition, isCancellation, makeContinueAsNewFunc, setHandler, workflowInfo } from '@temporalio/workflow';
+import { complianceRecordQuery, resolveCorrectiveActionUpdate, submitReportUpdate, type ComplianceMonitorInput, type ComplianceOutcome } from './compliance-contract';
+import { LicenceMonitor, type PeriodOutcome } from './compliance-monitor';
+
+export async function complianceMonitorWorkflow(input: ComplianceMonitorInput): Promise<ComplianceOutcome> {
+  const monitor = new LicenceMonitor(input);
+  setHandler(submitReportUpdate, (s) => monitor.submit(s), { validator: (s) => monitor.validateSubmission(s) });
+  setHandler(resolveCorrectiveActionUpdate, (r) => monitor.resolve(r), { validator: (r) => monitor.validateResolution(r) });
+  setHandler(complianceRecordQuery, () => monitor.record);
+
+  let outcome: PeriodOutcome;
+  try {
+    outcome = await monitor.runPeriod();
+  } catch (err) {
+    // Cancelled with its project (withdrawn): the trail says why monitoring stopped.
+    if (isCancellation(err)) await CancellationScope.nonCancellable(() => monitor.stop('monitoring stopped: the project workflow cancelled the monitor'));
+    throw err;
+  }
+  // A report still being screened finishes in this run, so nothing it changes is lost to the next one.
+  await condition(allHandlersFinished);
+  await monitor.flush();
+  if (outcome !== 'next-period') return { status: outcome, licenceId: input.licence.licenceId, period: monitor.record.period };
+
+  // The search attributes (ProjectId, FunderId, Stage…) and the memo go explicitly to the next run.
+  const info = workflowInfo();
+  return makeContinueAsNewFunc<typeof complianceMonitorWorkflow>({ typedSearchAttributes: info.typedSearchAttributes, memo: info.memo })(monitor.nextRun());
+}
