@@ -327,7 +327,9 @@ export class ReviewBoard {
     const others = this.open().filter((s) => s !== step).map((s) => s.partyName);
     const waiting = [...this.opts.waitingParties, ...others.map((p) => `${p} (also still to decide)`)];
     step.remindersSent += 1;
-    const receipt = await mail.sendNotice({
+    // Recorded when due (the audit shows the reminder calendar); the send is retried until delivered.
+    this.record(step, 'reminder-sent', `reminder ${step.remindersSent} to ${step.reviewer}: open for ${openFor}; waiting: ${waiting.join('; ')}`, 'email');
+    await mail.sendNotice({
       to: step.reviewer,
       subject: `Reminder ${step.remindersSent}: ${ctx.projectTitle} — ${ctx.componentName ?? 'grant'} — due ${step.dueAt.slice(0, 10)}`,
       text: [
@@ -340,7 +342,6 @@ export class ReviewBoard {
       ].join('\n'),
       key: `${step.workflowId}.${step.stepId}.reminder.${step.remindersSent}`,
     });
-    this.record(step, 'reminder-sent', `reminder ${step.remindersSent} to ${receipt.to}: open for ${openFor}; waiting: ${waiting.join('; ')}`, 'email');
     await this.opts.onChange?.();
   }
 
