@@ -5,14 +5,10 @@
  */
 import request from 'supertest';
 import { cycleWorkflowId } from '../../workflows/cycle-contract';
-import { bearer, KEYS, linkTokens, startApiStack, type ApiStack } from '../helpers/api-stack';
+import { bearer, KEYS, linkTokens, useApiStack } from '../helpers/api-stack';
 import { smallProject, uniqueId } from '../helpers/fixtures';
 
-let stack: ApiStack;
-beforeAll(async () => {
-  stack = await startApiStack();
-}, 120_000);
-afterAll(() => stack?.stop(), 60_000);
+const stack = useApiStack();
 
 const api = () => request(stack.app);
 const asFunder = bearer(KEYS.funder);

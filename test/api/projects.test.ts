@@ -10,15 +10,11 @@ import { buildApp } from '../../api/app';
 import { parseApiKeys } from '../../config/env';
 import { createLogger } from '../../config/logger';
 import { projectWorkflowId, type ProjectView } from '../../workflows/definitions';
-import { bearer, KEYS, LINK_SECRET, startApiStack, type ApiStack } from '../helpers/api-stack';
+import { bearer, KEYS, LINK_SECRET, useApiStack } from '../helpers/api-stack';
 import { smallProject, uniqueId } from '../helpers/fixtures';
 import { testPolicy } from '../helpers/policy';
 
-let stack: ApiStack;
-beforeAll(async () => {
-  stack = await startApiStack();
-}, 120_000);
-afterAll(() => stack?.stop(), 60_000);
+const stack = useApiStack();
 
 const api = () => request(stack.app);
 const asCoordinator = bearer(KEYS.coordinator);

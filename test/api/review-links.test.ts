@@ -6,14 +6,10 @@
  */
 import request from 'supertest';
 import { projectWorkflowId, type AuditEntry, type ProjectView } from '../../workflows/definitions';
-import { bearer, KEYS, linkTokens, startApiStack, type ApiStack, type Mail } from '../helpers/api-stack';
+import { bearer, KEYS, linkTokens, useApiStack, type Mail } from '../helpers/api-stack';
 import { smallProject, uniqueId } from '../helpers/fixtures';
 
-let stack: ApiStack;
-beforeAll(async () => {
-  stack = await startApiStack();
-}, 120_000);
-afterAll(() => stack?.stop(), 60_000);
+const stack = useApiStack();
 
 const api = () => request(stack.app);
 const asCoordinator = bearer(KEYS.coordinator);

@@ -190,3 +190,16 @@ export async function startApiStack({ policy = testPolicy() }: ApiStackOptions =
     throw err;
   }
 }
+
+/**
+ * The stack for one test file: started before its tests and stopped after them.
+ * The returned object is filled in when the stack is up, so tests use it as `stack.app`, `stack.view(…)`.
+ */
+export function useApiStack(options?: ApiStackOptions): ApiStack {
+  const stack = {} as ApiStack;
+  beforeAll(async () => {
+    Object.assign(stack, await startApiStack(options));
+  }, 120_000);
+  afterAll(() => stack.stop?.(), 60_000);
+  return stack;
+}
