@@ -9,6 +9,7 @@ import type { cycleWorkflow } from '../../workflows/cycle';
 import { searchAttributes } from '../../workflows/definitions';
 import { requireRole } from '../auth';
 import { ApiError, validationError } from '../errors';
+import { bounded } from '../temporal-calls';
 
 const cycleBody = z
   .strictObject({
@@ -27,7 +28,7 @@ const cycleBody = z
 
 export function cycleRoutes({ client, taskQueue, temporalTimeoutMs }: { client: Client; taskQueue: string; temporalTimeoutMs: number }): Router {
   const router = Router();
-  const deadline = <T>(fn: () => Promise<T>) => client.withDeadline(Date.now() + temporalTimeoutMs, fn);
+  const deadline = bounded(client, temporalTimeoutMs);
 
   router.post('/', requireRole('funder'), async (req, res) => {
     const parsed = cycleBody.safeParse(req.body);

@@ -14,6 +14,7 @@ import { loadDashboard } from '../dashboard-data';
 import { dashboardPage, dashboardUnavailablePage, signInPage } from '../dashboard-page';
 import { ApiError, toApiError } from '../errors';
 import type { Sessions } from '../session';
+import { bounded } from '../temporal-calls';
 
 export interface DashboardDeps {
   client: Client;
@@ -67,7 +68,7 @@ export function dashboardRoutes({ client, keys, sessions, policy, publicUrl, tem
     const funderId = caller.role === 'funder' ? caller.funderId : undefined;
     let data;
     try {
-      data = await client.withDeadline(Date.now() + temporalTimeoutMs, () => loadDashboard(client, policy, funderId));
+      data = await bounded(client, temporalTimeoutMs)(() => loadDashboard(client, policy, funderId));
     } catch (err) {
       const apiError = toApiError(err);
       if (apiError.status >= 500) req.log?.error({ err }, 'dashboard failed');

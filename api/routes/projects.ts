@@ -22,6 +22,7 @@ import type { projectWorkflow } from '../../workflows/project';
 import { assertMayRead, requireRole } from '../auth';
 import { ApiError, parse, updateRejection } from '../errors';
 import { appealBody, auditQueryParams, infoBody, projectIdParam, scopingBody, withdrawBody } from '../schemas';
+import { bounded, resultWithin } from '../temporal-calls';
 
 export interface ProjectRoutesDeps {
   client: Client;
@@ -48,7 +49,7 @@ export function readCaseClock(clock: CaseClock) {
 export function projectRoutes({ client, taskQueue, policy, temporalTimeoutMs }: ProjectRoutesDeps): Router {
   const router = Router();
   const submission = projectSubmissionSchema(policy);
-  const deadline = <T>(fn: () => Promise<T>) => client.withDeadline(Date.now() + temporalTimeoutMs, fn);
+  const deadline = bounded(client, temporalTimeoutMs);
   const handleFor = (params: unknown) => client.workflow.getHandle<typeof projectWorkflow>(projectWorkflowId(parse(projectIdParam, params, 'path').id));
   const readView = (params: unknown) => deadline(() => handleFor(params).query(projectViewQuery));
 
@@ -121,7 +122,7 @@ export function projectRoutes({ client, taskQueue, policy, temporalTimeoutMs }: 
     try {
       // Accepted means the withdrawal is durable; closing steps and mailing reviewers may take longer.
       const update = await deadline(() => handle.startUpdate(withdrawUpdate, { args: [{ reason, withdrawnBy: req.caller!.actor }], waitForStage: WorkflowUpdateStage.ACCEPTED }));
-      const done = await Promise.race([update.result(), new Promise<undefined>((r) => setTimeout(() => r(undefined), temporalTimeoutMs).unref())]);
+      const done = await resultWithin(update, temporalTimeoutMs);
       if (done) res.json({ projectId: req.params.id, ...done });
       else res.status(202).json({ projectId: req.params.id, stage: 'withdrawing', message: 'withdrawal accepted; open steps are being closed' });
     } catch (err) {

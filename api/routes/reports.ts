@@ -19,6 +19,7 @@ import { requireRole } from '../auth';
 import { correctiveActionParams, reportBody, resolutionBody } from '../compliance-schemas';
 import { ApiError, isWorkflowGone, parse, updateRejection } from '../errors';
 import { projectIdParam } from '../schemas';
+import { bounded } from '../temporal-calls';
 
 export interface ReportRoutesDeps {
   client: Client;
@@ -33,7 +34,7 @@ const CONFLICTS = new Set<string>([ComplianceRejection.WrongPeriod, ComplianceRe
 
 export function reportRoutes({ client, temporalTimeoutMs }: ReportRoutesDeps): Router {
   const router = Router();
-  const deadline = <T>(fn: () => Promise<T>) => client.withDeadline(Date.now() + temporalTimeoutMs, fn);
+  const deadline = bounded(client, temporalTimeoutMs);
   const monitorOf = (projectId: string, componentId: string) => client.workflow.getHandle<typeof complianceMonitorWorkflow>(complianceMonitorWorkflowId(projectId, componentId));
 
   /** The project's component, from the project view: an unknown project or component is 404. */

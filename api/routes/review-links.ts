@@ -10,6 +10,7 @@ import { DecisionRejection, decideUpdate, decisionOutcome, stepContextQuery, typ
 import { isWorkflowGone, toApiError, updateRejection, validationError } from '../errors';
 import { decisionPage, problemPage, recordedPage, stepStatePage } from '../pages';
 import { decisionBody } from '../schemas';
+import { bounded, resultWithin } from '../temporal-calls';
 
 export interface ReviewLinkDeps {
   client: Client;
@@ -42,7 +43,7 @@ function problem(req: Request, res: Response, p: LinkProblem) {
 
 export function reviewLinkRoutes({ client, signer, temporalTimeoutMs }: ReviewLinkDeps): Router {
   const router = Router();
-  const deadline = <T>(fn: () => Promise<T>) => client.withDeadline(Date.now() + temporalTimeoutMs, fn);
+  const deadline = bounded(client, temporalTimeoutMs);
 
   function verify(token: string): LinkClaims {
     const result = signer.verify(token);
@@ -102,7 +103,7 @@ export function reviewLinkRoutes({ client, signer, temporalTimeoutMs }: ReviewLi
         const update = await deadline(() =>
           handle.startUpdate(decideUpdate, { args: [{ stepId: claims.stepId, reviewer: claims.reviewer, ...decision }], waitForStage: WorkflowUpdateStage.ACCEPTED }),
         );
-        const finished = await Promise.race([update.result(), new Promise<undefined>((r) => setTimeout(() => r(undefined), temporalTimeoutMs).unref())]);
+        const finished = await resultWithin(update, temporalTimeoutMs);
         result = finished ?? { recorded: true, stepId: claims.stepId, decision: decision.decision, outcome: decisionOutcome[decision.decision], decidedAt: new Date().toISOString() };
       } catch (err) {
         const rejection = updateRejection(err);

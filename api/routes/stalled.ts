@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { slug } from '../../domain/primitives';
 import { ApiError, validationError } from '../errors';
 import { listStalled } from '../visibility-queries';
+import { bounded } from '../temporal-calls';
 
 const filtersSchema = z.strictObject({ funderId: slug.optional(), cycleId: slug.optional(), agency: slug.optional() });
 
@@ -19,7 +20,7 @@ export function stalledRoutes({ client, temporalTimeoutMs }: { client: Client; t
       if (filters.funderId && filters.funderId !== caller.funderId) throw new ApiError('FORBIDDEN', 'a funder sees only its own projects');
       filters.funderId = caller.funderId;
     }
-    const result = await client.withDeadline(Date.now() + temporalTimeoutMs, () => listStalled(client, filters));
+    const result = await bounded(client, temporalTimeoutMs)(() => listStalled(client, filters));
     res.json({ ...result, filters, count: result.items.length });
   });
   return router;

@@ -60,7 +60,7 @@ async function licensed(): Promise<{ project: Project; licence: Licence }> {
   }
   const view = await stack.waitForView(project.projectId, (v) => v.components[0].licence.status === 'approved', 'licence granted');
   const licence = view.components[0].licence;
-  await monitorFor(stack.client, stack.taskQueue, project, licence, stack.policy);
+  await monitorFor(stack.client, project, licence, stack.policy);
   await stack.waitForAudit(project.projectId, (e) => e.some((x) => x.action === 'report-requested'), 'report request');
   return { project, licence };
 }

@@ -30,7 +30,7 @@ export async function grantLicence(h: ReturnType<typeof harness>, taskQueue: str
 }
 
 /** The compliance monitor the project workflow started for its only component's licence. */
-export async function monitorFor(client: Client, _taskQueue: string, project: Project, licence: Licence, policy: Policy): Promise<MonitorHandle> {
+export async function monitorFor(client: Client, project: Project, licence: Licence, policy: Policy): Promise<MonitorHandle> {
   const options = complianceMonitorStart({ project, component: project.components[0], licence, policy, projectWorkflowId: projectWorkflowId(project.projectId) });
   const handle = client.workflow.getHandle<typeof complianceMonitorWorkflow>(options.workflowId);
   for (const deadline = Date.now() + 10_000; ; await new Promise((r) => setTimeout(r, 100))) {

@@ -44,7 +44,7 @@ test(`a monitor runs ${PERIODS} reporting periods, one run each, and no run's hi
   const client = () => h.env().client;
   await h.withWorker(mockActivities(), async (tq) => {
     const { handle, project, licence } = await grantLicence(h, tq, policy);
-    const monitor = await monitorFor(client(), tq, project, licence, policy);
+    const monitor = await monitorFor(client(), project, licence, policy);
     const firstRun = await firstRunId(monitor);
 
     const outcome = await monitor.result();

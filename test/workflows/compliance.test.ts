@@ -49,7 +49,7 @@ test('a shipment to an unlicensed destination opens a corrective action; unresol
   const acts = mockActivities();
   await h.withWorker(acts, async (tq) => {
     const { handle, project, licence } = await grantLicence(h, tq, policy);
-    const monitor = await monitorFor(client(), tq, project, licence, policy);
+    const monitor = await monitorFor(client(), project, licence, policy);
     await waitForAudit(handle, has('report-requested'), 'report request');
 
     const submission = report(1, [
@@ -98,7 +98,7 @@ test('a report that never arrives is a missed-report anomaly: a corrective actio
   const acts = mockActivities();
   await h.withWorker(acts, async (tq) => {
     const { handle, project, licence } = await grantLicence(h, tq, policy);
-    const monitor = await monitorFor(client(), tq, project, licence, policy);
+    const monitor = await monitorFor(client(), project, licence, policy);
 
     const view = await h.waitForView(handle, (v) => monitoredLicence(v)?.compliance?.correctiveActions.length === 1, 'corrective action for the missed report', 15_000);
     const { compliance } = monitoredLicence(view);
@@ -128,7 +128,7 @@ test('a corrective action resolved in time keeps the licence approved past its d
   const acts = mockActivities();
   await h.withWorker(acts, async (tq) => {
     const { handle, project, licence } = await grantLicence(h, tq, policy);
-    const monitor = await monitorFor(client(), tq, project, licence, policy);
+    const monitor = await monitorFor(client(), project, licence, policy);
     await waitForAudit(handle, has('report-requested'), 'report request');
 
     // "Northwind PI" is an alias on the shipped restricted-party list, and no licensed recipient.
@@ -161,7 +161,7 @@ test('resolving the overdue action of a suspended licence reinstates it', async 
   const acts = mockActivities();
   await h.withWorker(acts, async (tq) => {
     const { handle, project, licence } = await grantLicence(h, tq, policy);
-    const monitor = await monitorFor(client(), tq, project, licence, policy);
+    const monitor = await monitorFor(client(), project, licence, policy);
     await waitForAudit(handle, has('report-requested'), 'report request');
     await monitor.executeUpdate(submitReportUpdate, { args: [report(1, [], false)] });
     await h.waitForView(handle, (v) => v.components[0].licence.status === 'suspended', 'suspension', 10_000);
@@ -187,7 +187,7 @@ test('before expiry the coordinator is reminded to renew; at the end of validity
   const acts = mockActivities();
   await h.withWorker(acts, async (tq) => {
     const { handle, project, licence } = await grantLicence(h, tq, policy);
-    const monitor = await monitorFor(client(), tq, project, licence, policy);
+    const monitor = await monitorFor(client(), project, licence, policy);
     const validUntil = Date.parse(licence.validUntil!);
 
     const view = await h.waitForView(handle, (v) => v.components[0].licence.status === 'expired', 'expiry', 15_000);
