@@ -6,10 +6,11 @@ import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { Client, Connection } from '@temporalio/client';
 import type { LinkSigner } from '../activities/link-tokens';
-import type { Config } from '../config/env';
+import type { Config, RateLimits } from '../config/env';
 import type { Logger } from '../config/logger';
 import { authenticate } from './auth';
 import { ApiError, errorHandler } from './errors';
+import { DEFAULT_RATE_LIMITS, reviewPageLimiter, writeLimiter } from './rate-limit';
 import { cycleRoutes } from './routes/cycles';
 import { dashboardRoutes } from './routes/dashboard';
 import { projectRoutes } from './routes/projects';
@@ -32,9 +33,11 @@ export interface AppDeps {
   logger: Logger;
   /** How long a request waits on Temporal before answering 503 (default 10 s). */
   temporalTimeoutMs?: number;
+  /** Default: DEFAULT_RATE_LIMITS; a limit of 0 turns it off. */
+  rateLimits?: RateLimits;
 }
 
-export function buildApp({ client, connection, config, signer, logger, temporalTimeoutMs = 10_000 }: AppDeps) {
+export function buildApp({ client, connection, config, signer, logger, temporalTimeoutMs = 10_000, rateLimits = DEFAULT_RATE_LIMITS }: AppDeps) {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
@@ -61,7 +64,9 @@ export function buildApp({ client, connection, config, signer, logger, temporalT
     }
   });
 
-  app.use('/r', reviewLinkRoutes({ client, signer, temporalTimeoutMs }));
+  const writes = writeLimiter(rateLimits, config.apiKeys);
+  app.use('/r', reviewLinkRoutes({ client, signer, temporalTimeoutMs, limit: reviewPageLimiter(rateLimits) }));
+  app.use('/dashboard', writes); // the sign-in form: guessing keys costs the same as using one
   app.use(
     '/dashboard',
     dashboardRoutes({
@@ -75,7 +80,7 @@ export function buildApp({ client, connection, config, signer, logger, temporalT
       temporalTimeoutMs,
     }),
   );
-  app.use('/v1', authenticate(config.apiKeys, sessions));
+  app.use('/v1', writes, authenticate(config.apiKeys, sessions));
   app.use('/v1/projects', projectRoutes({ client, taskQueue: config.TASK_QUEUE, policy: config.policy, temporalTimeoutMs }));
   app.use('/v1/projects', reportRoutes({ client, temporalTimeoutMs }));
   app.use('/v1/milestones/stalled', stalledRoutes({ client, temporalTimeoutMs }));

@@ -115,3 +115,17 @@ export async function listOpenSteps(client: Client, funderId?: string): Promise<
   }
   return { byProject, truncated: false };
 }
+
+/**
+ * Which of `projectIds` belong to a funder other than `funderId`, read from
+ * visibility in batches (a project's funder is a search attribute from its start).
+ */
+export async function projectsOfOtherFunders(client: Client, projectIds: string[], funderId: string): Promise<string[]> {
+  const foreign: string[] = [];
+  for (let i = 0; i < projectIds.length; i += 200) {
+    const ids = projectIds.slice(i, i + 200).map((id) => `'${id}'`).join(', ');
+    const query = `WorkflowType = 'projectWorkflow' AND ${searchAttributes.projectId.name} IN (${ids}) AND ${searchAttributes.funderId.name} != '${funderId}'`;
+    for await (const wf of client.workflow.list({ query })) foreign.push(wf.typedSearchAttributes.get(searchAttributes.projectId) ?? wf.workflowId);
+  }
+  return foreign;
+}

@@ -22,6 +22,8 @@ const port = z
   .transform(Number)
   .pipe(z.number().max(65535, 'must be at most 65535'));
 
+const count = z.string().regex(/^\d{1,7}$/, 'must be a whole number').transform(Number);
+
 export type Role = 'funder' | 'coordinator' | 'admin';
 export interface ApiKey {
   role: Role;
@@ -61,6 +63,10 @@ const envSchema = z
     CONTROL_LIST_FILE: z.string().default(path.join(ROOT, 'reference-data/control-list.json')),
     RESTRICTED_PARTIES_FILE: z.string().default(path.join(ROOT, 'reference-data/restricted-parties.json')),
     LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+    /** Rate limits (429 with Retry-After): requests per window; 0 turns one off. */
+    RATE_LIMIT_WINDOW_SECONDS: count.pipe(z.number().min(1, 'must be at least 1')).default(60),
+    RATE_LIMIT_REVIEW_PAGES: count.default(120),
+    RATE_LIMIT_WRITES: count.default(300),
   })
   .superRefine((env, ctx) => {
     // The development defaults are public: anything but development must bring its own.
@@ -73,8 +79,18 @@ const envSchema = z
 
 export type Env = z.infer<typeof envSchema>;
 
+/** Requests per window; 0 turns a limit off. */
+export interface RateLimits {
+  windowMs: number;
+  /** To `/r/:token`, GET and POST, per client address. */
+  reviewPages: number;
+  /** Non-read requests under `/v1` and the dashboard sign-in, per API key (per address when no known key is sent). */
+  writes: number;
+}
+
 export interface Config extends Omit<Env, 'API_KEYS' | 'LINK_SECRET'> {
   LINK_SECRET: string;
+  rateLimits: RateLimits;
   apiKeys: Map<string, ApiKey>;
   policy: Policy;
 }
@@ -107,5 +123,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   } catch (err) {
     throw new ConfigError(`Invalid configuration:\n  API_KEYS: ${(err as Error).message}`);
   }
-  return { ...env, LINK_SECRET: env.LINK_SECRET ?? DEV_LINK_SECRET, apiKeys, policy: loadPolicy(env.POLICY_FILE) };
+  const rateLimits = { windowMs: env.RATE_LIMIT_WINDOW_SECONDS * 1000, reviewPages: env.RATE_LIMIT_REVIEW_PAGES, writes: env.RATE_LIMIT_WRITES };
+  return { ...env, LINK_SECRET: env.LINK_SECRET ?? DEV_LINK_SECRET, apiKeys, rateLimits, policy: loadPolicy(env.POLICY_FILE) };
 }

@@ -10,6 +10,7 @@ import { searchAttributes } from '../../workflows/definitions';
 import { requireRole } from '../auth';
 import { ApiError, validationError } from '../errors';
 import { bounded } from '../temporal-calls';
+import { projectsOfOtherFunders } from '../visibility-queries';
 
 const cycleBody = z
   .strictObject({
@@ -36,6 +37,12 @@ export function cycleRoutes({ client, taskQueue, temporalTimeoutMs }: { client: 
     const { name, closesAt, projectIds } = parsed.data;
     const funderId = req.caller!.funderId!;
     const cycleId = parsed.data.cycleId ?? `cy-${randomUUID().slice(0, 8)}`;
+    // Refused before anything starts; the cycle workflow also skips any other funder's project it meets.
+    const foreign = projectIds ? await deadline(() => projectsOfOtherFunders(client, projectIds, funderId)) : [];
+    if (foreign.length) {
+      const details = foreign.map((id) => ({ path: `body.projectIds`, message: `${id} belongs to another funder` }));
+      throw new ApiError('FORBIDDEN', `${foreign.length} of the projects belong to another funder: ${foreign.slice(0, 10).join(', ')}${foreign.length > 10 ? ', …' : ''}`, details);
+    }
     await deadline(() =>
       client.workflow.start<typeof cycleWorkflow>('cycleWorkflow', {
         workflowId: cycleWorkflowId(cycleId),

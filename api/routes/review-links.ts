@@ -3,7 +3,7 @@
  * open links); POST applies the decision through the workflow's `decide`
  * Update, whose validator refuses a closed, foreign or decided step.
  */
-import { Router, type Request, type Response } from 'express';
+import { Router, type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
 import { WorkflowUpdateStage, type Client } from '@temporalio/client';
 import type { LinkClaims, LinkSigner } from '../../activities/link-tokens';
 import { DecisionRejection, decideUpdate, decisionOutcome, stepContextQuery, type DecisionResult, type StepContext } from '../../workflows/definitions';
@@ -16,6 +16,8 @@ export interface ReviewLinkDeps {
   client: Client;
   signer: LinkSigner;
   temporalTimeoutMs: number;
+  /** Runs before every reviewer request (the rate limit); what it rejects is answered as a reviewer page. */
+  limit?: RequestHandler;
 }
 
 class LinkProblem extends Error {
@@ -41,8 +43,9 @@ function problem(req: Request, res: Response, p: LinkProblem) {
   answer(req, res, p.status, problemPage(p.title, p.message), { error: { code, message: p.message, details: [] } });
 }
 
-export function reviewLinkRoutes({ client, signer, temporalTimeoutMs }: ReviewLinkDeps): Router {
+export function reviewLinkRoutes({ client, signer, temporalTimeoutMs, limit }: ReviewLinkDeps): Router {
   const router = Router();
+  if (limit) router.use(limit);
   const deadline = bounded(client, temporalTimeoutMs);
 
   function verify(token: string): LinkClaims {
@@ -126,5 +129,12 @@ export function reviewLinkRoutes({ client, signer, temporalTimeoutMs }: ReviewLi
     }),
   );
 
+  // What middleware rejects before a route runs (the rate limit, a body the parser refused) gets a page too.
+  const asPage: ErrorRequestHandler = (err, req, res, _next) => {
+    const apiError = toApiError(err);
+    const title = apiError.code === 'RATE_LIMITED' ? 'Too many requests' : 'This request could not be handled';
+    answer(req, res, apiError.status, problemPage(title, apiError.message), apiError.toJSON());
+  };
+  router.use(asPage);
   return router;
 }

@@ -3,6 +3,7 @@
  * once, who may launch and read, bad input, and a stalled cycle item in
  * `GET /v1/milestones/stalled?cycleId=`.
  */
+import { WorkflowNotFoundError } from '@temporalio/client';
 import request from 'supertest';
 import { cycleWorkflowId } from '../../workflows/cycle-contract';
 import { bearer, KEYS, linkTokens, useApiStack } from '../helpers/api-stack';
@@ -97,4 +98,16 @@ test('"allActive" reviews every active project of the funder, and no other funde
   expect(view.items.map((i: { projectId: string }) => i.projectId)).toContain(projectId);
   expect(view.items.map((i: { projectId: string }) => i.projectId)).not.toContain(otherFunders);
   expect(view.total).toBe(view.launched + view.skipped.length);
-});
+
+  // Naming another funder's project is refused before anything starts, whichever funder asks.
+  for (const [key, foreign, own] of [[KEYS.funder, otherFunders, projectId], [KEYS.otherFunder, projectId, otherFunders]]) {
+    const crossId = uniqueId('cross');
+    const cross = await api().post('/v1/cycles').set(bearer(key)).send({ cycleId: crossId, name: 'Cross', closesAt: inSeconds(60), projectIds: [own, foreign] });
+    expect({ status: cross.status, code: cross.body.error?.code, details: cross.body.error?.details }).toEqual({
+      status: 403,
+      code: 'FORBIDDEN',
+      details: [{ path: 'body.projectIds', message: `${foreign} belongs to another funder` }],
+    });
+    await expect(stack.client.workflow.getHandle(cycleWorkflowId(crossId)).describe()).rejects.toThrow(WorkflowNotFoundError);
+  }
+}, 90_000);

@@ -7,7 +7,8 @@
 import request from 'supertest';
 import { projectWorkflowId, type AuditEntry, type ProjectView } from '../../workflows/definitions';
 import { bearer, KEYS, linkTokens, useApiStack, type Mail } from '../helpers/api-stack';
-import { smallProject, uniqueId } from '../helpers/fixtures';
+import { uniqueId } from '../helpers/fixtures';
+import { AGENCY_REVIEWER, FUNDER_REVIEWER, toGrantReview as grantReview, tokenOf } from '../helpers/grant-review';
 
 const stack = useApiStack();
 
@@ -15,45 +16,8 @@ const api = () => request(stack.app);
 const asCoordinator = bearer(KEYS.coordinator);
 const JSON_ACCEPT = { Accept: 'application/json' };
 
-const FUNDER_REVIEWER = 'programme-officer@horizon-eu.example';
-const AGENCY_REVIEWER = 'ausfuhr@bafa.example'; // BAFA: the lead agency of a German-coordinated project
 const COORDINATOR = 'a.weber@kit.example';
-
-interface GrantReview {
-  projectId: string;
-  title: string;
-  funderMail: Mail;
-  agencyMail: Mail;
-  /** The token in each grant e-mail. */
-  funderToken: string;
-  agencyToken: string;
-}
-
-/** The one decision link in a review-request e-mail. */
-function tokenOf(mail: Mail): string {
-  const tokens = linkTokens(mail.text);
-  expect(tokens).toHaveLength(1);
-  return tokens[0];
-}
-
-/**
- * Submit a smallProject (its title unique, so its e-mails can be told apart),
- * confirm scoping, and read the two grant review e-mails from MailDev.
- * Returns once the workflow has also recorded both sends, so nothing moves until someone decides.
- */
-async function toGrantReview(titlePrefix = 'Review links'): Promise<GrantReview> {
-  const projectId = uniqueId('rl');
-  const title = `${titlePrefix} ${projectId}`;
-  expect((await api().post('/v1/projects').set(asCoordinator).send({ ...smallProject(projectId), title })).status).toBe(201);
-  await stack.waitForView(projectId, (v) => v.components.every((c) => c.tier !== null), 'classification');
-  expect((await api().post(`/v1/projects/${projectId}/scoping`).set(asCoordinator).send({})).status).toBe(200);
-
-  const requestTo = (reviewer: string) => (m: Mail) => m.to[0]?.address === reviewer && m.subject.startsWith(`Review requested: ${title} — grant`);
-  const funderMail = await stack.waitForMail(requestTo(FUNDER_REVIEWER));
-  const agencyMail = await stack.waitForMail(requestTo(AGENCY_REVIEWER));
-  await stack.waitForAudit(projectId, (e) => e.filter((x) => x.action === 'email-sent' && x.stepId?.startsWith('grant-')).length === 2, 'both grant e-mails recorded');
-  return { projectId, title, funderMail, agencyMail, funderToken: tokenOf(funderMail), agencyToken: tokenOf(agencyMail) };
-}
+const toGrantReview = (titlePrefix?: string) => grantReview(stack, titlePrefix);
 
 /** Everything a decision could change, as the API shows it. */
 async function snapshot(projectId: string): Promise<{ view: ProjectView; audit: AuditEntry[] }> {

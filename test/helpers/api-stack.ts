@@ -14,7 +14,7 @@ import type { Express } from 'express';
 import request from 'supertest';
 import { LinkSigner } from '../../activities/link-tokens';
 import { buildApp } from '../../api/app';
-import { parseApiKeys, type Config } from '../../config/env';
+import { parseApiKeys, type Config, type RateLimits } from '../../config/env';
 import { createLogger } from '../../config/logger';
 import type { Policy } from '../../domain/policy';
 import { httpOk, startMailDev, stop as stopProcess, waitUntil, type Managed } from '../../scripts/lib/stack';
@@ -98,12 +98,16 @@ export function linkTokens(text: string): string[] {
   return [...text.matchAll(new RegExp(`${base}/r/([A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+)`, 'g'))].map((m) => m[1]);
 }
 
+/** On, but out of reach of the suites that do not test the limits themselves. */
+const GENEROUS_LIMITS: RateLimits = { windowMs: 60_000, reviewPages: 100_000, writes: 100_000 };
+
 export interface ApiStackOptions {
   /** The policy the app hands to new projects; default: the shipped policy with durations in seconds. */
   policy?: Policy;
+  rateLimits?: RateLimits;
 }
 
-export async function startApiStack({ policy = testPolicy() }: ApiStackOptions = {}): Promise<ApiStack> {
+export async function startApiStack({ policy = testPolicy(), rateLimits = GENEROUS_LIMITS }: ApiStackOptions = {}): Promise<ApiStack> {
   const cleanups: (() => Promise<unknown>)[] = [];
   const cleanup = async () => {
     // Reverse order of start; keep going when one fails so nothing is left running.
@@ -155,6 +159,7 @@ export async function startApiStack({ policy = testPolicy() }: ApiStackOptions =
       config: { apiKeys: parseApiKeys(API_KEYS), policy, TASK_QUEUE: taskQueue, LINK_SECRET, PUBLIC_URL, TEMPORAL_UI_URL, TEMPORAL_NAMESPACE: config.TEMPORAL_NAMESPACE },
       signer,
       logger: createLogger('silent', 'api-test'),
+      rateLimits,
     });
 
     const mails = () => fetchMails(`http://127.0.0.1:${webPort}`);
