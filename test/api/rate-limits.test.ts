@@ -1,0 +1,101 @@
+/**
+ * Rate limits (DESIGN §5, `RATE_LIMITED` 429 with `Retry-After`) on the real
+ * stack: the reviewer pages per client address, writes per API key. Each test
+ * builds its own app with small limits on the shared dev server and worker, so
+ * its counters start at zero; what a refused request would have done is checked
+ * not to have happened.
+ */
+import { WorkflowNotFoundError } from '@temporalio/client';
+import request from 'supertest';
+import { buildApp } from '../../api/app';
+import { parseApiKeys, type RateLimits } from '../../config/env';
+import { createLogger } from '../../config/logger';
+import { projectWorkflowId } from '../../workflows/definitions';
+import { bearer, KEYS, useApiStack } from '../helpers/api-stack';
+import { smallProject, uniqueId } from '../helpers/fixtures';
+import { toGrantReview } from '../helpers/grant-review';
+
+const stack = useApiStack();
+
+function appWith(limits: Partial<RateLimits>) {
+  return buildApp({
+    client: stack.client,
+    connection: stack.env.connection,
+    config: { apiKeys: parseApiKeys(`coordinator=${KEYS.coordinator},admin=${KEYS.admin},funder:horizon-eu=${KEYS.funder}`), policy: stack.policy, TASK_QUEUE: stack.taskQueue },
+    signer: stack.signer,
+    logger: createLogger('silent', 'rate-limit-test'),
+    rateLimits: { windowMs: 60_000, reviewPages: 100_000, writes: 100_000, ...limits },
+  });
+}
+
+/** Retry-After in whole seconds, within the window. */
+function retryAfter(res: request.Response, windowMs: number): number {
+  const seconds = Number(res.headers['retry-after']);
+  expect(Number.isInteger(seconds) && seconds >= 1 && seconds <= windowMs / 1000).toBe(true);
+  return seconds;
+}
+
+describe('reviewer pages', () => {
+  test('past the limit a reviewer gets 429 with Retry-After (a page, or the JSON contract) and a decision sent then is not recorded', async () => {
+    const g = await toGrantReview(stack, 'Rate limit');
+    const app = appWith({ reviewPages: 3 });
+    for (let i = 0; i < 3; i++) expect((await request(app).get(`/r/${g.funderToken}`)).status).toBe(200);
+
+    const page = await request(app).get(`/r/${g.funderToken}`);
+    expect(page.status).toBe(429);
+    retryAfter(page, 60_000);
+    expect(page.headers['content-type']).toMatch(/text\/html/);
+    expect(page.text).toContain('Too many requests');
+
+    const json = await request(app).post(`/r/${g.funderToken}`).set('Accept', 'application/json').send({ decision: 'approve' });
+    expect(json.status).toBe(429);
+    expect(json.body).toEqual({ error: { code: 'RATE_LIMITED', message: expect.stringMatching(/^too many requests; try again in \d+ s$/), details: [expect.objectContaining({ path: 'request' })] } });
+
+    // The refused decision never reached the workflow; the same link still works on an app whose limit is not spent.
+    const view = await stack.view(g.projectId);
+    expect(view.steps.find((s) => s.stepId === 'grant-funder')?.status).toBe('open');
+    expect((await stack.audit(g.projectId)).filter((e) => e.action === 'decision-recorded')).toEqual([]);
+    expect((await request(appWith({ reviewPages: 3 })).post(`/r/${g.funderToken}`).set('Accept', 'application/json').send({ decision: 'approve' })).status).toBe(200);
+  });
+
+  test('forged tokens count against the address too, and the window ends after Retry-After', async () => {
+    const windowMs = 2000;
+    const app = appWith({ reviewPages: 2, windowMs });
+    for (let i = 0; i < 2; i++) expect((await request(app).get(`/r/forged-${i}.x`)).status).toBe(400);
+    const limited = await request(app).get('/r/forged-3.x');
+    expect(limited.status).toBe(429);
+    await new Promise((r) => setTimeout(r, retryAfter(limited, windowMs) * 1000 + 100));
+    expect((await request(app).get('/r/forged-4.x')).status).toBe(400);
+  });
+});
+
+describe('writes', () => {
+  test('are counted per key: past the limit 429 and nothing starts, while reads and other keys go on', async () => {
+    const app = appWith({ writes: 2 });
+    const asCoordinator = bearer(KEYS.coordinator);
+    // Refused writes count too: a client cannot probe without limit by sending bad bodies.
+    expect((await request(app).post('/v1/projects').set(asCoordinator).send({})).status).toBe(400);
+    const first = smallProject(uniqueId('rate'));
+    expect((await request(app).post('/v1/projects').set(asCoordinator).send(first)).status).toBe(201);
+
+    const refused = smallProject(uniqueId('rate'));
+    const res = await request(app).post('/v1/projects').set(asCoordinator).send(refused);
+    expect(res.status).toBe(429);
+    retryAfter(res, 60_000);
+    expect(res.body.error.code).toBe('RATE_LIMITED');
+    await expect(stack.client.workflow.getHandle(projectWorkflowId(refused.projectId)).describe()).rejects.toThrow(WorkflowNotFoundError);
+
+    expect((await request(app).get(`/v1/projects/${first.projectId}`).set(asCoordinator)).status).toBe(200);
+    const byAdmin = smallProject(uniqueId('rate'));
+    expect((await request(app).post('/v1/projects').set(bearer(KEYS.admin)).send(byAdmin)).status).toBe(201);
+  });
+
+  test('unknown keys are counted by address, so guessing keys is limited like using one', async () => {
+    const app = appWith({ writes: 3 });
+    for (let i = 0; i < 3; i++) expect((await request(app).post('/v1/projects').set(bearer(`guess-${i}-0123456789`)).send({})).status).toBe(401);
+    expect((await request(app).post('/v1/projects').set(bearer('guess-4-0123456789')).send({})).status).toBe(429);
+    expect((await request(app).post('/dashboard/sign-in').type('form').send({ key: 'guess-5-0123456789' })).status).toBe(429);
+    // A known key has its own counter.
+    expect((await request(app).post('/v1/projects').set(bearer(KEYS.coordinator)).send({})).status).toBe(400);
+  });
+});
