@@ -81,20 +81,31 @@ export function isWorkflowGone(err: unknown): boolean {
 /** Maps whatever reached the edge onto the error contract; nothing is swallowed (5xx are logged). */
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
+  const fromRequest = requestError(err);
+  if (fromRequest) return fromRequest;
   if (err instanceof WorkflowExecutionAlreadyStartedError) return new ApiError('CONFLICT', 'the id is taken: a project or cycle with this id already exists');
   if (err instanceof WorkflowNotFoundError) return new ApiError('NOT_FOUND', 'not found');
   if (isTemporalUnreachable(err)) return new ApiError('UNAVAILABLE', 'the workflow service (Temporal) is not reachable; try again shortly');
   return new ApiError('INTERNAL', 'internal error');
 }
 
+/**
+ * Errors Express and body-parser raise before a route runs: they carry a 4xx
+ * `status` (http-errors) and, from body-parser, a `type`. Each is the client's
+ * fault and named as such; none of them is a 500.
+ */
+function requestError(err: unknown): ApiError | undefined {
+  const { status, type, message } = (err ?? {}) as { status?: unknown; type?: string; message?: string };
+  if (typeof status !== 'number' || status < 400 || status > 499) return undefined;
+  if (type === 'entity.parse.failed') return new ApiError('VALIDATION_FAILED', 'the body is not valid JSON', [{ path: 'body', message: 'malformed JSON' }]);
+  if (type === 'entity.too.large') return new ApiError('VALIDATION_FAILED', 'the body is too large', [{ path: 'body', message: 'larger than the limit' }]);
+  if (err instanceof URIError) return new ApiError('VALIDATION_FAILED', 'the path is not valid percent-encoding', [{ path: 'path', message: String(message) }]);
+  if (status === 415) return new ApiError('VALIDATION_FAILED', 'unsupported body encoding', [{ path: 'body', message: String(message) }]);
+  return new ApiError('VALIDATION_FAILED', 'the request body could not be read', [{ path: 'body', message: String(message) }]);
+}
+
 export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
-  // Body-parser failures carry a status and a type.
-  const parserType = (err as { type?: string }).type;
-  let apiError: ApiError;
-  if (parserType === 'entity.parse.failed') apiError = new ApiError('VALIDATION_FAILED', 'the body is not valid JSON', [{ path: 'body', message: 'malformed JSON' }]);
-  else if (parserType === 'entity.too.large') apiError = new ApiError('VALIDATION_FAILED', 'the body is too large', [{ path: 'body', message: 'larger than the limit' }]);
-  else if (parserType && (err as { status?: number }).status === 415) apiError = new ApiError('VALIDATION_FAILED', 'unsupported body encoding', [{ path: 'body', message: String((err as Error).message) }]);
-  else apiError = toApiError(err);
+  const apiError = toApiError(err);
   if (apiError.status >= 500) req.log?.error({ err }, 'request failed');
   res.status(apiError.status).json(apiError.toJSON());
 };

@@ -25,6 +25,8 @@ class LinkProblem extends Error {
     readonly status: number,
     readonly title: string,
     message: string,
+    /** The part of the request at fault, named in the JSON answer's details. */
+    readonly path?: string,
   ) {
     super(message);
   }
@@ -40,7 +42,8 @@ function answer(req: Request, res: Response, status: number, html: string, json:
 
 function problem(req: Request, res: Response, p: LinkProblem) {
   const code = { 400: 'VALIDATION_FAILED', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 409: 'CONFLICT', 410: 'NOT_FOUND', 503: 'UNAVAILABLE' }[p.status] ?? 'INTERNAL';
-  answer(req, res, p.status, problemPage(p.title, p.message), { error: { code, message: p.message, details: [] } });
+  const details = p.path ? [{ path: p.path, message: p.title }] : [];
+  answer(req, res, p.status, problemPage(p.title, p.message), { error: { code, message: p.message, details } });
 }
 
 export function reviewLinkRoutes({ client, signer, temporalTimeoutMs, limit }: ReviewLinkDeps): Router {
@@ -52,7 +55,7 @@ export function reviewLinkRoutes({ client, signer, temporalTimeoutMs, limit }: R
     const result = signer.verify(token);
     if (result.ok) return result.claims;
     if (result.reason === 'expired') throw new LinkProblem(410, 'This link has expired', 'The decision link has expired. Ask the sender for a new one.');
-    throw new LinkProblem(400, 'This link is not valid', 'The decision link is damaged or was not issued by this system. Copy the whole link from the e-mail.');
+    throw new LinkProblem(400, 'This link is not valid', 'The decision link is damaged or was not issued by this system. Copy the whole link from the e-mail.', 'path.token');
   }
 
   async function loadStep(claims: LinkClaims): Promise<StepContext> {
@@ -115,7 +118,8 @@ export function reviewLinkRoutes({ client, signer, temporalTimeoutMs, limit }: R
         }
         if (rejection?.type === DecisionRejection.NotYourStep) throw new LinkProblem(403, 'This link is for someone else', rejection.message);
         if (rejection?.type === DecisionRejection.UnknownStep) throw new LinkProblem(404, 'Unknown review step', rejection.message);
-        if (rejection?.type === DecisionRejection.LegalBasisRequired || rejection?.type === DecisionRejection.DecisionNotOffered) throw new LinkProblem(400, 'Decision not recorded', rejection.message);
+        if (rejection?.type === DecisionRejection.LegalBasisRequired) throw new LinkProblem(400, 'Decision not recorded', rejection.message, 'body.legalBasis');
+        if (rejection?.type === DecisionRejection.DecisionNotOffered) throw new LinkProblem(400, 'Decision not recorded', rejection.message, 'body.decision');
         if (isWorkflowGone(err)) {
           // Finished and never-started workflows fail alike here; a finished one can still be read.
           await loadStep(claims); // 404 if the review or step never existed
