@@ -4,16 +4,27 @@ import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporali
 import { searchAttributes } from '../../workflows/definitions';
 import { temporalCliPath } from '../../scripts/lib/stack';
 import { workflowsPath } from '../../worker/create-worker';
+import { recordHistories } from './record-histories';
 
 /** `extraArgs` go to `temporal server start-dev`, e.g. `--dynamic-config-value KEY=VALUE`. */
 export async function startTestEnv(extraArgs: string[] = []): Promise<TestWorkflowEnvironment> {
-  return TestWorkflowEnvironment.createLocal({
+  const env = await TestWorkflowEnvironment.createLocal({
     server: {
       executable: { type: 'existing-path', path: temporalCliPath() },
       searchAttributes: Object.values(searchAttributes),
       extraArgs: ['--log-level', 'error', ...extraArgs],
     },
   });
+  if (process.env.RECORD_HISTORIES) {
+    // The test file's histories are written before its dev server (and all it holds) goes away.
+    const testFile = expect.getState().testPath ?? 'unknown.test.ts';
+    const teardown = env.teardown.bind(env);
+    env.teardown = async () => {
+      await recordHistories(env.client, testFile);
+      await teardown();
+    };
+  }
+  return env;
 }
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
