@@ -3,7 +3,7 @@
  * of its code, and the mapping of Temporal failures onto it.
  */
 import type { ErrorRequestHandler } from 'express';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, isGrpcServiceError, ServiceError } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateRPCTimeoutOrCancelledError, WorkflowNotFoundError, WorkflowUpdateFailedError, isGrpcServiceError, ServiceError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { z } from 'zod';
 import type {} from 'pino-http'; // adds req.log
@@ -61,9 +61,15 @@ export function parse<S extends z.ZodType>(schema: S, value: unknown, where: str
 /** gRPC codes that mean "Temporal is not reachable right now". */
 const UNREACHABLE = new Set([4 /* DEADLINE_EXCEEDED */, 14 /* UNAVAILABLE */]);
 
-export function isTemporalUnreachable(err: unknown): boolean {
+function grpcCode(err: unknown): number | undefined {
+  // The client wraps an Update's deadline in its own error, with the gRPC error as cause.
+  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return grpcCode(err.cause) ?? 4;
   const grpc = isGrpcServiceError(err) ? err : err instanceof ServiceError && isGrpcServiceError(err.cause) ? err.cause : undefined;
-  return grpc !== undefined && UNREACHABLE.has(grpc.code);
+  return grpc?.code;
+}
+
+export function isTemporalUnreachable(err: unknown): boolean {
+  return UNREACHABLE.has(grpcCode(err) ?? -1);
 }
 
 /** The ApplicationFailure a workflow validator or handler threw, if that is what failed. */
@@ -85,6 +91,8 @@ export function toApiError(err: unknown): ApiError {
   if (fromRequest) return fromRequest;
   if (err instanceof WorkflowExecutionAlreadyStartedError) return new ApiError('CONFLICT', 'the id is taken: a project or cycle with this id already exists');
   if (err instanceof WorkflowNotFoundError) return new ApiError('NOT_FOUND', 'not found');
+  // A deadline passes when Temporal is down and also when it is up but no worker runs the workflow (an Update waits for one).
+  if (grpcCode(err) === 4) return new ApiError('UNAVAILABLE', 'the workflow service (Temporal) did not answer in time: it or its workers are down or busy; try again shortly');
   if (isTemporalUnreachable(err)) return new ApiError('UNAVAILABLE', 'the workflow service (Temporal) is not reachable; try again shortly');
   return new ApiError('INTERNAL', 'internal error');
 }

@@ -7,7 +7,7 @@ import { Router, type ErrorRequestHandler, type Request, type RequestHandler, ty
 import { WorkflowUpdateStage, type Client } from '@temporalio/client';
 import type { LinkClaims, LinkSigner } from '../../activities/link-tokens';
 import { DecisionRejection, decideUpdate, decisionOutcome, stepContextQuery, type DecisionResult, type StepContext } from '../../workflows/definitions';
-import { isWorkflowGone, toApiError, updateRejection, validationError } from '../errors';
+import { isTemporalUnreachable, isWorkflowGone, toApiError, updateRejection, validationError } from '../errors';
 import { decisionPage, problemPage, recordedPage, stepStatePage } from '../pages';
 import { decisionBody } from '../schemas';
 import { bounded, resultWithin } from '../temporal-calls';
@@ -120,6 +120,10 @@ export function reviewLinkRoutes({ client, signer, temporalTimeoutMs, limit }: R
         if (rejection?.type === DecisionRejection.UnknownStep) throw new LinkProblem(404, 'Unknown review step', rejection.message);
         if (rejection?.type === DecisionRejection.LegalBasisRequired) throw new LinkProblem(400, 'Decision not recorded', rejection.message, 'body.legalBasis');
         if (rejection?.type === DecisionRejection.DecisionNotOffered) throw new LinkProblem(400, 'Decision not recorded', rejection.message, 'body.decision');
+        if (isTemporalUnreachable(err)) {
+          // The Update may still be applied once a worker takes it; reopening the link shows whether it was.
+          throw new LinkProblem(503, 'Not confirmed yet', 'Your decision could not be confirmed in time: the review service is busy or restarting. It may still be recorded. Open this link again in a few minutes to see whether it was, and decide again only if the form is still there.');
+        }
         if (isWorkflowGone(err)) {
           // Finished and never-started workflows fail alike here; a finished one can still be read.
           await loadStep(claims); // 404 if the review or step never existed

@@ -1,0 +1,26 @@
+/** Steps the fault tests share: a project to its grant review, and the project's mails once they stop changing. */
+import type { ProjectSubmission } from '../../domain/project';
+import type { ReviewStep } from '../../workflows/definitions';
+import type { Mail } from '../helpers/maildev';
+import type { ProcessStack } from '../helpers/process-stack';
+
+export async function submitAndConfirm(stack: ProcessStack, project: ProjectSubmission & { projectId: string }): Promise<void> {
+  const submitted = await stack.fetch('/v1/projects', { method: 'POST', body: JSON.stringify(project) });
+  expect(submitted.status).toBe(201);
+  await stack.until('classification', () => stack.view(project.projectId), (v) => v.components.every((c) => c.tier !== null));
+  expect((await stack.fetch(`/v1/projects/${project.projectId}/scoping`, { method: 'POST', body: '{}' })).status).toBe(200);
+}
+
+/** The review-request e-mail's Message-ID of each step, as the mail activity writes it. */
+export const requestMessageIds = (steps: ReviewStep[]) => steps.map((s) => `<${s.workflowId}.${s.stepId}.request@licence-review>`);
+
+/**
+ * Every mail in MailDev once those with `messageIds` have all arrived, and a
+ * little longer, so that a duplicate still in flight lands too.
+ */
+export async function settleMails(stack: ProcessStack, messageIds: string[]): Promise<Mail[]> {
+  const ids = (mails: Mail[]) => new Set(mails.map((m) => m.headers['message-id']));
+  await stack.until(`${messageIds.length} e-mails`, () => stack.mails(), (mails) => messageIds.every((id) => ids(mails).has(id)), 90_000);
+  await new Promise((r) => setTimeout(r, 2000));
+  return stack.mails();
+}
