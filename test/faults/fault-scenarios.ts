@@ -1,6 +1,6 @@
 /** Steps the fault tests share: a project to its grant review, and the project's mails once they stop changing. */
 import type { ProjectSubmission } from '../../domain/project';
-import type { ReviewStep } from '../../workflows/definitions';
+import type { ProjectView, ReviewStep } from '../../workflows/definitions';
 import type { Mail } from '../helpers/maildev';
 import type { ProcessStack } from '../helpers/process-stack';
 
@@ -23,4 +23,18 @@ export async function settleMails(stack: ProcessStack, messageIds: string[]): Pr
   await stack.until(`${messageIds.length} e-mails`, () => stack.mails(), (mails) => messageIds.every((id) => ids(mails).has(id)), 90_000);
   await new Promise((r) => setTimeout(r, 2000));
   return stack.mails();
+}
+
+/** Approves every open step (and those that open after, such as senior sign-offs) until the project is active with every licence decided. */
+export function approveEverything(stack: ProcessStack, projectId: string, timeoutMs = 120_000): Promise<ProjectView> {
+  return stack.until(
+    `every step of ${projectId} decided`,
+    async () => {
+      const view = await stack.view(projectId);
+      for (const step of view.openSteps) await stack.decide(step);
+      return view;
+    },
+    (v) => v.stage === 'active' && v.openSteps.length === 0 && v.components.every((c) => c.licence.status !== 'in-review'),
+    timeoutMs,
+  );
 }

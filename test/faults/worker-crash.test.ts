@@ -5,7 +5,7 @@
  */
 import { allTiersProject, uniqueId } from '../helpers/fixtures';
 import { duplicateMails, ProcessStack } from '../helpers/process-stack';
-import { requestMessageIds, settleMails, submitAndConfirm } from './fault-scenarios';
+import { approveEverything, requestMessageIds, settleMails, submitAndConfirm } from './fault-scenarios';
 
 let stack: ProcessStack;
 beforeAll(async () => {
@@ -35,17 +35,8 @@ test('decisions sent while the worker is down are recorded once; the project com
   for (const step of whileDown) retried.push(await stack.until(`a decision on ${step.stepId}`, () => stack.decide(step), (s) => s === 200 || s === 409, 90_000));
   expect(retried.every((s) => s === 200 || s === 409)).toBe(true);
 
-  // Everyone else approves, including the senior sign-offs that open later, until nothing is open.
-  const done = await stack.until(
-    'every step decided',
-    async () => {
-      const v = await stack.view(id);
-      for (const step of v.openSteps) await stack.decide(step);
-      return v;
-    },
-    (v) => v.stage === 'active' && v.openSteps.length === 0 && v.components.every((c) => c.licence.status !== 'in-review'),
-    120_000,
-  );
+  // Everyone else approves, including the senior sign-offs that open later.
+  const done = await approveEverything(stack, id);
   console.log(`worker crash: project complete ${((Date.now() - restartedAt) / 1000).toFixed(1)} s after the restart`);
   expect(done.components.map((c) => [c.id, c.licence.status])).toEqual([['c0', 'cleared'], ['c1', 'approved'], ['c2', 'approved'], ['c3', 'approved']]);
 
