@@ -79,19 +79,22 @@ export async function temporalReachable(address: string): Promise<boolean> {
 }
 
 export interface DevServerOptions {
-  dbFile: string;
+  /** The SQLite file; without one the server keeps everything in memory (as the tests' dev servers do). */
+  dbFile?: string;
   port: number;
   uiPort: number;
   namespace?: string;
   logFile?: string;
 }
 
-/** `temporal server start-dev` on a SQLite file with WAL journaling and our search attributes. */
+/** `temporal server start-dev` with our search attributes, on a SQLite file with WAL journaling (or in memory). */
 export function startDevServer(o: DevServerOptions): Managed {
-  mkdirSync(path.dirname(o.dbFile), { recursive: true });
-  const args = ['server', 'start-dev', '--db-filename', o.dbFile, '--ip', '127.0.0.1', '--port', String(o.port), '--ui-port', String(o.uiPort)];
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(o.port), '--ui-port', String(o.uiPort)];
   args.push('--namespace', o.namespace ?? 'default', '--log-level', 'warn');
-  args.push('--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal');
+  if (o.dbFile) {
+    mkdirSync(path.dirname(o.dbFile), { recursive: true });
+    args.push('--db-filename', o.dbFile, '--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal');
+  }
   for (const flag of searchAttributeFlags) args.push('--search-attribute', flag);
   return launch('temporal', temporalCliPath(), args, { logFile: o.logFile });
 }
