@@ -5,35 +5,27 @@
  * decision form needs a deliberate choice: nothing is pre-selected, it never
  * submits itself, and pressing the button without a choice sends nothing.
  */
-import type { AddressInfo, Server } from 'node:net';
 import type { Browser, Request as PageRequest } from 'playwright-core';
-import { PUBLIC_URL, useApiStack } from '../helpers/api-stack';
+import { PUBLIC_URL, useApiStack, useServedApp } from '../helpers/api-stack';
 import { launchChromium } from '../helpers/browser';
 import { toGrantReview, type GrantReview } from '../helpers/grant-review';
 
 declare const document: { querySelectorAll(selector: string): ArrayLike<{ checked?: boolean }> };
 
 const stack = useApiStack();
-let server: Server;
-let base: string;
+const served = useServedApp(stack);
 let browser: Browser;
 
 beforeAll(async () => {
-  server = stack.app.listen(0, '127.0.0.1');
-  await new Promise((r) => server.once('listening', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   browser = await launchChromium();
 }, 90_000);
-afterAll(async () => {
-  await browser?.close();
-  await new Promise((r) => server?.close(r));
-});
+afterAll(() => browser?.close());
 
 /** Every link in the review e-mails, pointed at the app under test instead of the public address. */
 function linksIn(g: GrantReview): string[] {
   const all = [g.funderMail, g.agencyMail].flatMap((m) => m.text.match(/https?:\/\/[^\s>")]+/g) ?? []);
   expect(all.length).toBeGreaterThanOrEqual(2);
-  return all.map((url) => url.replace(PUBLIC_URL, base));
+  return all.map((url) => url.replace(PUBLIC_URL, served.base));
 }
 
 /** What a decision would change: the steps, the stage and the audit trail. */

@@ -11,23 +11,14 @@
  * even a body that happens to be valid changes nothing (it ends as 404 after
  * validation); submissions and cycles may really start, and are counted.
  */
-import type { AddressInfo, Server } from 'node:net';
 import fc from 'fast-check';
 import { z } from 'zod';
 import { STATUS } from '../../api/errors';
-import { bearer, KEYS, useApiStack } from '../helpers/api-stack';
+import { bearer, KEYS, useApiStack, useServedApp } from '../helpers/api-stack';
 import { smallProject } from '../helpers/fixtures';
 
 const stack = useApiStack();
-let server: Server;
-let base: string;
-
-beforeAll(async () => {
-  server = stack.app.listen(0, '127.0.0.1');
-  await new Promise((r) => server.once('listening', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-afterAll(() => new Promise((r) => server?.close(r)));
+const served = useServedApp(stack);
 
 const errorContract = z.strictObject({
   error: z.strictObject({
@@ -73,7 +64,7 @@ let requests = 0;
 /** Sends one request and checks the answer against the contract. */
 async function send(e: Endpoint, body: string | Uint8Array, contentType = 'application/json', method = 'POST'): Promise<void> {
   const headers: Record<string, string> = { Accept: 'application/json', 'Content-Type': contentType, ...(e.key ? bearer(e.key) : {}) };
-  const res = await fetch(base + e.path, { method, headers, body: method === 'GET' ? undefined : body });
+  const res = await fetch(served.base + e.path, { method, headers, body: method === 'GET' ? undefined : body });
   const text = await res.text();
   requests++;
   const what = `${method} ${e.path.slice(0, 80)} ${contentType} ${JSON.stringify(typeof body === 'string' ? body.slice(0, 300) : `<${body.length} bytes>`)} → ${res.status} ${text.slice(0, 300)}`;
@@ -154,7 +145,7 @@ describe.each(ENDPOINTS.map((e) => [e.path.replace(GHOST, ':id'), e] as const))(
 
   test('a body over the size limit, and gzip that is not gzip', async () => {
     await send(endpoint, JSON.stringify({ ...endpoint.valid, padding: 'x'.repeat(300_000) }));
-    const res = await fetch(base + endpoint.path, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip', ...(endpoint.key ? bearer(endpoint.key) : {}) }, body: '{"a":1}' });
+    const res = await fetch(served.base + endpoint.path, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip', ...(endpoint.key ? bearer(endpoint.key) : {}) }, body: '{"a":1}' });
     expect(res.status).toBe(400);
     expect(errorContract.safeParse(await res.json()).success).toBe(true);
   });

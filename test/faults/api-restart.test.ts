@@ -5,15 +5,11 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { smallProject, uniqueId } from '../helpers/fixtures';
-import { duplicateMails, KEYS, ProcessStack } from '../helpers/process-stack';
+import { duplicateMails, KEYS, useProcessStack } from '../helpers/process-stack';
 import { approveEverything, settleMails, submitAndConfirm } from './fault-scenarios';
 import type { CycleView } from '../../workflows/cycle-contract';
 
-let stack: ProcessStack;
-beforeAll(async () => {
-  stack = await ProcessStack.start();
-}, 240_000);
-afterAll(() => stack?.stopAll(), 60_000);
+const stack = useProcessStack();
 
 test('a cycle launch cut off by an API crash, retried, runs once and completes', async () => {
   const soon = new Date(Date.now() + 1000).toISOString();

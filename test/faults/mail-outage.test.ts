@@ -4,14 +4,10 @@
  * recorded while it is down.
  */
 import { projectWith } from '../helpers/fixtures';
-import { duplicateMails, ProcessStack } from '../helpers/process-stack';
+import { duplicateMails, useProcessStack } from '../helpers/process-stack';
 import { approveEverything, requestMessageIds, settleMails, submitAndConfirm } from './fault-scenarios';
 
-let stack: ProcessStack;
-beforeAll(async () => {
-  stack = await ProcessStack.start();
-}, 240_000);
-afterAll(() => stack?.stopAll(), 60_000);
+const stack = useProcessStack();
 
 const DOWN_MS = 10_000;
 

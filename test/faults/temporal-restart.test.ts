@@ -5,14 +5,10 @@
  * reconnects by itself, and every project in flight resumes and completes.
  */
 import { projectWith } from '../helpers/fixtures';
-import { ProcessStack } from '../helpers/process-stack';
+import { useProcessStack } from '../helpers/process-stack';
 import { approveEverything, submitAndConfirm } from './fault-scenarios';
 
-let stack: ProcessStack;
-beforeAll(async () => {
-  stack = await ProcessStack.start();
-}, 240_000);
-afterAll(() => stack?.stopAll(), 60_000);
+const stack = useProcessStack();
 
 const DOWN_MS = 8000;
 const unavailable = { error: { code: 'UNAVAILABLE', message: expect.stringMatching(/Temporal/), details: [] } };

@@ -4,14 +4,10 @@
  * and not doubled; after a restart the project completes; no e-mail is sent twice.
  */
 import { allTiersProject, uniqueId } from '../helpers/fixtures';
-import { duplicateMails, ProcessStack } from '../helpers/process-stack';
+import { duplicateMails, useProcessStack } from '../helpers/process-stack';
 import { approveEverything, requestMessageIds, settleMails, submitAndConfirm } from './fault-scenarios';
 
-let stack: ProcessStack;
-beforeAll(async () => {
-  stack = await ProcessStack.start();
-}, 240_000);
-afterAll(() => stack?.stopAll(), 60_000);
+const stack = useProcessStack();
 
 test('decisions sent while the worker is down are recorded once; the project completes; no e-mail twice', async () => {
   const project = { ...allTiersProject(uniqueId('crash')), title: `Worker crash ${Date.now()}` };

@@ -5,7 +5,7 @@
  * read the e-mails as they arrived, through MailDev's REST API.
  */
 import { randomUUID } from 'node:crypto';
-import { Socket } from 'node:net';
+import { Socket, type AddressInfo, type Server } from 'node:net';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -207,4 +207,17 @@ export function useApiStack(options?: ApiStackOptions): ApiStack {
   }, 120_000);
   afterAll(() => stack.stop?.(), 60_000);
   return stack;
+}
+
+/** The stack's app listening on a free port for the test file, for clients that need a real URL (fetch, a browser). */
+export function useServedApp(stack: ApiStack): { base: string } {
+  const served = { base: '' };
+  let server: Server | undefined;
+  beforeAll(async () => {
+    server = stack.app.listen(0, '127.0.0.1');
+    await new Promise((r) => server!.once('listening', r));
+    served.base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise((r) => (server ? server.close(r) : r(undefined))));
+  return served;
 }

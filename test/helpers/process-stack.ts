@@ -172,3 +172,18 @@ export function duplicateMails(mails: Mail[]): string[] {
   }
   return [...seen].filter(([, n]) => n > 1).map(([id, n]) => `${id} ×${n}`);
 }
+
+/** The stack for one test file: started before its tests, stopped after them (filled in once up). */
+export function useProcessStack(): ProcessStack {
+  const holder = {} as { stack: ProcessStack };
+  beforeAll(async () => {
+    holder.stack = await ProcessStack.start();
+  }, 240_000);
+  afterAll(() => holder.stack?.stopAll(), 60_000);
+  return new Proxy({} as ProcessStack, {
+    get: (_target, prop) => {
+      const value = Reflect.get(holder.stack, prop);
+      return typeof value === 'function' ? value.bind(holder.stack) : value;
+    },
+  });
+}
