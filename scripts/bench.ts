@@ -68,13 +68,17 @@ async function runMode(mode: Mode): Promise<ModeFigures> {
   }
 }
 
-function print(results: Map<Mode, ModeFigures>) {
+function printHeader() {
   const cli = execFileSync(temporalCliPath(), ['--version'], { encoding: 'utf8' }).trim();
   console.log(`\n${new Date().toISOString().slice(0, 10)} · ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'} · ${(totalmem() / 2 ** 30).toFixed(0)} GiB · Node ${process.version} · ${cli}`);
   console.log(`sizes: ${JSON.stringify(sizes)}\n`);
   console.log('| measure | dev server | product | raw Temporal | product ÷ raw |');
   console.log('|---|---|---|---|---|');
-  for (const [mode, f] of results) {
+}
+
+/** One mode's rows, printed as soon as the mode is done. */
+function print(mode: Mode, f: ModeFigures) {
+  {
     const db = mode === 'file' ? 'SQLite file (WAL, synchronous=NORMAL)' : 'in memory';
     const sub = f.submissions;
     console.log(`| project submissions per second (${sizes.concurrency} in flight) | ${db} | ${sub.product.perSecond.toFixed(0)} (POST /v1/projects) | ${sub.raw.perSecond.toFixed(0)} (workflow.start) | ${x(sub.product.perSecond, sub.raw.perSecond)} |`);
@@ -91,9 +95,8 @@ function print(results: Map<Mode, ModeFigures>) {
 }
 
 async function main() {
-  const results = new Map<Mode, ModeFigures>();
-  for (const mode of modes) results.set(mode, await runMode(mode));
-  print(results);
+  printHeader();
+  for (const mode of modes) print(mode, await runMode(mode));
 }
 
 main().then(

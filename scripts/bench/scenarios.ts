@@ -31,10 +31,12 @@ export function percentile(values: number[], p: number): number {
 
 async function poll<T>(what: string, read: () => Promise<T>, done: (v: T) => boolean, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;
+  let error: unknown;
   for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    // A query times out while the worker is far behind (thousands of workflow tasks queued): ask again.
+    const value = await read().catch((err: unknown) => ((error = err), undefined));
+    if (value !== undefined && done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${error ? `; last error: ${(error as Error).message}` : ''}`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }
