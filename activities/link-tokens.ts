@@ -2,6 +2,8 @@
  * Signed reviewer links. A token names one step of one workflow, the reviewer
  * who owes it and an expiry, signed with HMAC-SHA256; it is useless for
  * anything else. Used by the mail activity (sign) and the API (verify).
+ * Rotation: new links are signed with the current secret; links signed with a
+ * previous one (LINK_SECRET_PREVIOUS) keep working until that is removed.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
@@ -19,8 +21,13 @@ export type VerifyResult = { ok: true; claims: LinkClaims } | { ok: false; reaso
 const b64 = (buf: Buffer | string) => Buffer.from(buf).toString('base64url');
 
 export class LinkSigner {
-  constructor(private readonly secret: string) {
+  constructor(
+    private readonly secret: string,
+    /** Secrets that signed links still in people's mailboxes: accepted, never used to sign. */
+    private readonly previous: readonly string[] = [],
+  ) {
     if (secret.length < 16) throw new Error('LINK_SECRET must be at least 16 characters');
+    if (previous.some((p) => p.length < 16)) throw new Error('every LINK_SECRET_PREVIOUS secret must be at least 16 characters');
   }
 
   sign(claims: LinkClaims): string {
@@ -32,9 +39,12 @@ export class LinkSigner {
     const parts = token.split('.');
     if (parts.length !== 2 || !parts[0] || !parts[1]) return { ok: false, reason: 'malformed' };
     const [payload, mac] = parts;
-    const expected = Buffer.from(this.mac(payload));
     const given = Buffer.from(mac);
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'bad-signature' };
+    const signedBy = (secret: string) => {
+      const expected = Buffer.from(this.mac(payload, secret));
+      return given.length === expected.length && timingSafeEqual(given, expected);
+    };
+    if (![this.secret, ...this.previous].some(signedBy)) return { ok: false, reason: 'bad-signature' };
     let claims: LinkClaims;
     try {
       const raw = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
@@ -49,7 +59,7 @@ export class LinkSigner {
     return { ok: true, claims };
   }
 
-  private mac(payload: string): string {
-    return createHmac('sha256', this.secret).update(payload).digest('base64url');
+  private mac(payload: string, secret = this.secret): string {
+    return createHmac('sha256', secret).update(payload).digest('base64url');
   }
 }

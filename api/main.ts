@@ -11,7 +11,7 @@ async function main() {
   // Lazy: the API starts and answers 503 while Temporal is down, and recovers by itself.
   const connection = Connection.lazy({ address: config.TEMPORAL_ADDRESS });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-  const app = buildApp({ client, connection, config, signer: new LinkSigner(config.LINK_SECRET), logger, rateLimits: config.rateLimits });
+  const app = buildApp({ client, connection, config, signer: new LinkSigner(config.LINK_SECRET, config.LINK_SECRET_PREVIOUS), logger, rateLimits: config.rateLimits });
   const server = app.listen(config.PORT, () => logger.info({ port: config.PORT, publicUrl: config.PUBLIC_URL }, 'api ready'));
 
   const shutdown = (signal: string) => {

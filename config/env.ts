@@ -58,6 +58,12 @@ const envSchema = z
     SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').default('smtp://localhost:1025'),
     MAIL_FROM: z.string().min(3).default('Licence reviews <reviews@licence-review.example>'),
     LINK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+    /** Comma-separated secrets that signed links still valid (after a rotation): accepted, never used to sign. */
+    LINK_SECRET_PREVIOUS: z
+      .string()
+      .default('')
+      .transform((v) => v.split(',').map((x) => x.trim()).filter(Boolean))
+      .pipe(z.array(z.string().min(16, 'each secret must be at least 16 characters'))),
     API_KEYS: z.string().optional(),
     POLICY_FILE: z.string().default(path.join(ROOT, 'policy/default.json')),
     CONTROL_LIST_FILE: z.string().default(path.join(ROOT, 'reference-data/control-list.json')),

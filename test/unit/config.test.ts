@@ -55,6 +55,9 @@ describe('environment', () => {
     // The dashboard puts it into links: only a web address.
     ['TEMPORAL_UI_URL', { TEMPORAL_UI_URL: 'javascript:alert(1)' }],
     ['LINK_SECRET', { LINK_SECRET: 'too-short' }],
+    ['LINK_SECRET_PREVIOUS', { LINK_SECRET_PREVIOUS: 'a-long-enough-old-secret,short' }],
+    ['RATE_LIMIT_WRITES', { RATE_LIMIT_WRITES: 'many' }],
+    ['RATE_LIMIT_WINDOW_SECONDS', { RATE_LIMIT_WINDOW_SECONDS: '0' }],
     ['LINK_SECRET', { NODE_ENV: 'production', API_KEYS: 'admin=prod-admin-key-1' }],
     ['LINK_SECRET', { NODE_ENV: 'test', API_KEYS: 'admin=prod-admin-key-1' }],
     // The public development keys never apply outside development.

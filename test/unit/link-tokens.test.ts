@@ -61,3 +61,25 @@ it('refuses a secret shorter than 16 characters', () => {
   expect(() => new LinkSigner('short-secret')).toThrow(/at least 16/);
   expect(() => new LinkSigner('exactly-16-chars')).not.toThrow();
 });
+
+describe('rotating LINK_SECRET', () => {
+  const OLD = 'the-previous-link-secret-0123';
+  const sentBefore = new LinkSigner(OLD).sign(claims);
+  const rotated = new LinkSigner(SECRET, [OLD]);
+
+  it('accepts links signed with a previous secret, and signs new ones with the current secret only', () => {
+    expect(rotated.verify(sentBefore, now)).toEqual({ ok: true, claims });
+    const fresh = rotated.sign(claims);
+    expect(signer.verify(fresh, now)).toEqual({ ok: true, claims });
+    expect(new LinkSigner(OLD).verify(fresh, now)).toEqual({ ok: false, reason: 'bad-signature' });
+  });
+
+  it('refuses them once the previous secret is removed, and still checks expiry for them', () => {
+    expect(signer.verify(sentBefore, now)).toEqual({ ok: false, reason: 'bad-signature' });
+    expect(rotated.verify(sentBefore, claims.expiresAt + 1)).toEqual({ ok: false, reason: 'expired', claims });
+  });
+
+  it('refuses a short previous secret', () => {
+    expect(() => new LinkSigner(SECRET, ['short'])).toThrow(/LINK_SECRET_PREVIOUS/);
+  });
+});
