@@ -63,7 +63,7 @@ const envSchema = z
       .string()
       .default('')
       .transform((v) => v.split(',').map((x) => x.trim()).filter(Boolean))
-      .pipe(z.array(z.string().min(16, 'each secret must be at least 16 characters'))),
+      .refine((secrets) => secrets.every((x) => x.length >= 16), 'each secret must be at least 16 characters'),
     API_KEYS: z.string().optional(),
     POLICY_FILE: z.string().default(path.join(ROOT, 'policy/default.json')),
     CONTROL_LIST_FILE: z.string().default(path.join(ROOT, 'reference-data/control-list.json')),
