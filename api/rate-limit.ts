@@ -11,9 +11,6 @@ import { callerFor } from './auth';
 import type { ApiKey, RateLimits } from '../config/env';
 import { ApiError } from './errors';
 
-/** The same as the environment's defaults (config/env.ts). */
-export const DEFAULT_RATE_LIMITS: RateLimits = { windowMs: 60_000, reviewPages: 120, writes: 300 };
-
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 const clientAddress = (req: Request) => ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? 'unknown');

@@ -22,6 +22,16 @@ const port = z
   .transform(Number)
   .pipe(z.number().max(65535, 'must be at most 65535'));
 
+/** Requests per window; 0 turns a limit off. */
+export interface RateLimits {
+  windowMs: number;
+  /** To `/r/:token`, GET and POST, per client address. */
+  reviewPages: number;
+  /** Non-read requests under `/v1` and the dashboard sign-in, per API key (per address when no known key is sent). */
+  writes: number;
+}
+export const DEFAULT_RATE_LIMITS: RateLimits = { windowMs: 60_000, reviewPages: 120, writes: 300 };
+
 const count = z.string().regex(/^\d{1,7}$/, 'must be a whole number').transform(Number);
 
 export type Role = 'funder' | 'coordinator' | 'admin';
@@ -70,9 +80,9 @@ const envSchema = z
     RESTRICTED_PARTIES_FILE: z.string().default(path.join(ROOT, 'reference-data/restricted-parties.json')),
     LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
     /** Rate limits (429 with Retry-After): requests per window; 0 turns one off. */
-    RATE_LIMIT_WINDOW_SECONDS: count.pipe(z.number().min(1, 'must be at least 1')).default(60),
-    RATE_LIMIT_REVIEW_PAGES: count.default(120),
-    RATE_LIMIT_WRITES: count.default(300),
+    RATE_LIMIT_WINDOW_SECONDS: count.pipe(z.number().min(1, 'must be at least 1')).default(DEFAULT_RATE_LIMITS.windowMs / 1000),
+    RATE_LIMIT_REVIEW_PAGES: count.default(DEFAULT_RATE_LIMITS.reviewPages),
+    RATE_LIMIT_WRITES: count.default(DEFAULT_RATE_LIMITS.writes),
   })
   .superRefine((env, ctx) => {
     // The development defaults are public: anything but development must bring its own.
@@ -84,15 +94,6 @@ const envSchema = z
   });
 
 export type Env = z.infer<typeof envSchema>;
-
-/** Requests per window; 0 turns a limit off. */
-export interface RateLimits {
-  windowMs: number;
-  /** To `/r/:token`, GET and POST, per client address. */
-  reviewPages: number;
-  /** Non-read requests under `/v1` and the dashboard sign-in, per API key (per address when no known key is sent). */
-  writes: number;
-}
 
 export interface Config extends Omit<Env, 'API_KEYS' | 'LINK_SECRET'> {
   LINK_SECRET: string;
