@@ -11,7 +11,9 @@ import type { Logger } from '../config/logger';
 import { authenticate } from './auth';
 import { ApiError, errorHandler } from './errors';
 import { reviewPageLimiter, writeLimiter } from './rate-limit';
+import { openApiDocument } from './openapi';
 import { cycleRoutes } from './routes/cycles';
+import { docsRoutes } from './routes/docs';
 import { dashboardRoutes } from './routes/dashboard';
 import { projectRoutes } from './routes/projects';
 import { reportRoutes } from './routes/reports';
@@ -80,6 +82,7 @@ export function buildApp({ client, connection, config, signer, logger, temporalT
       temporalTimeoutMs,
     }),
   );
+  app.use('/v1', docsRoutes(openApiDocument(config.policy, config.PUBLIC_URL))); // public, like the API's description
   app.use('/v1', writes, authenticate(config.apiKeys, sessions));
   app.use('/v1/projects', projectRoutes({ client, taskQueue: config.TASK_QUEUE, policy: config.policy, temporalTimeoutMs }));
   app.use('/v1/projects', reportRoutes({ client, temporalTimeoutMs }));

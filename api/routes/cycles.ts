@@ -12,7 +12,7 @@ import { ApiError, validationError } from '../errors';
 import { bounded } from '../temporal-calls';
 import { projectsOfOtherFunders } from '../visibility-queries';
 
-const cycleBody = z
+export const cycleBody = z
   .strictObject({
     cycleId: slug.optional(),
     name: text(200),

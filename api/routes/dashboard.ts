@@ -29,7 +29,7 @@ export interface DashboardDeps {
 
 const ROLES: Role[] = ['coordinator', 'funder', 'admin'];
 
-const signInBody = z.object({ key: z.string().trim().min(1).max(512) });
+export const signInBody = z.object({ key: z.string().trim().min(1).max(512) });
 
 function html(res: Response, status: number, body: string) {
   // Per-user and changing by the second: never cached, by the browser or anything between.

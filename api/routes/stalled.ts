@@ -7,7 +7,7 @@ import { ApiError, validationError } from '../errors';
 import { listStalled } from '../visibility-queries';
 import { bounded } from '../temporal-calls';
 
-const filtersSchema = z.strictObject({ funderId: slug.optional(), cycleId: slug.optional(), agency: slug.optional() });
+export const filtersSchema = z.strictObject({ funderId: slug.optional(), cycleId: slug.optional(), agency: slug.optional() });
 
 export function stalledRoutes({ client, temporalTimeoutMs }: { client: Client; temporalTimeoutMs: number }): Router {
   const router = Router();

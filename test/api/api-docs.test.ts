@@ -1,0 +1,112 @@
+/**
+ * The OpenAPI document (`/v1/openapi.json`) and its interactive page
+ * (`/v1/docs/`): every route the routers define is documented, every
+ * documented route answers, every documented example passes the schema that
+ * validates requests, and the page renders every operation in a real browser.
+ * No Temporal is needed: the app's connection points at nothing.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import type { AddressInfo, Server } from 'node:net';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import request from 'supertest';
+import { LinkSigner } from '../../activities/link-tokens';
+import { buildApp } from '../../api/app';
+import { openApiDocument, operations } from '../../api/openapi';
+import { parseApiKeys } from '../../config/env';
+import { createLogger } from '../../config/logger';
+import { launchChromium } from '../helpers/browser';
+import { testPolicy } from '../helpers/policy';
+
+const ROOT = path.resolve(__dirname, '../..');
+const policy = testPolicy();
+const connection = Connection.lazy({ address: '127.0.0.1:1' });
+const app = buildApp({
+  client: new Client({ connection }),
+  connection,
+  config: { apiKeys: parseApiKeys('coordinator=docs-test-coordinator-key'), policy, TASK_QUEUE: 'docs', PUBLIC_URL: 'http://reviews.test' },
+  signer: new LinkSigner('docs-test-link-secret-0123456789'),
+  logger: createLogger('silent', 'docs-test'),
+  temporalTimeoutMs: 500,
+});
+afterAll(() => connection.close());
+
+/** `METHOD /path/{param}` of every route in api/routes/*.ts, with the prefix app.ts mounts its router on. */
+function routesInCode(): string[] {
+  const appSource = readFileSync(path.join(ROOT, 'api/app.ts'), 'utf8');
+  const mounts = new Map([...appSource.matchAll(/app\.use\(\s*'([^']+)',\s*(?:\w+,\s*)?(\w+)Routes\(/g)].map(([, prefix, name]) => [name, prefix]));
+  const routes = ['GET /healthz', 'GET /readyz']; // defined in app.ts itself
+  for (const file of readdirSync(path.join(ROOT, 'api/routes'))) {
+    const source = readFileSync(path.join(ROOT, 'api/routes', file), 'utf8');
+    const name = /export function (\w+)Routes\(/.exec(source)?.[1];
+    const prefix = name && mounts.get(name);
+    if (!prefix) throw new Error(`api/routes/${file}: its router is not mounted in api/app.ts`);
+    for (const [, method, route] of source.matchAll(/router\.(get|post)\('([^']+)'/g)) {
+      routes.push(`${method.toUpperCase()} ${(prefix + route).replace(/\/$/, '').replace(/:(\w+)/g, '{$1}') || '/'}`);
+    }
+  }
+  return routes;
+}
+
+const documented = () => operations(policy).map((op) => `${op.method.toUpperCase()} ${op.path}`);
+
+test('every route the routers define is documented, and nothing else is', () => {
+  // /v1/docs/ and its files are the page, not API operations.
+  const inCode = routesInCode().filter((r) => !r.includes('/docs'));
+  expect([...documented()].sort()).toEqual([...new Set(inCode)].sort());
+});
+
+test('every documented example passes the schema that validates the request', () => {
+  const withBody = operations(policy).filter((op) => op.body);
+  expect(withBody.length).toBeGreaterThan(5);
+  for (const op of withBody) {
+    expect({ op: `${op.method} ${op.path}`, hasExample: op.example !== undefined }).toEqual({ op: `${op.method} ${op.path}`, hasExample: true });
+    const result = op.body!.safeParse(op.example);
+    expect({ op: `${op.method} ${op.path}`, issues: result.success ? [] : result.error.issues }).toEqual({ op: `${op.method} ${op.path}`, issues: [] });
+  }
+});
+
+test('every documented route answers (none falls through to "no route")', async () => {
+  for (const op of operations(policy)) {
+    const url = op.path.replace('{actionId}', 'c1-ca-1').replace(/\{\w+\}/g, 'x1');
+    const res = await request(app)[op.method](url).set('Authorization', 'Bearer docs-test-coordinator-key').send(op.method === 'post' ? {} : undefined);
+    expect({ route: `${op.method} ${op.path}`, noRoute: /^no route/.test(res.body?.error?.message ?? '') }).toEqual({ route: `${op.method} ${op.path}`, noRoute: false });
+  }
+});
+
+test('/v1/openapi.json is served without a key and is the document the schemas make', async () => {
+  const res = await request(app).get('/v1/openapi.json');
+  expect(res.status).toBe(200);
+  expect(res.body).toEqual(JSON.parse(JSON.stringify(openApiDocument(policy, 'http://reviews.test'))));
+  expect(res.body.openapi).toBe('3.1.0');
+  // The submission schema as zod sees it, e.g. the required fields and the unknown-field rule.
+  const submit = res.body.paths['/v1/projects'].post.requestBody.content['application/json'].schema;
+  expect(submit.required).toEqual(expect.arrayContaining(['title', 'funderId', 'coordinator', 'partners', 'components']));
+  expect(submit.additionalProperties).toBe(false);
+});
+
+describe('the interactive page', () => {
+  let server: Server;
+  beforeAll(async () => {
+    server = app.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+  });
+  afterAll(() => new Promise((r) => server.close(r)));
+
+  test('renders every operation in a real browser, under the API’s content security policy', async () => {
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      const blocked: string[] = [];
+      page.on('console', (m) => m.type() === 'error' && !/status of 404/.test(m.text()) && blocked.push(m.text()));
+      page.on('response', (r) => r.status() >= 400 && !r.url().endsWith('/favicon.ico') && blocked.push(`${r.status()} ${r.url()}`));
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/docs`);
+      await page.waitForSelector('.opblock', { timeout: 30_000 });
+      expect(await page.locator('.opblock').count()).toBe(operations(policy).length);
+      expect(await page.textContent('body')).toContain('Submit a project');
+      expect(blocked).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 90_000);
+});
