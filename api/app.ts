@@ -11,6 +11,7 @@ import type { Logger } from '../config/logger';
 import { authenticate } from './auth';
 import { ApiError, errorHandler } from './errors';
 import { reviewPageLimiter, writeLimiter } from './rate-limit';
+import { ApiMetrics } from './metrics';
 import { openApiDocument } from './openapi';
 import { cycleRoutes } from './routes/cycles';
 import { docsRoutes } from './routes/docs';
@@ -47,7 +48,13 @@ export function buildApp({ client, connection, config, signer, logger, temporalT
   // then sends every form (reviewer decisions, dashboard sign-in) to https, where nothing answers. Keep it for https only.
   const https = new URL(config.PUBLIC_URL ?? 'http://localhost').protocol === 'https:';
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: https ? [] : null } } }));
-  app.use(pinoHttp({ logger, autoLogging: { ignore: (req) => req.url === '/healthz' } }));
+  const openApi = openApiDocument(config.policy, config.PUBLIC_URL);
+  const metrics = new ApiMetrics(client, temporalTimeoutMs, Object.keys(openApi.paths));
+  app.use(metrics.middleware());
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  app.use(pinoHttp({ logger, autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' } }));
   app.use(express.json({ limit: '256kb' }));
   app.use(express.urlencoded({ extended: false, limit: '64kb' }));
   app.use(cookieParser());
@@ -67,7 +74,7 @@ export function buildApp({ client, connection, config, signer, logger, temporalT
   });
 
   const writes = writeLimiter(rateLimits, config.apiKeys);
-  app.use('/r', reviewLinkRoutes({ client, signer, temporalTimeoutMs, limit: reviewPageLimiter(rateLimits) }));
+  app.use('/r', reviewLinkRoutes({ client, signer, temporalTimeoutMs, limit: reviewPageLimiter(rateLimits), onDecision: (outcome) => metrics.decisions.inc({ outcome }) }));
   app.use('/dashboard', writes); // the sign-in form: guessing keys costs the same as using one
   app.use(
     '/dashboard',
@@ -82,7 +89,7 @@ export function buildApp({ client, connection, config, signer, logger, temporalT
       temporalTimeoutMs,
     }),
   );
-  app.use('/v1', docsRoutes(openApiDocument(config.policy, config.PUBLIC_URL))); // public, like the API's description
+  app.use('/v1', docsRoutes(openApi)); // public, like the API's description
   app.use('/v1', writes, authenticate(config.apiKeys, sessions));
   app.use('/v1/projects', projectRoutes({ client, taskQueue: config.TASK_QUEUE, policy: config.policy, temporalTimeoutMs }));
   app.use('/v1/projects', reportRoutes({ client, temporalTimeoutMs }));

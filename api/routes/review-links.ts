@@ -18,6 +18,8 @@ export interface ReviewLinkDeps {
   temporalTimeoutMs: number;
   /** Runs before every reviewer request (the rate limit); what it rejects is answered as a reviewer page. */
   limit?: RequestHandler;
+  /** Told of every decision recorded (metrics). */
+  onDecision?: (outcome: string) => void;
 }
 
 class LinkProblem extends Error {
@@ -46,7 +48,7 @@ function problem(req: Request, res: Response, p: LinkProblem) {
   answer(req, res, p.status, problemPage(p.title, p.message), { error: { code, message: p.message, details } });
 }
 
-export function reviewLinkRoutes({ client, signer, temporalTimeoutMs, limit }: ReviewLinkDeps): Router {
+export function reviewLinkRoutes({ client, signer, temporalTimeoutMs, limit, onDecision }: ReviewLinkDeps): Router {
   const router = Router();
   if (limit) router.use(limit);
   const deadline = bounded(client, temporalTimeoutMs);
@@ -132,6 +134,7 @@ export function reviewLinkRoutes({ client, signer, temporalTimeoutMs, limit }: R
         throw err;
       }
       req.log?.info({ workflowId: claims.workflowId, stepId: claims.stepId, decision: result.decision }, 'decision recorded');
+      onDecision?.(result.outcome);
       const ctx = wantsJson(req) ? null : await loadStep(claims).catch(() => null);
       answer(req, res, 200, recordedPage(ctx, result.outcome, result.decidedAt), { recorded: true, stepId: result.stepId, decision: result.decision, outcome: result.outcome, decidedAt: result.decidedAt });
     }),

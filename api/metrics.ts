@@ -1,0 +1,64 @@
+/**
+ * Prometheus metrics of the API at `/metrics`: HTTP latency and status by
+ * route, decisions by outcome, and the stalled steps by awaited agency (read
+ * from Temporal visibility when scraped). The worker's metrics (the SDK's own,
+ * and e-mails sent and failed) are on the worker's own endpoint.
+ */
+import type { Client } from '@temporalio/client';
+import type { Request, RequestHandler } from 'express';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { listStalled } from './visibility-queries';
+
+export class ApiMetrics {
+  readonly registry = new Registry();
+  private readonly http = new Histogram({
+    name: 'licence_review_http_request_duration_seconds',
+    help: 'HTTP requests by method, route (the pattern, never the token or id) and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
+    registers: [this.registry],
+  });
+  readonly decisions = new Counter({
+    name: 'licence_review_decisions_total',
+    help: 'Decisions recorded through reviewer links, by outcome',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly routes: { pattern: RegExp; route: string }[];
+
+  /** `routes`: the documented paths (`/v1/projects/{id}`); a request is labelled with the one it matches. */
+  constructor(client: Client, temporalTimeoutMs: number, routes: string[]) {
+    // Literal segments before parameters, so /v1/cycles matches itself and not a parameter of another route.
+    this.routes = [...routes]
+      .sort((a, b) => (a.match(/\{/g)?.length ?? 0) - (b.match(/\{/g)?.length ?? 0))
+      .map((route) => ({ route, pattern: new RegExp(`^${route.replace(/\{\w+\}/g, '[^/]+')}/?$`) }));
+    collectDefaultMetrics({ register: this.registry, prefix: 'licence_review_api_' });
+    new Gauge({
+      name: 'licence_review_stalled_steps',
+      help: 'Open review steps past their due time, by the agency or funder awaited',
+      labelNames: ['awaited'] as const,
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        // A scrape while Temporal is down reports nothing for this gauge rather than failing the whole scrape.
+        const stalled = await client.withDeadline(Date.now() + temporalTimeoutMs, () => listStalled(client, {})).catch(() => undefined);
+        for (const item of stalled?.items ?? []) this.inc({ awaited: item.party });
+      },
+    });
+  }
+
+  /** Times every request, labelled with its documented route (`/r/{token}`), or `unmatched`. */
+  middleware(): RequestHandler {
+    return (req, res, next) => {
+      const end = this.http.startTimer();
+      const route = this.routeOf(req);
+      res.once('finish', () => end({ method: req.method, route, status: String(res.statusCode) }));
+      next();
+    };
+  }
+
+  private routeOf(req: Request): string {
+    return this.routes.find((r) => r.pattern.test(req.path))?.route ?? 'unmatched';
+  }
+}
