@@ -1,219 +1,238 @@
 /**
- * The benchmark's measurements, each the product's path next to the same work
- * done with the Temporal client directly, on one dev server. Product and raw
- * rounds alternate (product, raw, raw, product) so a machine that slows down
- * or speeds up during the run does not favour either.
+ * The measurements: each the product's path next to the same work done with
+ * the Temporal client directly, on one dev server, plus the parts of the
+ * product's cost that can be measured on their own (the API without Temporal,
+ * validation, CPU per process, phases read from histories).
  */
-import { WorkflowIdReusePolicy, type WorkflowHandle } from '@temporalio/client';
-import type { ProjectSubmission } from '../../domain/project';
-import { cycleWorkflowId, cycleViewQuery } from '../../workflows/cycle-contract';
-import { confirmScopingUpdate, decideUpdate, projectViewQuery, projectWorkflowId, searchAttributes, type ProjectView, type ReviewStep } from '../../workflows/definitions';
-import type { projectWorkflow } from '../../workflows/project';
-import { KEYS, type BenchStack } from './stack';
+import { WorkflowUpdateStage } from '@temporalio/client';
+import type { LinkClaims } from '../../activities/link-tokens';
+import { projectsOfOtherFunders } from '../../api/visibility-queries';
+import { projectSubmissionSchema, type Project } from '../../domain/project';
+import { CYCLE_BATCH_SIZE, cycleViewQuery, cycleWorkflowId } from '../../workflows/cycle-contract';
+import { decideUpdate, searchAttributes } from '../../workflows/definitions';
+import { analyseCycle, type CyclePhases } from './history';
+import { benchProject, cpuDelta, interleaved, openGrantReviews, openStepsOf, percentile, poll, pool, post, sleep, startRaw, workerIdle, type Rate } from './load';
+import { FUNDERS, KEYS, TASK_QUEUES, type BenchStack, type Cpu, type WorkerMemory } from './stack';
 
-/** Runs `fn` over `items`, `limit` at a time. */
-export async function pool<T>(items: T[], limit: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        await fn(items[i], i);
-      }
-    }),
-  );
+export interface SubmissionFigures {
+  concurrency: number;
+  product: Rate;
+  raw: Rate;
+  /** `POST /v1/projects` with `{}`: the API's whole path (HTTP, helmet, logging, auth, rate limit, JSON, zod, error) without Temporal. */
+  apiOnly: Rate;
+  /** The submission schema's parse of one bench project, in this process. */
+  zodMs: number;
+  bodyBytes: number;
+  inputBytes: number;
 }
 
-export function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
-}
-
-async function poll<T>(what: string, read: () => Promise<T>, done: (v: T) => boolean, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let error: unknown;
-  for (;;) {
-    // A query times out while the worker is far behind (thousands of workflow tasks queued): ask again.
-    const value = await read().catch((err: unknown) => ((error = err), undefined));
-    if (value !== undefined && done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${error ? `; last error: ${(error as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-let counter = 0;
-/** A project of one component: unlisted (T0, active once the grant is approved) with a milestone due now, so a cycle reviews it. */
-export function benchProject(): ProjectSubmission & { projectId: string } {
-  const projectId = `b${process.pid}-${(counter++).toString(36).padStart(5, '0')}`;
-  return {
-    projectId,
-    title: `Bench project ${projectId}`,
-    funderId: 'horizon-eu',
-    coordinator: { name: 'Bench Coordinator', email: 'coordinator@bench.example', partnerId: 'kit' },
-    partners: [
-      { id: 'kit', name: 'Karlsruhe Institute of Technology', country: 'DE' },
-      { id: 'ornl', name: 'Oak Ridge National Laboratory', country: 'US' },
-    ],
-    components: [{ id: 'c0', name: 'Open analysis software', description: '', controlCodes: [], endUse: 'fundamental-research', destinations: ['US'], recipients: ['ornl'] }],
-    milestones: [{ id: 'm1', title: 'Prototype', dueAt: new Date(Date.now() + 60_000).toISOString(), componentIds: ['c0'] }],
+/** Project submissions: `POST /v1/projects` against `client.workflow.start` with the same input, `concurrency` in flight. */
+export async function submissions(stack: BenchStack, n: number, concurrency: number): Promise<SubmissionFigures> {
+  const schema = projectSubmissionSchema(stack.policy);
+  const submit = async () => {
+    const res = await post(stack, '/v1/projects', benchProject(FUNDERS.reviews), KEYS.coordinator);
+    if (res.status !== 201) throw new Error(`POST /v1/projects answered ${res.status}`);
   };
-}
+  // The raw side gets the project exactly as the API hands it to Temporal: parsed by the schema, outside the clock.
+  const parsed = (): Project => schema.parse(benchProject(FUNDERS.reviews)) as Project;
+  const rawInputs = Array.from({ length: 2 * Math.ceil(n / 2) }, parsed);
+  const invalid = async () => {
+    const res = await post(stack, '/v1/projects', {}, KEYS.coordinator);
+    if (res.status !== 400) throw new Error(`POST /v1/projects with {} answered ${res.status}`);
+  };
+  const warm = Array.from({ length: Math.min(30, n) }, parsed);
+  await pool(warm, concurrency, async (p, i) => [submit, () => startRaw(stack, p).then(() => undefined), invalid][i % 3]());
+  await workerIdle(stack);
 
-/** The raw path: the start the API makes, without the API. */
-export function startRaw(stack: BenchStack, project: ProjectSubmission & { projectId: string }): Promise<WorkflowHandle<typeof projectWorkflow>> {
-  return stack.client.workflow.start<typeof projectWorkflow>('projectWorkflow', {
-    workflowId: projectWorkflowId(project.projectId),
-    taskQueue: stack.taskQueue,
-    args: [{ project, policy: stack.policy, submittedBy: 'bench' }],
-    workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-    typedSearchAttributes: [
-      { key: searchAttributes.projectId, value: project.projectId },
-      { key: searchAttributes.funderId, value: project.funderId },
-      { key: searchAttributes.stage, value: 'scoping' },
-    ],
+  const rates = await interleaved(stack, n, concurrency, {
+    product: submit,
+    raw: async (i) => {
+      await startRaw(stack, rawInputs[i]);
+    },
+    apiOnly: invalid,
   });
-}
 
-async function post(stack: BenchStack, path: string, body: unknown, key?: string): Promise<Response> {
-  const res = await fetch(stack.apiUrl + path, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
-    body: JSON.stringify(body),
-  });
-  await res.arrayBuffer();
-  return res;
-}
-
-export interface Rate {
-  perSecond: number;
-  p50Ms: number;
-  p99Ms: number;
-}
-
-/** `n` jobs, `concurrency` in flight: their throughput and latencies. */
-async function timed(n: number, concurrency: number, job: () => Promise<void>): Promise<{ wallMs: number; latencies: number[] }> {
-  const latencies: number[] = [];
+  const body = benchProject(FUNDERS.reviews);
+  for (let i = 0; i < 200; i++) schema.parse(body);
+  const runs = 2000;
   const t0 = performance.now();
-  await pool(Array.from({ length: n }), concurrency, async () => {
-    const t = performance.now();
-    await job();
-    latencies.push(performance.now() - t);
-  });
-  return { wallMs: performance.now() - t0, latencies };
+  for (let i = 0; i < runs; i++) schema.parse(body);
+  const zodMs = (performance.now() - t0) / runs;
+  const inputBytes = JSON.stringify({ project: schema.parse(body), policy: stack.policy, submittedBy: 'coordinator' }).length;
+  return { concurrency, ...rates, zodMs, bodyBytes: JSON.stringify(body).length, inputBytes };
 }
 
-/** Product and raw rounds in ABBA order; each side's figures over both of its rounds. */
-async function abba(n: number, concurrency: number, product: () => Promise<void>, raw: () => Promise<void>): Promise<{ product: Rate; raw: Rate }> {
+export interface DecisionFigures {
+  product: Rate;
+  raw: Rate;
+  /** Raw: until the Update is accepted (what the API waits for first), of the whole `raw` latency. */
+  rawAcceptedP50Ms: number;
+  /** `POST /r/:token` with a decision not on the list: token check, JSON, zod, the error page; no Temporal call. */
+  apiOnly: Rate;
+}
+
+/** The decision link each funder grant step's e-mail carries (as the worker signed it), with its claims. */
+async function linksFromMail(stack: BenchStack, workflowIds: string[]): Promise<Map<string, { token: string; claims: LinkClaims }>> {
+  const wanted = new Set(workflowIds);
+  const links = new Map<string, { token: string; claims: LinkClaims }>();
+  await poll(
+    stack,
+    'the funder review e-mails',
+    async () => {
+      for (const mail of await stack.mails()) {
+        for (const [, token] of mail.text.matchAll(/\/r\/([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)/g)) {
+          const verified = stack.signer.verify(token);
+          if (verified.ok && wanted.has(verified.claims.workflowId) && verified.claims.stepId.startsWith('grant-funder')) links.set(verified.claims.workflowId, { token, claims: verified.claims });
+        }
+      }
+      return links.size;
+    },
+    (size) => size === wanted.size,
+    60_000,
+    1000,
+  );
+  return links;
+}
+
+/**
+ * One decision at a time (latency, not throughput): `POST /r/:token` as JSON with the link from the e-mail, against
+ * the same `decide` Update sent with the client and awaited as the API awaits it (accepted, then its result).
+ */
+export async function decisions(stack: BenchStack, n: number): Promise<DecisionFigures> {
+  const warmN = 6;
   const half = Math.ceil(n / 2);
-  const rounds = { product: [] as { wallMs: number; latencies: number[] }[], raw: [] as { wallMs: number; latencies: number[] }[] };
-  rounds.product.push(await timed(half, concurrency, product));
-  rounds.raw.push(await timed(half, concurrency, raw));
-  rounds.raw.push(await timed(half, concurrency, raw));
-  rounds.product.push(await timed(half, concurrency, product));
-  const rate = (rs: { wallMs: number; latencies: number[] }[]): Rate => {
-    const latencies = rs.flatMap((r) => r.latencies);
-    return { perSecond: latencies.length / (rs.reduce((s, r) => s + r.wallMs, 0) / 1000), p50Ms: percentile(latencies, 0.5), p99Ms: percentile(latencies, 0.99) };
+  const ids = await openGrantReviews(stack, 4 * half + warmN, { funderId: FUNDERS.reviews });
+  const links = [...(await linksFromMail(stack, [...(await openStepsOf(stack, FUNDERS.reviews)).keys()])).values()];
+  if (links.length < ids.length) throw new Error(`only ${links.length} of ${ids.length} decision links found`);
+  const forProduct = links.slice(0, 2 * half);
+  const forRaw = links.slice(2 * half, 4 * half);
+  const warm = links.slice(4 * half);
+
+  const viaApi = async (link: { token: string }) => {
+    const res = await post(stack, `/r/${link.token}`, { decision: 'approve' });
+    if (res.status !== 200) throw new Error(`POST /r/:token answered ${res.status}`);
   };
-  return { product: rate(rounds.product), raw: rate(rounds.raw) };
-}
+  const accepted: number[] = [];
+  const viaClient = async ({ claims }: { claims: LinkClaims }) => {
+    const t0 = performance.now();
+    const update = await stack.client.workflow.getHandle(claims.workflowId).startUpdate(decideUpdate, {
+      args: [{ stepId: claims.stepId, reviewer: claims.reviewer, decision: 'approve' }],
+      waitForStage: WorkflowUpdateStage.ACCEPTED,
+    });
+    accepted.push(performance.now() - t0);
+    await update.result();
+  };
+  const invalid = async () => {
+    const res = await post(stack, `/r/${forRaw[0].token}`, { decision: 'maybe' });
+    if (res.status !== 400) throw new Error(`POST /r/:token with a bad decision answered ${res.status}`);
+  };
+  for (const [i, link] of warm.entries()) await [viaApi, viaClient, invalid][i % 3](link);
+  accepted.length = 0;
+  await workerIdle(stack);
 
-/** Project submissions: `POST /v1/projects` against `client.workflow.start` with the same input. */
-export function submissions(stack: BenchStack, n: number, concurrency: number) {
-  return abba(
-    n,
-    concurrency,
-    async () => {
-      const res = await post(stack, '/v1/projects', benchProject(), KEYS.coordinator);
-      if (res.status !== 201) throw new Error(`POST /v1/projects answered ${res.status}`);
-    },
-    async () => {
-      await startRaw(stack, benchProject());
-    },
-  );
-}
-
-/** Projects brought to their grant review through the client (not measured): their open grant steps. */
-export async function toGrantReview(stack: BenchStack, n: number, concurrency = 50): Promise<ProjectView[]> {
-  const views: ProjectView[] = [];
-  await pool(Array.from({ length: n }), concurrency, async () => {
-    const handle = await startRaw(stack, benchProject());
-    await poll('classification', () => handle.query(projectViewQuery), (v) => v.components.every((c) => c.tier !== null), 120_000);
-    await handle.executeUpdate(confirmScopingUpdate, { args: [{ overrides: [], confirmedBy: 'bench' }] });
-    views.push(await poll('grant steps', () => handle.query(projectViewQuery), (v) => v.openSteps.length === 2, 120_000));
-  });
-  return views;
-}
-
-/** One decision at a time (latency, not throughput): `POST /r/:token` against the `decide` Update sent with the client. */
-export async function decisions(stack: BenchStack, n: number) {
-  const steps: ReviewStep[] = (await toGrantReview(stack, n * 2)).map((v) => v.openSteps.find((s) => s.kind === 'grant-funder')!);
-  const forProduct = steps.slice(0, n);
-  const forRaw = steps.slice(n);
-  return abba(
-    n,
-    1,
-    async () => {
-      const step = forProduct.pop()!;
-      const token = stack.signer.sign({ workflowId: step.workflowId, stepId: step.stepId, reviewer: step.reviewer, expiresAt: Date.now() + 86_400_000 });
-      const res = await post(stack, `/r/${token}`, { decision: 'approve' });
-      if (res.status !== 200) throw new Error(`POST /r/:token answered ${res.status}`);
-    },
-    async () => {
-      const step = forRaw.pop()!;
-      await stack.client.workflow.getHandle(step.workflowId).executeUpdate(decideUpdate, { args: [{ stepId: step.stepId, reviewer: step.reviewer, decision: 'approve' }] });
-    },
-  );
+  const rates = await interleaved(stack, n, 1, { product: (i) => viaApi(forProduct[i]), raw: (i) => viaClient(forRaw[i]), apiOnly: invalid });
+  return { ...rates, rawAcceptedP50Ms: percentile(accepted, 0.5) };
 }
 
 export interface CycleFigures {
   projects: number;
+  /** `POST /v1/cycles` until `202`. */
   acceptedMs: number;
-  allOpenMs: number;
-  historyEvents: number;
+  /** Of which: the API's check that no listed project is another funder's (visibility), run again on its own. */
+  foreignCheckMs: number;
+  /** `202` until visibility shows every project's milestone step open (what the stalled list and dashboard see). */
+  visibleMs: number;
+  /** `202` until every project has mailed its step and reported to the cycle (the cycle's view names who is awaited). */
+  reportedMs: number;
+  /** Starting `projects` project workflows with the client, CYCLE_BATCH_SIZE in flight. */
   rawStartMs: number;
+  /** CPU ms per project by process, `202` → all reported. */
+  cpuPerProject: Cpu;
+  phases: CyclePhases;
   prepMs: number;
 }
 
 /** A funder cycle over `n` active projects: the API's 202, then until every milestone step is open; and the raw time to start `n` workflows. */
 export async function cycle(stack: BenchStack, n: number): Promise<CycleFigures> {
   const t0 = Date.now();
-  const views = await toGrantReview(stack, n);
-  await pool(views, 50, async (v) => {
-    for (const step of v.openSteps) await stack.client.workflow.getHandle(step.workflowId).executeUpdate(decideUpdate, { args: [{ stepId: step.stepId, reviewer: step.reviewer, decision: 'approve' }] });
+  const ids = await openGrantReviews(stack, n, { funderId: FUNDERS.cycle });
+  const steps = [...(await openStepsOf(stack, FUNDERS.cycle)).entries()];
+  await pool(steps, 50, async ([workflowId, open]) => {
+    const handle = stack.client.workflow.getHandle(workflowId);
+    for (const step of open) await handle.executeUpdate(decideUpdate, { args: [{ stepId: step.stepId, reviewer: step.reviewer, decision: 'approve' }] });
   });
-  const ids = views.map((v) => v.projectId);
-  await poll('projects active', () => Promise.all(ids.slice(-20).map((id) => stack.client.workflow.getHandle(projectWorkflowId(id)).query(projectViewQuery))), (vs) => vs.every((v) => v.stage === 'active'), 300_000);
+  const activeQuery = `WorkflowType = 'projectWorkflow' AND ${searchAttributes.funderId.name} = '${FUNDERS.cycle}' AND ${searchAttributes.stage.name} = 'active'`;
+  await poll(stack, 'projects active', () => stack.client.workflow.count(activeQuery), (c) => c.count >= n, 300_000 + n * 100, 1000);
+  // Activation starts each project's licence review (T0: cleared at once) and compliance monitor: let them finish.
+  await workerIdle(stack);
   const prepMs = Date.now() - t0;
 
   const cycleId = `bench-${Date.now()}`;
-  const launchedAt = performance.now();
-  const res = await post(stack, '/v1/cycles', { cycleId, name: 'Bench cycle', closesAt: new Date(Date.now() + 86_400_000).toISOString(), projectIds: ids }, KEYS.funder);
-  const acceptedMs = performance.now() - launchedAt;
+  const body = { cycleId, name: 'Bench cycle', closesAt: new Date(Date.now() + 86_400_000).toISOString(), projectIds: ids };
+  const cpu0 = stack.cpu();
+  const launchedAt = Date.now();
+  const t = performance.now();
+  const res = await post(stack, '/v1/cycles', body, KEYS.cycleFunder);
+  const acceptedMs = performance.now() - t;
   if (res.status !== 202) throw new Error(`POST /v1/cycles answered ${res.status}`);
-  const query = `${searchAttributes.cycleId.name} = '${cycleId}' AND ${searchAttributes.awaitedParties.name} = 'horizon-eu'`;
-  await poll('every milestone step open', () => stack.client.workflow.count(query), (c) => c.count === n, 900_000);
-  const allOpenMs = performance.now() - launchedAt;
+  const visibleQuery = `${searchAttributes.cycleId.name} = '${cycleId}' AND ${searchAttributes.awaitedParties.name} = '${FUNDERS.cycle}'`;
+  await poll(stack, 'every milestone step open', () => stack.client.workflow.count(visibleQuery), (c) => c.count === n, 600_000 + n * 500, 200);
+  const visibleMs = performance.now() - t;
   const handle = stack.client.workflow.getHandle(cycleWorkflowId(cycleId));
-  await poll('cycle launched', () => handle.query(cycleViewQuery), (c) => c.launched === n, 60_000);
-  const historyEvents = Number((await handle.describe()).historyLength);
+  // A project reports to the cycle once its step's e-mail is sent; until then the cycle's own placeholder awaits no one.
+  await poll(stack, 'every project reported', () => handle.query(cycleViewQuery), (c) => c.items.filter((i) => i.awaited.length).length === n, 600_000, 500);
+  const reportedMs = performance.now() - t;
+  const cpu = cpuDelta(cpu0, stack.cpu());
+  await workerIdle(stack);
 
+  const foreign0 = performance.now();
+  await projectsOfOtherFunders(stack.client, ids, FUNDERS.cycle);
+  const foreignCheckMs = performance.now() - foreign0;
+  const phases = await analyseCycle(stack, cycleId, ids, launchedAt);
+
+  const rawInputs = Array.from({ length: n }, () => benchProject(FUNDERS.reviews) as Project);
   const rawStart = performance.now();
-  await pool(Array.from({ length: n }), 50, async () => {
-    await startRaw(stack, benchProject());
+  await pool(rawInputs, CYCLE_BATCH_SIZE, async (p) => {
+    await startRaw(stack, p);
   });
-  return { projects: n, acceptedMs, allOpenMs, historyEvents, rawStartMs: performance.now() - rawStart, prepMs };
+  const rawStartMs = performance.now() - rawStart;
+  const cpuPerProject = Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, v / n])) as Cpu;
+  return { projects: n, acceptedMs, foreignCheckMs, visibleMs, reportedMs, rawStartMs, cpuPerProject, phases, prepMs };
 }
 
-/** Starts projects until `target` project workflows run, waits until the worker has taken them all in, then reads its memory. */
-export async function memoryAt(stack: BenchStack, target: number): Promise<{ running: number; rssBytes: number }> {
-  const runningQuery = `WorkflowType = 'projectWorkflow' AND ExecutionStatus = 'Running'`;
-  const running = (await stack.client.workflow.count(runningQuery)).count;
-  let last: WorkflowHandle<typeof projectWorkflow> | undefined;
-  await pool(Array.from({ length: Math.max(0, target - running) }), 50, async () => {
-    last = await startRaw(stack, benchProject());
-  });
-  // Workflow tasks are taken in order of arrival: once the last project is classified, all before it are too.
-  if (last) await poll('the last project classified', () => last!.query(projectViewQuery), (v) => v.components.every((c) => c.tier !== null), 1_800_000);
-  await new Promise((r) => setTimeout(r, 5000)); // let the worker settle
-  return { running: (await stack.client.workflow.count(runningQuery)).count, rssBytes: stack.workerRssBytes() };
+export interface MemoryReading extends WorkerMemory {
+  /** Project workflows asked for, and found running in grant review. */
+  target: number;
+  open: number;
+  /** Time to bring this many more projects to their open grant review (preparation), and the CPU ms per project it took. */
+  prepMs: number;
+  prepCpuPerProject?: Cpu;
+}
+
+export interface MemoryFigures {
+  maxCachedWorkflows?: number;
+  readings: MemoryReading[];
+}
+
+/**
+ * The worker's memory with 0, then each of `targets` project workflows open in grant review (two steps open and
+ * mailed, waiting for the funder's and the lead agency's decisions), in a worker process of its own.
+ */
+export async function memory(stack: BenchStack, targets: number[]): Promise<MemoryFigures> {
+  const worker = await stack.startMemoryWorker();
+  await sleep(3000);
+  const readings: MemoryReading[] = [{ target: 0, open: 0, prepMs: 0, ...(await worker.measure()) }];
+  const openQuery = `TaskQueue = '${TASK_QUEUES.memory}' AND ExecutionStatus = 'Running' AND ${searchAttributes.stage.name} = 'grant-review'`;
+  let open = 0;
+  for (const target of [...targets].sort((a, b) => a - b)) {
+    const t0 = Date.now();
+    const cpu0 = stack.cpu();
+    console.error(`[${stack.mode}]   ${target - open} more projects to grant review on the memory worker...`);
+    await openGrantReviews(stack, target - open, { funderId: FUNDERS.reviews, taskQueue: TASK_QUEUES.memory });
+    const prepMs = Date.now() - t0;
+    const prepCpuPerProject = Object.fromEntries(Object.entries(cpuDelta(cpu0, stack.cpu())).map(([k, v]) => [k, v / (target - open)])) as Cpu;
+    open = (await stack.client.workflow.count(openQuery)).count;
+    readings.push({ target, open, prepMs, prepCpuPerProject, ...(await worker.measure()) });
+  }
+  return { maxCachedWorkflows: readings[0].maxCachedWorkflows, readings };
 }

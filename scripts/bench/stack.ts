@@ -1,99 +1,237 @@
 /**
- * What the benchmark runs on: its own Temporal dev server (SQLite file with
- * WAL and synchronous=NORMAL, or in memory), MailDev, the worker as a process
- * of its own (so its memory is its own) and the API in this process,
- * listening on a port (so requests go over real HTTP). The same dev server
- * serves the product path and the raw client path.
+ * What the benchmark runs on, all from `scripts/lib/stack.ts` as `npm start`
+ * runs it: its own Temporal dev server (SQLite file with WAL and
+ * synchronous=NORMAL, or in memory as the tests run it), MailDev, the worker
+ * (`worker/main.ts`) and the API (`api/main.ts`), each a process of its own, so
+ * requests go over real HTTP and each process's CPU and memory are its own.
+ * The same dev server serves the product's path and the raw client's path.
+ *
+ * Everything started is registered, and stopped on failure, Ctrl-C and SIGTERM;
+ * if the benchmark itself dies, its exit hook SIGKILLs what is still running.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { LinkSigner } from '../../activities/link-tokens';
-import { buildApp } from '../../api/app';
-import { loadPolicy, parseApiKeys } from '../../config/env';
-import { createLogger } from '../../config/logger';
+import { loadPolicy } from '../../config/env';
 import type { Policy } from '../../domain/policy';
-import { freePorts, httpOk, ROOT, startDevServer, startMailDev, startTsEntry, stop, temporalReachable, waitUntil, workerPolling, type Managed } from '../lib/stack';
+import { freePorts, httpOk, launch, ROOT, startDevServer, startMailDev, startTsEntry, stop, temporalReachable, waitUntil, workerPolling, type Managed } from '../lib/stack';
 
 export type Mode = 'file' | 'memory';
-export const KEYS = { coordinator: 'bench-coordinator-key', funder: 'bench-funder-key' } as const;
+export const KEYS = { coordinator: 'bench-coordinator-key', funder: 'bench-funder-key', cycleFunder: 'bench-ukri-funder-key' } as const;
+/** The decision and submission projects are Horizon Europe's; the cycle's are UKRI's, so they can be counted apart. */
+export const FUNDERS = { reviews: 'horizon-eu', cycle: 'ukri' } as const;
+export const TASK_QUEUES = { main: 'bench', memory: 'bench-memory' } as const;
 const LINK_SECRET = 'bench-link-secret-0123456789';
-const TASK_QUEUE = 'bench';
+/** On, but out of reach of one client sending as fast as it can (0 would turn the middleware off). */
+const RATE_LIMIT = '9999999';
+
+export type Proc = 'server' | 'worker' | 'api' | 'maildev' | 'bench';
+export type Cpu = Record<Proc, number>;
+
+const CLK_TCK = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** CPU time (user + system) a process has used, in ms, from /proc (Linux). */
+function cpuMs(pid: number | undefined): number {
+  if (!pid) return NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
+  } catch {
+    return NaN;
+  }
+}
+
+/** Resident memory of a process, from /proc (Linux). */
+export function rssBytes(pid: number | undefined): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) * 1024;
+}
+
+/** Every process the benchmark started and is still responsible for. */
+const running = new Set<Managed>();
+process.on('exit', () => {
+  for (const p of running) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+});
+
+function supervise(p: Managed, failures: Error[]): Managed {
+  running.add(p);
+  void p.exited.then((code) => {
+    if (running.has(p)) failures.push(new Error(`${p.name} exited unexpectedly (code ${code})`));
+  });
+  return p;
+}
+
+async function stopManaged(p: Managed | undefined): Promise<void> {
+  if (!p || !running.has(p)) return;
+  running.delete(p);
+  await stop(p, 'SIGTERM', 20_000).catch(() => undefined);
+}
+
+/** What the probe preloaded into a worker reports (see worker-probe.cjs). */
+export interface WorkerMemory {
+  maxCachedWorkflows?: number;
+  gcAvailable: boolean;
+  rssBefore: number;
+  rss: number;
+  heapUsedMain: number;
+  heapUsedThreads: { threadId: number; heapUsed: number }[];
+}
+
+export interface MemoryWorker {
+  pid: number;
+  taskQueue: string;
+  /** RSS as it is, then a full GC in every thread, then RSS and heap used again. */
+  measure(): Promise<WorkerMemory>;
+}
+
+export interface Mail {
+  subject: string;
+  text: string;
+  to: { address: string }[];
+}
 
 export class BenchStack {
-  readonly taskQueue = TASK_QUEUE;
   readonly signer = new LinkSigner(LINK_SECRET);
   readonly policy: Policy = loadPolicy(path.join(ROOT, 'policy/default.json'));
+  private readonly failures: Error[] = [];
+  private readonly parts: Managed[] = [];
+  private connection?: Connection;
+  private worker?: Managed;
+  private memoryWorker?: Managed;
+  private stopping?: Promise<void>;
+  client!: Client;
+  apiUrl = '';
   private constructor(
     readonly mode: Mode,
-    readonly client: Client,
-    readonly apiUrl: string,
-    private readonly worker: Managed,
-    private readonly cleanup: () => Promise<void>,
+    readonly dataDir: string,
+    private readonly ports: { temporal: number; ui: number; smtp: number; web: number; api: number; probe: number },
   ) {}
+
+  get address(): string {
+    return `127.0.0.1:${this.ports.temporal}`;
+  }
+
+  /** The env `npm start` gives the worker and the API, pointed at this stack. */
+  private env(taskQueue: string): NodeJS.ProcessEnv {
+    return {
+      NODE_ENV: 'development',
+      TEMPORAL_ADDRESS: this.address,
+      TASK_QUEUE: taskQueue,
+      PORT: String(this.ports.api),
+      SMTP_URL: `smtp://127.0.0.1:${this.ports.smtp}`,
+      PUBLIC_URL: `http://127.0.0.1:${this.ports.api}`,
+      LINK_SECRET,
+      API_KEYS: `coordinator=${KEYS.coordinator},funder:${FUNDERS.reviews}=${KEYS.funder},funder:${FUNDERS.cycle}=${KEYS.cycleFunder}`,
+      RATE_LIMIT_WRITES: RATE_LIMIT,
+      RATE_LIMIT_REVIEW_PAGES: RATE_LIMIT,
+    };
+  }
 
   static async start(mode: Mode): Promise<BenchStack> {
     const dataDir = mkdtempSync(path.join(tmpdir(), `bench-${mode}-`));
-    const [temporalPort, uiPort, smtpPort, webPort, apiPort] = await freePorts(5);
-    const address = `127.0.0.1:${temporalPort}`;
-    const parts: Managed[] = [];
-    let connection: Connection | undefined;
-    let server: Server | undefined;
-    const cleanup = async () => {
-      await new Promise((r) => (server ? server.close(r) : r(undefined)));
-      await connection?.close();
-      for (const p of parts.reverse()) await stop(p, 'SIGTERM', 20_000).catch(() => undefined);
-      rmSync(dataDir, { recursive: true, force: true });
-    };
+    const [temporal, ui, smtp, web, api, probe] = await freePorts(6);
+    const stack = new BenchStack(mode, dataDir, { temporal, ui, smtp, web, api, probe });
     try {
-      const temporal = startDevServer({ dbFile: mode === 'file' ? path.join(dataDir, 'temporal.db') : undefined, port: temporalPort, uiPort, logFile: path.join(dataDir, 'temporal.log') });
-      parts.push(temporal);
-      const mail = startMailDev({ smtpPort, webPort });
-      parts.push(mail);
-      await waitUntil('Temporal', () => temporalReachable(address), 120_000, temporal);
-      await waitUntil('MailDev', () => httpOk(`http://127.0.0.1:${webPort}/api/healthz`), 60_000, mail);
-      const env = {
-        ...process.env,
-        NODE_ENV: 'development',
-        TEMPORAL_ADDRESS: address,
-        TASK_QUEUE,
-        SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
-        PUBLIC_URL: `http://127.0.0.1:${apiPort}`,
-        LINK_SECRET,
-        LOG_LEVEL: 'warn',
-      };
-      const worker = startTsEntry('worker', 'worker/main.ts', env, path.join(dataDir, 'worker.log'));
-      parts.push(worker);
-      await waitUntil('worker', () => workerPolling(address, 'default', TASK_QUEUE, worker.child.pid), 120_000, worker);
-
-      connection = await Connection.connect({ address });
-      const client = new Client({ connection });
-      const app = buildApp({
-        client,
-        connection,
-        config: { apiKeys: parseApiKeys(`coordinator=${KEYS.coordinator},funder:horizon-eu=${KEYS.funder}`), policy: loadPolicy(path.join(ROOT, 'policy/default.json')), TASK_QUEUE },
-        signer: new LinkSigner(LINK_SECRET),
-        logger: createLogger('silent', 'bench'),
-        rateLimits: { windowMs: 60_000, reviewPages: 0, writes: 0 }, // the benchmark is one client sending as fast as it can
-      });
-      server = app.listen(apiPort, '127.0.0.1');
-      await waitUntil('API', () => httpOk(`http://127.0.0.1:${apiPort}/readyz`), 30_000);
-      return new BenchStack(mode, client, `http://127.0.0.1:${apiPort}`, worker, cleanup);
+      await stack.boot();
+      return stack;
     } catch (err) {
-      await cleanup();
+      await stack.stop(false);
       throw err;
     }
   }
 
-  /** The worker process's resident memory, from /proc (Linux). */
-  workerRssBytes(): number {
-    const status = readFileSync(`/proc/${this.worker.child.pid}/status`, 'utf8');
-    return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) * 1024;
+  private async boot(): Promise<void> {
+    const log = (name: string) => path.join(this.dataDir, `${name}.log`);
+    const dbFile = this.mode === 'file' ? path.join(this.dataDir, 'temporal.db') : undefined;
+    const temporal = this.add(startDevServer({ dbFile, port: this.ports.temporal, uiPort: this.ports.ui, logFile: log('temporal') }));
+    const mail = this.add(startMailDev({ smtpPort: this.ports.smtp, webPort: this.ports.web, logFile: log('maildev') }));
+    await waitUntil('Temporal', () => temporalReachable(this.address), 120_000, temporal);
+    await waitUntil('MailDev', () => httpOk(`http://127.0.0.1:${this.ports.web}/api/healthz`), 60_000, mail);
+    this.connection = await Connection.connect({ address: this.address });
+    this.client = new Client({ connection: this.connection });
+
+    const env = this.env(TASK_QUEUES.main);
+    this.worker = this.add(startTsEntry('worker', 'worker/main.ts', env, log('worker')));
+    const apiProcess = this.add(startTsEntry('api', 'api/main.ts', env, log('api')));
+    this.apiUrl = `http://127.0.0.1:${this.ports.api}`;
+    await waitUntil('worker', () => workerPolling(this.address, 'default', TASK_QUEUES.main, this.worker!.child.pid), 180_000, this.worker);
+    await waitUntil('API', () => httpOk(`${this.apiUrl}/readyz`), 60_000, apiProcess);
   }
 
-  stop(): Promise<void> {
-    return this.cleanup();
+  private add(p: Managed): Managed {
+    this.parts.push(supervise(p, this.failures));
+    return p;
+  }
+
+  private pid(name: string): number | undefined {
+    return this.parts.find((p) => p.name === name && running.has(p))?.child.pid;
+  }
+
+  /** Throws if a process of the stack died (polls call this so a crash fails fast instead of timing out). */
+  check(): void {
+    if (this.failures.length) throw new Error(`${this.failures.map((f) => f.message).join('; ')}; logs in ${this.dataDir}`);
+  }
+
+  /** CPU ms used so far by each process (the worker is whichever is running). */
+  cpu(): Cpu {
+    const usage = process.cpuUsage();
+    return {
+      server: cpuMs(this.pid('temporal')),
+      worker: cpuMs(this.pid('memory-worker') ?? this.pid('worker')),
+      api: cpuMs(this.pid('api')),
+      maildev: cpuMs(this.pid('maildev')),
+      bench: (usage.user + usage.system) / 1000,
+    };
+  }
+
+  async mails(): Promise<Mail[]> {
+    const res = await fetch(`http://127.0.0.1:${this.ports.web}/api/email`);
+    if (!res.ok) throw new Error(`MailDev answered ${res.status}`);
+    return (await res.json()) as Mail[];
+  }
+
+  /**
+   * Stops the main worker (its work is done) and starts `worker/main.ts` again on a task queue of its own,
+   * with --expose-gc and the memory probe, so its memory holds only the workflows started for it.
+   */
+  async startMemoryWorker(): Promise<MemoryWorker> {
+    await stopManaged(this.worker);
+    const probe = path.join(ROOT, 'scripts/bench/worker-probe.cjs');
+    const env = { ...this.env(TASK_QUEUES.memory), BENCH_PROBE_PORT: String(this.ports.probe) };
+    const args = ['--expose-gc', '--require', probe, '--import', 'tsx', path.join(ROOT, 'worker/main.ts')];
+    const p = (this.memoryWorker = this.add(launch('memory-worker', process.execPath, args, { env, logFile: path.join(this.dataDir, 'memory-worker.log') })));
+    await waitUntil('memory worker', () => workerPolling(this.address, 'default', TASK_QUEUES.memory, p.child.pid), 180_000, p);
+    const url = `http://127.0.0.1:${this.ports.probe}/memory?gc=1`;
+    return {
+      pid: p.child.pid!,
+      taskQueue: TASK_QUEUES.memory,
+      measure: async () => {
+        this.check();
+        const res = await fetch(url, { signal: AbortSignal.timeout(60_000) });
+        if (!res.ok) throw new Error(`worker probe answered ${res.status}`);
+        return (await res.json()) as WorkerMemory;
+      },
+    };
+  }
+
+  /** Stops everything in reverse order of start; keeps the logs when the run failed. */
+  stop(succeeded = true): Promise<void> {
+    this.stopping ??= (async () => {
+      await this.connection?.close().catch(() => undefined);
+      for (const p of [...this.parts].reverse()) await stopManaged(p);
+      if (succeeded) rmSync(this.dataDir, { recursive: true, force: true });
+      else console.error(`bench: logs kept in ${this.dataDir}`);
+    })();
+    return this.stopping;
   }
 }
