@@ -4,7 +4,7 @@ import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporali
 import { searchAttributes } from '../../workflows/definitions';
 import { temporalCliPath } from '../../scripts/lib/stack';
 import { workflowsPath } from '../../worker/create-worker';
-import { recordHistories } from './record-histories';
+import { noteStart, recordHistories } from '../replay/histories';
 
 /** `extraArgs` go to `temporal server start-dev`, e.g. `--dynamic-config-value KEY=VALUE`. */
 export async function startTestEnv(extraArgs: string[] = []): Promise<TestWorkflowEnvironment> {
@@ -16,7 +16,14 @@ export async function startTestEnv(extraArgs: string[] = []): Promise<TestWorkfl
     },
   });
   if (process.env.RECORD_HISTORIES) {
-    // The test file's histories are written before its dev server (and all it holds) goes away.
+    // Which test started each workflow (directly or through the API, which uses this client) names its recorded history.
+    const workflows = env.client.workflow;
+    const start = workflows.start.bind(workflows);
+    workflows.start = ((type: string, options: { workflowId: string }) => {
+      noteStart(options.workflowId, expect.getState().currentTestName);
+      return start(type, options as never);
+    }) as typeof workflows.start;
+    // The test file's histories (test/replay/histories/<test file>/) are written before its dev server goes away.
     const testFile = expect.getState().testPath ?? 'unknown.test.ts';
     const teardown = env.teardown.bind(env);
     env.teardown = async () => {

@@ -1,69 +1,117 @@
 /**
- * Replay: every committed history (test/replay/histories, recorded from the
+ * Replay: every committed history (test/replay/histories/, recorded from the
  * workflow and API tests with `npm run record-histories`) must replay against
- * the current workflow code. A change that would break a running workflow
- * fails here, before it is deployed; `patched()` is the way to make such a
- * change (README, "Changing workflow code").
+ * the current workflow code. A change that would break workflows in flight
+ * fails here, naming the history, before it is deployed; `patched()` is how to
+ * make such a change. The last tests prove the check is real: copies of the
+ * workflow code with a changed call order fail on the recorded histories that
+ * reach the change, and replay again once the change is guarded by patched().
  */
-import { copyFileSync, cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode, DefaultLogger, makeTelemetryFilterString, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import * as workflowTypes from '../../workflows';
-import { historyFromObject, readRecordedHistories } from '../helpers/record-histories';
 import { workflowBundle } from '../helpers/temporal';
+import { readHistories, type RecordedHistory } from './histories';
 
 const ROOT = path.resolve(__dirname, '../..');
-const recorded = readRecordedHistories();
+const recorded = readHistories();
+let scratch: string;
 
 beforeAll(() => {
-  // Replays log every nondeterminism at WARN; the test asserts on them instead.
+  // A failed replay logs its nondeterminism at WARN; the tests assert on the results instead.
   Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) } } });
+  mkdirSync(path.join(ROOT, 'test-output'), { recursive: true });
+  scratch = mkdtempSync(path.join(ROOT, 'test-output/replay-'));
 });
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-async function replayAll(bundle: WorkflowBundleWithSourceMap): Promise<Map<string, Error | undefined>> {
-  const byId = new Map(recorded.map(({ file, recorded: r }) => [`${r.workflowId}#${file}`, file]));
-  const histories = recorded.map(({ file, recorded: r }) => ({ workflowId: `${r.workflowId}#${file}`, history: historyFromObject(r.history) }));
+/** Replays the histories on the bundle: each history file and its error, if it failed. */
+async function replay(bundle: WorkflowBundleWithSourceMap, histories: RecordedHistory[] = recorded): Promise<Map<string, Error | undefined>> {
   const results = new Map<string, Error | undefined>();
-  for await (const result of Worker.runReplayHistories({ workflowBundle: bundle, replayName: 'replay-test' }, histories)) {
-    results.set(byId.get(result.workflowId)!, result.error);
-  }
+  const input = histories.map((h) => ({ workflowId: h.file, history: h.history }));
+  for await (const result of Worker.runReplayHistories({ workflowBundle: bundle, replayName: 'replay-test' }, input)) results.set(result.workflowId, result.error);
   return results;
 }
 
-test('there is a recorded history of every workflow type the worker registers', () => {
-  const types = new Set(recorded.map((r) => r.recorded.workflowType));
-  expect([...types].sort()).toEqual(Object.keys(workflowTypes).sort());
+/** `source` with the one occurrence of `from` replaced; fails loudly when the workflow code no longer has it (update this test with the code). */
+function replaceOnce(source: string, from: string, to: string): string {
+  expect(source.split(from).length - 1).toBe(1);
+  return source.replace(from, () => to);
+}
+
+/** The workflow code bundled from a copy in which workflows/`file` is changed by `edit`. */
+async function bundleChanged(name: string, file: string, edit: (source: string) => string): Promise<WorkflowBundleWithSourceMap> {
+  const copy = path.join(scratch, name);
+  for (const dir of ['workflows', 'domain', 'activities']) cpSync(path.join(ROOT, dir), path.join(copy, dir), { recursive: true });
+  const changed = path.join(copy, 'workflows', file);
+  writeFileSync(changed, edit(readFileSync(changed, 'utf8')));
+  return bundleWorkflowCode({ workflowsPath: path.join(copy, 'workflows/index.ts'), logger: new DefaultLogger('ERROR') });
+}
+
+const outcome = (error: Error | undefined) => (error === undefined ? 'replays' : error instanceof DeterminismViolationError ? 'DeterminismViolationError' : `${error.name}: ${error.message.split('\n')[0]}`);
+const outcomes = (results: Map<string, Error | undefined>) => recorded.map((h) => [h.file, outcome(results.get(h.file))]);
+
+test('the recorded histories include every workflow type the worker registers, and no other', () => {
+  const types = new Set(recorded.map((h) => h.workflowType));
+  expect(Object.keys(workflowTypes).filter((t) => !types.has(t))).toEqual([]); // a new workflow type: record its histories
+  expect(recorded.filter((h) => !(h.workflowType in workflowTypes)).map((h) => h.file)).toEqual([]);
 });
 
 test('every recorded history replays against the current workflow code', async () => {
-  const results = await replayAll(await workflowBundle());
-  expect(results.size).toBe(recorded.length);
-  const failures = [...results].filter(([, error]) => error).map(([file, error]) => `${file}: ${error!.message.split('\n')[0]}`);
+  const results = await replay(await workflowBundle());
+  expect([...results.keys()].sort()).toEqual(recorded.map((h) => h.file));
+  const failures = outcomes(results).filter(([, o]) => o !== 'replays').map(([file, o]) => `test/replay/histories/${file}: ${o}: ${results.get(file)!.message.split('\n')[0]}`);
   expect(failures).toEqual([]);
 }, 300_000);
 
-test('a non-deterministic change to a workflow fails the replay of its histories, and only theirs', async () => {
-  // A copy of the workflow code in which projectWorkflow sleeps before doing anything else:
-  // a timer where every recorded project history has something else.
-  const copy = path.join(ROOT, 'test-output/replay-nondeterministic');
-  rmSync(copy, { recursive: true, force: true });
-  for (const dir of ['workflows', 'domain', 'activities']) cpSync(path.join(ROOT, dir), path.join(copy, dir), { recursive: true });
-  copyFileSync(path.join(ROOT, 'tsconfig.json'), path.join(copy, 'tsconfig.json'));
-  const project = path.join(copy, 'workflows/project.ts');
-  const source = readFileSync(project, 'utf8');
-  const changed = source
-    .replace('export async function projectWorkflow(input: ProjectInput): Promise<Stage> {', "export async function projectWorkflow(input: ProjectInput): Promise<Stage> {\n  await sleep('1 ms');")
-    .replace(/^/, "import { sleep } from '@temporalio/workflow';\n");
-  expect(changed).toContain("await sleep('1 ms')");
-  writeFileSync(project, changed);
-  const bundle = await bundleWorkflowCode({ workflowsPath: path.join(copy, 'workflows/index.ts'), logger: new DefaultLogger('ERROR') });
-
-  const results = await replayAll(bundle);
-  const projectFiles = recorded.filter((r) => r.recorded.workflowType === 'projectWorkflow').map((r) => r.file);
-  expect(projectFiles.length).toBeGreaterThan(0);
-  for (const [file, error] of results) {
-    if (projectFiles.includes(file)) expect({ file, error: error?.constructor.name }).toEqual({ file, error: DeterminismViolationError.name });
-    else expect({ file, error }).toEqual({ file, error: undefined });
-  }
+test('a timer added before projectWorkflow classifies fails every recorded project history with a DeterminismViolationError, and no other', async () => {
+  const bundle = await bundleChanged('project-timer', 'project.ts', (source) =>
+    replaceOnce(
+      `import { sleep } from '@temporalio/workflow';\n${source}`,
+      '      const classifications = await reference.classifyProject(',
+      "      await sleep('1 second');\n      const classifications = await reference.classifyProject(",
+    ),
+  );
+  const expected = recorded.map((h) => [h.file, h.workflowType === 'projectWorkflow' ? 'DeterminismViolationError' : 'replays']);
+  expect(expected.filter(([, o]) => o !== 'replays').length).toBeGreaterThan(0);
+  expect(outcomes(await replay(bundle))).toEqual(expected);
 }, 300_000);
+
+/** The progress reports a history's workflow sent its project: the audit actions they carry. */
+function reportedActions(h: RecordedHistory): string[] {
+  return h.history.events.flatMap((e) => {
+    const signal = e.signalExternalWorkflowExecutionInitiatedEventAttributes;
+    const data = signal?.signalName === 'progress' ? signal.input?.payloads?.[0]?.data : undefined;
+    return data ? (JSON.parse(Buffer.from(data).toString('utf8')) as { audit: { action: string }[] }).audit.map((a) => a.action) : [];
+  });
+}
+
+describe('when a corrective action opens, the compliance monitor reports it to the project, then mails the coordinator', () => {
+  const reportThenMail = [
+    '    await this.publish();',
+    "    await this.notify(`${action.actionId}.opened`, correctiveActionNotice(this.input, action), 'corrective action notice');",
+  ].join('\n');
+  const mailThenReport = [
+    "    await this.notify(`${action.actionId}.opened`, correctiveActionNotice(this.input, action), 'corrective action notice');",
+    '    await this.publish();',
+  ].join('\n');
+  const reachIt = recorded.filter((h) => h.workflowType === 'complianceMonitorWorkflow' && reportedActions(h).includes('corrective-action-opened')).map((h) => h.file);
+
+  test('the recorded histories reach that branch, and also pass it by', () => {
+    expect(reachIt.length).toBeGreaterThan(0);
+    expect(recorded.filter((h) => h.workflowType === 'complianceMonitorWorkflow' && !reachIt.includes(h.file)).length).toBeGreaterThan(0);
+  });
+
+  test('swapping the two calls fails exactly the recorded histories that reach the branch, with a DeterminismViolationError', async () => {
+    const bundle = await bundleChanged('monitor-swapped', 'compliance-monitor.ts', (source) => replaceOnce(source, reportThenMail, mailThenReport));
+    expect(outcomes(await replay(bundle))).toEqual(recorded.map((h) => [h.file, reachIt.includes(h.file) ? 'DeterminismViolationError' : 'replays']));
+  }, 300_000);
+
+  test('the same swap guarded by patched() replays every recorded history', async () => {
+    const guarded = `    if (patched('mail-before-report')) {\n${mailThenReport}\n    } else {\n${reportThenMail}\n    }`;
+    const bundle = await bundleChanged('monitor-patched', 'compliance-monitor.ts', (source) => replaceOnce(`import { patched } from '@temporalio/workflow';\n${source}`, reportThenMail, guarded));
+    expect(outcomes(await replay(bundle))).toEqual(recorded.map((h) => [h.file, 'replays']));
+  }, 300_000);
+});
