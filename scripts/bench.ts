@@ -15,8 +15,17 @@
  */
 import { writeFileSync } from 'node:fs';
 import { machine, report, type ModeFigures, type Sizes } from './bench/report';
-import { cycle, decisions, memory, submissions } from './bench/scenarios';
+import { cycle, decisions, memory, smtp, submissions } from './bench/scenarios';
 import { BenchStack, type Mode } from './bench/stack';
+
+const VALUED = ['mode', 'submissions', 'concurrency', 'decisions', 'projects', 'open', 'json'];
+const FLAGS = ['quick', 'open-everywhere'];
+const args = process.argv.slice(2);
+for (let i = 0; i < args.length; i++) {
+  const name = args[i].replace(/^--/, '');
+  if (!args[i].startsWith('--') || ![...VALUED, ...FLAGS].includes(name)) throw new Error(`unknown argument ${args[i]}; the options are in the comment at the top of scripts/bench.ts`);
+  if (VALUED.includes(name)) i++; // its value
+}
 
 function option(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -50,21 +59,20 @@ const openSizes = (mode: Mode) => (openEverywhere || mode === modes.at(-1) ? siz
 const started = Date.now();
 const progress = (mode: Mode, what: string) => console.error(`[${((Date.now() - started) / 60_000).toFixed(1)} min] [${mode}] ${what}`);
 
-let current: BenchStack | undefined;
 let interrupted = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     if (interrupted) return;
     interrupted = true;
     console.error(`\nbench: ${signal}, stopping what it started...`);
-    void (current?.stop(false) ?? Promise.resolve()).finally(() => process.exit(130));
+    void Promise.all([...BenchStack.live].map((stack) => stack.stop(false))).finally(() => process.exit(130));
   });
 }
 
 async function runMode(mode: Mode): Promise<ModeFigures> {
   const t0 = Date.now();
   progress(mode, 'starting the dev server, MailDev, the worker and the API...');
-  const stack = (current = await BenchStack.start(mode));
+  const stack = await BenchStack.start(mode);
   let ok = false;
   try {
     progress(mode, `${sizes.submissions} submissions, ${sizes.concurrency} in flight...`);
@@ -73,14 +81,14 @@ async function runMode(mode: Mode): Promise<ModeFigures> {
     const decs = await decisions(stack, sizes.decisions);
     progress(mode, `a cycle over ${sizes.projects} projects...`);
     const cyc = await cycle(stack, sizes.projects);
+    const mail = await smtp(stack);
     progress(mode, `worker memory with ${openSizes(mode).join(', ')} open workflows...`);
     const mem = await memory(stack, openSizes(mode));
     ok = true;
-    return { submissions: subs, decisions: decs, cycle: cyc, memory: mem, minutes: (Date.now() - t0) / 60_000 };
+    return { submissions: subs, decisions: decs, cycle: cyc, memory: mem, smtp: mail, minutes: (Date.now() - t0) / 60_000 };
   } finally {
     progress(mode, 'stopping...');
     await stack.stop(ok);
-    current = undefined;
   }
 }
 

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { cpus, release, totalmem } from 'node:os';
 import { temporalCliPath } from '../lib/stack';
 import type { Rate } from './load';
-import type { CycleFigures, DecisionFigures, MemoryFigures, SubmissionFigures } from './scenarios';
+import type { CycleFigures, DecisionFigures, MemoryFigures, SmtpFigures, SubmissionFigures } from './scenarios';
 import type { Cpu, Mode } from './stack';
 import type { Spread } from './history';
 
@@ -20,6 +20,7 @@ export interface ModeFigures {
   decisions: DecisionFigures;
   cycle: CycleFigures;
   memory: MemoryFigures;
+  smtp: SmtpFigures;
   minutes: number;
 }
 
@@ -88,6 +89,7 @@ export function report(results: Map<Mode, ModeFigures>, sizes: Sizes): string {
   line('… e-mail activity scheduled → started (waiting for a slot)', (f) => spread(f.cycle.phases.mailWait));
   line('… e-mail activity started → completed (SMTP)', (f) => spread(f.cycle.phases.mailSend));
   line('… e-mail done → reported to the cycle (workflow task)', (f) => spread(f.cycle.phases.reportTask));
+  line("SMTP send to MailDev alone, p50: a new connection per e-mail (the worker's transport) · one pooled connection", (f) => `${ms(f.smtp.perMailConnectionMs)} · ${ms(f.smtp.pooledMs)}`);
   line('cycle, per project: history events · workflow tasks · search-attribute/memo upserts · activities', (f) => {
     const p = f.cycle.phases;
     return `${p.events} · ${p.workflowTasks} · ${p.upserts} · ${p.activities} (${p.sampled} sampled)`;
@@ -97,27 +99,28 @@ export function report(results: Map<Mode, ModeFigures>, sizes: Sizes): string {
   line(`preparation (not measured): ${sizes.projects} projects to active through the client`, (f) => ms(f.cycle.prepMs));
 
   // 3. Worker memory.
-  out.push('', row(['worker memory (own process), project workflows open in grant review', ...modes.flatMap((m) => [`${label(m)}: RSS`, 'RSS after GC', 'heap used after GC: main + workflow thread', 'preparation'])]));
-  out.push(row(['---', ...modes.flatMap(() => ['---:', '---:', '---:', '---:'])]));
+  out.push('', row(['worker memory (a process of its own), project workflows open in grant review', ...modes.map(label)]), row(['---', ...modes.map(() => '---:')]));
+  line('worker maxCachedWorkflows (the SDK default: 600 per GiB of V8 heap limit above 200 MiB; the worker sets none)', (f) => String(f.memory.maxCachedWorkflows ?? 'unknown'));
   const targets = [...new Set(figures.flatMap((f) => f.memory.readings.map((r) => r.target)))].sort((a, b) => a - b);
-  targets.forEach((target) => {
-    out.push(
-      row([
-        target === 0 ? '0 (started, polling)' : `${num(target)}`,
-        ...figures.flatMap((f) => {
-          const r = f.memory.readings.find((x) => x.target === target);
-          if (!r) return ['not run', '', '', ''];
-          const threads = r.heapUsedThreads.reduce((s, t) => s + t.heapUsed, 0);
-          const prep = r.prepCpuPerProject ? `; CPU ms per project: ${cpu(r.prepCpuPerProject, ['server', 'worker', 'maildev', 'bench'])}` : '';
-          return [mib(r.rssBefore), mib(r.rss), `${mib(r.heapUsedMain)} + ${mib(threads)}`, target === 0 ? '' : `${ms(r.prepMs)} (${num(r.open)} open${prep})`];
-        }),
-      ]),
-    );
-  });
-  out.push(
-    '',
-    `worker maxCachedWorkflows: ${figures.map((f, i) => `${modes[i]} ${f.memory.maxCachedWorkflows ?? 'unknown'}`).join(', ')} (the SDK default: 600 per GiB of V8 heap limit above 200 MiB; the worker sets none)`,
-    `run time: ${figures.map((f, i) => `${modes[i]} ${f.minutes.toFixed(1)} min`).join(', ')}`,
-  );
+  const reading = (f: ModeFigures, target: number) => f.memory.readings.find((r) => r.target === target);
+  for (const target of targets) {
+    const name = target === 0 ? '0 open (started, polling)' : `${num(target)} open`;
+    line(`${name}: RSS · RSS after GC · heap used after GC, main + workflow thread`, (f) => {
+      const r = reading(f, target);
+      if (!r) return 'not run';
+      const threads = r.heapUsedThreads.reduce((s, t) => s + t.heapUsed, 0);
+      return `${mib(r.rssBefore)} · ${mib(r.rss)} · ${mib(r.heapUsedMain)} + ${mib(threads)}`;
+    });
+    if (target === 0) continue;
+    line(`${name}: RSS after GC per open workflow, above 0 open`, (f) => {
+      const [r, r0] = [reading(f, target), reading(f, 0)];
+      return r && r0 ? `${num((r.rss - r0.rss) / r.open / 1024)} KiB` : 'not run';
+    });
+    line(`${name}: preparation time · CPU ms per project`, (f) => {
+      const r = reading(f, target);
+      return r?.prepCpuPerProject ? `${ms(r.prepMs)} (${num(r.open)} open) · ${cpu(r.prepCpuPerProject, ['server', 'worker', 'maildev', 'bench'])}` : 'not run';
+    });
+  }
+  out.push('', `run time: ${figures.map((f, i) => `${modes[i]} ${f.minutes.toFixed(1)} min`).join(', ')}`);
   return out.join('\n');
 }

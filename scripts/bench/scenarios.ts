@@ -5,6 +5,7 @@
  * validation, CPU per process, phases read from histories).
  */
 import { WorkflowUpdateStage } from '@temporalio/client';
+import nodemailer from 'nodemailer';
 import type { LinkClaims } from '../../activities/link-tokens';
 import { projectsOfOtherFunders } from '../../api/visibility-queries';
 import { projectSubmissionSchema, type Project } from '../../domain/project';
@@ -235,4 +236,30 @@ export async function memory(stack: BenchStack, targets: number[]): Promise<Memo
     readings.push({ target, open, prepMs, prepCpuPerProject, ...(await worker.measure()) });
   }
   return { maxCachedWorkflows: readings[0].maxCachedWorkflows, readings };
+}
+
+export interface SmtpFigures {
+  /** One e-mail sent as the worker's transport sends it (`createTransport(SMTP_URL)`: a new SMTP connection per e-mail), p50. */
+  perMailConnectionMs: number;
+  /** The same over one pooled connection (`?pool=true` on SMTP_URL), p50. */
+  pooledMs: number;
+}
+
+/** The e-mail activity's send, on its own: to the stack's MailDev from this process, one at a time. */
+export async function smtp(stack: BenchStack, n = 40): Promise<SmtpFigures> {
+  const sendAll = async (url: string) => {
+    const transport = nodemailer.createTransport(url);
+    const times: number[] = [];
+    try {
+      for (let i = 0; i < n; i++) {
+        const t0 = performance.now();
+        await transport.sendMail({ from: 'bench@bench.example', to: 'reviewer@bench.example', subject: 'SMTP timing', text: 'A review request of typical length.\n'.repeat(20) });
+        times.push(performance.now() - t0);
+      }
+    } finally {
+      transport.close();
+    }
+    return percentile(times.slice(1), 0.5);
+  };
+  return { perMailConnectionMs: await sendAll(stack.smtpUrl), pooledMs: await sendAll(`${stack.smtpUrl}/?pool=true`) };
 }

@@ -101,6 +101,8 @@ export interface Mail {
 }
 
 export class BenchStack {
+  /** Stacks started or starting and not yet stopped: what Ctrl-C must stop. */
+  static readonly live = new Set<BenchStack>();
   readonly signer = new LinkSigner(LINK_SECRET);
   readonly policy: Policy = loadPolicy(path.join(ROOT, 'policy/default.json'));
   private readonly failures: Error[] = [];
@@ -117,6 +119,10 @@ export class BenchStack {
     private readonly ports: { temporal: number; ui: number; smtp: number; web: number; api: number; probe: number },
   ) {}
 
+  get smtpUrl(): string {
+    return `smtp://127.0.0.1:${this.ports.smtp}`;
+  }
+
   get address(): string {
     return `127.0.0.1:${this.ports.temporal}`;
   }
@@ -128,7 +134,7 @@ export class BenchStack {
       TEMPORAL_ADDRESS: this.address,
       TASK_QUEUE: taskQueue,
       PORT: String(this.ports.api),
-      SMTP_URL: `smtp://127.0.0.1:${this.ports.smtp}`,
+      SMTP_URL: this.smtpUrl,
       PUBLIC_URL: `http://127.0.0.1:${this.ports.api}`,
       LINK_SECRET,
       API_KEYS: `coordinator=${KEYS.coordinator},funder:${FUNDERS.reviews}=${KEYS.funder},funder:${FUNDERS.cycle}=${KEYS.cycleFunder}`,
@@ -141,6 +147,7 @@ export class BenchStack {
     const dataDir = mkdtempSync(path.join(tmpdir(), `bench-${mode}-`));
     const [temporal, ui, smtp, web, api, probe] = await freePorts(6);
     const stack = new BenchStack(mode, dataDir, { temporal, ui, smtp, web, api, probe });
+    BenchStack.live.add(stack);
     try {
       await stack.boot();
       return stack;
@@ -231,6 +238,7 @@ export class BenchStack {
       for (const p of [...this.parts].reverse()) await stopManaged(p);
       if (succeeded) rmSync(this.dataDir, { recursive: true, force: true });
       else console.error(`bench: logs kept in ${this.dataDir}`);
+      BenchStack.live.delete(this);
     })();
     return this.stopping;
   }
