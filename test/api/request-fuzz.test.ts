@@ -181,9 +181,9 @@ describe('paths and query strings', () => {
   });
   test('POST with odd ids', async () => {
     await fc.assert(
-      fc.asyncProperty(segment, async (segment) => {
+      fc.asyncProperty(segment, async (raw) => {
         // Prefixed: a generated submission may have created a project whose id is a plain segment (e.g. "1e999").
-        const id = `odd-${segment}`;
+        const id = `odd-${raw}`;
         for (const suffix of ['scoping', 'withdraw', 'info', 'appeals', 'reports', 'corrective-actions/x-ca-1/resolve']) {
           await send({ path: `/v1/projects/${id}/${suffix}`, key: KEYS.coordinator, valid: {} }, '{}');
         }
