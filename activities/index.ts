@@ -43,13 +43,28 @@ export function decisionLink(publicUrl: string, token: string): string {
   return `${publicUrl.replace(/\/$/, '')}/r/${token}`;
 }
 
+/** How many Message-IDs a worker process remembers having handed to SMTP (oldest forgotten first). */
+const SENT_MEMORY = 20_000;
+
 export function createActivities(deps: ActivityDeps) {
   const parties = indexRestrictedParties(deps.referenceData.restrictedParties);
+  /**
+   * Message-IDs this process has handed to SMTP. A send can be retried after the SMTP server
+   * accepted it: the worker could not report the completion (Temporal unreachable for longer
+   * than the SDK retries it, about 10 s) and Temporal ran the activity again after its timeout.
+   * Such a retry in this process does not send again. A retry in another process, or after
+   * this one died, still sends; the deterministic Message-ID then lets recipients spot it.
+   */
+  const sent = new Set<string>();
 
   async function send(to: string, subject: string, text: string, key: string): Promise<MailReceipt> {
     // Deterministic Message-ID: a send retried after an SMTP error carries the same id.
     const messageId = `<${key.replace(/[^A-Za-z0-9._-]/g, '_')}@licence-review>`;
-    await deps.transport.sendMail({ from: deps.mailFrom, to, subject, text, messageId });
+    if (!sent.has(messageId)) {
+      await deps.transport.sendMail({ from: deps.mailFrom, to, subject, text, messageId });
+      sent.add(messageId);
+      if (sent.size > SENT_MEMORY) sent.delete(sent.values().next().value!);
+    }
     return { to, subject, messageId };
   }
 

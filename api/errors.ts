@@ -58,8 +58,16 @@ export function parse<S extends z.ZodType>(schema: S, value: unknown, where: str
   return result.data;
 }
 
+/**
+ * gRPC codes that mean "Temporal did not answer in time". The API never cancels
+ * a call of its own, so CANCELLED is the deadline too: the server resets the
+ * stream (RST_STREAM CANCEL) when the deadline it was sent passes, and that can
+ * reach the client before its own DEADLINE_EXCEEDED (seen on Updates waiting
+ * for a worker that is down).
+ */
+const NO_ANSWER_IN_TIME = new Set([1 /* CANCELLED */, 4 /* DEADLINE_EXCEEDED */]);
 /** gRPC codes that mean "Temporal is not reachable right now". */
-const UNREACHABLE = new Set([4 /* DEADLINE_EXCEEDED */, 14 /* UNAVAILABLE */]);
+const UNREACHABLE = new Set([...NO_ANSWER_IN_TIME, 14 /* UNAVAILABLE */]);
 
 function grpcCode(err: unknown): number | undefined {
   // The client wraps an Update's deadline in its own error, with the gRPC error as cause.
@@ -92,7 +100,7 @@ export function toApiError(err: unknown): ApiError {
   if (err instanceof WorkflowExecutionAlreadyStartedError) return new ApiError('CONFLICT', 'the id is taken: a project or cycle with this id already exists');
   if (err instanceof WorkflowNotFoundError) return new ApiError('NOT_FOUND', 'not found');
   // A deadline passes when Temporal is down and also when it is up but no worker runs the workflow (an Update waits for one).
-  if (grpcCode(err) === 4) return new ApiError('UNAVAILABLE', 'the workflow service (Temporal) did not answer in time: it or its workers are down or busy; try again shortly');
+  if (NO_ANSWER_IN_TIME.has(grpcCode(err) ?? -1)) return new ApiError('UNAVAILABLE', 'the workflow service (Temporal) did not answer in time: it or its workers are down or busy; try again shortly');
   if (isTemporalUnreachable(err)) return new ApiError('UNAVAILABLE', 'the workflow service (Temporal) is not reachable; try again shortly');
   return new ApiError('INTERNAL', 'internal error');
 }

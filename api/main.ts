@@ -1,5 +1,5 @@
 /** API process: listens on PORT; on SIGINT/SIGTERM stops accepting, finishes in-flight requests, exits. */
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import { LinkSigner } from '../activities/link-tokens';
 import { ConfigError, loadConfig } from '../config/env';
 import { createLogger } from '../config/logger';
@@ -9,7 +9,16 @@ async function main() {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL, 'api');
   // Lazy: the API starts and answers 503 while Temporal is down, and recovers by itself.
-  const connection = Connection.lazy({ address: config.TEMPORAL_ADDRESS });
+  // - gRPC's reconnect backoff grows to 2 minutes by default: after an outage of a minute or more the API
+  //   stayed 503 for tens of seconds after Temporal was back. Capped at 3 s (a refused connect costs nothing).
+  // - The client retries an unreachable server with sleeps of up to 5 s that do not stop at a call's deadline,
+  //   so a request answered 503 up to 5 s after its deadline. Sleeps of at most 1 s keep it within a second.
+  const retry = defaultGrpcRetryOptions();
+  const connection = Connection.lazy({
+    address: config.TEMPORAL_ADDRESS,
+    channelArgs: { 'grpc.initial_reconnect_backoff_ms': 500, 'grpc.max_reconnect_backoff_ms': 3000 },
+    interceptors: [makeGrpcRetryInterceptor({ ...retry, delayFunction: (attempt, status) => Math.min(1000, retry.delayFunction(attempt, status)) })],
+  });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const app = buildApp({ client, connection, config, signer: new LinkSigner(config.LINK_SECRET, config.LINK_SECRET_PREVIOUS), logger, rateLimits: config.rateLimits });
   const server = app.listen(config.PORT, () => logger.info({ port: config.PORT, publicUrl: config.PUBLIC_URL }, 'api ready'));

@@ -93,15 +93,24 @@ describe('sendReviewRequest', () => {
     expect(links(sent(sendMail).text)[0]).toMatch(/^https:\/\/reviews\.licence-review\.example\/r\/[^/]+$/);
   });
 
-  it('gives a retried send the same Message-ID, and another step another one', async () => {
+  it('gives a send retried after an SMTP error the same Message-ID, and another step another one', async () => {
+    const { sendMail, activities, run } = setup();
+    sendMail.mockRejectedValueOnce(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1025'), { code: 'ECONNECTION' }));
+    await expect(run(activities.sendReviewRequest, input)).rejects.toThrow('ECONNREFUSED');
+    const retried = await run(activities.sendReviewRequest, input);
+    const other = await run(activities.sendReviewRequest, { ...input, step: { ...step, stepId: 'c2-us-dod' } });
+    expect(retried.messageId).toMatch(/^<[^<>@\s]+@[^<>@\s]+>$/);
+    expect(sent(sendMail, 1).messageId).toBe(sent(sendMail, 0).messageId);
+    expect(retried.messageId).toBe(sent(sendMail, 0).messageId);
+    expect(other.messageId).not.toBe(retried.messageId);
+  });
+
+  it('does not send again what SMTP already accepted in this process (a retry whose completion Temporal never got)', async () => {
     const { sendMail, activities, run } = setup();
     const first = await run(activities.sendReviewRequest, input);
     const retried = await run(activities.sendReviewRequest, input);
-    const other = await run(activities.sendReviewRequest, { ...input, step: { ...step, stepId: 'c2-us-dod' } });
-    expect(first.messageId).toMatch(/^<[^<>@\s]+@[^<>@\s]+>$/);
-    expect(retried.messageId).toBe(first.messageId);
-    expect(sent(sendMail, 1).messageId).toBe(sent(sendMail, 0).messageId);
-    expect(other.messageId).not.toBe(first.messageId);
+    expect(sendMail).toHaveBeenCalledTimes(1);
+    expect(retried).toEqual(first);
   });
 
   it('lets a transport error through, so Temporal retries the activity', async () => {
