@@ -1,4 +1,4 @@
-/** Steps the fault tests share: a project to its grant review, and the project's mails once they stop changing. */
+/** Steps the fault tests share: a project to its grant review, every step approved, and the mails once they stop changing. */
 import type { ProjectSubmission } from '../../domain/project';
 import type { ProjectView, ReviewStep } from '../../workflows/definitions';
 import type { Mail } from '../helpers/maildev';
@@ -15,14 +15,13 @@ export async function submitAndConfirm(stack: ProcessStack, project: ProjectSubm
 export const requestMessageIds = (steps: ReviewStep[]) => steps.map((s) => `<${s.workflowId}.${s.stepId}.request@licence-review>`);
 
 /**
- * Every mail in MailDev once those with `messageIds` have all arrived, and a
- * little longer, so that a duplicate still in flight lands too.
+ * Waits until the mails with `messageIds` have all arrived, then until mails and
+ * mail activities stop changing; returns them matched (see `matchMails`).
  */
-export async function settleMails(stack: ProcessStack, messageIds: string[]): Promise<Mail[]> {
+export async function settleMails(stack: ProcessStack, messageIds: string[]): ReturnType<ProcessStack['settledMails']> {
   const ids = (mails: Mail[]) => new Set(mails.map((m) => m.headers['message-id']));
   await stack.until(`${messageIds.length} e-mails`, () => stack.mails(), (mails) => messageIds.every((id) => ids(mails).has(id)), 90_000);
-  await new Promise((r) => setTimeout(r, 2000));
-  return stack.mails();
+  return stack.settledMails();
 }
 
 /** Approves every open step (and those that open after, such as senior sign-offs) until the project is active with every licence decided. */

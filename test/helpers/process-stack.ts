@@ -2,20 +2,49 @@
  * The stack as separate OS processes, each of which a fault test can kill and
  * start again on its own: the Temporal dev server on a SQLite file, MailDev
  * keeping mail on disk, the worker and the API (their real entry points).
- * Free ports and a fresh data folder per stack.
+ * Free ports and a fresh data folder per stack. New projects get the test
+ * policy (durations in seconds: reminders every 20 s) with SLAs of an hour, so
+ * no deadline passes during a test.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import type { temporal } from '@temporalio/proto';
 import { LinkSigner } from '../../activities/link-tokens';
+import type { MailReceipt } from '../../activities';
 import { freePorts, httpOk, startDevServer, startMailDev, startTsEntry, stop, temporalReachable, waitUntil, workerPolling, type Managed } from '../../scripts/lib/stack';
 import type { AuditEntry, ProjectView } from '../../workflows/definitions';
 import { fetchMails, type Mail } from './maildev';
+import { testPolicyFile } from './policy';
 
 export const KEYS = { coordinator: 'faults-coordinator-key', funder: 'faults-funder-key' } as const;
 const LINK_SECRET = 'faults-link-secret-0123456789';
 const TASK_QUEUE = 'faults';
 type Part = 'temporal' | 'mail' | 'worker' | 'api';
+
+/** The test policy, with every review SLA an hour long. */
+function faultPolicyFile() {
+  const file = testPolicyFile();
+  file.version = 'faults';
+  file.sla = { grantReview: '3600s', tierLoweringReview: '3600s', agencyReview: '3600s', seniorSignOff: '3600s', infoRequestWithin: '3600s', caseLimit: '7200s', applicantAppealWindow: '3600s' };
+  return file;
+}
+
+/** One mail activity that completed, as its workflow's history records it. */
+export interface MailSend {
+  messageId: string;
+  workflowId: string;
+  activity: string;
+  /** The attempt that completed. */
+  attempt: number;
+  /** An earlier attempt timed out: its worker died (or hung) while holding it. */
+  afterTimeout: boolean;
+  /** When the completion was recorded (ms since epoch). */
+  completedAt: number;
+}
 
 export class ProcessStack {
   readonly signer = new LinkSigner(LINK_SECRET);
@@ -29,6 +58,7 @@ export class ProcessStack {
   static async start(): Promise<ProcessStack> {
     const [temporal, ui, smtp, web, api] = await freePorts(5);
     const stack = new ProcessStack({ temporal, ui, smtp, web, api }, mkdtempSync(path.join(tmpdir(), 'faults-')));
+    writeFileSync(stack.policyFile, JSON.stringify(faultPolicyFile(), null, 2));
     try {
       await Promise.all([stack.startTemporal(), stack.startMail()]);
       await stack.startWorker();
@@ -44,6 +74,10 @@ export class ProcessStack {
     return `127.0.0.1:${this.ports.temporal}`;
   }
 
+  private get policyFile() {
+    return path.join(this.dataDir, 'policy.json');
+  }
+
   private get env(): NodeJS.ProcessEnv {
     return {
       NODE_ENV: 'development',
@@ -54,6 +88,7 @@ export class ProcessStack {
       SMTP_URL: `smtp://127.0.0.1:${this.ports.smtp}`,
       LINK_SECRET,
       API_KEYS: `coordinator=${KEYS.coordinator},funder:horizon-eu=${KEYS.funder}`,
+      POLICY_FILE: this.policyFile,
       LOG_LEVEL: 'warn',
     };
   }
@@ -86,11 +121,33 @@ export class ProcessStack {
     await waitUntil('API', () => httpOk(`http://127.0.0.1:${this.ports.api}/healthz`), 60_000, p);
   }
 
-  /** Stops one part: SIGKILL for a crash, SIGTERM for an orderly stop. */
+  /** Stops one part: SIGKILL for a crash, SIGTERM for an orderly stop (a frozen part is thawed first, so it can stop). */
   async stop(part: Part, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     const p = this.running.get(part);
     this.running.delete(part);
+    if (p && signal !== 'SIGKILL' && p.child.exitCode === null) p.child.kill('SIGCONT');
     if (p) await stop(p, signal, 15_000);
+  }
+
+  /** Freezes a part (SIGSTOP): it holds its sockets but runs nothing, so what is sent to it waits unread. */
+  freeze(part: Part): void {
+    this.running.get(part)?.child.kill('SIGSTOP');
+  }
+
+  /** Lets a frozen part run again (SIGCONT). */
+  thaw(part: Part): void {
+    this.running.get(part)?.child.kill('SIGCONT');
+  }
+
+  /** The activities a workflow has running on a worker now (started, not finished), by type. */
+  async runningActivities(workflowId: string): Promise<string[]> {
+    const connection = await Connection.connect({ address: this.temporalAddress });
+    try {
+      const { raw } = await new Client({ connection }).workflow.getHandle(workflowId).describe();
+      return (raw.pendingActivities ?? []).filter((a) => a.state === 2 /* PENDING_ACTIVITY_STATE_STARTED */).map((a) => a.activityType?.name ?? '?');
+    } finally {
+      await connection.close();
+    }
   }
 
   /** True while the part's process runs (it did not exit by itself). */
@@ -128,8 +185,8 @@ export class ProcessStack {
     return (await this.json<{ entries: AuditEntry[] }>(`/v1/projects/${projectId}/audit`)).entries;
   }
 
-  /** Decides a step through its reviewer link, as the e-mail's link would; returns the HTTP status. */
-  async decide(step: { workflowId: string; stepId: string; reviewer: string }, body: object = { decision: 'approve' }): Promise<number> {
+  /** Decides a step through its reviewer link, as the e-mail's link would; returns the HTTP status and the JSON answer. */
+  async decision(step: { workflowId: string; stepId: string; reviewer: string }, body: object = { decision: 'approve' }): Promise<{ status: number; body: unknown }> {
     const token = this.signer.sign({ ...step, expiresAt: Date.now() + 86_400_000 });
     const res = await fetch(`http://127.0.0.1:${this.ports.api}/r/${token}`, {
       method: 'POST',
@@ -137,12 +194,79 @@ export class ProcessStack {
       body: JSON.stringify(body),
       signal: AbortSignal.timeout(30_000),
     });
-    await res.text();
-    return res.status;
+    return { status: res.status, body: await res.json().catch(() => undefined) };
+  }
+
+  /** `decision`, for its HTTP status only. */
+  async decide(step: { workflowId: string; stepId: string; reviewer: string }, body?: object): Promise<number> {
+    return (await this.decision(step, body)).status;
   }
 
   mails(): Promise<Mail[]> {
     return fetchMails(`http://127.0.0.1:${this.ports.web}`);
+  }
+
+  /** When MailDev wrote the mail to disk (ms; its own \`time\` is the Date header, whole seconds). */
+  mailWrittenAt(mail: Mail): number {
+    return statSync(path.join(this.dataDir, 'mail', `${mail.id}.eml`)).mtimeMs;
+  }
+
+  /**
+   * The mails and the completed mail activities once both have stopped changing
+   * (read in that order, so a send is never seen before its mail), matched with `matchMails`.
+   */
+  async settledMails(timeoutMs = 90_000): Promise<{ mails: Mail[]; sends: MailSend[]; problems: string[]; cutOff: string[] }> {
+    let last = '';
+    const settled = await this.until(
+      'mails and mail activities to settle',
+      async () => {
+        const sends = await this.mailSends();
+        const mails = await this.mails();
+        const key = `${mails.length}/${sends.length}`;
+        const stable = key === last && sends.length === (await this.mailSends()).length;
+        last = key;
+        await new Promise((r) => setTimeout(r, 1000));
+        return { mails, sends, stable };
+      },
+      (r) => r.stable,
+      timeoutMs,
+    );
+    return { mails: settled.mails, sends: settled.sends, ...matchMails(settled.mails, settled.sends) };
+  }
+
+  /**
+   * A POST over a raw socket, to crash the API around it. `written` resolves once the
+   * request is in the kernel's hands (accepted even by a frozen API); `answer` with the
+   * answer's status line as soon as its first bytes arrive (the rest is never read), or
+   * undefined if the connection closed without one.
+   */
+  rawPost(urlPath: string, body: string, key: string): { written: Promise<void>; answer: Promise<string | undefined> } {
+    const socket = connect(this.ports.api, '127.0.0.1');
+    const head = [`POST ${urlPath} HTTP/1.1`, `Host: 127.0.0.1:${this.ports.api}`, `Authorization: Bearer ${key}`, 'Content-Type: application/json', `Content-Length: ${Buffer.byteLength(body)}`, 'Connection: close'];
+    const written = new Promise<void>((resolve, reject) => socket.write(`${head.join('\r\n')}\r\n\r\n${body}`, (err) => (err ? reject(err) : resolve())));
+    const answer = new Promise<string | undefined>((resolve) => {
+      socket.once('data', (chunk: Buffer) => {
+        resolve(chunk.toString('latin1').split('\r\n')[0]);
+        socket.destroy();
+      });
+      socket.once('close', () => resolve(undefined));
+      socket.once('error', () => resolve(undefined));
+    });
+    return { written, answer };
+  }
+
+  /** Every mail activity that completed in any workflow of this stack, read from the histories. */
+  async mailSends(): Promise<MailSend[]> {
+    const connection = await Connection.connect({ address: this.temporalAddress });
+    try {
+      const sends: MailSend[] = [];
+      for await (const { workflowId, history } of new Client({ connection }).workflow.list().intoHistories()) {
+        sends.push(...mailSendsIn(workflowId, (history as temporal.api.history.v1.IHistory).events ?? []));
+      }
+      return sends;
+    } finally {
+      await connection.close();
+    }
   }
 
   /** Polls `read` until `ready` holds; fails naming `what` and the last value seen. */
@@ -163,14 +287,43 @@ export class ProcessStack {
   }
 }
 
-/** Message-IDs that occur more than once among the mails, with their subjects: a mail sent twice. */
-export function duplicateMails(mails: Mail[]): string[] {
-  const seen = new Map<string, number>();
-  for (const m of mails) {
-    const id = m.headers['message-id'] ?? `${m.to.map((t) => t.address)}|${m.subject}`;
-    seen.set(id, (seen.get(id) ?? 0) + 1);
+function mailSendsIn(workflowId: string, events: temporal.api.history.v1.IHistoryEvent[]): MailSend[] {
+  const byId = new Map(events.map((e) => [Number(e.eventId), e]));
+  const ms = (t: temporal.api.history.v1.IHistoryEvent['eventTime']) => Number(t?.seconds ?? 0) * 1000 + Math.floor((t?.nanos ?? 0) / 1e6);
+  return events.flatMap((e) => {
+    const done = e.activityTaskCompletedEventAttributes;
+    const scheduled = done && byId.get(Number(done.scheduledEventId))?.activityTaskScheduledEventAttributes;
+    const started = done && byId.get(Number(done.startedEventId))?.activityTaskStartedEventAttributes;
+    const payload = done?.result?.payloads?.[0];
+    if (!scheduled || !started || !payload) return [];
+    const receipt = defaultPayloadConverter.fromPayload<Partial<MailReceipt>>(payload);
+    if (typeof receipt?.messageId !== 'string') return [];
+    return [{ messageId: receipt.messageId, workflowId, activity: scheduled.activityType?.name ?? '?', attempt: started.attempt ?? 1, afterTimeout: !!started.lastFailure?.timeoutFailureInfo, completedAt: ms(e.eventTime) }];
+  });
+}
+
+/**
+ * Matches the mails that arrived with the mail activities that completed:
+ * every completed send arrived; every mail came from exactly one completed
+ * activity; and a mail arrived more than once only where that activity had
+ * an attempt cut off by a timeout (its worker was killed after SMTP accepted
+ * the mail and before the completion reached Temporal: the known window, not
+ * closable with SMTP), at most once per attempt. `cutOff` lists those;
+ * `problems` lists everything else.
+ */
+export function matchMails(mails: Mail[], sends: MailSend[]): { problems: string[]; cutOff: string[] } {
+  const copies = new Map<string, number>();
+  for (const m of mails) copies.set(m.headers['message-id'], (copies.get(m.headers['message-id']) ?? 0) + 1);
+  const problems: string[] = [];
+  const cutOff: string[] = [];
+  for (const s of sends) if (!copies.has(s.messageId)) problems.push(`${s.messageId}: sent (${s.activity} in ${s.workflowId}) but never arrived`);
+  for (const [id, n] of copies) {
+    const by = sends.filter((s) => s.messageId === id);
+    if (by.length !== 1) problems.push(`${id}: ${n} cop${n === 1 ? 'y' : 'ies'}, from ${by.length} completed mail activities`);
+    else if (n > 1 && by[0].afterTimeout && n <= by[0].attempt) cutOff.push(`${id} ×${n} (attempt ${by[0].attempt} completed after a timeout)`);
+    else if (n > 1) problems.push(`${id}: ${n} copies from one activity that completed on attempt ${by[0].attempt}${by[0].afterTimeout ? '' : ' with no attempt timed out'}`);
   }
-  return [...seen].filter(([, n]) => n > 1).map(([id, n]) => `${id} ×${n}`);
+  return { problems, cutOff };
 }
 
 /** The stack for one test file: started before its tests, stopped after them (filled in once up). */
