@@ -76,7 +76,7 @@ test('decisions sent while the worker is down are recorded once it is back, once
   const retried = sends.filter((s) => s.afterTimeout);
   expect(retried.map((s) => s.workflowId)).toEqual(expect.arrayContaining(sending));
   // How wide that window is: from MailDev writing a mail to Temporal recording its send complete (an upper bound).
-  const firstWritten = (id: string) => Math.min(...mails.filter((m) => m.headers['message-id'] === id).map((m) => stack.mailWrittenAt(m)));
+  const firstWritten = (messageId: string) => Math.min(...mails.filter((m) => m.headers['message-id'] === messageId).map((m) => stack.mailWrittenAt(m)));
   const widths = sends.filter((s) => s.attempt === 1).map((s) => Math.round(s.completedAt - firstWritten(s.messageId))).sort((a, b) => a - b);
   console.log(
     `worker crash: decisions sent while down answered 503 within ${answeredIn} ms; applied ${appliedIn} ms after the restart, project complete ${(completedIn / 1000).toFixed(1)} s after it; ` +

@@ -206,7 +206,7 @@ export class ProcessStack {
     return fetchMails(`http://127.0.0.1:${this.ports.web}`);
   }
 
-  /** When MailDev wrote the mail to disk (ms; its own \`time\` is the Date header, whole seconds). */
+  /** When MailDev wrote the mail to disk, in ms (its own `time` is the Date header: whole seconds). */
   mailWrittenAt(mail: Mail): number {
     return statSync(path.join(this.dataDir, 'mail', `${mail.id}.eml`)).mtimeMs;
   }
@@ -306,10 +306,10 @@ function mailSendsIn(workflowId: string, events: temporal.api.history.v1.IHistor
  * Matches the mails that arrived with the mail activities that completed:
  * every completed send arrived; every mail came from exactly one completed
  * activity; and a mail arrived more than once only where that activity had
- * an attempt cut off by a timeout (its worker was killed after SMTP accepted
- * the mail and before the completion reached Temporal: the known window, not
- * closable with SMTP), at most once per attempt. `cutOff` lists those;
- * `problems` lists everything else.
+ * an attempt cut off by a timeout, at most once per attempt: its worker died
+ * after SMTP accepted the mail and before the completion reached Temporal, and
+ * the retry, in another process, sent it again (the known window; SMTP gives
+ * no way to close it). `cutOff` lists those; `problems` everything else.
  */
 export function matchMails(mails: Mail[], sends: MailSend[]): { problems: string[]; cutOff: string[] } {
   const copies = new Map<string, number>();
