@@ -105,16 +105,17 @@ export function report(results: Map<Mode, ModeFigures>, sizes: Sizes): string {
   const reading = (f: ModeFigures, target: number) => f.memory.readings.find((r) => r.target === target);
   for (const target of targets) {
     const name = target === 0 ? '0 open (started, polling)' : `${num(target)} open`;
-    line(`${name}: RSS · RSS after GC · heap used after GC, main + workflow thread`, (f) => {
+    const threads = (r: MemoryFigures['readings'][number]) => r.heapUsedThreads.reduce((sum, t) => sum + t.heapUsed, 0);
+    line(`${name}: RSS · RSS after GC · heap used after GC, main thread + other threads (the workflow thread, tsx's loader)`, (f) => {
       const r = reading(f, target);
-      if (!r) return 'not run';
-      const threads = r.heapUsedThreads.reduce((s, t) => s + t.heapUsed, 0);
-      return `${mib(r.rssBefore)} · ${mib(r.rss)} · ${mib(r.heapUsedMain)} + ${mib(threads)}`;
+      return r ? `${mib(r.rssBefore)} · ${mib(r.rss)} · ${mib(r.heapUsedMain)} + ${mib(threads(r))}` : 'not run';
     });
     if (target === 0) continue;
-    line(`${name}: RSS after GC per open workflow, above 0 open`, (f) => {
+    line(`${name}: growth over 0 open after GC per cached workflow (at most maxCachedWorkflows are cached): RSS · other threads' heap`, (f) => {
       const [r, r0] = [reading(f, target), reading(f, 0)];
-      return r && r0 ? `${num((r.rss - r0.rss) / r.open / 1024)} KiB` : 'not run';
+      if (!r || !r0) return 'not run';
+      const cached = Math.min(r.open, f.memory.maxCachedWorkflows ?? r.open);
+      return `${num((r.rss - r0.rss) / cached / 1024)} KiB · ${num((threads(r) - threads(r0)) / cached / 1024)} KiB (${num(cached)} cached)`;
     });
     line(`${name}: preparation time · CPU ms per project`, (f) => {
       const r = reading(f, target);
