@@ -92,13 +92,25 @@ async function runMode(mode: Mode): Promise<ModeFigures> {
   }
 }
 
-async function main() {
-  const results = new Map<Mode, ModeFigures>();
-  for (const mode of modes) results.set(mode, await runMode(mode));
+function print(results: Map<Mode, ModeFigures>) {
   const sizeLine = `sizes: ${sizes.submissions} submissions (${sizes.concurrency} in flight), ${sizes.decisions} decisions (one at a time), a cycle over ${sizes.projects} projects, ${sizes.open.join(' and ')} open workflows${quick ? ' (--quick)' : ''}`;
   console.log(`\n${machine()}\n${sizeLine}; total ${((Date.now() - started) / 60_000).toFixed(1)} min\n`);
   console.log(report(results, sizes));
   if (jsonFile) writeFileSync(jsonFile, JSON.stringify({ machine: machine(), sizes, results: Object.fromEntries(results) }, null, 2));
+}
+
+async function main() {
+  const results = new Map<Mode, ModeFigures>();
+  for (const mode of modes) {
+    try {
+      results.set(mode, await runMode(mode));
+    } catch (err) {
+      // What the modes before it measured is still worth having.
+      if (results.size && !interrupted) print(results);
+      throw err;
+    }
+  }
+  print(results);
 }
 
 main().then(

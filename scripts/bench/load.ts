@@ -32,14 +32,21 @@ export function percentile(values: number[], p: number): number {
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Polls `read` until `done`; fails when a process of the stack died or after `timeoutMs`. */
+/**
+ * Polls `read` until `done`; fails when a process of the stack died or after `timeoutMs`. A read that fails is
+ * asked again (a query times out while the worker is far behind); the last error is named on timeout.
+ */
 export async function poll<T>(stack: BenchStack, what: string, read: () => Promise<T>, done: (v: T) => boolean, timeoutMs: number, intervalMs = 250): Promise<T> {
   const deadline = Date.now() + timeoutMs;
+  let error: unknown;
   for (;;) {
     stack.check();
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+    const result = await read().then(
+      (value) => ({ value }),
+      (err: unknown) => ((error = err), undefined),
+    );
+    if (result && done(result.value)) return result.value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${error ? `; last error: ${(error as Error).message}` : ''}`);
     await sleep(intervalMs);
   }
 }
