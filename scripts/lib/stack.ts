@@ -4,7 +4,7 @@
  * `npm start` and by the tests that need real processes.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
@@ -21,6 +21,8 @@ export interface Managed {
   name: string;
   child: ChildProcess;
   exited: Promise<number | null>;
+  /** The last few kilobytes the process printed (empty when its output goes to a terminal). */
+  recentOutput: () => string;
 }
 
 /** Spawns a process in its own process group (so Ctrl-C reaches only the supervisor, which stops them in order). */
@@ -31,17 +33,21 @@ export function launch(name: string, command: string, args: string[], opts: { en
     detached: true,
     stdio: opts.inherit ? ['ignore', 'inherit', 'inherit'] : ['ignore', 'pipe', 'pipe'],
   });
+  // Kept so a process that dies while starting can say why in the error.
+  let recent = '';
+  const keep = (chunk: Buffer) => {
+    recent = (recent + chunk.toString('utf8')).slice(-4096);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
   if (opts.logFile) {
     mkdirSync(path.dirname(opts.logFile), { recursive: true });
     const log = createWriteStream(opts.logFile, { flags: 'a' });
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
-  } else if (!opts.inherit) {
-    child.stdout?.resume();
-    child.stderr?.resume();
   }
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { name, child, exited };
+  return { name, child, exited, recentOutput: () => recent };
 }
 
 /** Sends `signal`, waits up to `graceMs`, then SIGKILLs. */
@@ -56,7 +62,10 @@ export async function stop(p: Managed, signal: NodeJS.Signals = 'SIGTERM', grace
 export async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs: number, alive?: Managed): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (alive && alive.child.exitCode !== null) throw new Error(`${what}: process ${alive.name} exited with code ${alive.child.exitCode}`);
+    if (alive && alive.child.exitCode !== null) {
+      const said = alive.recentOutput().trim();
+      throw new Error(`${what}: process ${alive.name} exited with code ${alive.child.exitCode}${said ? `; it printed:\n${said}` : ''}`);
+    }
     if (await check().catch(() => false)) return;
     if (Date.now() > deadline) throw new Error(`${what}: not ready after ${timeoutMs / 1000} s`);
     await new Promise((r) => setTimeout(r, 250));
@@ -132,15 +141,44 @@ export function startTsEntry(name: string, entry: string, env: NodeJS.ProcessEnv
   return launch(name, process.execPath, ['--import', 'tsx', path.join(ROOT, entry)], { env, logFile, inherit: !logFile });
 }
 
-/** Distinct free TCP ports on loopback (held together while the OS picks them), for processes a test starts. */
+/**
+ * Distinct free TCP ports on loopback for the processes a test starts, chosen
+ * below the kernel's ephemeral range: ports from `listen(0)` are ephemeral, so
+ * between our check and the child's bind any outgoing connection (or a dev
+ * server's own random metrics port) could take one, and a process restarted on
+ * its old port (the fault tests) could find it gone. Each port is proved free
+ * by binding it, all held together until every one is found.
+ */
 export async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from({ length: count }, () => new Promise<Server>((resolve, reject) => {
-      const server = createServer();
-      server.once('error', reject).listen(0, '127.0.0.1', () => resolve(server));
-    })),
-  );
-  const ports = servers.map((s) => (s.address() as AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  return ports;
+  const firstEphemeral = ephemeralRangeStart();
+  const low = 10_000;
+  const held: Server[] = [];
+  try {
+    for (let tries = 0; held.length < count; tries++) {
+      if (tries > 1000) throw new Error(`no ${count} free ports between ${low} and ${firstEphemeral}`);
+      const port = low + Math.floor(Math.random() * (firstEphemeral - low));
+      const server = await bindLoopback(port);
+      if (server) held.push(server);
+    }
+    return held.map((s) => (s.address() as AddressInfo).port);
+  } finally {
+    await Promise.all(held.map((s) => new Promise((r) => s.close(r))));
+  }
+}
+
+function bindLoopback(port: number): Promise<Server | undefined> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(undefined)).listen(port, '127.0.0.1', () => resolve(server));
+  });
+}
+
+/** The first port of Linux's ephemeral range (32768 when it cannot be read). */
+function ephemeralRangeStart(): number {
+  try {
+    const first = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return first > 12_000 ? first : 32_768;
+  } catch {
+    return 32_768;
+  }
 }
