@@ -78,6 +78,10 @@ const envSchema = z
     POLICY_FILE: z.string().default(path.join(ROOT, 'policy/default.json')),
     CONTROL_LIST_FILE: z.string().default(path.join(ROOT, 'reference-data/control-list.json')),
     RESTRICTED_PARTIES_FILE: z.string().default(path.join(ROOT, 'reference-data/restricted-parties.json')),
+    /** Worker only: a bundle made by `npm run bundle-workflows`; unset, the worker bundles the workflow code at start. */
+    WORKFLOW_BUNDLE: z.string().min(1).optional(),
+    /** Worker only: host:port for the Temporal SDK's Prometheus exporter (worker metrics); unset, none. */
+    WORKER_METRICS_ADDRESS: z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port').optional(),
     LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
     /** Rate limits (429 with Retry-After): requests per window; 0 turns one off. */
     RATE_LIMIT_WINDOW_SECONDS: count.pipe(z.number().min(1, 'must be at least 1')).default(DEFAULT_RATE_LIMITS.windowMs / 1000),
