@@ -6,6 +6,7 @@ import { createActivities } from '../activities';
 import { LinkSigner } from '../activities/link-tokens';
 import { loadReferenceData } from '../activities/reference-data';
 import type { Config } from '../config/env';
+import { workflowCode } from './workflow-code';
 
 export const workflowsPath = require.resolve('../workflows');
 
@@ -13,7 +14,7 @@ export interface WorkerSetup {
   connection: NativeConnection;
   /** For activities that read visibility. */
   client?: Client;
-  config: Pick<Config, 'TEMPORAL_NAMESPACE' | 'TASK_QUEUE' | 'SMTP_URL' | 'MAIL_FROM' | 'PUBLIC_URL' | 'LINK_SECRET' | 'CONTROL_LIST_FILE' | 'RESTRICTED_PARTIES_FILE'>;
+  config: Pick<Config, 'TEMPORAL_NAMESPACE' | 'TASK_QUEUE' | 'SMTP_URL' | 'MAIL_FROM' | 'PUBLIC_URL' | 'LINK_SECRET' | 'CONTROL_LIST_FILE' | 'RESTRICTED_PARTIES_FILE' | 'WORKFLOW_BUNDLE'>;
   overrides?: Partial<WorkerOptions>;
 }
 
@@ -33,7 +34,7 @@ export async function createWorker({ connection, client, config, overrides }: Wo
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TASK_QUEUE,
-    workflowsPath,
+    ...workflowCode(config.WORKFLOW_BUNDLE, workflowsPath),
     activities: createProductionActivities(config, client),
     ...overrides,
   });
