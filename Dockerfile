@@ -15,6 +15,10 @@ COPY worker ./worker
 COPY api ./api
 COPY config ./config
 RUN npx tsc -p tsconfig.build.json
+# The workflow code bundled once here (tsx is a dev dependency, present in this stage),
+# so the worker loads dist/workflow-bundle.js instead of running webpack at every start.
+COPY scripts/bundle-workflows.ts ./scripts/
+RUN node --import tsx scripts/bundle-workflows.ts dist/workflow-bundle.js
 
 # ---- deps: production node modules only ----
 FROM ${NODE_IMAGE} AS deps
@@ -36,6 +40,9 @@ COPY reference-data ./reference-data
 ENV POLICY_FILE=/app/policy/default.json \
     CONTROL_LIST_FILE=/app/reference-data/control-list.json \
     RESTRICTED_PARTIES_FILE=/app/reference-data/restricted-parties.json
+# The worker starts from the bundle the build stage wrote (it came with dist/ above);
+# the API ignores it. Unset it to have the worker bundle dist/workflows at start.
+ENV WORKFLOW_BUNDLE=/app/dist/workflow-bundle.js
 # The official image's unprivileged user; the app writes nothing to disk.
 USER node
 EXPOSE 3000
