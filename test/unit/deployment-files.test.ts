@@ -135,6 +135,26 @@ describe('Dockerfile', () => {
     for (const copied of ['dist', 'policy', 'reference-data']) expect(dockerfile).toMatch(new RegExp(`^COPY .*\\b${copied} \\./${copied}$`, 'm'));
     expect(dockerfile).toMatch(/^USER (?!root\b)\S+/m);
   });
+
+  it('sets WORKFLOW_BUNDLE in the runtime stage to the bundle the build stage writes into the dist/ it ships', () => {
+    /** Each stage's text, by its `AS` name. */
+    const stages = Object.fromEntries(dockerfile.split(/^(?=FROM )/m).map((text) => [/^FROM \S+ AS (\S+)/.exec(text)?.[1], text]));
+    const workdir = (stage: string) => /^WORKDIR (\S+)$/m.exec(stages[stage])?.[1] ?? '/';
+    const written = /^RUN node --import tsx scripts\/bundle-workflows\.ts (\S+)$/m.exec(stages.build)?.[1];
+    expect(written).toBeDefined();
+    expect(stages.build).toMatch(/^COPY scripts\/bundle-workflows\.ts \.\/scripts\/$/m);
+    expect(existsSync(path.join(ROOT, 'scripts/bundle-workflows.ts'))).toBe(true);
+    // After tsc, so the bundle goes into the dist/ that is then copied whole.
+    expect(stages.build.indexOf('bundle-workflows')).toBeGreaterThan(stages.build.indexOf('npx tsc'));
+    const builtAt = path.posix.resolve(workdir('build'), written!);
+
+    const copied = /^COPY --from=build (\S+) (\S+)$/m.exec(stages.runtime);
+    expect(copied).not.toBeNull();
+    const [, from, to] = copied!;
+    expect(builtAt.startsWith(`${from}/`)).toBe(true);
+    const shippedAt = path.posix.join(path.posix.resolve(workdir('runtime'), to), path.posix.relative(from, builtAt));
+    expect(stages.runtime).toMatch(new RegExp(`^ENV WORKFLOW_BUNDLE=${shippedAt}$`, 'm'));
+  });
 });
 
 describe('.env.example', () => {
