@@ -3,6 +3,7 @@
  * dependencies (mail transport, public URL, link signer, reference data), so
  * no host or secret is written here and tests can inject their own.
  */
+import { asyncLocalStorage as activityContext } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { Transporter } from 'nodemailer';
 import { classifyComponent, indexRestrictedParties, type Classification } from '../domain/classification';
@@ -43,6 +44,18 @@ export function decisionLink(publicUrl: string, token: string): string {
   return `${publicUrl.replace(/\/$/, '')}/r/${token}`;
 }
 
+type MailKind = 'review_request' | 'step_closed' | 'notice';
+
+/**
+ * Counts a send on the activity's metric meter (tagged with namespace, task queue and activity type),
+ * which the worker's Prometheus exporter serves as licence_review_emails_{sent,failed}_total{kind}.
+ * Outside an activity (unit tests calling the functions directly) there is no meter and nothing is counted.
+ */
+function countMail(outcome: 'sent' | 'failed', kind: MailKind): void {
+  const meter = activityContext.getStore()?.metricMeter;
+  meter?.withTags({ kind }).createCounter(`licence_review_emails_${outcome}`, 'emails', `E-mails ${outcome === 'sent' ? 'accepted by' : 'refused by or not delivered to'} the SMTP relay`).add(1);
+}
+
 /** How many Message-IDs a worker process remembers having handed to SMTP (oldest forgotten first). */
 const SENT_MEMORY = 20_000;
 
@@ -57,11 +70,17 @@ export function createActivities(deps: ActivityDeps) {
    */
   const sent = new Set<string>();
 
-  async function send(to: string, subject: string, text: string, key: string): Promise<MailReceipt> {
+  async function send(kind: MailKind, to: string, subject: string, text: string, key: string): Promise<MailReceipt> {
     // Deterministic Message-ID: a send retried after an SMTP error carries the same id.
     const messageId = `<${key.replace(/[^A-Za-z0-9._-]/g, '_')}@licence-review>`;
     if (!sent.has(messageId)) {
-      await deps.transport.sendMail({ from: deps.mailFrom, to, subject, text, messageId });
+      try {
+        await deps.transport.sendMail({ from: deps.mailFrom, to, subject, text, messageId });
+      } catch (err) {
+        countMail('failed', kind);
+        throw err;
+      }
+      countMail('sent', kind);
       sent.add(messageId);
       if (sent.size > SENT_MEMORY) sent.delete(sent.values().next().value!);
     }
@@ -91,16 +110,16 @@ export function createActivities(deps: ActivityDeps) {
         expiresAt: Date.parse(step.openedAt) + input.linkValidForMs,
       });
       const mail = reviewRequestMail(step, context, decisionLink(deps.publicUrl, token));
-      return send(step.reviewer, mail.subject, mail.text, `${step.workflowId}.${step.stepId}.request`);
+      return send('review_request', step.reviewer, mail.subject, mail.text, `${step.workflowId}.${step.stepId}.request`);
     },
 
     async sendStepClosed(input: { step: ReviewStep; context: ReviewMailContext; reason: string }): Promise<MailReceipt> {
       const mail = stepClosedMail(input.step, input.context, input.reason);
-      return send(input.step.reviewer, mail.subject, mail.text, `${input.step.workflowId}.${input.step.stepId}.closed`);
+      return send('step_closed', input.step.reviewer, mail.subject, mail.text, `${input.step.workflowId}.${input.step.stepId}.closed`);
     },
 
     async sendNotice(input: NoticeInput): Promise<MailReceipt> {
-      return send(input.to, input.subject, input.text, input.key);
+      return send('notice', input.to, input.subject, input.text, input.key);
     },
 
     /** The ids of a funder's active projects, from visibility. */

@@ -3,7 +3,6 @@ import { randomBytes } from 'node:crypto';
 import cookieParser from 'cookie-parser';
 import express from 'express';
 import helmet from 'helmet';
-import { pinoHttp } from 'pino-http';
 import type { Client, Connection } from '@temporalio/client';
 import type { LinkSigner } from '../activities/link-tokens';
 import { DEFAULT_RATE_LIMITS, type Config, type RateLimits } from '../config/env';
@@ -11,6 +10,7 @@ import type { Logger } from '../config/logger';
 import { authenticate } from './auth';
 import { ApiError, errorHandler } from './errors';
 import { reviewPageLimiter, writeLimiter } from './rate-limit';
+import { requestLogger } from './request-log';
 import { ApiMetrics } from './metrics';
 import { openApiDocument } from './openapi';
 import { cycleRoutes } from './routes/cycles';
@@ -54,7 +54,7 @@ export function buildApp({ client, connection, config, signer, logger, temporalT
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
-  app.use(pinoHttp({ logger, autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' } }));
+  app.use(requestLogger(logger));
   app.use(express.json({ limit: '256kb' }));
   app.use(express.urlencoded({ extended: false, limit: '64kb' }));
   app.use(cookieParser());

@@ -1,8 +1,9 @@
-/** API process: listens on PORT; on SIGINT/SIGTERM stops accepting, finishes in-flight requests, exits. */
+/** API process: listens on PORT; on SIGINT/SIGTERM stops accepting, finishes in-flight requests (up to 25 s), exits. */
 import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import { LinkSigner } from '../activities/link-tokens';
 import { ConfigError, loadConfig } from '../config/env';
 import { createLogger } from '../config/logger';
+import { temporalConnectSettings } from '../config/temporal-connection';
 import { buildApp } from './app';
 
 async function main() {
@@ -14,13 +15,14 @@ async function main() {
   // - The client retries an unreachable server with sleeps of up to 5 s that do not stop at a call's deadline,
   //   so a request answered 503 up to 5 s after its deadline. Sleeps of at most 1 s keep it within a second.
   const retry = defaultGrpcRetryOptions();
+  const temporal = temporalConnectSettings(config);
   const connection = Connection.lazy({
-    address: config.TEMPORAL_ADDRESS,
+    ...temporal.connection,
     channelArgs: { 'grpc.initial_reconnect_backoff_ms': 500, 'grpc.max_reconnect_backoff_ms': 3000 },
     interceptors: [makeGrpcRetryInterceptor({ ...retry, delayFunction: (attempt, status) => Math.min(1000, retry.delayFunction(attempt, status)) })],
   });
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-  const app = buildApp({ client, connection, config, signer: new LinkSigner(config.LINK_SECRET, config.LINK_SECRET_PREVIOUS), logger, rateLimits: config.rateLimits });
+  const client = new Client({ connection, namespace: temporal.namespace });
+  const app = buildApp({ client, connection, config: { ...config, TEMPORAL_NAMESPACE: temporal.namespace }, signer: new LinkSigner(config.LINK_SECRET, config.LINK_SECRET_PREVIOUS), logger, rateLimits: config.rateLimits });
   const server = app.listen(config.PORT, () => logger.info({ port: config.PORT, publicUrl: config.PUBLIC_URL }, 'api ready'));
 
   const shutdown = (signal: string) => {
@@ -29,7 +31,8 @@ async function main() {
       void connection.close().finally(() => process.exit(0));
     });
     server.closeIdleConnections();
-    setTimeout(() => process.exit(1), 10_000).unref();
+    // A decision waits up to 10 s for Temporal to accept it and 10 s more for its result; then it is forced.
+    setTimeout(() => process.exit(1), 25_000).unref();
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);

@@ -1,19 +1,34 @@
-/** Worker process: runs every workflow and activity until SIGINT/SIGTERM, then drains and exits. */
+/**
+ * Worker process: runs every workflow and activity until SIGINT/SIGTERM, then
+ * stops polling, lets activity attempts in flight finish (up to 30 s), and exits.
+ */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { ConfigError, loadConfig } from '../config/env';
 import { createLogger } from '../config/logger';
+import { temporalConnectSettings } from '../config/temporal-connection';
 import { createWorker } from './create-worker';
+import { installWorkerRuntime } from './runtime';
+
+/** Below docker-compose's stop_grace_period (40 s), so a stopped container ends its attempts before SIGKILL. */
+const SHUTDOWN_GRACE = '30 seconds';
 
 async function main() {
   const config = loadConfig();
   const log = createLogger(config.LOG_LEVEL, 'worker');
-  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-  const clientConnection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  installWorkerRuntime(log, config.WORKER_METRICS_ADDRESS);
+  const temporal = temporalConnectSettings(config);
+  const connection = await NativeConnection.connect(temporal.connection);
+  const clientConnection = await Connection.connect(temporal.connection);
   try {
-    const client = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
-    const worker = await createWorker({ connection, client, config });
-    log.info({ taskQueue: config.TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE, address: config.TEMPORAL_ADDRESS }, 'worker ready');
+    const client = new Client({ connection: clientConnection, namespace: temporal.namespace });
+    const worker = await createWorker({
+      connection,
+      client,
+      config: { ...config, TEMPORAL_NAMESPACE: temporal.namespace },
+      overrides: { shutdownGraceTime: SHUTDOWN_GRACE },
+    });
+    log.info({ taskQueue: config.TASK_QUEUE, namespace: temporal.namespace, address: temporal.connection.address, metrics: config.WORKER_METRICS_ADDRESS ?? 'off' }, 'worker ready');
     await worker.run(); // returns after SIGINT/SIGTERM once in-flight tasks finish
     log.info('worker stopped');
   } finally {

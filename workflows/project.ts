@@ -9,6 +9,7 @@ import {
   CancellationScope,
   condition,
   isCancellation,
+  log,
   setHandler,
   startChild,
   workflowInfo,
@@ -55,7 +56,11 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
   const lead = leadAgency(policy, project);
   const submittedAt = new Date().toISOString();
   const auditTrail: AuditEntry[] = [];
-  const record = (entry: AuditInput) => auditTrail.push({ at: new Date().toISOString(), ...entry });
+  const record = (entry: AuditInput) => {
+    auditTrail.push({ at: new Date().toISOString(), ...entry });
+    // One log line per audit entry (the SDK adds workflowId, runId and workflowType; replays log nothing).
+    log.info(`audit: ${entry.action}`, { action: entry.action, channel: entry.channel, componentId: entry.componentId, stepId: entry.stepId });
+  };
   const components = new Map<string, ComponentView>(
     project.components.map((c) => [
       c.id,

@@ -19,6 +19,7 @@ export class Reporter {
 
   readonly audit = (entry: AuditInput): void => {
     this.unsent.push({ at: new Date().toISOString(), componentId: this.componentId, ...entry });
+    log.info(`audit: ${entry.action}`, { action: entry.action, channel: entry.channel, componentId: this.componentId, stepId: entry.stepId });
   };
 
   /**

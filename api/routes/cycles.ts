@@ -11,6 +11,7 @@ import { requireRole } from '../auth';
 import { ApiError, validationError } from '../errors';
 import { bounded } from '../temporal-calls';
 import { projectsOfOtherFunders } from '../visibility-queries';
+import { tagWorkflow } from '../request-log';
 
 export const cycleBody = z
   .strictObject({
@@ -37,6 +38,7 @@ export function cycleRoutes({ client, taskQueue, temporalTimeoutMs }: { client: 
     const { name, closesAt, projectIds } = parsed.data;
     const funderId = req.caller!.funderId!;
     const cycleId = parsed.data.cycleId ?? `cy-${randomUUID().slice(0, 8)}`;
+    tagWorkflow(req, res, cycleWorkflowId(cycleId));
     // Refused before anything starts; the cycle workflow also skips any other funder's project it meets.
     const foreign = projectIds ? await deadline(() => projectsOfOtherFunders(client, projectIds, funderId)) : [];
     if (foreign.length) {
@@ -59,6 +61,10 @@ export function cycleRoutes({ client, taskQueue, temporalTimeoutMs }: { client: 
     res.status(202).location(`/v1/cycles/${cycleId}`).json({ cycleId, status: 'launching', projects: projectIds?.length ?? 'all active' });
   });
 
+  router.param('id', (req, res, next, id: string) => {
+    tagWorkflow(req, res, cycleWorkflowId(id));
+    next();
+  });
   router.get('/:id', requireRole('funder', 'admin'), async (req, res) => {
     const id = slug.safeParse(req.params.id);
     if (!id.success) throw validationError(id.error, 'path.id');

@@ -23,6 +23,7 @@ import { assertMayRead, requireRole } from '../auth';
 import { ApiError, parse, updateRejection } from '../errors';
 import { appealBody, auditQueryParams, infoBody, projectIdParam, scopingBody, withdrawBody } from '../schemas';
 import { bounded, resultWithin } from '../temporal-calls';
+import { tagWorkflow } from '../request-log';
 
 export interface ProjectRoutesDeps {
   client: Client;
@@ -60,10 +61,16 @@ export function projectRoutes({ client, taskQueue, policy, temporalTimeoutMs }: 
     throw new ApiError('CONFLICT', `project ${view.projectId} is ${view.stage} and can no longer change`);
   }
 
+  router.param('id', (req, res, next, id: string) => {
+    tagWorkflow(req, res, projectWorkflowId(id));
+    next();
+  });
+
   router.post('/', requireRole('coordinator', 'admin'), async (req, res) => {
     const body = parse(submission, req.body, 'body');
     const project: Project = { ...body, projectId: body.projectId ?? `p-${randomUUID().slice(0, 8)}` };
     const workflowId = projectWorkflowId(project.projectId);
+    tagWorkflow(req, res, workflowId);
     await deadline(() =>
       client.workflow.start<typeof projectWorkflow>('projectWorkflow', {
         workflowId,

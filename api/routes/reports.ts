@@ -20,6 +20,7 @@ import { correctiveActionParams, reportBody, resolutionBody } from '../complianc
 import { ApiError, isWorkflowGone, parse, updateRejection } from '../errors';
 import { projectIdParam } from '../schemas';
 import { bounded } from '../temporal-calls';
+import { tagWorkflow } from '../request-log';
 
 export interface ReportRoutesDeps {
   client: Client;
@@ -34,6 +35,10 @@ const CONFLICTS = new Set<string>([ComplianceRejection.WrongPeriod, ComplianceRe
 
 export function reportRoutes({ client, temporalTimeoutMs }: ReportRoutesDeps): Router {
   const router = Router();
+  router.param('id', (req, res, next, id: string) => {
+    tagWorkflow(req, res, projectWorkflowId(id));
+    next();
+  });
   const deadline = bounded(client, temporalTimeoutMs);
   const monitorOf = (projectId: string, componentId: string) => client.workflow.getHandle<typeof complianceMonitorWorkflow>(complianceMonitorWorkflowId(projectId, componentId));
 

@@ -11,6 +11,7 @@ import { isTemporalUnreachable, isWorkflowGone, toApiError, updateRejection, val
 import { decisionPage, problemPage, recordedPage, stepStatePage } from '../pages';
 import { decisionBody } from '../schemas';
 import { bounded, resultWithin } from '../temporal-calls';
+import { tagWorkflow } from '../request-log';
 
 export interface ReviewLinkDeps {
   client: Client;
@@ -53,9 +54,13 @@ export function reviewLinkRoutes({ client, signer, temporalTimeoutMs, limit, onD
   if (limit) router.use(limit);
   const deadline = bounded(client, temporalTimeoutMs);
 
-  function verify(token: string): LinkClaims {
-    const result = signer.verify(token);
-    if (result.ok) return result.claims;
+  /** The link's claims, once its signature holds; the request's log lines then name the workflow. */
+  function verify(req: Request, res: Response): LinkClaims {
+    const result = signer.verify(String(req.params.token));
+    if (result.ok) {
+      tagWorkflow(req, res, result.claims.workflowId);
+      return result.claims;
+    }
     if (result.reason === 'expired') throw new LinkProblem(410, 'This link has expired', 'The decision link has expired. Ask the sender for a new one.');
     throw new LinkProblem(400, 'This link is not valid', 'The decision link is damaged or was not issued by this system. Copy the whole link from the e-mail.', 'path.token');
   }
@@ -86,7 +91,7 @@ export function reviewLinkRoutes({ client, signer, temporalTimeoutMs, limit, onD
 
   router.get('/:token', (req, res) =>
     withProblems(req, res, async () => {
-      const ctx = await loadStep(verify(req.params.token));
+      const ctx = await loadStep(verify(req, res));
       const open = ctx.step.status === 'open';
       answer(req, res, 200, open ? decisionPage(ctx, req.originalUrl) : stepStatePage(ctx), ctx);
     }),
@@ -94,7 +99,7 @@ export function reviewLinkRoutes({ client, signer, temporalTimeoutMs, limit, onD
 
   router.post('/:token', (req, res) =>
     withProblems(req, res, async () => {
-      const claims = verify(req.params.token);
+      const claims = verify(req, res);
       const parsed = decisionBody.safeParse(req.body ?? {});
       if (!parsed.success) {
         const error = validationError(parsed.error, 'body');
@@ -133,7 +138,7 @@ export function reviewLinkRoutes({ client, signer, temporalTimeoutMs, limit, onD
         }
         throw err;
       }
-      req.log?.info({ workflowId: claims.workflowId, stepId: claims.stepId, decision: result.decision }, 'decision recorded');
+      req.log?.info({ stepId: claims.stepId, decision: result.decision }, 'decision recorded');
       onDecision?.(result.outcome);
       const ctx = wantsJson(req) ? null : await loadStep(claims).catch(() => null);
       answer(req, res, 200, recordedPage(ctx, result.outcome, result.decidedAt), { recorded: true, stepId: result.stepId, decision: result.decision, outcome: result.outcome, decidedAt: result.decidedAt });

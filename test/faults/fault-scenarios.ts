@@ -2,13 +2,14 @@
 import type { ProjectSubmission } from '../../domain/project';
 import type { ProjectView, ReviewStep } from '../../workflows/definitions';
 import type { Mail } from '../helpers/maildev';
-import type { ProcessStack } from '../helpers/process-stack';
+import type { ApiPart, ProcessStack } from '../helpers/process-stack';
 
-export async function submitAndConfirm(stack: ProcessStack, project: ProjectSubmission & { projectId: string }): Promise<void> {
-  const submitted = await stack.fetch('/v1/projects', { method: 'POST', body: JSON.stringify(project) });
+/** Submits the project and confirms its scoping once it is classified, through one API (`via`). */
+export async function submitAndConfirm(stack: ProcessStack, project: ProjectSubmission & { projectId: string }, via?: ApiPart): Promise<void> {
+  const submitted = await stack.fetch('/v1/projects', { method: 'POST', body: JSON.stringify(project), via });
   expect(submitted.status).toBe(201);
-  await stack.until('classification', () => stack.view(project.projectId), (v) => v.components.every((c) => c.tier !== null));
-  expect((await stack.fetch(`/v1/projects/${project.projectId}/scoping`, { method: 'POST', body: '{}' })).status).toBe(200);
+  await stack.until('classification', () => stack.view(project.projectId, via), (v) => v.components.every((c) => c.tier !== null));
+  expect((await stack.fetch(`/v1/projects/${project.projectId}/scoping`, { method: 'POST', body: '{}', via })).status).toBe(200);
 }
 
 /** The review-request e-mail's Message-ID of each step, as the mail activity writes it. */
@@ -25,12 +26,12 @@ export async function settleMails(stack: ProcessStack, messageIds: string[]): Re
 }
 
 /** Approves every open step (and those that open after, such as senior sign-offs) until the project is active with every licence decided. */
-export function approveEverything(stack: ProcessStack, projectId: string, timeoutMs = 120_000): Promise<ProjectView> {
+export function approveEverything(stack: ProcessStack, projectId: string, timeoutMs = 120_000, via?: ApiPart): Promise<ProjectView> {
   return stack.until(
     `every step of ${projectId} decided`,
     async () => {
-      const view = await stack.view(projectId);
-      for (const step of view.openSteps) await stack.decide(step);
+      const view = await stack.view(projectId, via);
+      for (const step of view.openSteps) await stack.decide(step, undefined, via);
       return view;
     },
     (v) => v.stage === 'active' && v.openSteps.length === 0 && v.components.every((c) => c.licence.status !== 'in-review'),

@@ -1,7 +1,9 @@
 /**
  * The stack as separate OS processes, each of which a fault test can kill and
  * start again on its own: the Temporal dev server on a SQLite file, MailDev
- * keeping mail on disk, the worker and the API (their real entry points).
+ * keeping mail on disk, the worker and the API (their real entry points), one
+ * of each or, scaled out, two (`worker-2`, `api-2`: same task queue, own ports,
+ * each worker serving its Prometheus metrics).
  * Free ports and a fresh data folder per stack. New projects get the test
  * policy (durations in seconds: reminders every 20 s) with SLAs of an hour, so
  * no deadline passes during a test.
@@ -23,7 +25,16 @@ import { testPolicyFile } from './policy';
 export const KEYS = { coordinator: 'faults-coordinator-key', funder: 'faults-funder-key' } as const;
 const LINK_SECRET = 'faults-link-secret-0123456789';
 const TASK_QUEUE = 'faults';
-type Part = 'temporal' | 'mail' | 'worker' | 'api';
+export type WorkerPart = 'worker' | 'worker-2';
+export type ApiPart = 'api' | 'api-2';
+type Part = 'temporal' | 'mail' | WorkerPart | ApiPart;
+
+export interface ProcessStackOptions {
+  /** 2: a second worker and a second API (default 1). */
+  replicas?: 1 | 2;
+  /** The workers' and APIs' LOG_LEVEL (default warn). */
+  logLevel?: string;
+}
 
 /** The test policy, with every review SLA an hour long. */
 function faultPolicyFile() {
@@ -51,18 +62,20 @@ export class ProcessStack {
   private readonly running = new Map<Part, Managed>();
 
   private constructor(
-    readonly ports: { temporal: number; ui: number; smtp: number; web: number; api: number },
+    readonly ports: { temporal: number; ui: number; smtp: number; web: number } & Record<ApiPart, number> & Record<WorkerPart, number>,
     readonly dataDir: string,
+    private readonly options: Required<ProcessStackOptions>,
   ) {}
 
-  static async start(): Promise<ProcessStack> {
-    const [temporal, ui, smtp, web, api] = await freePorts(5);
-    const stack = new ProcessStack({ temporal, ui, smtp, web, api }, mkdtempSync(path.join(tmpdir(), 'faults-')));
+  static async start(options: ProcessStackOptions = {}): Promise<ProcessStack> {
+    const [temporal, ui, smtp, web, api, api2, metrics, metrics2] = await freePorts(8);
+    const ports = { temporal, ui, smtp, web, api, 'api-2': api2, worker: metrics, 'worker-2': metrics2 };
+    const stack = new ProcessStack(ports, mkdtempSync(path.join(tmpdir(), 'faults-')), { replicas: 1, logLevel: 'warn', ...options });
     writeFileSync(stack.policyFile, JSON.stringify(faultPolicyFile(), null, 2));
     try {
       await Promise.all([stack.startTemporal(), stack.startMail()]);
-      await stack.startWorker();
-      await stack.startApi();
+      await Promise.all(stack.workers.map((w) => stack.startWorker(w)));
+      await Promise.all(stack.apis.map((a) => stack.startApi(a)));
       return stack;
     } catch (err) {
       await stack.stopAll();
@@ -78,47 +91,78 @@ export class ProcessStack {
     return path.join(this.dataDir, 'policy.json');
   }
 
+  /** The workers and APIs this stack runs. */
+  get workers(): WorkerPart[] {
+    return this.options.replicas === 2 ? ['worker', 'worker-2'] : ['worker'];
+  }
+
+  get apis(): ApiPart[] {
+    return this.options.replicas === 2 ? ['api', 'api-2'] : ['api'];
+  }
+
   private get env(): NodeJS.ProcessEnv {
     return {
       NODE_ENV: 'development',
       TEMPORAL_ADDRESS: this.temporalAddress,
       TASK_QUEUE,
-      PORT: String(this.ports.api),
       PUBLIC_URL: `http://127.0.0.1:${this.ports.api}`,
       SMTP_URL: `smtp://127.0.0.1:${this.ports.smtp}`,
       LINK_SECRET,
       API_KEYS: `coordinator=${KEYS.coordinator},funder:horizon-eu=${KEYS.funder}`,
       POLICY_FILE: this.policyFile,
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: this.options.logLevel,
     };
   }
 
-  private log(part: Part) {
+  /** Where a part's output goes (JSON lines from the workers and APIs). */
+  logFile(part: Part) {
     return path.join(this.dataDir, 'logs', `${part}.log`);
   }
 
+  /** A worker's Prometheus exporter. */
+  metricsUrl(worker: WorkerPart = 'worker') {
+    return `http://127.0.0.1:${this.ports[worker]}/metrics`;
+  }
+
+  /** The process id of a running part (workers poll as `<pid>@host`). */
+  pid(part: Part): number | undefined {
+    return this.running.get(part)?.child.pid;
+  }
+
   async startTemporal(): Promise<void> {
-    const p = startDevServer({ dbFile: path.join(this.dataDir, 'temporal.db'), port: this.ports.temporal, uiPort: this.ports.ui, logFile: this.log('temporal') });
+    const p = startDevServer({ dbFile: path.join(this.dataDir, 'temporal.db'), port: this.ports.temporal, uiPort: this.ports.ui, logFile: this.logFile('temporal') });
     this.running.set('temporal', p);
     await waitUntil('Temporal dev server', () => temporalReachable(this.temporalAddress), 120_000, p);
   }
 
   async startMail(): Promise<void> {
-    const p = startMailDev({ smtpPort: this.ports.smtp, webPort: this.ports.web, mailDir: path.join(this.dataDir, 'mail'), logFile: this.log('mail') });
+    const p = startMailDev({ smtpPort: this.ports.smtp, webPort: this.ports.web, mailDir: path.join(this.dataDir, 'mail'), logFile: this.logFile('mail') });
     this.running.set('mail', p);
     await waitUntil('MailDev', () => httpOk(`http://127.0.0.1:${this.ports.web}/api/healthz`), 60_000, p);
   }
 
-  async startWorker(): Promise<void> {
-    const p = startTsEntry('worker', 'worker/main.ts', { ...process.env, ...this.env }, this.log('worker'));
-    this.running.set('worker', p);
-    await waitUntil('worker', () => workerPolling(this.temporalAddress, 'default', TASK_QUEUE, p.child.pid), 120_000, p);
+  async startWorker(part: WorkerPart = 'worker'): Promise<void> {
+    const env = { ...process.env, ...this.env, WORKER_METRICS_ADDRESS: `127.0.0.1:${this.ports[part]}` };
+    const p = startTsEntry(part, 'worker/main.ts', env, this.logFile(part));
+    this.running.set(part, p);
+    await waitUntil(part, () => workerPolling(this.temporalAddress, 'default', TASK_QUEUE, p.child.pid), 120_000, p);
   }
 
-  async startApi(): Promise<void> {
-    const p = startTsEntry('api', 'api/main.ts', { ...process.env, ...this.env }, this.log('api'));
-    this.running.set('api', p);
-    await waitUntil('API', () => httpOk(`http://127.0.0.1:${this.ports.api}/healthz`), 60_000, p);
+  async startApi(part: ApiPart = 'api'): Promise<void> {
+    const p = startTsEntry(part, 'api/main.ts', { ...process.env, ...this.env, PORT: String(this.ports[part]) }, this.logFile(part));
+    this.running.set(part, p);
+    await waitUntil(part, () => httpOk(`http://127.0.0.1:${this.ports[part]}/healthz`), 60_000, p);
+  }
+
+  /** Resolves with the exit code once the part's process ends by itself or by a signal sent with `signal`. */
+  exited(part: Part): Promise<number | null> {
+    const p = this.running.get(part);
+    return p ? p.exited : Promise.resolve(null);
+  }
+
+  /** Sends a signal and leaves the part to end (or not) by itself; `stop` waits and forces. */
+  signal(part: Part, signal: NodeJS.Signals): void {
+    this.running.get(part)?.child.kill(signal);
   }
 
   /** Stops one part: SIGKILL for a crash, SIGTERM for an orderly stop (a frozen part is thawed first, so it can stop). */
@@ -157,28 +201,29 @@ export class ProcessStack {
   }
 
   async stopAll(): Promise<void> {
-    for (const part of ['api', 'worker', 'mail', 'temporal'] as const) await this.stop(part).catch(() => undefined);
+    for (const part of ['api', 'api-2', 'worker', 'worker-2', 'mail', 'temporal'] as const) await this.stop(part).catch(() => undefined);
     if (process.env.KEEP_FAULT_DATA) console.log(`fault stack data and logs kept in ${this.dataDir}`);
     else rmSync(this.dataDir, { recursive: true, force: true });
   }
 
-  fetch(urlPath: string, init: RequestInit & { key?: string } = {}): Promise<Response> {
-    const { key = KEYS.coordinator, ...rest } = init;
-    return fetch(`http://127.0.0.1:${this.ports.api}${urlPath}`, {
+  /** A request to an API (`via`, default the first), with the coordinator's key unless another is given. */
+  fetch(urlPath: string, init: RequestInit & { key?: string; via?: ApiPart } = {}): Promise<Response> {
+    const { key = KEYS.coordinator, via = 'api', ...rest } = init;
+    return fetch(`http://127.0.0.1:${this.ports[via]}${urlPath}`, {
       ...rest,
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', accept: 'application/json', ...rest.headers },
       signal: AbortSignal.timeout(30_000),
     });
   }
 
-  async json<T>(urlPath: string, init?: RequestInit & { key?: string }): Promise<T> {
+  async json<T>(urlPath: string, init?: RequestInit & { key?: string; via?: ApiPart }): Promise<T> {
     const res = await this.fetch(urlPath, init);
     if (!res.ok) throw new Error(`${init?.method ?? 'GET'} ${urlPath} answered ${res.status}: ${await res.text()}`);
     return (await res.json()) as T;
   }
 
-  view(projectId: string): Promise<ProjectView> {
-    return this.json(`/v1/projects/${projectId}`);
+  view(projectId: string, via?: ApiPart): Promise<ProjectView> {
+    return this.json(`/v1/projects/${projectId}`, { via });
   }
 
   async audit(projectId: string): Promise<AuditEntry[]> {
@@ -186,9 +231,9 @@ export class ProcessStack {
   }
 
   /** Decides a step through its reviewer link, as the e-mail's link would; returns the HTTP status and the JSON answer. */
-  async decision(step: { workflowId: string; stepId: string; reviewer: string }, body: object = { decision: 'approve' }): Promise<{ status: number; body: unknown }> {
+  async decision(step: { workflowId: string; stepId: string; reviewer: string }, body: object = { decision: 'approve' }, via: ApiPart = 'api'): Promise<{ status: number; body: unknown }> {
     const token = this.signer.sign({ ...step, expiresAt: Date.now() + 86_400_000 });
-    const res = await fetch(`http://127.0.0.1:${this.ports.api}/r/${token}`, {
+    const res = await fetch(`http://127.0.0.1:${this.ports[via]}/r/${token}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json' },
       body: JSON.stringify(body),
@@ -198,8 +243,8 @@ export class ProcessStack {
   }
 
   /** `decision`, for its HTTP status only. */
-  async decide(step: { workflowId: string; stepId: string; reviewer: string }, body?: object): Promise<number> {
-    return (await this.decision(step, body)).status;
+  async decide(step: { workflowId: string; stepId: string; reviewer: string }, body?: object, via?: ApiPart): Promise<number> {
+    return (await this.decision(step, body, via)).status;
   }
 
   mails(): Promise<Mail[]> {
@@ -257,13 +302,18 @@ export class ProcessStack {
 
   /** Every mail activity that completed in any workflow of this stack, read from the histories. */
   async mailSends(): Promise<MailSend[]> {
+    return (await this.histories()).flatMap(({ workflowId, events }) => mailSendsIn(workflowId, events));
+  }
+
+  /** The history of every workflow (matching `query`, if given) of this stack. */
+  async histories(query?: string): Promise<{ workflowId: string; events: temporal.api.history.v1.IHistoryEvent[] }[]> {
     const connection = await Connection.connect({ address: this.temporalAddress });
     try {
-      const sends: MailSend[] = [];
-      for await (const { workflowId, history } of new Client({ connection }).workflow.list().intoHistories()) {
-        sends.push(...mailSendsIn(workflowId, (history as temporal.api.history.v1.IHistory).events ?? []));
+      const all = [];
+      for await (const { workflowId, history } of new Client({ connection }).workflow.list({ query }).intoHistories()) {
+        all.push({ workflowId, events: (history as temporal.api.history.v1.IHistory).events ?? [] });
       }
-      return sends;
+      return all;
     } finally {
       await connection.close();
     }
@@ -327,10 +377,10 @@ export function matchMails(mails: Mail[], sends: MailSend[]): { problems: string
 }
 
 /** The stack for one test file: started before its tests, stopped after them (filled in once up). */
-export function useProcessStack(): ProcessStack {
+export function useProcessStack(options?: ProcessStackOptions): ProcessStack {
   const holder = {} as { stack: ProcessStack };
   beforeAll(async () => {
-    holder.stack = await ProcessStack.start();
+    holder.stack = await ProcessStack.start(options);
   }, 240_000);
   afterAll(() => holder.stack?.stopAll(), 60_000);
   return new Proxy({} as ProcessStack, {
