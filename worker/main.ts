@@ -1,6 +1,6 @@
 /**
  * Worker process: runs every workflow and activity until SIGINT/SIGTERM, then
- * stops polling, lets activity attempts in flight finish (up to 30 s), and exits.
+ * stops polling, lets the activity attempts in flight finish, and exits.
  */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
@@ -10,7 +10,11 @@ import { temporalConnectSettings } from '../config/temporal-connection';
 import { createWorker } from './create-worker';
 import { installWorkerRuntime } from './runtime';
 
-/** Below docker-compose's stop_grace_period (40 s), so a stopped container ends its attempts before SIGKILL. */
+/**
+ * How long attempts in flight run on after SIGTERM before the SDK cancels them; below docker-compose's
+ * stop_grace_period (40 s). Today's activities (an SMTP send, a lookup) do not stop on cancellation, so the
+ * worker waits for them in any case (test/faults/graceful-shutdown.test.ts); this bounds any that would.
+ */
 const SHUTDOWN_GRACE = '30 seconds';
 
 async function main() {
