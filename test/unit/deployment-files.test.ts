@@ -20,7 +20,7 @@ interface Service {
   volumes?: string[];
 }
 const composeText = read('docker-compose.yml');
-const compose = parse(composeText) as { services: Record<string, Service>; volumes?: Record<string, unknown> };
+const compose = parse(composeText, { merge: true }) as { services: Record<string, Service>; volumes?: Record<string, unknown> };
 const services = compose.services;
 const app = { api: services.api, worker: services.worker };
 
@@ -113,6 +113,27 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it("serves each worker replica's Prometheus metrics on the compose network, not on a shared host port", () => {
+    const worker = app.worker as Service & { expose?: string[]; deploy?: { replicas?: number } };
+    expect(worker.deploy?.replicas).toBe(2);
+    const [, port] = /:(\d+)$/.exec(String(worker.environment?.WORKER_METRICS_ADDRESS)) ?? [];
+    expect(worker.expose).toEqual([port]);
+    expect(worker.ports).toBeUndefined();
+    expect(app.api.environment?.WORKER_METRICS_ADDRESS).toBeUndefined();
+    // The worker also gets everything the API does.
+    expect(Object.keys(worker.environment ?? {})).toEqual(expect.arrayContaining(Object.keys(app.api.environment ?? {})));
+  });
+
+  it('gives the API and the worker longer to stop than they take to drain (api/main.ts forces exit at 25 s; worker/main.ts cancels at 30 s)', () => {
+    const seconds = (s: Service) => Number(/^(\d+)s$/.exec(String((s as { stop_grace_period?: string }).stop_grace_period))?.[1]);
+    const forcedAt = Number(/process\.exit\(1\), (\d+)_000\)/.exec(read('api/main.ts'))?.[1]);
+    const cancelledAt = Number(/SHUTDOWN_GRACE = '(\d+) seconds'/.exec(read('worker/main.ts'))?.[1]);
+    expect(forcedAt).toBeGreaterThan(0);
+    expect(cancelledAt).toBeGreaterThan(0);
+    expect(seconds(app.api)).toBeGreaterThan(forcedAt);
+    expect(seconds(app.worker)).toBeGreaterThan(cancelledAt);
+  });
+
   it('publishes the API (3000), the Temporal UI (8080) and the mail inbox (1080)', () => {
     const published = Object.values(services).flatMap((s) => (s.ports ?? []).map((p) => Number(p.split(':').at(-2))));
     expect(published).toEqual(expect.arrayContaining([3000, 8080, 1080]));
@@ -169,6 +190,13 @@ describe('.env.example', () => {
     expect(startVars).toEqual(expect.arrayContaining(['TEMPORAL_PORT', 'DATA_DIR']));
     const cliVars = read('scripts/ensure-temporal-cli.sh').includes('TEMPORAL_CLI') ? ['TEMPORAL_CLI'] : [];
     expect([...configVars, ...startVars, ...cliVars].filter((n) => !example.has(n))).toEqual([]);
+  });
+
+  it("lists the Temporal connection variables config/temporal-connection.ts takes from Temporal's conventions", () => {
+    const named = [...new Set(read('config/temporal-connection.ts').match(/\bTEMPORAL_[A-Z_]*[A-Z]\b/g) ?? [])];
+    expect(named).toEqual(expect.arrayContaining(['TEMPORAL_API_KEY', 'TEMPORAL_PROFILE', 'TEMPORAL_CONFIG_FILE']));
+    expect(named.filter((n) => !example.has(n))).toEqual([]);
+    for (const tls of ['TEMPORAL_TLS_CLIENT_CERT_PATH', 'TEMPORAL_TLS_CLIENT_KEY_PATH', 'TEMPORAL_TLS_SERVER_CA_CERT_PATH', 'TEMPORAL_TLS_SERVER_NAME']) expect(example.has(tls)).toBe(true);
   });
 
   it('explains each variable in a comment on the line above', () => {
