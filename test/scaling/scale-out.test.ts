@@ -105,6 +105,12 @@ test("each worker serves the SDK's metrics and the e-mails it sent; together the
   expect(sent('review_request')).toBe(requests);
   expect(sent('review_request') + sent('step_closed') + sent('notice')).toBe(mails.length);
   expect(scrapes.reduce((n, text) => n + sumOf(text, 'licence_review_emails_failed_total'), 0)).toBe(0);
+  // Each API counts the decisions it took; the two together, every decision of the batch.
+  const apiScrapes = await Promise.all(stack.apis.map(async (a) => (await fetch(`http://127.0.0.1:${stack.ports[a]}/metrics`)).text()));
+  const decided = done.flatMap((v) => v.steps).filter((st) => st.status === 'decided').length;
+  expect(apiScrapes.reduce((n, text) => n + sumOf(text, 'licence_review_decisions_total'), 0)).toBe(decided);
+  for (const text of apiScrapes) expect(sumOf(text, 'licence_review_decisions_total')).toBeGreaterThan(0);
+  console.log(`api metrics sample:\n${apiScrapes[0].split('\n').filter((l) => /^licence_review_(decisions_total|http_request_duration_seconds_count)/.test(l)).slice(0, 8).join('\n')}`);
   console.log(`worker metrics sample:\n${scrapes[0].split('\n').filter((l) => /^(licence_review_emails|temporal_workflow_completed|temporal_activity_execution_latency_seconds_count)/.test(l)).slice(0, 8).join('\n')}`);
 });
 
