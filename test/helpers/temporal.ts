@@ -1,6 +1,6 @@
 /** A real Temporal dev server per test file (the pinned CLI, no download, no time skipping). */
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, makeTelemetryFilterString, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { searchAttributes } from '../../workflows/definitions';
 import { temporalCliPath } from '../../scripts/lib/stack';
 import { workflowsPath } from '../../worker/create-worker';
@@ -8,6 +8,7 @@ import { noteStart, recordHistories } from '../replay/histories';
 
 /** `extraArgs` go to `temporal server start-dev`, e.g. `--dynamic-config-value KEY=VALUE`. */
 export async function startTestEnv(extraArgs: string[] = []): Promise<TestWorkflowEnvironment> {
+  quietWorkerLogs();
   const env = await TestWorkflowEnvironment.createLocal({
     server: {
       executable: { type: 'existing-path', path: temporalCliPath() },
@@ -39,4 +40,17 @@ let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   bundle ??= bundleWorkflowCode({ workflowsPath, logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} } as never });
   return bundle;
+}
+
+/**
+ * The SDK logs of the test file's in-process workers from WARN up: at INFO every audit entry
+ * and worker state change would print (the tests assert on them instead). Once per test file,
+ * before its first worker; a file that installed its own runtime keeps it.
+ */
+function quietWorkerLogs(): void {
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN'), telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } } });
+  } catch {
+    // already installed or instantiated for this file
+  }
 }
