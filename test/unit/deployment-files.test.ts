@@ -134,6 +134,17 @@ describe('docker-compose.yml', () => {
     expect(seconds(app.worker)).toBeGreaterThan(cancelledAt);
   });
 
+  it("matches the README's table of services: the same names, and the host ports it says each publishes", () => {
+    const section = read('README.md').split(/^## Production shape$/m)[1]?.split(/^## /m)[0] ?? '';
+    const rows = [...section.matchAll(/^\| `([a-z-]+)` \|.*\| ([\d, ]+|—) \|$/gm)].map(([, name, ports]) => ({ name, ports: ports === '—' ? [] : ports.split(', ') }));
+    expect(rows.map((r) => r.name).sort()).toEqual(Object.keys(services).sort());
+    for (const { name, ports } of rows) {
+      const published = (services[name].ports ?? []).map((p) => p.split(':').at(-2));
+      expect({ name, published: published.sort() }).toEqual({ name, published: ports.sort() });
+    }
+    expect(section).toContain(`\`${Object.keys(compose.volumes ?? {})[0]}\``);
+  });
+
   it('publishes the API (3000), the Temporal UI (8080) and the mail inbox (1080)', () => {
     const published = Object.values(services).flatMap((s) => (s.ports ?? []).map((p) => Number(p.split(':').at(-2))));
     expect(published).toEqual(expect.arrayContaining([3000, 8080, 1080]));
