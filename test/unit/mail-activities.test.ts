@@ -2,6 +2,7 @@
  * The mail activities (activities/index.ts) in an activity context, with the SMTP transport mocked:
  * what they hand to the transport is the unit under test.
  */
+import type { MetricCounter, MetricMeter, MetricTags } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import type { SendMailOptions } from 'nodemailer';
@@ -42,16 +43,42 @@ const context: ReviewMailContext = {
   tierReason: 'listed (6A003) with sensitive reasons for control NS',
 };
 
+/** A metric meter that keeps counter totals by `name{tag=value,…}`, for the e-mail counters. */
+function recordingMeter(totals = new Map<string, number>(), tags: MetricTags = {}): MetricMeter & { totals: Map<string, number> } {
+  const unused = () => {
+    throw new Error('only counters are expected');
+  };
+  const counter = (name: string, tagged: MetricTags): MetricCounter => ({
+    name,
+    kind: 'counter',
+    valueType: 'int',
+    add: (value, extra = {}) => {
+      const all = { ...tagged, ...extra };
+      const key = `${name}{${Object.keys(all).sort().map((k) => `${k}=${all[k]}`).join(',')}}`;
+      totals.set(key, (totals.get(key) ?? 0) + value);
+    },
+    withTags: (more) => counter(name, { ...tagged, ...more }),
+  });
+  return {
+    totals,
+    createCounter: (name) => counter(name, tags),
+    createHistogram: unused,
+    createGauge: unused,
+    withTags: (more) => recordingMeter(totals, { ...tags, ...more }),
+  };
+}
+
 function setup(publicUrl = PUBLIC_URL) {
   const sendMail = jest.fn<Promise<unknown>, [SendMailOptions]>().mockResolvedValue({ accepted: ['ok'] });
   // The transport's type has callback overloads that a jest.fn cannot express; only the promise form is used.
   const transport = { sendMail } as unknown as ActivityDeps['transport'];
   const activities = createActivities({ transport, mailFrom: 'Licence reviews <reviews@licence-review.example>', publicUrl, signer, referenceData });
   // ERROR level: the outage test fails an activity on purpose, and its warning is noise.
-  const env = new MockActivityEnvironment(undefined, { logger: new DefaultLogger('ERROR') });
+  const meter = recordingMeter();
+  const env = new MockActivityEnvironment(undefined, { logger: new DefaultLogger('ERROR'), metricMeter: meter });
   /** Runs an activity in the mock context, keeping its argument and result types. */
   const run = <A>(fn: (input: A) => Promise<MailReceipt>, input: A): Promise<MailReceipt> => env.run(fn, input);
-  return { sendMail, activities, run };
+  return { sendMail, activities, run, counted: meter.totals };
 }
 
 const sent = (sendMail: jest.Mock<Promise<unknown>, [SendMailOptions]>, call = 0) => sendMail.mock.calls[call][0];
@@ -118,6 +145,21 @@ describe('sendReviewRequest', () => {
     const outage = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1025'), { code: 'ECONNECTION' });
     sendMail.mockRejectedValueOnce(outage);
     await expect(run(activities.sendReviewRequest, input)).rejects.toBe(outage);
+  });
+
+  it('counts e-mails sent and failed by kind: a refused send, its retry, and a retry of a send SMTP already took', async () => {
+    const { sendMail, activities, run, counted } = setup();
+    sendMail.mockRejectedValueOnce(new Error('421 service not available'));
+    await expect(run(activities.sendReviewRequest, input)).rejects.toThrow('421');
+    await run(activities.sendReviewRequest, input);
+    await run(activities.sendReviewRequest, input); // remembered: not sent, not counted again
+    await run(activities.sendNotice, { to: 'a.weber@kit.example', subject: 'Notice', text: 'text', key: 'notice-1' });
+    // The activity context's meter adds the SDK's tags (the mock environment's values) to our `kind`.
+    expect(Object.fromEntries(counted)).toEqual({
+      'licence_review_emails_failed{activityType=unknown,kind=review_request,namespace=test,taskQueue=test}': 1,
+      'licence_review_emails_sent{activityType=unknown,kind=review_request,namespace=test,taskQueue=test}': 1,
+      'licence_review_emails_sent{activityType=unknown,kind=notice,namespace=test,taskQueue=test}': 1,
+    });
   });
 });
 
