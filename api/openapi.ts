@@ -34,8 +34,8 @@ export interface Operation {
 
 const FUTURE = '2031-01-01T00:00:00Z';
 
-/** The example from DESIGN §5. */
-const projectExample = {
+/** The example from DESIGN §5 (the test fixtures start from it too). */
+export const projectExample = {
   projectId: 'fusion-diag-2027',
   title: 'Plasma diagnostics for fusion reactors',
   funderId: 'horizon-eu',

@@ -1,6 +1,7 @@
 /** Project submissions for tests. */
 import { randomUUID } from 'node:crypto';
 import type { ProjectSubmission } from '../../domain/project';
+import { projectExample } from '../../api/openapi';
 
 export const uniqueId = (prefix = 'p') => `${prefix}-${randomUUID().slice(0, 8)}`;
 
@@ -12,13 +13,11 @@ export const uniqueId = (prefix = 'p') => `${prefix}-${randomUUID().slice(0, 8)}
 export function allTiersProject(projectId = uniqueId()): ProjectSubmission & { projectId: string } {
   return {
     projectId,
-    title: 'Plasma diagnostics for fusion reactors',
-    funderId: 'horizon-eu',
-    coordinator: { name: 'A. Weber', email: 'a.weber@kit.example', partnerId: 'kit' },
-    partners: [
-      { id: 'kit', name: 'Karlsruhe Institute of Technology', country: 'DE' },
-      { id: 'ornl', name: 'Oak Ridge National Laboratory', country: 'US' },
-    ],
+    // DESIGN §5's project (the API documentation's example), with a component per tier.
+    title: projectExample.title,
+    funderId: projectExample.funderId,
+    coordinator: { ...projectExample.coordinator },
+    partners: projectExample.partners.map((p) => ({ ...p })),
     components: [
       { id: 'c0', name: 'Open analysis software', description: 'Python analysis code, published', controlCodes: [], endUse: 'fundamental-research', destinations: ['US'], recipients: ['ornl'] },
       { id: 'c1', name: 'Radiation-hardened FPGA board', description: 'Readout board', controlCodes: ['3A001'], endUse: 'civilian-research', destinations: ['US'], recipients: ['ornl'] },
