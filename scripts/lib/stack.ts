@@ -25,11 +25,19 @@ export interface Managed {
   recentOutput: () => string;
 }
 
+/**
+ * What every process of a local stack gets unless the environment says otherwise: no Temporal
+ * connection profile. Without it the worker and the API would read the developer's own
+ * ~/.config/temporalio/temporal.toml (envconfig's default), whose namespace, API key or TLS
+ * would point them away from the stack's dev server. An exported TEMPORAL_CONFIG_FILE still wins.
+ */
+const LOCAL_STACK_DEFAULTS: NodeJS.ProcessEnv = { TEMPORAL_CONFIG_FILE: path.join(__dirname, 'no-temporal-profiles.toml') };
+
 /** Spawns a process in its own process group (so Ctrl-C reaches only the supervisor, which stops them in order). */
 export function launch(name: string, command: string, args: string[], opts: { env?: NodeJS.ProcessEnv; logFile?: string; inherit?: boolean } = {}): Managed {
   const child = spawn(command, args, {
     cwd: ROOT,
-    env: { ...process.env, ...opts.env },
+    env: { ...LOCAL_STACK_DEFAULTS, ...process.env, ...opts.env },
     detached: true,
     stdio: opts.inherit ? ['ignore', 'inherit', 'inherit'] : ['ignore', 'pipe', 'pipe'],
   });

@@ -5,7 +5,7 @@
  * Temporal Cloud would write them. The dev server listens on a random port, so
  * the built-in default (localhost:7233) would not reach it.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -25,9 +25,9 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** The environment of a process started by an operator: ours, minus any Temporal setting. */
+/** Over the test's own environment (launch() starts from it): every Temporal setting it has, left out. */
 function baseEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('TEMPORAL_')));
+  return Object.fromEntries(Object.keys(process.env).filter((name) => name.startsWith('TEMPORAL_')).map((name) => [name, undefined]));
 }
 
 test('worker and API connect with only TEMPORAL_CONFIG_FILE and TEMPORAL_PROFILE; a profile for another address leaves the API unready', async () => {
@@ -48,3 +48,14 @@ test('worker and API connect with only TEMPORAL_CONFIG_FILE and TEMPORAL_PROFILE
   await waitUntil('the other API answering', async () => (await ready(otherPort)) > 0, 60_000, lost);
   expect(await ready(otherPort)).toBe(503);
 }, 180_000);
+
+test("a developer's own default profile (namespace, API key) does not pull the local stack's worker away from its dev server", async () => {
+  const address = (env.connection.options as { address: string }).address;
+  const home = path.join(dir, 'home');
+  mkdirSync(path.join(home, '.config/temporalio'), { recursive: true });
+  writeFileSync(path.join(home, '.config/temporalio/temporal.toml'), '[profile.default]\nnamespace = "someone-elses"\napi_key = "a-cloud-key-not-for-this-stack"\n');
+  const settings = { ...baseEnv(), HOME: home, XDG_CONFIG_HOME: undefined, NODE_ENV: 'development', TASK_QUEUE: 'envconfig-home', TEMPORAL_ADDRESS: address, LOG_LEVEL: 'warn' };
+  const worker = startTsEntry('worker', 'worker/main.ts', settings, path.join(dir, 'home-worker.log'));
+  running.push(worker);
+  await waitUntil('worker polling in the default namespace', () => workerPolling(address, 'default', 'envconfig-home', worker.child.pid), 90_000, worker);
+}, 120_000);
