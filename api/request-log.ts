@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Request, Response } from 'express';
+import type { Request, RequestParamHandler, Response } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from '../config/logger';
 
@@ -50,4 +50,12 @@ export function requestLogger(logger: Logger) {
 export function tagWorkflow(req: Request, res: Response, workflowId: string): void {
   res.locals.workflowId = workflowId;
   if (req.log) req.log = req.log.child({ workflowId });
+}
+
+/** For `router.param('id', …)`: tags the request with the workflow its id names. */
+export function tagWorkflowOfParam(workflowIdOf: (id: string) => string): RequestParamHandler {
+  return (req, res, next, id: string) => {
+    tagWorkflow(req, res, workflowIdOf(id));
+    next();
+  };
 }

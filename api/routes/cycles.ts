@@ -11,7 +11,7 @@ import { requireRole } from '../auth';
 import { ApiError, validationError } from '../errors';
 import { bounded } from '../temporal-calls';
 import { projectsOfOtherFunders } from '../visibility-queries';
-import { tagWorkflow } from '../request-log';
+import { tagWorkflow, tagWorkflowOfParam } from '../request-log';
 
 export const cycleBody = z
   .strictObject({
@@ -61,10 +61,7 @@ export function cycleRoutes({ client, taskQueue, temporalTimeoutMs }: { client: 
     res.status(202).location(`/v1/cycles/${cycleId}`).json({ cycleId, status: 'launching', projects: projectIds?.length ?? 'all active' });
   });
 
-  router.param('id', (req, res, next, id: string) => {
-    tagWorkflow(req, res, cycleWorkflowId(id));
-    next();
-  });
+  router.param('id', tagWorkflowOfParam(cycleWorkflowId));
   router.get('/:id', requireRole('funder', 'admin'), async (req, res) => {
     const id = slug.safeParse(req.params.id);
     if (!id.success) throw validationError(id.error, 'path.id');

@@ -23,7 +23,7 @@ import { assertMayRead, requireRole } from '../auth';
 import { ApiError, parse, updateRejection } from '../errors';
 import { appealBody, auditQueryParams, infoBody, projectIdParam, scopingBody, withdrawBody } from '../schemas';
 import { bounded, resultWithin } from '../temporal-calls';
-import { tagWorkflow } from '../request-log';
+import { tagWorkflow, tagWorkflowOfParam } from '../request-log';
 
 export interface ProjectRoutesDeps {
   client: Client;
@@ -61,10 +61,7 @@ export function projectRoutes({ client, taskQueue, policy, temporalTimeoutMs }: 
     throw new ApiError('CONFLICT', `project ${view.projectId} is ${view.stage} and can no longer change`);
   }
 
-  router.param('id', (req, res, next, id: string) => {
-    tagWorkflow(req, res, projectWorkflowId(id));
-    next();
-  });
+  router.param('id', tagWorkflowOfParam(projectWorkflowId));
 
   router.post('/', requireRole('coordinator', 'admin'), async (req, res) => {
     const body = parse(submission, req.body, 'body');

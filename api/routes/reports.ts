@@ -20,7 +20,7 @@ import { correctiveActionParams, reportBody, resolutionBody } from '../complianc
 import { ApiError, isWorkflowGone, parse, updateRejection } from '../errors';
 import { projectIdParam } from '../schemas';
 import { bounded } from '../temporal-calls';
-import { tagWorkflow } from '../request-log';
+import { tagWorkflowOfParam } from '../request-log';
 
 export interface ReportRoutesDeps {
   client: Client;
@@ -35,10 +35,7 @@ const CONFLICTS = new Set<string>([ComplianceRejection.WrongPeriod, ComplianceRe
 
 export function reportRoutes({ client, temporalTimeoutMs }: ReportRoutesDeps): Router {
   const router = Router();
-  router.param('id', (req, res, next, id: string) => {
-    tagWorkflow(req, res, projectWorkflowId(id));
-    next();
-  });
+  router.param('id', tagWorkflowOfParam(projectWorkflowId));
   const deadline = bounded(client, temporalTimeoutMs);
   const monitorOf = (projectId: string, componentId: string) => client.workflow.getHandle<typeof complianceMonitorWorkflow>(complianceMonitorWorkflowId(projectId, componentId));
 
