@@ -18,6 +18,7 @@ import { LinkSigner } from '../../activities/link-tokens';
 import { loadPolicy } from '../../config/env';
 import type { Policy } from '../../domain/policy';
 import { freePorts, httpOk, launch, ROOT, startDevServer, startMailDev, startTsEntry, stop, temporalReachable, waitUntil, workerPolling, type Managed } from '../lib/stack';
+import { fetchMails, type Mail } from '../lib/maildev';
 
 export type Mode = 'file' | 'memory';
 export const KEYS = { coordinator: 'bench-coordinator-key', funder: 'bench-funder-key', cycleFunder: 'bench-ukri-funder-key' } as const;
@@ -92,12 +93,6 @@ export interface MemoryWorker {
   taskQueue: string;
   /** RSS as it is, then a full GC in every thread, then RSS and heap used again. */
   measure(): Promise<WorkerMemory>;
-}
-
-export interface Mail {
-  subject: string;
-  text: string;
-  to: { address: string }[];
 }
 
 export class BenchStack {
@@ -201,10 +196,8 @@ export class BenchStack {
     };
   }
 
-  async mails(): Promise<Mail[]> {
-    const res = await fetch(`http://127.0.0.1:${this.ports.web}/api/email`);
-    if (!res.ok) throw new Error(`MailDev answered ${res.status}`);
-    return (await res.json()) as Mail[];
+  mails(): Promise<Mail[]> {
+    return fetchMails(`http://127.0.0.1:${this.ports.web}`, 60_000); // thousands of mails by the end of a run
   }
 
   /**

@@ -1,20 +1,8 @@
-/** Reading what arrived in MailDev through its REST API (`GET /api/email`), and free ports to start things on. */
+/** Waiting for what arrives in MailDev (read through scripts/lib/maildev.ts), and free ports to start things on. */
 
-export interface Mail {
-  id: string;
-  subject: string;
-  text: string;
-  to: { address: string }[];
-  headers: Record<string, string>;
-  time: string;
-}
+import { fetchMails, type Mail } from '../../scripts/lib/maildev';
 
-export async function fetchMails(webUrl: string): Promise<Mail[]> {
-  const res = await fetch(`${webUrl}/api/email`, { signal: AbortSignal.timeout(5000) });
-  if (!res.ok) throw new Error(`MailDev answered ${res.status}`);
-  const mails = (await res.json()) as Mail[];
-  return mails.sort((a, b) => a.time.localeCompare(b.time));
-}
+export { fetchMails, type Mail };
 
 export async function waitForMails(webUrl: string, predicate: (mails: Mail[]) => boolean, what: string, timeoutMs = 30_000): Promise<Mail[]> {
   const deadline = Date.now() + timeoutMs;
