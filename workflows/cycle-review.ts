@@ -88,6 +88,9 @@ export async function runCycleReview(ctx: CycleReviewContext, req: CycleReviewRe
 
   let reported = '';
   for (;;) {
+    // Read with the state evaluated, before the report's await lets handlers run: a decision that lands
+    // while the report is in flight must wake the wait below, not be taken as already seen.
+    const seen = ctx.changes();
     const item = evaluate();
     const key = JSON.stringify([item.outcome, item.awaited, item.detail]);
     if (key !== reported) {
@@ -95,7 +98,6 @@ export async function runCycleReview(ctx: CycleReviewContext, req: CycleReviewRe
       await cycle.signal(cycleItemSignal, item);
     }
     if (item.outcome !== 'pending' || ctx.stage() !== 'active') return finish(item);
-    const seen = ctx.changes();
     await condition(() => ctx.changes() !== seen || ctx.stage() !== 'active', Math.max(closesAt - Date.now(), 1));
   }
 
