@@ -8,7 +8,7 @@
  * Reporter, so the project view and audit trail show it.
  */
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import { ApplicationFailure, condition, upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { periodCount, renewalReminderAt, reportingWindow, type LicenceTerm, type ReportingWindow } from '../domain/compliance-calendar';
 import { endUsersToScreen, missedReportAnomaly, reportAnomalies, type Anomaly } from '../domain/compliance-rules';
 import { formatDuration } from '../domain/durations';
@@ -182,10 +182,20 @@ export class LicenceMonitor {
 
   // ---- continue-as-new ------------------------------------------------------------------
 
-  /** Everything reported to the project before the run ends. */
+  /**
+   * Everything reported to the project before the run ends. An Update may land while a report is
+   * in flight, so the check is made again after every await until nothing runs and nothing is unsent.
+   */
   async flush(): Promise<void> {
-    if (this.unsent) await this.publish();
-    await this.lastReport;
+    for (;;) {
+      await condition(allHandlersFinished);
+      if (this.unsent) {
+        await this.publish();
+        continue;
+      }
+      await this.lastReport;
+      if (!this.unsent && allHandlersFinished()) return;
+    }
   }
 
   /** The next run's input: the next period, and the state trimmed to what is still open plus the most recent closed items. */

@@ -7,7 +7,7 @@
  * At the end of each period the monitor continues as new with the state it
  * carries, so its history stays bounded for the licence's whole life.
  */
-import { allHandlersFinished, CancellationScope, condition, isCancellation, makeContinueAsNewFunc, setHandler, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, isCancellation, makeContinueAsNewFunc, setHandler, workflowInfo } from '@temporalio/workflow';
 import { complianceRecordQuery, resolveCorrectiveActionUpdate, submitReportUpdate, type ComplianceMonitorInput, type ComplianceOutcome } from './compliance-contract';
 import { LicenceMonitor, type PeriodOutcome } from './compliance-monitor';
 
@@ -25,8 +25,7 @@ export async function complianceMonitorWorkflow(input: ComplianceMonitorInput): 
     if (isCancellation(err)) await CancellationScope.nonCancellable(() => monitor.stop('monitoring stopped: the project workflow cancelled the monitor'));
     throw err;
   }
-  // A report still being screened finishes in this run, so nothing it changes is lost to the next one.
-  await condition(allHandlersFinished);
+  // A report still being screened, or one landing meanwhile, finishes and is reported in this run: nothing it changes is lost to the next one.
   await monitor.flush();
   if (outcome !== 'next-period') return { status: outcome, licenceId: input.licence.licenceId, period: monitor.record.period };
 

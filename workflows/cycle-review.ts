@@ -6,7 +6,7 @@
  * finish (and are reminded) on the same calendar. The outcome is reported to
  * the cycle workflow whenever it changes.
  */
-import { condition, getExternalWorkflowHandle, log, upsertSearchAttributes } from '@temporalio/workflow';
+import { condition, getExternalWorkflowHandle, log, patched, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Funder } from '../domain/policy';
 import type { Project } from '../domain/project';
 import { alignDeadlinesSignal, cycleItemSignal, cycleSkipSignal, type CycleItem, type CycleReviewRequest } from './cycle-contract';
@@ -90,7 +90,7 @@ export async function runCycleReview(ctx: CycleReviewContext, req: CycleReviewRe
   for (;;) {
     // Read with the state evaluated, before the report's await lets handlers run: a decision that lands
     // while the report is in flight must wake the wait below, not be taken as already seen.
-    const seen = ctx.changes();
+    const evaluated = ctx.changes();
     const item = evaluate();
     const key = JSON.stringify([item.outcome, item.awaited, item.detail]);
     if (key !== reported) {
@@ -98,6 +98,8 @@ export async function runCycleReview(ctx: CycleReviewContext, req: CycleReviewRe
       await cycle.signal(cycleItemSignal, item);
     }
     if (item.outcome !== 'pending' || ctx.stage() !== 'active') return finish(item);
+    // Reviews started before this fix replay the old read, taken after the report (a lost wake-up).
+    const seen = patched('cycle-review-wakeup') ? evaluated : ctx.changes();
     await condition(() => ctx.changes() !== seen || ctx.stage() !== 'active', Math.max(closesAt - Date.now(), 1));
   }
 
