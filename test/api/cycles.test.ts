@@ -6,6 +6,7 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import request from 'supertest';
 import { cycleWorkflowId } from '../../workflows/cycle-contract';
+import { expectStatus, readAnswered } from '../helpers/api-read';
 import { bearer, KEYS, linkTokens, useApiStack } from '../helpers/api-stack';
 import { smallProject, uniqueId } from '../helpers/fixtures';
 
@@ -14,6 +15,10 @@ const stack = useApiStack();
 const api = () => request(stack.app);
 const asFunder = bearer(KEYS.funder);
 const inSeconds = (s: number) => new Date(Date.now() + s * 1000).toISOString();
+/** A read that queries the cycle workflow: sent again while it answers 503 (not answered in time, as under load). */
+const readCycle = (cycleId: string, auth = asFunder) => readAnswered(() => api().get(`/v1/cycles/${cycleId}`).set(auth));
+/** The cycle's view; fails with the status and body unless 200. */
+const cycleView = async (cycleId: string) => expectStatus(await readCycle(cycleId), 200).body;
 
 /** An active project (grant approved, licence approved) with milestone m1 due now. */
 async function activeProject(funderId = 'horizon-eu'): Promise<string> {
@@ -46,20 +51,19 @@ test('a funder launches a cycle: 202 at once, outcomes readable by the funder an
   // Nobody decides the milestone: at the close the project is stalled, awaiting the funder.
   let view;
   for (const deadline = Date.now() + 30_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 300))) {
-    view = (await api().get(`/v1/cycles/${cycleId}`).set(asFunder)).body;
+    view = await cycleView(cycleId);
     if (view.items?.[0]?.outcome === 'stalled') break;
   }
   expect(view).toMatchObject({ cycleId, funderId: 'horizon-eu', total: 1, launched: 1, counts: { stalled: 1, passed: 0 } });
   expect(view.items[0]).toMatchObject({ projectId, outcome: 'stalled', awaited: ['European Commission, Horizon Europe'], milestoneIds: ['m1'] });
 
-  const stalled = await api().get('/v1/milestones/stalled').query({ cycleId }).set(asFunder);
-  expect(stalled.status).toBe(200);
+  const stalled = expectStatus(await readAnswered(() => api().get('/v1/milestones/stalled').query({ cycleId }).set(asFunder)), 200);
   expect(stalled.body.items).toEqual([expect.objectContaining({ projectId, kind: 'milestone-review', party: 'horizon-eu', stepId: `m1-${cycleId}` })]);
 
-  expect((await api().get(`/v1/cycles/${cycleId}`).set(bearer(KEYS.admin))).status).toBe(200);
-  expect((await api().get(`/v1/cycles/${cycleId}`).set(bearer(KEYS.otherFunder))).status).toBe(403);
-  expect((await api().get(`/v1/cycles/${cycleId}`).set(bearer(KEYS.coordinator))).status).toBe(403);
-  expect((await api().get('/v1/cycles/no-such-cycle').set(asFunder)).status).toBe(404);
+  expectStatus(await readCycle(cycleId, bearer(KEYS.admin)), 200);
+  expect((await readCycle(cycleId, bearer(KEYS.otherFunder))).status).toBe(403); // refused after the query
+  expect((await api().get(`/v1/cycles/${cycleId}`).set(bearer(KEYS.coordinator))).status).toBe(403); // by role, before any query
+  expect((await readCycle('no-such-cycle')).status).toBe(404);
   // The same cycle id again is a conflict.
   const again = await api().post('/v1/cycles').set(asFunder).send({ cycleId, name: 'Again', closesAt: inSeconds(60), projectIds: [projectId] });
   expect(again.status).toBe(409);
@@ -92,7 +96,7 @@ test('"allActive" reviews every active project of the funder, and no other funde
   expect((await api().post('/v1/cycles').set(asFunder).send({ cycleId, name: 'Everything', closesAt: inSeconds(30), allActive: true })).status).toBe(202);
   let view;
   for (const deadline = Date.now() + 20_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 300))) {
-    view = (await api().get(`/v1/cycles/${cycleId}`).set(asFunder)).body;
+    view = await cycleView(cycleId);
     if (view.status !== 'launching' && view.items.some((i: { projectId: string }) => i.projectId === projectId)) break;
   }
   expect(view.items.map((i: { projectId: string }) => i.projectId)).toContain(projectId);

@@ -6,6 +6,7 @@
  */
 import request from 'supertest';
 import { projectWorkflowId, type AuditEntry, type ProjectView } from '../../workflows/definitions';
+import { expectStatus, readAnswered } from '../helpers/api-read';
 import { bearer, KEYS, linkTokens, useApiStack, type Mail } from '../helpers/api-stack';
 import { uniqueId } from '../helpers/fixtures';
 import { AGENCY_REVIEWER, FUNDER_REVIEWER, toGrantReview as grantReview, tokenOf } from '../helpers/grant-review';
@@ -15,6 +16,11 @@ const stack = useApiStack();
 const api = () => request(stack.app);
 const asCoordinator = bearer(KEYS.coordinator);
 const JSON_ACCEPT = { Accept: 'application/json' };
+/**
+ * Opens a link (GET, or HEAD) as a reviewer's browser would. The page reads the step from its workflow (a query),
+ * so it is opened again while it answers 503 (not answered in time, as under load); a GET changes nothing.
+ */
+const openLink = (token: string, headers: Record<string, string> = {}, method: 'get' | 'head' = 'get') => readAnswered(() => api()[method](`/r/${token}`).set(headers));
 
 const COORDINATOR = 'a.weber@kit.example';
 const toGrantReview = (titlePrefix?: string) => grantReview(stack, titlePrefix);
@@ -54,8 +60,7 @@ describe('GET /r/:token', () => {
     const g = await toGrantReview();
     const before = await snapshot(g.projectId);
 
-    const page = await api().get(`/r/${g.funderToken}`);
-    expect(page.status).toBe(200);
+    const page = expectStatus(await openLink(g.funderToken), 200);
     expect(page.headers['content-type']).toMatch(/^text\/html/);
     expect(page.headers['cache-control']).toBe('no-store');
     expect(page.text).toContain(`<form method="post" action="/r/${g.funderToken}">`);
@@ -65,9 +70,9 @@ describe('GET /r/:token', () => {
     // A mail scanner or a careless click must not find a decision already chosen.
     expect(radios.filter((r) => /\bchecked\b/.test(r))).toEqual([]);
 
-    expect((await api().head(`/r/${g.funderToken}`)).status).toBe(200);
+    expectStatus(await openLink(g.funderToken, {}, 'head'), 200);
     // Opened again, as scanners do.
-    expect((await api().get(`/r/${g.funderToken}`)).status).toBe(200);
+    expectStatus(await openLink(g.funderToken), 200);
 
     const after = await snapshot(g.projectId);
     expect(after.audit).toHaveLength(before.audit.length);
@@ -77,8 +82,7 @@ describe('GET /r/:token', () => {
 
   test('escapes what the project submitted (no markup from a title reaches the page)', async () => {
     const g = await toGrantReview('<script>alert("x")</script> & <b>bold</b>');
-    const page = await api().get(`/r/${g.funderToken}`);
-    expect(page.status).toBe(200);
+    const page = expectStatus(await openLink(g.funderToken), 200);
     expect(page.text).not.toContain('<script>');
     expect(page.text).not.toContain('<b>bold</b>');
     expect(page.text).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;');
@@ -86,8 +90,7 @@ describe('GET /r/:token', () => {
 
   test('answers JSON with the step context when asked', async () => {
     const g = await toGrantReview();
-    const res = await api().get(`/r/${g.agencyToken}`).set(JSON_ACCEPT);
-    expect(res.status).toBe(200);
+    const res = expectStatus(await openLink(g.agencyToken, JSON_ACCEPT), 200);
     expect(res.body).toMatchObject({ projectId: g.projectId, step: { stepId: 'grant-agency', reviewer: AGENCY_REVIEWER, status: 'open' } });
   });
 });
@@ -112,8 +115,7 @@ describe('POST /r/:token', () => {
     const audit = await stack.audit(g.projectId);
     expect(decisionsOf(audit, 'grant-funder')).toEqual([expect.objectContaining({ actor: FUNDER_REVIEWER, channel: 'email-link', detail: expect.stringContaining('approved') })]);
     // Once decided, the link shows what was decided instead of a form.
-    const page = await api().get(`/r/${g.funderToken}`);
-    expect(page.status).toBe(200);
+    const page = expectStatus(await openLink(g.funderToken), 200);
     expect(page.text).toContain('already decided');
     expect(page.text).not.toContain('<form');
   });
@@ -200,7 +202,7 @@ describe('tokens that do not fit', () => {
     const before = await snapshot(g.projectId);
     // Signed with the real secret: a genuine-looking link to a step this workflow never had.
     const noSuchStep = stack.signer.sign({ workflowId: projectWorkflowId(g.projectId), stepId: 'grant-nobody', reviewer: FUNDER_REVIEWER, expiresAt: Date.now() + 3_600_000 });
-    const get = await api().get(`/r/${noSuchStep}`);
+    const get = await openLink(noSuchStep);
     expect(get.status).toBe(404);
     expect(get.text).toContain('Unknown review step');
     const post = await api().post(`/r/${noSuchStep}`).set(JSON_ACCEPT).send({ decision: 'approve' });
@@ -210,7 +212,7 @@ describe('tokens that do not fit', () => {
 
   test('a token for a workflow that was never started is 404, for GET and POST alike', async () => {
     const noSuchWorkflow = stack.signer.sign({ workflowId: projectWorkflowId(uniqueId('nobody')), stepId: 'grant-funder', reviewer: FUNDER_REVIEWER, expiresAt: Date.now() + 3_600_000 });
-    expect((await api().get(`/r/${noSuchWorkflow}`)).status).toBe(404);
+    expect((await openLink(noSuchWorkflow)).status).toBe(404);
     const post = await api().post(`/r/${noSuchWorkflow}`).set(JSON_ACCEPT).send({ decision: 'approve' });
     expect({ status: post.status, code: post.body.error?.code }).toEqual({ status: 404, code: 'NOT_FOUND' });
   });
@@ -220,7 +222,7 @@ describe('tokens that do not fit', () => {
     const before = await snapshot(g.projectId);
     // Signed with the real secret: only the reviewer differs from the genuine link.
     const foreign = stack.signer.sign({ workflowId: projectWorkflowId(g.projectId), stepId: 'grant-funder', reviewer: AGENCY_REVIEWER, expiresAt: Date.now() + 3_600_000 });
-    const get = await api().get(`/r/${foreign}`);
+    const get = await openLink(foreign);
     expect(get.status).toBe(403);
     expect(get.text).toContain('someone else');
     expect((await api().post(`/r/${foreign}`).type('form').send({ decision: 'approve' })).status).toBe(403);
@@ -235,8 +237,7 @@ describe('tokens that do not fit', () => {
     const before = await snapshot(g.projectId);
     expect(stepOf(before.view, 'grant-funder').status).toBe('closed');
 
-    const page = await api().get(`/r/${g.funderToken}`);
-    expect(page.status).toBe(200);
+    const page = expectStatus(await openLink(g.funderToken), 200);
     expect(page.text).toContain('This step is closed');
     expect(page.text).not.toContain('<form');
 
@@ -270,7 +271,7 @@ describe('a licence step closed by a withdrawal in the active stage', () => {
     const view = await stack.view(g.projectId);
     expect(view.openSteps).toEqual([]);
     expect(stepOf(view, 'c1-de-bafa').status).toBe('closed');
-    expect((await api().get(`/r/${token}`)).text).toContain('This step is closed');
+    expect(expectStatus(await openLink(token), 200).text).toContain('This step is closed');
     const post = await api().post(`/r/${token}`).set(JSON_ACCEPT).send({ decision: 'approve' });
     expect({ status: post.status, code: post.body.error?.code }).toEqual({ status: 409, code: 'CONFLICT' });
     expect(decisionsOf(await stack.audit(g.projectId), 'c1-de-bafa')).toEqual([]);
@@ -298,7 +299,7 @@ describe('request-info', () => {
     expect(stepOf(view, 'grant-agency').status).toBe('open');
     expect(view.openSteps.map((s) => s.stepId)).toContain('grant-agency');
     // The page still offers the form.
-    expect((await api().get(`/r/${g.agencyToken}`)).text).toContain('<form');
+    expect(expectStatus(await openLink(g.agencyToken), 200).text).toContain('<form');
 
     const approved = await api().post(`/r/${g.agencyToken}`).set(JSON_ACCEPT).send({ decision: 'approve', comment: 'Statement received.' });
     expect(approved.status).toBe(200);
@@ -318,8 +319,7 @@ describe('the whole T1 path through links', () => {
     // T1: one review by the lead agency, in the licence child workflow.
     const licenceMail = await stack.waitForMail((m) => m.to[0]?.address === AGENCY_REVIEWER && m.subject.startsWith(`Review requested: ${g.title} — Radiation-hardened FPGA board (T1)`));
     const token = tokenOf(licenceMail);
-    const page = await api().get(`/r/${token}`);
-    expect(page.status).toBe(200);
+    const page = expectStatus(await openLink(token), 200);
     expect(page.text).toContain('Radiation-hardened FPGA board');
     expect(page.text).toContain('3A001');
 

@@ -7,6 +7,7 @@
  * was down (so their sends could not be reported and ran again) arrive once.
  */
 import { licenceWorkflowId } from '../../workflows/definitions';
+import { expectStatus } from '../helpers/api-read';
 import { projectWith } from '../helpers/fixtures';
 import { useProcessStack } from '../helpers/process-stack';
 import { approveEverything, requestMessageIds, settleMails, submitAndConfirm } from './fault-scenarios';
@@ -75,7 +76,7 @@ test('503 while Temporal is down, recovery without restarting anything, and ever
   expect(stack.alive('api') && stack.alive('worker')).toBe(true);
 
   // The refused submission started nothing; the refused decision was not recorded.
-  expect((await stack.fetch(`/v1/projects/${refused.projectId}`)).status).toBe(404);
+  expectStatus(await stack.read(`/v1/projects/${refused.projectId}`), 404);
   expect((await stack.audit(inLicence.projectId)).filter((e) => e.action === 'decision-recorded' && !e.stepId?.startsWith('grant-'))).toEqual([]);
 
   expect((await stack.fetch(`/v1/projects/${inScoping.projectId}/scoping`, { method: 'POST', body: '{}' })).status).toBe(200);

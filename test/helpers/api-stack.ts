@@ -20,6 +20,7 @@ import type { Policy } from '../../domain/policy';
 import { httpOk, startMailDev, stop as stopProcess, waitUntil, type Managed } from '../../scripts/lib/stack';
 import { createWorker } from '../../worker/create-worker';
 import type { AuditEntry, ProjectView } from '../../workflows/definitions';
+import { describeAnswer, expectStatus, readAnswered, UNANSWERED } from './api-read';
 import { fetchMails, freePorts, type Mail } from './maildev';
 import { testPolicy } from './policy';
 import { startTestEnv, workflowBundle } from './temporal';
@@ -58,23 +59,33 @@ export interface ApiStack {
   mails(): Promise<Mail[]>;
   /** Polls MailDev until an e-mail matches; fails with what did arrive. */
   waitForMail(predicate: (m: Mail) => boolean, timeoutMs?: number): Promise<Mail>;
-  /** `GET /v1/projects/:id` as the coordinator; throws unless 200. */
+  /** `GET /v1/projects/:id` as the coordinator, read again while 503 (see api-read.ts); throws with the answer unless 200. */
   view(projectId: string): Promise<ProjectView>;
-  /** `GET /v1/projects/:id/audit` as the coordinator; throws unless 200. */
+  /** `GET /v1/projects/:id/audit` as the coordinator, read again while 503; throws with the answer unless 200. */
   audit(projectId: string): Promise<AuditEntry[]>;
-  /** Polls the project through the API until `ready` holds. */
+  /** Polls the project through the API until `ready` holds (a 503 is polled again). */
   waitForView(projectId: string, ready: (v: ProjectView) => boolean, what: string, timeoutMs?: number): Promise<ProjectView>;
   /** Polls the audit trail through the API until `ready` holds. */
   waitForAudit(projectId: string, ready: (entries: AuditEntry[]) => boolean, what: string, timeoutMs?: number): Promise<AuditEntry[]>;
   stop(): Promise<void>;
 }
 
-async function poll<T>(read: () => Promise<T>, ready: (v: T) => boolean, what: string, timeoutMs: number, describe: (v: T) => string): Promise<T> {
+/**
+ * Reads `url` until `ready` holds. A 503 (a query not answered in time, as under load) is read again like a
+ * value not ready yet; any other status than 200 fails at once. The timeout names the last value or answer seen.
+ */
+async function poll<T>(get: (url: string) => PromiseLike<request.Response>, url: string, pick: (body: any) => T, ready: (v: T) => boolean, what: string, timeoutMs: number, describe: (v: T) => string): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = await read();
-    if (ready(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last seen: ${describe(value)}`);
+    const res = await get(url);
+    let seen: string;
+    if (res.status === UNANSWERED) seen = describeAnswer(res, `GET ${url}`);
+    else {
+      const value = pick(expectStatus(res, 200, `GET ${url}`).body);
+      if (ready(value)) return value;
+      seen = describe(value);
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last seen: ${seen}`);
     await new Promise((r) => setTimeout(r, 150));
   }
 }
@@ -177,17 +188,15 @@ export async function startApiStack({ policy = testPolicy(), rateLimits = GENERO
       }
     };
 
-    const getJson = async (url: string) => {
-      const res = await request(app).get(url).set(bearer(KEYS.coordinator));
-      if (res.status !== 200) throw new Error(`GET ${url} answered ${res.status}: ${JSON.stringify(res.body)}`);
-      return res.body;
-    };
+    const get = (url: string) => request(app).get(url).set(bearer(KEYS.coordinator));
+    const getJson = async (url: string) => expectStatus(await readAnswered(() => get(url)), 200, `GET ${url}`).body;
     const view = (id: string): Promise<ProjectView> => getJson(`/v1/projects/${id}`);
     const audit = async (id: string): Promise<AuditEntry[]> => (await getJson(`/v1/projects/${id}/audit`)).entries;
+    const describeView = (v: ProjectView) => `stage ${v.stage}, tiers ${v.components.map((c) => `${c.id}=${c.tier}`)}, open ${v.openSteps.map((s) => s.stepId)}`;
     const waitForView = (id: string, ready: (v: ProjectView) => boolean, what: string, timeoutMs = 30_000) =>
-      poll(() => view(id), ready, what, timeoutMs, (v) => `stage ${v.stage}, tiers ${v.components.map((c) => `${c.id}=${c.tier}`)}, open ${v.openSteps.map((s) => s.stepId)}`);
+      poll(get, `/v1/projects/${id}`, (body: ProjectView) => body, ready, what, timeoutMs, describeView);
     const waitForAudit = (id: string, ready: (e: AuditEntry[]) => boolean, what: string, timeoutMs = 30_000) =>
-      poll(() => audit(id), ready, what, timeoutMs, (e) => e.map((x) => `${x.action}${x.stepId ? `(${x.stepId})` : ''}`).join(', '));
+      poll(get, `/v1/projects/${id}/audit`, (body: { entries: AuditEntry[] }) => body.entries, ready, what, timeoutMs, (e) => e.map((x) => `${x.action}${x.stepId ? `(${x.stepId})` : ''}`).join(', '));
 
     return { app, client: env.client, env, policy, taskQueue, signer, smtpPort, webPort, mails, waitForMail, view, audit, waitForView, waitForAudit, stop: cleanup };
   } catch (err) {

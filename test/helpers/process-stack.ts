@@ -19,6 +19,7 @@ import { LinkSigner } from '../../activities/link-tokens';
 import type { MailReceipt } from '../../activities';
 import { freePorts, httpOk, startDevServer, startMailDev, startTsEntry, stop, temporalReachable, waitUntil, workerPolling, type Managed } from '../../scripts/lib/stack';
 import type { AuditEntry, ProjectView } from '../../workflows/definitions';
+import { answerOf, describeAnswer, readAnswered, type FetchAnswer } from './api-read';
 import { fetchMails, type Mail } from './maildev';
 import { testPolicyFile } from './policy';
 
@@ -216,10 +217,22 @@ export class ProcessStack {
     });
   }
 
+  /**
+   * A read (GET, HEAD) through an API, sent again while it answers 503 (see api-read.ts), read whole.
+   * Not for a test of the 503 itself (Temporal or the worker stopped): that one reads `fetch` directly.
+   */
+  read(urlPath: string, init: RequestInit & { key?: string; via?: ApiPart } = {}, timeoutMs?: number): Promise<FetchAnswer> {
+    const method = (init.method ?? 'GET').toUpperCase();
+    if (method !== 'GET' && method !== 'HEAD') throw new Error(`read is for reads; ${method} ${urlPath} must not be sent twice`);
+    return readAnswered(async () => answerOf(await this.fetch(urlPath, init), `${method} ${urlPath}${init.via ? ` via ${init.via}` : ''}`), timeoutMs);
+  }
+
+  /** The JSON answer, or an error with the status and body; a read is sent again while it answers 503, a write once. */
   async json<T>(urlPath: string, init?: RequestInit & { key?: string; via?: ApiPart }): Promise<T> {
-    const res = await this.fetch(urlPath, init);
-    if (!res.ok) throw new Error(`${init?.method ?? 'GET'} ${urlPath} answered ${res.status}: ${await res.text()}`);
-    return (await res.json()) as T;
+    const method = (init?.method ?? 'GET').toUpperCase();
+    const res = method === 'GET' ? await this.read(urlPath, init) : await answerOf(await this.fetch(urlPath, init), `${method} ${urlPath}`);
+    if (res.status < 200 || res.status > 299 || res.body === undefined) throw new Error(describeAnswer(res));
+    return res.body as T;
   }
 
   view(projectId: string, via?: ApiPart): Promise<ProjectView> {
@@ -319,7 +332,7 @@ export class ProcessStack {
     }
   }
 
-  /** Polls `read` until `ready` holds; fails naming `what` and the last value seen. */
+  /** Polls `read` until `ready` holds; a read that throws is tried again. Fails naming `what`, the last value seen and the last error. */
   async until<T>(what: string, read: () => Promise<T>, ready: (v: T) => boolean, timeoutMs = 60_000): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     let last: T | undefined;
@@ -327,11 +340,15 @@ export class ProcessStack {
     for (;;) {
       try {
         last = await read();
+        error = undefined;
         if (ready(last)) return last;
       } catch (err) {
         error = err;
       }
-      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last seen: ${JSON.stringify(last)?.slice(0, 500) ?? String(error)}`);
+      if (Date.now() > deadline) {
+        const seen = last === undefined ? 'nothing' : (JSON.stringify(last)?.slice(0, 500) ?? String(last));
+        throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last seen: ${seen}${error ? `; last read failed: ${error instanceof Error ? error.message : String(error)}` : ''}`);
+      }
       await new Promise((r) => setTimeout(r, 250));
     }
   }

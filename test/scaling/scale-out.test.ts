@@ -9,6 +9,7 @@
  * (request id and workflow id on the lines that concern them).
  */
 import { readFileSync } from 'node:fs';
+import { expectStatus } from '../helpers/api-read';
 import { smallProject, uniqueId } from '../helpers/fixtures';
 import { KEYS, useProcessStack, type ApiPart, type WorkerPart } from '../helpers/process-stack';
 import { approveEverything, requestMessageIds, settleMails, submitAndConfirm } from '../faults/fault-scenarios';
@@ -116,13 +117,13 @@ test("each worker serves the SDK's metrics and the e-mails it sent; together the
 
 test('logs are JSON lines: requests carry their id (a caller\'s X-Request-Id kept), workflow and activity lines their workflow id', async () => {
   const [project] = done;
-  const res = await stack.fetch(`/v1/projects/${project.projectId}`, { headers: { 'x-request-id': 'trace-scale-out-1' } });
-  expect(res.status).toBe(200);
+  // A read (a query): sent again while it answers 503 under load, each time with the same X-Request-Id.
+  const res = expectStatus(await stack.read(`/v1/projects/${project.projectId}`, { headers: { 'x-request-id': 'trace-scale-out-1' } }), 200);
   expect(res.headers.get('x-request-id')).toBe('trace-scale-out-1');
   const fresh = await stack.fetch(`/v1/projects/${project.projectId}`, { headers: { 'x-request-id': 'not a plain token' } });
   expect(fresh.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
 
-  await stack.until('the request logged', async () => logLines('api'), (lines) => lines.some((l) => l.reqId === 'trace-scale-out-1'), 10_000);
+  await stack.until('the request logged', async () => logLines('api'), (lines) => lines.some((l) => l.reqId === 'trace-scale-out-1' && (l.res as { statusCode?: number } | undefined)?.statusCode === 200), 10_000);
   for (const api of stack.apis) {
     const lines = logLines(api);
     const requestLines = lines.filter((l) => l.req || l.res);
@@ -137,7 +138,8 @@ test('logs are JSON lines: requests carry their id (a caller\'s X-Request-Id kep
     expect(decisions.length).toBeGreaterThan(0);
     expect(decisions.filter((l) => typeof l.workflowId !== 'string' || typeof l.reqId !== 'string')).toEqual([]);
   }
-  const traced = logLines('api').find((l) => l.reqId === 'trace-scale-out-1');
+  // The completion line of the read that answered (the last one sent with that id).
+  const traced = logLines('api').filter((l) => l.reqId === 'trace-scale-out-1' && l.res).at(-1);
   expect(traced).toMatchObject({ workflowId: `project-${project.projectId}`, res: { statusCode: 200 } });
 
   // No credential in any API line: keys, cookies and reviewer link tokens stay out.
