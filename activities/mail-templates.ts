@@ -1,4 +1,5 @@
 /** The text of every e-mail the system sends. Plain text: it reads in any client and survives forwarding. */
+import { STEP_KINDS } from '../domain/step-kinds';
 import type { ReviewStep } from '../workflows/definitions';
 
 export interface ReviewMailContext {
@@ -11,15 +12,9 @@ export interface ReviewMailContext {
 
 const day = (iso: string) => iso.slice(0, 10);
 
-/** The subject's first words say what kind of decision is owed. */
-const SUBJECT_PREFIX: Partial<Record<ReviewStep['kind'], string>> = {
-  escalation: 'Escalated review',
-  ruling: 'Ruling requested',
-  appeal: 'Appeal window open',
-};
-
 export function reviewRequestMail(step: ReviewStep, ctx: ReviewMailContext, link: string) {
-  const prefix = SUBJECT_PREFIX[step.kind] ?? 'Review requested';
+  // The subject's first words say what kind of decision is owed.
+  const prefix = STEP_KINDS[step.kind].mailSubject;
   const subject = `${prefix}: ${ctx.projectTitle} — ${ctx.componentName ?? 'grant'}${ctx.tier ? ` (${ctx.tier})` : ''} — due ${day(step.dueAt)}`;
   const lines = [
     step.party === 'coordinator' ? `Dear ${step.partyName},` : `Dear colleague at ${step.partyName},`,

@@ -5,7 +5,7 @@
  * reviewer pages, on a wider grid.
  */
 import { formatDuration } from '../domain/durations';
-import type { StepKind } from '../domain/routing';
+import { STEP_KINDS, type StepKind } from '../domain/step-kinds';
 import type { Stage } from '../workflows/definitions';
 import type { Caller } from './auth';
 import { STAGES, type DashboardData, type ProjectRow } from './dashboard-data';
@@ -19,19 +19,6 @@ const STAGE_LABELS: Record<Stage, string> = {
   rejected: 'Rejected',
   withdrawn: 'Withdrawn',
   closed: 'Closed',
-};
-
-const STEP_LABELS: Record<StepKind, string> = {
-  'grant-funder': 'Grant review — funder',
-  'grant-agency': 'Grant review — lead agency',
-  'tier-lowering': 'Tier lowering',
-  'agency-review': 'Agency review',
-  'defence-review': 'Defence review',
-  'senior-sign-off': 'Senior sign-off',
-  escalation: 'Escalated review',
-  ruling: 'Dispute ruling',
-  appeal: 'Appeal window',
-  'milestone-review': 'Milestone review',
 };
 
 const STYLE = `
@@ -140,7 +127,7 @@ function projectCell(title: string, projectId: string): string {
 }
 
 function stepCell(kind: StepKind, stepId: string, componentId?: string): string {
-  const what = `${STEP_LABELS[kind] ?? kind}${componentId ? ` · component ${componentId}` : ''}`;
+  const what = `${STEP_KINDS[kind]?.label ?? kind}${componentId ? ` · component ${componentId}` : ''}`;
   return `${escapeHtml(what)}<span class="id">${escapeHtml(stepId)}</span>`;
 }
 

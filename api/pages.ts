@@ -1,5 +1,6 @@
 /** Server-rendered HTML for the reviewer pages. No script: the form submits only when the reviewer presses its button. */
-import { decisionsFor, type Decision, type StepContext } from '../workflows/definitions';
+import { CONDITION_LIMITS, STEP_KINDS } from '../domain/step-kinds';
+import type { Decision, StepContext } from '../workflows/definitions';
 
 const CHOICE_LABELS: Record<Decision, string> = {
   approve: 'Approve',
@@ -8,6 +9,8 @@ const CHOICE_LABELS: Record<Decision, string> = {
   appeal: 'Appeal to the next level (state the legal basis below)',
   accept: 'Accept the ruling',
 };
+
+const CHOICE_VERBS: Record<Decision, string> = { approve: 'approve', deny: 'deny', 'request-info': 'request information', appeal: 'appeal', accept: 'accept' };
 
 export function escapeHtml(value: unknown): string {
   return String(value ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -60,8 +63,18 @@ function stepSummary(ctx: StepContext): string {
   return `<dl>${rows.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join('')}</dl>`;
 }
 
+/** The conditions box, on the steps whose approval may set licence conditions. */
+function conditionsField(ctx: StepContext): string {
+  if (!STEP_KINDS[ctx.step.kind].conditions || !ctx.step.componentId) return '';
+  const max = CONDITION_LIMITS.count * (CONDITION_LIMITS.length + 1);
+  return `
+  <p><label for="conditions"><strong>Conditions</strong> <span class="hint">(approve with conditions: one per line, e.g. "No re-export without prior written consent"; they become conditions of the licence, in your agency's name)</span></label>
+  <textarea id="conditions" name="conditions" maxlength="${max}"></textarea></p>`;
+}
+
 export function decisionPage(ctx: StepContext, action: string, errors: string[] = []): string {
   const { step } = ctx;
+  const rule = STEP_KINDS[step.kind];
   const errorList = errors.length ? `<ul class="errors">${errors.map((e) => `<li>${escapeHtml(e)}</li>`).join('')}</ul>` : '';
   return layout(
     `Decision: ${step.question}`,
@@ -69,13 +82,13 @@ export function decisionPage(ctx: StepContext, action: string, errors: string[] 
 ${stepSummary(ctx)}${errorList}
 <form method="post" action="${escapeHtml(action)}">
   <fieldset><legend>Your decision</legend>
-${decisionsFor(step.kind)
+${rule.decisions
   .map((d, i) => `    <label class="choice"><input type="radio" name="decision" value="${d}"${i === 0 ? ' required' : ''}> ${CHOICE_LABELS[d]}</label>`)
   .join('\n')}
   </fieldset>
-  <p><label for="legalBasis"><strong>Legal basis</strong> <span class="hint">(required to deny or to appeal, e.g. "EAR §742.4, national security")</span></label>
-  <textarea id="legalBasis" name="legalBasis" maxlength="2000"></textarea></p>
-  <p><label for="comment"><strong>Comment</strong> <span class="hint">(conditions, reasons, or the information you need)</span></label>
+  <p><label for="legalBasis"><strong>Legal basis</strong> <span class="hint">(required to ${rule.basisRequired.map((d) => CHOICE_VERBS[d]).join(' or ')}, e.g. "EAR §742.4, national security")</span></label>
+  <textarea id="legalBasis" name="legalBasis" maxlength="2000"></textarea></p>${conditionsField(ctx)}
+  <p><label for="comment"><strong>Comment</strong> <span class="hint">(reasons, or the information you need)</span></label>
   <textarea id="comment" name="comment" maxlength="4000"></textarea></p>
   <button type="submit">Record my decision</button>
 </form>`,

@@ -1,6 +1,7 @@
 /** Request schemas of the routes other than project submission (which lives in domain/project.ts). */
 import { z } from 'zod';
 import { tierSchema } from '../domain/policy';
+import { BASIS_DECISIONS, CONDITION_LIMITS } from '../domain/step-kinds';
 import { slug, text } from '../domain/primitives';
 
 export const projectIdParam = z.object({ id: slug });
@@ -18,17 +19,30 @@ export const withdrawBody = z.strictObject({
 
 export const auditQueryParams = z.strictObject({ format: z.enum(['json', 'csv']).default('json') });
 
+/** Conditions as JSON (an array of strings) or from the page's textarea (one per line); blank lines dropped. */
+const conditionList = z.preprocess(
+  (v) => (typeof v === 'string' ? v.split(/\r?\n/) : v),
+  z
+    .array(z.string().trim().max(CONDITION_LIMITS.length, `each condition must be at most ${CONDITION_LIMITS.length} characters`))
+    .transform((lines) => lines.filter(Boolean))
+    .pipe(z.array(z.string()).max(CONDITION_LIMITS.count, `at most ${CONDITION_LIMITS.count} conditions`)),
+);
+
+const BASIS_MESSAGES: Partial<Record<string, string>> = { deny: 'a denial must cite its legal basis', appeal: 'an appeal must state its legal basis, in writing' };
+
 export const decisionBody = z
   .strictObject({
     decision: z.enum(['approve', 'deny', 'request-info', 'appeal', 'accept'], { message: 'choose one of the decisions on the page' }),
     comment: z.string().trim().max(4000, 'must be at most 4000 characters').optional(),
     legalBasis: z.string().trim().max(2000, 'must be at most 2000 characters').optional(),
+    conditions: conditionList.optional(),
   })
-  .transform((b) => ({ ...b, comment: b.comment || undefined, legalBasis: b.legalBasis || undefined }))
+  .transform((b) => ({ ...b, comment: b.comment || undefined, legalBasis: b.legalBasis || undefined, conditions: b.conditions?.length ? b.conditions : undefined }))
   .superRefine((b, ctx) => {
-    if (b.decision === 'deny' && !b.legalBasis) ctx.addIssue({ code: 'custom', path: ['legalBasis'], message: 'a denial must cite its legal basis' });
-    if (b.decision === 'appeal' && !b.legalBasis) ctx.addIssue({ code: 'custom', path: ['legalBasis'], message: 'an appeal must state its legal basis, in writing' });
+    // Which step kinds need a legal basis is in domain/step-kinds.ts; the workflow checks it again for the step's own kind.
+    if (BASIS_DECISIONS.includes(b.decision) && !b.legalBasis) ctx.addIssue({ code: 'custom', path: ['legalBasis'], message: BASIS_MESSAGES[b.decision] ?? 'cite the legal basis' });
     if (b.decision === 'request-info' && !b.comment) ctx.addIssue({ code: 'custom', path: ['comment'], message: 'say what information you need' });
+    if (b.conditions && b.decision !== 'approve') ctx.addIssue({ code: 'custom', path: ['conditions'], message: 'conditions go with an approval' });
   });
 export type DecisionBody = z.output<typeof decisionBody>;
 

@@ -6,22 +6,7 @@
 import type { Classification } from './classification';
 import type { Agency, Policy, Tier } from './policy';
 import type { Component, Project } from './project';
-
-export type StepKind =
-  | 'grant-funder'
-  | 'grant-agency'
-  | 'tier-lowering'
-  | 'agency-review'
-  | 'defence-review'
-  | 'senior-sign-off'
-  /** A silent reviewer's senior decides in their place. */
-  | 'escalation'
-  /** A dispute level's chair rules. */
-  | 'ruling'
-  /** A party may appeal a ruling or a denial. */
-  | 'appeal'
-  /** The funder reviews a milestone in a review cycle. */
-  | 'milestone-review';
+import type { StepKind } from './step-kinds';
 
 /** One decision owed by one party: the workflow turns it into a review step. */
 export interface StepPlan {

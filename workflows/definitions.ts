@@ -8,7 +8,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Classification } from '../domain/classification';
 import type { Policy, Tier } from '../domain/policy';
 import type { Component, Milestone, Project } from '../domain/project';
-import type { StepKind } from '../domain/routing';
+import { STEP_KINDS, type Decision, type StepKind } from '../domain/step-kinds';
 
 export const DEFAULT_TASK_QUEUE = 'licence-review';
 
@@ -47,8 +47,7 @@ export interface AuditEntry {
 
 // ---- review steps --------------------------------------------------------
 
-/** approve/deny/request-info on reviews and rulings; appeal/accept on an appeal window. */
-export type Decision = 'approve' | 'deny' | 'request-info' | 'appeal' | 'accept';
+export type { Decision, StepKind };
 export type StepOutcome = 'approved' | 'denied' | 'deemed-approved' | 'escalated' | 'appealed' | 'accepted';
 export type StepStatus = 'open' | 'decided' | 'closed';
 
@@ -71,6 +70,8 @@ export interface ReviewStep {
   outcome?: StepOutcome;
   comment?: string;
   legalBasis?: string;
+  /** Conditions (provisos) the approval set; they join the component's licence. */
+  conditions?: string[];
   decidedAt?: string;
   /** Who decided and how: the reviewer's link, the API, or the policy's silence rule. */
   decidedVia?: Channel;
@@ -92,6 +93,8 @@ export interface DecisionInput {
   decision: Decision;
   comment?: string;
   legalBasis?: string;
+  /** With an approval, on a step whose kind allows them (domain/step-kinds.ts). */
+  conditions?: string[];
   /** `email-link` for reviewers; `api` when the coordinator appeals through the API. */
   channel?: Channel;
 }
@@ -113,6 +116,7 @@ export const DecisionRejection = {
   StepClosed: 'StepClosed',
   LegalBasisRequired: 'LegalBasisRequired',
   DecisionNotOffered: 'DecisionNotOffered',
+  ConditionsNotOffered: 'ConditionsNotOffered',
   NoInfoRequested: 'NoInfoRequested',
 } as const;
 
@@ -125,11 +129,9 @@ export const decisionOutcome = {
   'request-info': 'info-requested',
 } as const satisfies Record<Decision, StepOutcome | 'info-requested'>;
 
-/** The decisions each kind of step offers. */
-export function decisionsFor(kind: StepKind): Decision[] {
-  if (kind === 'appeal') return ['appeal', 'accept'];
-  if (kind === 'ruling' || kind === 'escalation') return ['approve', 'deny'];
-  return ['approve', 'deny', 'request-info'];
+/** The decisions each kind of step offers (domain/step-kinds.ts). */
+export function decisionsFor(kind: StepKind): readonly Decision[] {
+  return STEP_KINDS[kind].decisions;
 }
 
 export interface InfoAnswer {

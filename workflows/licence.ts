@@ -8,6 +8,7 @@
  */
 import { CancellationScope, executeChild, isCancellation, setHandler } from '@temporalio/workflow';
 import { componentReviewPlan, escalationPlan, leadAgency } from '../domain/routing';
+import { attributedCondition } from '../domain/step-kinds';
 import {
   answerInfoUpdate,
   decideUpdate,
@@ -104,12 +105,20 @@ export async function licenceWorkflow(input: LicenceInput): Promise<Licence> {
       licenceId: `LIC-${project.projectId}-${component.id}`,
       validFrom: validFrom.toISOString(),
       validUntil: new Date(validFrom.getTime() + regime.licenceValidity).toISOString(),
-      conditions: policy.licenceConditions[tier],
+      conditions: [...policy.licenceConditions[tier], ...reviewersConditions()],
       reportingPeriodMs: regime.reportingPeriod,
     };
     reporter.audit({ actor: 'system', action: 'licence-granted', channel: 'system', detail: `${granted.licenceId} valid until ${granted.validUntil}; conditions: ${granted.conditions.join('; ')}` });
     return finish(granted);
   };
+
+  /** Conditions the approving reviewers set, each with who set it. */
+  function reviewersConditions(): string[] {
+    return board
+      .list()
+      .filter((s) => s.outcome === 'approved' && s.conditions?.length)
+      .flatMap((s) => s.conditions!.map((text) => attributedCondition(text, s)));
+  }
 
   if (tier === 'T0') {
     reporter.audit({ actor: 'system', action: 'cleared-deemed-to-comply', channel: 'system', detail: `T0 cleared without review: ${classification.rule.text}` });

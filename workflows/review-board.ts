@@ -11,6 +11,7 @@ import type { ReviewMailContext } from '../activities/mail-templates';
 import { formatDuration } from '../domain/durations';
 import type { Policy } from '../domain/policy';
 import type { StepPlan } from '../domain/routing';
+import { STEP_KINDS } from '../domain/step-kinds';
 import {
   DecisionRejection,
   decisionOutcome,
@@ -115,9 +116,16 @@ export class ReviewBoard {
     if (!offered.includes(input.decision)) {
       throw ApplicationFailure.nonRetryable(`"${input.decision}" is not a decision for this step; choose ${offered.join(' or ')}`, DecisionRejection.DecisionNotOffered);
     }
-    if ((input.decision === 'deny' || input.decision === 'appeal') && !input.legalBasis?.trim()) {
-      const what = input.decision === 'deny' ? 'a denial' : 'an appeal';
+    const rule = STEP_KINDS[step.kind];
+    if (rule.basisRequired.includes(input.decision) && !input.legalBasis?.trim()) {
+      const what = input.decision === 'deny' ? 'a denial' : input.decision === 'appeal' ? 'an appeal' : `"${input.decision}"`;
       throw ApplicationFailure.nonRetryable(`${what} must cite its legal basis, in writing`, DecisionRejection.LegalBasisRequired);
+    }
+    if (input.conditions?.length) {
+      if (input.decision !== 'approve') throw ApplicationFailure.nonRetryable('conditions go with an approval', DecisionRejection.ConditionsNotOffered);
+      if (!rule.conditions || !step.componentId) {
+        throw ApplicationFailure.nonRetryable(`a ${rule.label.toLowerCase()} sets no licence conditions; approve without them, or explain in the comment`, DecisionRejection.ConditionsNotOffered);
+      }
     }
   }
 
@@ -136,11 +144,14 @@ export class ReviewBoard {
       return { recorded: true, stepId: step.stepId, decision: input.decision, outcome: 'info-requested', decidedAt };
     }
     const outcome = decisionOutcome[input.decision];
-    this.resolve(step, outcome, input.channel ?? 'email-link', { comment: input.comment, legalBasis: input.legalBasis });
+    const conditions = input.conditions?.length ? input.conditions : undefined;
+    this.resolve(step, outcome, input.channel ?? 'email-link', { comment: input.comment, legalBasis: input.legalBasis, conditions });
     this.record(
       step,
       'decision-recorded',
-      [`${outcome} by ${step.partyName}`, input.legalBasis && `legal basis: ${input.legalBasis}`, input.comment && `comment: ${input.comment}`].filter(Boolean).join('; '),
+      [`${outcome} by ${step.partyName}`, conditions && `conditions: ${conditions.join('; ')}`, input.legalBasis && `legal basis: ${input.legalBasis}`, input.comment && `comment: ${input.comment}`]
+        .filter(Boolean)
+        .join('; '),
       input.channel ?? 'email-link',
       input.reviewer,
     );

@@ -127,6 +127,7 @@ export function reviewLinkRoutes({ client, signer, temporalTimeoutMs, limit, onD
         if (rejection?.type === DecisionRejection.UnknownStep) throw new LinkProblem(404, 'Unknown review step', rejection.message);
         if (rejection?.type === DecisionRejection.LegalBasisRequired) throw new LinkProblem(400, 'Decision not recorded', rejection.message, 'body.legalBasis');
         if (rejection?.type === DecisionRejection.DecisionNotOffered) throw new LinkProblem(400, 'Decision not recorded', rejection.message, 'body.decision');
+        if (rejection?.type === DecisionRejection.ConditionsNotOffered) throw new LinkProblem(400, 'Decision not recorded', rejection.message, 'body.conditions');
         if (isTemporalUnreachable(err)) {
           // The Update may still be applied once a worker takes it; reopening the link shows whether it was.
           throw new LinkProblem(503, 'Not confirmed yet', 'Your decision could not be confirmed in time: the review service is busy or restarting. It may still be recorded. Open this link again in a few minutes to see whether it was, and decide again only if the form is still there.');

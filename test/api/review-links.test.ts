@@ -333,3 +333,40 @@ describe('the whole T1 path through links', () => {
     await stack.waitForMail((m) => m.to[0]?.address === COORDINATOR && m.subject === `Licence decisions complete: ${g.title}`);
   });
 });
+
+describe('approve with conditions', () => {
+  test('the licence page takes conditions one per line and they join the licence; a grant step refuses them with 400, changing nothing', async () => {
+    const g = await toGrantReview('Conditions');
+    expect(expectStatus(await openLink(g.agencyToken), 200).text).not.toContain('name="conditions"');
+    const before = await snapshot(g.projectId);
+    const onGrant = await api().post(`/r/${g.agencyToken}`).set(JSON_ACCEPT).send({ decision: 'approve', conditions: ['No re-export'] });
+    expect({ status: onGrant.status, body: onGrant.body }).toEqual({
+      status: 400,
+      body: { error: { code: 'VALIDATION_FAILED', message: expect.stringContaining('sets no licence conditions'), details: [{ path: 'body.conditions', message: 'Decision not recorded' }] } },
+    });
+    const withDenial = await api().post(`/r/${g.agencyToken}`).set(JSON_ACCEPT).send({ decision: 'deny', legalBasis: 'AWV §8', conditions: ['x'] });
+    expect({ status: withDenial.status, details: withDenial.body.error?.details }).toEqual({ status: 400, details: [{ path: 'body.conditions', message: 'conditions go with an approval' }] });
+    expect(await snapshot(g.projectId)).toEqual(before);
+
+    expect((await api().post(`/r/${g.funderToken}`).type('form').send({ decision: 'approve' })).status).toBe(200);
+    expect((await api().post(`/r/${g.agencyToken}`).type('form').send({ decision: 'approve' })).status).toBe(200);
+    const licenceMail = await stack.waitForMail((m) => m.to[0]?.address === AGENCY_REVIEWER && m.subject.startsWith(`Review requested: ${g.title} — Radiation-hardened FPGA board`));
+    const token = tokenOf(licenceMail);
+    expect(expectStatus(await openLink(token), 200).text).toContain('<textarea id="conditions" name="conditions"');
+
+    const form = { decision: 'approve', conditions: 'No re-export without BAFA consent\r\n\r\n  Yearly end-use statement  \r\n' };
+    const res = await api().post(`/r/${token}`).type('form').send(form);
+    expect({ status: res.status, recorded: res.text.includes('Your decision was recorded') }).toEqual({ status: 200, recorded: true });
+
+    const view = await stack.waitForView(g.projectId, (v) => v.components[0].licence.status === 'approved', 'the licence');
+    const step = stepOf(view, 'c1-de-bafa');
+    expect(step.conditions).toEqual(['No re-export without BAFA consent', 'Yearly end-use statement']);
+    expect(view.components[0].licence.conditions.slice(-2)).toEqual([
+      `No re-export without BAFA consent (set by ${step.partyName}, ${AGENCY_REVIEWER})`,
+      `Yearly end-use statement (set by ${step.partyName}, ${AGENCY_REVIEWER})`,
+    ]);
+    expect(decisionsOf(await stack.audit(g.projectId), 'c1-de-bafa')).toEqual([
+      expect.objectContaining({ actor: AGENCY_REVIEWER, detail: expect.stringContaining('conditions: No re-export without BAFA consent; Yearly end-use statement') }),
+    ]);
+  });
+});

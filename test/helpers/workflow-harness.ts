@@ -18,7 +18,7 @@ import {
   decideUpdate,
   projectViewQuery,
   projectWorkflowId,
-  type Decision,
+  type DecisionInput,
   type ProjectView,
   type ReviewStep,
   type TierOverride,
@@ -81,7 +81,7 @@ export function harness(getEnv: () => TestWorkflowEnvironment, policy: Policy) {
   const openStep = (handle: ProjectHandle, stepId: string) => waitForView(handle, (v) => v.openSteps.some((s) => s.stepId === stepId), `step ${stepId}`).then((v) => v.openSteps.find((s) => s.stepId === stepId)!);
 
   /** Waits until every step in `stepIds` is open, then decides each as `decision(step)` says. */
-  async function decide(handle: ProjectHandle, stepIds: string[], decision: (s: ReviewStep) => { decision: Decision; legalBasis?: string; comment?: string } = () => ({ decision: 'approve' })) {
+  async function decide(handle: ProjectHandle, stepIds: string[], decision: (s: ReviewStep) => Omit<DecisionInput, 'stepId' | 'reviewer'> = () => ({ decision: 'approve' })) {
     const view = await waitForView(handle, (v) => stepIds.every((id) => v.openSteps.some((s) => s.stepId === id)), `steps ${stepIds}`);
     const results = [];
     for (const id of stepIds) {

@@ -1,0 +1,94 @@
+/**
+ * The step-kind table (domain/step-kinds.ts) and what reads it without a
+ * server: the decision request schema and the decision page.
+ */
+import { decisionPage } from '../../api/pages';
+import { decisionBody } from '../../api/schemas';
+import { attributedCondition, BASIS_DECISIONS, CONDITION_LIMITS, STEP_KINDS, type StepKind } from '../../domain/step-kinds';
+import type { StepContext } from '../../workflows/definitions';
+
+const kinds = Object.keys(STEP_KINDS) as StepKind[];
+
+describe('the table', () => {
+  test.each(kinds)('%s offers decisions, and requires a legal basis only for decisions it offers', (kind) => {
+    const rule = STEP_KINDS[kind];
+    expect(rule.decisions.length).toBeGreaterThan(0);
+    expect(rule.label).not.toBe('');
+    expect(rule.mailSubject).not.toBe('');
+    for (const d of rule.basisRequired) expect(rule.decisions).toContain(d);
+  });
+
+  test('a denial always cites its legal basis, and so does an appeal', () => {
+    for (const kind of kinds) {
+      const rule = STEP_KINDS[kind];
+      if (rule.decisions.includes('deny')) expect(rule.basisRequired).toContain('deny');
+      if (rule.decisions.includes('appeal')) expect(rule.basisRequired).toContain('appeal');
+    }
+    expect([...BASIS_DECISIONS].sort()).toEqual(['appeal', 'deny']);
+  });
+
+  test('conditions are set by the agencies reviewing a licence (and a senior in their place), never on a grant, a ruling, an appeal or a milestone', () => {
+    const withConditions = kinds.filter((k) => STEP_KINDS[k].conditions).sort();
+    expect(withConditions).toEqual(['agency-review', 'defence-review', 'escalation', 'senior-sign-off']);
+    for (const kind of withConditions) expect(STEP_KINDS[kind].decisions).toContain('approve');
+  });
+
+  test('a condition on the licence names who set it', () => {
+    expect(attributedCondition('No re-export', { partyName: 'BAFA', reviewer: 'ausfuhr@bafa.example' })).toBe('No re-export (set by BAFA, ausfuhr@bafa.example)');
+  });
+});
+
+describe('the decision request', () => {
+  const parse = (body: unknown) => decisionBody.safeParse(body);
+  const issues = (body: unknown) => {
+    const r = parse(body);
+    return r.success ? [] : r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  };
+
+  test('conditions come as a JSON array, or one per line from the form; blank lines and spaces are dropped', () => {
+    expect(parse({ decision: 'approve', conditions: [' No re-export ', 'Annual report'] })).toMatchObject({ success: true, data: { conditions: ['No re-export', 'Annual report'] } });
+    expect(parse({ decision: 'approve', conditions: 'No re-export\r\n\n  Annual report  \n' })).toMatchObject({ success: true, data: { conditions: ['No re-export', 'Annual report'] } });
+    // An empty box is no conditions at all.
+    expect(parse({ decision: 'approve', conditions: '\n  \n' })).toMatchObject({ success: true, data: { conditions: undefined } });
+  });
+
+  test('conditions go with an approval only, within the limits; each problem is named', () => {
+    expect(issues({ decision: 'deny', legalBasis: 'EAR §742.4', conditions: ['x'] })).toEqual(['conditions: conditions go with an approval']);
+    expect(issues({ decision: 'approve', conditions: Array.from({ length: CONDITION_LIMITS.count + 1 }, (_, i) => `c${i}`) })).toEqual([`conditions: at most ${CONDITION_LIMITS.count} conditions`]);
+    expect(issues({ decision: 'approve', conditions: ['x'.repeat(CONDITION_LIMITS.length + 1)] })).toEqual([`conditions.0: each condition must be at most ${CONDITION_LIMITS.length} characters`]);
+    expect(issues({ decision: 'approve', conditions: [42] })).toEqual([expect.stringMatching(/^conditions\.0: /)]);
+  });
+
+  test('a denial or an appeal without a legal basis is named; other decisions need none', () => {
+    expect(issues({ decision: 'deny' })).toEqual(['legalBasis: a denial must cite its legal basis']);
+    expect(issues({ decision: 'appeal' })).toEqual(['legalBasis: an appeal must state its legal basis, in writing']);
+    expect(issues({ decision: 'approve' })).toEqual([]);
+    expect(issues({ decision: 'accept' })).toEqual([]);
+  });
+});
+
+describe('the decision page', () => {
+  const context = (kind: StepKind, componentId?: string): StepContext =>
+    ({
+      step: { stepId: 's', workflowId: 'w', kind, party: 'de-bafa', partyName: 'BAFA', reviewer: 'ausfuhr@bafa.example', componentId, question: 'Approve?', slaMs: 1, openedAt: '2027-01-01T00:00:00Z', dueAt: '2027-01-31T00:00:00Z', status: 'open', remindersSent: 0, stoppedMs: 0 },
+      projectId: 'p',
+      projectTitle: 'T',
+      funderId: 'horizon-eu',
+      coordinator: 'C <c@example>',
+    }) as StepContext;
+
+  test('offers exactly the decisions of its kind', () => {
+    for (const kind of kinds) {
+      const offered = [...decisionPage(context(kind, 'c1'), '/r/x').matchAll(/name="decision" value="([a-z-]+)"/g)].map((m) => m[1]);
+      expect(offered).toEqual(STEP_KINDS[kind].decisions);
+    }
+  });
+
+  test('has a conditions box on a licence review, and none on a grant or a ruling', () => {
+    expect(decisionPage(context('agency-review', 'c1'), '/r/x')).toContain('name="conditions"');
+    expect(decisionPage(context('grant-agency'), '/r/x')).not.toContain('name="conditions"');
+    expect(decisionPage(context('ruling', 'c1'), '/r/x')).not.toContain('name="conditions"');
+    // An escalated grant step has no licence to put conditions on.
+    expect(decisionPage(context('escalation'), '/r/x')).not.toContain('name="conditions"');
+  });
+});
