@@ -41,6 +41,8 @@ export interface CycleItem {
   awaited: string[];
   /** For held-regulator: the licence or check that holds it; for held-funder: the reviewer's reason. */
   detail?: string;
+  /** Held at the close by a licence still in review: when its case is legally due (the cycle never moves it). */
+  licenceDueAt?: string;
   at: string;
 }
 
@@ -66,5 +68,8 @@ export const cycleReviewSignal = defineSignal<[CycleReviewRequest]>('cycleReview
 export const cycleItemSignal = defineSignal<[CycleItem]>('cycleItem');
 export const cycleSkipSignal = defineSignal<[SkippedProject]>('cycleSkip');
 export const cycleViewQuery = defineQuery<CycleView>('cycleView');
-/** The licence review aligns its open steps' deadlines and reminders to the cycle's close. */
-export const alignDeadlinesSignal = defineSignal<[{ cycleId: string; closesAt: string }]>('alignDeadlines');
+/**
+ * The licence review puts its open steps' reminders on the cycle's calendar (counting back from the close).
+ * Their due times never move: a funder's calendar does not shorten a statutory deadline (DOMAIN.md).
+ */
+export const syncRemindersSignal = defineSignal<[{ cycleId: string; closesAt: string }]>('syncReminders');

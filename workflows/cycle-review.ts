@@ -2,14 +2,16 @@
  * A project's part in a funder review cycle: the funder's reviewer decides
  * each milestone due in the window while the regulator side is checked — every
  * component the milestone depends on must hold a licence in good standing.
- * Pending licence reviews are aligned to the cycle's close, so both sides
- * finish (and are reminded) on the same calendar. The outcome is reported to
- * the cycle workflow whenever it changes.
+ * Pending licence reviews are reminded on the cycle's calendar, so both sides
+ * are reminded together, but keep their legal due times: a licence still in
+ * review at the close holds the milestone (held-regulator, with the date the
+ * case is legally due). The outcome is reported to the cycle workflow
+ * whenever it changes.
  */
 import { condition, getExternalWorkflowHandle, log, patched, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Funder } from '../domain/policy';
 import type { Project } from '../domain/project';
-import { alignDeadlinesSignal, cycleItemSignal, cycleSkipSignal, type CycleItem, type CycleReviewRequest } from './cycle-contract';
+import { cycleItemSignal, cycleSkipSignal, syncRemindersSignal, type CycleItem, type CycleReviewRequest } from './cycle-contract';
 import { licenceWorkflowId, searchAttributes, type ComponentView, type MilestoneView, type ReviewStep, type Stage } from './definitions';
 import type { AuditInput, ReviewBoard } from './review-board';
 
@@ -30,6 +32,14 @@ export interface CycleReviewContext {
   changes: () => number;
   record: (entry: AuditInput) => void;
   notify: (to: string, key: string, subject: string, lines: string[]) => Promise<void>;
+}
+
+/** When a component's case must be decided: its case clock's limit, with the time it was stopped for the applicant added. */
+function legallyDueAt(component: ComponentView): string | undefined {
+  const clock = component.caseClock;
+  if (!clock) return undefined;
+  const stoppedNow = clock.stoppedSince ? Date.now() - Date.parse(clock.stoppedSince) : 0;
+  return new Date(Date.parse(clock.startedAt) + clock.limitMs + clock.stoppedMs + stoppedNow).toISOString();
 }
 
 export async function runCycleReview(ctx: CycleReviewContext, req: CycleReviewRequest): Promise<void> {
@@ -60,8 +70,8 @@ export async function runCycleReview(ctx: CycleReviewContext, req: CycleReviewRe
   const componentIds = [...new Set(due.flatMap((m) => m.componentIds))];
   for (const id of componentIds.filter((c) => PENDING.has(ctx.components.get(c)!.licence.status))) {
     await getExternalWorkflowHandle(licenceWorkflowId(ctx.project.projectId, id))
-      .signal(alignDeadlinesSignal, { cycleId: req.cycleId, closesAt: req.closesAt })
-      .catch((err) => log.warn('licence review not aligned', { componentId: id, err }));
+      .signal(syncRemindersSignal, { cycleId: req.cycleId, closesAt: req.closesAt })
+      .catch((err) => log.warn('licence review reminders not synchronized', { componentId: id, err }));
   }
 
   const evaluate = (): CycleItem => {
@@ -79,11 +89,15 @@ export async function runCycleReview(ctx: CycleReviewContext, req: CycleReviewRe
     const pendingLicences = componentIds.filter((id) => PENDING.has(licence(id).status));
     const funderDone = steps.every((s) => s.outcome === 'approved' || s.outcome === 'deemed-approved');
     if (funderDone && !pendingLicences.length) return { ...base, outcome: 'passed', awaited: [] };
-    const awaited = [
-      ...steps.filter((s) => s.status === 'open').map((s) => s.partyName),
-      ...ctx.childSteps().filter((s) => s.status === 'open' && pendingLicences.includes(s.componentId ?? '')).map((s) => s.partyName),
-    ];
-    return { ...base, outcome: Date.now() >= closesAt ? 'stalled' : 'pending', awaited: [...new Set(awaited)] };
+    const regulators = ctx.childSteps().filter((s) => s.status === 'open' && pendingLicences.includes(s.componentId ?? '')).map((s) => s.partyName);
+    const awaited = [...new Set([...steps.filter((s) => s.status === 'open').map((s) => s.partyName), ...regulators])];
+    if (Date.now() < closesAt) return { ...base, outcome: 'pending', awaited };
+    if (!funderDone) return { ...base, outcome: 'stalled', awaited };
+    // The funder approved; the regulator side is not late, it is not due yet: the milestone waits for the licence.
+    const dueAt = (id: string) => legallyDueAt(ctx.components.get(id)!);
+    const licenceDueAt = pendingLicences.map(dueAt).filter((d) => d !== undefined).sort().at(-1);
+    const detail = pendingLicences.map((id) => `${ctx.components.get(id)!.name} (${id}): licence ${licence(id).status}, legally due ${dueAt(id) ?? 'when its review ends'}`).join('; ');
+    return { ...base, outcome: 'held-regulator', awaited: [...new Set(regulators)], detail, licenceDueAt };
   };
 
   let reported = '';

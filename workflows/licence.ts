@@ -22,7 +22,7 @@ import {
   type Progress,
   type ReviewStep,
 } from './definitions';
-import { alignDeadlinesSignal } from './cycle-contract';
+import { syncRemindersSignal } from './cycle-contract';
 import { disputeWorkflow } from './dispute';
 import { Reporter } from './reporter';
 import { ReviewBoard } from './review-board';
@@ -64,7 +64,7 @@ export async function licenceWorkflow(input: LicenceInput): Promise<Licence> {
 
   setHandler(decideUpdate, (d) => board.decide(d), { validator: (d) => board.validate(d) });
   setHandler(answerInfoUpdate, (a) => board.answerInfo(a), { validator: (a) => board.validateInfoAnswer(a) });
-  setHandler(alignDeadlinesSignal, ({ cycleId, closesAt }) => board.align(closesAt, `aligned to the close of funder review cycle ${cycleId}`));
+  setHandler(syncRemindersSignal, ({ cycleId, closesAt }) => board.remindOnCalendar(closesAt, `funder review cycle ${cycleId} (closes ${closesAt})`));
   setHandler(stepContextQuery, (stepId) => {
     const step = board.steps.get(stepId);
     if (!step) return null;

@@ -231,14 +231,11 @@ export class ReviewBoard {
     });
   }
 
-  /** Moves open steps' deadlines forward to `closesAt` (never later) and puts their reminders on its calendar. */
-  async align(closesAt: string, why: string): Promise<void> {
+  /** Puts open steps' reminders on a calendar (a review cycle's close, counting back by the cadence); their due times stay. */
+  async remindOnCalendar(calendar: string, why: string): Promise<void> {
     for (const step of this.open()) {
-      if (Date.parse(step.dueAt) > Date.parse(closesAt)) {
-        this.record(step, 'deadline-aligned', `due ${closesAt} instead of ${step.dueAt}: ${why}`);
-        step.dueAt = closesAt;
-      }
-      step.calendar = closesAt;
+      step.calendar = calendar;
+      this.record(step, 'reminders-synchronized', `reminded on the calendar of ${why}; still due ${step.dueAt}`);
     }
     await this.opts.onChange?.();
   }

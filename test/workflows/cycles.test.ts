@@ -1,8 +1,9 @@
 /**
  * A funder review cycle on a real dev server, durations in seconds: one
- * project passes, one is held by the funder, one by the regulator, one
- * stalls at the close; a pending licence review is aligned to the close and
- * reminded on the same calendar as the funder's milestone review.
+ * project passes, one is held by the funder, one by a denied licence, one
+ * stalls at the close, and one is held by a licence still in review at the
+ * close. Pending licence reviews keep their due times and are reminded on the
+ * same calendar as the funder's milestone review.
  */
 import { randomUUID } from 'node:crypto';
 import { policySchema } from '../../domain/policy';
@@ -41,41 +42,45 @@ async function cycleView(cycleId: string, ready: (v: CycleView) => boolean, what
   }
 }
 
-test('a cycle over four projects: passed, held by the funder, held by the regulator, stalled; pending licence reviews aligned to the close', async () => {
+test('a cycle over five projects: passed, held by the funder, held by a denied licence, stalled, held by a licence in review; no due time moves', async () => {
   const acts = mockActivities();
   await withWorker(acts, async (tq) => {
-    const pass = await activeProject(tq, 'pass'); // licence still in review when the cycle starts: aligned
+    const pass = await activeProject(tq, 'pass'); // licence still in review when the cycle starts, decided before the close
     const funderHold = await activeProject(tq, 'funder');
     const regulatorHold = await activeProject(tq, 'regulator');
     const stall = await activeProject(tq, 'stall');
+    const inReview = await activeProject(tq, 'in-review'); // licence still in review at the close
     await decide(funderHold, ['c1-de-bafa']);
     await decide(stall, ['c1-de-bafa']);
     await decide(regulatorHold, ['c1-de-bafa'], () => DENY);
 
     const cycleId = `cy-${randomUUID().slice(0, 8)}`;
     const closesAt = new Date(Date.now() + 15_000).toISOString();
-    const projectIds = [pass, funderHold, regulatorHold, stall].map((h) => h.workflowId.replace(/^project-/, ''));
+    const projectIds = [pass, funderHold, regulatorHold, stall, inReview].map((h) => h.workflowId.replace(/^project-/, ''));
+    const dueBefore = (await pass.query(projectViewQuery)).openSteps.find((s) => s.stepId === 'c1-de-bafa')!.dueAt;
     await env().client.workflow.start<typeof cycleWorkflow>('cycleWorkflow', {
       workflowId: cycleWorkflowId(cycleId),
       taskQueue: tq,
       args: [{ cycleId, name: 'Q2 tranche', funderId: 'horizon-eu', closesAt, projectIds: [...projectIds, 'no-such-project'], launchedBy: 'funder#test' }],
     });
     const step = `m1-${cycleId}`;
-    await cycleView(cycleId, (v) => v.launched === 4 && v.skipped.length === 1, 'launch');
+    await cycleView(cycleId, (v) => v.launched === 5 && v.skipped.length === 1, 'launch');
 
-    // The pending licence review now ends with the cycle, and both sides are reminded on its calendar.
-    const aligned = (id: string) => (v: Awaited<ReturnType<typeof waitForView>>) => v.openSteps.some((s) => s.stepId === id && s.calendar === closesAt);
-    let view = await waitForView(pass, (v) => aligned(step)(v) && aligned('c1-de-bafa')(v), 'milestone review and aligned licence review');
+    // The pending licence review keeps its legal due time; only its reminders move onto the cycle's calendar.
+    const onCalendar = (id: string) => (v: Awaited<ReturnType<typeof waitForView>>) => v.openSteps.some((s) => s.stepId === id && s.calendar === closesAt);
+    let view = await waitForView(pass, (v) => onCalendar(step)(v) && onCalendar('c1-de-bafa')(v), 'milestone review and licence review on the calendar');
     const licenceStep = view.openSteps.find((s) => s.stepId === 'c1-de-bafa')!;
     const milestoneStep = view.openSteps.find((s) => s.stepId === step)!;
-    expect(licenceStep).toMatchObject({ dueAt: closesAt, calendar: closesAt });
+    expect(licenceStep).toMatchObject({ dueAt: dueBefore, calendar: closesAt });
+    expect(Date.parse(licenceStep.dueAt)).toBeGreaterThan(Date.parse(closesAt));
     expect(milestoneStep).toMatchObject({ dueAt: closesAt, calendar: closesAt, kind: 'milestone-review', reviewer: 'programme-officer@horizon-eu.example' });
 
     await decide(funderHold, [step], () => DENY);
     await decide(pass, [step]);
-    // Wait for a reminder of the aligned licence review and of a funder milestone review, then let the licence review finish.
-    const alignedAt = async () => Date.parse((await pass.query(auditQuery)).find((e) => e.action === 'deadline-aligned' && e.stepId === 'c1-de-bafa')!.at);
-    const since = await alignedAt();
+    await decide(inReview, [step]);
+    // Wait for a reminder of the licence review and of a funder milestone review, then let the licence review finish.
+    const syncedAt = async () => Date.parse((await pass.query(auditQuery)).find((e) => e.action === 'reminders-synchronized' && e.stepId === 'c1-de-bafa')!.at);
+    const since = await syncedAt();
     const remindersAfter = async (h: ProjectHandle, stepId: string) =>
       (await h.query(auditQuery)).filter((e) => e.action === 'reminder-sent' && e.stepId === stepId && Date.parse(e.at) > since);
     const bothReminded = async () => (await remindersAfter(pass, 'c1-de-bafa')).length > 0 && (await remindersAfter(stall, step)).length > 0;
@@ -98,7 +103,22 @@ test('a cycle over four projects: passed, held by the funder, held by the regula
     expect(outcome(funderHold)).toMatchObject({ outcome: 'held-funder', detail: expect.stringContaining('AWV §8') });
     expect(outcome(regulatorHold)).toMatchObject({ outcome: 'held-regulator', detail: 'Radiation-hardened FPGA board (c1): licence denied' });
     expect(outcome(stall)).toMatchObject({ outcome: 'stalled', awaited: ['European Commission, Horizon Europe'] });
-    expect(done.counts).toEqual({ passed: 1, 'held-funder': 1, 'held-regulator': 1, stalled: 1, pending: 0 });
+    // Funder approved, licence still in review and not yet due: the milestone waits for the regulator, who is not late.
+    const clock = (await inReview.query(projectViewQuery)).components[0].caseClock!;
+    const legallyDue = new Date(Date.parse(clock.startedAt) + clock.limitMs + clock.stoppedMs).toISOString();
+    expect(outcome(inReview)).toMatchObject({
+      outcome: 'held-regulator',
+      awaited: ['Bundesamt für Wirtschaft und Ausfuhrkontrolle (BAFA)'],
+      licenceDueAt: legallyDue,
+      detail: `Radiation-hardened FPGA board (c1): licence in-review, legally due ${legallyDue}`,
+    });
+    expect(done.counts).toEqual({ passed: 1, 'held-funder': 1, 'held-regulator': 2, stalled: 1, pending: 0 });
+    // No due time moved: every licence step is due when its own SLA says.
+    for (const h of [pass, inReview]) {
+      const steps = (await h.query(projectViewQuery)).steps.filter((s) => s.stepId === 'c1-de-bafa');
+      for (const s of steps) expect(Date.parse(s.dueAt) - Date.parse(s.openedAt)).toBe(policy.sla.agencyReview);
+    }
+    expect((await inReview.query(auditQuery)).filter((e) => e.action === 'deadline-aligned')).toEqual([]);
     expect(done.skipped).toEqual([{ projectId: 'no-such-project', reason: 'no running project with this id' }]);
 
     expect(Date.parse(outcome(stall).at)).toBeGreaterThanOrEqual(Date.parse(closesAt));
