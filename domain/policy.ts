@@ -48,6 +48,8 @@ const funderSchema = z.object({
   reviewers: z.array(email).min(1),
   /** Who a silent grant review escalates to. */
   seniorReviewers: z.array(email).default([]),
+  /** Funds civil activities only (Horizon Europe): a military-list component is refused at submission. */
+  civilOnly: z.boolean().default(false),
 });
 
 const regimeSchema = z.object({

@@ -1,6 +1,6 @@
 /** The project submission (`POST /v1/projects`): its shape and cross-field rules. */
 import { z } from 'zod';
-import { controlCodeSchema } from './control-codes';
+import { controlCodeSchema, isMilitaryCode } from './control-codes';
 import type { Policy } from './policy';
 import { countryCode, email, isoDateTime, slug, text } from './primitives';
 
@@ -66,10 +66,16 @@ export function projectSubmissionSchema(policy: Policy) {
         issue(['partners', i, 'country'], `no licensing agency for ${partner.country} in policy ${policy.version}`);
       }
     });
+    const funder = policy.funders.find((f) => f.id === p.funderId);
     p.components.forEach((c, i) => {
       c.recipients.forEach((r, j) => {
         if (!partnerIds.has(r)) issue(['components', i, 'recipients', j], `"${r}" is not one of the partners`);
       });
+      if (funder?.civilOnly) {
+        c.controlCodes.forEach((code, j) => {
+          if (isMilitaryCode(code)) issue(['components', i, 'controlCodes', j], `${funder.name} funds civil activities only: component "${c.id}" is on the military list (${code})`);
+        });
+      }
     });
     p.milestones.forEach((m, i) => {
       m.componentIds.forEach((cid, j) => {

@@ -12,7 +12,7 @@ import { createLogger } from '../../config/logger';
 import { projectWorkflowId, type ProjectView } from '../../workflows/definitions';
 import { expectStatus, readAnswered } from '../helpers/api-read';
 import { bearer, KEYS, LINK_SECRET, useApiStack } from '../helpers/api-stack';
-import { smallProject, uniqueId } from '../helpers/fixtures';
+import { projectWith, smallProject, uniqueId } from '../helpers/fixtures';
 import { testPolicy } from '../helpers/policy';
 
 const stack = useApiStack();
@@ -111,6 +111,16 @@ describe('POST /v1/projects', () => {
       .send({ ...body, title: 'A different title' });
     expectError(again, 409, 'CONFLICT');
     expect((await stack.view(body.projectId)).title).toBe(body.title);
+  });
+
+  test('a civil-only funder refuses a military-list component: 400 naming the component and the rule, and nothing starts', async () => {
+    const body = { ...projectWith('c1', 'c3'), funderId: 'horizon-eu' };
+    const res = await api().post('/v1/projects').set(asCoordinator).send(body);
+    expectError(res, 400, 'VALIDATION_FAILED');
+    expect(res.body.error.details).toEqual([
+      { path: 'body.components.1.controlCodes.0', message: 'European Commission, Horizon Europe funds civil activities only: component "c3" is on the military list (ML22)' },
+    ]);
+    await expectNotStarted(body.projectId);
   });
 
   describe('a bad body is 400 VALIDATION_FAILED naming each bad field, and starts nothing', () => {

@@ -220,7 +220,7 @@ test('a dispute from the agencies’ conflict to the final ruling, through the c
   };
   const byReviewer = (address: string, prefix = '') => (m: Mail) => to(m) === address && m.subject.startsWith(prefix);
 
-  for (const r of ['programme-officer@horizon-eu.example', 'ausfuhr@bafa.example']) await decideFromMail(id, await next(byReviewer(r), `grant: ${r}`), 'approve');
+  for (const r of ['portfolio-manager@ukri.example', 'ausfuhr@bafa.example']) await decideFromMail(id, await next(byReviewer(r), `grant: ${r}`), 'approve');
   // BAFA denies the camera; the three US agencies approve: a conflict, so a dispute opens at the Operating Committee.
   await decideFromMail(id, await next(byReviewer('ausfuhr@bafa.example', 'Review requested'), 'BAFA review'), 'deny', BASIS);
   for (const r of ['licensing@bis.example', 'export-review@dtsa.example', 'export-review@isn.example']) {

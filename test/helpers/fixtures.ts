@@ -1,12 +1,16 @@
 /** Project submissions for tests. */
 import { randomUUID } from 'node:crypto';
+import { isMilitaryCode } from '../../domain/control-codes';
 import type { ProjectSubmission } from '../../domain/project';
 import { projectExample } from '../../api/openapi';
 
 export const uniqueId = (prefix = 'p') => `${prefix}-${randomUUID().slice(0, 8)}`;
 
+/** Horizon Europe (the example's funder) funds civil work only: a project with a military-list item is funded by UKRI here. */
+export const MILITARY_FUNDER = 'ukri';
+
 /**
- * A German-led project with one component in each tier under the default policy:
+ * A German-led project with one component in each tier under the default policy, funded by UKRI (c3 is military):
  * c0 T0 (unlisted, fundamental research), c1 T1 (3A001, pre-approved destination and end use),
  * c2 T2 (6A003 for plasma diagnostics: NS, RS, AT), c3 T3 (ML22 military technology).
  */
@@ -15,7 +19,7 @@ export function allTiersProject(projectId = uniqueId()): ProjectSubmission & { p
     projectId,
     // DESIGN §5's project (the API documentation's example), with a component per tier.
     title: projectExample.title,
-    funderId: projectExample.funderId,
+    funderId: MILITARY_FUNDER,
     coordinator: { ...projectExample.coordinator },
     partners: projectExample.partners.map((p) => ({ ...p })),
     components: [
@@ -31,11 +35,13 @@ export function allTiersProject(projectId = uniqueId()): ProjectSubmission & { p
 /** A one-component T1 project: the shortest full path. */
 export function smallProject(projectId = uniqueId()): ProjectSubmission & { projectId: string } {
   const p = allTiersProject(projectId);
-  return { ...p, components: [p.components[1]], milestones: [] };
+  return { ...p, funderId: projectExample.funderId, components: [p.components[1]], milestones: [] };
 }
 
 /** The all-tiers project with only the named components (and no milestones). */
 export function projectWith(...componentIds: string[]): ProjectSubmission & { projectId: string } {
   const p = allTiersProject();
-  return { ...p, components: p.components.filter((c) => componentIds.includes(c.id)), milestones: [] };
+  const components = p.components.filter((c) => componentIds.includes(c.id));
+  const military = components.some((c) => c.controlCodes.some(isMilitaryCode));
+  return { ...p, funderId: military ? MILITARY_FUNDER : projectExample.funderId, components, milestones: [] };
 }

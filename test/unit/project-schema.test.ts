@@ -52,3 +52,12 @@ it.each<[string, (b: any) => void, RegExp]>([
   change(body);
   expect(issues(body)).toContainEqual(expect.stringMatching(expected));
 });
+
+it('a civil-only funder (Horizon Europe) refuses a military-list component, naming it and the rule; others accept it', () => {
+  const body = submission();
+  body.funderId = 'horizon-eu';
+  expect(issues(body)).toEqual(['components.3.controlCodes.0: European Commission, Horizon Europe funds civil activities only: component "c3" is on the military list (ML22)']);
+  body.components = body.components.slice(0, 3); // no ML item: accepted
+  expect(issues(body)).toEqual([]);
+  expect(issues(submission())).toEqual([]); // the fixture's funder (UKRI) is not civil-only
+});

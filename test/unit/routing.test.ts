@@ -22,7 +22,7 @@ describe('grant review', () => {
   it('asks the funder and the lead agency of the coordinator’s country', () => {
     const steps = grantReviewPlan(policy, project);
     expect(steps.map((s) => [s.kind, s.party, s.reviewer])).toEqual([
-      ['grant-funder', 'horizon-eu', 'programme-officer@horizon-eu.example'],
+      ['grant-funder', 'ukri', 'portfolio-manager@ukri.example'],
       ['grant-agency', 'de-bafa', 'ausfuhr@bafa.example'],
     ]);
     expect(steps.every((s) => s.slaMs === policy.sla.grantReview)).toBe(true);
