@@ -72,9 +72,20 @@ function conditionsField(ctx: StepContext): string {
   <textarea id="conditions" name="conditions" maxlength="${max}"></textarea></p>`;
 }
 
-export function decisionPage(ctx: StepContext, action: string, errors: string[] = []): string {
+/** The decisions the page offers now: a request for information only while none is open and its window lasts. */
+function offered(step: StepContext['step'], now: number): { decisions: readonly Decision[]; note?: string } {
+  const { decisions } = STEP_KINDS[step.kind];
+  if (!decisions.includes('request-info')) return { decisions };
+  const without = decisions.filter((d) => d !== 'request-info');
+  if (step.infoRequest) return { decisions: without, note: `You asked the coordinator on ${formatWhen(step.infoRequest.askedAt)}: "${step.infoRequest.question}". The clock is stopped until they answer; you may decide now.` };
+  if (step.infoRequestUntil && now > Date.parse(step.infoRequestUntil)) return { decisions: without, note: `Information could be requested until ${formatWhen(step.infoRequestUntil)}; decide on what the file holds.` };
+  return { decisions };
+}
+
+export function decisionPage(ctx: StepContext, action: string, errors: string[] = [], now = Date.now()): string {
   const { step } = ctx;
   const rule = STEP_KINDS[step.kind];
+  const choices = offered(step, now);
   const errorList = errors.length ? `<ul class="errors">${errors.map((e) => `<li>${escapeHtml(e)}</li>`).join('')}</ul>` : '';
   return layout(
     `Decision: ${step.question}`,
@@ -82,10 +93,10 @@ export function decisionPage(ctx: StepContext, action: string, errors: string[] 
 ${stepSummary(ctx)}${errorList}
 <form method="post" action="${escapeHtml(action)}">
   <fieldset><legend>Your decision</legend>
-${rule.decisions
+${choices.decisions
   .map((d, i) => `    <label class="choice"><input type="radio" name="decision" value="${d}"${i === 0 ? ' required' : ''}> ${CHOICE_LABELS[d]}</label>`)
   .join('\n')}
-  </fieldset>
+  </fieldset>${choices.note ? `\n  <p class="hint">${escapeHtml(choices.note)}</p>` : ''}
   <p><label for="legalBasis"><strong>Legal basis</strong> <span class="hint">(required to ${rule.basisRequired.map((d) => CHOICE_VERBS[d]).join(' or ')}, e.g. "EAR §742.4, national security")</span></label>
   <textarea id="legalBasis" name="legalBasis" maxlength="2000"></textarea></p>${conditionsField(ctx)}
   <p><label for="comment"><strong>Comment</strong> <span class="hint">(reasons, or the information you need)</span></label>

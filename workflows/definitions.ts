@@ -77,6 +77,8 @@ export interface ReviewStep {
   decidedVia?: Channel;
   closedReason?: string;
   remindersSent: number;
+  /** Until when the reviewer may ask the coordinator for information (the policy's `sla.infoRequestWithin` after referral). */
+  infoRequestUntil?: string;
   /** Set while the reviewer waits for the coordinator's information: the step's clock is stopped. */
   infoRequest?: { question: string; askedAt: string; remainingMs: number };
   /** Total time the clock was stopped. */
@@ -118,6 +120,10 @@ export const DecisionRejection = {
   DecisionNotOffered: 'DecisionNotOffered',
   ConditionsNotOffered: 'ConditionsNotOffered',
   NoInfoRequested: 'NoInfoRequested',
+  /** A request for information is already open on the step: one at a time. */
+  InfoAlreadyRequested: 'InfoAlreadyRequested',
+  /** The window for asking the coordinator for information has passed. */
+  InfoRequestTooLate: 'InfoRequestTooLate',
 } as const;
 
 /** What each decision does to its step. */

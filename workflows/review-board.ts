@@ -31,7 +31,7 @@ export type AuditInput = Omit<AuditEntry, 'at'>;
 export type Escalation = StepPlan | 'resolve' | undefined;
 
 export interface BoardOptions {
-  policy: Pick<Policy, 'links' | 'reminders' | 'silence'>;
+  policy: Pick<Policy, 'links' | 'reminders' | 'silence'> & { sla: Pick<Policy['sla'], 'infoRequestWithin'> };
   coordinator: { name: string; email: string };
   audit: (entry: AuditInput) => void;
   mailContext: (step: ReviewStep) => ReviewMailContext;
@@ -79,6 +79,7 @@ export class ReviewBoard {
         slaMs: plan.slaMs,
         openedAt: new Date(now).toISOString(),
         dueAt: new Date(now + plan.slaMs).toISOString(),
+        infoRequestUntil: STEP_KINDS[plan.kind].decisions.includes('request-info') ? new Date(now + this.opts.policy.sla.infoRequestWithin).toISOString() : undefined,
         status: 'open',
         remindersSent: 0,
         stoppedMs: 0,
@@ -115,6 +116,17 @@ export class ReviewBoard {
     const offered = decisionsFor(step.kind);
     if (!offered.includes(input.decision)) {
       throw ApplicationFailure.nonRetryable(`"${input.decision}" is not a decision for this step; choose ${offered.join(' or ')}`, DecisionRejection.DecisionNotOffered);
+    }
+    if (input.decision === 'request-info') {
+      if (step.infoRequest) {
+        throw ApplicationFailure.nonRetryable(
+          `step ${step.stepId} already waits for the coordinator's answer to "${step.infoRequest.question}" (asked ${step.infoRequest.askedAt}); one request at a time`,
+          DecisionRejection.InfoAlreadyRequested,
+        );
+      }
+      if (step.infoRequestUntil && Date.now() > Date.parse(step.infoRequestUntil)) {
+        throw ApplicationFailure.nonRetryable(`information could be requested until ${step.infoRequestUntil}; decide on what the file holds`, DecisionRejection.InfoRequestTooLate);
+      }
     }
     const rule = STEP_KINDS[step.kind];
     if (rule.basisRequired.includes(input.decision) && !input.legalBasis?.trim()) {

@@ -127,6 +127,8 @@ export function reviewLinkRoutes({ client, signer, temporalTimeoutMs, limit, onD
         if (rejection?.type === DecisionRejection.UnknownStep) throw new LinkProblem(404, 'Unknown review step', rejection.message);
         if (rejection?.type === DecisionRejection.LegalBasisRequired) throw new LinkProblem(400, 'Decision not recorded', rejection.message, 'body.legalBasis');
         if (rejection?.type === DecisionRejection.DecisionNotOffered) throw new LinkProblem(400, 'Decision not recorded', rejection.message, 'body.decision');
+        if (rejection?.type === DecisionRejection.InfoAlreadyRequested) throw new LinkProblem(409, 'Information already requested', `${rejection.message}. Nothing was changed.`);
+        if (rejection?.type === DecisionRejection.InfoRequestTooLate) throw new LinkProblem(400, 'Decision not recorded', rejection.message, 'body.decision');
         if (rejection?.type === DecisionRejection.ConditionsNotOffered) throw new LinkProblem(400, 'Decision not recorded', rejection.message, 'body.conditions');
         if (isTemporalUnreachable(err)) {
           // The Update may still be applied once a worker takes it; reopening the link shows whether it was.

@@ -298,8 +298,12 @@ describe('request-info', () => {
     const view = await stack.view(g.projectId);
     expect(stepOf(view, 'grant-agency').status).toBe('open');
     expect(view.openSteps.map((s) => s.stepId)).toContain('grant-agency');
-    // The page still offers the form.
-    expect(expectStatus(await openLink(g.agencyToken), 200).text).toContain('<form');
+    // The page still offers the form, without a second request: one at a time, and a second is 409.
+    const page = expectStatus(await openLink(g.agencyToken), 200).text;
+    expect(page).toContain('<form');
+    expect(page).not.toContain('value="request-info"');
+    const again = await api().post(`/r/${g.agencyToken}`).set(JSON_ACCEPT).send({ decision: 'request-info', comment: 'And the export licence of the US partner?' });
+    expect({ status: again.status, code: again.body.error?.code, message: again.body.error?.message }).toEqual({ status: 409, code: 'CONFLICT', message: expect.stringContaining('one request at a time') });
 
     const approved = await api().post(`/r/${g.agencyToken}`).set(JSON_ACCEPT).send({ decision: 'approve', comment: 'Statement received.' });
     expect(approved.status).toBe(200);

@@ -84,6 +84,20 @@ describe('the decision page', () => {
     }
   });
 
+  test('offers a request for information only while none is open and its window lasts, and says why not', () => {
+    const radios = (html: string) => [...html.matchAll(/name="decision" value="([a-z-]+)"/g)].map((m) => m[1]);
+    const ctx = context('agency-review', 'c1');
+    ctx.step.infoRequestUntil = '2027-01-11T00:00:00Z';
+    expect(radios(decisionPage(ctx, '/r/x', [], Date.parse('2027-01-10T23:59:00Z')))).toEqual(['approve', 'deny', 'request-info']);
+    const late = decisionPage(ctx, '/r/x', [], Date.parse('2027-01-11T00:01:00Z'));
+    expect(radios(late)).toEqual(['approve', 'deny']);
+    expect(late).toContain('Information could be requested until 2027-01-11 00:00 UTC');
+    ctx.step.infoRequest = { question: 'End-user statement?', askedAt: '2027-01-05T09:30:00Z', remainingMs: 1 };
+    const waiting = decisionPage(ctx, '/r/x', [], Date.parse('2027-01-06T00:00:00Z'));
+    expect(radios(waiting)).toEqual(['approve', 'deny']);
+    expect(waiting).toContain('You asked the coordinator on 2027-01-05 09:30 UTC: &quot;End-user statement?&quot;');
+  });
+
   test('has a conditions box on a licence review, and none on a grant or a ruling', () => {
     expect(decisionPage(context('agency-review', 'c1'), '/r/x')).toContain('name="conditions"');
     expect(decisionPage(context('grant-agency'), '/r/x')).not.toContain('name="conditions"');
