@@ -10,6 +10,7 @@ import {
   condition,
   isCancellation,
   log,
+  patched,
   setHandler,
   startChild,
   workflowInfo,
@@ -33,6 +34,7 @@ import {
   type DisputeView,
   type MilestoneView,
   type Licence,
+  type LicenceStatus,
   type ProjectInput,
   type ProjectView,
   type ReviewStep,
@@ -49,6 +51,9 @@ import { cycleReviewSignal } from './cycle-contract';
 import { runCycleReview } from './cycle-review';
 import { scopingValidator, applyScoping } from './scoping';
 import { Visibility } from './visibility';
+
+/** Licence states with nothing left to decide or monitor: a project whose licences are all here closes. */
+const LICENCE_ENDED = new Set<LicenceStatus>(['cleared', 'denied', 'revoked', 'expired']);
 
 export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
   const { project, policy } = input;
@@ -272,8 +277,18 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
       record({ actor: 'system', action: 'licensing-complete', channel: 'system', detail: summary.join('; ') });
       await notifyCoordinator('licensing', `Licence decisions complete: ${project.title}`, [`Dear ${project.coordinator.name},`, '', ...summary]);
 
-      // The project stays active: milestones, cycles and compliance follow.
-      await condition(() => false);
+      // The project stays active while a licence is in force or under review: milestones, cycles and compliance follow.
+      // Projects that started before projects could close stay active (replay of their histories).
+      if (!patched('project-closes')) await condition(() => false);
+      await condition(() => [...components.values()].every((c) => LICENCE_ENDED.has(c.licence.status)));
+      const ended = [...components.values()].map((c) => `${c.name}: ${c.licence.status}`).join('; ');
+      setStage('closed', `every licence has ended (${ended})`);
+      await notifyCoordinator('closed', `Project closed: ${project.title}`, [
+        `Dear ${project.coordinator.name},`,
+        '',
+        `Every licence of "${project.title}" has ended: ${ended}.`,
+        'The project is closed; its audit trail stays available.',
+      ]);
     });
   } catch (err) {
     if (!(withdrawal && isCancellation(err))) throw err;

@@ -1,0 +1,39 @@
+/**
+ * A project closes, and its workflow completes, once every licence has ended:
+ * here a T0 component cleared and a T1 licence that expired (its validity in
+ * seconds). Until then it stays active.
+ */
+import { policySchema } from '../../domain/policy';
+import { auditQuery } from '../../workflows/definitions';
+import { projectWith } from '../helpers/fixtures';
+import { testPolicyFile } from '../helpers/policy';
+import { mockActivities, useWorkflowEnv } from '../helpers/workflow-harness';
+
+const VALIDITY_MS = 8000;
+const file = testPolicyFile();
+file.regimes.EU = { ...file.regimes.EU, licenceValidity: `${VALIDITY_MS}ms`, reportingPeriod: `${VALIDITY_MS}ms` };
+const policy = policySchema.parse(file);
+const { withWorker, start, waitForView, decide, confirm } = useWorkflowEnv(policy);
+
+test('cleared and expired: the project closes when the last licence ends, tells the coordinator, and its workflow completes', async () => {
+  const acts = mockActivities();
+  await withWorker(acts, async (tq) => {
+    const handle = await start(tq, projectWith('c0', 'c1'));
+    await confirm(handle);
+    await decide(handle, ['grant-funder', 'grant-agency']);
+    await decide(handle, ['c1-de-bafa']);
+
+    const granted = await waitForView(handle, (v) => v.components[1].licence.status === 'approved', 'the T1 licence');
+    expect(granted.stage).toBe('active'); // a licence in force keeps the project open
+
+    const closed = await waitForView(handle, (v) => v.stage === 'closed', 'the project closed', VALIDITY_MS + 20_000);
+    expect(closed.components.map((c) => c.licence.status)).toEqual(['cleared', 'expired']);
+    expect(await handle.result()).toBe('closed');
+    const audit = await handle.query(auditQuery);
+    const expiredAt = audit.find((e) => e.action === 'licence-expired')!.at;
+    const closing = audit.find((e) => e.action === 'stage-changed' && e.detail.startsWith('active → closed'))!;
+    expect(closing.detail).toContain('every licence has ended');
+    expect(Date.parse(closing.at)).toBeGreaterThanOrEqual(Date.parse(expiredAt));
+    expect(acts.sendNotice.mock.calls.some(([n]) => n.subject === `Project closed: ${closed.title}`)).toBe(true);
+  });
+});
