@@ -45,6 +45,10 @@ for dir in test/*/; do
   [[ " ${FOLDERS[*]} " == *" $name "* ]] || { echo "test/$name/ has tests but no lane: add it to FOLDERS in $0" >&2; exit 1; }
 done
 
+for lane in ${LANES:-}; do
+  [[ " checks ${!FOLDERS[*]} " == *" $lane "* ]] || { echo "LANES names \"$lane\"; the lanes are: checks ${!FOLDERS[*]}" >&2; exit 1; }
+done
+
 jest_lane() {
   local lane="$1"; shift
   local roots=()
@@ -65,7 +69,8 @@ node -e '
   const fs = require("fs"); let p = 0, f = 0;
   // A suite that failed to run (a compile error, a crash in beforeAll) counts as one failure.
   for (const file of fs.readdirSync(process.argv[1])) { const r = JSON.parse(fs.readFileSync(`${process.argv[1]}/${file}`, "utf8")); p += r.numPassedTests; f += r.numFailedTests + r.numRuntimeErrorTestSuites; }
-  console.log(`${p} passed, ${f} failed`);' "$results"
+  // A lane that failed without a failing test (the type check, a crashed runner) still counts.
+  console.log(`${p} passed, ${Math.max(f, Number(process.argv[2]))} failed`);' "$results" "${#failed_lanes[@]}"
 if [ ${#failed_lanes[@]} -gt 0 ]; then
   echo "failed lanes: ${failed_lanes[*]}" >&2
   exit 1
