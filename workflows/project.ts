@@ -82,6 +82,8 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
   let confirmation: ScopingConfirmation | undefined;
   let withdrawal: WithdrawRequest | undefined;
   let children: Promise<Licence>[] = [];
+  /** The compliance monitors' results: each ends when its licence expires or is revoked. */
+  const monitors: Promise<unknown>[] = [];
 
   const funder = policy.funders.find((f) => f.id === project.funderId)!;
   const board: ReviewBoard = new ReviewBoard({
@@ -267,7 +269,8 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
       children = handles.map((h, i) =>
         h.result().then(async (licence) => {
           if (licence.status === 'approved') {
-            await startChild(complianceMonitorWorkflow, complianceMonitorStart({ project, component: project.components[i], licence, policy, projectWorkflowId: workflowId }));
+            const monitor = await startChild(complianceMonitorWorkflow, complianceMonitorStart({ project, component: project.components[i], licence, policy, projectWorkflowId: workflowId }));
+            monitors.push(monitor.result());
           }
           return licence;
         }),
@@ -280,6 +283,9 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
       // The project stays active while a licence is in force or under review: milestones, cycles and compliance follow.
       // Projects that started before projects could close stay active (replay of their histories).
       if (!patched('project-closes')) await condition(() => false);
+      // Closing completes this workflow, which would end its monitors (the parent close policy): each must finish first.
+      // A monitor's last report reaches this workflow before its result does.
+      await Promise.allSettled(monitors);
       await condition(() => [...components.values()].every((c) => LICENCE_ENDED.has(c.licence.status)));
       const ended = [...components.values()].map((c) => `${c.name}: ${c.licence.status}`).join('; ');
       setStage('closed', `every licence has ended (${ended})`);
