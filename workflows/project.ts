@@ -83,7 +83,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
   let withdrawal: WithdrawRequest | undefined;
   let children: Promise<Licence>[] = [];
   /** The compliance monitors' results: each ends when its licence expires or is revoked. */
-  const monitors: Promise<unknown>[] = [];
+  const monitors: Promise<void>[] = [];
 
   const funder = policy.funders.find((f) => f.id === project.funderId)!;
   const board: ReviewBoard = new ReviewBoard({
@@ -270,7 +270,8 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
         h.result().then(async (licence) => {
           if (licence.status === 'approved') {
             const monitor = await startChild(complianceMonitorWorkflow, complianceMonitorStart({ project, component: project.components[i], licence, policy, projectWorkflowId: workflowId }));
-            monitors.push(monitor.result());
+            // Settled either way, and at once: an unobserved failure (a monitor terminated by an operator) would fail this workflow's task.
+            monitors.push(monitor.result().then(() => undefined, (err) => log.warn('compliance monitor did not complete', { componentId: project.components[i].id, err })));
           }
           return licence;
         }),
@@ -285,7 +286,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
       if (!patched('project-closes')) await condition(() => false);
       // Closing completes this workflow, which would end its monitors (the parent close policy): each must finish first.
       // A monitor's last report reaches this workflow before its result does.
-      await Promise.allSettled(monitors);
+      await Promise.all(monitors);
       await condition(() => [...components.values()].every((c) => LICENCE_ENDED.has(c.licence.status)));
       const ended = [...components.values()].map((c) => `${c.name}: ${c.licence.status}`).join('; ');
       setStage('closed', `every licence has ended (${ended})`);
