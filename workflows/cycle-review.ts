@@ -12,7 +12,7 @@ import { condition, getExternalWorkflowHandle, log, patched, upsertSearchAttribu
 import type { Funder } from '../domain/policy';
 import type { Project } from '../domain/project';
 import { cycleItemSignal, cycleSkipSignal, syncRemindersSignal, type CycleItem, type CycleReviewRequest } from './cycle-contract';
-import { licenceWorkflowId, searchAttributes, type ComponentView, type MilestoneView, type ReviewStep, type Stage } from './definitions';
+import { caseDueAt, licenceWorkflowId, searchAttributes, type ComponentView, type MilestoneView, type ReviewStep, type Stage } from './definitions';
 import type { AuditInput, ReviewBoard } from './review-board';
 
 /** Licence states that hold a tranche. */
@@ -32,14 +32,6 @@ export interface CycleReviewContext {
   changes: () => number;
   record: (entry: AuditInput) => void;
   notify: (to: string, key: string, subject: string, lines: string[]) => Promise<void>;
-}
-
-/** When a component's case must be decided: its case clock's limit, with the time it was stopped for the applicant added. */
-function legallyDueAt(component: ComponentView): string | undefined {
-  const clock = component.caseClock;
-  if (!clock) return undefined;
-  const stoppedNow = clock.stoppedSince ? Date.now() - Date.parse(clock.stoppedSince) : 0;
-  return new Date(Date.parse(clock.startedAt) + clock.limitMs + clock.stoppedMs + stoppedNow).toISOString();
 }
 
 export async function runCycleReview(ctx: CycleReviewContext, req: CycleReviewRequest): Promise<void> {
@@ -89,15 +81,18 @@ export async function runCycleReview(ctx: CycleReviewContext, req: CycleReviewRe
     const pendingLicences = componentIds.filter((id) => PENDING.has(licence(id).status));
     const funderDone = steps.every((s) => s.outcome === 'approved' || s.outcome === 'deemed-approved');
     if (funderDone && !pendingLicences.length) return { ...base, outcome: 'passed', awaited: [] };
-    const regulators = ctx.childSteps().filter((s) => s.status === 'open' && pendingLicences.includes(s.componentId ?? '')).map((s) => s.partyName);
+    const regulators = [...new Set(ctx.childSteps().filter((s) => s.status === 'open' && pendingLicences.includes(s.componentId ?? '')).map((s) => s.partyName))];
     const awaited = [...new Set([...steps.filter((s) => s.status === 'open').map((s) => s.partyName), ...regulators])];
     if (Date.now() < closesAt) return { ...base, outcome: 'pending', awaited };
     if (!funderDone) return { ...base, outcome: 'stalled', awaited };
     // The funder approved; the regulator side is not late, it is not due yet: the milestone waits for the licence.
-    const dueAt = (id: string) => legallyDueAt(ctx.components.get(id)!);
+    const dueAt = (id: string) => {
+      const clock = ctx.components.get(id)!.caseClock;
+      return clock && caseDueAt(clock, Date.now());
+    };
     const licenceDueAt = pendingLicences.map(dueAt).filter((d) => d !== undefined).sort().at(-1);
     const detail = pendingLicences.map((id) => `${ctx.components.get(id)!.name} (${id}): licence ${licence(id).status}, legally due ${dueAt(id) ?? 'when its review ends'}`).join('; ');
-    return { ...base, outcome: 'held-regulator', awaited: [...new Set(regulators)], detail, licenceDueAt };
+    return { ...base, outcome: 'held-regulator', awaited: regulators, detail, licenceDueAt };
   };
 
   let reported = '';

@@ -195,6 +195,12 @@ export interface CaseClock {
   stoppedSince?: string;
 }
 
+/** When the case must be decided: its limit after the start, plus the time it was stopped (a stop still running counted to `now`). */
+export function caseDueAt(clock: CaseClock, now: number): string {
+  const stoppedNow = clock.stoppedSince ? now - Date.parse(clock.stoppedSince) : 0;
+  return new Date(Date.parse(clock.startedAt) + clock.limitMs + clock.stoppedMs + stoppedNow).toISOString();
+}
+
 export interface Ruling {
   level: number;
   levelName: string;

@@ -16,6 +16,7 @@ import {
   searchAttributes,
   withdrawUpdate,
   type AuditEntry,
+  caseDueAt,
   type CaseClock,
 } from '../../workflows/definitions';
 import type { projectWorkflow } from '../../workflows/project';
@@ -43,7 +44,7 @@ const csvCell = (v: unknown) => {
 
 /** The case clock with its due time: the overall limit plus the time it was stopped; none while stopped. */
 export function readCaseClock(clock: CaseClock) {
-  const dueAt = clock.stoppedSince ? undefined : new Date(Date.parse(clock.startedAt) + clock.limitMs + clock.stoppedMs).toISOString();
+  const dueAt = clock.stoppedSince ? undefined : caseDueAt(clock, Date.now());
   return { ...clock, running: !clock.stoppedSince, dueAt };
 }
 

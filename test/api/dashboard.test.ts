@@ -13,7 +13,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import type { AddressInfo, Server } from 'node:net';
 import path from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import type { Browser, BrowserContext, Page, Response as PageResponse } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import request from 'supertest';
 import { buildApp } from '../../api/app';
 import { parseApiKeys } from '../../config/env';
@@ -21,9 +21,9 @@ import { createLogger } from '../../config/logger';
 import { policySchema, type Policy } from '../../domain/policy';
 import { listProjects } from '../../api/visibility-queries';
 import { projectWorkflowId } from '../../workflows/definitions';
-import { describeAnswer, expectStatus, readAnswered, UNANSWERED } from '../helpers/api-read';
+import { describeAnswer, expectStatus, readAnswered } from '../helpers/api-read';
 import { bearer, KEYS, linkTokens, startApiStack, TEMPORAL_UI_URL, type ApiStack } from '../helpers/api-stack';
-import { launchChromium } from '../helpers/browser';
+import { launchChromium, reloadWhileUnanswered } from '../helpers/browser';
 import { smallProject, uniqueId } from '../helpers/fixtures';
 import { testPolicyFile } from '../helpers/policy';
 
@@ -227,19 +227,6 @@ describe('the dashboard in a browser', () => {
     return { context, page, problems };
   }
 
-  /**
-   * The page's answer, loaded again while it is 503: under load the dashboard's (or the API's) Temporal reads
-   * may not answer in time, and the page then asks to be reloaded. Returns the last answer.
-   */
-  async function answeredPage(page: Page, first: Promise<PageResponse | null>): Promise<PageResponse | null> {
-    let res = await first;
-    for (const deadline = Date.now() + 60_000; res?.status() === UNANSWERED && Date.now() < deadline; ) {
-      await sleep(250);
-      res = await page.reload();
-    }
-    return res;
-  }
-
   async function signIn(page: Page, key: string) {
     await page.fill('input[name="key"]', key);
     const [response] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST' && r.url() === `${base}/dashboard/sign-in`), page.click('button[type="submit"]')]);
@@ -345,7 +332,7 @@ describe('the dashboard in a browser', () => {
         page.waitForResponse((r) => r.url() === `${base}/v1/projects/${s.A}/audit`),
         rowOf(page, 'projects', s.A).locator('a', { hasText: 'Audit' }).click(),
       ]);
-      const audit = (await answeredPage(page, Promise.resolve(clicked)))!;
+      const audit = (await reloadWhileUnanswered(page, Promise.resolve(clicked)))!;
       expect({ status: audit.status(), body: (await audit.text()).slice(0, 500) }).toMatchObject({ status: 200 });
       const trail = (await audit.json()) as { projectId: string; entries: { action: string; stepId?: string }[] };
       expect(trail.projectId).toBe(s.A);
@@ -353,7 +340,7 @@ describe('the dashboard in a browser', () => {
       expect(trail.entries.filter((e) => e.action === 'escalated').map((e) => e.stepId).sort()).toEqual(['grant-agency', 'grant-funder']);
 
       // Signing out forgets the cookie; the trail is closed again.
-      await answeredPage(page, page.goto(`${base}/dashboard`));
+      await reloadWhileUnanswered(page, page.goto(`${base}/dashboard`));
       await Promise.all([page.waitForURL(`${base}/dashboard`), page.click('text=Sign out')]);
       await expect(page.locator('input[name="key"]').count()).resolves.toBe(1);
       expect(await context.cookies()).toEqual([]);
@@ -378,8 +365,8 @@ describe('the dashboard in a browser', () => {
       expect(new Set(projectIds)).toEqual(new Set([s.A, s.B, s.C, s.P, s.S, s.W]));
       expect(await page.content()).not.toContain(s.N);
       // The cookie carries the funder's scope to the API as well.
-      expect((await answeredPage(page, page.goto(`${base}/v1/projects/${s.N}/audit`)))?.status()).toBe(403);
-      expect((await answeredPage(page, page.goto(`${base}/v1/projects/${s.A}/audit`)))?.status()).toBe(200);
+      expect((await reloadWhileUnanswered(page, page.goto(`${base}/v1/projects/${s.N}/audit`)))?.status()).toBe(403);
+      expect((await reloadWhileUnanswered(page, page.goto(`${base}/v1/projects/${s.A}/audit`)))?.status()).toBe(200);
       expect(problems).toEqual([]);
     } finally {
       await context.close();

@@ -6,9 +6,9 @@
  * submits itself, and pressing the button without a choice sends nothing.
  */
 import type { Browser, Page, Request as PageRequest } from 'playwright-core';
-import { expectStatus, fetchAnswered, UNANSWERED } from '../helpers/api-read';
+import { expectStatus, fetchAnswered } from '../helpers/api-read';
 import { PUBLIC_URL, useApiStack, useServedApp } from '../helpers/api-stack';
-import { launchChromium } from '../helpers/browser';
+import { launchChromium, reloadWhileUnanswered } from '../helpers/browser';
 import { toGrantReview, type GrantReview } from '../helpers/grant-review';
 
 declare const document: { querySelectorAll(selector: string): ArrayLike<{ checked?: boolean }> };
@@ -34,11 +34,7 @@ function linksIn(g: GrantReview): string[] {
  * which under load may not answer in time. A GET changes nothing, however often it is sent.
  */
 async function gotoAnswered(page: Page, url: string, options?: Parameters<Page['goto']>[1]) {
-  let res = await page.goto(url, options);
-  for (const deadline = Date.now() + 60_000; res?.status() === UNANSWERED && Date.now() < deadline; ) {
-    await new Promise((r) => setTimeout(r, 250));
-    res = await page.reload(options);
-  }
+  const res = await reloadWhileUnanswered(page, page.goto(url, options), options);
   expect({ url, status: res?.status() }).toEqual({ url, status: 200 });
 }
 
