@@ -28,7 +28,11 @@ export default tseslint.config(
           })),
           patterns: [
             { group: ['../activities', '../activities/*'], allowTypeImports: true, message: 'import activities as types only (proxyActivities)' },
-            { group: ['../domain/policy', '../domain/project', '../domain/primitives', '../domain/control-codes', '../domain/classification'], allowTypeImports: true, message: 'these modules load zod: import their types only' },
+            {
+              group: ['../domain/policy', '../domain/project', '../domain/primitives', '../domain/control-codes', '../domain/classification'],
+              allowTypeImports: true,
+              message: 'these modules load zod: import their types only',
+            },
           ],
         },
       ],

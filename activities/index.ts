@@ -53,7 +53,14 @@ type MailKind = 'review_request' | 'step_closed' | 'notice';
  */
 function countMail(outcome: 'sent' | 'failed', kind: MailKind): void {
   const meter = activityContext.getStore()?.metricMeter;
-  meter?.withTags({ kind }).createCounter(`licence_review_emails_${outcome}`, 'emails', `E-mails ${outcome === 'sent' ? 'accepted by' : 'refused by or not delivered to'} the SMTP relay`).add(1);
+  meter
+    ?.withTags({ kind })
+    .createCounter(
+      `licence_review_emails_${outcome}`,
+      'emails',
+      `E-mails ${outcome === 'sent' ? 'accepted by' : 'refused by or not delivered to'} the SMTP relay`,
+    )
+    .add(1);
 }
 
 /** How many Message-IDs a worker process remembers having handed to SMTP (oldest forgotten first). */

@@ -74,7 +74,10 @@ export function buildApp({ client, connection, config, signer, logger, temporalT
   });
 
   const writes = writeLimiter(rateLimits, config.apiKeys);
-  app.use('/r', reviewLinkRoutes({ client, signer, temporalTimeoutMs, limit: reviewPageLimiter(rateLimits), onDecision: (outcome) => metrics.decisions.inc({ outcome }) }));
+  app.use(
+    '/r',
+    reviewLinkRoutes({ client, signer, temporalTimeoutMs, limit: reviewPageLimiter(rateLimits), onDecision: (outcome) => metrics.decisions.inc({ outcome }) }),
+  );
   app.use('/dashboard', writes); // the sign-in form: guessing keys costs the same as using one
   app.use(
     '/dashboard',

@@ -49,7 +49,14 @@ export function identifier(keys: Map<string, ApiKey>, sessions?: Sessions): (req
     if (!session) return { none: true };
     if (!READS.has(req.method)) return { error: new ApiError('UNAUTHORIZED', 'send Authorization: Bearer <api key>; a dashboard sign-in only lets you read') };
     if (!session.ok) {
-      return { error: new ApiError('UNAUTHORIZED', session.reason === 'expired' ? 'your sign-in has expired: sign in again at /dashboard' : 'the sign-in cookie is not valid: sign in again at /dashboard') };
+      return {
+        error: new ApiError(
+          'UNAUTHORIZED',
+          session.reason === 'expired'
+            ? 'your sign-in has expired: sign in again at /dashboard'
+            : 'the sign-in cookie is not valid: sign in again at /dashboard',
+        ),
+      };
     }
     const caller = byActor.get(session.session.actor);
     if (!caller) return { error: new ApiError('UNAUTHORIZED', 'the key you signed in with is no longer accepted: sign in again at /dashboard') };

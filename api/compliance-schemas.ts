@@ -15,7 +15,9 @@ export const reportBody = z.strictObject({
   componentId: slug,
   period: z.number({ message: 'must be a whole number, 1 or more' }).int('must be a whole number, 1 or more').min(1, 'must be a whole number, 1 or more'),
   endUseConfirmed: z.boolean({ message: 'must be true or false: does the coordinator confirm the licensed end use?' }),
-  shipments: z.array(shipment, { message: 'must be a list of shipments (empty when nothing was shipped)' }).max(MAX_SHIPMENTS, `must hold at most ${MAX_SHIPMENTS} shipments`),
+  shipments: z
+    .array(shipment, { message: 'must be a list of shipments (empty when nothing was shipped)' })
+    .max(MAX_SHIPMENTS, `must hold at most ${MAX_SHIPMENTS} shipments`),
   notes: z.string().trim().max(4000, 'must be at most 4000 characters').optional(),
 });
 export type ReportBody = z.output<typeof reportBody>;

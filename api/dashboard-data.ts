@@ -28,7 +28,11 @@ export interface DashboardData {
 }
 
 export async function loadDashboard(client: Client, policy: Policy, funderId: string | undefined, now = new Date()): Promise<DashboardData> {
-  const [projects, stalled, open] = await Promise.all([listProjects(client, funderId), listStalled(client, { funderId }, now), listOpenSteps(client, funderId)]);
+  const [projects, stalled, open] = await Promise.all([
+    listProjects(client, funderId),
+    listStalled(client, { funderId }, now),
+    listOpenSteps(client, funderId),
+  ]);
   const stageCounts = Object.fromEntries(STAGES.map((s) => [s, 0])) as Record<Stage, number>;
   for (const p of projects.projects) if (p.stage in stageCounts) stageCounts[p.stage as Stage]++;
   const funderNames = new Map(policy.funders.map((f) => [f.id, f.name]));

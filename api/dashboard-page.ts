@@ -99,7 +99,10 @@ ${error ? `<p class="notice bad" role="alert">${escapeHtml(error)}</p>` : ''}
 }
 
 export function dashboardUnavailablePage(message: string): string {
-  return page('Dashboard unavailable', `<div class="signin"><h1>Dashboard unavailable</h1><p class="notice bad">${escapeHtml(message)}</p><p class="muted">Reload the page in a moment.</p></div>`);
+  return page(
+    'Dashboard unavailable',
+    `<div class="signin"><h1>Dashboard unavailable</h1><p class="notice bad">${escapeHtml(message)}</p><p class="muted">Reload the page in a moment.</p></div>`,
+  );
 }
 
 export interface DashboardPageOptions {
@@ -157,7 +160,9 @@ function awaitedCell(row: ProjectRow, now: number): string {
   const items = row.openSteps.map((s) => {
     if (s.clockStopped) return `<li>Coordinator <span class="when muted small">information for ${escapeHtml(s.partyName)}; clock stopped</span></li>`;
     const late = Date.parse(s.dueAt) < now;
-    const when = late ? `<span class="when overdue small">overdue ${escapeHtml(formatDuration(now - Date.parse(s.dueAt)))}</span>` : `<span class="when muted small">due ${escapeHtml(formatWhen(s.dueAt))}</span>`;
+    const when = late
+      ? `<span class="when overdue small">overdue ${escapeHtml(formatDuration(now - Date.parse(s.dueAt)))}</span>`
+      : `<span class="when muted small">due ${escapeHtml(formatWhen(s.dueAt))}</span>`;
     return `<li${late ? ' class="late"' : ''}>${escapeHtml(s.partyName)} ${when}</li>`;
   });
   return `<ul class="awaited">${items.join('')}</ul>`;

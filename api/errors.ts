@@ -3,7 +3,14 @@
  * of its code, and the mapping of Temporal failures onto it.
  */
 import type { ErrorRequestHandler } from 'express';
-import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateRPCTimeoutOrCancelledError, WorkflowNotFoundError, WorkflowUpdateFailedError, isGrpcServiceError, ServiceError } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  isGrpcServiceError,
+  ServiceError,
+} from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { z } from 'zod';
 import type {} from 'pino-http'; // adds req.log
@@ -100,7 +107,8 @@ export function toApiError(err: unknown): ApiError {
   if (err instanceof WorkflowExecutionAlreadyStartedError) return new ApiError('CONFLICT', 'the id is taken: a project or cycle with this id already exists');
   if (err instanceof WorkflowNotFoundError) return new ApiError('NOT_FOUND', 'not found');
   // A deadline passes when Temporal is down and also when it is up but no worker runs the workflow (an Update waits for one).
-  if (NO_ANSWER_IN_TIME.has(grpcCode(err) ?? -1)) return new ApiError('UNAVAILABLE', 'the workflow service (Temporal) did not answer in time: it or its workers are down or busy; try again shortly');
+  if (NO_ANSWER_IN_TIME.has(grpcCode(err) ?? -1))
+    return new ApiError('UNAVAILABLE', 'the workflow service (Temporal) did not answer in time: it or its workers are down or busy; try again shortly');
   if (isTemporalUnreachable(err)) return new ApiError('UNAVAILABLE', 'the workflow service (Temporal) is not reachable; try again shortly');
   return new ApiError('INTERNAL', 'internal error');
 }

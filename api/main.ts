@@ -22,7 +22,14 @@ async function main() {
     interceptors: [makeGrpcRetryInterceptor({ ...retry, delayFunction: (attempt, status) => Math.min(1000, retry.delayFunction(attempt, status)) })],
   });
   const client = new Client({ connection, namespace: temporal.namespace });
-  const app = buildApp({ client, connection, config: { ...config, TEMPORAL_NAMESPACE: temporal.namespace }, signer: new LinkSigner(config.LINK_SECRET, config.LINK_SECRET_PREVIOUS), logger, rateLimits: config.rateLimits });
+  const app = buildApp({
+    client,
+    connection,
+    config: { ...config, TEMPORAL_NAMESPACE: temporal.namespace },
+    signer: new LinkSigner(config.LINK_SECRET, config.LINK_SECRET_PREVIOUS),
+    logger,
+    rateLimits: config.rateLimits,
+  });
   const server = app.listen(config.PORT, () => logger.info({ port: config.PORT, publicUrl: config.PUBLIC_URL }, 'api ready'));
 
   const shutdown = (signal: string) => {

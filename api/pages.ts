@@ -77,8 +77,13 @@ function offered(step: StepContext['step'], now: number): { decisions: readonly 
   const { decisions } = STEP_KINDS[step.kind];
   if (!decisions.includes('request-info')) return { decisions };
   const without = decisions.filter((d) => d !== 'request-info');
-  if (step.infoRequest) return { decisions: without, note: `You asked the coordinator on ${formatWhen(step.infoRequest.askedAt)}: "${step.infoRequest.question}". The clock is stopped until they answer; you may decide now.` };
-  if (step.infoRequestUntil && now > Date.parse(step.infoRequestUntil)) return { decisions: without, note: `Information could be requested until ${formatWhen(step.infoRequestUntil)}; decide on what the file holds.` };
+  if (step.infoRequest)
+    return {
+      decisions: without,
+      note: `You asked the coordinator on ${formatWhen(step.infoRequest.askedAt)}: "${step.infoRequest.question}". The clock is stopped until they answer; you may decide now.`,
+    };
+  if (step.infoRequestUntil && now > Date.parse(step.infoRequestUntil))
+    return { decisions: without, note: `Information could be requested until ${formatWhen(step.infoRequestUntil)}; decide on what the file holds.` };
   return { decisions };
 }
 
@@ -116,10 +121,19 @@ export function stepStatePage(ctx: StepContext): string {
 }
 
 export function recordedPage(ctx: StepContext | null, outcome: string, decidedAt: string): string {
-  const what = outcome === 'info-requested' ? 'Your request for information was sent to the coordinator. Decide from the same link once you have it.' : `Your decision was recorded: <strong>${escapeHtml(outcome)}</strong>.`;
-  return layout('Decision recorded', `<h1>Thank you</h1><p class="notice ok">${what}</p><p class="sub">Recorded on ${escapeHtml(formatWhen(decidedAt))}.</p>${ctx ? stepSummary(ctx) : ''}`);
+  const what =
+    outcome === 'info-requested'
+      ? 'Your request for information was sent to the coordinator. Decide from the same link once you have it.'
+      : `Your decision was recorded: <strong>${escapeHtml(outcome)}</strong>.`;
+  return layout(
+    'Decision recorded',
+    `<h1>Thank you</h1><p class="notice ok">${what}</p><p class="sub">Recorded on ${escapeHtml(formatWhen(decidedAt))}.</p>${ctx ? stepSummary(ctx) : ''}`,
+  );
 }
 
 export function problemPage(title: string, message: string): string {
-  return layout(title, `<h1>${escapeHtml(title)}</h1><p class="notice bad">${escapeHtml(message)}</p><p class="sub">Nothing was changed. If you think this is wrong, reply to the e-mail that brought you here.</p>`);
+  return layout(
+    title,
+    `<h1>${escapeHtml(title)}</h1><p class="notice bad">${escapeHtml(message)}</p><p class="sub">Nothing was changed. If you think this is wrong, reply to the e-mail that brought you here.</p>`,
+  );
 }

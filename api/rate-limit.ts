@@ -17,7 +17,9 @@ const clientAddress = (req: Request) => ipKeyGenerator(req.ip ?? req.socket.remo
 
 /** The error the limiter raises; the route's own error rendering (JSON contract or reviewer page) turns it into the answer. */
 export function rateLimitedError(retryAfterSeconds: number): ApiError {
-  return new ApiError('RATE_LIMITED', `too many requests; try again in ${retryAfterSeconds} s`, [{ path: 'request', message: `retry after ${retryAfterSeconds} s` }]);
+  return new ApiError('RATE_LIMITED', `too many requests; try again in ${retryAfterSeconds} s`, [
+    { path: 'request', message: `retry after ${retryAfterSeconds} s` },
+  ]);
 }
 
 function limiter(limit: number, windowMs: number, key: (req: Request) => string, skip?: (req: Request) => boolean): RequestHandler {

@@ -29,7 +29,13 @@ export function requestLogger(logger: Logger) {
     logger,
     quietReqLogger: true, // reqId on every line; the request itself only on the completion line
     serializers: {
-      req: (req: SerializedRequest) => ({ id: req.id, method: req.method, url: withoutToken(req.url), remoteAddress: req.remoteAddress, userAgent: req.headers?.['user-agent'] }),
+      req: (req: SerializedRequest) => ({
+        id: req.id,
+        method: req.method,
+        url: withoutToken(req.url),
+        remoteAddress: req.remoteAddress,
+        userAgent: req.headers?.['user-agent'],
+      }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },
     genReqId: (req: IncomingMessage, res: ServerResponse) => {

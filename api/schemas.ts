@@ -28,7 +28,10 @@ const conditionList = z.preprocess(
     .pipe(z.array(z.string()).max(CONDITION_LIMITS.count, `at most ${CONDITION_LIMITS.count} conditions`)),
 );
 
-const BASIS_MESSAGES: Partial<Record<string, string>> = { deny: 'a denial must cite its legal basis', appeal: 'an appeal must state its legal basis, in writing' };
+const BASIS_MESSAGES: Partial<Record<string, string>> = {
+  deny: 'a denial must cite its legal basis',
+  appeal: 'an appeal must state its legal basis, in writing',
+};
 
 export const decisionBody = z
   .strictObject({
@@ -37,10 +40,16 @@ export const decisionBody = z
     legalBasis: z.string().trim().max(2000, 'must be at most 2000 characters').optional(),
     conditions: conditionList.optional(),
   })
-  .transform((b) => ({ ...b, comment: b.comment || undefined, legalBasis: b.legalBasis || undefined, conditions: b.conditions?.length ? b.conditions : undefined }))
+  .transform((b) => ({
+    ...b,
+    comment: b.comment || undefined,
+    legalBasis: b.legalBasis || undefined,
+    conditions: b.conditions?.length ? b.conditions : undefined,
+  }))
   .superRefine((b, ctx) => {
     // Which step kinds need a legal basis is in domain/step-kinds.ts; the workflow checks it again for the step's own kind.
-    if (BASIS_DECISIONS.includes(b.decision) && !b.legalBasis) ctx.addIssue({ code: 'custom', path: ['legalBasis'], message: BASIS_MESSAGES[b.decision] ?? 'cite the legal basis' });
+    if (BASIS_DECISIONS.includes(b.decision) && !b.legalBasis)
+      ctx.addIssue({ code: 'custom', path: ['legalBasis'], message: BASIS_MESSAGES[b.decision] ?? 'cite the legal basis' });
     if (b.decision === 'request-info' && !b.comment) ctx.addIssue({ code: 'custom', path: ['comment'], message: 'say what information you need' });
     if (b.conditions && b.decision !== 'approve') ctx.addIssue({ code: 'custom', path: ['conditions'], message: 'conditions go with an approval' });
   });

@@ -28,7 +28,11 @@ export const VISIBILITY_LIMIT = 2000;
 // Filter values are validated slugs, so quoting them is enough.
 const clause = (name: string, value?: string) => (value ? ` AND ${name} = '${value}'` : '');
 
-export async function listStalled(client: Client, filters: StalledFilters, now = new Date()): Promise<{ asOf: string; items: StalledItem[]; truncated: boolean }> {
+export async function listStalled(
+  client: Client,
+  filters: StalledFilters,
+  now = new Date(),
+): Promise<{ asOf: string; items: StalledItem[]; truncated: boolean }> {
   const query =
     `ExecutionStatus = 'Running' AND NextDueAt < '${now.toISOString()}'` +
     clause(searchAttributes.funderId.name, filters.funderId) +
@@ -123,7 +127,10 @@ export async function listOpenSteps(client: Client, funderId?: string): Promise<
 export async function projectsOfOtherFunders(client: Client, projectIds: string[], funderId: string): Promise<string[]> {
   const foreign: string[] = [];
   for (let i = 0; i < projectIds.length; i += 200) {
-    const ids = projectIds.slice(i, i + 200).map((id) => `'${id}'`).join(', ');
+    const ids = projectIds
+      .slice(i, i + 200)
+      .map((id) => `'${id}'`)
+      .join(', ');
     const query = `WorkflowType = 'projectWorkflow' AND ${searchAttributes.projectId.name} IN (${ids}) AND ${searchAttributes.funderId.name} != '${funderId}'`;
     for await (const wf of client.workflow.list({ query })) foreign.push(wf.typedSearchAttributes.get(searchAttributes.projectId) ?? wf.workflowId);
   }

@@ -32,7 +32,10 @@ export interface RateLimits {
 }
 export const DEFAULT_RATE_LIMITS: RateLimits = { windowMs: 60_000, reviewPages: 120, writes: 300 };
 
-const count = z.string().regex(/^\d{1,7}$/, 'must be a whole number').transform(Number);
+const count = z
+  .string()
+  .regex(/^\d{1,7}$/, 'must be a whole number')
+  .transform(Number);
 
 export type Role = 'funder' | 'coordinator' | 'admin';
 export interface ApiKey {
@@ -43,7 +46,10 @@ export interface ApiKey {
 /** `role[:funderId]=key,…`, e.g. `coordinator=k1,funder:horizon-eu=k2,admin=k3`. */
 export function parseApiKeys(value: string): Map<string, ApiKey> {
   const keys = new Map<string, ApiKey>();
-  for (const item of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const item of value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const m = /^(funder|coordinator|admin)(?::([A-Za-z0-9._-]+))?=(\S{8,})$/.exec(item);
     if (!m) throw new Error(`"${item.replace(/=.*/, '=…')}" is not role[:funderId]=key with a role of funder, coordinator or admin and a key of 8+ characters`);
     const [, role, funderId, key] = m;
@@ -58,21 +64,32 @@ export function parseApiKeys(value: string): Map<string, ApiKey> {
 const envSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-    TEMPORAL_ADDRESS: z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port').default('localhost:7233'),
+    TEMPORAL_ADDRESS: z
+      .string()
+      .regex(/^[^:\s]+:\d+$/, 'must be host:port')
+      .default('localhost:7233'),
     TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
     TASK_QUEUE: z.string().min(1).default(DEFAULT_TASK_QUEUE),
     PORT: port.default(3000),
     PUBLIC_URL: z.url().default('http://localhost:3000'),
     /** Where the dashboard links each project's workflow: the Temporal web UI as people reach it. */
     TEMPORAL_UI_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:8233'),
-    SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').default('smtp://localhost:1025'),
+    SMTP_URL: z
+      .string()
+      .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
+      .default('smtp://localhost:1025'),
     MAIL_FROM: z.string().min(3).default('Licence reviews <reviews@licence-review.example>'),
     LINK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
     /** Comma-separated secrets that signed links still valid (after a rotation): accepted, never used to sign. */
     LINK_SECRET_PREVIOUS: z
       .string()
       .default('')
-      .transform((v) => v.split(',').map((x) => x.trim()).filter(Boolean))
+      .transform((v) =>
+        v
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean),
+      )
       .refine((secrets) => secrets.every((x) => x.length >= 16), 'each secret must be at least 16 characters'),
     API_KEYS: z.string().optional(),
     POLICY_FILE: z.string().default(path.join(ROOT, 'policy/default.json')),
@@ -81,7 +98,10 @@ const envSchema = z
     /** Worker only: a bundle made by `npm run bundle-workflows`; unset, the worker bundles the workflow code at start. */
     WORKFLOW_BUNDLE: z.string().min(1).optional(),
     /** Worker only: host:port for the Temporal SDK's Prometheus exporter (worker metrics); unset, none. */
-    WORKER_METRICS_ADDRESS: z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port').optional(),
+    WORKER_METRICS_ADDRESS: z
+      .string()
+      .regex(/^[^:\s]+:\d+$/, 'must be host:port')
+      .optional(),
     LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
     /** Rate limits (429 with Retry-After): requests per window; 0 turns one off. */
     RATE_LIMIT_WINDOW_SECONDS: count.pipe(z.number().min(1, 'must be at least 1')).default(DEFAULT_RATE_LIMITS.windowMs / 1000),

@@ -16,7 +16,10 @@ export interface TemporalConnectSettings {
   namespace: string;
 }
 
-export function temporalConnectSettings(config: Pick<Config, 'TEMPORAL_ADDRESS' | 'TEMPORAL_NAMESPACE'>, env: NodeJS.ProcessEnv = process.env): TemporalConnectSettings {
+export function temporalConnectSettings(
+  config: Pick<Config, 'TEMPORAL_ADDRESS' | 'TEMPORAL_NAMESPACE'>,
+  env: NodeJS.ProcessEnv = process.env,
+): TemporalConnectSettings {
   const vars = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string'));
   const loaded = loadClientConnectConfig({ profile: env.TEMPORAL_PROFILE, overrideEnvVars: vars });
   // Our validated defaults fill what neither the environment nor a profile sets.

@@ -81,8 +81,7 @@ export function classifyComponent(
     return result('T2', 'unknown-code', `declared code ${unmatchedCodes.join(', ')} is not in catalogue ${catalogue.version}: needs review`);
   }
   if (matchedEntries.length) {
-    const preApproved =
-      component.destinations.every((d) => rules.preApprovedDestinations.includes(d)) && rules.preApprovedEndUses.includes(component.endUse);
+    const preApproved = component.destinations.every((d) => rules.preApprovedDestinations.includes(d)) && rules.preApprovedEndUses.includes(component.endUse);
     if (preApproved) return result('T1', 'pre-approved', `listed (${declared.join(', ')}) but every destination and the end use are pre-approved`);
     const sensitive = reasons.filter((r) => rules.sensitiveReasons.includes(r));
     if (sensitive.length) return result('T2', 'sensitive-reason', `listed (${declared.join(', ')}) with sensitive reasons for control ${sensitive.join(', ')}`);

@@ -72,26 +72,58 @@ const count = (n: number) => `${n} shipment${n === 1 ? '' : 's'}`;
 export function reportAnomalies(report: ComplianceReport, scope: LicensedScope, hits: ScreeningHit[]): Anomaly[] {
   const anomalies: Anomaly[] = [];
   if (!report.endUseConfirmed) {
-    anomalies.push({ kind: 'end-use-not-confirmed', subject: 'end use', shipments: [], detail: 'the report does not confirm that the items were used only for the licensed end use' });
+    anomalies.push({
+      kind: 'end-use-not-confirmed',
+      subject: 'end use',
+      shipments: [],
+      detail: 'the report does not confirm that the items were used only for the licensed end use',
+    });
   }
 
   const licensed = new Set(scope.destinations);
-  for (const [country, idx] of groupShipments(report.shipments, (s) => s.destination, (s) => !licensed.has(s.destination))) {
-    anomalies.push({ kind: 'unlicensed-destination', subject: country, shipments: idx, detail: `${count(idx.length)} to ${country}, which the licence does not cover (licensed: ${scope.destinations.join(', ')})` });
+  for (const [country, idx] of groupShipments(
+    report.shipments,
+    (s) => s.destination,
+    (s) => !licensed.has(s.destination),
+  )) {
+    anomalies.push({
+      kind: 'unlicensed-destination',
+      subject: country,
+      shipments: idx,
+      detail: `${count(idx.length)} to ${country}, which the licence does not cover (licensed: ${scope.destinations.join(', ')})`,
+    });
   }
 
   const hitByKey = new Map(hits.map((h) => [partyNameKey(h.name), h]));
-  const restricted = groupShipments(report.shipments, (s) => partyNameKey(s.endUser), (s) => hitByKey.has(partyNameKey(s.endUser)));
+  const restricted = groupShipments(
+    report.shipments,
+    (s) => partyNameKey(s.endUser),
+    (s) => hitByKey.has(partyNameKey(s.endUser)),
+  );
   for (const [key, idx] of restricted) {
     const hit = hitByKey.get(key)!;
-    anomalies.push({ kind: 'restricted-end-user', subject: report.shipments[idx[0]].endUser, shipments: idx, detail: `${count(idx.length)} to "${report.shipments[idx[0]].endUser}", which matches "${hit.listedName}" on ${hit.list}` });
+    anomalies.push({
+      kind: 'restricted-end-user',
+      subject: report.shipments[idx[0]].endUser,
+      shipments: idx,
+      detail: `${count(idx.length)} to "${report.shipments[idx[0]].endUser}", which matches "${hit.listedName}" on ${hit.list}`,
+    });
   }
 
   // The licence binds named parties: an end user who is not a licensed recipient is reported even when unlisted.
   const recipients = new Set(scope.recipients.map((r) => partyNameKey(r.name)));
-  for (const [, idx] of groupShipments(report.shipments, (s) => partyNameKey(s.endUser), (s) => !recipients.has(partyNameKey(s.endUser)))) {
+  for (const [, idx] of groupShipments(
+    report.shipments,
+    (s) => partyNameKey(s.endUser),
+    (s) => !recipients.has(partyNameKey(s.endUser)),
+  )) {
     const name = report.shipments[idx[0]].endUser;
-    anomalies.push({ kind: 'unlicensed-end-user', subject: name, shipments: idx, detail: `${count(idx.length)} to "${name}", who is not a recipient named in the licence (${scope.recipients.map((r) => r.name).join(', ')})` });
+    anomalies.push({
+      kind: 'unlicensed-end-user',
+      subject: name,
+      shipments: idx,
+      detail: `${count(idx.length)} to "${name}", who is not a recipient named in the licence (${scope.recipients.map((r) => r.name).join(', ')})`,
+    });
   }
   return anomalies;
 }

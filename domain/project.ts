@@ -73,7 +73,8 @@ export function projectSubmissionSchema(policy: Policy) {
       });
       if (funder?.civilOnly) {
         c.controlCodes.forEach((code, j) => {
-          if (isMilitaryCode(code)) issue(['components', i, 'controlCodes', j], `${funder.name} funds civil activities only: component "${c.id}" is on the military list (${code})`);
+          if (isMilitaryCode(code))
+            issue(['components', i, 'controlCodes', j], `${funder.name} funds civil activities only: component "${c.id}" is on the military list (${code})`);
         });
       }
     });
@@ -90,4 +91,3 @@ export type Project = Omit<ProjectSubmission, 'projectId'> & { projectId: string
 export type Partner = Project['partners'][number];
 export type Component = Project['components'][number];
 export type Milestone = Project['milestones'][number];
-

@@ -23,7 +23,8 @@ const FLAGS = ['quick', 'open-everywhere'];
 const args = process.argv.slice(2);
 for (let i = 0; i < args.length; i++) {
   const name = args[i].replace(/^--/, '');
-  if (!args[i].startsWith('--') || ![...VALUED, ...FLAGS].includes(name)) throw new Error(`unknown argument ${args[i]}; the options are in the comment at the top of scripts/bench.ts`);
+  if (!args[i].startsWith('--') || ![...VALUED, ...FLAGS].includes(name))
+    throw new Error(`unknown argument ${args[i]}; the options are in the comment at the top of scripts/bench.ts`);
   if (VALUED.includes(name)) i++; // its value
 }
 

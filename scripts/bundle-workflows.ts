@@ -33,7 +33,10 @@ if (require.main === module) {
   const file = path.resolve(args[0] ?? DEFAULT_BUNDLE_FILE);
   const started = Date.now();
   writeWorkflowBundle(file).then(
-    (bytes) => console.log(`${file}: ${(bytes / 1024).toFixed(0)} KiB of workflow code from ${path.relative(ROOT, workflowsPath)}, bundled in ${((Date.now() - started) / 1000).toFixed(1)} s; start the worker with WORKFLOW_BUNDLE=${file}`),
+    (bytes) =>
+      console.log(
+        `${file}: ${(bytes / 1024).toFixed(0)} KiB of workflow code from ${path.relative(ROOT, workflowsPath)}, bundled in ${((Date.now() - started) / 1000).toFixed(1)} s; start the worker with WORKFLOW_BUNDLE=${file}`,
+      ),
     (err) => {
       console.error(err);
       process.exit(1);

@@ -81,7 +81,10 @@ async function main() {
   mkdirSync(path.join(ROOT, 'test-output'), { recursive: true });
   scratch = mkdtempSync(path.join(ROOT, 'test-output', 'cold-start-'));
   console.error(`compiling with tsconfig.build.json into ${path.relative(ROOT, scratch)}/ …`);
-  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.build.json'), '--outDir', scratch], { cwd: ROOT, stdio: 'inherit' });
+  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.build.json'), '--outDir', scratch], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
   const entry = path.join(scratch, 'worker/main.js');
   const bundle = path.join(scratch, 'workflow-bundle.js');
   const bundleStarted = performance.now();
@@ -107,14 +110,22 @@ async function main() {
       }
     }
 
-    const rows = (['bundle', 'sources'] as const).map((way) => [LABEL[way], String(times[way].length), seconds(median(times[way])), seconds(Math.min(...times[way])), seconds(Math.max(...times[way]))]);
+    const rows = (['bundle', 'sources'] as const).map((way) => [
+      LABEL[way],
+      String(times[way].length),
+      seconds(median(times[way])),
+      seconds(Math.min(...times[way])),
+      seconds(Math.max(...times[way])),
+    ]);
     const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
     console.log(`\n${machine()}`);
     console.log(`compiled worker (node ${path.relative(ROOT, entry)}), spawn → polling its task queue; bundle ${(bytes / 1024).toFixed(0)} KiB\n`);
     console.log(line(['worker cold start', 'runs', 'median', 'min', 'max']));
     console.log(line(['---', '---:', '---:', '---:', '---:']));
     for (const r of rows) console.log(line(r));
-    console.log(`\nmedian without the bundle ÷ with it: ${(median(times.sources) / median(times.bundle)).toFixed(2)}× (${seconds(median(times.sources) - median(times.bundle))} saved per start)`);
+    console.log(
+      `\nmedian without the bundle ÷ with it: ${(median(times.sources) / median(times.bundle)).toFixed(2)}× (${seconds(median(times.sources) - median(times.bundle))} saved per start)`,
+    );
   } finally {
     await connection.close();
   }

@@ -22,11 +22,15 @@ let status = 0;
 if (!selectOnly) {
   // A full recording starts afresh, so the histories of removed tests go too.
   if (!testPaths.length) rmSync(HISTORIES_DIR, { recursive: true, force: true });
-  const jest = spawnSync(process.execPath, [require.resolve('jest/bin/jest'), '--runInBand', ...(testPaths.length ? testPaths : ['test/workflows', 'test/api'])], {
-    cwd: ROOT,
-    stdio: 'inherit',
-    env: { ...process.env, RECORD_HISTORIES: '1' },
-  });
+  const jest = spawnSync(
+    process.execPath,
+    [require.resolve('jest/bin/jest'), '--runInBand', ...(testPaths.length ? testPaths : ['test/workflows', 'test/api'])],
+    {
+      cwd: ROOT,
+      stdio: 'inherit',
+      env: { ...process.env, RECORD_HISTORIES: '1' },
+    },
+  );
   status = jest.status ?? 1;
 }
 
@@ -41,7 +45,8 @@ for (const h of kept) {
 }
 const kb = (bytes: number) => `${Math.round(bytes / 1024)} KB`;
 console.log(`\n${path.relative(ROOT, HISTORIES_DIR)}: ${kept.length} histories kept (${removed.length} repeating others removed)`);
-for (const [type, t] of [...byType].sort()) console.log(`  ${type.padEnd(28)} ${String(t.count).padStart(3)} histories ${kb(t.bytes).padStart(8)}   ${t.coverage.size} steps and transitions`);
+for (const [type, t] of [...byType].sort())
+  console.log(`  ${type.padEnd(28)} ${String(t.count).padStart(3)} histories ${kb(t.bytes).padStart(8)}   ${t.coverage.size} steps and transitions`);
 console.log(`  ${'total'.padEnd(28)} ${String(kept.length).padStart(3)} histories ${kb(kept.reduce((s, h) => s + h.bytes, 0)).padStart(8)}`);
 if (status) console.error('\nSome tests failed: the histories of their workflows may miss branches. Fix them and record again.');
 process.exit(status);

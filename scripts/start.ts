@@ -68,8 +68,18 @@ async function main() {
   const t0 = Date.now();
   console.log(`Starting the licence-review stack (data in ${dataDir}, logs in ${logs})`);
 
-  const temporal = supervise(startDevServer({ dbFile: path.join(dataDir, 'temporal.db'), port: ports.temporal, uiPort: ports.temporalUi, namespace: config.TEMPORAL_NAMESPACE, logFile: path.join(logs, 'temporal.log') }));
-  const mail = supervise(startMailDev({ smtpPort: ports.smtp, webPort: ports.mailWeb, mailDir: path.join(dataDir, 'mail'), logFile: path.join(logs, 'maildev.log') }));
+  const temporal = supervise(
+    startDevServer({
+      dbFile: path.join(dataDir, 'temporal.db'),
+      port: ports.temporal,
+      uiPort: ports.temporalUi,
+      namespace: config.TEMPORAL_NAMESPACE,
+      logFile: path.join(logs, 'temporal.log'),
+    }),
+  );
+  const mail = supervise(
+    startMailDev({ smtpPort: ports.smtp, webPort: ports.mailWeb, mailDir: path.join(dataDir, 'mail'), logFile: path.join(logs, 'maildev.log') }),
+  );
   await waitUntil('Temporal dev server', () => temporalReachable(config.TEMPORAL_ADDRESS), 120_000, temporal);
   ready('Temporal', `${config.TEMPORAL_ADDRESS}  (UI http://localhost:${ports.temporalUi})`);
   await waitUntil('MailDev', () => httpOk(`http://127.0.0.1:${ports.mailWeb}/api/healthz`), 60_000, mail);

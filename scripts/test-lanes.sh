@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The test suite in lanes, run one after another so no lane's load slows another's:
-#   checks     type check and lint
+#   checks     type check, lint and formatting (npm run format fixes the last)
 #   fast       unit tests and the API on a real dev server, worker and MailDev
 #   workflows  workflows on a real dev server, replay of recorded histories, worker start-up
 #   faults     real processes killed, stopped and frozen; two workers and two APIs (one file at a time)
@@ -56,7 +56,7 @@ jest_lane() {
   npx jest --json --outputFile="$results/$lane.json" "${roots[@]}" "$@"
 }
 
-run_lane checks bash -c 'npx tsc --noEmit -p . && npx eslint .'
+run_lane checks bash -c 'npx tsc --noEmit -p . && npx eslint . && npx prettier --check --log-level warn .'
 run_lane fast jest_lane fast
 run_lane workflows jest_lane workflows
 run_lane faults jest_lane faults --runInBand

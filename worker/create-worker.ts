@@ -14,7 +14,18 @@ export interface WorkerSetup {
   connection: NativeConnection;
   /** For activities that read visibility. */
   client?: Client;
-  config: Pick<Config, 'TEMPORAL_NAMESPACE' | 'TASK_QUEUE' | 'SMTP_URL' | 'MAIL_FROM' | 'PUBLIC_URL' | 'LINK_SECRET' | 'CONTROL_LIST_FILE' | 'RESTRICTED_PARTIES_FILE' | 'WORKFLOW_BUNDLE'>;
+  config: Pick<
+    Config,
+    | 'TEMPORAL_NAMESPACE'
+    | 'TASK_QUEUE'
+    | 'SMTP_URL'
+    | 'MAIL_FROM'
+    | 'PUBLIC_URL'
+    | 'LINK_SECRET'
+    | 'CONTROL_LIST_FILE'
+    | 'RESTRICTED_PARTIES_FILE'
+    | 'WORKFLOW_BUNDLE'
+  >;
   overrides?: Partial<WorkerOptions>;
 }
 

@@ -32,7 +32,10 @@ async function main() {
       config: { ...config, TEMPORAL_NAMESPACE: temporal.namespace },
       overrides: { shutdownGraceTime: SHUTDOWN_GRACE },
     });
-    log.info({ taskQueue: config.TASK_QUEUE, namespace: temporal.namespace, address: temporal.connection.address, metrics: config.WORKER_METRICS_ADDRESS ?? 'off' }, 'worker ready');
+    log.info(
+      { taskQueue: config.TASK_QUEUE, namespace: temporal.namespace, address: temporal.connection.address, metrics: config.WORKER_METRICS_ADDRESS ?? 'off' },
+      'worker ready',
+    );
     await worker.run(); // returns after SIGINT/SIGTERM once in-flight tasks finish
     log.info('worker stopped');
   } finally {

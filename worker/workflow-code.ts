@@ -23,7 +23,9 @@ export function workflowCode(bundle: string | undefined, workflowsPath: string):
     }
   })();
   if (!isFile) {
-    throw new ConfigError(`WORKFLOW_BUNDLE ${codePath} is not a file: write one with \`npm run bundle-workflows\`, or unset WORKFLOW_BUNDLE to bundle the workflow code at start`);
+    throw new ConfigError(
+      `WORKFLOW_BUNDLE ${codePath} is not a file: write one with \`npm run bundle-workflows\`, or unset WORKFLOW_BUNDLE to bundle the workflow code at start`,
+    );
   }
   return { workflowBundle: { codePath } };
 }

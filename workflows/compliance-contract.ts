@@ -187,13 +187,23 @@ export interface MonitorStartParams {
  * `startChild(complianceMonitorWorkflow, complianceMonitorStart({...}))`; tests add a task queue
  * and use `client.workflow.start`.
  */
-export function complianceMonitorStart(p: MonitorStartParams): { workflowId: string; args: [ComplianceMonitorInput]; typedSearchAttributes: SearchAttributePair[] } {
+export function complianceMonitorStart(p: MonitorStartParams): {
+  workflowId: string;
+  args: [ComplianceMonitorInput];
+  typedSearchAttributes: SearchAttributePair[];
+} {
   const { project, component, licence } = p;
   if (licence.status !== 'approved' || !licence.licenceId || !licence.validFrom || !licence.validUntil || !licence.reportingPeriodMs) {
     throw new Error(`licence of ${component.id} is ${licence.status} without full terms: only a granted licence is monitored`);
   }
   const input: ComplianceMonitorInput = {
-    project: { projectId: project.projectId, title: project.title, funderId: project.funderId, coordinator: { name: project.coordinator.name, email: project.coordinator.email }, projectWorkflowId: p.projectWorkflowId },
+    project: {
+      projectId: project.projectId,
+      title: project.title,
+      funderId: project.funderId,
+      coordinator: { name: project.coordinator.name, email: project.coordinator.email },
+      projectWorkflowId: p.projectWorkflowId,
+    },
     componentId: component.id,
     componentName: component.name,
     licence: {

@@ -26,7 +26,16 @@ import {
   type ReportSubmission,
   type ResolutionResult,
 } from './compliance-contract';
-import { correctiveActionNotice, expiryNotice, reinstatementNotice, renewalReminderNotice, reportRequestNotice, revocationNotice, suspensionNotice, type Notice } from './compliance-notices';
+import {
+  correctiveActionNotice,
+  expiryNotice,
+  reinstatementNotice,
+  renewalReminderNotice,
+  reportRequestNotice,
+  revocationNotice,
+  suspensionNotice,
+  type Notice,
+} from './compliance-notices';
 import { searchAttributes, type Channel } from './definitions';
 import { mail, screening } from './effects';
 import { Reporter } from './reporter';
@@ -85,7 +94,10 @@ export class LicenceMonitor {
   async runPeriod(): Promise<PeriodOutcome> {
     const { policy, licence } = this.input;
     if (!this.input.record) {
-      this.audit('compliance-monitoring-started', `${licence.licenceId}: ${this.record.periods} reporting period(s) of ${formatDuration(licence.reportingPeriodMs)}, each report due ${formatDuration(policy.reportDueWithin)} after its period; valid until ${licence.validUntil}`);
+      this.audit(
+        'compliance-monitoring-started',
+        `${licence.licenceId}: ${this.record.periods} reporting period(s) of ${formatDuration(licence.reportingPeriodMs)}, each report due ${formatDuration(policy.reportDueWithin)} after its period; valid until ${licence.validUntil}`,
+      );
     }
     if (!this.record.reports.some((r) => r.period === this.window.period)) await this.requestReport();
     for (;;) {
@@ -112,10 +124,15 @@ export class LicenceMonitor {
     this.assertInForce();
     const request = this.record.reports.find((r) => r.period === s.period);
     if (!request) {
-      if (s.period > this.record.period) reject(`period ${s.period} has not started: the current reporting period is ${this.record.period} of ${this.record.periods}`, ComplianceRejection.WrongPeriod);
+      if (s.period > this.record.period)
+        reject(
+          `period ${s.period} has not started: the current reporting period is ${this.record.period} of ${this.record.periods}`,
+          ComplianceRejection.WrongPeriod,
+        );
       reject(`the report for period ${s.period} is closed; the current reporting period is ${this.record.period}`, ComplianceRejection.WrongPeriod);
     }
-    if (request.status === 'received') reject(`the report for period ${s.period} was already received at ${request.receivedAt}`, ComplianceRejection.AlreadySubmitted);
+    if (request.status === 'received')
+      reject(`the report for period ${s.period} was already received at ${request.receivedAt}`, ComplianceRejection.AlreadySubmitted);
     if (request.status === 'missed') {
       const instead = this.input.policy.missedReport === 'corrective-action' ? '; resolve its corrective action instead' : '';
       reject(`the report for period ${s.period} was due at ${request.dueAt} and is recorded as missed${instead}`, ComplianceRejection.WrongPeriod);
@@ -140,7 +157,10 @@ export class LicenceMonitor {
 
     const names = endUsersToScreen(s);
     const hits = names.length ? await screening.screenParties(names) : [];
-    this.audit('parties-screened', `${names.length} end user(s) of period ${s.period} screened against the restricted-party list: ${hits.length ? hits.map((h) => `"${h.name}" matches "${h.listedName}" (${h.list})`).join('; ') : 'no match'}`);
+    this.audit(
+      'parties-screened',
+      `${names.length} end user(s) of period ${s.period} screened against the restricted-party list: ${hits.length ? hits.map((h) => `"${h.name}" matches "${h.listedName}" (${h.list})`).join('; ') : 'no match'}`,
+    );
     const anomalies = reportAnomalies(s, this.input.licence, hits);
     request.anomalies = anomalies;
     this.record.totals.anomalies += anomalies.length;
@@ -150,7 +170,13 @@ export class LicenceMonitor {
     const action = anomalies.length && this.inForce() ? await this.openCorrectiveAction(s.period, anomalies) : undefined;
     if (!action) await this.publish();
     this.changed = true;
-    return { period: s.period, receivedAt, anomalies, correctiveAction: action && { actionId: action.actionId, dueAt: action.dueAt }, licenceStatus: this.record.status };
+    return {
+      period: s.period,
+      receivedAt,
+      anomalies,
+      correctiveAction: action && { actionId: action.actionId, dueAt: action.dueAt },
+      licenceStatus: this.record.status,
+    };
   }
 
   /** The resolveCorrectiveAction validator. */
@@ -158,7 +184,8 @@ export class LicenceMonitor {
     this.assertInForce();
     const action = this.record.correctiveActions.find((a) => a.actionId === r.actionId);
     if (!action) reject(`no corrective action ${r.actionId} on licence ${this.input.licence.licenceId}`, ComplianceRejection.UnknownCorrectiveAction);
-    if (action.status === 'resolved') reject(`corrective action ${r.actionId} was already resolved at ${action.resolvedAt} by ${action.resolvedBy}`, ComplianceRejection.AlreadyResolved);
+    if (action.status === 'resolved')
+      reject(`corrective action ${r.actionId} was already resolved at ${action.resolvedAt} by ${action.resolvedBy}`, ComplianceRejection.AlreadyResolved);
   }
 
   async resolve(r: CorrectiveActionResolution): Promise<ResolutionResult> {
@@ -223,7 +250,8 @@ export class LicenceMonitor {
   private nextDeadline(): Deadline {
     const deadlines: Deadline[] = [{ kind: 'expiry', at: this.term.validUntil }];
     if (this.window.endsAt < this.term.validUntil) deadlines.push({ kind: 'period-end', at: this.window.endsAt });
-    if (!this.record.renewalReminderSentAt) deadlines.push({ kind: 'renewal-reminder', at: renewalReminderAt(this.term, this.input.policy.renewalReminderBefore) });
+    if (!this.record.renewalReminderSentAt)
+      deadlines.push({ kind: 'renewal-reminder', at: renewalReminderAt(this.term, this.input.policy.renewalReminderBefore) });
     for (const report of this.record.reports) if (report.status === 'awaited') deadlines.push({ kind: 'report-due', at: Date.parse(report.dueAt), report });
     for (const action of this.record.correctiveActions) {
       if (action.status === 'open') deadlines.push({ kind: 'action-due', at: Date.parse(action.dueAt), action });
@@ -274,7 +302,14 @@ export class LicenceMonitor {
 
   private async openCorrectiveAction(period: number, anomalies: Anomaly[]): Promise<CorrectiveAction> {
     const now = Date.now();
-    const action: CorrectiveAction = { actionId: correctiveActionId(this.input.componentId, period), period, anomalies, openedAt: iso(now), dueAt: iso(now + this.input.policy.correctiveActionWithin), status: 'open' };
+    const action: CorrectiveAction = {
+      actionId: correctiveActionId(this.input.componentId, period),
+      period,
+      anomalies,
+      openedAt: iso(now),
+      dueAt: iso(now + this.input.policy.correctiveActionWithin),
+      status: 'open',
+    };
     this.record.correctiveActions.push(action);
     this.record.totals.actionsOpened += 1;
     this.changed = true;
@@ -289,7 +324,11 @@ export class LicenceMonitor {
     const now = Date.now();
     const alreadySuspended = this.record.status === 'suspended';
     Object.assign(action, { status: 'overdue', overdueAt: iso(now), revokeAt: iso(now + this.input.policy.suspensionBeforeRevocation) });
-    Object.assign(this.record, { status: 'suspended', suspendedAt: this.record.suspendedAt ?? iso(now), basis: `corrective action ${action.actionId} unresolved since ${action.dueAt}` });
+    Object.assign(this.record, {
+      status: 'suspended',
+      suspendedAt: this.record.suspendedAt ?? iso(now),
+      basis: `corrective action ${action.actionId} unresolved since ${action.dueAt}`,
+    });
     this.audit(
       alreadySuspended ? 'corrective-action-overdue' : 'licence-suspended',
       `${action.actionId} not resolved by ${action.dueAt}${alreadySuspended ? '; the licence stays suspended' : `: ${this.input.licence.licenceId} suspended`}; revoked at ${action.revokeAt} unless resolved`,
@@ -300,7 +339,11 @@ export class LicenceMonitor {
 
   private async revoke(action: CorrectiveAction): Promise<void> {
     const now = iso(Date.now());
-    Object.assign(this.record, { status: 'revoked', revokedAt: now, basis: `corrective action ${action.actionId} unresolved through the suspension (since ${action.overdueAt})` });
+    Object.assign(this.record, {
+      status: 'revoked',
+      revokedAt: now,
+      basis: `corrective action ${action.actionId} unresolved through the suspension (since ${action.overdueAt})`,
+    });
     this.closeOutstanding('the licence was revoked');
     this.audit('licence-revoked', `${this.input.licence.licenceId} revoked: ${this.record.basis}`);
     await this.publish();
@@ -309,7 +352,10 @@ export class LicenceMonitor {
 
   private async remindToRenew(): Promise<void> {
     this.record.renewalReminderSentAt = iso(Date.now());
-    this.audit('renewal-reminder', `${this.input.licence.licenceId} expires ${this.input.licence.validUntil} (in ${formatDuration(this.term.validUntil - Date.now())})`);
+    this.audit(
+      'renewal-reminder',
+      `${this.input.licence.licenceId} expires ${this.input.licence.validUntil} (in ${formatDuration(this.term.validUntil - Date.now())})`,
+    );
     await this.notify('renewal-reminder', renewalReminderNotice(this.input), 'renewal reminder');
   }
 
@@ -317,7 +363,10 @@ export class LicenceMonitor {
     this.record.status = 'expired';
     this.record.expiredAt = iso(Date.now());
     const stillOpen = this.closeOutstanding('the licence expired');
-    this.audit('licence-expired', `${this.input.licence.licenceId} expired at ${this.input.licence.validUntil}${stillOpen.length ? `; closed without an outcome: ${stillOpen.join('; ')}` : ''}`);
+    this.audit(
+      'licence-expired',
+      `${this.input.licence.licenceId} expired at ${this.input.licence.validUntil}${stillOpen.length ? `; closed without an outcome: ${stillOpen.join('; ')}` : ''}`,
+    );
     await this.publish();
     await this.notify('expired', expiryNotice(this.input, stillOpen), 'expiry notice');
   }
@@ -345,7 +394,10 @@ export class LicenceMonitor {
   private assertInForce(): void {
     if (!this.inForce()) {
       const when = this.record.status === 'revoked' ? this.record.revokedAt : this.record.expiredAt;
-      reject(`licence ${this.input.licence.licenceId} ${this.record.status === 'revoked' ? 'was revoked' : 'expired'} at ${when}: it takes no more reports or resolutions`, ComplianceRejection.LicenceNotActive);
+      reject(
+        `licence ${this.input.licence.licenceId} ${this.record.status === 'revoked' ? 'was revoked' : 'expired'} at ${when}: it takes no more reports or resolutions`,
+        ComplianceRejection.LicenceNotActive,
+      );
     }
   }
 
@@ -357,7 +409,12 @@ export class LicenceMonitor {
 
   /** Mails the coordinator; the audit entry is reported with the next report (at the latest before the monitor waits or the run ends). */
   private async notify(key: string, notice: Notice, what: string): Promise<void> {
-    const receipt = await mail.sendNotice({ to: this.input.project.coordinator.email, subject: notice.subject, text: notice.text, key: `${workflowInfo().workflowId}.${key}` });
+    const receipt = await mail.sendNotice({
+      to: this.input.project.coordinator.email,
+      subject: notice.subject,
+      text: notice.text,
+      key: `${workflowInfo().workflowId}.${key}`,
+    });
     this.audit('email-sent', `${what} to ${receipt.to}: "${receipt.subject}"`, { actor: 'system', channel: 'email' });
   }
 
@@ -385,7 +442,9 @@ export class LicenceMonitor {
 
   /** Stage, awaited party and next due time, upserted only when they change (search attributes carry over to the next run). */
   private publishVisibility(): void {
-    const awaitsCoordinator = this.inForce() && (this.record.reports.some((r) => r.status === 'awaited') || this.record.correctiveActions.some((a) => a.status === 'open' || a.status === 'overdue'));
+    const awaitsCoordinator =
+      this.inForce() &&
+      (this.record.reports.some((r) => r.status === 'awaited') || this.record.correctiveActions.some((a) => a.status === 'open' || a.status === 'overdue'));
     const dues = [
       ...this.record.reports.filter((r) => r.status === 'awaited').map((r) => r.dueAt),
       ...this.record.correctiveActions.filter((a) => a.status === 'open').map((a) => a.dueAt),
@@ -397,7 +456,8 @@ export class LicenceMonitor {
     const updates: SearchAttributeUpdatePair[] = [];
     if (current.get(searchAttributes.stage) !== COMPLIANCE_STAGE) updates.push({ key: searchAttributes.stage, value: COMPLIANCE_STAGE });
     if ((current.get(searchAttributes.awaitedParties) ?? []).join() !== awaited.join()) updates.push({ key: searchAttributes.awaitedParties, value: awaited });
-    if ((current.get(searchAttributes.nextDueAt)?.getTime() ?? null) !== (nextDue?.getTime() ?? null)) updates.push({ key: searchAttributes.nextDueAt, value: nextDue });
+    if ((current.get(searchAttributes.nextDueAt)?.getTime() ?? null) !== (nextDue?.getTime() ?? null))
+      updates.push({ key: searchAttributes.nextDueAt, value: nextDue });
     if (updates.length) upsertSearchAttributes(updates);
     if (workflowInfo().memo?.projectTitle === undefined) {
       // No open review steps: the stalled list has nothing to show for a monitor.

@@ -66,7 +66,12 @@ export function suspensionNotice(input: ComplianceMonitorInput, action: Correcti
 export function reinstatementNotice(input: ComplianceMonitorInput, action: CorrectiveAction): Notice {
   return {
     subject: `Licence reinstated: ${about(input)}`,
-    text: [greeting(input), '', `Corrective action ${action.actionId} was resolved: "${action.note}".`, `Licence ${input.licence.licenceId} is in force again until ${input.licence.validUntil}.`].join('\n'),
+    text: [
+      greeting(input),
+      '',
+      `Corrective action ${action.actionId} was resolved: "${action.note}".`,
+      `Licence ${input.licence.licenceId} is in force again until ${input.licence.validUntil}.`,
+    ].join('\n'),
   };
 }
 

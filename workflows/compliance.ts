@@ -8,7 +8,13 @@
  * carries, so its history stays bounded for the licence's whole life.
  */
 import { CancellationScope, isCancellation, makeContinueAsNewFunc, setHandler, workflowInfo } from '@temporalio/workflow';
-import { complianceRecordQuery, resolveCorrectiveActionUpdate, submitReportUpdate, type ComplianceMonitorInput, type ComplianceOutcome } from './compliance-contract';
+import {
+  complianceRecordQuery,
+  resolveCorrectiveActionUpdate,
+  submitReportUpdate,
+  type ComplianceMonitorInput,
+  type ComplianceOutcome,
+} from './compliance-contract';
 import { LicenceMonitor, type PeriodOutcome } from './compliance-monitor';
 
 export async function complianceMonitorWorkflow(input: ComplianceMonitorInput): Promise<ComplianceOutcome> {

@@ -43,7 +43,12 @@ export async function runCycleReview(ctx: CycleReviewContext, req: CycleReviewRe
   const closesAt = Date.parse(req.closesAt);
   const due = [...ctx.milestones.values()].filter((m) => Date.parse(m.dueAt) <= closesAt && m.status !== 'passed' && m.status !== 'in-review');
   upsertSearchAttributes([{ key: searchAttributes.cycleId, value: req.cycleId }]);
-  ctx.record({ actor: req.funderId, action: 'cycle-review-started', channel: 'system', detail: `cycle "${req.name}" (${req.cycleId}) closes ${req.closesAt}; milestones due: ${due.map((m) => m.id).join(', ') || 'none'}` });
+  ctx.record({
+    actor: req.funderId,
+    action: 'cycle-review-started',
+    channel: 'system',
+    detail: `cycle "${req.name}" (${req.cycleId}) closes ${req.closesAt}; milestones due: ${due.map((m) => m.id).join(', ') || 'none'}`,
+  });
   for (const m of due) Object.assign(m, { status: 'in-review', cycleId: req.cycleId });
 
   const stepIds = due.map((m) => `${m.id}-${req.cycleId}`);
@@ -71,17 +76,32 @@ export async function runCycleReview(ctx: CycleReviewContext, req: CycleReviewRe
     if (!due.length) return { ...base, outcome: 'passed', awaited: [], detail: 'no milestone due in the window' };
     const steps = stepIds.map((id) => ctx.board.effective(id));
     const refused = steps.find((s) => s.outcome === 'denied');
-    if (refused) return { ...base, outcome: 'held-funder', awaited: [], detail: `${refused.partyName}: ${refused.legalBasis ?? refused.comment ?? 'milestone not approved'}` };
+    if (refused)
+      return {
+        ...base,
+        outcome: 'held-funder',
+        awaited: [],
+        detail: `${refused.partyName}: ${refused.legalBasis ?? refused.comment ?? 'milestone not approved'}`,
+      };
     const licence = (id: string) => ctx.components.get(id)!.licence;
     const held = componentIds.filter((id) => HOLDING.has(licence(id).status) || (licence(id).validUntil && Date.parse(licence(id).validUntil!) < closesAt));
     if (held.length) {
-      const detail = held.map((id) => `${ctx.components.get(id)!.name} (${id}): licence ${licence(id).licenceId ?? ''} ${licence(id).status}`.replace('  ', ' ')).join('; ');
+      const detail = held
+        .map((id) => `${ctx.components.get(id)!.name} (${id}): licence ${licence(id).licenceId ?? ''} ${licence(id).status}`.replace('  ', ' '))
+        .join('; ');
       return { ...base, outcome: 'held-regulator', awaited: [], detail };
     }
     const pendingLicences = componentIds.filter((id) => PENDING.has(licence(id).status));
     const funderDone = steps.every((s) => s.outcome === 'approved' || s.outcome === 'deemed-approved');
     if (funderDone && !pendingLicences.length) return { ...base, outcome: 'passed', awaited: [] };
-    const regulators = [...new Set(ctx.childSteps().filter((s) => s.status === 'open' && pendingLicences.includes(s.componentId ?? '')).map((s) => s.partyName))];
+    const regulators = [
+      ...new Set(
+        ctx
+          .childSteps()
+          .filter((s) => s.status === 'open' && pendingLicences.includes(s.componentId ?? ''))
+          .map((s) => s.partyName),
+      ),
+    ];
     const awaited = [...new Set([...steps.filter((s) => s.status === 'open').map((s) => s.partyName), ...regulators])];
     if (Date.now() < closesAt) return { ...base, outcome: 'pending', awaited };
     if (!funderDone) return { ...base, outcome: 'stalled', awaited };
@@ -90,8 +110,14 @@ export async function runCycleReview(ctx: CycleReviewContext, req: CycleReviewRe
       const clock = ctx.components.get(id)!.caseClock;
       return clock && caseDueAt(clock, Date.now());
     };
-    const licenceDueAt = pendingLicences.map(dueAt).filter((d) => d !== undefined).sort().at(-1);
-    const detail = pendingLicences.map((id) => `${ctx.components.get(id)!.name} (${id}): licence ${licence(id).status}, legally due ${dueAt(id) ?? 'when its review ends'}`).join('; ');
+    const licenceDueAt = pendingLicences
+      .map(dueAt)
+      .filter((d) => d !== undefined)
+      .sort()
+      .at(-1);
+    const detail = pendingLicences
+      .map((id) => `${ctx.components.get(id)!.name} (${id}): licence ${licence(id).status}, legally due ${dueAt(id) ?? 'when its review ends'}`)
+      .join('; ');
     return { ...base, outcome: 'held-regulator', awaited: regulators, detail, licenceDueAt };
   };
 
@@ -114,7 +140,12 @@ export async function runCycleReview(ctx: CycleReviewContext, req: CycleReviewRe
 
   async function finish(item: CycleItem) {
     for (const m of due) m.status = item.outcome === 'passed' ? 'passed' : item.outcome === 'stalled' ? 'in-review' : 'held';
-    ctx.record({ actor: 'system', action: 'cycle-outcome', channel: 'system', detail: `cycle ${req.cycleId}: ${item.outcome}${item.detail ? ` — ${item.detail}` : ''}${item.awaited.length ? `; awaiting ${item.awaited.join(', ')}` : ''}` });
+    ctx.record({
+      actor: 'system',
+      action: 'cycle-outcome',
+      channel: 'system',
+      detail: `cycle ${req.cycleId}: ${item.outcome}${item.detail ? ` — ${item.detail}` : ''}${item.awaited.length ? `; awaiting ${item.awaited.join(', ')}` : ''}`,
+    });
     if (item.outcome === 'passed' && due.length) {
       await ctx.notify(ctx.funder.reviewers[0], `tranche.${req.cycleId}`, `Tranche may be released: ${ctx.project.title}`, [
         `Review cycle "${req.name}": milestone(s) ${due.map((m) => m.title).join(', ')} approved, and every licence they depend on is valid and in good standing.`,

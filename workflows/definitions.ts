@@ -27,7 +27,8 @@ export const searchAttributes = {
 
 /** The same keys as `temporal server start-dev --search-attribute` wants them. */
 export const searchAttributeFlags = Object.values(searchAttributes).map(
-  (key) => `${key.name}=${{ KEYWORD: 'Keyword', KEYWORD_LIST: 'KeywordList', DATETIME: 'Datetime', TEXT: 'Text', INT: 'Int', DOUBLE: 'Double', BOOL: 'Bool' }[key.type]}`,
+  (key) =>
+    `${key.name}=${{ KEYWORD: 'Keyword', KEYWORD_LIST: 'KeywordList', DATETIME: 'Datetime', TEXT: 'Text', INT: 'Int', DOUBLE: 'Double', BOOL: 'Bool' }[key.type]}`,
 );
 
 // ---- audit -----------------------------------------------------------------

@@ -16,14 +16,32 @@ import { Visibility } from './visibility';
 export async function disputeWorkflow(input: DisputeInput): Promise<'approved' | 'denied'> {
   const { project, component, policy, positions } = input;
   const ladder = policy.escalationLadder;
-  const view: DisputeView = { disputeId: input.disputeId, componentId: component.id, reason: input.reason, status: 'open', level: 0, levelName: ladder[0].name, rulings: [], appeals: [] };
+  const view: DisputeView = {
+    disputeId: input.disputeId,
+    componentId: component.id,
+    reason: input.reason,
+    status: 'open',
+    level: 0,
+    levelName: ladder[0].name,
+    rulings: [],
+    appeals: [],
+  };
   const visibility = new Visibility(project.title);
-  const reporter: Reporter = new Reporter(input.projectWorkflowId, component.id, (): Omit<Progress, 'source' | 'componentId' | 'audit'> => ({ steps: board.list(), dispute: view }));
+  const reporter: Reporter = new Reporter(input.projectWorkflowId, component.id, (): Omit<Progress, 'source' | 'componentId' | 'audit'> => ({
+    steps: board.list(),
+    dispute: view,
+  }));
   const board: ReviewBoard = new ReviewBoard({
     policy,
     coordinator: project.coordinator,
     audit: reporter.audit,
-    mailContext: () => ({ projectId: project.projectId, projectTitle: project.title, componentName: component.name, tier: input.tier, tierReason: `dispute (${input.reason})` }),
+    mailContext: () => ({
+      projectId: project.projectId,
+      projectTitle: project.title,
+      componentName: component.name,
+      tier: input.tier,
+      tierReason: `dispute (${input.reason})`,
+    }),
     // A silent chair escalates to the next level; the last level's chair is reminded until they rule.
     escalationFor: (step) => (step.kind === 'ruling' && view.level < ladder.length - 1 ? 'resolve' : undefined),
     waitingParties: [...positions.map((p) => p.partyName), `${project.coordinator.name} (coordinator)`],
@@ -78,7 +96,13 @@ export async function disputeWorkflow(input: DisputeInput): Promise<'approved' |
       const appealed = await appealWindow(level, ruling, rung.appealWithin);
       if (!appealed) return await final(ruling, 'no appeal within the window');
       view.appeals.push({ level, by: appealed.reviewer, at: appealed.decidedAt!, legalBasis: appealed.legalBasis! });
-      reporter.audit({ actor: appealed.reviewer, action: 'appealed', channel: appealed.decidedVia ?? 'email-link', stepId: appealed.stepId, detail: `to ${ladder[level + 1].name}; legal basis: ${appealed.legalBasis}` });
+      reporter.audit({
+        actor: appealed.reviewer,
+        action: 'appealed',
+        channel: appealed.decidedVia ?? 'email-link',
+        stepId: appealed.stepId,
+        detail: `to ${ladder[level + 1].name}; legal basis: ${appealed.legalBasis}`,
+      });
     }
     // Every chair up to the last was silent; the last one is reminded until they rule (above), so this is unreachable by silence.
     throw new Error('escalation ladder ended without a ruling');

@@ -36,12 +36,22 @@ export async function licenceWorkflow(input: LicenceInput): Promise<Licence> {
   let disputes = 0;
 
   const visibility = new Visibility(project.title);
-  const reporter: Reporter = new Reporter(input.parentWorkflowId, component.id, (): Omit<Progress, 'source' | 'componentId' | 'audit'> => ({ steps: board.list(), licence, caseClock }));
+  const reporter: Reporter = new Reporter(input.parentWorkflowId, component.id, (): Omit<Progress, 'source' | 'componentId' | 'audit'> => ({
+    steps: board.list(),
+    licence,
+    caseClock,
+  }));
   const board: ReviewBoard = new ReviewBoard({
     policy,
     coordinator: project.coordinator,
     audit: reporter.audit,
-    mailContext: () => ({ projectId: project.projectId, projectTitle: project.title, componentName: component.name, tier, tierReason: classification.rule.text }),
+    mailContext: () => ({
+      projectId: project.projectId,
+      projectTitle: project.title,
+      componentName: component.name,
+      tier,
+      tierReason: classification.rule.text,
+    }),
     // Silence at T3 is never consent: the agency's senior decides in the silent reviewer's place.
     escalationFor: (step) => escalationPlan(step, policy.agencies.find((a) => a.id === step.party)?.seniorReviewers ?? []),
     waitingParties: [`${project.coordinator.name} (coordinator)`, `${project.funderId} (funder)`],
@@ -83,7 +93,12 @@ export async function licenceWorkflow(input: LicenceInput): Promise<Licence> {
     disputes += 1;
     licence = { status: 'disputed', conditions: [] };
     const disputeId = disputeWorkflowId(project.projectId, component.id, disputes);
-    reporter.audit({ actor: 'system', action: 'dispute-opened', channel: 'system', detail: `${reason}: ${positions.map((p) => `${p.partyName} ${p.outcome}`).join('; ')}` });
+    reporter.audit({
+      actor: 'system',
+      action: 'dispute-opened',
+      channel: 'system',
+      detail: `${reason}: ${positions.map((p) => `${p.partyName} ${p.outcome}`).join('; ')}`,
+    });
     await reporter.report();
     const ruling = await executeChild(disputeWorkflow, {
       workflowId: disputeId,
@@ -108,7 +123,12 @@ export async function licenceWorkflow(input: LicenceInput): Promise<Licence> {
       conditions: [...policy.licenceConditions[tier], ...reviewersConditions()],
       reportingPeriodMs: regime.reportingPeriod,
     };
-    reporter.audit({ actor: 'system', action: 'licence-granted', channel: 'system', detail: `${granted.licenceId} valid until ${granted.validUntil}; conditions: ${granted.conditions.join('; ')}` });
+    reporter.audit({
+      actor: 'system',
+      action: 'licence-granted',
+      channel: 'system',
+      detail: `${granted.licenceId} valid until ${granted.validUntil}; conditions: ${granted.conditions.join('; ')}`,
+    });
     return finish(granted);
   };
 
@@ -121,7 +141,12 @@ export async function licenceWorkflow(input: LicenceInput): Promise<Licence> {
   }
 
   if (tier === 'T0') {
-    reporter.audit({ actor: 'system', action: 'cleared-deemed-to-comply', channel: 'system', detail: `T0 cleared without review: ${classification.rule.text}` });
+    reporter.audit({
+      actor: 'system',
+      action: 'cleared-deemed-to-comply',
+      channel: 'system',
+      detail: `T0 cleared without review: ${classification.rule.text}`,
+    });
     return finish({ status: 'cleared', conditions: policy.licenceConditions.T0, basis: classification.rule.text });
   }
 
@@ -169,7 +194,13 @@ export async function licenceWorkflow(input: LicenceInput): Promise<Licence> {
     ]);
     const [step] = await board.waitForDecisions([stepId]);
     if (step.outcome !== 'appealed') return finish(licence);
-    const applicant: Position = { party: 'coordinator', partyName: project.coordinator.name, reviewer: project.coordinator.email, outcome: 'approved', legalBasis: step.legalBasis };
+    const applicant: Position = {
+      party: 'coordinator',
+      partyName: project.coordinator.name,
+      reviewer: project.coordinator.email,
+      outcome: 'approved',
+      legalBasis: step.legalBasis,
+    };
     return dispute('appeal', [...denials, applicant]);
   }
 }

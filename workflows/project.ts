@@ -90,7 +90,11 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
     policy,
     coordinator: project.coordinator,
     audit: record,
-    mailContext: (step) => ({ projectId: project.projectId, projectTitle: project.title, componentName: step.componentId && components.get(step.componentId)?.name }),
+    mailContext: (step) => ({
+      projectId: project.projectId,
+      projectTitle: project.title,
+      componentName: step.componentId && components.get(step.componentId)?.name,
+    }),
     // A silent grant reviewer's senior decides in their place; silence never approves a grant.
     // A milestone review left open at the cycle's close stays open, overdue: the cycle reports it stalled.
     escalationFor: (step) =>
@@ -148,7 +152,12 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
     confirmScopingUpdate,
     (c) => {
       confirmation = c;
-      record({ actor: c.confirmedBy, action: 'scoping-confirmed', channel: 'api', detail: c.overrides.length ? `${c.overrides.length} tier override(s)` : 'confirmed as classified' });
+      record({
+        actor: c.confirmedBy,
+        action: 'scoping-confirmed',
+        channel: 'api',
+        detail: c.overrides.length ? `${c.overrides.length} tier override(s)` : 'confirmed as classified',
+      });
       return applyScoping(components, c, record);
     },
     { validator: (c) => scopingValidator(stage, components, confirmation, c) },
@@ -201,7 +210,12 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
     },
   );
 
-  record({ actor: input.submittedBy, action: 'project-submitted', channel: 'api', detail: `"${project.title}" with ${project.components.length} component(s), policy ${policy.version}` });
+  record({
+    actor: input.submittedBy,
+    action: 'project-submitted',
+    channel: 'api',
+    detail: `"${project.title}" with ${project.components.length} component(s), policy ${policy.version}`,
+  });
   publishVisibility();
 
   try {
@@ -211,7 +225,13 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
       for (const c of classifications) {
         Object.assign(components.get(c.componentId)!, { classification: c, classifiedTier: c.tier, tier: c.tier, tierReason: c.rule.text });
         const codes = c.matchedEntries.map((e) => e.code).join(', ') || 'none listed';
-        record({ actor: 'system', action: 'classified', channel: 'system', componentId: c.componentId, detail: `${c.tier} by rule ${c.rule.id}: ${c.rule.text}; codes ${codes}; reasons ${c.reasons.join(', ') || 'none'}; party hits ${c.restrictedPartyHits.length}` });
+        record({
+          actor: 'system',
+          action: 'classified',
+          channel: 'system',
+          componentId: c.componentId,
+          detail: `${c.tier} by rule ${c.rule.id}: ${c.rule.text}; codes ${codes}; reasons ${c.reasons.join(', ') || 'none'}; party hits ${c.restrictedPartyHits.length}`,
+        });
       }
       await notifyCoordinator('scoping', `Scoping ready to confirm: ${project.title}`, [
         `Dear ${project.coordinator.name},`,
@@ -228,24 +248,42 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
       const lowerings = [...components.values()].filter((c) => c.pendingTier);
       const plans = [
         ...grantReviewPlan(policy, project),
-        ...lowerings.map((c) => tierLoweringPlan(policy, project, c.id, c.tier!, c.pendingTier!, confirmation!.overrides.find((o) => o.componentId === c.id)!.justification!)),
+        ...lowerings.map((c) =>
+          tierLoweringPlan(policy, project, c.id, c.tier!, c.pendingTier!, confirmation!.overrides.find((o) => o.componentId === c.id)!.justification!),
+        ),
       ];
       await board.openSteps(plans);
       await board.waitForDecisions(plans.map((p) => p.stepId));
       for (const c of lowerings) {
         const step = board.steps.get(`tier-${c.id}`)!;
         if (step.outcome === 'approved') {
-          record({ actor: step.reviewer, action: 'tier-lowered', channel: 'system', componentId: c.id, detail: `${c.tier} → ${c.pendingTier} approved by ${step.partyName}` });
+          record({
+            actor: step.reviewer,
+            action: 'tier-lowered',
+            channel: 'system',
+            componentId: c.id,
+            detail: `${c.tier} → ${c.pendingTier} approved by ${step.partyName}`,
+          });
           Object.assign(c, { tier: c.pendingTier, tierReason: `lowered from ${c.tier} with ${step.partyName}'s approval` });
         } else {
-          record({ actor: step.reviewer, action: 'tier-lowering-refused', channel: 'system', componentId: c.id, detail: `stays ${c.tier}: ${step.legalBasis ?? ''}` });
+          record({
+            actor: step.reviewer,
+            action: 'tier-lowering-refused',
+            channel: 'system',
+            componentId: c.id,
+            detail: `stays ${c.tier}: ${step.legalBasis ?? ''}`,
+          });
         }
         delete c.pendingTier;
       }
       const refusals = board.list().filter((s) => (s.kind === 'grant-funder' || s.kind === 'grant-agency') && s.outcome === 'denied');
       if (refusals.length) {
         setStage('rejected', refusals.map((s) => `${s.partyName} denied (${s.legalBasis})`).join('; '));
-        await notifyCoordinator('rejected', `Grant not approved: ${project.title}`, [`Dear ${project.coordinator.name},`, '', ...refusals.map((s) => `${s.partyName} denied the grant. Legal basis: ${s.legalBasis}. ${s.comment ?? ''}`)]);
+        await notifyCoordinator('rejected', `Grant not approved: ${project.title}`, [
+          `Dear ${project.coordinator.name},`,
+          '',
+          ...refusals.map((s) => `${s.partyName} denied the grant. Legal basis: ${s.legalBasis}. ${s.comment ?? ''}`),
+        ]);
         return;
       }
 
@@ -269,15 +307,25 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
       children = handles.map((h, i) =>
         h.result().then(async (licence) => {
           if (licence.status === 'approved') {
-            const monitor = await startChild(complianceMonitorWorkflow, complianceMonitorStart({ project, component: project.components[i], licence, policy, projectWorkflowId: workflowId }));
+            const monitor = await startChild(
+              complianceMonitorWorkflow,
+              complianceMonitorStart({ project, component: project.components[i], licence, policy, projectWorkflowId: workflowId }),
+            );
             // Settled either way, and at once: an unobserved failure (a monitor terminated by an operator) would fail this workflow's task.
-            monitors.push(monitor.result().then(() => undefined, (err) => log.warn('compliance monitor did not complete', { componentId: project.components[i].id, err })));
+            monitors.push(
+              monitor.result().then(
+                () => undefined,
+                (err) => log.warn('compliance monitor did not complete', { componentId: project.components[i].id, err }),
+              ),
+            );
           }
           return licence;
         }),
       );
       const licences = await Promise.all(children);
-      const summary = project.components.map((spec, i) => `- ${spec.name}: ${licences[i].status}${licences[i].validUntil ? ` until ${licences[i].validUntil}` : ''}`);
+      const summary = project.components.map(
+        (spec, i) => `- ${spec.name}: ${licences[i].status}${licences[i].validUntil ? ` until ${licences[i].validUntil}` : ''}`,
+      );
       record({ actor: 'system', action: 'licensing-complete', channel: 'system', detail: summary.join('; ') });
       await notifyCoordinator('licensing', `Licence decisions complete: ${project.title}`, [`Dear ${project.coordinator.name},`, '', ...summary]);
 
@@ -303,7 +351,12 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
       const reason = 'the project was withdrawn by its coordinator';
       await board.closeOpen(reason);
       await Promise.allSettled(children); // each licence review closes its own steps
-      await notifyCoordinator('withdrawn', `Project withdrawn: ${project.title}`, [`Dear ${project.coordinator.name},`, '', `The project was withdrawn: ${withdrawal!.reason}.`, 'Every open review step was closed and its reviewer told.']);
+      await notifyCoordinator('withdrawn', `Project withdrawn: ${project.title}`, [
+        `Dear ${project.coordinator.name},`,
+        '',
+        `The project was withdrawn: ${withdrawal!.reason}.`,
+        'Every open review step was closed and its reviewer told.',
+      ]);
       setStage('withdrawn', withdrawal!.reason); // last: the withdraw Update answers once everything above is done
     });
   }

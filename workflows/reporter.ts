@@ -28,7 +28,9 @@ export class Reporter {
    */
   report(): Promise<void> {
     // A copy now: the steps change before a queued report is sent.
-    const progress: Progress = JSON.parse(JSON.stringify({ source: workflowInfo().workflowId, componentId: this.componentId, audit: this.unsent, ...this.snapshot() }));
+    const progress: Progress = JSON.parse(
+      JSON.stringify({ source: workflowInfo().workflowId, componentId: this.componentId, audit: this.unsent, ...this.snapshot() }),
+    );
     this.unsent = [];
     const project = getExternalWorkflowHandle(this.projectWorkflowId);
     this.sent = this.sent.then(() => project.signal(progressSignal, progress)).catch((err) => log.warn('progress report not delivered', { err }));

@@ -79,7 +79,9 @@ export class ReviewBoard {
         slaMs: plan.slaMs,
         openedAt: new Date(now).toISOString(),
         dueAt: new Date(now + plan.slaMs).toISOString(),
-        infoRequestUntil: STEP_KINDS[plan.kind].decisions.includes('request-info') ? new Date(now + this.opts.policy.sla.infoRequestWithin).toISOString() : undefined,
+        infoRequestUntil: STEP_KINDS[plan.kind].decisions.includes('request-info')
+          ? new Date(now + this.opts.policy.sla.infoRequestWithin).toISOString()
+          : undefined,
         status: 'open',
         remindersSent: 0,
         stoppedMs: 0,
@@ -108,14 +110,22 @@ export class ReviewBoard {
       throw ApplicationFailure.nonRetryable(`step ${step.stepId} is owed by another reviewer`, DecisionRejection.NotYourStep);
     }
     if (step.status === 'decided') {
-      throw ApplicationFailure.nonRetryable(`step ${step.stepId} was already decided: ${step.outcome} at ${step.decidedAt}`, DecisionRejection.AlreadyDecided, step.outcome, step.decidedAt);
+      throw ApplicationFailure.nonRetryable(
+        `step ${step.stepId} was already decided: ${step.outcome} at ${step.decidedAt}`,
+        DecisionRejection.AlreadyDecided,
+        step.outcome,
+        step.decidedAt,
+      );
     }
     if (step.status === 'closed') {
       throw ApplicationFailure.nonRetryable(`step ${step.stepId} is closed: ${step.closedReason}`, DecisionRejection.StepClosed, step.closedReason);
     }
     const offered = decisionsFor(step.kind);
     if (!offered.includes(input.decision)) {
-      throw ApplicationFailure.nonRetryable(`"${input.decision}" is not a decision for this step; choose ${offered.join(' or ')}`, DecisionRejection.DecisionNotOffered);
+      throw ApplicationFailure.nonRetryable(
+        `"${input.decision}" is not a decision for this step; choose ${offered.join(' or ')}`,
+        DecisionRejection.DecisionNotOffered,
+      );
     }
     if (input.decision === 'request-info') {
       if (step.infoRequest) {
@@ -125,7 +135,10 @@ export class ReviewBoard {
         );
       }
       if (step.infoRequestUntil && Date.now() > Date.parse(step.infoRequestUntil)) {
-        throw ApplicationFailure.nonRetryable(`information could be requested until ${step.infoRequestUntil}; decide on what the file holds`, DecisionRejection.InfoRequestTooLate);
+        throw ApplicationFailure.nonRetryable(
+          `information could be requested until ${step.infoRequestUntil}; decide on what the file holds`,
+          DecisionRejection.InfoRequestTooLate,
+        );
       }
     }
     const rule = STEP_KINDS[step.kind];
@@ -136,7 +149,10 @@ export class ReviewBoard {
     if (input.conditions?.length) {
       if (input.decision !== 'approve') throw ApplicationFailure.nonRetryable('conditions go with an approval', DecisionRejection.ConditionsNotOffered);
       if (!rule.conditions || !step.componentId) {
-        throw ApplicationFailure.nonRetryable(`a ${rule.label.toLowerCase()} sets no licence conditions; approve without them, or explain in the comment`, DecisionRejection.ConditionsNotOffered);
+        throw ApplicationFailure.nonRetryable(
+          `a ${rule.label.toLowerCase()} sets no licence conditions; approve without them, or explain in the comment`,
+          DecisionRejection.ConditionsNotOffered,
+        );
       }
     }
   }
@@ -161,7 +177,12 @@ export class ReviewBoard {
     this.record(
       step,
       'decision-recorded',
-      [`${outcome} by ${step.partyName}`, conditions && `conditions: ${conditions.join('; ')}`, input.legalBasis && `legal basis: ${input.legalBasis}`, input.comment && `comment: ${input.comment}`]
+      [
+        `${outcome} by ${step.partyName}`,
+        conditions && `conditions: ${conditions.join('; ')}`,
+        input.legalBasis && `legal basis: ${input.legalBasis}`,
+        input.comment && `comment: ${input.comment}`,
+      ]
         .filter(Boolean)
         .join('; '),
       input.channel ?? 'email-link',
@@ -188,13 +209,25 @@ export class ReviewBoard {
     step.dueAt = new Date(now + request.remainingMs).toISOString();
     step.infoRequest = undefined;
     this.record(step, 'info-answered', `answer: ${input.answer}`, 'api', input.answeredBy);
-    this.record(step, 'clock-resumed', `stopped for ${formatDuration(now - Date.parse(request.askedAt))}; ${formatDuration(request.remainingMs)} left, due ${step.dueAt}`);
+    this.record(
+      step,
+      'clock-resumed',
+      `stopped for ${formatDuration(now - Date.parse(request.askedAt))}; ${formatDuration(request.remainingMs)} left, due ${step.dueAt}`,
+    );
     await this.opts.onChange?.();
     const ctx = this.opts.mailContext(step);
     const receipt = await mail.sendNotice({
       to: step.reviewer,
       subject: `Information received: ${ctx.projectTitle} — ${ctx.componentName ?? 'grant'}`,
-      text: [`${step.partyName},`, '', `The coordinator answered your question "${request.question}":`, '', input.answer, '', `Your decision is now due by ${step.dueAt}. Decide from the link in the original e-mail.`].join('\n'),
+      text: [
+        `${step.partyName},`,
+        '',
+        `The coordinator answered your question "${request.question}":`,
+        '',
+        input.answer,
+        '',
+        `Your decision is now due by ${step.dueAt}. Decide from the link in the original e-mail.`,
+      ].join('\n'),
       key: `${step.workflowId}.${step.stepId}.answer.${now}`,
     });
     this.record(step, 'email-sent', `information to ${receipt.to}: "${receipt.subject}"`, 'email');
@@ -306,7 +339,11 @@ export class ReviewBoard {
     const open = formatDuration(Date.now() - Date.parse(step.openedAt) - step.stoppedMs);
     if (rule === 'deemed-approved') {
       this.resolve(step, 'deemed-approved', 'system', { comment: `no decision within ${open}` });
-      this.record(step, 'deemed-approved', `${step.partyName} was silent for ${open}: no objection, by the policy's silence rule for ${step.tier ?? 'grant'} (deemed-approved)`);
+      this.record(
+        step,
+        'deemed-approved',
+        `${step.partyName} was silent for ${open}: no objection, by the policy's silence rule for ${step.tier ?? 'grant'} (deemed-approved)`,
+      );
     } else if (rule === 'lapse') {
       Object.assign(step, { status: 'closed', closedReason: `appeal window passed without an appeal` });
       this.record(step, 'appeal-window-passed', `${step.partyName} did not appeal within ${open}`);
@@ -344,7 +381,9 @@ export class ReviewBoard {
   private async remind(step: ReviewStep) {
     const ctx = this.opts.mailContext(step);
     const openFor = formatDuration(Date.now() - Date.parse(step.openedAt) - step.stoppedMs);
-    const others = this.open().filter((s) => s !== step).map((s) => s.partyName);
+    const others = this.open()
+      .filter((s) => s !== step)
+      .map((s) => s.partyName);
     const waiting = [...this.opts.waitingParties, ...others.map((p) => `${p} (also still to decide)`)];
     step.remindersSent += 1;
     // Recorded when due (the audit shows the reminder calendar); the send is retried until delivered.

@@ -4,9 +4,17 @@ import { TIER_ORDER } from '../domain/routing';
 import { ProjectRejection, type ComponentView, type ScopingConfirmation, type Stage } from './definitions';
 import type { AuditInput } from './review-board';
 
-export function scopingValidator(stage: Stage, components: Map<string, ComponentView>, confirmed: ScopingConfirmation | undefined, c: ScopingConfirmation): void {
+export function scopingValidator(
+  stage: Stage,
+  components: Map<string, ComponentView>,
+  confirmed: ScopingConfirmation | undefined,
+  c: ScopingConfirmation,
+): void {
   if (stage !== 'scoping' || confirmed) {
-    throw ApplicationFailure.nonRetryable(`scoping can no longer be confirmed: the project is ${confirmed ? 'already confirmed' : stage}`, ProjectRejection.WrongStage);
+    throw ApplicationFailure.nonRetryable(
+      `scoping can no longer be confirmed: the project is ${confirmed ? 'already confirmed' : stage}`,
+      ProjectRejection.WrongStage,
+    );
   }
   if ([...components.values()].some((x) => x.classifiedTier === null)) {
     throw ApplicationFailure.nonRetryable('classification is still running; confirm once it is done', ProjectRejection.WrongStage);
@@ -32,10 +40,22 @@ export function applyScoping(components: Map<string, ComponentView>, c: ScopingC
     const from = component.tier!;
     if (TIER_ORDER[o.tier] > TIER_ORDER[from]) {
       Object.assign(component, { tier: o.tier, tierReason: `raised from ${from} by the coordinator${o.justification ? `: ${o.justification}` : ''}` });
-      record({ actor: c.confirmedBy, action: 'tier-raised', channel: 'api', componentId: o.componentId, detail: `${from} → ${o.tier}${o.justification ? `: ${o.justification}` : ''}` });
+      record({
+        actor: c.confirmedBy,
+        action: 'tier-raised',
+        channel: 'api',
+        componentId: o.componentId,
+        detail: `${from} → ${o.tier}${o.justification ? `: ${o.justification}` : ''}`,
+      });
     } else if (TIER_ORDER[o.tier] < TIER_ORDER[from]) {
       component.pendingTier = o.tier;
-      record({ actor: c.confirmedBy, action: 'tier-lowering-requested', channel: 'api', componentId: o.componentId, detail: `${from} → ${o.tier}, for the lead agency to approve: ${o.justification}` });
+      record({
+        actor: c.confirmedBy,
+        action: 'tier-lowering-requested',
+        channel: 'api',
+        componentId: o.componentId,
+        detail: `${from} → ${o.tier}, for the lead agency to approve: ${o.justification}`,
+      });
     }
   }
   return [...components.values()];

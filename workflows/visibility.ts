@@ -46,7 +46,10 @@ export class Visibility {
     }));
     const awaited = [...new Set(steps.map((s) => (s.clockStopped ? 'coordinator' : s.party)))].sort();
     // A stopped clock is not overdue: the reviewer waits for the coordinator.
-    const nextDue = steps.filter((s) => !s.clockStopped).map((s) => s.dueAt).sort()[0];
+    const nextDue = steps
+      .filter((s) => !s.clockStopped)
+      .map((s) => s.dueAt)
+      .sort()[0];
     const key = JSON.stringify([stage, steps]);
     if (key === this.published) return;
     this.published = key;

@@ -25,7 +25,8 @@ export const cycleBody = z
   .superRefine((b, ctx) => {
     if (!b.projectIds === !b.allActive) ctx.addIssue({ code: 'custom', path: ['projectIds'], message: 'give either projectIds or "allActive": true' });
     if (Date.parse(b.closesAt) <= Date.now()) ctx.addIssue({ code: 'custom', path: ['closesAt'], message: 'must be in the future' });
-    if (b.projectIds && new Set(b.projectIds).size !== b.projectIds.length) ctx.addIssue({ code: 'custom', path: ['projectIds'], message: 'lists a project twice' });
+    if (b.projectIds && new Set(b.projectIds).size !== b.projectIds.length)
+      ctx.addIssue({ code: 'custom', path: ['projectIds'], message: 'lists a project twice' });
   });
 
 export function cycleRoutes({ client, taskQueue, temporalTimeoutMs }: { client: Client; taskQueue: string; temporalTimeoutMs: number }): Router {
@@ -43,7 +44,11 @@ export function cycleRoutes({ client, taskQueue, temporalTimeoutMs }: { client: 
     const foreign = projectIds ? await deadline(() => projectsOfOtherFunders(client, projectIds, funderId)) : [];
     if (foreign.length) {
       const details = foreign.map((id) => ({ path: `body.projectIds`, message: `${id} belongs to another funder` }));
-      throw new ApiError('FORBIDDEN', `${foreign.length} of the projects belong to another funder: ${foreign.slice(0, 10).join(', ')}${foreign.length > 10 ? ', …' : ''}`, details);
+      throw new ApiError(
+        'FORBIDDEN',
+        `${foreign.length} of the projects belong to another funder: ${foreign.slice(0, 10).join(', ')}${foreign.length > 10 ? ', …' : ''}`,
+        details,
+      );
     }
     await deadline(() =>
       client.workflow.start<typeof cycleWorkflow>('cycleWorkflow', {
@@ -58,7 +63,10 @@ export function cycleRoutes({ client, taskQueue, temporalTimeoutMs }: { client: 
         ],
       }),
     );
-    res.status(202).location(`/v1/cycles/${cycleId}`).json({ cycleId, status: 'launching', projects: projectIds?.length ?? 'all active' });
+    res
+      .status(202)
+      .location(`/v1/cycles/${cycleId}`)
+      .json({ cycleId, status: 'launching', projects: projectIds?.length ?? 'all active' });
   });
 
   router.param('id', tagWorkflowOfParam(cycleWorkflowId));

@@ -72,7 +72,11 @@ export function dashboardRoutes({ client, keys, sessions, policy, publicUrl, tem
     } catch (err) {
       const apiError = toApiError(err);
       if (apiError.status >= 500) req.log?.error({ err }, 'dashboard failed');
-      return html(res, apiError.status, dashboardUnavailablePage(apiError.status === 503 ? apiError.message : 'The dashboard could not be built. The error was logged.'));
+      return html(
+        res,
+        apiError.status,
+        dashboardUnavailablePage(apiError.status === 503 ? apiError.message : 'The dashboard could not be built. The error was logged.'),
+      );
     }
     const funderName = funderId && (policy.funders.find((f) => f.id === funderId)?.name ?? funderId);
     html(res, 200, dashboardPage(data, { caller, funderName, signedIn: !req.get('authorization'), temporalUiUrl, namespace }));

@@ -34,7 +34,6 @@ export interface ProjectRoutesDeps {
   temporalTimeoutMs: number;
 }
 
-
 const CSV_COLUMNS: (keyof AuditEntry)[] = ['at', 'actor', 'action', 'channel', 'componentId', 'stepId', 'detail'];
 const csvCell = (v: unknown) => {
   const s = String(v ?? '');
@@ -98,7 +97,10 @@ export function projectRoutes({ client, taskQueue, policy, temporalTimeoutMs }: 
     const entries = await deadline(() => handleFor(req.params).query(auditQuery));
     if (format === 'csv') {
       const rows = [CSV_COLUMNS.join(','), ...entries.map((e) => CSV_COLUMNS.map((c) => csvCell(e[c])).join(','))];
-      res.type('text/csv').attachment(`audit-${view.projectId}.csv`).send(rows.join('\r\n') + '\r\n');
+      res
+        .type('text/csv')
+        .attachment(`audit-${view.projectId}.csv`)
+        .send(rows.join('\r\n') + '\r\n');
       return;
     }
     res.json({ projectId: view.projectId, entries });
@@ -114,7 +116,11 @@ export function projectRoutes({ client, taskQueue, policy, temporalTimeoutMs }: 
       const rejection = updateRejection(err);
       if (rejection?.type === ProjectRejection.InvalidOverride) {
         const problems = (rejection.details?.[0] as string[] | undefined) ?? [rejection.message];
-        throw new ApiError('VALIDATION_FAILED', rejection.message, problems.map((p) => ({ path: `body.${p.split(':')[0]}`, message: p.split(': ').slice(1).join(': ') })));
+        throw new ApiError(
+          'VALIDATION_FAILED',
+          rejection.message,
+          problems.map((p) => ({ path: `body.${p.split(':')[0]}`, message: p.split(': ').slice(1).join(': ') })),
+        );
       }
       if (rejection?.type === ProjectRejection.WrongStage) throw new ApiError('CONFLICT', rejection.message);
       return explainEnded(err, req.params);
@@ -126,7 +132,9 @@ export function projectRoutes({ client, taskQueue, policy, temporalTimeoutMs }: 
     const { reason } = parse(withdrawBody, req.body ?? {}, 'body');
     try {
       // Accepted means the withdrawal is durable; closing steps and mailing reviewers may take longer.
-      const update = await deadline(() => handle.startUpdate(withdrawUpdate, { args: [{ reason, withdrawnBy: req.caller!.actor }], waitForStage: WorkflowUpdateStage.ACCEPTED }));
+      const update = await deadline(() =>
+        handle.startUpdate(withdrawUpdate, { args: [{ reason, withdrawnBy: req.caller!.actor }], waitForStage: WorkflowUpdateStage.ACCEPTED }),
+      );
       const done = await resultWithin(update, temporalTimeoutMs);
       if (done) res.json({ projectId: req.params.id, ...done });
       else res.status(202).json({ projectId: req.params.id, stage: 'withdrawing', message: 'withdrawal accepted; open steps are being closed' });
@@ -143,7 +151,9 @@ export function projectRoutes({ client, taskQueue, policy, temporalTimeoutMs }: 
     const step = view.steps.find((s) => s.stepId === stepId);
     if (!step) throw new ApiError('NOT_FOUND', `project ${view.projectId} has no step ${stepId}`);
     try {
-      const result = await deadline(() => client.workflow.getHandle(step.workflowId).executeUpdate(answerInfoUpdate, { args: [{ stepId, answer, answeredBy: req.caller!.actor }] }));
+      const result = await deadline(() =>
+        client.workflow.getHandle(step.workflowId).executeUpdate(answerInfoUpdate, { args: [{ stepId, answer, answeredBy: req.caller!.actor }] }),
+      );
       res.json({ projectId: view.projectId, ...result });
     } catch (err) {
       const rejection = updateRejection(err);
@@ -157,20 +167,35 @@ export function projectRoutes({ client, taskQueue, policy, temporalTimeoutMs }: 
     const { componentId, legalBasis, comment } = parse(appealBody, req.body, 'body');
     const view = await readView(req.params);
     const component = view.components.find((c) => c.id === componentId);
-    if (!component) throw new ApiError('VALIDATION_FAILED', `project ${view.projectId} has no component ${componentId}`, [{ path: 'body.componentId', message: 'is not a component of this project' }]);
+    if (!component)
+      throw new ApiError('VALIDATION_FAILED', `project ${view.projectId} has no component ${componentId}`, [
+        { path: 'body.componentId', message: 'is not a component of this project' },
+      ]);
     const appeals = view.steps.filter((s) => s.kind === 'appeal' && s.componentId === componentId && s.reviewer === view.coordinator.email);
     const open = appeals.find((s) => s.status === 'open');
     if (!open) {
       const last = appeals.at(-1);
-      throw new ApiError('CONFLICT', last ? `the appeal window for ${componentId} closed at ${last.dueAt} (${last.closedReason ?? last.outcome})` : `component ${componentId} is ${component.licence.status}: there is no denial to appeal`);
+      throw new ApiError(
+        'CONFLICT',
+        last
+          ? `the appeal window for ${componentId} closed at ${last.dueAt} (${last.closedReason ?? last.outcome})`
+          : `component ${componentId} is ${component.licence.status}: there is no denial to appeal`,
+      );
     }
     try {
       const decision = { stepId: open.stepId, reviewer: open.reviewer, decision: 'appeal' as const, legalBasis, comment, channel: 'api' as const };
       const result = await deadline(() => client.workflow.getHandle(open.workflowId).executeUpdate(decideUpdate, { args: [decision] }));
-      res.status(202).json({ projectId: view.projectId, componentId, stepId: open.stepId, outcome: result.outcome, message: 'appeal recorded; a dispute opens at the first level of the escalation ladder' });
+      res.status(202).json({
+        projectId: view.projectId,
+        componentId,
+        stepId: open.stepId,
+        outcome: result.outcome,
+        message: 'appeal recorded; a dispute opens at the first level of the escalation ladder',
+      });
     } catch (err) {
       const rejection = updateRejection(err);
-      if (rejection?.type === DecisionRejection.StepClosed || rejection?.type === DecisionRejection.AlreadyDecided) throw new ApiError('CONFLICT', rejection.message);
+      if (rejection?.type === DecisionRejection.StepClosed || rejection?.type === DecisionRejection.AlreadyDecided)
+        throw new ApiError('CONFLICT', rejection.message);
       if (err instanceof WorkflowNotFoundError) throw new ApiError('CONFLICT', `the appeal window for ${componentId} has closed`);
       throw err;
     }

@@ -31,19 +31,26 @@ export interface ReportRoutesDeps {
 /** The validated value or a 400 naming each bad field (as in projects.ts). */
 
 /** Refusals that mean "not now, not this": the licence's state decides, so 409. */
-const CONFLICTS = new Set<string>([ComplianceRejection.WrongPeriod, ComplianceRejection.AlreadySubmitted, ComplianceRejection.LicenceNotActive, ComplianceRejection.AlreadyResolved]);
+const CONFLICTS = new Set<string>([
+  ComplianceRejection.WrongPeriod,
+  ComplianceRejection.AlreadySubmitted,
+  ComplianceRejection.LicenceNotActive,
+  ComplianceRejection.AlreadyResolved,
+]);
 
 export function reportRoutes({ client, temporalTimeoutMs }: ReportRoutesDeps): Router {
   const router = Router();
   router.param('id', tagWorkflowOfParam(projectWorkflowId));
   const deadline = bounded(client, temporalTimeoutMs);
-  const monitorOf = (projectId: string, componentId: string) => client.workflow.getHandle<typeof complianceMonitorWorkflow>(complianceMonitorWorkflowId(projectId, componentId));
+  const monitorOf = (projectId: string, componentId: string) =>
+    client.workflow.getHandle<typeof complianceMonitorWorkflow>(complianceMonitorWorkflowId(projectId, componentId));
 
   /** The project's component, from the project view: an unknown project or component is 404. */
   async function componentOf(projectId: string, componentId: string, field: string): Promise<ComponentView> {
     const view = await deadline(() => client.workflow.getHandle(projectWorkflowId(projectId)).query(projectViewQuery));
     const component = view.components.find((c) => c.id === componentId);
-    if (!component) throw new ApiError('NOT_FOUND', `project ${projectId} has no component ${componentId}`, [{ path: field, message: 'is not a component of this project' }]);
+    if (!component)
+      throw new ApiError('NOT_FOUND', `project ${projectId} has no component ${componentId}`, [{ path: field, message: 'is not a component of this project' }]);
     return component;
   }
 
@@ -55,9 +62,13 @@ export function reportRoutes({ client, temporalTimeoutMs }: ReportRoutesDeps): R
     if (isWorkflowGone(err)) {
       const status = component.licence.status;
       if (status === 'revoked' || status === 'expired') {
-        throw new ApiError('CONFLICT', `the licence of component ${component.id} ${status === 'revoked' ? 'was revoked' : 'has expired'}: it takes no more reports or resolutions`);
+        throw new ApiError(
+          'CONFLICT',
+          `the licence of component ${component.id} ${status === 'revoked' ? 'was revoked' : 'has expired'}: it takes no more reports or resolutions`,
+        );
       }
-      if (status === 'approved' || status === 'suspended') throw new ApiError('CONFLICT', `no compliance monitor runs for the licence of component ${component.id} yet`);
+      if (status === 'approved' || status === 'suspended')
+        throw new ApiError('CONFLICT', `no compliance monitor runs for the licence of component ${component.id} yet`);
       throw new ApiError('CONFLICT', `the licence of component ${component.id} is ${status}: only a granted licence is monitored`);
     }
     throw err;
@@ -68,7 +79,9 @@ export function reportRoutes({ client, temporalTimeoutMs }: ReportRoutesDeps): R
     const { componentId, ...report } = parse(reportBody, req.body, 'body');
     const component = await componentOf(id, componentId, 'body.componentId');
     try {
-      const result = await deadline(() => monitorOf(id, componentId).executeUpdate(submitReportUpdate, { args: [{ ...report, submittedBy: req.caller!.actor, channel: 'api' }] }));
+      const result = await deadline(() =>
+        monitorOf(id, componentId).executeUpdate(submitReportUpdate, { args: [{ ...report, submittedBy: req.caller!.actor, channel: 'api' }] }),
+      );
       res.json({ projectId: id, componentId, ...result });
     } catch (err) {
       refusal(err, component);
@@ -81,7 +94,9 @@ export function reportRoutes({ client, temporalTimeoutMs }: ReportRoutesDeps): R
     const { componentId } = parseCorrectiveActionId(actionId)!; // the path schema guarantees the shape
     const component = await componentOf(id, componentId, 'path.actionId');
     try {
-      const result = await deadline(() => monitorOf(id, componentId).executeUpdate(resolveCorrectiveActionUpdate, { args: [{ actionId, note, resolvedBy: req.caller!.actor, channel: 'api' }] }));
+      const result = await deadline(() =>
+        monitorOf(id, componentId).executeUpdate(resolveCorrectiveActionUpdate, { args: [{ actionId, note, resolvedBy: req.caller!.actor, channel: 'api' }] }),
+      );
       res.json({ projectId: id, componentId, ...result });
     } catch (err) {
       refusal(err, component);

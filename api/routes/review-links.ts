@@ -62,7 +62,12 @@ export function reviewLinkRoutes({ client, signer, temporalTimeoutMs, limit, onD
       return result.claims;
     }
     if (result.reason === 'expired') throw new LinkProblem(410, 'This link has expired', 'The decision link has expired. Ask the sender for a new one.');
-    throw new LinkProblem(400, 'This link is not valid', 'The decision link is damaged or was not issued by this system. Copy the whole link from the e-mail.', 'path.token');
+    throw new LinkProblem(
+      400,
+      'This link is not valid',
+      'The decision link is damaged or was not issued by this system. Copy the whole link from the e-mail.',
+      'path.token',
+    );
   }
 
   async function loadStep(claims: LinkClaims): Promise<StepContext> {
@@ -85,7 +90,11 @@ export function reviewLinkRoutes({ client, signer, temporalTimeoutMs, limit, onD
       if (err instanceof LinkProblem) return problem(req, res, err);
       const apiError = toApiError(err);
       if (apiError.status >= 500) req.log?.error({ err }, 'review link failed');
-      problem(req, res, new LinkProblem(apiError.status, apiError.code === 'UNAVAILABLE' ? 'Temporarily unavailable' : 'Something went wrong', apiError.message));
+      problem(
+        req,
+        res,
+        new LinkProblem(apiError.status, apiError.code === 'UNAVAILABLE' ? 'Temporarily unavailable' : 'Something went wrong', apiError.message),
+      );
     }
   }
 
@@ -105,7 +114,8 @@ export function reviewLinkRoutes({ client, signer, temporalTimeoutMs, limit, onD
         const error = validationError(parsed.error, 'body');
         const messages = error.details.map((d) => `${d.path.replace(/^body\.?/, '') || 'decision'}: ${d.message}`);
         const ctx = wantsJson(req) ? null : await loadStep(claims);
-        const html = ctx && ctx.step.status === 'open' ? decisionPage(ctx, req.originalUrl, messages) : problemPage('Decision not recorded', messages.join('; '));
+        const html =
+          ctx && ctx.step.status === 'open' ? decisionPage(ctx, req.originalUrl, messages) : problemPage('Decision not recorded', messages.join('; '));
         return answer(req, res, 400, html, error.toJSON());
       }
       const decision = parsed.data;
@@ -114,25 +124,44 @@ export function reviewLinkRoutes({ client, signer, temporalTimeoutMs, limit, onD
         const handle = client.workflow.getHandle(claims.workflowId);
         // Once the Update is accepted the decision is in history; the handler may still be mailing.
         const update = await deadline(() =>
-          handle.startUpdate(decideUpdate, { args: [{ stepId: claims.stepId, reviewer: claims.reviewer, ...decision }], waitForStage: WorkflowUpdateStage.ACCEPTED }),
+          handle.startUpdate(decideUpdate, {
+            args: [{ stepId: claims.stepId, reviewer: claims.reviewer, ...decision }],
+            waitForStage: WorkflowUpdateStage.ACCEPTED,
+          }),
         );
         const finished = await resultWithin(update, temporalTimeoutMs);
-        result = finished ?? { recorded: true, stepId: claims.stepId, decision: decision.decision, outcome: decisionOutcome[decision.decision], decidedAt: new Date().toISOString() };
+        result = finished ?? {
+          recorded: true,
+          stepId: claims.stepId,
+          decision: decision.decision,
+          outcome: decisionOutcome[decision.decision],
+          decidedAt: new Date().toISOString(),
+        };
       } catch (err) {
         const rejection = updateRejection(err);
         if (rejection?.type === DecisionRejection.AlreadyDecided || rejection?.type === DecisionRejection.StepClosed) {
-          throw new LinkProblem(409, rejection.type === DecisionRejection.AlreadyDecided ? 'Already decided' : 'This step is closed', `${rejection.message}. Nothing was changed.`);
+          throw new LinkProblem(
+            409,
+            rejection.type === DecisionRejection.AlreadyDecided ? 'Already decided' : 'This step is closed',
+            `${rejection.message}. Nothing was changed.`,
+          );
         }
         if (rejection?.type === DecisionRejection.NotYourStep) throw new LinkProblem(403, 'This link is for someone else', rejection.message);
         if (rejection?.type === DecisionRejection.UnknownStep) throw new LinkProblem(404, 'Unknown review step', rejection.message);
         if (rejection?.type === DecisionRejection.LegalBasisRequired) throw new LinkProblem(400, 'Decision not recorded', rejection.message, 'body.legalBasis');
         if (rejection?.type === DecisionRejection.DecisionNotOffered) throw new LinkProblem(400, 'Decision not recorded', rejection.message, 'body.decision');
-        if (rejection?.type === DecisionRejection.InfoAlreadyRequested) throw new LinkProblem(409, 'Information already requested', `${rejection.message}. Nothing was changed.`);
+        if (rejection?.type === DecisionRejection.InfoAlreadyRequested)
+          throw new LinkProblem(409, 'Information already requested', `${rejection.message}. Nothing was changed.`);
         if (rejection?.type === DecisionRejection.InfoRequestTooLate) throw new LinkProblem(400, 'Decision not recorded', rejection.message, 'body.decision');
-        if (rejection?.type === DecisionRejection.ConditionsNotOffered) throw new LinkProblem(400, 'Decision not recorded', rejection.message, 'body.conditions');
+        if (rejection?.type === DecisionRejection.ConditionsNotOffered)
+          throw new LinkProblem(400, 'Decision not recorded', rejection.message, 'body.conditions');
         if (isTemporalUnreachable(err)) {
           // The Update may still be applied once a worker takes it; reopening the link shows whether it was.
-          throw new LinkProblem(503, 'Not confirmed yet', 'Your decision could not be confirmed in time: the review service is busy or restarting. It may still be recorded. Open this link again in a few minutes to see whether it was, and decide again only if the form is still there.');
+          throw new LinkProblem(
+            503,
+            'Not confirmed yet',
+            'Your decision could not be confirmed in time: the review service is busy or restarting. It may still be recorded. Open this link again in a few minutes to see whether it was, and decide again only if the form is still there.',
+          );
         }
         if (isWorkflowGone(err)) {
           // Finished and never-started workflows fail alike here; a finished one can still be read.
@@ -144,7 +173,13 @@ export function reviewLinkRoutes({ client, signer, temporalTimeoutMs, limit, onD
       req.log?.info({ stepId: claims.stepId, decision: result.decision }, 'decision recorded');
       onDecision?.(result.outcome);
       const ctx = wantsJson(req) ? null : await loadStep(claims).catch(() => null);
-      answer(req, res, 200, recordedPage(ctx, result.outcome, result.decidedAt), { recorded: true, stepId: result.stepId, decision: result.decision, outcome: result.outcome, decidedAt: result.decidedAt });
+      answer(req, res, 200, recordedPage(ctx, result.outcome, result.decidedAt), {
+        recorded: true,
+        stepId: result.stepId,
+        decision: result.decision,
+        outcome: result.outcome,
+        decidedAt: result.decidedAt,
+      });
     }),
   );
 

@@ -36,7 +36,14 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * Polls `read` until `done`; fails when a process of the stack died or after `timeoutMs`. A read that fails is
  * asked again (a query times out while the worker is far behind); the last error is named on timeout.
  */
-export async function poll<T>(stack: BenchStack, what: string, read: () => Promise<T>, done: (v: T) => boolean, timeoutMs: number, intervalMs = 250): Promise<T> {
+export async function poll<T>(
+  stack: BenchStack,
+  what: string,
+  read: () => Promise<T>,
+  done: (v: T) => boolean,
+  timeoutMs: number,
+  intervalMs = 250,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let error: unknown;
   for (;;) {
@@ -46,7 +53,8 @@ export async function poll<T>(stack: BenchStack, what: string, read: () => Promi
       (err: unknown) => ((error = err), undefined),
     );
     if (result && done(result.value)) return result.value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${error ? `; last error: ${(error as Error).message}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${error ? `; last error: ${(error as Error).message}` : ''}`);
     await sleep(intervalMs);
   }
 }
@@ -101,7 +109,12 @@ export function rate(rounds: Round[]): Rate {
  * Rounds of each arm in order, then in reverse (A B C C B A), each of `n / 2` jobs, so a machine that slows down or
  * speeds up during the run favours none of them; each arm's figures are over both its rounds.
  */
-export async function interleaved<K extends string>(stack: BenchStack, n: number, concurrency: number, arms: Record<K, (i: number) => Promise<void>>): Promise<Record<K, Rate>> {
+export async function interleaved<K extends string>(
+  stack: BenchStack,
+  n: number,
+  concurrency: number,
+  arms: Record<K, (i: number) => Promise<void>>,
+): Promise<Record<K, Rate>> {
   const half = Math.ceil(n / 2);
   const names = Object.keys(arms) as K[];
   const rounds = new Map<K, Round[]>(names.map((k) => [k, []]));
@@ -134,7 +147,17 @@ export function benchProject(funderId: string): ProjectSubmission & { projectId:
       { id: 'kit', name: 'Karlsruhe Institute of Technology', country: 'DE' },
       { id: 'ornl', name: 'Oak Ridge National Laboratory', country: 'US' },
     ],
-    components: [{ id: 'c0', name: 'Open analysis software', description: '', controlCodes: [], endUse: 'fundamental-research', destinations: ['US'], recipients: ['ornl'] }],
+    components: [
+      {
+        id: 'c0',
+        name: 'Open analysis software',
+        description: '',
+        controlCodes: [],
+        endUse: 'fundamental-research',
+        destinations: ['US'],
+        recipients: ['ornl'],
+      },
+    ],
     milestones: [{ id: 'm1', title: 'Prototype', dueAt: new Date(Date.now() + 60_000).toISOString(), componentIds: ['c0'] }],
   };
 }
@@ -158,7 +181,7 @@ export function startRaw(stack: BenchStack, project: Project, taskQueue: string 
 export async function workerIdle(stack: BenchStack, timeoutMs = 600_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = stack.cpu().worker;
-  for (let quiet = 0; quiet < 3; ) {
+  for (let quiet = 0; quiet < 3;) {
     stack.check();
     if (Date.now() > deadline) throw new Error(`the worker was still busy after ${timeoutMs / 1000} s`);
     await sleep(1000);
@@ -207,7 +230,14 @@ export async function openGrantReviews(stack: BenchStack, n: number, opts: { fun
     confirming = confirm(chunk);
   }
   await confirming;
-  await poll(stack, `${n} projects in grant review`, () => stack.client.workflow.count(query), (c) => c.count >= before + n, 300_000 + n * 100, 1000);
+  await poll(
+    stack,
+    `${n} projects in grant review`,
+    () => stack.client.workflow.count(query),
+    (c) => c.count >= before + n,
+    300_000 + n * 100,
+    1000,
+  );
   await workerIdle(stack);
   return projects.map((p) => p.projectId);
 }

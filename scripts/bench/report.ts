@@ -35,7 +35,9 @@ const row = (cells: string[]) => `| ${cells.join(' | ')} |`;
 /** The machine, the date and the Temporal CLI the figures come from. */
 export function machine(): string {
   const cli = temporalCliPath();
-  const reported = execFileSync(cli, ['--version'], { encoding: 'utf8' }).trim().replace(/^temporal version /, '');
+  const reported = execFileSync(cli, ['--version'], { encoding: 'utf8' })
+    .trim()
+    .replace(/^temporal version /, '');
   // A CLI built with `go install` reports 0.0.0-DEV; the setup script's cache path names the version it built.
   const pinned = /temporal-cli-(\d+\.\d+\.\d+)/.exec(cli)?.[1];
   const version = pinned ? reported.replace('0.0.0-DEV', pinned) : reported;
@@ -53,7 +55,11 @@ export function report(results: Map<Mode, ModeFigures>, sizes: Sizes): string {
   out.push(row(['product vs raw Temporal', ...modes.flatMap((m) => [`${label(m)}: product`, 'raw', 'product ÷ raw'])]));
   out.push(row(['---', ...modes.flatMap(() => ['---:', '---:', '---:'])]));
   const compare = (name: string, pick: (f: ModeFigures) => [string, string, string]) => out.push(row([name, ...figures.flatMap(pick)]));
-  const latency = (r: { product: Rate; raw: Rate }, p: 'p50Ms' | 'p99Ms'): [string, string, string] => [ms(r.product[p]), ms(r.raw[p]), ratio(r.product[p], r.raw[p])];
+  const latency = (r: { product: Rate; raw: Rate }, p: 'p50Ms' | 'p99Ms'): [string, string, string] => [
+    ms(r.product[p]),
+    ms(r.raw[p]),
+    ratio(r.product[p], r.raw[p]),
+  ];
   compare(`project submissions per second (${sizes.submissions}, ${sizes.concurrency} in flight): \`POST /v1/projects\` vs \`workflow.start\``, (f) => {
     const s = f.submissions;
     return [num(s.product.perSecond), num(s.raw.perSecond), ratio(s.product.perSecond, s.raw.perSecond)];
@@ -68,13 +74,23 @@ export function report(results: Map<Mode, ModeFigures>, sizes: Sizes): string {
     ms(f.cycle.rawStartMs),
     ratio(f.cycle.visibleMs, f.cycle.rawStartMs),
   ]);
-  compare('cycle: `202` → every step mailed and reported to the cycle', (f) => [ms(f.cycle.reportedMs), ms(f.cycle.rawStartMs), ratio(f.cycle.reportedMs, f.cycle.rawStartMs)]);
+  compare('cycle: `202` → every step mailed and reported to the cycle', (f) => [
+    ms(f.cycle.reportedMs),
+    ms(f.cycle.rawStartMs),
+    ratio(f.cycle.reportedMs, f.cycle.rawStartMs),
+  ]);
 
   // 2. Where the product's time goes.
   out.push('', row(['where the time goes', ...modes.map(label)]), row(['---', ...modes.map(() => '---:')]));
   const line = (name: string, pick: (f: ModeFigures) => string) => out.push(row([name, ...figures.map(pick)]));
-  line(`submission: the API alone — \`POST /v1/projects\` with \`{}\` → 400, p50 / p99 (${sizes.concurrency} in flight)`, (f) => `${ms(f.submissions.apiOnly.p50Ms)} / ${ms(f.submissions.apiOnly.p99Ms)}`);
-  line('submission: zod parse of one project (in-process) · body / workflow input size', (f) => `${(f.submissions.zodMs * 1000).toFixed(0)} µs · ${num(f.submissions.bodyBytes)} B / ${num(f.submissions.inputBytes)} B`);
+  line(
+    `submission: the API alone — \`POST /v1/projects\` with \`{}\` → 400, p50 / p99 (${sizes.concurrency} in flight)`,
+    (f) => `${ms(f.submissions.apiOnly.p50Ms)} / ${ms(f.submissions.apiOnly.p99Ms)}`,
+  );
+  line(
+    'submission: zod parse of one project (in-process) · body / workflow input size',
+    (f) => `${(f.submissions.zodMs * 1000).toFixed(0)} µs · ${num(f.submissions.bodyBytes)} B / ${num(f.submissions.inputBytes)} B`,
+  );
   line('submission: CPU ms per project, product', (f) => cpu(f.submissions.product.cpuPerOp, ['api', 'server', 'worker', 'bench']));
   line('submission: CPU ms per project, raw', (f) => cpu(f.submissions.raw.cpuPerOp, ['api', 'server', 'worker', 'bench']));
   line('submission: CPU ms per request, API alone (400)', (f) => cpu(f.submissions.apiOnly.cpuPerOp, ['api', 'bench']));
@@ -89,7 +105,10 @@ export function report(results: Map<Mode, ModeFigures>, sizes: Sizes): string {
   line('… e-mail activity scheduled → started (waiting for a slot)', (f) => spread(f.cycle.phases.mailWait));
   line('… e-mail activity started → completed (SMTP)', (f) => spread(f.cycle.phases.mailSend));
   line('… e-mail done → reported to the cycle (workflow task)', (f) => spread(f.cycle.phases.reportTask));
-  line("SMTP send to MailDev alone, p50: a new connection per e-mail (the worker's transport) · one pooled connection", (f) => `${ms(f.smtp.perMailConnectionMs)} · ${ms(f.smtp.pooledMs)}`);
+  line(
+    "SMTP send to MailDev alone, p50: a new connection per e-mail (the worker's transport) · one pooled connection",
+    (f) => `${ms(f.smtp.perMailConnectionMs)} · ${ms(f.smtp.pooledMs)}`,
+  );
   line('cycle, per project: history events · workflow tasks · search-attribute/memo upserts · activities', (f) => {
     const p = f.cycle.phases;
     return `${p.events} · ${p.workflowTasks} · ${p.upserts} · ${p.activities} (${p.sampled} sampled)`;
@@ -99,8 +118,14 @@ export function report(results: Map<Mode, ModeFigures>, sizes: Sizes): string {
   line(`preparation (not measured): ${sizes.projects} projects to active through the client`, (f) => ms(f.cycle.prepMs));
 
   // 3. Worker memory.
-  out.push('', row(['worker memory (a process of its own), project workflows open in grant review', ...modes.map(label)]), row(['---', ...modes.map(() => '---:')]));
-  line('worker maxCachedWorkflows (the SDK default: 600 per GiB of V8 heap limit above 200 MiB; the worker sets none)', (f) => String(f.memory.maxCachedWorkflows ?? 'unknown'));
+  out.push(
+    '',
+    row(['worker memory (a process of its own), project workflows open in grant review', ...modes.map(label)]),
+    row(['---', ...modes.map(() => '---:')]),
+  );
+  line('worker maxCachedWorkflows (the SDK default: 600 per GiB of V8 heap limit above 200 MiB; the worker sets none)', (f) =>
+    String(f.memory.maxCachedWorkflows ?? 'unknown'),
+  );
   const targets = [...new Set(figures.flatMap((f) => f.memory.readings.map((r) => r.target)))].sort((a, b) => a - b);
   const reading = (f: ModeFigures, target: number) => f.memory.readings.find((r) => r.target === target);
   for (const target of targets) {

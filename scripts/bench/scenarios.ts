@@ -12,7 +12,21 @@ import { projectSubmissionSchema, type Project } from '../../domain/project';
 import { CYCLE_BATCH_SIZE, cycleViewQuery, cycleWorkflowId } from '../../workflows/cycle-contract';
 import { decideUpdate, searchAttributes } from '../../workflows/definitions';
 import { analyseCycle, type CyclePhases } from './history';
-import { benchProject, cpuDelta, interleaved, openGrantReviews, openStepsOf, percentile, poll, pool, post, sleep, startRaw, workerIdle, type Rate } from './load';
+import {
+  benchProject,
+  cpuDelta,
+  interleaved,
+  openGrantReviews,
+  openStepsOf,
+  percentile,
+  poll,
+  pool,
+  post,
+  sleep,
+  startRaw,
+  workerIdle,
+  type Rate,
+} from './load';
 import { FUNDERS, KEYS, TASK_QUEUES, type BenchStack, type Cpu, type WorkerMemory } from './stack';
 
 export interface SubmissionFigures {
@@ -83,7 +97,8 @@ async function linksFromMail(stack: BenchStack, workflowIds: string[]): Promise<
       for (const mail of await stack.mails()) {
         for (const [, token] of mail.text.matchAll(/\/r\/([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)/g)) {
           const verified = stack.signer.verify(token);
-          if (verified.ok && wanted.has(verified.claims.workflowId) && verified.claims.stepId.startsWith('grant-funder')) links.set(verified.claims.workflowId, { token, claims: verified.claims });
+          if (verified.ok && wanted.has(verified.claims.workflowId) && verified.claims.stepId.startsWith('grant-funder'))
+            links.set(verified.claims.workflowId, { token, claims: verified.claims });
         }
       }
       return links.size;
@@ -163,7 +178,14 @@ export async function cycle(stack: BenchStack, n: number): Promise<CycleFigures>
     for (const step of open) await handle.executeUpdate(decideUpdate, { args: [{ stepId: step.stepId, reviewer: step.reviewer, decision: 'approve' }] });
   });
   const activeQuery = `WorkflowType = 'projectWorkflow' AND ${searchAttributes.funderId.name} = '${FUNDERS.cycle}' AND ${searchAttributes.stage.name} = 'active'`;
-  await poll(stack, 'projects active', () => stack.client.workflow.count(activeQuery), (c) => c.count >= n, 300_000 + n * 100, 1000);
+  await poll(
+    stack,
+    'projects active',
+    () => stack.client.workflow.count(activeQuery),
+    (c) => c.count >= n,
+    300_000 + n * 100,
+    1000,
+  );
   // Activation starts each project's licence review (T0: cleared at once) and compliance monitor: let them finish.
   await workerIdle(stack);
   const prepMs = Date.now() - t0;
@@ -177,11 +199,25 @@ export async function cycle(stack: BenchStack, n: number): Promise<CycleFigures>
   const acceptedMs = performance.now() - t;
   if (res.status !== 202) throw new Error(`POST /v1/cycles answered ${res.status}`);
   const visibleQuery = `${searchAttributes.cycleId.name} = '${cycleId}' AND ${searchAttributes.awaitedParties.name} = '${FUNDERS.cycle}'`;
-  await poll(stack, 'every milestone step open', () => stack.client.workflow.count(visibleQuery), (c) => c.count === n, 600_000 + n * 500, 200);
+  await poll(
+    stack,
+    'every milestone step open',
+    () => stack.client.workflow.count(visibleQuery),
+    (c) => c.count === n,
+    600_000 + n * 500,
+    200,
+  );
   const visibleMs = performance.now() - t;
   const handle = stack.client.workflow.getHandle(cycleWorkflowId(cycleId));
   // A project reports to the cycle once its step's e-mail is sent; until then the cycle's own placeholder awaits no one.
-  await poll(stack, 'every project reported', () => handle.query(cycleViewQuery), (c) => c.items.filter((i) => i.awaited.length).length === n, 600_000, 500);
+  await poll(
+    stack,
+    'every project reported',
+    () => handle.query(cycleViewQuery),
+    (c) => c.items.filter((i) => i.awaited.length).length === n,
+    600_000,
+    500,
+  );
   const reportedMs = performance.now() - t;
   const cpu = cpuDelta(cpu0, stack.cpu());
   await workerIdle(stack);
@@ -253,7 +289,12 @@ export async function smtp(stack: BenchStack, n = 40): Promise<SmtpFigures> {
     try {
       for (let i = 0; i < n; i++) {
         const t0 = performance.now();
-        await transport.sendMail({ from: 'bench@bench.example', to: 'reviewer@bench.example', subject: 'SMTP timing', text: 'A review request of typical length.\n'.repeat(20) });
+        await transport.sendMail({
+          from: 'bench@bench.example',
+          to: 'reviewer@bench.example',
+          subject: 'SMTP timing',
+          text: 'A review request of typical length.\n'.repeat(20),
+        });
         times.push(performance.now() - t0);
       }
     } finally {

@@ -17,7 +17,20 @@ import { Client, Connection } from '@temporalio/client';
 import { LinkSigner } from '../../activities/link-tokens';
 import { loadPolicy } from '../../config/env';
 import type { Policy } from '../../domain/policy';
-import { freePorts, httpOk, launch, ROOT, startDevServer, startMailDev, startTsEntry, stop, temporalReachable, waitUntil, workerPolling, type Managed } from '../lib/stack';
+import {
+  freePorts,
+  httpOk,
+  launch,
+  ROOT,
+  startDevServer,
+  startMailDev,
+  startTsEntry,
+  stop,
+  temporalReachable,
+  waitUntil,
+  workerPolling,
+  type Managed,
+} from '../lib/stack';
 import { fetchMails, type Mail } from '../lib/maildev';
 
 export type Mode = 'file' | 'memory';

@@ -70,7 +70,15 @@ if (!isMainThread) {
         gc();
       }
       const usage = process.memoryUsage();
-      const body = { pid: process.pid, gcAvailable: typeof gc === 'function', maxCachedWorkflows, rssBefore, rss: usage.rss, heapUsedMain: usage.heapUsed, heapUsedThreads };
+      const body = {
+        pid: process.pid,
+        gcAvailable: typeof gc === 'function',
+        maxCachedWorkflows,
+        rssBefore,
+        rss: usage.rss,
+        heapUsedMain: usage.heapUsed,
+        heapUsedThreads,
+      };
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     })();
   });

@@ -69,8 +69,14 @@ test('every documented example passes the schema that validates the request', ()
 test('every documented route answers (none falls through to "no route")', async () => {
   for (const op of operations(policy)) {
     const url = op.path.replace('{actionId}', 'c1-ca-1').replace(/\{\w+\}/g, 'x1');
-    const res = await request(app)[op.method](url).set('Authorization', 'Bearer docs-test-coordinator-key').send(op.method === 'post' ? {} : undefined);
-    expect({ route: `${op.method} ${op.path}`, noRoute: /^no route/.test(res.body?.error?.message ?? '') }).toEqual({ route: `${op.method} ${op.path}`, noRoute: false });
+    const res = await request(app)
+      [op.method](url)
+      .set('Authorization', 'Bearer docs-test-coordinator-key')
+      .send(op.method === 'post' ? {} : undefined);
+    expect({ route: `${op.method} ${op.path}`, noRoute: /^no route/.test(res.body?.error?.message ?? '') }).toEqual({
+      route: `${op.method} ${op.path}`,
+      noRoute: false,
+    });
   }
 });
 

@@ -31,7 +31,14 @@ async function activeProject(funderId = 'horizon-eu'): Promise<string> {
   expect((await api().post(`/v1/projects/${projectId}/scoping`).set(bearer(KEYS.coordinator)).send({})).status).toBe(200);
   const approveFromMail = async (subjectStart: string, reviewer: string) => {
     const mail = await stack.waitForMail((m) => m.to[0]?.address === reviewer && m.subject.startsWith(subjectStart));
-    expect((await api().post(`/r/${linkTokens(mail.text)[0]}`).set('Accept', 'application/json').send({ decision: 'approve' })).status).toBe(200);
+    expect(
+      (
+        await api()
+          .post(`/r/${linkTokens(mail.text)[0]}`)
+          .set('Accept', 'application/json')
+          .send({ decision: 'approve' })
+      ).status,
+    ).toBe(200);
   };
   await approveFromMail(`Review requested: ${title} — grant`, funderReviewer);
   await approveFromMail(`Review requested: ${title} — grant`, 'ausfuhr@bafa.example');
@@ -43,7 +50,10 @@ async function activeProject(funderId = 'horizon-eu'): Promise<string> {
 test('a funder launches a cycle: 202 at once, outcomes readable by the funder and admin only; a stalled item is listed', async () => {
   const projectId = await activeProject();
   const cycleId = uniqueId('cycle');
-  const res = await api().post('/v1/cycles').set(asFunder).send({ cycleId, name: 'Spring review', closesAt: inSeconds(4), projectIds: [projectId] });
+  const res = await api()
+    .post('/v1/cycles')
+    .set(asFunder)
+    .send({ cycleId, name: 'Spring review', closesAt: inSeconds(4), projectIds: [projectId] });
   expect(res.status).toBe(202);
   expect(res.headers.location).toBe(`/v1/cycles/${cycleId}`);
   expect(res.body).toMatchObject({ cycleId, status: 'launching' });
@@ -65,15 +75,24 @@ test('a funder launches a cycle: 202 at once, outcomes readable by the funder an
   expect((await api().get(`/v1/cycles/${cycleId}`).set(bearer(KEYS.coordinator))).status).toBe(403); // by role, before any query
   expect((await readCycle('no-such-cycle')).status).toBe(404);
   // The same cycle id again is a conflict.
-  const again = await api().post('/v1/cycles').set(asFunder).send({ cycleId, name: 'Again', closesAt: inSeconds(60), projectIds: [projectId] });
+  const again = await api()
+    .post('/v1/cycles')
+    .set(asFunder)
+    .send({ cycleId, name: 'Again', closesAt: inSeconds(60), projectIds: [projectId] });
   expect(again.status).toBe(409);
 }, 90_000);
 
 test('bad cycle requests are 400 naming the field, and only a funder may launch; nothing starts', async () => {
   const bad = async (body: object, path: string) => {
     const cycleId = uniqueId('bad');
-    const res = await api().post('/v1/cycles').set(asFunder).send({ cycleId, ...body });
-    expect({ status: res.status, paths: res.body.error?.details?.map((d: { path: string }) => d.path) }).toEqual({ status: 400, paths: expect.arrayContaining([path]) });
+    const res = await api()
+      .post('/v1/cycles')
+      .set(asFunder)
+      .send({ cycleId, ...body });
+    expect({ status: res.status, paths: res.body.error?.details?.map((d: { path: string }) => d.path) }).toEqual({
+      status: 400,
+      paths: expect.arrayContaining([path]),
+    });
     await expect(stack.client.workflow.getHandle(cycleWorkflowId(cycleId)).describe()).rejects.toThrow();
   };
   await bad({ name: 'x', closesAt: inSeconds(-60), projectIds: ['p1'] }, 'body.closesAt');
@@ -84,16 +103,32 @@ test('bad cycle requests are 400 naming the field, and only a funder may launch;
   await bad({ name: '', closesAt: inSeconds(60), allActive: true }, 'body.name');
   await bad({ name: 'x', closesAt: inSeconds(60), allActive: true, extra: 1 }, 'body.extra');
 
-  const byCoordinator = await api().post('/v1/cycles').set(bearer(KEYS.coordinator)).send({ name: 'x', closesAt: inSeconds(60), allActive: true });
+  const byCoordinator = await api()
+    .post('/v1/cycles')
+    .set(bearer(KEYS.coordinator))
+    .send({ name: 'x', closesAt: inSeconds(60), allActive: true });
   expect(byCoordinator.status).toBe(403);
-  expect((await api().post('/v1/cycles').send({ name: 'x', closesAt: inSeconds(60), allActive: true })).status).toBe(401);
+  expect(
+    (
+      await api()
+        .post('/v1/cycles')
+        .send({ name: 'x', closesAt: inSeconds(60), allActive: true })
+    ).status,
+  ).toBe(401);
 });
 
 test('"allActive" reviews every active project of the funder, and no other funder’s', async () => {
   const projectId = await activeProject();
   const otherFunders = await activeProject('nsf');
   const cycleId = uniqueId('all');
-  expect((await api().post('/v1/cycles').set(asFunder).send({ cycleId, name: 'Everything', closesAt: inSeconds(30), allActive: true })).status).toBe(202);
+  expect(
+    (
+      await api()
+        .post('/v1/cycles')
+        .set(asFunder)
+        .send({ cycleId, name: 'Everything', closesAt: inSeconds(30), allActive: true })
+    ).status,
+  ).toBe(202);
   let view;
   for (const deadline = Date.now() + 20_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 300))) {
     view = await cycleView(cycleId);
@@ -104,9 +139,15 @@ test('"allActive" reviews every active project of the funder, and no other funde
   expect(view.total).toBe(view.launched + view.skipped.length);
 
   // Naming another funder's project is refused before anything starts, whichever funder asks.
-  for (const [key, foreign, own] of [[KEYS.funder, otherFunders, projectId], [KEYS.otherFunder, projectId, otherFunders]]) {
+  for (const [key, foreign, own] of [
+    [KEYS.funder, otherFunders, projectId],
+    [KEYS.otherFunder, projectId, otherFunders],
+  ]) {
     const crossId = uniqueId('cross');
-    const cross = await api().post('/v1/cycles').set(bearer(key)).send({ cycleId: crossId, name: 'Cross', closesAt: inSeconds(60), projectIds: [own, foreign] });
+    const cross = await api()
+      .post('/v1/cycles')
+      .set(bearer(key))
+      .send({ cycleId: crossId, name: 'Cross', closesAt: inSeconds(60), projectIds: [own, foreign] });
     expect({ status: cross.status, code: cross.body.error?.code, details: cross.body.error?.details }).toEqual({
       status: 403,
       code: 'FORBIDDEN',

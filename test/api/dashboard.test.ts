@@ -68,7 +68,12 @@ function submission(label: string, funder: 'horizon-eu' | 'nsf' = 'horizon-eu') 
     funder === 'horizon-eu'
       ? base
       : // US-led (Oak Ridge coordinates, so BIS is the lead agency), shipping the board to Germany.
-        { ...base, funderId: 'nsf', coordinator: { name: 'R. Diaz', email: 'r.diaz@ornl.example', partnerId: 'ornl' }, components: [{ ...base.components[0], destinations: ['DE'], recipients: ['kit'] }] };
+        {
+          ...base,
+          funderId: 'nsf',
+          coordinator: { name: 'R. Diaz', email: 'r.diaz@ornl.example', partnerId: 'ornl' },
+          components: [{ ...base.components[0], destinations: ['DE'], recipients: ['kit'] }],
+        };
   return { ...body, title: `${label}: project ${id}` };
 }
 
@@ -107,7 +112,11 @@ async function stalled(query = '', key: string = KEYS.coordinator) {
 /** The stalled items; fails with the status and body unless 200. */
 const stalledItems = async (query = '', key: string = KEYS.coordinator) => expectStatus(await stalled(query, key), 200).body.items;
 const pairs = (items: { projectId: string; stepId: string }[]) => items.map((i) => [i.projectId, i.stepId]);
-const grantPairs = (...ids: string[]) => ids.flatMap((id) => [[id, 'grant-agency'], [id, 'grant-funder']]);
+const grantPairs = (...ids: string[]) =>
+  ids.flatMap((id) => [
+    [id, 'grant-agency'],
+    [id, 'grant-funder'],
+  ]);
 
 beforeAll(async () => {
   stack = await startApiStack({ policy: stallingPolicy() });
@@ -153,12 +162,29 @@ afterAll(async () => {
 describe('GET /v1/milestones/stalled', () => {
   test('lists the stalled grant steps oldest first, with the awaited party and how long', async () => {
     const res = expectStatus(await stalled(), 200);
-    const items = res.body.items as { projectId: string; projectTitle: string; stepId: string; party: string; partyName: string; reviewer: string; dueAt: string; overdueMs: number; openForMs: number; funderId: string }[];
+    const items = res.body.items as {
+      projectId: string;
+      projectTitle: string;
+      stepId: string;
+      party: string;
+      partyName: string;
+      reviewer: string;
+      dueAt: string;
+      overdueMs: number;
+      openForMs: number;
+      funderId: string;
+    }[];
     // Oldest first: A's steps fell due first, N's last; P (approved), S (scoping) and W (withdrawn) owe nothing.
     expect(pairs(items)).toEqual(grantPairs(s.A, s.B, s.C, s.N));
     const bafa = stack.policy.agencies.find((a) => a.id === 'de-bafa')!;
     const horizon = stack.policy.funders.find((f) => f.id === 'horizon-eu')!;
-    expect(items[0]).toMatchObject({ projectTitle: s.titles[s.A], funderId: 'horizon-eu', party: 'de-bafa', partyName: bafa.name, reviewer: bafa.reviewers[0] });
+    expect(items[0]).toMatchObject({
+      projectTitle: s.titles[s.A],
+      funderId: 'horizon-eu',
+      party: 'de-bafa',
+      partyName: bafa.name,
+      reviewer: bafa.reviewers[0],
+    });
     expect(items[1]).toMatchObject({ party: 'horizon-eu', partyName: horizon.name, reviewer: horizon.reviewers[0] });
     expect(items[7]).toMatchObject({ projectId: s.N, funderId: 'nsf', party: 'nsf' });
     expect(items[6]).toMatchObject({ projectId: s.N, party: 'us-bis' });
@@ -229,20 +255,26 @@ describe('the dashboard in a browser', () => {
 
   async function signIn(page: Page, key: string) {
     await page.fill('input[name="key"]', key);
-    const [response] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST' && r.url() === `${base}/dashboard/sign-in`), page.click('button[type="submit"]')]);
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST' && r.url() === `${base}/dashboard/sign-in`),
+      page.click('button[type="submit"]'),
+    ]);
     await page.waitForLoadState();
     // Signed in, the redirect lands on the dashboard: reloaded while it could not be built in time (503).
-    for (const deadline = Date.now() + 60_000; (await page.locator('h1', { hasText: 'Dashboard unavailable' }).count()) > 0 && Date.now() < deadline; ) {
+    for (const deadline = Date.now() + 60_000; (await page.locator('h1', { hasText: 'Dashboard unavailable' }).count()) > 0 && Date.now() < deadline;) {
       await sleep(250);
       await page.reload();
     }
     return response;
   }
 
-  const rowOf = (page: Page, table: string, projectId: string) => page.locator(`#${table} tbody tr`).filter({ has: page.locator('.id', { hasText: new RegExp(`^${projectId}$`) }) });
+  const rowOf = (page: Page, table: string, projectId: string) =>
+    page.locator(`#${table} tbody tr`).filter({ has: page.locator('.id', { hasText: new RegExp(`^${projectId}$`) }) });
 
   async function stageCounts(page: Page): Promise<Record<string, number>> {
-    return Object.fromEntries(await page.$$eval('.cards li', (cards) => cards.map((c) => [c.getAttribute('data-stage'), Number(c.querySelector('.n')?.textContent)])));
+    return Object.fromEntries(
+      await page.$$eval('.cards li', (cards) => cards.map((c) => [c.getAttribute('data-stage'), Number(c.querySelector('.n')?.textContent)])),
+    );
   }
 
   test('sign-in form, a wrong key refused, the coordinator dashboard, its links, the audit trail through the cookie', async () => {
@@ -290,7 +322,12 @@ describe('the dashboard in a browser', () => {
         expect(row[4]).toMatch(/^(\d+ (second|minute)s?( \d+ seconds?)?|less than a second)$/);
         expect(row[5]).toMatch(/^\d+ (second|minute)s?( \d+ seconds?)?$/);
       }
-      await expect(page.locator('#stalled td.overdue').first().evaluate((td) => getComputedStyle(td).color)).resolves.toBe('rgb(185, 28, 28)');
+      await expect(
+        page
+          .locator('#stalled td.overdue')
+          .first()
+          .evaluate((td) => getComputedStyle(td).color),
+      ).resolves.toBe('rgb(185, 28, 28)');
       await expect(page.locator('#stalled-h .pill').textContent()).resolves.toBe('8');
 
       // Who is awaited, per project: the grant parties, the licence reviewers of the active project, the coordinator in scoping.
@@ -307,11 +344,24 @@ describe('the dashboard in a browser', () => {
       // Links: the audit trail (JSON and CSV) and the workflow in the Temporal UI.
       const namespace = stack.env.namespace ?? 'default';
       for (const id of [s.A, s.N, s.P]) {
-        const hrefs = await rowOf(page, 'projects', id).locator('.links a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
-        expect(hrefs).toEqual([`/v1/projects/${id}/audit`, `/v1/projects/${id}/audit?format=csv`, `${TEMPORAL_UI_URL}/namespaces/${namespace}/workflows/${projectWorkflowId(id)}`]);
+        const hrefs = await rowOf(page, 'projects', id)
+          .locator('.links a')
+          .evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+        expect(hrefs).toEqual([
+          `/v1/projects/${id}/audit`,
+          `/v1/projects/${id}/audit?format=csv`,
+          `${TEMPORAL_UI_URL}/namespaces/${namespace}/workflows/${projectWorkflowId(id)}`,
+        ]);
       }
-      const stalledHrefs = await rowOf(page, 'stalled', s.B).first().locator('.links a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
-      expect(stalledHrefs).toEqual([`/v1/projects/${s.B}/audit`, `/v1/projects/${s.B}/audit?format=csv`, `${TEMPORAL_UI_URL}/namespaces/${namespace}/workflows/${projectWorkflowId(s.B)}`]);
+      const stalledHrefs = await rowOf(page, 'stalled', s.B)
+        .first()
+        .locator('.links a')
+        .evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+      expect(stalledHrefs).toEqual([
+        `/v1/projects/${s.B}/audit`,
+        `/v1/projects/${s.B}/audit?format=csv`,
+        `${TEMPORAL_UI_URL}/namespaces/${namespace}/workflows/${projectWorkflowId(s.B)}`,
+      ]);
 
       // The page is styled (its one inline <style> passes Helmet's CSP) and runs no script.
       await expect(page.evaluate(() => getComputedStyle(document.body).backgroundColor)).resolves.toBe('rgb(244, 246, 248)');
@@ -337,7 +387,12 @@ describe('the dashboard in a browser', () => {
       const trail = (await audit.json()) as { projectId: string; entries: { action: string; stepId?: string }[] };
       expect(trail.projectId).toBe(s.A);
       // Silence at grant level escalated both steps; with no senior to hand them to, they stayed open.
-      expect(trail.entries.filter((e) => e.action === 'escalated').map((e) => e.stepId).sort()).toEqual(['grant-agency', 'grant-funder']);
+      expect(
+        trail.entries
+          .filter((e) => e.action === 'escalated')
+          .map((e) => e.stepId)
+          .sort(),
+      ).toEqual(['grant-agency', 'grant-funder']);
 
       // Signing out forgets the cookie; the trail is closed again.
       await reloadWhileUnanswered(page, page.goto(`${base}/dashboard`));
@@ -436,7 +491,12 @@ describe('the sign-in cookie over HTTP', () => {
     const https = buildApp({
       client: stack.client,
       connection: stack.env.connection,
-      config: { apiKeys: parseApiKeys(`coordinator=${KEYS.coordinator}`), policy: stack.policy, TASK_QUEUE: stack.taskQueue, PUBLIC_URL: 'https://reviews.example.org' },
+      config: {
+        apiKeys: parseApiKeys(`coordinator=${KEYS.coordinator}`),
+        policy: stack.policy,
+        TASK_QUEUE: stack.taskQueue,
+        PUBLIC_URL: 'https://reviews.example.org',
+      },
       signer: stack.signer,
       logger: createLogger('silent', 'api-test'),
     });

@@ -25,7 +25,14 @@ const asCoordinator = bearer(KEYS.coordinator);
 async function toLicenceReview() {
   const projectId = uniqueId('ia');
   const title = `Info and appeals ${projectId}`;
-  expect((await api().post('/v1/projects').set(asCoordinator).send({ ...smallProject(projectId), title })).status).toBe(201);
+  expect(
+    (
+      await api()
+        .post('/v1/projects')
+        .set(asCoordinator)
+        .send({ ...smallProject(projectId), title })
+    ).status,
+  ).toBe(201);
   await stack.waitForView(projectId, (v) => v.components.every((c) => c.tier !== null), 'classification');
   expect((await api().post(`/v1/projects/${projectId}/scoping`).set(asCoordinator).send({})).status).toBe(200);
   for (const step of ['grant-funder', 'grant-agency']) await decideByLink(projectId, title, step, { decision: 'approve' });
@@ -38,7 +45,10 @@ async function decideByLink(projectId: string, title: string, stepId: string, bo
   const view = await stack.waitForView(projectId, (v) => v.openSteps.some((s) => s.stepId === stepId), `step ${stepId}`);
   const step = view.openSteps.find((s) => s.stepId === stepId)!;
   const mail = await stack.waitForMail((m) => m.to[0]?.address === step.reviewer && m.subject.includes(title) && m.text.includes(step.question.slice(0, 40)));
-  const res = await api().post(`/r/${linkTokens(mail.text)[0]}`).set('Accept', 'application/json').send(body);
+  const res = await api()
+    .post(`/r/${linkTokens(mail.text)[0]}`)
+    .set('Accept', 'application/json')
+    .send(body);
   expect(res.status).toBe(200);
 }
 
@@ -55,7 +65,9 @@ describe('POST /v1/projects/:id/info', () => {
     const resumed = (await stack.view(projectId)).steps.find((s) => s.stepId === 'c1-de-bafa')!;
     expect(resumed.infoRequest).toBeUndefined();
     expect(resumed.dueAt).toBe(res.body.dueAt);
-    const mail = await stack.waitForMail((m) => m.to[0]?.address === 'ausfuhr@bafa.example' && m.subject === `Information received: ${title} — Radiation-hardened FPGA board`);
+    const mail = await stack.waitForMail(
+      (m) => m.to[0]?.address === 'ausfuhr@bafa.example' && m.subject === `Information received: ${title} — Radiation-hardened FPGA board`,
+    );
     expect(mail.text).toContain('XQRKU060, rad-hard');
 
     // Nothing is waiting any more: a second answer is a conflict and changes nothing.
@@ -98,7 +110,10 @@ describe('POST /v1/projects/:id/appeals', () => {
     const { projectId, title } = await toLicenceReview();
     await decideByLink(projectId, title, 'c1-de-bafa', { decision: 'deny', legalBasis: 'AWV §8: end use not established' });
     await stack.waitForView(projectId, (v) => v.openSteps.some((s) => s.kind === 'appeal'), 'appeal window');
-    const res = await api().post(`/v1/projects/${projectId}/appeals`).set(asCoordinator).send({ componentId: 'c1', legalBasis: 'The end-use statement was filed on 2027-01-10' });
+    const res = await api()
+      .post(`/v1/projects/${projectId}/appeals`)
+      .set(asCoordinator)
+      .send({ componentId: 'c1', legalBasis: 'The end-use statement was filed on 2027-01-10' });
     expect(res.status).toBe(202);
     expect(res.body).toMatchObject({ componentId: 'c1', stepId: 'c1-appeal-1', outcome: 'appealed' });
     const view = await stack.waitForView(projectId, (v) => v.disputes.length === 1, 'dispute');
@@ -111,7 +126,12 @@ describe('POST /v1/projects/:id/appeals', () => {
   test('an appeal after the window is refused with the time it closed', async () => {
     const { projectId, title } = await toLicenceReview();
     await decideByLink(projectId, title, 'c1-de-bafa', { decision: 'deny', legalBasis: 'AWV §8: end use not established' });
-    await stack.waitForView(projectId, (v) => v.steps.some((s) => s.kind === 'appeal' && s.status === 'closed'), 'appeal window passes', APPEAL_WINDOW_MS + 10_000);
+    await stack.waitForView(
+      projectId,
+      (v) => v.steps.some((s) => s.kind === 'appeal' && s.status === 'closed'),
+      'appeal window passes',
+      APPEAL_WINDOW_MS + 10_000,
+    );
     const late = await api().post(`/v1/projects/${projectId}/appeals`).set(asCoordinator).send({ componentId: 'c1', legalBasis: 'late' });
     expect(late.status).toBe(409);
     expect(late.body.error.message).toMatch(/^the appeal window for c1 closed at \S+ \(appeal window passed without an appeal\)$/);

@@ -34,11 +34,16 @@ test('requests by route pattern and status, decisions by outcome, stalled steps 
   expect((await readAnswered(() => request(stack.app).get('/v1/projects/no-such-project').set(bearer(KEYS.coordinator)))).status).toBe(404);
 
   // The funder's grant step stays silent past its 3 s deadline.
-  await stack.waitForView(g.projectId, (v) => v.openSteps.some((s) => s.stepId === 'grant-funder' && Date.parse(s.dueAt) < Date.now() - 1000), 'the funder step past due', 30_000);
+  await stack.waitForView(
+    g.projectId,
+    (v) => v.openSteps.some((s) => s.stepId === 'grant-funder' && Date.parse(s.dueAt) < Date.now() - 1000),
+    'the funder step past due',
+    30_000,
+  );
   // The stalled gauge is read from Temporal visibility at each scrape, and left empty when that does not answer
   // in time (as under load): scraped again until it has a value.
   let text = await scrape();
-  for (const deadline = Date.now() + 60_000; !/^licence_review_stalled_steps\{/m.test(text) && Date.now() < deadline; ) {
+  for (const deadline = Date.now() + 60_000; !/^licence_review_stalled_steps\{/m.test(text) && Date.now() < deadline;) {
     await new Promise((r) => setTimeout(r, 250));
     text = await scrape();
   }

@@ -88,7 +88,15 @@ describe('POST /v1/projects', () => {
 
     const view = await classified(body.projectId);
     expect(view.stage).toBe('scoping');
-    expect(view.components).toEqual([expect.objectContaining({ id: 'c1', tier: 'T1', classifiedTier: 'T1', tierReason: expect.any(String), licence: expect.objectContaining({ status: 'in-review' }) })]);
+    expect(view.components).toEqual([
+      expect.objectContaining({
+        id: 'c1',
+        tier: 'T1',
+        classifiedTier: 'T1',
+        tierReason: expect.any(String),
+        licence: expect.objectContaining({ status: 'in-review' }),
+      }),
+    ]);
     expect(view.openSteps).toEqual([]);
     // The coordinator is asked to confirm, by e-mail.
     await stack.waitForMail((m) => m.subject === `Scoping ready to confirm: ${body.title}` && m.to[0].address === 'a.weber@kit.example');
@@ -118,7 +126,10 @@ describe('POST /v1/projects', () => {
     const res = await api().post('/v1/projects').set(asCoordinator).send(body);
     expectError(res, 400, 'VALIDATION_FAILED');
     expect(res.body.error.details).toEqual([
-      { path: 'body.components.1.controlCodes.0', message: 'European Commission, Horizon Europe funds civil activities only: component "c3" is on the military list (ML22)' },
+      {
+        path: 'body.components.1.controlCodes.0',
+        message: 'European Commission, Horizon Europe funds civil activities only: component "c3" is on the military list (ML22)',
+      },
     ]);
     await expectNotStarted(body.projectId);
   });
@@ -165,7 +176,10 @@ describe('POST /v1/projects', () => {
 
     test('a malformed country code, and a country without a licensing agency', async () => {
       const body = submission('bad');
-      body.partners = [{ ...body.partners[0], country: 'Germany' }, { ...body.partners[1], country: 'ZZ' }];
+      body.partners = [
+        { ...body.partners[0], country: 'Germany' },
+        { ...body.partners[1], country: 'ZZ' },
+      ];
       const res = await api().post('/v1/projects').set(asCoordinator).send(body);
       expectError(res, 400, 'VALIDATION_FAILED');
       expect(new Set(detailPaths(res))).toEqual(new Set(['body.partners.0.country', 'body.partners.1.country']));
@@ -202,7 +216,11 @@ describe('POST /v1/projects', () => {
     test('a body that is not an object (an array, a bare string, no JSON at all)', async () => {
       const since = new Date();
       for (const send of [
-        () => api().post('/v1/projects').set(asCoordinator).send([submission('bad')]),
+        () =>
+          api()
+            .post('/v1/projects')
+            .set(asCoordinator)
+            .send([submission('bad')]),
         () => api().post('/v1/projects').set(asCoordinator).set('Content-Type', 'application/json').send('"a project"'),
         () => api().post('/v1/projects').set(asCoordinator).set('Content-Type', 'text/plain').send('title=x'),
       ]) {
@@ -268,7 +286,9 @@ describe('POST /v1/projects/:id/scoping', () => {
     const view = await stack.waitForView(projectId, (v) => v.openSteps.length === 2, 'the grant steps');
     expect(view.stage).toBe('grant-review');
     expect(view.openSteps.map((s) => s.stepId).sort()).toEqual(['grant-agency', 'grant-funder']);
-    expect((await stack.audit(projectId)).filter((e) => e.action === 'scoping-confirmed')).toEqual([expect.objectContaining({ channel: 'api', detail: 'confirmed as classified' })]);
+    expect((await stack.audit(projectId)).filter((e) => e.action === 'scoping-confirmed')).toEqual([
+      expect.objectContaining({ channel: 'api', detail: 'confirmed as classified' }),
+    ]);
   });
 
   test('an override raising a tier is applied', async () => {
@@ -278,7 +298,9 @@ describe('POST /v1/projects/:id/scoping', () => {
       .set(asCoordinator)
       .send({ overrides: [{ componentId: 'c1', tier: 'T3', justification: 'the board goes to a defence lab' }] });
     expect(res.status).toBe(200);
-    expect(res.body.components).toEqual([expect.objectContaining({ id: 'c1', tier: 'T3', classifiedTier: 'T1', tierReason: expect.stringContaining('raised from T1') })]);
+    expect(res.body.components).toEqual([
+      expect.objectContaining({ id: 'c1', tier: 'T3', classifiedTier: 'T1', tierReason: expect.stringContaining('raised from T1') }),
+    ]);
     expect((await stack.view(projectId)).components[0].tier).toBe('T3');
     expect((await stack.audit(projectId)).map((e) => e.action)).toContain('tier-raised');
   });
@@ -329,7 +351,14 @@ describe('POST /v1/projects/:id/scoping', () => {
     const { projectId } = await settledInScoping();
     expectError(await api().post(`/v1/projects/${projectId}/scoping`).set(bearer(KEYS.funder)).send({}), 403, 'FORBIDDEN');
     expect((await stack.view(projectId)).stage).toBe('scoping');
-    expectError(await api().post(`/v1/projects/${uniqueId('nobody')}/scoping`).set(asCoordinator).send({}), 404, 'NOT_FOUND');
+    expectError(
+      await api()
+        .post(`/v1/projects/${uniqueId('nobody')}/scoping`)
+        .set(asCoordinator)
+        .send({}),
+      404,
+      'NOT_FOUND',
+    );
   });
 });
 
@@ -390,13 +419,13 @@ function parseCsv(text: string): string[][] {
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (cell += '"'), i++;
+      if (c === '"' && text[i + 1] === '"') ((cell += '"'), i++);
       else if (c === '"') quoted = false;
       else cell += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') row.push(cell), (cell = '');
+    else if (c === ',') (row.push(cell), (cell = ''));
     else if (c === '\r' && text[i + 1] === '\n') {
-      row.push(cell), rows.push(row), (row = []), (cell = ''), i++;
+      (row.push(cell), rows.push(row), (row = []), (cell = ''), i++);
     } else cell += c;
   }
   if (cell || row.length) rows.push([...row, cell]);

@@ -22,7 +22,11 @@ function appWith(limits: Partial<RateLimits>) {
   return buildApp({
     client: stack.client,
     connection: stack.env.connection,
-    config: { apiKeys: parseApiKeys(`coordinator=${KEYS.coordinator},admin=${KEYS.admin},funder:horizon-eu=${KEYS.funder}`), policy: stack.policy, TASK_QUEUE: stack.taskQueue },
+    config: {
+      apiKeys: parseApiKeys(`coordinator=${KEYS.coordinator},admin=${KEYS.admin},funder:horizon-eu=${KEYS.funder}`),
+      policy: stack.policy,
+      TASK_QUEUE: stack.taskQueue,
+    },
     signer: stack.signer,
     logger: createLogger('silent', 'rate-limit-test'),
     rateLimits: { windowMs: 60_000, reviewPages: 100_000, writes: 100_000, ...limits },
@@ -51,13 +55,26 @@ describe('reviewer pages', () => {
 
     const json = await request(app).post(`/r/${g.funderToken}`).set('Accept', 'application/json').send({ decision: 'approve' });
     expect(json.status).toBe(429);
-    expect(json.body).toEqual({ error: { code: 'RATE_LIMITED', message: expect.stringMatching(/^too many requests; try again in \d+ s$/), details: [expect.objectContaining({ path: 'request' })] } });
+    expect(json.body).toEqual({
+      error: {
+        code: 'RATE_LIMITED',
+        message: expect.stringMatching(/^too many requests; try again in \d+ s$/),
+        details: [expect.objectContaining({ path: 'request' })],
+      },
+    });
 
     // The refused decision never reached the workflow; the same link still works on an app whose limit is not spent.
     const view = await stack.view(g.projectId);
     expect(view.steps.find((s) => s.stepId === 'grant-funder')?.status).toBe('open');
     expect((await stack.audit(g.projectId)).filter((e) => e.action === 'decision-recorded')).toEqual([]);
-    expect((await request(appWith({ reviewPages: 3 })).post(`/r/${g.funderToken}`).set('Accept', 'application/json').send({ decision: 'approve' })).status).toBe(200);
+    expect(
+      (
+        await request(appWith({ reviewPages: 3 }))
+          .post(`/r/${g.funderToken}`)
+          .set('Accept', 'application/json')
+          .send({ decision: 'approve' })
+      ).status,
+    ).toBe(200);
   });
 
   test('forged tokens count against the address too, and the window ends after Retry-After', async () => {
@@ -94,7 +111,15 @@ describe('writes', () => {
 
   test('unknown keys are counted by address, so guessing keys is limited like using one', async () => {
     const app = appWith({ writes: 3 });
-    for (let i = 0; i < 3; i++) expect((await request(app).post('/v1/projects').set(bearer(`guess-${i}-0123456789`)).send({})).status).toBe(401);
+    for (let i = 0; i < 3; i++)
+      expect(
+        (
+          await request(app)
+            .post('/v1/projects')
+            .set(bearer(`guess-${i}-0123456789`))
+            .send({})
+        ).status,
+      ).toBe(401);
     expect((await request(app).post('/v1/projects').set(bearer('guess-4-0123456789')).send({})).status).toBe(429);
     expect((await request(app).post('/dashboard/sign-in').type('form').send({ key: 'guess-5-0123456789' })).status).toBe(429);
     // A known key has its own counter.

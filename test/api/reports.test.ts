@@ -37,7 +37,8 @@ afterAll(() => stack?.stop(), 60_000);
 
 const asCoordinator = bearer(KEYS.coordinator);
 const reports = (projectId: string) => request(app).post(`/v1/projects/${projectId}/reports`).set(asCoordinator);
-const resolve = (projectId: string, actionId: string) => request(app).post(`/v1/projects/${projectId}/corrective-actions/${actionId}/resolve`).set(asCoordinator);
+const resolve = (projectId: string, actionId: string) =>
+  request(app).post(`/v1/projects/${projectId}/corrective-actions/${actionId}/resolve`).set(asCoordinator);
 const paths = (res: request.Response) => (res.body.error.details as { path: string }[]).map((d) => d.path).sort();
 
 /** Submits the one-component T1 project through the API and drives it to scoping confirmed. */
@@ -55,7 +56,9 @@ async function licensed(): Promise<{ project: Project; licence: Licence }> {
   for (const stepIds of [['grant-funder', 'grant-agency'], ['c1-de-bafa']]) {
     const view = await stack.waitForView(project.projectId, (v) => stepIds.every((id) => v.openSteps.some((s) => s.stepId === id)), `steps ${stepIds}`);
     for (const step of view.openSteps.filter((s) => stepIds.includes(s.stepId))) {
-      await stack.client.workflow.getHandle(step.workflowId).executeUpdate(decideUpdate, { args: [{ stepId: step.stepId, reviewer: step.reviewer, decision: 'approve' }] });
+      await stack.client.workflow
+        .getHandle(step.workflowId)
+        .executeUpdate(decideUpdate, { args: [{ stepId: step.stepId, reviewer: step.reviewer, decision: 'approve' }] });
     }
   }
   const view = await stack.waitForView(project.projectId, (v) => v.components[0].licence.status === 'approved', 'licence granted');
@@ -70,7 +73,13 @@ const shipment = { destination: 'US', endUser: 'Oak Ridge National Laboratory', 
 test('a report is answered with the anomalies found; a second report for the period or one for a period not begun is 409; a corrective action is resolved once', async () => {
   const { project } = await licensed();
   const id = project.projectId;
-  const res = await reports(id).send({ componentId: 'c1', period: 1, endUseConfirmed: true, shipments: [shipment, { ...shipment, destination: 'CN', quantity: 4 }], notes: 'two boards' });
+  const res = await reports(id).send({
+    componentId: 'c1',
+    period: 1,
+    endUseConfirmed: true,
+    shipments: [shipment, { ...shipment, destination: 'CN', quantity: 4 }],
+    notes: 'two boards',
+  });
   expect(res.status).toBe(200);
   expect(res.body).toMatchObject({ projectId: id, componentId: 'c1', period: 1, licenceStatus: 'approved', correctiveAction: { actionId: 'c1-ca-1' } });
   expect(res.body.anomalies).toEqual([expect.objectContaining({ kind: 'unlicensed-destination', subject: 'CN', shipments: [1] })]);
@@ -95,7 +104,9 @@ test('a report is answered with the anomalies found; a second report for the per
   expect(twice.body.error.message).toContain('already resolved');
 
   const trail = await stack.waitForAudit(id, (e) => e.some((x) => x.action === 'corrective-action-resolved'), 'resolution in the trail');
-  expect(trail.filter((e) => e.action === 'report-received')).toEqual([expect.objectContaining({ channel: 'api', actor: expect.stringMatching(/^coordinator#/), componentId: 'c1' })]);
+  expect(trail.filter((e) => e.action === 'report-received')).toEqual([
+    expect.objectContaining({ channel: 'api', actor: expect.stringMatching(/^coordinator#/), componentId: 'c1' }),
+  ]);
   expect(trail.filter((e) => e.action === 'corrective-action-resolved')).toHaveLength(1);
 });
 

@@ -53,14 +53,28 @@ const ENDPOINTS: Endpoint[] = [
   {
     path: `/v1/projects/${GHOST}/reports`,
     key: KEYS.coordinator,
-    valid: { componentId: 'c1', period: 1, endUseConfirmed: true, shipments: [{ destination: 'US', endUser: 'Oak Ridge National Laboratory', quantity: 2, date: '2027-03-01' }], notes: 'ok' },
+    valid: {
+      componentId: 'c1',
+      period: 1,
+      endUseConfirmed: true,
+      shipments: [{ destination: 'US', endUser: 'Oak Ridge National Laboratory', quantity: 2, date: '2027-03-01' }],
+      notes: 'ok',
+    },
   },
   { path: `/v1/projects/${GHOST}/corrective-actions/c1-ca-1/resolve`, key: KEYS.coordinator, valid: { note: 'fixed' } },
-  { path: '/v1/cycles', key: KEYS.funder, valid: { cycleId: 'fuzz-cycle', name: 'Fuzz', closesAt: inAYear, projectIds: ['fuzz-none-1', 'fuzz-none-2'] }, starts: 'cycle' },
+  {
+    path: '/v1/cycles',
+    key: KEYS.funder,
+    valid: { cycleId: 'fuzz-cycle', name: 'Fuzz', closesAt: inAYear, projectIds: ['fuzz-none-1', 'fuzz-none-2'] },
+    starts: 'cycle',
+  },
 ];
 
 /** A link for a workflow that never existed: its body is validated, then the link is 404. */
-const decisionEndpoint = (): Endpoint => ({ path: `/r/${stack.signer.sign({ workflowId: 'project-fuzz-ghost', stepId: 'grant-agency', reviewer: 'ausfuhr@bafa.example', expiresAt: Date.now() + 86_400_000 })}`, valid: { decision: 'approve', comment: 'fine' } });
+const decisionEndpoint = (): Endpoint => ({
+  path: `/r/${stack.signer.sign({ workflowId: 'project-fuzz-ghost', stepId: 'grant-agency', reviewer: 'ausfuhr@bafa.example', expiresAt: Date.now() + 86_400_000 })}`,
+  valid: { decision: 'approve', comment: 'fine' },
+});
 
 const started = { project: 0, cycle: 0 };
 let requests = 0;
@@ -100,7 +114,26 @@ function pathsOf(value: unknown, prefix: (string | number)[] = []): (string | nu
 
 const edgeStrings = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 40 }),
-  fc.constantFrom('', ' ', '\u0000', '\uD800', '\uDFFF', '\uFEFF', '\u202Eevil', '👩‍🔬', 'ﷺ', 'e\u0301', 'a'.repeat(70_000), '<script>alert(1)</script>', "'; DROP TABLE x; --", "x' OR FunderId != 'y", '../../etc/passwd', '__proto__', '1e999', 'NaN'),
+  fc.constantFrom(
+    '',
+    ' ',
+    '\u0000',
+    '\uD800',
+    '\uDFFF',
+    '\uFEFF',
+    '\u202Eevil',
+    '👩‍🔬',
+    'ﷺ',
+    'e\u0301',
+    'a'.repeat(70_000),
+    '<script>alert(1)</script>',
+    "'; DROP TABLE x; --",
+    "x' OR FunderId != 'y",
+    '../../etc/passwd',
+    '__proto__',
+    '1e999',
+    'NaN',
+  ),
 );
 
 type Mutation = { kind: 'remove' | 'replace' | 'string' | 'huge-array' | 'unknown-field'; at: number; value: unknown; text: string };
@@ -130,28 +163,59 @@ function mutate(valid: Record<string, unknown>, m: Mutation): unknown {
 
 const notJson = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 200 }),
-  fc.constantFrom('{', '{"a":', '[1,', 'nul', '{"title": "x",}', "{'a': 1}", '{"__proto__": {"polluted": true}}', '{"constructor": {"prototype": {"polluted": true}}}', '\uFEFF{}', '1e99999'),
+  fc.constantFrom(
+    '{',
+    '{"a":',
+    '[1,',
+    'nul',
+    '{"title": "x",}',
+    "{'a': 1}",
+    '{"__proto__": {"polluted": true}}',
+    '{"constructor": {"prototype": {"polluted": true}}}',
+    '\uFEFF{}',
+    '1e99999',
+  ),
 );
 
 const RUNS = { mutated: 250, json: 120, notJson: 80 };
 
 describe.each(ENDPOINTS.map((e) => [e.path.replace(GHOST, ':id'), e] as const))('POST %s', (_name, endpoint) => {
   test('valid bodies with one part broken', async () => {
-    await fc.assert(fc.asyncProperty(mutation, (m) => send(endpoint, JSON.stringify(mutate(endpoint.valid, m)))), { numRuns: RUNS.mutated });
+    await fc.assert(
+      fc.asyncProperty(mutation, (m) => send(endpoint, JSON.stringify(mutate(endpoint.valid, m)))),
+      { numRuns: RUNS.mutated },
+    );
   });
 
   test('arbitrary JSON', async () => {
-    await fc.assert(fc.asyncProperty(fc.jsonValue({ maxDepth: 4 }), (v) => send(endpoint, JSON.stringify(v) ?? 'null')), { numRuns: RUNS.json });
+    await fc.assert(
+      fc.asyncProperty(fc.jsonValue({ maxDepth: 4 }), (v) => send(endpoint, JSON.stringify(v) ?? 'null')),
+      { numRuns: RUNS.json },
+    );
   });
 
   test('bytes that are not JSON, and bodies of other types', async () => {
-    const types = fc.constantFrom('application/json', 'application/json; charset=latin1', 'text/plain', 'application/x-www-form-urlencoded', 'application/octet-stream', 'multipart/form-data; boundary=x');
-    await fc.assert(fc.asyncProperty(notJson, types, (body, type) => send(endpoint, body, type)), { numRuns: RUNS.notJson });
+    const types = fc.constantFrom(
+      'application/json',
+      'application/json; charset=latin1',
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'application/octet-stream',
+      'multipart/form-data; boundary=x',
+    );
+    await fc.assert(
+      fc.asyncProperty(notJson, types, (body, type) => send(endpoint, body, type)),
+      { numRuns: RUNS.notJson },
+    );
   });
 
   test('a body over the size limit, and gzip that is not gzip', async () => {
     await send(endpoint, JSON.stringify({ ...endpoint.valid, padding: 'x'.repeat(300_000) }));
-    const res = await fetch(served.base + endpoint.path, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip', ...(endpoint.key ? bearer(endpoint.key) : {}) }, body: '{"a":1}' });
+    const res = await fetch(served.base + endpoint.path, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip', ...(endpoint.key ? bearer(endpoint.key) : {}) },
+      body: '{"a":1}',
+    });
     expect(res.status).toBe(400);
     expect(errorContract.safeParse(await res.json()).success).toBe(true);
   });
@@ -160,13 +224,22 @@ describe.each(ENDPOINTS.map((e) => [e.path.replace(GHOST, ':id'), e] as const))(
 describe('POST /r/:token (JSON)', () => {
   test('valid decisions with one part broken, and arbitrary JSON', async () => {
     const endpoint = decisionEndpoint();
-    await fc.assert(fc.asyncProperty(mutation, (m) => send(endpoint, JSON.stringify(mutate(endpoint.valid, m)))), { numRuns: RUNS.mutated });
-    await fc.assert(fc.asyncProperty(fc.jsonValue({ maxDepth: 4 }), (v) => send(endpoint, JSON.stringify(v) ?? 'null')), { numRuns: RUNS.json });
+    await fc.assert(
+      fc.asyncProperty(mutation, (m) => send(endpoint, JSON.stringify(mutate(endpoint.valid, m)))),
+      { numRuns: RUNS.mutated },
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.jsonValue({ maxDepth: 4 }), (v) => send(endpoint, JSON.stringify(v) ?? 'null')),
+      { numRuns: RUNS.json },
+    );
   });
 });
 
 describe('paths and query strings', () => {
-  const segment = fc.oneof(edgeStrings.map((s) => encodeURIComponent(Buffer.from(s.slice(0, 100)).toString())) /* lone surrogates become U+FFFD */, fc.constantFrom('%', '%E0%A4%A', '%00', '..', '%2e%2e', '%FF'));
+  const segment = fc.oneof(
+    edgeStrings.map((s) => encodeURIComponent(Buffer.from(s.slice(0, 100)).toString())) /* lone surrogates become U+FFFD */,
+    fc.constantFrom('%', '%E0%A4%A', '%00', '..', '%2e%2e', '%FF'),
+  );
   const routes = (id: string, q: string): Endpoint[] => [
     { path: `/v1/projects/${id}`, key: KEYS.coordinator, valid: {} },
     { path: `/v1/projects/${id}/audit?format=${q}`, key: KEYS.coordinator, valid: {} },
@@ -201,9 +274,13 @@ test('nothing was started but what was answered 2xx, over more than 5,000 reques
   // Count every workflow the namespace ran.
   const expected = started.project + started.cycle;
   const count = async () => (await stack.client.workflow.count()).count;
-  for (const deadline = Date.now() + 10_000; (await count()) < expected && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 250));
+  for (const deadline = Date.now() + 10_000; (await count()) < expected && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 250));
   await new Promise((r) => setTimeout(r, 1000)); // a late, unexpected start would show up by now
-  expect({ requests: requests > 5000, workflows: await count(), projects: (await stack.client.workflow.count(`WorkflowType = 'projectWorkflow'`)).count }).toEqual({
+  expect({
+    requests: requests > 5000,
+    workflows: await count(),
+    projects: (await stack.client.workflow.count(`WorkflowType = 'projectWorkflow'`)).count,
+  }).toEqual({
     requests: true,
     workflows: expected,
     projects: started.project,

@@ -20,7 +20,8 @@ const JSON_ACCEPT = { Accept: 'application/json' };
  * Opens a link (GET, or HEAD) as a reviewer's browser would. The page reads the step from its workflow (a query),
  * so it is opened again while it answers 503 (not answered in time, as under load); a GET changes nothing.
  */
-const openLink = (token: string, headers: Record<string, string> = {}, method: 'get' | 'head' = 'get') => readAnswered(() => api()[method](`/r/${token}`).set(headers));
+const openLink = (token: string, headers: Record<string, string> = {}, method: 'get' | 'head' = 'get') =>
+  readAnswered(() => api()[method](`/r/${token}`).set(headers));
 
 const COORDINATOR = 'a.weber@kit.example';
 const toGrantReview = (titlePrefix?: string) => grantReview(stack, titlePrefix);
@@ -31,7 +32,8 @@ async function snapshot(projectId: string): Promise<{ view: ProjectView; audit: 
 }
 
 const stepOf = (view: ProjectView, stepId: string) => view.steps.find((s) => s.stepId === stepId)!;
-const decisionsOf = (audit: AuditEntry[], stepId: string) => audit.filter((e) => e.stepId === stepId && (e.action === 'decision-recorded' || e.action === 'info-requested'));
+const decisionsOf = (audit: AuditEntry[], stepId: string) =>
+  audit.filter((e) => e.stepId === stepId && (e.action === 'decision-recorded' || e.action === 'info-requested'));
 
 /** A changed character in the middle of one of the token's two parts. */
 function flipChar(token: string, part: 0 | 1): string {
@@ -113,7 +115,9 @@ describe('POST /r/:token', () => {
     expect((await api().post(`/r/${g.funderToken}`).type('form').send({ decision: 'deny', legalBasis: 'changed my mind' })).status).toBe(409);
 
     const audit = await stack.audit(g.projectId);
-    expect(decisionsOf(audit, 'grant-funder')).toEqual([expect.objectContaining({ actor: FUNDER_REVIEWER, channel: 'email-link', detail: expect.stringContaining('approved') })]);
+    expect(decisionsOf(audit, 'grant-funder')).toEqual([
+      expect.objectContaining({ actor: FUNDER_REVIEWER, channel: 'email-link', detail: expect.stringContaining('approved') }),
+    ]);
     // Once decided, the link shows what was decided instead of a form.
     const page = expectStatus(await openLink(g.funderToken), 200);
     expect(page.text).toContain('already decided');
@@ -152,12 +156,21 @@ describe('POST /r/:token', () => {
     expect(form.text).toContain('<form'); // the reviewer can correct and resend on the same page
     expect(await snapshot(g.projectId)).toEqual(before);
 
-    const denied = await api().post(`/r/${g.agencyToken}`).type('form').send({ decision: 'deny', legalBasis: 'AWV §8: military end use suspected', comment: '' });
+    const denied = await api()
+      .post(`/r/${g.agencyToken}`)
+      .type('form')
+      .send({ decision: 'deny', legalBasis: 'AWV §8: military end use suspected', comment: '' });
     expect(denied.status).toBe(200);
     expect(denied.text).toContain('<strong>denied</strong>');
     const audit = await stack.audit(g.projectId);
-    expect(decisionsOf(audit, 'grant-agency')).toEqual([expect.objectContaining({ detail: expect.stringContaining('legal basis: AWV §8: military end use suspected') })]);
-    expect(stepOf(await stack.view(g.projectId), 'grant-agency')).toMatchObject({ status: 'decided', outcome: 'denied', legalBasis: 'AWV §8: military end use suspected' });
+    expect(decisionsOf(audit, 'grant-agency')).toEqual([
+      expect.objectContaining({ detail: expect.stringContaining('legal basis: AWV §8: military end use suspected') }),
+    ]);
+    expect(stepOf(await stack.view(g.projectId), 'grant-agency')).toMatchObject({
+      status: 'decided',
+      outcome: 'denied',
+      legalBasis: 'AWV §8: military end use suspected',
+    });
   });
 
   test('a body that is not a decision is 400 and records nothing', async () => {
@@ -189,7 +202,12 @@ describe('tokens that do not fit', () => {
   test('an expired token (right secret, expiry in the past) is 410 and changes nothing', async () => {
     const g = await toGrantReview();
     const before = await snapshot(g.projectId);
-    const expired = stack.signer.sign({ workflowId: projectWorkflowId(g.projectId), stepId: 'grant-funder', reviewer: FUNDER_REVIEWER, expiresAt: Date.now() - 60_000 });
+    const expired = stack.signer.sign({
+      workflowId: projectWorkflowId(g.projectId),
+      stepId: 'grant-funder',
+      reviewer: FUNDER_REVIEWER,
+      expiresAt: Date.now() - 60_000,
+    });
     const get = await api().get(`/r/${expired}`);
     expect(get.status).toBe(410);
     expect(get.text).toContain('expired');
@@ -201,7 +219,12 @@ describe('tokens that do not fit', () => {
     const g = await toGrantReview();
     const before = await snapshot(g.projectId);
     // Signed with the real secret: a genuine-looking link to a step this workflow never had.
-    const noSuchStep = stack.signer.sign({ workflowId: projectWorkflowId(g.projectId), stepId: 'grant-nobody', reviewer: FUNDER_REVIEWER, expiresAt: Date.now() + 3_600_000 });
+    const noSuchStep = stack.signer.sign({
+      workflowId: projectWorkflowId(g.projectId),
+      stepId: 'grant-nobody',
+      reviewer: FUNDER_REVIEWER,
+      expiresAt: Date.now() + 3_600_000,
+    });
     const get = await openLink(noSuchStep);
     expect(get.status).toBe(404);
     expect(get.text).toContain('Unknown review step');
@@ -211,17 +234,27 @@ describe('tokens that do not fit', () => {
   });
 
   test('a token for a workflow that was never started is 404, for GET and POST alike', async () => {
-    const noSuchWorkflow = stack.signer.sign({ workflowId: projectWorkflowId(uniqueId('nobody')), stepId: 'grant-funder', reviewer: FUNDER_REVIEWER, expiresAt: Date.now() + 3_600_000 });
+    const noSuchWorkflow = stack.signer.sign({
+      workflowId: projectWorkflowId(uniqueId('nobody')),
+      stepId: 'grant-funder',
+      reviewer: FUNDER_REVIEWER,
+      expiresAt: Date.now() + 3_600_000,
+    });
     expect((await openLink(noSuchWorkflow)).status).toBe(404);
     const post = await api().post(`/r/${noSuchWorkflow}`).set(JSON_ACCEPT).send({ decision: 'approve' });
     expect({ status: post.status, code: post.body.error?.code }).toEqual({ status: 404, code: 'NOT_FOUND' });
   });
 
-  test("a token for the right step but another reviewer is 403 and changes nothing", async () => {
+  test('a token for the right step but another reviewer is 403 and changes nothing', async () => {
     const g = await toGrantReview();
     const before = await snapshot(g.projectId);
     // Signed with the real secret: only the reviewer differs from the genuine link.
-    const foreign = stack.signer.sign({ workflowId: projectWorkflowId(g.projectId), stepId: 'grant-funder', reviewer: AGENCY_REVIEWER, expiresAt: Date.now() + 3_600_000 });
+    const foreign = stack.signer.sign({
+      workflowId: projectWorkflowId(g.projectId),
+      stepId: 'grant-funder',
+      reviewer: AGENCY_REVIEWER,
+      expiresAt: Date.now() + 3_600_000,
+    });
     const get = await openLink(foreign);
     expect(get.status).toBe(403);
     expect(get.text).toContain('someone else');
@@ -258,14 +291,18 @@ describe('a licence step closed by a withdrawal in the active stage', () => {
     const g = await toGrantReview('Withdrawn while licensing');
     expect((await api().post(`/r/${g.funderToken}`).type('form').send({ decision: 'approve' })).status).toBe(200);
     expect((await api().post(`/r/${g.agencyToken}`).type('form').send({ decision: 'approve' })).status).toBe(200);
-    const licenceMail = await stack.waitForMail((m) => m.to[0]?.address === AGENCY_REVIEWER && m.subject.startsWith(`Review requested: ${g.title} — Radiation-hardened FPGA board`));
+    const licenceMail = await stack.waitForMail(
+      (m) => m.to[0]?.address === AGENCY_REVIEWER && m.subject.startsWith(`Review requested: ${g.title} — Radiation-hardened FPGA board`),
+    );
     const token = tokenOf(licenceMail);
     await stack.waitForView(g.projectId, (v) => v.openSteps.some((s) => s.stepId === 'c1-de-bafa'), 'the licence step');
 
     const res = await api().post(`/v1/projects/${g.projectId}/withdraw`).set(asCoordinator).send({ reason: 'partner left' });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ stage: 'withdrawn', closedSteps: 1 });
-    const closure = await stack.waitForMail((m) => m.to[0]?.address === AGENCY_REVIEWER && m.subject === `No longer needed: ${g.title} — Radiation-hardened FPGA board`);
+    const closure = await stack.waitForMail(
+      (m) => m.to[0]?.address === AGENCY_REVIEWER && m.subject === `No longer needed: ${g.title} — Radiation-hardened FPGA board`,
+    );
     expect(closure.text).toContain('withdrawn');
 
     const view = await stack.view(g.projectId);
@@ -302,8 +339,15 @@ describe('request-info', () => {
     const page = expectStatus(await openLink(g.agencyToken), 200).text;
     expect(page).toContain('<form');
     expect(page).not.toContain('value="request-info"');
-    const again = await api().post(`/r/${g.agencyToken}`).set(JSON_ACCEPT).send({ decision: 'request-info', comment: 'And the export licence of the US partner?' });
-    expect({ status: again.status, code: again.body.error?.code, message: again.body.error?.message }).toEqual({ status: 409, code: 'CONFLICT', message: expect.stringContaining('one request at a time') });
+    const again = await api()
+      .post(`/r/${g.agencyToken}`)
+      .set(JSON_ACCEPT)
+      .send({ decision: 'request-info', comment: 'And the export licence of the US partner?' });
+    expect({ status: again.status, code: again.body.error?.code, message: again.body.error?.message }).toEqual({
+      status: 409,
+      code: 'CONFLICT',
+      message: expect.stringContaining('one request at a time'),
+    });
 
     const approved = await api().post(`/r/${g.agencyToken}`).set(JSON_ACCEPT).send({ decision: 'approve', comment: 'Statement received.' });
     expect(approved.status).toBe(200);
@@ -321,7 +365,9 @@ describe('the whole T1 path through links', () => {
     await stack.waitForView(g.projectId, (v) => v.stage === 'active', 'the grant approved');
 
     // T1: one review by the lead agency, in the licence child workflow.
-    const licenceMail = await stack.waitForMail((m) => m.to[0]?.address === AGENCY_REVIEWER && m.subject.startsWith(`Review requested: ${g.title} — Radiation-hardened FPGA board (T1)`));
+    const licenceMail = await stack.waitForMail(
+      (m) => m.to[0]?.address === AGENCY_REVIEWER && m.subject.startsWith(`Review requested: ${g.title} — Radiation-hardened FPGA board (T1)`),
+    );
     const token = tokenOf(licenceMail);
     const page = expectStatus(await openLink(token), 200);
     expect(page.text).toContain('Radiation-hardened FPGA board');
@@ -343,18 +389,35 @@ describe('approve with conditions', () => {
     const g = await toGrantReview('Conditions');
     expect(expectStatus(await openLink(g.agencyToken), 200).text).not.toContain('name="conditions"');
     const before = await snapshot(g.projectId);
-    const onGrant = await api().post(`/r/${g.agencyToken}`).set(JSON_ACCEPT).send({ decision: 'approve', conditions: ['No re-export'] });
+    const onGrant = await api()
+      .post(`/r/${g.agencyToken}`)
+      .set(JSON_ACCEPT)
+      .send({ decision: 'approve', conditions: ['No re-export'] });
     expect({ status: onGrant.status, body: onGrant.body }).toEqual({
       status: 400,
-      body: { error: { code: 'VALIDATION_FAILED', message: expect.stringContaining('sets no licence conditions'), details: [{ path: 'body.conditions', message: 'Decision not recorded' }] } },
+      body: {
+        error: {
+          code: 'VALIDATION_FAILED',
+          message: expect.stringContaining('sets no licence conditions'),
+          details: [{ path: 'body.conditions', message: 'Decision not recorded' }],
+        },
+      },
     });
-    const withDenial = await api().post(`/r/${g.agencyToken}`).set(JSON_ACCEPT).send({ decision: 'deny', legalBasis: 'AWV §8', conditions: ['x'] });
-    expect({ status: withDenial.status, details: withDenial.body.error?.details }).toEqual({ status: 400, details: [{ path: 'body.conditions', message: 'conditions go with an approval' }] });
+    const withDenial = await api()
+      .post(`/r/${g.agencyToken}`)
+      .set(JSON_ACCEPT)
+      .send({ decision: 'deny', legalBasis: 'AWV §8', conditions: ['x'] });
+    expect({ status: withDenial.status, details: withDenial.body.error?.details }).toEqual({
+      status: 400,
+      details: [{ path: 'body.conditions', message: 'conditions go with an approval' }],
+    });
     expect(await snapshot(g.projectId)).toEqual(before);
 
     expect((await api().post(`/r/${g.funderToken}`).type('form').send({ decision: 'approve' })).status).toBe(200);
     expect((await api().post(`/r/${g.agencyToken}`).type('form').send({ decision: 'approve' })).status).toBe(200);
-    const licenceMail = await stack.waitForMail((m) => m.to[0]?.address === AGENCY_REVIEWER && m.subject.startsWith(`Review requested: ${g.title} — Radiation-hardened FPGA board`));
+    const licenceMail = await stack.waitForMail(
+      (m) => m.to[0]?.address === AGENCY_REVIEWER && m.subject.startsWith(`Review requested: ${g.title} — Radiation-hardened FPGA board`),
+    );
     const token = tokenOf(licenceMail);
     expect(expectStatus(await openLink(token), 200).text).toContain('<textarea id="conditions" name="conditions"');
 
@@ -370,7 +433,10 @@ describe('approve with conditions', () => {
       `Yearly end-use statement (set by ${step.partyName}, ${AGENCY_REVIEWER})`,
     ]);
     expect(decisionsOf(await stack.audit(g.projectId), 'c1-de-bafa')).toEqual([
-      expect.objectContaining({ actor: AGENCY_REVIEWER, detail: expect.stringContaining('conditions: No re-export without BAFA consent; Yearly end-use statement') }),
+      expect.objectContaining({
+        actor: AGENCY_REVIEWER,
+        detail: expect.stringContaining('conditions: No re-export without BAFA consent; Yearly end-use statement'),
+      }),
     ]);
   });
 });

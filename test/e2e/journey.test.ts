@@ -76,7 +76,8 @@ const mailWeb = () => `http://127.0.0.1:${ports.web}`;
  * A read through the API as the coordinator. Project and audit reads are workflow queries: under load one may
  * not answer within the API's deadline (503), so it is read again; any other answer than 200 fails, showing it.
  */
-const read = async (p: string) => expectStatus(await fetchAnswered(`http://127.0.0.1:${ports.api}${p}`, { headers: { authorization: `Bearer ${KEY}` } }), 200).body;
+const read = async (p: string) =>
+  expectStatus(await fetchAnswered(`http://127.0.0.1:${ports.api}${p}`, { headers: { authorization: `Bearer ${KEY}` } }), 200).body;
 const project = async (id: string): Promise<ProjectView> => (await read(`/v1/projects/${id}`)) as ProjectView;
 const audit = async (id: string): Promise<AuditEntry[]> => ((await read(`/v1/projects/${id}/audit`)) as { entries: AuditEntry[] }).entries;
 
@@ -107,7 +108,11 @@ async function decideFromMail(projectId: string, mail: Mail, decision: Decision,
 
   const action = /<form method="post" action="([^"]+)"/.exec(html)![1].replace(/&amp;/g, '&');
   const form = new URLSearchParams({ decision, comment: `e2e ${decision}`, legalBasis });
-  const res = await fetch(`http://127.0.0.1:${ports.api}${action}`, { method: 'POST', body: form, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  const res = await fetch(`http://127.0.0.1:${ports.api}${action}`, {
+    method: 'POST',
+    body: form,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  });
   const text = await res.text();
   expect({ status: res.status, text }).toEqual({ status: 200, text: expect.stringContaining(decisionOutcome[decision]) });
 }
@@ -164,7 +169,8 @@ test('a project with components in all four tiers goes from submission to active
       await decideFromMail(id, mail, ...decisionFor(mail));
     }
     if (round === 0) {
-      const next = (m: Mail[]) => linkMails(m, id).some((x) => to(x) === 'referatsleitung@bafa.example') && linkMails(m, id).some((x) => x.subject.startsWith('Appeal window'));
+      const next = (m: Mail[]) =>
+        linkMails(m, id).some((x) => to(x) === 'referatsleitung@bafa.example') && linkMails(m, id).some((x) => x.subject.startsWith('Appeal window'));
       await waitForMails(mailWeb(), next, 'senior sign-off and appeal-window e-mails');
     }
   }
@@ -218,7 +224,10 @@ test('a dispute from the agencies’ conflict to the final ruling, through the c
     handled.add(mail.id);
     return mail;
   };
-  const byReviewer = (address: string, prefix = '') => (m: Mail) => to(m) === address && m.subject.startsWith(prefix);
+  const byReviewer =
+    (address: string, prefix = '') =>
+    (m: Mail) =>
+      to(m) === address && m.subject.startsWith(prefix);
 
   for (const r of ['portfolio-manager@ukri.example', 'ausfuhr@bafa.example']) await decideFromMail(id, await next(byReviewer(r), `grant: ${r}`), 'approve');
   // BAFA denies the camera; the three US agencies approve: a conflict, so a dispute opens at the Operating Committee.
@@ -232,7 +241,11 @@ test('a dispute from the agencies’ conflict to the final ruling, through the c
   const appealMail = await next(byReviewer('licensing@bis.example', 'Appeal window'), 'appeal window');
   const before = await audit(id);
   const link = decisionLinks(appealMail)[0].replace(/^https?:\/\/[^/]+/, `http://127.0.0.1:${ports.api}`);
-  const refused = await fetch(link, { method: 'POST', body: new URLSearchParams({ decision: 'appeal', legalBasis: '' }), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  const refused = await fetch(link, {
+    method: 'POST',
+    body: new URLSearchParams({ decision: 'appeal', legalBasis: '' }),
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  });
   expect(refused.status).toBe(400);
   expect(await refused.text()).toContain('an appeal must state its legal basis, in writing');
   expect(await audit(id)).toEqual(before);
@@ -242,7 +255,7 @@ test('a dispute from the agencies’ conflict to the final ruling, through the c
   await decideFromMail(id, await next(byReviewer('ausfuhr@bafa.example', 'Appeal window'), 'BAFA appeal window'), 'accept');
 
   let view = await project(id);
-  for (const deadline = Date.now() + 30_000; view.components[0].licence.status !== 'approved' && Date.now() < deadline; ) {
+  for (const deadline = Date.now() + 30_000; view.components[0].licence.status !== 'approved' && Date.now() < deadline;) {
     await new Promise((r) => setTimeout(r, 200));
     view = await project(id);
   }
@@ -255,9 +268,11 @@ test('a dispute from the agencies’ conflict to the final ruling, through the c
   const actions = (await audit(id)).map((e) => e.action);
   expect(actions).toEqual(expect.arrayContaining(['dispute-opened', 'appealed', 'ruling-final', 'ruling-binds', 'licence-granted']));
   // The two other US agencies' appeal windows were closed when Commerce appealed, and they were told.
-  const closures = (await fetchMails(mailWeb())).filter((m) => m.subject === `No longer needed: ${body.title} — High-speed camera`).map(to).sort();
+  const closures = (await fetchMails(mailWeb()))
+    .filter((m) => m.subject === `No longer needed: ${body.title} — High-speed camera`)
+    .map(to)
+    .sort();
   expect(closures).toEqual(['export-review@dtsa.example', 'export-review@isn.example']);
 
   expect(await stopStack()).toBe(true);
 }, 300_000);
-

@@ -34,7 +34,8 @@ test('a cycle launch cut off by an API crash, retried with the same id, runs onc
 
   // Closing in 10 minutes: each cycle closes as soon as every project has its outcome.
   const closesAt = new Date(Date.now() + 10 * 60_000).toISOString();
-  const launch = (cycleId: string, ps: typeof projects) => JSON.stringify({ cycleId, name: `Autumn review ${cycleId}`, closesAt, projectIds: ps.map((p) => p.projectId) });
+  const launch = (cycleId: string, ps: typeof projects) =>
+    JSON.stringify({ cycleId, name: `Autumn review ${cycleId}`, closesAt, projectIds: ps.map((p) => p.projectId) });
   const [a, b] = [uniqueId('autumn-a'), uniqueId('autumn-b')];
   const [inA, inB] = [projects.slice(0, 2), projects.slice(2)];
 
@@ -57,12 +58,19 @@ test('a cycle launch cut off by an API crash, retried with the same id, runs onc
   // The client retries both, the same POST each.
   const retry = (cycleId: string, ps: typeof projects) => stack.fetch('/v1/cycles', { method: 'POST', body: launch(cycleId, ps), key: KEYS.funder });
   const [retryA, retryB] = [await retry(a, inA), await retry(b, inB)];
-  expect({ status: retryA.status, body: await retryA.json() }).toEqual({ status: 409, body: { error: { code: 'CONFLICT', message: expect.stringMatching(/already exists/), details: [] } } });
+  expect({ status: retryA.status, body: await retryA.json() }).toEqual({
+    status: 409,
+    body: { error: { code: 'CONFLICT', message: expect.stringMatching(/already exists/), details: [] } },
+  });
   expect({ status: retryB.status, body: await retryB.json() }).toMatchObject({ status: 202, body: { cycleId: b, status: 'launching' } });
 
   // Each project gets its milestone step; the funder passes three and refuses one.
   const stepOf = (cycleId: string) => async (projectId: string) => {
-    const view = await stack.until(`the milestone step of ${projectId}`, () => stack.view(projectId), (v) => v.openSteps.some((s) => s.stepId === `m1-${cycleId}`));
+    const view = await stack.until(
+      `the milestone step of ${projectId}`,
+      () => stack.view(projectId),
+      (v) => v.openSteps.some((s) => s.stepId === `m1-${cycleId}`),
+    );
     return view.openSteps.find((s) => s.stepId === `m1-${cycleId}`)!;
   };
   const stepsA = await Promise.all(inA.map((p) => stepOf(a)(p.projectId)));
@@ -71,19 +79,33 @@ test('a cycle launch cut off by an API crash, retried with the same id, runs onc
   expect(await stack.decide(stepsB[1], { decision: 'deny', legalBasis: 'Milestone report incomplete', comment: 'no test data' })).toBe(200);
 
   const key = KEYS.funder;
-  const closed = (id: string) => stack.until(`cycle ${id} to close`, () => stack.json<CycleView>(`/v1/cycles/${id}`, { key }), (c) => c.status === 'closed', 90_000);
+  const closed = (id: string) =>
+    stack.until(
+      `cycle ${id} to close`,
+      () => stack.json<CycleView>(`/v1/cycles/${id}`, { key }),
+      (c) => c.status === 'closed',
+      90_000,
+    );
   const [cycleA, cycleB] = [await closed(a), await closed(b)];
   expect(cycleA).toMatchObject({ cycleId: a, total: 2, launched: 2, skipped: [], counts: { passed: 2, 'held-funder': 0, stalled: 0, pending: 0 } });
   expect(cycleB).toMatchObject({ cycleId: b, total: 2, launched: 2, skipped: [], counts: { passed: 1, 'held-funder': 1, stalled: 0, pending: 0 } });
-  expect(cycleB.items.find((i) => i.projectId === inB[1].projectId)).toMatchObject({ outcome: 'held-funder', detail: expect.stringMatching(/Milestone report incomplete/) });
+  expect(cycleB.items.find((i) => i.projectId === inB[1].projectId)).toMatchObject({
+    outcome: 'held-funder',
+    detail: expect.stringMatching(/Milestone report incomplete/),
+  });
 
   // Exactly one cycle workflow each; each project one milestone step per cycle, mailed once.
   expect([await cyclesOf(a), await cyclesOf(b)]).toEqual([1, 1]);
   const views = await Promise.all(projects.map((p) => stack.view(p.projectId)));
   const milestoneSteps = views.flatMap((v) => v.steps.filter((s) => s.stepId.startsWith('m1-')));
   expect(milestoneSteps.map((s) => s.stepId).sort()).toEqual([`m1-${a}`, `m1-${a}`, `m1-${b}`, `m1-${b}`]);
-  const { mails, problems, cutOff } = await settleMails(stack, milestoneSteps.map((s) => `<${s.workflowId}.${s.stepId}.request@licence-review>`));
+  const { mails, problems, cutOff } = await settleMails(
+    stack,
+    milestoneSteps.map((s) => `<${s.workflowId}.${s.stepId}.request@licence-review>`),
+  );
   expect(problems).toEqual([]);
   expect(cutOff).toEqual([]);
-  console.log(`api restart: A's answer cut off after "${answerCutOff}", retry 409; B never read, retry ${retryB.status}; cycles closed with ${JSON.stringify(cycleA.counts)} and ${JSON.stringify(cycleB.counts)}; ${mails.length} mails, none twice`);
+  console.log(
+    `api restart: A's answer cut off after "${answerCutOff}", retry 409; B never read, retry ${retryB.status}; cycles closed with ${JSON.stringify(cycleA.counts)} and ${JSON.stringify(cycleB.counts)}; ${mails.length} mails, none twice`,
+  );
 }, 300_000);

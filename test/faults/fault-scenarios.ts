@@ -8,7 +8,11 @@ import type { ApiPart, ProcessStack } from '../helpers/process-stack';
 export async function submitAndConfirm(stack: ProcessStack, project: ProjectSubmission & { projectId: string }, via?: ApiPart): Promise<void> {
   const submitted = await stack.fetch('/v1/projects', { method: 'POST', body: JSON.stringify(project), via });
   expect(submitted.status).toBe(201);
-  await stack.until('classification', () => stack.view(project.projectId, via), (v) => v.components.every((c) => c.tier !== null));
+  await stack.until(
+    'classification',
+    () => stack.view(project.projectId, via),
+    (v) => v.components.every((c) => c.tier !== null),
+  );
   expect((await stack.fetch(`/v1/projects/${project.projectId}/scoping`, { method: 'POST', body: '{}', via })).status).toBe(200);
 }
 
@@ -21,7 +25,12 @@ export const requestMessageIds = (steps: ReviewStep[]) => steps.map((s) => `<${s
  */
 export async function settleMails(stack: ProcessStack, messageIds: string[]): ReturnType<ProcessStack['settledMails']> {
   const ids = (mails: Mail[]) => new Set(mails.map((m) => m.headers['message-id']));
-  await stack.until(`${messageIds.length} e-mails`, () => stack.mails(), (mails) => messageIds.every((id) => ids(mails).has(id)), 90_000);
+  await stack.until(
+    `${messageIds.length} e-mails`,
+    () => stack.mails(),
+    (mails) => messageIds.every((id) => ids(mails).has(id)),
+    90_000,
+  );
   return stack.settledMails();
 }
 

@@ -17,7 +17,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 test('SIGTERM to the API: a decision in flight is answered and recorded, new connections are refused, exit 0', async () => {
   const project = smallProject(uniqueId('drain-api'));
   await submitAndConfirm(stack, project);
-  const review = await stack.until('grant review open', () => stack.view(project.projectId), (v) => v.openSteps.length === 2);
+  const review = await stack.until(
+    'grant review open',
+    () => stack.view(project.projectId),
+    (v) => v.openSteps.length === 2,
+  );
   const [step] = review.openSteps;
 
   // The worker is frozen: the decision's Update waits in Temporal, the request in the API.
@@ -48,7 +52,12 @@ test('SIGTERM to the worker: the e-mail it is sending finishes first (attempt 1,
   const project = smallProject(uniqueId('drain-worker'));
   await submitAndConfirm(stack, project);
   const workflowId = `project-${project.projectId}`;
-  const held = await stack.until('an e-mail under way', () => stack.runningActivities(workflowId), (running) => running.some((a) => a.startsWith('send')), 30_000);
+  const held = await stack.until(
+    'an e-mail under way',
+    () => stack.runningActivities(workflowId),
+    (running) => running.some((a) => a.startsWith('send')),
+    30_000,
+  );
 
   const exited = stack.exited('worker');
   const signalledAt = Date.now();
@@ -67,11 +76,23 @@ test('SIGTERM to the worker: the e-mail it is sending finishes first (attempt 1,
     expect(send.completedAt).toBeLessThan(exitedAt);
     expect((await stack.mails()).filter((m) => m.headers['message-id'] === send.messageId)).toHaveLength(1);
   }
-  console.log(`graceful shutdown: the worker finished ${sends.map((s) => s.activity)} and exited ${exitedAt - signalledAt} ms after SIGTERM (SMTP thawed at 2,000 ms)`);
+  console.log(
+    `graceful shutdown: the worker finished ${sends.map((s) => s.activity)} and exited ${exitedAt - signalledAt} ms after SIGTERM (SMTP thawed at 2,000 ms)`,
+  );
 
   // A new worker carries the project on: the grant review's e-mails go out.
   await stack.startWorker();
-  const review = await stack.until('the grant review mailed', () => stack.view(project.projectId), (v) => v.openSteps.length === 2, 60_000);
+  const review = await stack.until(
+    'the grant review mailed',
+    () => stack.view(project.projectId),
+    (v) => v.openSteps.length === 2,
+    60_000,
+  );
   const ids = requestMessageIds(review.openSteps);
-  await stack.until('both review e-mails', () => stack.mails(), (mails) => ids.every((id) => mails.some((m) => m.headers['message-id'] === id)), 60_000);
+  await stack.until(
+    'both review e-mails',
+    () => stack.mails(),
+    (mails) => ids.every((id) => mails.some((m) => m.headers['message-id'] === id)),
+    60_000,
+  );
 }, 120_000);

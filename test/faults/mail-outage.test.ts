@@ -19,7 +19,11 @@ test('mails due while SMTP is down all arrive once it is back, each once', async
   // B reaches its grant review before the outage.
   const b = projectWith('c1', 'c2');
   await submitAndConfirm(stack, b);
-  const grant = await stack.until('grant steps of B', () => stack.view(b.projectId), (v) => v.openSteps.length === 2);
+  const grant = await stack.until(
+    'grant steps of B',
+    () => stack.view(b.projectId),
+    (v) => v.openSteps.length === 2,
+  );
   const before = await settleMails(stack, requestMessageIds(grant.openSteps));
   const mailedBefore = mailed(await stack.audit(b.projectId));
 
@@ -31,14 +35,27 @@ test('mails due while SMTP is down all arrive once it is back, each once', async
   await submitAndConfirm(stack, a);
   for (const step of grant.openSteps) expect(await stack.decide(step)).toBe(200);
   const decided = await stack.audit(b.projectId);
-  expect(decided.filter((e) => e.action === 'decision-recorded').map((e) => e.stepId).sort()).toEqual(['grant-agency', 'grant-funder']);
+  expect(
+    decided
+      .filter((e) => e.action === 'decision-recorded')
+      .map((e) => e.stepId)
+      .sort(),
+  ).toEqual(['grant-agency', 'grant-funder']);
   await new Promise((r) => setTimeout(r, Math.max(0, DOWN_MS - (Date.now() - downAt)))); // the outage itself
   expect(mailed(await stack.audit(b.projectId))).toBe(mailedBefore); // no send is claimed while SMTP is down
 
   await stack.startMail();
   const upAt = Date.now();
-  const licence = await stack.until('licence steps of B', () => stack.view(b.projectId), (v) => v.openSteps.some((s) => !s.kind.startsWith('grant-')));
-  const aGrant = await stack.until('grant steps of A', () => stack.view(a.projectId), (v) => v.openSteps.length === 2);
+  const licence = await stack.until(
+    'licence steps of B',
+    () => stack.view(b.projectId),
+    (v) => v.openSteps.some((s) => !s.kind.startsWith('grant-')),
+  );
+  const aGrant = await stack.until(
+    'grant steps of A',
+    () => stack.view(a.projectId),
+    (v) => v.openSteps.length === 2,
+  );
   const due = [...requestMessageIds([...licence.openSteps, ...aGrant.openSteps]), `<project-${a.projectId}.scoping@licence-review>`];
   const after = await settleMails(stack, due);
   const deliveredIn = Math.max(...after.mails.filter((m) => due.includes(m.headers['message-id'])).map((m) => stack.mailWrittenAt(m))) - upAt;

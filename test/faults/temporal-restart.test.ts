@@ -32,18 +32,34 @@ test('503 while Temporal is down, recovery without restarting anything, and ever
   await submitAndConfirm(stack, inGrant);
   const inLicence = projectWith('c1', 'c2');
   await submitAndConfirm(stack, inLicence);
-  const grant = await stack.until('grant steps', () => stack.view(inLicence.projectId), (v) => v.openSteps.length === 2);
+  const grant = await stack.until(
+    'grant steps',
+    () => stack.view(inLicence.projectId),
+    (v) => v.openSteps.length === 2,
+  );
   const grantMailed = (a: { action: string; stepId?: string }[]) => a.filter((e) => e.action === 'email-sent' && e.stepId?.startsWith('grant-')).length === 2;
   await stack.until('grant requests sent', () => stack.audit(inLicence.projectId), grantMailed);
-  await stack.until('scoping classified', () => stack.view(inScoping.projectId), (v) => v.components.every((c) => c.tier !== null));
+  await stack.until(
+    'scoping classified',
+    () => stack.view(inScoping.projectId),
+    (v) => v.components.every((c) => c.tier !== null),
+  );
 
   // The grant approval opens c2's licence review; its e-mails are being sent (held by a frozen SMTP server) as Temporal goes down.
   stack.freeze('mail');
   for (const step of grant.openSteps) expect(await stack.decide(step)).toBe(200);
   const isLicenceStep = (s: { kind: string }) => !s.kind.startsWith('grant-');
-  const licence = await stack.until('licence steps', () => stack.view(inLicence.projectId), (v) => v.openSteps.some(isLicenceStep));
+  const licence = await stack.until(
+    'licence steps',
+    () => stack.view(inLicence.projectId),
+    (v) => v.openSteps.some(isLicenceStep),
+  );
   const sending = licenceWorkflowId(inLicence.projectId, 'c2');
-  await stack.until('review requests being sent', () => stack.runningActivities(sending), (a) => a.includes('sendReviewRequest'));
+  await stack.until(
+    'review requests being sent',
+    () => stack.runningActivities(sending),
+    (a) => a.includes('sendReviewRequest'),
+  );
   await stack.stop('temporal', 'SIGTERM');
   const downAt = Date.now();
   stack.thaw('mail'); // SMTP accepts them now; the worker cannot tell Temporal
@@ -61,7 +77,11 @@ test('503 while Temporal is down, recovery without restarting anything, and ever
   ]);
   for (const answer of [read, ready, submit]) expect(answer).toEqual({ status: 503, body: unavailable, ms: expect.any(Number) });
   // The reviewer is told the decision is not confirmed (the API cannot tell whether it reached Temporal).
-  expect(decision).toEqual({ status: 503, body: { error: { code: 'UNAVAILABLE', message: expect.stringMatching(/could not be confirmed/), details: [] } }, ms: expect.any(Number) });
+  expect(decision).toEqual({
+    status: 503,
+    body: { error: { code: 'UNAVAILABLE', message: expect.stringMatching(/could not be confirmed/), details: [] } },
+    ms: expect.any(Number),
+  });
   // Never hang: each is answered by the API's deadline (10 s; 2 s for /readyz), give or take a retry's sleep (≤ 1 s) on a loaded machine.
   expect(Math.max(read.ms, submit.ms, decision.ms)).toBeLessThan(13_000);
   expect(ready.ms).toBeLessThan(4_000);
@@ -69,7 +89,11 @@ test('503 while Temporal is down, recovery without restarting anything, and ever
   await new Promise((r) => setTimeout(r, Math.max(0, DOWN_MS - (Date.now() - downAt)))); // the outage itself
   await stack.startTemporal(); // same SQLite file and port; returns once it answers
   const upAt = Date.now();
-  await stack.until('/readyz 200', async () => (await stack.fetch('/readyz')).status, (s) => s === 200);
+  await stack.until(
+    '/readyz 200',
+    async () => (await stack.fetch('/readyz')).status,
+    (s) => s === 200,
+  );
   const apiBackMs = Date.now() - upAt;
   // The API's connection to Temporal comes back by itself, promptly (its reconnect backoff is capped).
   expect(apiBackMs).toBeLessThan(10_000);

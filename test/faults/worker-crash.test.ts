@@ -20,22 +20,42 @@ import { approveEverything, requestMessageIds, settleMails, submitAndConfirm } f
 
 const stack = useProcessStack();
 
-const unconfirmed = { status: 503, body: { error: { code: 'UNAVAILABLE', message: expect.stringMatching(/could not be confirmed.*may still be recorded/), details: [] } } };
+const unconfirmed = {
+  status: 503,
+  body: { error: { code: 'UNAVAILABLE', message: expect.stringMatching(/could not be confirmed.*may still be recorded/), details: [] } },
+};
 
 test('decisions sent while the worker is down are recorded once it is back, once; the project completes; no e-mail twice', async () => {
   const project = allTiersProject(uniqueId('crash'));
   const id = project.projectId;
   await submitAndConfirm(stack, project);
-  const grant = await stack.until('the two grant steps', () => stack.view(id), (v) => v.openSteps.length === 2);
-  await stack.until('grant requests sent', () => stack.audit(id), (a) => a.filter((e) => e.action === 'email-sent' && e.stepId?.startsWith('grant-')).length === 2);
+  const grant = await stack.until(
+    'the two grant steps',
+    () => stack.view(id),
+    (v) => v.openSteps.length === 2,
+  );
+  await stack.until(
+    'grant requests sent',
+    () => stack.audit(id),
+    (a) => a.filter((e) => e.action === 'email-sent' && e.stepId?.startsWith('grant-')).length === 2,
+  );
 
   // The grant approval opens the licence reviews of several agencies at once. Their e-mails are on their
   // way (held by a frozen SMTP server, so that the crash surely finds them under way) when the worker dies.
   stack.freeze('mail');
   for (const step of grant.openSteps) expect(await stack.decide(step)).toBe(200);
-  const review = await stack.until('licence steps of three agencies', () => stack.view(id), (v) => new Set(v.openSteps.map((s) => s.party)).size >= 3);
+  const review = await stack.until(
+    'licence steps of three agencies',
+    () => stack.view(id),
+    (v) => new Set(v.openSteps.map((s) => s.party)).size >= 3,
+  );
   const sending = ['c2', 'c3'].map((c) => licenceWorkflowId(id, c));
-  for (const wf of sending) await stack.until(`review requests of ${wf} under way`, () => stack.runningActivities(wf), (a) => a.includes('sendReviewRequest'));
+  for (const wf of sending)
+    await stack.until(
+      `review requests of ${wf} under way`,
+      () => stack.runningActivities(wf),
+      (a) => a.includes('sendReviewRequest'),
+    );
   await stack.stop('worker', 'SIGKILL');
   const killedAt = Date.now();
   stack.thaw('mail');
@@ -43,7 +63,10 @@ test('decisions sent while the worker is down are recorded once it is back, once
   // Reading the project (a query) and deciding (an Update) both need a worker: 503, each after the API's deadline.
   const whileDown = review.openSteps.slice(0, 2);
   const [read, ...decisions] = await Promise.all([stack.fetch(`/v1/projects/${id}`), ...whileDown.map((s) => stack.decision(s))]);
-  expect({ status: read.status, body: await read.json() }).toEqual({ status: 503, body: { error: { code: 'UNAVAILABLE', message: expect.stringMatching(/Temporal.*did not answer in time/), details: [] } } });
+  expect({ status: read.status, body: await read.json() }).toEqual({
+    status: 503,
+    body: { error: { code: 'UNAVAILABLE', message: expect.stringMatching(/Temporal.*did not answer in time/), details: [] } },
+  });
   for (const answer of decisions) expect(answer).toEqual(unconfirmed);
   const answeredIn = Date.now() - killedAt;
 
@@ -51,20 +74,39 @@ test('decisions sent while the worker is down are recorded once it is back, once
   const restartedAt = Date.now();
   // Not sent again: the decisions are recorded anyway, by the restarted worker.
   const isDecisionOn = (stepId: string) => (e: { action: string; stepId?: string }) => e.action === 'decision-recorded' && e.stepId === stepId;
-  await stack.until('the decisions sent while the worker was down', () => stack.audit(id), (a) => whileDown.every((s) => a.some(isDecisionOn(s.stepId))), 90_000);
+  await stack.until(
+    'the decisions sent while the worker was down',
+    () => stack.audit(id),
+    (a) => whileDown.every((s) => a.some(isDecisionOn(s.stepId))),
+    90_000,
+  );
   const appliedIn = Date.now() - restartedAt;
   // The same links again change nothing (the step is decided, or its review has already finished).
-  for (const step of whileDown) expect(await stack.decision(step)).toMatchObject({ status: 409, body: { error: { code: 'CONFLICT', message: expect.stringMatching(/(already decided|has finished).*Nothing was changed/) } } });
+  for (const step of whileDown)
+    expect(await stack.decision(step)).toMatchObject({
+      status: 409,
+      body: { error: { code: 'CONFLICT', message: expect.stringMatching(/(already decided|has finished).*Nothing was changed/) } },
+    });
 
   // Everyone else approves, including the senior sign-offs that open later.
   const done = await approveEverything(stack, id);
   const completedIn = Date.now() - restartedAt;
-  expect(done.components.map((c) => [c.id, c.licence.status])).toEqual([['c0', 'cleared'], ['c1', 'approved'], ['c2', 'approved'], ['c3', 'approved']]);
+  expect(done.components.map((c) => [c.id, c.licence.status])).toEqual([
+    ['c0', 'cleared'],
+    ['c1', 'approved'],
+    ['c2', 'approved'],
+    ['c3', 'approved'],
+  ]);
 
   // Exactly one recorded decision per decided step.
   const audit = await stack.audit(id);
   const decided = done.steps.filter((s) => s.status === 'decided').map((s) => s.stepId);
-  expect(audit.filter((e) => e.action === 'decision-recorded').map((e) => e.stepId).sort()).toEqual([...decided].sort());
+  expect(
+    audit
+      .filter((e) => e.action === 'decision-recorded')
+      .map((e) => e.stepId)
+      .sort(),
+  ).toEqual([...decided].sort());
   expect(decided).toEqual(expect.arrayContaining(whileDown.map((s) => s.stepId)));
 
   // Every step's review request arrived; every mail that arrived was sent by one activity, once. The sends the
@@ -77,7 +119,10 @@ test('decisions sent while the worker is down are recorded once it is back, once
   expect(retried.map((s) => s.workflowId)).toEqual(expect.arrayContaining(sending));
   // How wide that window is: from MailDev writing a mail to Temporal recording its send complete (an upper bound).
   const firstWritten = (messageId: string) => Math.min(...mails.filter((m) => m.headers['message-id'] === messageId).map((m) => stack.mailWrittenAt(m)));
-  const widths = sends.filter((s) => s.attempt === 1).map((s) => Math.round(s.completedAt - firstWritten(s.messageId))).sort((a, b) => a - b);
+  const widths = sends
+    .filter((s) => s.attempt === 1)
+    .map((s) => Math.round(s.completedAt - firstWritten(s.messageId)))
+    .sort((a, b) => a - b);
   console.log(
     `worker crash: decisions sent while down answered 503 within ${answeredIn} ms; applied ${appliedIn} ms after the restart, project complete ${(completedIn / 1000).toFixed(1)} s after it; ` +
       `${decided.length} decisions, ${mails.length} mails from ${sends.length} sends, none twice; ${retried.length} send(s) under way at the kill ran again after their timeout; ` +

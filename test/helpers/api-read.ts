@@ -43,7 +43,10 @@ export async function readAnswered<A extends Answer>(send: () => PromiseLike<A>,
 export function describeAnswer(res: Answer, what?: string): string {
   const req = (res as { request?: { method?: string; url?: string } }).request;
   const who = what ?? (res as Partial<FetchAnswer>).what ?? (req?.method ? `${req.method} ${req.url?.replace(/^https?:\/\/[^/]+/, '')}` : 'the request');
-  const body = res.body !== undefined && !(typeof res.body === 'object' && res.body !== null && Object.keys(res.body).length === 0) ? JSON.stringify(res.body) : (res.text ?? '');
+  const body =
+    res.body !== undefined && !(typeof res.body === 'object' && res.body !== null && Object.keys(res.body).length === 0)
+      ? JSON.stringify(res.body)
+      : (res.text ?? '');
   return `${who} answered ${res.status}: ${body.slice(0, 1000)}`;
 }
 

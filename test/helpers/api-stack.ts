@@ -74,7 +74,15 @@ export interface ApiStack {
  * Reads `url` until `ready` holds. A 503 (a query not answered in time, as under load) is read again like a
  * value not ready yet; any other status than 200 fails at once. The timeout names the last value or answer seen.
  */
-async function poll<T>(get: (url: string) => PromiseLike<request.Response>, url: string, pick: (body: any) => T, ready: (v: T) => boolean, what: string, timeoutMs: number, describe: (v: T) => string): Promise<T> {
+async function poll<T>(
+  get: (url: string) => PromiseLike<request.Response>,
+  url: string,
+  pick: (body: any) => T,
+  ready: (v: T) => boolean,
+  what: string,
+  timeoutMs: number,
+  describe: (v: T) => string,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const res = await get(url);
@@ -167,7 +175,15 @@ export async function startApiStack({ policy = testPolicy(), rateLimits = GENERO
     const app = buildApp({
       client: env.client,
       connection: env.connection,
-      config: { apiKeys: parseApiKeys(API_KEYS), policy, TASK_QUEUE: taskQueue, LINK_SECRET, PUBLIC_URL, TEMPORAL_UI_URL, TEMPORAL_NAMESPACE: config.TEMPORAL_NAMESPACE },
+      config: {
+        apiKeys: parseApiKeys(API_KEYS),
+        policy,
+        TASK_QUEUE: taskQueue,
+        LINK_SECRET,
+        PUBLIC_URL,
+        TEMPORAL_UI_URL,
+        TEMPORAL_NAMESPACE: config.TEMPORAL_NAMESPACE,
+      },
       signer,
       logger: createLogger('silent', 'api-test'),
       rateLimits,
@@ -192,13 +208,38 @@ export async function startApiStack({ policy = testPolicy(), rateLimits = GENERO
     const getJson = async (url: string) => expectStatus(await readAnswered(() => get(url)), 200, `GET ${url}`).body;
     const view = (id: string): Promise<ProjectView> => getJson(`/v1/projects/${id}`);
     const audit = async (id: string): Promise<AuditEntry[]> => (await getJson(`/v1/projects/${id}/audit`)).entries;
-    const describeView = (v: ProjectView) => `stage ${v.stage}, tiers ${v.components.map((c) => `${c.id}=${c.tier}`)}, open ${v.openSteps.map((s) => s.stepId)}`;
+    const describeView = (v: ProjectView) =>
+      `stage ${v.stage}, tiers ${v.components.map((c) => `${c.id}=${c.tier}`)}, open ${v.openSteps.map((s) => s.stepId)}`;
     const waitForView = (id: string, ready: (v: ProjectView) => boolean, what: string, timeoutMs = 30_000) =>
       poll(get, `/v1/projects/${id}`, (body: ProjectView) => body, ready, what, timeoutMs, describeView);
     const waitForAudit = (id: string, ready: (e: AuditEntry[]) => boolean, what: string, timeoutMs = 30_000) =>
-      poll(get, `/v1/projects/${id}/audit`, (body: { entries: AuditEntry[] }) => body.entries, ready, what, timeoutMs, (e) => e.map((x) => `${x.action}${x.stepId ? `(${x.stepId})` : ''}`).join(', '));
+      poll(
+        get,
+        `/v1/projects/${id}/audit`,
+        (body: { entries: AuditEntry[] }) => body.entries,
+        ready,
+        what,
+        timeoutMs,
+        (e) => e.map((x) => `${x.action}${x.stepId ? `(${x.stepId})` : ''}`).join(', '),
+      );
 
-    return { app, client: env.client, env, policy, taskQueue, signer, smtpPort, webPort, mails, waitForMail, view, audit, waitForView, waitForAudit, stop: cleanup };
+    return {
+      app,
+      client: env.client,
+      env,
+      policy,
+      taskQueue,
+      signer,
+      smtpPort,
+      webPort,
+      mails,
+      waitForMail,
+      view,
+      audit,
+      waitForView,
+      waitForAudit,
+      stop: cleanup,
+    };
   } catch (err) {
     await cleanup();
     throw err;

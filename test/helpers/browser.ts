@@ -9,10 +9,20 @@ import { UNANSWERED } from './api-read';
 export const CHROMIUM = '/usr/bin/chromium';
 
 /** Quiet, offline, no GPU: nothing but the pages the test opens. */
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run "bash scripts/setup.sh --for-tests" (it installs the Debian package chromium) or install it yourself`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`${CHROMIUM} is missing: run "bash scripts/setup.sh --for-tests" (it installs the Debian package chromium) or install it yourself`);
   // launch() (not launchPersistentContext) gives every run a fresh, throw-away user-data-dir: no state from a previous run.
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS, timeout: 60_000 });
 }
@@ -23,7 +33,7 @@ export async function launchChromium(): Promise<Browser> {
  */
 export async function reloadWhileUnanswered(page: Page, first: Promise<Response | null>, options?: Parameters<Page['reload']>[0]): Promise<Response | null> {
   let res = await first;
-  for (const deadline = Date.now() + 60_000; res?.status() === UNANSWERED && Date.now() < deadline; ) {
+  for (const deadline = Date.now() + 60_000; res?.status() === UNANSWERED && Date.now() < deadline;) {
     await new Promise((r) => setTimeout(r, 250));
     res = await page.reload(options);
   }

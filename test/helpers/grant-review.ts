@@ -32,13 +32,24 @@ export async function toGrantReview(stack: ApiStack, titlePrefix = 'Review links
   const asCoordinator = bearer(KEYS.coordinator);
   const projectId = uniqueId('rl');
   const title = `${titlePrefix} ${projectId}`;
-  expect((await request(stack.app).post('/v1/projects').set(asCoordinator).send({ ...smallProject(projectId), title })).status).toBe(201);
+  expect(
+    (
+      await request(stack.app)
+        .post('/v1/projects')
+        .set(asCoordinator)
+        .send({ ...smallProject(projectId), title })
+    ).status,
+  ).toBe(201);
   await stack.waitForView(projectId, (v) => v.components.every((c) => c.tier !== null), 'classification');
   expect((await request(stack.app).post(`/v1/projects/${projectId}/scoping`).set(asCoordinator).send({})).status).toBe(200);
 
   const requestTo = (reviewer: string) => (m: Mail) => m.to[0]?.address === reviewer && m.subject.startsWith(`Review requested: ${title} — grant`);
   const funderMail = await stack.waitForMail(requestTo(FUNDER_REVIEWER));
   const agencyMail = await stack.waitForMail(requestTo(AGENCY_REVIEWER));
-  await stack.waitForAudit(projectId, (e) => e.filter((x) => x.action === 'email-sent' && x.stepId?.startsWith('grant-')).length === 2, 'both grant e-mails recorded');
+  await stack.waitForAudit(
+    projectId,
+    (e) => e.filter((x) => x.action === 'email-sent' && x.stepId?.startsWith('grant-')).length === 2,
+    'both grant e-mails recorded',
+  );
   return { projectId, title, funderMail, agencyMail, funderToken: tokenOf(funderMail), agencyToken: tokenOf(agencyMail) };
 }

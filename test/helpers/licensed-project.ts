@@ -19,7 +19,11 @@ export type MonitorHandle = WorkflowHandle<typeof complianceMonitorWorkflow>;
 export const monitoredLicence = (view: ProjectView) => view.components[0].licence as MonitoredLicenceView;
 
 /** The one-component T1 project (c1, lead agency BAFA, EU regime) through to its granted licence. */
-export async function grantLicence(h: ReturnType<typeof harness>, taskQueue: string, policy: Policy): Promise<{ handle: ProjectHandle; project: Project; licence: Licence }> {
+export async function grantLicence(
+  h: ReturnType<typeof harness>,
+  taskQueue: string,
+  policy: Policy,
+): Promise<{ handle: ProjectHandle; project: Project; licence: Licence }> {
   const project = smallProject();
   const handle = await h.start(taskQueue, project, policy);
   await h.confirm(handle);
@@ -31,7 +35,13 @@ export async function grantLicence(h: ReturnType<typeof harness>, taskQueue: str
 
 /** The compliance monitor the project workflow started for its only component's licence. */
 export async function monitorFor(client: Client, project: Project, licence: Licence, policy: Policy): Promise<MonitorHandle> {
-  const options = complianceMonitorStart({ project, component: project.components[0], licence, policy, projectWorkflowId: projectWorkflowId(project.projectId) });
+  const options = complianceMonitorStart({
+    project,
+    component: project.components[0],
+    licence,
+    policy,
+    projectWorkflowId: projectWorkflowId(project.projectId),
+  });
   const handle = client.workflow.getHandle<typeof complianceMonitorWorkflow>(options.workflowId);
   for (const deadline = Date.now() + 10_000; ; await new Promise((r) => setTimeout(r, 100))) {
     try {

@@ -12,10 +12,24 @@ export function defaultPolicyFile(): PolicyFile {
 export function testPolicyFile(): PolicyFile {
   const file = defaultPolicyFile();
   file.version = 'test-seconds';
-  file.sla = { grantReview: '60s', tierLoweringReview: '60s', agencyReview: '60s', seniorSignOff: '60s', infoRequestWithin: '30s', caseLimit: '300s', applicantAppealWindow: '60s' };
+  file.sla = {
+    grantReview: '60s',
+    tierLoweringReview: '60s',
+    agencyReview: '60s',
+    seniorSignOff: '60s',
+    infoRequestWithin: '30s',
+    caseLimit: '300s',
+    applicantAppealWindow: '60s',
+  };
   file.reminders = { every: '20s' };
   file.links = { validFor: '1h' };
-  file.compliance = { reportDueWithin: '20s', correctiveActionWithin: '20s', suspensionBeforeRevocation: '20s', renewalReminderBefore: '30s', missedReport: 'corrective-action' };
+  file.compliance = {
+    reportDueWithin: '20s',
+    correctiveActionWithin: '20s',
+    suspensionBeforeRevocation: '20s',
+    renewalReminderBefore: '30s',
+    missedReport: 'corrective-action',
+  };
   return file;
 }
 

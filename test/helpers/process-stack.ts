@@ -17,7 +17,18 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import { LinkSigner } from '../../activities/link-tokens';
 import type { MailReceipt } from '../../activities';
-import { freePorts, httpOk, startDevServer, startMailDev, startTsEntry, stop, temporalReachable, waitUntil, workerPolling, type Managed } from '../../scripts/lib/stack';
+import {
+  freePorts,
+  httpOk,
+  startDevServer,
+  startMailDev,
+  startTsEntry,
+  stop,
+  temporalReachable,
+  waitUntil,
+  workerPolling,
+  type Managed,
+} from '../../scripts/lib/stack';
 import type { AuditEntry, ProjectView } from '../../workflows/definitions';
 import { answerOf, describeAnswer, readAnswered, type FetchAnswer } from './api-read';
 import { fetchMails, type Mail } from './maildev';
@@ -41,7 +52,15 @@ export interface ProcessStackOptions {
 function faultPolicyFile() {
   const file = testPolicyFile();
   file.version = 'faults';
-  file.sla = { grantReview: '3600s', tierLoweringReview: '3600s', agencyReview: '3600s', seniorSignOff: '3600s', infoRequestWithin: '3600s', caseLimit: '7200s', applicantAppealWindow: '3600s' };
+  file.sla = {
+    grantReview: '3600s',
+    tierLoweringReview: '3600s',
+    agencyReview: '3600s',
+    seniorSignOff: '3600s',
+    infoRequestWithin: '3600s',
+    caseLimit: '7200s',
+    applicantAppealWindow: '3600s',
+  };
   return file;
 }
 
@@ -131,7 +150,12 @@ export class ProcessStack {
   }
 
   async startTemporal(): Promise<void> {
-    const p = startDevServer({ dbFile: path.join(this.dataDir, 'temporal.db'), port: this.ports.temporal, uiPort: this.ports.ui, logFile: this.logFile('temporal') });
+    const p = startDevServer({
+      dbFile: path.join(this.dataDir, 'temporal.db'),
+      port: this.ports.temporal,
+      uiPort: this.ports.ui,
+      logFile: this.logFile('temporal'),
+    });
     this.running.set('temporal', p);
     await waitUntil('Temporal dev server', () => temporalReachable(this.temporalAddress), 120_000, p);
   }
@@ -244,7 +268,11 @@ export class ProcessStack {
   }
 
   /** Decides a step through its reviewer link, as the e-mail's link would; returns the HTTP status and the JSON answer. */
-  async decision(step: { workflowId: string; stepId: string; reviewer: string }, body: object = { decision: 'approve' }, via: ApiPart = 'api'): Promise<{ status: number; body: unknown }> {
+  async decision(
+    step: { workflowId: string; stepId: string; reviewer: string },
+    body: object = { decision: 'approve' },
+    via: ApiPart = 'api',
+  ): Promise<{ status: number; body: unknown }> {
     const token = this.signer.sign({ ...step, expiresAt: Date.now() + 86_400_000 });
     const res = await fetch(`http://127.0.0.1:${this.ports[via]}/r/${token}`, {
       method: 'POST',
@@ -300,7 +328,14 @@ export class ProcessStack {
    */
   rawPost(urlPath: string, body: string, key: string): { written: Promise<void>; answer: Promise<string | undefined> } {
     const socket = connect(this.ports.api, '127.0.0.1');
-    const head = [`POST ${urlPath} HTTP/1.1`, `Host: 127.0.0.1:${this.ports.api}`, `Authorization: Bearer ${key}`, 'Content-Type: application/json', `Content-Length: ${Buffer.byteLength(body)}`, 'Connection: close'];
+    const head = [
+      `POST ${urlPath} HTTP/1.1`,
+      `Host: 127.0.0.1:${this.ports.api}`,
+      `Authorization: Bearer ${key}`,
+      'Content-Type: application/json',
+      `Content-Length: ${Buffer.byteLength(body)}`,
+      'Connection: close',
+    ];
     const written = new Promise<void>((resolve, reject) => socket.write(`${head.join('\r\n')}\r\n\r\n${body}`, (err) => (err ? reject(err) : resolve())));
     const answer = new Promise<string | undefined>((resolve) => {
       socket.once('data', (chunk: Buffer) => {
@@ -347,7 +382,9 @@ export class ProcessStack {
       }
       if (Date.now() > deadline) {
         const seen = last === undefined ? 'nothing' : (JSON.stringify(last)?.slice(0, 500) ?? String(last));
-        throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last seen: ${seen}${error ? `; last read failed: ${error instanceof Error ? error.message : String(error)}` : ''}`);
+        throw new Error(
+          `timed out after ${timeoutMs} ms waiting for ${what}; last seen: ${seen}${error ? `; last read failed: ${error instanceof Error ? error.message : String(error)}` : ''}`,
+        );
       }
       await new Promise((r) => setTimeout(r, 250));
     }
@@ -365,7 +402,16 @@ function mailSendsIn(workflowId: string, events: temporal.api.history.v1.IHistor
     if (!scheduled || !started || !payload) return [];
     const receipt = defaultPayloadConverter.fromPayload<Partial<MailReceipt>>(payload);
     if (typeof receipt?.messageId !== 'string') return [];
-    return [{ messageId: receipt.messageId, workflowId, activity: scheduled.activityType?.name ?? '?', attempt: started.attempt ?? 1, afterTimeout: !!started.lastFailure?.timeoutFailureInfo, completedAt: ms(e.eventTime) }];
+    return [
+      {
+        messageId: receipt.messageId,
+        workflowId,
+        activity: scheduled.activityType?.name ?? '?',
+        attempt: started.attempt ?? 1,
+        afterTimeout: !!started.lastFailure?.timeoutFailureInfo,
+        completedAt: ms(e.eventTime),
+      },
+    ];
   });
 }
 
@@ -388,7 +434,8 @@ export function matchMails(mails: Mail[], sends: MailSend[]): { problems: string
     const by = sends.filter((s) => s.messageId === id);
     if (by.length !== 1) problems.push(`${id}: ${n} cop${n === 1 ? 'y' : 'ies'}, from ${by.length} completed mail activities`);
     else if (n > 1 && by[0].afterTimeout && n <= by[0].attempt) cutOff.push(`${id} ×${n} (attempt ${by[0].attempt} completed after a timeout)`);
-    else if (n > 1) problems.push(`${id}: ${n} copies from one activity that completed on attempt ${by[0].attempt}${by[0].afterTimeout ? '' : ' with no attempt timed out'}`);
+    else if (n > 1)
+      problems.push(`${id}: ${n} copies from one activity that completed on attempt ${by[0].attempt}${by[0].afterTimeout ? '' : ' with no attempt timed out'}`);
   }
   return { problems, cutOff };
 }

@@ -40,7 +40,9 @@ export function mockActivities() {
   const receipt = (to: string) => ({ to, subject: 's', messageId: `<${randomUUID()}@test>` });
   return {
     classifyProject: jest.fn<ReturnType<Activities['classifyProject']>, Parameters<Activities['classifyProject']>>(real.classifyProject),
-    sendReviewRequest: jest.fn<ReturnType<Activities['sendReviewRequest']>, Parameters<Activities['sendReviewRequest']>>(async ({ step }) => receipt(step.reviewer)),
+    sendReviewRequest: jest.fn<ReturnType<Activities['sendReviewRequest']>, Parameters<Activities['sendReviewRequest']>>(async ({ step }) =>
+      receipt(step.reviewer),
+    ),
     sendStepClosed: jest.fn<ReturnType<Activities['sendStepClosed']>, Parameters<Activities['sendStepClosed']>>(async ({ step }) => receipt(step.reviewer)),
     sendNotice: jest.fn<ReturnType<Activities['sendNotice']>, Parameters<Activities['sendNotice']>>(async ({ to }) => receipt(to)),
     // The real screening against the shipped restricted-party list, like classification.
@@ -78,15 +80,24 @@ export function harness(getEnv: () => TestWorkflowEnvironment, policy: Policy) {
     }
   }
 
-  const openStep = (handle: ProjectHandle, stepId: string) => waitForView(handle, (v) => v.openSteps.some((s) => s.stepId === stepId), `step ${stepId}`).then((v) => v.openSteps.find((s) => s.stepId === stepId)!);
+  const openStep = (handle: ProjectHandle, stepId: string) =>
+    waitForView(handle, (v) => v.openSteps.some((s) => s.stepId === stepId), `step ${stepId}`).then((v) => v.openSteps.find((s) => s.stepId === stepId)!);
 
   /** Waits until every step in `stepIds` is open, then decides each as `decision(step)` says. */
-  async function decide(handle: ProjectHandle, stepIds: string[], decision: (s: ReviewStep) => Omit<DecisionInput, 'stepId' | 'reviewer'> = () => ({ decision: 'approve' })) {
+  async function decide(
+    handle: ProjectHandle,
+    stepIds: string[],
+    decision: (s: ReviewStep) => Omit<DecisionInput, 'stepId' | 'reviewer'> = () => ({ decision: 'approve' }),
+  ) {
     const view = await waitForView(handle, (v) => stepIds.every((id) => v.openSteps.some((s) => s.stepId === id)), `steps ${stepIds}`);
     const results = [];
     for (const id of stepIds) {
       const step = view.openSteps.find((s) => s.stepId === id)!;
-      results.push(await client().workflow.getHandle(step.workflowId).executeUpdate(decideUpdate, { args: [{ stepId: id, reviewer: step.reviewer, ...decision(step) }] }));
+      results.push(
+        await client()
+          .workflow.getHandle(step.workflowId)
+          .executeUpdate(decideUpdate, { args: [{ stepId: id, reviewer: step.reviewer, ...decision(step) }] }),
+      );
     }
     return results;
   }
@@ -101,7 +112,10 @@ export function harness(getEnv: () => TestWorkflowEnvironment, policy: Policy) {
 
 /** The ApplicationFailure type an Update validator rejected with. */
 export async function rejectionType(p: Promise<unknown>): Promise<string | undefined> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
   return ((err as WorkflowUpdateFailedError).cause as ApplicationFailure).type ?? undefined;
 }

@@ -49,7 +49,8 @@ export function historyToJSON(history: History): string {
 }
 
 export function historyFromJSON(json: unknown): proto.temporal.api.history.v1.History {
-  if (typeof json !== 'object' || json === null || !Array.isArray((json as { events?: unknown }).events)) throw new TypeError('not a history: expected an object with an array of events');
+  if (typeof json !== 'object' || json === null || !Array.isArray((json as { events?: unknown }).events))
+    throw new TypeError('not a history: expected an object with an array of events');
   return protojson.fromJson(historyType, json, { ignoreUnknownFields: true }) as proto.temporal.api.history.v1.History;
 }
 
@@ -148,7 +149,11 @@ function detailOf(e: HistoryEvent, activities: Map<string, string>, updates: Map
     activities.set(id, scheduled.activityType?.name ?? '?');
     return `:${scheduled.activityType?.name}`;
   }
-  const activityDone = e.activityTaskCompletedEventAttributes ?? e.activityTaskFailedEventAttributes ?? e.activityTaskTimedOutEventAttributes ?? e.activityTaskCanceledEventAttributes;
+  const activityDone =
+    e.activityTaskCompletedEventAttributes ??
+    e.activityTaskFailedEventAttributes ??
+    e.activityTaskTimedOutEventAttributes ??
+    e.activityTaskCanceledEventAttributes;
   if (activityDone) return `:${activities.get(String(activityDone.scheduledEventId)) ?? '?'}`;
   const accepted = e.workflowExecutionUpdateAcceptedEventAttributes;
   if (accepted) {
@@ -231,7 +236,11 @@ export function noteStart(workflowId: string, testName: string | undefined): voi
 }
 
 const slug = (s: string, max = 60) => {
-  const full = s.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  const full = s
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
   return full.length <= max ? full : full.slice(0, max).replace(/-[^-]*$/, '');
 };
 
@@ -256,7 +265,8 @@ function scenarioName(x: Execution, parents: Map<string, string>, runs: Map<stri
   const parts = test ? [slug(test), label === 'p' ? '' : label, own] : [slug(x.workflowId)];
   // The how-manieth run of its workflow id, following the continue-as-new chain back.
   let run = 1;
-  for (let prev = startedOf(x).continuedExecutionRunId; prev && runs.has(prev) && run < 100_000; prev = startedOf(runs.get(prev)!).continuedExecutionRunId) run++;
+  for (let prev = startedOf(x).continuedExecutionRunId; prev && runs.has(prev) && run < 100_000; prev = startedOf(runs.get(prev)!).continuedExecutionRunId)
+    run++;
   if (run > 1) parts.push(`run${run}`);
   return [workflowTypeOf(x.history), ...parts.filter(Boolean).map((p) => slug(p, 48))].join('-');
 }
@@ -325,7 +335,9 @@ export function readHistories(dir = HISTORIES_DIR): RecordedHistory[] {
  */
 export function keepCovering(dir = HISTORIES_DIR): { kept: RecordedHistory[]; removed: string[] } {
   const all = readHistories(dir);
-  const chosen = new Set(selectCovering(all.map((h) => ({ name: h.file, workflowType: h.workflowType, coverage: coverageOf(h.history), bytes: h.bytes }))).map((c) => c.name));
+  const chosen = new Set(
+    selectCovering(all.map((h) => ({ name: h.file, workflowType: h.workflowType, coverage: coverageOf(h.history), bytes: h.bytes }))).map((c) => c.name),
+  );
   const removed = all.filter((h) => !chosen.has(h.file)).map((h) => h.file);
   for (const file of removed) rmSync(path.join(dir, file));
   const subdirs = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => statSync(path.join(dir, f)).isDirectory());

@@ -31,7 +31,8 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 async function replay(bundle: WorkflowBundleWithSourceMap, histories: RecordedHistory[] = recorded): Promise<Map<string, Error | undefined>> {
   const results = new Map<string, Error | undefined>();
   const input = histories.map((h) => ({ workflowId: h.file, history: h.history }));
-  for await (const result of Worker.runReplayHistories({ workflowBundle: bundle, replayName: 'replay-test' }, input)) results.set(result.workflowId, result.error);
+  for await (const result of Worker.runReplayHistories({ workflowBundle: bundle, replayName: 'replay-test' }, input))
+    results.set(result.workflowId, result.error);
   return results;
 }
 
@@ -50,7 +51,8 @@ async function bundleChanged(name: string, file: string, edit: (source: string) 
   return bundleWorkflowCode({ workflowsPath: path.join(copy, 'workflows/index.ts'), logger: new DefaultLogger('ERROR') });
 }
 
-const outcome = (error: Error | undefined) => (error === undefined ? 'replays' : error instanceof DeterminismViolationError ? 'DeterminismViolationError' : `${error.name}: ${error.message.split('\n')[0]}`);
+const outcome = (error: Error | undefined) =>
+  error === undefined ? 'replays' : error instanceof DeterminismViolationError ? 'DeterminismViolationError' : `${error.name}: ${error.message.split('\n')[0]}`;
 const outcomes = (results: Map<string, Error | undefined>) => recorded.map((h) => [h.file, outcome(results.get(h.file))]);
 
 test('the recorded histories include every workflow type the worker registers, and no other', () => {
@@ -62,7 +64,9 @@ test('the recorded histories include every workflow type the worker registers, a
 test('every recorded history replays against the current workflow code', async () => {
   const results = await replay(await workflowBundle());
   expect([...results.keys()].sort()).toEqual(recorded.map((h) => h.file));
-  const failures = [...results].filter(([, error]) => error).map(([file, error]) => `test/replay/histories/${file}: ${error!.name}: ${error!.message.split('\n')[0]}`);
+  const failures = [...results]
+    .filter(([, error]) => error)
+    .map(([file, error]) => `test/replay/histories/${file}: ${error!.name}: ${error!.message.split('\n')[0]}`);
   expect(failures).toEqual([]);
 }, 300_000);
 
@@ -97,7 +101,9 @@ describe('when a corrective action opens, the compliance monitor reports it to t
     "    await this.notify(`${action.actionId}.opened`, correctiveActionNotice(this.input, action), 'corrective action notice');",
     '    await this.publish();',
   ].join('\n');
-  const reachIt = recorded.filter((h) => h.workflowType === 'complianceMonitorWorkflow' && reportedActions(h).includes('corrective-action-opened')).map((h) => h.file);
+  const reachIt = recorded
+    .filter((h) => h.workflowType === 'complianceMonitorWorkflow' && reportedActions(h).includes('corrective-action-opened'))
+    .map((h) => h.file);
 
   test('the recorded histories reach that branch, and also pass it by', () => {
     expect(reachIt.length).toBeGreaterThan(0);
@@ -111,7 +117,9 @@ describe('when a corrective action opens, the compliance monitor reports it to t
 
   test('the same swap guarded by patched() replays every recorded history', async () => {
     const guarded = `    if (patched('mail-before-report')) {\n${mailThenReport}\n    } else {\n${reportThenMail}\n    }`;
-    const bundle = await bundleChanged('monitor-patched', 'compliance-monitor.ts', (source) => replaceOnce(`import { patched } from '@temporalio/workflow';\n${source}`, reportThenMail, guarded));
+    const bundle = await bundleChanged('monitor-patched', 'compliance-monitor.ts', (source) =>
+      replaceOnce(`import { patched } from '@temporalio/workflow';\n${source}`, reportThenMail, guarded),
+    );
     expect(outcomes(await replay(bundle))).toEqual(recorded.map((h) => [h.file, 'replays']));
   }, 300_000);
 });

@@ -60,7 +60,12 @@ test(`a batch of ${BATCH} projects split across two APIs and two workers: each c
   for (const view of done) {
     const audit = await stack.audit(view.projectId);
     const decided = view.steps.filter((s) => s.status === 'decided').map((s) => s.stepId);
-    expect(audit.filter((e) => e.action === 'decision-recorded').map((e) => e.stepId).sort()).toEqual([...decided].sort());
+    expect(
+      audit
+        .filter((e) => e.action === 'decision-recorded')
+        .map((e) => e.stepId)
+        .sort(),
+    ).toEqual([...decided].sort());
   }
   const { problems, cutOff, mails } = await settleMails(stack, requestMessageIds(done.flatMap((v) => v.steps)));
   expect(problems).toEqual([]);
@@ -95,7 +100,14 @@ test("each worker serves the SDK's metrics and the e-mails it sent; together the
   const scrapes = await Promise.all(stack.workers.map(async (w) => (await fetch(stack.metricsUrl(w))).text()));
   // The SDK's own metrics that docs/OPERATIONS.md tells operators to watch.
   for (const text of scrapes) {
-    for (const name of ['temporal_workflow_completed_total', 'temporal_activity_execution_latency_seconds_bucket', 'temporal_worker_task_slots_available', 'temporal_workflow_task_schedule_to_start_latency_seconds_bucket', 'temporal_activity_schedule_to_start_latency_seconds_bucket', 'temporal_sticky_cache_size']) {
+    for (const name of [
+      'temporal_workflow_completed_total',
+      'temporal_activity_execution_latency_seconds_bucket',
+      'temporal_worker_task_slots_available',
+      'temporal_workflow_task_schedule_to_start_latency_seconds_bucket',
+      'temporal_activity_schedule_to_start_latency_seconds_bucket',
+      'temporal_sticky_cache_size',
+    ]) {
       expect({ name, exported: new RegExp(`^${name}\\{`, 'm').test(text) }).toEqual({ name, exported: true });
     }
   }
@@ -111,11 +123,23 @@ test("each worker serves the SDK's metrics and the e-mails it sent; together the
   const decided = done.flatMap((v) => v.steps).filter((st) => st.status === 'decided').length;
   expect(apiScrapes.reduce((n, text) => n + sumOf(text, 'licence_review_decisions_total'), 0)).toBe(decided);
   for (const text of apiScrapes) expect(sumOf(text, 'licence_review_decisions_total')).toBeGreaterThan(0);
-  console.log(`api metrics sample:\n${apiScrapes[0].split('\n').filter((l) => /^licence_review_(decisions_total|http_request_duration_seconds_count)/.test(l)).slice(0, 8).join('\n')}`);
-  console.log(`worker metrics sample:\n${scrapes[0].split('\n').filter((l) => /^(licence_review_emails|temporal_workflow_completed|temporal_activity_execution_latency_seconds_count)/.test(l)).slice(0, 8).join('\n')}`);
+  console.log(
+    `api metrics sample:\n${apiScrapes[0]
+      .split('\n')
+      .filter((l) => /^licence_review_(decisions_total|http_request_duration_seconds_count)/.test(l))
+      .slice(0, 8)
+      .join('\n')}`,
+  );
+  console.log(
+    `worker metrics sample:\n${scrapes[0]
+      .split('\n')
+      .filter((l) => /^(licence_review_emails|temporal_workflow_completed|temporal_activity_execution_latency_seconds_count)/.test(l))
+      .slice(0, 8)
+      .join('\n')}`,
+  );
 });
 
-test('logs are JSON lines: requests carry their id (a caller\'s X-Request-Id kept), workflow and activity lines their workflow id', async () => {
+test("logs are JSON lines: requests carry their id (a caller's X-Request-Id kept), workflow and activity lines their workflow id", async () => {
   const [project] = done;
   // A read (a query): sent again while it answers 503 under load, each time with the same X-Request-Id.
   const res = expectStatus(await stack.read(`/v1/projects/${project.projectId}`, { headers: { 'x-request-id': 'trace-scale-out-1' } }), 200);
@@ -123,7 +147,12 @@ test('logs are JSON lines: requests carry their id (a caller\'s X-Request-Id kep
   const fresh = await stack.fetch(`/v1/projects/${project.projectId}`, { headers: { 'x-request-id': 'not a plain token' } });
   expect(fresh.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
 
-  await stack.until('the request logged', async () => logLines('api'), (lines) => lines.some((l) => l.reqId === 'trace-scale-out-1' && (l.res as { statusCode?: number } | undefined)?.statusCode === 200), 10_000);
+  await stack.until(
+    'the request logged',
+    async () => logLines('api'),
+    (lines) => lines.some((l) => l.reqId === 'trace-scale-out-1' && (l.res as { statusCode?: number } | undefined)?.statusCode === 200),
+    10_000,
+  );
   for (const api of stack.apis) {
     const lines = logLines(api);
     const requestLines = lines.filter((l) => l.req || l.res);
@@ -139,7 +168,9 @@ test('logs are JSON lines: requests carry their id (a caller\'s X-Request-Id kep
     expect(decisions.filter((l) => typeof l.workflowId !== 'string' || typeof l.reqId !== 'string')).toEqual([]);
   }
   // The completion line of the read that answered (the last one sent with that id).
-  const traced = logLines('api').filter((l) => l.reqId === 'trace-scale-out-1' && l.res).at(-1);
+  const traced = logLines('api')
+    .filter((l) => l.reqId === 'trace-scale-out-1' && l.res)
+    .at(-1);
   expect(traced).toMatchObject({ workflowId: `project-${project.projectId}`, res: { statusCode: 200 } });
 
   // No credential in any API line: keys, cookies and reviewer link tokens stay out.
@@ -163,6 +194,9 @@ test('logs are JSON lines: requests carry their id (a caller\'s X-Request-Id kep
   const auditLines = stack.workers.flatMap(logLines).filter((l) => l.msg === 'audit: decision-recorded');
   for (const view of done) {
     const decided = view.steps.filter((s) => s.status === 'decided').length;
-    expect({ project: view.projectId, lines: auditLines.filter((l) => [`project-${view.projectId}`, `licence-${view.projectId}--c1`].includes(String(l.workflowId))).length }).toEqual({ project: view.projectId, lines: decided });
+    expect({
+      project: view.projectId,
+      lines: auditLines.filter((l) => [`project-${view.projectId}`, `licence-${view.projectId}--c1`].includes(String(l.workflowId))).length,
+    }).toEqual({ project: view.projectId, lines: decided });
   }
 });

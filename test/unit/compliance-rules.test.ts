@@ -9,12 +9,28 @@ import { createActivities } from '../../activities';
 import { LinkSigner } from '../../activities/link-tokens';
 import { loadReferenceData } from '../../activities/reference-data';
 import { periodCount, renewalReminderAt, reportingWindow, type LicenceTerm } from '../../domain/compliance-calendar';
-import { endUsersToScreen, missedReportAnomaly, reportAnomalies, type ComplianceReport, type LicensedScope, type ScreeningHit } from '../../domain/compliance-rules';
+import {
+  endUsersToScreen,
+  missedReportAnomaly,
+  reportAnomalies,
+  type ComplianceReport,
+  type LicensedScope,
+  type ScreeningHit,
+} from '../../domain/compliance-rules';
 import { correctiveActionId, parseCorrectiveActionId } from '../../workflows/compliance-contract';
 
-const scope: LicensedScope = { destinations: ['US', 'DE'], recipients: [{ name: 'Oak Ridge National Laboratory', country: 'US' }, { name: 'Karlsruhe Institute of Technology', country: 'DE' }] };
+const scope: LicensedScope = {
+  destinations: ['US', 'DE'],
+  recipients: [
+    { name: 'Oak Ridge National Laboratory', country: 'US' },
+    { name: 'Karlsruhe Institute of Technology', country: 'DE' },
+  ],
+};
 const shipment = (destination: string, endUser: string) => ({ destination, endUser, date: '2027-03-01' });
-const clean: ComplianceReport = { endUseConfirmed: true, shipments: [shipment('US', 'Oak Ridge National Laboratory'), shipment('DE', 'Karlsruhe Institute of Technology')] };
+const clean: ComplianceReport = {
+  endUseConfirmed: true,
+  shipments: [shipment('US', 'Oak Ridge National Laboratory'), shipment('DE', 'Karlsruhe Institute of Technology')],
+};
 
 describe('reportAnomalies', () => {
   test('a report within the licence shows no anomaly; recipient names match regardless of case and punctuation', () => {
@@ -32,7 +48,12 @@ describe('reportAnomalies', () => {
   test('shipments to destinations the licence does not cover: one anomaly per country, naming its shipments', () => {
     const report: ComplianceReport = {
       endUseConfirmed: true,
-      shipments: [shipment('CN', 'Oak Ridge National Laboratory'), shipment('US', 'Oak Ridge National Laboratory'), shipment('CN', 'Oak Ridge National Laboratory'), shipment('IR', 'Oak Ridge National Laboratory')],
+      shipments: [
+        shipment('CN', 'Oak Ridge National Laboratory'),
+        shipment('US', 'Oak Ridge National Laboratory'),
+        shipment('CN', 'Oak Ridge National Laboratory'),
+        shipment('IR', 'Oak Ridge National Laboratory'),
+      ],
     };
     const anomalies = reportAnomalies(report, scope, []);
     expect(anomalies.map((a) => [a.kind, a.subject, a.shipments])).toEqual([
@@ -60,8 +81,15 @@ describe('reportAnomalies', () => {
 
   test('every rule applies to the same report', () => {
     const report: ComplianceReport = { endUseConfirmed: false, shipments: [shipment('RU', 'Volkov Applied Physics Institute')] };
-    const hits: ScreeningHit[] = [{ name: 'Volkov Applied Physics Institute', listedName: 'Volkov Applied Physics Institute', list: 'EU sanctions list (sample)', country: 'RU' }];
-    expect(reportAnomalies(report, scope, hits).map((a) => a.kind)).toEqual(['end-use-not-confirmed', 'unlicensed-destination', 'restricted-end-user', 'unlicensed-end-user']);
+    const hits: ScreeningHit[] = [
+      { name: 'Volkov Applied Physics Institute', listedName: 'Volkov Applied Physics Institute', list: 'EU sanctions list (sample)', country: 'RU' },
+    ];
+    expect(reportAnomalies(report, scope, hits).map((a) => a.kind)).toEqual([
+      'end-use-not-confirmed',
+      'unlicensed-destination',
+      'restricted-end-user',
+      'unlicensed-end-user',
+    ]);
   });
 });
 
@@ -121,7 +149,11 @@ test('the screening activity matches names against the shipped restricted-party 
     signer: new LinkSigner('unit-test-link-secret-0123456789'),
     referenceData: loadReferenceData(path.join(ROOT, 'reference-data/control-list.json'), path.join(ROOT, 'reference-data/restricted-parties.json')),
   });
-  const hits = await new MockActivityEnvironment().run(activities.screenParties, ['Oak Ridge National Laboratory', 'NPI Trading LLC', 'eastgate advanced materials']);
+  const hits = await new MockActivityEnvironment().run(activities.screenParties, [
+    'Oak Ridge National Laboratory',
+    'NPI Trading LLC',
+    'eastgate advanced materials',
+  ]);
   expect(hits).toEqual([
     { name: 'NPI Trading LLC', listedName: 'Northwind Precision Instruments', list: 'Entity List (sample)', country: 'AE' },
     { name: 'eastgate advanced materials', listedName: 'Eastgate Advanced Materials', list: 'Entity List (sample)', country: 'CN' },

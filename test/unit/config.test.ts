@@ -40,7 +40,13 @@ describe('environment', () => {
   });
 
   it('takes the values it is given', () => {
-    const config = loadConfig({ PORT: '8081', TEMPORAL_ADDRESS: 'temporal:7233', LINK_SECRET: 'a-production-secret-value', NODE_ENV: 'production', API_KEYS: 'admin=prod-admin-key-1' });
+    const config = loadConfig({
+      PORT: '8081',
+      TEMPORAL_ADDRESS: 'temporal:7233',
+      LINK_SECRET: 'a-production-secret-value',
+      NODE_ENV: 'production',
+      API_KEYS: 'admin=prod-admin-key-1',
+    });
     expect(config).toMatchObject({ PORT: 8081, TEMPORAL_ADDRESS: 'temporal:7233', LINK_SECRET: 'a-production-secret-value', NODE_ENV: 'production' });
     expect([...config.apiKeys.keys()]).toEqual(['prod-admin-key-1']);
   });
@@ -117,12 +123,48 @@ describe('policy file', () => {
   const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
   it.each<[string, (p: PolicyFile) => void, string]>([
-    ['a negative duration', (p) => { p.sla.agencyReview = '-5d'; }, 'sla.agencyReview: '],
-    ['a duration that is not one', (p) => { p.reminders.every = 'soon'; }, 'reminders.every: '],
-    ['an agency with an unknown regime', (p) => { p.agencies[3].regime = 'MARS'; }, 'agencies.3.regime: '],
-    ['duplicate agency ids', (p) => { p.agencies.push({ ...p.agencies[1] }); }, `agencies.${defaultPolicyFile().agencies.length}.id: duplicate`],
-    ['a reviewer address that is not one', (p) => { p.agencies[0].reviewers = ['licensing at bis']; }, 'agencies.0.reviewers.0: '],
-    ['a country without a defence reviewer', (p) => { p.agencies = p.agencies.filter((a) => a.id !== 'de-bmvg'); }, 'agencies: country DE has no defence reviewer'],
+    [
+      'a negative duration',
+      (p) => {
+        p.sla.agencyReview = '-5d';
+      },
+      'sla.agencyReview: ',
+    ],
+    [
+      'a duration that is not one',
+      (p) => {
+        p.reminders.every = 'soon';
+      },
+      'reminders.every: ',
+    ],
+    [
+      'an agency with an unknown regime',
+      (p) => {
+        p.agencies[3].regime = 'MARS';
+      },
+      'agencies.3.regime: ',
+    ],
+    [
+      'duplicate agency ids',
+      (p) => {
+        p.agencies.push({ ...p.agencies[1] });
+      },
+      `agencies.${defaultPolicyFile().agencies.length}.id: duplicate`,
+    ],
+    [
+      'a reviewer address that is not one',
+      (p) => {
+        p.agencies[0].reviewers = ['licensing at bis'];
+      },
+      'agencies.0.reviewers.0: ',
+    ],
+    [
+      'a country without a defence reviewer',
+      (p) => {
+        p.agencies = p.agencies.filter((a) => a.id !== 'de-bmvg');
+      },
+      'agencies: country DE has no defence reviewer',
+    ],
   ])('rejects %s, naming where', (name, change, line) => {
     const file = policyFile(name.replace(/\W+/g, '-'), change);
     const message = configError(() => loadPolicy(file)).message;

@@ -51,7 +51,10 @@ describe('docker-compose.yml', () => {
   });
 
   it('builds the API and the worker as one image from the Dockerfile, with their compiled entry points', () => {
-    for (const [name, entry] of [['api', 'dist/api/main.js'], ['worker', 'dist/worker/main.js']] as const) {
+    for (const [name, entry] of [
+      ['api', 'dist/api/main.js'],
+      ['worker', 'dist/worker/main.js'],
+    ] as const) {
       expect(app[name].build).toEqual({ context: '.', dockerfile: 'Dockerfile' });
       expect(app[name].command).toEqual(['node', entry]);
       // tsconfig.build.json compiles <folder>/main.ts to dist/<folder>/main.js.
@@ -82,7 +85,9 @@ describe('docker-compose.yml', () => {
 
   it('health-checks every long-running service, and waits on health only where there is a check', () => {
     // One-shot jobs (the search-attribute registration) replace their image's entrypoint with a script and then exit.
-    const oneShot = Object.entries(services).filter(([, s]) => s.entrypoint).map(([name]) => name);
+    const oneShot = Object.entries(services)
+      .filter(([, s]) => s.entrypoint)
+      .map(([name]) => name);
     for (const [name, service] of Object.entries(services)) {
       if (!oneShot.includes(name)) expect({ name, test: service.healthcheck?.test?.length }).toEqual({ name, test: expect.any(Number) });
       for (const [dependency, { condition }] of Object.entries(service.depends_on ?? {})) {
@@ -135,8 +140,14 @@ describe('docker-compose.yml', () => {
   });
 
   it("matches the README's table of services: the same names, and the host ports it says each publishes", () => {
-    const section = read('README.md').split(/^## Production shape$/m)[1]?.split(/^## /m)[0] ?? '';
-    const rows = [...section.matchAll(/^\| `([a-z-]+)` \|.*\| ([\d, ]+|—) \|$/gm)].map(([, name, ports]) => ({ name, ports: ports === '—' ? [] : ports.split(', ') }));
+    const section =
+      read('README.md')
+        .split(/^## Production shape$/m)[1]
+        ?.split(/^## /m)[0] ?? '';
+    const rows = [...section.matchAll(/^\| `([a-z-]+)` \|.*\| ([\d, ]+|—) \|$/gm)].map(([, name, ports]) => ({
+      name,
+      ports: ports === '—' ? [] : ports.split(', '),
+    }));
     expect(rows.map((r) => r.name).sort()).toEqual(Object.keys(services).sort());
     for (const { name, ports } of rows) {
       const published = (services[name].ports ?? []).map((p) => p.split(':').at(-2));
@@ -207,7 +218,8 @@ describe('.env.example', () => {
     const named = [...new Set(read('config/temporal-connection.ts').match(/\bTEMPORAL_[A-Z_]*[A-Z]\b/g) ?? [])];
     expect(named).toEqual(expect.arrayContaining(['TEMPORAL_API_KEY', 'TEMPORAL_PROFILE', 'TEMPORAL_CONFIG_FILE']));
     expect(named.filter((n) => !example.has(n))).toEqual([]);
-    for (const tls of ['TEMPORAL_TLS_CLIENT_CERT_PATH', 'TEMPORAL_TLS_CLIENT_KEY_PATH', 'TEMPORAL_TLS_SERVER_CA_CERT_PATH', 'TEMPORAL_TLS_SERVER_NAME']) expect(example.has(tls)).toBe(true);
+    for (const tls of ['TEMPORAL_TLS_CLIENT_CERT_PATH', 'TEMPORAL_TLS_CLIENT_KEY_PATH', 'TEMPORAL_TLS_SERVER_CA_CERT_PATH', 'TEMPORAL_TLS_SERVER_NAME'])
+      expect(example.has(tls)).toBe(true);
   });
 
   it('explains each variable in a comment on the line above', () => {

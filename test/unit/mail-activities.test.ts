@@ -54,7 +54,10 @@ function recordingMeter(totals = new Map<string, number>(), tags: MetricTags = {
     valueType: 'int',
     add: (value, extra = {}) => {
       const all = { ...tagged, ...extra };
-      const key = `${name}{${Object.keys(all).sort().map((k) => `${k}=${all[k]}`).join(',')}}`;
+      const key = `${name}{${Object.keys(all)
+        .sort()
+        .map((k) => `${k}=${all[k]}`)
+        .join(',')}}`;
       totals.set(key, (totals.get(key) ?? 0) + value);
     },
     withTags: (more) => counter(name, { ...tagged, ...more }),

@@ -31,22 +31,118 @@ it('fills the optional parts with their defaults', () => {
 });
 
 it.each<[string, (b: any) => void, RegExp]>([
-  ['a missing title', (b) => { delete b.title; }, /^title: /],
-  ['a blank title', (b) => { b.title = '   '; }, /^title: must not be empty/],
-  ['an unknown funder', (b) => { b.funderId = 'nobody'; }, /^funderId: unknown funder "nobody"/],
-  ['a lower-case country code', (b) => { b.partners[1].country = 'us'; }, /^partners\.1\.country: must be an ISO 3166/],
-  ['a partner country without an agency', (b) => { b.partners[1].country = 'BR'; }, /^partners\.1\.country: no licensing agency for BR/],
-  ['duplicate component ids', (b) => { b.components[1].id = 'c0'; }, /^components: component id "c0" is used twice/],
-  ['a recipient that is not a partner', (b) => { b.components[2].recipients = ['ornl', 'cern']; }, /^components\.2\.recipients\.1: "cern" is not one of the partners/],
-  ['a coordinator outside the partners', (b) => { b.coordinator.partnerId = 'cern'; }, /^coordinator\.partnerId: "cern" is not one of the partners/],
-  ['a bad coordinator e-mail', (b) => { b.coordinator.email = 'weber at kit'; }, /^coordinator\.email: /],
-  ['a milestone on an unknown component', (b) => { b.milestones[0].componentIds = ['c1', 'c9']; }, /^milestones\.0\.componentIds\.1: "c9" is not one of the components/],
-  ['a control code of the wrong shape', (b) => { b.components[1].controlCodes = ['3A001', 'XYZ-1']; }, /^components\.1\.controlCodes\.1: must look like/],
-  ['an unknown top-level field', (b) => { b.budget = 1_000_000; }, /^: .*budget/],
-  ['an unknown component field', (b) => { b.components[0].owner = 'kit'; }, /^components\.0: .*owner/],
-  ['a due date that is not a date', (b) => { b.milestones[0].dueAt = '30 June 2027'; }, /^milestones\.0\.dueAt: must be an ISO 8601/],
-  ['a due date without a time zone', (b) => { b.milestones[0].dueAt = '2027-06-30T00:00:00'; }, /^milestones\.0\.dueAt: /],
-  ['no destinations', (b) => { b.components[0].destinations = []; }, /^components\.0\.destinations: /],
+  [
+    'a missing title',
+    (b) => {
+      delete b.title;
+    },
+    /^title: /,
+  ],
+  [
+    'a blank title',
+    (b) => {
+      b.title = '   ';
+    },
+    /^title: must not be empty/,
+  ],
+  [
+    'an unknown funder',
+    (b) => {
+      b.funderId = 'nobody';
+    },
+    /^funderId: unknown funder "nobody"/,
+  ],
+  [
+    'a lower-case country code',
+    (b) => {
+      b.partners[1].country = 'us';
+    },
+    /^partners\.1\.country: must be an ISO 3166/,
+  ],
+  [
+    'a partner country without an agency',
+    (b) => {
+      b.partners[1].country = 'BR';
+    },
+    /^partners\.1\.country: no licensing agency for BR/,
+  ],
+  [
+    'duplicate component ids',
+    (b) => {
+      b.components[1].id = 'c0';
+    },
+    /^components: component id "c0" is used twice/,
+  ],
+  [
+    'a recipient that is not a partner',
+    (b) => {
+      b.components[2].recipients = ['ornl', 'cern'];
+    },
+    /^components\.2\.recipients\.1: "cern" is not one of the partners/,
+  ],
+  [
+    'a coordinator outside the partners',
+    (b) => {
+      b.coordinator.partnerId = 'cern';
+    },
+    /^coordinator\.partnerId: "cern" is not one of the partners/,
+  ],
+  [
+    'a bad coordinator e-mail',
+    (b) => {
+      b.coordinator.email = 'weber at kit';
+    },
+    /^coordinator\.email: /,
+  ],
+  [
+    'a milestone on an unknown component',
+    (b) => {
+      b.milestones[0].componentIds = ['c1', 'c9'];
+    },
+    /^milestones\.0\.componentIds\.1: "c9" is not one of the components/,
+  ],
+  [
+    'a control code of the wrong shape',
+    (b) => {
+      b.components[1].controlCodes = ['3A001', 'XYZ-1'];
+    },
+    /^components\.1\.controlCodes\.1: must look like/,
+  ],
+  [
+    'an unknown top-level field',
+    (b) => {
+      b.budget = 1_000_000;
+    },
+    /^: .*budget/,
+  ],
+  [
+    'an unknown component field',
+    (b) => {
+      b.components[0].owner = 'kit';
+    },
+    /^components\.0: .*owner/,
+  ],
+  [
+    'a due date that is not a date',
+    (b) => {
+      b.milestones[0].dueAt = '30 June 2027';
+    },
+    /^milestones\.0\.dueAt: must be an ISO 8601/,
+  ],
+  [
+    'a due date without a time zone',
+    (b) => {
+      b.milestones[0].dueAt = '2027-06-30T00:00:00';
+    },
+    /^milestones\.0\.dueAt: /,
+  ],
+  [
+    'no destinations',
+    (b) => {
+      b.components[0].destinations = [];
+    },
+    /^components\.0\.destinations: /,
+  ],
 ])('rejects %s', (_what, change, expected) => {
   const body = submission();
   change(body);
@@ -56,7 +152,9 @@ it.each<[string, (b: any) => void, RegExp]>([
 it('a civil-only funder (Horizon Europe) refuses a military-list component, naming it and the rule; others accept it', () => {
   const body = submission();
   body.funderId = 'horizon-eu';
-  expect(issues(body)).toEqual(['components.3.controlCodes.0: European Commission, Horizon Europe funds civil activities only: component "c3" is on the military list (ML22)']);
+  expect(issues(body)).toEqual([
+    'components.3.controlCodes.0: European Commission, Horizon Europe funds civil activities only: component "c3" is on the military list (ML22)',
+  ]);
   body.components = body.components.slice(0, 3); // no ML item: accepted
   expect(issues(body)).toEqual([]);
   expect(issues(submission())).toEqual([]); // the fixture's funder (UKRI) is not civil-only

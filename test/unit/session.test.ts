@@ -22,7 +22,9 @@ test('a started session verifies until it expires, 8 hours later', () => {
   const now = Date.parse('2026-01-01T08:00:00Z');
   const session = sessions.start(res, who, now);
   expect(session).toEqual({ ...who, expiresAt: now + SESSION_TTL_MS });
-  expect(set).toEqual([{ name: SESSION_COOKIE, value: expect.any(String), options: { httpOnly: true, sameSite: 'strict', path: '/', secure: false, maxAge: SESSION_TTL_MS } }]);
+  expect(set).toEqual([
+    { name: SESSION_COOKIE, value: expect.any(String), options: { httpOnly: true, sameSite: 'strict', path: '/', secure: false, maxAge: SESSION_TTL_MS } },
+  ]);
   const value = set[0].value!;
   expect(sessions.verify(value, now + SESSION_TTL_MS - 1)).toEqual({ ok: true, session });
   expect(sessions.verify(value, now + SESSION_TTL_MS)).toEqual({ ok: false, reason: 'expired' });

@@ -34,7 +34,9 @@ describe('the table', () => {
   });
 
   test('a condition on the licence names who set it', () => {
-    expect(attributedCondition('No re-export', { partyName: 'BAFA', reviewer: 'ausfuhr@bafa.example' })).toBe('No re-export (set by BAFA, ausfuhr@bafa.example)');
+    expect(attributedCondition('No re-export', { partyName: 'BAFA', reviewer: 'ausfuhr@bafa.example' })).toBe(
+      'No re-export (set by BAFA, ausfuhr@bafa.example)',
+    );
   });
 });
 
@@ -46,16 +48,26 @@ describe('the decision request', () => {
   };
 
   test('conditions come as a JSON array, or one per line from the form; blank lines and spaces are dropped', () => {
-    expect(parse({ decision: 'approve', conditions: [' No re-export ', 'Annual report'] })).toMatchObject({ success: true, data: { conditions: ['No re-export', 'Annual report'] } });
-    expect(parse({ decision: 'approve', conditions: 'No re-export\r\n\n  Annual report  \n' })).toMatchObject({ success: true, data: { conditions: ['No re-export', 'Annual report'] } });
+    expect(parse({ decision: 'approve', conditions: [' No re-export ', 'Annual report'] })).toMatchObject({
+      success: true,
+      data: { conditions: ['No re-export', 'Annual report'] },
+    });
+    expect(parse({ decision: 'approve', conditions: 'No re-export\r\n\n  Annual report  \n' })).toMatchObject({
+      success: true,
+      data: { conditions: ['No re-export', 'Annual report'] },
+    });
     // An empty box is no conditions at all.
     expect(parse({ decision: 'approve', conditions: '\n  \n' })).toMatchObject({ success: true, data: { conditions: undefined } });
   });
 
   test('conditions go with an approval only, within the limits; each problem is named', () => {
     expect(issues({ decision: 'deny', legalBasis: 'EAR §742.4', conditions: ['x'] })).toEqual(['conditions: conditions go with an approval']);
-    expect(issues({ decision: 'approve', conditions: Array.from({ length: CONDITION_LIMITS.count + 1 }, (_, i) => `c${i}`) })).toEqual([`conditions: at most ${CONDITION_LIMITS.count} conditions`]);
-    expect(issues({ decision: 'approve', conditions: ['x'.repeat(CONDITION_LIMITS.length + 1)] })).toEqual([`conditions.0: each condition must be at most ${CONDITION_LIMITS.length} characters`]);
+    expect(issues({ decision: 'approve', conditions: Array.from({ length: CONDITION_LIMITS.count + 1 }, (_, i) => `c${i}`) })).toEqual([
+      `conditions: at most ${CONDITION_LIMITS.count} conditions`,
+    ]);
+    expect(issues({ decision: 'approve', conditions: ['x'.repeat(CONDITION_LIMITS.length + 1)] })).toEqual([
+      `conditions.0: each condition must be at most ${CONDITION_LIMITS.length} characters`,
+    ]);
     expect(issues({ decision: 'approve', conditions: [42] })).toEqual([expect.stringMatching(/^conditions\.0: /)]);
   });
 
@@ -70,7 +82,22 @@ describe('the decision request', () => {
 describe('the decision page', () => {
   const context = (kind: StepKind, componentId?: string): StepContext =>
     ({
-      step: { stepId: 's', workflowId: 'w', kind, party: 'de-bafa', partyName: 'BAFA', reviewer: 'ausfuhr@bafa.example', componentId, question: 'Approve?', slaMs: 1, openedAt: '2027-01-01T00:00:00Z', dueAt: '2027-01-31T00:00:00Z', status: 'open', remindersSent: 0, stoppedMs: 0 },
+      step: {
+        stepId: 's',
+        workflowId: 'w',
+        kind,
+        party: 'de-bafa',
+        partyName: 'BAFA',
+        reviewer: 'ausfuhr@bafa.example',
+        componentId,
+        question: 'Approve?',
+        slaMs: 1,
+        openedAt: '2027-01-01T00:00:00Z',
+        dueAt: '2027-01-31T00:00:00Z',
+        status: 'open',
+        remindersSent: 0,
+        stoppedMs: 0,
+      },
       projectId: 'p',
       projectTitle: 'T',
       funderId: 'horizon-eu',

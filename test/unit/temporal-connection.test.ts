@@ -20,12 +20,20 @@ test('nothing set: the dev server on localhost, plain text', () => {
 
 test('Temporal Cloud with an API key: TLS on, the key sent', () => {
   const env = { TEMPORAL_ADDRESS: 'reviews.a1b2c.tmprl.cloud:7233', TEMPORAL_NAMESPACE: 'reviews.a1b2c', TEMPORAL_API_KEY: 'cloud-api-key' };
-  expect(temporalConnectSettings(defaults, env)).toEqual({ connection: { address: env.TEMPORAL_ADDRESS, apiKey: 'cloud-api-key', tls: true }, namespace: 'reviews.a1b2c' });
+  expect(temporalConnectSettings(defaults, env)).toEqual({
+    connection: { address: env.TEMPORAL_ADDRESS, apiKey: 'cloud-api-key', tls: true },
+    namespace: 'reviews.a1b2c',
+  });
 });
 
 test('a self-hosted cluster with mTLS: client certificate, key and CA read from files, server name overridden', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'mtls-'));
-  for (const [file, text] of [['client.pem', 'CLIENT CERT'], ['client.key', 'CLIENT KEY'], ['ca.pem', 'CA CERT']]) writeFileSync(path.join(dir, file), text);
+  for (const [file, text] of [
+    ['client.pem', 'CLIENT CERT'],
+    ['client.key', 'CLIENT KEY'],
+    ['ca.pem', 'CA CERT'],
+  ])
+    writeFileSync(path.join(dir, file), text);
   const settings = temporalConnectSettings(defaults, {
     TEMPORAL_ADDRESS: 'temporal.internal:7233',
     TEMPORAL_TLS_CLIENT_CERT_PATH: path.join(dir, 'client.pem'),
@@ -33,7 +41,11 @@ test('a self-hosted cluster with mTLS: client certificate, key and CA read from 
     TEMPORAL_TLS_SERVER_CA_CERT_PATH: path.join(dir, 'ca.pem'),
     TEMPORAL_TLS_SERVER_NAME: 'temporal-frontend',
   });
-  const tls = settings.connection.tls as { serverNameOverride: string; serverRootCACertificate: Uint8Array; clientCertPair: { crt: Uint8Array; key: Uint8Array } };
+  const tls = settings.connection.tls as {
+    serverNameOverride: string;
+    serverRootCACertificate: Uint8Array;
+    clientCertPair: { crt: Uint8Array; key: Uint8Array };
+  };
   expect(settings.connection.address).toBe('temporal.internal:7233');
   expect(tls.serverNameOverride).toBe('temporal-frontend');
   expect(Buffer.from(tls.clientCertPair.crt).toString()).toBe('CLIENT CERT');
@@ -44,7 +56,10 @@ test('a self-hosted cluster with mTLS: client certificate, key and CA read from 
 test('a profile of a TOML file, with the environment overriding it', () => {
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'envconfig-')), 'temporal.toml');
   writeFileSync(file, '[profile.staging]\naddress = "staging.internal:7233"\nnamespace = "reviews-staging"\n');
-  expect(temporalConnectSettings(defaults, { TEMPORAL_CONFIG_FILE: file, TEMPORAL_PROFILE: 'staging' })).toEqual({ connection: { address: 'staging.internal:7233' }, namespace: 'reviews-staging' });
+  expect(temporalConnectSettings(defaults, { TEMPORAL_CONFIG_FILE: file, TEMPORAL_PROFILE: 'staging' })).toEqual({
+    connection: { address: 'staging.internal:7233' },
+    namespace: 'reviews-staging',
+  });
   expect(temporalConnectSettings(defaults, { TEMPORAL_CONFIG_FILE: file, TEMPORAL_PROFILE: 'staging', TEMPORAL_NAMESPACE: 'other' }).namespace).toBe('other');
 });
 

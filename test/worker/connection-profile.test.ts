@@ -27,14 +27,21 @@ afterAll(async () => {
 
 /** Over the test's own environment (launch() starts from it): every Temporal setting it has, left out. */
 function baseEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.keys(process.env).filter((name) => name.startsWith('TEMPORAL_')).map((name) => [name, undefined]));
+  return Object.fromEntries(
+    Object.keys(process.env)
+      .filter((name) => name.startsWith('TEMPORAL_'))
+      .map((name) => [name, undefined]),
+  );
 }
 
 test('worker and API connect with only TEMPORAL_CONFIG_FILE and TEMPORAL_PROFILE; a profile for another address leaves the API unready', async () => {
   const address = (env.connection.options as { address: string }).address;
   const [apiPort, otherPort, wrongPort] = await freePorts(3);
   const file = path.join(dir, 'temporal.toml');
-  writeFileSync(file, `[profile.review]\naddress = "${address}"\nnamespace = "default"\n\n[profile.elsewhere]\naddress = "127.0.0.1:${wrongPort}"\nnamespace = "default"\n`);
+  writeFileSync(
+    file,
+    `[profile.review]\naddress = "${address}"\nnamespace = "default"\n\n[profile.elsewhere]\naddress = "127.0.0.1:${wrongPort}"\nnamespace = "default"\n`,
+  );
   const settings = { ...baseEnv(), NODE_ENV: 'development', TASK_QUEUE: 'envconfig-profile', TEMPORAL_CONFIG_FILE: file, LOG_LEVEL: 'warn' };
 
   const worker = startTsEntry('worker', 'worker/main.ts', { ...settings, TEMPORAL_PROFILE: 'review' }, path.join(dir, 'worker.log'));
@@ -53,8 +60,19 @@ test("a developer's own default profile (namespace, API key) does not pull the l
   const address = (env.connection.options as { address: string }).address;
   const home = path.join(dir, 'home');
   mkdirSync(path.join(home, '.config/temporalio'), { recursive: true });
-  writeFileSync(path.join(home, '.config/temporalio/temporal.toml'), '[profile.default]\nnamespace = "someone-elses"\napi_key = "a-cloud-key-not-for-this-stack"\n');
-  const settings = { ...baseEnv(), HOME: home, XDG_CONFIG_HOME: undefined, NODE_ENV: 'development', TASK_QUEUE: 'envconfig-home', TEMPORAL_ADDRESS: address, LOG_LEVEL: 'warn' };
+  writeFileSync(
+    path.join(home, '.config/temporalio/temporal.toml'),
+    '[profile.default]\nnamespace = "someone-elses"\napi_key = "a-cloud-key-not-for-this-stack"\n',
+  );
+  const settings = {
+    ...baseEnv(),
+    HOME: home,
+    XDG_CONFIG_HOME: undefined,
+    NODE_ENV: 'development',
+    TASK_QUEUE: 'envconfig-home',
+    TEMPORAL_ADDRESS: address,
+    LOG_LEVEL: 'warn',
+  };
   const worker = startTsEntry('worker', 'worker/main.ts', settings, path.join(dir, 'home-worker.log'));
   running.push(worker);
   await waitUntil('worker polling in the default namespace', () => workerPolling(address, 'default', 'envconfig-home', worker.child.pid), 90_000, worker);

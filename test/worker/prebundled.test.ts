@@ -78,7 +78,11 @@ test('WORKFLOW_BUNDLE unset: the worker bundles the workflow sources itself', ()
 
 test('a WORKFLOW_BUNDLE that is not a file stops the worker with an error naming the setting and the path', async () => {
   for (const bundle of [missingFile, dir]) {
-    const creating = createWorker({ connection: env.nativeConnection, config: config(`prebundled-${randomUUID()}`, bundle), overrides: { activities: mockActivities() } });
+    const creating = createWorker({
+      connection: env.nativeConnection,
+      config: config(`prebundled-${randomUUID()}`, bundle),
+      overrides: { activities: mockActivities() },
+    });
     await expect(creating).rejects.toThrow(ConfigError);
     await expect(creating).rejects.toThrow(`WORKFLOW_BUNDLE ${bundle} is not a file`);
   }
@@ -91,7 +95,12 @@ test('the worker process exits at start with that error, said in one line', asyn
     env: { ...inherited, NODE_ENV: 'development', TEMPORAL_ADDRESS: env.address, TASK_QUEUE: `prebundled-${randomUUID()}`, WORKFLOW_BUNDLE: missingFile },
     timeout: 60_000,
   });
-  const failure = await run.then(() => undefined, (err: { code: number; stderr: string }) => err);
+  const failure = await run.then(
+    () => undefined,
+    (err: { code: number; stderr: string }) => err,
+  );
   expect(failure?.code).toBe(1);
-  expect(failure?.stderr.trim()).toBe(`WORKFLOW_BUNDLE ${missingFile} is not a file: write one with \`npm run bundle-workflows\`, or unset WORKFLOW_BUNDLE to bundle the workflow code at start`);
+  expect(failure?.stderr.trim()).toBe(
+    `WORKFLOW_BUNDLE ${missingFile} is not a file: write one with \`npm run bundle-workflows\`, or unset WORKFLOW_BUNDLE to bundle the workflow code at start`,
+  );
 });

@@ -35,7 +35,12 @@ const policy = policySchema.parse(file);
  */
 let env: TestWorkflowEnvironment;
 beforeAll(async () => {
-  env = await startTestEnv(['--dynamic-config-value', 'history.workflowIdReuseMinimalInterval="0s"', '--dynamic-config-value', 'system.enableActivityEagerExecution=true']);
+  env = await startTestEnv([
+    '--dynamic-config-value',
+    'history.workflowIdReuseMinimalInterval="0s"',
+    '--dynamic-config-value',
+    'system.enableActivityEagerExecution=true',
+  ]);
 }, 120_000);
 afterAll(() => env?.teardown());
 const h = { env: () => env, ...harness(() => env, testPolicy()) };
@@ -52,13 +57,15 @@ test(`a monitor runs ${PERIODS} reporting periods, one run each, and no run's hi
 
     // Follow the chain of runs from the first: each one ends by continuing as new into the next.
     const histories = [];
-    for (let runId: string | undefined = firstRun; runId; ) {
+    for (let runId: string | undefined = firstRun; runId;) {
       const history = await client().workflow.getHandle(monitor.workflowId, runId).fetchHistory();
       histories.push({ workflowId: monitor.workflowId, runId, history });
       runId = history.events!.at(-1)!.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
     }
     const sizes = histories.map((r) => r.history.events!.length);
-    console.log(`${sizes.length} runs; events per run: max ${Math.max(...sizes)}, min ${Math.min(...sizes)}, mean ${(sizes.reduce((a, b) => a + b, 0) / sizes.length).toFixed(1)} (bound ${MAX_EVENTS_PER_RUN})`);
+    console.log(
+      `${sizes.length} runs; events per run: max ${Math.max(...sizes)}, min ${Math.min(...sizes)}, mean ${(sizes.reduce((a, b) => a + b, 0) / sizes.length).toFixed(1)} (bound ${MAX_EVENTS_PER_RUN})`,
+    );
     expect(sizes.length).toBe(PERIODS);
     expect(sizes.length).toBeGreaterThanOrEqual(200);
     expect(Math.max(...sizes)).toBeLessThanOrEqual(MAX_EVENTS_PER_RUN);

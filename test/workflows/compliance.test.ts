@@ -76,9 +76,21 @@ test('a shipment to an unlicensed destination opens a corrective action; unresol
     expect(monitoredLicence(view).compliance.correctiveActions[0]).toMatchObject({ status: 'closed', closedReason: 'the licence was revoked' });
     expect(await monitor.result()).toEqual({ status: 'revoked', licenceId: licence.licenceId, period: 1 });
 
-    const trail = await waitForAudit(handle, (e) => e.filter((x) => x.action === 'email-sent' && x.detail.startsWith('revocation notice')).length === 1, 'revocation notice');
+    const trail = await waitForAudit(
+      handle,
+      (e) => e.filter((x) => x.action === 'email-sent' && x.detail.startsWith('revocation notice')).length === 1,
+      'revocation notice',
+    );
     const actions = trail.filter((e) => e.componentId === 'c1').map((e) => e.action);
-    const steps = ['report-requested', 'report-received', 'parties-screened', 'anomaly-found', 'corrective-action-opened', 'licence-suspended', 'licence-revoked'];
+    const steps = [
+      'report-requested',
+      'report-received',
+      'parties-screened',
+      'anomaly-found',
+      'corrective-action-opened',
+      'licence-suspended',
+      'licence-revoked',
+    ];
     expect(actions.filter((a) => steps.includes(a))).toEqual(steps);
     const mailed = trail.filter((e) => e.action === 'email-sent' && e.componentId === 'c1').map((e) => e.detail.split(' to ')[0]);
     expect(mailed).toEqual(expect.arrayContaining(['report request', 'corrective action notice', 'suspension notice', 'revocation notice']));
@@ -100,10 +112,20 @@ test('a report that never arrives is a missed-report anomaly: a corrective actio
     const { handle, project, licence } = await grantLicence(h, tq, policy);
     const monitor = await monitorFor(client(), project, licence, policy);
 
-    const view = await h.waitForView(handle, (v) => monitoredLicence(v)?.compliance?.correctiveActions.length === 1, 'corrective action for the missed report', 15_000);
+    const view = await h.waitForView(
+      handle,
+      (v) => monitoredLicence(v)?.compliance?.correctiveActions.length === 1,
+      'corrective action for the missed report',
+      15_000,
+    );
     const { compliance } = monitoredLicence(view);
     const action = compliance.correctiveActions[0];
-    expect(action).toMatchObject({ actionId: 'c1-ca-1', period: 1, status: 'open', anomalies: [expect.objectContaining({ kind: 'missed-report', subject: 'period 1' })] });
+    expect(action).toMatchObject({
+      actionId: 'c1-ca-1',
+      period: 1,
+      status: 'open',
+      anomalies: [expect.objectContaining({ kind: 'missed-report', subject: 'period 1' })],
+    });
     const period1 = compliance.reports.find((r) => r.period === 1)!;
     expect(period1.status).toBe('missed');
     // Missed at the end of period 1 plus the grace: period 2 had already begun, in the next run.
@@ -112,7 +134,11 @@ test('a report that never arrives is a missed-report anomaly: a corrective actio
     expect((await monitor.describe()).runId).not.toBe(await firstRunId(monitor));
     expect(view.components[0].licence.status).toBe('approved');
 
-    const trail = await waitForAudit(handle, (e) => e.some((x) => x.action === 'email-sent' && x.detail.startsWith('corrective action notice')), 'corrective action mail');
+    const trail = await waitForAudit(
+      handle,
+      (e) => e.some((x) => x.action === 'email-sent' && x.detail.startsWith('corrective action notice')),
+      'corrective action mail',
+    );
     expect(trail.find((e) => e.action === 'report-missed')?.detail).toMatch(/no compliance report for period 1 by its due time/);
     const notice = mailsTo(acts, COORDINATOR).find((n) => n.subject.startsWith('Corrective action c1-ca-1'))!;
     expect(notice.text).toContain('missed-report: no compliance report for period 1');
@@ -137,7 +163,9 @@ test('a corrective action resolved in time keeps the licence approved past its d
     expect(result.anomalies.map((a) => a.kind)).toEqual(['restricted-end-user', 'unlicensed-end-user']);
     expect(result.anomalies[0].detail).toContain('Northwind Precision Instruments');
 
-    expect(await rejectionType(monitor.executeUpdate(resolveCorrectiveActionUpdate, { args: [{ actionId: 'c1-ca-9', note: 'x', resolvedBy: 'coordinator#test' }] }))).toBe(ComplianceRejection.UnknownCorrectiveAction);
+    expect(
+      await rejectionType(monitor.executeUpdate(resolveCorrectiveActionUpdate, { args: [{ actionId: 'c1-ca-9', note: 'x', resolvedBy: 'coordinator#test' }] })),
+    ).toBe(ComplianceRejection.UnknownCorrectiveAction);
     const resolution = { actionId: 'c1-ca-1', note: 'Shipment recalled; end user screening added to dispatch', resolvedBy: 'coordinator#test' };
     const resolved = await monitor.executeUpdate(resolveCorrectiveActionUpdate, { args: [resolution] });
     expect(resolved.licenceStatus).toBe('approved');
@@ -166,17 +194,20 @@ test('resolving the overdue action of a suspended licence reinstates it', async 
     await monitor.executeUpdate(submitReportUpdate, { args: [report(1, [], false)] });
     await h.waitForView(handle, (v) => v.components[0].licence.status === 'suspended', 'suspension', 10_000);
 
-    const resolved = await monitor.executeUpdate(resolveCorrectiveActionUpdate, { args: [{ actionId: 'c1-ca-1', note: 'End-use statement signed by ORNL', resolvedBy: 'coordinator#test' }] });
+    const resolved = await monitor.executeUpdate(resolveCorrectiveActionUpdate, {
+      args: [{ actionId: 'c1-ca-1', note: 'End-use statement signed by ORNL', resolvedBy: 'coordinator#test' }],
+    });
     expect(resolved.licenceStatus).toBe('approved');
     const view = await h.waitForView(handle, (v) => v.components[0].licence.status === 'approved', 'reinstatement');
     expect(view.components[0].licence.basis).toBeUndefined();
-    const trail = await waitForAudit(handle, (e) => e.some((x) => x.action === 'email-sent' && x.detail.startsWith('reinstatement notice')), 'reinstatement mail');
-    expect(trail.map((e) => e.action).filter((a) => ['anomaly-found', 'licence-suspended', 'corrective-action-resolved', 'licence-reinstated'].includes(a))).toEqual([
-      'anomaly-found',
-      'licence-suspended',
-      'corrective-action-resolved',
-      'licence-reinstated',
-    ]);
+    const trail = await waitForAudit(
+      handle,
+      (e) => e.some((x) => x.action === 'email-sent' && x.detail.startsWith('reinstatement notice')),
+      'reinstatement mail',
+    );
+    expect(
+      trail.map((e) => e.action).filter((a) => ['anomaly-found', 'licence-suspended', 'corrective-action-resolved', 'licence-reinstated'].includes(a)),
+    ).toEqual(['anomaly-found', 'licence-suspended', 'corrective-action-resolved', 'licence-reinstated']);
     expect(trail.find((e) => e.action === 'anomaly-found')?.detail).toContain('end-use-not-confirmed');
     await monitor.terminate('test done');
   });

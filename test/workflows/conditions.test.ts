@@ -20,15 +20,19 @@ test('T2: the conditions of two agencies reach the licence after the policy’s 
 
     // A grant has no licence to put conditions on: refused by the validator, and the step stays open.
     const grant = await openStep(handle, 'grant-agency');
-    const onGrant = env().client.workflow.getHandle(grant.workflowId).executeUpdate(decideUpdate, { args: [{ stepId: 'grant-agency', reviewer: grant.reviewer, decision: 'approve', conditions: ['x'] }] });
+    const onGrant = env()
+      .client.workflow.getHandle(grant.workflowId)
+      .executeUpdate(decideUpdate, { args: [{ stepId: 'grant-agency', reviewer: grant.reviewer, decision: 'approve', conditions: ['x'] }] });
     expect(await rejectionType(onGrant)).toBe(DecisionRejection.ConditionsNotOffered);
     await decide(handle, ['grant-funder', 'grant-agency']);
 
     // Conditions with a denial are refused too (the API refuses them first; the workflow does not rely on it).
     const dod = await openStep(handle, 'c2-us-dod');
-    const onDenial = env().client.workflow.getHandle(dod.workflowId).executeUpdate(decideUpdate, {
-      args: [{ stepId: 'c2-us-dod', reviewer: dod.reviewer, decision: 'deny', legalBasis: 'EAR §742.4', conditions: ['x'] }],
-    });
+    const onDenial = env()
+      .client.workflow.getHandle(dod.workflowId)
+      .executeUpdate(decideUpdate, {
+        args: [{ stepId: 'c2-us-dod', reviewer: dod.reviewer, decision: 'deny', legalBasis: 'EAR §742.4', conditions: ['x'] }],
+      });
     expect(await rejectionType(onDenial)).toBe(DecisionRejection.ConditionsNotOffered);
 
     await decide(handle, ['c2-de-bafa', 'c2-us-bis']);

@@ -36,7 +36,10 @@ test('a milestone decided while the report to the cycle is in flight passes at o
   });
   await worker.runUntil(async () => {
     const p = smallProject(uniqueId('wakeup'));
-    const project = await start(taskQueue, { ...p, milestones: [{ id: 'm1', title: 'Prototype', dueAt: new Date(Date.now() + 5000).toISOString(), componentIds: ['c1'] }] });
+    const project = await start(taskQueue, {
+      ...p,
+      milestones: [{ id: 'm1', title: 'Prototype', dueAt: new Date(Date.now() + 5000).toISOString(), componentIds: ['c1'] }],
+    });
     await confirm(project);
     await decide(project, ['grant-funder', 'grant-agency']);
     await decide(project, ['c1-de-bafa']);
@@ -51,11 +54,21 @@ test('a milestone decided while the report to the cycle is in flight passes at o
       args: [{ cycleId, name: 'Wake-up', funderId: 'horizon-eu', closesAt, projectIds: [p.projectId], launchedBy: 'funder#test' }],
     });
 
-    await until(async () => (await project.describe()).memo, (m) => m?.cycleReportHeld === true, 'the pending report held in flight', 30_000);
+    await until(
+      async () => (await project.describe()).memo,
+      (m) => m?.cycleReportHeld === true,
+      'the pending report held in flight',
+      30_000,
+    );
     const [decision] = await decide(project, [`m1-${cycleId}`]);
     expect(decision).toMatchObject({ recorded: true, outcome: 'approved' });
 
-    const view = await until<CycleView>(() => cycle.query(cycleViewQuery), (v) => v.items[0]?.outcome === 'passed', 'the cycle item to pass', 30_000);
+    const view = await until<CycleView>(
+      () => cycle.query(cycleViewQuery),
+      (v) => v.items[0]?.outcome === 'passed',
+      'the cycle item to pass',
+      30_000,
+    );
     expect(view.items[0]).toMatchObject({ projectId: p.projectId, outcome: 'passed', milestoneIds: ['m1'] });
     expect(Date.parse(closesAt) - Date.parse(view.items[0].at)).toBeGreaterThan(3 * 60_000);
     expect(await cycle.result()).toMatchObject({ status: 'closed', counts: { passed: 1, pending: 0 } });

@@ -25,7 +25,10 @@ const DENY = { decision: 'deny' as const, legalBasis: 'AWV §8: end use not esta
 /** An active T1 project with milestone m1 (due soon) that depends on c1. */
 async function activeProject(tq: string, name: string): Promise<ProjectHandle> {
   const p = smallProject(uniqueId(name));
-  const handle = await start(tq, { ...p, milestones: [{ id: 'm1', title: `${name} prototype`, dueAt: new Date(Date.now() + 5000).toISOString(), componentIds: ['c1'] }] });
+  const handle = await start(tq, {
+    ...p,
+    milestones: [{ id: 'm1', title: `${name} prototype`, dueAt: new Date(Date.now() + 5000).toISOString(), componentIds: ['c1'] }],
+  });
   await confirm(handle);
   await decide(handle, ['grant-funder', 'grant-agency']);
   await waitForView(handle, (v) => v.openSteps.some((s) => s.stepId === 'c1-de-bafa'), 'licence review');
@@ -84,7 +87,7 @@ test('a cycle over five projects: passed, held by the funder, held by a denied l
     const remindersAfter = async (h: ProjectHandle, stepId: string) =>
       (await h.query(auditQuery)).filter((e) => e.action === 'reminder-sent' && e.stepId === stepId && Date.parse(e.at) > since);
     const bothReminded = async () => (await remindersAfter(pass, 'c1-de-bafa')).length > 0 && (await remindersAfter(stall, step)).length > 0;
-    for (const deadline = Date.now() + 15_000; !(await bothReminded()) && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 200));
+    for (const deadline = Date.now() + 15_000; !(await bothReminded()) && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 200));
     const [licenceReminder] = await remindersAfter(pass, 'c1-de-bafa');
     const [milestoneReminder] = await remindersAfter(stall, step);
     // Same calendar: the regulator's and the funder's reminders fall on the instants counting back from the close.
@@ -124,6 +127,8 @@ test('a cycle over five projects: passed, held by the funder, held by a denied l
     expect(Date.parse(outcome(stall).at)).toBeGreaterThanOrEqual(Date.parse(closesAt));
     view = await pass.query(projectViewQuery);
     expect(view.milestones[0]).toMatchObject({ status: 'passed', cycleId });
-    expect(acts.sendNotice.mock.calls.some(([n]) => n.subject.startsWith('Tranche may be released') && n.to === 'programme-officer@horizon-eu.example')).toBe(true);
+    expect(acts.sendNotice.mock.calls.some(([n]) => n.subject.startsWith('Tranche may be released') && n.to === 'programme-officer@horizon-eu.example')).toBe(
+      true,
+    );
   });
 }, 120_000);

@@ -93,8 +93,8 @@ test('a request for information stops the step clock; the answer resumes it with
     expect(asked.infoRequest).toBeDefined();
     expect(view.components[0].caseClock?.stoppedSince).toBeDefined();
 
-    const answered = await testEnv().client.workflow
-      .getHandle(asked.workflowId)
+    const answered = await testEnv()
+      .client.workflow.getHandle(asked.workflowId)
       .executeUpdate(answerInfoUpdate, { args: [{ stepId: 'c2-de-bafa', answer: '1 Mfps; 100 krad', answeredBy: 'coordinator#test' }] });
     view = await handle.query(projectViewQuery);
     const resumed = step(view, 'c2-de-bafa');

@@ -21,7 +21,6 @@ const { env: testEnv, withWorker, start, waitForView, openStep, decide, confirm 
 const DENY = { decision: 'deny' as const, legalBasis: 'EAR §742.4(b)(1): national security' };
 const APPEAL = { decision: 'appeal' as const, legalBasis: 'EO 12981 §5(f): the ruling ignores the end-use assurances' };
 
-
 /** Grant approved, then BAFA denies the T2 camera while the US agencies approve: a conflict. */
 async function toConflict(handle: ProjectHandle) {
   await confirm(handle);
@@ -33,7 +32,9 @@ async function toConflict(handle: ProjectHandle) {
 const dispute = (v: ProjectView) => v.disputes[0];
 const licenceOf = (v: ProjectView, id: string) => v.components.find((c) => c.id === id)!.licence;
 const sendDecision = (s: ReviewStep, d: { decision: 'appeal' | 'approve'; legalBasis?: string }) =>
-  testEnv().client.workflow.getHandle(s.workflowId).executeUpdate(decideUpdate, { args: [{ stepId: s.stepId, reviewer: s.reviewer, ...d }] });
+  testEnv()
+    .client.workflow.getHandle(s.workflowId)
+    .executeUpdate(decideUpdate, { args: [{ stepId: s.stepId, reviewer: s.reviewer, ...d }] });
 
 test('a conflict climbs every level by the chairs’ silence; the last chair rules; other components keep moving', async () => {
   await withWorker(mockActivities(), async (tq) => {

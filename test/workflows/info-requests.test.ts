@@ -22,7 +22,9 @@ test('one request at a time, none after the window, and the reviewer decides all
     const step = await openStep(handle, 'grant-agency');
     expect(Date.parse(step.infoRequestUntil!) - Date.parse(step.openedAt)).toBe(WINDOW_MS);
     const decide = (decision: 'request-info' | 'approve', comment?: string) =>
-      env().client.workflow.getHandle(step.workflowId).executeUpdate(decideUpdate, { args: [{ stepId: step.stepId, reviewer: step.reviewer, decision, comment }] });
+      env()
+        .client.workflow.getHandle(step.workflowId)
+        .executeUpdate(decideUpdate, { args: [{ stepId: step.stepId, reviewer: step.reviewer, decision, comment }] });
 
     expect(await decide('request-info', 'End-user statement, please.')).toMatchObject({ outcome: 'info-requested' });
     expect(await rejectionType(decide('request-info', 'And the partner list?'))).toBe(DecisionRejection.InfoAlreadyRequested);

@@ -81,12 +81,19 @@ test('lowering a tier needs the lead agency: approved lowers it, refused keeps i
       { componentId: 'c2', tier: 'T1', justification: 'camera below the 6A003 thresholds' },
       { componentId: 'c3', tier: 'T2', justification: 'only public data' },
     ]);
-    expect(scoped.map((c) => [c.tier, c.pendingTier])).toEqual([['T2', 'T1'], ['T3', 'T2']]);
+    expect(scoped.map((c) => [c.tier, c.pendingTier])).toEqual([
+      ['T2', 'T1'],
+      ['T3', 'T2'],
+    ]);
     await decide(handle, ['grant-funder', 'grant-agency', 'tier-c2']);
     await decide(handle, ['tier-c3'], () => ({ decision: 'deny', legalBasis: 'ML22 technology stays T3' }));
     const view = await waitForView(handle, (v) => v.stage === 'active' && v.openSteps.length > 0, 'licensing');
     expect(view.components.map((c) => c.tier)).toEqual(['T1', 'T3']);
-    await waitForView(handle, (v) => v.openSteps.some((s) => s.stepId === 'c2-de-bafa') && !v.openSteps.some((s) => s.stepId === 'c2-us-bis'), 'c2 reviewed as T1');
+    await waitForView(
+      handle,
+      (v) => v.openSteps.some((s) => s.stepId === 'c2-de-bafa') && !v.openSteps.some((s) => s.stepId === 'c2-us-bis'),
+      'c2 reviewed as T1',
+    );
   });
 });
 
@@ -144,7 +151,10 @@ test('withdrawal closes every open step in the project and its licence reviews, 
     expect(after.openSteps).toEqual([]);
     const closedIds = acts.sendStepClosed.mock.calls.map(([{ step }]) => step.stepId).sort();
     expect(closedIds).toEqual(before.openSteps.map((s) => s.stepId).sort());
-    const again = await handle.executeUpdate(withdrawUpdate, { args: [{ reason: 'again', withdrawnBy: 'c' }] }).then(() => undefined, (e: Error) => e);
+    const again = await handle.executeUpdate(withdrawUpdate, { args: [{ reason: 'again', withdrawnBy: 'c' }] }).then(
+      () => undefined,
+      (e: Error) => e,
+    );
     expect(again).toBeInstanceOf(WorkflowNotFoundError); // the workflow has completed: nothing left to withdraw
   });
 });
