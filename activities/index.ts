@@ -15,6 +15,7 @@ import { searchAttributes, type ReviewStep } from '../workflows/definitions';
 import type { LinkSigner } from './link-tokens';
 import { reviewRequestMail, stepClosedMail, type ReviewMailContext } from './mail-templates';
 import type { ReferenceData } from './reference-data';
+import { workingDayActivities } from './working-days';
 
 export interface ActivityDeps {
   transport: Pick<Transporter, 'sendMail'>;
@@ -95,6 +96,8 @@ export function createActivities(deps: ActivityDeps) {
   }
 
   return {
+    ...workingDayActivities,
+
     async classifyProject(input: { project: Project; rules: Policy['classification'] }): Promise<Classification[]> {
       const { project, rules } = input;
       return project.components.map((c) => classifyComponent(project, c, deps.referenceData.catalogue, parties, rules));

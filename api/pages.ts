@@ -7,10 +7,11 @@ const CHOICE_LABELS: Record<Decision, string> = {
   deny: 'Deny (cite the legal basis below)',
   'request-info': 'Request information from the coordinator (the clock stops until they answer)',
   appeal: 'Appeal to the next level (state the legal basis below)',
-  accept: 'Accept the ruling',
+  accept: 'Accept (no appeal, no response)',
+  respond: 'Respond to the intent to deny (state your grounds below)',
 };
 
-const CHOICE_VERBS: Record<Decision, string> = { approve: 'approve', deny: 'deny', 'request-info': 'request information', appeal: 'appeal', accept: 'accept' };
+const CHOICE_VERBS: Record<Decision, string> = { approve: 'approve', deny: 'deny', 'request-info': 'request information', appeal: 'appeal', accept: 'accept', respond: 'respond' };
 
 export function escapeHtml(value: unknown): string {
   return String(value ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);

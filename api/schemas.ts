@@ -5,6 +5,7 @@ import { BASIS_DECISIONS, CONDITION_LIMITS } from '../domain/step-kinds';
 import { slug, text } from '../domain/primitives';
 
 export const projectIdParam = z.object({ id: slug });
+export const componentParam = z.object({ componentId: slug });
 
 export const scopingBody = z.strictObject({
   overrides: z
@@ -31,11 +32,12 @@ const conditionList = z.preprocess(
 const BASIS_MESSAGES: Partial<Record<string, string>> = {
   deny: 'a denial must cite its legal basis',
   appeal: 'an appeal must state its legal basis, in writing',
+  respond: 'a response must state its grounds, in writing',
 };
 
 export const decisionBody = z
   .strictObject({
-    decision: z.enum(['approve', 'deny', 'request-info', 'appeal', 'accept'], { message: 'choose one of the decisions on the page' }),
+    decision: z.enum(['approve', 'deny', 'request-info', 'appeal', 'accept', 'respond'], { message: 'choose one of the decisions on the page' }),
     comment: z.string().trim().max(4000, 'must be at most 4000 characters').optional(),
     legalBasis: z.string().trim().max(2000, 'must be at most 2000 characters').optional(),
     conditions: conditionList.optional(),

@@ -23,8 +23,25 @@ export const duration = z.string().transform((text, ctx) => {
   return ms;
 });
 
+/** A deadline: a duration, or working days ("10wd") counted on the deciding agency's country's public holidays. */
+export const deadline = z.string().transform((text, ctx): number | { workingDays: number } => {
+  const wd = /^\s*(\d+)\s*wd\s*$/.exec(text);
+  if (!wd) {
+    const ms = duration.safeParse(text);
+    if (ms.success) return ms.data;
+    ctx.addIssue({ code: 'custom', message: `"${text}" is neither a duration such as "30d" nor working days such as "10wd"` });
+    return z.NEVER;
+  }
+  const workingDays = Number(wd[1]);
+  if (workingDays < 1 || workingDays > 366) {
+    ctx.addIssue({ code: 'custom', message: `"${text}" must be between 1wd and 366wd` });
+    return z.NEVER;
+  }
+  return { workingDays };
+});
+export type Deadline = z.output<typeof deadline>;
+
 export const tierSchema = z.enum(['T0', 'T1', 'T2', 'T3']);
-const silenceRule = z.enum(['deemed-approved', 'escalate']);
 export type Tier = z.infer<typeof tierSchema>;
 
 const agencySchema = z.object({
@@ -40,6 +57,8 @@ const agencySchema = z.object({
   regime: z.string().min(1),
   reviewers: z.array(email).min(1),
   seniorReviewers: z.array(email).default([]),
+  /** Where the applicant appeals this agency's denial (licensing agencies; US: the Under Secretary, EAR part 756). */
+  appealBody: z.object({ id: slug, name: z.string().min(1), chair: email, appealWithin: duration, decideWithin: duration }).optional(),
 });
 
 const funderSchema = z.object({
@@ -52,10 +71,39 @@ const funderSchema = z.object({
   civilOnly: z.boolean().default(false),
 });
 
+const ladderLevelSchema = z.object({
+  id: slug,
+  name: z.string().min(1),
+  chair: email,
+  decideWithin: duration,
+  appealWithin: duration.optional(),
+});
+
+/**
+ * A regime's consultation (DOMAIN.md "Who holds authority"). Whoever is
+ * consulted, their silence is no objection once `within` has passed; what an
+ * objection does is the regime's: `ladder` (US, EO 12981: disagreement climbs
+ * the regime's ladder), `binding` (EU 2021/821: the issuer must deny),
+ * `advisory` (the issuer decides).
+ */
+const consultationSchema = z.object({
+  /** `reviewing-agencies`: the issuer's country's reviewing agencies by reason for control; `member-states`: the licensing agencies of the regime's other states where the items are or will be located. */
+  whom: z.enum(['reviewing-agencies', 'member-states']),
+  within: deadline,
+  objection: z.enum(['ladder', 'binding', 'advisory']),
+});
+
 const regimeSchema = z.object({
   licenceValidity: duration,
   reportingPeriod: duration,
   recordKeeping: duration,
+  consultation: consultationSchema,
+  /** The legal limit of a case, waiting time excluded (US: 90 days); past it the case is flagged out of time. Default: `sla.caseLimit`. */
+  caseLimit: duration.optional(),
+  /** Where disagreement between the issuer and a consulted agency climbs (`objection: ladder`). */
+  ladder: z.array(ladderLevelSchema).min(1).optional(),
+  /** A denial starts with a notice of intent (US, EAR §750.6): the applicant may respond within `respondWithin`; the denial is final `finalAfter` the notice. */
+  intentToDeny: z.object({ respondWithin: duration, finalAfter: duration }).optional(),
 });
 
 /** Post-licence compliance; the reporting period itself comes from the licence's regime. Optional: defaults in compliance-calendar.ts. */
@@ -65,14 +113,6 @@ const complianceSchema = z.object({
   suspensionBeforeRevocation: duration.default(COMPLIANCE_DEFAULTS.suspensionBeforeRevocation),
   renewalReminderBefore: duration.default(COMPLIANCE_DEFAULTS.renewalReminderBefore),
   missedReport: z.enum(['corrective-action', 'record-only']).default(COMPLIANCE_DEFAULTS.missedReport),
-});
-
-const ladderLevelSchema = z.object({
-  id: slug,
-  name: z.string().min(1),
-  chair: email,
-  decideWithin: duration,
-  appealWithin: duration.optional(),
 });
 
 export const policySchema = z
@@ -93,21 +133,14 @@ export const policySchema = z
       agencyReview: duration,
       seniorSignOff: duration,
       infoRequestWithin: duration,
-      /** Whole case, excluding time the clock is stopped for the applicant's information (EO 12981: 90 days). */
+      /** A request for information unanswered this long closes the component's review as `returned` (UK: 20 working days). */
+      returnUnansweredAfter: deadline,
+      /** How long a returned component may be submitted again before its project may close. */
+      resubmitWithin: duration,
+      /** Whole case, excluding time the clock is stopped for the applicant's information, where the regime sets no limit of its own. */
       caseLimit: duration,
-      /** How long the applicant may appeal a denial. */
-      applicantAppealWindow: duration,
     }),
     reminders: z.object({ every: duration }),
-    /** What a reviewer's silence at the deadline means, per tier and for grant-level steps. */
-    silence: z.object({
-      T0: silenceRule,
-      T1: silenceRule,
-      T2: silenceRule,
-      T3: silenceRule,
-      grant: silenceRule,
-    }),
-    escalationLadder: z.array(ladderLevelSchema).min(1),
     regimes: z.record(z.string(), regimeSchema),
     licenceConditions: z.record(tierSchema, z.array(z.string())),
     links: z.object({ validFor: duration }),
@@ -121,7 +154,19 @@ export const policySchema = z
       if (!policy.regimes[agency.regime]) {
         ctx.addIssue({ code: 'custom', path: ['agencies', i, 'regime'], message: `regime "${agency.regime}" is not defined in regimes` });
       }
+      if (agency.role === 'licensing' && !agency.appealBody) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['agencies', i, 'appealBody'],
+          message: `licensing agency "${agency.id}" needs an appealBody: where its denials are appealed`,
+        });
+      }
     });
+    for (const [name, regime] of Object.entries(policy.regimes)) {
+      if (regime.consultation.objection === 'ladder' && !regime.ladder) {
+        ctx.addIssue({ code: 'custom', path: ['regimes', name, 'ladder'], message: `regime ${name} sends disagreement up a ladder, so it needs one` });
+      }
+    }
     const licensingCountries = new Map<string, number>();
     for (const agency of policy.agencies) {
       if (agency.role === 'licensing') licensingCountries.set(agency.country, (licensingCountries.get(agency.country) ?? 0) + 1);
@@ -147,3 +192,5 @@ export type PolicyFile = z.input<typeof policySchema>;
 export type Policy = z.output<typeof policySchema>;
 export type Agency = Policy['agencies'][number];
 export type Funder = Policy['funders'][number];
+export type Regime = Policy['regimes'][string];
+export type LadderLevel = NonNullable<Regime['ladder']>[number];

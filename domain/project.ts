@@ -18,6 +18,8 @@ const componentSchema = z.strictObject({
   endUse: text(100),
   destinations: z.array(countryCode).min(1).max(50),
   recipients: z.array(slug).min(1).max(50),
+  /** The partner that exports it (default: the coordinator's partner); the licensing agency of its country issues the licence. */
+  exporter: slug.optional(),
 });
 
 const milestoneSchema = z.strictObject({
@@ -68,6 +70,7 @@ export function projectSubmissionSchema(policy: Policy) {
     });
     const funder = policy.funders.find((f) => f.id === p.funderId);
     p.components.forEach((c, i) => {
+      if (c.exporter !== undefined && !partnerIds.has(c.exporter)) issue(['components', i, 'exporter'], `"${c.exporter}" is not one of the partners`);
       c.recipients.forEach((r, j) => {
         if (!partnerIds.has(r)) issue(['components', i, 'recipients', j], `"${r}" is not one of the partners`);
       });

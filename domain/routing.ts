@@ -4,7 +4,7 @@
  * so it imports types only.
  */
 import type { Classification } from './classification';
-import type { Agency, Policy, Tier } from './policy';
+import type { Agency, Deadline, Policy, Regime, Tier } from './policy';
 import type { Component, Project } from './project';
 import type { StepKind } from './step-kinds';
 
@@ -16,9 +16,10 @@ export interface StepPlan {
   partyName: string;
   reviewer: string;
   componentId?: string;
-  /** The risk tier whose silence rule applies. */
   tier?: Tier;
   slaMs: number;
+  /** A deadline in working days, counted on this country's public holidays (then `slaMs` is only the calendar estimate). */
+  workingDays?: { days: number; country: string };
   /** What is asked, in one sentence for the e-mail and the decision page. */
   question: string;
   /** Reminders fall on this calendar (a review cycle's close, counting back by the cadence). */
@@ -84,30 +85,63 @@ export function tierLoweringPlan(policy: Policy, project: Project, componentId: 
   };
 }
 
-/** Countries whose agencies review a component: the lead's and each recipient's. */
-function reviewingCountries(project: Project, component: Component): string[] {
-  const countries = [leadCountry(project)];
+/** The partner that exports a component: its `exporter`, or the coordinator's partner. */
+export function exporterCountry(project: Project, component: Component): string {
+  const exporter = component.exporter ?? project.coordinator.partnerId;
+  const partner = project.partners.find((p) => p.id === exporter);
+  if (!partner) throw new Error(`exporter ${exporter} of component ${component.id} is not a partner`);
+  return partner.country;
+}
+
+/** The issuing authority: the licensing agency of the exporter's country, and its regime. */
+export function issuerOf(policy: Policy, project: Project, component: Component): { issuer: Agency; regime: Regime } {
+  const issuer = licensingAgency(policy, exporterCountry(project, component));
+  return { issuer, regime: policy.regimes[issuer.regime] };
+}
+
+/** A deadline as a plan carries it: milliseconds, or working days on a country's calendar (estimated at one calendar day each). */
+export function planDeadline(deadline: Deadline, country: string): Pick<StepPlan, 'slaMs' | 'workingDays'> {
+  if (typeof deadline === 'number') return { slaMs: deadline };
+  return { slaMs: deadline.workingDays * 86_400_000, workingDays: { days: deadline.workingDays, country } };
+}
+
+/** How a consulted party stands to the issuer: inside its regime (its objection has the regime's effect) or outside it (advice). */
+export type Standing = 'issuer' | 'consulted' | 'advisory';
+
+export function standingOf(policy: Policy, issuer: Agency, party: string): Standing {
+  if (party === issuer.id) return 'issuer';
+  const agency = policy.agencies.find((a) => a.id === party);
+  return agency && agency.regime === issuer.regime ? 'consulted' : 'advisory';
+}
+
+/** Countries where the component's items will be: its recipients' countries other than the exporter's. */
+function locatedIn(project: Project, component: Component, exporter: string): string[] {
+  const countries: string[] = [];
   for (const partner of project.partners) {
-    if (component.recipients.includes(partner.id) && !countries.includes(partner.country)) countries.push(partner.country);
+    if (component.recipients.includes(partner.id) && partner.country !== exporter && !countries.includes(partner.country)) countries.push(partner.country);
   }
   return countries;
 }
 
-/** Agencies that review a T2/T3 component: each country's licensing agency and the reviewers routed by reason for control. */
-function routedAgencies(policy: Policy, project: Project, component: Component, reasons: string[]): Agency[] {
-  const agencies: Agency[] = [];
-  for (const country of reviewingCountries(project, component)) {
-    for (const agency of policy.agencies.filter((a) => a.country === country)) {
-      const routed = agency.role === 'licensing' || (agency.reasons.length > 0 && agency.reasons.some((r) => reasons.includes(r)));
-      if (routed) agencies.push(agency);
-    }
-  }
-  return agencies;
-}
-
-/** The review steps of one component, in phases: every step of a phase runs in parallel. */
+/**
+ * The review steps of one component, in phases (every step of a phase runs in
+ * parallel). T1: the issuer. T2: + whom its regime consults, and the
+ * licensing agencies of partner countries outside the regime (advisory).
+ * T3: + the defence reviewers of the exporter's country and of the consulted
+ * states, then the issuer's senior sign-off.
+ */
 export function componentReviewPlan(policy: Policy, project: Project, component: Component, classification: Classification, tier: Tier): StepPlan[][] {
-  const agencyStep = (agency: Agency, kind: StepKind): StepPlan => ({
+  if (tier === 'T0') return [];
+  const { issuer, regime } = issuerOf(policy, project, component);
+  const question = (kind: StepKind) =>
+    kind === 'defence-review'
+      ? `Defence review of "${component.name}" (${tier}) for the licence ${issuer.name} issues: any objection?`
+      : kind === 'issuer-review'
+        ? `Issue a licence for "${component.name}" (${tier}) to ${component.destinations.join(', ')}?`
+        : kind === 'advisory-review'
+          ? `${issuer.name} will decide a licence for "${component.name}" (${tier}) to ${component.destinations.join(', ')}: your advice?`
+          : `${issuer.name} consults you on a licence for "${component.name}" (${tier}) to ${component.destinations.join(', ')}: any objection?`;
+  const step = (agency: Agency, kind: StepKind): StepPlan => ({
     stepId: `${component.id}-${agency.id}`,
     kind,
     party: agency.id,
@@ -115,35 +149,43 @@ export function componentReviewPlan(policy: Policy, project: Project, component:
     reviewer: agency.reviewers[0],
     componentId: component.id,
     tier,
-    slaMs: policy.sla.agencyReview,
-    question:
-      kind === 'defence-review'
-        ? `Defence review of "${component.name}" (${tier}): approve the licence?`
-        : `Approve a licence for "${component.name}" (${tier}) to ${component.destinations.join(', ')}?`,
+    ...(kind === 'issuer-review' || kind === 'advisory-review'
+      ? { slaMs: policy.sla.agencyReview }
+      : planDeadline(regime.consultation.within, agency.country)),
+    question: question(kind),
   });
-  if (tier === 'T0') return [];
-  const lead = leadAgency(policy, project);
-  if (tier === 'T1') return [[agencyStep(lead, 'agency-review')]];
+  const issuerStep = step(issuer, 'issuer-review');
+  if (tier === 'T1') return [[issuerStep]];
 
-  const agencies = routedAgencies(policy, project, component, classification.reasons);
-  const steps = agencies.map((a) => agencyStep(a, a.defence ? 'defence-review' : 'agency-review'));
+  const located = locatedIn(project, component, issuer.country);
+  const consulted =
+    regime.consultation.whom === 'reviewing-agencies'
+      ? policy.agencies.filter((a) => a.country === issuer.country && a.role === 'reviewing' && a.reasons.some((r) => classification.reasons.includes(r)))
+      : policy.agencies.filter((a) => a.role === 'licensing' && a.regime === issuer.regime && located.includes(a.country));
+  const advisory = policy.agencies.filter((a) => a.role === 'licensing' && a.regime !== issuer.regime && located.includes(a.country));
+  const steps = [
+    issuerStep,
+    ...consulted.map((a) => step(a, a.defence ? 'defence-review' : 'consultation')),
+    ...advisory.map((a) => step(a, 'advisory-review')),
+  ];
   if (tier === 'T2') return [steps];
 
-  if (!agencies.some((a) => a.defence)) {
-    // The policy guarantees a defence reviewer in every country that has a licensing agency.
-    const defence = policy.agencies.find((a) => a.defence && a.country === lead.country)!;
-    steps.push(agencyStep(defence, 'defence-review'));
+  // T3: the exporter's own defence reviewer is always in, and so are the consulted states' (the policy guarantees one per country).
+  const defenceCountries = [issuer.country, ...new Set(consulted.map((a) => a.country))];
+  for (const country of new Set(defenceCountries)) {
+    const defence = policy.agencies.find((a) => a.defence && a.country === country)!;
+    if (!steps.some((s) => s.party === defence.id)) steps.push(step(defence, 'defence-review'));
   }
   const senior: StepPlan = {
     stepId: `${component.id}-senior`,
     kind: 'senior-sign-off',
-    party: lead.id,
-    partyName: lead.name,
-    reviewer: lead.seniorReviewers[0] ?? lead.reviewers[0],
+    party: issuer.id,
+    partyName: issuer.name,
+    reviewer: issuer.seniorReviewers[0] ?? issuer.reviewers[0],
     componentId: component.id,
     tier,
     slaMs: policy.sla.seniorSignOff,
-    question: `Senior sign-off: every agency approved "${component.name}" (T3). Sign off the licence?`,
+    question: `Senior sign-off: "${component.name}" (T3) was reviewed and consulted. Sign off the licence ${issuer.name} issues?`,
   };
   return [steps, [senior]];
 }

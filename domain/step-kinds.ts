@@ -9,24 +9,43 @@ export type StepKind =
   | 'grant-funder'
   | 'grant-agency'
   | 'tier-lowering'
-  | 'agency-review'
+  /** The issuing authority's own review: the licensing agency of the exporter's country. */
+  | 'issuer-review'
+  /** An agency the issuer's regime consults (US reviewing agencies; EU Member States where the items are located). */
+  | 'consultation'
+  /** A defence reviewer consulted on a T3 component (the exporter's country's, and the consulted states'). */
   | 'defence-review'
+  /** A partner country outside the issuer's regime: its view is advice to the issuer. */
+  | 'advisory-review'
   | 'senior-sign-off'
   /** A silent reviewer's senior decides in their place. */
   | 'escalation'
-  /** A dispute level's chair rules. */
+  /** A ladder level's chair, or the issuer's appeal body, rules. */
   | 'ruling'
   /** A party may appeal a ruling or a denial. */
   | 'appeal'
+  /** The applicant may answer a notice of intent to deny (US). */
+  | 'intent-to-deny'
   /** The funder reviews a milestone in a review cycle. */
   | 'milestone-review';
 
-/** approve/deny/request-info on reviews and rulings; appeal/accept on an appeal window. */
-export type Decision = 'approve' | 'deny' | 'request-info' | 'appeal' | 'accept';
+/** approve/deny/request-info on reviews and rulings; appeal/accept on an appeal window; respond/accept on an intent to deny. */
+export type Decision = 'approve' | 'deny' | 'request-info' | 'appeal' | 'accept' | 'respond';
+
+/**
+ * What a step's silence at its deadline does:
+ * - `escalate`: the owner's escalation applies (a senior's step, the next ladder level); with none, the step stays open;
+ * - `no-objection`: the step ends as `no-objection` (a consulted agency's silence, by its regime);
+ * - `stays-open`: reminded and flagged, never decided by silence;
+ * - `lapses`: the window closes without the step's action.
+ */
+export type Silence = 'escalate' | 'no-objection' | 'stays-open' | 'lapses';
 
 export interface StepKindRule {
   /** What the step is called on pages and the dashboard. */
   label: string;
+  /** Who may decide it. */
+  decidedBy: string;
   /** The first words of its e-mail's subject: what kind of decision is owed. */
   mailSubject: string;
   /** The decisions its page offers, in the order shown. */
@@ -35,23 +54,147 @@ export interface StepKindRule {
   basisRequired: readonly Decision[];
   /** An approval may carry conditions (provisos) that join the component's licence. */
   conditions: boolean;
+  silence: Silence;
+  /** What escalation does, in words (pages, docs and the closing note read it). */
+  escalation: string;
 }
 
 const REVIEW: readonly Decision[] = ['approve', 'deny', 'request-info'];
+const NO_ESCALATION = 'none';
 
 export const STEP_KINDS: Readonly<Record<StepKind, StepKindRule>> = {
-  'grant-funder': { label: 'Grant review — funder', mailSubject: 'Review requested', decisions: REVIEW, basisRequired: ['deny'], conditions: false },
-  'grant-agency': { label: 'Grant review — lead agency', mailSubject: 'Review requested', decisions: REVIEW, basisRequired: ['deny'], conditions: false },
-  'tier-lowering': { label: 'Tier lowering', mailSubject: 'Review requested', decisions: REVIEW, basisRequired: ['deny'], conditions: false },
-  'agency-review': { label: 'Agency review', mailSubject: 'Review requested', decisions: REVIEW, basisRequired: ['deny'], conditions: true },
-  'defence-review': { label: 'Defence review', mailSubject: 'Review requested', decisions: REVIEW, basisRequired: ['deny'], conditions: true },
-  'senior-sign-off': { label: 'Senior sign-off', mailSubject: 'Review requested', decisions: REVIEW, basisRequired: ['deny'], conditions: true },
+  'grant-funder': {
+    label: 'Grant review — funder',
+    decidedBy: 'the funder',
+    mailSubject: 'Review requested',
+    decisions: REVIEW,
+    basisRequired: ['deny'],
+    conditions: false,
+    silence: 'escalate',
+    escalation: "the funder's senior, then stays open",
+  },
+  'grant-agency': {
+    label: 'Grant review — lead agency',
+    decidedBy: "the licensing agency of the coordinator's country",
+    mailSubject: 'Review requested',
+    decisions: REVIEW,
+    basisRequired: ['deny'],
+    conditions: false,
+    silence: 'escalate',
+    escalation: "the lead agency's senior, then stays open",
+  },
+  'tier-lowering': {
+    label: 'Tier lowering',
+    decidedBy: 'the lead agency',
+    mailSubject: 'Review requested',
+    decisions: REVIEW,
+    basisRequired: ['deny'],
+    conditions: false,
+    silence: 'escalate',
+    escalation: "the lead agency's senior, then stays open",
+  },
+  'issuer-review': {
+    label: 'Issuer review',
+    decidedBy: "the licensing agency of the exporter's country",
+    mailSubject: 'Review requested',
+    decisions: REVIEW,
+    basisRequired: ['deny'],
+    conditions: true,
+    silence: 'escalate',
+    escalation: "the issuer's senior, then stays open; past the legal limit the case is out of time",
+  },
+  consultation: {
+    label: 'Consultation',
+    decidedBy: "an agency the issuer's regime consults",
+    mailSubject: 'Consultation requested',
+    decisions: REVIEW,
+    basisRequired: ['deny'],
+    conditions: true,
+    silence: 'no-objection',
+    escalation: NO_ESCALATION,
+  },
+  'defence-review': {
+    label: 'Defence review',
+    decidedBy: "the defence reviewer of the exporter's or a consulted country",
+    mailSubject: 'Consultation requested',
+    decisions: REVIEW,
+    basisRequired: ['deny'],
+    conditions: true,
+    silence: 'no-objection',
+    escalation: NO_ESCALATION,
+  },
+  'advisory-review': {
+    label: 'Advisory review',
+    decidedBy: "a partner country's licensing agency outside the issuer's regime",
+    mailSubject: 'Advice requested',
+    decisions: REVIEW,
+    basisRequired: ['deny'],
+    conditions: false,
+    silence: 'no-objection',
+    escalation: NO_ESCALATION,
+  },
+  'senior-sign-off': {
+    label: 'Senior sign-off',
+    decidedBy: "the issuer's senior",
+    mailSubject: 'Review requested',
+    decisions: REVIEW,
+    basisRequired: ['deny'],
+    conditions: true,
+    silence: 'escalate',
+    escalation: "another senior of the issuer, then stays open",
+  },
   // A senior deciding in a silent reviewer's place has that reviewer's powers, provisos included.
-  escalation: { label: 'Escalated review', mailSubject: 'Escalated review', decisions: ['approve', 'deny'], basisRequired: ['deny'], conditions: true },
+  escalation: {
+    label: 'Escalated review',
+    decidedBy: "the silent reviewer's senior",
+    mailSubject: 'Escalated review',
+    decisions: ['approve', 'deny'],
+    basisRequired: ['deny'],
+    conditions: true,
+    silence: 'stays-open',
+    escalation: 'stays open, reminded, flagged to the coordinator',
+  },
   // A chair rules between the positions before it; provisos are the agencies' to set.
-  ruling: { label: 'Dispute ruling', mailSubject: 'Ruling requested', decisions: ['approve', 'deny'], basisRequired: ['deny'], conditions: false },
-  appeal: { label: 'Appeal window', mailSubject: 'Appeal window open', decisions: ['appeal', 'accept'], basisRequired: ['appeal'], conditions: false },
-  'milestone-review': { label: 'Milestone review', mailSubject: 'Review requested', decisions: REVIEW, basisRequired: ['deny'], conditions: false },
+  ruling: {
+    label: 'Ruling',
+    decidedBy: "a ladder level's chair (US), or the issuer's appeal body",
+    mailSubject: 'Ruling requested',
+    decisions: ['approve', 'deny'],
+    basisRequired: ['deny'],
+    conditions: false,
+    silence: 'escalate',
+    escalation: "the ladder's next level; the last level and an appeal body stay open",
+  },
+  appeal: {
+    label: 'Appeal window',
+    decidedBy: 'the party whose position lost',
+    mailSubject: 'Appeal window open',
+    decisions: ['appeal', 'accept'],
+    basisRequired: ['appeal'],
+    conditions: false,
+    silence: 'lapses',
+    escalation: NO_ESCALATION,
+  },
+  'intent-to-deny': {
+    label: 'Intent to deny',
+    decidedBy: 'the applicant (the coordinator)',
+    mailSubject: 'Intent to deny',
+    decisions: ['respond', 'accept'],
+    basisRequired: ['respond'],
+    conditions: false,
+    silence: 'lapses',
+    escalation: NO_ESCALATION,
+  },
+  'milestone-review': {
+    label: 'Milestone review',
+    decidedBy: 'the funder',
+    mailSubject: 'Review requested',
+    decisions: REVIEW,
+    basisRequired: ['deny'],
+    conditions: false,
+    silence: 'stays-open',
+    escalation: 'stays open; the cycle reports it stalled at its close',
+  },
 };
 
 /** Decisions that cite a legal basis on some kind of step: the request schema checks these before the step is known. */

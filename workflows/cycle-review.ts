@@ -92,7 +92,7 @@ export async function runCycleReview(ctx: CycleReviewContext, req: CycleReviewRe
       return { ...base, outcome: 'held-regulator', awaited: [], detail };
     }
     const pendingLicences = componentIds.filter((id) => PENDING.has(licence(id).status));
-    const funderDone = steps.every((s) => s.outcome === 'approved' || s.outcome === 'deemed-approved');
+    const funderDone = steps.every((s) => s.outcome === 'approved');
     if (funderDone && !pendingLicences.length) return { ...base, outcome: 'passed', awaited: [] };
     const regulators = [
       ...new Set(

@@ -6,14 +6,17 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Classification } from '../domain/classification';
-import type { Policy, Tier } from '../domain/policy';
+import type { LadderLevel, Policy, Tier } from '../domain/policy';
 import type { Component, Milestone, Project } from '../domain/project';
+import type { Position } from '../domain/regimes';
 import { STEP_KINDS, type Decision, type StepKind } from '../domain/step-kinds';
 
 export const DEFAULT_TASK_QUEUE = 'licence-review';
 
 export const projectWorkflowId = (projectId: string) => `project-${projectId}`;
-export const licenceWorkflowId = (projectId: string, componentId: string) => `licence-${projectId}--${componentId}`;
+/** A component's licence review; a resubmission after a return is a new review with its own id. */
+export const licenceWorkflowId = (projectId: string, componentId: string, submission = 1) =>
+  `licence-${projectId}--${componentId}${submission > 1 ? `--submission-${submission}` : ''}`;
 
 /** Custom search attributes: the dev server registers them at start and workflows keep them current. */
 export const searchAttributes = {
@@ -49,7 +52,8 @@ export interface AuditEntry {
 // ---- review steps --------------------------------------------------------
 
 export type { Decision, StepKind };
-export type StepOutcome = 'approved' | 'denied' | 'deemed-approved' | 'escalated' | 'appealed' | 'accepted';
+/** `no-objection`: a consulted agency was silent past its window; `responded`: the applicant answered an intent to deny. */
+export type StepOutcome = 'approved' | 'denied' | 'no-objection' | 'escalated' | 'appealed' | 'accepted' | 'responded';
 export type StepStatus = 'open' | 'decided' | 'closed';
 
 export interface ReviewStep {
@@ -81,7 +85,7 @@ export interface ReviewStep {
   /** Until when the reviewer may ask the coordinator for information (the policy's `sla.infoRequestWithin` after referral). */
   infoRequestUntil?: string;
   /** Set while the reviewer waits for the coordinator's information: the step's clock is stopped. */
-  infoRequest?: { question: string; askedAt: string; remainingMs: number };
+  infoRequest?: { question: string; askedAt: string; remainingMs: number; /** Unanswered by then, the case is returned. */ returnAt?: string; remindersSent?: number };
   /** Total time the clock was stopped. */
   stoppedMs: number;
   /** The step this one escalated to, when silence escalated it. */
@@ -133,6 +137,7 @@ export const decisionOutcome = {
   deny: 'denied',
   appeal: 'appealed',
   accept: 'accepted',
+  respond: 'responded',
   'request-info': 'info-requested',
 } as const satisfies Record<Decision, StepOutcome | 'info-requested'>;
 
@@ -163,7 +168,8 @@ export interface StepContext {
 
 // ---- licences ------------------------------------------------------------
 
-export type LicenceStatus = 'cleared' | 'in-review' | 'approved' | 'denied' | 'disputed' | 'suspended' | 'revoked' | 'expired';
+/** `returned`: closed without a decision after an information request went unanswered; the coordinator may submit the component again. */
+export type LicenceStatus = 'cleared' | 'in-review' | 'approved' | 'denied' | 'disputed' | 'returned' | 'suspended' | 'revoked' | 'expired';
 
 export interface Licence {
   status: LicenceStatus;
@@ -174,6 +180,10 @@ export interface Licence {
   reportingPeriodMs?: number;
   /** For T0: the rule that cleared it; for a denial: the legal bases cited. */
   basis?: string;
+  /** Who issues it: the licensing agency of the exporter's country, under its regime. */
+  issuer?: { agencyId: string; name: string; regime: string };
+  /** Set when the case passed its regime's legal limit undecided (waiting time excluded). */
+  outOfTimeSince?: string;
 }
 
 export const disputeWorkflowId = (projectId: string, componentId: string, n: number) => `dispute-${projectId}--${componentId}-${n}`;
@@ -224,13 +234,7 @@ export interface DisputeView {
 }
 
 /** A party's position going into a dispute. */
-export interface Position {
-  party: string;
-  partyName: string;
-  reviewer: string;
-  outcome: 'approved' | 'denied';
-  legalBasis?: string;
-}
+export type { Position };
 
 export interface DisputeInput {
   disputeId: string;
@@ -239,6 +243,8 @@ export interface DisputeInput {
   tier: Tier;
   policy: Policy;
   reason: 'conflict' | 'appeal';
+  /** The issuer's regime's ladder. */
+  ladder: LadderLevel[];
   positions: Position[];
   projectWorkflowId: string;
 }
@@ -331,7 +337,17 @@ export const answerInfoUpdate = defineUpdate<{ stepId: string; dueAt: string }, 
 export const progressSignal = defineSignal<[Progress]>('progress');
 
 /** Failure types the scoping and withdraw validators throw. */
+export interface ResubmitRequest {
+  componentId: string;
+  submittedBy: string;
+}
+
+/** A component returned without a decision is submitted again: a new licence review starts. */
+export const resubmitUpdate = defineUpdate<{ componentId: string; workflowId: string }, [ResubmitRequest]>('resubmitComponent');
+
 export const ProjectRejection = {
   WrongStage: 'WrongStage',
+  /** Only a component whose review was returned may be submitted again. */
+  NotReturned: 'NotReturned',
   InvalidOverride: 'InvalidOverride',
 } as const;

@@ -1,6 +1,6 @@
 /**
- * A dispute over one component climbs the policy's escalation ladder
- * (default: Operating Committee → ACEP → EARB → head of government). At each
+ * A dispute over one component climbs the issuer's regime's ladder (US only
+ * in the default policy: Operating Committee → ACEP → EARB → President). At each
  * level the chair rules from an e-mail link; the parties whose position lost
  * may appeal to the next level inside the window, in writing with a legal
  * basis; no appeal in time makes the ruling final. A silent chair escalates.
@@ -15,7 +15,7 @@ import { Visibility } from './visibility';
 
 export async function disputeWorkflow(input: DisputeInput): Promise<'approved' | 'denied'> {
   const { project, component, policy, positions } = input;
-  const ladder = policy.escalationLadder;
+  const ladder = input.ladder;
   const view: DisputeView = {
     disputeId: input.disputeId,
     componentId: component.id,

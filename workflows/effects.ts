@@ -1,5 +1,5 @@
 /** Activity proxies: the only way workflow code reaches the outside world. */
-import { proxyActivities } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 
 /** Mail retries without limit: an SMTP outage delays mail, never loses it. */
@@ -18,4 +18,10 @@ export const reference = proxyActivities<Pick<Activities, 'classifyProject'>>({
 export const screening = proxyActivities<Pick<Activities, 'screenParties'>>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+
+/** Working-day deadlines: a local activity, so the holiday tables stay out of the workflow bundle. */
+export const calendar = proxyLocalActivities<Pick<Activities, 'dueAfterWorkingDays'>>({
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });

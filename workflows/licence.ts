@@ -1,16 +1,20 @@
 /**
- * One component's licence review, a child of the project workflow.
- * T0 is cleared at once; T1–T3 open the routed review steps, phase by phase.
- * Agencies that disagree open a dispute (child workflow); a denial leaves the
- * applicant an appeal window, and an appeal opens a dispute too. The final
- * word binds the licence. Every change is reported to the project workflow,
- * which holds the project's single view and audit trail.
+ * One component's licence review, a child of the project workflow. The
+ * licensing agency of the exporter's country issues it, under its regime
+ * (domain/regimes.ts): T0 is cleared at once; T1–T3 open the routed steps,
+ * phase by phase. In a ladder regime (US) a disagreement between the issuer
+ * and a consulted agency opens a dispute (child workflow); in the EU a
+ * consulted state's objection binds. A denial starts with a notice of intent
+ * where the regime has one, and the applicant may appeal it to the issuer's
+ * appeal body. Every change is reported to the project workflow.
  */
-import { CancellationScope, executeChild, isCancellation, setHandler } from '@temporalio/workflow';
-import { componentReviewPlan, escalationPlan, leadAgency } from '../domain/routing';
+import { CancellationScope, condition, executeChild, isCancellation, setHandler } from '@temporalio/workflow';
+import { phaseVerdict, type PhaseAnswer } from '../domain/regimes';
+import { componentReviewPlan, escalationPlan, issuerOf, standingOf, type StepPlan } from '../domain/routing';
 import { attributedCondition } from '../domain/step-kinds';
 import {
   answerInfoUpdate,
+  caseDueAt,
   decideUpdate,
   disputeWorkflowId,
   searchAttributes,
@@ -24,16 +28,22 @@ import {
 } from './definitions';
 import { syncRemindersSignal } from './cycle-contract';
 import { disputeWorkflow } from './dispute';
+import { mail } from './effects';
 import { Reporter } from './reporter';
 import { ReviewBoard } from './review-board';
 import { Visibility } from './visibility';
 
 export async function licenceWorkflow(input: LicenceInput): Promise<Licence> {
   const { project, component, classification, tier, policy } = input;
-  const lead = leadAgency(policy, project);
-  let licence: Licence = tier === 'T0' ? { status: 'cleared', conditions: [] } : { status: 'in-review', conditions: [] };
-  const caseClock: CaseClock = { startedAt: new Date().toISOString(), limitMs: policy.sla.caseLimit, stoppedMs: 0 };
+  const { issuer, regime } = issuerOf(policy, project, component);
+  const issuedBy: Licence['issuer'] = { agencyId: issuer.id, name: issuer.name, regime: issuer.regime };
+  let licence: Licence = tier === 'T0' ? { status: 'cleared', conditions: [] } : { status: 'in-review', conditions: [], issuer: issuedBy };
+  const caseClock: CaseClock = { startedAt: new Date().toISOString(), limitMs: regime.caseLimit ?? policy.sla.caseLimit, stoppedMs: 0 };
   let disputes = 0;
+  /** The step whose request for information went unanswered past the policy's limit: the case is returned. */
+  let unanswered: ReviewStep | undefined;
+  const countryOf = (party: string) => policy.agencies.find((a) => a.id === party)?.country;
+  const audit = (action: string, detail: string, stepId?: string) => reporter.audit({ actor: 'system', action, channel: 'system', stepId, detail });
 
   const visibility = new Visibility(project.title);
   const reporter: Reporter = new Reporter(input.parentWorkflowId, component.id, (): Omit<Progress, 'source' | 'componentId' | 'audit'> => ({
@@ -52,8 +62,13 @@ export async function licenceWorkflow(input: LicenceInput): Promise<Licence> {
       tier,
       tierReason: classification.rule.text,
     }),
-    // Silence at T3 is never consent: the agency's senior decides in the silent reviewer's place.
-    escalationFor: (step) => escalationPlan(step, policy.agencies.find((a) => a.id === step.party)?.seniorReviewers ?? []),
+    // The issuer's own steps are never decided by silence: its senior decides in the silent reviewer's place, then the step stays open.
+    escalationFor: (step) => (step.party === issuer.id ? escalationPlan(step, issuer.seniorReviewers) : undefined),
+    countryOf: (step) => countryOf(step.party) ?? issuer.country,
+    onUnanswered: async (step) => {
+      unanswered = step;
+      await board.closeOpen(`the case was returned: the request for information "${step.infoRequest?.question}" went unanswered`);
+    },
     waitingParties: [`${project.coordinator.name} (coordinator)`, `${project.funderId} (funder)`],
     onChange: () => {
       updateCaseClock();
@@ -72,63 +87,39 @@ export async function licenceWorkflow(input: LicenceInput): Promise<Licence> {
     }
   }
 
-  setHandler(decideUpdate, (d) => board.decide(d), { validator: (d) => board.validate(d) });
-  setHandler(answerInfoUpdate, (a) => board.answerInfo(a), { validator: (a) => board.validateInfoAnswer(a) });
-  setHandler(syncRemindersSignal, ({ cycleId, closesAt }) => board.remindOnCalendar(closesAt, `funder review cycle ${cycleId} (closes ${closesAt})`));
-  setHandler(stepContextQuery, (stepId) => {
-    const step = board.steps.get(stepId);
-    if (!step) return null;
-    const coordinator = `${project.coordinator.name} <${project.coordinator.email}>`;
-    const context = { ...component, tier, tierReason: classification.rule.text, reasons: classification.reasons };
-    return { step, projectId: project.projectId, projectTitle: project.title, funderId: project.funderId, coordinator, component: context };
-  });
-
-  const finish = async (outcome: Licence) => {
-    licence = outcome;
-    await reporter.report();
-    return outcome;
-  };
-
-  const dispute = async (reason: 'conflict' | 'appeal', positions: Position[]): Promise<Licence> => {
+  /** A disagreement in a ladder regime: the regime's ladder rules, and its final ruling binds. */
+  const dispute = async (positions: Position[]): Promise<Licence> => {
     disputes += 1;
-    licence = { status: 'disputed', conditions: [] };
+    licence = { status: 'disputed', conditions: [], issuer: issuedBy };
     const disputeId = disputeWorkflowId(project.projectId, component.id, disputes);
-    reporter.audit({
-      actor: 'system',
-      action: 'dispute-opened',
-      channel: 'system',
-      detail: `${reason}: ${positions.map((p) => `${p.partyName} ${p.outcome}`).join('; ')}`,
-    });
+    audit('dispute-opened', `conflict: ${positions.map((p) => `${p.partyName} ${p.outcome}`).join('; ')}`);
     await reporter.report();
     const ruling = await executeChild(disputeWorkflow, {
       workflowId: disputeId,
-      args: [{ disputeId, project, component, tier, policy, reason, positions, projectWorkflowId: input.parentWorkflowId }],
+      args: [{ disputeId, project, component, tier, policy, ladder: regime.ladder!, reason: 'conflict', positions, projectWorkflowId: input.parentWorkflowId }],
       typedSearchAttributes: [
         { key: searchAttributes.projectId, value: project.projectId },
         { key: searchAttributes.funderId, value: project.funderId },
       ],
     });
-    reporter.audit({ actor: 'system', action: 'ruling-binds', channel: 'system', detail: `final ruling of ${disputeId}: ${ruling}` });
-    return ruling === 'approved' ? grant() : finish({ status: 'denied', conditions: [], basis: `final ruling of ${disputeId}` });
+    audit('ruling-binds', `final ruling of ${disputeId}: ${ruling}`);
+    licence = { status: 'in-review', conditions: [], issuer: issuedBy };
+    return ruling === 'approved' ? grant() : deny(`final ruling of ${disputeId}`);
   };
 
   const grant = (): Promise<Licence> => {
-    const regime = policy.regimes[lead.regime];
+    const regimeTerms = policy.regimes[issuer.regime];
     const validFrom = new Date();
     const granted: Licence = {
       status: 'approved',
       licenceId: `LIC-${project.projectId}-${component.id}`,
+      issuer: issuedBy,
       validFrom: validFrom.toISOString(),
-      validUntil: new Date(validFrom.getTime() + regime.licenceValidity).toISOString(),
+      validUntil: new Date(validFrom.getTime() + regimeTerms.licenceValidity).toISOString(),
       conditions: [...policy.licenceConditions[tier], ...reviewersConditions()],
-      reportingPeriodMs: regime.reportingPeriod,
+      reportingPeriodMs: regimeTerms.reportingPeriod,
     };
-    reporter.audit({
-      actor: 'system',
-      action: 'licence-granted',
-      channel: 'system',
-      detail: `${granted.licenceId} valid until ${granted.validUntil}; conditions: ${granted.conditions.join('; ')}`,
-    });
+    audit('licence-granted', `${granted.licenceId} issued by ${issuer.name} (${issuer.regime}), valid until ${granted.validUntil}; conditions: ${granted.conditions.join('; ')}`);
     return finish(granted);
   };
 
@@ -140,30 +131,47 @@ export async function licenceWorkflow(input: LicenceInput): Promise<Licence> {
       .flatMap((s) => s.conditions!.map((text) => attributedCondition(text, s)));
   }
 
+  const finish = async (outcome: Licence) => {
+    licence = outcome;
+    await reporter.report();
+    return outcome;
+  };
+
+  setHandler(decideUpdate, (d) => board.decide(d), { validator: (d) => board.validate(d) });
+  setHandler(answerInfoUpdate, (a) => board.answerInfo(a), { validator: (a) => board.validateInfoAnswer(a) });
+  setHandler(syncRemindersSignal, ({ cycleId, closesAt }) => board.remindOnCalendar(closesAt, `funder review cycle ${cycleId} (closes ${closesAt})`));
+  setHandler(stepContextQuery, (stepId) => {
+    const step = board.steps.get(stepId);
+    if (!step) return null;
+    const coordinator = `${project.coordinator.name} <${project.coordinator.email}>`;
+    const context = { ...component, tier, tierReason: classification.rule.text, reasons: classification.reasons };
+    return { step, projectId: project.projectId, projectTitle: project.title, funderId: project.funderId, coordinator, component: context };
+  });
+
   if (tier === 'T0') {
-    reporter.audit({
-      actor: 'system',
-      action: 'cleared-deemed-to-comply',
-      channel: 'system',
-      detail: `T0 cleared without review: ${classification.rule.text}`,
-    });
+    audit('cleared-deemed-to-comply', `T0 cleared without review: ${classification.rule.text}`);
     return finish({ status: 'cleared', conditions: policy.licenceConditions.T0, basis: classification.rule.text });
   }
 
+  watchCaseLimit().catch((err) => {
+    if (!isCancellation(err)) throw err;
+  });
   try {
     for (const phase of componentReviewPlan(policy, project, component, classification, tier)) {
       await board.openSteps(phase);
       const decided = await board.waitForDecisions(phase.map((p) => p.stepId));
-      const position = (s: ReviewStep): Position => ({
-        party: s.party,
-        partyName: s.partyName,
-        reviewer: s.reviewer,
-        outcome: s.outcome === 'denied' ? 'denied' : 'approved',
-        legalBasis: s.legalBasis,
-      });
-      const denials = decided.filter((s) => s.outcome === 'denied');
-      if (denials.length && denials.length < decided.length) return await dispute('conflict', decided.map(position));
-      if (denials.length) return await applicantMayAppeal(denials.map(position));
+      if (unanswered) return await returned(unanswered);
+      const verdict = phaseVerdict(regime, decided.map(answerOf));
+      for (const advice of verdict.advice) {
+        audit('advice-noted', `${advice.partyName} (${advice.country}) advises against: ${advice.legalBasis ?? ''}; advice to ${issuer.name}, which decides`);
+      }
+      if (verdict.verdict === 'dispute') return await dispute(verdict.positions);
+      if (verdict.verdict === 'deny') {
+        if (verdict.by.some((a) => a.standing === 'consulted') && regime.consultation.objection === 'binding') {
+          audit('objection-binds', `${verdict.basis}: ${issuer.name} must deny`);
+        }
+        return await deny(verdict.basis);
+      }
     }
     return await grant();
   } catch (err) {
@@ -173,34 +181,163 @@ export async function licenceWorkflow(input: LicenceInput): Promise<Licence> {
     throw err;
   }
 
-  /** A denial everyone agrees on: the applicant may appeal within the policy's window, in writing. */
-  async function applicantMayAppeal(denials: Position[]): Promise<Licence> {
-    const basis = denials.map((s) => `${s.partyName}: ${s.legalBasis}`).join('; ');
-    licence = { status: 'denied', conditions: [], basis };
-    reporter.audit({ actor: 'system', action: 'licence-denied', channel: 'system', detail: basis });
-    const stepId = `${component.id}-appeal-${board.list().filter((s) => s.kind === 'appeal').length + 1}`;
-    await board.openSteps([
-      {
-        stepId,
-        kind: 'appeal',
-        party: 'coordinator',
-        partyName: project.coordinator.name,
-        reviewer: project.coordinator.email,
-        componentId: component.id,
-        tier,
-        slaMs: policy.sla.applicantAppealWindow,
-        question: `The licence for "${component.name}" was denied (${basis}). Appeal, with your legal basis, or accept the denial?`,
-      },
-    ]);
-    const [step] = await board.waitForDecisions([stepId]);
-    if (step.outcome !== 'appealed') return finish(licence);
-    const applicant: Position = {
+  function answerOf(step: ReviewStep): PhaseAnswer {
+    const party = step.escalatedTo ? board.effective(step.stepId) : step;
+    return {
+      party: party.party,
+      partyName: party.partyName,
+      reviewer: party.reviewer,
+      country: countryOf(party.party) ?? '',
+      standing: standingOf(policy, issuer, party.party),
+      outcome: party.outcome ?? 'open',
+      legalBasis: party.legalBasis,
+    };
+  }
+
+  /** Opens one step and waits for it (or for the case to be returned meanwhile). */
+  async function ask(plan: StepPlan): Promise<ReviewStep> {
+    await board.openSteps([plan]);
+    const [step] = await board.waitForDecisions([plan.stepId]);
+    return step;
+  }
+
+  /**
+   * A denial: where the regime gives notice of intent (US), the applicant may
+   * respond, which reopens the issuer's step; the denial is final once the
+   * notice period ends. Then the applicant may appeal to the issuer's appeal body.
+   */
+  async function deny(basis: string): Promise<Licence> {
+    if (regime.intentToDeny) {
+      const reconsidered = await intentToDeny(basis, regime.intentToDeny);
+      if (unanswered) return returned(unanswered);
+      if (reconsidered === 'approved') return grant();
+    }
+    licence = { status: 'denied', conditions: [], basis, issuer: issuedBy };
+    audit('licence-denied', `${issuer.name}: ${basis}`);
+    return applicantMayAppeal(basis);
+  }
+
+  async function intentToDeny(basis: string, terms: { respondWithin: number; finalAfter: number }): Promise<'approved' | 'denied'> {
+    const noticeAt = Date.now();
+    const finalAt = noticeAt + terms.finalAfter;
+    const n = board.list().filter((s) => s.kind === 'intent-to-deny').length + 1;
+    audit('intent-to-deny', `${issuer.name} intends to deny (${basis}); the applicant may respond until ${new Date(noticeAt + terms.respondWithin).toISOString()}; final on ${new Date(finalAt).toISOString()}`);
+    const notice = await ask({
+      stepId: `${component.id}-intent-${n}`,
+      kind: 'intent-to-deny',
       party: 'coordinator',
       partyName: project.coordinator.name,
       reviewer: project.coordinator.email,
-      outcome: 'approved',
-      legalBasis: step.legalBasis,
-    };
-    return dispute('appeal', [...denials, applicant]);
+      componentId: component.id,
+      tier,
+      slaMs: terms.respondWithin,
+      question: `${issuer.name} intends to deny the licence for "${component.name}": ${basis}. Respond with your grounds, or accept; unanswered, the denial is final on ${new Date(finalAt).toISOString().slice(0, 10)}.`,
+    });
+    if (notice.outcome === 'responded') {
+      audit('issuer-step-reopened', `the applicant responded: ${notice.legalBasis}`, notice.stepId);
+      const plan: StepPlan = {
+        stepId: `${component.id}-${issuer.id}-reconsider-${n}`,
+        kind: 'issuer-review',
+        party: issuer.id,
+        partyName: issuer.name,
+        reviewer: issuer.reviewers[0],
+        componentId: component.id,
+        tier,
+        slaMs: Math.max(finalAt - Date.now(), 1000),
+        question: `The applicant responded to your intent to deny "${component.name}": ${notice.legalBasis}. Issue the licence after all?`,
+      };
+      await board.openSteps([plan]);
+      // The notice period ends the reconsideration: undecided by then, the issuer's intended denial is final.
+      const reconsidered = () => board.effective(plan.stepId);
+      await condition(() => reconsidered().status !== 'open', Math.max(finalAt - Date.now(), 1));
+      if (reconsidered().status === 'open') await board.closeOpen(`the notice of intent ended on ${new Date(finalAt).toISOString()}: the denial is final`);
+      return reconsidered().outcome === 'approved' ? 'approved' : 'denied';
+    }
+    if (notice.outcome !== 'accepted') await condition(() => false, Math.max(finalAt - Date.now(), 1));
+    audit('denial-final', notice.outcome === 'accepted' ? 'the applicant accepted the intended denial' : `no response: the denial is final on ${new Date(finalAt).toISOString()}`);
+    return 'denied';
+  }
+
+  /** A final denial: the applicant may appeal, in writing, to the issuer's appeal body; its decision binds. */
+  async function applicantMayAppeal(basis: string): Promise<Licence> {
+    const body = issuer.appealBody!;
+    const n = board.list().filter((s) => s.kind === 'appeal').length + 1;
+    const window = await ask({
+      stepId: `${component.id}-appeal-${n}`,
+      kind: 'appeal',
+      party: 'coordinator',
+      partyName: project.coordinator.name,
+      reviewer: project.coordinator.email,
+      componentId: component.id,
+      tier,
+      slaMs: body.appealWithin,
+      question: `${issuer.name} denied the licence for "${component.name}" (${basis}). Appeal to the ${body.name}, with your legal basis, or accept the denial?`,
+    });
+    if (window.outcome !== 'appealed') return finish(licence);
+    audit('appealed', `to ${body.name}; legal basis: ${window.legalBasis}`, window.stepId);
+    const ruling = await ask({
+      stepId: `${component.id}-appeal-${n}-ruling`,
+      kind: 'ruling',
+      party: body.id,
+      partyName: body.name,
+      reviewer: body.chair,
+      componentId: component.id,
+      tier,
+      slaMs: body.decideWithin,
+      question: `As the ${body.name}, decide the appeal against ${issuer.name}'s denial of "${component.name}" (${basis}). The appellant's grounds: ${window.legalBasis}. Grant the licence?`,
+    });
+    audit('appeal-decided', `${body.name}: ${ruling.outcome === 'approved' ? 'appeal upheld, the licence is granted' : `denial upheld (${ruling.legalBasis})`}`, ruling.stepId);
+    return ruling.outcome === 'approved' ? grant() : finish({ ...licence, basis: `${basis}; upheld on appeal by the ${body.name}: ${ruling.legalBasis}` });
+  }
+
+  /** Returned without a decision (EAR §750.4(a)(2); UK NTE 2024/01): the coordinator may submit the component again. */
+  async function returned(step: ReviewStep): Promise<Licence> {
+    const basis = `${step.partyName}'s request for information went unanswered`;
+    audit('licence-returned', `${basis}; the coordinator may submit the component again`, step.stepId);
+    const outcome = await finish({ status: 'returned', conditions: [], basis, issuer: issuedBy });
+    const receipt = await mail.sendNotice({
+      to: project.coordinator.email,
+      subject: `Returned without a decision: ${project.title} — ${component.name}`,
+      text: [
+        `Dear ${project.coordinator.name},`,
+        '',
+        `${issuer.name} returned the licence application for "${component.name}" without a decision: ${basis}.`,
+        `You may submit it again: POST /v1/projects/${project.projectId}/components/${component.id}/resubmission.`,
+      ].join('\n'),
+      key: `${input.parentWorkflowId}.${component.id}.${caseClock.startedAt}.returned`,
+    });
+    audit('email-sent', `return notice to ${receipt.to}: "${receipt.subject}"`);
+    await reporter.report();
+    return outcome;
+  }
+
+  /** Past the regime's legal limit (waiting time excluded), an undecided case is flagged out of time, once. */
+  async function watchCaseLimit(): Promise<void> {
+    const undecided = () => licence.status === 'in-review' || licence.status === 'disputed';
+    while (undecided()) {
+      if (caseClock.stoppedSince) {
+        await condition(() => !caseClock.stoppedSince || !undecided());
+        continue;
+      }
+      const due = Date.parse(caseDueAt(caseClock, Date.now()));
+      if (await condition(() => !!caseClock.stoppedSince || !undecided(), Math.max(due - Date.now(), 1))) continue;
+      licence.outOfTimeSince = new Date().toISOString();
+      audit('out-of-time', `undecided past the legal limit of ${Math.round(caseClock.limitMs / 86_400_000) || caseClock.limitMs / 1000 + 's'} (due ${new Date(due).toISOString()})`);
+      await reporter.report();
+      const senior = issuer.seniorReviewers[0] ?? issuer.reviewers[0];
+      for (const to of [project.coordinator.email, senior]) {
+        const receipt = await mail.sendNotice({
+          to,
+          subject: `Out of time: ${project.title} — ${component.name}`,
+          text: [
+            `The licence application for "${component.name}" (${tier}), issued by ${issuer.name}, passed its legal limit undecided on ${new Date(due).toISOString()}.`,
+            `Still open: ${board.open().map((s) => `${s.partyName} (${s.reviewer})`).join('; ') || 'nothing (a dispute or a notice period)'}.`,
+          ].join('\n'),
+          key: `${input.parentWorkflowId}.${component.id}.${caseClock.startedAt}.out-of-time.${to}`,
+        });
+        audit('email-sent', `out-of-time notice to ${receipt.to}: "${receipt.subject}"`);
+      }
+      return;
+    }
   }
 }

@@ -24,6 +24,7 @@ import {
   progressSignal,
   answerInfoUpdate,
   licenceWorkflowId,
+  resubmitUpdate,
   ProjectRejection,
   projectViewQuery,
   searchAttributes,
@@ -53,7 +54,7 @@ import { scopingValidator, applyScoping } from './scoping';
 import { Visibility } from './visibility';
 
 /** Licence states with nothing left to decide or monitor: a project whose licences are all here closes. */
-const LICENCE_ENDED = new Set<LicenceStatus>(['cleared', 'denied', 'revoked', 'expired']);
+const LICENCE_ENDED = new Set<LicenceStatus>(['cleared', 'denied', 'returned', 'revoked', 'expired']);
 
 export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
   const { project, policy } = input;
@@ -82,6 +83,9 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
   let confirmation: ScopingConfirmation | undefined;
   let withdrawal: WithdrawRequest | undefined;
   let children: Promise<Licence>[] = [];
+  /** Submissions of each component's licence review (more than one after a return), and until when a returned one may be resubmitted. */
+  const submissions = new Map<string, number>(project.components.map((c) => [c.id, 1]));
+  const resubmittableUntil = new Map<string, number>();
   /** The compliance monitors' results: each ends when its licence expires or is revoked. */
   const monitors: Promise<void>[] = [];
 
@@ -97,8 +101,9 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
     }),
     // A silent grant reviewer's senior decides in their place; silence never approves a grant.
     // A milestone review left open at the cycle's close stays open, overdue: the cycle reports it stalled.
-    escalationFor: (step) =>
-      step.kind === 'milestone-review' ? undefined : escalationPlan(step, step.kind === 'grant-funder' ? funder.seniorReviewers : lead.seniorReviewers),
+    escalationFor: (step) => escalationPlan(step, step.kind === 'grant-funder' ? funder.seniorReviewers : lead.seniorReviewers),
+    // Working days count the lead agency's holidays; a funder's step skips weekends only.
+    countryOf: (step) => (step.party === lead.id ? lead.country : undefined),
     waitingParties: [`${project.coordinator.name} (coordinator)`],
     onChange: async () => {
       changes += 1;
@@ -210,6 +215,59 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
     },
   );
 
+  /** One submission of a component's licence review (a child workflow); a granted licence gets its compliance monitor at once. */
+  async function reviewLicence(componentId: string): Promise<Licence> {
+    const spec = project.components.find((c) => c.id === componentId)!;
+    const c = components.get(componentId)!;
+    const handle: ChildWorkflowHandle<typeof licenceWorkflow> = await startChild(licenceWorkflow, {
+      workflowId: licenceWorkflowId(project.projectId, componentId, submissions.get(componentId)),
+      args: [{ project, component: spec, classification: c.classification!, tier: c.tier!, policy, parentWorkflowId: workflowId }],
+      typedSearchAttributes: [
+        { key: searchAttributes.projectId, value: project.projectId },
+        { key: searchAttributes.funderId, value: project.funderId },
+      ],
+    });
+    const licence = await handle.result();
+    if (licence.status === 'returned') resubmittableUntil.set(componentId, Date.now() + policy.sla.resubmitWithin);
+    if (licence.status === 'approved') {
+      const monitor = await startChild(complianceMonitorWorkflow, complianceMonitorStart({ project, component: spec, licence, policy, projectWorkflowId: workflowId }));
+      // Settled either way, and at once: an unobserved failure (a monitor terminated by an operator) would fail this workflow's task.
+      monitors.push(
+        monitor.result().then(
+          () => undefined,
+          (err) => log.warn('compliance monitor did not complete', { componentId, err }),
+        ),
+      );
+    }
+    return licence;
+  }
+
+  setHandler(
+    resubmitUpdate,
+    async ({ componentId, submittedBy }) => {
+      const submission = submissions.get(componentId)! + 1;
+      submissions.set(componentId, submission);
+      resubmittableUntil.delete(componentId);
+      components.get(componentId)!.licence = { status: 'in-review', conditions: [] };
+      record({ actor: submittedBy, action: 'component-resubmitted', channel: 'api', componentId, detail: `submission ${submission} after a return` });
+      changes += 1;
+      children.push(reviewLicence(componentId));
+      return { componentId, workflowId: licenceWorkflowId(project.projectId, componentId, submission) };
+    },
+    {
+      validator: ({ componentId }) => {
+        const c = components.get(componentId);
+        if (!c) throw ApplicationFailure.nonRetryable(`project ${project.projectId} has no component ${componentId}`, ProjectRejection.NotReturned);
+        if (stage !== 'active' || c.licence.status !== 'returned') {
+          throw ApplicationFailure.nonRetryable(
+            `component ${componentId} is ${c.licence.status}${stage !== 'active' ? ` and the project is ${stage}` : ''}: only a returned component may be submitted again`,
+            ProjectRejection.NotReturned,
+          );
+        }
+      },
+    },
+  );
+
   record({
     actor: input.submittedBy,
     action: 'project-submitted',
@@ -289,40 +347,9 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
 
       // 3. Active: one child workflow per component licence.
       setStage('active', 'grant approved by the funder and the lead agency');
-      const handles: ChildWorkflowHandle<typeof licenceWorkflow>[] = [];
-      for (const spec of project.components) {
-        const c = components.get(spec.id)!;
-        handles.push(
-          await startChild(licenceWorkflow, {
-            workflowId: licenceWorkflowId(project.projectId, spec.id),
-            args: [{ project, component: spec, classification: c.classification!, tier: c.tier!, policy, parentWorkflowId: workflowId }],
-            typedSearchAttributes: [
-              { key: searchAttributes.projectId, value: project.projectId },
-              { key: searchAttributes.funderId, value: project.funderId },
-            ],
-          }),
-        );
-      }
-      // Each licence gets its compliance monitor as soon as it is granted, not when every review is done.
-      children = handles.map((h, i) =>
-        h.result().then(async (licence) => {
-          if (licence.status === 'approved') {
-            const monitor = await startChild(
-              complianceMonitorWorkflow,
-              complianceMonitorStart({ project, component: project.components[i], licence, policy, projectWorkflowId: workflowId }),
-            );
-            // Settled either way, and at once: an unobserved failure (a monitor terminated by an operator) would fail this workflow's task.
-            monitors.push(
-              monitor.result().then(
-                () => undefined,
-                (err) => log.warn('compliance monitor did not complete', { componentId: project.components[i].id, err }),
-              ),
-            );
-          }
-          return licence;
-        }),
-      );
+      children = project.components.map((spec) => reviewLicence(spec.id));
       const licences = await Promise.all(children);
+      children = [];
       const summary = project.components.map(
         (spec, i) => `- ${spec.name}: ${licences[i].status}${licences[i].validUntil ? ` until ${licences[i].validUntil}` : ''}`,
       );
@@ -332,10 +359,16 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
       // The project stays active while a licence is in force or under review: milestones, cycles and compliance follow.
       // Projects that started before projects could close stay active (replay of their histories).
       if (!patched('project-closes')) await condition(() => false);
+      // A returned component may be submitted again within the policy's window; the project closes once nothing can change.
+      const allEnded = () => [...components.values()].every((c) => LICENCE_ENDED.has(c.licence.status));
+      for (;;) {
+        await condition(allEnded);
+        const until = Math.max(0, ...resubmittableUntil.values());
+        if (Date.now() >= until) break;
+        await condition(() => !allEnded(), until - Date.now());
+      }
       // Closing completes this workflow, which would end its monitors (the parent close policy): each must finish first.
-      // A monitor's last report reaches this workflow before its result does.
-      await Promise.all(monitors);
-      await condition(() => [...components.values()].every((c) => LICENCE_ENDED.has(c.licence.status)));
+      await Promise.all([...children, ...monitors]);
       const ended = [...components.values()].map((c) => `${c.name}: ${c.licence.status}`).join('; ');
       setStage('closed', `every licence has ended (${ended})`);
       await notifyCoordinator('closed', `Project closed: ${project.title}`, [

@@ -1,15 +1,16 @@
 /**
  * The review steps a workflow owns, and their clocks: each step is mailed,
- * reminded at the policy's cadence, and at its deadline the silence rule
- * applies (deemed approval, escalation, or a lapsed appeal window). Decisions
- * arrive through the `decide` Update; a request for information stops the
- * step's clock until the coordinator answers. Used by the project, licence
- * and dispute workflows.
+ * reminded at the policy's cadence, and at its deadline its kind's silence
+ * rule applies (domain/step-kinds.ts: no objection, escalation, a lapsed
+ * window, or open and flagged). Decisions arrive through the `decide`
+ * Update; a request for information stops the step's clock until the
+ * coordinator answers, and one left unanswered is reminded, then returned.
+ * Used by the project, licence and dispute workflows.
  */
 import { ApplicationFailure, condition, isCancellation, workflowInfo } from '@temporalio/workflow';
 import type { ReviewMailContext } from '../activities/mail-templates';
 import { formatDuration } from '../domain/durations';
-import type { Policy } from '../domain/policy';
+import type { Deadline, Policy } from '../domain/policy';
 import type { StepPlan } from '../domain/routing';
 import { STEP_KINDS } from '../domain/step-kinds';
 import {
@@ -23,7 +24,7 @@ import {
   type ReviewStep,
   type StepOutcome,
 } from './definitions';
-import { mail } from './effects';
+import { calendar, mail } from './effects';
 
 export type AuditInput = Omit<AuditEntry, 'at'>;
 
@@ -31,12 +32,16 @@ export type AuditInput = Omit<AuditEntry, 'at'>;
 export type Escalation = StepPlan | 'resolve' | undefined;
 
 export interface BoardOptions {
-  policy: Pick<Policy, 'links' | 'reminders' | 'silence'> & { sla: Pick<Policy['sla'], 'infoRequestWithin'> };
+  policy: Pick<Policy, 'links' | 'reminders'> & { sla: Pick<Policy['sla'], 'infoRequestWithin' | 'returnUnansweredAfter'> };
   coordinator: { name: string; email: string };
   audit: (entry: AuditInput) => void;
   mailContext: (step: ReviewStep) => ReviewMailContext;
-  /** Who a silent step escalates to (when its silence rule is to escalate). Default: it stays open. */
+  /** Who a silent step escalates to (when its kind's silence rule is to escalate). Default: it stays open. */
   escalationFor?: (step: ReviewStep) => Escalation;
+  /** The deciding party's country, whose public holidays working-day deadlines skip. */
+  countryOf?: (step: Pick<ReviewStep, 'party'>) => string | undefined;
+  /** A request for information left unanswered past `sla.returnUnansweredAfter`: the owner returns the case. Without it the coordinator is reminded on. */
+  onUnanswered?: (step: ReviewStep) => Promise<void>;
   /** Parties waiting on these decisions, named in reminders. */
   waitingParties: string[];
   /** Called after every change the owner should publish. */
@@ -64,7 +69,12 @@ export class ReviewBoard {
   /** Opens the steps, mails each reviewer their link and starts each step's clock; resolves once every e-mail is sent. */
   async openSteps(plans: StepPlan[]): Promise<void> {
     const now = Date.now();
-    const opened = plans.map((plan): ReviewStep => {
+    const dues = await Promise.all(
+      plans.map((plan) =>
+        plan.workingDays ? this.dueAfter(now, { workingDays: plan.workingDays.days }, plan.workingDays.country) : Promise.resolve(now + plan.slaMs),
+      ),
+    );
+    const opened = plans.map((plan, i): ReviewStep => {
       if (this.steps.has(plan.stepId)) throw new Error(`step ${plan.stepId} opened twice`);
       const step: ReviewStep = {
         stepId: plan.stepId,
@@ -76,9 +86,9 @@ export class ReviewBoard {
         componentId: plan.componentId,
         tier: plan.tier,
         question: plan.question,
-        slaMs: plan.slaMs,
+        slaMs: dues[i] - now,
         openedAt: new Date(now).toISOString(),
-        dueAt: new Date(now + plan.slaMs).toISOString(),
+        dueAt: new Date(dues[i]).toISOString(),
         infoRequestUntil: STEP_KINDS[plan.kind].decisions.includes('request-info')
           ? new Date(now + this.opts.policy.sla.infoRequestWithin).toISOString()
           : undefined,
@@ -100,6 +110,12 @@ export class ReviewBoard {
     );
     for (const step of opened) this.track(this.watch(step));
     await this.opts.onChange?.();
+  }
+
+  /** When a deadline falls: a duration from `from`, or working days on the country's calendar (a local activity; a party with no country, such as a funder, skips weekends only). */
+  private async dueAfter(from: number, deadline: Deadline, country: string | undefined): Promise<number> {
+    if (typeof deadline === 'number') return from + deadline;
+    return Date.parse(await calendar.dueAfterWorkingDays({ from: new Date(from).toISOString(), days: deadline.workingDays, country }));
   }
 
   /** The Update validator: rejects before anything is written to history. */
@@ -164,7 +180,13 @@ export class ReviewBoard {
     const decidedAt = now.toISOString();
     if (input.decision === 'request-info') {
       const question = input.comment ?? '';
-      step.infoRequest = { question, askedAt: decidedAt, remainingMs: Math.max(0, Date.parse(step.dueAt) - now.getTime()) };
+      const returnAt = await this.dueAfter(now.getTime(), this.opts.policy.sla.returnUnansweredAfter, this.opts.countryOf?.(step));
+      step.infoRequest = {
+        question,
+        askedAt: decidedAt,
+        remainingMs: Math.max(0, Date.parse(step.dueAt) - now.getTime()),
+        returnAt: new Date(returnAt).toISOString(),
+      };
       this.record(step, 'info-requested', `${step.partyName} asks: ${question}`, 'email-link', input.reviewer);
       this.record(step, 'clock-stopped', `${formatDuration(step.infoRequest.remainingMs)} left; waiting for the coordinator's information`);
       await this.opts.onChange?.();
@@ -302,7 +324,7 @@ export class ReviewBoard {
     while (step.status === 'open') {
       if (step.infoRequest) {
         const stoppedAt = Date.now();
-        await condition(() => !step.infoRequest || step.status !== 'open');
+        await this.awaitAnswer(step);
         nextReminder += Date.now() - stoppedAt;
         continue;
       }
@@ -327,28 +349,41 @@ export class ReviewBoard {
     }
   }
 
-  private silenceRule(step: ReviewStep): 'deemed-approved' | 'escalate' | 'lapse' {
-    if (step.kind === 'appeal') return 'lapse';
-    if (step.kind === 'ruling' || step.kind === 'escalation') return 'escalate';
-    if (step.kind === 'grant-funder' || step.kind === 'grant-agency' || step.kind === 'tier-lowering' || !step.tier) return this.opts.policy.silence.grant;
-    return this.opts.policy.silence[step.tier];
+  /** While a request waits for the coordinator: reminders to them at the cadence, and past `returnAt` the owner returns the case. */
+  private async awaitAnswer(step: ReviewStep): Promise<void> {
+    const every = this.opts.policy.reminders.every;
+    const request = step.infoRequest!;
+    const answered = () => step.infoRequest !== request || step.status !== 'open';
+    let returned = false;
+    while (!answered()) {
+      const returnAt = request.returnAt ? Date.parse(request.returnAt) : Infinity;
+      const nextReminder = Date.parse(request.askedAt) + ((request.remindersSent ?? 0) + 1) * every;
+      const wakeAt = returned ? nextReminder : Math.min(returnAt, nextReminder);
+      if (await condition(answered, Math.max(wakeAt - Date.now(), 1))) return;
+      if (!returned && Date.now() >= returnAt && this.opts.onUnanswered) {
+        returned = true;
+        this.record(step, 'info-unanswered', `"${request.question}" unanswered since ${request.askedAt}: the case is returned`);
+        await this.opts.onUnanswered(step);
+      } else if (Date.now() >= nextReminder) {
+        request.remindersSent = (request.remindersSent ?? 0) + 1;
+        await this.remindCoordinator(step, request.remindersSent);
+      }
+    }
   }
 
+  /** At the deadline, the step kind's silence rule (domain/step-kinds.ts). */
   private async onSilence(step: ReviewStep): Promise<void> {
-    const rule = this.silenceRule(step);
+    const rule = STEP_KINDS[step.kind].silence;
     const open = formatDuration(Date.now() - Date.parse(step.openedAt) - step.stoppedMs);
-    if (rule === 'deemed-approved') {
-      this.resolve(step, 'deemed-approved', 'system', { comment: `no decision within ${open}` });
-      this.record(
-        step,
-        'deemed-approved',
-        `${step.partyName} was silent for ${open}: no objection, by the policy's silence rule for ${step.tier ?? 'grant'} (deemed-approved)`,
-      );
-    } else if (rule === 'lapse') {
-      Object.assign(step, { status: 'closed', closedReason: `appeal window passed without an appeal` });
-      this.record(step, 'appeal-window-passed', `${step.partyName} did not appeal within ${open}`);
+    if (rule === 'no-objection') {
+      this.resolve(step, 'no-objection', 'system', { comment: `no answer within ${open}` });
+      this.record(step, 'no-objection', `${step.partyName} did not answer within ${open}: no objection (${STEP_KINDS[step.kind].label.toLowerCase()})`);
+    } else if (rule === 'lapses') {
+      const what = step.kind === 'appeal' ? 'appeal' : 'response';
+      Object.assign(step, { status: 'closed', closedReason: `the ${what} window passed without an ${what}` });
+      this.record(step, `${what}-window-passed`, `${step.partyName} did not ${what === 'appeal' ? 'appeal' : 'respond'} within ${open}`);
     } else {
-      const target = this.opts.escalationFor?.(step);
+      const target = rule === 'escalate' ? this.opts.escalationFor?.(step) : undefined;
       if (target === undefined) {
         this.record(step, 'escalated', `${step.partyName} silent for ${open}; silence is not consent: the step stays open and reminders continue`);
         await this.notifyEscalation(step, `${step.reviewer} has not decided; the step stays open`);
@@ -363,6 +398,27 @@ export class ReviewBoard {
         return;
       }
     }
+    await this.opts.onChange?.();
+  }
+
+  /** Reminds the coordinator of a request for information they have not answered. */
+  private async remindCoordinator(step: ReviewStep, n: number): Promise<void> {
+    const ctx = this.opts.mailContext(step);
+    const request = step.infoRequest!;
+    this.record(step, 'info-reminder-sent', `reminder ${n} to ${this.opts.coordinator.email}: "${request.question}" unanswered since ${request.askedAt}`, 'email');
+    await mail.sendNotice({
+      to: this.opts.coordinator.email,
+      subject: `Reminder ${n}: information requested: ${ctx.projectTitle} — ${ctx.componentName ?? 'grant'}`,
+      text: [
+        `Dear ${this.opts.coordinator.name},`,
+        '',
+        `${step.partyName} asked on ${request.askedAt}: "${request.question}". The review's clock is stopped until you answer.`,
+        request.returnAt ? `Unanswered by ${request.returnAt}, the case is returned without a decision; you may then submit it again.` : '',
+        '',
+        `Answer: POST /v1/projects/${ctx.projectId}/info with {"stepId": "${step.stepId}", "answer": "..."}.`,
+      ].join('\n'),
+      key: `${step.workflowId}.${step.stepId}.info.${request.askedAt}.reminder.${n}`,
+    });
     await this.opts.onChange?.();
   }
 

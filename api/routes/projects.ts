@@ -15,6 +15,7 @@ import {
   projectWorkflowId,
   searchAttributes,
   withdrawUpdate,
+  resubmitUpdate,
   type AuditEntry,
   caseDueAt,
   type CaseClock,
@@ -22,7 +23,7 @@ import {
 import type { projectWorkflow } from '../../workflows/project';
 import { assertMayRead, requireRole } from '../auth';
 import { ApiError, parse, updateRejection } from '../errors';
-import { appealBody, auditQueryParams, infoBody, projectIdParam, scopingBody, withdrawBody } from '../schemas';
+import { appealBody, auditQueryParams, componentParam, infoBody, projectIdParam, scopingBody, withdrawBody } from '../schemas';
 import { bounded, resultWithin } from '../temporal-calls';
 import { tagWorkflow, tagWorkflowOfParam } from '../request-log';
 
@@ -163,6 +164,19 @@ export function projectRoutes({ client, taskQueue, policy, temporalTimeoutMs }: 
     }
   });
 
+  router.post('/:id/components/:componentId/resubmission', requireRole('coordinator'), async (req, res) => {
+    const { componentId } = parse(componentParam, { componentId: req.params.componentId }, 'path');
+    const handle = handleFor(req.params);
+    try {
+      const result = await deadline(() => handle.executeUpdate(resubmitUpdate, { args: [{ componentId, submittedBy: req.caller!.actor }] }));
+      res.status(202).json({ projectId: req.params.id, status: 'in-review', message: 'submitted again; a new licence review starts', ...result });
+    } catch (err) {
+      const rejection = updateRejection(err);
+      if (rejection?.type === ProjectRejection.NotReturned) throw new ApiError('CONFLICT', rejection.message);
+      return explainEnded(err, req.params);
+    }
+  });
+
   router.post('/:id/appeals', requireRole('coordinator'), async (req, res) => {
     const { componentId, legalBasis, comment } = parse(appealBody, req.body, 'body');
     const view = await readView(req.params);
@@ -190,7 +204,7 @@ export function projectRoutes({ client, taskQueue, policy, temporalTimeoutMs }: 
         componentId,
         stepId: open.stepId,
         outcome: result.outcome,
-        message: 'appeal recorded; a dispute opens at the first level of the escalation ladder',
+        message: 'appeal recorded; the issuing agency\'s appeal body decides it',
       });
     } catch (err) {
       const rejection = updateRejection(err);

@@ -13,7 +13,8 @@ const APPEAL_WINDOW_MS = 3000;
 let stack: ApiStack;
 beforeAll(async () => {
   const file = testPolicyFile();
-  file.sla.applicantAppealWindow = `${APPEAL_WINDOW_MS}ms`;
+  const bafa = file.agencies.find((a) => a.id === 'de-bafa')!;
+  bafa.appealBody = { ...bafa.appealBody!, appealWithin: `${APPEAL_WINDOW_MS}ms` };
   stack = await startApiStack({ policy: policySchema.parse(file) });
 }, 120_000);
 afterAll(() => stack?.stop(), 60_000);
@@ -106,7 +107,7 @@ describe('POST /v1/projects/:id/appeals', () => {
     expect(unknown.body.error.details[0].path).toBe('body.componentId');
   });
 
-  test('a denial is appealed in time: a dispute opens at the first level and its chair is mailed', async () => {
+  test('a denial is appealed in time: the issuer’s appeal body is asked to rule, and no ladder opens', async () => {
     const { projectId, title } = await toLicenceReview();
     await decideByLink(projectId, title, 'c1-de-bafa', { decision: 'deny', legalBasis: 'AWV §8: end use not established' });
     await stack.waitForView(projectId, (v) => v.openSteps.some((s) => s.kind === 'appeal'), 'appeal window');
@@ -116,9 +117,11 @@ describe('POST /v1/projects/:id/appeals', () => {
       .send({ componentId: 'c1', legalBasis: 'The end-use statement was filed on 2027-01-10' });
     expect(res.status).toBe(202);
     expect(res.body).toMatchObject({ componentId: 'c1', stepId: 'c1-appeal-1', outcome: 'appealed' });
-    const view = await stack.waitForView(projectId, (v) => v.disputes.length === 1, 'dispute');
-    expect(view.disputes[0]).toMatchObject({ reason: 'appeal', status: 'open', levelName: stack.policy.escalationLadder[0].name });
-    await stack.waitForMail((m) => m.to[0]?.address === stack.policy.escalationLadder[0].chair && m.subject.startsWith(`Ruling requested: ${title}`));
+    const body = stack.policy.agencies.find((a) => a.id === 'de-bafa')!.appealBody!;
+    const view = await stack.waitForView(projectId, (v) => v.openSteps.some((s) => s.stepId === 'c1-appeal-1-ruling'), 'appeal ruling');
+    expect(view.openSteps.find((s) => s.stepId === 'c1-appeal-1-ruling')).toMatchObject({ kind: 'ruling', party: body.id, reviewer: body.chair });
+    expect(view.disputes).toEqual([]);
+    await stack.waitForMail((m) => m.to[0]?.address === body.chair && m.subject.startsWith(`Ruling requested: ${title}`));
     const appealed = (await stack.audit(projectId)).find((e) => e.stepId === 'c1-appeal-1' && e.action === 'decision-recorded');
     expect(appealed).toMatchObject({ channel: 'api', actor: 'a.weber@kit.example' });
   });
@@ -134,7 +137,7 @@ describe('POST /v1/projects/:id/appeals', () => {
     );
     const late = await api().post(`/v1/projects/${projectId}/appeals`).set(asCoordinator).send({ componentId: 'c1', legalBasis: 'late' });
     expect(late.status).toBe(409);
-    expect(late.body.error.message).toMatch(/^the appeal window for c1 closed at \S+ \(appeal window passed without an appeal\)$/);
+    expect(late.body.error.message).toMatch(/^the appeal window for c1 closed at \S+ \(the appeal window passed without an appeal\)$/);
     expect((await stack.view(projectId)).disputes).toEqual([]);
   });
 });

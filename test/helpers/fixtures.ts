@@ -77,3 +77,13 @@ export function projectWith(...componentIds: string[]): ProjectSubmission & { pr
   const military = components.some((c) => c.controlCodes.some(isMilitaryCode));
   return { ...p, funderId: military ? MILITARY_FUNDER : projectExample.funderId, components, milestones: [] };
 }
+
+/** The component exported from the US partner (ORNL) to the German one: the US regime issues its licence. */
+export function exportedFromUs<C extends ProjectSubmission['components'][number]>(component: C): C {
+  return { ...component, exporter: 'ornl', recipients: ['kit'], destinations: ['DE'] };
+}
+
+/** The project with one more partner, in another country (an EU partner where the items will be located, say). */
+export function withPartner<P extends ProjectSubmission>(p: P, partner: { id: string; name: string; country: string }): P {
+  return { ...p, partners: [...p.partners, partner] };
+}

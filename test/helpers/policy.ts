@@ -18,9 +18,18 @@ export function testPolicyFile(): PolicyFile {
     agencyReview: '60s',
     seniorSignOff: '60s',
     infoRequestWithin: '30s',
+    returnUnansweredAfter: '300s',
+    resubmitWithin: '60s',
     caseLimit: '300s',
-    applicantAppealWindow: '60s',
   };
+  for (const regime of Object.values(file.regimes)) {
+    regime.consultation.within = '60s';
+    if (regime.caseLimit) regime.caseLimit = '300s';
+    if (regime.intentToDeny) regime.intentToDeny = { respondWithin: '30s', finalAfter: '60s' };
+  }
+  for (const agency of file.agencies) {
+    if (agency.appealBody) agency.appealBody = { ...agency.appealBody, appealWithin: '60s', decideWithin: '60s' };
+  }
   file.reminders = { every: '20s' };
   file.links = { validFor: '1h' };
   file.compliance = {

@@ -58,9 +58,14 @@ function faultPolicyFile() {
     agencyReview: '3600s',
     seniorSignOff: '3600s',
     infoRequestWithin: '3600s',
+    returnUnansweredAfter: '7200s',
+    resubmitWithin: '3600s',
     caseLimit: '7200s',
-    applicantAppealWindow: '3600s',
   };
+  for (const regime of Object.values(file.regimes)) {
+    regime.consultation.within = '3600s';
+    if (regime.caseLimit) regime.caseLimit = '7200s';
+  }
   return file;
 }
 

@@ -47,6 +47,8 @@ export function mockActivities() {
     sendNotice: jest.fn<ReturnType<Activities['sendNotice']>, Parameters<Activities['sendNotice']>>(async ({ to }) => receipt(to)),
     // The real screening against the shipped restricted-party list, like classification.
     screenParties: jest.fn<ReturnType<Activities['screenParties']>, Parameters<Activities['screenParties']>>(real.screenParties),
+    // Working days on the real holiday calendars.
+    dueAfterWorkingDays: jest.fn<ReturnType<Activities['dueAfterWorkingDays']>, Parameters<Activities['dueAfterWorkingDays']>>(real.dueAfterWorkingDays),
   };
 }
 export type MockActivities = ReturnType<typeof mockActivities>;

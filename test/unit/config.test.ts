@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ConfigError, loadConfig, loadPolicy, parseApiKeys } from '../../config/env';
-import type { PolicyFile } from '../../domain/policy';
+import { policySchema, type PolicyFile } from '../../domain/policy';
 import { DEFAULT_TASK_QUEUE } from '../../workflows/definitions';
 import { DEFAULT_POLICY_FILE, defaultPolicyFile } from '../helpers/policy';
 
@@ -206,7 +206,8 @@ describe('the shipped policy', () => {
     const addresses = [
       ...policy.agencies.flatMap((a) => [...a.reviewers, ...a.seniorReviewers]),
       ...policy.funders.flatMap((f) => f.reviewers),
-      ...policy.escalationLadder.map((l) => l.chair),
+      ...Object.values(policy.regimes).flatMap((r) => (r.ladder ?? []).map((l) => l.chair)),
+      ...policy.agencies.flatMap((a) => (a.appealBody ? [a.appealBody.chair] : [])),
     ];
     expect(addresses.length).toBeGreaterThan(20);
     expect(addresses.filter((a) => !/@([a-z0-9-]+\.)*example$/.test(a))).toEqual([]);
@@ -214,6 +215,32 @@ describe('the shipped policy', () => {
 
   it('parses durations to milliseconds (days, not seconds)', () => {
     expect(policy.sla.agencyReview).toBe(30 * DAY);
-    expect(policy.escalationLadder[0].decideWithin).toBe(14 * DAY);
+    expect(policy.regimes.US.ladder![0].decideWithin).toBe(14 * DAY);
+  });
+
+  it('keeps working days as working days, for the deciding agency’s calendar', () => {
+    expect(policy.regimes.EU.consultation.within).toEqual({ workingDays: 10 });
+    expect(policy.sla.returnUnansweredAfter).toEqual({ workingDays: 20 });
+  });
+
+  it('names what is wrong in a regime or an agency', () => {
+    const file = defaultPolicyFile();
+    delete (file.regimes.US as { ladder?: unknown }).ladder;
+    delete file.agencies.find((a) => a.id === 'nl-cdiu')!.appealBody;
+    file.regimes.EU.consultation.within = '0wd';
+    const issues = policySchema.safeParse(file).error!.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        'regimes.EU.consultation.within: "0wd" must be between 1wd and 366wd',
+      ]),
+    );
+    file.regimes.EU.consultation.within = '10wd';
+    const again = policySchema.safeParse(file).error!.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    expect(again).toEqual(
+      expect.arrayContaining([
+        'regimes.US.ladder: regime US sends disagreement up a ladder, so it needs one',
+        'agencies.8.appealBody: licensing agency "nl-cdiu" needs an appealBody: where its denials are appealed',
+      ]),
+    );
   });
 });

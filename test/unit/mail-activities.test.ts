@@ -22,7 +22,7 @@ const referenceData = loadReferenceData(path.join(ROOT, 'reference-data/control-
 const step: ReviewStep = {
   stepId: 'c2-us-bis',
   workflowId: 'licence-p-mail--c2',
-  kind: 'agency-review',
+  kind: 'issuer-review',
   party: 'us-bis',
   partyName: 'U.S. Department of Commerce, Bureau of Industry and Security',
   reviewer: 'licensing@bis.example',

@@ -4,7 +4,8 @@ import type { Tier } from '../../domain/policy';
 import type { Component, Project } from '../../domain/project';
 import { componentReviewPlan, grantReviewPlan, tierLoweringPlan, type StepPlan } from '../../domain/routing';
 import { allTiersProject } from '../helpers/fixtures';
-import { testPolicy } from '../helpers/policy';
+import { testPolicy, testPolicyFile } from '../helpers/policy';
+import { policySchema } from '../../domain/policy';
 
 const policy = testPolicy();
 const project: Project = allTiersProject('p-routing'); // DE lead (kit), US recipient (ornl)
@@ -44,46 +45,76 @@ it('lowering a tier is one lead-agency step carrying the justification', () => {
   expect(step.question).toMatch(/T2 to T1.*only published data/);
 });
 
-describe('component review by tier', () => {
+describe('component review by tier: the exporter’s licensing agency issues, its regime says who is consulted', () => {
+  const kinds = (steps: StepPlan[]) => Object.fromEntries(steps.map((s) => [s.party, s.kind]));
+  const fromUs = (c: Component): Component => ({ ...c, exporter: 'ornl', recipients: ['kit'], destinations: ['DE'] });
+  const withFrance: Project = { ...project, partners: [...project.partners, { id: 'cnrs', name: 'CNRS', country: 'FR' }] };
+  const toFrance = (c: Component): Component => ({ ...c, recipients: ['cnrs'], destinations: ['FR'] });
+  const planIn = (p: Project, c: Component, reasons: string[], tier: Tier) => componentReviewPlan(policy, p, c, classified(c.id, reasons, tier), tier);
+
   it('T0 needs no human step', () => {
     expect(plan(component('c0'), [], 'T0')).toEqual([]);
   });
 
-  it('T1 is one review by the lead agency, whatever the reasons', () => {
-    const phases = plan(component('c1'), ['AT', 'MT', 'NP', 'NS'], 'T1');
-    expect(phases).toHaveLength(1);
-    expect(phases[0].map((s) => [s.party, s.kind, s.reviewer])).toEqual([['de-bafa', 'agency-review', 'ausfuhr@bafa.example']]);
+  it('T1 is one issuer review by the exporter’s country, whatever the reasons', () => {
+    expect(plan(component('c1'), ['AT', 'MT', 'NP', 'NS'], 'T1')).toEqual([
+      [expect.objectContaining({ party: 'de-bafa', kind: 'issuer-review', reviewer: 'ausfuhr@bafa.example' })],
+    ]);
+    expect(planIn(project, fromUs(component('c1')), ['NS'], 'T1')).toEqual([[expect.objectContaining({ party: 'us-bis', kind: 'issuer-review' })]]);
   });
 
-  it('T2 routes by reason for control: 6A003 (NS, RS, AT) from DE to US', () => {
-    const phases = plan(component('c2'), ['AT', 'NS', 'RS'], 'T2');
-    expect(phases).toHaveLength(1);
-    const [steps] = phases;
-    // Licensing agencies of both countries; DoD for NS/RS, State for AT; Energy only reviews NP.
-    expect(parties(steps)).toEqual(['de-bafa', 'us-bis', 'us-dod', 'us-dos']);
-    expect(steps.find((s) => s.party === 'us-dod')?.kind).toBe('defence-review');
-    expect(steps.filter((s) => s.party !== 'us-dod').every((s) => s.kind === 'agency-review')).toBe(true);
-    expect(steps.every((s) => s.slaMs === policy.sla.agencyReview && s.componentId === 'c2')).toBe(true);
+  it('US-issued T2 consults the US reviewing agencies by reason for control; a partner country outside the regime advises', () => {
+    const [steps] = planIn(project, fromUs(component('c2')), ['AT', 'NS', 'RS'], 'T2');
+    // DoD for NS/RS, State for AT; Energy only reviews NP. BAFA (EU) is asked for advice only.
+    expect(kinds(steps)).toEqual({ 'us-bis': 'issuer-review', 'us-dod': 'defence-review', 'us-dos': 'consultation', 'de-bafa': 'advisory-review' });
+    const consultation = steps.find((s) => s.party === 'us-dos')!;
+    expect(consultation.slaMs).toBe(policy.regimes.US.consultation.within);
+    expect(steps.find((s) => s.party === 'us-bis')!.slaMs).toBe(policy.sla.agencyReview);
+    expect(parties(planIn(project, fromUs(component('c2')), ['NP'], 'T2').flat())).toContain('us-doe');
   });
 
-  it('T2 with NP brings Energy in', () => {
-    expect(parties(plan(component('c1'), ['NP'], 'T2').flat())).toContain('us-doe');
+  it('EU-issued T2 consults the Member States where the items will be located, and nobody by reason for control', () => {
+    const [steps] = planIn(withFrance, toFrance(component('c2')), ['AT', 'NS', 'RS'], 'T2');
+    expect(kinds(steps)).toEqual({ 'de-bafa': 'issuer-review', 'fr-sbdu': 'consultation' });
+    // Items going only to the US: the US advises; no EU state is consulted.
+    expect(kinds(plan(component('c2'), ['NS'], 'T2')[0])).toEqual({ 'de-bafa': 'issuer-review', 'us-bis': 'advisory-review' });
   });
 
-  it('T3 keeps a routed defence reviewer and adds a senior sign-off phase', () => {
-    const [reviews, signOff] = plan(component('c3'), ['NS', 'RS'], 'T3');
-    expect(parties(reviews)).toEqual(['de-bafa', 'us-bis', 'us-dod']);
-    expect(reviews.filter((s) => s.kind === 'defence-review').map((s) => s.party)).toEqual(['us-dod']);
+  it('working-day windows are carried with the deciding agency’s country', () => {
+    const file = testPolicyFile();
+    file.regimes.EU.consultation.within = '10wd';
+    const wd = policySchema.parse(file);
+    const [steps] = componentReviewPlan(wd, withFrance, toFrance(component('c2')), classified('c2', ['NS'], 'T2'), 'T2');
+    expect(steps.find((s) => s.party === 'fr-sbdu')).toMatchObject({ workingDays: { days: 10, country: 'FR' } });
+    expect(steps.find((s) => s.party === 'de-bafa')!.workingDays).toBeUndefined();
+  });
+
+  it('T3 from Germany always has BMVg, and the consulted state’s defence reviewer; then the issuer’s senior signs off', () => {
+    const [reviews, signOff] = planIn(withFrance, toFrance(component('c3')), ['ML'], 'T3');
+    expect(kinds(reviews)).toEqual({ 'de-bafa': 'issuer-review', 'fr-sbdu': 'consultation', 'de-bmvg': 'defence-review', 'fr-dga': 'defence-review' });
     expect(signOff).toEqual([
       expect.objectContaining({ kind: 'senior-sign-off', party: 'de-bafa', reviewer: 'referatsleitung@bafa.example', slaMs: policy.sla.seniorSignOff }),
     ]);
+    // To the US only: BMVg still gives the defence review (it was dropped before the exporter counted).
+    expect(kinds(plan(component('c3'), ['NS', 'RS'], 'T3')[0])).toEqual({ 'de-bafa': 'issuer-review', 'us-bis': 'advisory-review', 'de-bmvg': 'defence-review' });
   });
 
-  it('T3 adds the lead country’s defence reviewer when no reason routed one', () => {
-    // CB/AT route State but not DoD, so nobody would give the defence review.
-    const [reviews] = plan(component('c3'), ['AT', 'CB'], 'T3');
-    expect(parties(reviews)).toEqual(['de-bafa', 'de-bmvg', 'us-bis', 'us-dos']);
-    expect(reviews.find((s) => s.party === 'de-bmvg')?.kind).toBe('defence-review');
+  it('US-issued T3 keeps a routed DoD, and adds it when no reason routed it', () => {
+    expect(kinds(planIn(project, fromUs(component('c3')), ['NS', 'RS'], 'T3')[0])).toEqual({
+      'us-bis': 'issuer-review',
+      'us-dod': 'defence-review',
+      'de-bafa': 'advisory-review',
+    });
+    expect(kinds(planIn(project, fromUs(component('c3')), ['AT', 'CB'], 'T3')[0])).toEqual({
+      'us-bis': 'issuer-review',
+      'us-dos': 'consultation',
+      'de-bafa': 'advisory-review',
+      'us-dod': 'defence-review',
+    });
+  });
+
+  it('an exporter that is not a partner is a programming error here (the submission schema refuses it first)', () => {
+    expect(() => planIn(project, { ...component('c1'), exporter: 'nobody' }, [], 'T1')).toThrow(/exporter nobody of component c1 is not a partner/);
   });
 });
 

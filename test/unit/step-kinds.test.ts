@@ -24,13 +24,22 @@ describe('the table', () => {
       if (rule.decisions.includes('deny')) expect(rule.basisRequired).toContain('deny');
       if (rule.decisions.includes('appeal')) expect(rule.basisRequired).toContain('appeal');
     }
-    expect([...BASIS_DECISIONS].sort()).toEqual(['appeal', 'deny']);
+    expect([...BASIS_DECISIONS].sort()).toEqual(['appeal', 'deny', 'respond']);
   });
 
-  test('conditions are set by the agencies reviewing a licence (and a senior in their place), never on a grant, a ruling, an appeal or a milestone', () => {
+  test('conditions are set by the issuer and the agencies its regime consults (and a senior in their place), never by advice, on a grant, a ruling, an appeal or a milestone', () => {
     const withConditions = kinds.filter((k) => STEP_KINDS[k].conditions).sort();
-    expect(withConditions).toEqual(['agency-review', 'defence-review', 'escalation', 'senior-sign-off']);
+    expect(withConditions).toEqual(['consultation', 'defence-review', 'escalation', 'issuer-review', 'senior-sign-off']);
     for (const kind of withConditions) expect(STEP_KINDS[kind].decisions).toContain('approve');
+  });
+
+  test('silence decides nothing the issuer owns: its steps escalate or stay open; only consulted parties’ silence is no objection', () => {
+    const bySilence = (rule: string) => kinds.filter((k) => STEP_KINDS[k].silence === rule).sort();
+    expect(bySilence('no-objection')).toEqual(['advisory-review', 'consultation', 'defence-review']);
+    expect(bySilence('lapses')).toEqual(['appeal', 'intent-to-deny']);
+    expect(bySilence('stays-open')).toEqual(['escalation', 'milestone-review']);
+    expect(bySilence('escalate')).toEqual(['grant-agency', 'grant-funder', 'issuer-review', 'ruling', 'senior-sign-off', 'tier-lowering']);
+    for (const kind of kinds) expect(STEP_KINDS[kind].decidedBy).not.toBe('');
   });
 
   test('a condition on the licence names who set it', () => {
@@ -113,7 +122,7 @@ describe('the decision page', () => {
 
   test('offers a request for information only while none is open and its window lasts, and says why not', () => {
     const radios = (html: string) => [...html.matchAll(/name="decision" value="([a-z-]+)"/g)].map((m) => m[1]);
-    const ctx = context('agency-review', 'c1');
+    const ctx = context('issuer-review', 'c1');
     ctx.step.infoRequestUntil = '2027-01-11T00:00:00Z';
     expect(radios(decisionPage(ctx, '/r/x', [], Date.parse('2027-01-10T23:59:00Z')))).toEqual(['approve', 'deny', 'request-info']);
     const late = decisionPage(ctx, '/r/x', [], Date.parse('2027-01-11T00:01:00Z'));
@@ -126,7 +135,7 @@ describe('the decision page', () => {
   });
 
   test('has a conditions box on a licence review, and none on a grant or a ruling', () => {
-    expect(decisionPage(context('agency-review', 'c1'), '/r/x')).toContain('name="conditions"');
+    expect(decisionPage(context('issuer-review', 'c1'), '/r/x')).toContain('name="conditions"');
     expect(decisionPage(context('grant-agency'), '/r/x')).not.toContain('name="conditions"');
     expect(decisionPage(context('ruling', 'c1'), '/r/x')).not.toContain('name="conditions"');
     // An escalated grant step has no licence to put conditions on.

@@ -1,32 +1,41 @@
 /**
- * Disputes on a real dev server, the ladder's durations in seconds: agencies
- * that disagree (or an applicant who appeals a denial) climb the escalation
+ * Disputes on a real dev server, the ladder's durations in seconds: in a
+ * US-issued case, Commerce and a reviewing agency that disagree climb the US
  * ladder by a chair's silence or by a party's written appeal; the final
  * ruling binds the licence while the project's other components move on.
+ * An applicant's appeal goes to the issuer's appeal body, never up the ladder.
  */
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { policySchema } from '../../domain/policy';
 import { auditQuery, decideUpdate, projectViewQuery, type ProjectView, type ReviewStep } from '../../workflows/definitions';
-import { projectWith } from '../helpers/fixtures';
+import { exportedFromUs, projectWith } from '../helpers/fixtures';
 import { testPolicyFile } from '../helpers/policy';
 import { useWorkflowEnv, mockActivities, rejectionType, type ProjectHandle } from '../helpers/workflow-harness';
 
 const file = testPolicyFile();
-file.escalationLadder = file.escalationLadder.map((level) => ({ ...level, decideWithin: '2500ms', ...(level.appealWithin ? { appealWithin: '2s' } : {}) }));
+file.regimes.US.ladder = file.regimes.US.ladder!.map((level) => ({ ...level, decideWithin: '2500ms', ...(level.appealWithin ? { appealWithin: '2s' } : {}) }));
+file.regimes.US.intentToDeny = { respondWithin: '1s', finalAfter: '2s' };
 const policy = policySchema.parse(file);
-const LEVELS = policy.escalationLadder.map((l) => l.name);
+const LADDER = policy.regimes.US.ladder!;
+const LEVELS = LADDER.map((l) => l.name);
+
+/** The project's components, the T2 camera (c2) exported from the US: Commerce issues it, DoD and State are consulted, BAFA advises. */
+function usProject(...ids: string[]) {
+  const p = projectWith(...ids);
+  return { ...p, components: p.components.map((c) => (c.id === 'c2' ? exportedFromUs(c) : c)) };
+}
 
 const { env: testEnv, withWorker, start, waitForView, openStep, decide, confirm } = useWorkflowEnv(policy);
 
 const DENY = { decision: 'deny' as const, legalBasis: 'EAR §742.4(b)(1): national security' };
 const APPEAL = { decision: 'appeal' as const, legalBasis: 'EO 12981 §5(f): the ruling ignores the end-use assurances' };
 
-/** Grant approved, then BAFA denies the T2 camera while the US agencies approve: a conflict. */
+/** Grant approved, then DoD objects to the T2 camera that Commerce and State approve: a conflict. BAFA's advice is not a position. */
 async function toConflict(handle: ProjectHandle) {
   await confirm(handle);
   await decide(handle, ['grant-funder', 'grant-agency']);
-  await decide(handle, ['c2-de-bafa'], () => DENY);
-  await decide(handle, ['c2-us-bis', 'c2-us-dod', 'c2-us-dos']);
+  await decide(handle, ['c2-us-dod'], () => DENY);
+  await decide(handle, ['c2-us-bis', 'c2-us-dos', 'c2-de-bafa']);
 }
 
 const dispute = (v: ProjectView) => v.disputes[0];
@@ -38,7 +47,7 @@ const sendDecision = (s: ReviewStep, d: { decision: 'appeal' | 'approve'; legalB
 
 test('a conflict climbs every level by the chairs’ silence; the last chair rules; other components keep moving', async () => {
   await withWorker(mockActivities(), async (tq) => {
-    const handle = await start(tq, projectWith('c1', 'c2'));
+    const handle = await start(tq, usProject('c1', 'c2'));
     await toConflict(handle);
     let view = await waitForView(handle, (v) => v.disputes.length === 1, 'dispute');
     expect(licenceOf(view, 'c2').status).toBe('disputed');
@@ -49,7 +58,7 @@ test('a conflict climbs every level by the chairs’ silence; the last chair rul
     expect(licenceOf(view, 'c2').status).toBe('disputed');
 
     const last = await openStep(handle, 'c2-1-L4-ruling'); // three silent chairs later
-    expect(last.reviewer).toBe(policy.escalationLadder[3].chair);
+    expect(last.reviewer).toBe(LADDER[3].chair);
     await decide(handle, ['c2-1-L4-ruling']);
     view = await waitForView(handle, (v) => licenceOf(v, 'c2').status === 'approved', 'final ruling binds');
     expect(dispute(view).rulings.map((r) => [r.levelName, r.outcome])).toEqual([
@@ -67,7 +76,7 @@ test('a conflict climbs every level by the chairs’ silence; the last chair rul
 
 test('a conflict climbs every level by appeal; an appeal without a legal basis is refused', async () => {
   await withWorker(mockActivities(), async (tq) => {
-    const handle = await start(tq, projectWith('c2'));
+    const handle = await start(tq, usProject('c2'));
     await toConflict(handle);
 
     await decide(handle, ['c2-1-L1-ruling'], () => DENY); // the approving agencies lost: each may appeal
@@ -77,39 +86,40 @@ test('a conflict climbs every level by appeal; an appeal without a legal basis i
     let view = await waitForView(handle, (v) => v.openSteps.some((s) => s.stepId === 'c2-1-L2-ruling'), 'ACEP');
     expect(view.steps.filter((s) => s.stepId.startsWith('c2-1-L1-appeal-')).map((s) => s.status)).toEqual(['decided', 'closed', 'closed']);
 
-    await decide(handle, ['c2-1-L2-ruling']); // approve: BAFA lost and appeals
+    await decide(handle, ['c2-1-L2-ruling']); // approve: DoD lost and appeals
     await decide(handle, ['c2-1-L2-appeal-1'], () => APPEAL);
     await decide(handle, ['c2-1-L3-ruling'], () => DENY);
     await decide(handle, ['c2-1-L3-appeal-2'], () => APPEAL);
     await decide(handle, ['c2-1-L4-ruling'], () => DENY); // the last level: final, no appeal
 
+    // The ruling binds Commerce: a notice of intent to deny (2 s here), then the denial is final and the applicant may appeal to the Under Secretary.
     view = await waitForView(handle, (v) => licenceOf(v, 'c2').status === 'denied', 'final denial binds');
     expect(dispute(view).rulings.map((r) => r.outcome)).toEqual(['denied', 'approved', 'denied', 'denied']);
     expect(dispute(view).appeals.map((a) => [a.level, a.by])).toEqual([
       [0, 'licensing@bis.example'],
-      [1, 'ausfuhr@bafa.example'],
-      [2, 'export-review@dtsa.example'],
+      [1, 'export-review@dtsa.example'],
+      [2, 'export-review@isn.example'],
     ]);
     expect(dispute(view).appeals.every((a) => a.legalBasis === APPEAL.legalBasis)).toBe(true);
-    expect(view.openSteps).toEqual([]);
+    expect(view.openSteps.map((s) => [s.kind, s.reviewer])).toEqual([['appeal', 'a.weber@kit.example']]);
   });
 }, 90_000);
 
 test('an appeal after the window is refused and the ruling is final', async () => {
   await withWorker(mockActivities(), async (tq) => {
-    const handle = await start(tq, projectWith('c2'));
+    const handle = await start(tq, usProject('c2'));
     await toConflict(handle);
     await decide(handle, ['c2-1-L1-ruling']); // approve: BAFA may appeal for 2 s
     const appeal = await openStep(handle, 'c2-1-L1-appeal-1');
     const view = await waitForView(handle, (v) => licenceOf(v, 'c2').status === 'approved', 'ruling final after the window', 15_000);
-    expect(view.steps.find((s) => s.stepId === appeal.stepId)).toMatchObject({ status: 'closed', closedReason: 'appeal window passed without an appeal' });
+    expect(view.steps.find((s) => s.stepId === appeal.stepId)).toMatchObject({ status: 'closed', closedReason: 'the appeal window passed without an appeal' });
     // The dispute has ended with its final ruling: nothing takes the late appeal (the reviewer page says the step is closed).
     await expect(sendDecision(appeal, APPEAL)).rejects.toBeInstanceOf(WorkflowNotFoundError);
     expect(dispute(view)).toMatchObject({ status: 'final', finalRuling: 'approved', appeals: [] });
   });
 }, 60_000);
 
-test('the applicant appeals a unanimous denial in writing; the dispute’s ruling grants the licence', async () => {
+test('the applicant appeals a denial in writing to the issuer’s appeal body, whose ruling grants the licence; no ladder opens', async () => {
   await withWorker(mockActivities(), async (tq) => {
     const handle = await start(tq, projectWith('c1'));
     await confirm(handle);
@@ -122,9 +132,15 @@ test('the applicant appeals a unanimous denial in writing; the dispute’s rulin
     expect(await rejectionType(sendDecision(window, { decision: 'approve' }))).toBe('DecisionNotOffered');
     await decide(handle, ['c1-appeal-1'], () => APPEAL);
 
-    await decide(handle, ['c1-1-L1-ruling']); // approve; BAFA does not appeal in time
-    const view = await waitForView(handle, (v) => licenceOf(v, 'c1').status === 'approved', 'licence granted by the ruling', 15_000);
-    expect(dispute(view)).toMatchObject({ reason: 'appeal', status: 'final', finalRuling: 'approved' });
-    expect(licenceOf(view, 'c1').licenceId).toBeDefined();
+    const body = policy.agencies.find((a) => a.id === 'de-bafa')!.appealBody!;
+    const ruling = await openStep(handle, 'c1-appeal-1-ruling');
+    expect(ruling).toMatchObject({ kind: 'ruling', party: body.id, reviewer: body.chair });
+    await decide(handle, ['c1-appeal-1-ruling']);
+    const view = await waitForView(handle, (v) => licenceOf(v, 'c1').status === 'approved', 'licence granted on appeal', 15_000);
+    expect(view.disputes).toEqual([]);
+    expect(licenceOf(view, 'c1')).toMatchObject({ issuer: { agencyId: 'de-bafa', regime: 'EU' } });
+    const actions = (await handle.query(auditQuery)).map((e) => e.action);
+    expect(actions).toEqual(expect.arrayContaining(['licence-denied', 'appealed', 'appeal-decided', 'licence-granted']));
+    expect(actions).not.toContain('dispute-opened');
   });
 }, 60_000);
