@@ -4,7 +4,7 @@
  * licence conditions refuse them before anything is written to history.
  */
 import { auditQuery, decideUpdate, DecisionRejection } from '../../workflows/definitions';
-import { projectWith } from '../helpers/fixtures';
+import { exportedFromUs, projectWith } from '../helpers/fixtures';
 import { testPolicy } from '../helpers/policy';
 import { mockActivities, rejectionType, useWorkflowEnv } from '../helpers/workflow-harness';
 
@@ -15,7 +15,9 @@ const PROVISOS = ['No re-export without prior written consent', 'End-use report 
 
 test('T2: the conditions of two agencies reach the licence after the policy’s own, each with who set it; a grant step and a denial refuse them', async () => {
   await withWorker(mockActivities(), async (tq) => {
-    const handle = await start(tq, projectWith('c2'));
+    // The camera exported from the US: Commerce issues; DoD and State are consulted and may set provisos.
+    const project = projectWith('c2');
+    const handle = await start(tq, { ...project, components: project.components.map(exportedFromUs) });
     await confirm(handle);
 
     // A grant has no licence to put conditions on: refused by the validator, and the step stays open.
@@ -35,7 +37,7 @@ test('T2: the conditions of two agencies reach the licence after the policy’s 
       });
     expect(await rejectionType(onDenial)).toBe(DecisionRejection.ConditionsNotOffered);
 
-    await decide(handle, ['c2-de-bafa', 'c2-us-bis']);
+    await decide(handle, ['c2-us-bis', 'c2-de-bafa']);
     await decide(handle, ['c2-us-dod'], () => ({ decision: 'approve', conditions: PROVISOS }));
     await decide(handle, ['c2-us-dos'], () => ({ decision: 'approve', conditions: ['Annual report to ISN'] }));
 

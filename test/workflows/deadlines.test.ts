@@ -1,17 +1,20 @@
 /**
  * The clock of a review step, on a real dev server with the policy's
- * durations in seconds: reminders, the tier's silence rule at the deadline,
- * escalation, and a clock stopped while the coordinator's information is awaited.
+ * durations in seconds: reminders, each step kind's silence rule at the
+ * deadline (a consulted agency's silence is no objection; the issuer's is
+ * escalated, never consent), and a clock stopped while the coordinator's
+ * information is awaited.
  */
 import { policySchema } from '../../domain/policy';
 import { answerInfoUpdate, auditQuery, projectViewQuery, type ProjectView } from '../../workflows/definitions';
-import { projectWith } from '../helpers/fixtures';
+import { exportedFromUs, projectWith } from '../helpers/fixtures';
 import { testPolicyFile } from '../helpers/policy';
 import { useWorkflowEnv, mockActivities } from '../helpers/workflow-harness';
 
 const REVIEW_MS = 4000;
 const file = testPolicyFile();
 file.sla.agencyReview = `${REVIEW_MS}ms`;
+file.regimes.US.consultation.within = `${REVIEW_MS}ms`;
 file.reminders.every = '1500ms';
 const policy = policySchema.parse(file);
 
@@ -19,25 +22,31 @@ const { env: testEnv, withWorker, start, waitForView, openStep, decide, confirm 
 
 const step = (v: ProjectView, id: string) => v.steps.find((s) => s.stepId === id)!;
 
-test('a silent T2 reviewer is reminded, then deemed to approve at the deadline (no objection)', async () => {
+/** The T2 camera exported from the US: Commerce issues; DoD (NS, RS) and State (AT) are consulted; BAFA advises. */
+function usCamera() {
+  const p = projectWith('c2');
+  return { ...p, components: p.components.map(exportedFromUs) };
+}
+
+test('US-issued T2: a silent Defense is reminded, then is no objection at the end of its consultation window', async () => {
   const acts = mockActivities();
   await withWorker(acts, async (tq) => {
-    const handle = await start(tq, projectWith('c2'));
+    const handle = await start(tq, usCamera());
     await confirm(handle);
     await decide(handle, ['grant-funder', 'grant-agency']);
-    await decide(handle, ['c2-de-bafa', 'c2-us-bis', 'c2-us-dos']); // DoD stays silent
-    const view = await waitForView(handle, (v) => v.components[0].licence.status === 'approved', 'licence after deemed approval', 20_000);
+    await decide(handle, ['c2-us-bis', 'c2-us-dos', 'c2-de-bafa']); // DoD stays silent
+    const view = await waitForView(handle, (v) => v.components[0].licence.status === 'approved', 'licence after no objection', 20_000);
 
     const silent = step(view, 'c2-us-dod');
-    expect(silent).toMatchObject({ status: 'decided', outcome: 'deemed-approved', decidedVia: 'system' });
+    expect(silent).toMatchObject({ kind: 'defence-review', status: 'decided', outcome: 'no-objection', decidedVia: 'system' });
     const tookMs = Date.parse(silent.decidedAt!) - Date.parse(silent.openedAt);
     expect(tookMs).toBeGreaterThanOrEqual(REVIEW_MS);
     expect(tookMs).toBeLessThan(REVIEW_MS + 1500);
 
     const audit = await handle.query(auditQuery);
-    const deemed = audit.filter((e) => e.action === 'deemed-approved');
-    expect(deemed).toHaveLength(1);
-    expect(deemed[0].detail).toMatch(/silent for .*no objection.*silence rule for T2/);
+    const silence = audit.filter((e) => e.action === 'no-objection');
+    expect(silence).toHaveLength(1);
+    expect(silence[0].detail).toMatch(/did not answer within .*: no objection \(defence review\)/);
     const reminders = audit.filter((e) => e.action === 'reminder-sent' && e.stepId === 'c2-us-dod');
     expect(reminders.length).toBeGreaterThanOrEqual(1);
     expect(reminders[0].detail).toMatch(/open for \d+ seconds?; waiting: A\. Weber \(coordinator\)/);
@@ -46,32 +55,32 @@ test('a silent T2 reviewer is reminded, then deemed to approve at the deadline (
   });
 });
 
-test('a silent T3 reviewer escalates to the agency senior, never counts as consent, and a silent senior stays open', async () => {
+test('US-issued T2: a silent Commerce escalates to its senior, never counts as consent, and a silent senior stays open', async () => {
   const acts = mockActivities();
   await withWorker(acts, async (tq) => {
-    const handle = await start(tq, projectWith('c3'));
+    const handle = await start(tq, usCamera());
     await confirm(handle);
     await decide(handle, ['grant-funder', 'grant-agency']);
-    await decide(handle, ['c3-de-bafa', 'c3-us-dod']); // Commerce (BIS) stays silent
-    const esc = await openStep(handle, 'c3-us-bis-esc');
+    await decide(handle, ['c2-us-dod', 'c2-us-dos', 'c2-de-bafa']); // Commerce (BIS), the issuer, stays silent
+    const esc = await openStep(handle, 'c2-us-bis-esc');
     expect(esc).toMatchObject({ kind: 'escalation', party: 'us-bis', reviewer: 'senior-licensing@bis.example' });
     let view = await handle.query(projectViewQuery);
-    expect(step(view, 'c3-us-bis')).toMatchObject({ status: 'decided', outcome: 'escalated', escalatedTo: 'c3-us-bis-esc' });
+    expect(step(view, 'c2-us-bis')).toMatchObject({ status: 'decided', outcome: 'escalated', escalatedTo: 'c2-us-bis-esc' });
     expect(view.components[0].licence.status).toBe('in-review');
 
     // The senior is silent too: nobody above, so the step stays open and the coordinator is told.
     await new Promise((r) => setTimeout(r, REVIEW_MS + 1000));
-    view = await waitForView(handle, (v) => step(v, 'c3-us-bis-esc').status === 'open', 'escalation step still open');
-    expect(view.openSteps.map((s) => s.stepId)).toEqual(['c3-us-bis-esc']);
+    view = await waitForView(handle, (v) => step(v, 'c2-us-bis-esc').status === 'open', 'escalation step still open');
+    expect(view.openSteps.map((s) => s.stepId)).toEqual(['c2-us-bis-esc']);
+    expect(view.components[0].licence.status).toBe('in-review');
     const audit = await handle.query(auditQuery);
-    expect(audit.some((e) => e.action === 'deemed-approved')).toBe(false);
-    expect(audit.filter((e) => e.action === 'escalated').map((e) => e.stepId)).toEqual(['c3-us-bis', 'c3-us-bis-esc']);
+    expect(audit.some((e) => e.action === 'no-objection' && e.stepId?.startsWith('c2-us-bis'))).toBe(false);
+    expect(audit.filter((e) => e.action === 'escalated').map((e) => e.stepId)).toEqual(['c2-us-bis', 'c2-us-bis-esc']);
     expect(acts.sendNotice.mock.calls.some(([n]) => n.to === 'a.weber@kit.example' && n.subject.startsWith('Escalated:'))).toBe(true);
 
-    await decide(handle, ['c3-us-bis-esc']);
-    await decide(handle, ['c3-senior']);
+    await decide(handle, ['c2-us-bis-esc']);
     view = await waitForView(handle, (v) => v.components[0].licence.status === 'approved', 'licence');
-    expect(step(view, 'c3-senior').outcome).toBe('approved');
+    expect(view.components[0].licence).toMatchObject({ issuer: { agencyId: 'us-bis', regime: 'US' } });
   });
 }, 60_000);
 
@@ -82,7 +91,7 @@ test('a request for information stops the step clock; the answer resumes it with
     await confirm(handle);
     await decide(handle, ['grant-funder', 'grant-agency']);
     await decide(handle, ['c2-de-bafa'], () => ({ decision: 'request-info', comment: 'Frame rate and radiation hardness of the camera?' }));
-    await decide(handle, ['c2-us-bis', 'c2-us-dod', 'c2-us-dos']);
+    await decide(handle, ['c2-us-bis']); // the US advises on BAFA's licence
     expect(acts.sendNotice.mock.calls.some(([n]) => n.to === 'a.weber@kit.example' && n.subject.startsWith('Information requested'))).toBe(true);
 
     // Past the step's original deadline: a stopped clock does not run out.
@@ -104,10 +113,10 @@ test('a request for information stops the step clock; the answer resumes it with
     expect(view.components[0].caseClock!.stoppedMs).toBe(resumed.stoppedMs);
     console.log(`clock stopped ${resumed.stoppedMs} ms; ${asked.infoRequest!.remainingMs} ms of ${REVIEW_MS} kept and resumed`);
 
-    // Silent after the answer: deemed approved at the new deadline, not before.
-    view = await waitForView(handle, (v) => v.components[0].licence.status === 'approved', 'licence', 20_000);
+    // BAFA, the issuer, silent after the answer: escalated to its senior at the new deadline, not before.
+    view = await waitForView(handle, (v) => v.openSteps.some((s) => s.stepId === 'c2-de-bafa-esc'), 'escalation', 20_000);
     expect(Date.parse(step(view, 'c2-de-bafa').decidedAt!)).toBeGreaterThanOrEqual(Date.parse(answered.dueAt));
     const actions = (await handle.query(auditQuery)).filter((e) => e.stepId === 'c2-de-bafa').map((e) => e.action);
-    expect(actions).toEqual(expect.arrayContaining(['info-requested', 'clock-stopped', 'info-answered', 'clock-resumed', 'deemed-approved']));
+    expect(actions).toEqual(expect.arrayContaining(['info-requested', 'clock-stopped', 'info-answered', 'clock-resumed', 'escalated']));
   });
 }, 60_000);

@@ -28,12 +28,13 @@ test('a project with one component per tier: T0 cleared, T1–T3 routed and deci
     expect(scoped.map((c) => c.tier)).toEqual(['T0', 'T1', 'T2', 'T3']);
 
     await decide(handle, ['grant-funder', 'grant-agency']);
-    // T1: the lead agency only. T2: every routed agency (6A003 is NS/RS/AT: BIS, DoD, State; not Energy). T3: plus defence, then senior.
+    // Every component is exported from Germany: BAFA issues. T1: BAFA only. T2: BAFA, and the US (outside the EU regime) advises.
+    // T3: plus Germany's defence reviewer (BMVg), then BAFA's senior.
     await decide(handle, ['c1-de-bafa']);
-    await decide(handle, ['c2-de-bafa', 'c2-us-bis', 'c2-us-dos', 'c2-us-dod'], () => ({ decision: 'deny', legalBasis: 'EAR §742.4 national security' }));
+    await decide(handle, ['c2-de-bafa', 'c2-us-bis'], () => ({ decision: 'deny', legalBasis: 'AWV §8 and EAR §742.4: national security' }));
     // A unanimous denial leaves the applicant an appeal window; here the coordinator accepts it.
     await decide(handle, ['c2-appeal-1'], () => ({ decision: 'accept' }));
-    const t3 = ['c3-de-bafa', 'c3-us-bis', 'c3-us-dod'];
+    const t3 = ['c3-de-bafa', 'c3-us-bis', 'c3-de-bmvg'];
     let view = await waitForView(handle, (v) => t3.every((id) => v.openSteps.some((s) => s.stepId === id)), 'T3 first phase');
     expect(view.openSteps.some((s) => s.stepId === 'c3-senior')).toBe(false); // sign-off only after every agency approved
     await decide(handle, t3);
@@ -143,9 +144,9 @@ test('withdrawal closes every open step in the project and its licence reviews, 
     await confirm(handle);
     await decide(handle, ['grant-funder', 'grant-agency']);
     await decide(handle, ['c1-de-bafa']);
-    const before = await waitForView(handle, (v) => v.openSteps.length === 7, 'T2 and T3 steps open'); // 4 for c2, 3 for c3
+    const before = await waitForView(handle, (v) => v.openSteps.length === 5, 'T2 and T3 steps open'); // 2 for c2, 3 for c3
     const result = await handle.executeUpdate(withdrawUpdate, { args: [{ reason: 'consortium dissolved', withdrawnBy: 'coordinator#test' }] });
-    expect(result).toEqual({ stage: 'withdrawn', closedSteps: 7 });
+    expect(result).toEqual({ stage: 'withdrawn', closedSteps: 5 });
     expect(await handle.result()).toBe('withdrawn');
     const after = await handle.query(projectViewQuery);
     expect(after.openSteps).toEqual([]);
