@@ -1,0 +1,173 @@
+/**
+ * Who decides (DOMAIN.md "Who holds authority"), on a real dev server with
+ * the policy's windows in seconds: an EU Member State's objection binds and
+ * names the state; its silence is no objection; a US denial starts with a
+ * notice of intent; an unanswered request for information returns the case,
+ * which the coordinator submits again; a case past its legal limit is flagged
+ * out of time; working-day windows fall on the deciding country's calendar.
+ */
+import { workingDaysAfter } from '../../activities/working-days';
+import { policySchema } from '../../domain/policy';
+import { auditQuery, projectViewQuery, resubmitUpdate, type ProjectView } from '../../workflows/definitions';
+import { exportedFromUs, projectWith, withPartner } from '../helpers/fixtures';
+import { testPolicyFile } from '../helpers/policy';
+import { mockActivities, rejectionType, useWorkflowEnv } from '../helpers/workflow-harness';
+
+const file = testPolicyFile();
+file.regimes.EU.consultation.within = '3s';
+file.regimes.US.intentToDeny = { respondWithin: '2s', finalAfter: '4s' };
+file.regimes.US.caseLimit = '5s';
+file.sla.returnUnansweredAfter = '4s';
+file.sla.resubmitWithin = '60s';
+file.reminders.every = '1500ms';
+const policy = policySchema.parse(file);
+
+const { withWorker, start, waitForView, openStep, decide, confirm } = useWorkflowEnv(policy);
+
+const OBJECTION = { decision: 'deny' as const, legalBasis: 'Art. 11(1) Regulation 2021/821: essential security interests of France' };
+const licence = (v: ProjectView) => v.components[0].licence;
+
+/** The T2 camera exported by TU Delft (NL) to CNRS (FR): the Netherlands issues, France is consulted. */
+function dutchCameraToFrance() {
+  let p = projectWith('c2');
+  p = withPartner(withPartner(p, { id: 'tudelft', name: 'TU Delft', country: 'NL' }), { id: 'cnrs', name: 'CNRS', country: 'FR' });
+  return { ...p, components: p.components.map((c) => ({ ...c, exporter: 'tudelft', recipients: ['cnrs'], destinations: ['FR'] })) };
+}
+
+function usCamera() {
+  const p = projectWith('c2');
+  return { ...p, components: p.components.map(exportedFromUs) };
+}
+
+test('EU-issued: France objects, the Netherlands must deny, naming France; no ladder opens and no chair is mailed', async () => {
+  const acts = mockActivities();
+  await withWorker(acts, async (tq) => {
+    const handle = await start(tq, dutchCameraToFrance());
+    await confirm(handle);
+    await decide(handle, ['grant-funder', 'grant-agency']);
+    const consultation = await openStep(handle, 'c2-fr-sbdu');
+    expect(consultation).toMatchObject({ kind: 'consultation', party: 'fr-sbdu' });
+    await decide(handle, ['c2-nl-cdiu']);
+    await decide(handle, ['c2-fr-sbdu'], () => OBJECTION);
+
+    const view = await waitForView(handle, (v) => licence(v).status === 'denied', 'binding objection');
+    expect(licence(view)).toMatchObject({ issuer: { agencyId: 'nl-cdiu', regime: 'EU' } });
+    expect(licence(view).basis).toBe(`objection by ${consultation.partyName} (FR): ${OBJECTION.legalBasis}`);
+    expect(view.disputes).toEqual([]);
+    const audit = await handle.query(auditQuery);
+    expect(audit.find((e) => e.action === 'objection-binds')?.detail).toContain('(FR)');
+    const ladderChairs = policy.regimes.US.ladder!.map((l) => l.chair);
+    expect(acts.sendReviewRequest.mock.calls.filter(([{ step }]) => ladderChairs.includes(step.reviewer))).toEqual([]);
+    // The applicant may appeal to the Dutch appeal body, not to any ladder.
+    expect(view.openSteps.map((s) => [s.kind, s.question.includes(policy.agencies.find((a) => a.id === 'nl-cdiu')!.appealBody!.name)])).toEqual([['appeal', true]]);
+  });
+}, 60_000);
+
+test('EU-issued: a silent France is no objection after its window, and the Netherlands’ approval issues the licence', async () => {
+  await withWorker(mockActivities(), async (tq) => {
+    const handle = await start(tq, dutchCameraToFrance());
+    await confirm(handle);
+    await decide(handle, ['grant-funder', 'grant-agency']);
+    await decide(handle, ['c2-nl-cdiu']);
+    const view = await waitForView(handle, (v) => licence(v).status === 'approved', 'licence after France’s silence', 20_000);
+    const fr = view.steps.find((s) => s.stepId === 'c2-fr-sbdu')!;
+    expect(fr).toMatchObject({ outcome: 'no-objection', decidedVia: 'system' });
+    expect(Date.parse(fr.decidedAt!) - Date.parse(fr.openedAt)).toBeGreaterThanOrEqual(3000);
+    expect(licence(view)).toMatchObject({ issuer: { agencyId: 'nl-cdiu', regime: 'EU' } });
+  });
+}, 60_000);
+
+test('US intent to deny, answered: the response reopens Commerce’s step, and its approval issues the licence', async () => {
+  await withWorker(mockActivities(), async (tq) => {
+    const handle = await start(tq, usCamera());
+    await confirm(handle);
+    await decide(handle, ['grant-funder', 'grant-agency']);
+    await decide(handle, ['c2-us-bis'], () => ({ decision: 'deny', legalBasis: 'EAR §742.4(b): national security' }));
+    await decide(handle, ['c2-us-dod', 'c2-us-dos', 'c2-de-bafa'], () => ({ decision: 'deny', legalBasis: 'EAR §742.4(b)' }));
+    const notice = await openStep(handle, 'c2-intent-1');
+    expect(notice).toMatchObject({ kind: 'intent-to-deny', reviewer: 'a.weber@kit.example' });
+    expect(licence(await handle.query(projectViewQuery)).status).toBe('in-review');
+    await decide(handle, ['c2-intent-1'], () => ({ decision: 'respond', legalBasis: 'The end user is a civil laboratory; see the attached assurances' }));
+    const reopened = await openStep(handle, 'c2-us-bis-reconsider-1');
+    expect(reopened.question).toContain('civil laboratory');
+    await decide(handle, ['c2-us-bis-reconsider-1']);
+    const view = await waitForView(handle, (v) => licence(v).status === 'approved', 'licence after the response');
+    const actions = (await handle.query(auditQuery)).map((e) => e.action);
+    expect(actions).toEqual(expect.arrayContaining(['intent-to-deny', 'issuer-step-reopened', 'licence-granted']));
+    expect(actions).not.toContain('licence-denied');
+    expect(view.disputes).toEqual([]);
+  });
+}, 60_000);
+
+test('US intent to deny, unanswered: the denial is final when the notice period ends, then the applicant may appeal to the Under Secretary', async () => {
+  await withWorker(mockActivities(), async (tq) => {
+    const handle = await start(tq, usCamera());
+    await confirm(handle);
+    await decide(handle, ['grant-funder', 'grant-agency']);
+    await decide(handle, ['c2-us-bis', 'c2-us-dod', 'c2-us-dos', 'c2-de-bafa'], () => ({ decision: 'deny', legalBasis: 'EAR §742.4(b)' }));
+    const notice = await openStep(handle, 'c2-intent-1');
+    const view = await waitForView(handle, (v) => licence(v).status === 'denied', 'final denial', 15_000);
+    const denied = (await handle.query(auditQuery)).find((e) => e.action === 'licence-denied')!;
+    // Final at the end of the notice period (4 s), not when the response window (2 s) closed.
+    expect(Date.parse(denied.at) - Date.parse(notice.openedAt)).toBeGreaterThanOrEqual(4000);
+    expect(view.steps.find((s) => s.stepId === 'c2-intent-1')).toMatchObject({ status: 'closed' });
+    const underSecretary = policy.agencies.find((a) => a.id === 'us-bis')!.appealBody!;
+    expect(view.openSteps.find((s) => s.kind === 'appeal')?.question).toContain(underSecretary.name);
+  });
+}, 60_000);
+
+test('an unanswered request is reminded to the coordinator, then the case is returned; submitted again, a new review starts', async () => {
+  const acts = mockActivities();
+  await withWorker(acts, async (tq) => {
+    const project = dutchCameraToFrance();
+    const handle = await start(tq, project);
+    await confirm(handle);
+    await decide(handle, ['grant-funder', 'grant-agency']);
+    expect(await rejectionType(handle.executeUpdate(resubmitUpdate, { args: [{ componentId: 'c2', submittedBy: 'coordinator#test' }] }))).toBe('NotReturned');
+    await decide(handle, ['c2-nl-cdiu'], () => ({ decision: 'request-info', comment: 'Who at CNRS will operate the camera?' }));
+    let view = await waitForView(handle, (v) => licence(v).status === 'returned', 'returned', 20_000);
+    expect(licence(view).basis).toContain('request for information went unanswered');
+    expect(view.openSteps).toEqual([]);
+    const notices = acts.sendNotice.mock.calls.map(([n]) => n);
+    expect(notices.filter((n) => n.to === project.coordinator.email && n.subject.startsWith('Reminder 1: information requested'))).toHaveLength(1);
+    expect(notices.some((n) => n.to === project.coordinator.email && n.subject.startsWith('Returned without a decision'))).toBe(true);
+    expect((await handle.query(auditQuery)).map((e) => e.action)).toEqual(expect.arrayContaining(['info-reminder-sent', 'info-unanswered', 'licence-returned']));
+    expect(view.stage).toBe('active'); // a returned component may be submitted again: the project stays open
+
+    const again = await handle.executeUpdate(resubmitUpdate, { args: [{ componentId: 'c2', submittedBy: 'coordinator#test' }] });
+    expect(again.workflowId).toMatch(/--submission-2$/);
+    const fresh = await openStep(handle, 'c2-nl-cdiu');
+    expect(fresh.workflowId).toBe(again.workflowId);
+    await decide(handle, ['c2-nl-cdiu']);
+    view = await waitForView(handle, (v) => licence(v).status === 'approved', 'licence on the second submission', 20_000);
+  });
+}, 60_000);
+
+test('a US case past its legal limit, waiting time excluded, is flagged out of time, mailed to the coordinator and Commerce’s senior', async () => {
+  const acts = mockActivities();
+  await withWorker(acts, async (tq) => {
+    const handle = await start(tq, usCamera());
+    await confirm(handle);
+    await decide(handle, ['grant-funder', 'grant-agency']);
+    await decide(handle, ['c2-us-dod', 'c2-us-dos', 'c2-de-bafa']); // Commerce does not decide within the 5 s limit
+    const view = await waitForView(handle, (v) => !!licence(v).outOfTimeSince, 'out of time', 20_000);
+    expect(licence(view).status).toBe('in-review');
+    const to = acts.sendNotice.mock.calls.map(([n]) => n).filter((n) => n.subject.startsWith('Out of time:')).map((n) => n.to);
+    expect(to.sort()).toEqual(['a.weber@kit.example', 'senior-licensing@bis.example']);
+    expect((await handle.query(auditQuery)).filter((e) => e.action === 'out-of-time')).toHaveLength(1);
+  });
+}, 60_000);
+
+test('a working-day window falls on the deciding country’s calendar (the real holiday data, through the local activity)', async () => {
+  const wdFile = testPolicyFile();
+  wdFile.regimes.EU.consultation.within = '10wd';
+  const wd = policySchema.parse(wdFile);
+  await withWorker(mockActivities(), async (tq) => {
+    const handle = await start(tq, dutchCameraToFrance(), wd);
+    await confirm(handle);
+    await decide(handle, ['grant-funder', 'grant-agency']);
+    const fr = await openStep(handle, 'c2-fr-sbdu');
+    expect(fr.dueAt).toBe(workingDaysAfter(fr.openedAt, 10, 'FR'));
+    expect(Date.parse(fr.dueAt) - Date.parse(fr.openedAt)).toBeGreaterThanOrEqual(14 * 86_400_000); // two weeks at least: weekends skipped
+  });
+}, 60_000);
