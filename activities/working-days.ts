@@ -15,9 +15,7 @@ function holidaysOf(country: string, year: number): Set<string> {
   let dates = publicHolidays.get(key);
   if (!dates) {
     const calendar = new Holidays(country);
-    dates = new Set(
-      (calendar.getHolidays(year) || []).filter((h) => h.type === 'public').map((h) => h.date.slice(0, 10)),
-    );
+    dates = new Set((calendar.getHolidays(year) || []).filter((h) => h.type === 'public').map((h) => h.date.slice(0, 10)));
     publicHolidays.set(key, dates);
   }
   return dates;

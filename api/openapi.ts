@@ -132,11 +132,19 @@ export function operations(policy: Policy): Operation[] {
     {
       method: 'post',
       path: '/v1/projects/{id}/appeals',
-      summary: 'Appeal a denial for a component: a dispute starts',
+      summary: "Appeal a final denial for a component to the issuing agency's appeal body (US: the Under Secretary)",
       roles: ['coordinator'],
       body: appealBody,
       example: { componentId: 'c2', legalBasis: 'EAR §742.4(b)(1): license exception applies', comment: 'see annex' },
-      success: { status: 202, description: 'the dispute started' },
+      success: { status: 202, description: 'the appeal is recorded; the appeal body is asked to rule' },
+      errors: write,
+    },
+    {
+      method: 'post',
+      path: '/v1/projects/{id}/components/{componentId}/resubmission',
+      summary: 'Submit again a component whose review was returned (an information request went unanswered): a new licence review starts',
+      roles: ['coordinator'],
+      success: { status: 202, description: '{ componentId, workflowId, status: "in-review" }; 409 when the component was not returned' },
       errors: write,
     },
     {

@@ -11,7 +11,14 @@ const CHOICE_LABELS: Record<Decision, string> = {
   respond: 'Respond to the intent to deny (state your grounds below)',
 };
 
-const CHOICE_VERBS: Record<Decision, string> = { approve: 'approve', deny: 'deny', 'request-info': 'request information', appeal: 'appeal', accept: 'accept', respond: 'respond' };
+const CHOICE_VERBS: Record<Decision, string> = {
+  approve: 'approve',
+  deny: 'deny',
+  'request-info': 'request information',
+  appeal: 'appeal',
+  accept: 'accept',
+  respond: 'respond',
+};
 
 export function escapeHtml(value: unknown): string {
   return String(value ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);

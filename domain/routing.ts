@@ -149,9 +149,7 @@ export function componentReviewPlan(policy: Policy, project: Project, component:
     reviewer: agency.reviewers[0],
     componentId: component.id,
     tier,
-    ...(kind === 'issuer-review' || kind === 'advisory-review'
-      ? { slaMs: policy.sla.agencyReview }
-      : planDeadline(regime.consultation.within, agency.country)),
+    ...(kind === 'issuer-review' || kind === 'advisory-review' ? { slaMs: policy.sla.agencyReview } : planDeadline(regime.consultation.within, agency.country)),
     question: question(kind),
   });
   const issuerStep = step(issuer, 'issuer-review');

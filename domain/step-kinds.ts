@@ -141,7 +141,7 @@ export const STEP_KINDS: Readonly<Record<StepKind, StepKindRule>> = {
     basisRequired: ['deny'],
     conditions: true,
     silence: 'escalate',
-    escalation: "another senior of the issuer, then stays open",
+    escalation: 'another senior of the issuer, then stays open',
   },
   // A senior deciding in a silent reviewer's place has that reviewer's powers, provisos included.
   escalation: {

@@ -8,7 +8,7 @@
  * case is legally due). The outcome is reported to the cycle workflow
  * whenever it changes.
  */
-import { condition, getExternalWorkflowHandle, log, patched, upsertSearchAttributes } from '@temporalio/workflow';
+import { condition, getExternalWorkflowHandle, log, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Funder } from '../domain/policy';
 import type { Project } from '../domain/project';
 import { cycleItemSignal, cycleSkipSignal, syncRemindersSignal, type CycleItem, type CycleReviewRequest } from './cycle-contract';
@@ -133,9 +133,7 @@ export async function runCycleReview(ctx: CycleReviewContext, req: CycleReviewRe
       await cycle.signal(cycleItemSignal, item);
     }
     if (item.outcome !== 'pending' || ctx.stage() !== 'active') return finish(item);
-    // Reviews started before this fix replay the old read, taken after the report (a lost wake-up).
-    const seen = patched('cycle-review-wakeup') ? evaluated : ctx.changes();
-    await condition(() => ctx.changes() !== seen || ctx.stage() !== 'active', Math.max(closesAt - Date.now(), 1));
+    await condition(() => ctx.changes() !== evaluated || ctx.stage() !== 'active', Math.max(closesAt - Date.now(), 1));
   }
 
   async function finish(item: CycleItem) {

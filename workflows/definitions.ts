@@ -85,7 +85,13 @@ export interface ReviewStep {
   /** Until when the reviewer may ask the coordinator for information (the policy's `sla.infoRequestWithin` after referral). */
   infoRequestUntil?: string;
   /** Set while the reviewer waits for the coordinator's information: the step's clock is stopped. */
-  infoRequest?: { question: string; askedAt: string; remainingMs: number; /** Unanswered by then, the case is returned. */ returnAt?: string; remindersSent?: number };
+  infoRequest?: {
+    question: string;
+    askedAt: string;
+    remainingMs: number;
+    /** Unanswered by then, the case is returned. */ returnAt?: string;
+    remindersSent?: number;
+  };
   /** Total time the clock was stopped. */
   stoppedMs: number;
   /** The step this one escalated to, when silence escalated it. */

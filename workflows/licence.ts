@@ -119,7 +119,10 @@ export async function licenceWorkflow(input: LicenceInput): Promise<Licence> {
       conditions: [...policy.licenceConditions[tier], ...reviewersConditions()],
       reportingPeriodMs: regimeTerms.reportingPeriod,
     };
-    audit('licence-granted', `${granted.licenceId} issued by ${issuer.name} (${issuer.regime}), valid until ${granted.validUntil}; conditions: ${granted.conditions.join('; ')}`);
+    audit(
+      'licence-granted',
+      `${granted.licenceId} issued by ${issuer.name} (${issuer.regime}), valid until ${granted.validUntil}; conditions: ${granted.conditions.join('; ')}`,
+    );
     return finish(granted);
   };
 
@@ -221,7 +224,10 @@ export async function licenceWorkflow(input: LicenceInput): Promise<Licence> {
     const noticeAt = Date.now();
     const finalAt = noticeAt + terms.finalAfter;
     const n = board.list().filter((s) => s.kind === 'intent-to-deny').length + 1;
-    audit('intent-to-deny', `${issuer.name} intends to deny (${basis}); the applicant may respond until ${new Date(noticeAt + terms.respondWithin).toISOString()}; final on ${new Date(finalAt).toISOString()}`);
+    audit(
+      'intent-to-deny',
+      `${issuer.name} intends to deny (${basis}); the applicant may respond until ${new Date(noticeAt + terms.respondWithin).toISOString()}; final on ${new Date(finalAt).toISOString()}`,
+    );
     const notice = await ask({
       stepId: `${component.id}-intent-${n}`,
       kind: 'intent-to-deny',
@@ -254,7 +260,10 @@ export async function licenceWorkflow(input: LicenceInput): Promise<Licence> {
       return reconsidered().outcome === 'approved' ? 'approved' : 'denied';
     }
     if (notice.outcome !== 'accepted') await condition(() => false, Math.max(finalAt - Date.now(), 1));
-    audit('denial-final', notice.outcome === 'accepted' ? 'the applicant accepted the intended denial' : `no response: the denial is final on ${new Date(finalAt).toISOString()}`);
+    audit(
+      'denial-final',
+      notice.outcome === 'accepted' ? 'the applicant accepted the intended denial' : `no response: the denial is final on ${new Date(finalAt).toISOString()}`,
+    );
     return 'denied';
   }
 
@@ -286,7 +295,11 @@ export async function licenceWorkflow(input: LicenceInput): Promise<Licence> {
       slaMs: body.decideWithin,
       question: `As the ${body.name}, decide the appeal against ${issuer.name}'s denial of "${component.name}" (${basis}). The appellant's grounds: ${window.legalBasis}. Grant the licence?`,
     });
-    audit('appeal-decided', `${body.name}: ${ruling.outcome === 'approved' ? 'appeal upheld, the licence is granted' : `denial upheld (${ruling.legalBasis})`}`, ruling.stepId);
+    audit(
+      'appeal-decided',
+      `${body.name}: ${ruling.outcome === 'approved' ? 'appeal upheld, the licence is granted' : `denial upheld (${ruling.legalBasis})`}`,
+      ruling.stepId,
+    );
     return ruling.outcome === 'approved' ? grant() : finish({ ...licence, basis: `${basis}; upheld on appeal by the ${body.name}: ${ruling.legalBasis}` });
   }
 
@@ -322,7 +335,10 @@ export async function licenceWorkflow(input: LicenceInput): Promise<Licence> {
       const due = Date.parse(caseDueAt(caseClock, Date.now()));
       if (await condition(() => !!caseClock.stoppedSince || !undecided(), Math.max(due - Date.now(), 1))) continue;
       licence.outOfTimeSince = new Date().toISOString();
-      audit('out-of-time', `undecided past the legal limit of ${Math.round(caseClock.limitMs / 86_400_000) || caseClock.limitMs / 1000 + 's'} (due ${new Date(due).toISOString()})`);
+      audit(
+        'out-of-time',
+        `undecided past the legal limit of ${Math.round(caseClock.limitMs / 86_400_000) || caseClock.limitMs / 1000 + 's'} (due ${new Date(due).toISOString()})`,
+      );
       await reporter.report();
       const senior = issuer.seniorReviewers[0] ?? issuer.reviewers[0];
       for (const to of [project.coordinator.email, senior]) {
@@ -331,7 +347,12 @@ export async function licenceWorkflow(input: LicenceInput): Promise<Licence> {
           subject: `Out of time: ${project.title} — ${component.name}`,
           text: [
             `The licence application for "${component.name}" (${tier}), issued by ${issuer.name}, passed its legal limit undecided on ${new Date(due).toISOString()}.`,
-            `Still open: ${board.open().map((s) => `${s.partyName} (${s.reviewer})`).join('; ') || 'nothing (a dispute or a notice period)'}.`,
+            `Still open: ${
+              board
+                .open()
+                .map((s) => `${s.partyName} (${s.reviewer})`)
+                .join('; ') || 'nothing (a dispute or a notice period)'
+            }.`,
           ].join('\n'),
           key: `${input.parentWorkflowId}.${component.id}.${caseClock.startedAt}.out-of-time.${to}`,
         });

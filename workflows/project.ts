@@ -10,7 +10,6 @@ import {
   condition,
   isCancellation,
   log,
-  patched,
   setHandler,
   startChild,
   workflowInfo,
@@ -230,7 +229,10 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
     const licence = await handle.result();
     if (licence.status === 'returned') resubmittableUntil.set(componentId, Date.now() + policy.sla.resubmitWithin);
     if (licence.status === 'approved') {
-      const monitor = await startChild(complianceMonitorWorkflow, complianceMonitorStart({ project, component: spec, licence, policy, projectWorkflowId: workflowId }));
+      const monitor = await startChild(
+        complianceMonitorWorkflow,
+        complianceMonitorStart({ project, component: spec, licence, policy, projectWorkflowId: workflowId }),
+      );
       // Settled either way, and at once: an unobserved failure (a monitor terminated by an operator) would fail this workflow's task.
       monitors.push(
         monitor.result().then(
@@ -357,8 +359,6 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
       await notifyCoordinator('licensing', `Licence decisions complete: ${project.title}`, [`Dear ${project.coordinator.name},`, '', ...summary]);
 
       // The project stays active while a licence is in force or under review: milestones, cycles and compliance follow.
-      // Projects that started before projects could close stay active (replay of their histories).
-      if (!patched('project-closes')) await condition(() => false);
       // A returned component may be submitted again within the policy's window; the project closes once nothing can change.
       const allEnded = () => [...components.values()].every((c) => LICENCE_ENDED.has(c.licence.status));
       for (;;) {

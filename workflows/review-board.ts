@@ -405,7 +405,12 @@ export class ReviewBoard {
   private async remindCoordinator(step: ReviewStep, n: number): Promise<void> {
     const ctx = this.opts.mailContext(step);
     const request = step.infoRequest!;
-    this.record(step, 'info-reminder-sent', `reminder ${n} to ${this.opts.coordinator.email}: "${request.question}" unanswered since ${request.askedAt}`, 'email');
+    this.record(
+      step,
+      'info-reminder-sent',
+      `reminder ${n} to ${this.opts.coordinator.email}: "${request.question}" unanswered since ${request.askedAt}`,
+      'email',
+    );
     await mail.sendNotice({
       to: this.opts.coordinator.email,
       subject: `Reminder ${n}: information requested: ${ctx.projectTitle} — ${ctx.componentName ?? 'grant'}`,

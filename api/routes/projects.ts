@@ -204,7 +204,7 @@ export function projectRoutes({ client, taskQueue, policy, temporalTimeoutMs }: 
         componentId,
         stepId: open.stepId,
         outcome: result.outcome,
-        message: 'appeal recorded; the issuing agency\'s appeal body decides it',
+        message: "appeal recorded; the issuing agency's appeal body decides it",
       });
     } catch (err) {
       const rejection = updateRejection(err);

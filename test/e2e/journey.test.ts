@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { decisionOutcome, type AuditEntry, type Decision, type ProjectView } from '../../workflows/definitions';
 import { expectStatus, fetchAnswered } from '../helpers/api-read';
-import { allTiersProject } from '../helpers/fixtures';
+import { allTiersProject, exportedFromUs } from '../helpers/fixtures';
 import { decisionLinks, fetchMails, freePorts, waitForMails, type Mail } from '../helpers/maildev';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -149,17 +149,23 @@ test('a project with components in all four tiers goes from submission to active
   for (const mail of linkMails(mails, id)) await decideFromMail(id, mail, 'approve');
   const handled = new Set(linkMails(mails, id).map((m) => m.id));
 
-  // Licensing: T1 1 step, T2 4 steps (routed by reason for control), T3 3 steps; the T3 senior sign-off comes after.
-  mails = await waitForMails(mailWeb(), (m) => linkMails(m, id).length === 2 + 8, 'first licence e-mails');
+  // Licensing, every component exported from Germany (EU-issued by BAFA): T1 BAFA; T2 BAFA and the US's advice;
+  // T3 BAFA, the US's advice and BMVg's defence review; the T3 senior sign-off comes after.
+  mails = await waitForMails(mailWeb(), (m) => linkMails(m, id).length === 2 + 6, 'first licence e-mails');
   expect((await project(id)).stage).toBe('active');
 
   // Ctrl-C in the middle of the reviews, and start again on the same data: nothing is lost.
   expect(await stopStack()).toBe(true);
   await expect(fetch(`http://127.0.0.1:${ports.api}/healthz`)).rejects.toThrow();
   await startStack();
-  expect((await project(id)).openSteps).toHaveLength(8);
+  expect((await project(id)).openSteps).toHaveLength(6);
+  expect(
+    linkMails(await fetchMails(mailWeb()), id)
+      .filter((m) => m.subject.startsWith('Advice requested'))
+      .map(to),
+  ).toEqual(['licensing@bis.example', 'licensing@bis.example']);
 
-  // Every agency denies the camera (T2); the coordinator then accepts the denial from the appeal-window e-mail.
+  // BAFA denies the camera (T2), and the US advises against it; the coordinator then accepts the denial from the appeal-window e-mail.
   const decisionFor = (m: Mail): [Decision, string?] =>
     m.subject.startsWith('Appeal window') ? ['accept'] : m.subject.includes('High-speed camera') ? ['deny', BASIS] : ['approve'];
   for (let round = 0; round < 2; round++) {
@@ -196,8 +202,9 @@ test('a project with components in all four tiers goes from submission to active
   const trail = await audit(id);
   const count = (action: string) => trail.filter((e) => e.action === action).length;
   expect(count('classified')).toBe(4);
-  expect(count('decision-recorded')).toBe(12);
-  expect(new Set(trail.filter((e) => e.action === 'decision-recorded').map((e) => e.stepId)).size).toBe(12);
+  expect(count('decision-recorded')).toBe(10);
+  expect(new Set(trail.filter((e) => e.action === 'decision-recorded').map((e) => e.stepId)).size).toBe(10);
+  expect(count('advice-noted')).toBe(1);
   expect(count('email-sent')).toBe(mails.length);
   expect(count('licence-granted')).toBe(2);
   expect(count('licence-denied')).toBe(1);
@@ -208,10 +215,11 @@ test('a project with components in all four tiers goes from submission to active
   expect(new Set(ids).size).toBe(ids.length);
 }, 300_000);
 
-test('a dispute from the agencies’ conflict to the final ruling, through the chairs’ and parties’ e-mails', async () => {
+test('a US-issued component: a dispute from Commerce and DoD’s conflict to the final ruling, through the chairs’ and parties’ e-mails', async () => {
   const submission = allTiersProject();
   const id = submission.projectId;
-  const body = { ...submission, title: `Dispute journey ${id}`, components: [submission.components[2]], milestones: [] };
+  // The camera exported from ORNL: Commerce issues; DoD and State are consulted; BAFA advises.
+  const body = { ...submission, title: `Dispute journey ${id}`, components: [exportedFromUs(submission.components[2])], milestones: [] };
   expect((await api('/v1/projects', { method: 'POST', body: JSON.stringify(body) })).status).toBe(201);
   await waitForMails(mailWeb(), (m) => m.some((x) => x.subject === `Scoping ready to confirm: ${body.title}`), 'scoping notice');
   expect((await api(`/v1/projects/${id}/scoping`, { method: 'POST', body: '{}' })).status).toBe(200);
@@ -230,11 +238,11 @@ test('a dispute from the agencies’ conflict to the final ruling, through the c
       to(m) === address && m.subject.startsWith(prefix);
 
   for (const r of ['portfolio-manager@ukri.example', 'ausfuhr@bafa.example']) await decideFromMail(id, await next(byReviewer(r), `grant: ${r}`), 'approve');
-  // BAFA denies the camera; the three US agencies approve: a conflict, so a dispute opens at the Operating Committee.
-  await decideFromMail(id, await next(byReviewer('ausfuhr@bafa.example', 'Review requested'), 'BAFA review'), 'deny', BASIS);
-  for (const r of ['licensing@bis.example', 'export-review@dtsa.example', 'export-review@isn.example']) {
-    await decideFromMail(id, await next(byReviewer(r, 'Review requested'), `review: ${r}`), 'approve');
-  }
+  // DoD objects to the camera; Commerce and State approve (BAFA's advice is no position): a conflict, so a dispute opens at the Operating Committee.
+  await decideFromMail(id, await next(byReviewer('export-review@dtsa.example', 'Consultation requested'), 'DoD consultation'), 'deny', BASIS);
+  await decideFromMail(id, await next(byReviewer('licensing@bis.example', 'Review requested'), 'Commerce review'), 'approve');
+  await decideFromMail(id, await next(byReviewer('export-review@isn.example', 'Consultation requested'), 'State consultation'), 'approve');
+  await decideFromMail(id, await next(byReviewer('ausfuhr@bafa.example', 'Advice requested'), 'BAFA advice'), 'approve');
   await decideFromMail(id, await next(byReviewer('oc-chair@bis.example', 'Ruling requested'), 'Operating Committee'), 'deny', BASIS);
 
   // Commerce appeals the denial to ACEP. Without a legal basis it is refused, and nothing changes.
@@ -252,7 +260,7 @@ test('a dispute from the agencies’ conflict to the final ruling, through the c
   await decideFromMail(id, appealMail, 'appeal', 'EO 12981 §5(f): end-use assurances were not weighed');
 
   await decideFromMail(id, await next(byReviewer('acep-chair@commerce.example', 'Ruling requested'), 'ACEP'), 'approve');
-  await decideFromMail(id, await next(byReviewer('ausfuhr@bafa.example', 'Appeal window'), 'BAFA appeal window'), 'accept');
+  await decideFromMail(id, await next(byReviewer('export-review@dtsa.example', 'Appeal window'), 'DoD appeal window'), 'accept');
 
   let view = await project(id);
   for (const deadline = Date.now() + 30_000; view.components[0].licence.status !== 'approved' && Date.now() < deadline;) {
@@ -267,12 +275,12 @@ test('a dispute from the agencies’ conflict to the final ruling, through the c
   expect(view.openSteps).toEqual([]);
   const actions = (await audit(id)).map((e) => e.action);
   expect(actions).toEqual(expect.arrayContaining(['dispute-opened', 'appealed', 'ruling-final', 'ruling-binds', 'licence-granted']));
-  // The two other US agencies' appeal windows were closed when Commerce appealed, and they were told.
+  // State's appeal window was closed when Commerce appealed, and State was told.
   const closures = (await fetchMails(mailWeb()))
     .filter((m) => m.subject === `No longer needed: ${body.title} — High-speed camera`)
     .map(to)
     .sort();
-  expect(closures).toEqual(['export-review@dtsa.example', 'export-review@isn.example']);
+  expect(closures).toEqual(['export-review@isn.example']);
 
   expect(await stopStack()).toBe(true);
 }, 300_000);

@@ -229,11 +229,7 @@ describe('the shipped policy', () => {
     delete file.agencies.find((a) => a.id === 'nl-cdiu')!.appealBody;
     file.regimes.EU.consultation.within = '0wd';
     const issues = policySchema.safeParse(file).error!.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-    expect(issues).toEqual(
-      expect.arrayContaining([
-        'regimes.EU.consultation.within: "0wd" must be between 1wd and 366wd',
-      ]),
-    );
+    expect(issues).toEqual(expect.arrayContaining(['regimes.EU.consultation.within: "0wd" must be between 1wd and 366wd']));
     file.regimes.EU.consultation.within = '10wd';
     const again = policySchema.safeParse(file).error!.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
     expect(again).toEqual(

@@ -34,7 +34,10 @@ describe('US (EO 12981): reviewing agencies are consulted; disagreement climbs t
     expect(phaseVerdict(US, [commerce('denied'), answer('us-dod', 'US', 'consulted', 'approved')]).verdict).toBe('dispute');
   });
   test('Commerce’s denial that nobody contests is a denial', () => {
-    expect(phaseVerdict(US, [commerce('denied'), answer('us-dod', 'US', 'consulted', 'no-objection')])).toMatchObject({ verdict: 'deny', basis: 'US-BIS (US): EAR §742.4' });
+    expect(phaseVerdict(US, [commerce('denied'), answer('us-dod', 'US', 'consulted', 'no-objection')])).toMatchObject({
+      verdict: 'deny',
+      basis: 'US-BIS (US): EAR §742.4',
+    });
   });
   test('a foreign partner’s objection is advice: it is recorded, and decides nothing', () => {
     const advice = answer('de-bafa', 'DE', 'advisory', 'denied', 'AWV §8');
@@ -56,7 +59,10 @@ describe('EU (2021/821): the Member States where the items will be are consulted
     expect(phaseVerdict(EU, [bafa('approved'), answer('fr-sbdu', 'FR', 'consulted', 'no-objection')]).verdict).toBe('proceed');
   });
   test('the issuer’s own denial is a denial', () => {
-    expect(phaseVerdict(EU, [bafa('denied'), answer('fr-sbdu', 'FR', 'consulted', 'approved')])).toMatchObject({ verdict: 'deny', basis: 'DE-BAFA (DE): AWV §8' });
+    expect(phaseVerdict(EU, [bafa('denied'), answer('fr-sbdu', 'FR', 'consulted', 'approved')])).toMatchObject({
+      verdict: 'deny',
+      basis: 'DE-BAFA (DE): AWV §8',
+    });
   });
 });
 

@@ -96,7 +96,11 @@ describe('component review by tier: the exporter’s licensing agency issues, it
       expect.objectContaining({ kind: 'senior-sign-off', party: 'de-bafa', reviewer: 'referatsleitung@bafa.example', slaMs: policy.sla.seniorSignOff }),
     ]);
     // To the US only: BMVg still gives the defence review (it was dropped before the exporter counted).
-    expect(kinds(plan(component('c3'), ['NS', 'RS'], 'T3')[0])).toEqual({ 'de-bafa': 'issuer-review', 'us-bis': 'advisory-review', 'de-bmvg': 'defence-review' });
+    expect(kinds(plan(component('c3'), ['NS', 'RS'], 'T3')[0])).toEqual({
+      'de-bafa': 'issuer-review',
+      'us-bis': 'advisory-review',
+      'de-bmvg': 'defence-review',
+    });
   });
 
   it('US-issued T3 keeps a routed DoD, and adds it when no reason routed it', () => {

@@ -59,7 +59,9 @@ test('EU-issued: France objects, the Netherlands must deny, naming France; no la
     const ladderChairs = policy.regimes.US.ladder!.map((l) => l.chair);
     expect(acts.sendReviewRequest.mock.calls.filter(([{ step }]) => ladderChairs.includes(step.reviewer))).toEqual([]);
     // The applicant may appeal to the Dutch appeal body, not to any ladder.
-    expect(view.openSteps.map((s) => [s.kind, s.question.includes(policy.agencies.find((a) => a.id === 'nl-cdiu')!.appealBody!.name)])).toEqual([['appeal', true]]);
+    expect(view.openSteps.map((s) => [s.kind, s.question.includes(policy.agencies.find((a) => a.id === 'nl-cdiu')!.appealBody!.name)])).toEqual([
+      ['appeal', true],
+    ]);
   });
 }, 60_000);
 
@@ -131,7 +133,9 @@ test('an unanswered request is reminded to the coordinator, then the case is ret
     const notices = acts.sendNotice.mock.calls.map(([n]) => n);
     expect(notices.filter((n) => n.to === project.coordinator.email && n.subject.startsWith('Reminder 1: information requested'))).toHaveLength(1);
     expect(notices.some((n) => n.to === project.coordinator.email && n.subject.startsWith('Returned without a decision'))).toBe(true);
-    expect((await handle.query(auditQuery)).map((e) => e.action)).toEqual(expect.arrayContaining(['info-reminder-sent', 'info-unanswered', 'licence-returned']));
+    expect((await handle.query(auditQuery)).map((e) => e.action)).toEqual(
+      expect.arrayContaining(['info-reminder-sent', 'info-unanswered', 'licence-returned']),
+    );
     expect(view.stage).toBe('active'); // a returned component may be submitted again: the project stays open
 
     const again = await handle.executeUpdate(resubmitUpdate, { args: [{ componentId: 'c2', submittedBy: 'coordinator#test' }] });
@@ -152,7 +156,10 @@ test('a US case past its legal limit, waiting time excluded, is flagged out of t
     await decide(handle, ['c2-us-dod', 'c2-us-dos', 'c2-de-bafa']); // Commerce does not decide within the 5 s limit
     const view = await waitForView(handle, (v) => !!licence(v).outOfTimeSince, 'out of time', 20_000);
     expect(licence(view).status).toBe('in-review');
-    const to = acts.sendNotice.mock.calls.map(([n]) => n).filter((n) => n.subject.startsWith('Out of time:')).map((n) => n.to);
+    const to = acts.sendNotice.mock.calls
+      .map(([n]) => n)
+      .filter((n) => n.subject.startsWith('Out of time:'))
+      .map((n) => n.to);
     expect(to.sort()).toEqual(['a.weber@kit.example', 'senior-licensing@bis.example']);
     expect((await handle.query(auditQuery)).filter((e) => e.action === 'out-of-time')).toHaveLength(1);
   });
