@@ -40,8 +40,10 @@ export interface MonitoredLicence {
   validFrom: string;
   validUntil: string;
   conditions: string[];
-  /** From the regime of the lead agency, fixed when the licence was granted. */
+  /** From the issuer's regime, fixed when the licence was granted. */
   reportingPeriodMs: number;
+  /** Who issued it (kept in the project view while the licence is monitored). */
+  issuer?: Licence['issuer'];
   /** The component's destinations. */
   destinations: string[];
   /** The partners named as the component's recipients. */
@@ -212,6 +214,7 @@ export function complianceMonitorStart(p: MonitorStartParams): {
       validUntil: licence.validUntil,
       conditions: licence.conditions,
       reportingPeriodMs: licence.reportingPeriodMs,
+      issuer: licence.issuer,
       destinations: component.destinations,
       recipients: project.partners.filter((x) => component.recipients.includes(x.id)).map((x) => ({ partnerId: x.id, name: x.name, country: x.country })),
     },

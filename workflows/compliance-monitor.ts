@@ -435,6 +435,7 @@ export class LicenceMonitor {
       validUntil: licence.validUntil,
       conditions: licence.conditions,
       reportingPeriodMs: licence.reportingPeriodMs,
+      issuer: licence.issuer,
       basis: this.record.basis,
       compliance: { ...this.record, monitorWorkflowId: workflowInfo().workflowId },
     };
