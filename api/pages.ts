@@ -20,6 +20,10 @@ const CHOICE_VERBS: Record<Decision, string> = {
   respond: 'respond',
 };
 
+const CONDITIONS_HINT =
+  '(approve with conditions: one per line, e.g. "No re-export without prior written consent"; ' +
+  "they become conditions of the licence, in your agency's name)";
+
 export function escapeHtml(value: unknown): string {
   return String(value ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
@@ -76,7 +80,7 @@ function conditionsField(ctx: StepContext): string {
   if (!STEP_KINDS[ctx.step.kind].conditions || !ctx.step.componentId) return '';
   const max = CONDITION_LIMITS.count * (CONDITION_LIMITS.length + 1);
   return `
-  <p><label for="conditions"><strong>Conditions</strong> <span class="hint">(approve with conditions: one per line, e.g. "No re-export without prior written consent"; they become conditions of the licence, in your agency's name)</span></label>
+  <p><label for="conditions"><strong>Conditions</strong> <span class="hint">${CONDITIONS_HINT}</span></label>
   <textarea id="conditions" name="conditions" maxlength="${max}"></textarea></p>`;
 }
 
@@ -88,7 +92,9 @@ function offered(step: StepContext['step'], now: number): { decisions: readonly 
   if (step.infoRequest)
     return {
       decisions: without,
-      note: `You asked the coordinator on ${formatWhen(step.infoRequest.askedAt)}: "${step.infoRequest.question}". The clock is stopped until they answer; you may decide now.`,
+      note:
+        `You asked the coordinator on ${formatWhen(step.infoRequest.askedAt)}: "${step.infoRequest.question}". ` +
+        'The clock is stopped until they answer; you may decide now.',
     };
   if (step.infoRequestUntil && now > Date.parse(step.infoRequestUntil))
     return { decisions: without, note: `Information could be requested until ${formatWhen(step.infoRequestUntil)}; decide on what the file holds.` };
@@ -97,7 +103,7 @@ function offered(step: StepContext['step'], now: number): { decisions: readonly 
 
 export function decisionPage(ctx: StepContext, action: string, errors: string[] = [], now = Date.now()): string {
   const { step } = ctx;
-  const rule = STEP_KINDS[step.kind];
+  const basisVerbs = STEP_KINDS[step.kind].basisRequired.map((d) => CHOICE_VERBS[d]).join(' or ');
   const choices = offered(step, now);
   const errorList = errors.length ? `<ul class="errors">${errors.map((e) => `<li>${escapeHtml(e)}</li>`).join('')}</ul>` : '';
   return layout(
@@ -110,7 +116,7 @@ ${choices.decisions
   .map((d, i) => `    <label class="choice"><input type="radio" name="decision" value="${d}"${i === 0 ? ' required' : ''}> ${CHOICE_LABELS[d]}</label>`)
   .join('\n')}
   </fieldset>${choices.note ? `\n  <p class="hint">${escapeHtml(choices.note)}</p>` : ''}
-  <p><label for="legalBasis"><strong>Legal basis</strong> <span class="hint">(required to ${rule.basisRequired.map((d) => CHOICE_VERBS[d]).join(' or ')}, e.g. "EAR §742.4, national security")</span></label>
+  <p><label for="legalBasis"><strong>Legal basis</strong> <span class="hint">(required to ${basisVerbs}, e.g. "EAR §742.4, national security")</span></label>
   <textarea id="legalBasis" name="legalBasis" maxlength="2000"></textarea></p>${conditionsField(ctx)}
   <p><label for="comment"><strong>Comment</strong> <span class="hint">(reasons, or the information you need)</span></label>
   <textarea id="comment" name="comment" maxlength="4000"></textarea></p>
@@ -142,6 +148,7 @@ export function recordedPage(ctx: StepContext | null, outcome: string, decidedAt
 export function problemPage(title: string, message: string): string {
   return layout(
     title,
-    `<h1>${escapeHtml(title)}</h1><p class="notice bad">${escapeHtml(message)}</p><p class="sub">Nothing was changed. If you think this is wrong, reply to the e-mail that brought you here.</p>`,
+    `<h1>${escapeHtml(title)}</h1><p class="notice bad">${escapeHtml(message)}</p>` +
+      '<p class="sub">Nothing was changed. If you think this is wrong, reply to the e-mail that brought you here.</p>',
   );
 }

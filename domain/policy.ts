@@ -87,7 +87,10 @@ const ladderLevelSchema = z.object({
  * `advisory` (the issuer decides).
  */
 const consultationSchema = z.object({
-  /** `reviewing-agencies`: the issuer's country's reviewing agencies by reason for control; `member-states`: the licensing agencies of the regime's other states where the items are or will be located. */
+  /**
+   * `reviewing-agencies`: the issuer's country's reviewing agencies by reason for control;
+   * `member-states`: the licensing agencies of the regime's other states where the items are or will be located.
+   */
   whom: z.enum(['reviewing-agencies', 'member-states']),
   within: deadline,
   objection: z.enum(['ladder', 'binding', 'advisory']),
@@ -102,7 +105,7 @@ const regimeSchema = z.object({
   caseLimit: duration.optional(),
   /** Where disagreement between the issuer and a consulted agency climbs (`objection: ladder`). */
   ladder: z.array(ladderLevelSchema).min(1).optional(),
-  /** A denial starts with a notice of intent (US, EAR §750.6): the applicant may respond within `respondWithin`; the denial is final `finalAfter` the notice. */
+  /** A denial starts with a notice of intent (US, EAR §750.6): the applicant may respond within `respondWithin`; final `finalAfter` the notice. */
   intentToDeny: z.object({ respondWithin: duration, finalAfter: duration }).optional(),
 });
 

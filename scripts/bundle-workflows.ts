@@ -35,7 +35,8 @@ if (require.main === module) {
   writeWorkflowBundle(file).then(
     (bytes) =>
       console.log(
-        `${file}: ${(bytes / 1024).toFixed(0)} KiB of workflow code from ${path.relative(ROOT, workflowsPath)}, bundled in ${((Date.now() - started) / 1000).toFixed(1)} s; start the worker with WORKFLOW_BUNDLE=${file}`,
+        `${file}: ${(bytes / 1024).toFixed(0)} KiB of workflow code from ${path.relative(ROOT, workflowsPath)}, ` +
+          `bundled in ${((Date.now() - started) / 1000).toFixed(1)} s; start the worker with WORKFLOW_BUNDLE=${file}`,
       ),
     (err) => {
       console.error(err);

@@ -124,7 +124,8 @@ async function main() {
     console.log(line(['---', '---:', '---:', '---:', '---:']));
     for (const r of rows) console.log(line(r));
     console.log(
-      `\nmedian without the bundle ÷ with it: ${(median(times.sources) / median(times.bundle)).toFixed(2)}× (${seconds(median(times.sources) - median(times.bundle))} saved per start)`,
+      `\nmedian without the bundle ÷ with it: ${(median(times.sources) / median(times.bundle)).toFixed(2)}× ` +
+        `(${seconds(median(times.sources) - median(times.bundle))} saved per start)`,
     );
   } finally {
     await connection.close();

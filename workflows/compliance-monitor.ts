@@ -96,7 +96,8 @@ export class LicenceMonitor {
     if (!this.input.record) {
       this.audit(
         'compliance-monitoring-started',
-        `${licence.licenceId}: ${this.record.periods} reporting period(s) of ${formatDuration(licence.reportingPeriodMs)}, each report due ${formatDuration(policy.reportDueWithin)} after its period; valid until ${licence.validUntil}`,
+        `${licence.licenceId}: ${this.record.periods} reporting period(s) of ${formatDuration(licence.reportingPeriodMs)}, ` +
+          `each report due ${formatDuration(policy.reportDueWithin)} after its period; valid until ${licence.validUntil}`,
       );
     }
     if (!this.record.reports.some((r) => r.period === this.window.period)) await this.requestReport();
@@ -159,7 +160,8 @@ export class LicenceMonitor {
     const hits = names.length ? await screening.screenParties(names) : [];
     this.audit(
       'parties-screened',
-      `${names.length} end user(s) of period ${s.period} screened against the restricted-party list: ${hits.length ? hits.map((h) => `"${h.name}" matches "${h.listedName}" (${h.list})`).join('; ') : 'no match'}`,
+      `${names.length} end user(s) of period ${s.period} screened against the restricted-party list: ` +
+        (hits.length ? hits.map((h) => `"${h.name}" matches "${h.listedName}" (${h.list})`).join('; ') : 'no match'),
     );
     const anomalies = reportAnomalies(s, this.input.licence, hits);
     request.anomalies = anomalies;
@@ -365,7 +367,8 @@ export class LicenceMonitor {
     const stillOpen = this.closeOutstanding('the licence expired');
     this.audit(
       'licence-expired',
-      `${this.input.licence.licenceId} expired at ${this.input.licence.validUntil}${stillOpen.length ? `; closed without an outcome: ${stillOpen.join('; ')}` : ''}`,
+      `${this.input.licence.licenceId} expired at ${this.input.licence.validUntil}` +
+        (stillOpen.length ? `; closed without an outcome: ${stillOpen.join('; ')}` : ''),
     );
     await this.publish();
     await this.notify('expired', expiryNotice(this.input, stillOpen), 'expiry notice');
@@ -395,7 +398,8 @@ export class LicenceMonitor {
     if (!this.inForce()) {
       const when = this.record.status === 'revoked' ? this.record.revokedAt : this.record.expiredAt;
       reject(
-        `licence ${this.input.licence.licenceId} ${this.record.status === 'revoked' ? 'was revoked' : 'expired'} at ${when}: it takes no more reports or resolutions`,
+        `licence ${this.input.licence.licenceId} ${this.record.status === 'revoked' ? 'was revoked' : 'expired'} at ${when}: ` +
+          'it takes no more reports or resolutions',
         ComplianceRejection.LicenceNotActive,
       );
     }

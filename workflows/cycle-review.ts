@@ -142,7 +142,10 @@ export async function runCycleReview(ctx: CycleReviewContext, req: CycleReviewRe
       actor: 'system',
       action: 'cycle-outcome',
       channel: 'system',
-      detail: `cycle ${req.cycleId}: ${item.outcome}${item.detail ? ` — ${item.detail}` : ''}${item.awaited.length ? `; awaiting ${item.awaited.join(', ')}` : ''}`,
+      detail:
+        `cycle ${req.cycleId}: ${item.outcome}` +
+        (item.detail ? ` — ${item.detail}` : '') +
+        (item.awaited.length ? `; awaiting ${item.awaited.join(', ')}` : ''),
     });
     if (item.outcome === 'passed' && due.length) {
       await ctx.notify(ctx.funder.reviewers[0], `tranche.${req.cycleId}`, `Tranche may be released: ${ctx.project.title}`, [

@@ -28,11 +28,10 @@ export const searchAttributes = {
   nextDueAt: defineSearchAttributeKey('NextDueAt', SearchAttributeType.DATETIME),
 };
 
+const CLI_TYPE_NAMES = { KEYWORD: 'Keyword', KEYWORD_LIST: 'KeywordList', DATETIME: 'Datetime', TEXT: 'Text', INT: 'Int', DOUBLE: 'Double', BOOL: 'Bool' };
+
 /** The same keys as `temporal server start-dev --search-attribute` wants them. */
-export const searchAttributeFlags = Object.values(searchAttributes).map(
-  (key) =>
-    `${key.name}=${{ KEYWORD: 'Keyword', KEYWORD_LIST: 'KeywordList', DATETIME: 'Datetime', TEXT: 'Text', INT: 'Int', DOUBLE: 'Double', BOOL: 'Bool' }[key.type]}`,
-);
+export const searchAttributeFlags = Object.values(searchAttributes).map((key) => `${key.name}=${CLI_TYPE_NAMES[key.type]}`);
 
 // ---- audit -----------------------------------------------------------------
 

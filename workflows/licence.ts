@@ -9,6 +9,7 @@
  * appeal body. Every change is reported to the project workflow.
  */
 import { CancellationScope, condition, executeChild, isCancellation, setHandler } from '@temporalio/workflow';
+import { formatDuration } from '../domain/durations';
 import { phaseVerdict, type PhaseAnswer } from '../domain/regimes';
 import { componentReviewPlan, escalationPlan, issuerOf, standingOf, type StepPlan } from '../domain/routing';
 import { attributedCondition } from '../domain/step-kinds';
@@ -223,11 +224,9 @@ export async function licenceWorkflow(input: LicenceInput): Promise<Licence> {
   async function intentToDeny(basis: string, terms: { respondWithin: number; finalAfter: number }): Promise<'approved' | 'denied'> {
     const noticeAt = Date.now();
     const finalAt = noticeAt + terms.finalAfter;
+    const [respondBy, finalOn] = [new Date(noticeAt + terms.respondWithin).toISOString(), new Date(finalAt).toISOString()];
     const n = board.list().filter((s) => s.kind === 'intent-to-deny').length + 1;
-    audit(
-      'intent-to-deny',
-      `${issuer.name} intends to deny (${basis}); the applicant may respond until ${new Date(noticeAt + terms.respondWithin).toISOString()}; final on ${new Date(finalAt).toISOString()}`,
-    );
+    audit('intent-to-deny', `${issuer.name} intends to deny (${basis}); the applicant may respond until ${respondBy}; final on ${finalOn}`);
     const notice = await ask({
       stepId: `${component.id}-intent-${n}`,
       kind: 'intent-to-deny',
@@ -237,7 +236,9 @@ export async function licenceWorkflow(input: LicenceInput): Promise<Licence> {
       componentId: component.id,
       tier,
       slaMs: terms.respondWithin,
-      question: `${issuer.name} intends to deny the licence for "${component.name}": ${basis}. Respond with your grounds, or accept; unanswered, the denial is final on ${new Date(finalAt).toISOString().slice(0, 10)}.`,
+      question:
+        `${issuer.name} intends to deny the licence for "${component.name}": ${basis}. ` +
+        `Respond with your grounds, or accept; unanswered, the denial is final on ${finalOn.slice(0, 10)}.`,
     });
     if (notice.outcome === 'responded') {
       audit('issuer-step-reopened', `the applicant responded: ${notice.legalBasis}`, notice.stepId);
@@ -256,14 +257,11 @@ export async function licenceWorkflow(input: LicenceInput): Promise<Licence> {
       // The notice period ends the reconsideration: undecided by then, the issuer's intended denial is final.
       const reconsidered = () => board.effective(plan.stepId);
       await condition(() => reconsidered().status !== 'open', Math.max(finalAt - Date.now(), 1));
-      if (reconsidered().status === 'open') await board.closeOpen(`the notice of intent ended on ${new Date(finalAt).toISOString()}: the denial is final`);
+      if (reconsidered().status === 'open') await board.closeOpen(`the notice of intent ended on ${finalOn}: the denial is final`);
       return reconsidered().outcome === 'approved' ? 'approved' : 'denied';
     }
     if (notice.outcome !== 'accepted') await condition(() => false, Math.max(finalAt - Date.now(), 1));
-    audit(
-      'denial-final',
-      notice.outcome === 'accepted' ? 'the applicant accepted the intended denial' : `no response: the denial is final on ${new Date(finalAt).toISOString()}`,
-    );
+    audit('denial-final', notice.outcome === 'accepted' ? 'the applicant accepted the intended denial' : `no response: the denial is final on ${finalOn}`);
     return 'denied';
   }
 
@@ -280,7 +278,8 @@ export async function licenceWorkflow(input: LicenceInput): Promise<Licence> {
       componentId: component.id,
       tier,
       slaMs: body.appealWithin,
-      question: `${issuer.name} denied the licence for "${component.name}" (${basis}). Appeal to the ${body.name}, with your legal basis, or accept the denial?`,
+      question:
+        `${issuer.name} denied the licence for "${component.name}" (${basis}). ` + `Appeal to the ${body.name}, with your legal basis, or accept the denial?`,
     });
     if (window.outcome !== 'appealed') return finish(licence);
     audit('appealed', `to ${body.name}; legal basis: ${window.legalBasis}`, window.stepId);
@@ -293,7 +292,9 @@ export async function licenceWorkflow(input: LicenceInput): Promise<Licence> {
       componentId: component.id,
       tier,
       slaMs: body.decideWithin,
-      question: `As the ${body.name}, decide the appeal against ${issuer.name}'s denial of "${component.name}" (${basis}). The appellant's grounds: ${window.legalBasis}. Grant the licence?`,
+      question:
+        `As the ${body.name}, decide the appeal against ${issuer.name}'s denial of "${component.name}" (${basis}). ` +
+        `The appellant's grounds: ${window.legalBasis}. Grant the licence?`,
     });
     audit(
       'appeal-decided',
@@ -335,10 +336,7 @@ export async function licenceWorkflow(input: LicenceInput): Promise<Licence> {
       const due = Date.parse(caseDueAt(caseClock, Date.now()));
       if (await condition(() => !!caseClock.stoppedSince || !undecided(), Math.max(due - Date.now(), 1))) continue;
       licence.outOfTimeSince = new Date().toISOString();
-      audit(
-        'out-of-time',
-        `undecided past the legal limit of ${Math.round(caseClock.limitMs / 86_400_000) || caseClock.limitMs / 1000 + 's'} (due ${new Date(due).toISOString()})`,
-      );
+      audit('out-of-time', `undecided past the legal limit of ${formatDuration(caseClock.limitMs)} (due ${new Date(due).toISOString()})`);
       await reporter.report();
       const senior = issuer.seniorReviewers[0] ?? issuer.reviewers[0];
       for (const to of [project.coordinator.email, senior]) {
@@ -346,7 +344,8 @@ export async function licenceWorkflow(input: LicenceInput): Promise<Licence> {
           to,
           subject: `Out of time: ${project.title} — ${component.name}`,
           text: [
-            `The licence application for "${component.name}" (${tier}), issued by ${issuer.name}, passed its legal limit undecided on ${new Date(due).toISOString()}.`,
+            `The licence application for "${component.name}" (${tier}), issued by ${issuer.name}, ` +
+              `passed its legal limit undecided on ${new Date(due).toISOString()}.`,
             `Still open: ${
               board
                 .open()

@@ -262,7 +262,8 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
         if (!c) throw ApplicationFailure.nonRetryable(`project ${project.projectId} has no component ${componentId}`, ProjectRejection.NotReturned);
         if (stage !== 'active' || c.licence.status !== 'returned') {
           throw ApplicationFailure.nonRetryable(
-            `component ${componentId} is ${c.licence.status}${stage !== 'active' ? ` and the project is ${stage}` : ''}: only a returned component may be submitted again`,
+            `component ${componentId} is ${c.licence.status}${stage !== 'active' ? ` and the project is ${stage}` : ''}: ` +
+              'only a returned component may be submitted again',
             ProjectRejection.NotReturned,
           );
         }
@@ -290,7 +291,9 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
           action: 'classified',
           channel: 'system',
           componentId: c.componentId,
-          detail: `${c.tier} by rule ${c.rule.id}: ${c.rule.text}; codes ${codes}; reasons ${c.reasons.join(', ') || 'none'}; party hits ${c.restrictedPartyHits.length}`,
+          detail:
+            `${c.tier} by rule ${c.rule.id}: ${c.rule.text}; codes ${codes}; ` +
+            `reasons ${c.reasons.join(', ') || 'none'}; party hits ${c.restrictedPartyHits.length}`,
         });
       }
       await notifyCoordinator('scoping', `Scoping ready to confirm: ${project.title}`, [

@@ -112,7 +112,10 @@ export class ReviewBoard {
     await this.opts.onChange?.();
   }
 
-  /** When a deadline falls: a duration from `from`, or working days on the country's calendar (a local activity; a party with no country, such as a funder, skips weekends only). */
+  /**
+   * When a deadline falls: a duration from `from`, or working days on the country's calendar
+   * (a local activity; a party with no country, such as a funder, skips weekends only).
+   */
   private async dueAfter(from: number, deadline: Deadline, country: string | undefined): Promise<number> {
     if (typeof deadline === 'number') return from + deadline;
     return Date.parse(await calendar.dueAfterWorkingDays({ from: new Date(from).toISOString(), days: deadline.workingDays, country }));
@@ -146,7 +149,8 @@ export class ReviewBoard {
     if (input.decision === 'request-info') {
       if (step.infoRequest) {
         throw ApplicationFailure.nonRetryable(
-          `step ${step.stepId} already waits for the coordinator's answer to "${step.infoRequest.question}" (asked ${step.infoRequest.askedAt}); one request at a time`,
+          `step ${step.stepId} already waits for the coordinator's answer to "${step.infoRequest.question}" ` +
+            `(asked ${step.infoRequest.askedAt}); one request at a time`,
           DecisionRejection.InfoAlreadyRequested,
         );
       }

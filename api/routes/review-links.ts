@@ -160,7 +160,8 @@ export function reviewLinkRoutes({ client, signer, temporalTimeoutMs, limit, onD
           throw new LinkProblem(
             503,
             'Not confirmed yet',
-            'Your decision could not be confirmed in time: the review service is busy or restarting. It may still be recorded. Open this link again in a few minutes to see whether it was, and decide again only if the form is still there.',
+            'Your decision could not be confirmed in time: the review service is busy or restarting. It may still be recorded. ' +
+              'Open this link again in a few minutes to see whether it was, and decide again only if the form is still there.',
           );
         }
         if (isWorkflowGone(err)) {

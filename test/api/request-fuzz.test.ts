@@ -72,7 +72,12 @@ const ENDPOINTS: Endpoint[] = [
 
 /** A link for a workflow that never existed: its body is validated, then the link is 404. */
 const decisionEndpoint = (): Endpoint => ({
-  path: `/r/${stack.signer.sign({ workflowId: 'project-fuzz-ghost', stepId: 'grant-agency', reviewer: 'ausfuhr@bafa.example', expiresAt: Date.now() + 86_400_000 })}`,
+  path: `/r/${stack.signer.sign({
+    workflowId: 'project-fuzz-ghost',
+    stepId: 'grant-agency',
+    reviewer: 'ausfuhr@bafa.example',
+    expiresAt: Date.now() + 86_400_000,
+  })}`,
   valid: { decision: 'approve', comment: 'fine' },
 });
 

@@ -106,6 +106,7 @@ test('a cycle launch cut off by an API crash, retried with the same id, runs onc
   expect(problems).toEqual([]);
   expect(cutOff).toEqual([]);
   console.log(
-    `api restart: A's answer cut off after "${answerCutOff}", retry 409; B never read, retry ${retryB.status}; cycles closed with ${JSON.stringify(cycleA.counts)} and ${JSON.stringify(cycleB.counts)}; ${mails.length} mails, none twice`,
+    `api restart: A's answer cut off after "${answerCutOff}", retry 409; B never read, retry ${retryB.status}; ` +
+      `cycles closed with ${JSON.stringify(cycleA.counts)} and ${JSON.stringify(cycleB.counts)}; ${mails.length} mails, none twice`,
   );
 }, 300_000);

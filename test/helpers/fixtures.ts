@@ -83,7 +83,16 @@ export function exportedFromUs<C extends ProjectSubmission['components'][number]
   return { ...component, exporter: 'ornl', recipients: ['kit'], destinations: ['DE'] };
 }
 
+/** The project with the named components (default: every one) exported from the US. */
+export function exportingFromUs<P extends ProjectSubmission>(p: P, ...componentIds: string[]): P {
+  const fromUs = (id: string) => !componentIds.length || componentIds.includes(id);
+  return { ...p, components: p.components.map((c) => (fromUs(c.id) ? exportedFromUs(c) : c)) };
+}
+
 /** The project with one more partner, in another country (an EU partner where the items will be located, say). */
 export function withPartner<P extends ProjectSubmission>(p: P, partner: { id: string; name: string; country: string }): P {
   return { ...p, partners: [...p.partners, partner] };
 }
+
+/** The T2 camera (c2) exported from the US: Commerce issues; DoD (NS, RS) and State (AT) are consulted; BAFA advises. */
+export const usCamera = () => exportingFromUs(projectWith('c2'));

@@ -9,22 +9,30 @@ export function defaultPolicyFile(): PolicyFile {
   return JSON.parse(readFileSync(DEFAULT_POLICY_FILE, 'utf8'));
 }
 
+/** Every review step due after `review` seconds and every case after `caseLimit`: the SLAs, the regimes' consultations and limits. */
+export function setReviewDurations(file: PolicyFile, review: number, caseLimit: number): void {
+  const [r, c] = [`${review}s`, `${caseLimit}s`];
+  file.sla = {
+    grantReview: r,
+    tierLoweringReview: r,
+    agencyReview: r,
+    seniorSignOff: r,
+    infoRequestWithin: `${review / 2}s`,
+    returnUnansweredAfter: c,
+    resubmitWithin: r,
+    caseLimit: c,
+  };
+  for (const regime of Object.values(file.regimes)) {
+    regime.consultation.within = r;
+    if (regime.caseLimit) regime.caseLimit = c;
+  }
+}
+
 export function testPolicyFile(): PolicyFile {
   const file = defaultPolicyFile();
   file.version = 'test-seconds';
-  file.sla = {
-    grantReview: '60s',
-    tierLoweringReview: '60s',
-    agencyReview: '60s',
-    seniorSignOff: '60s',
-    infoRequestWithin: '30s',
-    returnUnansweredAfter: '300s',
-    resubmitWithin: '60s',
-    caseLimit: '300s',
-  };
+  setReviewDurations(file, 60, 300);
   for (const regime of Object.values(file.regimes)) {
-    regime.consultation.within = '60s';
-    if (regime.caseLimit) regime.caseLimit = '300s';
     if (regime.intentToDeny) regime.intentToDeny = { respondWithin: '30s', finalAfter: '60s' };
   }
   for (const agency of file.agencies) {

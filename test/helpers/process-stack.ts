@@ -32,7 +32,7 @@ import {
 import type { AuditEntry, ProjectView } from '../../workflows/definitions';
 import { answerOf, describeAnswer, readAnswered, type FetchAnswer } from './api-read';
 import { fetchMails, type Mail } from './maildev';
-import { testPolicyFile } from './policy';
+import { setReviewDurations, testPolicyFile } from './policy';
 
 export const KEYS = { coordinator: 'faults-coordinator-key', funder: 'faults-funder-key' } as const;
 const LINK_SECRET = 'faults-link-secret-0123456789';
@@ -52,20 +52,7 @@ export interface ProcessStackOptions {
 function faultPolicyFile() {
   const file = testPolicyFile();
   file.version = 'faults';
-  file.sla = {
-    grantReview: '3600s',
-    tierLoweringReview: '3600s',
-    agencyReview: '3600s',
-    seniorSignOff: '3600s',
-    infoRequestWithin: '3600s',
-    returnUnansweredAfter: '7200s',
-    resubmitWithin: '3600s',
-    caseLimit: '7200s',
-  };
-  for (const regime of Object.values(file.regimes)) {
-    regime.consultation.within = '3600s';
-    if (regime.caseLimit) regime.caseLimit = '7200s';
-  }
+  setReviewDurations(file, 3600, 7200);
   return file;
 }
 
@@ -388,7 +375,8 @@ export class ProcessStack {
       if (Date.now() > deadline) {
         const seen = last === undefined ? 'nothing' : (JSON.stringify(last)?.slice(0, 500) ?? String(last));
         throw new Error(
-          `timed out after ${timeoutMs} ms waiting for ${what}; last seen: ${seen}${error ? `; last read failed: ${error instanceof Error ? error.message : String(error)}` : ''}`,
+          `timed out after ${timeoutMs} ms waiting for ${what}; last seen: ${seen}` +
+            (error ? `; last read failed: ${error instanceof Error ? error.message : String(error)}` : ''),
         );
       }
       await new Promise((r) => setTimeout(r, 250));

@@ -27,7 +27,7 @@ describe('the table', () => {
     expect([...BASIS_DECISIONS].sort()).toEqual(['appeal', 'deny', 'respond']);
   });
 
-  test('conditions are set by the issuer and the agencies its regime consults (and a senior in their place), never by advice, on a grant, a ruling, an appeal or a milestone', () => {
+  test('conditions come from the issuer and the agencies it consults (or a senior in their place); never from advice, a grant, a ruling or an appeal', () => {
     const withConditions = kinds.filter((k) => STEP_KINDS[k].conditions).sort();
     expect(withConditions).toEqual(['consultation', 'defence-review', 'escalation', 'issuer-review', 'senior-sign-off']);
     for (const kind of withConditions) expect(STEP_KINDS[kind].decisions).toContain('approve');

@@ -64,7 +64,8 @@ test(`a monitor runs ${PERIODS} reporting periods, one run each, and no run's hi
     }
     const sizes = histories.map((r) => r.history.events!.length);
     console.log(
-      `${sizes.length} runs; events per run: max ${Math.max(...sizes)}, min ${Math.min(...sizes)}, mean ${(sizes.reduce((a, b) => a + b, 0) / sizes.length).toFixed(1)} (bound ${MAX_EVENTS_PER_RUN})`,
+      `${sizes.length} runs; events per run: max ${Math.max(...sizes)}, min ${Math.min(...sizes)}, ` +
+        `mean ${(sizes.reduce((a, b) => a + b, 0) / sizes.length).toFixed(1)} (bound ${MAX_EVENTS_PER_RUN})`,
     );
     expect(sizes.length).toBe(PERIODS);
     expect(sizes.length).toBeGreaterThanOrEqual(200);

@@ -4,7 +4,7 @@
  * licence conditions refuse them before anything is written to history.
  */
 import { auditQuery, decideUpdate, DecisionRejection } from '../../workflows/definitions';
-import { exportedFromUs, projectWith } from '../helpers/fixtures';
+import { projectWith, usCamera } from '../helpers/fixtures';
 import { testPolicy } from '../helpers/policy';
 import { mockActivities, rejectionType, useWorkflowEnv } from '../helpers/workflow-harness';
 
@@ -16,8 +16,7 @@ const PROVISOS = ['No re-export without prior written consent', 'End-use report 
 test('T2: the conditions of two agencies reach the licence after the policy’s own, each with who set it; a grant step and a denial refuse them', async () => {
   await withWorker(mockActivities(), async (tq) => {
     // The camera exported from the US: Commerce issues; DoD and State are consulted and may set provisos.
-    const project = projectWith('c2');
-    const handle = await start(tq, { ...project, components: project.components.map(exportedFromUs) });
+    const handle = await start(tq, usCamera());
     await confirm(handle);
 
     // A grant has no licence to put conditions on: refused by the validator, and the step stays open.

@@ -7,7 +7,7 @@
  */
 import { policySchema } from '../../domain/policy';
 import { answerInfoUpdate, auditQuery, projectViewQuery, type ProjectView } from '../../workflows/definitions';
-import { exportedFromUs, projectWith } from '../helpers/fixtures';
+import { projectWith, usCamera } from '../helpers/fixtures';
 import { testPolicyFile } from '../helpers/policy';
 import { useWorkflowEnv, mockActivities } from '../helpers/workflow-harness';
 
@@ -21,12 +21,6 @@ const policy = policySchema.parse(file);
 const { env: testEnv, withWorker, start, waitForView, openStep, decide, confirm } = useWorkflowEnv(policy);
 
 const step = (v: ProjectView, id: string) => v.steps.find((s) => s.stepId === id)!;
-
-/** The T2 camera exported from the US: Commerce issues; DoD (NS, RS) and State (AT) are consulted; BAFA advises. */
-function usCamera() {
-  const p = projectWith('c2');
-  return { ...p, components: p.components.map(exportedFromUs) };
-}
 
 test('US-issued T2: a silent Defense is reminded, then is no objection at the end of its consultation window', async () => {
   const acts = mockActivities();

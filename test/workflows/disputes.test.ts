@@ -8,7 +8,7 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { policySchema } from '../../domain/policy';
 import { auditQuery, decideUpdate, projectViewQuery, type ProjectView, type ReviewStep } from '../../workflows/definitions';
-import { exportedFromUs, projectWith } from '../helpers/fixtures';
+import { exportingFromUs, projectWith } from '../helpers/fixtures';
 import { testPolicyFile } from '../helpers/policy';
 import { useWorkflowEnv, mockActivities, rejectionType, type ProjectHandle } from '../helpers/workflow-harness';
 
@@ -20,10 +20,7 @@ const LADDER = policy.regimes.US.ladder!;
 const LEVELS = LADDER.map((l) => l.name);
 
 /** The project's components, the T2 camera (c2) exported from the US: Commerce issues it, DoD and State are consulted, BAFA advises. */
-function usProject(...ids: string[]) {
-  const p = projectWith(...ids);
-  return { ...p, components: p.components.map((c) => (c.id === 'c2' ? exportedFromUs(c) : c)) };
-}
+const usProject = (...ids: string[]) => exportingFromUs(projectWith(...ids), 'c2');
 
 const { env: testEnv, withWorker, start, waitForView, openStep, decide, confirm } = useWorkflowEnv(policy);
 
