@@ -271,10 +271,17 @@ function scenarioName(x: Execution, parents: Map<string, string>, runs: Map<stri
   return [workflowTypeOf(x.history), ...parts.filter(Boolean).map((p) => slug(p, 48))].join('-');
 }
 
+/**
+ * Task queues of workers that run test-only workflow interceptors: their histories are not the
+ * product's workflow code (the replayer runs without the interceptor), so they are never recorded.
+ */
+export const UNRECORDED_TASK_QUEUE_PREFIX = 'unrecorded-';
+
 /** Writes the histories that cover what this test file's executions show to histories/<test file>/; returns the files written. */
 export async function recordHistories(client: Client, testFile: string): Promise<string[]> {
   const executions: Execution[] = [];
-  for await (const { workflowId, history } of client.workflow.list().intoHistories()) executions.push({ workflowId, history: history as History });
+  const query = `NOT TaskQueue STARTS_WITH '${UNRECORDED_TASK_QUEUE_PREFIX}'`;
+  for await (const { workflowId, history } of client.workflow.list({ query }).intoHistories()) executions.push({ workflowId, history: history as History });
   const parents = new Map<string, string>();
   const runs = new Map<string, Execution>();
   for (const x of executions) {

@@ -9,7 +9,7 @@
 import { workingDaysAfter } from '../../activities/working-days';
 import { policySchema } from '../../domain/policy';
 import { auditQuery, projectViewQuery, resubmitUpdate, type ProjectView } from '../../workflows/definitions';
-import { exportedFromUs, projectWith, withPartner } from '../helpers/fixtures';
+import { projectWith, usCamera, withPartner } from '../helpers/fixtures';
 import { testPolicyFile } from '../helpers/policy';
 import { mockActivities, rejectionType, useWorkflowEnv } from '../helpers/workflow-harness';
 
@@ -32,11 +32,6 @@ function dutchCameraToFrance() {
   let p = projectWith('c2');
   p = withPartner(withPartner(p, { id: 'tudelft', name: 'TU Delft', country: 'NL' }), { id: 'cnrs', name: 'CNRS', country: 'FR' });
   return { ...p, components: p.components.map((c) => ({ ...c, exporter: 'tudelft', recipients: ['cnrs'], destinations: ['FR'] })) };
-}
-
-function usCamera() {
-  const p = projectWith('c2');
-  return { ...p, components: p.components.map(exportedFromUs) };
 }
 
 test('EU-issued: France objects, the Netherlands must deny, naming France; no ladder opens and no chair is mailed', async () => {
@@ -156,11 +151,15 @@ test('a US case past its legal limit, waiting time excluded, is flagged out of t
     await decide(handle, ['c2-us-dod', 'c2-us-dos', 'c2-de-bafa']); // Commerce does not decide within the 5 s limit
     const view = await waitForView(handle, (v) => !!licence(v).outOfTimeSince, 'out of time', 20_000);
     expect(licence(view).status).toBe('in-review');
-    const to = acts.sendNotice.mock.calls
-      .map(([n]) => n)
-      .filter((n) => n.subject.startsWith('Out of time:'))
-      .map((n) => n.to);
-    expect(to.sort()).toEqual(['a.weber@kit.example', 'senior-licensing@bis.example']);
+    const outOfTime = () =>
+      acts.sendNotice.mock.calls
+        .map(([n]) => n)
+        .filter((n) => n.subject.startsWith('Out of time:'))
+        .map((n) => n.to)
+        .sort();
+    // The flag is reported before the two notices are sent: wait for both.
+    for (const until = Date.now() + 10_000; outOfTime().length < 2 && Date.now() < until;) await new Promise((r) => setTimeout(r, 100));
+    expect(outOfTime()).toEqual(['a.weber@kit.example', 'senior-licensing@bis.example']);
     expect((await handle.query(auditQuery)).filter((e) => e.action === 'out-of-time')).toHaveLength(1);
   });
 }, 60_000);

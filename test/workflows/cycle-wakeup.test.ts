@@ -12,6 +12,7 @@ import { workflowsPath } from '../../worker/create-worker';
 import { smallProject, uniqueId } from '../helpers/fixtures';
 import { testPolicy } from '../helpers/policy';
 import { mockActivities, useWorkflowEnv } from '../helpers/workflow-harness';
+import { UNRECORDED_TASK_QUEUE_PREFIX } from '../replay/histories';
 
 const { env, start, waitForView, decide, confirm } = useWorkflowEnv(testPolicy());
 
@@ -26,7 +27,8 @@ async function until<T>(read: () => Promise<T>, ready: (v: T) => boolean, what: 
 }
 
 test('a milestone decided while the report to the cycle is in flight passes at once, not at the close', async () => {
-  const taskQueue = `wakeup-${randomUUID()}`;
+  // Not recorded for replay: the interceptor changes what the workflow does.
+  const taskQueue = `${UNRECORDED_TASK_QUEUE_PREFIX}wakeup-${randomUUID()}`;
   const worker = await Worker.create({
     connection: env().nativeConnection,
     taskQueue,
