@@ -101,8 +101,6 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
     // A silent grant reviewer's senior decides in their place; silence never approves a grant.
     // A milestone review left open at the cycle's close stays open, overdue: the cycle reports it stalled.
     escalationFor: (step) => escalationPlan(step, step.kind === 'grant-funder' ? funder.seniorReviewers : lead.seniorReviewers),
-    // Working days count the lead agency's holidays; a funder's step skips weekends only.
-    countryOf: (step) => (step.party === lead.id ? lead.country : undefined),
     waitingParties: [`${project.coordinator.name} (coordinator)`],
     onChange: async () => {
       changes += 1;

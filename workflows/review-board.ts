@@ -38,7 +38,7 @@ export interface BoardOptions {
   mailContext: (step: ReviewStep) => ReviewMailContext;
   /** Who a silent step escalates to (when its kind's silence rule is to escalate). Default: it stays open. */
   escalationFor?: (step: ReviewStep) => Escalation;
-  /** The deciding party's country, whose public holidays working-day deadlines skip. */
+  /** The deciding party's country, whose public holidays a working-day limit on an information request skips. */
   countryOf?: (step: Pick<ReviewStep, 'party'>) => string | undefined;
   /** A request for information left unanswered past `sla.returnUnansweredAfter`: the owner returns the case. Without it the coordinator is reminded on. */
   onUnanswered?: (step: ReviewStep) => Promise<void>;
@@ -184,13 +184,11 @@ export class ReviewBoard {
     const decidedAt = now.toISOString();
     if (input.decision === 'request-info') {
       const question = input.comment ?? '';
-      const returnAt = await this.dueAfter(now.getTime(), this.opts.policy.sla.returnUnansweredAfter, this.opts.countryOf?.(step));
-      step.infoRequest = {
-        question,
-        askedAt: decidedAt,
-        remainingMs: Math.max(0, Date.parse(step.dueAt) - now.getTime()),
-        returnAt: new Date(returnAt).toISOString(),
-      };
+      // Only an owner that can return the case gives the request a limit (a grant step is reminded on).
+      const returnAt = this.opts.onUnanswered
+        ? new Date(await this.dueAfter(now.getTime(), this.opts.policy.sla.returnUnansweredAfter, this.opts.countryOf?.(step))).toISOString()
+        : undefined;
+      step.infoRequest = { question, askedAt: decidedAt, remainingMs: Math.max(0, Date.parse(step.dueAt) - now.getTime()), returnAt };
       this.record(step, 'info-requested', `${step.partyName} asks: ${question}`, 'email-link', input.reviewer);
       this.record(step, 'clock-stopped', `${formatDuration(step.infoRequest.remainingMs)} left; waiting for the coordinator's information`);
       await this.opts.onChange?.();
@@ -364,10 +362,10 @@ export class ReviewBoard {
       const nextReminder = Date.parse(request.askedAt) + ((request.remindersSent ?? 0) + 1) * every;
       const wakeAt = returned ? nextReminder : Math.min(returnAt, nextReminder);
       if (await condition(answered, Math.max(wakeAt - Date.now(), 1))) return;
-      if (!returned && Date.now() >= returnAt && this.opts.onUnanswered) {
+      if (!returned && Date.now() >= returnAt) {
         returned = true;
         this.record(step, 'info-unanswered', `"${request.question}" unanswered since ${request.askedAt}: the case is returned`);
-        await this.opts.onUnanswered(step);
+        await this.opts.onUnanswered!(step);
       } else if (Date.now() >= nextReminder) {
         request.remindersSent = (request.remindersSent ?? 0) + 1;
         await this.remindCoordinator(step, request.remindersSent);
