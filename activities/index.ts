@@ -13,7 +13,8 @@ import type { Policy } from '../domain/policy';
 import type { Project } from '../domain/project';
 import { searchAttributes, type ReviewStep } from '../workflows/definitions';
 import type { LinkSigner } from './link-tokens';
-import { reviewRequestMail, stepClosedMail, type ReviewMailContext } from './mail-templates';
+import type { MailContext, NoticeInput } from '../workflows/mail-intents';
+import { renderNotice, reviewRequestMail, stepClosedMail } from './mail';
 import type { ReferenceData } from './reference-data';
 import { workingDayActivities } from './working-days';
 
@@ -31,14 +32,6 @@ export interface MailReceipt {
   to: string;
   subject: string;
   messageId: string;
-}
-
-export interface NoticeInput {
-  to: string;
-  subject: string;
-  text: string;
-  /** Unique per notice; becomes the Message-ID, so a retried send is recognisable as the same mail. */
-  key: string;
 }
 
 export function decisionLink(publicUrl: string, token: string): string {
@@ -111,7 +104,7 @@ export function createActivities(deps: ActivityDeps) {
       });
     },
 
-    async sendReviewRequest(input: { step: ReviewStep; context: ReviewMailContext; linkValidForMs: number }): Promise<MailReceipt> {
+    async sendReviewRequest(input: { step: ReviewStep; context: MailContext; linkValidForMs: number }): Promise<MailReceipt> {
       const { step, context } = input;
       const token = deps.signer.sign({
         workflowId: step.workflowId,
@@ -123,13 +116,15 @@ export function createActivities(deps: ActivityDeps) {
       return send('review_request', step.reviewer, mail.subject, mail.text, `${step.workflowId}.${step.stepId}.request`);
     },
 
-    async sendStepClosed(input: { step: ReviewStep; context: ReviewMailContext; reason: string }): Promise<MailReceipt> {
+    async sendStepClosed(input: { step: ReviewStep; context: MailContext; reason: string }): Promise<MailReceipt> {
       const mail = stepClosedMail(input.step, input.context, input.reason);
       return send('step_closed', input.step.reviewer, mail.subject, mail.text, `${input.step.workflowId}.${input.step.stepId}.closed`);
     },
 
+    /** Renders the workflow's intent (activities/mail) and sends it. */
     async sendNotice(input: NoticeInput): Promise<MailReceipt> {
-      return send('notice', input.to, input.subject, input.text, input.key);
+      const mail = renderNotice(input.intent);
+      return send('notice', input.to, mail.subject, mail.text, input.key);
     },
 
     /** The ids of a funder's active projects, from visibility. */

@@ -26,18 +26,9 @@ import {
   type ReportSubmission,
   type ResolutionResult,
 } from './compliance-contract';
-import {
-  correctiveActionNotice,
-  expiryNotice,
-  reinstatementNotice,
-  renewalReminderNotice,
-  reportRequestNotice,
-  revocationNotice,
-  suspensionNotice,
-  type Notice,
-} from './compliance-notices';
 import { searchAttributes, type Channel } from './definitions';
 import { mail, screening } from './effects';
+import type { MailLicence, NoticeIntent } from './mail-intents';
 import { Reporter } from './reporter';
 import type { VisibilityMemo } from './visibility';
 
@@ -205,7 +196,8 @@ export class LicenceMonitor {
       this.audit('licence-reinstated', `${this.input.licence.licenceId} in force again: ${action.actionId} resolved`);
     }
     await this.publish();
-    if (reinstated) await this.notify(`${action.actionId}.reinstated`, reinstatementNotice(this.input, action), 'reinstatement notice');
+    if (reinstated)
+      await this.notify(`${action.actionId}.reinstated`, { kind: 'licence-reinstated', licence: this.mailLicence(), action }, 'reinstatement notice');
     return { actionId: action.actionId, resolvedAt, licenceStatus: this.record.status };
   }
 
@@ -289,7 +281,7 @@ export class LicenceMonitor {
     const request: ReportRequest = { period: w.period, startsAt: iso(w.startsAt), endsAt: iso(w.endsAt), dueAt: iso(w.reportDueAt), status: 'awaited' };
     this.record.reports.push(request);
     this.audit('report-requested', `period ${w.period} of ${this.record.periods} (${request.startsAt} to ${request.endsAt}); due ${request.dueAt}`);
-    await this.notify(`report-${w.period}.request`, reportRequestNotice(this.input, request), 'report request');
+    await this.notify(`report-${w.period}.request`, { kind: 'report-request', licence: this.mailLicence(), request }, 'report request');
   }
 
   private async reportMissed(report: ReportRequest): Promise<void> {
@@ -318,7 +310,7 @@ export class LicenceMonitor {
     this.audit('corrective-action-opened', `${action.actionId} for period ${period}, due ${action.dueAt}: ${anomalies.map((a) => a.kind).join(', ')}`);
     // A change of standing is reported before its e-mail: an SMTP outage delays the mail, never the project view.
     await this.publish();
-    await this.notify(`${action.actionId}.opened`, correctiveActionNotice(this.input, action), 'corrective action notice');
+    await this.notify(`${action.actionId}.opened`, { kind: 'corrective-action', licence: this.mailLicence(), action }, 'corrective action notice');
     return action;
   }
 
@@ -336,7 +328,11 @@ export class LicenceMonitor {
       `${action.actionId} not resolved by ${action.dueAt}${alreadySuspended ? '; the licence stays suspended' : `: ${this.input.licence.licenceId} suspended`}; revoked at ${action.revokeAt} unless resolved`,
     );
     await this.publish();
-    await this.notify(`${action.actionId}.suspended`, suspensionNotice(this.input, action, alreadySuspended), 'suspension notice');
+    await this.notify(
+      `${action.actionId}.suspended`,
+      { kind: 'licence-suspended', licence: this.mailLicence(), action, alreadySuspended },
+      'suspension notice',
+    );
   }
 
   private async revoke(action: CorrectiveAction): Promise<void> {
@@ -349,7 +345,7 @@ export class LicenceMonitor {
     this.closeOutstanding('the licence was revoked');
     this.audit('licence-revoked', `${this.input.licence.licenceId} revoked: ${this.record.basis}`);
     await this.publish();
-    await this.notify(`${action.actionId}.revoked`, revocationNotice(this.input, action), 'revocation notice');
+    await this.notify(`${action.actionId}.revoked`, { kind: 'licence-revoked', licence: this.mailLicence(), action }, 'revocation notice');
   }
 
   private async remindToRenew(): Promise<void> {
@@ -358,7 +354,7 @@ export class LicenceMonitor {
       'renewal-reminder',
       `${this.input.licence.licenceId} expires ${this.input.licence.validUntil} (in ${formatDuration(this.term.validUntil - Date.now())})`,
     );
-    await this.notify('renewal-reminder', renewalReminderNotice(this.input), 'renewal reminder');
+    await this.notify('renewal-reminder', { kind: 'renewal-reminder', licence: this.mailLicence() }, 'renewal reminder');
   }
 
   private async expire(): Promise<void> {
@@ -371,7 +367,7 @@ export class LicenceMonitor {
         (stillOpen.length ? `; closed without an outcome: ${stillOpen.join('; ')}` : ''),
     );
     await this.publish();
-    await this.notify('expired', expiryNotice(this.input, stillOpen), 'expiry notice');
+    await this.notify('expired', { kind: 'licence-expired', licence: this.mailLicence(), stillOpen }, 'expiry notice');
   }
 
   /** Closes what was still awaited when the licence ended; returns what was closed, for the audit trail and the notice. */
@@ -412,14 +408,25 @@ export class LicenceMonitor {
   }
 
   /** Mails the coordinator; the audit entry is reported with the next report (at the latest before the monitor waits or the run ends). */
-  private async notify(key: string, notice: Notice, what: string): Promise<void> {
-    const receipt = await mail.sendNotice({
-      to: this.input.project.coordinator.email,
-      subject: notice.subject,
-      text: notice.text,
-      key: `${workflowInfo().workflowId}.${key}`,
-    });
+  private async notify(key: string, intent: NoticeIntent, what: string): Promise<void> {
+    const receipt = await mail.sendNotice({ to: this.input.project.coordinator.email, key: `${workflowInfo().workflowId}.${key}`, intent });
     this.audit('email-sent', `${what} to ${receipt.to}: "${receipt.subject}"`, { actor: 'system', channel: 'email' });
+  }
+
+  /** The licence as its notices name it. */
+  private mailLicence(): MailLicence {
+    const { project, licence } = this.input;
+    return {
+      projectId: project.projectId,
+      projectTitle: project.title,
+      coordinatorName: project.coordinator.name,
+      componentId: this.input.componentId,
+      componentName: this.input.componentName,
+      licenceId: licence.licenceId,
+      validUntil: licence.validUntil,
+      destinations: licence.destinations,
+      recipients: licence.recipients.map((r) => r.name),
+    };
   }
 
   /** Reports the licence and the audit entries to the project, and refreshes the search attributes. */

@@ -14,6 +14,7 @@ import type { Project } from '../domain/project';
 import { cycleItemSignal, cycleSkipSignal, syncRemindersSignal, type CycleItem, type CycleReviewRequest } from './cycle-contract';
 import { caseDueAt, licenceWorkflowId, searchAttributes, type ComponentView, type MilestoneView, type ReviewStep, type Stage } from './definitions';
 import type { AuditInput, ReviewBoard } from './review-board';
+import type { NoticeIntent } from './mail-intents';
 
 /** Licence states that hold a tranche. */
 const HOLDING = new Set(['denied', 'suspended', 'revoked', 'expired']);
@@ -31,7 +32,7 @@ export interface CycleReviewContext {
   /** Bumped on every change that can move an outcome. */
   changes: () => number;
   record: (entry: AuditInput) => void;
-  notify: (to: string, key: string, subject: string, lines: string[]) => Promise<void>;
+  notify: (to: string, key: string, intent: NoticeIntent) => Promise<void>;
 }
 
 export async function runCycleReview(ctx: CycleReviewContext, req: CycleReviewRequest): Promise<void> {
@@ -148,10 +149,12 @@ export async function runCycleReview(ctx: CycleReviewContext, req: CycleReviewRe
         (item.awaited.length ? `; awaiting ${item.awaited.join(', ')}` : ''),
     });
     if (item.outcome === 'passed' && due.length) {
-      await ctx.notify(ctx.funder.reviewers[0], `tranche.${req.cycleId}`, `Tranche may be released: ${ctx.project.title}`, [
-        `Review cycle "${req.name}": milestone(s) ${due.map((m) => m.title).join(', ')} approved, and every licence they depend on is valid and in good standing.`,
-        'The tranche may be released.',
-      ]);
+      await ctx.notify(ctx.funder.reviewers[0], `tranche.${req.cycleId}`, {
+        kind: 'tranche-releasable',
+        context: { projectId: ctx.project.projectId, projectTitle: ctx.project.title },
+        cycleName: req.name,
+        milestones: due.map((m) => m.title),
+      });
     }
   }
 }

@@ -30,6 +30,7 @@ import {
 import { syncRemindersSignal } from './cycle-contract';
 import { disputeWorkflow } from './dispute';
 import { mail } from './effects';
+import type { MailContext } from './mail-intents';
 import { Reporter } from './reporter';
 import { ReviewBoard } from './review-board';
 import { Visibility } from './visibility';
@@ -44,6 +45,13 @@ export async function licenceWorkflow(input: LicenceInput): Promise<Licence> {
   /** The step whose request for information went unanswered past the policy's limit: the case is returned. */
   let unanswered: ReviewStep | undefined;
   const countryOf = (party: string) => policy.agencies.find((a) => a.id === party)?.country;
+  const mailContext: MailContext = {
+    projectId: project.projectId,
+    projectTitle: project.title,
+    componentName: component.name,
+    tier,
+    tierReason: classification.rule.text,
+  };
   const audit = (action: string, detail: string, stepId?: string) => reporter.audit({ actor: 'system', action, channel: 'system', stepId, detail });
 
   const visibility = new Visibility(project.title);
@@ -56,13 +64,7 @@ export async function licenceWorkflow(input: LicenceInput): Promise<Licence> {
     policy,
     coordinator: project.coordinator,
     audit: reporter.audit,
-    mailContext: () => ({
-      projectId: project.projectId,
-      projectTitle: project.title,
-      componentName: component.name,
-      tier,
-      tierReason: classification.rule.text,
-    }),
+    mailContext: () => mailContext,
     // The issuer's own steps are never decided by silence: its senior decides in the silent reviewer's place, then the step stays open.
     escalationFor: (step) => (step.party === issuer.id ? escalationPlan(step, issuer.seniorReviewers) : undefined),
     countryOf: (step) => countryOf(step.party) ?? issuer.country,
@@ -311,14 +313,15 @@ export async function licenceWorkflow(input: LicenceInput): Promise<Licence> {
     const outcome = await finish({ status: 'returned', conditions: [], basis, issuer: issuedBy });
     const receipt = await mail.sendNotice({
       to: project.coordinator.email,
-      subject: `Returned without a decision: ${project.title} — ${component.name}`,
-      text: [
-        `Dear ${project.coordinator.name},`,
-        '',
-        `${issuer.name} returned the licence application for "${component.name}" without a decision: ${basis}.`,
-        `You may submit it again: POST /v1/projects/${project.projectId}/components/${component.id}/resubmission.`,
-      ].join('\n'),
       key: `${input.parentWorkflowId}.${component.id}.${caseClock.startedAt}.returned`,
+      intent: {
+        kind: 'licence-returned',
+        context: mailContext,
+        componentId: component.id,
+        coordinatorName: project.coordinator.name,
+        issuerName: issuer.name,
+        basis,
+      },
     });
     audit('email-sent', `return notice to ${receipt.to}: "${receipt.subject}"`);
     await reporter.report();
@@ -339,21 +342,12 @@ export async function licenceWorkflow(input: LicenceInput): Promise<Licence> {
       audit('out-of-time', `undecided past the legal limit of ${formatDuration(caseClock.limitMs)} (due ${new Date(due).toISOString()})`);
       await reporter.report();
       const senior = issuer.seniorReviewers[0] ?? issuer.reviewers[0];
+      const stillOpen = board.open().map((s) => `${s.partyName} (${s.reviewer})`);
       for (const to of [project.coordinator.email, senior]) {
         const receipt = await mail.sendNotice({
           to,
-          subject: `Out of time: ${project.title} — ${component.name}`,
-          text: [
-            `The licence application for "${component.name}" (${tier}), issued by ${issuer.name}, ` +
-              `passed its legal limit undecided on ${new Date(due).toISOString()}.`,
-            `Still open: ${
-              board
-                .open()
-                .map((s) => `${s.partyName} (${s.reviewer})`)
-                .join('; ') || 'nothing (a dispute or a notice period)'
-            }.`,
-          ].join('\n'),
           key: `${input.parentWorkflowId}.${component.id}.${caseClock.startedAt}.out-of-time.${to}`,
+          intent: { kind: 'out-of-time', context: mailContext, issuerName: issuer.name, limitPassedAt: new Date(due).toISOString(), stillOpen },
         });
         audit('email-sent', `out-of-time notice to ${receipt.to}: "${receipt.subject}"`);
       }

@@ -43,6 +43,7 @@ import {
   type WithdrawRequest,
 } from './definitions';
 import { mail, reference } from './effects';
+import type { MailContext, NoticeIntent } from './mail-intents';
 import { licenceWorkflow } from './licence';
 import { ReviewBoard, type AuditInput } from './review-board';
 import { complianceMonitorWorkflow } from './compliance';
@@ -116,11 +117,13 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
     stage = next;
     publishVisibility();
   };
-  const notify = async (to: string, key: string, subject: string, lines: string[]) => {
-    const receipt = await mail.sendNotice({ to, subject, text: lines.join('\n'), key: `${workflowId}.${key}` });
+  const context: MailContext = { projectId: project.projectId, projectTitle: project.title };
+  const coordinatorName = project.coordinator.name;
+  const notify = async (to: string, key: string, intent: NoticeIntent) => {
+    const receipt = await mail.sendNotice({ to, key: `${workflowId}.${key}`, intent });
     record({ actor: 'system', action: 'email-sent', channel: 'email', detail: `notice to ${receipt.to}: "${receipt.subject}"` });
   };
-  const notifyCoordinator = (key: string, subject: string, lines: string[]) => notify(project.coordinator.email, key, subject, lines);
+  const notifyCoordinator = (key: string, intent: NoticeIntent) => notify(project.coordinator.email, key, intent);
 
   const view = (): ProjectView => {
     const steps = allSteps();
@@ -186,7 +189,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
         stage: () => stage,
         changes: () => changes,
         record,
-        notify: (to, key, subject, lines) => notify(to, key, subject, lines),
+        notify,
       },
       request,
     ),
@@ -294,14 +297,12 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
             `reasons ${c.reasons.join(', ') || 'none'}; party hits ${c.restrictedPartyHits.length}`,
         });
       }
-      await notifyCoordinator('scoping', `Scoping ready to confirm: ${project.title}`, [
-        `Dear ${project.coordinator.name},`,
-        '',
-        `The components of "${project.title}" were classified:`,
-        ...classifications.map((c) => `- ${components.get(c.componentId)!.name}: ${c.tier} (${c.rule.text})`),
-        '',
-        `Confirm or adjust the tiers with POST /v1/projects/${project.projectId}/scoping.`,
-      ]);
+      await notifyCoordinator('scoping', {
+        kind: 'scoping-ready',
+        context,
+        coordinatorName,
+        tiers: classifications.map((c) => ({ componentName: components.get(c.componentId)!.name, tier: c.tier, rule: c.rule.text })),
+      });
       await condition(() => confirmation !== undefined);
 
       // 2. Grant review, with any tier lowering the lead agency must approve.
@@ -340,11 +341,12 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
       const refusals = board.list().filter((s) => (s.kind === 'grant-funder' || s.kind === 'grant-agency') && s.outcome === 'denied');
       if (refusals.length) {
         setStage('rejected', refusals.map((s) => `${s.partyName} denied (${s.legalBasis})`).join('; '));
-        await notifyCoordinator('rejected', `Grant not approved: ${project.title}`, [
-          `Dear ${project.coordinator.name},`,
-          '',
-          ...refusals.map((s) => `${s.partyName} denied the grant. Legal basis: ${s.legalBasis}. ${s.comment ?? ''}`),
-        ]);
+        await notifyCoordinator('rejected', {
+          kind: 'grant-rejected',
+          context,
+          coordinatorName,
+          refusals: refusals.map((s) => ({ partyName: s.partyName, legalBasis: s.legalBasis, comment: s.comment })),
+        });
         return;
       }
 
@@ -357,7 +359,12 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
         (spec, i) => `- ${spec.name}: ${licences[i].status}${licences[i].validUntil ? ` until ${licences[i].validUntil}` : ''}`,
       );
       record({ actor: 'system', action: 'licensing-complete', channel: 'system', detail: summary.join('; ') });
-      await notifyCoordinator('licensing', `Licence decisions complete: ${project.title}`, [`Dear ${project.coordinator.name},`, '', ...summary]);
+      await notifyCoordinator('licensing', {
+        kind: 'licensing-complete',
+        context,
+        coordinatorName,
+        licences: project.components.map((spec, i) => ({ componentName: spec.name, status: licences[i].status, validUntil: licences[i].validUntil })),
+      });
 
       // The project stays active while a licence is in force or under review: milestones, cycles and compliance follow.
       // A returned component may be submitted again within the policy's window; the project closes once nothing can change.
@@ -372,12 +379,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
       await Promise.all([...children, ...monitors]);
       const ended = [...components.values()].map((c) => `${c.name}: ${c.licence.status}`).join('; ');
       setStage('closed', `every licence has ended (${ended})`);
-      await notifyCoordinator('closed', `Project closed: ${project.title}`, [
-        `Dear ${project.coordinator.name},`,
-        '',
-        `Every licence of "${project.title}" has ended: ${ended}.`,
-        'The project is closed; its audit trail stays available.',
-      ]);
+      await notifyCoordinator('closed', { kind: 'project-closed', context, coordinatorName, ended });
     });
   } catch (err) {
     if (!(withdrawal && isCancellation(err))) throw err;
@@ -385,12 +387,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
       const reason = 'the project was withdrawn by its coordinator';
       await board.closeOpen(reason);
       await Promise.allSettled(children); // each licence review closes its own steps
-      await notifyCoordinator('withdrawn', `Project withdrawn: ${project.title}`, [
-        `Dear ${project.coordinator.name},`,
-        '',
-        `The project was withdrawn: ${withdrawal!.reason}.`,
-        'Every open review step was closed and its reviewer told.',
-      ]);
+      await notifyCoordinator('withdrawn', { kind: 'project-withdrawn', context, coordinatorName, reason: withdrawal!.reason });
       setStage('withdrawn', withdrawal!.reason); // last: the withdraw Update answers once everything above is done
     });
   }

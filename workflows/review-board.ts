@@ -8,7 +8,6 @@
  * Used by the project, licence and dispute workflows.
  */
 import { ApplicationFailure, condition, isCancellation, workflowInfo } from '@temporalio/workflow';
-import type { ReviewMailContext } from '../activities/mail-templates';
 import { formatDuration } from '../domain/durations';
 import type { Deadline, Policy } from '../domain/policy';
 import type { StepPlan } from '../domain/routing';
@@ -25,6 +24,7 @@ import {
   type StepOutcome,
 } from './definitions';
 import { calendar, mail } from './effects';
+import type { MailContext } from './mail-intents';
 
 export type AuditInput = Omit<AuditEntry, 'at'>;
 
@@ -35,7 +35,7 @@ export interface BoardOptions {
   policy: Pick<Policy, 'links' | 'reminders'> & { sla: Pick<Policy['sla'], 'infoRequestWithin' | 'returnUnansweredAfter'> };
   coordinator: { name: string; email: string };
   audit: (entry: AuditInput) => void;
-  mailContext: (step: ReviewStep) => ReviewMailContext;
+  mailContext: (step: ReviewStep) => MailContext;
   /** Who a silent step escalates to (when its kind's silence rule is to escalate). Default: it stays open. */
   escalationFor?: (step: ReviewStep) => Escalation;
   /** The deciding party's country, whose public holidays a working-day limit on an information request skips. */
@@ -239,20 +239,10 @@ export class ReviewBoard {
       `stopped for ${formatDuration(now - Date.parse(request.askedAt))}; ${formatDuration(request.remainingMs)} left, due ${step.dueAt}`,
     );
     await this.opts.onChange?.();
-    const ctx = this.opts.mailContext(step);
     const receipt = await mail.sendNotice({
       to: step.reviewer,
-      subject: `Information received: ${ctx.projectTitle} — ${ctx.componentName ?? 'grant'}`,
-      text: [
-        `${step.partyName},`,
-        '',
-        `The coordinator answered your question "${request.question}":`,
-        '',
-        input.answer,
-        '',
-        `Your decision is now due by ${step.dueAt}. Decide from the link in the original e-mail.`,
-      ].join('\n'),
       key: `${step.workflowId}.${step.stepId}.answer.${now}`,
+      intent: { kind: 'info-answered', context: this.opts.mailContext(step), step, question: request.question, answer: input.answer },
     });
     this.record(step, 'email-sent', `information to ${receipt.to}: "${receipt.subject}"`, 'email');
     return { stepId: step.stepId, dueAt: step.dueAt };
@@ -405,7 +395,6 @@ export class ReviewBoard {
 
   /** Reminds the coordinator of a request for information they have not answered. */
   private async remindCoordinator(step: ReviewStep, n: number): Promise<void> {
-    const ctx = this.opts.mailContext(step);
     const request = step.infoRequest!;
     this.record(
       step,
@@ -415,34 +404,32 @@ export class ReviewBoard {
     );
     await mail.sendNotice({
       to: this.opts.coordinator.email,
-      subject: `Reminder ${n}: information requested: ${ctx.projectTitle} — ${ctx.componentName ?? 'grant'}`,
-      text: [
-        `Dear ${this.opts.coordinator.name},`,
-        '',
-        `${step.partyName} asked on ${request.askedAt}: "${request.question}". The review's clock is stopped until you answer.`,
-        request.returnAt ? `Unanswered by ${request.returnAt}, the case is returned without a decision; you may then submit it again.` : '',
-        '',
-        `Answer: POST /v1/projects/${ctx.projectId}/info with {"stepId": "${step.stepId}", "answer": "..."}.`,
-      ].join('\n'),
       key: `${step.workflowId}.${step.stepId}.info.${request.askedAt}.reminder.${n}`,
+      intent: {
+        kind: 'info-reminder',
+        context: this.opts.mailContext(step),
+        step,
+        coordinatorName: this.opts.coordinator.name,
+        n,
+        question: request.question,
+        askedAt: request.askedAt,
+        returnAt: request.returnAt,
+      },
     });
     await this.opts.onChange?.();
   }
 
   /** Tells the coordinator that a step is overdue and escalated. */
   private async notifyEscalation(step: ReviewStep, what: string) {
-    const ctx = this.opts.mailContext(step);
     const receipt = await mail.sendNotice({
       to: this.opts.coordinator.email,
-      subject: `Escalated: ${ctx.projectTitle} — ${ctx.componentName ?? 'grant'} — ${step.partyName}`,
-      text: [`Dear ${this.opts.coordinator.name},`, '', `"${step.question}" was due on ${step.dueAt}: ${what}.`].join('\n'),
       key: `${step.workflowId}.${step.stepId}.escalated`,
+      intent: { kind: 'step-escalated', context: this.opts.mailContext(step), step, coordinatorName: this.opts.coordinator.name, what },
     });
     this.record(step, 'email-sent', `escalation notice to ${receipt.to}: "${receipt.subject}"`, 'email');
   }
 
   private async remind(step: ReviewStep) {
-    const ctx = this.opts.mailContext(step);
     const openFor = formatDuration(Date.now() - Date.parse(step.openedAt) - step.stoppedMs);
     const others = this.open()
       .filter((s) => s !== step)
@@ -453,35 +440,17 @@ export class ReviewBoard {
     this.record(step, 'reminder-sent', `reminder ${step.remindersSent} to ${step.reviewer}: open for ${openFor}; waiting: ${waiting.join('; ')}`, 'email');
     await mail.sendNotice({
       to: step.reviewer,
-      subject: `Reminder ${step.remindersSent}: ${ctx.projectTitle} — ${ctx.componentName ?? 'grant'} — due ${step.dueAt.slice(0, 10)}`,
-      text: [
-        `${step.partyName},`,
-        '',
-        `"${step.question}" has been open for ${openFor} and is due by ${step.dueAt}.`,
-        `Waiting on it: ${waiting.join('; ')}.`,
-        '',
-        'Decide from the link in the original e-mail.',
-      ].join('\n'),
       key: `${step.workflowId}.${step.stepId}.reminder.${step.remindersSent}`,
+      intent: { kind: 'step-reminder', context: this.opts.mailContext(step), step, n: step.remindersSent, openFor, waiting },
     });
     await this.opts.onChange?.();
   }
 
   private async mailInfoRequest(step: ReviewStep, question: string): Promise<void> {
-    const ctx = this.opts.mailContext(step);
     const receipt = await mail.sendNotice({
       to: this.opts.coordinator.email,
-      subject: `Information requested: ${ctx.projectTitle} — ${ctx.componentName ?? 'grant'}`,
-      text: [
-        `Dear ${this.opts.coordinator.name},`,
-        '',
-        `${step.partyName} (${step.reviewer}) asks for information before deciding "${step.question}":`,
-        '',
-        question,
-        '',
-        `The review's clock is stopped until you answer: POST /v1/projects/${ctx.projectId}/info with {"stepId": "${step.stepId}", "answer": "..."}.`,
-      ].join('\n'),
       key: `${step.workflowId}.${step.stepId}.info.${Date.now()}`,
+      intent: { kind: 'info-requested', context: this.opts.mailContext(step), step, coordinatorName: this.opts.coordinator.name, question },
     });
     this.record(step, 'email-sent', `information request to ${receipt.to}: "${receipt.subject}"`, 'email');
   }

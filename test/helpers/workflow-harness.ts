@@ -10,6 +10,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createActivities, type Activities } from '../../activities';
 import { LinkSigner } from '../../activities/link-tokens';
+import { renderNotice } from '../../activities/mail';
 import { loadReferenceData } from '../../activities/reference-data';
 import type { Policy } from '../../domain/policy';
 import type { Project } from '../../domain/project';
@@ -44,7 +45,11 @@ export function mockActivities() {
       receipt(step.reviewer),
     ),
     sendStepClosed: jest.fn<ReturnType<Activities['sendStepClosed']>, Parameters<Activities['sendStepClosed']>>(async ({ step }) => receipt(step.reviewer)),
-    sendNotice: jest.fn<ReturnType<Activities['sendNotice']>, Parameters<Activities['sendNotice']>>(async ({ to }) => receipt(to)),
+    // Rendered by the real renderer (pure): the receipt carries the real subject, as the audit trail would.
+    sendNotice: jest.fn<ReturnType<Activities['sendNotice']>, Parameters<Activities['sendNotice']>>(async ({ to, intent }) => ({
+      ...receipt(to),
+      subject: renderNotice(intent).subject,
+    })),
     // The real screening against the shipped restricted-party list, like classification.
     screenParties: jest.fn<ReturnType<Activities['screenParties']>, Parameters<Activities['screenParties']>>(real.screenParties),
     // Working days on the real holiday calendars.
@@ -52,6 +57,11 @@ export function mockActivities() {
   };
 }
 export type MockActivities = ReturnType<typeof mockActivities>;
+
+/** Every notice the workflows asked for, with its kind and its rendered subject and text. */
+export function notices(acts: MockActivities) {
+  return acts.sendNotice.mock.calls.map(([n]) => ({ to: n.to, key: n.key, kind: n.intent.kind, ...renderNotice(n.intent) }));
+}
 export type ProjectHandle = WorkflowHandle<typeof projectWorkflow>;
 
 /** One dev server's worth of helpers; `policy` is what projects are started with. */

@@ -95,10 +95,10 @@ function reportedActions(h: RecordedHistory): string[] {
 describe('when a corrective action opens, the compliance monitor reports it to the project, then mails the coordinator', () => {
   const reportThenMail = [
     '    await this.publish();',
-    "    await this.notify(`${action.actionId}.opened`, correctiveActionNotice(this.input, action), 'corrective action notice');",
+    "    await this.notify(`${action.actionId}.opened`, { kind: 'corrective-action', licence: this.mailLicence(), action }, 'corrective action notice');",
   ].join('\n');
   const mailThenReport = [
-    "    await this.notify(`${action.actionId}.opened`, correctiveActionNotice(this.input, action), 'corrective action notice');",
+    "    await this.notify(`${action.actionId}.opened`, { kind: 'corrective-action', licence: this.mailLicence(), action }, 'corrective action notice');",
     '    await this.publish();',
   ].join('\n');
   const reachIt = recorded

@@ -9,9 +9,9 @@ import type { SendMailOptions } from 'nodemailer';
 import path from 'node:path';
 import { createActivities, type ActivityDeps, type MailReceipt } from '../../activities';
 import { LinkSigner } from '../../activities/link-tokens';
-import type { ReviewMailContext } from '../../activities/mail-templates';
 import { loadReferenceData } from '../../activities/reference-data';
 import type { ReviewStep } from '../../workflows/definitions';
+import type { MailContext, NoticeInput } from '../../workflows/mail-intents';
 
 const ROOT = path.resolve(__dirname, '../..');
 const PUBLIC_URL = 'https://reviews.licence-review.example';
@@ -35,12 +35,16 @@ const step: ReviewStep = {
   remindersSent: 0,
   stoppedMs: 0,
 };
-const context: ReviewMailContext = {
+const context: MailContext = {
   projectId: 'p-mail',
   projectTitle: 'Plasma diagnostics for fusion reactors',
   componentName: 'High-speed camera',
   tier: 'T2',
   tierReason: 'listed (6A003) with sensitive reasons for control NS',
+};
+const escalationNotice: Omit<NoticeInput, 'key'> = {
+  to: 'a.weber@kit.example',
+  intent: { kind: 'step-escalated', context, step, coordinatorName: 'Anna Weber', what: 'its senior reviewer now decides' },
 };
 
 /** A metric meter that keeps counter totals by `name{tag=value,…}`, for the e-mail counters. */
@@ -156,7 +160,7 @@ describe('sendReviewRequest', () => {
     await expect(run(activities.sendReviewRequest, input)).rejects.toThrow('421');
     await run(activities.sendReviewRequest, input);
     await run(activities.sendReviewRequest, input); // remembered: not sent, not counted again
-    await run(activities.sendNotice, { to: 'a.weber@kit.example', subject: 'Notice', text: 'text', key: 'notice-1' });
+    await run(activities.sendNotice, { ...escalationNotice, key: 'notice-1' });
     // The activity context's meter adds the SDK's tags (the mock environment's values) to our `kind`.
     expect(Object.fromEntries(counted)).toEqual({
       'licence_review_emails_failed{activityType=unknown,kind=review_request,namespace=test,taskQueue=test}': 1,
@@ -182,12 +186,17 @@ describe('sendStepClosed', () => {
 });
 
 describe('sendNotice', () => {
-  it('sends the given text, with a Message-ID derived from its key', async () => {
+  it('renders the intent and sends it, with a Message-ID derived from its key', async () => {
     const { sendMail, activities, run } = setup();
-    const notice = { to: 'a.weber@kit.example', subject: 'Reminder: 2 reviews open', text: 'Waiting for us-bis.', key: 'project-p1/reminder:3' };
+    const notice = { ...escalationNotice, key: 'project-p1/escalated:3' };
     const first = await run(activities.sendNotice, notice);
     const again = await run(activities.sendNotice, notice);
-    expect(sent(sendMail)).toMatchObject({ to: notice.to, subject: notice.subject, text: notice.text });
+    expect(sent(sendMail)).toMatchObject({
+      to: notice.to,
+      subject: `Escalated: ${context.projectTitle} — ${context.componentName} — ${step.partyName}`,
+      text: `Dear Anna Weber,\n\n"${step.question}" was due on ${step.dueAt}: its senior reviewer now decides.`,
+    });
+    expect(first.subject).toBe(sent(sendMail).subject);
     expect(first.messageId).toMatch(/^<[A-Za-z0-9._-]+@[A-Za-z0-9.-]+>$/);
     expect(again.messageId).toBe(first.messageId);
     const other = await run(activities.sendNotice, { ...notice, key: 'project-p1/reminder:4' });

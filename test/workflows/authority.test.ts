@@ -11,7 +11,7 @@ import { policySchema } from '../../domain/policy';
 import { auditQuery, projectViewQuery, resubmitUpdate, type ProjectView } from '../../workflows/definitions';
 import { projectWith, usCamera, withPartner } from '../helpers/fixtures';
 import { testPolicyFile } from '../helpers/policy';
-import { mockActivities, rejectionType, useWorkflowEnv } from '../helpers/workflow-harness';
+import { mockActivities, notices, rejectionType, useWorkflowEnv } from '../helpers/workflow-harness';
 
 const file = testPolicyFile();
 file.regimes.EU.consultation.within = '3s';
@@ -125,9 +125,9 @@ test('an unanswered request is reminded to the coordinator, then the case is ret
     let view = await waitForView(handle, (v) => licence(v).status === 'returned', 'returned', 20_000);
     expect(licence(view).basis).toContain('request for information went unanswered');
     expect(view.openSteps).toEqual([]);
-    const notices = acts.sendNotice.mock.calls.map(([n]) => n);
-    expect(notices.filter((n) => n.to === project.coordinator.email && n.subject.startsWith('Reminder 1: information requested'))).toHaveLength(1);
-    expect(notices.some((n) => n.to === project.coordinator.email && n.subject.startsWith('Returned without a decision'))).toBe(true);
+    const sent = notices(acts);
+    expect(sent.filter((n) => n.to === project.coordinator.email && n.subject.startsWith('Reminder 1: information requested'))).toHaveLength(1);
+    expect(sent.some((n) => n.to === project.coordinator.email && n.subject.startsWith('Returned without a decision'))).toBe(true);
     expect((await handle.query(auditQuery)).map((e) => e.action)).toEqual(
       expect.arrayContaining(['info-reminder-sent', 'info-unanswered', 'licence-returned']),
     );
@@ -152,8 +152,7 @@ test('a US case past its legal limit, waiting time excluded, is flagged out of t
     const view = await waitForView(handle, (v) => !!licence(v).outOfTimeSince, 'out of time', 20_000);
     expect(licence(view).status).toBe('in-review');
     const outOfTime = () =>
-      acts.sendNotice.mock.calls
-        .map(([n]) => n)
+      notices(acts)
         .filter((n) => n.subject.startsWith('Out of time:'))
         .map((n) => n.to)
         .sort();

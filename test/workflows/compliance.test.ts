@@ -10,7 +10,7 @@ import { ComplianceRejection, resolveCorrectiveActionUpdate, submitReportUpdate,
 import { auditQuery, projectViewQuery, type AuditEntry } from '../../workflows/definitions';
 import { firstRunId, grantLicence, monitorFor, monitoredLicence } from '../helpers/licensed-project';
 import { testPolicy, testPolicyFile } from '../helpers/policy';
-import { mockActivities, rejectionType, useWorkflowEnv, type MockActivities, type ProjectHandle } from '../helpers/workflow-harness';
+import { mockActivities, notices, rejectionType, useWorkflowEnv, type MockActivities, type ProjectHandle } from '../helpers/workflow-harness';
 
 const h = useWorkflowEnv(testPolicy());
 const client = () => h.env().client;
@@ -34,7 +34,7 @@ async function waitForAudit(handle: ProjectHandle, ready: (entries: AuditEntry[]
   }
 }
 const has = (action: string) => (entries: AuditEntry[]) => entries.some((e) => e.action === action);
-const mailsTo = (acts: MockActivities, to: string) => acts.sendNotice.mock.calls.map(([n]) => n).filter((n) => n.to === to);
+const mailsTo = (acts: MockActivities, to: string) => notices(acts).filter((n) => n.to === to);
 
 const report = (period: number, shipments: ReportSubmission['shipments'], endUseConfirmed = true): ReportSubmission => ({
   period,

@@ -8,7 +8,7 @@ import { complianceMonitorWorkflowId } from '../../workflows/compliance-contract
 import { auditQuery } from '../../workflows/definitions';
 import { projectWith } from '../helpers/fixtures';
 import { testPolicyFile } from '../helpers/policy';
-import { mockActivities, useWorkflowEnv } from '../helpers/workflow-harness';
+import { mockActivities, notices, useWorkflowEnv } from '../helpers/workflow-harness';
 
 const VALIDITY_MS = 8000;
 const file = testPolicyFile();
@@ -21,7 +21,7 @@ test('cleared and expired: the project closes when the last licence ends, tells 
   // The monitor's expiry notice is slow to send: the project hears of the expiry first, and must wait for the monitor to finish.
   const send = acts.sendNotice.getMockImplementation()!;
   acts.sendNotice.mockImplementation(async (notice) => {
-    if (notice.subject.startsWith('Licence expired')) await new Promise((r) => setTimeout(r, 3000));
+    if (notice.intent.kind === 'licence-expired') await new Promise((r) => setTimeout(r, 3000));
     return send(notice);
   });
   await withWorker(acts, async (tq) => {
@@ -44,6 +44,6 @@ test('cleared and expired: the project closes when the last licence ends, tells 
     // A licence in force kept the project open: it closed only once the licence expired.
     expect(audit.find((e) => e.action === 'licence-granted')).toBeDefined();
     expect(Date.parse(closing.at)).toBeGreaterThanOrEqual(Date.parse(expiredAt));
-    expect(acts.sendNotice.mock.calls.some(([n]) => n.subject === `Project closed: ${closed.title}`)).toBe(true);
+    expect(notices(acts).some((n) => n.subject === `Project closed: ${closed.title}`)).toBe(true);
   });
 });

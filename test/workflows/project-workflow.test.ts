@@ -15,7 +15,7 @@ import {
 } from '../../workflows/definitions';
 import { allTiersProject, smallProject } from '../helpers/fixtures';
 import { testPolicy } from '../helpers/policy';
-import { useWorkflowEnv, mockActivities, rejectionType } from '../helpers/workflow-harness';
+import { useWorkflowEnv, mockActivities, notices, rejectionType } from '../helpers/workflow-harness';
 
 const policy: Policy = testPolicy();
 const { withWorker, start, waitForView, decide, confirm } = useWorkflowEnv(policy);
@@ -68,7 +68,7 @@ test('a grant denied by the funder rejects the project and starts no licence rev
     expect(await handle.result()).toBe('rejected');
     const view = await handle.query(projectViewQuery);
     expect(view.steps.map((s) => s.stepId)).toEqual(['grant-funder', 'grant-agency']);
-    expect(acts.sendNotice.mock.calls.some(([n]) => n.subject.startsWith('Grant not approved'))).toBe(true);
+    expect(notices(acts).some((n) => n.subject.startsWith('Grant not approved'))).toBe(true);
   });
 });
 
