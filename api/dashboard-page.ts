@@ -10,7 +10,7 @@ import type { Stage } from '../workflows/definitions';
 import type { Caller } from './auth';
 import { STAGES, type DashboardData, type ProjectRow } from './dashboard-data';
 import { escapeHtml, formatWhen } from './pages';
-import type { StalledItem } from './visibility-queries';
+import type { OutOfTimeCase, StalledItem } from './visibility-queries';
 
 const STAGE_LABELS: Record<Stage, string> = {
   scoping: 'Scoping',
@@ -50,7 +50,11 @@ const STYLE = `
   #stalled .c-project { width: 19%; } #stalled .c-step { width: 15%; } #stalled .c-party { width: 20%; } #stalled .c-due { width: 11%; }
   #stalled .c-overdue { width: 10.5%; } #stalled .c-open { width: 9%; } #stalled .c-links { width: 15.5%; }
   #projects .c-project { width: 24%; } #projects .c-funder { width: 16%; } #projects .c-stage { width: 11%; } #projects .c-party { width: 33.5%; } #projects .c-links { width: 15.5%; }
-  #stalled td:first-child { box-shadow: inset 4px 0 0 #dc2626; }
+  #stalled td:first-child, #out-of-time td:first-child { box-shadow: inset 4px 0 0 #dc2626; }
+  #out-of-time { margin-bottom: 1.1rem; } #out-of-time .c-project { width: 22%; } #out-of-time .c-component { width: 12%; } #out-of-time .c-issuer { width: 20%; }
+  #out-of-time .c-since { width: 12%; } #out-of-time .c-party { width: 18.5%; } #out-of-time .c-links { width: 15.5%; }
+  h3 { font-size: .95rem; margin: .3rem 0 .4rem; color: #991b1b; }
+  .flag { display: inline-block; margin-top: .2rem; padding: 0 .45rem; border-radius: 4px; font-size: .75rem; font-weight: 700; background: #fee2e2; color: #991b1b; white-space: nowrap; }
   .title { font-weight: 600; } .id { display: block; font: .8rem/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; color: #616e7c; }
   .line { display: block; } .muted { color: #616e7c; } .small { font-size: .82rem; }
   .overdue { color: #b91c1c; font-weight: 700; }
@@ -134,12 +138,32 @@ function stepCell(kind: StepKind, stepId: string, componentId?: string): string 
   return `${escapeHtml(what)}<span class="id">${escapeHtml(stepId)}</span>`;
 }
 
+const OUT_OF_TIME_FLAG = `<span class="flag" title="The licence case passed its legal limit undecided">Out of time</span>`;
+
+/** Licence cases past their regime's legal limit: the issuer's decision is owed by law, not only by the policy. */
+function outOfTimeTable(cases: OutOfTimeCase[], opts: DashboardPageOptions, now: number): string {
+  if (!cases.length) return '';
+  const rows = cases.map(
+    (c) => `<tr>
+  <td>${projectCell(c.projectTitle, c.projectId)}</td>
+  <td>${escapeHtml(c.componentId)}</td>
+  <td>${escapeHtml(c.issuer.name)}</td>
+  <td>${escapeHtml(formatWhen(c.since))}<span class="line overdue small">${escapeHtml(formatDuration(now - Date.parse(c.since)))} ago</span></td>
+  <td>${escapeHtml(c.awaiting.join('; ') || 'a dispute or a notice period')}</td>
+  ${linksCell(opts, c.projectId, c.workflowId)}
+</tr>`,
+  );
+  return `<h3 id="out-of-time-h">Out of time: past the legal limit, undecided</h3>
+<table id="out-of-time" class="fixed" aria-labelledby="out-of-time-h"><thead><tr><th class="c-project">Project</th><th class="c-component">Component</th><th class="c-issuer">Issuer</th><th class="c-since">Out of time since</th><th class="c-party">Waiting on</th><th class="c-links">Links</th></tr></thead>
+<tbody>${rows.join('')}</tbody></table>`;
+}
+
 function stalledTable(items: StalledItem[], opts: DashboardPageOptions): string {
   if (!items.length) return `<p class="empty">Nothing is stalled: every open step is within its deadline.</p>`;
   const rows = items.map(
     (s) => `<tr>
   <td>${projectCell(s.projectTitle, s.projectId)}</td>
-  <td>${stepCell(s.kind, s.stepId, s.componentId)}</td>
+  <td>${stepCell(s.kind, s.stepId, s.componentId)}${s.outOfTimeSince ? ` ${OUT_OF_TIME_FLAG}` : ''}</td>
   <td>${escapeHtml(s.partyName)}<span class="line muted small">${escapeHtml(s.reviewer)}</span></td>
   <td>${escapeHtml(formatWhen(s.dueAt))}</td>
   <td class="overdue">${escapeHtml(formatDuration(s.overdueMs))}</td>
@@ -175,7 +199,9 @@ function projectsTable(rows: ProjectRow[], opts: DashboardPageOptions, now: numb
     (p) => `<tr>
   <td>${projectCell(p.title, p.projectId)}</td>
   ${showFunder ? `<td>${escapeHtml(p.funderName)}</td>` : ''}
-  <td><span class="stage ${escapeHtml(p.stage)}">${escapeHtml(STAGE_LABELS[p.stage as Stage] ?? p.stage)}</span></td>
+  <td><span class="stage ${escapeHtml(p.stage)}">${escapeHtml(STAGE_LABELS[p.stage as Stage] ?? p.stage)}</span>${
+    p.outOfTime.length ? `<span class="line">${OUT_OF_TIME_FLAG} <span class="muted small">${escapeHtml(p.outOfTime.join(', '))}</span></span>` : ''
+  }</td>
   <td>${awaitedCell(p, now)}</td>
   ${linksCell(opts, p.projectId, p.workflowId)}
 </tr>`,
@@ -184,11 +210,14 @@ function projectsTable(rows: ProjectRow[], opts: DashboardPageOptions, now: numb
 <tbody>${body.join('')}</tbody></table>`;
 }
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
 function stalledSummary(data: DashboardData): string {
   const n = data.stalled.length;
-  if (!n) return '';
+  const late = data.outOfTime.length ? `${plural(data.outOfTime.length, 'licence case')} past the legal limit. ` : '';
+  if (!n) return late;
   const projects = new Set(data.stalled.map((i) => i.projectId)).size;
-  return `${n} step${n === 1 ? '' : 's'} past the deadline in ${projects} project${projects === 1 ? '' : 's'}, oldest first.`;
+  return `${late}${plural(n, 'step')} past the deadline in ${plural(projects, 'project')}, oldest first.`;
 }
 
 export function dashboardPage(data: DashboardData, opts: DashboardPageOptions): string {
@@ -210,8 +239,9 @@ export function dashboardPage(data: DashboardData, opts: DashboardPageOptions): 
 ${data.truncated ? `<p class="notice">There are more workflows than one page reads; counts and lists below are partial.</p>` : ''}
 <ul class="cards" aria-label="Projects by stage">${cards}</ul>
 <section class="panel" aria-labelledby="stalled-h">
-<h2 id="stalled-h">Stalled <span class="pill${stalledCount ? ' alert' : ''}">${stalledCount}</span></h2>
+<h2 id="stalled-h">Stalled <span class="pill${stalledCount || data.outOfTime.length ? ' alert' : ''}">${stalledCount}</span></h2>
 <p class="hint">${stalledSummary(data)} A step waiting for the coordinator's information has its clock stopped and is not stalled.</p>
+${outOfTimeTable(data.outOfTime, opts, now)}
 ${stalledTable(data.stalled, opts)}
 </section>
 <section class="panel" aria-labelledby="projects-h">

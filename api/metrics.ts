@@ -1,13 +1,13 @@
 /**
  * Prometheus metrics of the API at `/metrics`: HTTP latency and status by
- * route, decisions by outcome, and the stalled steps by awaited agency (read
- * from Temporal visibility when scraped). The worker's metrics (the SDK's own,
+ * route, decisions by outcome, the stalled steps by awaited agency and the
+ * licence cases out of time by issuer (read from Temporal visibility once per scrape). The worker's metrics (the SDK's own,
  * and e-mails sent and failed) are on the worker's own endpoint.
  */
 import type { Client } from '@temporalio/client';
 import type { Request, RequestHandler } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { listStalled } from './visibility-queries';
+import { listStalled, type StalledList } from './visibility-queries';
 
 export class ApiMetrics {
   readonly registry = new Registry();
@@ -34,6 +34,15 @@ export class ApiMetrics {
       .sort((a, b) => (a.match(/\{/g)?.length ?? 0) - (b.match(/\{/g)?.length ?? 0))
       .map((route) => ({ route, pattern: new RegExp(`^${route.replace(/\{\w+\}/g, '[^/]+')}/?$`) }));
     collectDefaultMetrics({ register: this.registry, prefix: 'licence_review_api_' });
+    // One visibility read serves both gauges of a scrape. A scrape while Temporal is down reports nothing
+    // for them rather than failing the whole scrape.
+    let read: { at: number; list: Promise<StalledList | undefined> } | undefined;
+    const stalledNow = () => {
+      if (!read || Date.now() - read.at > 1000) {
+        read = { at: Date.now(), list: client.withDeadline(Date.now() + temporalTimeoutMs, () => listStalled(client, {})).catch(() => undefined) };
+      }
+      return read.list;
+    };
     new Gauge({
       name: 'licence_review_stalled_steps',
       help: 'Open review steps past their due time, by the agency or funder awaited',
@@ -41,9 +50,17 @@ export class ApiMetrics {
       registers: [this.registry],
       async collect() {
         this.reset();
-        // A scrape while Temporal is down reports nothing for this gauge rather than failing the whole scrape.
-        const stalled = await client.withDeadline(Date.now() + temporalTimeoutMs, () => listStalled(client, {})).catch(() => undefined);
-        for (const item of stalled?.items ?? []) this.inc({ awaited: item.party });
+        for (const item of (await stalledNow())?.items ?? []) this.inc({ awaited: item.party });
+      },
+    });
+    new Gauge({
+      name: 'licence_review_out_of_time_cases',
+      help: "Licence cases past their regime's legal limit, undecided, by issuing agency",
+      labelNames: ['issuer'] as const,
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        for (const c of (await stalledNow())?.outOfTime ?? []) this.inc({ issuer: c.issuer.agencyId });
       },
     });
   }

@@ -193,10 +193,10 @@ export function operations(policy: Policy): Operation[] {
     {
       method: 'get',
       path: '/v1/milestones/stalled',
-      summary: 'Steps and milestones past due, oldest first, from Temporal visibility',
+      summary: 'Steps and milestones past due, oldest first, and licence cases past their legal limit (`outOfTime`), from Temporal visibility',
       roles: ['coordinator', 'funder', 'admin'],
       query: filtersSchema,
-      success: { status: 200, description: '{ asOf, items, count, truncated }' },
+      success: { status: 200, description: '{ asOf, items, outOfTime, count, truncated }' },
       errors: read,
     },
     {

@@ -4,7 +4,7 @@
  */
 import type { Client } from '@temporalio/client';
 import { searchAttributes } from '../workflows/definitions';
-import type { OpenStepMemo, VisibilityMemo } from '../workflows/visibility';
+import type { OpenStepMemo, OutOfTimeMemo, VisibilityMemo } from '../workflows/visibility';
 
 export interface StalledFilters {
   funderId?: string;
@@ -20,6 +20,27 @@ export interface StalledItem extends OpenStepMemo {
   /** How long past due, and how long open, at `asOf`. */
   overdueMs: number;
   openForMs: number;
+  /** The step's licence case passed its legal limit undecided at this time. */
+  outOfTimeSince?: string;
+}
+
+/** A licence case past its regime's legal limit, undecided: who issues it, since when, and who it still waits for. */
+export interface OutOfTimeCase extends OutOfTimeMemo {
+  projectId: string;
+  projectTitle: string;
+  funderId: string;
+  workflowId: string;
+  /** The open steps' parties; empty while the case waits on a dispute or a notice period. */
+  awaiting: string[];
+}
+
+export interface StalledList {
+  asOf: string;
+  /** Open steps past their due time, oldest first. */
+  items: StalledItem[];
+  /** Licence cases past their legal limit, longest first (whether or not a step is past due). */
+  outOfTime: OutOfTimeCase[];
+  truncated: boolean;
 }
 
 /** Upper bound on workflows read per request: the answer says when it was reached. */
@@ -28,40 +49,46 @@ export const VISIBILITY_LIMIT = 2000;
 // Filter values are validated slugs, so quoting them is enough.
 const clause = (name: string, value?: string) => (value ? ` AND ${name} = '${value}'` : '');
 
-export async function listStalled(
-  client: Client,
-  filters: StalledFilters,
-  now = new Date(),
-): Promise<{ asOf: string; items: StalledItem[]; truncated: boolean }> {
+export async function listStalled(client: Client, filters: StalledFilters, now = new Date()): Promise<StalledList> {
+  const asOf = now.toISOString();
   const query =
-    `ExecutionStatus = 'Running' AND NextDueAt < '${now.toISOString()}'` +
+    `ExecutionStatus = 'Running' AND (${searchAttributes.nextDueAt.name} < '${asOf}' OR ${searchAttributes.outOfTimeSince.name} < '${asOf}')` +
     clause(searchAttributes.funderId.name, filters.funderId) +
     clause(searchAttributes.cycleId.name, filters.cycleId) +
     clause(searchAttributes.awaitedParties.name, filters.agency);
   const items: StalledItem[] = [];
+  const outOfTime: OutOfTimeCase[] = [];
+  const done = (truncated: boolean): StalledList => ({
+    asOf,
+    items: items.sort((a, b) => a.dueAt.localeCompare(b.dueAt) || a.stepId.localeCompare(b.stepId)),
+    outOfTime: outOfTime.sort((a, b) => a.since.localeCompare(b.since) || a.workflowId.localeCompare(b.workflowId)),
+    truncated,
+  });
   let read = 0;
   for await (const wf of client.workflow.list({ query })) {
-    if (++read > VISIBILITY_LIMIT) return { asOf: now.toISOString(), items: sortOldestFirst(items), truncated: true };
+    if (++read > VISIBILITY_LIMIT) return done(true);
     const memo = wf.memo as Partial<VisibilityMemo> | undefined;
-    for (const step of memo?.openSteps ?? []) {
+    const workflow = {
+      projectId: wf.typedSearchAttributes.get(searchAttributes.projectId) ?? '',
+      projectTitle: memo?.projectTitle ?? '',
+      funderId: wf.typedSearchAttributes.get(searchAttributes.funderId) ?? '',
+      workflowId: wf.workflowId,
+    };
+    const openSteps = memo?.openSteps ?? [];
+    if (memo?.outOfTime) outOfTime.push({ ...memo.outOfTime, ...workflow, awaiting: openSteps.map((s) => (s.clockStopped ? 'coordinator' : s.partyName)) });
+    for (const step of openSteps) {
       const due = Date.parse(step.dueAt);
       if (step.clockStopped || due >= now.getTime() || (filters.agency && step.party !== filters.agency)) continue;
       items.push({
         ...step,
-        projectId: wf.typedSearchAttributes.get(searchAttributes.projectId) ?? '',
-        projectTitle: memo?.projectTitle ?? '',
-        funderId: wf.typedSearchAttributes.get(searchAttributes.funderId) ?? '',
-        workflowId: wf.workflowId,
+        ...workflow,
         overdueMs: now.getTime() - due,
         openForMs: now.getTime() - Date.parse(step.openedAt),
+        ...(memo?.outOfTime && { outOfTimeSince: memo.outOfTime.since }),
       });
     }
   }
-  return { asOf: now.toISOString(), items: sortOldestFirst(items), truncated: false };
-}
-
-function sortOldestFirst(items: StalledItem[]): StalledItem[] {
-  return items.sort((a, b) => a.dueAt.localeCompare(b.dueAt) || a.stepId.localeCompare(b.stepId));
+  return done(false);
 }
 
 export interface ProjectSummary {

@@ -9,9 +9,9 @@
  *   npm run record-histories -- --select-only                    only the selection (e.g. after adding a history by hand)
  */
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { coverageOf, HISTORIES_DIR, keepCovering } from '../test/replay/histories';
+import { BEFORE_PATCH_DIR, coverageOf, HISTORIES_DIR, keepCovering } from '../test/replay/histories';
 
 const ROOT = path.resolve(__dirname, '..');
 const args = process.argv.slice(2);
@@ -20,8 +20,10 @@ const testPaths = args.filter((a) => a !== '--select-only');
 
 let status = 0;
 if (!selectOnly) {
-  // A full recording starts afresh, so the histories of removed tests go too.
-  if (!testPaths.length) rmSync(HISTORIES_DIR, { recursive: true, force: true });
+  // A full recording starts afresh, so the histories of removed tests go too (those recorded before a patch stay).
+  if (!testPaths.length && existsSync(HISTORIES_DIR)) {
+    for (const entry of readdirSync(HISTORIES_DIR)) if (entry !== BEFORE_PATCH_DIR) rmSync(path.join(HISTORIES_DIR, entry), { recursive: true, force: true });
+  }
   const jest = spawnSync(
     process.execPath,
     [require.resolve('jest/bin/jest'), '--runInBand', ...(testPaths.length ? testPaths : ['test/workflows', 'test/api'])],

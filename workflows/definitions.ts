@@ -26,6 +26,8 @@ export const searchAttributes = {
   stage: defineSearchAttributeKey('Stage', SearchAttributeType.KEYWORD),
   awaitedParties: defineSearchAttributeKey('AwaitedParties', SearchAttributeType.KEYWORD_LIST),
   nextDueAt: defineSearchAttributeKey('NextDueAt', SearchAttributeType.DATETIME),
+  /** Set on a licence review once its case passed the regime's legal limit undecided. */
+  outOfTimeSince: defineSearchAttributeKey('OutOfTimeSince', SearchAttributeType.DATETIME),
 };
 
 const CLI_TYPE_NAMES = { KEYWORD: 'Keyword', KEYWORD_LIST: 'KeywordList', DATETIME: 'Datetime', TEXT: 'Text', INT: 'Int', DOUBLE: 'Double', BOOL: 'Bool' };

@@ -8,7 +8,7 @@
  * where the regime has one, and the applicant may appeal it to the issuer's
  * appeal body. Every change is reported to the project workflow.
  */
-import { CancellationScope, condition, executeChild, isCancellation, setHandler } from '@temporalio/workflow';
+import { CancellationScope, condition, executeChild, isCancellation, patched, setHandler } from '@temporalio/workflow';
 import { formatDuration } from '../domain/durations';
 import { phaseVerdict, type PhaseAnswer } from '../domain/regimes';
 import { componentReviewPlan, escalationPlan, issuerOf, standingOf, type StepPlan } from '../domain/routing';
@@ -75,10 +75,20 @@ export async function licenceWorkflow(input: LicenceInput): Promise<Licence> {
     waitingParties: [`${project.coordinator.name} (coordinator)`, `${project.funderId} (funder)`],
     onChange: () => {
       updateCaseClock();
-      visibility.publish(licence.status === 'disputed' ? 'dispute' : 'licence-review', board.open());
+      publishVisibility();
       return reporter.report();
     },
   });
+  /** Set once the out-of-time flag is published to visibility (histories recorded before that did not publish it). */
+  let outOfTimeVisible = false;
+  const publishVisibility = () =>
+    visibility.publish(
+      licence.status === 'disputed' ? 'dispute' : 'licence-review',
+      board.open(),
+      outOfTimeVisible && licence.outOfTimeSince
+        ? { componentId: component.id, since: licence.outOfTimeSince, issuer: { agencyId: issuer.id, name: issuer.name } }
+        : undefined,
+    );
 
   /** The 90-day case clock stops while any step waits for the applicant's information. */
   function updateCaseClock() {
@@ -340,6 +350,11 @@ export async function licenceWorkflow(input: LicenceInput): Promise<Licence> {
       if (await condition(() => !!caseClock.stoppedSince || !undecided(), Math.max(due - Date.now(), 1))) continue;
       licence.outOfTimeSince = new Date().toISOString();
       audit('out-of-time', `undecided past the legal limit of ${formatDuration(caseClock.limitMs)} (due ${new Date(due).toISOString()})`);
+      // For the stalled list and the dashboard: a search attribute and the memo.
+      if (patched('out-of-time-visible')) {
+        outOfTimeVisible = true;
+        publishVisibility();
+      }
       await reporter.report();
       const senior = issuer.seniorReviewers[0] ?? issuer.reviewers[0];
       const stillOpen = board.open().map((s) => `${s.partyName} (${s.reviewer})`);

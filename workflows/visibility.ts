@@ -20,10 +20,18 @@ export interface OpenStepMemo {
   clockStopped: boolean;
 }
 
+/** A licence review past its regime's legal limit, undecided (set on licence reviews only). */
+export interface OutOfTimeMemo {
+  componentId: string;
+  since: string;
+  issuer: { agencyId: string; name: string };
+}
+
 /** The memo every workflow keeps: its project's title and its open steps. */
 export interface VisibilityMemo {
   projectTitle: string;
   openSteps: OpenStepMemo[];
+  outOfTime?: OutOfTimeMemo;
 }
 
 export class Visibility {
@@ -32,7 +40,7 @@ export class Visibility {
   constructor(private readonly projectTitle: string) {}
 
   /** Publishes only when something changed, to keep history small. */
-  publish(stage: string, open: ReviewStep[]): void {
+  publish(stage: string, open: ReviewStep[], outOfTime?: OutOfTimeMemo): void {
     const steps: OpenStepMemo[] = open.map((s) => ({
       stepId: s.stepId,
       kind: s.kind,
@@ -50,15 +58,16 @@ export class Visibility {
       .filter((s) => !s.clockStopped)
       .map((s) => s.dueAt)
       .sort()[0];
-    const key = JSON.stringify([stage, steps]);
+    const key = JSON.stringify(outOfTime ? [stage, steps, outOfTime] : [stage, steps]);
     if (key === this.published) return;
     this.published = key;
     upsertSearchAttributes([
       { key: searchAttributes.stage, value: stage },
       { key: searchAttributes.awaitedParties, value: awaited },
       { key: searchAttributes.nextDueAt, value: nextDue ? new Date(nextDue) : null },
+      ...(outOfTime ? [{ key: searchAttributes.outOfTimeSince, value: new Date(outOfTime.since) }] : []),
     ]);
-    const memo: VisibilityMemo = { projectTitle: this.projectTitle, openSteps: steps };
+    const memo: VisibilityMemo = { projectTitle: this.projectTitle, openSteps: steps, ...(outOfTime && { outOfTime }) };
     upsertMemo({ ...memo });
   }
 }

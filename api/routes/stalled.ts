@@ -1,4 +1,4 @@
-/** `GET /v1/milestones/stalled`: running steps past their due time, oldest first, from Temporal visibility. */
+/** `GET /v1/milestones/stalled`: running steps past their due time, oldest first, and licence cases out of time, from Temporal visibility. */
 import { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';

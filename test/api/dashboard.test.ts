@@ -7,7 +7,8 @@
  * and, with nobody to escalate to, stay open past due (silence at grant level
  * is never consent). Projects A, B and C (funder horizon-eu) reach their grant
  * review one after another, so their steps fall due in that order; N is funded
- * by nsf and US-led; P is approved and active, S waits in scoping, W is withdrawn.
+ * by nsf and US-led; P is approved and active, and its licence case passes its
+ * legal limit (seconds here) undecided; S waits in scoping, W is withdrawn.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import type { AddressInfo, Server } from 'node:net';
@@ -20,7 +21,7 @@ import { parseApiKeys } from '../../config/env';
 import { createLogger } from '../../config/logger';
 import { policySchema, type Policy } from '../../domain/policy';
 import { listProjects } from '../../api/visibility-queries';
-import { projectWorkflowId } from '../../workflows/definitions';
+import { licenceWorkflowId, projectWorkflowId } from '../../workflows/definitions';
 import { describeAnswer, expectStatus, readAnswered } from '../helpers/api-read';
 import { bearer, KEYS, linkTokens, startApiStack, TEMPORAL_UI_URL, type ApiStack } from '../helpers/api-stack';
 import { launchChromium, reloadWhileUnanswered } from '../helpers/browser';
@@ -32,12 +33,17 @@ declare const document: { body: unknown };
 declare function getComputedStyle(element: unknown): { color: string; backgroundColor: string };
 
 const GRANT_SLA_MS = 5000;
+/** The legal limit of a licence case: P's passes it while the rest of the scenario is built. */
+const CASE_LIMIT = '8s';
 const SCREENSHOT = path.resolve(__dirname, '../../test-output/dashboard.png');
 
-/** Grant reviews due after 5 s and no senior reviewer anywhere: a silent grant step stays open (escalated, not decided). */
+/**
+ * Grant reviews due after 5 s and no senior reviewer anywhere: a silent grant step stays open (escalated, not decided).
+ * A licence review's steps are due in an hour, but its case's legal limit passes in seconds: out of time, nothing overdue.
+ */
 function stallingPolicy(): Policy {
   const file = testPolicyFile();
-  file.sla = { ...file.sla, grantReview: `${GRANT_SLA_MS / 1000}s`, agencyReview: '1h', seniorSignOff: '1h', tierLoweringReview: '1h', caseLimit: '1d' };
+  file.sla = { ...file.sla, grantReview: `${GRANT_SLA_MS / 1000}s`, agencyReview: '1h', seniorSignOff: '1h', tierLoweringReview: '1h', caseLimit: CASE_LIMIT };
   file.reminders = { every: '1h' }; // no reminder mail in the middle of the test
   for (const party of [...file.funders, ...file.agencies]) party.seniorReviewers = [];
   return policySchema.parse(file);
@@ -147,7 +153,8 @@ beforeAll(async () => {
   for (;;) {
     const [res, { projects }] = await Promise.all([stalled(), listProjects(stack.client)]);
     const stages = Object.fromEntries(projects.map((p) => [p.projectId, p.stage]));
-    if (res.body.count === 8 && stages[s.P] === 'active' && stages[s.W] === 'withdrawn' && projects.length === 7) break;
+    const ready = res.body.count === 8 && res.body.outOfTime?.length === 1;
+    if (ready && stages[s.P] === 'active' && stages[s.W] === 'withdrawn' && projects.length === 7) break;
     const seen = res.status === 200 ? JSON.stringify(pairs(res.body.items)) : describeAnswer(res);
     if (Date.now() > deadline) throw new Error(`scenario not reached: stalled ${seen}, stages ${JSON.stringify(stages)}`);
     await sleep(300);
@@ -198,6 +205,36 @@ describe('GET /v1/milestones/stalled', () => {
     expect(items[0].overdueMs - items[7].overdueMs).toBeGreaterThan(2500);
     expect(res.body.truncated).toBe(false);
     expect(Date.parse(res.body.asOf)).toBeLessThanOrEqual(Date.now());
+  });
+
+  test('lists a licence case past its legal limit as out of time, with its issuer and who it waits on, though no step is overdue', async () => {
+    const res = expectStatus(await stalled(), 200);
+    const bafa = stack.policy.agencies.find((a) => a.id === 'de-bafa')!;
+    const pView = await stack.view(s.P);
+    const component = pView.components[0];
+    expect(component.licence.outOfTimeSince).toBeDefined();
+    expect(res.body.outOfTime).toEqual([
+      {
+        projectId: s.P,
+        projectTitle: s.titles[s.P],
+        funderId: 'horizon-eu',
+        workflowId: licenceWorkflowId(s.P, component.id),
+        componentId: component.id,
+        since: component.licence.outOfTimeSince,
+        issuer: { agencyId: 'de-bafa', name: bafa.name },
+        awaiting: [bafa.name],
+      },
+    ]);
+    // Its step is due in an hour: not a stalled step.
+    expect(res.body.items.some((i: { projectId: string }) => i.projectId === s.P)).toBe(false);
+    // The funder filter applies; the Prometheus gauge counts it by issuer.
+    expect(expectStatus(await stalled('?funderId=nsf'), 200).body.outOfTime).toEqual([]);
+    expect(expectStatus(await stalled('', KEYS.funder), 200).body.outOfTime.map((c: { projectId: string }) => c.projectId)).toEqual([s.P]);
+    let metrics = '';
+    for (const deadline = Date.now() + 30_000; !/^licence_review_out_of_time_cases\{/m.test(metrics) && Date.now() < deadline; await sleep(250)) {
+      metrics = (await api().get('/metrics')).text;
+    }
+    expect(metrics).toMatch(/^licence_review_out_of_time_cases\{issuer="de-bafa"\} 1$/m);
   });
 
   test('filters by funder and by agency, and combines them', async () => {
@@ -330,11 +367,21 @@ describe('the dashboard in a browser', () => {
       ).resolves.toBe('rgb(185, 28, 28)');
       await expect(page.locator('#stalled-h .pill').textContent()).resolves.toBe('8');
 
+      // Out of time: P's licence case, named with its issuer, above the stalled steps; flagged in the projects table too.
+      const outOfTime = await page
+        .locator('#out-of-time tbody tr')
+        .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.innerText.trim()).join(' | ')));
+      expect(outOfTime).toHaveLength(1);
+      expect(outOfTime[0]).toContain(s.titles[s.P]);
+      expect(outOfTime[0]).toContain(stack.policy.agencies.find((a) => a.id === 'de-bafa')!.name);
+      expect(await page.locator('#stalled-h ~ .hint').textContent()).toContain('1 licence case past the legal limit.');
+
       // Who is awaited, per project: the grant parties, the licence reviewers of the active project, the coordinator in scoping.
       const pView = await stack.view(s.P);
       const pRow = await rowOf(page, 'projects', s.P).innerText();
       for (const name of new Set(pView.openSteps.map((x) => x.partyName))) expect(pRow).toContain(name);
       expect(pRow).toContain('Active');
+      expect(pRow).toMatch(/Out of time\s+c\d/);
       expect(await rowOf(page, 'projects', s.S).innerText()).toMatch(/Coordinator\s+to confirm scoping/);
       expect(await rowOf(page, 'projects', s.W).innerText()).toContain('Nobody (ended)');
       const aRow = await rowOf(page, 'projects', s.A).innerText();

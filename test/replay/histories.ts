@@ -24,6 +24,13 @@ import * as proto from '@temporalio/proto';
 import { patchProtobufRoot } from '@temporalio/proto/lib/patch-protobuf-root';
 
 export const HISTORIES_DIR = path.join(__dirname, 'histories');
+/**
+ * `histories/before-patch/<patch id>/`: histories recorded before a `patched()` change, which prove that
+ * workflows started on the old code still replay. The selection never removes them, and a full recording
+ * keeps them; they go with the patch (when `deprecatePatch` replaces it).
+ */
+export const BEFORE_PATCH_DIR = 'before-patch';
+const isBeforePatch = (file: string) => file.split(path.sep)[0] === BEFORE_PATCH_DIR;
 
 type History = proto.temporal.api.history.v1.IHistory;
 type HistoryEvent = proto.temporal.api.history.v1.IHistoryEvent;
@@ -342,9 +349,13 @@ export function readHistories(dir = HISTORIES_DIR): RecordedHistory[] {
  */
 export function keepCovering(dir = HISTORIES_DIR): { kept: RecordedHistory[]; removed: string[] } {
   const all = readHistories(dir);
-  const chosen = new Set(
-    selectCovering(all.map((h) => ({ name: h.file, workflowType: h.workflowType, coverage: coverageOf(h.history), bytes: h.bytes }))).map((c) => c.name),
-  );
+  const candidates = all.filter((h) => !isBeforePatch(h.file));
+  const chosen = new Set([
+    ...all.filter((h) => isBeforePatch(h.file)).map((h) => h.file),
+    ...selectCovering(candidates.map((h) => ({ name: h.file, workflowType: h.workflowType, coverage: coverageOf(h.history), bytes: h.bytes }))).map(
+      (c) => c.name,
+    ),
+  ]);
   const removed = all.filter((h) => !chosen.has(h.file)).map((h) => h.file);
   for (const file of removed) rmSync(path.join(dir, file));
   const subdirs = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => statSync(path.join(dir, f)).isDirectory());

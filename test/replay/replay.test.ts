@@ -7,13 +7,13 @@
  * workflow code with a changed call order fail on the recorded histories that
  * reach the change, and replay again once the change is guarded by patched().
  */
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode, DefaultLogger, makeTelemetryFilterString, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import * as workflowTypes from '../../workflows';
 import { workflowBundle } from '../helpers/temporal';
-import { readHistories, type RecordedHistory } from './histories';
+import { BEFORE_PATCH_DIR, readHistories, type RecordedHistory } from './histories';
 
 const ROOT = path.resolve(__dirname, '../..');
 const recorded = readHistories();
@@ -59,6 +59,16 @@ test('the recorded histories include every workflow type the worker registers, a
   const types = new Set(recorded.map((h) => h.workflowType));
   expect(Object.keys(workflowTypes).filter((t) => !types.has(t))).toEqual([]); // a new workflow type: record its histories
   expect(recorded.filter((h) => !(h.workflowType in workflowTypes)).map((h) => h.file)).toEqual([]);
+});
+
+test('each history kept from before a patch names a patch the workflow code still has', () => {
+  const code = readdirSync(path.join(ROOT, 'workflows'))
+    .map((f) => readFileSync(path.join(ROOT, 'workflows', f), 'utf8'))
+    .join('\n');
+  const patches = [...new Set(recorded.filter((h) => h.file.startsWith(`${BEFORE_PATCH_DIR}/`)).map((h) => h.file.split('/')[1]))];
+  expect(patches.length).toBeGreaterThan(0);
+  // A patch removed from the code (after deprecatePatch) takes its histories with it.
+  expect(patches.filter((id) => !code.includes(`patched('${id}')`) && !code.includes(`deprecatePatch('${id}')`))).toEqual([]);
 });
 
 test('every recorded history replays against the current workflow code', async () => {

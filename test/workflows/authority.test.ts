@@ -8,7 +8,8 @@
  */
 import { workingDaysAfter } from '../../activities/working-days';
 import { policySchema } from '../../domain/policy';
-import { auditQuery, projectViewQuery, resubmitUpdate, type ProjectView } from '../../workflows/definitions';
+import { auditQuery, licenceWorkflowId, projectViewQuery, resubmitUpdate, searchAttributes, type ProjectView } from '../../workflows/definitions';
+import type { VisibilityMemo } from '../../workflows/visibility';
 import { projectWith, usCamera, withPartner } from '../helpers/fixtures';
 import { testPolicyFile } from '../helpers/policy';
 import { mockActivities, notices, rejectionType, useWorkflowEnv } from '../helpers/workflow-harness';
@@ -22,7 +23,7 @@ file.sla.resubmitWithin = '60s';
 file.reminders.every = '1500ms';
 const policy = policySchema.parse(file);
 
-const { withWorker, start, waitForView, openStep, decide, confirm } = useWorkflowEnv(policy);
+const { env, withWorker, start, waitForView, openStep, decide, confirm } = useWorkflowEnv(policy);
 
 const OBJECTION = { decision: 'deny' as const, legalBasis: 'Art. 11(1) Regulation 2021/821: essential security interests of France' };
 const licence = (v: ProjectView) => v.components[0].licence;
@@ -160,6 +161,14 @@ test('a US case past its legal limit, waiting time excluded, is flagged out of t
     for (const until = Date.now() + 10_000; outOfTime().length < 2 && Date.now() < until;) await new Promise((r) => setTimeout(r, 100));
     expect(outOfTime()).toEqual(['a.weber@kit.example', 'senior-licensing@bis.example']);
     expect((await handle.query(auditQuery)).filter((e) => e.action === 'out-of-time')).toHaveLength(1);
+    // Visible to the stalled list and the dashboard: a search attribute and the memo of the licence review.
+    const review = await env().client.workflow.getHandle(licenceWorkflowId(view.projectId, 'c2')).describe();
+    expect(review.typedSearchAttributes.get(searchAttributes.outOfTimeSince)?.toISOString()).toBe(licence(view).outOfTimeSince);
+    expect((review.memo as unknown as VisibilityMemo).outOfTime).toEqual({
+      componentId: 'c2',
+      since: licence(view).outOfTimeSince,
+      issuer: { agencyId: 'us-bis', name: policy.agencies.find((a) => a.id === 'us-bis')!.name },
+    });
   });
 }, 60_000);
 
