@@ -9,6 +9,7 @@ const CHOICE_LABELS: Record<Decision, string> = {
   appeal: 'Appeal to the next level (state the legal basis below)',
   accept: 'Accept (no appeal, no response)',
   respond: 'Respond to the intent to deny (state your grounds below)',
+  acknowledge: 'Acknowledge the conditions: the licensee will comply with each of them (your comment is kept with the acknowledgement)',
 };
 
 const CHOICE_VERBS: Record<Decision, string> = {
@@ -18,6 +19,7 @@ const CHOICE_VERBS: Record<Decision, string> = {
   appeal: 'appeal',
   accept: 'accept',
   respond: 'respond',
+  acknowledge: 'acknowledge the conditions',
 };
 
 const CONDITIONS_HINT =
@@ -101,6 +103,11 @@ function offered(step: StepContext['step'], now: number): { decisions: readonly 
   return { decisions };
 }
 
+/** The legal-basis box, on steps where some decision must cite one (an acknowledgement cites none). */
+const basisField = (verbs: string) => `
+  <p><label for="legalBasis"><strong>Legal basis</strong> <span class="hint">(required to ${verbs}, e.g. "EAR §742.4, national security")</span></label>
+  <textarea id="legalBasis" name="legalBasis" maxlength="2000"></textarea></p>`;
+
 export function decisionPage(ctx: StepContext, action: string, errors: string[] = [], now = Date.now()): string {
   const { step } = ctx;
   const basisVerbs = STEP_KINDS[step.kind].basisRequired.map((d) => CHOICE_VERBS[d]).join(' or ');
@@ -115,9 +122,7 @@ ${stepSummary(ctx)}${errorList}
 ${choices.decisions
   .map((d, i) => `    <label class="choice"><input type="radio" name="decision" value="${d}"${i === 0 ? ' required' : ''}> ${CHOICE_LABELS[d]}</label>`)
   .join('\n')}
-  </fieldset>${choices.note ? `\n  <p class="hint">${escapeHtml(choices.note)}</p>` : ''}
-  <p><label for="legalBasis"><strong>Legal basis</strong> <span class="hint">(required to ${basisVerbs}, e.g. "EAR §742.4, national security")</span></label>
-  <textarea id="legalBasis" name="legalBasis" maxlength="2000"></textarea></p>${conditionsField(ctx)}
+  </fieldset>${choices.note ? `\n  <p class="hint">${escapeHtml(choices.note)}</p>` : ''}${basisVerbs ? basisField(basisVerbs) : ''}${conditionsField(ctx)}
   <p><label for="comment"><strong>Comment</strong> <span class="hint">(reasons, or the information you need)</span></label>
   <textarea id="comment" name="comment" maxlength="4000"></textarea></p>
   <button type="submit">Record my decision</button>

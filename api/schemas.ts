@@ -1,7 +1,7 @@
 /** Request schemas of the routes other than project submission (which lives in domain/project.ts). */
 import { z } from 'zod';
 import { tierSchema } from '../domain/policy';
-import { BASIS_DECISIONS, CONDITION_LIMITS } from '../domain/step-kinds';
+import { BASIS_DECISIONS, CONDITION_LIMITS, DECISIONS } from '../domain/step-kinds';
 import { slug, text } from '../domain/primitives';
 
 export const projectIdParam = z.object({ id: slug });
@@ -37,7 +37,7 @@ const BASIS_MESSAGES: Partial<Record<string, string>> = {
 
 export const decisionBody = z
   .strictObject({
-    decision: z.enum(['approve', 'deny', 'request-info', 'appeal', 'accept', 'respond'], { message: 'choose one of the decisions on the page' }),
+    decision: z.enum(DECISIONS, { message: 'choose one of the decisions on the page' }),
     comment: z.string().trim().max(4000, 'must be at most 4000 characters').optional(),
     legalBasis: z.string().trim().max(2000, 'must be at most 2000 characters').optional(),
     conditions: conditionList.optional(),

@@ -142,6 +142,8 @@ export const policySchema = z
       resubmitWithin: duration,
       /** Whole case, excluding time the clock is stopped for the applicant's information, where the regime sets no limit of its own. */
       caseLimit: duration,
+      /** When the licensee's written acknowledgement of reviewers' conditions is due (reminded, never assumed). */
+      acknowledgeWithin: duration.default(30 * 86_400_000),
     }),
     reminders: z.object({ every: duration }),
     regimes: z.record(z.string(), regimeSchema),

@@ -27,10 +27,15 @@ export type StepKind =
   /** The applicant may answer a notice of intent to deny (US). */
   | 'intent-to-deny'
   /** The funder reviews a milestone in a review cycle. */
-  | 'milestone-review';
+  | 'milestone-review'
+  /** The licensee accepts in writing the conditions reviewers set (provisos) before it uses the licence. */
+  | 'acknowledgement';
 
-/** approve/deny/request-info on reviews and rulings; appeal/accept on an appeal window; respond/accept on an intent to deny. */
-export type Decision = 'approve' | 'deny' | 'request-info' | 'appeal' | 'accept' | 'respond';
+/**
+ * approve/deny/request-info on reviews and rulings; appeal/accept on an appeal window; respond/accept on an
+ * intent to deny; acknowledge on the conditions of a licence.
+ */
+export type Decision = 'approve' | 'deny' | 'request-info' | 'appeal' | 'accept' | 'respond' | 'acknowledge';
 
 /**
  * What a step's silence at its deadline does:
@@ -188,7 +193,20 @@ export const STEP_KINDS: Readonly<Record<StepKind, StepKindRule>> = {
     silence: 'stays-open',
     escalation: 'stays open; the cycle reports it stalled at its close',
   },
+  acknowledgement: {
+    label: 'Acknowledgement of conditions',
+    decidedBy: 'the licensee (the coordinator, for the exporter and the recipients)',
+    mailSubject: 'Acknowledge the licence conditions',
+    decisions: ['acknowledge'],
+    basisRequired: [],
+    conditions: false,
+    silence: 'stays-open',
+    escalation: 'stays open, reminded; the licence is not in use until acknowledged, and lapses unused at its expiry',
+  },
 };
+
+/** Every decision some kind of step offers: what the request schema accepts before the step is known. */
+export const DECISIONS = [...new Set(Object.values(STEP_KINDS).flatMap((r) => r.decisions))] as [Decision, ...Decision[]];
 
 /** Decisions that cite a legal basis on some kind of step: the request schema checks these before the step is known. */
 export const BASIS_DECISIONS: readonly Decision[] = [...new Set(Object.values(STEP_KINDS).flatMap((r) => r.basisRequired))];

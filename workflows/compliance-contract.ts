@@ -44,6 +44,8 @@ export interface MonitoredLicence {
   reportingPeriodMs: number;
   /** Who issued it (kept in the project view while the licence is monitored). */
   issuer?: Licence['issuer'];
+  /** The licensee's written acknowledgement of the reviewers' conditions, where they set any. */
+  acknowledgement?: Licence['acknowledgement'];
   /** The component's destinations. */
   destinations: string[];
   /** The partners named as the component's recipients. */
@@ -215,6 +217,7 @@ export function complianceMonitorStart(p: MonitorStartParams): {
       conditions: licence.conditions,
       reportingPeriodMs: licence.reportingPeriodMs,
       issuer: licence.issuer,
+      ...(licence.acknowledgement && { acknowledgement: licence.acknowledgement }),
       destinations: component.destinations,
       recipients: project.partners.filter((x) => component.recipients.includes(x.id)).map((x) => ({ partnerId: x.id, name: x.name, country: x.country })),
     },

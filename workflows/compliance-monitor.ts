@@ -447,6 +447,7 @@ export class LicenceMonitor {
       conditions: licence.conditions,
       reportingPeriodMs: licence.reportingPeriodMs,
       issuer: licence.issuer,
+      ...(licence.acknowledgement && { acknowledgement: licence.acknowledgement }),
       basis: this.record.basis,
       compliance: { ...this.record, monitorWorkflowId: workflowInfo().workflowId },
     };

@@ -85,10 +85,17 @@ export async function runCycleReview(ctx: CycleReviewContext, req: CycleReviewRe
         detail: `${refused.partyName}: ${refused.legalBasis ?? refused.comment ?? 'milestone not approved'}`,
       };
     const licence = (id: string) => ctx.components.get(id)!.licence;
-    const held = componentIds.filter((id) => HOLDING.has(licence(id).status) || (licence(id).validUntil && Date.parse(licence(id).validUntil!) < closesAt));
+    // A licence whose reviewers' conditions are not yet acknowledged is issued but not in use.
+    const unacknowledged = (id: string) => !!licence(id).acknowledgement && !licence(id).acknowledgement!.acknowledgedAt;
+    const held = componentIds.filter(
+      (id) => HOLDING.has(licence(id).status) || (licence(id).validUntil && Date.parse(licence(id).validUntil!) < closesAt) || unacknowledged(id),
+    );
     if (held.length) {
       const detail = held
-        .map((id) => `${ctx.components.get(id)!.name} (${id}): licence ${licence(id).licenceId ?? ''} ${licence(id).status}`.replace('  ', ' '))
+        .map((id) => {
+          const what = `licence ${licence(id).licenceId ?? ''} ${licence(id).status}${unacknowledged(id) ? ', its conditions not yet acknowledged' : ''}`;
+          return `${ctx.components.get(id)!.name} (${id}): ${what.replace('  ', ' ')}`;
+        })
         .join('; ');
       return { ...base, outcome: 'held-regulator', awaited: [], detail };
     }

@@ -54,7 +54,7 @@ export interface AuditEntry {
 
 export type { Decision, StepKind };
 /** `no-objection`: a consulted agency was silent past its window; `responded`: the applicant answered an intent to deny. */
-export type StepOutcome = 'approved' | 'denied' | 'no-objection' | 'escalated' | 'appealed' | 'accepted' | 'responded';
+export type StepOutcome = 'approved' | 'denied' | 'no-objection' | 'escalated' | 'appealed' | 'accepted' | 'responded' | 'acknowledged';
 export type StepStatus = 'open' | 'decided' | 'closed';
 
 export interface ReviewStep {
@@ -145,6 +145,7 @@ export const decisionOutcome = {
   appeal: 'appealed',
   accept: 'accepted',
   respond: 'responded',
+  acknowledge: 'acknowledged',
   'request-info': 'info-requested',
 } as const satisfies Record<Decision, StepOutcome | 'info-requested'>;
 
@@ -191,6 +192,11 @@ export interface Licence {
   issuer?: { agencyId: string; name: string; regime: string };
   /** Set when the case passed its regime's legal limit undecided (waiting time excluded). */
   outOfTimeSince?: string;
+  /**
+   * Conditions set by reviewers bind the licensee once it accepts them in writing: until then the licence
+   * is issued but not in use (its compliance monitoring has not started, and a funder cycle holds on it).
+   */
+  acknowledgement?: { stepId: string; acknowledgedAt?: string; acknowledgedBy?: string };
 }
 
 export const disputeWorkflowId = (projectId: string, componentId: string, n: number) => `dispute-${projectId}--${componentId}-${n}`;

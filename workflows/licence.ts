@@ -120,7 +120,7 @@ export async function licenceWorkflow(input: LicenceInput): Promise<Licence> {
     return ruling === 'approved' ? grant() : deny(`final ruling of ${disputeId}`);
   };
 
-  const grant = (): Promise<Licence> => {
+  const grant = async (): Promise<Licence> => {
     const regimeTerms = policy.regimes[issuer.regime];
     const validFrom = new Date();
     const granted: Licence = {
@@ -136,8 +136,51 @@ export async function licenceWorkflow(input: LicenceInput): Promise<Licence> {
       'licence-granted',
       `${granted.licenceId} issued by ${issuer.name} (${issuer.regime}), valid until ${granted.validUntil}; conditions: ${granted.conditions.join('; ')}`,
     );
+    const provisos = reviewersConditions();
+    // Histories recorded before this change issued such a licence without waiting for its acknowledgement.
+    if (provisos.length && patched('conditions-acknowledgement')) return awaitAcknowledgement(granted, provisos);
     return finish(granted);
   };
+
+  /**
+   * Conditions set by reviewers (provisos) bind the licensee once it accepts them in writing. The licence is
+   * issued and shown, but not in use until the coordinator acknowledges them: its compliance monitoring starts
+   * then, and a funder cycle holds on it. Never assumed from silence: unacknowledged at expiry, it lapses unused.
+   */
+  async function awaitAcknowledgement(granted: Licence, provisos: string[]): Promise<Licence> {
+    const stepId = `${component.id}-acknowledgement`;
+    licence = { ...granted, acknowledgement: { stepId } };
+    const listed = provisos.map((c, i) => `(${i + 1}) ${c}`).join(' ');
+    await board.openSteps([
+      {
+        stepId,
+        kind: 'acknowledgement',
+        party: 'coordinator',
+        partyName: project.coordinator.name,
+        reviewer: project.coordinator.email,
+        componentId: component.id,
+        tier,
+        slaMs: policy.sla.acknowledgeWithin,
+        question:
+          `${issuer.name} issued licence ${granted.licenceId} for "${component.name}" with conditions its reviewers set: ${listed} ` +
+          'Acknowledge in writing that the licensee and its recipients will comply with each of them; the licence may not be used until then.',
+      },
+    ]);
+    const step = () => board.steps.get(stepId)!;
+    await condition(() => step().status !== 'open', Math.max(Date.parse(granted.validUntil!) - Date.now(), 1));
+    if (step().outcome === 'acknowledged') {
+      licence = { ...licence, acknowledgement: { stepId, acknowledgedAt: step().decidedAt, acknowledgedBy: step().reviewer } };
+      audit(
+        'conditions-acknowledged',
+        `${step().reviewer} acknowledged the ${provisos.length} reviewers' conditions of ${granted.licenceId} in writing`,
+        stepId,
+      );
+      return finish(licence);
+    }
+    await board.closeOpen(`licence ${granted.licenceId} expired before its conditions were acknowledged`);
+    audit('licence-lapsed', `${granted.licenceId} expired on ${granted.validUntil} unused: its reviewers' conditions were never acknowledged`, stepId);
+    return finish({ ...licence, status: 'expired' });
+  }
 
   /** Conditions the approving reviewers set, each with who set it. */
   function reviewersConditions(): string[] {

@@ -335,8 +335,9 @@ export class ReviewBoard {
         deadlinePassed = true;
         await this.onSilence(step);
       } else if (Date.now() >= nextReminder) {
+        const slot = nextReminder;
         nextReminder = this.nextReminderAfter(step, Date.now(), nextReminder + every);
-        await this.remind(step);
+        await this.remind(step, slot);
       }
     }
   }
@@ -429,7 +430,8 @@ export class ReviewBoard {
     this.record(step, 'email-sent', `escalation notice to ${receipt.to}: "${receipt.subject}"`, 'email');
   }
 
-  private async remind(step: ReviewStep) {
+  /** `slot`: when the reminder was due (its timer may fire late on a busy worker); the audit names it. */
+  private async remind(step: ReviewStep, slot: number) {
     const openFor = formatDuration(Date.now() - Date.parse(step.openedAt) - step.stoppedMs);
     const others = this.open()
       .filter((s) => s !== step)
@@ -437,7 +439,12 @@ export class ReviewBoard {
     const waiting = [...this.opts.waitingParties, ...others.map((p) => `${p} (also still to decide)`)];
     step.remindersSent += 1;
     // Recorded when due (the audit shows the reminder calendar); the send is retried until delivered.
-    this.record(step, 'reminder-sent', `reminder ${step.remindersSent} to ${step.reviewer}: open for ${openFor}; waiting: ${waiting.join('; ')}`, 'email');
+    this.record(
+      step,
+      'reminder-sent',
+      `reminder ${step.remindersSent} to ${step.reviewer}, due ${new Date(slot).toISOString()}: open for ${openFor}; waiting: ${waiting.join('; ')}`,
+      'email',
+    );
     await mail.sendNotice({
       to: step.reviewer,
       key: `${step.workflowId}.${step.stepId}.reminder.${step.remindersSent}`,

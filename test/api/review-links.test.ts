@@ -438,5 +438,21 @@ describe('approve with conditions', () => {
         detail: expect.stringContaining('conditions: No re-export without BAFA consent; Yearly end-use statement'),
       }),
     ]);
+
+    // The coordinator acknowledges the two provisos in writing from the e-mailed link; only then is the licence in use.
+    expect(view.components[0].licence.acknowledgement).toEqual({ stepId: 'c1-acknowledgement' });
+    const coordinator = view.coordinator.email;
+    const ackMail = await stack.waitForMail((m) => m.to[0]?.address === coordinator && m.subject.startsWith(`Acknowledge the licence conditions: ${g.title}`));
+    expect(ackMail.text).toContain('(1) No re-export without BAFA consent');
+    const ackToken = tokenOf(ackMail);
+    const page = expectStatus(await openLink(ackToken), 200).text;
+    expect(page).toContain('value="acknowledge"');
+    expect(page).not.toContain('value="approve"');
+    const refused = await api().post(`/r/${ackToken}`).set(JSON_ACCEPT).send({ decision: 'approve' });
+    expect({ status: refused.status, path: refused.body.error?.details?.[0]?.path }).toEqual({ status: 400, path: 'body.decision' });
+    const acknowledged = await api().post(`/r/${ackToken}`).set(JSON_ACCEPT).send({ decision: 'acknowledge', comment: 'Signed for KIT' });
+    expect({ status: acknowledged.status, outcome: acknowledged.body.outcome }).toEqual({ status: 200, outcome: 'acknowledged' });
+    const inUse = await stack.waitForView(g.projectId, (v) => !!v.components[0].licence.acknowledgement?.acknowledgedAt, 'the acknowledgement');
+    expect(inUse.components[0].licence.acknowledgement?.acknowledgedBy).toBe(coordinator);
   });
 });

@@ -21,6 +21,7 @@ export function setReviewDurations(file: PolicyFile, review: number, caseLimit: 
     returnUnansweredAfter: c,
     resubmitWithin: r,
     caseLimit: c,
+    acknowledgeWithin: r,
   };
   for (const regime of Object.values(file.regimes)) {
     regime.consultation.within = r;

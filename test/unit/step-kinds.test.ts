@@ -4,7 +4,7 @@
  */
 import { decisionPage } from '../../api/pages';
 import { decisionBody } from '../../api/schemas';
-import { attributedCondition, BASIS_DECISIONS, CONDITION_LIMITS, STEP_KINDS, type StepKind } from '../../domain/step-kinds';
+import { attributedCondition, BASIS_DECISIONS, CONDITION_LIMITS, DECISIONS, STEP_KINDS, type StepKind } from '../../domain/step-kinds';
 import type { StepContext } from '../../workflows/definitions';
 
 const kinds = Object.keys(STEP_KINDS) as StepKind[];
@@ -37,9 +37,16 @@ describe('the table', () => {
     const bySilence = (rule: string) => kinds.filter((k) => STEP_KINDS[k].silence === rule).sort();
     expect(bySilence('no-objection')).toEqual(['advisory-review', 'consultation', 'defence-review']);
     expect(bySilence('lapses')).toEqual(['appeal', 'intent-to-deny']);
-    expect(bySilence('stays-open')).toEqual(['escalation', 'milestone-review']);
+    expect(bySilence('stays-open')).toEqual(['acknowledgement', 'escalation', 'milestone-review']);
     expect(bySilence('escalate')).toEqual(['grant-agency', 'grant-funder', 'issuer-review', 'ruling', 'senior-sign-off', 'tier-lowering']);
     for (const kind of kinds) expect(STEP_KINDS[kind].decidedBy).not.toBe('');
+  });
+
+  test('the licensee acknowledges conditions, and does nothing else on that step; the request schema takes every decision the table offers', () => {
+    expect(STEP_KINDS.acknowledgement).toMatchObject({ decisions: ['acknowledge'], basisRequired: [], conditions: false, silence: 'stays-open' });
+    expect([...DECISIONS].sort()).toEqual(['accept', 'acknowledge', 'appeal', 'approve', 'deny', 'request-info', 'respond']);
+    expect(decisionBody.safeParse({ decision: 'acknowledge' }).success).toBe(true);
+    expect(decisionBody.safeParse({ decision: 'waive' }).success).toBe(false);
   });
 
   test('a condition on the licence names who set it', () => {
@@ -112,6 +119,11 @@ describe('the decision page', () => {
       funderId: 'horizon-eu',
       coordinator: 'C <c@example>',
     }) as StepContext;
+
+  test('asks for a legal basis only where some decision needs one (not on an acknowledgement)', () => {
+    expect(decisionPage(context('acknowledgement', 'c1'), '/r/x')).not.toContain('name="legalBasis"');
+    expect(decisionPage(context('issuer-review', 'c1'), '/r/x')).toContain('name="legalBasis"');
+  });
 
   test('offers exactly the decisions of its kind', () => {
     for (const kind of kinds) {
