@@ -7,7 +7,7 @@ import type { Client, Connection } from '@temporalio/client';
 import type { LinkSigner } from '../activities/link-tokens';
 import { DEFAULT_RATE_LIMITS, type Config, type RateLimits } from '../config/env';
 import type { Logger } from '../config/logger';
-import { authenticate } from './auth';
+import { authenticate, requireRole } from './auth';
 import { ApiError, errorHandler } from './errors';
 import { reviewPageLimiter, writeLimiter } from './rate-limit';
 import { requestLogger } from './request-log';
@@ -94,6 +94,8 @@ export function buildApp({ client, connection, config, signer, logger, temporalT
   );
   app.use('/v1', docsRoutes(openApi)); // public, like the API's description
   app.use('/v1', writes, authenticate(config.apiKeys, sessions));
+  // Agency staff decide through their review links; no /v1 route is theirs yet, and none may show them other agencies' work.
+  app.use('/v1', requireRole('coordinator', 'funder', 'admin'));
   app.use('/v1/projects', projectRoutes({ client, taskQueue: config.TASK_QUEUE, policy: config.policy, temporalTimeoutMs }));
   app.use('/v1/projects', reportRoutes({ client, temporalTimeoutMs }));
   app.use('/v1/milestones/stalled', stalledRoutes({ client, temporalTimeoutMs }));

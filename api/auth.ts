@@ -3,14 +3,13 @@
  * cookie made from the same keys. Reviewers never use these: their signed
  * link is their credential.
  */
-import { createHash } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import type { ApiKey, Role } from '../config/env';
 import { ApiError } from './errors';
 import type { Sessions } from './session';
 
 export interface Caller extends ApiKey {
-  /** Role plus a short fingerprint of the key: who acted, for the audit trail, without the secret. */
+  /** The principal's id: who acted, as the audit trail names them. */
   actor: string;
 }
 
@@ -20,9 +19,8 @@ declare module 'express-serve-static-core' {
   }
 }
 
-export function callerFor(secret: string, key: ApiKey): Caller {
-  const fingerprint = createHash('sha256').update(secret).digest('hex').slice(0, 8);
-  return { ...key, actor: `${key.role}${key.funderId ? `:${key.funderId}` : ''}#${fingerprint}` };
+export function callerFor(key: ApiKey): Caller {
+  return { ...key, actor: key.id };
 }
 
 /** A session cookie rides along on reads only: a write needs the key itself, so no other page can make a signed-in browser change anything. */
@@ -33,17 +31,17 @@ export type Identity = { caller: Caller } | { error: ApiError } | { none: true }
 /**
  * Who sent the request: the Bearer key when there is an Authorization header,
  * else (reads only) the session cookie. The cookie's actor must still belong
- * to a configured key, so removing a key from API_KEYS ends its sessions too.
+ * to a configured key, so removing a principal's keys from API_KEYS ends its sessions too.
  */
 export function identifier(keys: Map<string, ApiKey>, sessions?: Sessions): (req: Request) => Identity {
-  const byActor = new Map([...keys].map(([secret, key]) => [callerFor(secret, key).actor, callerFor(secret, key)]));
+  const byActor = new Map([...keys.values()].map((key) => [key.id, callerFor(key)]));
   return (req) => {
     const header = req.get('authorization');
     if (header) {
       const m = /^Bearer\s+(\S+)$/i.exec(header);
       const key = m && keys.get(m[1]);
       if (!m || !key) return { error: new ApiError('UNAUTHORIZED', 'unknown API key') };
-      return { caller: callerFor(m[1], key) };
+      return { caller: callerFor(key) };
     }
     const session = sessions?.read(req);
     if (!session) return { none: true };

@@ -45,8 +45,8 @@ export function reviewPageLimiter(limits: RateLimits): RequestHandler {
 }
 
 export function writeLimiter(limits: RateLimits, keys: Map<string, ApiKey>): RequestHandler {
-  // Keyed by the actor (role + key fingerprint), never by the secret itself.
-  const actors = new Map([...keys].map(([secret, key]) => [secret, callerFor(secret, key).actor]));
+  // Keyed by the principal, never by the secret itself.
+  const actors = new Map([...keys].map(([secret, key]) => [secret, callerFor(key).actor]));
   const key = (req: Request) => {
     const bearer = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
     const actor = bearer ? actors.get(bearer) : undefined;

@@ -17,7 +17,7 @@ export const SESSION_TTL_MS = 8 * 3_600_000;
 export interface Session {
   role: Role;
   funderId?: string;
-  /** The audit actor of the key signed in with (role and key fingerprint, never the key). */
+  /** The principal signed in (its id, never the key); the session ends once no key of that principal is configured. */
   actor: string;
   /** Epoch milliseconds. */
   expiresAt: number;
@@ -25,7 +25,7 @@ export interface Session {
 
 export type SessionRead = { ok: true; session: Session } | { ok: false; reason: 'malformed' | 'bad-signature' | 'expired' };
 
-const ROLES: readonly string[] = ['funder', 'coordinator', 'admin'] satisfies Role[];
+const ROLES: readonly string[] = ['funder', 'coordinator', 'admin', 'agency'] satisfies Role[];
 
 function isSession(raw: unknown): raw is Session {
   const s = raw as Partial<Session> | null;

@@ -15,7 +15,7 @@ function packageRoot(dir = __dirname): string {
 const ROOT = packageRoot();
 /** Development only: outside NODE_ENV=development both must be set. */
 const DEV_LINK_SECRET = 'dev-only-link-secret-change-me';
-const DEV_API_KEYS = 'coordinator=dev-coordinator-key,funder:horizon-eu=dev-funder-key,admin=dev-admin-key';
+const DEV_API_KEYS = 'coordinator:a.weber=dev-coordinator-key,funder:horizon-eu=dev-funder-key,admin=dev-admin-key';
 const port = z
   .string()
   .regex(/^\d{1,5}$/, 'must be a port number')
@@ -37,26 +37,41 @@ const count = z
   .regex(/^\d{1,7}$/, 'must be a whole number')
   .transform(Number);
 
-export type Role = 'funder' | 'coordinator' | 'admin';
+export type Role = 'admin' | 'coordinator' | 'funder' | 'agency';
+/** Who holds a key: the principal's id (`admin`, `coordinator:<userId>`, `funder:<funderId>`, `agency:<agencyId>`) and its scope. */
 export interface ApiKey {
+  id: string;
   role: Role;
+  /** A coordinator's user id. */
+  userId?: string;
+  /** A funder's id in the policy. */
   funderId?: string;
+  /** An agency's id in the policy. */
+  agencyId?: string;
 }
 
-/** `role[:funderId]=key,…`, e.g. `coordinator=k1,funder:horizon-eu=k2,admin=k3`. */
+/** What the scope of each role names; `admin` has none. */
+const SCOPES = { coordinator: 'userId', funder: 'funderId', agency: 'agencyId' } as const;
+
+/** `role[:scope]=key,…`, e.g. `coordinator:a.weber=k1,funder:horizon-eu=k2,agency:de-bafa=k3,admin=k4`. */
 export function parseApiKeys(value: string): Map<string, ApiKey> {
   const keys = new Map<string, ApiKey>();
   for (const item of value
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean)) {
-    const m = /^(funder|coordinator|admin)(?::([A-Za-z0-9._-]+))?=(\S{8,})$/.exec(item);
-    if (!m) throw new Error(`"${item.replace(/=.*/, '=…')}" is not role[:funderId]=key with a role of funder, coordinator or admin and a key of 8+ characters`);
-    const [, role, funderId, key] = m;
-    if (role === 'funder' && !funderId) throw new Error(`a funder key needs its funder id: funder:<funderId>=key`);
-    if (role !== 'funder' && funderId) throw new Error(`only funder keys carry a funder id ("${role}:${funderId}")`);
+    const m = /^(admin|coordinator|funder|agency)(?::([A-Za-z0-9._@-]+))?=(\S{8,})$/.exec(item);
+    if (!m) {
+      throw new Error(`"${item.replace(/=.*/, '=…')}" is not role[:scope]=key with a role of admin, coordinator, funder or agency and a key of 8+ characters`);
+    }
+    const [, role, scope, key] = m as unknown as [string, Role, string | undefined, string];
+    if (role === 'admin') {
+      if (scope) throw new Error(`an admin key carries no scope ("admin:${scope}")`);
+    } else if (!scope) {
+      throw new Error(`a ${role} key needs its ${SCOPES[role]}: ${role}:<${SCOPES[role]}>=key`);
+    }
     if (keys.has(key)) throw new Error('the same key is given twice');
-    keys.set(key, { role: role as Role, funderId });
+    keys.set(key, { id: scope ? `${role}:${scope}` : role, role, ...(role !== 'admin' && { [SCOPES[role]]: scope }) });
   }
   return keys;
 }
@@ -119,6 +134,30 @@ const envSchema = z
 
 export type Env = z.infer<typeof envSchema>;
 
+/** The shortest API key production accepts: long enough that guessing it is hopeless. */
+export const MIN_PRODUCTION_KEY_LENGTH = 32;
+
+/**
+ * What production refuses, each naming its setting: the development keys and link secret (they are in this
+ * repository, so public; the dashboard's session key derives from the link secret), short keys, and a
+ * PUBLIC_URL that is not https (links and the sign-in cookie would travel in clear).
+ */
+export function productionProblems(env: Env, apiKeys: Map<string, ApiKey>): string[] {
+  const problems: string[] = [];
+  const devKeys = parseApiKeys(DEV_API_KEYS);
+  for (const [key, who] of apiKeys) {
+    if (devKeys.has(key)) problems.push(`API_KEYS: the ${who.id} key is a development key, published in this repository`);
+    else if (key.length < MIN_PRODUCTION_KEY_LENGTH)
+      problems.push(`API_KEYS: the ${who.id} key has ${key.length} characters; at least ${MIN_PRODUCTION_KEY_LENGTH}`);
+  }
+  if (env.LINK_SECRET === DEV_LINK_SECRET || env.LINK_SECRET_PREVIOUS.includes(DEV_LINK_SECRET)) {
+    problems.push('LINK_SECRET: the development link secret (it also keys dashboard sessions) is published in this repository');
+  }
+  if (new URL(env.PUBLIC_URL).protocol !== 'https:')
+    problems.push(`PUBLIC_URL: ${env.PUBLIC_URL} is not https; review links and sign-ins would travel in clear`);
+  return problems;
+}
+
 export interface Config extends Omit<Env, 'API_KEYS' | 'LINK_SECRET'> {
   LINK_SECRET: string;
   rateLimits: RateLimits;
@@ -154,6 +193,24 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   } catch (err) {
     throw new ConfigError(`Invalid configuration:\n  API_KEYS: ${(err as Error).message}`);
   }
+  if (env.NODE_ENV === 'production') {
+    const problems = productionProblems(env, apiKeys);
+    if (problems.length) throw new ConfigError(`Refused in production:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  }
   const rateLimits = { windowMs: env.RATE_LIMIT_WINDOW_SECONDS * 1000, reviewPages: env.RATE_LIMIT_REVIEW_PAGES, writes: env.RATE_LIMIT_WRITES };
-  return { ...env, LINK_SECRET: env.LINK_SECRET ?? DEV_LINK_SECRET, apiKeys, rateLimits, policy: loadPolicy(env.POLICY_FILE) };
+  const policy = loadPolicy(env.POLICY_FILE);
+  const unknown = unknownScopes(apiKeys, policy);
+  if (unknown.length) throw new ConfigError(`Invalid configuration:\n${unknown.map((u) => `  API_KEYS: ${u}`).join('\n')}`);
+  return { ...env, LINK_SECRET: env.LINK_SECRET ?? DEV_LINK_SECRET, apiKeys, rateLimits, policy };
+}
+
+/** Funder and agency keys must name a funder or an agency of the policy: a typo would lock its holder out of everything. */
+function unknownScopes(apiKeys: Map<string, ApiKey>, policy: Policy): string[] {
+  const funders = new Set(policy.funders.map((f) => f.id));
+  const agencies = new Set(policy.agencies.map((a) => a.id));
+  return [...apiKeys.values()].flatMap((k) => {
+    if (k.funderId && !funders.has(k.funderId)) return [`"${k.id}": no funder "${k.funderId}" in policy ${policy.version}`];
+    if (k.agencyId && !agencies.has(k.agencyId)) return [`"${k.id}": no agency "${k.agencyId}" in policy ${policy.version}`];
+    return [];
+  });
 }

@@ -87,7 +87,7 @@ export function dashboardRoutes({ client, keys, sessions, policy, publicUrl, tem
     const parsed = signInBody.safeParse(req.body ?? {});
     const key = parsed.success ? keys.get(parsed.data.key) : undefined;
     if (!parsed.success || !key) return html(res, 401, signInPage({ error: 'That API key is not valid. Check it and try again.' }));
-    const caller = callerFor(parsed.data.key, key);
+    const caller = callerFor(key);
     sessions.start(res, caller);
     req.log?.info({ actor: caller.actor }, 'dashboard sign-in');
     res.set('Cache-Control', 'no-store').redirect(303, '/dashboard');

@@ -145,7 +145,7 @@ export class BenchStack {
       SMTP_URL: this.smtpUrl,
       PUBLIC_URL: `http://127.0.0.1:${this.ports.api}`,
       LINK_SECRET,
-      API_KEYS: `coordinator=${KEYS.coordinator},funder:${FUNDERS.reviews}=${KEYS.funder},funder:${FUNDERS.cycle}=${KEYS.cycleFunder}`,
+      API_KEYS: `coordinator:bench=${KEYS.coordinator},funder:${FUNDERS.reviews}=${KEYS.funder},funder:${FUNDERS.cycle}=${KEYS.cycleFunder}`,
       RATE_LIMIT_WRITES: RATE_LIMIT,
       RATE_LIMIT_REVIEW_PAGES: RATE_LIMIT,
     };

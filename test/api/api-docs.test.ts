@@ -24,7 +24,7 @@ const connection = Connection.lazy({ address: '127.0.0.1:1' });
 const app = buildApp({
   client: new Client({ connection }),
   connection,
-  config: { apiKeys: parseApiKeys('coordinator=docs-test-coordinator-key'), policy, TASK_QUEUE: 'docs', PUBLIC_URL: 'http://reviews.test' },
+  config: { apiKeys: parseApiKeys('coordinator:a.weber=docs-test-coordinator-key'), policy, TASK_QUEUE: 'docs', PUBLIC_URL: 'http://reviews.test' },
   signer: new LinkSigner('docs-test-link-secret-0123456789'),
   logger: createLogger('silent', 'docs-test'),
   temporalTimeoutMs: 500,

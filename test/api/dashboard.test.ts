@@ -539,7 +539,7 @@ describe('the sign-in cookie over HTTP', () => {
       client: stack.client,
       connection: stack.env.connection,
       config: {
-        apiKeys: parseApiKeys(`coordinator=${KEYS.coordinator}`),
+        apiKeys: parseApiKeys(`coordinator:a.weber=${KEYS.coordinator}`),
         policy: stack.policy,
         TASK_QUEUE: stack.taskQueue,
         PUBLIC_URL: 'https://reviews.example.org',

@@ -432,6 +432,15 @@ function parseCsv(text: string): string[][] {
   return rows;
 }
 
+test('an agency key is a principal of its own, and reads nothing through /v1 or the dashboard: its staff decide through their links', async () => {
+  const { projectId } = await settledInScoping();
+  for (const path of [`/v1/projects/${projectId}`, `/v1/projects/${projectId}/audit`, '/v1/milestones/stalled']) {
+    const res = await request(stack.app).get(path).set(bearer(KEYS.agency));
+    expect({ path, status: res.status, code: res.body.error?.code }).toEqual({ path, status: 403, code: 'FORBIDDEN' });
+  }
+  expect((await request(stack.app).get('/dashboard').set(bearer(KEYS.agency))).status).toBe(403);
+});
+
 describe('GET /v1/projects/:id/audit', () => {
   test('JSON: ordered entries with actor, time and channel; CSV: a header row and one row per entry', async () => {
     const { projectId } = await settledInScoping();
@@ -439,8 +448,8 @@ describe('GET /v1/projects/:id/audit', () => {
     const entries = json.body.entries as { at: string; actor: string; action: string; channel: string }[];
     expect(json.body.projectId).toBe(projectId);
     expect(entries.map((e) => e.action)).toEqual(['project-submitted', 'classified', 'email-sent']);
-    expect(entries[0]).toMatchObject({ actor: expect.stringMatching(/^coordinator#[0-9a-f]{8}$/), channel: 'api' });
-    expect(JSON.stringify(entries)).not.toContain(KEYS.coordinator); // the actor is a fingerprint, never the key
+    expect(entries[0]).toMatchObject({ actor: 'coordinator:a.weber', channel: 'api' });
+    expect(JSON.stringify(entries)).not.toContain(KEYS.coordinator); // the actor is the principal, never the key
     expect([...entries].sort((a, b) => a.at.localeCompare(b.at))).toEqual(entries);
 
     const csv = expectStatus(await read(`/v1/projects/${projectId}/audit?format=csv`), 200);
@@ -476,7 +485,7 @@ describe('health', () => {
       const app = buildApp({
         client: new Client({ connection }),
         connection,
-        config: { apiKeys: parseApiKeys(`coordinator=${KEYS.coordinator}`), policy: testPolicy(), TASK_QUEUE: 'unreachable' },
+        config: { apiKeys: parseApiKeys(`coordinator:a.weber=${KEYS.coordinator}`), policy: testPolicy(), TASK_QUEUE: 'unreachable' },
         signer: new LinkSigner(LINK_SECRET),
         logger: createLogger('silent', 'api-test'),
         temporalTimeoutMs: 2000,

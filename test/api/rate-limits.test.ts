@@ -23,7 +23,7 @@ function appWith(limits: Partial<RateLimits>) {
     client: stack.client,
     connection: stack.env.connection,
     config: {
-      apiKeys: parseApiKeys(`coordinator=${KEYS.coordinator},admin=${KEYS.admin},funder:horizon-eu=${KEYS.funder}`),
+      apiKeys: parseApiKeys(`coordinator:a.weber=${KEYS.coordinator},admin=${KEYS.admin},funder:horizon-eu=${KEYS.funder}`),
       policy: stack.policy,
       TASK_QUEUE: stack.taskQueue,
     },

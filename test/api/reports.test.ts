@@ -29,7 +29,7 @@ beforeAll(async () => {
   stack = await startApiStack({ policy: policySchema.parse(file) });
   app = express();
   app.use(express.json({ limit: '256kb' }));
-  app.use('/v1', authenticate(parseApiKeys(`coordinator=${KEYS.coordinator},funder:horizon-eu=${KEYS.funder}`)));
+  app.use('/v1', authenticate(parseApiKeys(`coordinator:a.weber=${KEYS.coordinator},funder:horizon-eu=${KEYS.funder}`)));
   app.use('/v1/projects', reportRoutes({ client: stack.client, temporalTimeoutMs: 10_000 }));
   app.use(errorHandler);
 }, 120_000);
@@ -105,7 +105,7 @@ test('a report is answered with the anomalies found; a second report for the per
 
   const trail = await stack.waitForAudit(id, (e) => e.some((x) => x.action === 'corrective-action-resolved'), 'resolution in the trail');
   expect(trail.filter((e) => e.action === 'report-received')).toEqual([
-    expect.objectContaining({ channel: 'api', actor: expect.stringMatching(/^coordinator#/), componentId: 'c1' }),
+    expect.objectContaining({ channel: 'api', actor: 'coordinator:a.weber', componentId: 'c1' }),
   ]);
   expect(trail.filter((e) => e.action === 'corrective-action-resolved')).toHaveLength(1);
 });

@@ -36,7 +36,7 @@ function startStack(): Promise<number> {
       SMTP_PORT: String(ports.smtp),
       MAILDEV_WEB_PORT: String(ports.web),
       TASK_QUEUE: 'e2e-licence-review',
-      API_KEYS: `coordinator=${KEY},admin=e2e-admin-key`,
+      API_KEYS: `coordinator:a.weber=${KEY},admin=e2e-admin-key`,
       LOG_LEVEL: 'warn',
     },
     stdio: ['ignore', 'pipe', 'pipe'],

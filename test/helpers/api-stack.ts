@@ -33,8 +33,11 @@ export const KEYS = {
   funder: 'test-funder-key', // funder:horizon-eu, the fixtures' funder
   otherFunder: 'test-nsf-key', // funder:nsf
   admin: 'test-admin-key',
+  agency: 'test-agency-key', // agency:de-bafa
 } as const;
-const API_KEYS = `coordinator=${KEYS.coordinator},funder:horizon-eu=${KEYS.funder},funder:nsf=${KEYS.otherFunder},admin=${KEYS.admin}`;
+/** The coordinator's user id: the audit trail names them `coordinator:<id>`. */
+export const COORDINATOR_ID = 'a.weber';
+const API_KEYS = `coordinator:${COORDINATOR_ID}=${KEYS.coordinator},funder:horizon-eu=${KEYS.funder},funder:nsf=${KEYS.otherFunder},admin=${KEYS.admin},agency:de-bafa=${KEYS.agency}`;
 
 export const bearer = (key: string) => ({ Authorization: `Bearer ${key}` });
 

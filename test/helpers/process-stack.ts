@@ -120,7 +120,7 @@ export class ProcessStack {
       PUBLIC_URL: `http://127.0.0.1:${this.ports.api}`,
       SMTP_URL: `smtp://127.0.0.1:${this.ports.smtp}`,
       LINK_SECRET,
-      API_KEYS: `coordinator=${KEYS.coordinator},funder:horizon-eu=${KEYS.funder}`,
+      API_KEYS: `coordinator:a.weber=${KEYS.coordinator},funder:horizon-eu=${KEYS.funder}`,
       POLICY_FILE: this.policyFile,
       LOG_LEVEL: this.options.logLevel,
     };

@@ -8,6 +8,14 @@ import { DEFAULT_TASK_QUEUE } from '../../workflows/definitions';
 import { DEFAULT_POLICY_FILE, defaultPolicyFile } from '../helpers/policy';
 
 const DAY = 24 * 3600 * 1000;
+const PRODUCTION_KEY = 'a-production-admin-key-of-40-characters!';
+/** A production configuration start-up accepts. */
+const PRODUCTION = {
+  NODE_ENV: 'production',
+  API_KEYS: `admin=${PRODUCTION_KEY}`,
+  LINK_SECRET: 'a-production-secret-value',
+  PUBLIC_URL: 'https://reviews.example',
+};
 
 /** The ConfigError that `fn` throws (fails the test if it throws anything else, or nothing). */
 function configError(fn: () => unknown): ConfigError {
@@ -40,15 +48,45 @@ describe('environment', () => {
   });
 
   it('takes the values it is given', () => {
-    const config = loadConfig({
-      PORT: '8081',
-      TEMPORAL_ADDRESS: 'temporal:7233',
-      LINK_SECRET: 'a-production-secret-value',
-      NODE_ENV: 'production',
-      API_KEYS: 'admin=prod-admin-key-1',
-    });
+    const config = loadConfig({ ...PRODUCTION, PORT: '8081', TEMPORAL_ADDRESS: 'temporal:7233' });
     expect(config).toMatchObject({ PORT: 8081, TEMPORAL_ADDRESS: 'temporal:7233', LINK_SECRET: 'a-production-secret-value', NODE_ENV: 'production' });
-    expect([...config.apiKeys.keys()]).toEqual(['prod-admin-key-1']);
+    expect([...config.apiKeys.keys()]).toEqual([PRODUCTION_KEY]);
+  });
+
+  describe('production refuses what is public or weak, naming each setting and never a key', () => {
+    it.each([
+      [
+        'a development key',
+        { API_KEYS: `admin=${PRODUCTION_KEY},coordinator:a.weber=dev-coordinator-key` },
+        'API_KEYS: the coordinator:a.weber key is a development key',
+      ],
+      ['a short key', { API_KEYS: 'funder:nsf=only-22-characters-long' }, 'API_KEYS: the funder:nsf key has 23 characters; at least 32'],
+      ['the development link secret', { LINK_SECRET: 'dev-only-link-secret-change-me' }, 'LINK_SECRET: the development link secret'],
+      ['it as a previous secret', { LINK_SECRET_PREVIOUS: 'dev-only-link-secret-change-me' }, 'LINK_SECRET: the development link secret'],
+      ['plain http', { PUBLIC_URL: 'http://reviews.example' }, 'PUBLIC_URL: http://reviews.example is not https'],
+    ])('%s', (_what, change, message) => {
+      const error = configError(() => loadConfig({ ...PRODUCTION, ...change }));
+      expect(error.message).toMatch(/^Refused in production:\n/);
+      expect(error.message).toContain(message);
+      expect(error.message).not.toMatch(/dev-coordinator-key|only-22-characters-long/);
+    });
+
+    it('lists every problem at once', () => {
+      const env = {
+        NODE_ENV: 'production',
+        API_KEYS: 'coordinator:a.weber=dev-coordinator-key,admin=short-admin-key',
+        LINK_SECRET: 'dev-only-link-secret-change-me',
+      };
+      expect(
+        configError(() => loadConfig(env))
+          .message.split('\n')
+          .slice(1),
+      ).toHaveLength(4);
+    });
+
+    it('the same values start in development and test', () => {
+      expect(() => loadConfig({ ...PRODUCTION, NODE_ENV: 'test', API_KEYS: 'admin=short-admin-key', PUBLIC_URL: 'http://localhost:3000' })).not.toThrow();
+    });
   });
 
   it.each([
@@ -64,40 +102,46 @@ describe('environment', () => {
     ['LINK_SECRET_PREVIOUS', { LINK_SECRET_PREVIOUS: 'a-long-enough-old-secret,short' }],
     ['RATE_LIMIT_WRITES', { RATE_LIMIT_WRITES: 'many' }],
     ['RATE_LIMIT_WINDOW_SECONDS', { RATE_LIMIT_WINDOW_SECONDS: '0' }],
-    ['LINK_SECRET', { NODE_ENV: 'production', API_KEYS: 'admin=prod-admin-key-1' }],
+    ['LINK_SECRET', { NODE_ENV: 'production', API_KEYS: `admin=${PRODUCTION_KEY}` }],
     ['LINK_SECRET', { NODE_ENV: 'test', API_KEYS: 'admin=prod-admin-key-1' }],
     // The public development keys never apply outside development.
-    ['API_KEYS', { NODE_ENV: 'production', LINK_SECRET: 'a-production-secret-value' }],
+    ['API_KEYS', { NODE_ENV: 'production', LINK_SECRET: 'a-production-secret-value', PUBLIC_URL: 'https://reviews.example' }],
     ['NODE_ENV', { NODE_ENV: 'staging' }],
     ['LOG_LEVEL', { LOG_LEVEL: 'verbose' }],
     ['API_KEYS', { API_KEYS: 'guest=abcdefghijkl' }],
     ['API_KEYS', { API_KEYS: 'funder=abcdefghijkl' }],
     ['API_KEYS', { API_KEYS: 'admin=short' }],
+    // A funder or an agency the policy does not know would lock its holder out of everything.
+    ['API_KEYS', { API_KEYS: 'funder:no-such-funder=abcdefghijkl' }],
+    ['API_KEYS', { API_KEYS: 'agency:no-such-agency=abcdefghijkl' }],
   ])('names %s when it is invalid (%j)', (name, env) => {
     expect(configError(() => loadConfig(env)).message).toMatch(new RegExp(`^\\s+${name}: `, 'm'));
   });
 
   it('never repeats an API key in its error message', () => {
-    const message = configError(() => loadConfig({ API_KEYS: 'coordinator=fine-key-123,guest=leaked-secret-value' })).message;
+    const message = configError(() => loadConfig({ API_KEYS: 'coordinator:a.weber=fine-key-123,guest=leaked-secret-value' })).message;
     expect(message).toContain('API_KEYS');
     expect(message).not.toContain('leaked-secret-value');
   });
 });
 
 describe('parseApiKeys', () => {
-  it('maps each key to its role, and funder keys to their funder', () => {
-    const keys = parseApiKeys(' coordinator=coord-key-1 , funder:horizon-eu=funder-key-1,admin=admin-key-1,');
+  it('maps each key to its principal: the role and what it is scoped to', () => {
+    const keys = parseApiKeys(' coordinator:a.weber=coord-key-1 , funder:horizon-eu=funder-key-1,agency:de-bafa=agency-key-1,admin=admin-key-1,');
     expect(Object.fromEntries(keys)).toEqual({
-      'coord-key-1': { role: 'coordinator', funderId: undefined },
-      'funder-key-1': { role: 'funder', funderId: 'horizon-eu' },
-      'admin-key-1': { role: 'admin', funderId: undefined },
+      'coord-key-1': { id: 'coordinator:a.weber', role: 'coordinator', userId: 'a.weber' },
+      'funder-key-1': { id: 'funder:horizon-eu', role: 'funder', funderId: 'horizon-eu' },
+      'agency-key-1': { id: 'agency:de-bafa', role: 'agency', agencyId: 'de-bafa' },
+      'admin-key-1': { id: 'admin', role: 'admin' },
     });
   });
 
   it.each([
-    ['a funder key without its funder', 'funder=funder-key-1', /funder id/],
-    ['a funder id on another role', 'admin:horizon-eu=admin-key-1', /only funder keys/],
-    ['the same key twice', 'admin=same-key-1,coordinator=same-key-1', /twice/],
+    ['a funder key without its funder', 'funder=funder-key-1', /funderId/],
+    ['a coordinator key without its user', 'coordinator=coord-key-1', /coordinator:<userId>=key/],
+    ['an agency key without its agency', 'agency=agency-key-1', /agencyId/],
+    ['a scope on an admin key', 'admin:horizon-eu=admin-key-1', /admin key carries no scope/],
+    ['the same key twice', 'admin=same-key-1,coordinator:a.weber=same-key-1', /twice/],
     ['an unknown role', 'root=root-key-1', /role/],
   ])('rejects %s', (_what, value, message) => {
     expect(() => parseApiKeys(value)).toThrow(message);

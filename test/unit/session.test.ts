@@ -4,7 +4,7 @@ import { LinkSigner } from '../../activities/link-tokens';
 import { SESSION_COOKIE, SESSION_TTL_MS, Sessions } from '../../api/session';
 
 const SECRET = 'unit-test-link-secret-0123456789';
-const who = { role: 'funder' as const, funderId: 'horizon-eu', actor: 'funder:horizon-eu#0badf00d' };
+const who = { role: 'funder' as const, funderId: 'horizon-eu', actor: 'funder:horizon-eu' };
 
 /** Records what the Sessions class asks Express to set. */
 function fakeResponse() {
