@@ -82,9 +82,13 @@ export function requireRole(...roles: Role[]): RequestHandler {
   };
 }
 
-/** A funder sees only its own projects. */
-export function assertMayRead(caller: Caller, funderId: string): void {
-  if (caller.role === 'funder' && caller.funderId !== funderId) {
-    throw new ApiError('FORBIDDEN', 'this project belongs to another funder');
-  }
+/**
+ * Who may see a project, and act on it as their role allows: its owner and delegates (coordinators), its funder,
+ * and admins. Anyone else gets exactly the answer a missing project gets, so a project id reveals nothing.
+ */
+export function assertMayAccess(caller: Caller, project: { funderId: string; owner: string; delegates?: string[] }): void {
+  if (caller.role === 'admin') return;
+  if (caller.role === 'funder' && caller.funderId === project.funderId) return;
+  if (caller.role === 'coordinator' && (project.owner === caller.actor || (project.delegates ?? []).includes(caller.actor))) return;
+  throw new ApiError('NOT_FOUND', 'not found');
 }

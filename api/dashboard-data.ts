@@ -39,10 +39,16 @@ export interface DashboardData {
   truncated: boolean;
 }
 
-export async function loadDashboard(client: Client, policy: Policy, funderId: string | undefined, now = new Date()): Promise<DashboardData> {
+/** Whose dashboard: a funder's projects, a coordinator's own and delegated ones, or (neither) all of them. */
+export interface DashboardScope {
+  funderId?: string;
+  owner?: string;
+}
+
+export async function loadDashboard(client: Client, policy: Policy, { funderId, owner }: DashboardScope, now = new Date()): Promise<DashboardData> {
   const [projects, stalled, open] = await Promise.all([
-    listProjects(client, funderId),
-    listStalled(client, { funderId }, now),
+    listProjects(client, funderId, owner),
+    listStalled(client, { funderId, owner }, now),
     listOpenSteps(client, funderId),
   ]);
   const stageCounts = Object.fromEntries(STAGES.map((s) => [s, 0])) as Record<Stage, number>;

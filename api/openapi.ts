@@ -13,7 +13,7 @@ import { STATUS, type ErrorCode } from './errors';
 import { cycleBody } from './routes/cycles';
 import { signInBody } from './routes/dashboard';
 import { filtersSchema } from './routes/stalled';
-import { appealBody, auditQueryParams, decisionBody, infoBody, scopingBody, withdrawBody } from './schemas';
+import { appealBody, auditQueryParams, decisionBody, delegateBody, infoBody, scopingBody, withdrawBody } from './schemas';
 
 type Role = 'coordinator' | 'funder' | 'admin' | 'reviewer (signed link)' | 'anyone';
 
@@ -117,6 +117,16 @@ export function operations(policy: Policy): Operation[] {
       body: withdrawBody,
       example: { reason: 'funding ended' },
       success: { status: 200, description: '{ stage: "withdrawn", closedSteps }' },
+      errors: write,
+    },
+    {
+      method: 'post',
+      path: '/v1/projects/{id}/delegates',
+      summary: 'The owner (or an admin) lets another coordinator act on the project; a project that is not yours is 404, as a missing one',
+      roles: ['coordinator', 'admin'],
+      body: delegateBody,
+      example: { userId: 'j.martin' },
+      success: { status: 200, description: '{ projectId, owner, delegates }' },
       errors: write,
     },
     {

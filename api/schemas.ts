@@ -18,6 +18,11 @@ export const withdrawBody = z.strictObject({
   reason: text(1000).default('withdrawn by the coordinator'),
 });
 
+/** A coordinator's user id, as API_KEYS scopes it (`coordinator:<userId>`). */
+export const delegateBody = z.strictObject({
+  userId: z.string({ message: "the delegate coordinator's user id" }).regex(/^[A-Za-z0-9._@-]{1,100}$/, 'a user id: letters, digits, and . _ @ -'),
+});
+
 export const auditQueryParams = z.strictObject({ format: z.enum(['json', 'csv']).default('json') });
 
 /** Conditions as JSON (an array of strings) or from the page's textarea (one per line); blank lines dropped. */

@@ -10,6 +10,8 @@ export interface StalledFilters {
   funderId?: string;
   cycleId?: string;
   agency?: string;
+  /** A coordinator sees only the projects they own or are a delegate of. */
+  owner?: string;
 }
 
 export interface StalledItem extends OpenStepMemo {
@@ -88,7 +90,28 @@ export async function listStalled(client: Client, filters: StalledFilters, now =
       });
     }
   }
+  if (filters.owner) {
+    const mine = await projectsOwnedBy(client, filters.owner, [...new Set([...items, ...outOfTime].map((i) => i.projectId))]);
+    items.splice(0, items.length, ...items.filter((i) => mine.has(i.projectId)));
+    outOfTime.splice(0, outOfTime.length, ...outOfTime.filter((c) => mine.has(c.projectId)));
+  }
   return done(false);
+}
+
+/** Which of `projectIds` `owner` may see as a coordinator, from the project workflows' memos (200 ids a query). */
+async function projectsOwnedBy(client: Client, owner: string, projectIds: string[]): Promise<Set<string>> {
+  const mine = new Set<string>();
+  for (let i = 0; i < projectIds.length; i += 200) {
+    const ids = projectIds
+      .slice(i, i + 200)
+      .map((id) => `'${id}'`)
+      .join(', ');
+    const query = `WorkflowType = 'projectWorkflow' AND ${searchAttributes.projectId.name} IN (${ids})`;
+    for await (const wf of client.workflow.list({ query })) {
+      if ((wf.memo as Partial<VisibilityMemo> | undefined)?.owners?.includes(owner)) mine.add(wf.typedSearchAttributes.get(searchAttributes.projectId) ?? '');
+    }
+  }
+  return mine;
 }
 
 export interface ProjectSummary {
@@ -101,13 +124,15 @@ export interface ProjectSummary {
   workflowId: string;
 }
 
-/** Every project (running or ended), newest first, optionally of one funder. */
-export async function listProjects(client: Client, funderId?: string): Promise<{ projects: ProjectSummary[]; truncated: boolean }> {
+/** Every project (running or ended), newest first, optionally of one funder, or those a coordinator owns or is a delegate of. */
+export async function listProjects(client: Client, funderId?: string, owner?: string): Promise<{ projects: ProjectSummary[]; truncated: boolean }> {
   const query = `WorkflowType = 'projectWorkflow'` + clause(searchAttributes.funderId.name, funderId);
   const projects: ProjectSummary[] = [];
+  let read = 0;
   for await (const wf of client.workflow.list({ query })) {
-    if (projects.length >= VISIBILITY_LIMIT) return { projects, truncated: true };
+    if (++read > VISIBILITY_LIMIT) return { projects, truncated: true };
     const memo = wf.memo as Partial<VisibilityMemo> | undefined;
+    if (owner && !memo?.owners?.includes(owner)) continue;
     projects.push({
       projectId: wf.typedSearchAttributes.get(searchAttributes.projectId) ?? wf.workflowId,
       title: memo?.projectTitle ?? '',
@@ -145,21 +170,4 @@ export async function listOpenSteps(client: Client, funderId?: string): Promise<
     byProject.set(projectId, list);
   }
   return { byProject, truncated: false };
-}
-
-/**
- * Which of `projectIds` belong to a funder other than `funderId`, read from
- * visibility in batches (a project's funder is a search attribute from its start).
- */
-export async function projectsOfOtherFunders(client: Client, projectIds: string[], funderId: string): Promise<string[]> {
-  const foreign: string[] = [];
-  for (let i = 0; i < projectIds.length; i += 200) {
-    const ids = projectIds
-      .slice(i, i + 200)
-      .map((id) => `'${id}'`)
-      .join(', ');
-    const query = `WorkflowType = 'projectWorkflow' AND ${searchAttributes.projectId.name} IN (${ids}) AND ${searchAttributes.funderId.name} != '${funderId}'`;
-    for await (const wf of client.workflow.list({ query })) foreign.push(wf.typedSearchAttributes.get(searchAttributes.projectId) ?? wf.workflowId);
-  }
-  return foreign;
 }

@@ -46,6 +46,9 @@ export interface CycleItem {
   at: string;
 }
 
+/** Why a cycle skips a project it was given: the same words for a missing one and another funder's, so neither is told apart. */
+export const NO_RUNNING_PROJECT = 'no running project with this id';
+
 export interface SkippedProject {
   projectId: string;
   reason: string;

@@ -11,7 +11,7 @@
 import { condition, getExternalWorkflowHandle, log, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Funder } from '../domain/policy';
 import type { Project } from '../domain/project';
-import { cycleItemSignal, cycleSkipSignal, syncRemindersSignal, type CycleItem, type CycleReviewRequest } from './cycle-contract';
+import { cycleItemSignal, cycleSkipSignal, NO_RUNNING_PROJECT, syncRemindersSignal, type CycleItem, type CycleReviewRequest } from './cycle-contract';
 import { caseDueAt, licenceWorkflowId, searchAttributes, type ComponentView, type MilestoneView, type ReviewStep, type Stage } from './definitions';
 import type { AuditInput, ReviewBoard } from './review-board';
 import type { NoticeIntent } from './mail-intents';
@@ -38,7 +38,8 @@ export interface CycleReviewContext {
 export async function runCycleReview(ctx: CycleReviewContext, req: CycleReviewRequest): Promise<void> {
   const cycle = getExternalWorkflowHandle(req.cycleWorkflowId);
   const skip = (reason: string) => cycle.signal(cycleSkipSignal, { projectId: ctx.project.projectId, reason });
-  if (req.funderId !== ctx.project.funderId) return skip(`funded by ${ctx.project.funderId}, not ${req.funderId}`);
+  // Another funder's cycle learns nothing of this project: it is skipped as a missing one is.
+  if (req.funderId !== ctx.project.funderId) return skip(NO_RUNNING_PROJECT);
   if (ctx.stage() !== 'active') return skip(`the project is ${ctx.stage()}, not active`);
 
   const closesAt = Date.parse(req.closesAt);

@@ -14,6 +14,7 @@ import {
   cycleReviewSignal,
   cycleSkipSignal,
   cycleViewQuery,
+  NO_RUNNING_PROJECT,
   type CycleInput,
   type CycleItem,
   type CycleView,
@@ -44,7 +45,8 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleView> {
     items.set(item.projectId, item);
   });
   setHandler(cycleSkipSignal, (skip) => {
-    items.delete(skip.projectId);
+    // A project that took the signal and then declined (another funder's, or not active) is not counted as launched.
+    if (items.delete(skip.projectId)) launched -= 1;
     skipped.set(skip.projectId, skip);
   });
 
@@ -56,12 +58,13 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleView> {
       projectIds.slice(i, i + CYCLE_BATCH_SIZE).map(async (projectId) => {
         try {
           await getExternalWorkflowHandle(projectWorkflowId(projectId)).signal(cycleReviewSignal, request);
-          launched += 1;
-          if (!items.has(projectId) && !skipped.has(projectId)) {
-            items.set(projectId, { projectId, outcome: 'pending', milestoneIds: [], awaited: [], at: new Date().toISOString() });
+          // The project may already have declined (its skip can arrive before this send completes).
+          if (!skipped.has(projectId)) {
+            launched += 1;
+            if (!items.has(projectId)) items.set(projectId, { projectId, outcome: 'pending', milestoneIds: [], awaited: [], at: new Date().toISOString() });
           }
         } catch {
-          skipped.set(projectId, { projectId, reason: 'no running project with this id' });
+          skipped.set(projectId, { projectId, reason: NO_RUNNING_PROJECT });
         }
       }),
     );

@@ -328,6 +328,16 @@ export interface ProjectView {
   steps: ReviewStep[];
   milestones: MilestoneView[];
   disputes: DisputeView[];
+  /** The principal who submitted the project (`coordinator:<userId>`, or `admin`): it owns the project. */
+  owner: string;
+  /** Coordinators the owner made delegates (`coordinator:<userId>`): they act on the project as the owner does. */
+  delegates: string[];
+}
+
+export interface DelegateRequest {
+  /** The coordinator's user id. */
+  userId: string;
+  addedBy: string;
 }
 
 export interface WithdrawRequest {
@@ -357,10 +367,13 @@ export interface ResubmitRequest {
 
 /** A component returned without a decision is submitted again: a new licence review starts. */
 export const resubmitUpdate = defineUpdate<{ componentId: string; workflowId: string }, [ResubmitRequest]>('resubmitComponent');
+export const addDelegateUpdate = defineUpdate<{ owner: string; delegates: string[] }, [DelegateRequest]>('addDelegate');
 
 export const ProjectRejection = {
   WrongStage: 'WrongStage',
   /** Only a component whose review was returned may be submitted again. */
   NotReturned: 'NotReturned',
   InvalidOverride: 'InvalidOverride',
+  /** Only the project's owner (or an admin) adds delegates. */
+  NotOwner: 'NotOwner',
 } as const;

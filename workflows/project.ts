@@ -24,6 +24,7 @@ import {
   answerInfoUpdate,
   licenceWorkflowId,
   resubmitUpdate,
+  addDelegateUpdate,
   ProjectRejection,
   projectViewQuery,
   searchAttributes,
@@ -61,6 +62,8 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
   const { workflowId } = workflowInfo();
   const lead = leadAgency(policy, project);
   const submittedAt = new Date().toISOString();
+  /** Coordinators who act on the project as its owner (the submitter) does. */
+  const delegates = new Set<string>();
   const auditTrail: AuditEntry[] = [];
   const record = (entry: AuditInput) => {
     auditTrail.push({ at: new Date().toISOString(), ...entry });
@@ -111,6 +114,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
   const allSteps = () => [...board.list(), ...[...childSteps.values()].flat()];
 
   const visibility = new Visibility(project.title);
+  visibility.setOwners([input.submittedBy]);
   const publishVisibility = (): void => visibility.publish(stage, board.open());
   const setStage = (next: Stage, why: string) => {
     record({ actor: 'system', action: 'stage-changed', channel: 'system', detail: `${stage} → ${next}: ${why}` });
@@ -141,6 +145,8 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
       steps,
       milestones: [...milestones.values()],
       disputes: [...disputes.values()],
+      owner: input.submittedBy,
+      delegates: [...delegates],
     };
   };
 
@@ -267,6 +273,24 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
               'only a returned component may be submitted again',
             ProjectRejection.NotReturned,
           );
+        }
+      },
+    },
+  );
+
+  setHandler(
+    addDelegateUpdate,
+    ({ userId, addedBy }) => {
+      delegates.add(`coordinator:${userId}`);
+      record({ actor: addedBy, action: 'delegate-added', channel: 'api', detail: `coordinator:${userId} may act on the project` });
+      visibility.setOwners([input.submittedBy, ...delegates]);
+      publishVisibility();
+      return { owner: input.submittedBy, delegates: [...delegates] };
+    },
+    {
+      validator: ({ addedBy }) => {
+        if (addedBy !== input.submittedBy && addedBy !== 'admin') {
+          throw ApplicationFailure.nonRetryable(`only the project's owner (${input.submittedBy}) adds delegates`, ProjectRejection.NotOwner);
         }
       },
     },

@@ -32,12 +32,20 @@ export interface VisibilityMemo {
   projectTitle: string;
   openSteps: OpenStepMemo[];
   outOfTime?: OutOfTimeMemo;
+  /** Project workflows only: the principals who may see the project as coordinators (owner, then delegates). */
+  owners?: string[];
 }
 
 export class Visibility {
   private published = '';
+  private owners?: string[];
 
   constructor(private readonly projectTitle: string) {}
+
+  /** A project's owner and delegates, published with the memo so lists show coordinators only their projects. */
+  setOwners(owners: string[]): void {
+    this.owners = owners;
+  }
 
   /** Publishes only when something changed, to keep history small. */
   publish(stage: string, open: ReviewStep[], outOfTime?: OutOfTimeMemo): void {
@@ -58,7 +66,7 @@ export class Visibility {
       .filter((s) => !s.clockStopped)
       .map((s) => s.dueAt)
       .sort()[0];
-    const key = JSON.stringify(outOfTime ? [stage, steps, outOfTime] : [stage, steps]);
+    const key = JSON.stringify([stage, steps, outOfTime ?? null, this.owners ?? null]);
     if (key === this.published) return;
     this.published = key;
     upsertSearchAttributes([
@@ -67,7 +75,12 @@ export class Visibility {
       { key: searchAttributes.nextDueAt, value: nextDue ? new Date(nextDue) : null },
       ...(outOfTime ? [{ key: searchAttributes.outOfTimeSince, value: new Date(outOfTime.since) }] : []),
     ]);
-    const memo: VisibilityMemo = { projectTitle: this.projectTitle, openSteps: steps, ...(outOfTime && { outOfTime }) };
+    const memo: VisibilityMemo = {
+      projectTitle: this.projectTitle,
+      openSteps: steps,
+      ...(outOfTime && { outOfTime }),
+      ...(this.owners && { owners: this.owners }),
+    };
     upsertMemo({ ...memo });
   }
 }

@@ -10,7 +10,6 @@ import { searchAttributes } from '../../workflows/definitions';
 import { requireRole } from '../auth';
 import { ApiError, validationError } from '../errors';
 import { bounded } from '../temporal-calls';
-import { projectsOfOtherFunders } from '../visibility-queries';
 import { tagWorkflow, tagWorkflowOfParam } from '../request-log';
 
 export const cycleBody = z
@@ -40,16 +39,8 @@ export function cycleRoutes({ client, taskQueue, temporalTimeoutMs }: { client: 
     const funderId = req.caller!.funderId!;
     const cycleId = parsed.data.cycleId ?? `cy-${randomUUID().slice(0, 8)}`;
     tagWorkflow(req, res, cycleWorkflowId(cycleId));
-    // Refused before anything starts; the cycle workflow also skips any other funder's project it meets.
-    const foreign = projectIds ? await deadline(() => projectsOfOtherFunders(client, projectIds, funderId)) : [];
-    if (foreign.length) {
-      const details = foreign.map((id) => ({ path: `body.projectIds`, message: `${id} belongs to another funder` }));
-      throw new ApiError(
-        'FORBIDDEN',
-        `${foreign.length} of the projects belong to another funder: ${foreign.slice(0, 10).join(', ')}${foreign.length > 10 ? ', …' : ''}`,
-        details,
-      );
-    }
+    // Another funder's project is skipped exactly as a missing one is ("no running project with this id"): the answer
+    // never tells a funder that someone else's project exists.
     await deadline(() =>
       client.workflow.start<typeof cycleWorkflow>('cycleWorkflow', {
         workflowId: cycleWorkflowId(cycleId),
@@ -74,7 +65,8 @@ export function cycleRoutes({ client, taskQueue, temporalTimeoutMs }: { client: 
     const id = slug.safeParse(req.params.id);
     if (!id.success) throw validationError(id.error, 'path.id');
     const view = await deadline(() => client.workflow.getHandle(cycleWorkflowId(id.data)).query(cycleViewQuery));
-    if (req.caller!.role === 'funder' && req.caller!.funderId !== view.funderId) throw new ApiError('FORBIDDEN', 'this cycle belongs to another funder');
+    // Another funder's cycle is answered as a missing one is.
+    if (req.caller!.role === 'funder' && req.caller!.funderId !== view.funderId) throw new ApiError('NOT_FOUND', 'not found');
     res.json(view);
   });
 

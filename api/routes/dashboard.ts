@@ -68,7 +68,8 @@ export function dashboardRoutes({ client, keys, sessions, policy, publicUrl, tem
     const funderId = caller.role === 'funder' ? caller.funderId : undefined;
     let data;
     try {
-      data = await bounded(client, temporalTimeoutMs)(() => loadDashboard(client, policy, funderId));
+      const owner = caller.role === 'coordinator' ? caller.actor : undefined;
+      data = await bounded(client, temporalTimeoutMs)(() => loadDashboard(client, policy, { funderId, owner }));
     } catch (err) {
       const apiError = toApiError(err);
       if (apiError.status >= 500) req.log?.error({ err }, 'dashboard failed');

@@ -19,11 +19,13 @@ import {
   type AuditEntry,
   caseDueAt,
   type CaseClock,
+  type ProjectView,
+  addDelegateUpdate,
 } from '../../workflows/definitions';
 import type { projectWorkflow } from '../../workflows/project';
-import { assertMayRead, requireRole } from '../auth';
+import { assertMayAccess, requireRole } from '../auth';
 import { ApiError, parse, updateRejection } from '../errors';
-import { appealBody, auditQueryParams, componentParam, infoBody, projectIdParam, scopingBody, withdrawBody } from '../schemas';
+import { appealBody, auditQueryParams, componentParam, delegateBody, infoBody, projectIdParam, scopingBody, withdrawBody } from '../schemas';
 import { bounded, resultWithin } from '../temporal-calls';
 import { tagWorkflow, tagWorkflowOfParam } from '../request-log';
 
@@ -63,6 +65,13 @@ export function projectRoutes({ client, taskQueue, policy, temporalTimeoutMs }: 
   }
 
   router.param('id', tagWorkflowOfParam(projectWorkflowId));
+  // Every route under a project (its reports and corrective actions too) first checks who may see it.
+  router.use('/:id', async (req, res, next) => {
+    const view = await readView(req.params);
+    assertMayAccess(req.caller!, view);
+    res.locals.projectView = view;
+    next();
+  });
 
   router.post('/', requireRole('coordinator', 'admin'), async (req, res) => {
     const body = parse(submission, req.body, 'body');
@@ -85,16 +94,14 @@ export function projectRoutes({ client, taskQueue, policy, temporalTimeoutMs }: 
     res.status(201).location(`/v1/projects/${project.projectId}`).json({ projectId: project.projectId, workflowId, stage: 'scoping' });
   });
 
-  router.get('/:id', async (req, res) => {
-    const view = await readView(req.params);
-    assertMayRead(req.caller!, view.funderId);
+  router.get('/:id', async (_req, res) => {
+    const view = res.locals.projectView as ProjectView;
     res.json({ ...view, components: view.components.map((c) => (c.caseClock ? { ...c, caseClock: readCaseClock(c.caseClock) } : c)) });
   });
 
   router.get('/:id/audit', async (req, res) => {
     const { format } = parse(auditQueryParams, req.query, 'query');
-    const view = await readView(req.params);
-    assertMayRead(req.caller!, view.funderId);
+    const view = res.locals.projectView as ProjectView;
     const entries = await deadline(() => handleFor(req.params).query(auditQuery));
     if (format === 'csv') {
       const rows = [CSV_COLUMNS.join(','), ...entries.map((e) => CSV_COLUMNS.map((c) => csvCell(e[c])).join(','))];
@@ -105,6 +112,19 @@ export function projectRoutes({ client, taskQueue, policy, temporalTimeoutMs }: 
       return;
     }
     res.json({ projectId: view.projectId, entries });
+  });
+
+  /** The owner (or an admin) lets another coordinator act on the project. */
+  router.post('/:id/delegates', requireRole('coordinator', 'admin'), async (req, res) => {
+    const { userId } = parse(delegateBody, req.body, 'body');
+    try {
+      const result = await deadline(() => handleFor(req.params).executeUpdate(addDelegateUpdate, { args: [{ userId, addedBy: req.caller!.actor }] }));
+      res.json({ projectId: req.params.id, ...result });
+    } catch (err) {
+      const rejection = updateRejection(err);
+      if (rejection?.type === ProjectRejection.NotOwner) throw new ApiError('FORBIDDEN', rejection.message);
+      return explainEnded(err, req.params);
+    }
   });
 
   router.post('/:id/scoping', requireRole('coordinator'), async (req, res) => {

@@ -20,7 +20,9 @@ export function stalledRoutes({ client, temporalTimeoutMs }: { client: Client; t
       if (filters.funderId && filters.funderId !== caller.funderId) throw new ApiError('FORBIDDEN', 'a funder sees only its own projects');
       filters.funderId = caller.funderId;
     }
-    const result = await bounded(client, temporalTimeoutMs)(() => listStalled(client, filters));
+    // A coordinator sees the projects they own or are a delegate of.
+    const owner = caller.role === 'coordinator' ? caller.actor : undefined;
+    const result = await bounded(client, temporalTimeoutMs)(() => listStalled(client, { ...filters, owner }));
     res.json({ ...result, filters, count: result.items.length });
   });
   return router;

@@ -98,7 +98,6 @@ export function report(results: Map<Mode, ModeFigures>, sizes: Sizes): string {
   line('decision, raw: Update accepted (p50) · whole Update (p50)', (f) => `${ms(f.decisions.rawAcceptedP50Ms)} · ${ms(f.decisions.raw.p50Ms)}`);
   line('decision: CPU ms per decision, product', (f) => cpu(f.decisions.product.cpuPerOp, ['api', 'server', 'worker', 'bench']));
   line('decision: CPU ms per decision, raw', (f) => cpu(f.decisions.raw.cpuPerOp, ['api', 'server', 'worker', 'bench']));
-  line("cycle `202`: of which the API's other-funder check (visibility, run again alone)", (f) => ms(f.cycle.foreignCheckMs));
   line('cycle: `POST` → the cycle workflow signalled its last project', (f) => ms(f.cycle.phases.fanOutMs));
   line('cycle, per project p50 / p99: `POST` → signal in the project', (f) => spread(f.cycle.phases.signalArrived));
   line('… signal → step opened and e-mail scheduled (workflow task)', (f) => spread(f.cycle.phases.openTask));

@@ -7,7 +7,6 @@
 import { WorkflowUpdateStage } from '@temporalio/client';
 import nodemailer from 'nodemailer';
 import type { LinkClaims } from '../../activities/link-tokens';
-import { projectsOfOtherFunders } from '../../api/visibility-queries';
 import { projectSubmissionSchema, type Project } from '../../domain/project';
 import { CYCLE_BATCH_SIZE, cycleViewQuery, cycleWorkflowId } from '../../workflows/cycle-contract';
 import { decideUpdate, searchAttributes } from '../../workflows/definitions';
@@ -155,7 +154,6 @@ export interface CycleFigures {
   /** `POST /v1/cycles` until `202`. */
   acceptedMs: number;
   /** Of which: the API's check that no listed project is another funder's (visibility), run again on its own. */
-  foreignCheckMs: number;
   /** `202` until visibility shows every project's milestone step open (what the stalled list and dashboard see). */
   visibleMs: number;
   /** `202` until every project has mailed its step and reported to the cycle (the cycle's view names who is awaited). */
@@ -222,9 +220,6 @@ export async function cycle(stack: BenchStack, n: number): Promise<CycleFigures>
   const cpu = cpuDelta(cpu0, stack.cpu());
   await workerIdle(stack);
 
-  const foreign0 = performance.now();
-  await projectsOfOtherFunders(stack.client, ids, FUNDERS.cycle);
-  const foreignCheckMs = performance.now() - foreign0;
   const phases = await analyseCycle(stack, cycleId, ids, launchedAt);
 
   const rawInputs = Array.from({ length: n }, () => benchProject(FUNDERS.reviews) as Project);
@@ -234,7 +229,7 @@ export async function cycle(stack: BenchStack, n: number): Promise<CycleFigures>
   });
   const rawStartMs = performance.now() - rawStart;
   const cpuPerProject = Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, v / n])) as Cpu;
-  return { projects: n, acceptedMs, foreignCheckMs, visibleMs, reportedMs, rawStartMs, cpuPerProject, phases, prepMs };
+  return { projects: n, acceptedMs, visibleMs, reportedMs, rawStartMs, cpuPerProject, phases, prepMs };
 }
 
 export interface MemoryReading extends WorkerMemory {

@@ -237,6 +237,15 @@ describe('GET /v1/milestones/stalled', () => {
     expect(metrics).toMatch(/^licence_review_out_of_time_cases\{issuer="de-bafa"\} 1$/m);
   });
 
+  test('another coordinator sees none of these projects: no stalled step, no case out of time, no row on the dashboard', async () => {
+    const other = expectStatus(await stalled('', KEYS.otherCoordinator), 200);
+    expect({ items: other.body.items, outOfTime: other.body.outOfTime, filters: other.body.filters }).toEqual({ items: [], outOfTime: [], filters: {} });
+    const page = await readAnswered(() => api().get('/dashboard').set(bearer(KEYS.otherCoordinator)));
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('No projects yet.');
+    expect(page.text).not.toContain(s.titles[s.A]);
+  });
+
   test('filters by funder and by agency, and combines them', async () => {
     expect(pairs(await stalledItems('?funderId=nsf'))).toEqual(grantPairs(s.N));
     expect(pairs(await stalledItems('?agency=de-bafa'))).toEqual([s.A, s.B, s.C].map((id) => [id, 'grant-agency']));
@@ -467,7 +476,7 @@ describe('the dashboard in a browser', () => {
       expect(new Set(projectIds)).toEqual(new Set([s.A, s.B, s.C, s.P, s.S, s.W]));
       expect(await page.content()).not.toContain(s.N);
       // The cookie carries the funder's scope to the API as well.
-      expect((await reloadWhileUnanswered(page, page.goto(`${base}/v1/projects/${s.N}/audit`)))?.status()).toBe(403);
+      expect((await reloadWhileUnanswered(page, page.goto(`${base}/v1/projects/${s.N}/audit`)))?.status()).toBe(404);
       expect((await reloadWhileUnanswered(page, page.goto(`${base}/v1/projects/${s.A}/audit`)))?.status()).toBe(200);
       expect(problems).toEqual([]);
     } finally {
@@ -509,7 +518,7 @@ describe('the sign-in cookie over HTTP', () => {
     // Claim the coordinator role under the funder's signature.
     const forged = Buffer.from(Buffer.from(payload, 'base64url').toString().replace('"role":"funder"', '"role":"coordinator"')).toString('base64url');
     expect((await api().get(`/v1/projects/${s.N}`).set('Cookie', `${name}=${forged}.${mac}`)).status).toBe(401);
-    expect((await readAnswered(() => api().get(`/v1/projects/${s.N}`).set('Cookie', cookie))).status).toBe(403); // refused after reading the project
+    expect((await readAnswered(() => api().get(`/v1/projects/${s.N}`).set('Cookie', cookie))).status).toBe(404); // answered as a missing project
     // On the dashboard, a bad cookie is forgotten and the form asks again.
     const again = await api().get('/dashboard').set('Cookie', `${name}=${forged}.${mac}`);
     expect(again.status).toBe(200);

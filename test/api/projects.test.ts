@@ -107,7 +107,10 @@ describe('POST /v1/projects', () => {
     const res = await api().post('/v1/projects').set(bearer(KEYS.admin)).send(body);
     expect(res.status).toBe(201);
     expect(res.body.projectId).toMatch(/^p-[0-9a-f]{8}$/);
-    expect((await stack.view(res.body.projectId)).title).toBe(body.title);
+    // The admin owns what it submits until it names a coordinator as a delegate.
+    const read = expectStatus(await readAnswered(() => api().get(`/v1/projects/${res.body.projectId}`).set(bearer(KEYS.admin))), 200);
+    expect(read.body).toMatchObject({ title: body.title, owner: 'admin', delegates: [] });
+    expect((await api().get(`/v1/projects/${res.body.projectId}`).set(asCoordinator)).status).toBe(404);
   });
 
   test('the same projectId again is 409 CONFLICT and the first project is untouched', async () => {
@@ -250,15 +253,15 @@ describe('POST /v1/projects', () => {
       await expectNotStarted(body.projectId);
     });
 
-    test("a funder reads its own projects but not another funder's", async () => {
+    test("a funder reads its own projects; another funder's is answered exactly as a missing one", async () => {
       const id = await submit(); // funded by horizon-eu
       const own = expectStatus(await read(`/v1/projects/${id}`, bearer(KEYS.funder)), 200);
       expect(own.body.projectId).toBe(id);
       // Refused once the project is read (its funder is in the workflow): read again on 503 like any read.
       const other = await read(`/v1/projects/${id}`, bearer(KEYS.otherFunder));
-      expectError(other, 403, 'FORBIDDEN');
-      expect(JSON.stringify(other.body)).not.toContain('Project '); // nothing of the project leaks
-      expectError(await read(`/v1/projects/${id}/audit`, bearer(KEYS.otherFunder)), 403, 'FORBIDDEN');
+      const missing = await read(`/v1/projects/${uniqueId('missing')}`, bearer(KEYS.otherFunder));
+      expect({ status: other.status, body: other.body }).toEqual({ status: 404, body: missing.body });
+      expectError(await read(`/v1/projects/${id}/audit`, bearer(KEYS.otherFunder)), 404, 'NOT_FOUND');
       expectStatus(await read(`/v1/projects/${id}/audit`, bearer(KEYS.funder)), 200);
     });
   });
@@ -439,6 +442,53 @@ test('an agency key is a principal of its own, and reads nothing through /v1 or 
     expect({ path, status: res.status, code: res.body.error?.code }).toEqual({ path, status: 403, code: 'FORBIDDEN' });
   }
   expect((await request(stack.app).get('/dashboard').set(bearer(KEYS.agency))).status).toBe(403);
+});
+
+describe('ownership', () => {
+  test("another coordinator's project answers exactly as a missing one, on every route, and nothing changes", async () => {
+    const { projectId } = await settledInScoping();
+    const missingId = uniqueId('missing');
+    const asOther = bearer(KEYS.otherCoordinator);
+    for (const [method, path] of [
+      ['get', ''],
+      ['get', '/audit'],
+      ['post', '/scoping'],
+      ['post', '/withdraw'],
+      ['post', '/info'],
+      ['post', '/delegates'],
+      ['post', '/appeals'],
+      ['post', '/reports'],
+      ['post', '/components/c1/resubmission'],
+    ] as const) {
+      const call = (id: string) => readAnswered(() => request(stack.app)[method](`/v1/projects/${id}${path}`).set(asOther).send({}));
+      const [foreign, missing] = [await call(projectId), await call(missingId)];
+      expect({ method, path, status: foreign.status, body: foreign.body }).toEqual({ method, path, status: 404, body: missing.body });
+    }
+    const view = await classified(projectId);
+    expect(view.stage).toBe('scoping');
+    expect((await stack.audit(projectId)).map((e) => e.actor)).not.toContain('coordinator:j.martin');
+  });
+
+  test('the owner makes another coordinator a delegate, who then acts on the project but adds no delegates', async () => {
+    const { projectId } = await settledInScoping();
+    const added = await api().post(`/v1/projects/${projectId}/delegates`).set(bearer(KEYS.coordinator)).send({ userId: 'j.martin' });
+    expect({ status: added.status, body: added.body }).toEqual({
+      status: 200,
+      body: { projectId, owner: 'coordinator:a.weber', delegates: ['coordinator:j.martin'] },
+    });
+    const asDelegate = bearer(KEYS.otherCoordinator);
+    expect(expectStatus(await read(`/v1/projects/${projectId}`, asDelegate), 200).body).toMatchObject({ owner: 'coordinator:a.weber' });
+    expect((await api().post(`/v1/projects/${projectId}/scoping`).set(asDelegate).send({})).status).toBe(200);
+    expectError(await api().post(`/v1/projects/${projectId}/delegates`).set(asDelegate).send({ userId: 'someone.else' }), 403, 'FORBIDDEN');
+    expectError(await api().post(`/v1/projects/${projectId}/delegates`).set(bearer(KEYS.coordinator)).send({ userId: 'not a user' }), 400, 'VALIDATION_FAILED');
+    const trail = await stack.audit(projectId);
+    expect(trail.find((e) => e.action === 'delegate-added')).toMatchObject({
+      actor: 'coordinator:a.weber',
+      detail: expect.stringContaining('coordinator:j.martin'),
+    });
+    expect(trail.filter((e) => e.actor === 'coordinator:j.martin').length).toBeGreaterThan(0);
+    expect(trail.filter((e) => e.action === 'delegate-added')).toHaveLength(1);
+  });
 });
 
 describe('GET /v1/projects/:id/audit', () => {

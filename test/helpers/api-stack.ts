@@ -34,10 +34,11 @@ export const KEYS = {
   otherFunder: 'test-nsf-key', // funder:nsf
   admin: 'test-admin-key',
   agency: 'test-agency-key', // agency:de-bafa
+  otherCoordinator: 'test-other-coordinator-key', // coordinator:j.martin, who owns none of the tests' projects
 } as const;
 /** The coordinator's user id: the audit trail names them `coordinator:<id>`. */
 export const COORDINATOR_ID = 'a.weber';
-const API_KEYS = `coordinator:${COORDINATOR_ID}=${KEYS.coordinator},funder:horizon-eu=${KEYS.funder},funder:nsf=${KEYS.otherFunder},admin=${KEYS.admin},agency:de-bafa=${KEYS.agency}`;
+const API_KEYS = `coordinator:${COORDINATOR_ID}=${KEYS.coordinator},funder:horizon-eu=${KEYS.funder},funder:nsf=${KEYS.otherFunder},admin=${KEYS.admin},agency:de-bafa=${KEYS.agency},coordinator:j.martin=${KEYS.otherCoordinator}`;
 
 export const bearer = (key: string) => ({ Authorization: `Bearer ${key}` });
 
