@@ -1,15 +1,16 @@
 /** Builds the Express app from its dependencies; `main.ts` listens. */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import cookieParser from 'cookie-parser';
 import express from 'express';
 import helmet from 'helmet';
+import type { RequestHandler } from 'express';
 import type { Client, Connection } from '@temporalio/client';
 import type { LinkSigner } from '../activities/link-tokens';
 import { DEFAULT_RATE_LIMITS, type Config, type RateLimits } from '../config/env';
 import type { Logger } from '../config/logger';
 import { authenticate, requireRole } from './auth';
 import { ApiError, errorHandler } from './errors';
-import { reviewPageLimiter, writeLimiter } from './rate-limit';
+import { failedAuthLimiter, reviewPageLimiter, writeLimiter } from './rate-limit';
 import { requestLogger } from './request-log';
 import { ApiMetrics } from './metrics';
 import { openApiDocument } from './openapi';
@@ -31,16 +32,41 @@ export interface AppDeps {
    * PUBLIC_URL makes them Secure when https, TEMPORAL_UI_URL and TEMPORAL_NAMESPACE build the workflow links
    * (the namespace defaults to the client's).
    */
-  config: Pick<Config, 'apiKeys' | 'policy' | 'TASK_QUEUE'> & Partial<Pick<Config, 'LINK_SECRET' | 'PUBLIC_URL' | 'TEMPORAL_UI_URL' | 'TEMPORAL_NAMESPACE'>>;
+  config: Pick<Config, 'apiKeys' | 'policy' | 'TASK_QUEUE'> &
+    Partial<Pick<Config, 'LINK_SECRET' | 'PUBLIC_URL' | 'TEMPORAL_UI_URL' | 'TEMPORAL_NAMESPACE' | 'METRICS_TOKEN'>>;
   signer: LinkSigner;
   logger: Logger;
   /** How long a request waits on Temporal before answering 503 (default 10 s). */
   temporalTimeoutMs?: number;
   /** Default: DEFAULT_RATE_LIMITS; a limit of 0 turns it off. */
   rateLimits?: RateLimits;
+  /** How old the stalled gauges of `/metrics` may grow before a scrape reads Temporal again (default 15 s). */
+  metricsMaxAgeMs?: number;
 }
 
-export function buildApp({ client, connection, config, signer, logger, temporalTimeoutMs = 10_000, rateLimits = DEFAULT_RATE_LIMITS }: AppDeps) {
+const sha256 = (s: string) => createHash('sha256').update(s).digest();
+
+/** `/metrics` asks for `Authorization: Bearer <METRICS_TOKEN>` when one is set, compared in constant time. */
+function metricsAccess(token: string | undefined): RequestHandler {
+  const want = token === undefined ? undefined : sha256(token);
+  return (req, _res, next) => {
+    if (!want) return next();
+    const given = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
+    if (given !== undefined && timingSafeEqual(sha256(given), want)) return next();
+    next(new ApiError('UNAUTHORIZED', 'send Authorization: Bearer <METRICS_TOKEN>'));
+  };
+}
+
+export function buildApp({
+  client,
+  connection,
+  config,
+  signer,
+  logger,
+  temporalTimeoutMs = 10_000,
+  rateLimits = DEFAULT_RATE_LIMITS,
+  metricsMaxAgeMs = 15_000,
+}: AppDeps) {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
@@ -49,9 +75,10 @@ export function buildApp({ client, connection, config, signer, logger, temporalT
   const https = new URL(config.PUBLIC_URL ?? 'http://localhost').protocol === 'https:';
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: https ? [] : null } } }));
   const openApi = openApiDocument(config.policy, config.PUBLIC_URL);
-  const metrics = new ApiMetrics(client, temporalTimeoutMs, Object.keys(openApi.paths));
+  const metrics = new ApiMetrics(client, temporalTimeoutMs, Object.keys(openApi.paths), metricsMaxAgeMs);
   app.use(metrics.middleware());
-  app.get('/metrics', async (_req, res) => {
+  const failedAuth = failedAuthLimiter(rateLimits);
+  app.get('/metrics', failedAuth, metricsAccess(config.METRICS_TOKEN), async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   app.use(requestLogger(logger));
@@ -73,12 +100,12 @@ export function buildApp({ client, connection, config, signer, logger, temporalT
     }
   });
 
-  const writes = writeLimiter(rateLimits, config.apiKeys);
+  const writes = writeLimiter(rateLimits);
   app.use(
     '/r',
     reviewLinkRoutes({ client, signer, temporalTimeoutMs, limit: reviewPageLimiter(rateLimits), onDecision: (outcome) => metrics.decisions.inc({ outcome }) }),
   );
-  app.use('/dashboard', writes); // the sign-in form: guessing keys costs the same as using one
+  app.use('/dashboard', failedAuth, writes); // the sign-in form: guessing keys costs the same as using one
   app.use(
     '/dashboard',
     dashboardRoutes({
@@ -93,7 +120,7 @@ export function buildApp({ client, connection, config, signer, logger, temporalT
     }),
   );
   app.use('/v1', docsRoutes(openApi)); // public, like the API's description
-  app.use('/v1', writes, authenticate(config.apiKeys, sessions));
+  app.use('/v1', failedAuth, authenticate(config.apiKeys, sessions), writes);
   // Agency staff decide through their review links; no /v1 route is theirs yet, and none may show them other agencies' work.
   app.use('/v1', requireRole('coordinator', 'funder', 'admin'));
   app.use('/v1/projects', projectRoutes({ client, taskQueue: config.TASK_QUEUE, policy: config.policy, temporalTimeoutMs }));

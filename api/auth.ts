@@ -5,10 +5,11 @@
  */
 import type { Request, RequestHandler } from 'express';
 import type { ApiKey, Role } from '../config/env';
+import type { KeyRing, Principal } from '../config/principals';
 import { ApiError } from './errors';
 import type { Sessions } from './session';
 
-export interface Caller extends ApiKey {
+export interface Caller extends Principal {
   /** The principal's id: who acted, as the audit trail names them. */
   actor: string;
 }
@@ -30,17 +31,16 @@ export type Identity = { caller: Caller } | { error: ApiError } | { none: true }
 
 /**
  * Who sent the request: the Bearer key when there is an Authorization header,
- * else (reads only) the session cookie. The cookie's actor must still belong
- * to a configured key, so removing a principal's keys from API_KEYS ends its sessions too.
+ * else (reads only) the session cookie. The cookie's actor must still be a
+ * configured principal, so removing a principal ends its sessions too.
  */
-export function identifier(keys: Map<string, ApiKey>, sessions?: Sessions): (req: Request) => Identity {
-  const byActor = new Map([...keys.values()].map((key) => [key.id, callerFor(key)]));
-  return (req) => {
+export function identifier(keys: KeyRing, sessions?: Sessions): (req: Request) => Promise<Identity> {
+  return async (req) => {
     const header = req.get('authorization');
     if (header) {
       const m = /^Bearer\s+(\S+)$/i.exec(header);
-      const key = m && keys.get(m[1]);
-      if (!m || !key) return { error: new ApiError('UNAUTHORIZED', 'unknown API key') };
+      const key = m && (await keys.verify(m[1]));
+      if (!key) return { error: new ApiError('UNAUTHORIZED', 'unknown API key') };
       return { caller: callerFor(key) };
     }
     const session = sessions?.read(req);
@@ -56,16 +56,16 @@ export function identifier(keys: Map<string, ApiKey>, sessions?: Sessions): (req
         ),
       };
     }
-    const caller = byActor.get(session.session.actor);
-    if (!caller) return { error: new ApiError('UNAUTHORIZED', 'the key you signed in with is no longer accepted: sign in again at /dashboard') };
-    return { caller };
+    const principal = keys.principal(session.session.actor);
+    if (!principal) return { error: new ApiError('UNAUTHORIZED', 'the key you signed in with is no longer accepted: sign in again at /dashboard') };
+    return { caller: callerFor(principal) };
   };
 }
 
-export function authenticate(keys: Map<string, ApiKey>, sessions?: Sessions): RequestHandler {
+export function authenticate(keys: KeyRing, sessions?: Sessions): RequestHandler {
   const identify = identifier(keys, sessions);
-  return (req, _res, next) => {
-    const who = identify(req);
+  return async (req, _res, next) => {
+    const who = await identify(req);
     if ('error' in who) return next(who.error);
     if ('none' in who) return next(new ApiError('UNAUTHORIZED', 'send Authorization: Bearer <api key>'));
     req.caller = who.caller;

@@ -1,8 +1,10 @@
 /**
  * Prometheus metrics of the API at `/metrics`: HTTP latency and status by
  * route, decisions by outcome, the stalled steps by awaited agency and the
- * licence cases out of time by issuer (read from Temporal visibility once per scrape). The worker's metrics (the SDK's own,
- * and e-mails sent and failed) are on the worker's own endpoint.
+ * licence cases out of time by issuer. Those two gauges come from one Temporal visibility read that scrapes share:
+ * a scrape finding it older than `maxAgeMs` answers with it and starts the next read in the background, so however
+ * often and by however many scrapers it is scraped, Temporal is read at most once per `maxAgeMs`. The worker's
+ * metrics (the SDK's own, and e-mails sent and failed) are on the worker's own endpoint.
  */
 import type { Client } from '@temporalio/client';
 import type { Request, RequestHandler } from 'express';
@@ -28,20 +30,28 @@ export class ApiMetrics {
   private readonly routes: { pattern: RegExp; route: string }[];
 
   /** `routes`: the documented paths (`/v1/projects/{id}`); a request is labelled with the one it matches. */
-  constructor(client: Client, temporalTimeoutMs: number, routes: string[]) {
+  constructor(client: Client, temporalTimeoutMs: number, routes: string[], maxAgeMs: number) {
     // Literal segments before parameters, so /v1/cycles matches itself and not a parameter of another route.
     this.routes = [...routes]
       .sort((a, b) => (a.match(/\{/g)?.length ?? 0) - (b.match(/\{/g)?.length ?? 0))
       .map((route) => ({ route, pattern: new RegExp(`^${route.replace(/\{\w+\}/g, '[^/]+')}/?$`) }));
     collectDefaultMetrics({ register: this.registry, prefix: 'licence_review_api_' });
-    // One visibility read serves both gauges of a scrape. A scrape while Temporal is down reports nothing
-    // for them rather than failing the whole scrape.
-    let read: { at: number; list: Promise<StalledList | undefined> } | undefined;
-    const stalledNow = () => {
-      if (!read || Date.now() - read.at > 1000) {
-        read = { at: Date.now(), list: client.withDeadline(Date.now() + temporalTimeoutMs, () => listStalled(client, {})).catch(() => undefined) };
-      }
-      return read.list;
+    // The last visibility read, and the one under way. Only the first scrape waits for a read; a read that fails
+    // (Temporal down) keeps the last figures rather than failing the scrape.
+    let last: { at: number; list: StalledList | undefined } | undefined;
+    let reading: Promise<void> | undefined;
+    const refresh = () =>
+      (reading ??= client
+        .withDeadline(Date.now() + temporalTimeoutMs, () => listStalled(client, {}))
+        .then((list) => {
+          last = { at: Date.now(), list };
+        })
+        .catch(() => undefined)
+        .finally(() => (reading = undefined)));
+    const stalledNow = async () => {
+      if (!last) await refresh();
+      else if (Date.now() - last.at > maxAgeMs) void refresh();
+      return last?.list;
     };
     new Gauge({
       name: 'licence_review_stalled_steps',

@@ -1,14 +1,15 @@
 /**
- * Rate limits (DESIGN §5: `RATE_LIMITED` 429 with `Retry-After`), on the two
+ * Rate limits (DESIGN §5: `RATE_LIMITED` 429 with `Retry-After`), on the
  * surfaces worth abusing: the reviewer pages (open to anyone holding a link,
- * so counted per client address) and writes (counted per API key, or per
- * address when no known key is sent, which also slows down key guessing).
+ * so counted per client address), writes (counted per principal once
+ * authenticated, per address for the dashboard's sign-in form), and failed
+ * authentication on every method (per address), which makes guessing a key
+ * slow, reads included.
  * Counters live in the process: each API replica limits on its own.
  */
 import type { Request, RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit, type AugmentedRequest } from 'express-rate-limit';
-import { callerFor } from './auth';
-import type { ApiKey, RateLimits } from '../config/env';
+import type { RateLimits } from '../config/env';
 import { ApiError } from './errors';
 
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -22,7 +23,9 @@ export function rateLimitedError(retryAfterSeconds: number): ApiError {
   ]);
 }
 
-function limiter(limit: number, windowMs: number, key: (req: Request) => string, skip?: (req: Request) => boolean): RequestHandler {
+type Counting = Pick<Parameters<typeof rateLimit>[0] & object, 'skip' | 'skipSuccessfulRequests' | 'requestWasSuccessful'>;
+
+function limiter(limit: number, windowMs: number, key: (req: Request) => string, counting: Counting = {}): RequestHandler {
   if (limit <= 0) return (_req, _res, next) => next();
   return rateLimit({
     windowMs,
@@ -30,7 +33,7 @@ function limiter(limit: number, windowMs: number, key: (req: Request) => string,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     keyGenerator: key,
-    skip,
+    ...counting,
     handler: (req, res, next) => {
       const resetAt = (req as AugmentedRequest).rateLimit?.resetTime?.getTime() ?? Date.now() + windowMs;
       const seconds = Math.max(1, Math.ceil((resetAt - Date.now()) / 1000));
@@ -44,13 +47,16 @@ export function reviewPageLimiter(limits: RateLimits): RequestHandler {
   return limiter(limits.reviewPages, limits.windowMs, clientAddress);
 }
 
-export function writeLimiter(limits: RateLimits, keys: Map<string, ApiKey>): RequestHandler {
-  // Keyed by the principal, never by the secret itself.
-  const actors = new Map([...keys].map(([secret, key]) => [secret, callerFor(key).actor]));
-  const key = (req: Request) => {
-    const bearer = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
-    const actor = bearer ? actors.get(bearer) : undefined;
-    return actor ? `key:${actor}` : `ip:${clientAddress(req)}`;
-  };
-  return limiter(limits.writes, limits.windowMs, key, (req) => READS.has(req.method));
+/** Keyed by the principal (after authentication), never by the secret itself; by address before one is known. */
+export function writeLimiter(limits: RateLimits): RequestHandler {
+  const key = (req: Request) => (req.caller ? `key:${req.caller.actor}` : `ip:${clientAddress(req)}`);
+  return limiter(limits.writes, limits.windowMs, key, { skip: (req) => READS.has(req.method) });
+}
+
+/** Counts only the answers that refused a credential (401), whatever the method; past the limit the address waits, right key or not. */
+export function failedAuthLimiter(limits: RateLimits): RequestHandler {
+  return limiter(limits.failedAuth, limits.windowMs, clientAddress, {
+    skipSuccessfulRequests: true,
+    requestWasSuccessful: (_req, res) => res.statusCode !== 401,
+  });
 }

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_TASK_QUEUE } from '../workflows/definitions';
 import { policySchema, type Policy } from '../domain/policy';
+import { KeyRing } from './principals';
 
 /** The package root, from the sources or from the compiled `dist/`. */
 function packageRoot(dir = __dirname): string {
@@ -29,8 +30,10 @@ export interface RateLimits {
   reviewPages: number;
   /** Non-read requests under `/v1` and the dashboard sign-in, per API key (per address when no known key is sent). */
   writes: number;
+  /** Failed authentications (401), on every method under `/v1`, the dashboard and `/metrics`, per client address. */
+  failedAuth: number;
 }
-export const DEFAULT_RATE_LIMITS: RateLimits = { windowMs: 60_000, reviewPages: 120, writes: 300 };
+export const DEFAULT_RATE_LIMITS: RateLimits = { windowMs: 60_000, reviewPages: 120, writes: 300, failedAuth: 30 };
 
 const count = z
   .string()
@@ -76,6 +79,9 @@ export function parseApiKeys(value: string): Map<string, ApiKey> {
   return keys;
 }
 
+/** A key ring of `API_KEYS`-formatted keys. */
+export const apiKeyRing = (value: string): KeyRing => KeyRing.fromApiKeys(parseApiKeys(value));
+
 const envSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -107,6 +113,8 @@ const envSchema = z
       )
       .refine((secrets) => secrets.every((x) => x.length >= 16), 'each secret must be at least 16 characters'),
     API_KEYS: z.string().optional(),
+    /** A JSON file of principals with hashed keys (config/principals.ts); instead of API_KEYS. */
+    PRINCIPALS_FILE: z.string().min(1).optional(),
     POLICY_FILE: z.string().default(path.join(ROOT, 'policy/default.json')),
     CONTROL_LIST_FILE: z.string().default(path.join(ROOT, 'reference-data/control-list.json')),
     RESTRICTED_PARTIES_FILE: z.string().default(path.join(ROOT, 'reference-data/restricted-parties.json')),
@@ -122,14 +130,17 @@ const envSchema = z
     RATE_LIMIT_WINDOW_SECONDS: count.pipe(z.number().min(1, 'must be at least 1')).default(DEFAULT_RATE_LIMITS.windowMs / 1000),
     RATE_LIMIT_REVIEW_PAGES: count.default(DEFAULT_RATE_LIMITS.reviewPages),
     RATE_LIMIT_WRITES: count.default(DEFAULT_RATE_LIMITS.writes),
+    RATE_LIMIT_FAILED_AUTH: count.default(DEFAULT_RATE_LIMITS.failedAuth),
+    /** API only: the Bearer token `/metrics` asks for; unset, `/metrics` is open (development only). */
+    METRICS_TOKEN: z.string().min(1).optional(),
   })
   .superRefine((env, ctx) => {
     // The development defaults are public: anything but development must bring its own.
-    for (const name of ['LINK_SECRET', 'API_KEYS'] as const) {
-      if (env.NODE_ENV !== 'development' && !env[name]) {
-        ctx.addIssue({ code: 'custom', path: [name], message: `is required when NODE_ENV is ${env.NODE_ENV}` });
-      }
-    }
+    if (env.NODE_ENV !== 'development' && !env.LINK_SECRET)
+      ctx.addIssue({ code: 'custom', path: ['LINK_SECRET'], message: `is required when NODE_ENV is ${env.NODE_ENV}` });
+    if (env.NODE_ENV !== 'development' && !env.API_KEYS && !env.PRINCIPALS_FILE)
+      ctx.addIssue({ code: 'custom', path: ['API_KEYS'], message: `or PRINCIPALS_FILE is required when NODE_ENV is ${env.NODE_ENV}` });
+    if (env.API_KEYS && env.PRINCIPALS_FILE) ctx.addIssue({ code: 'custom', path: ['PRINCIPALS_FILE'], message: 'give API_KEYS or PRINCIPALS_FILE, not both' });
   });
 
 export type Env = z.infer<typeof envSchema>;
@@ -153,6 +164,9 @@ export function productionProblems(env: Env, apiKeys: Map<string, ApiKey>): stri
   if (env.LINK_SECRET === DEV_LINK_SECRET || env.LINK_SECRET_PREVIOUS.includes(DEV_LINK_SECRET)) {
     problems.push('LINK_SECRET: the development link secret (it also keys dashboard sessions) is published in this repository');
   }
+  if (!env.METRICS_TOKEN) problems.push('METRICS_TOKEN: required in production; without it anyone reaching the API reads /metrics');
+  else if (env.METRICS_TOKEN.length < MIN_PRODUCTION_KEY_LENGTH)
+    problems.push(`METRICS_TOKEN: has ${env.METRICS_TOKEN.length} characters; at least ${MIN_PRODUCTION_KEY_LENGTH}`);
   if (new URL(env.PUBLIC_URL).protocol !== 'https:')
     problems.push(`PUBLIC_URL: ${env.PUBLIC_URL} is not https; review links and sign-ins would travel in clear`);
   return problems;
@@ -161,7 +175,8 @@ export function productionProblems(env: Env, apiKeys: Map<string, ApiKey>): stri
 export interface Config extends Omit<Env, 'API_KEYS' | 'LINK_SECRET'> {
   LINK_SECRET: string;
   rateLimits: RateLimits;
-  apiKeys: Map<string, ApiKey>;
+  /** Who holds which key, from API_KEYS or PRINCIPALS_FILE. */
+  apiKeys: KeyRing;
   policy: Policy;
 }
 
@@ -187,28 +202,37 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(source);
   if (!parsed.success) throw new ConfigError(`Invalid configuration:\n${describe(parsed.error)}`);
   const env = parsed.data;
-  let apiKeys: Map<string, ApiKey>;
+  // File keys are made by `npm run principal-key` (<keyId>.<secret>, 60+ characters): none is a development key or short.
+  let plainKeys = new Map<string, ApiKey>();
+  let apiKeys: KeyRing;
   try {
-    apiKeys = parseApiKeys(env.API_KEYS ?? DEV_API_KEYS);
+    if (env.PRINCIPALS_FILE) apiKeys = KeyRing.readFile(env.PRINCIPALS_FILE);
+    else apiKeys = KeyRing.fromApiKeys((plainKeys = parseApiKeys(env.API_KEYS ?? DEV_API_KEYS)));
   } catch (err) {
-    throw new ConfigError(`Invalid configuration:\n  API_KEYS: ${(err as Error).message}`);
+    throw new ConfigError(`Invalid configuration:\n  ${env.PRINCIPALS_FILE ? 'PRINCIPALS_FILE' : 'API_KEYS'}: ${(err as Error).message}`);
   }
   if (env.NODE_ENV === 'production') {
-    const problems = productionProblems(env, apiKeys);
+    const problems = productionProblems(env, plainKeys);
     if (problems.length) throw new ConfigError(`Refused in production:\n${problems.map((p) => `  ${p}`).join('\n')}`);
   }
-  const rateLimits = { windowMs: env.RATE_LIMIT_WINDOW_SECONDS * 1000, reviewPages: env.RATE_LIMIT_REVIEW_PAGES, writes: env.RATE_LIMIT_WRITES };
+  const rateLimits = {
+    windowMs: env.RATE_LIMIT_WINDOW_SECONDS * 1000,
+    reviewPages: env.RATE_LIMIT_REVIEW_PAGES,
+    writes: env.RATE_LIMIT_WRITES,
+    failedAuth: env.RATE_LIMIT_FAILED_AUTH,
+  };
   const policy = loadPolicy(env.POLICY_FILE);
-  const unknown = unknownScopes(apiKeys, policy);
-  if (unknown.length) throw new ConfigError(`Invalid configuration:\n${unknown.map((u) => `  API_KEYS: ${u}`).join('\n')}`);
+  const unknown = unknownScopes(apiKeys.principals(), policy);
+  const setting = env.PRINCIPALS_FILE ? 'PRINCIPALS_FILE' : 'API_KEYS';
+  if (unknown.length) throw new ConfigError(`Invalid configuration:\n${unknown.map((u) => `  ${setting}: ${u}`).join('\n')}`);
   return { ...env, LINK_SECRET: env.LINK_SECRET ?? DEV_LINK_SECRET, apiKeys, rateLimits, policy };
 }
 
 /** Funder and agency keys must name a funder or an agency of the policy: a typo would lock its holder out of everything. */
-function unknownScopes(apiKeys: Map<string, ApiKey>, policy: Policy): string[] {
+function unknownScopes(principals: ApiKey[], policy: Policy): string[] {
   const funders = new Set(policy.funders.map((f) => f.id));
   const agencies = new Set(policy.agencies.map((a) => a.id));
-  return [...apiKeys.values()].flatMap((k) => {
+  return principals.flatMap((k) => {
     if (k.funderId && !funders.has(k.funderId)) return [`"${k.id}": no funder "${k.funderId}" in policy ${policy.version}`];
     if (k.agencyId && !agencies.has(k.agencyId)) return [`"${k.id}": no agency "${k.agencyId}" in policy ${policy.version}`];
     return [];

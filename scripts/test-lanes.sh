@@ -56,7 +56,7 @@ jest_lane() {
   npx jest --json --outputFile="$results/$lane.json" "${roots[@]}" "$@"
 }
 
-run_lane checks bash -c 'npx tsc --noEmit -p . && npx eslint . && npx prettier --check --log-level warn .'
+run_lane checks bash -c 'npx tsc --noEmit -p . && npx eslint . && npx prettier --check --log-level warn . && npm run --silent lint:openapi'
 run_lane fast jest_lane fast
 run_lane workflows jest_lane workflows
 run_lane faults jest_lane faults --runInBand

@@ -1,5 +1,4 @@
 /** `/v1/cycles`: a funder launches a review cycle (202 at once; the cycle workflow fans out) and reads its outcomes. */
-import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import { WorkflowIdReusePolicy, type Client } from '@temporalio/client';
 import { z } from 'zod';
@@ -11,6 +10,8 @@ import { requireRole } from '../auth';
 import { ApiError, validationError } from '../errors';
 import { bounded } from '../temporal-calls';
 import { tagWorkflow, tagWorkflowOfParam } from '../request-log';
+import { idempotencyClaim, idempotencyMemo, startOnce } from '../idempotency';
+import { newId } from '../ids';
 
 export const cycleBody = z
   .strictObject({
@@ -37,22 +38,27 @@ export function cycleRoutes({ client, taskQueue, temporalTimeoutMs }: { client: 
     if (!parsed.success) throw validationError(parsed.error, 'body');
     const { name, closesAt, projectIds } = parsed.data;
     const funderId = req.caller!.funderId!;
-    const cycleId = parsed.data.cycleId ?? `cy-${randomUUID().slice(0, 8)}`;
-    tagWorkflow(req, res, cycleWorkflowId(cycleId));
+    const claim = idempotencyClaim(req);
+    const cycleId = parsed.data.cycleId ?? newId('cy', claim);
+    const workflowId = cycleWorkflowId(cycleId);
+    tagWorkflow(req, res, workflowId);
     // Another funder's project is skipped exactly as a missing one is ("no running project with this id"): the answer
     // never tells a funder that someone else's project exists.
     await deadline(() =>
-      client.workflow.start<typeof cycleWorkflow>('cycleWorkflow', {
-        workflowId: cycleWorkflowId(cycleId),
-        taskQueue,
-        args: [{ cycleId, name, funderId, closesAt, projectIds, launchedBy: req.caller!.actor }],
-        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-        typedSearchAttributes: [
-          { key: searchAttributes.funderId, value: funderId },
-          { key: searchAttributes.cycleId, value: cycleId },
-          { key: searchAttributes.stage, value: 'cycle-launching' },
-        ],
-      }),
+      startOnce(client, workflowId, claim, () =>
+        client.workflow.start<typeof cycleWorkflow>('cycleWorkflow', {
+          workflowId,
+          taskQueue,
+          args: [{ cycleId, name, funderId, closesAt, projectIds, launchedBy: req.caller!.actor }],
+          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+          memo: idempotencyMemo(claim),
+          typedSearchAttributes: [
+            { key: searchAttributes.funderId, value: funderId },
+            { key: searchAttributes.cycleId, value: cycleId },
+            { key: searchAttributes.stage, value: 'cycle-launching' },
+          ],
+        }),
+      ),
     );
     res
       .status(202)

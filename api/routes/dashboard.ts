@@ -7,7 +7,8 @@
 import { Router, type Request, type Response } from 'express';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
-import type { ApiKey, Role } from '../../config/env';
+import type { Role } from '../../config/env';
+import type { KeyRing } from '../../config/principals';
 import type { Policy } from '../../domain/policy';
 import { callerFor, identifier } from '../auth';
 import { loadDashboard } from '../dashboard-data';
@@ -18,7 +19,7 @@ import { bounded } from '../temporal-calls';
 
 export interface DashboardDeps {
   client: Client;
-  keys: Map<string, ApiKey>;
+  keys: KeyRing;
   sessions: Sessions;
   policy: Policy;
   publicUrl?: string;
@@ -55,7 +56,7 @@ export function dashboardRoutes({ client, keys, sessions, policy, publicUrl, tem
   }
 
   router.get('/', async (req, res) => {
-    const who = identify(req);
+    const who = await identify(req);
     if ('none' in who) return html(res, 200, signInPage());
     if ('error' in who) {
       if (req.get('authorization')) throw who.error; // a script with a bad key gets the API's JSON error
@@ -83,10 +84,10 @@ export function dashboardRoutes({ client, keys, sessions, policy, publicUrl, tem
     html(res, 200, dashboardPage(data, { caller, funderName, signedIn: !req.get('authorization'), temporalUiUrl, namespace }));
   });
 
-  router.post('/sign-in', (req, res) => {
+  router.post('/sign-in', async (req, res) => {
     if (!sameSite(req)) return html(res, 403, signInPage({ error: 'Sign in from this dashboard page, not from another site.' }));
     const parsed = signInBody.safeParse(req.body ?? {});
-    const key = parsed.success ? keys.get(parsed.data.key) : undefined;
+    const key = parsed.success ? await keys.verify(parsed.data.key) : undefined;
     if (!parsed.success || !key) return html(res, 401, signInPage({ error: 'That API key is not valid. Check it and try again.' }));
     const caller = callerFor(key);
     sessions.start(res, caller);

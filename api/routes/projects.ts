@@ -1,5 +1,4 @@
 /** `/v1/projects`: submit, read, confirm scoping, withdraw, audit trail. */
-import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import { WorkflowIdReusePolicy, WorkflowNotFoundError, WorkflowUpdateStage, type Client } from '@temporalio/client';
 import type { Policy } from '../../domain/policy';
@@ -28,6 +27,8 @@ import { ApiError, parse, updateRejection } from '../errors';
 import { appealBody, auditQueryParams, componentParam, delegateBody, infoBody, projectIdParam, scopingBody, withdrawBody } from '../schemas';
 import { bounded, resultWithin } from '../temporal-calls';
 import { tagWorkflow, tagWorkflowOfParam } from '../request-log';
+import { idempotencyClaim, idempotencyMemo, startOnce } from '../idempotency';
+import { newId } from '../ids';
 
 export interface ProjectRoutesDeps {
   client: Client;
@@ -75,21 +76,25 @@ export function projectRoutes({ client, taskQueue, policy, temporalTimeoutMs }: 
 
   router.post('/', requireRole('coordinator', 'admin'), async (req, res) => {
     const body = parse(submission, req.body, 'body');
-    const project: Project = { ...body, projectId: body.projectId ?? `p-${randomUUID().slice(0, 8)}` };
+    const claim = idempotencyClaim(req);
+    const project: Project = { ...body, projectId: body.projectId ?? newId('p', claim) };
     const workflowId = projectWorkflowId(project.projectId);
     tagWorkflow(req, res, workflowId);
     await deadline(() =>
-      client.workflow.start<typeof projectWorkflow>('projectWorkflow', {
-        workflowId,
-        taskQueue,
-        args: [{ project, policy, submittedBy: req.caller!.actor }],
-        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-        typedSearchAttributes: [
-          { key: searchAttributes.projectId, value: project.projectId },
-          { key: searchAttributes.funderId, value: project.funderId },
-          { key: searchAttributes.stage, value: 'scoping' },
-        ],
-      }),
+      startOnce(client, workflowId, claim, () =>
+        client.workflow.start<typeof projectWorkflow>('projectWorkflow', {
+          workflowId,
+          taskQueue,
+          args: [{ project, policy, submittedBy: req.caller!.actor }],
+          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+          memo: idempotencyMemo(claim),
+          typedSearchAttributes: [
+            { key: searchAttributes.projectId, value: project.projectId },
+            { key: searchAttributes.funderId, value: project.funderId },
+            { key: searchAttributes.stage, value: 'scoping' },
+          ],
+        }),
+      ),
     );
     res.status(201).location(`/v1/projects/${project.projectId}`).json({ projectId: project.projectId, workflowId, stage: 'scoping' });
   });

@@ -13,7 +13,7 @@ import request from 'supertest';
 import { LinkSigner } from '../../activities/link-tokens';
 import { buildApp } from '../../api/app';
 import { openApiDocument, operations } from '../../api/openapi';
-import { parseApiKeys } from '../../config/env';
+import { apiKeyRing } from '../../config/env';
 import { createLogger } from '../../config/logger';
 import { launchChromium } from '../helpers/browser';
 import { testPolicy } from '../helpers/policy';
@@ -24,7 +24,7 @@ const connection = Connection.lazy({ address: '127.0.0.1:1' });
 const app = buildApp({
   client: new Client({ connection }),
   connection,
-  config: { apiKeys: parseApiKeys('coordinator:a.weber=docs-test-coordinator-key'), policy, TASK_QUEUE: 'docs', PUBLIC_URL: 'http://reviews.test' },
+  config: { apiKeys: apiKeyRing('coordinator:a.weber=docs-test-coordinator-key'), policy, TASK_QUEUE: 'docs', PUBLIC_URL: 'http://reviews.test' },
   signer: new LinkSigner('docs-test-link-secret-0123456789'),
   logger: createLogger('silent', 'docs-test'),
   temporalTimeoutMs: 500,
@@ -89,6 +89,89 @@ test('/v1/openapi.json is served without a key and is the document the schemas m
   const submit = res.body.paths['/v1/projects'].post.requestBody.content['application/json'].schema;
   expect(submit.required).toEqual(expect.arrayContaining(['title', 'funderId', 'coordinator', 'partners', 'components']));
   expect(submit.additionalProperties).toBe(false);
+});
+
+/** The operations that take no API key: health checks, the document, the reviewer links (the signed link is the credential), the dashboard's sign-in and sign-out. */
+const PUBLIC = [
+  'GET /healthz',
+  'GET /readyz',
+  'GET /v1/openapi.json',
+  'GET /r/{token}',
+  'POST /r/{token}',
+  'POST /dashboard/sign-in',
+  'POST /dashboard/sign-out',
+];
+
+type DocumentedOperation = {
+  operationId?: unknown;
+  security?: unknown;
+  description?: string;
+  'x-roles'?: string[];
+  parameters?: { name: string; in: string }[];
+};
+const documentOperations = () =>
+  Object.entries(openApiDocument(policy).paths).flatMap(([p, methods]) =>
+    Object.entries(methods as Record<string, DocumentedOperation>).map(([method, op]) => ({ route: `${method.toUpperCase()} ${p}`, op })),
+  );
+
+test('every operation has a unique, camelCase operationId', () => {
+  const ids = documentOperations().map(({ route, op }) => ({ route, operationId: op.operationId }));
+  expect(ids.length).toBe(operations(policy).length);
+  for (const id of ids) expect({ ...id, camelCase: /^[a-z][a-zA-Z0-9]*$/.test(String(id.operationId)) }).toEqual({ ...id, camelCase: true });
+  expect(new Set(ids.map((i) => i.operationId)).size).toBe(ids.length);
+});
+
+test('every operation declares its security: none on public routes, the API key and its roles on the others', () => {
+  const { components } = openApiDocument(policy);
+  expect(PUBLIC.filter((route) => !documented().includes(route))).toEqual([]);
+  for (const { route, op } of documentOperations()) {
+    expect({ route, isArray: Array.isArray(op.security) }).toEqual({ route, isArray: true });
+    const security = op.security as Record<string, string[]>[];
+    for (const requirement of security) for (const scheme of Object.keys(requirement)) expect(Object.keys(components.securitySchemes)).toContain(scheme);
+    if (PUBLIC.includes(route)) {
+      expect({ route, security }).toEqual({ route, security: [] });
+      continue;
+    }
+    expect({ route, security: security.filter((r) => Object.keys(r).length > 0) }).toEqual({ route, security: [{ apiKey: [] }] });
+    // Only the dashboard answers a caller without a key: with its sign-in page.
+    expect({ route, anonymous: security.some((r) => Object.keys(r).length === 0) }).toEqual({ route, anonymous: route === 'GET /dashboard' });
+    const roles = op['x-roles'] ?? [];
+    expect({ route, roles: roles.length > 0 && roles.every((r) => ['admin', 'coordinator', 'funder'].includes(r)) }).toEqual({ route, roles: true });
+    for (const role of roles) expect(op.description).toContain(`- ${role}: `);
+  }
+});
+
+test('every operation that needs an API key answers 401 without one', async () => {
+  let checked = 0;
+  for (const { route, op } of documentOperations()) {
+    const security = op.security as object[];
+    if (security.length === 0 || security.some((r) => Object.keys(r).length === 0)) continue; // a key is optional there
+    const [method, p] = route.split(' ');
+    const res = await request(app)
+      [method.toLowerCase() as 'get' | 'post'](p.replace('{actionId}', 'c1-ca-1').replace(/\{\w+\}/g, 'x1'))
+      .send(method === 'POST' ? {} : undefined);
+    expect({ route, status: res.status }).toEqual({ route, status: 401 });
+    checked++;
+  }
+  expect(checked).toBeGreaterThan(10);
+});
+
+test('the two POSTs that start a workflow take an optional Idempotency-Key and document its 422', () => {
+  const doc = openApiDocument(policy);
+  for (const p of ['/v1/projects', '/v1/cycles'] as const) {
+    const post = doc.paths[p].post as {
+      parameters: { name: string; in: string; required: boolean; schema: { type: string; minLength: number; maxLength: number } }[];
+      responses: Record<string, { content?: Record<string, { schema: unknown }> }>;
+    };
+    expect(post.parameters.find((x) => x.name === 'Idempotency-Key')).toMatchObject({
+      in: 'header',
+      required: false,
+      schema: { type: 'string', minLength: 1, maxLength: 200 },
+    });
+    expect(post.responses['422'].content?.['application/json'].schema).toEqual({ $ref: '#/components/schemas/Error' });
+  }
+  const others = documentOperations().filter(({ route }) => route !== 'POST /v1/projects' && route !== 'POST /v1/cycles');
+  expect(others.filter(({ op }) => op.parameters?.some((x) => x.name === 'Idempotency-Key')).map(({ route }) => route)).toEqual([]);
 });
 
 describe('the interactive page', () => {

@@ -167,3 +167,24 @@ test('"allActive" reviews every active project of the funder, and no other funde
     expect(JSON.stringify(crossView)).not.toContain(`"${foreignFunder}"`);
   }
 }, 90_000);
+
+test('Idempotency-Key on a launch: the same key and body launch one cycle and answer alike; another body is 422', async () => {
+  const key = uniqueId('launch');
+  const body = { name: `Keyed ${key}`, closesAt: inSeconds(600), projectIds: [uniqueId('none')] };
+  const first = await api().post('/v1/cycles').set(asFunder).set('Idempotency-Key', key).send(body);
+  expect(first.status).toBe(202);
+  expect(first.body.cycleId).toMatch(/^cy-[0-9a-f]{32}$/);
+  const again = await api().post('/v1/cycles').set(asFunder).set('Idempotency-Key', key).send(body);
+  expect({ status: again.status, body: again.body, location: again.headers.location }).toEqual({
+    status: 202,
+    body: first.body,
+    location: first.headers.location,
+  });
+  const other = await api()
+    .post('/v1/cycles')
+    .set(asFunder)
+    .set('Idempotency-Key', key)
+    .send({ ...body, name: 'Another name' });
+  expect({ status: other.status, code: other.body.error?.code }).toEqual({ status: 422, code: 'IDEMPOTENCY_KEY_REUSED' });
+  expect((await cycleView(first.body.cycleId)).name).toBe(body.name);
+});

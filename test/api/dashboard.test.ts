@@ -17,7 +17,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import request from 'supertest';
 import { buildApp } from '../../api/app';
-import { parseApiKeys } from '../../config/env';
+import { apiKeyRing } from '../../config/env';
 import { createLogger } from '../../config/logger';
 import { policySchema, type Policy } from '../../domain/policy';
 import { listProjects } from '../../api/visibility-queries';
@@ -548,7 +548,7 @@ describe('the sign-in cookie over HTTP', () => {
       client: stack.client,
       connection: stack.env.connection,
       config: {
-        apiKeys: parseApiKeys(`coordinator:a.weber=${KEYS.coordinator}`),
+        apiKeys: apiKeyRing(`coordinator:a.weber=${KEYS.coordinator}`),
         policy: stack.policy,
         TASK_QUEUE: stack.taskQueue,
         PUBLIC_URL: 'https://reviews.example.org',

@@ -7,7 +7,7 @@ import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import request from 'supertest';
 import { LinkSigner } from '../../activities/link-tokens';
 import { buildApp } from '../../api/app';
-import { parseApiKeys } from '../../config/env';
+import { apiKeyRing } from '../../config/env';
 import { createLogger } from '../../config/logger';
 import { projectWorkflowId, type ProjectView } from '../../workflows/definitions';
 import { expectStatus, readAnswered } from '../helpers/api-read';
@@ -106,7 +106,7 @@ describe('POST /v1/projects', () => {
     const { projectId: _omitted, ...body } = submission();
     const res = await api().post('/v1/projects').set(bearer(KEYS.admin)).send(body);
     expect(res.status).toBe(201);
-    expect(res.body.projectId).toMatch(/^p-[0-9a-f]{8}$/);
+    expect(res.body.projectId).toMatch(/^p-[0-9a-f]{24}$/);
     // The admin owns what it submits until it names a coordinator as a delegate.
     const read = expectStatus(await readAnswered(() => api().get(`/v1/projects/${res.body.projectId}`).set(bearer(KEYS.admin))), 200);
     expect(read.body).toMatchObject({ title: body.title, owner: 'admin', delegates: [] });
@@ -122,6 +122,46 @@ describe('POST /v1/projects', () => {
       .send({ ...body, title: 'A different title' });
     expectError(again, 409, 'CONFLICT');
     expect((await stack.view(body.projectId)).title).toBe(body.title);
+  });
+
+  test('Idempotency-Key: the same key and body get the first answer again, another body is 422, and one project exists', async () => {
+    const { projectId: _omitted, ...body } = submission('idem');
+    const key = `submit-${uniqueId('k')}`;
+    const first = await api().post('/v1/projects').set(asCoordinator).set('Idempotency-Key', key).send(body);
+    expect(first.status).toBe(201);
+    expect(first.body.projectId).toMatch(/^p-[0-9a-f]{32}$/);
+    // The same body with its fields in another order is the same request.
+    const reordered = Object.fromEntries(Object.entries(body).reverse());
+    const again = await api().post('/v1/projects').set(asCoordinator).set('Idempotency-Key', key).send(reordered);
+    expect({ status: again.status, body: again.body, location: again.headers.location }).toEqual({
+      status: 201,
+      body: first.body,
+      location: first.headers.location,
+    });
+    const other = await api()
+      .post('/v1/projects')
+      .set(asCoordinator)
+      .set('Idempotency-Key', key)
+      .send({ ...body, title: 'Another title' });
+    expectError(other, 422, 'IDEMPOTENCY_KEY_REUSED');
+    expect(detailPaths(other)).toEqual(['header.Idempotency-Key']);
+    expect((await stack.view(first.body.projectId)).title).toBe(body.title);
+    // The key is the caller's own: another coordinator's same key is another request.
+    const theirs = await api().post('/v1/projects').set(bearer(KEYS.otherCoordinator)).set('Idempotency-Key', key).send(body);
+    expect(theirs.status).toBe(201);
+    expect(theirs.body.projectId).not.toBe(first.body.projectId);
+    // Without a key, the same body is a new project.
+    const unkeyed = await api().post('/v1/projects').set(asCoordinator).send(body);
+    expect(unkeyed.status).toBe(201);
+    expect(unkeyed.body.projectId).not.toBe(first.body.projectId);
+  });
+
+  test('an Idempotency-Key that is not 1–200 printable characters is 400 naming the header, and nothing starts', async () => {
+    const body = submission('badkey');
+    const res = await api().post('/v1/projects').set(asCoordinator).set('Idempotency-Key', 'has spaces in it').send(body);
+    expectError(res, 400, 'VALIDATION_FAILED');
+    expect(detailPaths(res)).toEqual(['header.Idempotency-Key']);
+    await expectNotStarted(body.projectId);
   });
 
   test('a civil-only funder refuses a military-list component: 400 naming the component and the rule, and nothing starts', async () => {
@@ -535,7 +575,7 @@ describe('health', () => {
       const app = buildApp({
         client: new Client({ connection }),
         connection,
-        config: { apiKeys: parseApiKeys(`coordinator:a.weber=${KEYS.coordinator}`), policy: testPolicy(), TASK_QUEUE: 'unreachable' },
+        config: { apiKeys: apiKeyRing(`coordinator:a.weber=${KEYS.coordinator}`), policy: testPolicy(), TASK_QUEUE: 'unreachable' },
         signer: new LinkSigner(LINK_SECRET),
         logger: createLogger('silent', 'api-test'),
         temporalTimeoutMs: 2000,

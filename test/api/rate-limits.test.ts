@@ -8,7 +8,7 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import request from 'supertest';
 import { buildApp } from '../../api/app';
-import { parseApiKeys, type RateLimits } from '../../config/env';
+import { apiKeyRing, type RateLimits } from '../../config/env';
 import { createLogger } from '../../config/logger';
 import { projectWorkflowId } from '../../workflows/definitions';
 import { expectStatus, readAnswered, UNANSWERED } from '../helpers/api-read';
@@ -23,13 +23,13 @@ function appWith(limits: Partial<RateLimits>) {
     client: stack.client,
     connection: stack.env.connection,
     config: {
-      apiKeys: parseApiKeys(`coordinator:a.weber=${KEYS.coordinator},admin=${KEYS.admin},funder:horizon-eu=${KEYS.funder}`),
+      apiKeys: apiKeyRing(`coordinator:a.weber=${KEYS.coordinator},admin=${KEYS.admin},funder:horizon-eu=${KEYS.funder}`),
       policy: stack.policy,
       TASK_QUEUE: stack.taskQueue,
     },
     signer: stack.signer,
     logger: createLogger('silent', 'rate-limit-test'),
-    rateLimits: { windowMs: 60_000, reviewPages: 100_000, writes: 100_000, ...limits },
+    rateLimits: { windowMs: 60_000, reviewPages: 100_000, writes: 100_000, failedAuth: 100_000, ...limits },
   });
 }
 
@@ -109,20 +109,65 @@ describe('writes', () => {
     expect((await request(app).post('/v1/projects').set(bearer(KEYS.admin)).send(byAdmin)).status).toBe(201);
   });
 
-  test('unknown keys are counted by address, so guessing keys is limited like using one', async () => {
+  test('the dashboard sign-in form counts by address; unknown keys on the API are left to the failed-authentication limit', async () => {
     const app = appWith({ writes: 3 });
     for (let i = 0; i < 3; i++)
       expect(
         (
           await request(app)
-            .post('/v1/projects')
-            .set(bearer(`guess-${i}-0123456789`))
-            .send({})
+            .post('/dashboard/sign-in')
+            .type('form')
+            .send({ key: `guess-${i}-0123456789` })
         ).status,
       ).toBe(401);
-    expect((await request(app).post('/v1/projects').set(bearer('guess-4-0123456789')).send({})).status).toBe(429);
-    expect((await request(app).post('/dashboard/sign-in').type('form').send({ key: 'guess-5-0123456789' })).status).toBe(429);
+    expect((await request(app).post('/dashboard/sign-in').type('form').send({ key: 'guess-4-0123456789' })).status).toBe(429);
+    expect((await request(app).post('/v1/projects').set(bearer('guess-5-0123456789')).send({})).status).toBe(401);
     // A known key has its own counter.
     expect((await request(app).post('/v1/projects').set(bearer(KEYS.coordinator)).send({})).status).toBe(400);
+  });
+});
+
+describe('failed authentication', () => {
+  test('counts on every method, reads and /metrics included, per address; good keys do not count', async () => {
+    const app = appWith({ failedAuth: 4 });
+    const asCoordinator = bearer(KEYS.coordinator);
+    // Successful authentication is never counted, however often.
+    for (let i = 0; i < 6; i++) expect((await request(app).get('/v1/milestones/stalled').set(asCoordinator)).status).not.toBe(401);
+    const wrong = bearer('a-guessed-key-0123456789');
+    expect((await request(app).get('/v1/projects/any').set(wrong)).status).toBe(401);
+    expect((await request(app).head('/v1/milestones/stalled').set(wrong)).status).toBe(401);
+    expect((await request(app).delete('/v1/projects/any').set(wrong)).status).toBe(401);
+    expect((await request(app).post('/dashboard/sign-in').type('form').send({ key: 'a-guessed-key-0123456789' })).status).toBe(401);
+    // The fifth attempt, whatever it is, waits; the right key from the same address too, until the window ends.
+    const limited = await request(app).get('/v1/milestones/stalled').set(wrong);
+    expect(limited.status).toBe(429);
+    retryAfter(limited, 60_000);
+    expect((await request(app).get('/v1/milestones/stalled').set(asCoordinator)).status).toBe(429);
+  });
+
+  test('/metrics asks for METRICS_TOKEN when one is set, and a wrong one counts as a failed authentication', async () => {
+    const token = 'a-metrics-token-of-at-least-32-characters';
+    const app = buildApp({
+      client: stack.client,
+      connection: stack.env.connection,
+      config: { apiKeys: apiKeyRing(`admin=${KEYS.admin}`), policy: stack.policy, TASK_QUEUE: stack.taskQueue, METRICS_TOKEN: token },
+      signer: stack.signer,
+      logger: createLogger('silent', 'metrics-token-test'),
+      rateLimits: { windowMs: 60_000, reviewPages: 100, writes: 100, failedAuth: 2 },
+    });
+    expect((await request(app).get('/metrics')).status).toBe(401);
+    // An API key is not the metrics token.
+    expect((await request(app).get('/metrics').set(bearer(KEYS.admin))).status).toBe(401);
+    expect((await request(app).get('/metrics').set(bearer(token))).status).toBe(429);
+    const other = buildApp({
+      client: stack.client,
+      connection: stack.env.connection,
+      config: { apiKeys: apiKeyRing(`admin=${KEYS.admin}`), policy: stack.policy, TASK_QUEUE: stack.taskQueue, METRICS_TOKEN: token },
+      signer: stack.signer,
+      logger: createLogger('silent', 'metrics-token-test'),
+    });
+    const scrape = await request(other).get('/metrics').set(bearer(token));
+    expect(scrape.status).toBe(200);
+    expect(scrape.text).toMatch(/^licence_review_api_process_resident_memory_bytes \d+/m);
   });
 });

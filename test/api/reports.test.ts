@@ -8,7 +8,7 @@ import request from 'supertest';
 import { authenticate } from '../../api/auth';
 import { errorHandler } from '../../api/errors';
 import { reportRoutes } from '../../api/routes/reports';
-import { parseApiKeys } from '../../config/env';
+import { apiKeyRing } from '../../config/env';
 import { policySchema } from '../../domain/policy';
 import type { Project } from '../../domain/project';
 import { decideUpdate, type Licence } from '../../workflows/definitions';
@@ -29,7 +29,7 @@ beforeAll(async () => {
   stack = await startApiStack({ policy: policySchema.parse(file) });
   app = express();
   app.use(express.json({ limit: '256kb' }));
-  app.use('/v1', authenticate(parseApiKeys(`coordinator:a.weber=${KEYS.coordinator},funder:horizon-eu=${KEYS.funder}`)));
+  app.use('/v1', authenticate(apiKeyRing(`coordinator:a.weber=${KEYS.coordinator},funder:horizon-eu=${KEYS.funder}`)));
   app.use('/v1/projects', reportRoutes({ client: stack.client, temporalTimeoutMs: 10_000 }));
   app.use(errorHandler);
 }, 120_000);

@@ -14,7 +14,7 @@ import type { Express } from 'express';
 import request from 'supertest';
 import { LinkSigner } from '../../activities/link-tokens';
 import { buildApp } from '../../api/app';
-import { parseApiKeys, type Config, type RateLimits } from '../../config/env';
+import { apiKeyRing, type Config, type RateLimits } from '../../config/env';
 import { createLogger } from '../../config/logger';
 import type { Policy } from '../../domain/policy';
 import { httpOk, startMailDev, stop as stopProcess, waitUntil, type Managed } from '../../scripts/lib/stack';
@@ -122,7 +122,7 @@ export function linkTokens(text: string): string[] {
 }
 
 /** On, but out of reach of the suites that do not test the limits themselves. */
-const GENEROUS_LIMITS: RateLimits = { windowMs: 60_000, reviewPages: 100_000, writes: 100_000 };
+const GENEROUS_LIMITS: RateLimits = { windowMs: 60_000, reviewPages: 100_000, writes: 100_000, failedAuth: 100_000 };
 
 export interface ApiStackOptions {
   /** The policy the app hands to new projects; default: the shipped policy with durations in seconds. */
@@ -180,7 +180,7 @@ export async function startApiStack({ policy = testPolicy(), rateLimits = GENERO
       client: env.client,
       connection: env.connection,
       config: {
-        apiKeys: parseApiKeys(API_KEYS),
+        apiKeys: apiKeyRing(API_KEYS),
         policy,
         TASK_QUEUE: taskQueue,
         LINK_SECRET,

@@ -268,7 +268,7 @@ function scenarioName(x: Execution, parents: Map<string, string>, runs: Map<stri
   const at = x.workflowId.indexOf(stem);
   const own = x.workflowId === root || at < 0 ? '' : x.workflowId.slice(at + stem.length).replace(/^-+/, '');
   // Roots started in one test are told apart by the readable part of their id: pass-1a2b3c4d → pass.
-  const label = stem.replace(/-?[0-9a-f]{8}$/, '');
+  const label = stem.replace(/-?[0-9a-f]{8,}$/, '');
   const parts = test ? [slug(test), label === 'p' ? '' : label, own] : [slug(x.workflowId)];
   // The how-manieth run of its workflow id, following the continue-as-new chain back.
   let run = 1;

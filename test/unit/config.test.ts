@@ -15,6 +15,7 @@ const PRODUCTION = {
   API_KEYS: `admin=${PRODUCTION_KEY}`,
   LINK_SECRET: 'a-production-secret-value',
   PUBLIC_URL: 'https://reviews.example',
+  METRICS_TOKEN: 'a-metrics-token-of-at-least-32-characters',
 };
 
 /** The ConfigError that `fn` throws (fails the test if it throws anything else, or nothing). */
@@ -43,14 +44,20 @@ describe('environment', () => {
       LOG_LEVEL: 'info',
     });
     expect(config.LINK_SECRET.length).toBeGreaterThanOrEqual(16);
-    expect([...config.apiKeys.values()].map((k) => k.role).sort()).toEqual(['admin', 'coordinator', 'funder']);
+    expect(
+      config.apiKeys
+        .principals()
+        .map((k) => k.role)
+        .sort(),
+    ).toEqual(['admin', 'coordinator', 'funder']);
     expect(config.policy.version).toBe(defaultPolicyFile().version);
   });
 
-  it('takes the values it is given', () => {
+  it('takes the values it is given', async () => {
     const config = loadConfig({ ...PRODUCTION, PORT: '8081', TEMPORAL_ADDRESS: 'temporal:7233' });
     expect(config).toMatchObject({ PORT: 8081, TEMPORAL_ADDRESS: 'temporal:7233', LINK_SECRET: 'a-production-secret-value', NODE_ENV: 'production' });
-    expect([...config.apiKeys.keys()]).toEqual([PRODUCTION_KEY]);
+    expect(config.apiKeys.principals().map((p) => p.id)).toEqual(['admin']);
+    expect(await config.apiKeys.verify(PRODUCTION_KEY)).toMatchObject({ id: 'admin', role: 'admin' });
   });
 
   describe('production refuses what is public or weak, naming each setting and never a key', () => {
@@ -64,6 +71,8 @@ describe('environment', () => {
       ['the development link secret', { LINK_SECRET: 'dev-only-link-secret-change-me' }, 'LINK_SECRET: the development link secret'],
       ['it as a previous secret', { LINK_SECRET_PREVIOUS: 'dev-only-link-secret-change-me' }, 'LINK_SECRET: the development link secret'],
       ['plain http', { PUBLIC_URL: 'http://reviews.example' }, 'PUBLIC_URL: http://reviews.example is not https'],
+      ['no metrics token', { METRICS_TOKEN: undefined }, 'METRICS_TOKEN: required in production'],
+      ['a short metrics token', { METRICS_TOKEN: 'scrape-me' }, 'METRICS_TOKEN: has 9 characters; at least 32'],
     ])('%s', (_what, change, message) => {
       const error = configError(() => loadConfig({ ...PRODUCTION, ...change }));
       expect(error.message).toMatch(/^Refused in production:\n/);
@@ -81,7 +90,7 @@ describe('environment', () => {
         configError(() => loadConfig(env))
           .message.split('\n')
           .slice(1),
-      ).toHaveLength(4);
+      ).toHaveLength(5);
     });
 
     it('the same values start in development and test', () => {
@@ -102,6 +111,7 @@ describe('environment', () => {
     ['LINK_SECRET_PREVIOUS', { LINK_SECRET_PREVIOUS: 'a-long-enough-old-secret,short' }],
     ['RATE_LIMIT_WRITES', { RATE_LIMIT_WRITES: 'many' }],
     ['RATE_LIMIT_WINDOW_SECONDS', { RATE_LIMIT_WINDOW_SECONDS: '0' }],
+    ['RATE_LIMIT_FAILED_AUTH', { RATE_LIMIT_FAILED_AUTH: '-1' }],
     ['LINK_SECRET', { NODE_ENV: 'production', API_KEYS: `admin=${PRODUCTION_KEY}` }],
     ['LINK_SECRET', { NODE_ENV: 'test', API_KEYS: 'admin=prod-admin-key-1' }],
     // The public development keys never apply outside development.

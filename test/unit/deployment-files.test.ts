@@ -1,4 +1,5 @@
 /** docker-compose.yml, Dockerfile and .env.example agree with each other and with the code that reads them. */
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
@@ -247,4 +248,33 @@ describe('.env.example', () => {
     const production = { NODE_ENV: 'production', API_KEYS: devKeys, LINK_SECRET: 'a-production-secret-value', PUBLIC_URL: 'https://reviews.example' };
     expect(() => loadConfig(production)).toThrow(/API_KEYS: the admin key is a development key/);
   });
+
+  it.each(['api/main.ts', 'worker/main.ts'])(
+    '%s refuses to start in production on the shipped development values, naming each',
+    (entry) => {
+      const devBlock = exampleText.slice(exampleText.indexOf('# --- Development only'));
+      const env = {
+        PATH: process.env.PATH,
+        NODE_ENV: 'production',
+        API_KEYS: /^# API_KEYS=(\S+)$/m.exec(devBlock)![1],
+        LINK_SECRET: /DEV_LINK_SECRET = '([^']+)'/.exec(read('config/env.ts'))![1],
+        PUBLIC_URL: 'http://localhost:3000',
+        TEMPORAL_ADDRESS: '127.0.0.1:1', // never reached: start-up stops first
+      };
+      const run = spawnSync(process.execPath, ['--import', 'tsx', entry], { cwd: ROOT, env, encoding: 'utf8', timeout: 60_000 });
+      expect(run.status).toBe(1);
+      const lines = run.stderr.trim().split('\n');
+      expect(lines[0]).toBe('Refused in production:');
+      for (const setting of [
+        'API_KEYS: the coordinator:a.weber key is a development key',
+        'API_KEYS: the admin key is a development key',
+        'LINK_SECRET: the development link secret',
+        'METRICS_TOKEN: required in production',
+        'PUBLIC_URL: http://localhost:3000 is not https',
+      ])
+        expect(lines.some((l) => l.trim().startsWith(setting))).toBe(true);
+      expect(run.stderr).not.toContain('dev-admin-key');
+    },
+    60_000,
+  );
 });
