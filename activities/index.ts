@@ -71,9 +71,18 @@ export function createActivities(deps: ActivityDeps) {
    */
   const sent = new Set<string>();
 
+  /** A step's decision link, bound to its workflow run. */
+  const linkFor = (step: ReviewStep, expiresAt: number) =>
+    decisionLink(
+      deps.publicUrl,
+      deps.signer.sign({ workflowId: step.workflowId, stepId: step.stepId, reviewer: step.reviewer, expiresAt, ...(step.runId && { run: step.runId }) }),
+    );
+
   async function send(kind: MailKind, to: string, subject: string, text: string, key: string): Promise<MailReceipt> {
-    // Deterministic Message-ID: a send retried after an SMTP error carries the same id.
-    const messageId = `<${key.replace(/[^A-Za-z0-9._-]/g, '_')}@licence-review>`;
+    // Deterministic Message-ID: a send retried after an SMTP error carries the same id. The workflow run is part of
+    // it: a project id submitted again (a new run) sends its own mails, which the memory below must not take for retries.
+    const run = activityContext.getStore()?.info.workflowExecution?.runId;
+    const messageId = `<${`${key}${run ? `.${run}` : ''}`.replace(/[^A-Za-z0-9._-]/g, '_')}@licence-review>`;
     if (!sent.has(messageId)) {
       try {
         await deps.transport.sendMail({ from: deps.mailFrom, to, subject, text, messageId });
@@ -106,13 +115,7 @@ export function createActivities(deps: ActivityDeps) {
 
     async sendReviewRequest(input: { step: ReviewStep; context: MailContext; linkValidForMs: number }): Promise<MailReceipt> {
       const { step, context } = input;
-      const token = deps.signer.sign({
-        workflowId: step.workflowId,
-        stepId: step.stepId,
-        reviewer: step.reviewer,
-        expiresAt: Date.parse(step.openedAt) + input.linkValidForMs,
-      });
-      const mail = reviewRequestMail(step, context, decisionLink(deps.publicUrl, token));
+      const mail = reviewRequestMail(step, context, linkFor(step, Date.parse(step.openedAt) + input.linkValidForMs));
       return send('review_request', step.reviewer, mail.subject, mail.text, `${step.workflowId}.${step.stepId}.request`);
     },
 
@@ -121,9 +124,11 @@ export function createActivities(deps: ActivityDeps) {
       return send('step_closed', input.step.reviewer, mail.subject, mail.text, `${input.step.workflowId}.${input.step.stepId}.closed`);
     },
 
-    /** Renders the workflow's intent (activities/mail) and sends it. */
+    /** Renders the workflow's intent (activities/mail) and sends it, with a fresh decision link when the intent asks for one. */
     async sendNotice(input: NoticeInput): Promise<MailReceipt> {
-      const mail = renderNotice(input.intent);
+      const { intent } = input;
+      const link = 'linkUntil' in intent && intent.linkUntil ? linkFor(intent.step, Date.parse(intent.linkUntil)) : undefined;
+      const mail = renderNotice(intent, link);
       return send('notice', input.to, mail.subject, mail.text, input.key);
     },
 

@@ -1,7 +1,7 @@
 /**
- * Signed reviewer links. A token names one step of one workflow, the reviewer
- * who owes it and an expiry, signed with HMAC-SHA256; it is useless for
- * anything else. Used by the mail activity (sign) and the API (verify).
+ * Signed reviewer links. A token names one step of one workflow run, the
+ * reviewer who owes it and an expiry, signed with HMAC-SHA256; it is useless
+ * for anything else. Used by the mail activity (sign) and the API (verify).
  * Rotation: new links are signed with the current secret; links signed with a
  * previous one (LINK_SECRET_PREVIOUS) keep working until that is removed.
  */
@@ -14,6 +14,8 @@ export interface LinkClaims {
   reviewer: string;
   /** Expiry, epoch milliseconds. */
   expiresAt: number;
+  /** The workflow's first run id: a later run of the same workflow id refuses the link. Absent on links issued before runs were bound. */
+  run?: string;
 }
 
 export type VerifyResult = { ok: true; claims: LinkClaims } | { ok: false; reason: 'malformed' | 'bad-signature' | 'expired'; claims?: LinkClaims };
@@ -31,7 +33,9 @@ export class LinkSigner {
   }
 
   sign(claims: LinkClaims): string {
-    const payload = b64(JSON.stringify({ w: claims.workflowId, s: claims.stepId, r: claims.reviewer, e: claims.expiresAt }));
+    const payload = b64(
+      JSON.stringify({ w: claims.workflowId, s: claims.stepId, r: claims.reviewer, e: claims.expiresAt, ...(claims.run && { u: claims.run }) }),
+    );
     return `${payload}.${this.mac(payload)}`;
   }
 
@@ -51,7 +55,8 @@ export class LinkSigner {
       if (typeof raw.w !== 'string' || typeof raw.s !== 'string' || typeof raw.r !== 'string' || typeof raw.e !== 'number') {
         return { ok: false, reason: 'malformed' };
       }
-      claims = { workflowId: raw.w, stepId: raw.s, reviewer: raw.r, expiresAt: raw.e };
+      if (raw.u !== undefined && typeof raw.u !== 'string') return { ok: false, reason: 'malformed' };
+      claims = { workflowId: raw.w, stepId: raw.s, reviewer: raw.r, expiresAt: raw.e, ...(raw.u && { run: raw.u }) };
     } catch {
       return { ok: false, reason: 'malformed' };
     }

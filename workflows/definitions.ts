@@ -61,6 +61,11 @@ export interface ReviewStep {
   stepId: string;
   /** The workflow that owns the step and takes its decision Update. */
   workflowId: string;
+  /**
+   * That workflow's first run (it stays across continue-as-new): links are bound to it, so a project id submitted
+   * again (a new run of the same workflow id) refuses the old links. Absent on steps opened before links were bound.
+   */
+  runId?: string;
   kind: StepKind;
   party: string;
   partyName: string;
@@ -111,6 +116,8 @@ export interface DecisionInput {
   conditions?: string[];
   /** `email-link` for reviewers; `api` when the coordinator appeals through the API. */
   channel?: Channel;
+  /** The run the reviewer's link was issued for; another run refuses it (StaleLink). */
+  run?: string;
 }
 
 export interface DecisionResult {
@@ -136,6 +143,8 @@ export const DecisionRejection = {
   InfoAlreadyRequested: 'InfoAlreadyRequested',
   /** The window for asking the coordinator for information has passed. */
   InfoRequestTooLate: 'InfoRequestTooLate',
+  /** The link was issued for an earlier run of this workflow id (a project submitted again). */
+  StaleLink: 'StaleLink',
 } as const;
 
 /** What each decision does to its step. */

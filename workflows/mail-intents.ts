@@ -29,12 +29,16 @@ export interface MailLicence {
 }
 
 /** Review steps (workflows/review-board.ts): to the reviewer or the coordinator who owes something. */
+/**
+ * `linkUntil`: the mail carries a fresh decision link for the step, valid until then (the activity signs it; a workflow
+ * holds no secret). Reminders and answered questions carry one, so a reviewer who lost the first link still decides.
+ */
 type StepNotice =
-  | { kind: 'step-reminder'; context: MailContext; step: ReviewStep; n: number; openFor: string; waiting: string[] }
+  | { kind: 'step-reminder'; context: MailContext; step: ReviewStep; n: number; openFor: string; waiting: string[]; linkUntil?: string }
   | { kind: 'step-escalated'; context: MailContext; step: ReviewStep; coordinatorName: string; what: string }
   | { kind: 'info-requested'; context: MailContext; step: ReviewStep; coordinatorName: string; question: string }
   | { kind: 'info-reminder'; context: MailContext; step: ReviewStep; coordinatorName: string; n: number; question: string; askedAt: string; returnAt?: string }
-  | { kind: 'info-answered'; context: MailContext; step: ReviewStep; question: string; answer: string };
+  | { kind: 'info-answered'; context: MailContext; step: ReviewStep; question: string; answer: string; linkUntil?: string };
 
 /** Licence reviews (workflows/licence.ts). */
 type LicenceNotice =

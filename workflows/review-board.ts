@@ -79,6 +79,7 @@ export class ReviewBoard {
       const step: ReviewStep = {
         stepId: plan.stepId,
         workflowId: workflowInfo().workflowId,
+        runId: workflowInfo().firstExecutionRunId,
         kind: plan.kind,
         party: plan.party,
         partyName: plan.partyName,
@@ -125,6 +126,9 @@ export class ReviewBoard {
   validate(input: DecisionInput): void {
     const step = this.steps.get(input.stepId);
     if (!step) throw ApplicationFailure.nonRetryable(`no step ${input.stepId} here`, DecisionRejection.UnknownStep);
+    if (input.run && step.runId && input.run !== step.runId) {
+      throw ApplicationFailure.nonRetryable(`the link was issued for an earlier submission with this id`, DecisionRejection.StaleLink);
+    }
     if (step.reviewer !== input.reviewer) {
       throw ApplicationFailure.nonRetryable(`step ${step.stepId} is owed by another reviewer`, DecisionRejection.NotYourStep);
     }
@@ -242,7 +246,14 @@ export class ReviewBoard {
     const receipt = await mail.sendNotice({
       to: step.reviewer,
       key: `${step.workflowId}.${step.stepId}.answer.${now}`,
-      intent: { kind: 'info-answered', context: this.opts.mailContext(step), step, question: request.question, answer: input.answer },
+      intent: {
+        kind: 'info-answered',
+        context: this.opts.mailContext(step),
+        step,
+        question: request.question,
+        answer: input.answer,
+        linkUntil: this.linkUntil(),
+      },
     });
     this.record(step, 'email-sent', `information to ${receipt.to}: "${receipt.subject}"`, 'email');
     return { stepId: step.stepId, dueAt: step.dueAt };
@@ -448,9 +459,14 @@ export class ReviewBoard {
     await mail.sendNotice({
       to: step.reviewer,
       key: `${step.workflowId}.${step.stepId}.reminder.${step.remindersSent}`,
-      intent: { kind: 'step-reminder', context: this.opts.mailContext(step), step, n: step.remindersSent, openFor, waiting },
+      intent: { kind: 'step-reminder', context: this.opts.mailContext(step), step, n: step.remindersSent, openFor, waiting, linkUntil: this.linkUntil() },
     });
     await this.opts.onChange?.();
+  }
+
+  /** A fresh link lives the policy's maximum from now; the step's own state (decided, closed) ends it sooner. */
+  private linkUntil(): string {
+    return new Date(Date.now() + this.opts.policy.links.validFor).toISOString();
   }
 
   private async mailInfoRequest(step: ReviewStep, question: string): Promise<void> {

@@ -12,7 +12,8 @@ import * as reviews from './review-mails';
 export { reviewRequestMail, stepClosedMail } from './review-mails';
 export type { RenderedMail } from './rendered';
 
-const RENDERERS: { [K in NoticeKind]: (intent: Extract<NoticeIntent, { kind: K }>) => RenderedMail } = {
+/** `link`: the signed decision link of an intent that asks for one (`linkUntil`). */
+const RENDERERS: { [K in NoticeKind]: (intent: Extract<NoticeIntent, { kind: K }>, link?: string) => RenderedMail } = {
   'step-reminder': reviews.stepReminderMail,
   'step-escalated': reviews.stepEscalatedMail,
   'info-requested': reviews.infoRequestedMail,
@@ -37,8 +38,8 @@ const RENDERERS: { [K in NoticeKind]: (intent: Extract<NoticeIntent, { kind: K }
 
 export const NOTICE_KINDS = Object.keys(RENDERERS) as NoticeKind[];
 
-export function renderNotice(intent: NoticeIntent): RenderedMail {
-  const render = RENDERERS[intent.kind] as (i: NoticeIntent) => RenderedMail;
+export function renderNotice(intent: NoticeIntent, link?: string): RenderedMail {
+  const render = RENDERERS[intent.kind] as (i: NoticeIntent, link?: string) => RenderedMail;
   if (!render) throw new Error(`no e-mail renderer for notice kind "${String((intent as { kind?: unknown }).kind)}"`);
-  return render(intent);
+  return render(intent, link);
 }

@@ -45,7 +45,13 @@ export function stepClosedMail(step: ReviewStep, ctx: MailContext, reason: strin
   };
 }
 
-export function stepReminderMail({ context, step, n, openFor, waiting }: Intent<'step-reminder'>): RenderedMail {
+/** Where a follow-up mail sends the reviewer to decide: its own fresh link, or (mails queued before links were renewed) the first one. */
+const decideFrom = (link: string | undefined, until: string | undefined) =>
+  link
+    ? ['Decide from this link (personal to you and to this step' + (until ? `, valid until ${until}` : '') + '):', link]
+    : ['Decide from the link in the original e-mail.'];
+
+export function stepReminderMail({ context, step, n, openFor, waiting, linkUntil }: Intent<'step-reminder'>, link?: string): RenderedMail {
   return {
     subject: `Reminder ${n}: ${about(context)} — due ${day(step.dueAt)}`,
     text: [
@@ -54,7 +60,7 @@ export function stepReminderMail({ context, step, n, openFor, waiting }: Intent<
       `"${step.question}" has been open for ${openFor} and is due by ${step.dueAt}.`,
       `Waiting on it: ${waiting.join('; ')}.`,
       '',
-      'Decide from the link in the original e-mail.',
+      ...decideFrom(link, linkUntil),
     ].join('\n'),
   };
 }
@@ -95,7 +101,7 @@ export function infoReminderMail({ context, step, coordinatorName, n, question, 
   };
 }
 
-export function infoAnsweredMail({ context, step, question, answer }: Intent<'info-answered'>): RenderedMail {
+export function infoAnsweredMail({ context, step, question, answer, linkUntil }: Intent<'info-answered'>, link?: string): RenderedMail {
   return {
     subject: `Information received: ${about(context)}`,
     text: [
@@ -105,7 +111,8 @@ export function infoAnsweredMail({ context, step, question, answer }: Intent<'in
       '',
       answer,
       '',
-      `Your decision is now due by ${step.dueAt}. Decide from the link in the original e-mail.`,
+      `Your decision is now due by ${step.dueAt}.`,
+      ...decideFrom(link, linkUntil),
     ].join('\n'),
   };
 }

@@ -42,17 +42,16 @@ export function dashboardRoutes({ client, keys, sessions, policy, publicUrl, tem
   const identify = identifier(keys, sessions);
 
   /**
-   * SameSite keeps the cookie off other sites' requests, but not a form another site posts here: refuse
-   * sign-in and sign-out started by any other site, so no page can sign a browser in as someone else.
-   * Browsers say where a request comes from in Sec-Fetch-Site; Origin is the fallback, and it is "null"
-   * on our own forms under Helmet's `Referrer-Policy: no-referrer`, so only a foreign origin counts against.
+   * SameSite keeps the cookie off other sites' requests, but not a form another site posts here: sign-in and
+   * sign-out must show that they come from this site, so no page can sign a browser in as someone else.
+   * Browsers say where a request comes from in Sec-Fetch-Site; without it, Origin must name this site. A request
+   * that shows neither (or Origin "null", which a sandboxed page of any site sends) is refused.
    */
   function sameSite(req: Request): boolean {
     const site = req.get('sec-fetch-site');
-    if (site && site !== 'same-origin' && site !== 'none') return false;
+    if (site) return site === 'same-origin';
     const origin = req.get('origin');
-    if (!origin || origin === 'null') return true; // curl and tests send neither
-    return [`${req.protocol}://${req.get('host')}`, publicUrl && new URL(publicUrl).origin].includes(origin);
+    return !!origin && [`${req.protocol}://${req.get('host')}`, publicUrl && new URL(publicUrl).origin].includes(origin);
   }
 
   router.get('/', async (req, res) => {

@@ -43,6 +43,15 @@ function answer(req: Request, res: Response, status: number, html: string, json:
   else res.type('html').send(html);
 }
 
+/** A link issued for an earlier submission of the same project id: that review is over, whatever this one's step is called. */
+const staleLink = () =>
+  new LinkProblem(
+    410,
+    'This link belongs to an earlier submission',
+    'The project this link was issued for was submitted again under the same id, and this link does not apply to the new submission. ' +
+      'Nothing was changed. Use the link in the most recent e-mail about it.',
+  );
+
 function problem(req: Request, res: Response, p: LinkProblem) {
   const code = { 400: 'VALIDATION_FAILED', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 409: 'CONFLICT', 410: 'NOT_FOUND', 503: 'UNAVAILABLE' }[p.status] ?? 'INTERNAL';
   const details = p.path ? [{ path: p.path, message: p.title }] : [];
@@ -61,7 +70,12 @@ export function reviewLinkRoutes({ client, signer, temporalTimeoutMs, limit, onD
       tagWorkflow(req, res, result.claims.workflowId);
       return result.claims;
     }
-    if (result.reason === 'expired') throw new LinkProblem(410, 'This link has expired', 'The decision link has expired. Ask the sender for a new one.');
+    if (result.reason === 'expired')
+      throw new LinkProblem(
+        410,
+        'This link has expired',
+        'The decision link has expired. Every reminder about this step carries a fresh link: use the latest one.',
+      );
     throw new LinkProblem(
       400,
       'This link is not valid',
@@ -79,6 +93,7 @@ export function reviewLinkRoutes({ client, signer, temporalTimeoutMs, limit, onD
       throw err;
     }
     if (!ctx) throw new LinkProblem(404, 'Unknown review step', 'This link names a step that is not part of the review.');
+    if (claims.run && ctx.step.runId && claims.run !== ctx.step.runId) throw staleLink();
     if (ctx.step.reviewer !== claims.reviewer) throw new LinkProblem(403, 'This link is for someone else', 'This link was issued to another reviewer.');
     return ctx;
   }
@@ -125,7 +140,7 @@ export function reviewLinkRoutes({ client, signer, temporalTimeoutMs, limit, onD
         // Once the Update is accepted the decision is in history; the handler may still be mailing.
         const update = await deadline(() =>
           handle.startUpdate(decideUpdate, {
-            args: [{ stepId: claims.stepId, reviewer: claims.reviewer, ...decision }],
+            args: [{ stepId: claims.stepId, reviewer: claims.reviewer, ...decision, ...(claims.run && { run: claims.run }) }],
             waitForStage: WorkflowUpdateStage.ACCEPTED,
           }),
         );
@@ -146,6 +161,7 @@ export function reviewLinkRoutes({ client, signer, temporalTimeoutMs, limit, onD
             `${rejection.message}. Nothing was changed.`,
           );
         }
+        if (rejection?.type === DecisionRejection.StaleLink) throw staleLink();
         if (rejection?.type === DecisionRejection.NotYourStep) throw new LinkProblem(403, 'This link is for someone else', rejection.message);
         if (rejection?.type === DecisionRejection.UnknownStep) throw new LinkProblem(404, 'Unknown review step', rejection.message);
         if (rejection?.type === DecisionRejection.LegalBasisRequired) throw new LinkProblem(400, 'Decision not recorded', rejection.message, 'body.legalBasis');

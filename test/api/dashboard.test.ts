@@ -485,9 +485,12 @@ describe('the dashboard in a browser', () => {
   });
 });
 
+/** What a browser sends with a form posted from the dashboard's own page. */
+const SAME_SITE = { 'Sec-Fetch-Site': 'same-origin' };
+
 describe('the sign-in cookie over HTTP', () => {
   async function cookieFor(key: string): Promise<string> {
-    const res = await api().post('/dashboard/sign-in').type('form').send({ key });
+    const res = await api().post('/dashboard/sign-in').set(SAME_SITE).type('form').send({ key });
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe('/dashboard');
     const [setCookie] = res.headers['set-cookie'] as unknown as string[];
@@ -525,12 +528,20 @@ describe('the sign-in cookie over HTTP', () => {
     expect(again.text).toContain('The sign-in cookie is not valid. Sign in again.');
     expect(again.headers['set-cookie'][0]).toMatch(/^lr_session=; Path=\/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Strict$/);
 
-    const wrong = await api().post('/dashboard/sign-in').type('form').send({ key: 'nope-nope-nope' });
+    const wrong = await api().post('/dashboard/sign-in').set(SAME_SITE).type('form').send({ key: 'nope-nope-nope' });
     expect(wrong.status).toBe(401);
     expect(wrong.headers['set-cookie']).toBeUndefined();
     expect(wrong.text).toContain('That API key is not valid');
 
-    for (const from of [{ Origin: 'https://evil.example' }, { 'Sec-Fetch-Site': 'cross-site', Origin: 'null' }]) {
+    // Another site, a sandboxed page ("null"), or nothing at all to show where it comes from.
+    const froms = [
+      { Origin: 'https://evil.example' },
+      { 'Sec-Fetch-Site': 'cross-site', Origin: 'null' },
+      { Origin: 'null' },
+      {},
+      { 'Sec-Fetch-Site': 'none' },
+    ];
+    for (const from of froms) {
       const crossSite = await api().post('/dashboard/sign-in').set(from).type('form').send({ key: KEYS.coordinator });
       expect(crossSite.status).toBe(403);
       expect(crossSite.headers['set-cookie']).toBeUndefined();
@@ -557,7 +568,7 @@ describe('the sign-in cookie over HTTP', () => {
       logger: createLogger('silent', 'api-test'),
     });
     expect((await request(https).get('/dashboard')).headers['content-security-policy']).toContain('upgrade-insecure-requests');
-    const signIn = await request(https).post('/dashboard/sign-in').type('form').send({ key: KEYS.coordinator });
+    const signIn = await request(https).post('/dashboard/sign-in').set({ Origin: 'https://reviews.example.org' }).type('form').send({ key: KEYS.coordinator });
     expect(signIn.headers['set-cookie'][0]).toMatch(/; Secure; SameSite=Strict$/);
   });
 

@@ -116,11 +116,14 @@ describe('writes', () => {
         (
           await request(app)
             .post('/dashboard/sign-in')
+            .set('Sec-Fetch-Site', 'same-origin')
             .type('form')
             .send({ key: `guess-${i}-0123456789` })
         ).status,
       ).toBe(401);
-    expect((await request(app).post('/dashboard/sign-in').type('form').send({ key: 'guess-4-0123456789' })).status).toBe(429);
+    expect((await request(app).post('/dashboard/sign-in').set('Sec-Fetch-Site', 'same-origin').type('form').send({ key: 'guess-4-0123456789' })).status).toBe(
+      429,
+    );
     expect((await request(app).post('/v1/projects').set(bearer('guess-5-0123456789')).send({})).status).toBe(401);
     // A known key has its own counter.
     expect((await request(app).post('/v1/projects').set(bearer(KEYS.coordinator)).send({})).status).toBe(400);
@@ -137,7 +140,9 @@ describe('failed authentication', () => {
     expect((await request(app).get('/v1/projects/any').set(wrong)).status).toBe(401);
     expect((await request(app).head('/v1/milestones/stalled').set(wrong)).status).toBe(401);
     expect((await request(app).delete('/v1/projects/any').set(wrong)).status).toBe(401);
-    expect((await request(app).post('/dashboard/sign-in').type('form').send({ key: 'a-guessed-key-0123456789' })).status).toBe(401);
+    expect(
+      (await request(app).post('/dashboard/sign-in').set('Sec-Fetch-Site', 'same-origin').type('form').send({ key: 'a-guessed-key-0123456789' })).status,
+    ).toBe(401);
     // The fifth attempt, whatever it is, waits; the right key from the same address too, until the window ends.
     const limited = await request(app).get('/v1/milestones/stalled').set(wrong);
     expect(limited.status).toBe(429);

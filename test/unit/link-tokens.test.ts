@@ -14,6 +14,15 @@ it('verifies its own token and returns the claims it signed', () => {
   expect(signer.verify(signer.sign(claims), now)).toEqual({ ok: true, claims });
 });
 
+it('carries the workflow run it is bound to, and a changed run breaks the signature', () => {
+  const bound = { ...claims, run: '0190c1a2-run-of-the-first-submission' };
+  const token = signer.sign(bound);
+  expect(signer.verify(token, now)).toEqual({ ok: true, claims: bound });
+  const [, mac] = token.split('.');
+  const forged = `${encode({ w: bound.workflowId, s: bound.stepId, r: bound.reviewer, e: bound.expiresAt, u: 'another-run' })}.${mac}`;
+  expect(signer.verify(forged, now)).toEqual({ ok: false, reason: 'bad-signature' });
+});
+
 it('rejects a token whose payload was changed (another step, same signature)', () => {
   const [, mac] = signer.sign(claims).split('.');
   const forged = `${encode({ w: claims.workflowId, s: 'c2-us-dod', r: claims.reviewer, e: claims.expiresAt })}.${mac}`;

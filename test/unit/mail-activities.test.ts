@@ -202,4 +202,36 @@ describe('sendNotice', () => {
     const other = await run(activities.sendNotice, { ...notice, key: 'project-p1/reminder:4' });
     expect(other.messageId).not.toBe(first.messageId);
   });
+
+  it('sends a later run of the same workflow id its own mail: the same key in another run is another Message-ID', async () => {
+    const { sendMail, activities } = setup();
+    const inRun = (runId: string) =>
+      new MockActivityEnvironment({ workflowExecution: { workflowId: 'project-p1', runId } } as ConstructorParameters<typeof MockActivityEnvironment>[0], {
+        logger: new DefaultLogger('ERROR'),
+      });
+    const notice = { ...escalationNotice, key: 'project-p1.scoping' };
+    const send = (runId: string): Promise<MailReceipt> => inRun(runId).run(activities.sendNotice, notice);
+    const first = await send('run-1');
+    const retried = await send('run-1');
+    const resubmitted = await send('run-2');
+    expect(retried.messageId).toBe(first.messageId);
+    expect(resubmitted.messageId).not.toBe(first.messageId);
+    expect(sendMail).toHaveBeenCalledTimes(2);
+  });
+
+  it("signs a fresh link for a reminder that asks for one: this step, this reviewer, the step's run, valid until linkUntil", async () => {
+    const { sendMail, activities, run } = setup();
+    const linkUntil = '2027-05-01T09:00:00.000Z';
+    await run(activities.sendNotice, {
+      to: step.reviewer,
+      key: 'reminder-with-link',
+      intent: { kind: 'step-reminder', context, step: { ...step, runId: 'first-run' }, n: 3, openFor: '20 days', waiting: [], linkUntil },
+    });
+    const links = [...String(sent(sendMail).text).matchAll(/https:\/\/reviews\.licence-review\.example\/r\/(\S+)/g)].map((m) => m[1]);
+    expect(links).toHaveLength(1);
+    expect(signer.verify(links[0], Date.parse(linkUntil) - 1)).toEqual({
+      ok: true,
+      claims: { workflowId: step.workflowId, stepId: step.stepId, reviewer: step.reviewer, expiresAt: Date.parse(linkUntil), run: 'first-run' },
+    });
+  });
 });

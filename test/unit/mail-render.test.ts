@@ -130,6 +130,15 @@ describe('renderNotice', () => {
     expect(grantStep).not.toContain('returned');
   });
 
+  it('a reminder and an answered question carry the fresh link the activity signed, with its expiry; without one they point to the first mail', () => {
+    const link = 'https://reviews.example/r/fresh.token';
+    const reminder = renderNotice({ ...EXAMPLES['step-reminder'], linkUntil: '2027-03-01T09:00:00.000Z' }, link).text;
+    expect(reminder).toContain(`Decide from this link (personal to you and to this step, valid until 2027-03-01T09:00:00.000Z):\n${link}`);
+    expect(reminder).not.toContain('original e-mail');
+    expect(renderNotice({ ...EXAMPLES['info-answered'], linkUntil: '2027-03-01T09:00:00.000Z' }, link).text).toContain(link);
+    expect(renderNotice(EXAMPLES['step-reminder']).text).toContain('Decide from the link in the original e-mail.');
+  });
+
   it('an out-of-time notice names the issuer and what is still open, or says nothing is', () => {
     const open = renderNotice(EXAMPLES['out-of-time']);
     expect(open.subject).toBe('Out of time: Plasma diagnostics — High-speed camera');
