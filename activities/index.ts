@@ -113,10 +113,12 @@ export function createActivities(deps: ActivityDeps) {
       });
     },
 
-    async sendReviewRequest(input: { step: ReviewStep; context: MailContext; linkValidForMs: number }): Promise<MailReceipt> {
+    /** `issuedAt`: when a step passed to another reviewer was handed over (its link runs from then); else the step's opening. */
+    async sendReviewRequest(input: { step: ReviewStep; context: MailContext; linkValidForMs: number; issuedAt?: string }): Promise<MailReceipt> {
       const { step, context } = input;
-      const mail = reviewRequestMail(step, context, linkFor(step, Date.parse(step.openedAt) + input.linkValidForMs));
-      return send('review_request', step.reviewer, mail.subject, mail.text, `${step.workflowId}.${step.stepId}.request`);
+      const mail = reviewRequestMail(step, context, linkFor(step, Date.parse(input.issuedAt ?? step.openedAt) + input.linkValidForMs));
+      const handover = step.assignments ? `.${step.assignments}` : '';
+      return send('review_request', step.reviewer, mail.subject, mail.text, `${step.workflowId}.${step.stepId}.request${handover}`);
     },
 
     async sendStepClosed(input: { step: ReviewStep; context: MailContext; reason: string }): Promise<MailReceipt> {

@@ -21,6 +21,7 @@ import { projectRoutes } from './routes/projects';
 import { reportRoutes } from './routes/reports';
 import { reviewLinkRoutes } from './routes/review-links';
 import { stalledRoutes } from './routes/stalled';
+import { stepRoutes } from './routes/steps';
 import { Sessions } from './session';
 
 export interface AppDeps {
@@ -121,7 +122,8 @@ export function buildApp({
   );
   app.use('/v1', docsRoutes(openApi)); // public, like the API's description
   app.use('/v1', failedAuth, authenticate(config.apiKeys, sessions), writes);
-  // Agency staff decide through their review links; no /v1 route is theirs yet, and none may show them other agencies' work.
+  // Agency staff have their seat (their agency's queue); every other /v1 route is for coordinators, funders and admins.
+  app.use('/v1/steps', stepRoutes({ client, temporalTimeoutMs, onDecision: (outcome) => metrics.decisions.inc({ outcome }) }));
   app.use('/v1', requireRole('coordinator', 'funder', 'admin'));
   app.use('/v1/projects', projectRoutes({ client, taskQueue: config.TASK_QUEUE, policy: config.policy, temporalTimeoutMs }));
   app.use('/v1/projects', reportRoutes({ client, temporalTimeoutMs }));

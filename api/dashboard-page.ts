@@ -10,7 +10,7 @@ import type { Stage } from '../workflows/definitions';
 import type { Caller } from './auth';
 import { STAGES, type DashboardData, type ProjectRow } from './dashboard-data';
 import { escapeHtml, formatWhen } from './pages';
-import type { OutOfTimeCase, StalledItem } from './visibility-queries';
+import type { OutOfTimeCase, QueuedStep, StalledItem } from './visibility-queries';
 
 const STAGE_LABELS: Record<Stage, string> = {
   scoping: 'Scoping',
@@ -53,6 +53,7 @@ const STYLE = `
   #stalled td:first-child, #out-of-time td:first-child { box-shadow: inset 4px 0 0 #dc2626; }
   #out-of-time { margin-bottom: 1.1rem; } #out-of-time .c-project { width: 22%; } #out-of-time .c-component { width: 12%; } #out-of-time .c-issuer { width: 20%; }
   #out-of-time .c-since { width: 12%; } #out-of-time .c-party { width: 18.5%; } #out-of-time .c-links { width: 15.5%; }
+  #queue .c-project { width: 24%; } #queue .c-step { width: 22%; } #queue .c-holder { width: 20%; } #queue .c-due { width: 16%; } #queue .c-ref { width: 18%; }
   h3 { font-size: .95rem; margin: .3rem 0 .4rem; color: #991b1b; }
   .flag { display: inline-block; margin-top: .2rem; padding: 0 .45rem; border-radius: 4px; font-size: .75rem; font-weight: 700; background: #fee2e2; color: #991b1b; white-space: nowrap; }
   .title { font-weight: 600; } .id { display: block; font: .8rem/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; color: #616e7c; }
@@ -220,6 +221,44 @@ function stalledSummary(data: DashboardData): string {
   return `${late}${plural(n, 'step')} past the deadline in ${plural(projects, 'project')}, oldest first.`;
 }
 
+function header(opts: DashboardPageOptions): string {
+  const signOut = opts.signedIn ? `<form method="post" action="/dashboard/sign-out"><button type="submit">Sign out</button></form>` : '';
+  return `<header class="top"><div class="bar"><div class="brand">Licence reviews <span>· dashboard</span></div>
+<div class="who"><span>Signed in as <strong>${escapeHtml(opts.caller.actor)}</strong></span>${signOut}</div></div></header>`;
+}
+
+/** Agency staff's page: the steps their agency owes, oldest due first, with the ref that `/v1/steps/:ref/…` takes. */
+export function agencyQueuePage(queue: { agencyName: string; asOf: Date; steps: QueuedStep[]; truncated: boolean }, opts: DashboardPageOptions): string {
+  const now = queue.asOf.getTime();
+  const rows = queue.steps.map(
+    (s) => `<tr>
+  <td>${projectCell(s.projectTitle, s.projectId)}</td>
+  <td>${stepCell(s.kind, s.stepId, s.componentId)}</td>
+  <td>${escapeHtml(s.reviewer)}</td>
+  <td>${escapeHtml(formatWhen(s.dueAt))}${s.overdue ? `<span class="line overdue small">overdue ${escapeHtml(formatDuration(now - Date.parse(s.dueAt)))}</span>` : ''}</td>
+  <td><span class="id">${escapeHtml(s.ref)}</span></td>
+</tr>`,
+  );
+  const table = rows.length
+    ? `<table id="queue" class="fixed"><thead><tr><th class="c-project">Project</th><th class="c-step">Step</th><th class="c-holder">Held by</th><th class="c-due">Due</th><th class="c-ref">Ref</th></tr></thead>
+<tbody>${rows.join('')}</tbody></table>`
+    : `<p class="empty">Nothing is waiting for ${escapeHtml(queue.agencyName)}.</p>`;
+  return page(
+    'Queue — Licence reviews',
+    `${header(opts)}
+<main>
+<h1>${escapeHtml(queue.agencyName)}: open steps</h1>
+<p class="sub">As of ${escapeHtml(formatWhen(queue.asOf.toISOString()))}. Reload for the latest state.</p>
+${queue.truncated ? `<p class="notice">There are more workflows than one page reads; the list below is partial.</p>` : ''}
+<section class="panel" aria-labelledby="queue-h">
+<h2 id="queue-h">Queue <span class="pill${queue.steps.some((s) => s.overdue) ? ' alert' : ''}">${queue.steps.length}</span></h2>
+<p class="hint">Oldest due first. Decide from the reviewer's e-mailed link, or through the API: <code>POST /v1/steps/{ref}/decision</code>; pass a step to a colleague of the pool with <code>POST /v1/steps/{ref}/assign</code>. Steps waiting for the coordinator's information come back when it is answered.</p>
+${table}
+</section>
+</main>`,
+  );
+}
+
 export function dashboardPage(data: DashboardData, opts: DashboardPageOptions): string {
   const now = data.asOf.getTime();
   const cards = STAGES.map((s) => {
@@ -228,11 +267,9 @@ export function dashboardPage(data: DashboardData, opts: DashboardPageOptions): 
   }).join('');
   const scope = opts.funderName ? `Projects funded by ${escapeHtml(opts.funderName)}` : 'All projects';
   const stalledCount = data.stalled.length;
-  const signOut = opts.signedIn ? `<form method="post" action="/dashboard/sign-out"><button type="submit">Sign out</button></form>` : '';
   return page(
     'Dashboard — Licence reviews',
-    `<header class="top"><div class="bar"><div class="brand">Licence reviews <span>· dashboard</span></div>
-<div class="who"><span>Signed in as <strong>${escapeHtml(opts.caller.actor)}</strong></span>${signOut}</div></div></header>
+    `${header(opts)}
 <main>
 <h1>${scope}</h1>
 <p class="sub">As of ${escapeHtml(formatWhen(data.asOf.toISOString()))}. Reload for the latest state.</p>

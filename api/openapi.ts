@@ -13,10 +13,11 @@ import { STATUS, type ErrorCode } from './errors';
 import { cycleBody } from './routes/cycles';
 import { signInBody } from './routes/dashboard';
 import { filtersSchema } from './routes/stalled';
+import { assignBody, stepsQuery } from './routes/steps';
 import { appealBody, auditQueryParams, decisionBody, delegateBody, infoBody, scopingBody, withdrawBody } from './schemas';
 
-/** The roles whose API keys reach operations (`agency` keys reach none yet: agency staff decide through their review links). */
-type Role = 'admin' | 'coordinator' | 'funder';
+/** The roles whose API keys reach operations. */
+type Role = 'admin' | 'coordinator' | 'funder' | 'agency';
 
 export interface Operation {
   /** Unique and stable: client generators name their methods after it. camelCase. */
@@ -246,6 +247,43 @@ export function operations(policy: Policy): Operation[] {
       errors: read,
     },
     {
+      operationId: 'listAgencySteps',
+      method: 'get',
+      path: '/v1/steps',
+      summary:
+        "The open steps the caller's agency owes, oldest due first, each with its `ref` (steps waiting for the coordinator's information come back when answered)",
+      roles: { agency: 'its own agency' },
+      query: stepsQuery,
+      success: {
+        status: 200,
+        description: '{ agencyId, asOf, count, steps: [{ ref, projectId, projectTitle, stepId, kind, reviewer, dueAt, overdue, … }], truncated }',
+      },
+      errors: read,
+    },
+    {
+      operationId: 'decideAgencyStep',
+      method: 'post',
+      path: '/v1/steps/{ref}/decision',
+      summary: "Decide one of the agency's steps, with the body a reviewer's link takes; the audit names the principal who decided",
+      roles: { agency: "its own agency's steps; another agency's step is a missing one (404)" },
+      body: decisionBody,
+      example: { decision: 'approve', comment: 'end use confirmed with the consignee' },
+      success: { status: 200, description: '{ recorded, stepId, decision, outcome, decidedAt, decidedBy }' },
+      errors: write,
+    },
+    {
+      operationId: 'assignAgencyStep',
+      method: 'post',
+      path: '/v1/steps/{ref}/assign',
+      summary:
+        "Pass a step to another reviewer of the agency's pool (or take it, with one's own address): they are mailed a fresh link, and the previous reviewer's link stops deciding it",
+      roles: { agency: "its own agency's steps; another agency's step is a missing one (404)" },
+      body: assignBody,
+      example: { reviewer: 'ausfuhr-2@bafa.example' },
+      success: { status: 200, description: '{ stepId, reviewer, previous }' },
+      errors: write,
+    },
+    {
       operationId: 'openReviewLink',
       method: 'get',
       path: '/r/{token}',
@@ -271,8 +309,13 @@ export function operations(policy: Policy): Operation[] {
       operationId: 'getDashboard',
       method: 'get',
       path: '/dashboard',
-      summary: 'Projects by stage, stalled work, who is awaited (HTML; a sign-in page without a key)',
-      roles: { admin: 'every project', coordinator: 'the projects they own or are a delegate of', funder: 'its own projects' },
+      summary: "Projects by stage, stalled work, who is awaited; for agency staff, their agency's queue (HTML; a sign-in page without a key)",
+      roles: {
+        admin: 'every project',
+        coordinator: 'the projects they own or are a delegate of',
+        funder: 'its own projects',
+        agency: "its agency's open steps, oldest due first",
+      },
       anonymous: 'the sign-in page; after signing in, the session cookie stands for the key',
       success: { status: 200, description: 'the dashboard', type: 'text/html' },
       errors: ['UNAUTHORIZED', 'FORBIDDEN', 'UNAVAILABLE'],
@@ -443,7 +486,7 @@ export function openApiDocument(policy: Policy, publicUrl?: string) {
           scheme: 'bearer',
           description:
             'An API key from API_KEYS, sent as `Authorization: Bearer <key>`. Each key belongs to one principal: `admin`, `coordinator:<userId>`, ' +
-            '`funder:<funderId>` or `agency:<agencyId>` (agency keys reach no operation yet: agency staff decide through their signed review links). ' +
+            '`funder:<funderId>`, `agency:<agencyId>` or `agency:<agencyId>:<userId>` (agency staff: their queue under /v1/steps). ' +
             "Each operation's `x-roles` and description name the roles it takes and what each may reach; " +
             'a project or cycle the caller may not see is 404, exactly as a missing one. ' +
             'After a dashboard sign-in, its session cookie also stands for the key on reads (GET).',

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_TASK_QUEUE } from '../workflows/definitions';
 import { policySchema, type Policy } from '../domain/policy';
-import { KeyRing } from './principals';
+import { KeyRing, principalOf, SCOPES } from './principals';
 
 /** The package root, from the sources or from the compiled `dist/`. */
 function packageRoot(dir = __dirname): string {
@@ -41,20 +41,20 @@ const count = z
   .transform(Number);
 
 export type Role = 'admin' | 'coordinator' | 'funder' | 'agency';
-/** Who holds a key: the principal's id (`admin`, `coordinator:<userId>`, `funder:<funderId>`, `agency:<agencyId>`) and its scope. */
+/**
+ * Who holds a key: the principal's id (`admin`, `coordinator:<userId>`, `funder:<funderId>`, `agency:<agencyId>`, or
+ * `agency:<agencyId>:<userId>` for one person of the agency's staff) and its scope.
+ */
 export interface ApiKey {
   id: string;
   role: Role;
-  /** A coordinator's user id. */
+  /** A coordinator's user id; for agency staff, the person's. */
   userId?: string;
   /** A funder's id in the policy. */
   funderId?: string;
   /** An agency's id in the policy. */
   agencyId?: string;
 }
-
-/** What the scope of each role names; `admin` has none. */
-const SCOPES = { coordinator: 'userId', funder: 'funderId', agency: 'agencyId' } as const;
 
 /** `role[:scope]=key,…`, e.g. `coordinator:a.weber=k1,funder:horizon-eu=k2,agency:de-bafa=k3,admin=k4`. */
 export function parseApiKeys(value: string): Map<string, ApiKey> {
@@ -63,7 +63,7 @@ export function parseApiKeys(value: string): Map<string, ApiKey> {
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean)) {
-    const m = /^(admin|coordinator|funder|agency)(?::([A-Za-z0-9._@-]+))?=(\S{8,})$/.exec(item);
+    const m = /^(admin|coordinator|funder|agency)(?::([A-Za-z0-9._@-]+(?::[A-Za-z0-9._@-]+)?))?=(\S{8,})$/.exec(item);
     if (!m) {
       throw new Error(`"${item.replace(/=.*/, '=…')}" is not role[:scope]=key with a role of admin, coordinator, funder or agency and a key of 8+ characters`);
     }
@@ -72,9 +72,11 @@ export function parseApiKeys(value: string): Map<string, ApiKey> {
       if (scope) throw new Error(`an admin key carries no scope ("admin:${scope}")`);
     } else if (!scope) {
       throw new Error(`a ${role} key needs its ${SCOPES[role]}: ${role}:<${SCOPES[role]}>=key`);
+    } else if (role !== 'agency' && scope.includes(':')) {
+      throw new Error(`only an agency key names a person after its scope ("${role}:${scope}")`);
     }
     if (keys.has(key)) throw new Error('the same key is given twice');
-    keys.set(key, { id: scope ? `${role}:${scope}` : role, role, ...(role !== 'admin' && { [SCOPES[role]]: scope }) });
+    keys.set(key, principalOf(role, scope));
   }
   return keys;
 }

@@ -55,13 +55,24 @@ export function newFileKey(): { keyId: string; key: string } {
   return { keyId, key: `${keyId}.${randomBytes(32).toString('base64url')}` };
 }
 
-const SCOPE_OF = { coordinator: 'userId', funder: 'funderId', agency: 'agencyId' } as const;
+/** What the scope of each role names; `admin` has none. */
+export const SCOPES = { coordinator: 'userId', funder: 'funderId', agency: 'agencyId' } as const;
+
+/** The principal a role and scope name: `agency:de-bafa:k.schmidt` is agency de-bafa's person k.schmidt. */
+export function principalOf(role: Role, scope: string | undefined): ApiKey {
+  if (role === 'admin' || !scope) return { id: role, role };
+  const [own, person] = scope.split(':');
+  return { id: `${role}:${scope}`, role, [SCOPES[role]]: own, ...(role === 'agency' && person && { userId: person }) };
+}
 
 const principalEntry = z
   .strictObject({
     id: z
       .string()
-      .regex(/^(admin|(coordinator|funder|agency):[A-Za-z0-9._@-]+)$/, 'must be admin, coordinator:<userId>, funder:<funderId> or agency:<agencyId>'),
+      .regex(
+        /^(admin|(coordinator|funder):[A-Za-z0-9._@-]+|agency:[A-Za-z0-9._@-]+(:[A-Za-z0-9._@-]+)?)$/,
+        'must be admin, coordinator:<userId>, funder:<funderId>, agency:<agencyId> or agency:<agencyId>:<userId>',
+      ),
     role: z.enum(['admin', 'coordinator', 'funder', 'agency']),
     scope: z.string().min(1).optional(),
     name: z.string().min(1).max(200),
@@ -88,9 +99,8 @@ export const principalsFileSchema = z.strictObject({ principals: z.array(princip
 });
 export type PrincipalsFile = z.infer<typeof principalsFileSchema>;
 
-function principalOf(entry: PrincipalsFile['principals'][number]): Principal {
-  const role = entry.role as Role;
-  return { id: entry.id, role, ...(role !== 'admin' && { [SCOPE_OF[role]]: entry.scope }), name: entry.name, email: entry.email };
+function principalFrom(entry: PrincipalsFile['principals'][number]): Principal {
+  return { ...principalOf(entry.role as Role, entry.scope), name: entry.name, email: entry.email };
 }
 
 export class KeyRing {
@@ -116,7 +126,7 @@ export class KeyRing {
   static fromFile(file: PrincipalsFile): KeyRing {
     const ring = new KeyRing();
     for (const entry of file.principals) {
-      const principal = principalOf(entry);
+      const principal = principalFrom(entry);
       ring.byId.set(principal.id, principal);
       for (const k of entry.keys) ring.hashed.set(k.keyId, { hash: k.hash, principal });
     }

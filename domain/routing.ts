@@ -204,3 +204,14 @@ export function escalationPlan(step: StepPlan & { kind: StepKind }, seniors: str
     question: `Escalated: ${step.reviewer} did not decide in time. ${step.question}`,
   };
 }
+
+/**
+ * Who may hold a step (DESIGN §8 "Agency seats"): the party's reviewers are a pool, and so are its senior reviewers;
+ * a step goes to one of them, and may pass to another of the same pool. A party the policy does not list (a dispute
+ * chair, the coordinator) has a pool of one.
+ */
+export function reviewerPool(policy: Partial<Pick<Policy, 'agencies' | 'funders'>>, party: string, reviewer: string): string[] {
+  const holder = [...(policy.agencies ?? []), ...(policy.funders ?? [])].find((p) => p.id === party);
+  const pools = holder ? [holder.reviewers, holder.seniorReviewers ?? []] : [];
+  return pools.find((pool) => pool.includes(reviewer)) ?? [reviewer];
+}

@@ -104,6 +104,24 @@ export interface ReviewStep {
   escalatedTo?: string;
   /** Reminders fall on this calendar: the review cycle's close, counting back by the cadence. */
   calendar?: string;
+  /** How often the step was passed to another reviewer of its party's pool. */
+  assignments?: number;
+  /** Who recorded the decision: the reviewer by link, or the agency principal through the API. */
+  decidedBy?: string;
+}
+
+/** Passes an open step to another reviewer of its party (`POST /v1/steps/:ref/assign`). */
+export interface AssignInput {
+  stepId: string;
+  reviewer: string;
+  /** The principal who passed it on or took it. */
+  assignedBy: string;
+}
+
+export interface AssignResult {
+  stepId: string;
+  reviewer: string;
+  previous: string;
 }
 
 export interface DecisionInput {
@@ -118,6 +136,8 @@ export interface DecisionInput {
   channel?: Channel;
   /** The run the reviewer's link was issued for; another run refuses it (StaleLink). */
   run?: string;
+  /** The principal deciding through the API (agency staff), recorded as the decider; by link it is the reviewer. */
+  actor?: string;
 }
 
 export interface DecisionResult {
@@ -145,6 +165,8 @@ export const DecisionRejection = {
   InfoRequestTooLate: 'InfoRequestTooLate',
   /** The link was issued for an earlier run of this workflow id (a project submitted again). */
   StaleLink: 'StaleLink',
+  /** An assignment to someone outside the step's pool of reviewers, or to the reviewer who holds it. */
+  NotInPool: 'NotInPool',
 } as const;
 
 /** What each decision does to its step. */
@@ -360,6 +382,7 @@ export interface WithdrawResult {
 }
 
 export const decideUpdate = defineUpdate<DecisionResult, [DecisionInput]>('decide');
+export const assignUpdate = defineUpdate<AssignResult, [AssignInput]>('assign');
 export const confirmScopingUpdate = defineUpdate<ComponentView[], [ScopingConfirmation]>('confirmScoping');
 export const withdrawUpdate = defineUpdate<WithdrawResult, [WithdrawRequest]>('withdraw');
 export const projectViewQuery = defineQuery<ProjectView>('projectView');

@@ -8,7 +8,7 @@
  */
 import { CancellationScope, condition, isCancellation, setHandler } from '@temporalio/workflow';
 import type { StepPlan } from '../domain/routing';
-import { decideUpdate, stepContextQuery, type DisputeInput, type DisputeView, type Progress, type ReviewStep } from './definitions';
+import { assignUpdate, decideUpdate, stepContextQuery, type DisputeInput, type DisputeView, type Progress, type ReviewStep } from './definitions';
 import { Reporter } from './reporter';
 import { ReviewBoard } from './review-board';
 import { Visibility } from './visibility';
@@ -51,6 +51,7 @@ export async function disputeWorkflow(input: DisputeInput): Promise<'approved' |
     },
   });
   setHandler(decideUpdate, (d) => board.decide(d), { validator: (d) => board.validate(d) });
+  setHandler(assignUpdate, (a) => board.assign(a), { validator: (a) => board.validateAssign(a) });
   setHandler(stepContextQuery, (stepId) => {
     const step = board.steps.get(stepId);
     if (!step) return null;

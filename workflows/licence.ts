@@ -16,6 +16,7 @@ import { attributedCondition } from '../domain/step-kinds';
 import {
   answerInfoUpdate,
   caseDueAt,
+  assignUpdate,
   decideUpdate,
   disputeWorkflowId,
   searchAttributes,
@@ -197,6 +198,7 @@ export async function licenceWorkflow(input: LicenceInput): Promise<Licence> {
   };
 
   setHandler(decideUpdate, (d) => board.decide(d), { validator: (d) => board.validate(d) });
+  setHandler(assignUpdate, (a) => board.assign(a), { validator: (a) => board.validateAssign(a) });
   setHandler(answerInfoUpdate, (a) => board.answerInfo(a), { validator: (a) => board.validateInfoAnswer(a) });
   setHandler(syncRemindersSignal, ({ cycleId, closesAt }) => board.remindOnCalendar(closesAt, `funder review cycle ${cycleId} (closes ${closesAt})`));
   setHandler(stepContextQuery, (stepId) => {

@@ -38,7 +38,8 @@ type StepNotice =
   | { kind: 'step-escalated'; context: MailContext; step: ReviewStep; coordinatorName: string; what: string }
   | { kind: 'info-requested'; context: MailContext; step: ReviewStep; coordinatorName: string; question: string }
   | { kind: 'info-reminder'; context: MailContext; step: ReviewStep; coordinatorName: string; n: number; question: string; askedAt: string; returnAt?: string }
-  | { kind: 'info-answered'; context: MailContext; step: ReviewStep; question: string; answer: string; linkUntil?: string };
+  | { kind: 'info-answered'; context: MailContext; step: ReviewStep; question: string; answer: string; linkUntil?: string }
+  | { kind: 'step-reassigned'; context: MailContext; step: ReviewStep; previous: string; by: string };
 
 /** Licence reviews (workflows/licence.ts). */
 type LicenceNotice =

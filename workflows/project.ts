@@ -19,6 +19,7 @@ import { escalationPlan, grantReviewPlan, leadAgency, tierLoweringPlan } from '.
 import {
   auditQuery,
   confirmScopingUpdate,
+  assignUpdate,
   decideUpdate,
   progressSignal,
   answerInfoUpdate,
@@ -159,6 +160,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
     return { step, projectId: project.projectId, projectTitle: project.title, funderId: project.funderId, coordinator };
   });
   setHandler(decideUpdate, (d) => board.decide(d), { validator: (d) => board.validate(d) });
+  setHandler(assignUpdate, (a) => board.assign(a), { validator: (a) => board.validateAssign(a) });
   setHandler(
     confirmScopingUpdate,
     (c) => {

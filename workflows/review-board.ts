@@ -10,12 +10,15 @@
 import { ApplicationFailure, condition, isCancellation, workflowInfo } from '@temporalio/workflow';
 import { formatDuration } from '../domain/durations';
 import type { Deadline, Policy } from '../domain/policy';
+import { reviewerPool } from '../domain/routing';
 import type { StepPlan } from '../domain/routing';
 import { STEP_KINDS } from '../domain/step-kinds';
 import {
   DecisionRejection,
   decisionOutcome,
   decisionsFor,
+  type AssignInput,
+  type AssignResult,
   type AuditEntry,
   type DecisionInput,
   type DecisionResult,
@@ -32,7 +35,10 @@ export type AuditInput = Omit<AuditEntry, 'at'>;
 export type Escalation = StepPlan | 'resolve' | undefined;
 
 export interface BoardOptions {
-  policy: Pick<Policy, 'links' | 'reminders'> & { sla: Pick<Policy['sla'], 'infoRequestWithin' | 'returnUnansweredAfter'> };
+  /** `agencies` and `funders` give each step its pool of reviewers (domain/routing.ts reviewerPool). */
+  policy: Pick<Policy, 'links' | 'reminders'> & { sla: Pick<Policy['sla'], 'infoRequestWithin' | 'returnUnansweredAfter'> } & Partial<
+      Pick<Policy, 'agencies' | 'funders'>
+    >;
   coordinator: { name: string; email: string };
   audit: (entry: AuditInput) => void;
   mailContext: (step: ReviewStep) => MailContext;
@@ -201,7 +207,8 @@ export class ReviewBoard {
     }
     const outcome = decisionOutcome[input.decision];
     const conditions = input.conditions?.length ? input.conditions : undefined;
-    this.resolve(step, outcome, input.channel ?? 'email-link', { comment: input.comment, legalBasis: input.legalBasis, conditions });
+    const decidedBy = input.actor ?? input.reviewer;
+    this.resolve(step, outcome, input.channel ?? 'email-link', { comment: input.comment, legalBasis: input.legalBasis, conditions, decidedBy });
     this.record(
       step,
       'decision-recorded',
@@ -214,10 +221,52 @@ export class ReviewBoard {
         .filter(Boolean)
         .join('; '),
       input.channel ?? 'email-link',
-      input.reviewer,
+      decidedBy,
     );
     await this.opts.onChange?.();
     return { recorded: true, stepId: step.stepId, decision: input.decision, outcome, decidedAt };
+  }
+
+  /** Who may hold the step: the list of its party's reviewers (or senior reviewers) that holds its reviewer. */
+  private pool(step: ReviewStep): string[] {
+    return reviewerPool(this.opts.policy, step.party, step.reviewer);
+  }
+
+  validateAssign(input: AssignInput): void {
+    const step = this.steps.get(input.stepId);
+    if (!step) throw ApplicationFailure.nonRetryable(`no step ${input.stepId} here`, DecisionRejection.UnknownStep);
+    if (step.status === 'decided') {
+      throw ApplicationFailure.nonRetryable(`step ${step.stepId} was already decided: ${step.outcome} at ${step.decidedAt}`, DecisionRejection.AlreadyDecided);
+    }
+    if (step.status === 'closed') throw ApplicationFailure.nonRetryable(`step ${step.stepId} is closed: ${step.closedReason}`, DecisionRejection.StepClosed);
+    if (input.reviewer === step.reviewer)
+      throw ApplicationFailure.nonRetryable(`${input.reviewer} already holds step ${step.stepId}`, DecisionRejection.NotInPool);
+    const pool = this.pool(step);
+    if (!pool.includes(input.reviewer)) {
+      throw ApplicationFailure.nonRetryable(
+        `${input.reviewer} is not a reviewer of ${step.partyName} for this step; choose ${pool.filter((r) => r !== step.reviewer).join(' or ') || 'no one: the pool has one reviewer'}`,
+        DecisionRejection.NotInPool,
+      );
+    }
+  }
+
+  /** The step passes to another reviewer of the pool, who gets a fresh link; the link of the one before no longer decides it. */
+  async assign(input: AssignInput): Promise<AssignResult> {
+    const step = this.steps.get(input.stepId)!;
+    const previous = step.reviewer;
+    step.reviewer = input.reviewer;
+    step.assignments = (step.assignments ?? 0) + 1;
+    this.record(step, 'step-assigned', `passed from ${previous} to ${input.reviewer}`, 'api', input.assignedBy);
+    await this.opts.onChange?.();
+    const context = this.opts.mailContext(step);
+    const receipt = await mail.sendReviewRequest({ step, context, linkValidForMs: this.opts.policy.links.validFor, issuedAt: new Date().toISOString() });
+    this.record(step, 'email-sent', `review request to ${receipt.to}: "${receipt.subject}" ${receipt.messageId}`, 'email');
+    await mail.sendNotice({
+      to: previous,
+      key: `${step.workflowId}.${step.stepId}.reassigned.${step.assignments}`,
+      intent: { kind: 'step-reassigned', context, step, previous, by: input.assignedBy },
+    });
+    return { stepId: step.stepId, reviewer: step.reviewer, previous };
   }
 
   validateInfoAnswer(input: InfoAnswer): void {

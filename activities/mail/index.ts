@@ -19,6 +19,7 @@ const RENDERERS: { [K in NoticeKind]: (intent: Extract<NoticeIntent, { kind: K }
   'info-requested': reviews.infoRequestedMail,
   'info-reminder': reviews.infoReminderMail,
   'info-answered': reviews.infoAnsweredMail,
+  'step-reassigned': reviews.stepReassignedMail,
   'licence-returned': cases.licenceReturnedMail,
   'out-of-time': cases.outOfTimeMail,
   'scoping-ready': cases.scopingReadyMail,

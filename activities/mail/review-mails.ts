@@ -116,3 +116,16 @@ export function infoAnsweredMail({ context, step, question, answer, linkUntil }:
     ].join('\n'),
   };
 }
+
+/** To the reviewer a step was taken from: their link no longer records a decision. */
+export function stepReassignedMail({ context, step, by }: Intent<'step-reassigned'>): RenderedMail {
+  return {
+    subject: `Passed on: ${about(context)} — ${step.partyName}`,
+    text: [
+      `Dear colleague at ${step.partyName},`,
+      '',
+      `"${step.question}" is now with ${step.reviewer} (passed on by ${by}).`,
+      'The link you received no longer records a decision on it; nothing is needed from you.',
+    ].join('\n'),
+  };
+}

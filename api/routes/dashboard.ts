@@ -12,10 +12,12 @@ import type { KeyRing } from '../../config/principals';
 import type { Policy } from '../../domain/policy';
 import { callerFor, identifier } from '../auth';
 import { loadDashboard } from '../dashboard-data';
-import { dashboardPage, dashboardUnavailablePage, signInPage } from '../dashboard-page';
+import { agencyQueuePage, dashboardPage, dashboardUnavailablePage, signInPage } from '../dashboard-page';
 import { ApiError, toApiError } from '../errors';
 import type { Sessions } from '../session';
+import { stepRef } from '../step-refs';
 import { bounded } from '../temporal-calls';
+import { listAgencySteps } from '../visibility-queries';
 
 export interface DashboardDeps {
   client: Client;
@@ -28,7 +30,7 @@ export interface DashboardDeps {
   temporalTimeoutMs: number;
 }
 
-const ROLES: Role[] = ['coordinator', 'funder', 'admin'];
+const ROLES: Role[] = ['coordinator', 'funder', 'admin', 'agency'];
 
 export const signInBody = z.object({ key: z.string().trim().min(1).max(512) });
 
@@ -65,23 +67,36 @@ export function dashboardRoutes({ client, keys, sessions, policy, publicUrl, tem
     }
     const caller = who.caller;
     if (!ROLES.includes(caller.role)) throw new ApiError('FORBIDDEN', `the dashboard needs the role ${ROLES.join(' or ')}`);
+    const pageOptions = { caller, signedIn: !req.get('authorization'), temporalUiUrl, namespace };
+    if (caller.role === 'agency') {
+      const asOf = new Date();
+      const agencyName = policy.agencies.find((a) => a.id === caller.agencyId)?.name ?? caller.agencyId!;
+      const queue = await readOrExplain(req, res, () => listAgencySteps(client, caller.agencyId!, {}, stepRef, asOf));
+      if (queue) html(res, 200, agencyQueuePage({ agencyName, asOf, ...queue }, pageOptions));
+      return;
+    }
     const funderId = caller.role === 'funder' ? caller.funderId : undefined;
-    let data;
+    const owner = caller.role === 'coordinator' ? caller.actor : undefined;
+    const data = await readOrExplain(req, res, () => loadDashboard(client, policy, { funderId, owner }));
+    const funderName = funderId && (policy.funders.find((f) => f.id === funderId)?.name ?? funderId);
+    if (data) html(res, 200, dashboardPage(data, { ...pageOptions, funderName }));
+  });
+
+  /** Reads what a page shows from Temporal; when that fails, answers with a page that says so, and returns undefined. */
+  async function readOrExplain<T>(req: Request, res: Response, read: () => Promise<T>): Promise<T | undefined> {
     try {
-      const owner = caller.role === 'coordinator' ? caller.actor : undefined;
-      data = await bounded(client, temporalTimeoutMs)(() => loadDashboard(client, policy, { funderId, owner }));
+      return await bounded(client, temporalTimeoutMs)(read);
     } catch (err) {
       const apiError = toApiError(err);
       if (apiError.status >= 500) req.log?.error({ err }, 'dashboard failed');
-      return html(
+      html(
         res,
         apiError.status,
         dashboardUnavailablePage(apiError.status === 503 ? apiError.message : 'The dashboard could not be built. The error was logged.'),
       );
+      return undefined;
     }
-    const funderName = funderId && (policy.funders.find((f) => f.id === funderId)?.name ?? funderId);
-    html(res, 200, dashboardPage(data, { caller, funderName, signedIn: !req.get('authorization'), temporalUiUrl, namespace }));
-  });
+  }
 
   router.post('/sign-in', async (req, res) => {
     if (!sameSite(req)) return html(res, 403, signInPage({ error: 'Sign in from this dashboard page, not from another site.' }));

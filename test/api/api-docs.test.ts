@@ -136,7 +136,7 @@ test('every operation declares its security: none on public routes, the API key 
     // Only the dashboard answers a caller without a key: with its sign-in page.
     expect({ route, anonymous: security.some((r) => Object.keys(r).length === 0) }).toEqual({ route, anonymous: route === 'GET /dashboard' });
     const roles = op['x-roles'] ?? [];
-    expect({ route, roles: roles.length > 0 && roles.every((r) => ['admin', 'coordinator', 'funder'].includes(r)) }).toEqual({ route, roles: true });
+    expect({ route, roles: roles.length > 0 && roles.every((r) => ['admin', 'coordinator', 'funder', 'agency'].includes(r)) }).toEqual({ route, roles: true });
     for (const role of roles) expect(op.description).toContain(`- ${role}: `);
   }
 });

@@ -475,13 +475,12 @@ function parseCsv(text: string): string[][] {
   return rows;
 }
 
-test('an agency key is a principal of its own, and reads nothing through /v1 or the dashboard: its staff decide through their links', async () => {
+test("an agency key reads no project, audit trail or stalled list: its staff's seat is their queue (agency-seats.test.ts)", async () => {
   const { projectId } = await settledInScoping();
   for (const path of [`/v1/projects/${projectId}`, `/v1/projects/${projectId}/audit`, '/v1/milestones/stalled']) {
     const res = await request(stack.app).get(path).set(bearer(KEYS.agency));
     expect({ path, status: res.status, code: res.body.error?.code }).toEqual({ path, status: 403, code: 'FORBIDDEN' });
   }
-  expect((await request(stack.app).get('/dashboard').set(bearer(KEYS.agency))).status).toBe(403);
 });
 
 describe('ownership', () => {

@@ -137,11 +137,14 @@ describe('environment', () => {
 
 describe('parseApiKeys', () => {
   it('maps each key to its principal: the role and what it is scoped to', () => {
-    const keys = parseApiKeys(' coordinator:a.weber=coord-key-1 , funder:horizon-eu=funder-key-1,agency:de-bafa=agency-key-1,admin=admin-key-1,');
+    const keys = parseApiKeys(
+      ' coordinator:a.weber=coord-key-1 , funder:horizon-eu=funder-key-1,agency:de-bafa=agency-key-1,agency:de-bafa:k.schmidt=person-key-1,admin=admin-key-1,',
+    );
     expect(Object.fromEntries(keys)).toEqual({
       'coord-key-1': { id: 'coordinator:a.weber', role: 'coordinator', userId: 'a.weber' },
       'funder-key-1': { id: 'funder:horizon-eu', role: 'funder', funderId: 'horizon-eu' },
       'agency-key-1': { id: 'agency:de-bafa', role: 'agency', agencyId: 'de-bafa' },
+      'person-key-1': { id: 'agency:de-bafa:k.schmidt', role: 'agency', agencyId: 'de-bafa', userId: 'k.schmidt' },
       'admin-key-1': { id: 'admin', role: 'admin' },
     });
   });
@@ -153,6 +156,7 @@ describe('parseApiKeys', () => {
     ['a scope on an admin key', 'admin:horizon-eu=admin-key-1', /admin key carries no scope/],
     ['the same key twice', 'admin=same-key-1,coordinator:a.weber=same-key-1', /twice/],
     ['an unknown role', 'root=root-key-1', /role/],
+    ['a person under a coordinator', 'coordinator:a.weber:x=coord-key-1', /only an agency key names a person/],
   ])('rejects %s', (_what, value, message) => {
     expect(() => parseApiKeys(value)).toThrow(message);
   });

@@ -2,7 +2,7 @@
 import type { Classification } from '../../domain/classification';
 import type { Tier } from '../../domain/policy';
 import type { Component, Project } from '../../domain/project';
-import { componentReviewPlan, grantReviewPlan, tierLoweringPlan, type StepPlan } from '../../domain/routing';
+import { componentReviewPlan, grantReviewPlan, reviewerPool, tierLoweringPlan, type StepPlan } from '../../domain/routing';
 import { allTiersProject } from '../helpers/fixtures';
 import { testPolicy, testPolicyFile } from '../helpers/policy';
 import { policySchema } from '../../domain/policy';
@@ -131,4 +131,20 @@ it('gives every step of a project a distinct id', () => {
   ];
   expect(steps.length).toBeGreaterThan(10);
   expect(new Set(steps.map((s) => s.stepId)).size).toBe(steps.length);
+});
+
+describe('reviewer pools', () => {
+  const file = testPolicyFile();
+  file.agencies.find((a) => a.id === 'de-bafa')!.reviewers = ['ausfuhr@bafa.example', 'ausfuhr-2@bafa.example'];
+  const policy = policySchema.parse(file);
+
+  it("a step may pass within the list that holds its reviewer: the party's reviewers, or its senior reviewers", () => {
+    expect(reviewerPool(policy, 'de-bafa', 'ausfuhr@bafa.example')).toEqual(['ausfuhr@bafa.example', 'ausfuhr-2@bafa.example']);
+    expect(reviewerPool(policy, 'de-bafa', 'referatsleitung@bafa.example')).toEqual(['referatsleitung@bafa.example']);
+    expect(reviewerPool(policy, 'horizon-eu', 'programme-officer@horizon-eu.example')).toEqual(['programme-officer@horizon-eu.example']);
+  });
+
+  it('a party the policy does not list (a dispute chair) has a pool of one', () => {
+    expect(reviewerPool(policy, 'us-oc', 'chair@oc.example')).toEqual(['chair@oc.example']);
+  });
 });
