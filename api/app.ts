@@ -13,6 +13,7 @@ import { ApiError, errorHandler } from './errors';
 import { failedAuthLimiter, reviewPageLimiter, writeLimiter } from './rate-limit';
 import { requestLogger } from './request-log';
 import { ApiMetrics } from './metrics';
+import { oidcRoutes } from './oidc';
 import { openApiDocument } from './openapi';
 import { cycleRoutes } from './routes/cycles';
 import { docsRoutes } from './routes/docs';
@@ -34,7 +35,20 @@ export interface AppDeps {
    * (the namespace defaults to the client's).
    */
   config: Pick<Config, 'apiKeys' | 'policy' | 'TASK_QUEUE'> &
-    Partial<Pick<Config, 'LINK_SECRET' | 'PUBLIC_URL' | 'TEMPORAL_UI_URL' | 'TEMPORAL_NAMESPACE' | 'METRICS_TOKEN'>>;
+    Partial<
+      Pick<
+        Config,
+        | 'LINK_SECRET'
+        | 'PUBLIC_URL'
+        | 'TEMPORAL_UI_URL'
+        | 'TEMPORAL_NAMESPACE'
+        | 'METRICS_TOKEN'
+        | 'NODE_ENV'
+        | 'OIDC_ISSUER'
+        | 'OIDC_CLIENT_ID'
+        | 'OIDC_CLIENT_SECRET'
+      >
+    >;
   signer: LinkSigner;
   logger: Logger;
   /** How long a request waits on Temporal before answering 503 (default 10 s). */
@@ -86,7 +100,11 @@ export function buildApp({
   app.use(express.json({ limit: '256kb' }));
   app.use(express.urlencoded({ extended: false, limit: '64kb' }));
   app.use(cookieParser());
-  const sessions = new Sessions(config.LINK_SECRET ?? randomBytes(32).toString('base64url'), config.PUBLIC_URL ?? 'http://localhost');
+  const sessionSecret = config.LINK_SECRET ?? randomBytes(32).toString('base64url');
+  const sessions = new Sessions(sessionSecret, config.PUBLIC_URL ?? 'http://localhost');
+  // With OpenID Connect set up, production signs people in through it only; API keys stay for scripts, and for development.
+  const oidc = !!(config.OIDC_ISSUER && config.OIDC_CLIENT_ID);
+  const signIn = { oidc, keys: !(oidc && config.NODE_ENV === 'production') };
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -107,6 +125,15 @@ export function buildApp({
     reviewLinkRoutes({ client, signer, temporalTimeoutMs, limit: reviewPageLimiter(rateLimits), onDecision: (outcome) => metrics.decisions.inc({ outcome }) }),
   );
   app.use('/dashboard', failedAuth, writes); // the sign-in form: guessing keys costs the same as using one
+  if (oidc) {
+    const settings = {
+      issuer: config.OIDC_ISSUER!,
+      clientId: config.OIDC_CLIENT_ID!,
+      clientSecret: config.OIDC_CLIENT_SECRET,
+      publicUrl: config.PUBLIC_URL ?? 'http://localhost',
+    };
+    app.use('/dashboard/oidc', oidcRoutes(settings, { keys: config.apiKeys, sessions, linkSecret: sessionSecret, logger }));
+  }
   app.use(
     '/dashboard',
     dashboardRoutes({
@@ -118,6 +145,7 @@ export function buildApp({
       temporalUiUrl: config.TEMPORAL_UI_URL ?? 'http://localhost:8233',
       namespace: config.TEMPORAL_NAMESPACE ?? client.options.namespace,
       temporalTimeoutMs,
+      signIn,
     }),
   );
   app.use('/v1', docsRoutes(openApi)); // public, like the API's description

@@ -75,6 +75,7 @@ const STYLE = `
   .signin input { width: 100%; font: inherit; padding: .55rem .7rem; border: 1px solid #cbd2d9; border-radius: 6px; }
   .signin button { margin-top: 1.1rem; width: 100%; font: inherit; font-weight: 600; padding: .6rem 1.4rem; border: 0; border-radius: 6px; background: #1d4ed8; color: #fff; cursor: pointer; }
   .signin .notice { margin: 1rem 0 0; }
+  .signin a.button { display: block; margin-top: 1.1rem; text-align: center; font-weight: 600; padding: .6rem 1.4rem; border-radius: 6px; background: #1d4ed8; color: #fff; }
   @media (max-width: 60rem) { .cards { grid-template-columns: repeat(3, minmax(0, 1fr)); } .bar, main { padding-left: 1rem; padding-right: 1rem; } }`;
 
 function page(title: string, body: string): string {
@@ -87,19 +88,27 @@ function page(title: string, body: string): string {
 export interface SignInOptions {
   /** Shown in red above the form: a wrong key, an expired sign-in. */
   error?: string;
+  /** Offers sign-in through the organisation's identity provider (OIDC_ISSUER). */
+  oidc?: boolean;
+  /** Offers the API key form (default; off in production when OpenID Connect is set up). */
+  keys?: boolean;
 }
 
-export function signInPage({ error }: SignInOptions = {}): string {
+export function signInPage({ error, oidc = false, keys = true }: SignInOptions = {}): string {
+  const withProvider = oidc ? `<p><a class="button" id="oidc" href="/dashboard/oidc/start">Sign in with your organisation</a></p>` : '';
+  const withKey = keys
+    ? `<form method="post" action="/dashboard/sign-in">
+  <label for="key">${oidc ? 'Or with an API key' : 'API key'}</label>
+  <input id="key" name="key" type="password" autocomplete="current-password" required${oidc ? '' : ' autofocus'} maxlength="512">
+  <button type="submit">Sign in</button>
+</form>`
+    : '';
   return page(
     'Sign in — Licence reviews dashboard',
     `<div class="signin"><h1>Licence reviews dashboard</h1>
-<p class="muted">Sign in with the API key you were given (coordinator, funder or admin). This browser keeps a sign-in for 8 hours, never the key itself.</p>
+<p class="muted">${oidc ? 'Sign in with your organisation’s account' : 'Sign in'}${keys ? `${oidc ? ', or ' : ' '}with the API key you were given` : ''}. This browser keeps a sign-in for 8 hours, never a key or a password.</p>
 ${error ? `<p class="notice bad" role="alert">${escapeHtml(error)}</p>` : ''}
-<form method="post" action="/dashboard/sign-in">
-  <label for="key">API key</label>
-  <input id="key" name="key" type="password" autocomplete="current-password" required autofocus maxlength="512">
-  <button type="submit">Sign in</button>
-</form></div>`,
+${withProvider}${withKey}</div>`,
   );
 }
 

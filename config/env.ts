@@ -133,6 +133,10 @@ const envSchema = z
     RATE_LIMIT_REVIEW_PAGES: count.default(DEFAULT_RATE_LIMITS.reviewPages),
     RATE_LIMIT_WRITES: count.default(DEFAULT_RATE_LIMITS.writes),
     RATE_LIMIT_FAILED_AUTH: count.default(DEFAULT_RATE_LIMITS.failedAuth),
+    /** API only: dashboard sign-in by OpenID Connect: the provider's issuer URL, and this API's client at it. */
+    OIDC_ISSUER: z.url({ protocol: /^https?$/ }).optional(),
+    OIDC_CLIENT_ID: z.string().min(1).optional(),
+    OIDC_CLIENT_SECRET: z.string().min(1).optional(),
     /** API only: the Bearer token `/metrics` asks for; unset, `/metrics` is open (development only). */
     METRICS_TOKEN: z.string().min(1).optional(),
   })
@@ -142,6 +146,7 @@ const envSchema = z
       ctx.addIssue({ code: 'custom', path: ['LINK_SECRET'], message: `is required when NODE_ENV is ${env.NODE_ENV}` });
     if (env.NODE_ENV !== 'development' && !env.API_KEYS && !env.PRINCIPALS_FILE)
       ctx.addIssue({ code: 'custom', path: ['API_KEYS'], message: `or PRINCIPALS_FILE is required when NODE_ENV is ${env.NODE_ENV}` });
+    if (env.OIDC_ISSUER && !env.OIDC_CLIENT_ID) ctx.addIssue({ code: 'custom', path: ['OIDC_CLIENT_ID'], message: 'is required with OIDC_ISSUER' });
     if (env.API_KEYS && env.PRINCIPALS_FILE) ctx.addIssue({ code: 'custom', path: ['PRINCIPALS_FILE'], message: 'give API_KEYS or PRINCIPALS_FILE, not both' });
   });
 
@@ -169,6 +174,7 @@ export function productionProblems(env: Env, apiKeys: Map<string, ApiKey>): stri
   if (!env.METRICS_TOKEN) problems.push('METRICS_TOKEN: required in production; without it anyone reaching the API reads /metrics');
   else if (env.METRICS_TOKEN.length < MIN_PRODUCTION_KEY_LENGTH)
     problems.push(`METRICS_TOKEN: has ${env.METRICS_TOKEN.length} characters; at least ${MIN_PRODUCTION_KEY_LENGTH}`);
+  if (env.OIDC_ISSUER && new URL(env.OIDC_ISSUER).protocol !== 'https:') problems.push(`OIDC_ISSUER: ${env.OIDC_ISSUER} is not https`);
   if (new URL(env.PUBLIC_URL).protocol !== 'https:')
     problems.push(`PUBLIC_URL: ${env.PUBLIC_URL} is not https; review links and sign-ins would travel in clear`);
   return problems;

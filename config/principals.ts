@@ -164,6 +164,12 @@ export class KeyRing {
     return this.byId.get(id);
   }
 
+  /** The principal with this e-mail address (OpenID Connect sign-in), compared without case. */
+  principalByEmail(email: string): Principal | undefined {
+    const wanted = email.toLowerCase();
+    return [...this.byId.values()].find((p) => p.email?.toLowerCase() === wanted);
+  }
+
   principals(): Principal[] {
     return [...this.byId.values()];
   }

@@ -28,6 +28,8 @@ export interface DashboardDeps {
   temporalUiUrl: string;
   namespace: string;
   temporalTimeoutMs: number;
+  /** How people sign in: with an API key (development, or no OpenID Connect), and/or through OIDC_ISSUER. */
+  signIn?: { keys: boolean; oidc: boolean };
 }
 
 const ROLES: Role[] = ['coordinator', 'funder', 'admin', 'agency'];
@@ -39,8 +41,19 @@ function html(res: Response, status: number, body: string) {
   res.status(status).set('Cache-Control', 'no-store').type('html').send(body);
 }
 
-export function dashboardRoutes({ client, keys, sessions, policy, publicUrl, temporalUiUrl, namespace, temporalTimeoutMs }: DashboardDeps): Router {
+export function dashboardRoutes({
+  client,
+  keys,
+  sessions,
+  policy,
+  publicUrl,
+  temporalUiUrl,
+  namespace,
+  temporalTimeoutMs,
+  signIn = { keys: true, oidc: false },
+}: DashboardDeps): Router {
   const router = Router();
+  const signInWith = (error?: string) => signInPage({ error, ...signIn });
   const identify = identifier(keys, sessions);
 
   /**
@@ -58,12 +71,12 @@ export function dashboardRoutes({ client, keys, sessions, policy, publicUrl, tem
 
   router.get('/', async (req, res) => {
     const who = await identify(req);
-    if ('none' in who) return html(res, 200, signInPage());
+    if ('none' in who) return html(res, 200, signInWith());
     if ('error' in who) {
       if (req.get('authorization')) throw who.error; // a script with a bad key gets the API's JSON error
       sessions.end(res); // an expired or revoked cookie: forget it and ask again
       const why = who.error.message.replace(/: sign in again at \/dashboard$/, '. Sign in again.');
-      return html(res, 200, signInPage({ error: why[0].toUpperCase() + why.slice(1) }));
+      return html(res, 200, signInWith(why[0].toUpperCase() + why.slice(1)));
     }
     const caller = who.caller;
     if (!ROLES.includes(caller.role)) throw new ApiError('FORBIDDEN', `the dashboard needs the role ${ROLES.join(' or ')}`);
@@ -99,10 +112,11 @@ export function dashboardRoutes({ client, keys, sessions, policy, publicUrl, tem
   }
 
   router.post('/sign-in', async (req, res) => {
-    if (!sameSite(req)) return html(res, 403, signInPage({ error: 'Sign in from this dashboard page, not from another site.' }));
+    if (!sameSite(req)) return html(res, 403, signInWith('Sign in from this dashboard page, not from another site.'));
+    if (!signIn.keys) return html(res, 403, signInWith('Sign in with your organisation: API keys do not sign in here.'));
     const parsed = signInBody.safeParse(req.body ?? {});
     const key = parsed.success ? await keys.verify(parsed.data.key) : undefined;
-    if (!parsed.success || !key) return html(res, 401, signInPage({ error: 'That API key is not valid. Check it and try again.' }));
+    if (!parsed.success || !key) return html(res, 401, signInWith('That API key is not valid. Check it and try again.'));
     const caller = callerFor(key);
     sessions.start(res, caller);
     req.log?.info({ actor: caller.actor }, 'dashboard sign-in');
@@ -110,7 +124,7 @@ export function dashboardRoutes({ client, keys, sessions, policy, publicUrl, tem
   });
 
   router.post('/sign-out', (req, res) => {
-    if (!sameSite(req)) return html(res, 403, signInPage({ error: 'Sign out from this dashboard page, not from another site.' }));
+    if (!sameSite(req)) return html(res, 403, signInWith('Sign out from this dashboard page, not from another site.'));
     sessions.end(res);
     res.set('Cache-Control', 'no-store').redirect(303, '/dashboard');
   });

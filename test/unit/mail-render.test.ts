@@ -70,7 +70,13 @@ const EXAMPLES: { [K in NoticeKind]: Extract<NoticeIntent, { kind: K }> } = {
     returnAt: '2027-04-02T09:00:00.000Z',
   },
   'info-answered': { kind: 'info-answered', context, step, question: 'Who operates the camera?', answer: 'Dr Martin, CNRS' },
-  'step-reassigned': { kind: 'step-reassigned', context, step: { ...step, reviewer: 'ausfuhr-2@bafa.example' }, previous: 'ausfuhr@bafa.example', by: 'agency:de-bafa' },
+  'step-reassigned': {
+    kind: 'step-reassigned',
+    context,
+    step: { ...step, reviewer: 'ausfuhr-2@bafa.example' },
+    previous: 'ausfuhr@bafa.example',
+    by: 'agency:de-bafa',
+  },
   'licence-returned': {
     kind: 'licence-returned',
     context,
