@@ -153,7 +153,7 @@ export function buildApp({
   // Agency staff have their seat (their agency's queue); every other /v1 route is for coordinators, funders and admins.
   app.use('/v1/steps', stepRoutes({ client, temporalTimeoutMs, onDecision: (outcome) => metrics.decisions.inc({ outcome }) }));
   app.use('/v1', requireRole('coordinator', 'funder', 'admin'));
-  app.use('/v1/projects', projectRoutes({ client, taskQueue: config.TASK_QUEUE, policy: config.policy, temporalTimeoutMs }));
+  app.use('/v1/projects', projectRoutes({ client, taskQueue: config.TASK_QUEUE, policy: config.policy, temporalTimeoutMs, principals: config.apiKeys }));
   app.use('/v1/projects', reportRoutes({ client, temporalTimeoutMs }));
   app.use('/v1/milestones/stalled', stalledRoutes({ client, temporalTimeoutMs }));
   app.use('/v1/cycles', cycleRoutes({ client, taskQueue: config.TASK_QUEUE, temporalTimeoutMs }));

@@ -22,6 +22,7 @@ import {
   addDelegateUpdate,
 } from '../../workflows/definitions';
 import type { projectWorkflow } from '../../workflows/project';
+import type { KeyRing } from '../../config/principals';
 import { assertMayAccess, requireRole } from '../auth';
 import { ApiError, parse, updateRejection } from '../errors';
 import { appealBody, auditQueryParams, componentParam, delegateBody, infoBody, projectIdParam, scopingBody, withdrawBody } from '../schemas';
@@ -36,9 +37,12 @@ export interface ProjectRoutesDeps {
   policy: Policy;
   /** How long a request waits on Temporal before answering 503. */
   temporalTimeoutMs: number;
+  /** Names the people in the audit trail (PRINCIPALS_FILE gives each principal a name). */
+  principals?: Pick<KeyRing, 'principal'>;
 }
 
-const CSV_COLUMNS: (keyof AuditEntry)[] = ['at', 'actor', 'action', 'channel', 'componentId', 'stepId', 'detail'];
+type NamedAuditEntry = AuditEntry & { actorName?: string };
+const CSV_COLUMNS: (keyof NamedAuditEntry)[] = ['at', 'actor', 'actorName', 'action', 'channel', 'componentId', 'stepId', 'detail'];
 const csvCell = (v: unknown) => {
   const s = String(v ?? '');
   // Quote always; neutralise spreadsheet formulas (OWASP CSV injection: = + - @ tab CR).
@@ -51,7 +55,7 @@ export function readCaseClock(clock: CaseClock) {
   return { ...clock, running: !clock.stoppedSince, dueAt };
 }
 
-export function projectRoutes({ client, taskQueue, policy, temporalTimeoutMs }: ProjectRoutesDeps): Router {
+export function projectRoutes({ client, taskQueue, policy, temporalTimeoutMs, principals }: ProjectRoutesDeps): Router {
   const router = Router();
   const submission = projectSubmissionSchema(policy);
   const deadline = bounded(client, temporalTimeoutMs);
@@ -107,7 +111,11 @@ export function projectRoutes({ client, taskQueue, policy, temporalTimeoutMs }: 
   router.get('/:id/audit', async (req, res) => {
     const { format } = parse(auditQueryParams, req.query, 'query');
     const view = res.locals.projectView as ProjectView;
-    const entries = await deadline(() => handleFor(req.params).query(auditQuery));
+    // The trail records principal ids; their names come from the principals as configured now.
+    const entries: NamedAuditEntry[] = (await deadline(() => handleFor(req.params).query(auditQuery))).map((e) => {
+      const name = principals?.principal(e.actor)?.name;
+      return name ? { ...e, actorName: name } : e;
+    });
     if (format === 'csv') {
       const rows = [CSV_COLUMNS.join(','), ...entries.map((e) => CSV_COLUMNS.map((c) => csvCell(e[c])).join(','))];
       res

@@ -430,7 +430,7 @@ describe('the dashboard in a browser', () => {
       const [download] = await Promise.all([page.waitForEvent('download'), rowOf(page, 'projects', s.A).locator('a', { hasText: 'CSV' }).click()]);
       expect(download.suggestedFilename()).toBe(`audit-${s.A}.csv`);
       const csv = readFileSync((await download.path())!, 'utf8');
-      expect(csv.split('\r\n')[0]).toBe('at,actor,action,channel,componentId,stepId,detail');
+      expect(csv.split('\r\n')[0]).toBe('at,actor,actorName,action,channel,componentId,stepId,detail');
       expect(csv).toContain('"escalated"');
 
       // Following the audit link in the same browser session: the JSON trail, through the cookie.

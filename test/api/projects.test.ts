@@ -8,6 +8,7 @@ import request from 'supertest';
 import { LinkSigner } from '../../activities/link-tokens';
 import { buildApp } from '../../api/app';
 import { apiKeyRing } from '../../config/env';
+import { hashKey, KeyRing, newFileKey } from '../../config/principals';
 import { createLogger } from '../../config/logger';
 import { projectWorkflowId, type ProjectView } from '../../workflows/definitions';
 import { expectStatus, readAnswered } from '../helpers/api-read';
@@ -545,8 +546,40 @@ describe('GET /v1/projects/:id/audit', () => {
     expect(csv.headers['content-type']).toMatch(/^text\/csv/);
     expect(csv.headers['content-disposition']).toContain(`audit-${projectId}.csv`);
     const rows = parseCsv(csv.text);
-    expect(rows[0]).toEqual(['at', 'actor', 'action', 'channel', 'componentId', 'stepId', 'detail']);
-    expect(rows.slice(1).map((r) => [r[0], r[2], r[3]])).toEqual(entries.map((e) => [e.at, e.action, e.channel]));
+    expect(rows[0]).toEqual(['at', 'actor', 'actorName', 'action', 'channel', 'componentId', 'stepId', 'detail']);
+    expect(rows.slice(1).map((r) => [r[0], r[3], r[4]])).toEqual(entries.map((e) => [e.at, e.action, e.channel]));
+  });
+
+  test('names the people who acted: the principal id, and its name from PRINCIPALS_FILE', async () => {
+    const { keyId, key } = newFileKey();
+    const principals = KeyRing.fromFile({
+      principals: [
+        {
+          id: 'coordinator:a.weber',
+          role: 'coordinator',
+          scope: 'a.weber',
+          name: 'Anna Weber',
+          email: 'a.weber@kit.example',
+          keys: [{ keyId, hash: await hashKey(key.slice(keyId.length + 1), { N: 2 ** 10, r: 8, p: 1, keylen: 32 }) }],
+        },
+      ],
+    });
+    const named = buildApp({
+      client: stack.client,
+      connection: stack.env.connection,
+      config: { apiKeys: principals, policy: stack.policy, TASK_QUEUE: stack.taskQueue },
+      signer: stack.signer,
+      logger: createLogger('silent', 'api-test'),
+    });
+    const body = submission('named');
+    expect((await request(named).post('/v1/projects').set(bearer(key)).send(body)).status).toBe(201);
+    const entries = expectStatus(await readAnswered(() => request(named).get(`/v1/projects/${body.projectId}/audit`).set(bearer(key))), 200).body.entries;
+    expect(entries[0]).toMatchObject({ actor: 'coordinator:a.weber', actorName: 'Anna Weber', action: 'project-submitted' });
+    expect(entries.filter((e: { actor: string }) => e.actor === 'system').every((e: { actorName?: string }) => e.actorName === undefined)).toBe(true);
+    const csv = parseCsv(
+      expectStatus(await readAnswered(() => request(named).get(`/v1/projects/${body.projectId}/audit?format=csv`).set(bearer(key))), 200).text,
+    );
+    expect(csv[1].slice(0, 4)).toEqual([entries[0].at, 'coordinator:a.weber', 'Anna Weber', 'project-submitted']);
   });
 
   test('an unknown format is 400 naming the query parameter', async () => {
