@@ -152,25 +152,21 @@ describe('failed authentication', () => {
 
   test('/metrics asks for METRICS_TOKEN when one is set, and a wrong one counts as a failed authentication', async () => {
     const token = 'a-metrics-token-of-at-least-32-characters';
-    const app = buildApp({
-      client: stack.client,
-      connection: stack.env.connection,
-      config: { apiKeys: apiKeyRing(`admin=${KEYS.admin}`), policy: stack.policy, TASK_QUEUE: stack.taskQueue, METRICS_TOKEN: token },
-      signer: stack.signer,
-      logger: createLogger('silent', 'metrics-token-test'),
-      rateLimits: { windowMs: 60_000, reviewPages: 100, writes: 100, failedAuth: 2 },
-    });
+    const withToken = (failedAuth: number) =>
+      buildApp({
+        client: stack.client,
+        connection: stack.env.connection,
+        config: { apiKeys: apiKeyRing(`admin=${KEYS.admin}`), policy: stack.policy, TASK_QUEUE: stack.taskQueue, METRICS_TOKEN: token },
+        signer: stack.signer,
+        logger: createLogger('silent', 'metrics-token-test'),
+        rateLimits: { windowMs: 60_000, reviewPages: 100, writes: 100, failedAuth },
+      });
+    const app = withToken(2);
     expect((await request(app).get('/metrics')).status).toBe(401);
     // An API key is not the metrics token.
     expect((await request(app).get('/metrics').set(bearer(KEYS.admin))).status).toBe(401);
     expect((await request(app).get('/metrics').set(bearer(token))).status).toBe(429);
-    const other = buildApp({
-      client: stack.client,
-      connection: stack.env.connection,
-      config: { apiKeys: apiKeyRing(`admin=${KEYS.admin}`), policy: stack.policy, TASK_QUEUE: stack.taskQueue, METRICS_TOKEN: token },
-      signer: stack.signer,
-      logger: createLogger('silent', 'metrics-token-test'),
-    });
+    const other = withToken(100);
     const scrape = await request(other).get('/metrics').set(bearer(token));
     expect(scrape.status).toBe(200);
     expect(scrape.text).toMatch(/^licence_review_api_process_resident_memory_bytes \d+/m);
