@@ -34,6 +34,15 @@ export interface MailReceipt {
   messageId: string;
 }
 
+/**
+ * The Message-ID of a mail: deterministic, so a send retried after an SMTP error carries the same one, and with the
+ * workflow run it was sent from, so a project id submitted again (a new run) sends its own mails, which the
+ * activity's memory of sends must not take for retries.
+ */
+export function messageIdFor(key: string, runId?: string): string {
+  return `<${`${key}${runId ? `.${runId}` : ''}`.replace(/[^A-Za-z0-9._-]/g, '_')}@licence-review>`;
+}
+
 export function decisionLink(publicUrl: string, token: string): string {
   return `${publicUrl.replace(/\/$/, '')}/r/${token}`;
 }
@@ -79,10 +88,7 @@ export function createActivities(deps: ActivityDeps) {
     );
 
   async function send(kind: MailKind, to: string, subject: string, text: string, key: string): Promise<MailReceipt> {
-    // Deterministic Message-ID: a send retried after an SMTP error carries the same id. The workflow run is part of
-    // it: a project id submitted again (a new run) sends its own mails, which the memory below must not take for retries.
-    const run = activityContext.getStore()?.info.workflowExecution?.runId;
-    const messageId = `<${`${key}${run ? `.${run}` : ''}`.replace(/[^A-Za-z0-9._-]/g, '_')}@licence-review>`;
+    const messageId = messageIdFor(key, activityContext.getStore()?.info.workflowExecution?.runId);
     if (!sent.has(messageId)) {
       try {
         await deps.transport.sendMail({ from: deps.mailFrom, to, subject, text, messageId });

@@ -10,11 +10,11 @@ import { linkTokens, useApiStack, type Mail } from '../helpers/api-stack';
 import { FUNDER_REVIEWER, toGrantReview } from '../helpers/grant-review';
 import { testPolicyFile } from '../helpers/policy';
 
-/** Links live 10 s; reminders come every 4 s; steps are due after 5 minutes, so only the links run out. */
+/** Links live 20 s; reminders come every 5 s; steps are due after 5 minutes, so only the links run out. */
 function shortLinks() {
   const file = testPolicyFile();
-  file.links = { validFor: '10s' };
-  file.reminders = { every: '4s' };
+  file.links = { validFor: '20s' };
+  file.reminders = { every: '5s' };
   file.sla = { ...file.sla, grantReview: '300s' };
   return policySchema.parse(file);
 }
@@ -26,11 +26,11 @@ const page = (token: string) => api().get(`/r/${token}`).set('Accept', 'text/htm
 
 test("a reminder's link still decides the step after the first link expired", async () => {
   const g = await toGrantReview(stack, 'Lifetime');
-  const firstExpiresAt = Date.parse(g.funderMail.time) + 10_000;
+  const firstExpiresAt = Date.parse(g.funderMail.time) + 20_000;
   // A reminder sent after the first link ran out: its own link is fresh.
   const reminder = await stack.waitForMail(
     (m: Mail) => m.to[0]?.address === FUNDER_REVIEWER && m.subject.startsWith('Reminder') && m.subject.includes(g.title) && Date.parse(m.time) > firstExpiresAt,
-    40_000,
+    60_000,
   );
   const expired = await page(g.funderToken);
   expect(expired.status).toBe(410);
@@ -45,4 +45,4 @@ test("a reminder's link still decides the step after the first link expired", as
   expect({ status: decided.status, outcome: decided.body.outcome }).toEqual({ status: 200, outcome: 'approved' });
   const view = await stack.view(g.projectId);
   expect(view.steps.find((s) => s.stepId === 'grant-funder')).toMatchObject({ status: 'decided', outcome: 'approved' });
-}, 90_000);
+}, 120_000);

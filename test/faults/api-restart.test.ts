@@ -13,7 +13,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { CycleView } from '../../workflows/cycle-contract';
 import { smallProject, uniqueId } from '../helpers/fixtures';
 import { KEYS, useProcessStack } from '../helpers/process-stack';
-import { approveEverything, settleMails, submitAndConfirm } from './fault-scenarios';
+import { approveEverything, requestMessageIds, settleMails, submitAndConfirm } from './fault-scenarios';
 
 const stack = useProcessStack();
 
@@ -99,10 +99,7 @@ test('a cycle launch cut off by an API crash, retried with the same id, runs onc
   const views = await Promise.all(projects.map((p) => stack.view(p.projectId)));
   const milestoneSteps = views.flatMap((v) => v.steps.filter((s) => s.stepId.startsWith('m1-')));
   expect(milestoneSteps.map((s) => s.stepId).sort()).toEqual([`m1-${a}`, `m1-${a}`, `m1-${b}`, `m1-${b}`]);
-  const { mails, problems, cutOff } = await settleMails(
-    stack,
-    milestoneSteps.map((s) => `<${s.workflowId}.${s.stepId}.request@licence-review>`),
-  );
+  const { mails, problems, cutOff } = await settleMails(stack, requestMessageIds(milestoneSteps));
   expect(problems).toEqual([]);
   expect(cutOff).toEqual([]);
   console.log(

@@ -1,4 +1,5 @@
 /** Steps the fault tests share: a project to its grant review, every step approved, and the mails once they stop changing. */
+import { messageIdFor } from '../../activities';
 import type { ProjectSubmission } from '../../domain/project';
 import type { ProjectView, ReviewStep } from '../../workflows/definitions';
 import type { Mail } from '../helpers/maildev';
@@ -16,8 +17,8 @@ export async function submitAndConfirm(stack: ProcessStack, project: ProjectSubm
   expect((await stack.fetch(`/v1/projects/${project.projectId}/scoping`, { method: 'POST', body: '{}', via })).status).toBe(200);
 }
 
-/** The review-request e-mail's Message-ID of each step, as the mail activity writes it. */
-export const requestMessageIds = (steps: ReviewStep[]) => steps.map((s) => `<${s.workflowId}.${s.stepId}.request@licence-review>`);
+/** The review-request e-mail's Message-ID of each step, as the mail activity writes it (from the step's workflow run). */
+export const requestMessageIds = (steps: ReviewStep[]) => steps.map((s) => messageIdFor(`${s.workflowId}.${s.stepId}.request`, s.runId));
 
 /**
  * Waits until the mails with `messageIds` have all arrived, then until mails and

@@ -6,6 +6,7 @@
  * the outage are counted too: every mail activity that completed, before or
  * after, is matched with exactly one mail.
  */
+import { messageIdFor } from '../../activities';
 import { projectWith } from '../helpers/fixtures';
 import { useProcessStack } from '../helpers/process-stack';
 import { approveEverything, requestMessageIds, settleMails, submitAndConfirm } from './fault-scenarios';
@@ -56,7 +57,8 @@ test('mails due while SMTP is down all arrive once it is back, each once', async
     () => stack.view(a.projectId),
     (v) => v.openSteps.length === 2,
   );
-  const due = [...requestMessageIds([...licence.openSteps, ...aGrant.openSteps]), `<project-${a.projectId}.scoping@licence-review>`];
+  // The scoping notice is the project workflow's, the run its grant steps name.
+  const due = [...requestMessageIds([...licence.openSteps, ...aGrant.openSteps]), messageIdFor(`project-${a.projectId}.scoping`, aGrant.openSteps[0].runId)];
   const after = await settleMails(stack, due);
   const deliveredIn = Math.max(...after.mails.filter((m) => due.includes(m.headers['message-id'])).map((m) => stack.mailWrittenAt(m))) - upAt;
   expect(after.problems).toEqual([]);
