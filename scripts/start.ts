@@ -7,7 +7,19 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../config/env';
-import { httpOk, startDevServer, startMailDev, startTsEntry, stop, temporalReachable, waitUntil, workerPolling, ROOT, type Managed } from './lib/stack';
+import {
+  devServerArgs,
+  httpOk,
+  startDevServer,
+  startMailDev,
+  startTsEntry,
+  stop,
+  temporalReachable,
+  waitUntil,
+  workerPolling,
+  ROOT,
+  type Managed,
+} from './lib/stack';
 
 const envFile = path.join(ROOT, '.env');
 if (existsSync(envFile)) process.loadEnvFile(envFile);
@@ -28,6 +40,13 @@ const ports = {
   api: num('PORT', 3000),
 };
 const dataDir = path.resolve(ROOT, process.env.DATA_DIR ?? 'data');
+let devArgs: string[];
+try {
+  devArgs = devServerArgs(process.env.TEMPORAL_DEV_ARGS);
+} catch (err) {
+  console.error(`Invalid configuration:\n  ${(err as Error).message}`);
+  process.exit(1);
+}
 const env: NodeJS.ProcessEnv = {
   TEMPORAL_ADDRESS: `127.0.0.1:${ports.temporal}`,
   SMTP_URL: `smtp://127.0.0.1:${ports.smtp}`,
@@ -75,6 +94,7 @@ async function main() {
       uiPort: ports.temporalUi,
       namespace: config.TEMPORAL_NAMESPACE,
       logFile: path.join(logs, 'temporal.log'),
+      extraArgs: devArgs,
     }),
   );
   const mail = supervise(

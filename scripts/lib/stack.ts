@@ -102,6 +102,19 @@ export interface DevServerOptions {
   uiPort: number;
   namespace?: string;
   logFile?: string;
+  /** More flags for the dev server (TEMPORAL_DEV_ARGS of `npm start`), after ours. */
+  extraArgs?: string[];
+}
+
+/**
+ * TEMPORAL_DEV_ARGS: flags for the dev server, separated by spaces, each value with its flag, e.g.
+ * `--dynamic-config-value history.maximumSignalsPerExecution=50 --log-level info`. No quoting: no value needs a space.
+ */
+export function devServerArgs(value: string | undefined): string[] {
+  const args = (value ?? '').trim().split(/\s+/).filter(Boolean);
+  if (args.length && !args[0].startsWith('--'))
+    throw new Error(`TEMPORAL_DEV_ARGS: "${args[0]}" is not a flag; give flags such as --dynamic-config-value key=value`);
+  return args;
 }
 
 /** `temporal server start-dev` with our search attributes, on a SQLite file with WAL journaling (or in memory). */
@@ -113,6 +126,7 @@ export function startDevServer(o: DevServerOptions): Managed {
     args.push('--db-filename', o.dbFile, '--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal');
   }
   for (const flag of searchAttributeFlags) args.push('--search-attribute', flag);
+  args.push(...(o.extraArgs ?? []));
   return launch('temporal', temporalCliPath(), args, { logFile: o.logFile });
 }
 
