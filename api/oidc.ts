@@ -31,6 +31,10 @@ type Flow = { verifier: string; state: string; nonce: string; expiresAt: number 
 // openid-client is an ES module: loaded when OIDC is configured, so nothing else pays for it.
 type OidcClient = typeof import('openid-client');
 
+/** A bare page for the sign-in's own answers (they come before any dashboard page). */
+const smallPage = (title: string, body: string, head = '') =>
+  `<!doctype html><html lang="en"><head><meta charset="utf-8">${head}<title>${escapeHtml(title)}</title></head><body>${body}</body></html>`;
+
 export function oidcRoutes(settings: OidcSettings, deps: { keys: KeyRing; sessions: Sessions; linkSecret: string; logger: Logger }): Router {
   const router = Router();
   const redirectUri = new URL('/dashboard/oidc/callback', settings.publicUrl).toString();
@@ -65,9 +69,7 @@ export function oidcRoutes(settings: OidcSettings, deps: { keys: KeyRing; sessio
       .status(status)
       .set('Cache-Control', 'no-store')
       .type('html')
-      .send(
-        `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign-in refused</title></head><body><h1>Sign-in refused</h1><p>${escapeHtml(message)}</p><p><a href="/dashboard">Back to the sign-in page</a></p></body></html>`,
-      );
+      .send(smallPage('Sign-in refused', `<h1>Sign-in refused</h1><p>${escapeHtml(message)}</p><p><a href="/dashboard">Back to the sign-in page</a></p>`));
 
   router.get('/start', async (_req, res) => {
     const { oidc, config } = await provider();
@@ -116,7 +118,11 @@ export function oidcRoutes(settings: OidcSettings, deps: { keys: KeyRing; sessio
       .set('Cache-Control', 'no-store')
       .type('html')
       .send(
-        `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=/dashboard"><title>Signed in</title></head><body><p>Signed in as ${escapeHtml(caller.actor)}. <a href="/dashboard">Continue to the dashboard</a>.</p></body></html>`,
+        smallPage(
+          'Signed in',
+          `<p>Signed in as ${escapeHtml(caller.actor)}. <a href="/dashboard">Continue to the dashboard</a>.</p>`,
+          '<meta http-equiv="refresh" content="0;url=/dashboard">',
+        ),
       );
   });
 

@@ -243,8 +243,9 @@ export class ReviewBoard {
       throw ApplicationFailure.nonRetryable(`${input.reviewer} already holds step ${step.stepId}`, DecisionRejection.NotInPool);
     const pool = this.pool(step);
     if (!pool.includes(input.reviewer)) {
+      const others = pool.filter((r) => r !== step.reviewer).join(' or ') || 'no one: the pool has one reviewer';
       throw ApplicationFailure.nonRetryable(
-        `${input.reviewer} is not a reviewer of ${step.partyName} for this step; choose ${pool.filter((r) => r !== step.reviewer).join(' or ') || 'no one: the pool has one reviewer'}`,
+        `${input.reviewer} is not a reviewer of ${step.partyName} for this step; choose ${others}`,
         DecisionRejection.NotInPool,
       );
     }

@@ -38,7 +38,14 @@ export const KEYS = {
 } as const;
 /** The coordinator's user id: the audit trail names them `coordinator:<id>`. */
 export const COORDINATOR_ID = 'a.weber';
-const API_KEYS = `coordinator:${COORDINATOR_ID}=${KEYS.coordinator},funder:horizon-eu=${KEYS.funder},funder:nsf=${KEYS.otherFunder},admin=${KEYS.admin},agency:de-bafa=${KEYS.agency},coordinator:j.martin=${KEYS.otherCoordinator}`;
+const API_KEYS = [
+  `coordinator:${COORDINATOR_ID}=${KEYS.coordinator}`,
+  `funder:horizon-eu=${KEYS.funder}`,
+  `funder:nsf=${KEYS.otherFunder}`,
+  `admin=${KEYS.admin}`,
+  `agency:de-bafa=${KEYS.agency}`,
+  `coordinator:j.martin=${KEYS.otherCoordinator}`,
+].join(',');
 
 export const bearer = (key: string) => ({ Authorization: `Bearer ${key}` });
 
