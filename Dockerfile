@@ -11,6 +11,7 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY domain ./domain
 COPY workflows ./workflows
 COPY activities ./activities
+COPY records ./records
 COPY worker ./worker
 COPY api ./api
 COPY config ./config

@@ -17,6 +17,8 @@ import type { MailContext, NoticeInput } from '../workflows/mail-intents';
 import { renderNotice, reviewRequestMail, stepClosedMail } from './mail';
 import type { ReferenceData } from './reference-data';
 import { workingDayActivities } from './working-days';
+import { recordActivities } from './records';
+import type { Records } from '../records/database';
 
 export interface ActivityDeps {
   transport: Pick<Transporter, 'sendMail'>;
@@ -26,6 +28,8 @@ export interface ActivityDeps {
   referenceData: ReferenceData;
   /** For activities that read Temporal visibility (a cycle over "all active projects"). */
   client?: Client;
+  /** The system of record, for the record-writing activities. */
+  records?: Records;
 }
 
 export interface MailReceipt {
@@ -105,6 +109,7 @@ export function createActivities(deps: ActivityDeps) {
 
   return {
     ...workingDayActivities,
+    ...recordActivities(deps.records),
 
     async classifyProject(input: { project: Project; rules: Policy['classification'] }): Promise<Classification[]> {
       const { project, rules } = input;

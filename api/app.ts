@@ -1,4 +1,5 @@
 /** Builds the Express app from its dependencies; `main.ts` listens. */
+import type { Records } from '../records/database';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import cookieParser from 'cookie-parser';
 import express from 'express';
@@ -50,6 +51,8 @@ export interface AppDeps {
       >
     >;
   signer: LinkSigner;
+  /** The system of record: project views, audit trails and licences are read from it. */
+  records: Records;
   logger: Logger;
   /** How long a request waits on Temporal before answering 503 (default 10 s). */
   temporalTimeoutMs?: number;
@@ -77,6 +80,7 @@ export function buildApp({
   connection,
   config,
   signer,
+  records,
   logger,
   temporalTimeoutMs = 10_000,
   rateLimits = DEFAULT_RATE_LIMITS,
@@ -153,7 +157,10 @@ export function buildApp({
   // Agency staff have their seat (their agency's queue); every other /v1 route is for coordinators, funders and admins.
   app.use('/v1/steps', stepRoutes({ client, temporalTimeoutMs, onDecision: (outcome) => metrics.decisions.inc({ outcome }) }));
   app.use('/v1', requireRole('coordinator', 'funder', 'admin'));
-  app.use('/v1/projects', projectRoutes({ client, taskQueue: config.TASK_QUEUE, policy: config.policy, temporalTimeoutMs, principals: config.apiKeys }));
+  app.use(
+    '/v1/projects',
+    projectRoutes({ client, records, taskQueue: config.TASK_QUEUE, policy: config.policy, temporalTimeoutMs, principals: config.apiKeys }),
+  );
   app.use('/v1/projects', reportRoutes({ client, temporalTimeoutMs }));
   app.use('/v1/milestones/stalled', stalledRoutes({ client, temporalTimeoutMs }));
   app.use('/v1/cycles', cycleRoutes({ client, taskQueue: config.TASK_QUEUE, temporalTimeoutMs }));

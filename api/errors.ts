@@ -88,6 +88,13 @@ export function isTemporalUnreachable(err: unknown): boolean {
   return UNREACHABLE.has(grpcCode(err) ?? -1);
 }
 
+/** A database connection that failed or was cut (the driver's socket errors and PostgreSQL's shutdown and connection classes). */
+export function isRecordStoreUnreachable(err: unknown): boolean {
+  const { code, message } = (err ?? {}) as { code?: unknown; message?: unknown };
+  if (typeof code === 'string' && (/^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND)$/.test(code) || /^(08|57P)/.test(code))) return true;
+  return typeof message === 'string' && /Connection terminated|timeout exceeded when trying to connect/.test(message);
+}
+
 /** The ApplicationFailure a workflow validator or handler threw, if that is what failed. */
 export function updateRejection(err: unknown): ApplicationFailure | undefined {
   if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) return err.cause;
@@ -111,6 +118,7 @@ export function toApiError(err: unknown): ApiError {
   if (NO_ANSWER_IN_TIME.has(grpcCode(err) ?? -1))
     return new ApiError('UNAVAILABLE', 'the workflow service (Temporal) did not answer in time: it or its workers are down or busy; try again shortly');
   if (isTemporalUnreachable(err)) return new ApiError('UNAVAILABLE', 'the workflow service (Temporal) is not reachable; try again shortly');
+  if (isRecordStoreUnreachable(err)) return new ApiError('UNAVAILABLE', 'the record store (PostgreSQL) is not reachable; try again shortly');
   return new ApiError('INTERNAL', 'internal error');
 }
 

@@ -46,22 +46,30 @@ export function idempotencyClaim(req: Request): IdempotencyClaim | undefined {
 export const idempotencyMemo = (claim: IdempotencyClaim | undefined) => (claim ? { idempotency: { key: claim.key, request: claim.request } } : {});
 
 /**
+ * Whether the workflow `workflowId` was started by this claim's first request (then the caller sends the first
+ * answer again); 422 when the key came with another body; false when another key, or none, started it.
+ */
+export async function isRepeat(client: Client, workflowId: string, claim: IdempotencyClaim): Promise<boolean> {
+  const { memo } = await client.workflow.getHandle(workflowId).describe();
+  const first = (memo as { idempotency?: { key?: string; request?: string } } | undefined)?.idempotency;
+  if (first?.key !== claim.key) return false;
+  if (first.request !== claim.request) {
+    throw new ApiError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used with another body; send a new key for a new request', [
+      { path: 'header.Idempotency-Key', message: 'already used with another body' },
+    ]);
+  }
+  return true;
+}
+
+/**
  * Starts a workflow for a request that may carry a claim. Returns normally when this request started it, or when
- * it is a repeat of the request that did (the caller then sends the first answer again); 422 when the key came with
- * another body; the usual 409 when the id is taken by something this key did not start.
+ * it is a repeat of the request that did; the usual 409 when the id is taken by something this key did not start.
  */
 export async function startOnce(client: Client, workflowId: string, claim: IdempotencyClaim | undefined, start: () => Promise<unknown>): Promise<void> {
   try {
     await start();
   } catch (err) {
     if (!claim || !(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-    const { memo } = await client.workflow.getHandle(workflowId).describe();
-    const first = (memo as { idempotency?: { key?: string; request?: string } } | undefined)?.idempotency;
-    if (first?.key !== claim.key) throw err;
-    if (first.request !== claim.request) {
-      throw new ApiError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used with another body; send a new key for a new request', [
-        { path: 'header.Idempotency-Key', message: 'already used with another body' },
-      ]);
-    }
+    if (!(await isRepeat(client, workflowId, claim))) throw err;
   }
 }

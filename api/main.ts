@@ -5,6 +5,7 @@ import { ConfigError, loadConfig } from '../config/env';
 import { createLogger } from '../config/logger';
 import { temporalConnectSettings } from '../config/temporal-connection';
 import { buildApp } from './app';
+import { migrateRecords, openRecords } from '../records/database';
 
 async function main() {
   const config = loadConfig();
@@ -22,7 +23,10 @@ async function main() {
     interceptors: [makeGrpcRetryInterceptor({ ...retry, delayFunction: (attempt, status) => Math.min(1000, retry.delayFunction(attempt, status)) })],
   });
   const client = new Client({ connection, namespace: temporal.namespace });
+  const records = openRecords(config.DATABASE_URL);
+  await migrateRecords(records);
   const app = buildApp({
+    records,
     client,
     connection,
     config: { ...config, TEMPORAL_NAMESPACE: temporal.namespace },
@@ -35,7 +39,7 @@ async function main() {
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'api stopping');
     server.close(() => {
-      void connection.close().finally(() => process.exit(0));
+      void Promise.allSettled([connection.close(), records.destroy()]).finally(() => process.exit(0));
     });
     server.closeIdleConnections();
     // A decision waits up to 10 s for Temporal to accept it and 10 s more for its result; then it is forced.

@@ -101,6 +101,11 @@ const envSchema = z
       .string()
       .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
       .default('smtp://localhost:1025'),
+    /** The system of record (PostgreSQL). `npm start` points it at its embedded PGlite unless it is set. */
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+      .default('postgres://postgres@localhost:5432/postgres'),
     MAIL_FROM: z.string().min(3).default('Licence reviews <reviews@licence-review.example>'),
     LINK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
     /** Comma-separated secrets that signed links still valid (after a rotation): accepted, never used to sign. */

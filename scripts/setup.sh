@@ -30,3 +30,21 @@ MSG
     exit 1
   fi
 fi
+
+# The record store's tests also run against a real PostgreSQL server (the machine's, started in a temporary
+# directory by the tests): Debian's postgresql package, any version from 13.
+if [ "${1:-}" = "--for-tests" ] && ! compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null && [ -z "${POSTGRES_BIN:-}" ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing postgresql (apt-get) for the record store's tests..." >&2
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null
+  else
+    cat >&2 <<'MSG'
+The record store's tests need a PostgreSQL server (initdb and postgres), and none was found under
+/usr/lib/postgresql/*/bin. Install the Debian/Ubuntu package "postgresql", e.g.:
+  sudo apt-get update && sudo apt-get install -y postgresql
+or set POSTGRES_BIN to the folder that holds initdb and postgres.
+MSG
+    exit 1
+  fi
+fi

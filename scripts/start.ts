@@ -1,6 +1,7 @@
 /**
  * `npm start`: the whole system on embedded defaults in one terminal —
- * Temporal dev server (SQLite under data/), MailDev, worker, API. Waits until
+ * Temporal dev server (SQLite under data/), the record store (PGlite under
+ * data/records, unless DATABASE_URL names a server), MailDev, worker, API. Waits until
  * each is ready, prints where it is, and stops all of them on Ctrl-C.
  * Starting again resumes every project in flight (same SQLite file).
  */
@@ -8,9 +9,12 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../config/env';
 import {
+  databaseReady,
   devServerArgs,
+  embeddedDatabaseUrl,
   httpOk,
   startDevServer,
+  startEmbeddedPostgres,
   startMailDev,
   startTsEntry,
   stop,
@@ -38,6 +42,7 @@ const ports = {
   smtp: num('SMTP_PORT', 1025),
   mailWeb: num('MAILDEV_WEB_PORT', 1080),
   api: num('PORT', 3000),
+  records: num('RECORDS_PORT', 5433),
 };
 const dataDir = path.resolve(ROOT, process.env.DATA_DIR ?? 'data');
 let devArgs: string[];
@@ -50,6 +55,7 @@ try {
 const env: NodeJS.ProcessEnv = {
   TEMPORAL_ADDRESS: `127.0.0.1:${ports.temporal}`,
   SMTP_URL: `smtp://127.0.0.1:${ports.smtp}`,
+  DATABASE_URL: embeddedDatabaseUrl(ports.records),
   PUBLIC_URL: `http://localhost:${ports.api}`,
   TEMPORAL_UI_URL: `http://localhost:${ports.temporalUi}`,
   ...process.env,
@@ -63,7 +69,7 @@ let stopping = false;
 async function stopAll(code: number) {
   if (stopping) return;
   stopping = true;
-  console.log('\nStopping: API, worker, MailDev, Temporal...');
+  console.log('\nStopping: API, worker, records, MailDev, Temporal...');
   for (const p of [...started].reverse()) await stop(p);
   console.log('Stopped.');
   process.exit(code);
@@ -102,6 +108,12 @@ async function main() {
   );
   await waitUntil('Temporal dev server', () => temporalReachable(config.TEMPORAL_ADDRESS), 120_000, temporal);
   ready('Temporal', `${config.TEMPORAL_ADDRESS}  (UI http://localhost:${ports.temporalUi})`);
+  const embedded = !process.env.DATABASE_URL;
+  const records = embedded
+    ? supervise(startEmbeddedPostgres({ dataDir: path.join(dataDir, 'records'), port: ports.records, logFile: path.join(logs, 'postgres.log') }))
+    : undefined;
+  await waitUntil('record store', () => databaseReady(config.DATABASE_URL), 60_000, records);
+  ready('records', embedded ? `${config.DATABASE_URL}  (PGlite, data in ${path.join(dataDir, 'records')})` : 'DATABASE_URL');
   await waitUntil('MailDev', () => httpOk(`http://127.0.0.1:${ports.mailWeb}/api/healthz`), 60_000, mail);
   ready('MailDev', `smtp://localhost:${ports.smtp}  (inbox http://localhost:${ports.mailWeb}, REST /api/email)`);
 

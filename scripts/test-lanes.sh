@@ -34,7 +34,7 @@ run_lane() {
 
 # The test folders of each lane; every folder under test/ with tests belongs to one.
 declare -A FOLDERS=(
-  [fast]="unit api"
+  [fast]="unit api records"
   [workflows]="workflows replay worker"
   [faults]="faults scaling"
   [e2e]="e2e"

@@ -6,6 +6,7 @@ import { createActivities } from '../activities';
 import { LinkSigner } from '../activities/link-tokens';
 import { loadReferenceData } from '../activities/reference-data';
 import type { Config } from '../config/env';
+import type { Records } from '../records/database';
 import { workflowCode } from './workflow-code';
 
 export const workflowsPath = require.resolve('../workflows');
@@ -14,6 +15,8 @@ export interface WorkerSetup {
   connection: NativeConnection;
   /** For activities that read visibility. */
   client?: Client;
+  /** The system of record the record activities write to. */
+  records: Records;
   config: Pick<
     Config,
     | 'TEMPORAL_NAMESPACE'
@@ -29,9 +32,10 @@ export interface WorkerSetup {
   overrides?: Partial<WorkerOptions>;
 }
 
-export function createProductionActivities(config: WorkerSetup['config'], client?: Client) {
+export function createProductionActivities(config: WorkerSetup['config'], records: Records, client?: Client) {
   return createActivities({
     client,
+    records,
     transport: nodemailer.createTransport(config.SMTP_URL),
     mailFrom: config.MAIL_FROM,
     publicUrl: config.PUBLIC_URL,
@@ -40,13 +44,13 @@ export function createProductionActivities(config: WorkerSetup['config'], client
   });
 }
 
-export async function createWorker({ connection, client, config, overrides }: WorkerSetup): Promise<Worker> {
+export async function createWorker({ connection, client, records, config, overrides }: WorkerSetup): Promise<Worker> {
   return Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TASK_QUEUE,
     ...workflowCode(config.WORKFLOW_BUNDLE, workflowsPath),
-    activities: createProductionActivities(config, client),
+    activities: createProductionActivities(config, records, client),
     ...overrides,
   });
 }

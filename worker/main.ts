@@ -8,6 +8,7 @@ import { ConfigError, loadConfig } from '../config/env';
 import { createLogger } from '../config/logger';
 import { temporalConnectSettings } from '../config/temporal-connection';
 import { createWorker } from './create-worker';
+import { migrateRecords, openRecords } from '../records/database';
 import { installWorkerRuntime } from './runtime';
 
 /**
@@ -21,6 +22,9 @@ async function main() {
   const config = loadConfig();
   const log = createLogger(config.LOG_LEVEL, 'worker');
   installWorkerRuntime(log, config.WORKER_METRICS_ADDRESS);
+  const records = openRecords(config.DATABASE_URL);
+  const applied = await migrateRecords(records);
+  if (applied.length) log.info({ migrations: applied }, 'record store migrated');
   const temporal = temporalConnectSettings(config);
   const connection = await NativeConnection.connect(temporal.connection);
   const clientConnection = await Connection.connect(temporal.connection);
@@ -29,6 +33,7 @@ async function main() {
     const worker = await createWorker({
       connection,
       client,
+      records,
       config: { ...config, TEMPORAL_NAMESPACE: temporal.namespace },
       overrides: { shutdownGraceTime: SHUTDOWN_GRACE },
     });
@@ -41,6 +46,7 @@ async function main() {
   } finally {
     await clientConnection.close();
     await connection.close();
+    await records.destroy();
   }
 }
 

@@ -8,6 +8,12 @@ export const mail = proxyActivities<Pick<Activities, 'sendReviewRequest' | 'send
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
+/** Record writes retry without limit: a database outage delays the record, never loses it (each write is idempotent). */
+export const records = proxyActivities<Pick<Activities, 'recordProject'>>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+});
+
 /** Classification reads local reference data: quick, and retried until the data file is fixed. */
 export const reference = proxyActivities<Pick<Activities, 'classifyProject'>>({
   startToCloseTimeout: '1 minute',

@@ -54,6 +54,7 @@ import { cycleReviewSignal } from './cycle-contract';
 import { runCycleReview } from './cycle-review';
 import { scopingValidator, applyScoping } from './scoping';
 import { Visibility } from './visibility';
+import { ProjectRecorder } from './project-recorder';
 
 /** Licence states with nothing left to decide or monitor: a project whose licences are all here closes. */
 const LICENCE_ENDED = new Set<LicenceStatus>(['cleared', 'denied', 'returned', 'revoked', 'expired']);
@@ -66,8 +67,25 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
   /** Coordinators who act on the project as its owner (the submitter) does. */
   const delegates = new Set<string>();
   const auditTrail: AuditEntry[] = [];
+  const recorder = new ProjectRecorder({
+    view: () => view(),
+    audit: () => auditTrail,
+    parties: [
+      ...project.partners.map((p) => ({ partyId: p.id, role: 'partner' as const, name: p.name, country: p.country })),
+      { partyId: project.funderId, role: 'funder' as const, name: policy.funders.find((f) => f.id === project.funderId)!.name },
+      { partyId: lead.id, role: 'agency' as const, name: lead.name, country: lead.country },
+    ],
+    keepForMs: Math.max(...Object.values(policy.regimes).map((r) => r.recordKeeping)),
+  });
+  /** An Update's answer, once its changes are in the record (the API reads the record). */
+  const answer = async <T>(result: T | Promise<T>): Promise<T> => {
+    const value = await result;
+    await recorder.flushed();
+    return value;
+  };
   const record = (entry: AuditInput) => {
     auditTrail.push({ at: new Date().toISOString(), ...entry });
+    recorder.changed();
     // One log line per audit entry (the SDK adds workflowId, runId and workflowType; replays log nothing).
     log.info(`audit: ${entry.action}`, { action: entry.action, channel: entry.channel, componentId: entry.componentId, stepId: entry.stepId });
   };
@@ -116,7 +134,10 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
 
   const visibility = new Visibility(project.title);
   visibility.setOwners([input.submittedBy]);
-  const publishVisibility = (): void => visibility.publish(stage, board.open());
+  const publishVisibility = (): void => {
+    visibility.publish(stage, board.open());
+    recorder.changed();
+  };
   const setStage = (next: Stage, why: string) => {
     record({ actor: 'system', action: 'stage-changed', channel: 'system', detail: `${stage} → ${next}: ${why}` });
     stage = next;
@@ -159,8 +180,8 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
     const coordinator = `${project.coordinator.name} <${project.coordinator.email}>`;
     return { step, projectId: project.projectId, projectTitle: project.title, funderId: project.funderId, coordinator };
   });
-  setHandler(decideUpdate, (d) => board.decide(d), { validator: (d) => board.validate(d) });
-  setHandler(assignUpdate, (a) => board.assign(a), { validator: (a) => board.validateAssign(a) });
+  setHandler(decideUpdate, (d) => answer(board.decide(d)), { validator: (d) => board.validate(d) });
+  setHandler(assignUpdate, (a) => answer(board.assign(a)), { validator: (a) => board.validateAssign(a) });
   setHandler(
     confirmScopingUpdate,
     (c) => {
@@ -171,11 +192,11 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
         channel: 'api',
         detail: c.overrides.length ? `${c.overrides.length} tier override(s)` : 'confirmed as classified',
       });
-      return applyScoping(components, c, record);
+      return answer(applyScoping(components, c, record));
     },
     { validator: (c) => scopingValidator(stage, components, confirmation, c) },
   );
-  setHandler(answerInfoUpdate, (a) => board.answerInfo(a), { validator: (a) => board.validateInfoAnswer(a) });
+  setHandler(answerInfoUpdate, (a) => answer(board.answerInfo(a)), { validator: (a) => board.validateInfoAnswer(a) });
   setHandler(progressSignal, (progress) => {
     childSteps.set(progress.source, progress.steps);
     const component = components.get(progress.componentId);
@@ -184,6 +205,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
     if (progress.dispute) disputes.set(progress.dispute.disputeId, progress.dispute);
     auditTrail.push(...progress.audit);
     changes += 1;
+    recorder.changed();
   });
   setHandler(cycleReviewSignal, (request) =>
     runCycleReview(
@@ -211,6 +233,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
       record({ actor: request.withdrawnBy, action: 'withdrawal-requested', channel: 'api', detail: request.reason });
       main.cancel();
       await condition(() => stage === 'withdrawn');
+      await recorder.flushed();
       return { stage: 'withdrawn' as const, closedSteps: allSteps().filter((s) => s.status === 'closed').length };
     },
     {
@@ -263,7 +286,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
       record({ actor: submittedBy, action: 'component-resubmitted', channel: 'api', componentId, detail: `submission ${submission} after a return` });
       changes += 1;
       children.push(reviewLicence(componentId));
-      return { componentId, workflowId: licenceWorkflowId(project.projectId, componentId, submission) };
+      return answer({ componentId, workflowId: licenceWorkflowId(project.projectId, componentId, submission) });
     },
     {
       validator: ({ componentId }) => {
@@ -287,7 +310,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
       record({ actor: addedBy, action: 'delegate-added', channel: 'api', detail: `coordinator:${userId} may act on the project` });
       visibility.setOwners([input.submittedBy, ...delegates]);
       publishVisibility();
-      return { owner: input.submittedBy, delegates: [...delegates] };
+      return answer({ owner: input.submittedBy, delegates: [...delegates] });
     },
     {
       validator: ({ addedBy }) => {
@@ -305,6 +328,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
     detail: `"${project.title}" with ${project.components.length} component(s), policy ${policy.version}`,
   });
   publishVisibility();
+  void recorder.run();
 
   try {
     await main.run(async () => {
@@ -417,6 +441,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
       setStage('withdrawn', withdrawal!.reason); // last: the withdraw Update answers once everything above is done
     });
   }
+  await recorder.flushed();
   await condition(allHandlersFinished);
   return stage;
 }

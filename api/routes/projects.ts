@@ -28,11 +28,14 @@ import { ApiError, parse, updateRejection } from '../errors';
 import { appealBody, auditQueryParams, componentParam, delegateBody, infoBody, projectIdParam, scopingBody, withdrawBody } from '../schemas';
 import { bounded, resultWithin } from '../temporal-calls';
 import { tagWorkflow, tagWorkflowOfParam } from '../request-log';
-import { idempotencyClaim, idempotencyMemo, startOnce } from '../idempotency';
+import { idempotencyClaim, idempotencyMemo, isRepeat, startOnce } from '../idempotency';
+import type { Records } from '../../records/database';
+import { readAuditTrail, readProjectRecord, recordedProject } from '../../records/project-reads';
 import { newId } from '../ids';
 
 export interface ProjectRoutesDeps {
   client: Client;
+  records: Records;
   taskQueue: string;
   policy: Policy;
   /** How long a request waits on Temporal before answering 503. */
@@ -55,12 +58,22 @@ export function readCaseClock(clock: CaseClock) {
   return { ...clock, running: !clock.stoppedSince, dueAt };
 }
 
-export function projectRoutes({ client, taskQueue, policy, temporalTimeoutMs, principals }: ProjectRoutesDeps): Router {
+/** A workflow that is gone started nothing this request could repeat. */
+const notFoundAsFalse = (err: unknown) => {
+  if (err instanceof WorkflowNotFoundError) return false;
+  throw err;
+};
+
+export function projectRoutes({ client, records, taskQueue, policy, temporalTimeoutMs, principals }: ProjectRoutesDeps): Router {
   const router = Router();
   const submission = projectSubmissionSchema(policy);
   const deadline = bounded(client, temporalTimeoutMs);
   const handleFor = (params: unknown) => client.workflow.getHandle<typeof projectWorkflow>(projectWorkflowId(parse(projectIdParam, params, 'path').id));
-  const readView = (params: unknown) => deadline(() => handleFor(params).query(projectViewQuery));
+  /** The project as recorded; one submitted a moment ago, before its first record write, is read from its workflow. */
+  const readView = async (params: unknown): Promise<ProjectView> => {
+    const recorded = await readProjectRecord(records, parse(projectIdParam, params, 'path').id);
+    return recorded?.view ?? deadline(() => handleFor(params).query(projectViewQuery));
+  };
 
   /** An Update sent to a project whose workflow has ended: say why it cannot change, or that it does not exist. */
   async function explainEnded(err: unknown, params: unknown): Promise<never> {
@@ -84,22 +97,29 @@ export function projectRoutes({ client, taskQueue, policy, temporalTimeoutMs, pr
     const project: Project = { ...body, projectId: body.projectId ?? newId('p', claim) };
     const workflowId = projectWorkflowId(project.projectId);
     tagWorkflow(req, res, workflowId);
-    await deadline(() =>
-      startOnce(client, workflowId, claim, () =>
-        client.workflow.start<typeof projectWorkflow>('projectWorkflow', {
-          workflowId,
-          taskQueue,
-          args: [{ project, policy, submittedBy: req.caller!.actor }],
-          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-          memo: idempotencyMemo(claim),
-          typedSearchAttributes: [
-            { key: searchAttributes.projectId, value: project.projectId },
-            { key: searchAttributes.funderId, value: project.funderId },
-            { key: searchAttributes.stage, value: 'scoping' },
-          ],
-        }),
-      ),
-    );
+    // A project id is never reused while its records are kept, even once its workflows are gone.
+    const recorded = await recordedProject(records, project.projectId);
+    if (recorded && !(claim && (await deadline(() => isRepeat(client, workflowId, claim)).catch(notFoundAsFalse)))) {
+      const kept = recorded.keepUntil ? `; its records are kept until ${recorded.keepUntil}` : '';
+      throw new ApiError('CONFLICT', `the id is taken: project ${project.projectId} was submitted before${kept}`);
+    }
+    if (!recorded)
+      await deadline(() =>
+        startOnce(client, workflowId, claim, () =>
+          client.workflow.start<typeof projectWorkflow>('projectWorkflow', {
+            workflowId,
+            taskQueue,
+            args: [{ project, policy, submittedBy: req.caller!.actor }],
+            workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+            memo: idempotencyMemo(claim),
+            typedSearchAttributes: [
+              { key: searchAttributes.projectId, value: project.projectId },
+              { key: searchAttributes.funderId, value: project.funderId },
+              { key: searchAttributes.stage, value: 'scoping' },
+            ],
+          }),
+        ),
+      );
     res.status(201).location(`/v1/projects/${project.projectId}`).json({ projectId: project.projectId, workflowId, stage: 'scoping' });
   });
 
@@ -112,7 +132,10 @@ export function projectRoutes({ client, taskQueue, policy, temporalTimeoutMs, pr
     const { format } = parse(auditQueryParams, req.query, 'query');
     const view = res.locals.projectView as ProjectView;
     // The trail records principal ids; their names come from the principals as configured now.
-    const entries: NamedAuditEntry[] = (await deadline(() => handleFor(req.params).query(auditQuery))).map((e) => {
+    const trail = (await recordedProject(records, view.projectId))
+      ? await readAuditTrail(records, view.projectId)
+      : await deadline(() => handleFor(req.params).query(auditQuery));
+    const entries: NamedAuditEntry[] = trail.map((e) => {
       const name = principals?.principal(e.actor)?.name;
       return name ? { ...e, actorName: name } : e;
     });

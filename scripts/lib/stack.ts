@@ -34,9 +34,15 @@ export interface Managed {
 const LOCAL_STACK_DEFAULTS: NodeJS.ProcessEnv = { TEMPORAL_CONFIG_FILE: path.join(__dirname, 'no-temporal-profiles.toml') };
 
 /** Spawns a process in its own process group (so Ctrl-C reaches only the supervisor, which stops them in order). */
-export function launch(name: string, command: string, args: string[], opts: { env?: NodeJS.ProcessEnv; logFile?: string; inherit?: boolean } = {}): Managed {
+export function launch(
+  name: string,
+  command: string,
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; logFile?: string; inherit?: boolean; user?: { uid: number; gid: number } } = {},
+): Managed {
   const child = spawn(command, args, {
     cwd: ROOT,
+    ...opts.user,
     env: { ...LOCAL_STACK_DEFAULTS, ...process.env, ...opts.env },
     detached: true,
     stdio: opts.inherit ? ['ignore', 'inherit', 'inherit'] : ['ignore', 'pipe', 'pipe'],
@@ -202,5 +208,29 @@ function ephemeralRangeStart(): number {
     return first > 12_000 ? first : 32_768;
   } catch {
     return 32_768;
+  }
+}
+
+/** The URL of the embedded record store on `port` (PGlite answers as user postgres, database postgres). */
+export const embeddedDatabaseUrl = (port: number) => `postgres://postgres@127.0.0.1:${port}/postgres`;
+
+/** The embedded record store (records/embedded-postgres.ts) on `dataDir` (a folder, or memory://). */
+export function startEmbeddedPostgres(o: { dataDir: string; port: number; logFile?: string }): Managed {
+  if (!o.dataDir.startsWith('memory://')) mkdirSync(o.dataDir, { recursive: true });
+  return launch('postgres', process.execPath, ['--import', 'tsx', path.join(ROOT, 'records/embedded-postgres.ts'), o.dataDir, String(o.port)], {
+    logFile: o.logFile,
+  });
+}
+
+/** True once the database at `url` answers a query. */
+export async function databaseReady(url: string): Promise<boolean> {
+  const { Client } = await import('pg');
+  const client = new Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return true;
+  } finally {
+    await client.end().catch(() => undefined);
   }
 }

@@ -15,6 +15,7 @@ import { expectStatus, readAnswered } from '../helpers/api-read';
 import { bearer, KEYS, useApiStack, type Mail } from '../helpers/api-stack';
 import { AGENCY_REVIEWER, toGrantReview, tokenOf } from '../helpers/grant-review';
 import { testPolicyFile } from '../helpers/policy';
+import { testRecords } from '../helpers/records';
 
 const COLLEAGUE = 'ausfuhr-2@bafa.example';
 
@@ -33,6 +34,7 @@ const STAFF = { person: 'test-bafa-staff-key-k-schmidt', bis: 'test-bis-staff-ke
 let app: ReturnType<typeof buildApp>;
 beforeAll(() => {
   app = buildApp({
+    records: testRecords(),
     client: stack.client,
     connection: stack.env.connection,
     config: {

@@ -17,11 +17,13 @@ import { apiKeyRing } from '../../config/env';
 import { createLogger } from '../../config/logger';
 import { launchChromium } from '../helpers/browser';
 import { testPolicy } from '../helpers/policy';
+import { testRecords } from '../helpers/records';
 
 const ROOT = path.resolve(__dirname, '../..');
 const policy = testPolicy();
 const connection = Connection.lazy({ address: '127.0.0.1:1' });
 const app = buildApp({
+  records: testRecords(),
   client: new Client({ connection }),
   connection,
   config: { apiKeys: apiKeyRing('coordinator:a.weber=docs-test-coordinator-key'), policy, TASK_QUEUE: 'docs', PUBLIC_URL: 'http://reviews.test' },

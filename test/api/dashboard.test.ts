@@ -27,6 +27,7 @@ import { bearer, KEYS, linkTokens, startApiStack, TEMPORAL_UI_URL, type ApiStack
 import { launchChromium, reloadWhileUnanswered } from '../helpers/browser';
 import { smallProject, uniqueId } from '../helpers/fixtures';
 import { testPolicyFile } from '../helpers/policy';
+import { testRecords } from '../helpers/records';
 
 // Browser globals for the functions evaluated in the page; the Node type check has no DOM library.
 declare const document: { body: unknown };
@@ -556,6 +557,7 @@ describe('the sign-in cookie over HTTP', () => {
     // PUBLIC_URL is http here: upgrading would send the sign-in form (and reviewers' forms) to an https nobody serves.
     expect(csp).not.toContain('upgrade-insecure-requests');
     const https = buildApp({
+      records: testRecords(),
       client: stack.client,
       connection: stack.env.connection,
       config: {

@@ -17,6 +17,7 @@ import { createLogger } from '../../config/logger';
 import { freePorts, httpOk, launch, ROOT, startDevServer, startTsEntry, stop, temporalReachable, waitUntil, type Managed } from '../../scripts/lib/stack';
 import { launchChromium } from '../helpers/browser';
 import { testPolicy } from '../helpers/policy';
+import { testRecords } from '../helpers/records';
 
 const CLIENT = { id: 'licence-reviews-dashboard', secret: 'oidc-test-client-secret-0123456789' };
 const PRINCIPALS: PrincipalsFile = {
@@ -148,6 +149,7 @@ test('a callback this browser did not start is refused', async () => {
 
 test('in production with OpenID Connect, the dashboard takes no API key', async () => {
   const app = buildApp({
+    records: testRecords(),
     client: { options: { namespace: 'default' } } as never,
     connection: {} as never,
     config: {

@@ -15,6 +15,7 @@ import { expectStatus, readAnswered } from '../helpers/api-read';
 import { bearer, KEYS, LINK_SECRET, useApiStack } from '../helpers/api-stack';
 import { projectWith, smallProject, uniqueId } from '../helpers/fixtures';
 import { testPolicy } from '../helpers/policy';
+import { testRecords } from '../helpers/records';
 
 const stack = useApiStack();
 
@@ -565,6 +566,7 @@ describe('GET /v1/projects/:id/audit', () => {
       ],
     });
     const named = buildApp({
+      records: testRecords(),
       client: stack.client,
       connection: stack.env.connection,
       config: { apiKeys: principals, policy: stack.policy, TASK_QUEUE: stack.taskQueue },
@@ -605,6 +607,7 @@ describe('health', () => {
     const connection = Connection.lazy({ address: '127.0.0.1:1' });
     try {
       const app = buildApp({
+        records: testRecords(),
         client: new Client({ connection }),
         connection,
         config: { apiKeys: apiKeyRing(`coordinator:a.weber=${KEYS.coordinator}`), policy: testPolicy(), TASK_QUEUE: 'unreachable' },

@@ -15,11 +15,13 @@ import { expectStatus, readAnswered, UNANSWERED } from '../helpers/api-read';
 import { bearer, KEYS, useApiStack } from '../helpers/api-stack';
 import { smallProject, uniqueId } from '../helpers/fixtures';
 import { toGrantReview } from '../helpers/grant-review';
+import { testRecords } from '../helpers/records';
 
 const stack = useApiStack();
 
 function appWith(limits: Partial<RateLimits>) {
   return buildApp({
+    records: testRecords(),
     client: stack.client,
     connection: stack.env.connection,
     config: {
@@ -154,6 +156,7 @@ describe('failed authentication', () => {
     const token = 'a-metrics-token-of-at-least-32-characters';
     const withToken = (failedAuth: number) =>
       buildApp({
+        records: testRecords(),
         client: stack.client,
         connection: stack.env.connection,
         config: { apiKeys: apiKeyRing(`admin=${KEYS.admin}`), policy: stack.policy, TASK_QUEUE: stack.taskQueue, METRICS_TOKEN: token },

@@ -23,6 +23,7 @@ import type { AuditEntry, ProjectView } from '../../workflows/definitions';
 import { describeAnswer, expectStatus, readAnswered, UNANSWERED } from './api-read';
 import { fetchMails, freePorts, type Mail } from './maildev';
 import { testPolicy } from './policy';
+import { testRecords } from './records';
 import { startTestEnv, workflowBundle } from './temporal';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -171,6 +172,7 @@ export async function startApiStack({ policy = testPolicy(), rateLimits = GENERO
     const worker: Worker = await createWorker({
       connection: env.nativeConnection,
       client: env.client,
+      records: testRecords(),
       config,
       // workflowsPath is dropped (not just shadowed) so the SDK does not warn that it is ignored.
       overrides: { workflowsPath: undefined, workflowBundle: await workflowBundle() },
@@ -184,6 +186,7 @@ export async function startApiStack({ policy = testPolicy(), rateLimits = GENERO
 
     const signer = new LinkSigner(LINK_SECRET);
     const app = buildApp({
+      records: testRecords(),
       client: env.client,
       connection: env.connection,
       config: {

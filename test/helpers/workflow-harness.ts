@@ -25,6 +25,7 @@ import {
   type TierOverride,
 } from '../../workflows/definitions';
 import type { projectWorkflow } from '../../workflows/project';
+import { testRecords } from './records';
 import { startTestEnv, workflowBundle } from './temporal';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -34,6 +35,9 @@ const real = createActivities({
   publicUrl: 'http://test',
   signer: new LinkSigner('test-secret-0123456789'),
   referenceData: loadReferenceData(path.join(ROOT, 'reference-data/control-list.json'), path.join(ROOT, 'reference-data/restricted-parties.json')),
+  get records() {
+    return testRecords();
+  },
 });
 
 /** Mocked mail activities typed by the real ones; classification and restricted-party screening are the real activities. */
@@ -52,6 +56,8 @@ export function mockActivities() {
     })),
     // The real screening against the shipped restricted-party list, like classification.
     screenParties: jest.fn<ReturnType<Activities['screenParties']>, Parameters<Activities['screenParties']>>(real.screenParties),
+    // The real record store (the suite's database).
+    recordProject: jest.fn<ReturnType<Activities['recordProject']>, Parameters<Activities['recordProject']>>(real.recordProject),
     // Working days on the real holiday calendars.
     dueAfterWorkingDays: jest.fn<ReturnType<Activities['dueAfterWorkingDays']>, Parameters<Activities['dueAfterWorkingDays']>>(real.dueAfterWorkingDays),
   };

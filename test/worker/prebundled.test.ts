@@ -16,6 +16,7 @@ import { createWorker, workflowsPath, type WorkerSetup } from '../../worker/crea
 import { workflowCode } from '../../worker/workflow-code';
 import { smallProject } from '../helpers/fixtures';
 import { testPolicy } from '../helpers/policy';
+import { testRecords } from '../helpers/records';
 import { startTestEnv } from '../helpers/temporal';
 import { harness, mockActivities } from '../helpers/workflow-harness';
 
@@ -53,6 +54,7 @@ test('a worker started from the bundle file runs a project workflow to completio
   const worker = await createWorker({
     connection: env.nativeConnection,
     client: env.client,
+    records: testRecords(),
     config: config(taskQueue, bundleFile),
     overrides: { activities: mockActivities() },
   });
@@ -80,6 +82,7 @@ test('a WORKFLOW_BUNDLE that is not a file stops the worker with an error naming
   for (const bundle of [missingFile, dir]) {
     const creating = createWorker({
       connection: env.nativeConnection,
+      records: testRecords(),
       config: config(`prebundled-${randomUUID()}`, bundle),
       overrides: { activities: mockActivities() },
     });

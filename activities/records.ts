@@ -1,0 +1,23 @@
+/** The record-writing activities: each write is one transaction of keyed upserts, so a retry writes nothing twice. */
+import { ApplicationFailure } from '@temporalio/common';
+import type { ProjectRecordWrite } from '../records/contract';
+import type { Records } from '../records/database';
+import { RecordRunMismatch, writeProjectRecord } from '../records/project-writes';
+
+export function recordActivities(records: Records | undefined) {
+  const db = () => {
+    if (!records) throw new Error('the record activities need a record store (DATABASE_URL) in the activity dependencies');
+    return records;
+  };
+  return {
+    async recordProject(write: ProjectRecordWrite): Promise<void> {
+      try {
+        await writeProjectRecord(db(), write);
+      } catch (err) {
+        // Another submission of the same project id owns the record: retrying cannot help.
+        if (err instanceof RecordRunMismatch) throw ApplicationFailure.nonRetryable(err.message, 'RecordRunMismatch');
+        throw err;
+      }
+    },
+  };
+}

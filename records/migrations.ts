@@ -1,0 +1,149 @@
+/**
+ * The record store's migrations, in order. Listed here (not read from a folder) so they run the same
+ * from TypeScript sources, the compiled build and tests. A migration, once released, never changes:
+ * add the next one.
+ */
+import { sql, type Kysely, type Migration } from 'kysely';
+
+export const migrations: Record<string, Migration> = {
+  '0001-records': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('projects')
+        .addColumn('project_id', 'text', (c) => c.primaryKey())
+        .addColumn('run_id', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('title', 'text', (c) => c.notNull())
+        .addColumn('funder_id', 'text', (c) => c.notNull())
+        .addColumn('lead_agency', 'text', (c) => c.notNull())
+        .addColumn('stage', 'text', (c) => c.notNull())
+        .addColumn('owner', 'text', (c) => c.notNull())
+        .addColumn('owners', 'jsonb', (c) => c.notNull())
+        .addColumn('submitted_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('updated_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('closed_at', 'timestamptz')
+        .addColumn('keep_until', 'timestamptz')
+        .addColumn('core', 'jsonb', (c) => c.notNull())
+        .execute();
+      // The list's filters, newest first, and its cursor (submitted_at, project_id).
+      await db.schema.createIndex('projects_by_submission').on('projects').columns(['submitted_at desc', 'project_id desc']).execute();
+      await db.schema.createIndex('projects_by_funder').on('projects').columns(['funder_id', 'submitted_at desc']).execute();
+      await db.schema.createIndex('projects_by_keep_until').on('projects').column('keep_until').execute();
+
+      await db.schema
+        .createTable('parties')
+        .addColumn('project_id', 'text', (c) => c.notNull().references('projects.project_id').onDelete('cascade'))
+        .addColumn('party_id', 'text', (c) => c.notNull())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('country', 'text')
+        .addPrimaryKeyConstraint('parties_pk', ['project_id', 'role', 'party_id'])
+        .execute();
+
+      await db.schema
+        .createTable('steps')
+        .addColumn('workflow_id', 'text', (c) => c.notNull())
+        .addColumn('step_id', 'text', (c) => c.notNull())
+        .addColumn('project_id', 'text', (c) => c.notNull().references('projects.project_id').onDelete('cascade'))
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('position', 'bigserial', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('party', 'text', (c) => c.notNull())
+        .addColumn('reviewer', 'text', (c) => c.notNull())
+        .addColumn('component_id', 'text')
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('outcome', 'text')
+        .addColumn('opened_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('due_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('data', 'jsonb', (c) => c.notNull())
+        .addPrimaryKeyConstraint('steps_pk', ['workflow_id', 'step_id'])
+        .execute();
+      await db.schema.createIndex('steps_by_project').on('steps').columns(['project_id', 'position']).execute();
+      await db.schema.createIndex('steps_open_by_party').on('steps').columns(['party', 'due_at']).where(sql.ref('status'), '=', 'open').execute();
+
+      await db.schema
+        .createTable('decisions')
+        .addColumn('workflow_id', 'text', (c) => c.notNull())
+        .addColumn('step_id', 'text', (c) => c.notNull())
+        .addColumn('project_id', 'text', (c) => c.notNull().references('projects.project_id').onDelete('cascade'))
+        .addColumn('outcome', 'text', (c) => c.notNull())
+        .addColumn('decided_by', 'text', (c) => c.notNull())
+        .addColumn('decided_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('channel', 'text')
+        .addColumn('legal_basis', 'text')
+        .addColumn('comment', 'text')
+        .addPrimaryKeyConstraint('decisions_pk', ['workflow_id', 'step_id'])
+        .execute();
+      await db.schema.createIndex('decisions_by_project').on('decisions').column('project_id').execute();
+
+      await db.schema
+        .createTable('audit_entries')
+        .addColumn('project_id', 'text', (c) => c.notNull().references('projects.project_id').onDelete('cascade'))
+        .addColumn('run_id', 'text', (c) => c.notNull())
+        .addColumn('seq', 'integer', (c) => c.notNull())
+        .addColumn('at', 'timestamptz', (c) => c.notNull())
+        .addColumn('actor', 'text', (c) => c.notNull())
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('channel', 'text', (c) => c.notNull())
+        .addColumn('component_id', 'text')
+        .addColumn('step_id', 'text')
+        .addColumn('detail', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('audit_entries_pk', ['project_id', 'run_id', 'seq'])
+        .execute();
+
+      await db.schema
+        .createTable('licences')
+        .addColumn('project_id', 'text', (c) => c.notNull().references('projects.project_id').onDelete('cascade'))
+        .addColumn('component_id', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('licence_id', 'text')
+        .addColumn('valid_until', 'timestamptz')
+        .addColumn('data', 'jsonb', (c) => c.notNull())
+        .addPrimaryKeyConstraint('licences_pk', ['project_id', 'component_id'])
+        .execute();
+
+      await db.schema
+        .createTable('compliance_records')
+        .addColumn('project_id', 'text', (c) => c.notNull().references('projects.project_id').onDelete('cascade'))
+        .addColumn('component_id', 'text', (c) => c.notNull())
+        .addColumn('record_key', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('recorded_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('data', 'jsonb', (c) => c.notNull())
+        .addPrimaryKeyConstraint('compliance_records_pk', ['project_id', 'component_id', 'record_key'])
+        .execute();
+
+      await db.schema
+        .createTable('cycles')
+        .addColumn('cycle_id', 'text', (c) => c.primaryKey())
+        .addColumn('funder_id', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('opened_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('closed_at', 'timestamptz')
+        .addColumn('counts', 'jsonb', (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('cycle_items')
+        .addColumn('cycle_id', 'text', (c) => c.notNull().references('cycles.cycle_id').onDelete('cascade'))
+        .addColumn('project_id', 'text', (c) => c.notNull())
+        .addColumn('outcome', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('data', 'jsonb', (c) => c.notNull())
+        .addPrimaryKeyConstraint('cycle_items_pk', ['cycle_id', 'project_id'])
+        .execute();
+      await db.schema.createIndex('cycle_items_by_outcome').on('cycle_items').columns(['cycle_id', 'outcome', 'project_id']).execute();
+
+      await db.schema
+        .createTable('record_events')
+        .addColumn('id', 'bigserial', (c) => c.primaryKey())
+        .addColumn('at', 'timestamptz', (c) => c.notNull())
+        .addColumn('actor', 'text', (c) => c.notNull())
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('detail', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
+};

@@ -1,0 +1,171 @@
+/** The project record's writes: one transaction per write, every row an upsert on its natural key. */
+import { sql } from 'kysely';
+import type { ProjectRecordWrite } from './contract';
+import type { Records } from './database';
+
+export class RecordRunMismatch extends Error {}
+
+export async function writeProjectRecord(db: Records, w: ProjectRecordWrite): Promise<void> {
+  await db.transaction().execute(async (tx) => {
+    const now = new Date().toISOString();
+    if (w.core) {
+      const owners = JSON.stringify(w.owners ?? [w.core.owner, ...w.core.delegates]);
+      const row = {
+        project_id: w.projectId,
+        run_id: w.run,
+        version: w.version,
+        title: w.core.title,
+        funder_id: w.core.funderId,
+        lead_agency: w.core.leadAgency,
+        stage: w.core.stage,
+        owner: w.core.owner,
+        owners,
+        submitted_at: w.core.submittedAt,
+        updated_at: now,
+        core: JSON.stringify(w.core),
+      };
+      await tx
+        .insertInto('projects')
+        .values(row)
+        .onConflict((oc) =>
+          oc
+            .column('project_id')
+            .doUpdateSet({ version: w.version, stage: row.stage, owners, updated_at: now, core: row.core })
+            .where('projects.run_id', '=', w.run)
+            .where('projects.version', '<', w.version),
+        )
+        .execute();
+      await tx
+        .insertInto('licences')
+        .values(
+          w.core.components.map(({ id, licence: l }) => ({
+            project_id: w.projectId,
+            component_id: id,
+            version: w.version,
+            status: l.status,
+            licence_id: l.licenceId ?? null,
+            valid_until: l.validUntil ?? null,
+            data: JSON.stringify(l),
+          })),
+        )
+        .onConflict((oc) =>
+          oc
+            .columns(['project_id', 'component_id'])
+            .doUpdateSet((eb) => ({
+              version: eb.ref('excluded.version'),
+              status: eb.ref('excluded.status'),
+              licence_id: eb.ref('excluded.licence_id'),
+              valid_until: eb.ref('excluded.valid_until'),
+              data: eb.ref('excluded.data'),
+            }))
+            .where('licences.version', '<', w.version),
+        )
+        .execute();
+    }
+    const project = await tx.selectFrom('projects').select(['run_id']).where('project_id', '=', w.projectId).executeTakeFirst();
+    if (!project) throw new Error(`project ${w.projectId} has no record yet: its first write must carry its core`);
+    if (project.run_id !== w.run) throw new RecordRunMismatch(`project ${w.projectId} is recorded for run ${project.run_id}, not ${w.run}`);
+
+    if (w.parties?.length) {
+      await tx
+        .insertInto('parties')
+        .values(w.parties.map((p) => ({ project_id: w.projectId, party_id: p.partyId, role: p.role, name: p.name, country: p.country ?? null })))
+        .onConflict((oc) => oc.doNothing())
+        .execute();
+    }
+
+    if (w.steps.length) {
+      await tx
+        .insertInto('steps')
+        .values(
+          w.steps.map((s) => ({
+            workflow_id: s.workflowId,
+            step_id: s.stepId,
+            project_id: w.projectId,
+            version: w.version,
+            kind: s.kind,
+            party: s.party,
+            reviewer: s.reviewer,
+            component_id: s.componentId ?? null,
+            status: s.status,
+            outcome: s.outcome ?? null,
+            opened_at: s.openedAt,
+            due_at: s.dueAt,
+            data: JSON.stringify(s),
+          })),
+        )
+        .onConflict((oc) =>
+          oc
+            .columns(['workflow_id', 'step_id'])
+            .doUpdateSet((eb) => ({
+              version: eb.ref('excluded.version'),
+              reviewer: eb.ref('excluded.reviewer'),
+              status: eb.ref('excluded.status'),
+              outcome: eb.ref('excluded.outcome'),
+              due_at: eb.ref('excluded.due_at'),
+              data: eb.ref('excluded.data'),
+            }))
+            .where('steps.version', '<=', w.version),
+        )
+        .execute();
+      const decided = w.steps.filter((s) => s.outcome && s.decidedAt);
+      if (decided.length) {
+        await tx
+          .insertInto('decisions')
+          .values(
+            decided.map((s) => ({
+              workflow_id: s.workflowId,
+              step_id: s.stepId,
+              project_id: w.projectId,
+              outcome: s.outcome!,
+              decided_by: s.decidedBy ?? s.reviewer,
+              decided_at: s.decidedAt!,
+              channel: s.decidedVia ?? null,
+              legal_basis: s.legalBasis ?? null,
+              comment: s.comment ?? null,
+            })),
+          )
+          .onConflict((oc) =>
+            oc.columns(['workflow_id', 'step_id']).doUpdateSet((eb) => ({
+              outcome: eb.ref('excluded.outcome'),
+              decided_by: eb.ref('excluded.decided_by'),
+              decided_at: eb.ref('excluded.decided_at'),
+              channel: eb.ref('excluded.channel'),
+              legal_basis: eb.ref('excluded.legal_basis'),
+              comment: eb.ref('excluded.comment'),
+            })),
+          )
+          .execute();
+      }
+    }
+
+    if (w.audit.length) {
+      await tx
+        .insertInto('audit_entries')
+        .values(
+          w.audit.map((e, i) => ({
+            project_id: w.projectId,
+            run_id: w.run,
+            seq: w.auditFrom + i,
+            at: e.at,
+            actor: e.actor,
+            action: e.action,
+            channel: e.channel,
+            component_id: e.componentId ?? null,
+            step_id: e.stepId ?? null,
+            detail: e.detail,
+          })),
+        )
+        .onConflict((oc) => oc.doNothing())
+        .execute();
+    }
+
+    if (w.closed) {
+      await tx
+        .updateTable('projects')
+        .set({ closed_at: sql`coalesce(closed_at, ${w.closed.at}::timestamptz)`, keep_until: w.closed.keepUntil })
+        .where('project_id', '=', w.projectId)
+        .execute();
+    }
+  });
+}

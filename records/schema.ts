@@ -1,0 +1,137 @@
+/** The tables of the system of record, as Kysely sees them (migrations.ts creates them). */
+import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+import type { Licence, ReviewStep } from '../workflows/definitions';
+import type { ProjectCore } from './contract';
+
+/** Timestamps go in as ISO strings and come out as Dates. */
+type Timestamp = ColumnType<Date, string, string>;
+type OptionalTimestamp = ColumnType<Date | null, string | null | undefined, string | null>;
+
+export interface ProjectsTable {
+  project_id: string;
+  run_id: string;
+  version: number;
+  title: string;
+  funder_id: string;
+  lead_agency: string;
+  stage: string;
+  owner: string;
+  /** Owner and delegates: who may read and act on the project as a coordinator. */
+  owners: JSONColumnType<string[]>;
+  submitted_at: Timestamp;
+  updated_at: Timestamp;
+  closed_at: OptionalTimestamp;
+  /** Kept until then (the policy's record-keeping period after closing); null while open. */
+  keep_until: OptionalTimestamp;
+  core: JSONColumnType<ProjectCore>;
+}
+
+export interface PartiesTable {
+  project_id: string;
+  party_id: string;
+  role: string;
+  name: string;
+  country: string | null;
+}
+
+export interface StepsTable {
+  workflow_id: string;
+  step_id: string;
+  project_id: string;
+  version: number;
+  /** Order of first recording (the view lists a project's steps in it). */
+  position: Generated<number>;
+  kind: string;
+  party: string;
+  reviewer: string;
+  component_id: string | null;
+  status: string;
+  outcome: string | null;
+  opened_at: Timestamp;
+  due_at: Timestamp;
+  data: JSONColumnType<ReviewStep>;
+}
+
+export interface DecisionsTable {
+  workflow_id: string;
+  step_id: string;
+  project_id: string;
+  outcome: string;
+  decided_by: string;
+  decided_at: Timestamp;
+  channel: string | null;
+  legal_basis: string | null;
+  comment: string | null;
+}
+
+export interface AuditEntriesTable {
+  project_id: string;
+  run_id: string;
+  seq: number;
+  at: Timestamp;
+  actor: string;
+  action: string;
+  channel: string;
+  component_id: string | null;
+  step_id: string | null;
+  detail: string;
+}
+
+export interface LicencesTable {
+  project_id: string;
+  component_id: string;
+  version: number;
+  status: string;
+  licence_id: string | null;
+  valid_until: OptionalTimestamp;
+  data: JSONColumnType<Licence>;
+}
+
+export interface ComplianceRecordsTable {
+  project_id: string;
+  component_id: string;
+  record_key: string;
+  kind: string;
+  recorded_at: Timestamp;
+  data: JSONColumnType<Record<string, unknown>>;
+}
+
+export interface CyclesTable {
+  cycle_id: string;
+  funder_id: string;
+  version: number;
+  status: string;
+  opened_at: Timestamp;
+  closed_at: OptionalTimestamp;
+  counts: JSONColumnType<Record<string, number>>;
+}
+
+export interface CycleItemsTable {
+  cycle_id: string;
+  project_id: string;
+  outcome: string;
+  version: number;
+  data: JSONColumnType<Record<string, unknown>>;
+}
+
+/** Admin actions on the records themselves (a purge), which no project's trail can hold once the project is gone. */
+export interface RecordEventsTable {
+  id: Generated<number>;
+  at: Timestamp;
+  actor: string;
+  action: string;
+  detail: string;
+}
+
+export interface Database {
+  projects: ProjectsTable;
+  parties: PartiesTable;
+  steps: StepsTable;
+  decisions: DecisionsTable;
+  audit_entries: AuditEntriesTable;
+  licences: LicencesTable;
+  compliance_records: ComplianceRecordsTable;
+  cycles: CyclesTable;
+  cycle_items: CycleItemsTable;
+  record_events: RecordEventsTable;
+}

@@ -1,0 +1,191 @@
+/**
+ * The record store on both databases it runs on: PGlite served over the wire protocol (what `npm start` runs)
+ * and a real PostgreSQL server (the machine's). Migrations, the project record's writes and reads, and the
+ * properties the workflows rely on: a retried write changes nothing, an older write never overwrites a newer,
+ * and a project id owned by another run is refused.
+ */
+import type { ProjectRecordWrite } from '../../records/contract';
+import { migrateRecords, openRecords, type Records } from '../../records/database';
+import { readAuditTrail, readProjectRecord, recordedProject } from '../../records/project-reads';
+import { RecordRunMismatch, writeProjectRecord } from '../../records/project-writes';
+import { embeddedDatabaseUrl, freePorts, startEmbeddedPostgres, stop, waitUntil, databaseReady } from '../../scripts/lib/stack';
+import type { ReviewStep } from '../../workflows/definitions';
+import { startPostgres } from '../helpers/postgres-server';
+import { uniqueId } from '../helpers/fixtures';
+
+interface Store {
+  url: string;
+  stop(): Promise<void>;
+}
+
+async function pglite(): Promise<Store> {
+  const [port] = await freePorts(1);
+  const p = startEmbeddedPostgres({ dataDir: 'memory://', port });
+  const url = embeddedDatabaseUrl(port);
+  await waitUntil('PGlite', () => databaseReady(url), 60_000, p);
+  return { url, stop: () => stop(p) };
+}
+
+const STORES: [string, () => Promise<Store>][] = [
+  ['PGlite over the wire protocol', pglite],
+  ['PostgreSQL', startPostgres],
+];
+
+function step(projectId: string, stepId: string, over: Partial<ReviewStep> = {}): ReviewStep {
+  return {
+    stepId,
+    workflowId: `project-${projectId}`,
+    kind: 'grant-funder',
+    party: 'horizon-eu',
+    partyName: 'Horizon Europe',
+    reviewer: 'reviewer@funder.example',
+    question: 'Fund it?',
+    slaMs: 86_400_000,
+    openedAt: '2026-12-01T10:00:00.000Z',
+    dueAt: '2026-12-02T10:00:00.000Z',
+    status: 'open',
+    remindersSent: 0,
+    stoppedMs: 0,
+    ...over,
+  };
+}
+
+function firstWrite(projectId: string, run = 'run-1'): ProjectRecordWrite {
+  return {
+    projectId,
+    run,
+    version: 1,
+    core: {
+      projectId,
+      title: 'Quantum sensors',
+      funderId: 'horizon-eu',
+      coordinator: { name: 'Anna Weber', email: 'a.weber@uni.example', partnerId: 'tum' },
+      leadAgency: 'de-bafa',
+      policyVersion: 'test',
+      stage: 'grant-review',
+      submittedAt: '2026-12-01T09:59:00.000Z',
+      components: [
+        { id: 'c1', name: 'Sensor', tier: 'T1', classifiedTier: 'T1', tierReason: 'r', classification: null, licence: { status: 'in-review', conditions: [] } },
+      ],
+      milestones: [],
+      disputes: [],
+      owner: 'coordinator:a.weber',
+      delegates: [],
+    },
+    owners: ['coordinator:a.weber'],
+    parties: [
+      { partyId: 'tum', role: 'partner', name: 'TU München', country: 'DE' },
+      { partyId: 'horizon-eu', role: 'funder', name: 'Horizon Europe' },
+    ],
+    steps: [step(projectId, 'grant-funder'), step(projectId, 'grant-agency', { party: 'de-bafa', partyName: 'BAFA', kind: 'grant-agency' })],
+    auditFrom: 0,
+    audit: [
+      { at: '2026-12-01T09:59:00.000Z', actor: 'coordinator:a.weber', action: 'project-submitted', channel: 'api', detail: 'submitted' },
+      { at: '2026-12-01T10:00:00.000Z', actor: 'system', action: 'stage-changed', channel: 'system', detail: 'scoping → grant-review' },
+    ],
+  };
+}
+
+const decidedWrite = (projectId: string): ProjectRecordWrite => ({
+  projectId,
+  run: 'run-1',
+  version: 2,
+  steps: [
+    step(projectId, 'grant-funder', {
+      status: 'decided',
+      outcome: 'approved',
+      decidedAt: '2026-12-01T11:00:00.000Z',
+      decidedBy: 'funder:horizon-eu',
+      decidedVia: 'email-link',
+    }),
+  ],
+  auditFrom: 2,
+  audit: [
+    { at: '2026-12-01T11:00:00.000Z', actor: 'reviewer@funder.example', action: 'decision-recorded', channel: 'email-link', stepId: 'grant-funder', detail: 'approved' },
+  ],
+});
+
+describe.each(STORES)('%s', (_name, start) => {
+  let store: Store;
+  let db: Records;
+  beforeAll(async () => {
+    store = await start();
+    db = openRecords(store.url, { max: 4 });
+  }, 90_000);
+  afterAll(async () => {
+    await db?.destroy();
+    await store?.stop();
+  });
+
+  const count = async (table: 'projects' | 'steps' | 'decisions' | 'audit_entries' | 'licences' | 'parties', projectId: string) =>
+    (await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).where('project_id', '=', projectId).executeTakeFirstOrThrow()).n;
+
+  test('migrations run once on a fresh database, then find nothing to do', async () => {
+    expect(await migrateRecords(db)).toEqual(['0001-records']);
+    expect(await migrateRecords(db)).toEqual([]);
+    // Two processes starting together (worker and API) migrate safely: the second waits and finds nothing to do.
+    const other = openRecords(store.url, { max: 1 });
+    try {
+      expect(await Promise.all([migrateRecords(db), migrateRecords(other)])).toEqual([[], []]);
+    } finally {
+      await other.destroy();
+    }
+  });
+
+  test('a project record reads back as the view and trail the workflow wrote; every write repeated leaves one row of each', async () => {
+    const id = uniqueId('rec');
+    const writes = [firstWrite(id), decidedWrite(id)];
+    for (const w of [...writes, ...writes]) await writeProjectRecord(db, w); // the second round: retries
+
+    const record = (await readProjectRecord(db, id))!;
+    expect(record.owners).toEqual(['coordinator:a.weber']);
+    expect(record.view.stage).toBe('grant-review');
+    expect(record.view.steps.map((s) => [s.stepId, s.status, s.outcome])).toEqual([
+      ['grant-funder', 'decided', 'approved'],
+      ['grant-agency', 'open', undefined],
+    ]);
+    expect(record.view.openSteps.map((s) => s.stepId)).toEqual(['grant-agency']);
+    expect(record.view.components[0].licence).toEqual({ status: 'in-review', conditions: [] });
+    expect(await readAuditTrail(db, id)).toEqual([...writes[0].audit, ...writes[1].audit]);
+    expect({
+      projects: await count('projects', id),
+      parties: await count('parties', id),
+      steps: await count('steps', id),
+      decisions: await count('decisions', id),
+      audit: await count('audit_entries', id),
+      licences: await count('licences', id),
+    }).toEqual({ projects: 1, parties: 2, steps: 2, decisions: 1, audit: 3, licences: 1 });
+    const decision = await db.selectFrom('decisions').selectAll().where('project_id', '=', id).executeTakeFirstOrThrow();
+    expect({ by: decision.decided_by, outcome: decision.outcome, channel: decision.channel }).toEqual({
+      by: 'funder:horizon-eu',
+      outcome: 'approved',
+      channel: 'email-link',
+    });
+  });
+
+  test('an older write arriving after a newer one changes nothing that the newer one wrote', async () => {
+    const id = uniqueId('rec');
+    await writeProjectRecord(db, firstWrite(id));
+    const closed = { ...firstWrite(id), version: 3, core: { ...firstWrite(id).core!, stage: 'withdrawn' as const }, steps: [], audit: [], auditFrom: 2 };
+    await writeProjectRecord(db, { ...closed, closed: { at: '2026-12-01T12:00:00.000Z', keepUntil: '2031-12-01T12:00:00.000Z' } });
+    await writeProjectRecord(db, firstWrite(id)); // version 1 again, late
+    const record = (await readProjectRecord(db, id))!;
+    expect(record.view.stage).toBe('withdrawn');
+    expect(record.keepUntil).toBe('2031-12-01T12:00:00.000Z');
+    expect(await recordedProject(db, id)).toEqual({ keepUntil: '2031-12-01T12:00:00.000Z' });
+  });
+
+  test('a write from another run of the same project id is refused and writes nothing', async () => {
+    const id = uniqueId('rec');
+    await writeProjectRecord(db, firstWrite(id));
+    const intruder = { ...firstWrite(id, 'run-2'), version: 9, audit: [{ ...firstWrite(id).audit[0], detail: 'other run' }] };
+    await expect(writeProjectRecord(db, intruder)).rejects.toThrow(RecordRunMismatch);
+    expect((await readAuditTrail(db, id)).map((e) => e.detail)).toEqual(['submitted', 'scoping → grant-review']);
+    expect((await readProjectRecord(db, id))!.run).toBe('run-1');
+  });
+
+  test('an unknown project has no record', async () => {
+    expect(await readProjectRecord(db, 'no-such-project')).toBeUndefined();
+    expect(await readAuditTrail(db, 'no-such-project')).toEqual([]);
+  });
+});
