@@ -1,6 +1,6 @@
 /** The project record as the API serves it: the view (core and steps) and the audit trail. */
 import type { AuditEntry, Channel, ProjectView } from '../workflows/definitions';
-import type { Records } from './database';
+import { snapshot, type Records } from './database';
 
 export interface ProjectRecord {
   view: ProjectView;
@@ -11,32 +11,38 @@ export interface ProjectRecord {
   keepUntil?: string;
 }
 
-export async function readProjectRecord(db: Records, projectId: string): Promise<ProjectRecord | undefined> {
-  const row = await db
-    .selectFrom('projects')
-    .select(['core', 'owners', 'run_id', 'closed_at', 'keep_until'])
-    .where('project_id', '=', projectId)
-    .executeTakeFirst();
-  if (!row) return undefined;
-  const steps = (await db.selectFrom('steps').select('data').where('project_id', '=', projectId).orderBy('position').execute()).map((r) => r.data);
-  return {
-    view: { ...row.core, steps, openSteps: steps.filter((s) => s.status === 'open') },
-    owners: row.owners,
-    run: row.run_id,
-    ...(row.closed_at && { closedAt: row.closed_at.toISOString() }),
-    ...(row.keep_until && { keepUntil: row.keep_until.toISOString() }),
-  };
+export function readProjectRecord(records: Records, projectId: string): Promise<ProjectRecord | undefined> {
+  return snapshot(records, async (db) => {
+    const row = await db
+      .selectFrom('projects')
+      .select(['core', 'owners', 'run_id', 'closed_at', 'keep_until'])
+      .where('project_id', '=', projectId)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const steps = (await db.selectFrom('steps').select('data').where('project_id', '=', projectId).orderBy('position').execute()).map((r) => r.data);
+    return {
+      view: { ...row.core, steps, openSteps: steps.filter((s) => s.status === 'open') },
+      owners: row.owners,
+      run: row.run_id,
+      ...(row.closed_at && { closedAt: row.closed_at.toISOString() }),
+      ...(row.keep_until && { keepUntil: row.keep_until.toISOString() }),
+    };
+  });
 }
 
 /** Whether the project has a record, and until when it is kept (once closed). */
-export async function recordedProject(db: Records, projectId: string): Promise<{ keepUntil?: string } | undefined> {
-  const row = await db.selectFrom('projects').select('keep_until').where('project_id', '=', projectId).executeTakeFirst();
-  return row && (row.keep_until ? { keepUntil: row.keep_until.toISOString() } : {});
+export function recordedProject(records: Records, projectId: string): Promise<{ keepUntil?: string } | undefined> {
+  return snapshot(records, async (db) => {
+    const row = await db.selectFrom('projects').select('keep_until').where('project_id', '=', projectId).executeTakeFirst();
+    return row && (row.keep_until ? { keepUntil: row.keep_until.toISOString() } : {});
+  });
 }
 
 /** The trail in time order (entries made in the same millisecond keep the order they were made in). */
-export async function readAuditTrail(db: Records, projectId: string): Promise<AuditEntry[]> {
-  const rows = await db.selectFrom('audit_entries').selectAll().where('project_id', '=', projectId).orderBy('at').orderBy('seq').execute();
+export async function readAuditTrail(records: Records, projectId: string): Promise<AuditEntry[]> {
+  const rows = await snapshot(records, (db) =>
+    db.selectFrom('audit_entries').selectAll().where('project_id', '=', projectId).orderBy('at').orderBy('seq').execute(),
+  );
   return rows.map((r) => ({
     at: r.at.toISOString(),
     actor: r.actor,

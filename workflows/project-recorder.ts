@@ -21,8 +21,8 @@ export interface RecordSource {
 }
 
 export class ProjectRecorder {
-  /** Off in histories recorded before the record store existed, so they replay as they ran. */
-  private readonly enabled = patched('record-store');
+  /** Off in histories recorded before the record store existed, so they replay as they ran (not one await more). */
+  readonly enabled = patched('record-store');
   private version = 0;
   private auditRecorded = 0;
   private readonly stepsRecorded = new Map<string, string>();
@@ -40,6 +40,16 @@ export class ProjectRecorder {
   /** Resolves once every change made before the call is in the record. */
   flushed(): Promise<void> {
     return condition(() => !this.pending && !this.writing);
+  }
+
+  /** An Update's answer, once its changes are in the record (the API reads the record); off, the answer as it was. */
+  answer<T>(result: T | Promise<T>): T | Promise<T> {
+    if (!this.enabled) return result;
+    return (async () => {
+      const value = await result;
+      await this.flushed();
+      return value;
+    })();
   }
 
   /** Writes until the workflow ends; start it outside any scope that is cancelled. */

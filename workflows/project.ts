@@ -77,12 +77,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
     ],
     keepForMs: Math.max(...Object.values(policy.regimes).map((r) => r.recordKeeping)),
   });
-  /** An Update's answer, once its changes are in the record (the API reads the record). */
-  const answer = async <T>(result: T | Promise<T>): Promise<T> => {
-    const value = await result;
-    await recorder.flushed();
-    return value;
-  };
+  const answer = <T>(result: T | Promise<T>) => recorder.answer(result);
   const record = (entry: AuditInput) => {
     auditTrail.push({ at: new Date().toISOString(), ...entry });
     recorder.changed();
@@ -233,7 +228,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
       record({ actor: request.withdrawnBy, action: 'withdrawal-requested', channel: 'api', detail: request.reason });
       main.cancel();
       await condition(() => stage === 'withdrawn');
-      await recorder.flushed();
+      if (recorder.enabled) await recorder.flushed();
       return { stage: 'withdrawn' as const, closedSteps: allSteps().filter((s) => s.status === 'closed').length };
     },
     {
@@ -328,7 +323,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
     detail: `"${project.title}" with ${project.components.length} component(s), policy ${policy.version}`,
   });
   publishVisibility();
-  void recorder.run();
+  if (recorder.enabled) void recorder.run();
 
   try {
     await main.run(async () => {
@@ -441,7 +436,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
       setStage('withdrawn', withdrawal!.reason); // last: the withdraw Update answers once everything above is done
     });
   }
-  await recorder.flushed();
+  if (recorder.enabled) await recorder.flushed();
   await condition(allHandlersFinished);
   return stage;
 }

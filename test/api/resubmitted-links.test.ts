@@ -1,14 +1,17 @@
 /**
  * A link is bound to its workflow run (DESIGN §8): after a project id is submitted
- * again (its first workflow gone, as after Temporal's retention), the links of the
- * earlier submission are refused with a page that says so, and change nothing; the
- * new submission's own links and e-mails work. On the real stack.
+ * again (its first workflow gone, as after Temporal's retention, and its records
+ * purged after the record-keeping period), the links of the earlier submission are
+ * refused with a page that says so, and change nothing; the new submission's own
+ * links and e-mails work. While the records are kept, the id is not taken again.
+ * On the real stack.
  */
 import request from 'supertest';
 import { projectWorkflowId } from '../../workflows/definitions';
 import { bearer, KEYS, useApiStack } from '../helpers/api-stack';
 import { smallProject } from '../helpers/fixtures';
 import { FUNDER_REVIEWER, toGrantReview, tokenOf } from '../helpers/grant-review';
+import { testRecords } from '../helpers/records';
 
 const stack = useApiStack();
 const api = () => request(stack.app);
@@ -26,8 +29,21 @@ test('after the project id is submitted again, the links of the earlier submissi
     namespace: stack.client.options.namespace,
     workflowExecution: { workflowId: projectWorkflowId(first.projectId) },
   });
-  // Deletion runs in the background: the id is free once a new submission under it is accepted (409 until then).
+  // The workflow is gone, its records are not: the id stays taken while they are kept.
   const title = `${first.title} again`;
+  const refused = await api()
+    .post('/v1/projects')
+    .set(asCoordinator)
+    .send({ ...smallProject(first.projectId), title });
+  expect({ status: refused.status, message: refused.body.error?.message }).toEqual({
+    status: 409,
+    message: expect.stringMatching(new RegExp(`project ${first.projectId} was submitted before; its records are kept until 20\\d\\d-`)),
+  });
+  // As after the record-keeping period and the purge of the expired records.
+  await testRecords()
+    .transaction()
+    .execute((tx) => tx.deleteFrom('projects').where('project_id', '=', first.projectId).execute());
+  // Deletion runs in the background: the id is free once a new submission under it is accepted (409 until then).
   for (const deadline = Date.now() + 60_000; ;) {
     const res = await api()
       .post('/v1/projects')

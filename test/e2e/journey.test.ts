@@ -15,7 +15,7 @@ import { decisionLinks, fetchMails, freePorts, waitForMails, type Mail } from '.
 
 const ROOT = path.resolve(__dirname, '../..');
 const KEY = 'e2e-coordinator-key';
-let ports: { api: number; temporal: number; ui: number; smtp: number; web: number };
+let ports: { api: number; temporal: number; ui: number; smtp: number; web: number; records: number };
 let dataDir: string;
 let stack: ChildProcess | undefined;
 let output = '';
@@ -23,11 +23,14 @@ let output = '';
 function startStack(): Promise<number> {
   const t0 = Date.now();
   output = '';
+  // The suite's record store is not the newcomer's: npm start runs its own, embedded, under DATA_DIR.
+  const { DATABASE_URL: _suite, ...inherited } = process.env;
   stack = spawn('npm', ['start'], {
     cwd: ROOT,
     detached: true, // its own process group, like a terminal: Ctrl-C is sent to the group
     env: {
-      ...process.env,
+      ...inherited,
+      RECORDS_PORT: String(ports.records),
       NODE_ENV: 'development', // as on a newcomer's machine (Jest sets "test")
       DATA_DIR: dataDir,
       PORT: String(ports.api),
@@ -123,8 +126,8 @@ const linkMails = (mails: Mail[], projectId: string) => mails.filter((m) => m.te
 const to = (m: Mail) => m.to[0].address;
 
 beforeAll(async () => {
-  const [api, temporal, ui, smtp, web] = await freePorts(5);
-  ports = { api, temporal, ui, smtp, web };
+  const [api, temporal, ui, smtp, web, records] = await freePorts(6);
+  ports = { api, temporal, ui, smtp, web, records };
   dataDir = mkdtempSync(path.join(tmpdir(), 'licence-e2e-'));
 });
 afterAll(async () => {

@@ -24,6 +24,7 @@ import { describeAnswer, expectStatus, readAnswered, UNANSWERED } from './api-re
 import { fetchMails, freePorts, type Mail } from './maildev';
 import { testPolicy } from './policy';
 import { testRecords } from './records';
+import { migrateRecords, openRecords } from '../../records/database';
 import { startTestEnv, workflowBundle } from './temporal';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -136,9 +137,11 @@ export interface ApiStackOptions {
   /** The policy the app hands to new projects; default: the shipped policy with durations in seconds. */
   policy?: Policy;
   rateLimits?: RateLimits;
+  /** The record store (migrated here); default: the suite's (DATABASE_URL of the global setup). */
+  databaseUrl?: string;
 }
 
-export async function startApiStack({ policy = testPolicy(), rateLimits = GENEROUS_LIMITS }: ApiStackOptions = {}): Promise<ApiStack> {
+export async function startApiStack({ policy = testPolicy(), rateLimits = GENEROUS_LIMITS, databaseUrl }: ApiStackOptions = {}): Promise<ApiStack> {
   const cleanups: (() => Promise<unknown>)[] = [];
   const cleanup = async () => {
     // Reverse order of start; keep going when one fails so nothing is left running.
@@ -146,6 +149,12 @@ export async function startApiStack({ policy = testPolicy(), rateLimits = GENERO
   };
   try {
     const [smtpPort, webPort] = await freePorts(2);
+    let records = testRecords();
+    if (databaseUrl) {
+      const own = (records = openRecords(databaseUrl, { max: 4 }));
+      cleanups.push(() => own.destroy());
+      await migrateRecords(records);
+    }
 
     // MailDev boots while the dev server does. Stopped in reverse: worker, MailDev, then Temporal.
     const maildev: Managed = startMailDev({ smtpPort, webPort });
@@ -172,7 +181,7 @@ export async function startApiStack({ policy = testPolicy(), rateLimits = GENERO
     const worker: Worker = await createWorker({
       connection: env.nativeConnection,
       client: env.client,
-      records: testRecords(),
+      records,
       config,
       // workflowsPath is dropped (not just shadowed) so the SDK does not warn that it is ignored.
       overrides: { workflowsPath: undefined, workflowBundle: await workflowBundle() },
@@ -186,7 +195,7 @@ export async function startApiStack({ policy = testPolicy(), rateLimits = GENERO
 
     const signer = new LinkSigner(LINK_SECRET);
     const app = buildApp({
-      records: testRecords(),
+      records,
       client: env.client,
       connection: env.connection,
       config: {
@@ -199,7 +208,7 @@ export async function startApiStack({ policy = testPolicy(), rateLimits = GENERO
         TEMPORAL_NAMESPACE: config.TEMPORAL_NAMESPACE,
       },
       signer,
-      logger: createLogger('silent', 'api-test'),
+      logger: createLogger(process.env.TEST_API_LOG_LEVEL === 'error' ? 'error' : 'silent', 'api-test'),
       rateLimits,
     });
 

@@ -5,7 +5,7 @@
  * and a project id owned by another run is refused.
  */
 import type { ProjectRecordWrite } from '../../records/contract';
-import { migrateRecords, openRecords, type Records } from '../../records/database';
+import { migrateRecords, openRecords, snapshot, type Records } from '../../records/database';
 import { readAuditTrail, readProjectRecord, recordedProject } from '../../records/project-reads';
 import { RecordRunMismatch, writeProjectRecord } from '../../records/project-writes';
 import { embeddedDatabaseUrl, freePorts, startEmbeddedPostgres, stop, waitUntil, databaseReady } from '../../scripts/lib/stack';
@@ -101,7 +101,14 @@ const decidedWrite = (projectId: string): ProjectRecordWrite => ({
   ],
   auditFrom: 2,
   audit: [
-    { at: '2026-12-01T11:00:00.000Z', actor: 'reviewer@funder.example', action: 'decision-recorded', channel: 'email-link', stepId: 'grant-funder', detail: 'approved' },
+    {
+      at: '2026-12-01T11:00:00.000Z',
+      actor: 'reviewer@funder.example',
+      action: 'decision-recorded',
+      channel: 'email-link',
+      stepId: 'grant-funder',
+      detail: 'approved',
+    },
   ],
 });
 
@@ -118,7 +125,15 @@ describe.each(STORES)('%s', (_name, start) => {
   });
 
   const count = async (table: 'projects' | 'steps' | 'decisions' | 'audit_entries' | 'licences' | 'parties', projectId: string) =>
-    (await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).where('project_id', '=', projectId).executeTakeFirstOrThrow()).n;
+    (
+      await snapshot(db, (tx) =>
+        tx
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('project_id', '=', projectId)
+          .executeTakeFirstOrThrow(),
+      )
+    ).n;
 
   test('migrations run once on a fresh database, then find nothing to do', async () => {
     expect(await migrateRecords(db)).toEqual(['0001-records']);
@@ -155,7 +170,7 @@ describe.each(STORES)('%s', (_name, start) => {
       audit: await count('audit_entries', id),
       licences: await count('licences', id),
     }).toEqual({ projects: 1, parties: 2, steps: 2, decisions: 1, audit: 3, licences: 1 });
-    const decision = await db.selectFrom('decisions').selectAll().where('project_id', '=', id).executeTakeFirstOrThrow();
+    const decision = await snapshot(db, (tx) => tx.selectFrom('decisions').selectAll().where('project_id', '=', id).executeTakeFirstOrThrow());
     expect({ by: decision.decided_by, outcome: decision.outcome, channel: decision.channel }).toEqual({
       by: 'funder:horizon-eu',
       outcome: 'approved',
