@@ -14,7 +14,7 @@ import { cycleBody } from './routes/cycles';
 import { signInBody } from './routes/dashboard';
 import { filtersSchema } from './routes/stalled';
 import { assignBody, stepsQuery } from './routes/steps';
-import { appealBody, auditQueryParams, decisionBody, delegateBody, infoBody, scopingBody, withdrawBody } from './schemas';
+import { appealBody, auditQueryParams, decisionBody, delegateBody, infoBody, projectListQuery, scopingBody, withdrawBody } from './schemas';
 
 /** The roles whose API keys reach operations. */
 type Role = 'admin' | 'coordinator' | 'funder' | 'agency';
@@ -100,6 +100,16 @@ export function operations(policy: Policy): Operation[] {
       example: projectExample,
       success: { status: 201, description: '{ projectId, workflowId, stage }' },
       errors: [...write, 'IDEMPOTENCY_KEY_REUSED'],
+    },
+    {
+      operationId: 'listProjects',
+      method: 'get',
+      path: '/v1/projects',
+      summary: 'The projects the caller may see, newest first, filtered (stage, funderId, agency, q), a page at a time (limit, cursor)',
+      roles: { admin: 'every project', coordinator: 'the projects they own or are a delegate of', funder: 'its own projects' },
+      query: projectListQuery,
+      success: { status: 200, description: '{ items: [{ projectId, title, funderId, leadAgency, stage, owner, submittedAt, closedAt }], nextCursor }' },
+      errors: read,
     },
     {
       operationId: 'getProject',

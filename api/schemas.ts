@@ -23,6 +23,22 @@ export const delegateBody = z.strictObject({
   userId: z.string({ message: "the delegate coordinator's user id" }).regex(/^[A-Za-z0-9._@-]{1,100}$/, 'a user id: letters, digits, and . _ @ -'),
 });
 
+const STAGES = ['scoping', 'grant-review', 'active', 'rejected', 'withdrawn', 'closed'] as const;
+
+/** `GET /v1/projects`: filters, and a page of `limit` after `cursor` (a previous page's nextCursor). */
+export const projectListQuery = z.strictObject({
+  stage: z.enum(STAGES).optional(),
+  funderId: slug.optional(),
+  agency: slug.optional(),
+  q: text(200).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z
+    .string()
+    .max(200)
+    .regex(/^[A-Za-z0-9_-]+$/, "a previous page's nextCursor")
+    .optional(),
+});
+
 export const auditQueryParams = z.strictObject({ format: z.enum(['json', 'csv']).default('json') });
 
 /** Conditions as JSON (an array of strings) or from the page's textarea (one per line); blank lines dropped. */

@@ -25,12 +25,13 @@ import type { projectWorkflow } from '../../workflows/project';
 import type { KeyRing } from '../../config/principals';
 import { assertMayAccess, requireRole } from '../auth';
 import { ApiError, parse, updateRejection } from '../errors';
-import { appealBody, auditQueryParams, componentParam, delegateBody, infoBody, projectIdParam, scopingBody, withdrawBody } from '../schemas';
+import { appealBody, auditQueryParams, componentParam, delegateBody, infoBody, projectIdParam, projectListQuery, scopingBody, withdrawBody } from '../schemas';
 import { bounded, resultWithin } from '../temporal-calls';
 import { tagWorkflow, tagWorkflowOfParam } from '../request-log';
 import { idempotencyClaim, idempotencyMemo, isRepeat, startOnce } from '../idempotency';
 import type { Records } from '../../records/database';
 import { readAuditTrail, readProjectRecord, recordedProject } from '../../records/project-reads';
+import { listProjects, type Position } from '../../records/project-list';
 import { newId } from '../ids';
 
 export interface ProjectRoutesDeps {
@@ -58,6 +59,18 @@ export function readCaseClock(clock: CaseClock) {
   return { ...clock, running: !clock.stoppedSince, dueAt };
 }
 
+/** A page's position as an opaque cursor, and back; a cursor that is not one is 400 naming it. */
+const encodeCursor = (p: Position) => Buffer.from(JSON.stringify([p.submittedAt, p.projectId])).toString('base64url');
+function decodeCursor(cursor: string): Position {
+  try {
+    const [submittedAt, projectId] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
+    if (typeof submittedAt === 'string' && !Number.isNaN(Date.parse(submittedAt)) && typeof projectId === 'string') return { submittedAt, projectId };
+  } catch {
+    // falls through to the 400
+  }
+  throw new ApiError('VALIDATION_FAILED', 'invalid query: cursor', [{ path: 'query.cursor', message: "is not a previous page's nextCursor" }]);
+}
+
 /** A workflow that is gone started nothing this request could repeat. */
 const notFoundAsFalse = (err: unknown) => {
   if (err instanceof WorkflowNotFoundError) return false;
@@ -81,6 +94,19 @@ export function projectRoutes({ client, records, taskQueue, policy, temporalTime
     const view = await readView(params); // throws WorkflowNotFoundError (404) if there never was such a project
     throw new ApiError('CONFLICT', `project ${view.projectId} is ${view.stage} and can no longer change`);
   }
+
+  /** The projects the caller may see, filtered, newest first, a page at a time (from the records). */
+  router.get('/', async (req, res) => {
+    const { cursor, limit, ...filters } = parse(projectListQuery, req.query, 'query');
+    const caller = req.caller!;
+    if (caller.role === 'funder') {
+      if (filters.funderId && filters.funderId !== caller.funderId) throw new ApiError('FORBIDDEN', 'a funder sees only its own projects');
+      filters.funderId = caller.funderId;
+    }
+    const owner = caller.role === 'coordinator' ? caller.actor : undefined;
+    const page = await listProjects(records, { ...filters, owner }, limit, cursor ? decodeCursor(cursor) : undefined);
+    res.json({ items: page.items, nextCursor: page.next ? encodeCursor(page.next) : null });
+  });
 
   router.param('id', tagWorkflowOfParam(projectWorkflowId));
   // Every route under a project (its reports and corrective actions too) first checks who may see it.

@@ -67,6 +67,7 @@ type Row = [resource: ResourceKind | '-', coordinator: string, funder: string, a
 const TABLE: Record<OperationId, Row> = {
   //                          resource   coordinator    funder         admin          agency         no key
   submitProject:             ['-',       '400',         '403',         '400',         '403',         '401'        ],
+  listProjects:              ['-',       '200',         '200',         '200',         '403',         '401'        ],
   getProject:                ['project', '200 404 404', '200 404 404', '200 200 404', '403 403 403', '401 401 401'],
   getProjectAudit:           ['project', '200 404 404', '200 404 404', '200 200 404', '403 403 403', '401 401 401'],
   confirmProjectScoping:     ['project', '400 404 404', '403 404 404', '403 403 404', '403 403 403', '401 401 401'],

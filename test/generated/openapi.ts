@@ -12,7 +12,15 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    get?: never;
+    /**
+     * The projects the caller may see, newest first, filtered (stage, funderId, agency, q), a page at a time (limit, cursor)
+     * @description Roles:
+     *
+     *     - admin: every project
+     *     - coordinator: the projects they own or are a delegate of
+     *     - funder: its own projects
+     */
+    get: operations['listProjects'];
     put?: never;
     /**
      * Submit a project; classification starts at once
@@ -572,6 +580,85 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+  listProjects: {
+    parameters: {
+      query?: {
+        stage?: 'scoping' | 'grant-review' | 'active' | 'rejected' | 'withdrawn' | 'closed';
+        funderId?: string;
+        agency?: string;
+        q?: string;
+        limit?: number;
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description { items: [{ projectId, title, funderId, leadAgency, stage, owner, submittedAt, closedAt }], nextCursor } */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description VALIDATION_FAILED */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description UNAUTHORIZED */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description UNAVAILABLE */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description any other error, such as 500 INTERNAL, in the same shape */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
   submitProject: {
     parameters: {
       query?: never;

@@ -1,0 +1,79 @@
+/** The two databases the record store runs on, each started fresh for a test file, and a project record to write. */
+import type { ProjectRecordWrite } from '../../records/contract';
+import { databaseReady, embeddedDatabaseUrl, freePorts, startEmbeddedPostgres, stop, waitUntil } from '../../scripts/lib/stack';
+import type { ReviewStep } from '../../workflows/definitions';
+import { startPostgres } from './postgres-server';
+
+export interface Store {
+  url: string;
+  stop(): Promise<void>;
+}
+
+async function pglite(): Promise<Store> {
+  const [port] = await freePorts(1);
+  const p = startEmbeddedPostgres({ dataDir: 'memory://', port });
+  const url = embeddedDatabaseUrl(port);
+  await waitUntil('PGlite', () => databaseReady(url), 60_000, p);
+  return { url, stop: () => stop(p) };
+}
+
+export const STORES: [string, () => Promise<Store>][] = [
+  ['PGlite over the wire protocol', pglite],
+  ['PostgreSQL', startPostgres],
+];
+
+export function step(projectId: string, stepId: string, over: Partial<ReviewStep> = {}): ReviewStep {
+  return {
+    stepId,
+    workflowId: `project-${projectId}`,
+    kind: 'grant-funder',
+    party: 'horizon-eu',
+    partyName: 'Horizon Europe',
+    reviewer: 'reviewer@funder.example',
+    question: 'Fund it?',
+    slaMs: 86_400_000,
+    openedAt: '2026-12-01T10:00:00.000Z',
+    dueAt: '2026-12-02T10:00:00.000Z',
+    status: 'open',
+    remindersSent: 0,
+    stoppedMs: 0,
+    ...over,
+  };
+}
+
+export function firstWrite(projectId: string, run = 'run-1'): ProjectRecordWrite {
+  return {
+    projectId,
+    run,
+    version: 1,
+    core: {
+      projectId,
+      title: 'Quantum sensors',
+      funderId: 'horizon-eu',
+      coordinator: { name: 'Anna Weber', email: 'a.weber@uni.example', partnerId: 'tum' },
+      leadAgency: 'de-bafa',
+      policyVersion: 'test',
+      stage: 'grant-review',
+      submittedAt: '2026-12-01T09:59:00.000Z',
+      components: [
+        { id: 'c1', name: 'Sensor', tier: 'T1', classifiedTier: 'T1', tierReason: 'r', classification: null, licence: { status: 'in-review', conditions: [] } },
+      ],
+      milestones: [],
+      disputes: [],
+      owner: 'coordinator:a.weber',
+      delegates: [],
+    },
+    owners: ['coordinator:a.weber'],
+    parties: [
+      { partyId: 'tum', role: 'partner', name: 'TU München', country: 'DE' },
+      { partyId: 'horizon-eu', role: 'funder', name: 'Horizon Europe' },
+    ],
+    steps: [step(projectId, 'grant-funder'), step(projectId, 'grant-agency', { party: 'de-bafa', partyName: 'BAFA', kind: 'grant-agency' })],
+    auditFrom: 0,
+    audit: [
+      { at: '2026-12-01T09:59:00.000Z', actor: 'coordinator:a.weber', action: 'project-submitted', channel: 'api', detail: 'submitted' },
+      { at: '2026-12-01T10:00:00.000Z', actor: 'system', action: 'stage-changed', channel: 'system', detail: 'scoping → grant-review' },
+    ],
+  };
+}
+
