@@ -76,4 +76,3 @@ export function firstWrite(projectId: string, run = 'run-1'): ProjectRecordWrite
     ],
   };
 }
-
