@@ -12,6 +12,7 @@ import {
   databaseReady,
   devServerArgs,
   embeddedDatabaseUrl,
+  embeddedPostgresReady,
   httpOk,
   startDevServer,
   startEmbeddedPostgres,
@@ -112,7 +113,7 @@ async function main() {
   const records = embedded
     ? supervise(startEmbeddedPostgres({ dataDir: path.join(dataDir, 'records'), port: ports.records, logFile: path.join(logs, 'postgres.log') }))
     : undefined;
-  await waitUntil('record store', () => databaseReady(config.DATABASE_URL), 60_000, records);
+  await waitUntil('record store', () => (records ? embeddedPostgresReady(records, config.DATABASE_URL) : databaseReady(config.DATABASE_URL)), 60_000, records);
   ready('records', embedded ? `${config.DATABASE_URL}  (PGlite, data in ${path.join(dataDir, 'records')})` : 'DATABASE_URL');
   await waitUntil('MailDev', () => httpOk(`http://127.0.0.1:${ports.mailWeb}/api/healthz`), 60_000, mail);
   ready('MailDev', `smtp://localhost:${ports.smtp}  (inbox http://localhost:${ports.mailWeb}, REST /api/email)`);

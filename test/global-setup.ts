@@ -4,7 +4,7 @@
  * A DATABASE_URL already set (a PostgreSQL server) is used as it is, migrated.
  */
 import { migrateRecords, openRecords } from '../records/database';
-import { databaseReady, embeddedDatabaseUrl, freePorts, startEmbeddedPostgres, stop, waitUntil, type Managed } from '../scripts/lib/stack';
+import { embeddedDatabaseUrl, embeddedPostgresReady, freePorts, startEmbeddedPostgres, stop, waitUntil, type Managed } from '../scripts/lib/stack';
 
 /** Where the teardown finds the store (global setup and teardown share the jest process's globals). */
 export const holder = globalThis as { embeddedRecordStore?: Managed };
@@ -15,7 +15,7 @@ export default async function globalSetup(): Promise<void> {
     const store = startEmbeddedPostgres({ dataDir: 'memory://', port });
     holder.embeddedRecordStore = store;
     process.env.DATABASE_URL = embeddedDatabaseUrl(port);
-    await waitUntil('embedded record store', () => databaseReady(process.env.DATABASE_URL!), 60_000, store).catch(async (err) => {
+    await waitUntil('embedded record store', () => embeddedPostgresReady(store, process.env.DATABASE_URL!), 60_000, store).catch(async (err) => {
       await stop(store, 'SIGKILL');
       throw err;
     });

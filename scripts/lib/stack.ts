@@ -222,6 +222,14 @@ export function startEmbeddedPostgres(o: { dataDir: string; port: number; logFil
   });
 }
 
+/**
+ * True once the embedded record store `p` says it listens and answers at `url`: a database answering on the port is
+ * not enough, as another process may hold it (this one then fails to bind and exits, which waitUntil reports).
+ */
+export async function embeddedPostgresReady(p: Managed, url: string): Promise<boolean> {
+  return p.recentOutput().includes('embedded PostgreSQL (PGlite) on') && (await databaseReady(url));
+}
+
 /** True once the database at `url` answers a query. */
 export async function databaseReady(url: string): Promise<boolean> {
   const { Client } = await import('pg');

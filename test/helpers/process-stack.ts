@@ -46,6 +46,8 @@ export interface ProcessStackOptions {
   replicas?: 1 | 2;
   /** The workers' and APIs' LOG_LEVEL (default warn). */
   logLevel?: string;
+  /** The record store (default: the suite's, DATABASE_URL of the global setup). */
+  databaseUrl?: string;
 }
 
 /** The test policy, with every review SLA an hour long. */
@@ -76,7 +78,7 @@ export class ProcessStack {
   private constructor(
     readonly ports: { temporal: number; ui: number; smtp: number; web: number } & Record<ApiPart, number> & Record<WorkerPart, number>,
     readonly dataDir: string,
-    private readonly options: Required<ProcessStackOptions>,
+    private readonly options: Required<Omit<ProcessStackOptions, 'databaseUrl'>> & Pick<ProcessStackOptions, 'databaseUrl'>,
   ) {}
 
   static async start(options: ProcessStackOptions = {}): Promise<ProcessStack> {
@@ -123,6 +125,7 @@ export class ProcessStack {
       API_KEYS: `coordinator:a.weber=${KEYS.coordinator},funder:horizon-eu=${KEYS.funder}`,
       POLICY_FILE: this.policyFile,
       LOG_LEVEL: this.options.logLevel,
+      ...(this.options.databaseUrl && { DATABASE_URL: this.options.databaseUrl }),
     };
   }
 

@@ -1,6 +1,6 @@
 /** The two databases the record store runs on, each started fresh for a test file, and a project record to write. */
 import type { ProjectRecordWrite } from '../../records/contract';
-import { databaseReady, embeddedDatabaseUrl, freePorts, startEmbeddedPostgres, stop, waitUntil } from '../../scripts/lib/stack';
+import { embeddedDatabaseUrl, embeddedPostgresReady, freePorts, startEmbeddedPostgres, stop, waitUntil } from '../../scripts/lib/stack';
 import type { ReviewStep } from '../../workflows/definitions';
 import { startPostgres } from './postgres-server';
 
@@ -13,7 +13,7 @@ async function pglite(): Promise<Store> {
   const [port] = await freePorts(1);
   const p = startEmbeddedPostgres({ dataDir: 'memory://', port });
   const url = embeddedDatabaseUrl(port);
-  await waitUntil('PGlite', () => databaseReady(url), 60_000, p);
+  await waitUntil('PGlite', () => embeddedPostgresReady(p, url), 60_000, p);
   return { url, stop: () => stop(p) };
 }
 
