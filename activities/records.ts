@@ -1,6 +1,7 @@
 /** The record-writing activities: each write is one transaction of keyed upserts, so a retry writes nothing twice. */
 import { ApplicationFailure } from '@temporalio/common';
-import type { ProjectRecordWrite } from '../records/contract';
+import type { CycleRecordWrite, ProjectRecordWrite } from '../records/contract';
+import { writeCycleRecord } from '../records/cycle-records';
 import type { Records } from '../records/database';
 import { RecordRunMismatch, writeProjectRecord } from '../records/project-writes';
 
@@ -18,6 +19,10 @@ export function recordActivities(records: Records | undefined) {
         if (err instanceof RecordRunMismatch) throw ApplicationFailure.nonRetryable(err.message, 'RecordRunMismatch');
         throw err;
       }
+    },
+
+    async recordCycle(write: CycleRecordWrite): Promise<void> {
+      await writeCycleRecord(db(), write);
     },
   };
 }

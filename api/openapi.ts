@@ -10,7 +10,7 @@ import { slug } from '../domain/primitives';
 import { projectSubmissionSchema } from '../domain/project';
 import { correctiveActionParams, reportBody, resolutionBody } from './compliance-schemas';
 import { STATUS, type ErrorCode } from './errors';
-import { cycleBody } from './routes/cycles';
+import { cycleBody, cycleItemsQuery } from './routes/cycles';
 import { signInBody } from './routes/dashboard';
 import { filtersSchema } from './routes/stalled';
 import { assignBody, stepsQuery } from './routes/steps';
@@ -237,9 +237,19 @@ export function operations(policy: Policy): Operation[] {
       operationId: 'getCycle',
       method: 'get',
       path: '/v1/cycles/{id}',
-      summary: 'Per project: milestone outcome and who is awaited, with counts',
+      summary: 'Per project: milestone outcome and who is awaited, with counts (the first 100 projects; itemsNext pages through the rest)',
       roles: { admin: 'any cycle', funder: 'its own cycles' },
       success: { status: 200, description: 'the cycle view' },
+      errors: read,
+    },
+    {
+      operationId: 'listCycleItems',
+      method: 'get',
+      path: '/v1/cycles/{id}/items',
+      summary: "A cycle's projects with one outcome (or skipped), in project id order, a page at a time (limit, cursor)",
+      roles: { admin: 'any cycle', funder: 'its own cycles' },
+      query: cycleItemsQuery,
+      success: { status: 200, description: '{ cycleId, outcome, items, nextCursor }' },
       errors: read,
     },
     {

@@ -3,6 +3,7 @@
  * without pulling the database driver into the workflow bundle.
  */
 import type { AuditEntry, ProjectView, ReviewStep } from '../workflows/definitions';
+import type { CycleItem, CycleView, SkippedProject } from '../workflows/cycle-contract';
 
 /** The project's view without its steps: the steps are rows of their own. */
 export type ProjectCore = Omit<ProjectView, 'steps' | 'openSteps'>;
@@ -38,4 +39,16 @@ export interface ProjectRecordWrite {
   audit: AuditEntry[];
   /** Set once the project can no longer change: its records are kept until `keepUntil`. */
   closed?: { at: string; keepUntil: string };
+}
+
+/** A cycle without its items: the items are rows of their own. */
+export type CycleSummary = Omit<CycleView, 'items' | 'skipped'> & { launchedBy: string };
+
+/** One write of a cycle's record: the summary when it changed, and the items (or skips) that changed. */
+export interface CycleRecordWrite {
+  cycleId: string;
+  version: number;
+  summary?: CycleSummary;
+  items: CycleItem[];
+  skipped: SkippedProject[];
 }

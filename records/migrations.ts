@@ -119,10 +119,14 @@ export const migrations: Record<string, Migration> = {
         .addColumn('cycle_id', 'text', (c) => c.primaryKey())
         .addColumn('funder_id', 'text', (c) => c.notNull())
         .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('closes_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('launched_by', 'text', (c) => c.notNull())
         .addColumn('status', 'text', (c) => c.notNull())
-        .addColumn('opened_at', 'timestamptz', (c) => c.notNull())
-        .addColumn('closed_at', 'timestamptz')
+        .addColumn('total', 'integer', (c) => c.notNull())
+        .addColumn('launched', 'integer', (c) => c.notNull())
         .addColumn('counts', 'jsonb', (c) => c.notNull())
+        .addColumn('updated_at', 'timestamptz', (c) => c.notNull())
         .execute();
 
       await db.schema

@@ -100,17 +100,23 @@ export interface CyclesTable {
   cycle_id: string;
   funder_id: string;
   version: number;
+  name: string;
+  closes_at: Timestamp;
+  launched_by: string;
   status: string;
-  opened_at: Timestamp;
-  closed_at: OptionalTimestamp;
+  total: number;
+  launched: number;
   counts: JSONColumnType<Record<string, number>>;
+  updated_at: Timestamp;
 }
 
 export interface CycleItemsTable {
   cycle_id: string;
   project_id: string;
+  /** A cycle outcome, or `skipped` (the project could not be asked). */
   outcome: string;
   version: number;
+  /** The CycleItem, or the SkippedProject. */
   data: JSONColumnType<Record<string, unknown>>;
 }
 

@@ -21,6 +21,9 @@ import {
   type SkippedProject,
 } from './cycle-contract';
 import { projectWorkflowId, searchAttributes } from './definitions';
+import { records } from './effects';
+import { ChangeTracker, RecordWriter } from './record-writer';
+import type { CycleSummary } from '../records/contract';
 
 const lookup = proxyActivities<Pick<Activities, 'listActiveProjects'>>({ startToCloseTimeout: '1 minute', retry: { maximumInterval: '30 seconds' } });
 
@@ -40,15 +43,36 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleView> {
     const { cycleId, name, funderId, closesAt } = input;
     return { cycleId, name, funderId, closesAt, status, total, launched, items: [...items.values()], skipped: [...skipped.values()], counts };
   };
+
+  // The record: the summary when it changed, and the items and skips that changed since the last write.
+  let version = 0;
+  const summaries = new ChangeTracker<CycleSummary>();
+  const itemsWritten = new ChangeTracker<CycleItem>();
+  const skipsWritten = new ChangeTracker<SkippedProject>();
+  const recorder = new RecordWriter(() => {
+    const { items: all, skipped: skips, ...summary } = { ...view(), launchedBy: input.launchedBy };
+    return records.recordCycle({
+      cycleId: input.cycleId,
+      version: ++version,
+      summary: summaries.changedSince([['summary', summary]])[0],
+      items: itemsWritten.changedSince(all.map((i) => [i.projectId, i])),
+      skipped: skipsWritten.changedSince(skips.map((s) => [s.projectId, s])),
+    });
+  });
+  void recorder.run();
+
   setHandler(cycleViewQuery, view);
   setHandler(cycleItemSignal, (item) => {
     items.set(item.projectId, item);
+    recorder.changed();
   });
   setHandler(cycleSkipSignal, (skip) => {
     // A project that took the signal and then declined (another funder's, or not active) is not counted as launched.
     if (items.delete(skip.projectId)) launched -= 1;
     skipped.set(skip.projectId, skip);
+    recorder.changed();
   });
+  recorder.changed();
 
   const projectIds = input.projectIds ?? (await lookup.listActiveProjects(input.funderId));
   total = projectIds.length;
@@ -68,9 +92,11 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleView> {
         }
       }),
     );
+    recorder.changed();
   }
   status = 'open';
   upsertSearchAttributes([{ key: searchAttributes.stage, value: 'cycle-open' }]);
+  recorder.changed();
 
   // Open until every project has a final outcome, or the window has closed and the last reports had time to arrive.
   const settled = () => [...items.values()].every((i) => i.outcome !== 'pending');
@@ -78,5 +104,7 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleView> {
   await condition(settled, Math.max(closeBy - Date.now(), 1));
   status = 'closed';
   upsertSearchAttributes([{ key: searchAttributes.stage, value: 'cycle-closed' }]);
+  recorder.changed();
+  if (recorder.enabled) await recorder.flushed();
   return view();
 }

@@ -9,7 +9,7 @@ export const mail = proxyActivities<Pick<Activities, 'sendReviewRequest' | 'send
 });
 
 /** Record writes retry without limit: a database outage delays the record, never loses it (each write is idempotent). */
-export const records = proxyActivities<Pick<Activities, 'recordProject'>>({
+export const records = proxyActivities<Pick<Activities, 'recordProject' | 'recordCycle'>>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 });

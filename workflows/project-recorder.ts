@@ -3,10 +3,11 @@
  * what changed since the previous write (the core view when it changed, changed steps, new audit
  * entries). Update handlers await `flushed()` before answering, so what the API answered is what it reads.
  */
-import { condition, patched, workflowInfo } from '@temporalio/workflow';
-import type { PartyRecord, ProjectRecordWrite } from '../records/contract';
-import type { AuditEntry, ProjectView, Stage } from './definitions';
+import { workflowInfo } from '@temporalio/workflow';
+import type { PartyRecord, ProjectCore, ProjectRecordWrite } from '../records/contract';
+import type { AuditEntry, ProjectView, ReviewStep, Stage } from './definitions';
 import { records } from './effects';
+import { ChangeTracker, RecordWriter } from './record-writer';
 
 /** Stages after which the project cannot change: its record is kept for the record-keeping period from then. */
 const FINAL: ReadonlySet<Stage> = new Set(['rejected', 'withdrawn', 'closed']);
@@ -21,78 +22,48 @@ export interface RecordSource {
 }
 
 export class ProjectRecorder {
-  /** Off in histories recorded before the record store existed, so they replay as they ran (not one await more). */
-  readonly enabled = patched('record-store');
+  private readonly writer = new RecordWriter(() => records.recordProject(this.nextWrite()));
+  readonly enabled = this.writer.enabled;
   private version = 0;
   private auditRecorded = 0;
-  private readonly stepsRecorded = new Map<string, string>();
-  private coreRecorded = '';
-  private ownersRecorded = '';
-  private pending = false;
-  private writing = false;
+  private readonly steps = new ChangeTracker<ReviewStep>();
+  private readonly rest = new ChangeTracker<ProjectCore | string[]>();
 
   constructor(private readonly source: RecordSource) {}
 
   changed(): void {
-    if (this.enabled) this.pending = true;
+    this.writer.changed();
   }
 
-  /** Resolves once every change made before the call is in the record. */
   flushed(): Promise<void> {
-    return condition(() => !this.pending && !this.writing);
+    return this.writer.flushed();
   }
 
-  /** An Update's answer, once its changes are in the record (the API reads the record); off, the answer as it was. */
   answer<T>(result: T | Promise<T>): T | Promise<T> {
-    if (!this.enabled) return result;
-    return (async () => {
-      const value = await result;
-      await this.flushed();
-      return value;
-    })();
+    return this.writer.answer(result);
   }
 
-  /** Writes until the workflow ends; start it outside any scope that is cancelled. */
-  async run(): Promise<void> {
-    for (;;) {
-      await condition(() => this.pending);
-      this.pending = false;
-      this.writing = true;
-      try {
-        await records.recordProject(this.nextWrite());
-      } finally {
-        this.writing = false;
-      }
-    }
+  run(): Promise<void> {
+    return this.writer.run();
   }
 
   private nextWrite(): ProjectRecordWrite {
     const { steps, openSteps: _open, ...core } = this.source.view();
-    const coreJson = JSON.stringify(core);
     const owners = [core.owner, ...core.delegates];
-    const ownersJson = JSON.stringify(owners);
-    const changedSteps = steps.filter((s) => {
-      const key = `${s.workflowId}/${s.stepId}`;
-      const json = JSON.stringify(s);
-      if (this.stepsRecorded.get(key) === json) return false;
-      this.stepsRecorded.set(key, json);
-      return true;
-    });
     const trail = this.source.audit();
+    const [coreChanged, ownersChanged] = [this.rest.changedSince([['core', core]]), this.rest.changedSince([['owners', owners]])];
     const write: ProjectRecordWrite = {
       projectId: core.projectId,
       run: workflowInfo().firstExecutionRunId,
       version: ++this.version,
-      ...(coreJson !== this.coreRecorded && { core }),
-      ...(ownersJson !== this.ownersRecorded && { owners }),
+      ...(coreChanged.length && { core }),
+      ...(ownersChanged.length && { owners }),
       ...(this.version === 1 && { parties: this.source.parties }),
-      steps: changedSteps,
+      steps: this.steps.changedSince(steps.map((s) => [`${s.workflowId}/${s.stepId}`, s])),
       auditFrom: this.auditRecorded,
       audit: trail.slice(this.auditRecorded),
       ...(FINAL.has(core.stage) && { closed: { at: new Date().toISOString(), keepUntil: new Date(Date.now() + this.source.keepForMs).toISOString() } }),
     };
-    this.coreRecorded = coreJson;
-    this.ownersRecorded = ownersJson;
     this.auditRecorded = trail.length;
     return write;
   }

@@ -1,9 +1,11 @@
 /** `/v1/cycles`: a funder launches a review cycle (202 at once; the cycle workflow fans out) and reads its outcomes. */
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import { WorkflowIdReusePolicy, type Client } from '@temporalio/client';
 import { z } from 'zod';
 import { isoDateTime, slug, text } from '../../domain/primitives';
-import { cycleViewQuery, cycleWorkflowId } from '../../workflows/cycle-contract';
+import { CYCLE_OUTCOMES, cycleViewQuery, cycleWorkflowId, type CycleView } from '../../workflows/cycle-contract';
+import type { Records } from '../../records/database';
+import { listCycleItems, readCycleRecord } from '../../records/cycle-records';
 import type { cycleWorkflow } from '../../workflows/cycle';
 import { searchAttributes } from '../../workflows/definitions';
 import { requireRole } from '../auth';
@@ -29,7 +31,27 @@ export const cycleBody = z
       ctx.addIssue({ code: 'custom', path: ['projectIds'], message: 'lists a project twice' });
   });
 
-export function cycleRoutes({ client, taskQueue, temporalTimeoutMs }: { client: Client; taskQueue: string; temporalTimeoutMs: number }): Router {
+/** `GET /v1/cycles/:id/items`: one outcome (or `skipped`), a page of `limit` after `cursor` (a previous page's nextCursor). */
+export const cycleItemsQuery = z.strictObject({
+  outcome: z.enum([...CYCLE_OUTCOMES, 'skipped']).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  cursor: slug.optional(),
+});
+
+/** How many items and skipped projects GET /v1/cycles/:id shows; the rest are a page away at /items. */
+const FIRST_PAGE = 100;
+
+export function cycleRoutes({
+  client,
+  records,
+  taskQueue,
+  temporalTimeoutMs,
+}: {
+  client: Client;
+  records: Records;
+  taskQueue: string;
+  temporalTimeoutMs: number;
+}): Router {
   const router = Router();
   const deadline = bounded(client, temporalTimeoutMs);
 
@@ -67,13 +89,30 @@ export function cycleRoutes({ client, taskQueue, temporalTimeoutMs }: { client: 
   });
 
   router.param('id', tagWorkflowOfParam(cycleWorkflowId));
-  router.get('/:id', requireRole('funder', 'admin'), async (req, res) => {
+  /** The cycle as recorded (one launched a moment ago, before its first write, from its workflow); another funder's is 404. */
+  async function readCycle(req: Request): Promise<CycleView & { more?: boolean }> {
     const id = slug.safeParse(req.params.id);
     if (!id.success) throw validationError(id.error, 'path.id');
-    const view = await deadline(() => client.workflow.getHandle(cycleWorkflowId(id.data)).query(cycleViewQuery));
+    const view =
+      (await readCycleRecord(records, id.data, FIRST_PAGE)) ??
+      (await deadline(() => client.workflow.getHandle(cycleWorkflowId(id.data)).query(cycleViewQuery)));
     // Another funder's cycle is answered as a missing one is.
     if (req.caller!.role === 'funder' && req.caller!.funderId !== view.funderId) throw new ApiError('NOT_FOUND', 'not found');
-    res.json(view);
+    return view;
+  }
+
+  router.get('/:id', requireRole('funder', 'admin'), async (req, res) => {
+    const { more, ...view } = await readCycle(req);
+    res.json(more ? { ...view, itemsNext: `/v1/cycles/${view.cycleId}/items?limit=${FIRST_PAGE}` } : view);
+  });
+
+  router.get('/:id/items', requireRole('funder', 'admin'), async (req, res) => {
+    const query = cycleItemsQuery.safeParse(req.query);
+    if (!query.success) throw validationError(query.error, 'query');
+    const { cycleId } = await readCycle(req);
+    const { outcome, limit, cursor } = query.data;
+    const page = await listCycleItems(records, cycleId, { outcome, limit, after: cursor });
+    res.json({ cycleId, outcome: outcome ?? null, items: page.items, nextCursor: page.next ?? null });
   });
 
   return router;

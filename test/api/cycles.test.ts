@@ -188,3 +188,65 @@ test('Idempotency-Key on a launch: the same key and body launch one cycle and an
   expect({ status: other.status, code: other.body.error?.code }).toEqual({ status: 422, code: 'IDEMPOTENCY_KEY_REUSED' });
   expect((await cycleView(first.body.cycleId)).name).toBe(body.name);
 });
+
+test("a cycle's projects in pages by outcome, from the records, also after its workflow is deleted", async () => {
+  const projectId = await activeProject();
+  const missing = Array.from({ length: 5 }, () => uniqueId('gone')).sort();
+  const cycleId = uniqueId('cycle');
+  const launched = await api()
+    .post('/v1/cycles')
+    .set(asFunder)
+    .send({ cycleId, name: 'Paged review', closesAt: inSeconds(4), projectIds: [projectId, ...missing] });
+  expect(launched.status).toBe(202);
+  for (const deadline = Date.now() + 60_000; (await cycleView(cycleId)).status !== 'closed'; await new Promise((r) => setTimeout(r, 300))) {
+    if (Date.now() > deadline) throw new Error('the cycle did not close within 60 s');
+  }
+
+  const page = async (query: Record<string, string | number>) => {
+    const res = await api().get(`/v1/cycles/${cycleId}/items`).query(query).set(asFunder);
+    expect(res.status).toBe(200);
+    return res.body as { items: { projectId: string; outcome?: string; reason?: string }[]; nextCursor: string | null };
+  };
+  const all = async (query: Record<string, string | number>) => {
+    const seen: string[][] = [];
+    let cursor: string | null = null;
+    do {
+      const p = await page({ ...query, ...(cursor && { cursor }) });
+      seen.push(p.items.map((i) => i.projectId));
+      cursor = p.nextCursor;
+    } while (cursor);
+    return seen;
+  };
+  expect(await all({ outcome: 'skipped', limit: 2 })).toEqual([missing.slice(0, 2), missing.slice(2, 4), missing.slice(4)]);
+  expect((await page({ outcome: 'skipped', limit: 1 })).items[0]).toEqual({ projectId: missing[0], reason: NO_RUNNING_PROJECT });
+  expect((await page({ outcome: 'stalled' })).items).toEqual([expect.objectContaining({ projectId, outcome: 'stalled', milestoneIds: ['m1'] })]);
+  expect((await page({ outcome: 'passed' })).items).toEqual([]);
+  expect((await page({})).items.map((i) => i.projectId)).toEqual([projectId]); // every outcome but skipped
+  const bad = await api().get(`/v1/cycles/${cycleId}/items`).query({ outcome: 'late', limit: 0 }).set(asFunder);
+  expect({ status: bad.status, paths: bad.body.error.details.map((d: { path: string }) => d.path).sort() }).toEqual({
+    status: 400,
+    paths: ['query.limit', 'query.outcome'],
+  });
+  expect((await api().get(`/v1/cycles/${cycleId}/items`).set(bearer(KEYS.otherFunder))).status).toBe(404);
+
+  // The cycle's workflow is deleted (as Temporal's retention would): the outcomes stay readable.
+  const before = await cycleView(cycleId);
+  await stack.client.workflowService.deleteWorkflowExecution({
+    namespace: stack.client.options.namespace,
+    workflowExecution: { workflowId: cycleWorkflowId(cycleId) },
+  });
+  for (const deadline = Date.now() + 30_000; ; await new Promise((r) => setTimeout(r, 300))) {
+    const gone = await stack.client.workflow
+      .getHandle(cycleWorkflowId(cycleId))
+      .describe()
+      .then(
+        () => false,
+        () => true,
+      );
+    if (gone) break;
+    if (Date.now() > deadline) throw new Error('the cycle workflow was not deleted within 30 s');
+  }
+  expect(await cycleView(cycleId)).toEqual(before);
+  expect(before).toMatchObject({ cycleId, status: 'closed', total: 6, launched: 1, counts: { stalled: 1 } });
+  expect(before.skipped.map((s: { projectId: string }) => s.projectId)).toEqual(missing);
+}, 120_000);

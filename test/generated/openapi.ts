@@ -291,13 +291,36 @@ export interface paths {
       cookie?: never;
     };
     /**
-     * Per project: milestone outcome and who is awaited, with counts
+     * Per project: milestone outcome and who is awaited, with counts (the first 100 projects; itemsNext pages through the rest)
      * @description Roles:
      *
      *     - admin: any cycle
      *     - funder: its own cycles
      */
     get: operations['getCycle'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/cycles/{id}/items': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A cycle's projects with one outcome (or skipped), in project id order, a page at a time (limit, cursor)
+     * @description Roles:
+     *
+     *     - admin: any cycle
+     *     - funder: its own cycles
+     */
+    get: operations['listCycleItems'];
     put?: never;
     post?: never;
     delete?: never;
@@ -2010,6 +2033,84 @@ export interface operations {
     requestBody?: never;
     responses: {
       /** @description the cycle view */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description VALIDATION_FAILED */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description UNAUTHORIZED */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description UNAVAILABLE */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description any other error, such as 500 INTERNAL, in the same shape */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  listCycleItems: {
+    parameters: {
+      query?: {
+        outcome?: 'passed' | 'held-funder' | 'held-regulator' | 'stalled' | 'pending' | 'skipped';
+        limit?: number;
+        cursor?: string;
+      };
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description { cycleId, outcome, items, nextCursor } */
       200: {
         headers: {
           [name: string]: unknown;

@@ -58,6 +58,7 @@ export function mockActivities() {
     screenParties: jest.fn<ReturnType<Activities['screenParties']>, Parameters<Activities['screenParties']>>(real.screenParties),
     // The real record store (the suite's database).
     recordProject: jest.fn<ReturnType<Activities['recordProject']>, Parameters<Activities['recordProject']>>(real.recordProject),
+    recordCycle: jest.fn<ReturnType<Activities['recordCycle']>, Parameters<Activities['recordCycle']>>(real.recordCycle),
     // Working days on the real holiday calendars.
     dueAfterWorkingDays: jest.fn<ReturnType<Activities['dueAfterWorkingDays']>, Parameters<Activities['dueAfterWorkingDays']>>(real.dueAfterWorkingDays),
   };

@@ -1,0 +1,98 @@
+/**
+ * A funder review cycle's record: the summary (status, totals, counts by outcome) and one row per project, its
+ * outcome or why it was skipped. Written by the cycle workflow's activity, read by the API in pages.
+ */
+import type { CycleItem, CycleOutcome, CycleView, SkippedProject } from '../workflows/cycle-contract';
+import type { CycleRecordWrite, CycleSummary } from './contract';
+import { snapshot, type Records } from './database';
+
+export async function writeCycleRecord(db: Records, w: CycleRecordWrite): Promise<void> {
+  await db.transaction().execute(async (tx) => {
+    if (w.summary) {
+      const s = w.summary;
+      const row = {
+        cycle_id: w.cycleId,
+        funder_id: s.funderId,
+        version: w.version,
+        name: s.name,
+        closes_at: s.closesAt,
+        launched_by: s.launchedBy,
+        status: s.status,
+        total: s.total,
+        launched: s.launched,
+        counts: JSON.stringify(s.counts),
+        updated_at: new Date().toISOString(),
+      };
+      await tx
+        .insertInto('cycles')
+        .values(row)
+        .onConflict((oc) =>
+          oc
+            .column('cycle_id')
+            .doUpdateSet({ version: row.version, status: row.status, total: row.total, launched: row.launched, counts: row.counts, updated_at: row.updated_at })
+            .where('cycles.version', '<', w.version),
+        )
+        .execute();
+    }
+    const rows = [
+      ...w.items.map((i) => ({ project_id: i.projectId, outcome: i.outcome as string, data: JSON.stringify(i) })),
+      ...w.skipped.map((s) => ({ project_id: s.projectId, outcome: 'skipped', data: JSON.stringify(s) })),
+    ].map((r) => ({ ...r, cycle_id: w.cycleId, version: w.version }));
+    if (rows.length) {
+      await tx
+        .insertInto('cycle_items')
+        .values(rows)
+        .onConflict((oc) =>
+          oc
+            .columns(['cycle_id', 'project_id'])
+            .doUpdateSet((eb) => ({ outcome: eb.ref('excluded.outcome'), version: eb.ref('excluded.version'), data: eb.ref('excluded.data') }))
+            .where('cycle_items.version', '<=', w.version),
+        )
+        .execute();
+    }
+  });
+}
+
+export type ItemOutcome = CycleOutcome | 'skipped';
+
+/** The cycle's items (or skipped projects) in project id order, `limit` after `after`. */
+export function listCycleItems(
+  records: Records,
+  cycleId: string,
+  o: { outcome?: ItemOutcome; limit: number; after?: string },
+): Promise<{ items: (CycleItem | SkippedProject)[]; next?: string }> {
+  return snapshot(records, async (db) => {
+    let query = db.selectFrom('cycle_items').select(['project_id', 'data']).where('cycle_id', '=', cycleId);
+    query = o.outcome ? query.where('outcome', '=', o.outcome) : query.where('outcome', '<>', 'skipped');
+    if (o.after) query = query.where('project_id', '>', o.after);
+    const rows = await query
+      .orderBy('project_id')
+      .limit(o.limit + 1)
+      .execute();
+    const items = rows.slice(0, o.limit).map((r) => r.data as unknown as CycleItem | SkippedProject);
+    return { items, ...(rows.length > o.limit && { next: rows[o.limit - 1].project_id }) };
+  });
+}
+
+/** The cycle as recorded, with its first `limit` items and skipped projects; undefined before its first write. */
+export async function readCycleRecord(records: Records, cycleId: string, limit: number): Promise<(CycleView & { more: boolean }) | undefined> {
+  const row = await snapshot(records, (db) => db.selectFrom('cycles').selectAll().where('cycle_id', '=', cycleId).executeTakeFirst());
+  if (!row) return undefined;
+  const [items, skipped] = await Promise.all([listCycleItems(records, cycleId, { limit }), listCycleItems(records, cycleId, { outcome: 'skipped', limit })]);
+  const summary: Omit<CycleSummary, 'launchedBy'> = {
+    cycleId: row.cycle_id,
+    name: row.name,
+    funderId: row.funder_id,
+    closesAt: row.closes_at.toISOString(),
+    status: row.status as CycleView['status'],
+    total: row.total,
+    launched: row.launched,
+    counts: row.counts as CycleView['counts'],
+  };
+  return {
+    ...summary,
+    items: items.items as CycleItem[],
+    skipped: skipped.items as SkippedProject[],
+    more: !!(items.next || skipped.next),
+  };
+}
