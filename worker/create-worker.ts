@@ -1,12 +1,12 @@
 /** Builds the worker from its dependencies; `main.ts` wires the real ones, tests their own. */
 import type { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import nodemailer from 'nodemailer';
 import { createActivities } from '../activities';
 import { LinkSigner } from '../activities/link-tokens';
 import { loadReferenceData } from '../activities/reference-data';
 import type { Config } from '../config/env';
 import type { Records } from '../records/database';
+import type { ActivityDeps } from '../activities';
 import { workflowCode } from './workflow-code';
 
 export const workflowsPath = require.resolve('../workflows');
@@ -17,6 +17,8 @@ export interface WorkerSetup {
   client?: Client;
   /** The system of record the record activities write to. */
   records: Records;
+  /** Where e-mail goes (activities/mail/transport.ts); the caller closes it after the worker stops. */
+  transport: ActivityDeps['transport'];
   config: Pick<
     Config,
     | 'TEMPORAL_NAMESPACE'
@@ -32,11 +34,11 @@ export interface WorkerSetup {
   overrides?: Partial<WorkerOptions>;
 }
 
-export function createProductionActivities(config: WorkerSetup['config'], records: Records, client?: Client) {
+export function createProductionActivities(config: WorkerSetup['config'], records: Records, transport: ActivityDeps['transport'], client?: Client) {
   return createActivities({
     client,
     records,
-    transport: nodemailer.createTransport(config.SMTP_URL),
+    transport,
     mailFrom: config.MAIL_FROM,
     publicUrl: config.PUBLIC_URL,
     signer: new LinkSigner(config.LINK_SECRET),
@@ -44,13 +46,13 @@ export function createProductionActivities(config: WorkerSetup['config'], record
   });
 }
 
-export async function createWorker({ connection, client, records, config, overrides }: WorkerSetup): Promise<Worker> {
+export async function createWorker({ connection, client, records, transport, config, overrides }: WorkerSetup): Promise<Worker> {
   return Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TASK_QUEUE,
     ...workflowCode(config.WORKFLOW_BUNDLE, workflowsPath),
-    activities: createProductionActivities(config, records, client),
+    activities: createProductionActivities(config, records, transport, client),
     ...overrides,
   });
 }

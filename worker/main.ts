@@ -8,6 +8,7 @@ import { ConfigError, loadConfig } from '../config/env';
 import { createLogger } from '../config/logger';
 import { temporalConnectSettings } from '../config/temporal-connection';
 import { createWorker } from './create-worker';
+import { createMailTransport } from '../activities/mail/transport';
 import { migrateRecords, openRecords } from '../records/database';
 import { installWorkerRuntime } from './runtime';
 
@@ -23,6 +24,7 @@ async function main() {
   const log = createLogger(config.LOG_LEVEL, 'worker');
   installWorkerRuntime(log, config.WORKER_METRICS_ADDRESS);
   const records = openRecords(config.DATABASE_URL);
+  const transport = createMailTransport(config.SMTP_URL);
   const applied = await migrateRecords(records);
   if (applied.length) log.info({ migrations: applied }, 'record store migrated');
   const temporal = temporalConnectSettings(config);
@@ -34,6 +36,7 @@ async function main() {
       connection,
       client,
       records,
+      transport,
       config: { ...config, TEMPORAL_NAMESPACE: temporal.namespace },
       overrides: { shutdownGraceTime: SHUTDOWN_GRACE },
     });
@@ -47,6 +50,7 @@ async function main() {
     await clientConnection.close();
     await connection.close();
     await records.destroy();
+    transport.close();
   }
 }
 

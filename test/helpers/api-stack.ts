@@ -19,6 +19,7 @@ import { createLogger } from '../../config/logger';
 import type { Policy } from '../../domain/policy';
 import { httpOk, startMailDev, stop as stopProcess, waitUntil, type Managed } from '../../scripts/lib/stack';
 import { createWorker } from '../../worker/create-worker';
+import { createMailTransport } from '../../activities/mail/transport';
 import type { AuditEntry, ProjectView } from '../../workflows/definitions';
 import { describeAnswer, expectStatus, readAnswered, UNANSWERED } from './api-read';
 import { fetchMails, freePorts, type Mail } from './maildev';
@@ -178,7 +179,10 @@ export async function startApiStack({ policy = testPolicy(), rateLimits = GENERO
       CONTROL_LIST_FILE: path.join(ROOT, 'reference-data/control-list.json'),
       RESTRICTED_PARTIES_FILE: path.join(ROOT, 'reference-data/restricted-parties.json'),
     } satisfies Partial<Config>;
+    const transport = createMailTransport(`smtp://127.0.0.1:${smtpPort}`);
+    cleanups.push(async () => transport.close());
     const worker: Worker = await createWorker({
+      transport,
       connection: env.nativeConnection,
       client: env.client,
       records,

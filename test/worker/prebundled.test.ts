@@ -34,6 +34,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 const { start, confirm, decide } = harness(() => env, testPolicy());
+/** The mail activities are mocked here: the worker's transport is never used. */
+const unusedTransport = { sendMail: () => Promise.reject(new Error('the mail activities are mocked in this test')) };
 
 function config(taskQueue: string, WORKFLOW_BUNDLE?: string): WorkerSetup['config'] {
   return {
@@ -55,6 +57,7 @@ test('a worker started from the bundle file runs a project workflow to completio
     connection: env.nativeConnection,
     client: env.client,
     records: testRecords(),
+    transport: unusedTransport,
     config: config(taskQueue, bundleFile),
     overrides: { activities: mockActivities() },
   });
@@ -83,6 +86,7 @@ test('a WORKFLOW_BUNDLE that is not a file stops the worker with an error naming
     const creating = createWorker({
       connection: env.nativeConnection,
       records: testRecords(),
+      transport: unusedTransport,
       config: config(`prebundled-${randomUUID()}`, bundle),
       overrides: { activities: mockActivities() },
     });
