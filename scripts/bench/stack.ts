@@ -23,6 +23,9 @@ import {
   launch,
   ROOT,
   startDevServer,
+  startEmbeddedPostgres,
+  embeddedDatabaseUrl,
+  embeddedPostgresReady,
   startMailDev,
   startTsEntry,
   stop,
@@ -124,7 +127,7 @@ export class BenchStack {
   private constructor(
     readonly mode: Mode,
     readonly dataDir: string,
-    private readonly ports: { temporal: number; ui: number; smtp: number; web: number; api: number; probe: number },
+    private readonly ports: { temporal: number; ui: number; smtp: number; web: number; api: number; probe: number; records: number },
   ) {}
 
   get smtpUrl(): string {
@@ -143,6 +146,7 @@ export class BenchStack {
       TASK_QUEUE: taskQueue,
       PORT: String(this.ports.api),
       SMTP_URL: this.smtpUrl,
+      DATABASE_URL: embeddedDatabaseUrl(this.ports.records),
       PUBLIC_URL: `http://127.0.0.1:${this.ports.api}`,
       LINK_SECRET,
       API_KEYS: `coordinator:bench=${KEYS.coordinator},funder:${FUNDERS.reviews}=${KEYS.funder},funder:${FUNDERS.cycle}=${KEYS.cycleFunder}`,
@@ -153,8 +157,8 @@ export class BenchStack {
 
   static async start(mode: Mode): Promise<BenchStack> {
     const dataDir = mkdtempSync(path.join(tmpdir(), `bench-${mode}-`));
-    const [temporal, ui, smtp, web, api, probe] = await freePorts(6);
-    const stack = new BenchStack(mode, dataDir, { temporal, ui, smtp, web, api, probe });
+    const [temporal, ui, smtp, web, api, probe, records] = await freePorts(7);
+    const stack = new BenchStack(mode, dataDir, { temporal, ui, smtp, web, api, probe, records });
     BenchStack.live.add(stack);
     try {
       await stack.boot();
@@ -170,7 +174,11 @@ export class BenchStack {
     const dbFile = this.mode === 'file' ? path.join(this.dataDir, 'temporal.db') : undefined;
     const temporal = this.add(startDevServer({ dbFile, port: this.ports.temporal, uiPort: this.ports.ui, logFile: log('temporal') }));
     const mail = this.add(startMailDev({ smtpPort: this.ports.smtp, webPort: this.ports.web, logFile: log('maildev') }));
+    // The record store as npm start runs it: PGlite, on a file in file mode, in memory otherwise.
+    const recordsDir = this.mode === 'file' ? path.join(this.dataDir, 'records') : 'memory://';
+    const records = this.add(startEmbeddedPostgres({ dataDir: recordsDir, port: this.ports.records, logFile: log('postgres') }));
     await waitUntil('Temporal', () => temporalReachable(this.address), 120_000, temporal);
+    await waitUntil('record store', () => embeddedPostgresReady(records, embeddedDatabaseUrl(this.ports.records)), 60_000, records);
     await waitUntil('MailDev', () => httpOk(`http://127.0.0.1:${this.ports.web}/api/healthz`), 60_000, mail);
     this.connection = await Connection.connect({ address: this.address });
     this.client = new Client({ connection: this.connection });
