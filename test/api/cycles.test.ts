@@ -3,6 +3,7 @@
  * once, who may launch and read, bad input, and a stalled cycle item in
  * `GET /v1/milestones/stalled?cycleId=`.
  */
+import { WorkflowNotFoundError } from '@temporalio/client';
 import request from 'supertest';
 import { cycleWorkflowId, NO_RUNNING_PROJECT } from '../../workflows/cycle-contract';
 import { expectStatus, readAnswered } from '../helpers/api-read';
@@ -235,18 +236,19 @@ test("a cycle's projects in pages by outcome, from the records, also after its w
     namespace: stack.client.options.namespace,
     workflowExecution: { workflowId: cycleWorkflowId(cycleId) },
   });
-  for (const deadline = Date.now() + 30_000; ; await new Promise((r) => setTimeout(r, 300))) {
+  // Deletion runs in the background; on a busy machine it may take a while.
+  for (const deadline = Date.now() + 120_000; ; await new Promise((r) => setTimeout(r, 500))) {
     const gone = await stack.client.workflow
       .getHandle(cycleWorkflowId(cycleId))
       .describe()
       .then(
         () => false,
-        () => true,
+        (err) => err instanceof WorkflowNotFoundError,
       );
     if (gone) break;
-    if (Date.now() > deadline) throw new Error('the cycle workflow was not deleted within 30 s');
+    if (Date.now() > deadline) throw new Error('the cycle workflow was not deleted within 120 s');
   }
   expect(await cycleView(cycleId)).toEqual(before);
   expect(before).toMatchObject({ cycleId, status: 'closed', total: 6, launched: 1, counts: { stalled: 1 } });
   expect(before.skipped.map((s: { projectId: string }) => s.projectId)).toEqual(missing);
-}, 120_000);
+}, 240_000);
