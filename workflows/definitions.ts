@@ -295,9 +295,10 @@ export interface DisputeInput {
 
 /** What a licence review or a dispute reports to the project workflow after each change. */
 export interface Progress {
-  /** The reporting workflow: its steps replace the ones it reported before. */
+  /** The reporting workflow. */
   source: string;
   componentId: string;
+  /** Its steps that changed since its last report (every step, from reviews started before reports carried changes only). */
   steps: ReviewStep[];
   audit: AuditEntry[];
   licence?: Licence;

@@ -193,7 +193,13 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
   );
   setHandler(answerInfoUpdate, (a) => answer(board.answerInfo(a)), { validator: (a) => board.validateInfoAnswer(a) });
   setHandler(progressSignal, (progress) => {
-    childSteps.set(progress.source, progress.steps);
+    // Changed steps only (full lists from reviews started before that), merged by step id; a step is never removed.
+    const known = childSteps.get(progress.source) ?? [];
+    const changed = new Map(progress.steps.map((s) => [s.stepId, s]));
+    childSteps.set(progress.source, [
+      ...known.map((s) => changed.get(s.stepId) ?? s),
+      ...progress.steps.filter((s) => !known.some((k) => k.stepId === s.stepId)),
+    ]);
     const component = components.get(progress.componentId);
     if (component && progress.licence) component.licence = progress.licence;
     if (component && progress.caseClock) component.caseClock = progress.caseClock;

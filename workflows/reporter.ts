@@ -1,15 +1,21 @@
 /**
  * How a licence review or a dispute keeps the project workflow's view and
- * audit trail current: audit entries are buffered and sent, with a snapshot
- * of the reporter's steps, by the `progress` signal after each change.
+ * audit trail current: audit entries are buffered and sent, with the steps
+ * that changed since the last report, by the `progress` signal after each change
+ * (the project merges them by step id), so a report's size does not grow with
+ * the steps a review has had.
  */
-import { getExternalWorkflowHandle, log, workflowInfo } from '@temporalio/workflow';
-import { progressSignal, type AuditEntry, type Progress } from './definitions';
+import { getExternalWorkflowHandle, log, patched, workflowInfo } from '@temporalio/workflow';
+import { progressSignal, type AuditEntry, type Progress, type ReviewStep } from './definitions';
+import { ChangeTracker } from './record-writer';
 import type { AuditInput } from './review-board';
 
 export class Reporter {
   private unsent: AuditEntry[] = [];
   private sent: Promise<void> = Promise.resolve();
+  /** Reviews that started before reports carried only changed steps send every step, as they did. */
+  private readonly deltas = patched('progress-step-deltas');
+  private readonly stepsSent = new ChangeTracker<ReviewStep>();
 
   constructor(
     private readonly projectWorkflowId: string,
@@ -28,8 +34,10 @@ export class Reporter {
    */
   report(): Promise<void> {
     // A copy now: the steps change before a queued report is sent.
+    const snapshot = this.snapshot();
+    const steps = this.deltas ? this.stepsSent.changedSince(snapshot.steps.map((s) => [s.stepId, s])) : snapshot.steps;
     const progress: Progress = JSON.parse(
-      JSON.stringify({ source: workflowInfo().workflowId, componentId: this.componentId, audit: this.unsent, ...this.snapshot() }),
+      JSON.stringify({ source: workflowInfo().workflowId, componentId: this.componentId, audit: this.unsent, ...snapshot, steps }),
     );
     this.unsent = [];
     const project = getExternalWorkflowHandle(this.projectWorkflowId);
