@@ -9,11 +9,18 @@
 import { CancellationScope, condition, isCancellation, setHandler } from '@temporalio/workflow';
 import type { StepPlan } from '../domain/routing';
 import { assignUpdate, decideUpdate, stepContextQuery, type DisputeInput, type DisputeView, type Progress, type ReviewStep } from './definitions';
+import { mailsSettled } from './effects';
 import { Reporter } from './reporter';
 import { ReviewBoard } from './review-board';
 import { Visibility } from './visibility';
 
 export async function disputeWorkflow(input: DisputeInput): Promise<'approved' | 'denied'> {
+  const ruling = await settleDispute(input);
+  await mailsSettled();
+  return ruling;
+}
+
+async function settleDispute(input: DisputeInput): Promise<'approved' | 'denied'> {
   const { project, component, policy, positions } = input;
   const ladder = input.ladder;
   const view: DisputeView = {

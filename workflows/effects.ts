@@ -1,12 +1,44 @@
 /** Activity proxies: the only way workflow code reaches the outside world. */
-import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { condition, patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 
+type MailActivities = Pick<Activities, 'sendReviewRequest' | 'sendStepClosed' | 'sendNotice'>;
+
 /** Mail retries without limit: an SMTP outage delays mail, never loses it. */
-export const mail = proxyActivities<Pick<Activities, 'sendReviewRequest' | 'sendStepClosed' | 'sendNotice'>>({
+const mailActivities = proxyActivities<MailActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
+
+/** Sends in flight in this workflow (module state is per workflow execution). */
+let mailsInFlight = 0;
+/** The send's own promise is returned, untouched: callers resume exactly when they did (replay depends on it). */
+const counted =
+  <A extends unknown[], R>(send: (...args: A) => Promise<R>) =>
+  (...args: A): Promise<R> => {
+    mailsInFlight += 1;
+    const sent = send(...args);
+    const done = () => {
+      mailsInFlight -= 1;
+    };
+    sent.then(done, done);
+    return sent;
+  };
+
+export const mail: MailActivities = {
+  sendReviewRequest: counted(mailActivities.sendReviewRequest),
+  sendStepClosed: counted(mailActivities.sendStepClosed),
+  sendNotice: counted(mailActivities.sendNotice),
+};
+
+/**
+ * Before a workflow returns: the mails it started (a reminder that fell due as the last step was decided) are
+ * delivered and their sends recorded, so no mail goes out from a closed workflow with no record of it.
+ * Histories from before this wait replay without it.
+ */
+export async function mailsSettled(): Promise<void> {
+  if (patched('mails-settle-before-close')) await condition(() => mailsInFlight === 0);
+}
 
 /** Record writes retry without limit: a database outage delays the record, never loses it (each write is idempotent). */
 export const records = proxyActivities<Pick<Activities, 'recordProject' | 'recordCycle'>>({

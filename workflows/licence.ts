@@ -30,13 +30,19 @@ import {
 } from './definitions';
 import { syncRemindersSignal } from './cycle-contract';
 import { disputeWorkflow } from './dispute';
-import { mail } from './effects';
+import { mail, mailsSettled } from './effects';
 import type { MailContext } from './mail-intents';
 import { Reporter } from './reporter';
 import { ReviewBoard } from './review-board';
 import { Visibility } from './visibility';
 
 export async function licenceWorkflow(input: LicenceInput): Promise<Licence> {
+  const licence = await reviewLicence(input);
+  await mailsSettled();
+  return licence;
+}
+
+async function reviewLicence(input: LicenceInput): Promise<Licence> {
   const { project, component, classification, tier, policy } = input;
   const { issuer, regime } = issuerOf(policy, project, component);
   const issuedBy: Licence['issuer'] = { agencyId: issuer.id, name: issuer.name, regime: issuer.regime };

@@ -44,7 +44,7 @@ import {
   type Stage,
   type WithdrawRequest,
 } from './definitions';
-import { mail, reference } from './effects';
+import { mail, mailsSettled, reference } from './effects';
 import type { MailContext, NoticeIntent } from './mail-intents';
 import { licenceWorkflow } from './licence';
 import { ReviewBoard, type AuditInput } from './review-board';
@@ -442,6 +442,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
       setStage('withdrawn', withdrawal!.reason); // last: the withdraw Update answers once everything above is done
     });
   }
+  await mailsSettled();
   if (recorder.enabled) await recorder.flushed();
   await condition(allHandlersFinished);
   return stage;
