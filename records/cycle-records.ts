@@ -4,7 +4,9 @@
  */
 import type { CycleItem, CycleOutcome, CycleView, SkippedProject } from '../workflows/cycle-contract';
 import type { CycleRecordWrite, CycleSummary } from './contract';
+import type { Transaction } from 'kysely';
 import { snapshot, type Records } from './database';
+import type { Database } from './schema';
 
 export async function writeCycleRecord(db: Records, w: CycleRecordWrite): Promise<void> {
   await db.transaction().execute(async (tx) => {
@@ -55,44 +57,49 @@ export async function writeCycleRecord(db: Records, w: CycleRecordWrite): Promis
 
 export type ItemOutcome = CycleOutcome | 'skipped';
 
+interface ItemsPage {
+  items: (CycleItem | SkippedProject)[];
+  next?: string;
+}
+type ItemsQuery = { outcome?: ItemOutcome; limit: number; after?: string };
+
 /** The cycle's items (or skipped projects) in project id order, `limit` after `after`. */
-export function listCycleItems(
-  records: Records,
-  cycleId: string,
-  o: { outcome?: ItemOutcome; limit: number; after?: string },
-): Promise<{ items: (CycleItem | SkippedProject)[]; next?: string }> {
-  return snapshot(records, async (db) => {
-    let query = db.selectFrom('cycle_items').select(['project_id', 'data']).where('cycle_id', '=', cycleId);
-    query = o.outcome ? query.where('outcome', '=', o.outcome) : query.where('outcome', '<>', 'skipped');
-    if (o.after) query = query.where('project_id', '>', o.after);
-    const rows = await query
-      .orderBy('project_id')
-      .limit(o.limit + 1)
-      .execute();
-    const items = rows.slice(0, o.limit).map((r) => r.data as unknown as CycleItem | SkippedProject);
-    return { items, ...(rows.length > o.limit && { next: rows[o.limit - 1].project_id }) };
-  });
+export function listCycleItems(records: Records, cycleId: string, o: ItemsQuery): Promise<ItemsPage> {
+  return snapshot(records, (db) => itemsPage(db, cycleId, o));
 }
 
-/** The cycle as recorded, with its first `limit` items and skipped projects; undefined before its first write. */
-export async function readCycleRecord(records: Records, cycleId: string, limit: number): Promise<(CycleView & { more: boolean }) | undefined> {
-  const row = await snapshot(records, (db) => db.selectFrom('cycles').selectAll().where('cycle_id', '=', cycleId).executeTakeFirst());
-  if (!row) return undefined;
-  const [items, skipped] = await Promise.all([listCycleItems(records, cycleId, { limit }), listCycleItems(records, cycleId, { outcome: 'skipped', limit })]);
-  const summary: Omit<CycleSummary, 'launchedBy'> = {
-    cycleId: row.cycle_id,
-    name: row.name,
-    funderId: row.funder_id,
-    closesAt: row.closes_at.toISOString(),
-    status: row.status as CycleView['status'],
-    total: row.total,
-    launched: row.launched,
-    counts: row.counts as CycleView['counts'],
-  };
-  return {
-    ...summary,
-    items: items.items as CycleItem[],
-    skipped: skipped.items as SkippedProject[],
-    more: !!(items.next || skipped.next),
-  };
+async function itemsPage(db: Transaction<Database>, cycleId: string, o: ItemsQuery): Promise<ItemsPage> {
+  let query = db.selectFrom('cycle_items').select(['project_id', 'data']).where('cycle_id', '=', cycleId);
+  query = o.outcome ? query.where('outcome', '=', o.outcome) : query.where('outcome', '<>', 'skipped');
+  if (o.after) query = query.where('project_id', '>', o.after);
+  const rows = await query
+    .orderBy('project_id')
+    .limit(o.limit + 1)
+    .execute();
+  const items = rows.slice(0, o.limit).map((r) => r.data as unknown as CycleItem | SkippedProject);
+  return { items, ...(rows.length > o.limit && { next: rows[o.limit - 1].project_id }) };
+}
+
+/**
+ * The cycle as recorded, with its first `limit` items and skipped projects; undefined before its first write.
+ * One snapshot: the counts and the items shown agree, however many writes land meanwhile.
+ */
+export function readCycleRecord(records: Records, cycleId: string, limit: number): Promise<(CycleView & { more: boolean }) | undefined> {
+  return snapshot(records, async (db) => {
+    const row = await db.selectFrom('cycles').selectAll().where('cycle_id', '=', cycleId).executeTakeFirst();
+    if (!row) return undefined;
+    const items = await itemsPage(db, cycleId, { limit });
+    const skipped = await itemsPage(db, cycleId, { outcome: 'skipped', limit });
+    const summary: Omit<CycleSummary, 'launchedBy'> = {
+      cycleId: row.cycle_id,
+      name: row.name,
+      funderId: row.funder_id,
+      closesAt: row.closes_at.toISOString(),
+      status: row.status as CycleView['status'],
+      total: row.total,
+      launched: row.launched,
+      counts: row.counts as CycleView['counts'],
+    };
+    return { ...summary, items: items.items as CycleItem[], skipped: skipped.items as SkippedProject[], more: !!(items.next || skipped.next) };
+  });
 }
