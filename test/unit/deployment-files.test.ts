@@ -99,9 +99,10 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('starts the API and the worker only after Temporal is healthy and the search attributes exist', () => {
+  it('starts the API and the worker only after the record store and Temporal are healthy and the search attributes exist', () => {
     for (const service of Object.values(app)) {
       expect(service.depends_on).toEqual({
+        postgresql: { condition: 'service_healthy' },
         temporal: { condition: 'service_healthy' },
         'temporal-admin-tools': { condition: 'service_completed_successfully' },
       });
