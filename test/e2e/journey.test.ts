@@ -202,6 +202,8 @@ test('a project with components in all four tiers goes from submission to active
 
   // The audit trail tells the whole story: every classification, every e-mail, every decision once.
   mails = await waitForMails(mailWeb(), (m) => m.some((x) => x.subject.startsWith('Licence decisions complete')), 'completion notice');
+  // A mail arrives before its send is recorded (the activity completes, the review reports it, the project records it).
+  await settled(id);
   const trail = await audit(id);
   const count = (action: string) => trail.filter((e) => e.action === action).length;
   expect(count('classified')).toBe(4);
@@ -250,6 +252,7 @@ test('a US-issued component: a dispute from Commerce and DoD’s conflict to the
 
   // Commerce appeals the denial to ACEP. Without a legal basis it is refused, and nothing changes.
   const appealMail = await next(byReviewer('licensing@bis.example', 'Appeal window'), 'appeal window');
+  await settled(id);
   const before = await audit(id);
   const link = decisionLinks(appealMail)[0].replace(/^https?:\/\/[^/]+/, `http://127.0.0.1:${ports.api}`);
   const refused = await fetch(link, {

@@ -52,10 +52,22 @@ test('a record write committed by a worker killed before it reported: the retry 
   );
   const funderStep = view.openSteps.find((s) => s.stepId === 'grant-funder')!;
 
-  // Hold every insert into the audit trail: the next record write waits on the lock, inside its transaction.
+  // Hold every insert into the audit trail: the next record write with audit entries (the decision's, or one just
+  // before it on a busy machine) waits on the lock, inside its transaction.
+  const trailLength = async () =>
+    (
+      await snapshot(records, (tx) =>
+        tx
+          .selectFrom('audit_entries')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('project_id', '=', project.projectId)
+          .executeTakeFirstOrThrow(),
+      )
+    ).n;
   const lock = new PgClient({ connectionString: postgres.url });
   await lock.connect();
   await lock.query('BEGIN; LOCK TABLE audit_entries IN SHARE MODE');
+  const before = await trailLength(); // reads are not blocked
   const answered = stack.decide(funderStep).catch(() => 0); // answered once recorded; here, after the faults
   await stack.until(
     'the record write waiting on the lock',
@@ -68,8 +80,7 @@ test('a record write committed by a worker killed before it reported: the retry 
   stack.freeze('temporal');
   await lock.query('COMMIT');
   await lock.end();
-  const decided = () => snapshot(records, (tx) => tx.selectFrom('decisions').selectAll().where('project_id', '=', project.projectId).execute());
-  await stack.until('the decision committed to the record', decided, (rows) => rows.length === 1);
+  await stack.until('the held write committed to the record', trailLength, (n) => n > before);
   await stack.stop('worker', 'SIGKILL');
   stack.thaw('temporal');
   await stack.startWorker();
@@ -96,7 +107,8 @@ test('a record write committed by a worker killed before it reported: the retry 
     );
     expect(trail.recorded).toEqual(trail.workflow);
     expect(trail.recorded.filter((e) => e.action === 'decision-recorded' && e.stepId === 'grant-funder')).toHaveLength(1);
-    expect((await decided()).map((d) => [d.step_id, d.outcome])).toEqual([['grant-funder', 'approved']]);
+    const decided = await snapshot(records, (tx) => tx.selectFrom('decisions').selectAll().where('project_id', '=', project.projectId).execute());
+    expect(decided.map((d) => [d.step_id, d.outcome])).toEqual([['grant-funder', 'approved']]);
   } finally {
     await connection.close();
   }
