@@ -1,5 +1,4 @@
 /** Builds the Express app from its dependencies; `main.ts` listens. */
-import type { Records } from '../records/database';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import cookieParser from 'cookie-parser';
 import express from 'express';
@@ -9,6 +8,7 @@ import type { Client, Connection } from '@temporalio/client';
 import type { LinkSigner } from '../activities/link-tokens';
 import { DEFAULT_RATE_LIMITS, type Config, type RateLimits } from '../config/env';
 import type { Logger } from '../config/logger';
+import type { Records } from '../records/database';
 import { authenticate, requireRole } from './auth';
 import { ApiError, errorHandler } from './errors';
 import { failedAuthLimiter, reviewPageLimiter, writeLimiter } from './rate-limit';

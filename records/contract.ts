@@ -28,8 +28,6 @@ export interface ProjectRecordWrite {
   version: number;
   /** The project's view without steps, when it changed. */
   core?: ProjectCore;
-  /** Who may read the project as a coordinator (owner, then delegates), when it changed. */
-  owners?: string[];
   /** The parties, on the first write. */
   parties?: PartyRecord[];
   /** Steps whose content changed. */

@@ -80,6 +80,12 @@ async function itemsPage(db: Transaction<Database>, cycleId: string, o: ItemsQue
   return { items, ...(rows.length > o.limit && { next: rows[o.limit - 1].project_id }) };
 }
 
+/** The funder of a recorded cycle; undefined before its first write. */
+export async function recordedCycleFunder(records: Records, cycleId: string): Promise<string | undefined> {
+  const row = await snapshot(records, (db) => db.selectFrom('cycles').select('funder_id').where('cycle_id', '=', cycleId).executeTakeFirst());
+  return row?.funder_id;
+}
+
 /**
  * The cycle as recorded, with its first `limit` items and skipped projects; undefined before its first write.
  * One snapshot: the counts and the items shown agree, however many writes land meanwhile.

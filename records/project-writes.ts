@@ -9,7 +9,7 @@ export async function writeProjectRecord(db: Records, w: ProjectRecordWrite): Pr
   await db.transaction().execute(async (tx) => {
     const now = new Date().toISOString();
     if (w.core) {
-      const owners = JSON.stringify(w.owners ?? [w.core.owner, ...w.core.delegates]);
+      const owners = JSON.stringify([w.core.owner, ...w.core.delegates]);
       const row = {
         project_id: w.projectId,
         run_id: w.run,

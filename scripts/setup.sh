@@ -14,37 +14,28 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
 fi
 bash scripts/ensure-temporal-cli.sh >/dev/null
 
-# The dashboard test runs a real browser through playwright-core, which bundles none, and
-# `npx playwright install` (a download from Playwright's CDN) is not used: it takes Debian's chromium.
-if [ "${1:-}" = "--for-tests" ] && [ ! -x /usr/bin/chromium ]; then
+# A Debian package a test needs: installed with apt-get when running as root, else stop saying what to install.
+# $1 package, $2 what needs it, $3 what is missing (and any other way to provide it).
+install_or_explain() {
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "Installing chromium (apt-get) for the dashboard's browser test..." >&2
+    echo "Installing $1 (apt-get) for $2..." >&2
     apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$1" >/dev/null
   else
-    cat >&2 <<'MSG'
-The dashboard test needs Chromium at /usr/bin/chromium, and it is missing.
-Install the Debian/Ubuntu package "chromium", e.g.:
-  sudo apt-get update && sudo apt-get install -y chromium
-MSG
+    printf '%s\nInstall the Debian/Ubuntu package "%s", e.g.:\n  sudo apt-get update && sudo apt-get install -y %s\n' "$3" "$1" "$1" >&2
     exit 1
   fi
-fi
+}
 
-# The record store's tests also run against a real PostgreSQL server (the machine's, started in a temporary
-# directory by the tests): Debian's postgresql package, any version from 13.
-if [ "${1:-}" = "--for-tests" ] && ! compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null && [ -z "${POSTGRES_BIN:-}" ]; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "Installing postgresql (apt-get) for the record store's tests..." >&2
-    apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null
-  else
-    cat >&2 <<'MSG'
-The record store's tests need a PostgreSQL server (initdb and postgres), and none was found under
-/usr/lib/postgresql/*/bin. Install the Debian/Ubuntu package "postgresql", e.g.:
-  sudo apt-get update && sudo apt-get install -y postgresql
-or set POSTGRES_BIN to the folder that holds initdb and postgres.
-MSG
-    exit 1
+if [ "${1:-}" = "--for-tests" ]; then
+  # The dashboard test runs a real browser through playwright-core, which bundles none, and
+  # `npx playwright install` (a download from Playwright's CDN) is not used: it takes Debian's chromium.
+  [ -x /usr/bin/chromium ] || install_or_explain chromium "the dashboard's browser test" \
+    'The dashboard test needs Chromium at /usr/bin/chromium, and it is missing.'
+  # The record store's tests also run against a real PostgreSQL server (the machine's, started in a temporary
+  # directory by the tests): Debian's postgresql package, any version from 13, or POSTGRES_BIN.
+  if [ -z "${POSTGRES_BIN:-}" ] && ! compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null; then
+    install_or_explain postgresql "the record store's tests" \
+      'The record store'"'"'s tests need a PostgreSQL server (initdb and postgres), and none was found under /usr/lib/postgresql/*/bin (or set POSTGRES_BIN to the folder that holds them).'
   fi
 fi

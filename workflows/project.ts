@@ -44,7 +44,7 @@ import {
   type Stage,
   type WithdrawRequest,
 } from './definitions';
-import { mail, mailsSettled, reference } from './effects';
+import { mail, mailsSettled, records, reference } from './effects';
 import type { MailContext, NoticeIntent } from './mail-intents';
 import { licenceWorkflow } from './licence';
 import { ReviewBoard, type AuditInput } from './review-board';
@@ -54,7 +54,8 @@ import { cycleReviewSignal } from './cycle-contract';
 import { runCycleReview } from './cycle-review';
 import { scopingValidator, applyScoping } from './scoping';
 import { Visibility } from './visibility';
-import { ProjectRecorder } from './project-recorder';
+import { ProjectWrites } from './project-record-writes';
+import { RecordWriter } from './record-writer';
 
 /** Licence states with nothing left to decide or monitor: a project whose licences are all here closes. */
 const LICENCE_ENDED = new Set<LicenceStatus>(['cleared', 'denied', 'returned', 'revoked', 'expired']);
@@ -67,7 +68,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
   /** Coordinators who act on the project as its owner (the submitter) does. */
   const delegates = new Set<string>();
   const auditTrail: AuditEntry[] = [];
-  const recorder = new ProjectRecorder({
+  const writes = new ProjectWrites({
     view: () => view(),
     audit: () => auditTrail,
     parties: [
@@ -77,6 +78,8 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
     ],
     keepForMs: Math.max(...Object.values(policy.regimes).map((r) => r.recordKeeping)),
   });
+  // Update handlers answer once their changes are recorded, so what the API answered is what it reads.
+  const recorder = new RecordWriter(() => records.recordProject(writes.next()));
   const answer = <T>(result: T | Promise<T>) => recorder.answer(result);
   const record = (entry: AuditInput) => {
     auditTrail.push({ at: new Date().toISOString(), ...entry });
@@ -329,7 +332,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
     detail: `"${project.title}" with ${project.components.length} component(s), policy ${policy.version}`,
   });
   publishVisibility();
-  if (recorder.enabled) void recorder.run();
+  void recorder.run();
 
   try {
     await main.run(async () => {

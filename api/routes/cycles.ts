@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { isoDateTime, slug, text } from '../../domain/primitives';
 import { CYCLE_OUTCOMES, cycleViewQuery, cycleWorkflowId, type CycleView } from '../../workflows/cycle-contract';
 import type { Records } from '../../records/database';
-import { listCycleItems, readCycleRecord } from '../../records/cycle-records';
+import { listCycleItems, readCycleRecord, recordedCycleFunder } from '../../records/cycle-records';
 import type { cycleWorkflow } from '../../workflows/cycle';
 import { searchAttributes } from '../../workflows/definitions';
 import { requireRole } from '../auth';
@@ -89,27 +89,30 @@ export function cycleRoutes({
   });
 
   router.param('id', tagWorkflowOfParam(cycleWorkflowId));
-  /** The cycle as recorded (one launched a moment ago, before its first write, from its workflow); another funder's is 404. */
-  async function readCycle(req: Request): Promise<CycleView & { more?: boolean }> {
+  const cycleIdOf = (req: Request): string => {
     const id = slug.safeParse(req.params.id);
     if (!id.success) throw validationError(id.error, 'path.id');
-    const view =
-      (await readCycleRecord(records, id.data, FIRST_PAGE)) ??
-      (await deadline(() => client.workflow.getHandle(cycleWorkflowId(id.data)).query(cycleViewQuery)));
-    // Another funder's cycle is answered as a missing one is.
-    if (req.caller!.role === 'funder' && req.caller!.funderId !== view.funderId) throw new ApiError('NOT_FOUND', 'not found');
-    return view;
-  }
+    return id.data;
+  };
+  /** A cycle launched a moment ago, before its first record write, is read from its workflow. */
+  const queryCycle = (cycleId: string) => deadline(() => client.workflow.getHandle(cycleWorkflowId(cycleId)).query(cycleViewQuery));
+  /** Another funder's cycle is answered as a missing one is. */
+  const assertMaySee = (req: Request, funderId: string) => {
+    if (req.caller!.role === 'funder' && req.caller!.funderId !== funderId) throw new ApiError('NOT_FOUND', 'not found');
+  };
 
   router.get('/:id', requireRole('funder', 'admin'), async (req, res) => {
-    const { more, ...view } = await readCycle(req);
-    res.json(more ? { ...view, itemsNext: `/v1/cycles/${view.cycleId}/items?limit=${FIRST_PAGE}` } : view);
+    const cycleId = cycleIdOf(req);
+    const { more, ...view }: CycleView & { more?: boolean } = (await readCycleRecord(records, cycleId, FIRST_PAGE)) ?? (await queryCycle(cycleId));
+    assertMaySee(req, view.funderId);
+    res.json(more ? { ...view, itemsNext: `/v1/cycles/${cycleId}/items?limit=${FIRST_PAGE}` } : view);
   });
 
   router.get('/:id/items', requireRole('funder', 'admin'), async (req, res) => {
+    const cycleId = cycleIdOf(req);
     const query = cycleItemsQuery.safeParse(req.query);
     if (!query.success) throw validationError(query.error, 'query');
-    const { cycleId } = await readCycle(req);
+    assertMaySee(req, (await recordedCycleFunder(records, cycleId)) ?? (await queryCycle(cycleId)).funderId);
     const { outcome, limit, cursor } = query.data;
     const page = await listCycleItems(records, cycleId, { outcome, limit, after: cursor });
     res.json({ cycleId, outcome: outcome ?? null, items: page.items, nextCursor: page.next ?? null });

@@ -83,10 +83,11 @@ export function projectRoutes({ client, records, taskQueue, policy, temporalTime
   const deadline = bounded(client, temporalTimeoutMs);
   const handleFor = (params: unknown) => client.workflow.getHandle<typeof projectWorkflow>(projectWorkflowId(parse(projectIdParam, params, 'path').id));
   /** The project as recorded; one submitted a moment ago, before its first record write, is read from its workflow. */
-  const readView = async (params: unknown): Promise<ProjectView> => {
-    const recorded = await readProjectRecord(records, parse(projectIdParam, params, 'path').id);
-    return recorded?.view ?? deadline(() => handleFor(params).query(projectViewQuery));
+  const readProject = async (params: unknown): Promise<{ view: ProjectView; recorded: boolean }> => {
+    const record = await readProjectRecord(records, parse(projectIdParam, params, 'path').id);
+    return record ? { view: record.view, recorded: true } : { view: await deadline(() => handleFor(params).query(projectViewQuery)), recorded: false };
   };
+  const readView = async (params: unknown): Promise<ProjectView> => (await readProject(params)).view;
 
   /** An Update sent to a project whose workflow has ended: say why it cannot change, or that it does not exist. */
   async function explainEnded(err: unknown, params: unknown): Promise<never> {
@@ -111,9 +112,10 @@ export function projectRoutes({ client, records, taskQueue, policy, temporalTime
   router.param('id', tagWorkflowOfParam(projectWorkflowId));
   // Every route under a project (its reports and corrective actions too) first checks who may see it.
   router.use('/:id', async (req, res, next) => {
-    const view = await readView(req.params);
+    const { view, recorded } = await readProject(req.params);
     assertMayAccess(req.caller!, view);
     res.locals.projectView = view;
+    res.locals.projectRecorded = recorded;
     next();
   });
 
@@ -158,9 +160,7 @@ export function projectRoutes({ client, records, taskQueue, policy, temporalTime
     const { format } = parse(auditQueryParams, req.query, 'query');
     const view = res.locals.projectView as ProjectView;
     // The trail records principal ids; their names come from the principals as configured now.
-    const trail = (await recordedProject(records, view.projectId))
-      ? await readAuditTrail(records, view.projectId)
-      : await deadline(() => handleFor(req.params).query(auditQuery));
+    const trail = res.locals.projectRecorded ? await readAuditTrail(records, view.projectId) : await deadline(() => handleFor(req.params).query(auditQuery));
     const entries: NamedAuditEntry[] = trail.map((e) => {
       const name = principals?.principal(e.actor)?.name;
       return name ? { ...e, actorName: name } : e;

@@ -8,6 +8,7 @@ import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
+import { Client as PgClient } from 'pg';
 import { searchAttributeFlags } from '../../workflows/definitions';
 
 export const ROOT = path.resolve(__dirname, '../..');
@@ -232,8 +233,7 @@ export async function embeddedPostgresReady(p: Managed, url: string): Promise<bo
 
 /** True once the database at `url` answers a query. */
 export async function databaseReady(url: string): Promise<boolean> {
-  const { Client } = await import('pg');
-  const client = new Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  const client = new PgClient({ connectionString: url, connectionTimeoutMillis: 2000 });
   try {
     await client.connect();
     await client.query('select 1');

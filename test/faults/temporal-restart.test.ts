@@ -119,7 +119,8 @@ test('503 while Temporal is down, recovery without restarting anything, and ever
   const ranAgain = sends.filter((x) => x.afterTimeout);
   expect(ranAgain.map((x) => x.workflowId)).toContain(sending);
   console.log(
-    `temporal restart: down ${((upAt - downAt) / 1000).toFixed(1)} s; while down a read was answered from the records in ${read.ms} ms, 503 in ${ready.ms} ms (/readyz), ${submit.ms} ms (submission), ${decision.ms} ms (decision); ` +
+    `temporal restart: down ${((upAt - downAt) / 1000).toFixed(1)} s; while down a read was answered from the records in ${read.ms} ms, ` +
+      `503 in ${ready.ms} ms (/readyz), ${submit.ms} ms (submission), ${decision.ms} ms (decision); ` +
       `API ready ${apiBackMs} ms after Temporal answered again; all 3 projects complete ${(completedIn / 1000).toFixed(1)} s after it; ${mails.length} mails, none twice; ${ranAgain.length} send(s) ran again after the outage and did not mail again`,
   );
 }, 300_000);

@@ -212,7 +212,7 @@ export async function startApiStack({ policy = testPolicy(), rateLimits = GENERO
         TEMPORAL_NAMESPACE: config.TEMPORAL_NAMESPACE,
       },
       signer,
-      logger: createLogger(process.env.TEST_API_LOG_LEVEL === 'error' ? 'error' : 'silent', 'api-test'),
+      logger: createLogger('silent', 'api-test'),
       rateLimits,
     });
 

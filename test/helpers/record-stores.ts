@@ -63,7 +63,6 @@ export function firstWrite(projectId: string, run = 'run-1'): ProjectRecordWrite
       owner: 'coordinator:a.weber',
       delegates: [],
     },
-    owners: ['coordinator:a.weber'],
     parties: [
       { partyId: 'tum', role: 'partner', name: 'TU München', country: 'DE' },
       { partyId: 'horizon-eu', role: 'funder', name: 'Horizon Europe' },

@@ -1,13 +1,11 @@
 /**
- * Keeps a project's record in the system of record current: after changes, one write at a time carries
- * what changed since the previous write (the core view when it changed, changed steps, new audit
- * entries). Update handlers await `flushed()` before answering, so what the API answered is what it reads.
+ * A project's record writes: each carries what changed since the previous one (the core view when it changed,
+ * changed steps, new audit entries). The project workflow sends them one at a time through a RecordWriter.
  */
 import { workflowInfo } from '@temporalio/workflow';
 import type { PartyRecord, ProjectCore, ProjectRecordWrite } from '../records/contract';
 import type { AuditEntry, ProjectView, ReviewStep, Stage } from './definitions';
-import { records } from './effects';
-import { ChangeTracker, RecordWriter } from './record-writer';
+import { ChangeTracker } from './record-writer';
 
 /** Stages after which the project cannot change: its record is kept for the record-keeping period from then. */
 const FINAL: ReadonlySet<Stage> = new Set(['rejected', 'withdrawn', 'closed']);
@@ -21,43 +19,23 @@ export interface RecordSource {
   keepForMs: number;
 }
 
-export class ProjectRecorder {
-  private readonly writer = new RecordWriter(() => records.recordProject(this.nextWrite()));
-  readonly enabled = this.writer.enabled;
+/** Builds each write of a project's record: what changed since the previous write. */
+export class ProjectWrites {
   private version = 0;
   private auditRecorded = 0;
   private readonly steps = new ChangeTracker<ReviewStep>();
-  private readonly rest = new ChangeTracker<ProjectCore | string[]>();
+  private readonly core = new ChangeTracker<ProjectCore>();
 
   constructor(private readonly source: RecordSource) {}
 
-  changed(): void {
-    this.writer.changed();
-  }
-
-  flushed(): Promise<void> {
-    return this.writer.flushed();
-  }
-
-  answer<T>(result: T | Promise<T>): T | Promise<T> {
-    return this.writer.answer(result);
-  }
-
-  run(): Promise<void> {
-    return this.writer.run();
-  }
-
-  private nextWrite(): ProjectRecordWrite {
+  next(): ProjectRecordWrite {
     const { steps, openSteps: _open, ...core } = this.source.view();
-    const owners = [core.owner, ...core.delegates];
     const trail = this.source.audit();
-    const [coreChanged, ownersChanged] = [this.rest.changedSince([['core', core]]), this.rest.changedSince([['owners', owners]])];
     const write: ProjectRecordWrite = {
       projectId: core.projectId,
       run: workflowInfo().firstExecutionRunId,
       version: ++this.version,
-      ...(coreChanged.length && { core }),
-      ...(ownersChanged.length && { owners }),
+      ...(this.core.changedSince([['core', core]]).length && { core }),
       ...(this.version === 1 && { parties: this.source.parties }),
       steps: this.steps.changedSince(steps.map((s) => [`${s.workflowId}/${s.stepId}`, s])),
       auditFrom: this.auditRecorded,
