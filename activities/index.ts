@@ -145,7 +145,7 @@ export function createActivities(deps: ActivityDeps) {
       return send('notice', input.to, mail.subject, mail.text, input.key);
     },
 
-    /** The ids of a funder's active projects, from visibility. */
+    /** The ids of a funder's active projects, from visibility: only cycles launched before shards ask (workflows/cycle-unsharded.ts). */
     async listActiveProjects(funderId: string): Promise<string[]> {
       if (!deps.client) throw new Error('listActiveProjects needs a Temporal client in the activity dependencies');
       const query = `WorkflowType = 'projectWorkflow' AND ExecutionStatus = 'Running' AND ${searchAttributes.funderId.name} = '${funderId}' AND ${searchAttributes.stage.name} = 'active'`;

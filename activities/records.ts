@@ -2,6 +2,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { CycleRecordWrite, ProjectRecordWrite } from '../records/contract';
 import { writeCycleRecord } from '../records/cycle-records';
+import { readTargets, selectActiveTargets, targetSetSize } from '../records/cycle-targets';
 import type { Records } from '../records/database';
 import { RecordRunMismatch, writeProjectRecord } from '../records/project-writes';
 
@@ -23,6 +24,19 @@ export function recordActivities(records: Records | undefined) {
 
     async recordCycle(write: CycleRecordWrite): Promise<void> {
       await writeCycleRecord(db(), write);
+    },
+
+    /** The size of a cycle's target set; with `activeOf`, the set is first made of that funder's active projects (once). */
+    async cycleTargets({ setId, activeOf }: { setId: string; activeOf?: string }): Promise<number> {
+      if (activeOf) return selectActiveTargets(db(), setId, activeOf);
+      const size = await targetSetSize(db(), setId);
+      if (size === undefined) throw ApplicationFailure.nonRetryable(`the cycle's target set ${setId} is not in the records`, 'MissingTargetSet');
+      return size;
+    },
+
+    /** A shard's slice of its cycle's target set. */
+    async readCycleTargets({ setId, from, count }: { setId: string; from: number; count: number }): Promise<string[]> {
+      return readTargets(db(), setId, from, count);
     },
   };
 }

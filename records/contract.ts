@@ -39,8 +39,8 @@ export interface ProjectRecordWrite {
   closed?: { at: string; keepUntil: string };
 }
 
-/** A cycle without its items: the items are rows of their own. */
-export type CycleSummary = Omit<CycleView, 'items' | 'skipped'> & { launchedBy: string };
+/** A cycle without its items (rows of their own, written by its shards) and their counts (read from them). */
+export type CycleSummary = Omit<CycleView, 'items' | 'skipped' | 'launched' | 'counts'> & { launchedBy: string };
 
 /** One write of a cycle's record: the summary when it changed, and the items (or skips) that changed. */
 export interface CycleRecordWrite {

@@ -1,10 +1,11 @@
 /**
- * A funder review cycle's record: the summary (status, totals, counts by outcome) and one row per project, its
- * outcome or why it was skipped. Written by the cycle workflow's activity, read by the API in pages.
+ * A funder review cycle's record: the summary (status, total) and one row per project, its outcome or why it
+ * was skipped. The cycle writes the summary, its shards the rows; the counts are read from the rows. Read by
+ * the API in pages.
  */
-import type { CycleItem, CycleOutcome, CycleView, SkippedProject } from '../workflows/cycle-contract';
+import { CYCLE_OUTCOMES, type CycleItem, type CycleOutcome, type CycleView, type SkippedProject } from '../workflows/cycle-contract';
 import type { CycleRecordWrite, CycleSummary } from './contract';
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import { snapshot, type Records } from './database';
 import type { Database } from './schema';
 
@@ -21,8 +22,6 @@ export async function writeCycleRecord(db: Records, w: CycleRecordWrite): Promis
         launched_by: s.launchedBy,
         status: s.status,
         total: s.total,
-        launched: s.launched,
-        counts: JSON.stringify(s.counts),
         updated_at: new Date().toISOString(),
       };
       await tx
@@ -31,7 +30,7 @@ export async function writeCycleRecord(db: Records, w: CycleRecordWrite): Promis
         .onConflict((oc) =>
           oc
             .column('cycle_id')
-            .doUpdateSet({ version: row.version, status: row.status, total: row.total, launched: row.launched, counts: row.counts, updated_at: row.updated_at })
+            .doUpdateSet({ version: row.version, status: row.status, total: row.total, updated_at: row.updated_at })
             .where('cycles.version', '<', w.version),
         )
         .execute();
@@ -80,6 +79,19 @@ async function itemsPage(db: Transaction<Database>, cycleId: string, o: ItemsQue
   return { items, ...(rows.length > o.limit && { next: rows[o.limit - 1].project_id }) };
 }
 
+/** How many of the cycle's projects have reported someone awaited: each has its step open and mailed. */
+export async function countReportedItems(records: Records, cycleId: string): Promise<number> {
+  const row = await snapshot(records, (db) =>
+    db
+      .selectFrom('cycle_items')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('cycle_id', '=', cycleId)
+      .where(sql<boolean>`jsonb_array_length(data->'awaited') > 0`)
+      .executeTakeFirstOrThrow(),
+  );
+  return row.n;
+}
+
 /** The funder of a recorded cycle; undefined before its first write. */
 export async function recordedCycleFunder(records: Records, cycleId: string): Promise<string | undefined> {
   const row = await snapshot(records, (db) => db.selectFrom('cycles').select('funder_id').where('cycle_id', '=', cycleId).executeTakeFirst());
@@ -96,6 +108,13 @@ export function readCycleRecord(records: Records, cycleId: string, limit: number
     if (!row) return undefined;
     const items = await itemsPage(db, cycleId, { limit });
     const skipped = await itemsPage(db, cycleId, { outcome: 'skipped', limit });
+    const byOutcome = await db
+      .selectFrom('cycle_items')
+      .select(['outcome', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('cycle_id', '=', cycleId)
+      .groupBy('outcome')
+      .execute();
+    const counts = Object.fromEntries(CYCLE_OUTCOMES.map((o) => [o, byOutcome.find((r) => r.outcome === o)?.n ?? 0])) as CycleView['counts'];
     const summary: Omit<CycleSummary, 'launchedBy'> = {
       cycleId: row.cycle_id,
       name: row.name,
@@ -103,9 +122,15 @@ export function readCycleRecord(records: Records, cycleId: string, limit: number
       closesAt: row.closes_at.toISOString(),
       status: row.status as CycleView['status'],
       total: row.total,
-      launched: row.launched,
-      counts: row.counts as CycleView['counts'],
     };
-    return { ...summary, items: items.items as CycleItem[], skipped: skipped.items as SkippedProject[], more: !!(items.next || skipped.next) };
+    const launched = CYCLE_OUTCOMES.reduce((n, o) => n + counts[o], 0);
+    return {
+      ...summary,
+      launched,
+      counts,
+      items: items.items as CycleItem[],
+      skipped: skipped.items as SkippedProject[],
+      more: !!(items.next || skipped.next),
+    };
   });
 }

@@ -150,4 +150,22 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  /**
+   * Cycles fan out through shards: the projects a cycle reviews are a target set in the records, which each
+   * shard reads its slice of, so no workflow input carries the list. Counts are read from the items.
+   */
+  '0002-cycle-targets': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('cycle_target_sets')
+        .addColumn('set_id', 'text', (c) => c.primaryKey())
+        .addColumn('total', 'integer', (c) => c.notNull())
+        // One array, not a row per project: a 10,000-project list is written in one row, and a shard reads its slice.
+        .addColumn('project_ids', sql`text[]`, (c) => c.notNull())
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull())
+        .execute();
+      await db.schema.alterTable('cycles').dropColumn('counts').execute();
+      await db.schema.alterTable('cycles').dropColumn('launched').execute();
+    },
+  },
 };

@@ -105,9 +105,15 @@ export interface CyclesTable {
   launched_by: string;
   status: string;
   total: number;
-  launched: number;
-  counts: JSONColumnType<Record<string, number>>;
   updated_at: Timestamp;
+}
+
+/** The projects a cycle reviews, in order: given by the funder, or every active project of theirs at the launch. */
+export interface CycleTargetSetsTable {
+  set_id: string;
+  total: number;
+  project_ids: string[];
+  created_at: Timestamp;
 }
 
 export interface CycleItemsTable {
@@ -139,5 +145,6 @@ export interface Database {
   compliance_records: ComplianceRecordsTable;
   cycles: CyclesTable;
   cycle_items: CycleItemsTable;
+  cycle_target_sets: CycleTargetSetsTable;
   record_events: RecordEventsTable;
 }

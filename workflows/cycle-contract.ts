@@ -5,9 +5,20 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 
 export const cycleWorkflowId = (cycleId: string) => `cycle-${cycleId}`;
+/** A shard's id: "/" is not in a cycle id, so no cycle's id is another's shard. */
+export const cycleShardWorkflowId = (cycleId: string, shard: number) => `cycle-${cycleId}/shard-${shard}`;
 
-/** How many projects the cycle workflow signals at a time. */
+/** The records' target set of a cycle over every active project of its funder (":" is not in a cycle id). */
+export const activeTargetSetId = (cycleId: string) => `${cycleId}:active`;
+
+/** How many projects a shard signals at a time. */
 export const CYCLE_BATCH_SIZE = 100;
+
+/**
+ * Projects per shard workflow. A shard receives a few signals per project (its outcome as it changes), so 500
+ * keeps its history far below the server's limits (10,000 signals, 51,200 events) however large the cycle.
+ */
+export const CYCLE_SHARD_SIZE = 500;
 
 export type CycleOutcome = 'passed' | 'held-funder' | 'held-regulator' | 'stalled' | 'pending';
 export const CYCLE_OUTCOMES: CycleOutcome[] = ['passed', 'held-funder', 'held-regulator', 'stalled', 'pending'];
@@ -17,9 +28,22 @@ export interface CycleInput {
   name: string;
   funderId: string;
   closesAt: string;
-  /** The projects to review; absent = every active project of the funder. */
+  /** The records' target set of the projects to review (the API writes a funder's list there); absent = every active project. */
+  targetSet?: string;
+  /** Projects per shard (CYCLE_SHARD_SIZE unless set). */
+  shardSize?: number;
+  /** Only in cycles launched before shards: the projects, in the input. */
   projectIds?: string[];
   launchedBy: string;
+}
+
+/** What one shard reviews: positions `from` … `from + count - 1` of the cycle's target set. */
+export interface CycleShardInput {
+  cycleId: string;
+  targetSet: string;
+  from: number;
+  count: number;
+  review: Omit<CycleReviewRequest, 'cycleWorkflowId'>;
 }
 
 /** What the cycle asks each project: review the milestones due by `closesAt`. */
@@ -66,6 +90,15 @@ export interface CycleView {
   skipped: SkippedProject[];
   counts: Record<CycleOutcome, number>;
 }
+
+/** What a shard returns, and the cycle (summed): counts, never the items, which are in the records. */
+export interface CycleTally {
+  launched: number;
+  skipped: number;
+  counts: Record<CycleOutcome, number>;
+}
+
+export type CycleResult = Omit<CycleView, 'items' | 'skipped' | 'launched' | 'counts'> & CycleTally;
 
 export const cycleReviewSignal = defineSignal<[CycleReviewRequest]>('cycleReview');
 export const cycleItemSignal = defineSignal<[CycleItem]>('cycleItem');

@@ -1,110 +1,102 @@
 /**
- * A funder's review cycle over its portfolio. The API answers 202 at once;
- * this workflow resolves the projects (given, or every active project of the
- * funder), asks each to review its milestones due in the window, in batches,
- * and collects what each project reports: passed, held by the funder or a
- * regulator, stalled at the close, or pending.
+ * A funder's review cycle over its portfolio. The API answers 202 at once; this workflow fixes the projects
+ * (the funder's list, which the API wrote to the records, or every active project of the funder) and fans out
+ * through shard workflows of CYCLE_SHARD_SIZE projects each. Each shard asks its projects to review their
+ * milestones due in the window and records what each reports: passed, held by the funder or a regulator,
+ * stalled at the close, or pending. The cycle itself keeps counts, never items, so its history and its result
+ * stay the same size however many projects it reviews.
  */
-import { condition, getExternalWorkflowHandle, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { condition, patched, proxyActivities, setHandler, startChild, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import {
-  CYCLE_BATCH_SIZE,
   CYCLE_OUTCOMES,
-  cycleItemSignal,
-  cycleReviewSignal,
-  cycleSkipSignal,
+  activeTargetSetId,
+  CYCLE_SHARD_SIZE,
+  cycleShardWorkflowId,
   cycleViewQuery,
-  NO_RUNNING_PROJECT,
   type CycleInput,
-  type CycleItem,
+  type CycleResult,
+  type CycleShardInput,
+  type CycleTally,
   type CycleView,
-  type SkippedProject,
 } from './cycle-contract';
-import { projectWorkflowId, searchAttributes } from './definitions';
+import { CycleFanOut } from './cycle-fanout';
+import { unshardedCycle } from './cycle-unsharded';
+import { searchAttributes } from './definitions';
 import { records } from './effects';
-import { ChangeTracker, RecordWriter } from './record-writer';
-import type { CycleSummary } from '../records/contract';
+import { RecordWriter } from './record-writer';
 
-const lookup = proxyActivities<Pick<Activities, 'listActiveProjects'>>({ startToCloseTimeout: '1 minute', retry: { maximumInterval: '30 seconds' } });
+const targets = proxyActivities<Pick<Activities, 'cycleTargets' | 'readCycleTargets'>>({
+  startToCloseTimeout: '1 minute',
+  retry: { maximumInterval: '30 seconds' },
+});
 
-/** Time after the close for the last projects' reports to arrive before the cycle closes. */
+/** Time after the close for the last projects' reports to arrive before a shard closes. */
 const SETTLE_MS = 60_000;
 
-export async function cycleWorkflow(input: CycleInput): Promise<CycleView> {
-  const items = new Map<string, CycleItem>();
-  const skipped = new Map<string, SkippedProject>();
+const noTally = (): CycleTally => ({ launched: 0, skipped: 0, counts: Object.fromEntries(CYCLE_OUTCOMES.map((o) => [o, 0])) as CycleTally['counts'] });
+
+function sum(tallies: CycleTally[]): CycleTally {
+  const total = noTally();
+  for (const t of tallies) {
+    total.launched += t.launched;
+    total.skipped += t.skipped;
+    for (const o of CYCLE_OUTCOMES) total.counts[o] += t.counts[o];
+  }
+  return total;
+}
+
+export async function cycleWorkflow(input: CycleInput): Promise<CycleResult | CycleView> {
+  if (!patched('cycle-shards')) return unshardedCycle(input, SETTLE_MS, (view) => setHandler(cycleViewQuery, view));
+
+  const { cycleId, name, funderId, closesAt, launchedBy } = input;
   let status: CycleView['status'] = 'launching';
   let total = 0;
-  let launched = 0;
-
-  const view = (): CycleView => {
-    const counts = Object.fromEntries(CYCLE_OUTCOMES.map((o) => [o, 0])) as CycleView['counts'];
-    for (const item of items.values()) counts[item.outcome] += 1;
-    const { cycleId, name, funderId, closesAt } = input;
-    return { cycleId, name, funderId, closesAt, status, total, launched, items: [...items.values()], skipped: [...skipped.values()], counts };
-  };
-
-  // The record: the summary when it changed, and the items and skips that changed since the last write.
   let version = 0;
-  const summaries = new ChangeTracker<CycleSummary>();
-  const itemsWritten = new ChangeTracker<CycleItem>();
-  const skipsWritten = new ChangeTracker<SkippedProject>();
-  const recorder = new RecordWriter(() => {
-    const { items: all, skipped: skips, ...summary } = { ...view(), launchedBy: input.launchedBy };
-    return records.recordCycle({
-      cycleId: input.cycleId,
-      version: ++version,
-      summary: summaries.changedSince([['summary', summary]])[0],
-      items: itemsWritten.changedSince(all.map((i) => [i.projectId, i])),
-      skipped: skipsWritten.changedSince(skips.map((s) => [s.projectId, s])),
-    });
-  });
+  const recorder = new RecordWriter(() =>
+    records.recordCycle({ cycleId, version: ++version, summary: { cycleId, name, funderId, closesAt, status, total, launchedBy }, items: [], skipped: [] }),
+  );
   void recorder.run();
+  // Read from the workflow only until the first record write lands; the API reads the records after that.
+  setHandler(cycleViewQuery, () => ({ cycleId, name, funderId, closesAt, status, total, ...noTally(), items: [], skipped: [] }));
 
-  setHandler(cycleViewQuery, view);
-  setHandler(cycleItemSignal, (item) => {
-    items.set(item.projectId, item);
-    recorder.changed();
-  });
-  setHandler(cycleSkipSignal, (skip) => {
-    // A project that took the signal and then declined (another funder's, or not active) is not counted as launched.
-    if (items.delete(skip.projectId)) launched -= 1;
-    skipped.set(skip.projectId, skip);
-    recorder.changed();
-  });
+  const targetSet = input.targetSet ?? activeTargetSetId(cycleId);
+  total = await targets.cycleTargets({ setId: targetSet, ...(!input.targetSet && { activeOf: funderId }) });
+  // The summary row goes first: the shards' items belong to it.
   recorder.changed();
+  await recorder.flushed();
 
-  const projectIds = input.projectIds ?? (await lookup.listActiveProjects(input.funderId));
-  total = projectIds.length;
-  const request = { cycleId: input.cycleId, cycleWorkflowId: workflowInfo().workflowId, name: input.name, funderId: input.funderId, closesAt: input.closesAt };
-  for (let i = 0; i < projectIds.length; i += CYCLE_BATCH_SIZE) {
-    await Promise.all(
-      projectIds.slice(i, i + CYCLE_BATCH_SIZE).map(async (projectId) => {
-        try {
-          await getExternalWorkflowHandle(projectWorkflowId(projectId)).signal(cycleReviewSignal, request);
-          // The project may already have declined (its skip can arrive before this send completes).
-          if (!skipped.has(projectId)) {
-            launched += 1;
-            if (!items.has(projectId)) items.set(projectId, { projectId, outcome: 'pending', milestoneIds: [], awaited: [], at: new Date().toISOString() });
-          }
-        } catch {
-          skipped.set(projectId, { projectId, reason: NO_RUNNING_PROJECT });
-        }
+  const size = input.shardSize ?? CYCLE_SHARD_SIZE;
+  const shards = await Promise.all(
+    Array.from({ length: Math.ceil(total / size) }, (_, n) =>
+      startChild(cycleShardWorkflow, {
+        workflowId: cycleShardWorkflowId(cycleId, n),
+        args: [{ cycleId, targetSet, from: n * size, count: size, review: { cycleId, name, funderId, closesAt } }],
       }),
-    );
-    recorder.changed();
-  }
+    ),
+  );
   status = 'open';
   upsertSearchAttributes([{ key: searchAttributes.stage, value: 'cycle-open' }]);
   recorder.changed();
 
-  // Open until every project has a final outcome, or the window has closed and the last reports had time to arrive.
-  const settled = () => [...items.values()].every((i) => i.outcome !== 'pending');
-  const closeBy = Date.parse(input.closesAt) + SETTLE_MS;
-  await condition(settled, Math.max(closeBy - Date.now(), 1));
+  const tally = sum(await Promise.all(shards.map((s) => s.result())));
   status = 'closed';
   upsertSearchAttributes([{ key: searchAttributes.stage, value: 'cycle-closed' }]);
   recorder.changed();
-  if (recorder.enabled) await recorder.flushed();
-  return view();
+  await recorder.flushed();
+  return { cycleId, name, funderId, closesAt, status, total, ...tally };
+}
+
+/** One shard of a cycle: asks its slice of the projects, records their reports, and closes when all are final or the window has. */
+export async function cycleShardWorkflow(input: CycleShardInput): Promise<CycleTally> {
+  let version = 0;
+  const fanOut = new CycleFanOut(() => recorder.changed());
+  const recorder: RecordWriter = new RecordWriter(() => records.recordCycle({ cycleId: input.cycleId, version: ++version, ...fanOut.changes() }));
+  void recorder.run();
+
+  const projectIds = await targets.readCycleTargets({ setId: input.targetSet, from: input.from, count: input.count });
+  await fanOut.ask(projectIds, { ...input.review, cycleWorkflowId: workflowInfo().workflowId });
+  await condition(() => fanOut.settled(), Math.max(Date.parse(input.review.closesAt) + SETTLE_MS - Date.now(), 1));
+  await recorder.flushed();
+  return fanOut.tally();
 }

@@ -2,5 +2,5 @@
 export { projectWorkflow } from './project';
 export { licenceWorkflow } from './licence';
 export { disputeWorkflow } from './dispute';
-export { cycleWorkflow } from './cycle';
+export { cycleWorkflow, cycleShardWorkflow } from './cycle';
 export { complianceMonitorWorkflow } from './compliance';

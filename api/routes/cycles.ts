@@ -6,6 +6,7 @@ import { isoDateTime, slug, text } from '../../domain/primitives';
 import { CYCLE_OUTCOMES, cycleViewQuery, cycleWorkflowId, type CycleView } from '../../workflows/cycle-contract';
 import type { Records } from '../../records/database';
 import { listCycleItems, readCycleRecord, recordedCycleFunder } from '../../records/cycle-records';
+import { givenTargetSetId, writeTargetSet } from '../../records/cycle-targets';
 import type { cycleWorkflow } from '../../workflows/cycle';
 import { searchAttributes } from '../../workflows/definitions';
 import { requireRole } from '../auth';
@@ -64,6 +65,11 @@ export function cycleRoutes({
     const cycleId = parsed.data.cycleId ?? newId('cy', claim);
     const workflowId = cycleWorkflowId(cycleId);
     tagWorkflow(req, res, workflowId);
+    // A funder's list goes to the records, not into the workflow: the cycle's shards read their slices of it. The set is
+    // named by the cycle and the list, so a retried request writes nothing twice, and another list for a cycle id
+    // already taken is refused below without touching the cycle's set.
+    const targetSet = projectIds && givenTargetSetId(cycleId, projectIds);
+    if (targetSet) await writeTargetSet(records, targetSet, projectIds);
     // Another funder's project is skipped exactly as a missing one is ("no running project with this id"): the answer
     // never tells a funder that someone else's project exists.
     await deadline(() =>
@@ -71,7 +77,7 @@ export function cycleRoutes({
         client.workflow.start<typeof cycleWorkflow>('cycleWorkflow', {
           workflowId,
           taskQueue,
-          args: [{ cycleId, name, funderId, closesAt, projectIds, launchedBy: req.caller!.actor }],
+          args: [{ cycleId, name, funderId, closesAt, targetSet, launchedBy: req.caller!.actor }],
           workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
           memo: idempotencyMemo(claim),
           typedSearchAttributes: [

@@ -5,7 +5,7 @@
  * activity waiting for a slot and sending, and the task that reports back.
  */
 import type { WorkflowHandle } from '@temporalio/client';
-import { cycleItemSignal, cycleReviewSignal, cycleWorkflowId } from '../../workflows/cycle-contract';
+import { CYCLE_SHARD_SIZE, cycleItemSignal, cycleReviewSignal, cycleShardWorkflowId, cycleWorkflowId } from '../../workflows/cycle-contract';
 import { projectWorkflowId } from '../../workflows/definitions';
 import { percentile, pool } from './load';
 import type { BenchStack } from './stack';
@@ -21,6 +21,8 @@ export interface Spread {
 export interface CyclePhases {
   sampled: number;
   cycleHistoryEvents: number;
+  /** The largest of its shards' histories. */
+  shardHistoryEvents: number;
   /** `POST` sent → the cycle workflow's last signal to a project. */
   fanOutMs: number;
   /** `POST` sent → the signal in the project's history. */
@@ -81,8 +83,11 @@ function projectTimes(events: HistoryEvent[]): ProjectTimes | undefined {
 
 /** Reads the cycle's history and up to `sample` of its projects' (evenly spaced); `launchedAt` is when the POST was sent (ms since epoch). */
 export async function analyseCycle(stack: BenchStack, cycleId: string, projectIds: string[], launchedAt: number, sample = 200): Promise<CyclePhases> {
-  const cycleEvents = (await stack.client.workflow.getHandle(cycleWorkflowId(cycleId)).fetchHistory()).events ?? [];
-  const fanOut = cycleEvents.filter((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes?.signalName === cycleReviewSignal.name);
+  const eventsOf = async (workflowId: string) => (await stack.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+  const cycleEvents = await eventsOf(cycleWorkflowId(cycleId));
+  const shards = Math.ceil(projectIds.length / CYCLE_SHARD_SIZE);
+  const shardEvents = await Promise.all(Array.from({ length: shards }, (_, n) => eventsOf(cycleShardWorkflowId(cycleId, n))));
+  const fanOut = shardEvents.flat().filter((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes?.signalName === cycleReviewSignal.name);
   const step = Math.max(1, projectIds.length / sample);
   const ids = Array.from({ length: Math.min(sample, projectIds.length) }, (_, i) => projectIds[Math.floor(i * step)]);
   const times: ProjectTimes[] = [];
@@ -95,6 +100,7 @@ export async function analyseCycle(stack: BenchStack, cycleId: string, projectId
   return {
     sampled: times.length,
     cycleHistoryEvents: cycleEvents.length,
+    shardHistoryEvents: Math.max(...shardEvents.map((e) => e.length)),
     fanOutMs: Math.max(...fanOut.map(ms)) - launchedAt,
     signalArrived: spread(times.map((t) => t.signal - launchedAt)),
     openTask: spread(times.map((t) => t.scheduled - t.signal)),

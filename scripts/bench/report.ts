@@ -1,6 +1,7 @@
 /** The benchmark's tables (Markdown), one column group per dev-server mode. */
 import { execFileSync } from 'node:child_process';
 import { cpus, release, totalmem } from 'node:os';
+import { CYCLE_SHARD_SIZE } from '../../workflows/cycle-contract';
 import { temporalCliPath } from '../lib/stack';
 import type { Rate } from './load';
 import type { CycleFigures, DecisionFigures, MemoryFigures, SmtpFigures, SubmissionFigures } from './scenarios';
@@ -98,7 +99,7 @@ export function report(results: Map<Mode, ModeFigures>, sizes: Sizes): string {
   line('decision, raw: Update accepted (p50) · whole Update (p50)', (f) => `${ms(f.decisions.rawAcceptedP50Ms)} · ${ms(f.decisions.raw.p50Ms)}`);
   line('decision: CPU ms per decision, product', (f) => cpu(f.decisions.product.cpuPerOp, ['api', 'server', 'worker', 'bench']));
   line('decision: CPU ms per decision, raw', (f) => cpu(f.decisions.raw.cpuPerOp, ['api', 'server', 'worker', 'bench']));
-  line('cycle: `POST` → the cycle workflow signalled its last project', (f) => ms(f.cycle.phases.fanOutMs));
+  line('cycle: `POST` → a shard signalled the last project', (f) => ms(f.cycle.phases.fanOutMs));
   line('cycle, per project p50 / p99: `POST` → signal in the project', (f) => spread(f.cycle.phases.signalArrived));
   line('… signal → step opened and e-mail scheduled (workflow task)', (f) => spread(f.cycle.phases.openTask));
   line('… e-mail activity scheduled → started (waiting for a slot)', (f) => spread(f.cycle.phases.mailWait));
@@ -114,6 +115,7 @@ export function report(results: Map<Mode, ModeFigures>, sizes: Sizes): string {
   });
   line('cycle: CPU ms per project, `202` → all reported', (f) => cpu(f.cycle.cpuPerProject, ['server', 'worker', 'maildev', 'api', 'bench']));
   line('cycle workflow history events', (f) => num(f.cycle.phases.cycleHistoryEvents));
+  line(`cycle: largest shard's history events (${CYCLE_SHARD_SIZE} projects a shard)`, (f) => num(f.cycle.phases.shardHistoryEvents));
   line(`preparation (not measured): ${sizes.projects} projects to active through the client`, (f) => ms(f.cycle.prepMs));
 
   // 3. Worker memory.

@@ -8,7 +8,8 @@ import { WorkflowUpdateStage } from '@temporalio/client';
 import nodemailer from 'nodemailer';
 import type { LinkClaims } from '../../activities/link-tokens';
 import { projectSubmissionSchema, type Project } from '../../domain/project';
-import { CYCLE_BATCH_SIZE, cycleViewQuery, cycleWorkflowId } from '../../workflows/cycle-contract';
+import { countReportedItems } from '../../records/cycle-records';
+import { CYCLE_BATCH_SIZE } from '../../workflows/cycle-contract';
 import { decideUpdate, searchAttributes } from '../../workflows/definitions';
 import { analyseCycle, type CyclePhases } from './history';
 import {
@@ -206,13 +207,13 @@ export async function cycle(stack: BenchStack, n: number): Promise<CycleFigures>
     200,
   );
   const visibleMs = performance.now() - t;
-  const handle = stack.client.workflow.getHandle(cycleWorkflowId(cycleId));
-  // A project reports to the cycle once its step's e-mail is sent; until then the cycle's own placeholder awaits no one.
+  // A project reports to its shard once its step's e-mail is sent; until then the shard's own placeholder awaits no one.
+  const records = stack.records();
   await poll(
     stack,
     'every project reported',
-    () => handle.query(cycleViewQuery),
-    (c) => c.items.filter((i) => i.awaited.length).length === n,
+    () => countReportedItems(records, cycleId),
+    (reported) => reported === n,
     600_000,
     500,
   );

@@ -9,6 +9,7 @@
  * Everything started is registered, and stopped on failure, Ctrl-C and SIGTERM;
  * if the benchmark itself dies, its exit hook SIGKILLs what is still running.
  */
+import { openRecords, type Records } from '../../records/database';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -138,6 +139,13 @@ export class BenchStack {
     return `127.0.0.1:${this.ports.temporal}`;
   }
 
+  private recordStore?: Records;
+  /** The bench's own connection to the stack's record store (one connection: it only polls). */
+  records(): Records {
+    this.recordStore ??= openRecords(embeddedDatabaseUrl(this.ports.records), { max: 1 });
+    return this.recordStore;
+  }
+
   /** The env `npm start` gives the worker and the API, pointed at this stack. */
   private env(taskQueue: string): NodeJS.ProcessEnv {
     return {
@@ -249,6 +257,7 @@ export class BenchStack {
   stop(succeeded = true): Promise<void> {
     this.stopping ??= (async () => {
       await this.connection?.close().catch(() => undefined);
+      await this.recordStore?.destroy().catch(() => undefined);
       for (const p of [...this.parts].reverse()) await stopManaged(p);
       if (succeeded) rmSync(this.dataDir, { recursive: true, force: true });
       else console.error(`bench: logs kept in ${this.dataDir}`);

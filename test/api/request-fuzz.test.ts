@@ -276,9 +276,9 @@ describe('paths and query strings', () => {
 
 // Runs last (Jest keeps the order of a file's tests).
 test('nothing was started but what was answered 2xx, over more than 5,000 requests', async () => {
-  // Count every workflow the namespace ran.
+  // Count every workflow the namespace ran but the shards an accepted cycle starts itself.
   const expected = started.project + started.cycle;
-  const count = async () => (await stack.client.workflow.count()).count;
+  const count = async () => (await stack.client.workflow.count(`WorkflowType != 'cycleShardWorkflow'`)).count;
   for (const deadline = Date.now() + 10_000; (await count()) < expected && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 250));
   await new Promise((r) => setTimeout(r, 1000)); // a late, unexpected start would show up by now
   expect({

@@ -59,6 +59,8 @@ export function mockActivities() {
     // The real record store (the suite's database).
     recordProject: jest.fn<ReturnType<Activities['recordProject']>, Parameters<Activities['recordProject']>>(real.recordProject),
     recordCycle: jest.fn<ReturnType<Activities['recordCycle']>, Parameters<Activities['recordCycle']>>(real.recordCycle),
+    cycleTargets: jest.fn<ReturnType<Activities['cycleTargets']>, Parameters<Activities['cycleTargets']>>(real.cycleTargets),
+    readCycleTargets: jest.fn<ReturnType<Activities['readCycleTargets']>, Parameters<Activities['readCycleTargets']>>(real.readCycleTargets),
     // Working days on the real holiday calendars.
     dueAfterWorkingDays: jest.fn<ReturnType<Activities['dueAfterWorkingDays']>, Parameters<Activities['dueAfterWorkingDays']>>(real.dueAfterWorkingDays),
   };

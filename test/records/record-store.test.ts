@@ -4,10 +4,11 @@
  * properties the workflows rely on: a retried write changes nothing, an older write never overwrites a newer,
  * and a project id owned by another run is refused.
  */
-import type { ProjectRecordWrite } from '../../records/contract';
+import type { ProjectCore, ProjectRecordWrite } from '../../records/contract';
 import { migrateRecords, openRecords, snapshot, type Records } from '../../records/database';
 import { readAuditTrail, readProjectRecord, recordedProject } from '../../records/project-reads';
 import { RecordRunMismatch, writeProjectRecord } from '../../records/project-writes';
+import { givenTargetSetId, readTargets, selectActiveTargets, targetSetSize, writeTargetSet } from '../../records/cycle-targets';
 import { uniqueId } from '../helpers/fixtures';
 import { firstWrite, step, STORES, type Store } from '../helpers/record-stores';
 
@@ -61,7 +62,7 @@ describe.each(STORES)('%s', (_name, start) => {
     ).n;
 
   test('migrations run once on a fresh database, then find nothing to do', async () => {
-    expect(await migrateRecords(db)).toEqual(['0001-records']);
+    expect(await migrateRecords(db)).toEqual(['0001-records', '0002-cycle-targets']);
     expect(await migrateRecords(db)).toEqual([]);
     // Two processes starting together (worker and API) migrate safely: the second waits and finds nothing to do.
     const other = openRecords(store.url, { max: 1 });
@@ -127,5 +128,35 @@ describe.each(STORES)('%s', (_name, start) => {
   test('an unknown project has no record', async () => {
     expect(await readProjectRecord(db, 'no-such-project')).toBeUndefined();
     expect(await readAuditTrail(db, 'no-such-project')).toEqual([]);
+  });
+
+  test("a cycle's target set is written once, and read in slices", async () => {
+    const ids = Array.from({ length: 1203 }, (_, i) => `p-${String(i).padStart(4, '0')}`);
+    const setId = givenTargetSetId(uniqueId('cy'), ids);
+    expect(await writeTargetSet(db, setId, ids)).toBe(1203);
+    // A retried write changes nothing, even one with another list under the same id.
+    expect(await writeTargetSet(db, setId, ids.slice(0, 5))).toBe(1203);
+    expect(await targetSetSize(db, setId)).toBe(1203);
+    const slices = await Promise.all([0, 500, 1000].map((from) => readTargets(db, setId, from, 500)));
+    expect(slices.map((s) => s.length)).toEqual([500, 500, 203]);
+    expect(slices.flat()).toEqual(ids);
+    expect(await readTargets(db, setId, 1500, 500)).toEqual([]);
+    expect(await targetSetSize(db, 'no-such-set')).toBeUndefined();
+  });
+
+  test("every active project of a funder, as recorded, makes a cycle's set; made again, it stays as first made", async () => {
+    const funderId = uniqueId('funder');
+    const record = (projectId: string, stage: ProjectCore['stage'], version: number) =>
+      writeProjectRecord(db, { ...firstWrite(projectId), version, core: { ...firstWrite(projectId).core!, funderId, stage } });
+    const [b, a, c] = [uniqueId('b'), uniqueId('a'), uniqueId('c')];
+    await record(b, 'active', 1);
+    await record(a, 'active', 1);
+    await record(c, 'scoping', 1);
+    const setId = `${uniqueId('cy')}:active`;
+    expect(await selectActiveTargets(db, setId, funderId)).toBe(2);
+    await record(c, 'active', 2);
+    expect(await selectActiveTargets(db, setId, funderId)).toBe(2);
+    expect(await readTargets(db, setId, 0, 10)).toEqual([a, b].sort());
+    expect(await selectActiveTargets(db, `${uniqueId('cy')}:active`, uniqueId('no-projects'))).toBe(0);
   });
 });

@@ -6,9 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Worker } from '@temporalio/worker';
-import { cycleViewQuery, cycleWorkflowId, type CycleView } from '../../workflows/cycle-contract';
-import type { cycleWorkflow } from '../../workflows/cycle';
 import { workflowsPath } from '../../worker/create-worker';
+import { startCycle, waitForCycle } from '../helpers/cycles';
 import { smallProject, uniqueId } from '../helpers/fixtures';
 import { testPolicy } from '../helpers/policy';
 import { mockActivities, useWorkflowEnv } from '../helpers/workflow-harness';
@@ -50,11 +49,7 @@ test('a milestone decided while the report to the cycle is in flight passes at o
     // The close is far off: only a prompt wake-up passes the milestone within the wait below.
     const cycleId = `cy-${randomUUID().slice(0, 8)}`;
     const closesAt = new Date(Date.now() + 5 * 60_000).toISOString();
-    const cycle = await env().client.workflow.start<typeof cycleWorkflow>('cycleWorkflow', {
-      workflowId: cycleWorkflowId(cycleId),
-      taskQueue,
-      args: [{ cycleId, name: 'Wake-up', funderId: 'horizon-eu', closesAt, projectIds: [p.projectId], launchedBy: 'funder#test' }],
-    });
+    const cycle = await startCycle(env().client, taskQueue, { cycleId, name: 'Wake-up', funderId: 'horizon-eu', closesAt, projectIds: [p.projectId] });
 
     await until(
       async () => (await project.describe()).memo,
@@ -65,12 +60,7 @@ test('a milestone decided while the report to the cycle is in flight passes at o
     const [decision] = await decide(project, [`m1-${cycleId}`]);
     expect(decision).toMatchObject({ recorded: true, outcome: 'approved' });
 
-    const view = await until<CycleView>(
-      () => cycle.query(cycleViewQuery),
-      (v) => v.items[0]?.outcome === 'passed',
-      'the cycle item to pass',
-      30_000,
-    );
+    const view = await waitForCycle(cycleId, (v) => v.items[0]?.outcome === 'passed', 'the cycle item to pass', 30_000);
     expect(view.items[0]).toMatchObject({ projectId: p.projectId, outcome: 'passed', milestoneIds: ['m1'] });
     expect(Date.parse(closesAt) - Date.parse(view.items[0].at)).toBeGreaterThan(3 * 60_000);
     expect(await cycle.result()).toMatchObject({ status: 'closed', counts: { passed: 1, pending: 0 } });

@@ -7,8 +7,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { policySchema } from '../../domain/policy';
-import { cycleViewQuery, cycleWorkflowId, type CycleView } from '../../workflows/cycle-contract';
-import type { cycleWorkflow } from '../../workflows/cycle';
+import { cycleShardWorkflowId, cycleWorkflowId } from '../../workflows/cycle-contract';
+import { startCycle, waitForCycle } from '../helpers/cycles';
 import { auditQuery, projectViewQuery } from '../../workflows/definitions';
 import { smallProject, uniqueId } from '../helpers/fixtures';
 import { testPolicyFile } from '../helpers/policy';
@@ -35,16 +35,6 @@ async function activeProject(tq: string, name: string): Promise<ProjectHandle> {
   return handle;
 }
 
-async function cycleView(cycleId: string, ready: (v: CycleView) => boolean, what: string): Promise<CycleView> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const view = await env().client.workflow.getHandle(cycleWorkflowId(cycleId)).query(cycleViewQuery);
-    if (ready(view)) return view;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(view.items)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 test('a cycle over five projects: passed, held by the funder, held by a denied licence, stalled, held by a licence in review; no due time moves', async () => {
   const acts = mockActivities();
   await withWorker(acts, async (tq) => {
@@ -61,13 +51,17 @@ test('a cycle over five projects: passed, held by the funder, held by a denied l
     const closesAt = new Date(Date.now() + 15_000).toISOString();
     const projectIds = [pass, funderHold, regulatorHold, stall, inReview].map((h) => h.workflowId.replace(/^project-/, ''));
     const dueBefore = (await pass.query(projectViewQuery)).openSteps.find((s) => s.stepId === 'c1-de-bafa')!.dueAt;
-    await env().client.workflow.start<typeof cycleWorkflow>('cycleWorkflow', {
-      workflowId: cycleWorkflowId(cycleId),
-      taskQueue: tq,
-      args: [{ cycleId, name: 'Q2 tranche', funderId: 'horizon-eu', closesAt, projectIds: [...projectIds, 'no-such-project'], launchedBy: 'funder#test' }],
+    // Shards of two: the five projects and the missing one are asked by three shard workflows.
+    await startCycle(env().client, tq, {
+      cycleId,
+      name: 'Q2 tranche',
+      funderId: 'horizon-eu',
+      closesAt,
+      projectIds: [...projectIds, 'no-such-project'],
+      shardSize: 2,
     });
     const step = `m1-${cycleId}`;
-    await cycleView(cycleId, (v) => v.launched === 5 && v.skipped.length === 1, 'launch');
+    await waitForCycle(cycleId, (v) => v.launched === 5 && v.skipped.length === 1, 'launch');
 
     // The pending licence review keeps its legal due time; only its reminders move onto the cycle's calendar.
     const onCalendar = (id: string) => (v: Awaited<ReturnType<typeof waitForView>>) => v.openSteps.some((s) => s.stepId === id && s.calendar === closesAt);
@@ -104,7 +98,7 @@ test('a cycle over five projects: passed, held by the funder, held by a denied l
     expect(milestoneSlot).toBe(licenceSlot);
     await decide(pass, ['c1-de-bafa']);
 
-    const done = await cycleView(cycleId, (v) => v.status === 'closed', 'cycle closed');
+    const done = await waitForCycle(cycleId, (v) => v.status === 'closed', 'cycle closed');
     const outcome = (h: ProjectHandle) => done.items.find((i) => `project-${i.projectId}` === h.workflowId)!;
     expect(outcome(pass)).toMatchObject({ outcome: 'passed', milestoneIds: ['m1'] });
     expect(outcome(funderHold)).toMatchObject({ outcome: 'held-funder', detail: expect.stringContaining('AWV §8') });
@@ -127,6 +121,12 @@ test('a cycle over five projects: passed, held by the funder, held by a denied l
     }
     expect((await inReview.query(auditQuery)).filter((e) => e.action === 'deadline-aligned')).toEqual([]);
     expect(done.skipped).toEqual([{ projectId: 'no-such-project', reason: 'no running project with this id' }]);
+    // The cycle returns counts, never items; its three shards did the asking.
+    expect(await env().client.workflow.getHandle(cycleWorkflowId(cycleId)).result()).toEqual({
+      ...{ cycleId, name: 'Q2 tranche', funderId: 'horizon-eu', closesAt, status: 'closed', total: 6, launched: 5, skipped: 1 },
+      counts: done.counts,
+    });
+    for (const n of [0, 1, 2]) expect((await env().client.workflow.getHandle(cycleShardWorkflowId(cycleId, n)).describe()).status.name).toBe('COMPLETED');
 
     expect(Date.parse(outcome(stall).at)).toBeGreaterThanOrEqual(Date.parse(closesAt));
     view = await pass.query(projectViewQuery);

@@ -1,0 +1,84 @@
+/**
+ * A cycle larger than the server allows one workflow to take (issue 13): this dev server accepts at most 50
+ * signals into one execution and 2,000 events in one history. Before shards, a cycle over 100 projects that
+ * nobody decided closed with all of them `pending`, the projects' final reports refused by the server and no one
+ * told. With shards of 10, each shard takes its ten projects' reports, and every project ends `stalled`.
+ */
+import { randomUUID } from 'node:crypto';
+import * as proto from '@temporalio/proto';
+import { policySchema } from '../../domain/policy';
+import { cycleShardWorkflowId, cycleWorkflowId } from '../../workflows/cycle-contract';
+import { startCycle, waitForCycle } from '../helpers/cycles';
+import { projectWith } from '../helpers/fixtures';
+import { testPolicyFile } from '../helpers/policy';
+import { harness, mockActivities } from '../helpers/workflow-harness';
+import { startTestEnv } from '../helpers/temporal';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+
+const SIGNAL_LIMIT = 50;
+const EVENT_LIMIT = 2000;
+const PROJECTS = 100;
+const SHARD = 10;
+
+let env: TestWorkflowEnvironment;
+beforeAll(async () => {
+  env = await startTestEnv([
+    ...['--dynamic-config-value', `history.maximumSignalsPerExecution=${SIGNAL_LIMIT}`],
+    ...['--dynamic-config-value', `limit.historyCount.error=${EVENT_LIMIT}`],
+  ]);
+}, 120_000);
+afterAll(() => env?.teardown());
+
+const policy = policySchema.parse(testPolicyFile());
+const { withWorker, start, confirm, decide, waitForView } = harness(() => env, policy);
+const EventType = proto.temporal.api.enums.v1.EventType;
+
+async function historyOf(workflowId: string) {
+  const events = (await env.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+  return { events: events.length, signals: events.filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED).length };
+}
+
+test(`a cycle over ${PROJECTS} projects that nobody decides, under a limit of ${SIGNAL_LIMIT} signals per workflow: every one ends stalled`, async () => {
+  await withWorker(mockActivities(), async (tq) => {
+    // Due before the close whenever each project is made.
+    const dueAt = new Date(Date.now() + 20_000).toISOString();
+    const activeProject = async () => {
+      // c1's licence review stays open, so the project stays active.
+      const p = projectWith('c1');
+      const handle = await start(tq, {
+        ...p,
+        milestones: [{ id: 'm1', title: 'Prototype', dueAt, componentIds: ['c1'] }],
+      });
+      await confirm(handle);
+      const grant = await waitForView(handle, (v) => v.openSteps.length > 0, 'grant review');
+      await decide(
+        handle,
+        grant.openSteps.map((s) => s.stepId),
+      );
+      await waitForView(handle, (v) => v.stage === 'active', 'active');
+      return p.projectId;
+    };
+    const projectIds: string[] = [];
+    while (projectIds.length < PROJECTS) projectIds.push(...(await Promise.all(Array.from({ length: 10 }, activeProject))));
+
+    const cycleId = `cy-${randomUUID().slice(0, 8)}`;
+    const closesAt = new Date(Date.now() + 30_000).toISOString();
+    await startCycle(env.client, tq, { cycleId, name: 'Over the limit', funderId: 'horizon-eu', closesAt, projectIds, shardSize: SHARD });
+    const done = await waitForCycle(cycleId, (v) => v.status === 'closed', 'the cycle to close', 240_000);
+    expect({ total: done.total, launched: done.launched, counts: done.counts }).toEqual({
+      total: PROJECTS,
+      launched: PROJECTS,
+      counts: { passed: 0, 'held-funder': 0, 'held-regulator': 0, stalled: PROJECTS, pending: 0 },
+    });
+
+    // No history grows with the cycle: the cycle takes no signal, each shard only its own projects'.
+    const cycle = await historyOf(cycleWorkflowId(cycleId));
+    const shards = await Promise.all(Array.from({ length: PROJECTS / SHARD }, (_, n) => historyOf(cycleShardWorkflowId(cycleId, n))));
+    console.log(
+      `cycle: ${cycle.events} events; shards: at most ${Math.max(...shards.map((s) => s.events))} events, ${Math.max(...shards.map((s) => s.signals))} signals`,
+    );
+    expect(cycle.signals).toBe(0);
+    expect(cycle.events).toBeLessThan(100);
+    for (const shard of shards) expect(shard.signals).toBeLessThanOrEqual(3 * SHARD);
+  });
+}, 420_000);
