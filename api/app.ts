@@ -58,7 +58,7 @@ export interface AppDeps {
   temporalTimeoutMs?: number;
   /** Default: DEFAULT_RATE_LIMITS; a limit of 0 turns it off. */
   rateLimits?: RateLimits;
-  /** How old the stalled gauges of `/metrics` may grow before a scrape reads Temporal again (default 15 s). */
+  /** How old the stalled gauges of `/metrics` may grow before a scrape reads the records again (default 15 s). */
   metricsMaxAgeMs?: number;
 }
 
@@ -94,7 +94,7 @@ export function buildApp({
   const https = new URL(config.PUBLIC_URL ?? 'http://localhost').protocol === 'https:';
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: https ? [] : null } } }));
   const openApi = openApiDocument(config.policy, config.PUBLIC_URL);
-  const metrics = new ApiMetrics(client, temporalTimeoutMs, Object.keys(openApi.paths), metricsMaxAgeMs);
+  const metrics = new ApiMetrics(records, Object.keys(openApi.paths), metricsMaxAgeMs);
   app.use(metrics.middleware());
   const failedAuth = failedAuthLimiter(rateLimits);
   app.get('/metrics', failedAuth, metricsAccess(config.METRICS_TOKEN), async (_req, res) => {
@@ -142,6 +142,7 @@ export function buildApp({
     '/dashboard',
     dashboardRoutes({
       client,
+      records,
       keys: config.apiKeys,
       sessions,
       policy: config.policy,
@@ -162,7 +163,7 @@ export function buildApp({
     projectRoutes({ client, records, taskQueue: config.TASK_QUEUE, policy: config.policy, temporalTimeoutMs, principals: config.apiKeys }),
   );
   app.use('/v1/projects', reportRoutes({ client, temporalTimeoutMs }));
-  app.use('/v1/milestones/stalled', stalledRoutes({ client, temporalTimeoutMs }));
+  app.use('/v1/milestones/stalled', stalledRoutes({ records }));
   app.use('/v1/cycles', cycleRoutes({ client, records, taskQueue: config.TASK_QUEUE, temporalTimeoutMs }));
   app.use((req, _res, next) => next(new ApiError('NOT_FOUND', `no route ${req.method} ${req.path}`)));
   app.use(errorHandler);

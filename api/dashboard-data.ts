@@ -1,29 +1,21 @@
 /**
- * What the dashboard shows, gathered from Temporal visibility in three list
- * queries (projects, stalled steps, open steps), never by querying each
- * workflow: the page stays cheap however many projects there are.
+ * What the dashboard shows, read from the records in two snapshots (projects with their open steps, and the
+ * stalled list), never by querying each workflow: the page stays cheap however many projects there are, and
+ * answers while Temporal is down.
  */
-import type { Client } from '@temporalio/client';
 import type { Policy } from '../domain/policy';
-import type { Stage } from '../workflows/definitions';
-import {
-  listOpenSteps,
-  listProjects,
-  listStalled,
-  type OutOfTimeCase,
-  type ProjectOpenStep,
-  type ProjectSummary,
-  type StalledItem,
-} from './visibility-queries';
+import type { Records } from '../records/database';
+import { dashboardProjects, listStalled, type DashboardProject, type OutOfTimeCase, type StalledItem } from '../records/stalled';
+import { projectWorkflowId, type Stage } from '../workflows/definitions';
 
 /** In the order a project moves through them. */
 export const STAGES = ['scoping', 'grant-review', 'active', 'rejected', 'withdrawn', 'closed'] as const satisfies readonly Stage[];
 const IN_FLIGHT: readonly string[] = ['scoping', 'grant-review', 'active'];
 
-export interface ProjectRow extends ProjectSummary {
+export interface ProjectRow extends DashboardProject {
   funderName: string;
-  /** Open steps of the project and of its licence reviews and disputes, soonest due first. */
-  openSteps: ProjectOpenStep[];
+  /** The project's workflow, for the link to the Temporal UI. */
+  workflowId: string;
   /** The components whose licence case is past its legal limit. */
   outOfTime: string[];
 }
@@ -35,7 +27,7 @@ export interface DashboardData {
   /** Licence cases past their legal limit, longest first. */
   outOfTime: OutOfTimeCase[];
   projects: ProjectRow[];
-  /** A visibility listing hit its limit: the page says the numbers are partial. */
+  /** A list hit its limit: the page says the numbers are partial. */
   truncated: boolean;
 }
 
@@ -45,12 +37,8 @@ export interface DashboardScope {
   owner?: string;
 }
 
-export async function loadDashboard(client: Client, policy: Policy, { funderId, owner }: DashboardScope, now = new Date()): Promise<DashboardData> {
-  const [projects, stalled, open] = await Promise.all([
-    listProjects(client, funderId, owner),
-    listStalled(client, { funderId, owner }, now),
-    listOpenSteps(client, funderId),
-  ]);
+export async function loadDashboard(records: Records, policy: Policy, { funderId, owner }: DashboardScope, now = new Date()): Promise<DashboardData> {
+  const [projects, stalled] = await Promise.all([dashboardProjects(records, { funderId, owner }), listStalled(records, { funderId, owner }, now)]);
   const stageCounts = Object.fromEntries(STAGES.map((s) => [s, 0])) as Record<Stage, number>;
   for (const p of projects.projects) if (p.stage in stageCounts) stageCounts[p.stage as Stage]++;
   const funderNames = new Map(policy.funders.map((f) => [f.id, f.name]));
@@ -58,7 +46,7 @@ export async function loadDashboard(client: Client, policy: Policy, { funderId, 
   const rows: ProjectRow[] = projects.projects.map((p) => ({
     ...p,
     funderName: funderNames.get(p.funderId) ?? p.funderId,
-    openSteps: [...(open.byProject.get(p.projectId) ?? [])].sort((a, b) => a.dueAt.localeCompare(b.dueAt)),
+    workflowId: projectWorkflowId(p.projectId),
     outOfTime: stalled.outOfTime.filter((c) => c.projectId === p.projectId).map((c) => c.componentId),
   }));
   // Projects still moving come first, the one whose next step falls due soonest on top; ended ones after, newest first.
@@ -72,6 +60,6 @@ export async function loadDashboard(client: Client, policy: Policy, { funderId, 
     stalled: stalled.items,
     outOfTime: stalled.outOfTime,
     projects: rows,
-    truncated: projects.truncated || stalled.truncated || open.truncated,
+    truncated: projects.truncated || stalled.truncated,
   };
 }

@@ -10,7 +10,8 @@ import type { Stage } from '../workflows/definitions';
 import type { Caller } from './auth';
 import { STAGES, type DashboardData, type ProjectRow } from './dashboard-data';
 import { escapeHtml, formatWhen } from './pages';
-import type { OutOfTimeCase, QueuedStep, StalledItem } from './visibility-queries';
+import type { OutOfTimeCase, StalledItem } from '../records/stalled';
+import type { QueuedStep } from './visibility-queries';
 
 const STAGE_LABELS: Record<Stage, string> = {
   scoping: 'Scoping',

@@ -1,15 +1,15 @@
 /**
  * Prometheus metrics of the API at `/metrics`: HTTP latency and status by
  * route, decisions by outcome, the stalled steps by awaited agency and the
- * licence cases out of time by issuer. Those two gauges come from one Temporal visibility read that scrapes share:
+ * licence cases out of time by issuer. Those two gauges come from one read of the records that scrapes share:
  * a scrape finding it older than `maxAgeMs` answers with it and starts the next read in the background, so however
- * often and by however many scrapers it is scraped, Temporal is read at most once per `maxAgeMs`. The worker's
+ * often and by however many scrapers it is scraped, the records are read at most once per `maxAgeMs`. The worker's
  * metrics (the SDK's own, and e-mails sent and failed) are on the worker's own endpoint.
  */
-import type { Client } from '@temporalio/client';
 import type { Request, RequestHandler } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { listStalled, type StalledList } from './visibility-queries';
+import type { Records } from '../records/database';
+import { listStalled, type StalledList } from '../records/stalled';
 
 export class ApiMetrics {
   readonly registry = new Registry();
@@ -30,19 +30,18 @@ export class ApiMetrics {
   private readonly routes: { pattern: RegExp; route: string }[];
 
   /** `routes`: the documented paths (`/v1/projects/{id}`); a request is labelled with the one it matches. */
-  constructor(client: Client, temporalTimeoutMs: number, routes: string[], maxAgeMs: number) {
+  constructor(records: Records, routes: string[], maxAgeMs: number) {
     // Literal segments before parameters, so /v1/cycles matches itself and not a parameter of another route.
     this.routes = [...routes]
       .sort((a, b) => (a.match(/\{/g)?.length ?? 0) - (b.match(/\{/g)?.length ?? 0))
       .map((route) => ({ route, pattern: new RegExp(`^${route.replace(/\{\w+\}/g, '[^/]+')}/?$`) }));
     collectDefaultMetrics({ register: this.registry, prefix: 'licence_review_api_' });
-    // The last visibility read, and the one under way. Only the first scrape waits for a read; a read that fails
-    // (Temporal down) keeps the last figures rather than failing the scrape.
+    // The last read, and the one under way. Only the first scrape waits for a read; a read that fails (the record
+    // store down) keeps the last figures rather than failing the scrape.
     let last: { at: number; list: StalledList | undefined } | undefined;
     let reading: Promise<void> | undefined;
     const refresh = () =>
-      (reading ??= client
-        .withDeadline(Date.now() + temporalTimeoutMs, () => listStalled(client, {}))
+      (reading ??= listStalled(records, {})
         .then((list) => {
           last = { at: Date.now(), list };
         })

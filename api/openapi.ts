@@ -256,7 +256,7 @@ export function operations(policy: Policy): Operation[] {
       operationId: 'listStalledMilestones',
       method: 'get',
       path: '/v1/milestones/stalled',
-      summary: 'Steps and milestones past due, oldest first, and licence cases past their legal limit (`outOfTime`), from Temporal visibility',
+      summary: 'Steps and milestones past due, oldest first, and licence cases past their legal limit (`outOfTime`), from the records',
       roles: {
         admin: 'every project',
         coordinator: 'the projects they own or are a delegate of',

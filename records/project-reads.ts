@@ -53,3 +53,14 @@ export async function readAuditTrail(records: Records, projectId: string): Promi
     detail: r.detail,
   }));
 }
+
+/** Every compliance report and corrective action recorded for the project's licences, by component and key. */
+export async function readComplianceRecords(
+  records: Records,
+  projectId: string,
+): Promise<{ componentId: string; key: string; kind: string; data: Record<string, unknown> }[]> {
+  const rows = await snapshot(records, (db) =>
+    db.selectFrom('compliance_records').selectAll().where('project_id', '=', projectId).orderBy('component_id').orderBy('record_key').execute(),
+  );
+  return rows.map((r) => ({ componentId: r.component_id, key: r.record_key, kind: r.kind, data: r.data }));
+}

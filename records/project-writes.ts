@@ -1,6 +1,7 @@
 /** The project record's writes: one transaction per write, every row an upsert on its natural key. */
 import { sql } from 'kysely';
-import type { ProjectRecordWrite } from './contract';
+import type { MonitoredLicenceView } from '../workflows/compliance-contract';
+import type { ProjectCore, ProjectRecordWrite } from './contract';
 import type { Records } from './database';
 
 export class RecordRunMismatch extends Error {}
@@ -62,9 +63,24 @@ export async function writeProjectRecord(db: Records, w: ProjectRecordWrite): Pr
         )
         .execute();
     }
-    const project = await tx.selectFrom('projects').select(['run_id']).where('project_id', '=', w.projectId).executeTakeFirst();
+    const project = await tx.selectFrom('projects').select(['run_id', 'version']).where('project_id', '=', w.projectId).executeTakeFirst();
     if (!project) throw new Error(`project ${w.projectId} has no record yet: its first write must carry its core`);
     if (project.run_id !== w.run) throw new RecordRunMismatch(`project ${w.projectId} is recorded for run ${project.run_id}, not ${w.run}`);
+
+    // Each report and corrective action of a monitored licence, as the latest write knows it. The view keeps only the
+    // recent ones (the monitor trims its state); these rows keep every one for the record-keeping period.
+    const compliance = w.core && project.version === w.version ? complianceRows(w.projectId, w.core.components, now) : [];
+    if (compliance.length) {
+      await tx
+        .insertInto('compliance_records')
+        .values(compliance)
+        .onConflict((oc) =>
+          oc
+            .columns(['project_id', 'component_id', 'record_key'])
+            .doUpdateSet((eb) => ({ kind: eb.ref('excluded.kind'), recorded_at: eb.ref('excluded.recorded_at'), data: eb.ref('excluded.data') })),
+        )
+        .execute();
+    }
 
     if (w.parties?.length) {
       await tx
@@ -167,5 +183,16 @@ export async function writeProjectRecord(db: Records, w: ProjectRecordWrite): Pr
         .where('project_id', '=', w.projectId)
         .execute();
     }
+  });
+}
+
+function complianceRows(projectId: string, components: ProjectCore['components'], now: string) {
+  return components.flatMap(({ id, licence }) => {
+    const record = (licence as Partial<MonitoredLicenceView>).compliance;
+    if (!record) return [];
+    return [
+      ...record.reports.map((r) => ({ record_key: `report-${r.period}`, kind: 'report', data: JSON.stringify(r) })),
+      ...record.correctiveActions.map((a) => ({ record_key: `action-${a.actionId}`, kind: 'corrective-action', data: JSON.stringify(a) })),
+    ].map((row) => ({ ...row, project_id: projectId, component_id: id, recorded_at: now }));
   });
 }

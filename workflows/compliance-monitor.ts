@@ -429,6 +429,12 @@ export class LicenceMonitor {
     };
   }
 
+  /** The monitor's last report, once its licence has ended and everything else is reported: the project may close. */
+  reportFinal(): Promise<void> {
+    this.lastReport = this.reporter.report({ final: true });
+    return this.lastReport;
+  }
+
   /** Reports the licence and the audit entries to the project, and refreshes the search attributes. */
   private publish(): Promise<void> {
     this.unsent = false;

@@ -7,7 +7,7 @@
  * At the end of each period the monitor continues as new with the state it
  * carries, so its history stays bounded for the licence's whole life.
  */
-import { CancellationScope, isCancellation, makeContinueAsNewFunc, setHandler, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, isCancellation, makeContinueAsNewFunc, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
   complianceRecordQuery,
   resolveCorrectiveActionUpdate,
@@ -33,7 +33,11 @@ export async function complianceMonitorWorkflow(input: ComplianceMonitorInput): 
   }
   // A report still being screened, or one landing meanwhile, finishes and is reported in this run: nothing it changes is lost to the next one.
   await monitor.flush();
-  if (outcome !== 'next-period') return { status: outcome, licenceId: input.licence.licenceId, period: monitor.record.period };
+  if (outcome !== 'next-period') {
+    // Projects no longer wait for their monitors as children (they continue as new): the last report tells them.
+    if (patched('monitor-final-report')) await monitor.reportFinal();
+    return { status: outcome, licenceId: input.licence.licenceId, period: monitor.record.period };
+  }
 
   // The search attributes (ProjectId, FunderId, Stage…) and the memo go explicitly to the next run.
   const info = workflowInfo();

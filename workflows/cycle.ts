@@ -31,8 +31,13 @@ const targets = proxyActivities<Pick<Activities, 'cycleTargets' | 'readCycleTarg
   retry: { maximumInterval: '30 seconds' },
 });
 
-/** Time after the close for the last projects' reports to arrive before a shard closes. */
-const SETTLE_MS = 60_000;
+/**
+ * How long after the close a shard still waits for its last projects' reports (each project reports as soon as
+ * the close passes): long enough for a busy worker, after which a silent project's item is recorded `pending`.
+ */
+const SHARD_SETTLE_MS = 5 * 60_000;
+/** The same wait in cycles launched before shards, as it was. */
+const UNSHARDED_SETTLE_MS = 60_000;
 
 const noTally = (): CycleTally => ({ launched: 0, skipped: 0, counts: Object.fromEntries(CYCLE_OUTCOMES.map((o) => [o, 0])) as CycleTally['counts'] });
 
@@ -47,7 +52,7 @@ function sum(tallies: CycleTally[]): CycleTally {
 }
 
 export async function cycleWorkflow(input: CycleInput): Promise<CycleResult | CycleView> {
-  if (!patched('cycle-shards')) return unshardedCycle(input, SETTLE_MS, (view) => setHandler(cycleViewQuery, view));
+  if (!patched('cycle-shards')) return unshardedCycle(input, UNSHARDED_SETTLE_MS, (view) => setHandler(cycleViewQuery, view));
 
   const { cycleId, name, funderId, closesAt, launchedBy } = input;
   let status: CycleView['status'] = 'launching';
@@ -96,7 +101,7 @@ export async function cycleShardWorkflow(input: CycleShardInput): Promise<CycleT
 
   const projectIds = await targets.readCycleTargets({ setId: input.targetSet, from: input.from, count: input.count });
   await fanOut.ask(projectIds, { ...input.review, cycleWorkflowId: workflowInfo().workflowId });
-  await condition(() => fanOut.settled(), Math.max(Date.parse(input.review.closesAt) + SETTLE_MS - Date.now(), 1));
+  await condition(() => fanOut.settled(), Math.max(Date.parse(input.review.closesAt) + SHARD_SETTLE_MS - Date.now(), 1));
   await recorder.flushed();
   return fanOut.tally();
 }

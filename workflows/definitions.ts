@@ -304,16 +304,51 @@ export interface Progress {
   licence?: Licence;
   caseClock?: CaseClock;
   dispute?: DisputeView;
+  /** A compliance monitor's last report: the licence has ended and the monitor reports nothing more. */
+  final?: boolean;
 }
 
 // ---- project ---------------------------------------------------------------
 
 export type Stage = 'scoping' | 'grant-review' | 'active' | 'rejected' | 'withdrawn' | 'closed';
 
+/** An active project continues as new past this many history events, or this many bytes (Temporal's own hint also counts). */
+export const PROJECT_HISTORY_EVENTS = 2000;
+export const PROJECT_HISTORY_BYTES = 1024 * 1024;
+
 export interface ProjectInput {
   project: Project;
   policy: Policy;
   submittedBy: string;
+  /** Set when a run continues as new: what the active project carries into its next run. */
+  continued?: ProjectCarry;
+  /** History events after which an active project continues as new (PROJECT_HISTORY_EVENTS unless set; tests set fewer). */
+  continueAfterEvents?: number;
+}
+
+/**
+ * What an active project carries into its next run. It continues as new only between reviews (no licence review,
+ * cycle review or handler running, no open step of its own), so nothing in flight is carried: the steps, decisions
+ * and audit entries of earlier runs are in the records.
+ */
+export interface ProjectCarry {
+  submittedAt: string;
+  delegates: string[];
+  components: ComponentView[];
+  milestones: MilestoneView[];
+  disputes: DisputeView[];
+  submissions: [componentId: string, submission: number][];
+  resubmittableUntil: [componentId: string, until: number][];
+  /** The compliance monitors started, and whether each has sent its last report. */
+  monitors: MonitorRef[];
+  /** Where the record writes continue: the next write's version follows `version`; the trail's next entry is `auditRecorded`. */
+  record: { version: number; auditRecorded: number };
+}
+
+export interface MonitorRef {
+  componentId: string;
+  workflowId: string;
+  finished: boolean;
 }
 
 export interface TierOverride {

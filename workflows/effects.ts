@@ -37,8 +37,11 @@ export const mail: MailActivities = {
  * Histories from before this wait replay without it.
  */
 export async function mailsSettled(): Promise<void> {
-  if (patched('mails-settle-before-close')) await condition(() => mailsInFlight === 0);
+  if (patched('mails-settle-before-close')) await condition(mailsIdle);
 }
+
+/** No send this workflow started is still in flight. */
+export const mailsIdle = (): boolean => mailsInFlight === 0;
 
 /** Record writes retry without limit: a database outage delays the record, never loses it (each write is idempotent). */
 export const records = proxyActivities<Pick<Activities, 'recordProject' | 'recordCycle'>>({

@@ -12,7 +12,7 @@ const FINAL: ReadonlySet<Stage> = new Set(['rejected', 'withdrawn', 'closed']);
 
 export interface RecordSource {
   view(): ProjectView;
-  /** The whole trail, in the order entries were made (append-only). */
+  /** This run's trail, in the order entries were made (append-only); earlier runs' entries are in the record. */
   audit(): AuditEntry[];
   parties: PartyRecord[];
   /** How long records are kept after the project closes (the policy's longest record-keeping period). */
@@ -21,12 +21,27 @@ export interface RecordSource {
 
 /** Builds each write of a project's record: what changed since the previous write. */
 export class ProjectWrites {
-  private version = 0;
-  private auditRecorded = 0;
+  private version: number;
+  /** Entries of the whole trail (all runs) recorded so far. */
+  private auditRecorded: number;
+  /** Entries recorded by earlier runs: this run's entry i is the trail's entry `base + i`. */
+  private readonly base: number;
   private readonly steps = new ChangeTracker<ReviewStep>();
   private readonly core = new ChangeTracker<ProjectCore>();
 
-  constructor(private readonly source: RecordSource) {}
+  /** `from`: where an earlier run's writes stopped (a run continued as new). */
+  constructor(
+    private readonly source: RecordSource,
+    from: { version: number; auditRecorded: number } = { version: 0, auditRecorded: 0 },
+  ) {
+    this.version = from.version;
+    this.auditRecorded = this.base = from.auditRecorded;
+  }
+
+  /** Where the next run's writes continue, once every change is written. */
+  carry(): { version: number; auditRecorded: number } {
+    return { version: this.version, auditRecorded: this.auditRecorded };
+  }
 
   next(): ProjectRecordWrite {
     const { steps, openSteps: _open, ...core } = this.source.view();
@@ -39,10 +54,10 @@ export class ProjectWrites {
       ...(this.version === 1 && { parties: this.source.parties }),
       steps: this.steps.changedSince(steps.map((s) => [`${s.workflowId}/${s.stepId}`, s])),
       auditFrom: this.auditRecorded,
-      audit: trail.slice(this.auditRecorded),
+      audit: trail.slice(this.auditRecorded - this.base),
       ...(FINAL.has(core.stage) && { closed: { at: new Date().toISOString(), keepUntil: new Date(Date.now() + this.source.keepForMs).toISOString() } }),
     };
-    this.auditRecorded = trail.length;
+    this.auditRecorded = this.base + trail.length;
     return write;
   }
 }

@@ -7,9 +7,14 @@ import {
   allHandlersFinished,
   ApplicationFailure,
   CancellationScope,
+  ChildWorkflowCancellationType,
   condition,
+  getExternalWorkflowHandle,
   isCancellation,
   log,
+  makeContinueAsNewFunc,
+  ParentClosePolicy,
+  patched,
   setHandler,
   startChild,
   workflowInfo,
@@ -26,6 +31,8 @@ import {
   licenceWorkflowId,
   resubmitUpdate,
   addDelegateUpdate,
+  PROJECT_HISTORY_BYTES,
+  PROJECT_HISTORY_EVENTS,
   ProjectRejection,
   projectViewQuery,
   searchAttributes,
@@ -37,6 +44,8 @@ import {
   type MilestoneView,
   type Licence,
   type LicenceStatus,
+  type MonitorRef,
+  type ProjectCarry,
   type ProjectInput,
   type ProjectView,
   type ReviewStep,
@@ -44,7 +53,7 @@ import {
   type Stage,
   type WithdrawRequest,
 } from './definitions';
-import { mail, mailsSettled, records, reference } from './effects';
+import { mail, mailsIdle, mailsSettled, records, reference } from './effects';
 import type { MailContext, NoticeIntent } from './mail-intents';
 import { licenceWorkflow } from './licence';
 import { ReviewBoard, type AuditInput } from './review-board';
@@ -61,23 +70,29 @@ import { RecordWriter } from './record-writer';
 const LICENCE_ENDED = new Set<LicenceStatus>(['cleared', 'denied', 'returned', 'revoked', 'expired']);
 
 export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
-  const { project, policy } = input;
+  const { project, policy, continued } = input;
   const { workflowId } = workflowInfo();
+  // Runs started before projects continued as new end as they did: their monitors are children they wait for.
+  const continues = patched('project-continue-as-new');
   const lead = leadAgency(policy, project);
-  const submittedAt = new Date().toISOString();
+  const submittedAt = continued?.submittedAt ?? new Date().toISOString();
   /** Coordinators who act on the project as its owner (the submitter) does. */
-  const delegates = new Set<string>();
+  const delegates = new Set<string>(continued?.delegates);
+  /** This run's entries of the audit trail (earlier runs' are in the record). */
   const auditTrail: AuditEntry[] = [];
-  const writes = new ProjectWrites({
-    view: () => view(),
-    audit: () => auditTrail,
-    parties: [
-      ...project.partners.map((p) => ({ partyId: p.id, role: 'partner' as const, name: p.name, country: p.country })),
-      { partyId: project.funderId, role: 'funder' as const, name: policy.funders.find((f) => f.id === project.funderId)!.name },
-      { partyId: lead.id, role: 'agency' as const, name: lead.name, country: lead.country },
-    ],
-    keepForMs: Math.max(...Object.values(policy.regimes).map((r) => r.recordKeeping)),
-  });
+  const writes = new ProjectWrites(
+    {
+      view: () => view(),
+      audit: () => auditTrail,
+      parties: [
+        ...project.partners.map((p) => ({ partyId: p.id, role: 'partner' as const, name: p.name, country: p.country })),
+        { partyId: project.funderId, role: 'funder' as const, name: policy.funders.find((f) => f.id === project.funderId)!.name },
+        { partyId: lead.id, role: 'agency' as const, name: lead.name, country: lead.country },
+      ],
+      keepForMs: Math.max(...Object.values(policy.regimes).map((r) => r.recordKeeping)),
+    },
+    continued?.record,
+  );
   // Update handlers answer once their changes are recorded, so what the API answered is what it reads.
   const recorder = new RecordWriter(() => records.recordProject(writes.next()));
   const answer = <T>(result: T | Promise<T>) => recorder.answer(result);
@@ -88,26 +103,32 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
     log.info(`audit: ${entry.action}`, { action: entry.action, channel: entry.channel, componentId: entry.componentId, stepId: entry.stepId });
   };
   const components = new Map<string, ComponentView>(
-    project.components.map((c) => [
-      c.id,
-      { id: c.id, name: c.name, tier: null, classifiedTier: null, tierReason: null, classification: null, licence: { status: 'in-review', conditions: [] } },
-    ]),
+    continued?.components.map((c) => [c.id, c]) ??
+      project.components.map((c) => [
+        c.id,
+        { id: c.id, name: c.name, tier: null, classifiedTier: null, tierReason: null, classification: null, licence: { status: 'in-review', conditions: [] } },
+      ]),
   );
   /** Steps of the licence reviews and disputes, by the workflow that reported them. */
   const childSteps = new Map<string, ReviewStep[]>();
-  const disputes = new Map<string, DisputeView>();
-  const milestones = new Map<string, MilestoneView>(project.milestones.map((m) => [m.id, { ...m, status: 'pending' }]));
+  const disputes = new Map<string, DisputeView>(continued?.disputes.map((d) => [d.disputeId, d]));
+  const milestones = new Map<string, MilestoneView>(
+    continued?.milestones.map((m) => [m.id, m]) ?? project.milestones.map((m) => [m.id, { ...m, status: 'pending' }]),
+  );
   /** Bumped on every change a cycle review may wait for. */
   let changes = 0;
-  let stage: Stage = 'scoping';
+  let stage: Stage = continued ? 'active' : 'scoping';
   let confirmation: ScopingConfirmation | undefined;
   let withdrawal: WithdrawRequest | undefined;
   let children: Promise<Licence>[] = [];
   /** Submissions of each component's licence review (more than one after a return), and until when a returned one may be resubmitted. */
-  const submissions = new Map<string, number>(project.components.map((c) => [c.id, 1]));
-  const resubmittableUntil = new Map<string, number>();
+  const submissions = new Map<string, number>(continued?.submissions ?? project.components.map((c) => [c.id, 1]));
+  const resubmittableUntil = new Map<string, number>(continued?.resubmittableUntil);
   /** The compliance monitors' results: each ends when its licence expires or is revoked. */
   const monitors: Promise<void>[] = [];
+  /** Every monitor started, in this run or an earlier one; each says when it has sent its last report. */
+  const monitorRefs: MonitorRef[] = continued?.monitors ?? [];
+  let reviewsRunning = 0;
 
   const funder = policy.funders.find((f) => f.id === project.funderId)!;
   const board: ReviewBoard = new ReviewBoard({
@@ -131,7 +152,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
   const allSteps = () => [...board.list(), ...[...childSteps.values()].flat()];
 
   const visibility = new Visibility(project.title);
-  visibility.setOwners([input.submittedBy]);
+  visibility.setOwners([input.submittedBy, ...delegates]);
   const publishVisibility = (): void => {
     visibility.publish(stage, board.open());
     recorder.changed();
@@ -207,6 +228,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
     if (component && progress.licence) component.licence = progress.licence;
     if (component && progress.caseClock) component.caseClock = progress.caseClock;
     if (progress.dispute) disputes.set(progress.dispute.disputeId, progress.dispute);
+    if (progress.final) monitorRefs.filter((m) => m.workflowId === progress.source).forEach((m) => (m.finished = true));
     auditTrail.push(...progress.audit);
     changes += 1;
     recorder.changed();
@@ -252,32 +274,39 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
 
   /** One submission of a component's licence review (a child workflow); a granted licence gets its compliance monitor at once. */
   async function reviewLicence(componentId: string): Promise<Licence> {
-    const spec = project.components.find((c) => c.id === componentId)!;
-    const c = components.get(componentId)!;
-    const handle: ChildWorkflowHandle<typeof licenceWorkflow> = await startChild(licenceWorkflow, {
-      workflowId: licenceWorkflowId(project.projectId, componentId, submissions.get(componentId)),
-      args: [{ project, component: spec, classification: c.classification!, tier: c.tier!, policy, parentWorkflowId: workflowId }],
-      typedSearchAttributes: [
-        { key: searchAttributes.projectId, value: project.projectId },
-        { key: searchAttributes.funderId, value: project.funderId },
-      ],
-    });
-    const licence = await handle.result();
-    if (licence.status === 'returned') resubmittableUntil.set(componentId, Date.now() + policy.sla.resubmitWithin);
-    if (licence.status === 'approved') {
-      const monitor = await startChild(
-        complianceMonitorWorkflow,
-        complianceMonitorStart({ project, component: spec, licence, policy, projectWorkflowId: workflowId }),
-      );
-      // Settled either way, and at once: an unobserved failure (a monitor terminated by an operator) would fail this workflow's task.
-      monitors.push(
-        monitor.result().then(
-          () => undefined,
-          (err) => log.warn('compliance monitor did not complete', { componentId, err }),
-        ),
-      );
+    reviewsRunning += 1;
+    try {
+      const spec = project.components.find((c) => c.id === componentId)!;
+      const c = components.get(componentId)!;
+      const handle: ChildWorkflowHandle<typeof licenceWorkflow> = await startChild(licenceWorkflow, {
+        workflowId: licenceWorkflowId(project.projectId, componentId, submissions.get(componentId)),
+        args: [{ project, component: spec, classification: c.classification!, tier: c.tier!, policy, parentWorkflowId: workflowId }],
+        typedSearchAttributes: [
+          { key: searchAttributes.projectId, value: project.projectId },
+          { key: searchAttributes.funderId, value: project.funderId },
+        ],
+      });
+      const licence = await handle.result();
+      if (licence.status === 'returned') resubmittableUntil.set(componentId, Date.now() + policy.sla.resubmitWithin);
+      if (licence.status === 'approved') {
+        const start = complianceMonitorStart({ project, component: spec, licence, policy, projectWorkflowId: workflowId });
+        // A monitor outlives the run that started it (the project continues as new): it is left running when the run
+        // closes, and cancelled by its workflow id when the project is withdrawn.
+        const detached = { parentClosePolicy: ParentClosePolicy.ABANDON, cancellationType: ChildWorkflowCancellationType.ABANDON };
+        const monitor = await startChild(complianceMonitorWorkflow, continues ? { ...start, ...detached } : start);
+        if (continues) monitorRefs.push({ componentId, workflowId: start.workflowId, finished: false });
+        // Settled either way, and at once: an unobserved failure (a monitor terminated by an operator) would fail this workflow's task.
+        monitors.push(
+          monitor.result().then(
+            () => undefined,
+            (err) => log.warn('compliance monitor did not complete', { componentId, err }),
+          ),
+        );
+      }
+      return licence;
+    } finally {
+      reviewsRunning -= 1;
     }
-    return licence;
   }
 
   setHandler(
@@ -325,112 +354,160 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
     },
   );
 
-  record({
-    actor: input.submittedBy,
-    action: 'project-submitted',
-    channel: 'api',
-    detail: `"${project.title}" with ${project.components.length} component(s), policy ${policy.version}`,
-  });
+  if (!continued) {
+    record({
+      actor: input.submittedBy,
+      action: 'project-submitted',
+      channel: 'api',
+      detail: `"${project.title}" with ${project.components.length} component(s), policy ${policy.version}`,
+    });
+  }
   publishVisibility();
   void recorder.run();
 
+  /** Scoping, grant review and the first licence reviews; false when the grant is refused. */
+  async function begin(): Promise<boolean> {
+    // 1. Scoping: classify, then wait for the coordinator to confirm.
+    const classifications = await reference.classifyProject({ project, rules: policy.classification });
+    for (const c of classifications) {
+      Object.assign(components.get(c.componentId)!, { classification: c, classifiedTier: c.tier, tier: c.tier, tierReason: c.rule.text });
+      const codes = c.matchedEntries.map((e) => e.code).join(', ') || 'none listed';
+      record({
+        actor: 'system',
+        action: 'classified',
+        channel: 'system',
+        componentId: c.componentId,
+        detail:
+          `${c.tier} by rule ${c.rule.id}: ${c.rule.text}; codes ${codes}; ` +
+          `reasons ${c.reasons.join(', ') || 'none'}; party hits ${c.restrictedPartyHits.length}`,
+      });
+    }
+    await notifyCoordinator('scoping', {
+      kind: 'scoping-ready',
+      context,
+      coordinatorName,
+      tiers: classifications.map((c) => ({ componentName: components.get(c.componentId)!.name, tier: c.tier, rule: c.rule.text })),
+    });
+    await condition(() => confirmation !== undefined);
+
+    // 2. Grant review, with any tier lowering the lead agency must approve.
+    setStage('grant-review', 'scoping confirmed');
+    const lowerings = [...components.values()].filter((c) => c.pendingTier);
+    const plans = [
+      ...grantReviewPlan(policy, project),
+      ...lowerings.map((c) =>
+        tierLoweringPlan(policy, project, c.id, c.tier!, c.pendingTier!, confirmation!.overrides.find((o) => o.componentId === c.id)!.justification!),
+      ),
+    ];
+    await board.openSteps(plans);
+    await board.waitForDecisions(plans.map((p) => p.stepId));
+    for (const c of lowerings) {
+      const step = board.steps.get(`tier-${c.id}`)!;
+      if (step.outcome === 'approved') {
+        record({
+          actor: step.reviewer,
+          action: 'tier-lowered',
+          channel: 'system',
+          componentId: c.id,
+          detail: `${c.tier} → ${c.pendingTier} approved by ${step.partyName}`,
+        });
+        Object.assign(c, { tier: c.pendingTier, tierReason: `lowered from ${c.tier} with ${step.partyName}'s approval` });
+      } else {
+        record({
+          actor: step.reviewer,
+          action: 'tier-lowering-refused',
+          channel: 'system',
+          componentId: c.id,
+          detail: `stays ${c.tier}: ${step.legalBasis ?? ''}`,
+        });
+      }
+      delete c.pendingTier;
+    }
+    const refusals = board.list().filter((s) => (s.kind === 'grant-funder' || s.kind === 'grant-agency') && s.outcome === 'denied');
+    if (refusals.length) {
+      setStage('rejected', refusals.map((s) => `${s.partyName} denied (${s.legalBasis})`).join('; '));
+      await notifyCoordinator('rejected', {
+        kind: 'grant-rejected',
+        context,
+        coordinatorName,
+        refusals: refusals.map((s) => ({ partyName: s.partyName, legalBasis: s.legalBasis, comment: s.comment })),
+      });
+      return false;
+    }
+
+    // 3. Active: one child workflow per component licence.
+    setStage('active', 'grant approved by the funder and the lead agency');
+    children = project.components.map((spec) => reviewLicence(spec.id));
+    const licences = await Promise.all(children);
+    children = [];
+    const summary = project.components.map(
+      (spec, i) => `- ${spec.name}: ${licences[i].status}${licences[i].validUntil ? ` until ${licences[i].validUntil}` : ''}`,
+    );
+    record({ actor: 'system', action: 'licensing-complete', channel: 'system', detail: summary.join('; ') });
+    await notifyCoordinator('licensing', {
+      kind: 'licensing-complete',
+      context,
+      coordinatorName,
+      licences: project.components.map((spec, i) => ({ componentName: spec.name, status: licences[i].status, validUntil: licences[i].validUntil })),
+    });
+    return true;
+  }
+
+  /** The project's record continues in a new run: its history stays bounded however long its licences last. */
+  function continueInNewRun(): Promise<never> {
+    const carry: ProjectCarry = {
+      submittedAt,
+      delegates: [...delegates],
+      components: [...components.values()],
+      milestones: [...milestones.values()],
+      disputes: [...disputes.values()],
+      submissions: [...submissions],
+      resubmittableUntil: [...resubmittableUntil],
+      monitors: monitorRefs,
+      record: writes.carry(),
+    };
+    log.info('continuing as new', { historyLength: workflowInfo().historyLength, historySize: workflowInfo().historySize });
+    const { typedSearchAttributes, memo } = workflowInfo();
+    return makeContinueAsNewFunc<typeof projectWorkflow>({ typedSearchAttributes, memo })({ ...input, continued: carry });
+  }
+
   try {
     await main.run(async () => {
-      // 1. Scoping: classify, then wait for the coordinator to confirm.
-      const classifications = await reference.classifyProject({ project, rules: policy.classification });
-      for (const c of classifications) {
-        Object.assign(components.get(c.componentId)!, { classification: c, classifiedTier: c.tier, tier: c.tier, tierReason: c.rule.text });
-        const codes = c.matchedEntries.map((e) => e.code).join(', ') || 'none listed';
-        record({
-          actor: 'system',
-          action: 'classified',
-          channel: 'system',
-          componentId: c.componentId,
-          detail:
-            `${c.tier} by rule ${c.rule.id}: ${c.rule.text}; codes ${codes}; ` +
-            `reasons ${c.reasons.join(', ') || 'none'}; party hits ${c.restrictedPartyHits.length}`,
-        });
-      }
-      await notifyCoordinator('scoping', {
-        kind: 'scoping-ready',
-        context,
-        coordinatorName,
-        tiers: classifications.map((c) => ({ componentName: components.get(c.componentId)!.name, tier: c.tier, rule: c.rule.text })),
-      });
-      await condition(() => confirmation !== undefined);
-
-      // 2. Grant review, with any tier lowering the lead agency must approve.
-      setStage('grant-review', 'scoping confirmed');
-      const lowerings = [...components.values()].filter((c) => c.pendingTier);
-      const plans = [
-        ...grantReviewPlan(policy, project),
-        ...lowerings.map((c) =>
-          tierLoweringPlan(policy, project, c.id, c.tier!, c.pendingTier!, confirmation!.overrides.find((o) => o.componentId === c.id)!.justification!),
-        ),
-      ];
-      await board.openSteps(plans);
-      await board.waitForDecisions(plans.map((p) => p.stepId));
-      for (const c of lowerings) {
-        const step = board.steps.get(`tier-${c.id}`)!;
-        if (step.outcome === 'approved') {
-          record({
-            actor: step.reviewer,
-            action: 'tier-lowered',
-            channel: 'system',
-            componentId: c.id,
-            detail: `${c.tier} → ${c.pendingTier} approved by ${step.partyName}`,
-          });
-          Object.assign(c, { tier: c.pendingTier, tierReason: `lowered from ${c.tier} with ${step.partyName}'s approval` });
-        } else {
-          record({
-            actor: step.reviewer,
-            action: 'tier-lowering-refused',
-            channel: 'system',
-            componentId: c.id,
-            detail: `stays ${c.tier}: ${step.legalBasis ?? ''}`,
-          });
-        }
-        delete c.pendingTier;
-      }
-      const refusals = board.list().filter((s) => (s.kind === 'grant-funder' || s.kind === 'grant-agency') && s.outcome === 'denied');
-      if (refusals.length) {
-        setStage('rejected', refusals.map((s) => `${s.partyName} denied (${s.legalBasis})`).join('; '));
-        await notifyCoordinator('rejected', {
-          kind: 'grant-rejected',
-          context,
-          coordinatorName,
-          refusals: refusals.map((s) => ({ partyName: s.partyName, legalBasis: s.legalBasis, comment: s.comment })),
-        });
-        return;
-      }
-
-      // 3. Active: one child workflow per component licence.
-      setStage('active', 'grant approved by the funder and the lead agency');
-      children = project.components.map((spec) => reviewLicence(spec.id));
-      const licences = await Promise.all(children);
-      children = [];
-      const summary = project.components.map(
-        (spec, i) => `- ${spec.name}: ${licences[i].status}${licences[i].validUntil ? ` until ${licences[i].validUntil}` : ''}`,
-      );
-      record({ actor: 'system', action: 'licensing-complete', channel: 'system', detail: summary.join('; ') });
-      await notifyCoordinator('licensing', {
-        kind: 'licensing-complete',
-        context,
-        coordinatorName,
-        licences: project.components.map((spec, i) => ({ componentName: spec.name, status: licences[i].status, validUntil: licences[i].validUntil })),
-      });
+      if (!continued && !(await begin())) return;
 
       // The project stays active while a licence is in force or under review: milestones, cycles and compliance follow.
       // A returned component may be submitted again within the policy's window; the project closes once nothing can change.
       const allEnded = () => [...components.values()].every((c) => LICENCE_ENDED.has(c.licence.status));
+      // Its history grows with each report from its compliance monitors: past a bound, it continues as new, between
+      // reviews, when nothing is in flight (no licence review, cycle review, handler, open step, mail or record write).
+      const historyFull = () => {
+        const info = workflowInfo();
+        return (
+          info.continueAsNewSuggested ||
+          info.historyLength >= (input.continueAfterEvents ?? PROJECT_HISTORY_EVENTS) ||
+          info.historySize >= PROJECT_HISTORY_BYTES
+        );
+      };
+      const quiet = () => !withdrawal && reviewsRunning === 0 && board.open().length === 0 && recorder.idle() && mailsIdle() && allHandlersFinished();
       for (;;) {
-        await condition(allEnded);
+        await condition(() => allEnded() || (continues && historyFull()));
+        if (!allEnded()) {
+          await condition(() => allEnded() || quiet());
+          if (!allEnded()) await continueInNewRun();
+          continue;
+        }
         const until = Math.max(0, ...resubmittableUntil.values());
         if (Date.now() >= until) break;
         await condition(() => !allEnded(), until - Date.now());
       }
-      // Closing completes this workflow, which would end its monitors (the parent close policy): each must finish first.
-      await Promise.all([...children, ...monitors]);
+      if (continues) {
+        // Monitors are not children of later runs: each says when it has sent its last report.
+        await Promise.all(children);
+        await condition(() => monitorRefs.every((m) => m.finished));
+      } else {
+        // Closing completes this workflow, which would end its monitors (the parent close policy): each must finish first.
+        await Promise.all([...children, ...monitors]);
+      }
       const ended = [...components.values()].map((c) => `${c.name}: ${c.licence.status}`).join('; ');
       setStage('closed', `every licence has ended (${ended})`);
       await notifyCoordinator('closed', { kind: 'project-closed', context, coordinatorName, ended });
@@ -441,6 +518,13 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
       const reason = 'the project was withdrawn by its coordinator';
       await board.closeOpen(reason);
       await Promise.allSettled(children); // each licence review closes its own steps
+      if (continues) {
+        for (const m of monitorRefs.filter((r) => !r.finished)) {
+          await getExternalWorkflowHandle(m.workflowId)
+            .cancel()
+            .catch((err) => log.warn('compliance monitor not cancelled', { componentId: m.componentId, err }));
+        }
+      }
       await notifyCoordinator('withdrawn', { kind: 'project-withdrawn', context, coordinatorName, reason: withdrawal!.reason });
       setStage('withdrawn', withdrawal!.reason); // last: the withdraw Update answers once everything above is done
     });

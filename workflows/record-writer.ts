@@ -16,9 +16,14 @@ export class RecordWriter {
     if (this.enabled) this.pending = true;
   }
 
+  /** Every change made so far is in the record. */
+  idle(): boolean {
+    return !this.pending && !this.writing;
+  }
+
   /** Resolves once every change made before the call is in the record. */
   flushed(): Promise<void> {
-    return condition(() => !this.pending && !this.writing);
+    return condition(() => this.idle());
   }
 
   /** An Update's answer, once its changes are in the record (the API reads the record); off, the answer as it was. */

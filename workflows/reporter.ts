@@ -29,15 +29,16 @@ export class Reporter {
   };
 
   /**
-   * Reports go out one after another, so the project receives them in the order they were made.
+   * Reports go out one after another, so the project receives them in the order they were made. A monitor's last
+   * report says it is `final`: the project closes only after it.
    * One that fails (the project already closed) is logged and must not fail a reviewer's decision.
    */
-  report(): Promise<void> {
+  report(final?: { final: true }): Promise<void> {
     // A copy now: the steps change before a queued report is sent.
     const snapshot = this.snapshot();
     const steps = this.deltas ? this.stepsSent.changedSince(snapshot.steps.map((s) => [s.stepId, s])) : snapshot.steps;
     const progress: Progress = JSON.parse(
-      JSON.stringify({ source: workflowInfo().workflowId, componentId: this.componentId, audit: this.unsent, ...snapshot, steps }),
+      JSON.stringify({ source: workflowInfo().workflowId, componentId: this.componentId, audit: this.unsent, ...snapshot, steps, ...final }),
     );
     this.unsent = [];
     const project = getExternalWorkflowHandle(this.projectWorkflowId);

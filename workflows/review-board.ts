@@ -7,7 +7,7 @@
  * coordinator answers, and one left unanswered is reminded, then returned.
  * Used by the project, licence and dispute workflows.
  */
-import { ApplicationFailure, condition, isCancellation, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, condition, isCancellation, patched, workflowInfo } from '@temporalio/workflow';
 import { formatDuration } from '../domain/durations';
 import type { Deadline, Policy } from '../domain/policy';
 import { reviewerPool } from '../domain/routing';
@@ -373,6 +373,8 @@ export class ReviewBoard {
   private async watch(step: ReviewStep): Promise<void> {
     const every = this.opts.policy.reminders.every;
     let nextReminder = this.nextReminderAfter(step, Date.now(), Date.parse(step.openedAt) + every);
+    /** The calendar `nextReminder` was planned on. */
+    let plannedOn = step.calendar;
     let deadlinePassed = false;
     while (step.status === 'open') {
       if (step.infoRequest) {
@@ -380,6 +382,12 @@ export class ReviewBoard {
         await this.awaitAnswer(step);
         nextReminder += Date.now() - stoppedAt;
         continue;
+      }
+      // A calendar set while this step's reminder was being sent is taken up here; before this check the next
+      // reminder came on the old cadence (histories from then replay without it).
+      if (step.calendar !== plannedOn) {
+        plannedOn = step.calendar;
+        if (patched('calendar-set-during-send')) nextReminder = this.nextReminderAfter(step, Date.now(), nextReminder);
       }
       const due = Date.parse(step.dueAt);
       const [seenDue, seenCalendar] = [step.dueAt, step.calendar];
@@ -389,7 +397,10 @@ export class ReviewBoard {
         Math.max(wakeAt - Date.now(), 1),
       );
       if (interrupted) {
-        if (step.calendar !== seenCalendar) nextReminder = this.nextReminderAfter(step, Date.now(), nextReminder);
+        if (step.calendar !== seenCalendar) {
+          nextReminder = this.nextReminderAfter(step, Date.now(), nextReminder);
+          plannedOn = step.calendar;
+        }
         continue;
       }
       if (!deadlinePassed && Date.now() >= due) {

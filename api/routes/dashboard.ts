@@ -10,6 +10,7 @@ import { z } from 'zod';
 import type { Role } from '../../config/env';
 import type { KeyRing } from '../../config/principals';
 import type { Policy } from '../../domain/policy';
+import type { Records } from '../../records/database';
 import { callerFor, identifier } from '../auth';
 import { loadDashboard } from '../dashboard-data';
 import { agencyQueuePage, dashboardPage, dashboardUnavailablePage, signInPage } from '../dashboard-page';
@@ -21,6 +22,7 @@ import { listAgencySteps } from '../visibility-queries';
 
 export interface DashboardDeps {
   client: Client;
+  records: Records;
   keys: KeyRing;
   sessions: Sessions;
   policy: Policy;
@@ -43,6 +45,7 @@ function html(res: Response, status: number, body: string) {
 
 export function dashboardRoutes({
   client,
+  records,
   keys,
   sessions,
   policy,
@@ -90,12 +93,12 @@ export function dashboardRoutes({
     }
     const funderId = caller.role === 'funder' ? caller.funderId : undefined;
     const owner = caller.role === 'coordinator' ? caller.actor : undefined;
-    const data = await readOrExplain(req, res, () => loadDashboard(client, policy, { funderId, owner }));
+    const data = await readOrExplain(req, res, () => loadDashboard(records, policy, { funderId, owner }));
     const funderName = funderId && (policy.funders.find((f) => f.id === funderId)?.name ?? funderId);
     if (data) html(res, 200, dashboardPage(data, { ...pageOptions, funderName }));
   });
 
-  /** Reads what a page shows from Temporal; when that fails, answers with a page that says so, and returns undefined. */
+  /** Reads what a page shows (from the records, or Temporal); when that fails, answers with a page that says so, and returns undefined. */
   async function readOrExplain<T>(req: Request, res: Response, read: () => Promise<T>): Promise<T | undefined> {
     try {
       return await bounded(client, temporalTimeoutMs)(read);

@@ -1,15 +1,14 @@
-/** `GET /v1/milestones/stalled`: running steps past their due time, oldest first, and licence cases out of time, from Temporal visibility. */
+/** `GET /v1/milestones/stalled`: open steps past their due time, oldest first, and licence cases out of time, from the records. */
 import { Router } from 'express';
-import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import { slug } from '../../domain/primitives';
+import type { Records } from '../../records/database';
+import { listStalled } from '../../records/stalled';
 import { ApiError, validationError } from '../errors';
-import { listStalled } from '../visibility-queries';
-import { bounded } from '../temporal-calls';
 
 export const filtersSchema = z.strictObject({ funderId: slug.optional(), cycleId: slug.optional(), agency: slug.optional() });
 
-export function stalledRoutes({ client, temporalTimeoutMs }: { client: Client; temporalTimeoutMs: number }): Router {
+export function stalledRoutes({ records }: { records: Records }): Router {
   const router = Router();
   router.get('/', async (req, res) => {
     const parsed = filtersSchema.safeParse(req.query);
@@ -22,7 +21,7 @@ export function stalledRoutes({ client, temporalTimeoutMs }: { client: Client; t
     }
     // A coordinator sees the projects they own or are a delegate of.
     const owner = caller.role === 'coordinator' ? caller.actor : undefined;
-    const result = await bounded(client, temporalTimeoutMs)(() => listStalled(client, { ...filters, owner }));
+    const result = await listStalled(records, { ...filters, owner });
     res.json({ ...result, filters, count: result.items.length });
   });
   return router;

@@ -10,7 +10,8 @@ import { expectStatus, readAnswered } from '../helpers/api-read';
 import { bearer, KEYS, linkTokens, useApiStack } from '../helpers/api-stack';
 import { smallProject, uniqueId } from '../helpers/fixtures';
 
-const stack = useApiStack();
+// Its own record store: "allActive" takes every active project of the funder in the records, which here are this file's.
+const stack = useApiStack({ ownRecordStore: true });
 
 const api = () => request(stack.app);
 const asFunder = bearer(KEYS.funder);

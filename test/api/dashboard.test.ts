@@ -20,7 +20,6 @@ import { buildApp } from '../../api/app';
 import { apiKeyRing } from '../../config/env';
 import { createLogger } from '../../config/logger';
 import { policySchema, type Policy } from '../../domain/policy';
-import { listProjects } from '../../api/visibility-queries';
 import { licenceWorkflowId, projectWorkflowId } from '../../workflows/definitions';
 import { describeAnswer, expectStatus, readAnswered } from '../helpers/api-read';
 import { bearer, KEYS, linkTokens, startApiStack, TEMPORAL_UI_URL, type ApiStack } from '../helpers/api-stack';
@@ -28,6 +27,7 @@ import { launchChromium, reloadWhileUnanswered } from '../helpers/browser';
 import { smallProject, uniqueId } from '../helpers/fixtures';
 import { testPolicyFile } from '../helpers/policy';
 import { testRecords } from '../helpers/records';
+import { dashboardProjects } from '../../records/stalled';
 
 // Browser globals for the functions evaluated in the page; the Node type check has no DOM library.
 declare const document: { body: unknown };
@@ -126,7 +126,8 @@ const grantPairs = (...ids: string[]) =>
   ]);
 
 beforeAll(async () => {
-  stack = await startApiStack({ policy: stallingPolicy() });
+  // Its own record store: the dashboard and the stalled list count across the portfolio, which here is this file's.
+  stack = await startApiStack({ policy: stallingPolicy(), ownRecordStore: true });
   server = stack.app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -149,10 +150,10 @@ beforeAll(async () => {
     await sleep(1000);
   }
 
-  // Until all eight grant steps are past due and visibility shows every project at its stage.
+  // Until all eight grant steps are past due and the records show every project at its stage.
   const deadline = Date.now() + 45_000;
   for (;;) {
-    const [res, { projects }] = await Promise.all([stalled(), listProjects(stack.client)]);
+    const [res, { projects }] = await Promise.all([stalled(), dashboardProjects(stack.records, {})]);
     const stages = Object.fromEntries(projects.map((p) => [p.projectId, p.stage]));
     const ready = res.body.count === 8 && res.body.outOfTime?.length === 1;
     if (ready && stages[s.P] === 'active' && stages[s.W] === 'withdrawn' && projects.length === 7) break;

@@ -337,7 +337,7 @@ export interface paths {
       cookie?: never;
     };
     /**
-     * Steps and milestones past due, oldest first, and licence cases past their legal limit (`outOfTime`), from Temporal visibility
+     * Steps and milestones past due, oldest first, and licence cases past their legal limit (`outOfTime`), from the records
      * @description Roles:
      *
      *     - admin: every project

@@ -25,7 +25,8 @@ import { describeAnswer, expectStatus, readAnswered, UNANSWERED } from './api-re
 import { fetchMails, freePorts, type Mail } from './maildev';
 import { testPolicy } from './policy';
 import { testRecords } from './records';
-import { migrateRecords, openRecords } from '../../records/database';
+import { migrateRecords, openRecords, type Records } from '../../records/database';
+import { startEmbeddedStore } from './record-stores';
 import { startTestEnv, workflowBundle } from './temporal';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -61,6 +62,8 @@ export type { Mail };
 
 export interface ApiStack {
   app: Express;
+  /** The record store the worker writes and the app reads. */
+  records: Records;
   client: Client;
   env: TestWorkflowEnvironment;
   policy: Policy;
@@ -140,9 +143,19 @@ export interface ApiStackOptions {
   rateLimits?: RateLimits;
   /** The record store (migrated here); default: the suite's (DATABASE_URL of the global setup). */
   databaseUrl?: string;
+  /**
+   * A record store of its own (an in-memory PGlite), for a file that counts what lists across the portfolio show
+   * (the dashboard, the stalled list, the metrics): the suite's store holds every other file's projects too.
+   */
+  ownRecordStore?: boolean;
 }
 
-export async function startApiStack({ policy = testPolicy(), rateLimits = GENEROUS_LIMITS, databaseUrl }: ApiStackOptions = {}): Promise<ApiStack> {
+export async function startApiStack({
+  policy = testPolicy(),
+  rateLimits = GENEROUS_LIMITS,
+  databaseUrl,
+  ownRecordStore,
+}: ApiStackOptions = {}): Promise<ApiStack> {
   const cleanups: (() => Promise<unknown>)[] = [];
   const cleanup = async () => {
     // Reverse order of start; keep going when one fails so nothing is left running.
@@ -151,6 +164,11 @@ export async function startApiStack({ policy = testPolicy(), rateLimits = GENERO
   try {
     const [smtpPort, webPort] = await freePorts(2);
     let records = testRecords();
+    if (ownRecordStore) {
+      const store = await startEmbeddedStore();
+      cleanups.push(() => store.stop());
+      databaseUrl = store.url;
+    }
     if (databaseUrl) {
       const own = (records = openRecords(databaseUrl, { max: 4 }));
       cleanups.push(() => own.destroy());
@@ -252,6 +270,7 @@ export async function startApiStack({ policy = testPolicy(), rateLimits = GENERO
 
     return {
       app,
+      records,
       client: env.client,
       env,
       policy,

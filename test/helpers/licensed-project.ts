@@ -11,7 +11,7 @@ import { complianceMonitorStart, type MonitoredLicenceView } from '../../workflo
 import type { complianceMonitorWorkflow } from '../../workflows/compliance';
 import { projectWorkflowId, type Licence, type ProjectView } from '../../workflows/definitions';
 import { smallProject } from './fixtures';
-import type { harness, ProjectHandle } from './workflow-harness';
+import type { harness, ProjectHandle, RunOptions } from './workflow-harness';
 
 export type MonitorHandle = WorkflowHandle<typeof complianceMonitorWorkflow>;
 
@@ -23,9 +23,10 @@ export async function grantLicence(
   h: ReturnType<typeof harness>,
   taskQueue: string,
   policy: Policy,
+  options: RunOptions = {},
 ): Promise<{ handle: ProjectHandle; project: Project; licence: Licence }> {
   const project = smallProject();
-  const handle = await h.start(taskQueue, project, policy);
+  const handle = await h.start(taskQueue, project, policy, options);
   await h.confirm(handle);
   await h.decide(handle, ['grant-funder', 'grant-agency']);
   await h.decide(handle, ['c1-de-bafa']);
@@ -53,8 +54,8 @@ export async function monitorFor(client: Client, project: Project, licence: Lice
   }
 }
 
-/** The run that started the monitor's chain of runs (the monitor may have continued as new before a test looks). */
-export async function firstRunId(handle: MonitorHandle): Promise<string> {
+/** The run that started a workflow's chain of runs (a monitor or a project may have continued as new before a test looks). */
+export async function firstRunId(handle: WorkflowHandle): Promise<string> {
   const first = (await handle.describe()).raw.workflowExecutionInfo?.firstRunId;
   if (!first) throw new Error(`${handle.workflowId}: the server reported no first run id`);
   return first;

@@ -1,5 +1,6 @@
 /** The two databases the record store runs on, each started fresh for a test file, and a project record to write. */
 import type { ProjectRecordWrite } from '../../records/contract';
+import { migrateRecords, openRecords, type Records } from '../../records/database';
 import { embeddedDatabaseUrl, embeddedPostgresReady, freePorts, startEmbeddedPostgres, stop, waitUntil } from '../../scripts/lib/stack';
 import type { ReviewStep } from '../../workflows/definitions';
 import { startPostgres } from './postgres-server';
@@ -9,7 +10,8 @@ export interface Store {
   stop(): Promise<void>;
 }
 
-async function pglite(): Promise<Store> {
+/** An in-memory PGlite served over the wire protocol, as `npm start` runs it (but on a free port, and not migrated). */
+export async function startEmbeddedStore(): Promise<Store> {
   const [port] = await freePorts(1);
   const p = startEmbeddedPostgres({ dataDir: 'memory://', port });
   const url = embeddedDatabaseUrl(port);
@@ -18,9 +20,25 @@ async function pglite(): Promise<Store> {
 }
 
 export const STORES: [string, () => Promise<Store>][] = [
-  ['PGlite over the wire protocol', pglite],
+  ['PGlite over the wire protocol', startEmbeddedStore],
   ['PostgreSQL', startPostgres],
 ];
+
+/** The describe block's database, started fresh (and migrated unless `migrate` is false): `db` and `url` once beforeAll has run. */
+export function useRecordStore(start: () => Promise<Store>, { migrate = true } = {}): { db: Records; url: string } {
+  const s = {} as { db: Records; url: string };
+  let store: Store | undefined;
+  beforeAll(async () => {
+    store = await start();
+    Object.assign(s, { url: store.url, db: openRecords(store.url, { max: 4 }) });
+    if (migrate) await migrateRecords(s.db);
+  }, 90_000);
+  afterAll(async () => {
+    await s.db?.destroy();
+    await store?.stop();
+  });
+  return s;
+}
 
 export function step(projectId: string, stepId: string, over: Partial<ReviewStep> = {}): ReviewStep {
   return {

@@ -20,6 +20,7 @@ import {
   projectViewQuery,
   projectWorkflowId,
   type DecisionInput,
+  type ProjectInput,
   type ProjectView,
   type ReviewStep,
   type TierOverride,
@@ -72,6 +73,8 @@ export function notices(acts: MockActivities) {
   return acts.sendNotice.mock.calls.map(([n]) => ({ to: n.to, key: n.key, kind: n.intent.kind, ...renderNotice(n.intent) }));
 }
 export type ProjectHandle = WorkflowHandle<typeof projectWorkflow>;
+/** How a test's project runs: after how many history events it continues as new. */
+export type RunOptions = Pick<ProjectInput, 'continueAfterEvents'>;
 
 /** One dev server's worth of helpers; `policy` is what projects are started with. */
 export function harness(getEnv: () => TestWorkflowEnvironment, policy: Policy) {
@@ -83,11 +86,11 @@ export function harness(getEnv: () => TestWorkflowEnvironment, policy: Policy) {
     return worker.runUntil(fn(taskQueue));
   }
 
-  async function start(taskQueue: string, project: Project, with_: Policy = policy): Promise<ProjectHandle> {
+  async function start(taskQueue: string, project: Project, with_: Policy = policy, options: RunOptions = {}): Promise<ProjectHandle> {
     return client().workflow.start<typeof projectWorkflow>('projectWorkflow', {
       workflowId: projectWorkflowId(project.projectId),
       taskQueue,
-      args: [{ project, policy: with_, submittedBy: 'coordinator#test' }],
+      args: [{ project, policy: with_, submittedBy: 'coordinator#test', ...options }],
     });
   }
 

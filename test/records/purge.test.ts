@@ -6,35 +6,25 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { migrateRecords, openRecords, snapshot, type Records } from '../../records/database';
+import { snapshot } from '../../records/database';
 import { readAuditTrail, recordedProject } from '../../records/project-reads';
 import { writeProjectRecord } from '../../records/project-writes';
 import { purgeExpiredRecords } from '../../records/purge';
 import { uniqueId } from '../helpers/fixtures';
-import { firstWrite, STORES, type Store } from '../helpers/record-stores';
+import { firstWrite, STORES, useRecordStore } from '../helpers/record-stores';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '../..');
 
 describe.each(STORES)('%s', (_name, start) => {
-  let store: Store;
-  let db: Records;
-  beforeAll(async () => {
-    store = await start();
-    db = openRecords(store.url, { max: 2 });
-    await migrateRecords(db);
-  }, 90_000);
-  afterAll(async () => {
-    await db?.destroy();
-    await store?.stop();
-  });
+  const s = useRecordStore(start);
 
   /** A project closed at `closedAt`, kept until `keepUntil` (or still open). */
   async function project(keepUntil?: string): Promise<string> {
     const id = uniqueId('purge');
-    await writeProjectRecord(db, firstWrite(id));
+    await writeProjectRecord(s.db, firstWrite(id));
     if (keepUntil)
-      await writeProjectRecord(db, {
+      await writeProjectRecord(s.db, {
         ...firstWrite(id),
         version: 2,
         steps: [],
@@ -45,7 +35,7 @@ describe.each(STORES)('%s', (_name, start) => {
     return id;
   }
   const rows = (id: string) =>
-    snapshot(db, async (tx) =>
+    snapshot(s.db, async (tx) =>
       Promise.all(
         (['projects', 'steps', 'decisions', 'audit_entries', 'licences', 'parties'] as const).map(
           async (t) =>
@@ -66,25 +56,25 @@ describe.each(STORES)('%s', (_name, start) => {
     const open = await project();
     const now = new Date('2026-12-01T00:00:00.000Z');
 
-    const dry = await purgeExpiredRecords(db, { now, actor: 'records officer', dryRun: true });
+    const dry = await purgeExpiredRecords(s.db, { now, actor: 'records officer', dryRun: true });
     expect(dry.purged.map((p) => p.projectId)).toContain(expired);
     expect(await rows(expired)).toEqual([1, 2, 0, 2, 1, 2]);
 
-    const done = await purgeExpiredRecords(db, { now, actor: 'records officer' });
+    const done = await purgeExpiredRecords(s.db, { now, actor: 'records officer' });
     expect(done.purged).toContainEqual({ projectId: expired, keepUntil: '2025-01-01T00:00:00.000Z' });
     expect(done.purged.map((p) => p.projectId)).not.toEqual(expect.arrayContaining([kept]));
     expect(await rows(expired)).toEqual([0, 0, 0, 0, 0, 0]);
-    expect(await recordedProject(db, kept)).toEqual({ keepUntil: '2031-01-01T00:00:00.000Z' });
-    expect(await recordedProject(db, open)).toEqual({});
-    expect((await readAuditTrail(db, kept)).length).toBe(2);
-    const event = await snapshot(db, (tx) => tx.selectFrom('record_events').selectAll().orderBy('id', 'desc').executeTakeFirstOrThrow());
+    expect(await recordedProject(s.db, kept)).toEqual({ keepUntil: '2031-01-01T00:00:00.000Z' });
+    expect(await recordedProject(s.db, open)).toEqual({});
+    expect((await readAuditTrail(s.db, kept)).length).toBe(2);
+    const event = await snapshot(s.db, (tx) => tx.selectFrom('record_events').selectAll().orderBy('id', 'desc').executeTakeFirstOrThrow());
     expect(event).toMatchObject({ actor: 'records officer', action: 'records-purged', detail: expect.stringContaining(`${expired} (kept until 2025-01-01`) });
   });
 
   test('npm run purge-records: a dry run lists what would go; without --actor it refuses, naming the flag', async () => {
     const expired = await project('2025-06-01T00:00:00.000Z');
     const script = path.join(ROOT, 'scripts/purge-records.ts');
-    const env = { ...process.env, DATABASE_URL: store.url };
+    const env = { ...process.env, DATABASE_URL: s.url };
     const { stdout } = await run(process.execPath, ['--import', 'tsx', script, '--actor', 'ops', '--dry-run'], { env, cwd: ROOT });
     expect(stdout).toContain(`would purge ${expired} (kept until 2025-06-01T00:00:00.000Z)`);
     expect(await rows(expired)).toEqual([1, 2, 0, 2, 1, 2]);

@@ -5,12 +5,12 @@
  * and a project id owned by another run is refused.
  */
 import type { ProjectCore, ProjectRecordWrite } from '../../records/contract';
-import { migrateRecords, openRecords, snapshot, type Records } from '../../records/database';
+import { migrateRecords, openRecords, snapshot } from '../../records/database';
 import { readAuditTrail, readProjectRecord, recordedProject } from '../../records/project-reads';
 import { RecordRunMismatch, writeProjectRecord } from '../../records/project-writes';
 import { givenTargetSetId, readTargets, selectActiveTargets, targetSetSize, writeTargetSet } from '../../records/cycle-targets';
 import { uniqueId } from '../helpers/fixtures';
-import { firstWrite, step, STORES, type Store } from '../helpers/record-stores';
+import { firstWrite, step, STORES, useRecordStore } from '../helpers/record-stores';
 
 const decidedWrite = (projectId: string): ProjectRecordWrite => ({
   projectId,
@@ -39,20 +39,11 @@ const decidedWrite = (projectId: string): ProjectRecordWrite => ({
 });
 
 describe.each(STORES)('%s', (_name, start) => {
-  let store: Store;
-  let db: Records;
-  beforeAll(async () => {
-    store = await start();
-    db = openRecords(store.url, { max: 4 });
-  }, 90_000);
-  afterAll(async () => {
-    await db?.destroy();
-    await store?.stop();
-  });
+  const s = useRecordStore(start, { migrate: false });
 
   const count = async (table: 'projects' | 'steps' | 'decisions' | 'audit_entries' | 'licences' | 'parties', projectId: string) =>
     (
-      await snapshot(db, (tx) =>
+      await snapshot(s.db, (tx) =>
         tx
           .selectFrom(table)
           .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -62,12 +53,12 @@ describe.each(STORES)('%s', (_name, start) => {
     ).n;
 
   test('migrations run once on a fresh database, then find nothing to do', async () => {
-    expect(await migrateRecords(db)).toEqual(['0001-records', '0002-cycle-targets']);
-    expect(await migrateRecords(db)).toEqual([]);
+    expect(await migrateRecords(s.db)).toEqual(['0001-records', '0002-cycle-targets']);
+    expect(await migrateRecords(s.db)).toEqual([]);
     // Two processes starting together (worker and API) migrate safely: the second waits and finds nothing to do.
-    const other = openRecords(store.url, { max: 1 });
+    const other = openRecords(s.url, { max: 1 });
     try {
-      expect(await Promise.all([migrateRecords(db), migrateRecords(other)])).toEqual([[], []]);
+      expect(await Promise.all([migrateRecords(s.db), migrateRecords(other)])).toEqual([[], []]);
     } finally {
       await other.destroy();
     }
@@ -76,9 +67,9 @@ describe.each(STORES)('%s', (_name, start) => {
   test('a project record reads back as the view and trail the workflow wrote; every write repeated leaves one row of each', async () => {
     const id = uniqueId('rec');
     const writes = [firstWrite(id), decidedWrite(id)];
-    for (const w of [...writes, ...writes]) await writeProjectRecord(db, w); // the second round: retries
+    for (const w of [...writes, ...writes]) await writeProjectRecord(s.db, w); // the second round: retries
 
-    const record = (await readProjectRecord(db, id))!;
+    const record = (await readProjectRecord(s.db, id))!;
     expect(record.owners).toEqual(['coordinator:a.weber']);
     expect(record.view.stage).toBe('grant-review');
     expect(record.view.steps.map((s) => [s.stepId, s.status, s.outcome])).toEqual([
@@ -87,7 +78,7 @@ describe.each(STORES)('%s', (_name, start) => {
     ]);
     expect(record.view.openSteps.map((s) => s.stepId)).toEqual(['grant-agency']);
     expect(record.view.components[0].licence).toEqual({ status: 'in-review', conditions: [] });
-    expect(await readAuditTrail(db, id)).toEqual([...writes[0].audit, ...writes[1].audit]);
+    expect(await readAuditTrail(s.db, id)).toEqual([...writes[0].audit, ...writes[1].audit]);
     expect({
       projects: await count('projects', id),
       parties: await count('parties', id),
@@ -96,7 +87,7 @@ describe.each(STORES)('%s', (_name, start) => {
       audit: await count('audit_entries', id),
       licences: await count('licences', id),
     }).toEqual({ projects: 1, parties: 2, steps: 2, decisions: 1, audit: 3, licences: 1 });
-    const decision = await snapshot(db, (tx) => tx.selectFrom('decisions').selectAll().where('project_id', '=', id).executeTakeFirstOrThrow());
+    const decision = await snapshot(s.db, (tx) => tx.selectFrom('decisions').selectAll().where('project_id', '=', id).executeTakeFirstOrThrow());
     expect({ by: decision.decided_by, outcome: decision.outcome, channel: decision.channel }).toEqual({
       by: 'funder:horizon-eu',
       outcome: 'approved',
@@ -106,57 +97,57 @@ describe.each(STORES)('%s', (_name, start) => {
 
   test('an older write arriving after a newer one changes nothing that the newer one wrote', async () => {
     const id = uniqueId('rec');
-    await writeProjectRecord(db, firstWrite(id));
+    await writeProjectRecord(s.db, firstWrite(id));
     const closed = { ...firstWrite(id), version: 3, core: { ...firstWrite(id).core!, stage: 'withdrawn' as const }, steps: [], audit: [], auditFrom: 2 };
-    await writeProjectRecord(db, { ...closed, closed: { at: '2026-12-01T12:00:00.000Z', keepUntil: '2031-12-01T12:00:00.000Z' } });
-    await writeProjectRecord(db, firstWrite(id)); // version 1 again, late
-    const record = (await readProjectRecord(db, id))!;
+    await writeProjectRecord(s.db, { ...closed, closed: { at: '2026-12-01T12:00:00.000Z', keepUntil: '2031-12-01T12:00:00.000Z' } });
+    await writeProjectRecord(s.db, firstWrite(id)); // version 1 again, late
+    const record = (await readProjectRecord(s.db, id))!;
     expect(record.view.stage).toBe('withdrawn');
     expect(record.keepUntil).toBe('2031-12-01T12:00:00.000Z');
-    expect(await recordedProject(db, id)).toEqual({ keepUntil: '2031-12-01T12:00:00.000Z' });
+    expect(await recordedProject(s.db, id)).toEqual({ keepUntil: '2031-12-01T12:00:00.000Z' });
   });
 
   test('a write from another run of the same project id is refused and writes nothing', async () => {
     const id = uniqueId('rec');
-    await writeProjectRecord(db, firstWrite(id));
+    await writeProjectRecord(s.db, firstWrite(id));
     const intruder = { ...firstWrite(id, 'run-2'), version: 9, audit: [{ ...firstWrite(id).audit[0], detail: 'other run' }] };
-    await expect(writeProjectRecord(db, intruder)).rejects.toThrow(RecordRunMismatch);
-    expect((await readAuditTrail(db, id)).map((e) => e.detail)).toEqual(['submitted', 'scoping → grant-review']);
-    expect((await readProjectRecord(db, id))!.run).toBe('run-1');
+    await expect(writeProjectRecord(s.db, intruder)).rejects.toThrow(RecordRunMismatch);
+    expect((await readAuditTrail(s.db, id)).map((e) => e.detail)).toEqual(['submitted', 'scoping → grant-review']);
+    expect((await readProjectRecord(s.db, id))!.run).toBe('run-1');
   });
 
   test('an unknown project has no record', async () => {
-    expect(await readProjectRecord(db, 'no-such-project')).toBeUndefined();
-    expect(await readAuditTrail(db, 'no-such-project')).toEqual([]);
+    expect(await readProjectRecord(s.db, 'no-such-project')).toBeUndefined();
+    expect(await readAuditTrail(s.db, 'no-such-project')).toEqual([]);
   });
 
   test("a cycle's target set is written once, and read in slices", async () => {
     const ids = Array.from({ length: 1203 }, (_, i) => `p-${String(i).padStart(4, '0')}`);
     const setId = givenTargetSetId(uniqueId('cy'), ids);
-    expect(await writeTargetSet(db, setId, ids)).toBe(1203);
+    expect(await writeTargetSet(s.db, setId, ids)).toBe(1203);
     // A retried write changes nothing, even one with another list under the same id.
-    expect(await writeTargetSet(db, setId, ids.slice(0, 5))).toBe(1203);
-    expect(await targetSetSize(db, setId)).toBe(1203);
-    const slices = await Promise.all([0, 500, 1000].map((from) => readTargets(db, setId, from, 500)));
+    expect(await writeTargetSet(s.db, setId, ids.slice(0, 5))).toBe(1203);
+    expect(await targetSetSize(s.db, setId)).toBe(1203);
+    const slices = await Promise.all([0, 500, 1000].map((from) => readTargets(s.db, setId, from, 500)));
     expect(slices.map((s) => s.length)).toEqual([500, 500, 203]);
     expect(slices.flat()).toEqual(ids);
-    expect(await readTargets(db, setId, 1500, 500)).toEqual([]);
-    expect(await targetSetSize(db, 'no-such-set')).toBeUndefined();
+    expect(await readTargets(s.db, setId, 1500, 500)).toEqual([]);
+    expect(await targetSetSize(s.db, 'no-such-set')).toBeUndefined();
   });
 
   test("every active project of a funder, as recorded, makes a cycle's set; made again, it stays as first made", async () => {
     const funderId = uniqueId('funder');
     const record = (projectId: string, stage: ProjectCore['stage'], version: number) =>
-      writeProjectRecord(db, { ...firstWrite(projectId), version, core: { ...firstWrite(projectId).core!, funderId, stage } });
+      writeProjectRecord(s.db, { ...firstWrite(projectId), version, core: { ...firstWrite(projectId).core!, funderId, stage } });
     const [b, a, c] = [uniqueId('b'), uniqueId('a'), uniqueId('c')];
     await record(b, 'active', 1);
     await record(a, 'active', 1);
     await record(c, 'scoping', 1);
     const setId = `${uniqueId('cy')}:active`;
-    expect(await selectActiveTargets(db, setId, funderId)).toBe(2);
+    expect(await selectActiveTargets(s.db, setId, funderId)).toBe(2);
     await record(c, 'active', 2);
-    expect(await selectActiveTargets(db, setId, funderId)).toBe(2);
-    expect(await readTargets(db, setId, 0, 10)).toEqual([a, b].sort());
-    expect(await selectActiveTargets(db, `${uniqueId('cy')}:active`, uniqueId('no-projects'))).toBe(0);
+    expect(await selectActiveTargets(s.db, setId, funderId)).toBe(2);
+    expect(await readTargets(s.db, setId, 0, 10)).toEqual([a, b].sort());
+    expect(await selectActiveTargets(s.db, `${uniqueId('cy')}:active`, uniqueId('no-projects'))).toBe(0);
   });
 });

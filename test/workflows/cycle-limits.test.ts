@@ -1,8 +1,9 @@
 /**
  * A cycle larger than the server allows one workflow to take (issue 13): this dev server accepts at most 50
- * signals into one execution and 2,000 events in one history. Before shards, a cycle over 100 projects that
+ * signals into one execution and 2,000 events in one history. Before shards, a cycle over 150 projects that
  * nobody decided closed with all of them `pending`, the projects' final reports refused by the server and no one
- * told. With shards of 10, each shard takes its ten projects' reports, and every project ends `stalled`.
+ * told (each project reports at least twice). With shards of 10, each shard takes its ten projects' reports, and
+ * every one of 60 projects ends `stalled`.
  */
 import { randomUUID } from 'node:crypto';
 import * as proto from '@temporalio/proto';
@@ -17,7 +18,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 
 const SIGNAL_LIMIT = 50;
 const EVENT_LIMIT = 2000;
-const PROJECTS = 100;
+const PROJECTS = 60;
 const SHARD = 10;
 
 let env: TestWorkflowEnvironment;
