@@ -164,7 +164,7 @@ export function buildApp({
   );
   app.use('/v1/projects', reportRoutes({ client, temporalTimeoutMs }));
   app.use('/v1/milestones/stalled', stalledRoutes({ records }));
-  app.use('/v1/cycles', cycleRoutes({ client, records, taskQueue: config.TASK_QUEUE, temporalTimeoutMs }));
+  app.use('/v1/cycles', cycleRoutes({ client, records, policy: config.policy, taskQueue: config.TASK_QUEUE, temporalTimeoutMs }));
   app.use((req, _res, next) => next(new ApiError('NOT_FOUND', `no route ${req.method} ${req.path}`)));
   app.use(errorHandler);
   return app;

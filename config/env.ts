@@ -127,6 +127,11 @@ const envSchema = z
     RESTRICTED_PARTIES_FILE: z.string().default(path.join(ROOT, 'reference-data/restricted-parties.json')),
     /** Worker only: a bundle made by `npm run bundle-workflows`; unset, the worker bundles the workflow code at start. */
     WORKFLOW_BUNDLE: z.string().min(1).optional(),
+    /**
+     * Worker only: the memory, in MiB, the worker may use. Its workflow cache is sized to fit (worker/create-worker.ts):
+     * workflows beyond it are evicted and replayed at their next task.
+     */
+    WORKER_MEMORY_MIB: count.pipe(z.number().min(512, 'must be at least 512 (MiB)')).default(1024),
     /** Worker only: host:port for the Temporal SDK's Prometheus exporter (worker metrics); unset, none. */
     WORKER_METRICS_ADDRESS: z
       .string()

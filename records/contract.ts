@@ -40,7 +40,7 @@ export interface ProjectRecordWrite {
 }
 
 /** A cycle without its items (rows of their own, written by its shards) and their counts (read from them). */
-export type CycleSummary = Omit<CycleView, 'items' | 'skipped' | 'launched' | 'counts'> & { launchedBy: string };
+export type CycleSummary = Omit<CycleView, 'items' | 'skipped' | 'launched' | 'counts'> & { launchedBy: string; keepUntil?: string };
 
 /** One write of a cycle's record: the summary when it changed, and the items (or skips) that changed. */
 export interface CycleRecordWrite {

@@ -23,6 +23,7 @@ export async function writeCycleRecord(db: Records, w: CycleRecordWrite): Promis
         status: s.status,
         total: s.total,
         updated_at: new Date().toISOString(),
+        keep_until: s.keepUntil ?? null,
       };
       await tx
         .insertInto('cycles')
@@ -30,7 +31,7 @@ export async function writeCycleRecord(db: Records, w: CycleRecordWrite): Promis
         .onConflict((oc) =>
           oc
             .column('cycle_id')
-            .doUpdateSet({ version: row.version, status: row.status, total: row.total, updated_at: row.updated_at })
+            .doUpdateSet({ version: row.version, status: row.status, total: row.total, updated_at: row.updated_at, keep_until: row.keep_until })
             .where('cycles.version', '<', w.version),
         )
         .execute();

@@ -168,4 +168,11 @@ export const migrations: Record<string, Migration> = {
       await db.schema.alterTable('cycles').dropColumn('launched').execute();
     },
   },
+  /** A closed cycle's record is kept for the policy's record-keeping period, then purged like a project's. */
+  '0003-cycle-retention': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('cycles').addColumn('keep_until', 'timestamptz').execute();
+      await db.schema.createIndex('cycles_by_keep_until').on('cycles').column('keep_until').execute();
+    },
+  },
 };

@@ -106,6 +106,8 @@ export interface CyclesTable {
   status: string;
   total: number;
   updated_at: Timestamp;
+  /** Set once the cycle has closed: its records are purged after then. */
+  keep_until: OptionalTimestamp;
 }
 
 /** The projects a cycle reviews, in order: given by the funder, or every active project of theirs at the launch. */

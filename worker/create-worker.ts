@@ -30,7 +30,8 @@ export interface WorkerSetup {
     | 'CONTROL_LIST_FILE'
     | 'RESTRICTED_PARTIES_FILE'
     | 'WORKFLOW_BUNDLE'
-  >;
+  > &
+    Partial<Pick<Config, 'WORKER_MEMORY_MIB'>>;
   overrides?: Partial<WorkerOptions>;
 }
 
@@ -46,11 +47,24 @@ export function createProductionActivities(config: WorkerSetup['config'], record
   });
 }
 
+/**
+ * What the worker needs beside its workflow cache (Node, the SDK's core, the bundle, activities), and what each
+ * cached project workflow adds: measured by `npm run bench` (docs/PERFORMANCE.md, 390–510 KiB per cached workflow).
+ */
+const WORKER_BASE_MIB = 350;
+const CACHED_WORKFLOW_MIB = 0.5;
+
+/** How many workflows the worker keeps cached within `memoryMib`. */
+export function workflowCacheSize(memoryMib: number): number {
+  return Math.max(100, Math.floor((memoryMib - WORKER_BASE_MIB) / CACHED_WORKFLOW_MIB));
+}
+
 export async function createWorker({ connection, client, records, transport, config, overrides }: WorkerSetup): Promise<Worker> {
   return Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TASK_QUEUE,
+    maxCachedWorkflows: workflowCacheSize(config.WORKER_MEMORY_MIB ?? 1024),
     ...workflowCode(config.WORKFLOW_BUNDLE, workflowsPath),
     activities: createProductionActivities(config, records, transport, client),
     ...overrides,

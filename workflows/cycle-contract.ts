@@ -32,6 +32,8 @@ export interface CycleInput {
   targetSet?: string;
   /** Projects per shard (CYCLE_SHARD_SIZE unless set). */
   shardSize?: number;
+  /** How long the cycle's records are kept once it closes (the policy's record keeping; the API sets it). */
+  keepForMs?: number;
   /** Only in cycles launched before shards: the projects, in the input. */
   projectIds?: string[];
   launchedBy: string;

@@ -58,9 +58,11 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult | Cy
   let status: CycleView['status'] = 'launching';
   let total = 0;
   let version = 0;
-  const recorder = new RecordWriter(() =>
-    records.recordCycle({ cycleId, version: ++version, summary: { cycleId, name, funderId, closesAt, status, total, launchedBy }, items: [], skipped: [] }),
-  );
+  const summary = () => ({
+    ...{ cycleId, name, funderId, closesAt, status, total, launchedBy },
+    ...(status === 'closed' && input.keepForMs !== undefined && { keepUntil: new Date(Date.now() + input.keepForMs).toISOString() }),
+  });
+  const recorder = new RecordWriter(() => records.recordCycle({ cycleId, version: ++version, summary: summary(), items: [], skipped: [] }));
   void recorder.run();
   // Read from the workflow only until the first record write lands; the API reads the records after that.
   setHandler(cycleViewQuery, () => ({ cycleId, name, funderId, closesAt, status, total, ...noTally(), items: [], skipped: [] }));

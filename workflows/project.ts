@@ -20,6 +20,7 @@ import {
   workflowInfo,
   type ChildWorkflowHandle,
 } from '@temporalio/workflow';
+import { recordKeepingMs } from '../domain/record-keeping';
 import { escalationPlan, grantReviewPlan, leadAgency, tierLoweringPlan } from '../domain/routing';
 import {
   auditQuery,
@@ -89,7 +90,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
         { partyId: project.funderId, role: 'funder' as const, name: policy.funders.find((f) => f.id === project.funderId)!.name },
         { partyId: lead.id, role: 'agency' as const, name: lead.name, country: lead.country },
       ],
-      keepForMs: Math.max(...Object.values(policy.regimes).map((r) => r.recordKeeping)),
+      keepForMs: recordKeepingMs(policy),
     },
     continued?.record,
   );

@@ -2,6 +2,8 @@
 import { Router, type Request } from 'express';
 import { WorkflowIdReusePolicy, type Client } from '@temporalio/client';
 import { z } from 'zod';
+import type { Policy } from '../../domain/policy';
+import { recordKeepingMs } from '../../domain/record-keeping';
 import { isoDateTime, slug, text } from '../../domain/primitives';
 import { CYCLE_OUTCOMES, cycleViewQuery, cycleWorkflowId, type CycleView } from '../../workflows/cycle-contract';
 import type { Records } from '../../records/database';
@@ -45,11 +47,14 @@ const FIRST_PAGE = 100;
 export function cycleRoutes({
   client,
   records,
+  policy,
   taskQueue,
   temporalTimeoutMs,
 }: {
   client: Client;
   records: Records;
+  /** Sets how long a cycle's records are kept once it closes. */
+  policy: Policy;
   taskQueue: string;
   temporalTimeoutMs: number;
 }): Router {
@@ -77,7 +82,7 @@ export function cycleRoutes({
         client.workflow.start<typeof cycleWorkflow>('cycleWorkflow', {
           workflowId,
           taskQueue,
-          args: [{ cycleId, name, funderId, closesAt, targetSet, launchedBy: req.caller!.actor }],
+          args: [{ cycleId, name, funderId, closesAt, targetSet, keepForMs: recordKeepingMs(policy), launchedBy: req.caller!.actor }],
           workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
           memo: idempotencyMemo(claim),
           typedSearchAttributes: [

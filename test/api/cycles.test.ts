@@ -7,6 +7,8 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import request from 'supertest';
 import { cycleWorkflowId, NO_RUNNING_PROJECT } from '../../workflows/cycle-contract';
 import { expectStatus, readAnswered } from '../helpers/api-read';
+import { recordKeepingMs } from '../../domain/record-keeping';
+import { snapshot } from '../../records/database';
 import { bearer, KEYS, linkTokens, useApiStack } from '../helpers/api-stack';
 import { smallProject, uniqueId } from '../helpers/fixtures';
 
@@ -252,4 +254,9 @@ test("a cycle's projects in pages by outcome, from the records, also after its w
   expect(await cycleView(cycleId)).toEqual(before);
   expect(before).toMatchObject({ cycleId, status: 'closed', total: 6, launched: 1, counts: { stalled: 1 } });
   expect(before.skipped.map((s: { projectId: string }) => s.projectId)).toEqual(missing);
+  // Kept for the policy's record-keeping period from its close, then purged (npm run purge-records).
+  const { keep_until } = await snapshot(stack.records, (tx) =>
+    tx.selectFrom('cycles').select('keep_until').where('cycle_id', '=', cycleId).executeTakeFirstOrThrow(),
+  );
+  expect(keep_until!.getTime() - Date.now()).toBeGreaterThan(recordKeepingMs(stack.policy) - 600_000);
 }, 240_000);

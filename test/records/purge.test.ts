@@ -9,6 +9,8 @@ import { promisify } from 'node:util';
 import { snapshot } from '../../records/database';
 import { readAuditTrail, recordedProject } from '../../records/project-reads';
 import { writeProjectRecord } from '../../records/project-writes';
+import { listCycleItems, readCycleRecord, writeCycleRecord } from '../../records/cycle-records';
+import { givenTargetSetId, targetSetSize, writeTargetSet } from '../../records/cycle-targets';
 import { purgeExpiredRecords } from '../../records/purge';
 import { uniqueId } from '../helpers/fixtures';
 import { firstWrite, STORES, useRecordStore } from '../helpers/record-stores';
@@ -83,4 +85,36 @@ describe.each(STORES)('%s', (_name, start) => {
     expect(purged.stdout).toContain(`purged ${expired}`);
     expect(await rows(expired)).toEqual([0, 0, 0, 0, 0, 0]);
   }, 60_000);
+
+  test("a closed cycle past its keeping period goes with its items and its projects' list; a list no cycle was started with goes after a day", async () => {
+    const cycle = async (keepUntil?: string) => {
+      const cycleId = uniqueId('cy');
+      const summary = { cycleId, name: 'Q2', funderId: 'horizon-eu', closesAt: '2025-01-01T00:00:00.000Z', status: 'closed' as const, total: 1 };
+      await writeCycleRecord(s.db, { cycleId, version: 1, summary: { ...summary, launchedBy: 'funder:horizon-eu', keepUntil }, items: [], skipped: [] });
+      const item = { projectId: 'p1', outcome: 'passed' as const, milestoneIds: ['m1'], awaited: [], at: '2025-01-01T00:00:00.000Z' };
+      await writeCycleRecord(s.db, { cycleId, version: 1, items: [item], skipped: [] });
+      await writeTargetSet(s.db, givenTargetSetId(cycleId, ['p1']), ['p1']);
+      return cycleId;
+    };
+    const expired = await cycle('2025-06-01T00:00:00.000Z');
+    const kept = await cycle('2031-01-01T00:00:00.000Z');
+    const open = await cycle();
+    const unused = givenTargetSetId(uniqueId('refused'), ['p1']);
+    const fresh = givenTargetSetId(uniqueId('launching'), ['p1']);
+    await writeTargetSet(s.db, unused, ['p1']);
+    await writeTargetSet(s.db, fresh, ['p1']);
+    await snapshot(s.db, (tx) => tx.updateTable('cycle_target_sets').set({ created_at: '2026-01-01T00:00:00.000Z' }).where('set_id', '=', unused).execute());
+
+    const done = await purgeExpiredRecords(s.db, { now: new Date('2026-12-01T00:00:00.000Z'), actor: 'records officer' });
+    expect(done.cycles).toContainEqual({ cycleId: expired, keepUntil: '2025-06-01T00:00:00.000Z' });
+    expect((await readCycleRecord(s.db, expired, 10)) ?? null).toBeNull();
+    expect((await listCycleItems(s.db, expired, { limit: 10 })).items).toEqual([]);
+    for (const id of [kept, open]) expect(await readCycleRecord(s.db, id, 10)).toMatchObject({ cycleId: id, counts: { passed: 1 } });
+    expect(await targetSetSize(s.db, givenTargetSetId(expired, ['p1']))).toBeUndefined();
+    expect(await targetSetSize(s.db, givenTargetSetId(kept, ['p1']))).toBe(1);
+    expect(await targetSetSize(s.db, unused)).toBeUndefined();
+    expect(await targetSetSize(s.db, fresh)).toBe(1);
+    const event = await snapshot(s.db, (tx) => tx.selectFrom('record_events').selectAll().orderBy('id', 'desc').executeTakeFirstOrThrow());
+    expect(event.detail).toContain(`${expired} (kept until 2025-06-01`);
+  });
 });

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { ConfigError, loadConfig, loadPolicy, parseApiKeys } from '../../config/env';
 import { policySchema, type PolicyFile } from '../../domain/policy';
 import { DEFAULT_TASK_QUEUE } from '../../workflows/definitions';
+import { workflowCacheSize } from '../../worker/create-worker';
 import { DEFAULT_POLICY_FILE, defaultPolicyFile } from '../helpers/policy';
 
 const DAY = 24 * 3600 * 1000;
@@ -42,6 +43,7 @@ describe('environment', () => {
       TEMPORAL_UI_URL: 'http://localhost:8233',
       SMTP_URL: 'smtp://localhost:1025',
       LOG_LEVEL: 'info',
+      WORKER_MEMORY_MIB: 1024,
     });
     expect(config.LINK_SECRET.length).toBeGreaterThanOrEqual(16);
     expect(
@@ -126,6 +128,13 @@ describe('environment', () => {
     ['API_KEYS', { API_KEYS: 'agency:no-such-agency=abcdefghijkl' }],
   ])('names %s when it is invalid (%j)', (name, env) => {
     expect(configError(() => loadConfig(env)).message).toMatch(new RegExp(`^\\s+${name}: `, 'm'));
+  });
+
+  it("sizes the worker's workflow cache to its memory budget, and refuses a budget too small to name", () => {
+    expect(workflowCacheSize(loadConfig({}).WORKER_MEMORY_MIB)).toBe(1348);
+    expect(workflowCacheSize(loadConfig({ WORKER_MEMORY_MIB: '4096' }).WORKER_MEMORY_MIB)).toBe(7492);
+    expect(configError(() => loadConfig({ WORKER_MEMORY_MIB: '256' })).message).toContain('WORKER_MEMORY_MIB: must be at least 512 (MiB)');
+    expect(configError(() => loadConfig({ WORKER_MEMORY_MIB: '1g' })).message).toContain('WORKER_MEMORY_MIB: must be a whole number');
   });
 
   it('never repeats an API key in its error message', () => {
