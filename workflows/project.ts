@@ -7,7 +7,6 @@ import {
   allHandlersFinished,
   ApplicationFailure,
   CancellationScope,
-  ChildWorkflowCancellationType,
   condition,
   getExternalWorkflowHandle,
   isCancellation,
@@ -292,9 +291,8 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
       if (licence.status === 'approved') {
         const start = complianceMonitorStart({ project, component: spec, licence, policy, projectWorkflowId: workflowId });
         // A monitor outlives the run that started it (the project continues as new): it is left running when the run
-        // closes, and cancelled by its workflow id when the project is withdrawn.
-        const detached = { parentClosePolicy: ParentClosePolicy.ABANDON, cancellationType: ChildWorkflowCancellationType.ABANDON };
-        const monitor = await startChild(complianceMonitorWorkflow, continues ? { ...start, ...detached } : start);
+        // closes. A withdrawal cancels it with this run's scope, and those of earlier runs by their workflow ids.
+        const monitor = await startChild(complianceMonitorWorkflow, continues ? { ...start, parentClosePolicy: ParentClosePolicy.ABANDON } : start);
         if (continues) monitorRefs.push({ componentId, workflowId: start.workflowId, finished: false });
         // Settled either way, and at once: an unobserved failure (a monitor terminated by an operator) would fail this workflow's task.
         monitors.push(
@@ -520,7 +518,8 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
       await board.closeOpen(reason);
       await Promise.allSettled(children); // each licence review closes its own steps
       if (continues) {
-        for (const m of monitorRefs.filter((r) => !r.finished)) {
+        // This run's monitors were cancelled with its scope; an earlier run's are not its children.
+        for (const m of (continued?.monitors ?? []).filter((r) => !r.finished)) {
           await getExternalWorkflowHandle(m.workflowId)
             .cancel()
             .catch((err) => log.warn('compliance monitor not cancelled', { componentId: m.componentId, err }));
