@@ -3,7 +3,7 @@
  * was skipped. The cycle writes the summary, its shards the rows; the counts are read from the rows. Read by
  * the API in pages.
  */
-import { CYCLE_OUTCOMES, type CycleItem, type CycleOutcome, type CycleView, type SkippedProject } from '../workflows/cycle-contract';
+import { CYCLE_OUTCOMES, noCounts, type CycleItem, type CycleOutcome, type CycleView, type SkippedProject } from '../workflows/cycle-contract';
 import type { CycleRecordWrite, CycleSummary } from './contract';
 import { sql, type Transaction } from 'kysely';
 import { snapshot, type Records } from './database';
@@ -115,7 +115,8 @@ export function readCycleRecord(records: Records, cycleId: string, limit: number
       .where('cycle_id', '=', cycleId)
       .groupBy('outcome')
       .execute();
-    const counts = Object.fromEntries(CYCLE_OUTCOMES.map((o) => [o, byOutcome.find((r) => r.outcome === o)?.n ?? 0])) as CycleView['counts'];
+    const counts = noCounts();
+    for (const r of byOutcome) if (r.outcome in counts) counts[r.outcome as CycleOutcome] = r.n;
     const summary: Omit<CycleSummary, 'launchedBy'> = {
       cycleId: row.cycle_id,
       name: row.name,

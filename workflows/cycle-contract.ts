@@ -100,6 +100,9 @@ export interface CycleTally {
   counts: Record<CycleOutcome, number>;
 }
 
+/** Counts of every outcome, all zero: a cycle, a shard or a read adds to them. */
+export const noCounts = (): CycleTally['counts'] => Object.fromEntries(CYCLE_OUTCOMES.map((o) => [o, 0])) as CycleTally['counts'];
+
 export type CycleResult = Omit<CycleView, 'items' | 'skipped' | 'launched' | 'counts'> & CycleTally;
 
 export const cycleReviewSignal = defineSignal<[CycleReviewRequest]>('cycleReview');

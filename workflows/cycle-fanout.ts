@@ -5,7 +5,7 @@
 import { getExternalWorkflowHandle, setHandler } from '@temporalio/workflow';
 import {
   CYCLE_BATCH_SIZE,
-  CYCLE_OUTCOMES,
+  noCounts,
   cycleItemSignal,
   cycleReviewSignal,
   cycleSkipSignal,
@@ -67,7 +67,7 @@ export class CycleFanOut {
   }
 
   tally(): CycleTally {
-    const counts = Object.fromEntries(CYCLE_OUTCOMES.map((o) => [o, 0])) as CycleTally['counts'];
+    const counts = noCounts();
     for (const item of this.items.values()) counts[item.outcome] += 1;
     return { launched: this.launched, skipped: this.skipped.size, counts };
   }

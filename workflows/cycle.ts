@@ -14,6 +14,7 @@ import {
   CYCLE_SHARD_SIZE,
   cycleShardWorkflowId,
   cycleViewQuery,
+  noCounts,
   type CycleInput,
   type CycleResult,
   type CycleShardInput,
@@ -39,7 +40,7 @@ const SHARD_SETTLE_MS = 5 * 60_000;
 /** The same wait in cycles launched before shards, as it was. */
 const UNSHARDED_SETTLE_MS = 60_000;
 
-const noTally = (): CycleTally => ({ launched: 0, skipped: 0, counts: Object.fromEntries(CYCLE_OUTCOMES.map((o) => [o, 0])) as CycleTally['counts'] });
+const noTally = (): CycleTally => ({ launched: 0, skipped: 0, counts: noCounts() });
 
 function sum(tallies: CycleTally[]): CycleTally {
   const total = noTally();
