@@ -1,7 +1,7 @@
 /**
  * No double writes (DESIGN §8 "Records"): the worker is killed after a record write has committed and before the
- * activity's completion reached Temporal. The write is held on a table lock until Temporal is frozen, so the kill
- * lands exactly in that window; Temporal retries the activity on a new worker after its timeout, the retry writes
+ * activity's completion reached Temporal. The write is held on a table lock until the worker's connection to Temporal
+ * is held (a relay that throws away what the worker sends), so the completion is lost for certain; Temporal retries the activity on a new worker after its timeout, the retry writes
  * again, and the record holds each row once: the trail as the workflow keeps it, one decision row. On real
  * processes and a real PostgreSQL server (whose locks make the window certain).
  */
@@ -21,7 +21,7 @@ let stack: ProcessStack;
 let records: Records;
 beforeAll(async () => {
   postgres = await startPostgres();
-  stack = await ProcessStack.start({ databaseUrl: postgres.url });
+  stack = await ProcessStack.start({ databaseUrl: postgres.url, relayWorkers: true });
   records = openRecords(postgres.url, { max: 2 });
 }, 240_000);
 afterAll(async () => {
@@ -76,13 +76,13 @@ test('a record write committed by a worker killed before it reported: the retry 
   );
   expect(await stack.runningActivities(workflowId)).toContain('recordProject');
 
-  // Freeze Temporal, then let the write commit: the worker cannot report it. Kill the worker in that window.
-  stack.freeze('temporal');
+  // Hold what the worker sends, then let the write commit: its completion never reaches Temporal. Kill the worker.
+  stack.workerRelay!.hold();
   await lock.query('COMMIT');
   await lock.end();
   await stack.until('the held write committed to the record', trailLength, (n) => n > before);
   await stack.stop('worker', 'SIGKILL');
-  stack.thaw('temporal');
+  stack.workerRelay!.release();
   await stack.startWorker();
 
   // Temporal times the attempt out (30 s) and runs it again on the new worker; the project goes on.

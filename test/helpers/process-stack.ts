@@ -33,6 +33,7 @@ import type { AuditEntry, ProjectView } from '../../workflows/definitions';
 import { answerOf, describeAnswer, readAnswered, type FetchAnswer } from './api-read';
 import { fetchMails, type Mail } from './maildev';
 import { setReviewDurations, testPolicyFile } from './policy';
+import { TcpRelay } from './tcp-relay';
 
 export const KEYS = { coordinator: 'faults-coordinator-key', funder: 'faults-funder-key' } as const;
 const LINK_SECRET = 'faults-link-secret-0123456789';
@@ -48,6 +49,8 @@ export interface ProcessStackOptions {
   logLevel?: string;
   /** The record store (default: the suite's, DATABASE_URL of the global setup). */
   databaseUrl?: string;
+  /** Workers reach Temporal through a relay the test can hold (`workerRelay`), to lose what they send. */
+  relayWorkers?: boolean;
 }
 
 /** The test policy, with every review SLA an hour long. */
@@ -74,6 +77,8 @@ export interface MailSend {
 export class ProcessStack {
   readonly signer = new LinkSigner(LINK_SECRET);
   private readonly running = new Map<Part, Managed>();
+  /** The relay between the workers and Temporal, with `relayWorkers`. */
+  workerRelay?: TcpRelay;
 
   private constructor(
     readonly ports: { temporal: number; ui: number; smtp: number; web: number } & Record<ApiPart, number> & Record<WorkerPart, number>,
@@ -84,10 +89,11 @@ export class ProcessStack {
   static async start(options: ProcessStackOptions = {}): Promise<ProcessStack> {
     const [temporal, ui, smtp, web, api, api2, metrics, metrics2] = await freePorts(8);
     const ports = { temporal, ui, smtp, web, api, 'api-2': api2, worker: metrics, 'worker-2': metrics2 };
-    const stack = new ProcessStack(ports, mkdtempSync(path.join(tmpdir(), 'faults-')), { replicas: 1, logLevel: 'warn', ...options });
+    const stack = new ProcessStack(ports, mkdtempSync(path.join(tmpdir(), 'faults-')), { replicas: 1, logLevel: 'warn', relayWorkers: false, ...options });
     writeFileSync(stack.policyFile, JSON.stringify(faultPolicyFile(), null, 2));
     try {
       await Promise.all([stack.startTemporal(), stack.startMail()]);
+      if (stack.options.relayWorkers) stack.workerRelay = await TcpRelay.start({ host: '127.0.0.1', port: ports.temporal });
       await Promise.all(stack.workers.map((w) => stack.startWorker(w)));
       await Promise.all(stack.apis.map((a) => stack.startApi(a)));
       return stack;
@@ -162,7 +168,12 @@ export class ProcessStack {
   }
 
   async startWorker(part: WorkerPart = 'worker'): Promise<void> {
-    const env = { ...process.env, ...this.env, WORKER_METRICS_ADDRESS: `127.0.0.1:${this.ports[part]}` };
+    const env = {
+      ...process.env,
+      ...this.env,
+      WORKER_METRICS_ADDRESS: `127.0.0.1:${this.ports[part]}`,
+      ...(this.workerRelay && { TEMPORAL_ADDRESS: this.workerRelay.address }),
+    };
     const p = startTsEntry(part, 'worker/main.ts', env, this.logFile(part));
     this.running.set(part, p);
     await waitUntil(part, () => workerPolling(this.temporalAddress, 'default', TASK_QUEUE, p.child.pid), 120_000, p);
@@ -222,6 +233,7 @@ export class ProcessStack {
 
   async stopAll(): Promise<void> {
     for (const part of ['api', 'api-2', 'worker', 'worker-2', 'mail', 'temporal'] as const) await this.stop(part).catch(() => undefined);
+    await this.workerRelay?.close();
     if (process.env.KEEP_FAULT_DATA) console.log(`fault stack data and logs kept in ${this.dataDir}`);
     else rmSync(this.dataDir, { recursive: true, force: true });
   }
