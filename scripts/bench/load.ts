@@ -135,7 +135,11 @@ export async function post(stack: BenchStack, path: string, body: unknown, key?:
 }
 
 let counter = 0;
-/** A project of one unlisted component (T0: active once the grant is approved) with a milestone due within a minute, so a cycle reviews it. */
+/**
+ * A project of one dual-use component (3A001, from KIT in Germany to Oak Ridge: BAFA reviews it) with a milestone due
+ * within a minute, so a cycle reviews it: active once the grant is approved, and still active while its licence is
+ * in review (a project whose components all need no licence closes once cleared).
+ */
 export function benchProject(funderId: string): ProjectSubmission & { projectId: string } {
   const projectId = `b${process.pid}-${(counter++).toString(36).padStart(5, '0')}`;
   return {
@@ -150,10 +154,10 @@ export function benchProject(funderId: string): ProjectSubmission & { projectId:
     components: [
       {
         id: 'c0',
-        name: 'Open analysis software',
-        description: '',
-        controlCodes: [],
-        endUse: 'fundamental-research',
+        name: 'Radiation-hardened FPGA board',
+        description: 'Readout board',
+        controlCodes: ['3A001'],
+        endUse: 'civilian-research',
         destinations: ['US'],
         recipients: ['ornl'],
       },

@@ -70,6 +70,11 @@ export function report(results: Map<Mode, ModeFigures>, sizes: Sizes): string {
   compare(`decision latency p50 (${sizes.decisions}, one at a time): \`POST /r/:token\` vs \`decide\` Update`, (f) => latency(f.decisions, 'p50Ms'));
   compare('decision latency p99', (f) => latency(f.decisions, 'p99Ms'));
   compare(`cycle over ${sizes.projects} projects: \`POST /v1/cycles\` → \`202\``, (f) => [ms(f.cycle.acceptedMs), '', '']);
+  compare('cycle over a list of 10,000 ids (of no project): `202`, p50 / slowest of 5', (f) => [
+    `${ms(f.cycle.longListAccepted.p50Ms)} / ${ms(f.cycle.longListAccepted.maxMs)}`,
+    '',
+    '',
+  ]);
   compare(`cycle: \`202\` → every milestone step open (visibility) vs starting ${sizes.projects} workflows`, (f) => [
     ms(f.cycle.visibleMs),
     ms(f.cycle.rawStartMs),
@@ -106,7 +111,7 @@ export function report(results: Map<Mode, ModeFigures>, sizes: Sizes): string {
   line('… e-mail activity started → completed (SMTP)', (f) => spread(f.cycle.phases.mailSend));
   line('… e-mail done → reported to the cycle (workflow task)', (f) => spread(f.cycle.phases.reportTask));
   line(
-    "SMTP send to MailDev alone, p50: a new connection per e-mail (the worker's transport) · one pooled connection",
+    "SMTP send to MailDev alone, p50: a new connection per e-mail (pool=false) · pooled (the worker's transport)",
     (f) => `${ms(f.smtp.perMailConnectionMs)} · ${ms(f.smtp.pooledMs)}`,
   );
   line('cycle, per project: history events · workflow tasks · search-attribute/memo upserts · activities', (f) => {

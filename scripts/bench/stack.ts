@@ -112,6 +112,11 @@ export interface MemoryWorker {
   measure(): Promise<WorkerMemory>;
 }
 
+export interface BenchStackOptions {
+  /** NODE_OPTIONS for the API process alone (e.g. `--cpu-prof`). */
+  apiNodeOptions?: string;
+}
+
 export class BenchStack {
   /** Stacks started or starting and not yet stopped: what Ctrl-C must stop. */
   static readonly live = new Set<BenchStack>();
@@ -121,6 +126,7 @@ export class BenchStack {
   private readonly parts: Managed[] = [];
   private connection?: Connection;
   private worker?: Managed;
+  private api?: Managed;
   private memoryWorker?: Managed;
   private stopping?: Promise<void>;
   client!: Client;
@@ -129,6 +135,7 @@ export class BenchStack {
     readonly mode: Mode,
     readonly dataDir: string,
     private readonly ports: { temporal: number; ui: number; smtp: number; web: number; api: number; probe: number; records: number },
+    private readonly options: BenchStackOptions,
   ) {}
 
   get smtpUrl(): string {
@@ -163,10 +170,10 @@ export class BenchStack {
     };
   }
 
-  static async start(mode: Mode): Promise<BenchStack> {
+  static async start(mode: Mode, options: BenchStackOptions = {}): Promise<BenchStack> {
     const dataDir = mkdtempSync(path.join(tmpdir(), `bench-${mode}-`));
     const [temporal, ui, smtp, web, api, probe, records] = await freePorts(7);
-    const stack = new BenchStack(mode, dataDir, { temporal, ui, smtp, web, api, probe, records });
+    const stack = new BenchStack(mode, dataDir, { temporal, ui, smtp, web, api, probe, records }, options);
     BenchStack.live.add(stack);
     try {
       await stack.boot();
@@ -193,7 +200,8 @@ export class BenchStack {
 
     const env = this.env(TASK_QUEUES.main);
     this.worker = this.add(startTsEntry('worker', 'worker/main.ts', env, log('worker')));
-    const apiProcess = this.add(startTsEntry('api', 'api/main.ts', env, log('api')));
+    const apiEnv = this.options.apiNodeOptions ? { ...env, NODE_OPTIONS: this.options.apiNodeOptions } : env;
+    const apiProcess = (this.api = this.add(startTsEntry('api', 'api/main.ts', apiEnv, log('api'))));
     this.apiUrl = `http://127.0.0.1:${this.ports.api}`;
     await waitUntil('worker', () => workerPolling(this.address, 'default', TASK_QUEUES.main, this.worker!.child.pid), 180_000, this.worker);
     await waitUntil('API', () => httpOk(`${this.apiUrl}/readyz`), 60_000, apiProcess);
@@ -227,6 +235,11 @@ export class BenchStack {
 
   mails(): Promise<Mail[]> {
     return fetchMails(`http://127.0.0.1:${this.ports.web}`, 60_000); // thousands of mails by the end of a run
+  }
+
+  /** Stops the API in order (SIGTERM), so it exits by itself (and writes its CPU profile, with `--cpu-prof`). */
+  async stopApi(): Promise<void> {
+    await stopManaged(this.api);
   }
 
   /**
