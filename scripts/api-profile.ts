@@ -11,7 +11,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { analyseProfile, monotonicMicros } from './bench/cpu-profile';
-import { benchProject, pool, post } from './bench/load';
+import { benchProject, pool, post, workerIdle } from './bench/load';
 import { BenchStack, FUNDERS, KEYS } from './bench/stack';
 import { ROOT } from './lib/stack';
 
@@ -27,13 +27,13 @@ const top = option('top', 12);
 
 async function expectStatus(res: Promise<Response>, status: number, what: string): Promise<void> {
   const answer = await res;
-  await answer.arrayBuffer();
+  if (!answer.bodyUsed) await answer.arrayBuffer();
   if (answer.status !== status) throw new Error(`${what} answered ${answer.status}, not ${status}`);
 }
 
 async function main(): Promise<void> {
   const profileDir = mkdtempSync(path.join(tmpdir(), 'api-profile-'));
-  const stack = await BenchStack.start('memory', { apiNodeOptions: `--cpu-prof --cpu-prof-dir=${profileDir}` });
+  const stack = await BenchStack.start('memory', { apiNodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] });
   const windows: { name: string; from: number; to: number; apiCpuMs: number }[] = [];
   const submitted: string[] = [];
   const kinds: [string, () => Promise<void>][] = [
@@ -57,6 +57,7 @@ async function main(): Promise<void> {
   ];
   try {
     for (const [name, send] of kinds) {
+      await workerIdle(stack); // the submitted projects recorded (a view is read from the records), the worker quiet
       await pool(Array.from({ length: 50 }), concurrency, send); // warm-up, outside the window
       const cpu0 = stack.cpu().api;
       const from = monotonicMicros();

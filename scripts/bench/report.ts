@@ -129,7 +129,7 @@ export function report(results: Map<Mode, ModeFigures>, sizes: Sizes): string {
     row(['worker memory (a process of its own), project workflows open in grant review', ...modes.map(label)]),
     row(['---', ...modes.map(() => '---:')]),
   );
-  line('worker maxCachedWorkflows (the SDK default: 600 per GiB of V8 heap limit above 200 MiB; the worker sets none)', (f) =>
+  line('worker maxCachedWorkflows (from WORKER_MEMORY_MIB, default 1024: (budget − 350 MiB) ÷ 0.5 MiB)', (f) =>
     String(f.memory.maxCachedWorkflows ?? 'unknown'),
   );
   const targets = [...new Set(figures.flatMap((f) => f.memory.readings.map((r) => r.target)))].sort((a, b) => a - b);

@@ -113,8 +113,8 @@ export interface MemoryWorker {
 }
 
 export interface BenchStackOptions {
-  /** NODE_OPTIONS for the API process alone (e.g. `--cpu-prof`). */
-  apiNodeOptions?: string;
+  /** Node flags for the API process alone (e.g. `--cpu-prof`, which NODE_OPTIONS may not carry). */
+  apiNodeArgs?: string[];
 }
 
 export class BenchStack {
@@ -200,8 +200,8 @@ export class BenchStack {
 
     const env = this.env(TASK_QUEUES.main);
     this.worker = this.add(startTsEntry('worker', 'worker/main.ts', env, log('worker')));
-    const apiEnv = this.options.apiNodeOptions ? { ...env, NODE_OPTIONS: this.options.apiNodeOptions } : env;
-    const apiProcess = (this.api = this.add(startTsEntry('api', 'api/main.ts', apiEnv, log('api'))));
+    const apiArgs = [...(this.options.apiNodeArgs ?? []), '--import', 'tsx', path.join(ROOT, 'api/main.ts')];
+    const apiProcess = (this.api = this.add(launch('api', process.execPath, apiArgs, { env, logFile: log('api') })));
     this.apiUrl = `http://127.0.0.1:${this.ports.api}`;
     await waitUntil('worker', () => workerPolling(this.address, 'default', TASK_QUEUES.main, this.worker!.child.pid), 180_000, this.worker);
     await waitUntil('API', () => httpOk(`${this.apiUrl}/readyz`), 60_000, apiProcess);

@@ -131,8 +131,8 @@ describe('environment', () => {
   });
 
   it("sizes the worker's workflow cache to its memory budget, and refuses a budget too small to name", () => {
-    expect(workflowCacheSize(loadConfig({}).WORKER_MEMORY_MIB)).toBe(1348);
-    expect(workflowCacheSize(loadConfig({ WORKER_MEMORY_MIB: '4096' }).WORKER_MEMORY_MIB)).toBe(7492);
+    expect(workflowCacheSize(loadConfig({}).WORKER_MEMORY_MIB)).toBe(1078);
+    expect(workflowCacheSize(loadConfig({ WORKER_MEMORY_MIB: '4096' }).WORKER_MEMORY_MIB)).toBe(5993);
     expect(configError(() => loadConfig({ WORKER_MEMORY_MIB: '256' })).message).toContain('WORKER_MEMORY_MIB: must be at least 512 (MiB)');
     expect(configError(() => loadConfig({ WORKER_MEMORY_MIB: '1g' })).message).toContain('WORKER_MEMORY_MIB: must be a whole number');
   });

@@ -23,6 +23,10 @@ const MAX_EVENTS_PER_RUN = 100;
 /** The project continues as new after this many events, once nothing is in flight. */
 const PROJECT_EVENTS = 300;
 const MAX_EVENTS_PER_PROJECT_RUN = 400;
+/** The server's limits, lowered from 10,000 signals, 51,200 events and 2 MB. */
+const SIGNAL_LIMIT = 50;
+const EVENT_LIMIT = 2000;
+const BLOB_LIMIT = 64 * 1024;
 const PERIOD_MS = 50;
 const PERIODS = 200;
 
@@ -47,6 +51,10 @@ beforeAll(async () => {
     'history.workflowIdReuseMinimalInterval="0s"',
     '--dynamic-config-value',
     'system.enableActivityEagerExecution=true',
+    // The server's limits lowered as in cycle-limits.test.ts: the licence's 200 periods fit in them all.
+    ...['--dynamic-config-value', `history.maximumSignalsPerExecution=${SIGNAL_LIMIT}`],
+    ...['--dynamic-config-value', `limit.historyCount.error=${EVENT_LIMIT}`],
+    ...['--dynamic-config-value', `limit.blobSize.error=${BLOB_LIMIT}`],
   ]);
 }, 120_000);
 afterAll(() => env?.teardown());

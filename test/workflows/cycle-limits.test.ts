@@ -1,6 +1,6 @@
 /**
  * A cycle larger than the server allows one workflow to take (issue 13): this dev server accepts at most 50
- * signals into one execution and 2,000 events in one history. Before shards, a cycle over 150 projects that
+ * signals into one execution, 2,000 events in one history and 64 KiB in one payload. Before shards, a cycle over 150 projects that
  * nobody decided closed with all of them `pending`, the projects' final reports refused by the server and no one
  * told (each project reports at least twice). With shards of 10, each shard takes its ten projects' reports, and
  * every one of 60 projects ends `stalled`.
@@ -18,6 +18,8 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 
 const SIGNAL_LIMIT = 50;
 const EVENT_LIMIT = 2000;
+/** Bytes in one payload: a cycle's input or result never holds its list or its items. */
+const BLOB_LIMIT = 64 * 1024;
 const PROJECTS = 60;
 const SHARD = 10;
 
@@ -26,6 +28,7 @@ beforeAll(async () => {
   env = await startTestEnv([
     ...['--dynamic-config-value', `history.maximumSignalsPerExecution=${SIGNAL_LIMIT}`],
     ...['--dynamic-config-value', `limit.historyCount.error=${EVENT_LIMIT}`],
+    ...['--dynamic-config-value', `limit.blobSize.error=${BLOB_LIMIT}`],
   ]);
 }, 120_000);
 afterAll(() => env?.teardown());
