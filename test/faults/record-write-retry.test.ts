@@ -1,9 +1,10 @@
 /**
  * No double writes (DESIGN §8 "Records"): the worker is killed after a record write has committed and before the
- * activity's completion reached Temporal. The write is held on a table lock until the worker's connection to Temporal
- * is held (a relay that throws away what the worker sends), so the completion is lost for certain; Temporal retries the activity on a new worker after its timeout, the retry writes
- * again, and the record holds each row once: the trail as the workflow keeps it, one decision row. On real
- * processes and a real PostgreSQL server (whose locks make the window certain).
+ * activity's completion reached Temporal. The write is held on a table lock until the worker's connection to
+ * Temporal is held (a relay that throws away what the worker sends), so the completion is lost for certain;
+ * Temporal retries the activity on a new worker after its timeout, the retry writes again, and the record holds
+ * each row once: the trail as the workflow keeps it, one decision row. On real processes and a real PostgreSQL
+ * server (whose locks make the window certain).
  */
 import { Client as PgClient } from 'pg';
 import type { temporal } from '@temporalio/proto';

@@ -1,9 +1,9 @@
 /**
  * A cycle larger than the server allows one workflow to take (issue 13): this dev server accepts at most 50
- * signals into one execution, 2,000 events in one history and 64 KiB in one payload. Before shards, a cycle over 150 projects that
- * nobody decided closed with all of them `pending`, the projects' final reports refused by the server and no one
- * told (each project reports at least twice). With shards of 10, each shard takes its ten projects' reports, and
- * every one of 60 projects ends `stalled`.
+ * signals into one execution, 2,000 events in one history and 64 KiB in one payload. Before shards, under these
+ * limits, a cycle over 40 projects that nobody decided closed with 30 of them `pending` and one over 60 with all
+ * `pending`: each project reports twice, the server refused every signal past the 50th, and no one was told. With
+ * shards of 10, each shard takes its ten projects' reports, and every one of 60 projects ends `stalled`.
  */
 import { randomUUID } from 'node:crypto';
 import * as proto from '@temporalio/proto';
