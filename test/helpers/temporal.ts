@@ -7,6 +7,16 @@ import { workflowsPath } from '../../worker/create-worker';
 import { noteStart, recordHistories } from '../replay/histories';
 
 /** `extraArgs` go to `temporal server start-dev`, e.g. `--dynamic-config-value KEY=VALUE`. */
+/** The server's limits lowered from 10,000 signals, 51,200 events and 2 MB, for the tests that prove histories bounded. */
+export const LOWERED_LIMITS = { signals: 50, events: 2000, payloadBytes: 64 * 1024 } as const;
+
+/** Dev-server flags that apply LOWERED_LIMITS. */
+export const loweredLimitArgs = (): string[] => [
+  ...['--dynamic-config-value', `history.maximumSignalsPerExecution=${LOWERED_LIMITS.signals}`],
+  ...['--dynamic-config-value', `limit.historyCount.error=${LOWERED_LIMITS.events}`],
+  ...['--dynamic-config-value', `limit.blobSize.error=${LOWERED_LIMITS.payloadBytes}`],
+];
+
 export async function startTestEnv(extraArgs: string[] = []): Promise<TestWorkflowEnvironment> {
   quietWorkerLogs();
   const env = await TestWorkflowEnvironment.createLocal({

@@ -15,7 +15,7 @@ import { projectViewQuery } from '../../workflows/definitions';
 import { firstRunId, grantLicence, monitorFor, monitoredLicence } from '../helpers/licensed-project';
 import { testPolicy, testPolicyFile } from '../helpers/policy';
 import { testRecords } from '../helpers/records';
-import { startTestEnv, workflowBundle } from '../helpers/temporal';
+import { loweredLimitArgs, startTestEnv, workflowBundle } from '../helpers/temporal';
 import { harness, mockActivities } from '../helpers/workflow-harness';
 
 /** The bound this test holds every run to: far below Temporal's 50,000-event limit, whatever the licence's length. */
@@ -23,10 +23,6 @@ const MAX_EVENTS_PER_RUN = 100;
 /** The project continues as new after this many events, once nothing is in flight. */
 const PROJECT_EVENTS = 300;
 const MAX_EVENTS_PER_PROJECT_RUN = 400;
-/** The server's limits, lowered from 10,000 signals, 51,200 events and 2 MB. */
-const SIGNAL_LIMIT = 50;
-const EVENT_LIMIT = 2000;
-const BLOB_LIMIT = 64 * 1024;
 const PERIOD_MS = 50;
 const PERIODS = 200;
 
@@ -51,10 +47,8 @@ beforeAll(async () => {
     'history.workflowIdReuseMinimalInterval="0s"',
     '--dynamic-config-value',
     'system.enableActivityEagerExecution=true',
-    // The server's limits lowered as in cycle-limits.test.ts: the licence's 200 periods fit in them all.
-    ...['--dynamic-config-value', `history.maximumSignalsPerExecution=${SIGNAL_LIMIT}`],
-    ...['--dynamic-config-value', `limit.historyCount.error=${EVENT_LIMIT}`],
-    ...['--dynamic-config-value', `limit.blobSize.error=${BLOB_LIMIT}`],
+    // The server's lowered limits (LOWERED_LIMITS): the licence's 200 periods fit in them all.
+    ...loweredLimitArgs(),
   ]);
 }, 120_000);
 afterAll(() => env?.teardown());

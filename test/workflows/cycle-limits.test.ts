@@ -13,23 +13,17 @@ import { startCycle, waitForCycle } from '../helpers/cycles';
 import { projectWith } from '../helpers/fixtures';
 import { testPolicyFile } from '../helpers/policy';
 import { harness, mockActivities } from '../helpers/workflow-harness';
-import { startTestEnv } from '../helpers/temporal';
+import { LOWERED_LIMITS, loweredLimitArgs, startTestEnv } from '../helpers/temporal';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 
-const SIGNAL_LIMIT = 50;
-const EVENT_LIMIT = 2000;
-/** Bytes in one payload: a cycle's input or result never holds its list or its items. */
-const BLOB_LIMIT = 64 * 1024;
+const SIGNAL_LIMIT = LOWERED_LIMITS.signals;
 const PROJECTS = 60;
 const SHARD = 10;
 
 let env: TestWorkflowEnvironment;
 beforeAll(async () => {
-  env = await startTestEnv([
-    ...['--dynamic-config-value', `history.maximumSignalsPerExecution=${SIGNAL_LIMIT}`],
-    ...['--dynamic-config-value', `limit.historyCount.error=${EVENT_LIMIT}`],
-    ...['--dynamic-config-value', `limit.blobSize.error=${BLOB_LIMIT}`],
-  ]);
+  // A cycle's input or result never holds its list or its items, so the payload limit holds too.
+  env = await startTestEnv(loweredLimitArgs());
 }, 120_000);
 afterAll(() => env?.teardown());
 
