@@ -10,20 +10,22 @@
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { analyseProfile, monotonicMicros } from './bench/cpu-profile';
 import { benchProject, pool, post, workerIdle } from './bench/load';
 import { BenchStack, FUNDERS, KEYS } from './bench/stack';
 import { ROOT } from './lib/stack';
 
-function option(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const value = i < 0 ? fallback : Number(process.argv[i + 1]);
+// Node's own parser: an unknown or misspelt option is refused, naming it.
+const { values } = parseArgs({ options: { requests: { type: 'string' }, concurrency: { type: 'string' }, top: { type: 'string' } } });
+function count(name: keyof typeof values, fallback: number): number {
+  const value = Number(values[name] ?? fallback);
   if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a whole number ≥ 1`);
   return value;
 }
-const requests = option('requests', 400);
-const concurrency = option('concurrency', 10);
-const top = option('top', 12);
+const requests = count('requests', 400);
+const concurrency = count('concurrency', 10);
+const top = count('top', 12);
 
 async function expectStatus(res: Promise<Response>, status: number, what: string): Promise<void> {
   const answer = await res;
