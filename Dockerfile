@@ -1,6 +1,6 @@
 # One image for the API and the worker (docker-compose.yml picks the command).
 # Debian slim, not Alpine: the Temporal worker's native core ships for glibc only.
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 # ---- build: compile TypeScript to dist/ ----
 FROM ${NODE_IMAGE} AS build

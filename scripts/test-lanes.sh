@@ -5,6 +5,7 @@
 #   workflows  workflows on a real dev server, replay of recorded histories, worker start-up
 #   faults     real processes killed, stopped and frozen; two workers and two APIs (one file at a time)
 #   e2e        `npm start` as a newcomer runs it, driven by e-mail links
+#   cluster    a Temporal cluster on PostgreSQL (deploy/temporal/): scale-out, SQL visibility, services killed (one file at a time)
 # Every lane runs even when one fails; the summary prints each lane's time and counts,
 # then "N passed, N failed", and the exit status is non-zero if any lane failed.
 # LANES="fast e2e" runs only those lanes.
@@ -38,6 +39,7 @@ declare -A FOLDERS=(
   [workflows]="workflows replay worker"
   [faults]="faults scaling"
   [e2e]="e2e"
+  [cluster]="cluster"
 )
 for dir in test/*/; do
   name="$(basename "$dir")"
@@ -61,6 +63,7 @@ run_lane fast jest_lane fast
 run_lane workflows jest_lane workflows
 run_lane faults jest_lane faults --runInBand
 run_lane e2e jest_lane e2e
+run_lane cluster jest_lane cluster --runInBand
 
 echo
 echo "lane       time      counts"

@@ -58,12 +58,24 @@ export function launch(
   if (opts.logFile) {
     mkdirSync(path.dirname(opts.logFile), { recursive: true });
     const log = createWriteStream(opts.logFile, { flags: 'a' });
-    child.stdout?.pipe(log);
-    child.stderr?.pipe(log);
+    // Both into one file: neither stream may end it while the other still writes, so it ends when both have closed.
+    child.stdout?.pipe(log, { end: false });
+    child.stderr?.pipe(log, { end: false });
+    child.once('close', () => log.end());
   }
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { name, child, exited, recentOutput: () => recent };
+  const managed: Managed = { name, child, exited: Promise.resolve(null), recentOutput: () => recent };
+  launched.add(managed);
+  managed.exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      launched.delete(managed);
+      resolve(code);
+    }),
+  );
+  return managed;
 }
+
+/** Every process `launch` started that has not exited: what a supervisor stopped half-way through start-up must stop. */
+export const launched = new Set<Managed>();
 
 /** Sends `signal`, waits up to `graceMs`, then SIGKILLs. */
 export async function stop(p: Managed, signal: NodeJS.Signals = 'SIGTERM', graceMs = 15_000): Promise<void> {

@@ -10,7 +10,7 @@ import request from 'supertest';
 import { temporalCliPath } from '../../scripts/lib/stack';
 import { bearer, KEYS, startApiStack, type ApiStack } from '../helpers/api-stack';
 import { AGENCY_REVIEWER, toGrantReview, tokenOf } from '../helpers/grant-review';
-import { startPostgres, type PostgresServer } from '../helpers/postgres-server';
+import { startPostgres, type ThrowawayPostgres } from '../../scripts/lib/postgres';
 
 const run = promisify(execFile);
 const asCoordinator = bearer(KEYS.coordinator);
@@ -20,7 +20,7 @@ describe.each([
   ['PostgreSQL', true],
 ])('on %s', (_name, ownPostgres) => {
   let stack: ApiStack;
-  let postgres: PostgresServer | undefined;
+  let postgres: ThrowawayPostgres | undefined;
   beforeAll(async () => {
     if (ownPostgres) postgres = await startPostgres();
     stack = await startApiStack({ databaseUrl: postgres?.url });

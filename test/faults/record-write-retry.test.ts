@@ -12,12 +12,12 @@ import { openRecords, snapshot, type Records } from '../../records/database';
 import { readAuditTrail } from '../../records/project-reads';
 import { auditQuery, projectWorkflowId } from '../../workflows/definitions';
 import { smallProject } from '../helpers/fixtures';
-import { startPostgres, type PostgresServer } from '../helpers/postgres-server';
+import { startPostgres, type ThrowawayPostgres } from '../../scripts/lib/postgres';
 import { ProcessStack } from '../helpers/process-stack';
 import { submitAndConfirm } from './fault-scenarios';
 import { Client, Connection } from '@temporalio/client';
 
-let postgres: PostgresServer;
+let postgres: ThrowawayPostgres;
 let stack: ProcessStack;
 let records: Records;
 beforeAll(async () => {

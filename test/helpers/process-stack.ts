@@ -1,12 +1,14 @@
 /**
  * The stack as separate OS processes, each of which a fault test can kill and
- * start again on its own: the Temporal dev server on a SQLite file, MailDev
+ * start again on its own: the Temporal dev server on a SQLite file (or, with
+ * `cluster`, a Temporal cluster on PostgreSQL: scripts/lib/cluster.ts), MailDev
  * keeping mail on disk, the worker and the API (their real entry points), one
  * of each or, scaled out, two (`worker-2`, `api-2`: same task queue, own ports,
- * each worker serving its Prometheus metrics).
+ * each worker serving its Prometheus metrics; on a cluster, the second ones
+ * reach Temporal through the second frontend).
  * Free ports and a fresh data folder per stack. New projects get the test
  * policy (durations in seconds: reminders every 20 s) with SLAs of an hour, so
- * no deadline passes during a test.
+ * no deadline passes during a test (unless `reviewSeconds` says otherwise).
  */
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -16,6 +18,7 @@ import { Client, Connection } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import { LinkSigner } from '../../activities/link-tokens';
+import { TemporalCluster, type Frontend } from '../../scripts/lib/cluster';
 import type { MailReceipt } from '../../activities';
 import {
   freePorts,
@@ -35,7 +38,7 @@ import { fetchMails, type Mail } from './maildev';
 import { setReviewDurations, testPolicyFile } from './policy';
 import { TcpRelay } from './tcp-relay';
 
-export const KEYS = { coordinator: 'faults-coordinator-key', funder: 'faults-funder-key' } as const;
+export const KEYS = { coordinator: 'faults-coordinator-key', funder: 'faults-funder-key', agency: 'faults-agency-de-bafa-key' } as const;
 const LINK_SECRET = 'faults-link-secret-0123456789';
 const TASK_QUEUE = 'faults';
 export type WorkerPart = 'worker' | 'worker-2';
@@ -51,13 +54,17 @@ export interface ProcessStackOptions {
   databaseUrl?: string;
   /** Workers reach Temporal through a relay the test can hold (`workerRelay`), to lose what they send. */
   relayWorkers?: boolean;
+  /** A Temporal cluster on PostgreSQL instead of the dev server; the record store is a database of the same PostgreSQL. */
+  cluster?: boolean;
+  /** Every review SLA, in seconds (default an hour: no deadline passes during a test). */
+  reviewSeconds?: number;
 }
 
-/** The test policy, with every review SLA an hour long. */
-function faultPolicyFile() {
+/** The test policy, with every review SLA `reviewSeconds` long (the case limit twice that). */
+function faultPolicyFile(reviewSeconds: number) {
   const file = testPolicyFile();
   file.version = 'faults';
-  setReviewDurations(file, 3600, 7200);
+  setReviewDurations(file, reviewSeconds, 2 * reviewSeconds);
   return file;
 }
 
@@ -79,6 +86,8 @@ export class ProcessStack {
   private readonly running = new Map<Part, Managed>();
   /** The relay between the workers and Temporal, with `relayWorkers`. */
   workerRelay?: TcpRelay;
+  /** The cluster, with `cluster`: its services can be killed and started again (`cluster.stop`, `cluster.start`). */
+  cluster?: TemporalCluster;
 
   private constructor(
     readonly ports: { temporal: number; ui: number; smtp: number; web: number } & Record<ApiPart, number> & Record<WorkerPart, number>,
@@ -89,11 +98,18 @@ export class ProcessStack {
   static async start(options: ProcessStackOptions = {}): Promise<ProcessStack> {
     const [temporal, ui, smtp, web, api, api2, metrics, metrics2] = await freePorts(8);
     const ports = { temporal, ui, smtp, web, api, 'api-2': api2, worker: metrics, 'worker-2': metrics2 };
-    const stack = new ProcessStack(ports, mkdtempSync(path.join(tmpdir(), 'faults-')), { replicas: 1, logLevel: 'warn', relayWorkers: false, ...options });
-    writeFileSync(stack.policyFile, JSON.stringify(faultPolicyFile(), null, 2));
+    const stack = new ProcessStack(ports, mkdtempSync(path.join(tmpdir(), 'faults-')), {
+      replicas: 1,
+      logLevel: 'warn',
+      relayWorkers: false,
+      cluster: false,
+      reviewSeconds: 3600,
+      ...options,
+    });
+    writeFileSync(stack.policyFile, JSON.stringify(faultPolicyFile(stack.options.reviewSeconds), null, 2));
     try {
-      await Promise.all([stack.startTemporal(), stack.startMail()]);
-      if (stack.options.relayWorkers) stack.workerRelay = await TcpRelay.start({ host: '127.0.0.1', port: ports.temporal });
+      await Promise.all([stack.options.cluster ? stack.startCluster() : stack.startTemporal(), stack.startMail()]);
+      if (stack.options.relayWorkers) stack.workerRelay = await TcpRelay.start({ host: '127.0.0.1', port: Number(stack.temporalAddress.split(':')[1]) });
       await Promise.all(stack.workers.map((w) => stack.startWorker(w)));
       await Promise.all(stack.apis.map((a) => stack.startApi(a)));
       return stack;
@@ -103,8 +119,25 @@ export class ProcessStack {
     }
   }
 
+  /** The dev server's address, or the cluster's first frontend. */
   get temporalAddress() {
-    return `127.0.0.1:${this.ports.temporal}`;
+    return this.cluster ? this.cluster.address() : `127.0.0.1:${this.ports.temporal}`;
+  }
+
+  /** On a cluster: the frontend a worker or an API reaches Temporal through (the second ones, the second frontend). */
+  frontendOf(part: WorkerPart | ApiPart): Frontend {
+    return part.endsWith('-2') ? 'frontend-2' : 'frontend';
+  }
+
+  /** An address of Temporal to read it at: on a cluster, a frontend that is running. */
+  private get readAddress() {
+    if (!this.cluster) return this.temporalAddress;
+    return this.cluster.address(this.cluster.alive('frontend') ? 'frontend' : 'frontend-2');
+  }
+
+  /** A part's TEMPORAL_ADDRESS. */
+  private addressFor(part: WorkerPart | ApiPart) {
+    return this.cluster ? this.cluster.address(this.frontendOf(part)) : this.temporalAddress;
   }
 
   private get policyFile() {
@@ -128,10 +161,11 @@ export class ProcessStack {
       PUBLIC_URL: `http://127.0.0.1:${this.ports.api}`,
       SMTP_URL: `smtp://127.0.0.1:${this.ports.smtp}`,
       LINK_SECRET,
-      API_KEYS: `coordinator:a.weber=${KEYS.coordinator},funder:horizon-eu=${KEYS.funder}`,
+      API_KEYS: `coordinator:a.weber=${KEYS.coordinator},funder:horizon-eu=${KEYS.funder},agency:de-bafa=${KEYS.agency}`,
       POLICY_FILE: this.policyFile,
       LOG_LEVEL: this.options.logLevel,
       ...(this.options.databaseUrl && { DATABASE_URL: this.options.databaseUrl }),
+      ...(this.cluster && { DATABASE_URL: this.cluster.databaseUrl() }),
     };
   }
 
@@ -161,6 +195,11 @@ export class ProcessStack {
     await waitUntil('Temporal dev server', () => temporalReachable(this.temporalAddress), 120_000, p);
   }
 
+  /** The cluster in this stack's folder (timings in `cluster.timings`). */
+  async startCluster(): Promise<void> {
+    this.cluster = await TemporalCluster.start({ dir: path.join(this.dataDir, 'cluster') });
+  }
+
   async startMail(): Promise<void> {
     const p = startMailDev({ smtpPort: this.ports.smtp, webPort: this.ports.web, mailDir: path.join(this.dataDir, 'mail'), logFile: this.logFile('mail') });
     this.running.set('mail', p);
@@ -172,15 +211,16 @@ export class ProcessStack {
       ...process.env,
       ...this.env,
       WORKER_METRICS_ADDRESS: `127.0.0.1:${this.ports[part]}`,
-      ...(this.workerRelay && { TEMPORAL_ADDRESS: this.workerRelay.address }),
+      TEMPORAL_ADDRESS: this.workerRelay ? this.workerRelay.address : this.addressFor(part),
     };
     const p = startTsEntry(part, 'worker/main.ts', env, this.logFile(part));
     this.running.set(part, p);
-    await waitUntil(part, () => workerPolling(this.temporalAddress, 'default', TASK_QUEUE, p.child.pid), 120_000, p);
+    await waitUntil(part, () => workerPolling(this.readAddress, 'default', TASK_QUEUE, p.child.pid), 120_000, p);
   }
 
   async startApi(part: ApiPart = 'api'): Promise<void> {
-    const p = startTsEntry(part, 'api/main.ts', { ...process.env, ...this.env, PORT: String(this.ports[part]) }, this.logFile(part));
+    const env = { ...process.env, ...this.env, PORT: String(this.ports[part]), TEMPORAL_ADDRESS: this.addressFor(part) };
+    const p = startTsEntry(part, 'api/main.ts', env, this.logFile(part));
     this.running.set(part, p);
     await waitUntil(part, () => httpOk(`http://127.0.0.1:${this.ports[part]}/healthz`), 60_000, p);
   }
@@ -216,7 +256,7 @@ export class ProcessStack {
 
   /** The activities a workflow has running on a worker now (started, not finished), by type. */
   async runningActivities(workflowId: string): Promise<string[]> {
-    const connection = await Connection.connect({ address: this.temporalAddress });
+    const connection = await Connection.connect({ address: this.readAddress });
     try {
       const { raw } = await new Client({ connection }).workflow.getHandle(workflowId).describe();
       return (raw.pendingActivities ?? []).filter((a) => a.state === 2 /* PENDING_ACTIVITY_STATE_STARTED */).map((a) => a.activityType?.name ?? '?');
@@ -234,6 +274,7 @@ export class ProcessStack {
   async stopAll(): Promise<void> {
     for (const part of ['api', 'api-2', 'worker', 'worker-2', 'mail', 'temporal'] as const) await this.stop(part).catch(() => undefined);
     await this.workerRelay?.close();
+    await this.cluster?.stopAll();
     if (process.env.KEEP_FAULT_DATA) console.log(`fault stack data and logs kept in ${this.dataDir}`);
     else rmSync(this.dataDir, { recursive: true, force: true });
   }
@@ -362,7 +403,7 @@ export class ProcessStack {
 
   /** The history of every workflow (matching `query`, if given) of this stack. */
   async histories(query?: string): Promise<{ workflowId: string; events: temporal.api.history.v1.IHistoryEvent[] }[]> {
-    const connection = await Connection.connect({ address: this.temporalAddress });
+    const connection = await Connection.connect({ address: this.readAddress });
     try {
       const all = [];
       for await (const { workflowId, history } of new Client({ connection }).workflow.list({ query }).intoHistories()) {

@@ -3,7 +3,7 @@ import type { ProjectRecordWrite } from '../../records/contract';
 import { migrateRecords, openRecords, type Records } from '../../records/database';
 import { embeddedDatabaseUrl, embeddedPostgresReady, freePorts, startEmbeddedPostgres, stop, waitUntil } from '../../scripts/lib/stack';
 import type { ReviewStep } from '../../workflows/definitions';
-import { startPostgres } from './postgres-server';
+import { startPostgres } from '../../scripts/lib/postgres';
 
 export interface Store {
   url: string;

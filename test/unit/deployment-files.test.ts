@@ -1,9 +1,10 @@
-/** docker-compose.yml, Dockerfile and .env.example agree with each other and with the code that reads them. */
+/** docker-compose.yml, Dockerfile and .env.example agree with each other, with the code that reads them and with the cluster's configuration. */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { loadConfig } from '../../config/env';
+import { CLUSTER_CONFIG, CLUSTER_SERVICES, STANDARD_PORTS } from '../../scripts/lib/cluster';
 import { searchAttributeFlags } from '../../workflows/definitions';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -38,10 +39,9 @@ exampleLines.forEach((text, line) => {
 const interpolated = [...composeText.matchAll(/\$\{([A-Z][A-Z0-9_]*)/g)].map((m) => m[1]);
 
 describe('docker-compose.yml', () => {
-  it('has Temporal on PostgreSQL, its UI, an SMTP catcher, the API and the worker', () => {
-    expect(Object.keys(services)).toEqual(expect.arrayContaining(['temporal', 'postgresql', 'temporal-ui', 'api', 'worker']));
-    expect(services.temporal.image).toMatch(/^temporalio\/auto-setup:\d+\.\d+\.\d+$/);
-    expect(services.temporal.environment?.DB).toBe('postgres12');
+  it('has Temporal on PostgreSQL, its UI, an SMTP catcher, the API and the worker, and no auto-setup image', () => {
+    expect(Object.keys(services)).toEqual(expect.arrayContaining(['temporal-frontend', 'postgresql', 'temporal-ui', 'api', 'worker']));
+    expect(Object.values(services).filter((s) => /auto-setup/.test(s.image ?? ''))).toEqual([]);
     expect(services.postgresql.image).toBe('postgres:16');
     expect(services['temporal-ui'].image).toMatch(/^temporalio\/ui:\d+\.\d+\.\d+$/);
     expect(Object.values(services).some((s) => /^maildev\/maildev:\d/.test(s.image ?? ''))).toBe(true);
@@ -99,26 +99,16 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('starts the API and the worker only after the record store and Temporal are healthy and the search attributes exist', () => {
+  it('starts the API and the worker only after the record store and both frontends are healthy and the search attributes exist', () => {
     for (const service of Object.values(app)) {
       expect(service.depends_on).toEqual({
         postgresql: { condition: 'service_healthy' },
-        temporal: { condition: 'service_healthy' },
-        'temporal-admin-tools': { condition: 'service_completed_successfully' },
+        'temporal-frontend': { condition: 'service_healthy' },
+        'temporal-frontend-2': { condition: 'service_healthy' },
+        'temporal-namespace': { condition: 'service_completed_successfully' },
       });
     }
-    expect(services.temporal.depends_on).toEqual({ postgresql: { condition: 'service_healthy' } });
-  });
-
-  it('registers every custom search attribute the workflows use, with its type', () => {
-    const admin = services['temporal-admin-tools'];
-    expect(admin.image).toMatch(/^temporalio\/admin-tools:\d/);
-    const script = (admin.command ?? []).join(' ').replace(/\\\n\s*/g, ' ');
-    expect(script).toContain('temporal operator search-attribute create');
-    for (const flag of searchAttributeFlags) {
-      const [name, type] = flag.split('=');
-      expect(script).toMatch(new RegExp(`--name ${name} --type ${type}\\b`));
-    }
+    expect(services['temporal-schema'].depends_on).toEqual({ postgresql: { condition: 'service_healthy' } });
   });
 
   it("serves each worker replica's Prometheus metrics on the compose network, not on a shared host port", () => {
@@ -278,4 +268,87 @@ describe('.env.example', () => {
     },
     60_000,
   );
+});
+
+describe("docker-compose.yml's Temporal runs the configuration the cluster tests run (deploy/temporal/)", () => {
+  const clusterYaml = read(`${CLUSTER_CONFIG.dir}/cluster.yaml`);
+  /** Each variable cluster.yaml reads, with the default it gives (if any). */
+  const variables = new Map([...clusterYaml.matchAll(/(?:default "([^"]*)" \()?env "([A-Z_]+)"/g)].map(([, fallback, name]) => [name, fallback]));
+  const version = /^VERSION=(\S+)$/m.exec(read('scripts/ensure-temporal-server.sh'))?.[1];
+  const mount = `./${CLUSTER_CONFIG.dir}:/etc/licence-review/temporal:ro`;
+  const temporalServices = Object.keys(services).filter((name) => name.startsWith('temporal-') && name !== 'temporal-ui');
+  const entry = (s: Service) => (s.entrypoint ?? []).join(' ');
+
+  it('runs each service the cluster tests start as a container of the same server version, from the same files', () => {
+    expect(version).toMatch(/^\d+\.\d+\.\d+$/);
+    for (const service of CLUSTER_SERVICES) {
+      const compose = services[`temporal-${service}`];
+      expect({ service, image: compose?.image }).toEqual({ service, image: `temporalio/server:${version}` });
+      expect(compose.volumes).toEqual([mount]);
+      expect(entry(compose)).toContain(`--root / --config etc/licence-review/temporal --env ${CLUSTER_CONFIG.env} --allow-no-auth start --service "$$SERVICE"`);
+      expect(compose.environment?.SERVICE).toBe(service.replace(/-2$/, ''));
+    }
+    // And nothing else: the schema and namespace jobs besides.
+    expect(temporalServices.sort()).toEqual([...CLUSTER_SERVICES.map((s) => `temporal-${s}`), 'temporal-namespace', 'temporal-schema'].sort());
+  });
+
+  it('gives the Temporal containers only variables cluster.yaml or the scripts read, and the password it needs', () => {
+    const scripts = read(`${CLUSTER_CONFIG.dir}/setup-schema.sh`) + read(`${CLUSTER_CONFIG.dir}/register-namespace.sh`);
+    for (const name of temporalServices) {
+      for (const variable of Object.keys(services[name].environment ?? {})) {
+        const known = variables.has(variable) || variable === 'SERVICE' || scripts.includes(`\${${variable}:=`) || scripts.includes(`"\${${variable}:=`);
+        expect({ service: name, variable, known }).toEqual({ service: name, variable, known: true });
+      }
+    }
+    expect(services['temporal-history'].environment?.POSTGRES_PWD).toMatch(/^\$\{POSTGRES_PASSWORD:\?/);
+    const dynamic = String(services['temporal-history'].environment?.TEMPORAL_DYNAMIC_CONFIG);
+    expect(dynamic).toBe(`/etc/licence-review/temporal/${path.basename(dynamic)}`);
+    expect(existsSync(path.join(ROOT, CLUSTER_CONFIG.dir, path.basename(dynamic)))).toBe(true);
+  });
+
+  it('health-checks each service on the port cluster.yaml gives it by default, the port `npm run cluster` uses too', () => {
+    for (const service of CLUSTER_SERVICES) {
+      const kind = service.replace(/-2$/, '').toUpperCase();
+      // The internal worker serves no gRPC: it is checked on its membership port.
+      const [variable, standard] = kind === 'WORKER' ? ['WORKER_MEMBERSHIP_PORT', STANDARD_PORTS.worker.membership] : [`${kind}_GRPC_PORT`, STANDARD_PORTS[service].grpc];
+      const port = variables.get(variable);
+      expect({ service, health: services[`temporal-${service}`].healthcheck?.test }).toEqual({ service, health: ['CMD', 'nc', '-z', 'localhost', port] });
+      if (service !== 'frontend-2') expect({ service, port: standard }).toEqual({ service, port: Number(port) });
+    }
+  });
+
+  it('sets the schema up and registers the namespace with the scripts the cluster tests run; the script registers every search attribute', () => {
+    const schema = services['temporal-schema'];
+    expect(schema.image).toBe(`temporalio/admin-tools:${version}-tctl-1.18.4-cli-1.5.0`);
+    expect(schema.volumes).toEqual([mount]);
+    expect(schema.entrypoint).toEqual(['/bin/sh', '/etc/licence-review/temporal/setup-schema.sh']);
+    const namespace = services['temporal-namespace'];
+    expect(namespace.image).toBe(schema.image);
+    expect(namespace.entrypoint).toEqual(['/bin/sh', '/etc/licence-review/temporal/register-namespace.sh']);
+    expect(String(namespace.environment?.TEMPORAL_ADDRESS).split(':')[0]).toBe('temporal-frontend');
+    const script = read(`${CLUSTER_CONFIG.dir}/register-namespace.sh`).replace(/\\\n\s*/g, ' ');
+    for (const flag of searchAttributeFlags) {
+      const [name, type] = flag.split('=');
+      expect(script).toMatch(new RegExp(`--name ${name} --type ${type}\\b`));
+    }
+    expect([...script.matchAll(/--name (\w+)/g)]).toHaveLength(searchAttributeFlags.length);
+  });
+
+  it('has the API, the worker and the UI reach Temporal at `temporal`, the name both frontends answer to', () => {
+    const aliases = (name: string) => (services[name] as Service & { networks?: { default?: { aliases?: string[] } } }).networks?.default?.aliases;
+    expect(aliases('temporal-frontend')).toEqual(['temporal']);
+    expect(aliases('temporal-frontend-2')).toEqual(['temporal']);
+    for (const name of ['api', 'worker', 'temporal-ui']) expect({ name, address: services[name].environment?.TEMPORAL_ADDRESS }).toEqual({ name, address: 'temporal:7233' });
+  });
+});
+
+describe('Dockerfile base image', () => {
+  // Node.js release schedule (https://nodejs.org/en/about/previous-releases): the end of each LTS line's support.
+  const LTS_END_OF_LIFE: Record<number, string> = { 22: '2027-04-30', 24: '2028-04-30' };
+
+  it('is a Node.js LTS line that is still supported (this fails once it is not, so it is moved on in time)', () => {
+    const major = Number(/^ARG NODE_IMAGE=node:(\d+)-bookworm-slim$/m.exec(read('Dockerfile'))?.[1]);
+    expect(LTS_END_OF_LIFE[major]).toBeDefined();
+    expect(Date.parse(LTS_END_OF_LIFE[major])).toBeGreaterThan(Date.now());
+  });
 });
