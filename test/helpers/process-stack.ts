@@ -10,7 +10,7 @@
  * policy (durations in seconds: reminders every 20 s) with SLAs of an hour, so
  * no deadline passes during a test (unless `reviewSeconds` says otherwise).
  */
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -197,6 +197,7 @@ export class ProcessStack {
 
   /** The cluster in this stack's folder (timings in `cluster.timings`). */
   async startCluster(): Promise<void> {
+    chmodSync(this.dataDir, 0o755); // mkdtemp's 0700 would keep PostgreSQL, run as its own user, out of its data
     this.cluster = await TemporalCluster.start({ dir: path.join(this.dataDir, 'cluster') });
   }
 
