@@ -80,8 +80,12 @@ export const STANDARD_PORTS: Required<ClusterOptions>['ports'] = {
   worker: { grpc: 7239, membership: 6939 },
 };
 
-async function freeClusterPorts(): Promise<Required<ClusterOptions>['ports']> {
-  const p = await freePorts(13);
+/** How many ports a cluster listens on: `clusterPorts` assigns them. */
+export const CLUSTER_PORT_COUNT = 13;
+
+/** The cluster's ports from `CLUSTER_PORT_COUNT` free ones (chosen with the caller's own, so none is taken twice). */
+export function clusterPorts(p: number[]): Required<ClusterOptions>['ports'] {
+  if (p.length !== CLUSTER_PORT_COUNT) throw new Error(`a cluster needs ${CLUSTER_PORT_COUNT} ports, not ${p.length}`);
   return {
     postgres: p[0],
     frontend: { grpc: p[1], membership: p[2], http: p[3] },
@@ -116,10 +120,15 @@ export class TemporalCluster {
     };
     const timings: Record<string, number> = {};
     const serverDir = await timed('build', () => temporalServerDir());
-    const ports = options.ports ?? (await freeClusterPorts());
+    const ports = options.ports ?? clusterPorts(await freePorts(CLUSTER_PORT_COUNT));
     mkdirSync(path.join(options.dir, 'logs'), { recursive: true });
     const postgres = await timed('postgres', () =>
-      PostgresServer.start({ dir: path.join(options.dir, 'postgresql'), port: ports.postgres, superuser: 'temporal', logFile: path.join(options.dir, 'logs/postgresql.log') }),
+      PostgresServer.start({
+        dir: path.join(options.dir, 'postgresql'),
+        port: ports.postgres,
+        superuser: 'temporal',
+        logFile: path.join(options.dir, 'logs/postgresql.log'),
+      }),
     );
     const cluster = new TemporalCluster(options.dir, ports, options.namespace ?? 'default', postgres, serverDir, options.logLevel ?? 'warn');
     try {

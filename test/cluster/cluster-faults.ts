@@ -53,6 +53,11 @@ export async function expectCompleteAndOnce(stack: ProcessStack, projectIds: str
 /** Polls until `check` resolves true; returns how long that took, in ms. */
 export async function msUntil(stack: ProcessStack, what: string, check: () => Promise<boolean>, timeoutMs = 120_000): Promise<number> {
   const t0 = Date.now();
-  await stack.until(what, () => check().catch(() => false), (ok) => ok, timeoutMs);
+  await stack.until(
+    what,
+    () => check().catch(() => false),
+    (ok) => ok,
+    timeoutMs,
+  );
   return Date.now() - t0;
 }

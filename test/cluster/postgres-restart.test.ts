@@ -36,13 +36,15 @@ test('PostgreSQL restarted: 503 while it is down, recovery without restarting an
   const decisionsBackMs = await msUntil(stack, 'a decision taken again', async () => [200, 409].includes(await stack.decide(after[0])));
   for (const d of await decideAll(stack, after.slice(1))) expect([200, 409]).toContain(d.status);
   expect(stack.alive('api') && stack.alive('worker')).toBe(true);
-  for (const service of ['frontend', 'frontend-2', 'history', 'matching', 'worker'] as const) expect({ service, alive: cluster.alive(service) }).toEqual({ service, alive: true });
+  for (const service of ['frontend', 'frontend-2', 'history', 'matching', 'worker'] as const)
+    expect({ service, alive: cluster.alive(service) }).toEqual({ service, alive: true });
 
   const t0 = Date.now();
   await expectCompleteAndOnce(stack, projectIds);
   console.log(
     `cluster, PostgreSQL restarted: down ${((restartAt - downAt) / 1000).toFixed(1)} s; while down a read answered ${read.status} in ${read.ms} ms, ` +
       `a decision ${decision.status} in ${decision.ms} ms; PostgreSQL up in ${startedMs} ms, then reads back after ${readsBackMs} ms and ` +
-      `decisions after ${readsBackMs + decisionsBackMs} ms; ${projectIds.length} projects complete ${((Date.now() - t0) / 1000).toFixed(1)} s later, each decision and mail once`,
+      `decisions after ${readsBackMs + decisionsBackMs} ms; ` +
+      `${projectIds.length} projects complete ${((Date.now() - t0) / 1000).toFixed(1)} s later, each decision and mail once`,
   );
 }, 400_000);

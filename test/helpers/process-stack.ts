@@ -18,7 +18,7 @@ import { Client, Connection } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import { LinkSigner } from '../../activities/link-tokens';
-import { TemporalCluster, type Frontend } from '../../scripts/lib/cluster';
+import { CLUSTER_PORT_COUNT, clusterPorts, TemporalCluster, type Frontend } from '../../scripts/lib/cluster';
 import type { MailReceipt } from '../../activities';
 import {
   freePorts,
@@ -96,7 +96,8 @@ export class ProcessStack {
   ) {}
 
   static async start(options: ProcessStackOptions = {}): Promise<ProcessStack> {
-    const [temporal, ui, smtp, web, api, api2, metrics, metrics2] = await freePorts(8);
+    // The cluster's ports are chosen with the stack's, so none is handed out twice.
+    const [temporal, ui, smtp, web, api, api2, metrics, metrics2, ...forCluster] = await freePorts(8 + (options.cluster ? CLUSTER_PORT_COUNT : 0));
     const ports = { temporal, ui, smtp, web, api, 'api-2': api2, worker: metrics, 'worker-2': metrics2 };
     const stack = new ProcessStack(ports, mkdtempSync(path.join(tmpdir(), 'faults-')), {
       replicas: 1,
@@ -108,7 +109,7 @@ export class ProcessStack {
     });
     writeFileSync(stack.policyFile, JSON.stringify(faultPolicyFile(stack.options.reviewSeconds), null, 2));
     try {
-      await Promise.all([stack.options.cluster ? stack.startCluster() : stack.startTemporal(), stack.startMail()]);
+      await Promise.all([stack.options.cluster ? stack.startCluster(clusterPorts(forCluster)) : stack.startTemporal(), stack.startMail()]);
       if (stack.options.relayWorkers) stack.workerRelay = await TcpRelay.start({ host: '127.0.0.1', port: Number(stack.temporalAddress.split(':')[1]) });
       await Promise.all(stack.workers.map((w) => stack.startWorker(w)));
       await Promise.all(stack.apis.map((a) => stack.startApi(a)));
@@ -196,9 +197,9 @@ export class ProcessStack {
   }
 
   /** The cluster in this stack's folder (timings in `cluster.timings`). */
-  async startCluster(): Promise<void> {
+  async startCluster(ports: ReturnType<typeof clusterPorts>): Promise<void> {
     chmodSync(this.dataDir, 0o755); // mkdtemp's 0700 would keep PostgreSQL, run as its own user, out of its data
-    this.cluster = await TemporalCluster.start({ dir: path.join(this.dataDir, 'cluster') });
+    this.cluster = await TemporalCluster.start({ dir: path.join(this.dataDir, 'cluster'), ports });
   }
 
   async startMail(): Promise<void> {

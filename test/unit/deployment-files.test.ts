@@ -310,7 +310,8 @@ describe("docker-compose.yml's Temporal runs the configuration the cluster tests
     for (const service of CLUSTER_SERVICES) {
       const kind = service.replace(/-2$/, '').toUpperCase();
       // The internal worker serves no gRPC: it is checked on its membership port.
-      const [variable, standard] = kind === 'WORKER' ? ['WORKER_MEMBERSHIP_PORT', STANDARD_PORTS.worker.membership] : [`${kind}_GRPC_PORT`, STANDARD_PORTS[service].grpc];
+      const [variable, standard] =
+        kind === 'WORKER' ? ['WORKER_MEMBERSHIP_PORT', STANDARD_PORTS.worker.membership] : [`${kind}_GRPC_PORT`, STANDARD_PORTS[service].grpc];
       const port = variables.get(variable);
       expect({ service, health: services[`temporal-${service}`].healthcheck?.test }).toEqual({ service, health: ['CMD', 'nc', '-z', 'localhost', port] });
       if (service !== 'frontend-2') expect({ service, port: standard }).toEqual({ service, port: Number(port) });
@@ -338,7 +339,8 @@ describe("docker-compose.yml's Temporal runs the configuration the cluster tests
     const aliases = (name: string) => (services[name] as Service & { networks?: { default?: { aliases?: string[] } } }).networks?.default?.aliases;
     expect(aliases('temporal-frontend')).toEqual(['temporal']);
     expect(aliases('temporal-frontend-2')).toEqual(['temporal']);
-    for (const name of ['api', 'worker', 'temporal-ui']) expect({ name, address: services[name].environment?.TEMPORAL_ADDRESS }).toEqual({ name, address: 'temporal:7233' });
+    for (const name of ['api', 'worker', 'temporal-ui'])
+      expect({ name, address: services[name].environment?.TEMPORAL_ADDRESS }).toEqual({ name, address: 'temporal:7233' });
   });
 });
 
