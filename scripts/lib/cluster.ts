@@ -112,13 +112,13 @@ export class TemporalCluster {
 
   /** Builds the server if needed, starts PostgreSQL, sets up the schemas, starts every service and registers the namespace. */
   static async start(options: ClusterOptions): Promise<TemporalCluster> {
+    const timings: Record<string, number> = {};
     const timed = async <T>(step: string, fn: () => Promise<T> | T): Promise<T> => {
       const t0 = Date.now();
       const value = await fn();
       timings[step] = Date.now() - t0;
       return value;
     };
-    const timings: Record<string, number> = {};
     const serverDir = await timed('build', () => temporalServerDir());
     const ports = options.ports ?? clusterPorts(await freePorts(CLUSTER_PORT_COUNT));
     mkdirSync(path.join(options.dir, 'logs'), { recursive: true });
@@ -153,7 +153,7 @@ export class TemporalCluster {
     return `127.0.0.1:${this.ports[frontend].grpc}`;
   }
 
-  /** The record store's database on the same PostgreSQL, as compose has it (created by the caller's migration). */
+  /** The record store's database on the same PostgreSQL, as compose has it (created by `start`; the API and the worker migrate it). */
   databaseUrl(database = 'records'): string {
     return this.postgres.url(database);
   }

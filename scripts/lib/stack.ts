@@ -63,14 +63,14 @@ export function launch(
     child.stderr?.pipe(log, { end: false });
     child.once('close', () => log.end());
   }
-  const managed: Managed = { name, child, exited: Promise.resolve(null), recentOutput: () => recent };
-  launched.add(managed);
-  managed.exited = new Promise<number | null>((resolve) =>
+  const exited = new Promise<number | null>((resolve) =>
     child.once('exit', (code) => {
       launched.delete(managed);
       resolve(code);
     }),
   );
+  const managed: Managed = { name, child, exited, recentOutput: () => recent };
+  launched.add(managed);
   return managed;
 }
 

@@ -137,7 +137,7 @@ describe('docker-compose.yml', () => {
       read('README.md')
         .split(/^## Production shape$/m)[1]
         ?.split(/^## /m)[0] ?? '';
-    const rows = [...section.matchAll(/^\| `([a-z-]+)` \|.*\| ([\d, ]+|—) \|$/gm)].map(([, name, ports]) => ({
+    const rows = [...section.matchAll(/^\| `([a-z0-9-]+)` \|.*\| ([\d, ]+|—) \|$/gm)].map(([, name, ports]) => ({
       name,
       ports: ports === '—' ? [] : ports.split(', '),
     }));
