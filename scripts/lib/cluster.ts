@@ -174,6 +174,7 @@ export class TemporalCluster {
       POSTGRES_PWD: '',
       BIND_ON_IP: '127.0.0.1',
       TEMPORAL_BROADCAST_ADDRESS: '127.0.0.1',
+      TEMPORAL_CLUSTER_ADDRESS: this.address(),
       LOG_LEVEL: this.logLevel,
       [`${prefix}_GRPC_PORT`]: String(own.grpc),
       [`${prefix}_MEMBERSHIP_PORT`]: String(own.membership),

@@ -52,6 +52,8 @@ test.each(CLUSTER_SERVICES)("compose's temporal-%s renders to that service on co
     'temporal_visibility',
   ]);
   expect(config.global.membership.broadcastAddress).toBe('172.18.0.5');
+  // Every process writes this to the database at start: one value for all, or their writes conflict.
+  expect(config.clusterMetadata.clusterInformation.active.rpcAddress).toBe('temporal-frontend:7233');
   const kind = service.replace(/-2$/, '');
   expect(config.services[kind].rpc.bindOnIP).toBe('0.0.0.0');
   expect(config.dynamicConfigClient.filepath).toBe(env.TEMPORAL_DYNAMIC_CONFIG);
