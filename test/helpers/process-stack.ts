@@ -495,9 +495,16 @@ export function matchMails(mails: Mail[], sends: MailSend[]): { problems: string
 export function useProcessStack(options?: ProcessStackOptions): ProcessStack {
   const holder = {} as { stack: ProcessStack };
   beforeAll(async () => {
+    const t0 = Date.now();
     holder.stack = await ProcessStack.start(options);
+    const cluster = holder.stack.cluster && `; the cluster's steps (ms): ${JSON.stringify(holder.stack.cluster.timings)}`;
+    console.log(`stack up in ${Date.now() - t0} ms${cluster ?? ''}`);
   }, 240_000);
-  afterAll(() => holder.stack?.stopAll(), 60_000);
+  afterAll(async () => {
+    const t0 = Date.now();
+    await holder.stack?.stopAll();
+    console.log(`stack stopped in ${Date.now() - t0} ms`);
+  }, 60_000);
   return new Proxy({} as ProcessStack, {
     get: (_target, prop) => {
       const value = Reflect.get(holder.stack, prop);
