@@ -58,28 +58,12 @@ jest_lane() {
   npx jest --json --outputFile="$results/$lane.json" "${roots[@]}" "$@"
 }
 
-# The cluster lane's Temporal server is built once into a cache (minutes the first time): beside the first lanes,
-# which mostly wait on timers and sockets, rather than before them. The cluster lane waits for it.
-server_build=""
-if [ -z "${LANES:-}" ] || [[ " $LANES " == *" cluster "* ]]; then
-  bash scripts/ensure-temporal-server.sh > /dev/null 2> "$results/server-build.log" &
-  server_build=$!
-fi
-cluster_lane() {
-  if ! wait "$server_build"; then
-    echo "building the Temporal server failed:" >&2
-    cat "$results/server-build.log" >&2
-    return 1
-  fi
-  jest_lane cluster --runInBand
-}
-
 run_lane checks bash -c 'npx tsc --noEmit -p . && npx eslint . && npx prettier --check --log-level warn . && npm run --silent lint:openapi'
 run_lane fast jest_lane fast
 run_lane workflows jest_lane workflows
 run_lane faults jest_lane faults --runInBand
 run_lane e2e jest_lane e2e
-run_lane cluster cluster_lane
+run_lane cluster jest_lane cluster --runInBand
 
 echo
 echo "lane       time      counts"
