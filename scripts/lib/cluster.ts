@@ -44,7 +44,11 @@ async function createDatabase(url: string, name: string): Promise<void> {
 /** The cluster's processes besides PostgreSQL. */
 export const CLUSTER_SERVICES = ['history', 'matching', 'frontend', 'frontend-2', 'worker'] as const;
 export type ClusterService = (typeof CLUSTER_SERVICES)[number];
-export type Frontend = 'frontend' | 'frontend-2';
+export const FRONTENDS = ['frontend', 'frontend-2'] as const;
+export type Frontend = (typeof FRONTENDS)[number];
+
+/** The Temporal service a process runs (`--service`): the second frontend is a frontend. */
+export const serviceKind = (service: ClusterService) => (service === 'frontend-2' ? 'frontend' : service);
 
 /** The configuration the services load: deploy/temporal/cluster.yaml. */
 export const CLUSTER_CONFIG = { root: ROOT, dir: 'deploy/temporal', env: 'cluster' } as const;
@@ -165,8 +169,7 @@ export class TemporalCluster {
   /** What every Temporal process of this cluster reads (deploy/temporal/cluster.yaml's variables). */
   private env(service: ClusterService): NodeJS.ProcessEnv {
     const own = this.ports[service];
-    const kind = service === 'frontend-2' ? 'frontend' : service;
-    const prefix = kind.toUpperCase();
+    const prefix = serviceKind(service).toUpperCase();
     return {
       POSTGRES_SEEDS: '127.0.0.1',
       DB_PORT: String(this.ports.postgres),
@@ -198,7 +201,7 @@ export class TemporalCluster {
       env: { ...process.env, TEMPORAL_ADDRESS: this.address(), NAMESPACE: this.namespace, TEMPORAL_CLI: temporalCliPath() },
     });
     // Each service reads the namespace's search attributes from its cache (refreshed every 2 s): wait until both frontends take them in a query.
-    for (const frontend of ['frontend', 'frontend-2'] as const) {
+    for (const frontend of FRONTENDS) {
       await waitUntil(`${frontend} knows the search attributes`, () => this.searchAttributesKnown(frontend), 60_000);
     }
   }
@@ -216,7 +219,7 @@ export class TemporalCluster {
 
   /** Starts one service (again, after `stop`) on its ports; a frontend is waited for until it answers. */
   async start(service: ClusterService): Promise<void> {
-    const kind = service === 'frontend-2' ? 'frontend' : service;
+    const kind = serviceKind(service);
     const args = ['--root', CLUSTER_CONFIG.root, '--config', CLUSTER_CONFIG.dir, '--env', CLUSTER_CONFIG.env, '--allow-no-auth', 'start', '--service', kind];
     const p = launch(`temporal-${service}`, path.join(this.serverDir, 'temporal-server'), args, { env: this.env(service), logFile: this.logFile(service) });
     this.running.set(service, p);

@@ -1,7 +1,7 @@
 /** Steps the cluster's fault tests share: projects brought to their grant review, decisions sent at once, and the end state checked. */
 import { projectWith } from '../helpers/fixtures';
 import type { ApiPart, ProcessStack } from '../helpers/process-stack';
-import { approveEverything, requestMessageIds, settleMails, submitAndConfirm } from '../faults/fault-scenarios';
+import { approveEverything, expectDecisionsRecordedOnce, requestMessageIds, settleMails, submitAndConfirm } from '../faults/fault-scenarios';
 import type { ProjectView, ReviewStep } from '../../workflows/definitions';
 
 /** `count` projects submitted and confirmed, each with its two grant steps open (and their requests mailed); returns the steps. */
@@ -18,6 +18,17 @@ export async function projectsInGrantReview(stack: ProcessStack, count: number):
     ),
   );
   return { projectIds: projects.map((p) => p.projectId), steps: views.flatMap((v) => v.openSteps) };
+}
+
+/**
+ * `count` projects in their grant review with every other open step decided (each answered 200) before a fault;
+ * returns the steps left for the test to decide while the fault lasts.
+ */
+export async function projectsHalfDecided(stack: ProcessStack, count: number): Promise<{ projectIds: string[]; undecided: ReviewStep[] }> {
+  const { projectIds, steps } = await projectsInGrantReview(stack, count);
+  const [decided, undecided] = [steps.filter((_, i) => i % 2 === 0), steps.filter((_, i) => i % 2 === 1)];
+  expect((await decideAll(stack, decided)).map((d) => d.status)).toEqual(decided.map(() => 200));
+  return { projectIds, undecided };
 }
 
 /** Sends every decision at once; resolves with each one's status and how long it took. */
@@ -39,10 +50,7 @@ export async function expectCompleteAndOnce(stack: ProcessStack, projectIds: str
   const done = await Promise.all(projectIds.map((id) => approveEverything(stack, id, 180_000, via)));
   for (const view of done) {
     expect(view.components.map((c) => c.licence.status)).toEqual(['approved', 'approved']);
-    const audit = await stack.audit(view.projectId);
-    const recorded = audit.filter((e) => e.action === 'decision-recorded').map((e) => e.stepId);
-    const decided = view.steps.filter((s) => s.status === 'decided').map((s) => s.stepId);
-    expect({ project: view.projectId, recorded: [...recorded].sort() }).toEqual({ project: view.projectId, recorded: [...decided].sort() });
+    await expectDecisionsRecordedOnce(stack, view);
   }
   const { problems, cutOff } = await settleMails(stack, requestMessageIds(done.flatMap((v) => v.steps)));
   expect(problems).toEqual([]);

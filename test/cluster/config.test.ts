@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { CLUSTER_CONFIG, CLUSTER_SERVICES, temporalServerDir } from '../../scripts/lib/cluster';
+import { CLUSTER_CONFIG, CLUSTER_SERVICES, serviceKind, temporalServerDir } from '../../scripts/lib/cluster';
 
 const ROOT = path.resolve(__dirname, '../..');
 const server = path.join(temporalServerDir(), 'temporal-server');
@@ -54,7 +54,6 @@ test.each(CLUSTER_SERVICES)("compose's temporal-%s renders to that service on co
   expect(config.global.membership.broadcastAddress).toBe('172.18.0.5');
   // Every process writes this to the database at start: one value for all, or their writes conflict.
   expect(config.clusterMetadata.clusterInformation.active.rpcAddress).toBe('temporal-frontend:7233');
-  const kind = service.replace(/-2$/, '');
-  expect(config.services[kind].rpc.bindOnIP).toBe('0.0.0.0');
+  expect(config.services[serviceKind(service)].rpc.bindOnIP).toBe('0.0.0.0');
   expect(config.dynamicConfigClient.filepath).toBe(env.TEMPORAL_DYNAMIC_CONFIG);
 });

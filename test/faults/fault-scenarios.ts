@@ -41,6 +41,13 @@ export async function settleMails(stack: ProcessStack, messageIds: string[]): Re
   return stack.settledMails();
 }
 
+/** The project's audit trail records one decision for each step its view shows decided, and no other. */
+export async function expectDecisionsRecordedOnce(stack: ProcessStack, view: ProjectView): Promise<void> {
+  const recorded = (await stack.audit(view.projectId)).filter((e) => e.action === 'decision-recorded').map((e) => e.stepId);
+  const decided = view.steps.filter((s) => s.status === 'decided').map((s) => s.stepId);
+  expect({ project: view.projectId, recorded: [...recorded].sort() }).toEqual({ project: view.projectId, recorded: [...decided].sort() });
+}
+
 /** Approves every open step (and those that open after, such as senior sign-offs) until the project is active with every licence decided. */
 export function approveEverything(stack: ProcessStack, projectId: string, timeoutMs = 120_000, via?: ApiPart): Promise<ProjectView> {
   return stack.until(

@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { expectStatus } from '../helpers/api-read';
 import { smallProject, uniqueId } from '../helpers/fixtures';
 import { KEYS, useProcessStack, type ApiPart, type ProcessStack, type ProcessStackOptions, type WorkerPart } from '../helpers/process-stack';
-import { approveEverything, requestMessageIds, settleMails, submitAndConfirm } from '../faults/fault-scenarios';
+import { approveEverything, expectDecisionsRecordedOnce, requestMessageIds, settleMails, submitAndConfirm } from '../faults/fault-scenarios';
 import type { ProjectView } from '../../workflows/definitions';
 
 /** `name{labels} value` lines of a Prometheus scrape whose name and labels match, summed. */
@@ -64,16 +64,7 @@ export function scaleOutSuite(label: string, options: ProcessStackOptions = {}):
     // One workflow per project, whichever API started it; its decisions recorded once each.
     const histories = await stack.histories(`WorkflowType = 'projectWorkflow'`);
     expect(histories.map((h) => h.workflowId).sort()).toEqual(done.map((v) => `project-${v.projectId}`).sort());
-    for (const view of done) {
-      const audit = await stack.audit(view.projectId);
-      const decided = view.steps.filter((s) => s.status === 'decided').map((s) => s.stepId);
-      expect(
-        audit
-          .filter((e) => e.action === 'decision-recorded')
-          .map((e) => e.stepId)
-          .sort(),
-      ).toEqual([...decided].sort());
-    }
+    for (const view of done) await expectDecisionsRecordedOnce(stack, view);
     const { problems, cutOff, mails } = await settleMails(stack, requestMessageIds(done.flatMap((v) => v.steps)));
     expect(problems).toEqual([]);
     expect(cutOff).toEqual([]);

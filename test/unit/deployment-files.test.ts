@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { loadConfig } from '../../config/env';
-import { CLUSTER_CONFIG, CLUSTER_SERVICES, STANDARD_PORTS } from '../../scripts/lib/cluster';
+import { CLUSTER_CONFIG, CLUSTER_SERVICES, serviceKind, STANDARD_PORTS } from '../../scripts/lib/cluster';
 import { searchAttributeFlags } from '../../workflows/definitions';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -286,7 +286,7 @@ describe("docker-compose.yml's Temporal runs the configuration the cluster tests
       expect({ service, image: compose?.image }).toEqual({ service, image: `temporalio/server:${version}` });
       expect(compose.volumes).toEqual([mount]);
       expect(entry(compose)).toContain(`--root / --config etc/licence-review/temporal --env ${CLUSTER_CONFIG.env} --allow-no-auth start --service "$$SERVICE"`);
-      expect(compose.environment?.SERVICE).toBe(service.replace(/-2$/, ''));
+      expect(compose.environment?.SERVICE).toBe(serviceKind(service));
     }
     // And nothing else: the schema and namespace jobs besides.
     expect(temporalServices.sort()).toEqual([...CLUSTER_SERVICES.map((s) => `temporal-${s}`), 'temporal-namespace', 'temporal-schema'].sort());
@@ -308,7 +308,7 @@ describe("docker-compose.yml's Temporal runs the configuration the cluster tests
 
   it('health-checks each service on the port cluster.yaml gives it by default, the port `npm run cluster` uses too', () => {
     for (const service of CLUSTER_SERVICES) {
-      const kind = service.replace(/-2$/, '').toUpperCase();
+      const kind = serviceKind(service).toUpperCase();
       // The internal worker serves no gRPC: it is checked on its membership port.
       const [variable, standard] =
         kind === 'WORKER' ? ['WORKER_MEMBERSHIP_PORT', STANDARD_PORTS.worker.membership] : [`${kind}_GRPC_PORT`, STANDARD_PORTS[service].grpc];
