@@ -345,12 +345,14 @@ describe("docker-compose.yml's Temporal runs the configuration the cluster tests
 });
 
 describe('Dockerfile base image', () => {
-  // Node.js release schedule (https://nodejs.org/en/about/previous-releases): the end of each LTS line's support.
+  // Node.js release schedule (https://nodejs.org/en/about/previous-releases): the LTS lines and the end of their support.
+  // Moving the image on before its line ends is an operations task (docs/OPERATIONS.md), not a test that fails on a date.
   const LTS_END_OF_LIFE: Record<number, string> = { 22: '2027-04-30', 24: '2028-04-30' };
 
-  it('is a Node.js LTS line that is still supported (this fails once it is not, so it is moved on in time)', () => {
+  it('is a Node.js LTS line, at least the one package.json requires', () => {
     const major = Number(/^ARG NODE_IMAGE=node:(\d+)-bookworm-slim$/m.exec(read('Dockerfile'))?.[1]);
     expect(LTS_END_OF_LIFE[major]).toBeDefined();
-    expect(Date.parse(LTS_END_OF_LIFE[major])).toBeGreaterThan(Date.now());
+    const engines = (JSON.parse(read('package.json')) as { engines: { node: string } }).engines.node;
+    expect(major).toBeGreaterThanOrEqual(Number(/\d+/.exec(engines)![0]));
   });
 });

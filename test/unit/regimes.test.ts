@@ -79,6 +79,21 @@ describe('working days on the deciding agency’s public holidays (date-holidays
     // Friday 18 December 2026: Mon 21 … Thu 24 (4), Fri 25 is Noël, Mon 28 … Thu 31 (8), Fri 1 January is a holiday, Mon 4, Tue 5 (10).
     expect(workingDaysAfter('2026-12-18T09:30:00.000Z', 10, 'FR')).toBe('2027-01-05T09:30:00.000Z');
   });
+  // Ten French working days from each kind of day, counted by hand on the 2027 calendar (no holiday in February).
+  test('opened on a Friday: the window ends on the Friday two weeks later (14 calendar days)', () => {
+    // Fri 5 Feb: Mon 8 … Fri 12 (5), Mon 15 … Fri 19 (10).
+    expect(workingDaysAfter('2027-02-05T15:00:00.000Z', 10, 'FR')).toBe('2027-02-19T15:00:00.000Z');
+  });
+  test('opened on a Saturday or a Sunday: the weekend does not count (13 and 12 calendar days)', () => {
+    expect(workingDaysAfter('2027-02-06T15:00:00.000Z', 10, 'FR')).toBe('2027-02-19T15:00:00.000Z');
+    expect(workingDaysAfter('2027-02-07T15:00:00.000Z', 10, 'FR')).toBe('2027-02-19T15:00:00.000Z');
+  });
+  test('opened on the eve of a public holiday: the holiday does not count (15 calendar days)', () => {
+    // Tue 13 July; Wed 14 July is the Fête nationale: Thu 15, Fri 16 (2), Mon 19 … Fri 23 (7), Mon 26, Tue 27, Wed 28 (10).
+    expect(workingDaysAfter('2027-07-13T15:00:00.000Z', 10, 'FR')).toBe('2027-07-28T15:00:00.000Z');
+    // In Germany 14 July is a working day: the same window ends a day earlier.
+    expect(workingDaysAfter('2027-07-13T15:00:00.000Z', 10, 'DE')).toBe('2027-07-27T15:00:00.000Z');
+  });
   test('each country’s own holidays count: Easter differs between Germany and the US', () => {
     expect(workingDaysAfter('2026-12-18T09:30:00.000Z', 10, 'US')).toBe('2027-01-05T09:30:00.000Z');
     // Easter 2027: in Germany Good Friday (26 March) and Easter Monday (29 March) are public holidays; in the US neither is.

@@ -112,11 +112,15 @@ test('a report that never arrives is a missed-report anomaly: a corrective actio
     const { handle, project, licence } = await grantLicence(h, tq, policy);
     const monitor = await monitorFor(client(), project, licence, policy);
 
+    // The action opens once period 1 (2 s) and its report's grace (1 s) have passed since the grant, in the monitor's second
+    // run: a timer there, then its report to the project and the project's next task. Each of those waits for the worker,
+    // which a busy machine runs late, so the wait is the policy's 3 s plus the margin every other wait of the harness has.
+    const dueAt = Date.parse(licence.validFrom!) + 3000;
     const view = await h.waitForView(
       handle,
       (v) => monitoredLicence(v)?.compliance?.correctiveActions.length === 1,
       'corrective action for the missed report',
-      15_000,
+      Math.max(0, dueAt - Date.now()) + 30_000,
     );
     const { compliance } = monitoredLicence(view);
     const action = compliance.correctiveActions[0];
