@@ -1,7 +1,7 @@
 /**
  * Server-rendered HTML of the dashboard and its sign-in form. No script and no
- * style attributes (Helmet's CSP allows the one inline <style> element); every
- * value from a workflow goes through escapeHtml. Same palette and type as the
+ * style attributes (Helmet's CSP allows the one inline <style> element); built with
+ * html`…` (./html), which escapes every value from a workflow. Same palette and type as the
  * reviewer pages, on a wider grid.
  */
 import { formatDuration } from '../domain/durations';
@@ -9,7 +9,8 @@ import { STEP_KINDS, type StepKind } from '../domain/step-kinds';
 import type { Stage } from '../workflows/definitions';
 import type { Caller } from './auth';
 import { STAGES, type DashboardData, type ProjectRow } from './dashboard-data';
-import { escapeHtml, formatWhen } from './pages';
+import { html, raw, type SafeHtml } from './html';
+import { formatWhen } from './pages';
 import type { OutOfTimeCase, StalledItem } from '../records/stalled';
 import type { QueuedStep } from './visibility-queries';
 
@@ -22,7 +23,7 @@ const STAGE_LABELS: Record<Stage, string> = {
   closed: 'Closed',
 };
 
-const STYLE = `
+const STYLE = raw(`
   * { box-sizing: border-box; }
   body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1f2933; background: #f4f6f8; margin: 0; }
   a { color: #1d4ed8; text-decoration: none; } a:hover { text-decoration: underline; }
@@ -77,13 +78,13 @@ const STYLE = `
   .signin button { margin-top: 1.1rem; width: 100%; font: inherit; font-weight: 600; padding: .6rem 1.4rem; border: 0; border-radius: 6px; background: #1d4ed8; color: #fff; cursor: pointer; }
   .signin .notice { margin: 1rem 0 0; }
   .signin a.button { display: block; margin-top: 1.1rem; text-align: center; font-weight: 600; padding: .6rem 1.4rem; border-radius: 6px; background: #1d4ed8; color: #fff; }
-  @media (max-width: 60rem) { .cards { grid-template-columns: repeat(3, minmax(0, 1fr)); } .bar, main { padding-left: 1rem; padding-right: 1rem; } }`;
+  @media (max-width: 60rem) { .cards { grid-template-columns: repeat(3, minmax(0, 1fr)); } .bar, main { padding-left: 1rem; padding-right: 1rem; } }`);
 
-function page(title: string, body: string): string {
-  return `<!doctype html>
+function page(title: string, body: SafeHtml): string {
+  return String(html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex, nofollow"><link rel="icon" href="data:,"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head>
-<body>${body}</body></html>`;
+<meta name="robots" content="noindex, nofollow"><link rel="icon" href="data:,"><title>${title}</title><style>${STYLE}</style></head>
+<body>${body}</body></html>`);
 }
 
 export interface SignInOptions {
@@ -96,19 +97,19 @@ export interface SignInOptions {
 }
 
 export function signInPage({ error, oidc = false, keys = true }: SignInOptions = {}): string {
-  const withProvider = oidc ? `<p><a class="button" id="oidc" href="/dashboard/oidc/start">Sign in with your organisation</a></p>` : '';
-  const withKey = keys
-    ? `<form method="post" action="/dashboard/sign-in">
+  const withProvider = oidc && html`<p><a class="button" id="oidc" href="/dashboard/oidc/start">Sign in with your organisation</a></p>`;
+  const withKey =
+    keys &&
+    html`<form method="post" action="/dashboard/sign-in">
   <label for="key">${oidc ? 'Or with an API key' : 'API key'}</label>
-  <input id="key" name="key" type="password" autocomplete="current-password" required${oidc ? '' : ' autofocus'} maxlength="512">
+  <input id="key" name="key" type="password" autocomplete="current-password" required${!oidc && html` autofocus`} maxlength="512">
   <button type="submit">Sign in</button>
-</form>`
-    : '';
+</form>`;
   return page(
     'Sign in — Licence reviews dashboard',
-    `<div class="signin"><h1>Licence reviews dashboard</h1>
+    html`<div class="signin"><h1>Licence reviews dashboard</h1>
 <p class="muted">${oidc ? 'Sign in with your organisation’s account' : 'Sign in'}${keys ? `${oidc ? ', or ' : ' '}with the API key you were given` : ''}. This browser keeps a sign-in for 8 hours, never a key or a password.</p>
-${error ? `<p class="notice bad" role="alert">${escapeHtml(error)}</p>` : ''}
+${error && html`<p class="notice bad" role="alert">${error}</p>`}
 ${withProvider}${withKey}</div>`,
   );
 }
@@ -116,7 +117,7 @@ ${withProvider}${withKey}</div>`,
 export function dashboardUnavailablePage(message: string): string {
   return page(
     'Dashboard unavailable',
-    `<div class="signin"><h1>Dashboard unavailable</h1><p class="notice bad">${escapeHtml(message)}</p><p class="muted">Reload the page in a moment.</p></div>`,
+    html`<div class="signin"><h1>Dashboard unavailable</h1><p class="notice bad">${message}</p><p class="muted">Reload the page in a moment.</p></div>`,
   );
 }
 
@@ -135,90 +136,90 @@ function temporalLink(opts: DashboardPageOptions, workflowId: string): string {
 }
 
 /** The project's audit trail (JSON, CSV) and a workflow in the Temporal UI, as one table cell. */
-function linksCell(opts: DashboardPageOptions, projectId: string, workflowId: string): string {
+function linksCell(opts: DashboardPageOptions, projectId: string, workflowId: string): SafeHtml {
   const audit = `/v1/projects/${encodeURIComponent(projectId)}/audit`;
-  return `<td class="links"><a href="${escapeHtml(audit)}" title="Audit trail (JSON)">Audit</a><a href="${escapeHtml(`${audit}?format=csv`)}" title="Audit trail as CSV">CSV</a><a href="${escapeHtml(temporalLink(opts, workflowId))}" title="The workflow in the Temporal UI" target="_blank" rel="noopener noreferrer">Temporal ↗</a></td>`;
+  return html`<td class="links"><a href="${audit}" title="Audit trail (JSON)">Audit</a><a href="${audit}?format=csv" title="Audit trail as CSV">CSV</a><a href="${temporalLink(opts, workflowId)}" title="The workflow in the Temporal UI" target="_blank" rel="noopener noreferrer">Temporal ↗</a></td>`;
 }
 
-function projectCell(title: string, projectId: string): string {
-  return `<span class="title">${escapeHtml(title || projectId)}</span><span class="id">${escapeHtml(projectId)}</span>`;
+function projectCell(title: string, projectId: string): SafeHtml {
+  return html`<span class="title">${title || projectId}</span><span class="id">${projectId}</span>`;
 }
 
-function stepCell(kind: StepKind, stepId: string, componentId?: string): string {
+function stepCell(kind: StepKind, stepId: string, componentId?: string): SafeHtml {
   const what = `${STEP_KINDS[kind]?.label ?? kind}${componentId ? ` · component ${componentId}` : ''}`;
-  return `${escapeHtml(what)}<span class="id">${escapeHtml(stepId)}</span>`;
+  return html`${what}<span class="id">${stepId}</span>`;
 }
 
-const OUT_OF_TIME_FLAG = `<span class="flag" title="The licence case passed its legal limit undecided">Out of time</span>`;
+const OUT_OF_TIME_FLAG = html`<span class="flag" title="The licence case passed its legal limit undecided">Out of time</span>`;
 
 /** Licence cases past their regime's legal limit: the issuer's decision is owed by law, not only by the policy. */
-function outOfTimeTable(cases: OutOfTimeCase[], opts: DashboardPageOptions, now: number): string {
-  if (!cases.length) return '';
+function outOfTimeTable(cases: OutOfTimeCase[], opts: DashboardPageOptions, now: number): SafeHtml | false {
+  if (!cases.length) return false;
   const rows = cases.map(
-    (c) => `<tr>
+    (c) => html`<tr>
   <td>${projectCell(c.projectTitle, c.projectId)}</td>
-  <td>${escapeHtml(c.componentId)}</td>
-  <td>${escapeHtml(c.issuer.name)}</td>
-  <td>${escapeHtml(formatWhen(c.since))}<span class="line overdue small">${escapeHtml(formatDuration(now - Date.parse(c.since)))} ago</span></td>
-  <td>${escapeHtml(c.awaiting.join('; ') || 'a dispute or a notice period')}</td>
+  <td>${c.componentId}</td>
+  <td>${c.issuer.name}</td>
+  <td>${formatWhen(c.since)}<span class="line overdue small">${formatDuration(now - Date.parse(c.since))} ago</span></td>
+  <td>${c.awaiting.join('; ') || 'a dispute or a notice period'}</td>
   ${linksCell(opts, c.projectId, c.workflowId)}
 </tr>`,
   );
-  return `<h3 id="out-of-time-h">Out of time: past the legal limit, undecided</h3>
+  return html`<h3 id="out-of-time-h">Out of time: past the legal limit, undecided</h3>
 <table id="out-of-time" class="fixed" aria-labelledby="out-of-time-h"><thead><tr><th class="c-project">Project</th><th class="c-component">Component</th><th class="c-issuer">Issuer</th><th class="c-since">Out of time since</th><th class="c-party">Waiting on</th><th class="c-links">Links</th></tr></thead>
-<tbody>${rows.join('')}</tbody></table>`;
+<tbody>${rows}</tbody></table>`;
 }
 
-function stalledTable(items: StalledItem[], opts: DashboardPageOptions): string {
-  if (!items.length) return `<p class="empty">Nothing is stalled: every open step is within its deadline.</p>`;
+function stalledTable(items: StalledItem[], opts: DashboardPageOptions): SafeHtml {
+  if (!items.length) return html`<p class="empty">Nothing is stalled: every open step is within its deadline.</p>`;
   const rows = items.map(
-    (s) => `<tr>
+    (s) => html`<tr>
   <td>${projectCell(s.projectTitle, s.projectId)}</td>
-  <td>${stepCell(s.kind, s.stepId, s.componentId)}${s.outOfTimeSince ? ` ${OUT_OF_TIME_FLAG}` : ''}</td>
-  <td>${escapeHtml(s.partyName)}<span class="line muted small">${escapeHtml(s.reviewer)}</span></td>
-  <td>${escapeHtml(formatWhen(s.dueAt))}</td>
-  <td class="overdue">${escapeHtml(formatDuration(s.overdueMs))}</td>
-  <td>${escapeHtml(formatDuration(s.openForMs))}</td>
+  <td>${stepCell(s.kind, s.stepId, s.componentId)}${s.outOfTimeSince && html` ${OUT_OF_TIME_FLAG}`}</td>
+  <td>${s.partyName}<span class="line muted small">${s.reviewer}</span></td>
+  <td>${formatWhen(s.dueAt)}</td>
+  <td class="overdue">${formatDuration(s.overdueMs)}</td>
+  <td>${formatDuration(s.openForMs)}</td>
   ${linksCell(opts, s.projectId, s.workflowId)}
 </tr>`,
   );
-  return `<table id="stalled" class="fixed"><thead><tr><th class="c-project">Project</th><th class="c-step">Step</th><th class="c-party">Awaiting</th><th class="c-due">Was due</th><th class="c-overdue">Overdue by</th><th class="c-open">Open for</th><th class="c-links">Links</th></tr></thead>
-<tbody>${rows.join('')}</tbody></table>`;
+  return html`<table id="stalled" class="fixed"><thead><tr><th class="c-project">Project</th><th class="c-step">Step</th><th class="c-party">Awaiting</th><th class="c-due">Was due</th><th class="c-overdue">Overdue by</th><th class="c-open">Open for</th><th class="c-links">Links</th></tr></thead>
+<tbody>${rows}</tbody></table>`;
 }
 
 /** Who the project waits for, one line per open step; a stopped clock waits for the coordinator. */
-function awaitedCell(row: ProjectRow, now: number): string {
+function awaitedCell(row: ProjectRow, now: number): SafeHtml {
   if (!row.openSteps.length) {
-    if (row.stage === 'scoping') return `<span>Coordinator</span> <span class="muted small">to confirm scoping</span>`;
-    return `<span class="muted">${['rejected', 'withdrawn', 'closed'].includes(row.stage) ? 'Nobody (ended)' : 'Nobody right now'}</span>`;
+    if (row.stage === 'scoping') return html`<span>Coordinator</span> <span class="muted small">to confirm scoping</span>`;
+    return html`<span class="muted">${['rejected', 'withdrawn', 'closed'].includes(row.stage) ? 'Nobody (ended)' : 'Nobody right now'}</span>`;
   }
   const items = row.openSteps.map((s) => {
-    if (s.clockStopped) return `<li>Coordinator <span class="when muted small">information for ${escapeHtml(s.partyName)}; clock stopped</span></li>`;
+    if (s.clockStopped) return html`<li>Coordinator <span class="when muted small">information for ${s.partyName}; clock stopped</span></li>`;
     const late = Date.parse(s.dueAt) < now;
     const when = late
-      ? `<span class="when overdue small">overdue ${escapeHtml(formatDuration(now - Date.parse(s.dueAt)))}</span>`
-      : `<span class="when muted small">due ${escapeHtml(formatWhen(s.dueAt))}</span>`;
-    return `<li${late ? ' class="late"' : ''}>${escapeHtml(s.partyName)} ${when}</li>`;
+      ? html`<span class="when overdue small">overdue ${formatDuration(now - Date.parse(s.dueAt))}</span>`
+      : html`<span class="when muted small">due ${formatWhen(s.dueAt)}</span>`;
+    return html`<li${late && html` class="late"`}>${s.partyName} ${when}</li>`;
   });
-  return `<ul class="awaited">${items.join('')}</ul>`;
+  return html`<ul class="awaited">${items}</ul>`;
 }
 
-function projectsTable(rows: ProjectRow[], opts: DashboardPageOptions, now: number): string {
-  if (!rows.length) return `<p class="empty neutral">No projects yet.</p>`;
+function projectsTable(rows: ProjectRow[], opts: DashboardPageOptions, now: number): SafeHtml {
+  if (!rows.length) return html`<p class="empty neutral">No projects yet.</p>`;
   const showFunder = opts.caller.role !== 'funder';
   const body = rows.map(
-    (p) => `<tr>
+    (p) => html`<tr>
   <td>${projectCell(p.title, p.projectId)}</td>
-  ${showFunder ? `<td>${escapeHtml(p.funderName)}</td>` : ''}
-  <td><span class="stage ${escapeHtml(p.stage)}">${escapeHtml(STAGE_LABELS[p.stage as Stage] ?? p.stage)}</span>${
-    p.outOfTime.length ? `<span class="line">${OUT_OF_TIME_FLAG} <span class="muted small">${escapeHtml(p.outOfTime.join(', '))}</span></span>` : ''
+  ${showFunder && html`<td>${p.funderName}</td>`}
+  <td><span class="stage ${p.stage}">${STAGE_LABELS[p.stage as Stage] ?? p.stage}</span>${
+    p.outOfTime.length > 0 && html`<span class="line">${OUT_OF_TIME_FLAG} <span class="muted small">${p.outOfTime.join(', ')}</span></span>`
   }</td>
   <td>${awaitedCell(p, now)}</td>
   ${linksCell(opts, p.projectId, p.workflowId)}
 </tr>`,
   );
-  return `<table id="projects" class="fixed"><thead><tr><th class="c-project">Project</th>${showFunder ? '<th class="c-funder">Funder</th>' : ''}<th class="c-stage">Stage</th><th class="c-party">Waiting on</th><th class="c-links">Links</th></tr></thead>
-<tbody>${body.join('')}</tbody></table>`;
+  return html`<table id="projects" class="fixed"><thead><tr><th class="c-project">Project</th>${showFunder && html`<th class="c-funder">Funder</th>`}<th class="c-stage">Stage</th><th class="c-party">Waiting on</th><th class="c-links">Links</th></tr></thead>
+<tbody>${body}</tbody></table>`;
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -231,37 +232,37 @@ function stalledSummary(data: DashboardData): string {
   return `${late}${plural(n, 'step')} past the deadline in ${plural(projects, 'project')}, oldest first.`;
 }
 
-function header(opts: DashboardPageOptions): string {
-  const signOut = opts.signedIn ? `<form method="post" action="/dashboard/sign-out"><button type="submit">Sign out</button></form>` : '';
-  return `<header class="top"><div class="bar"><div class="brand">Licence reviews <span>· dashboard</span></div>
-<div class="who"><span>Signed in as <strong>${escapeHtml(opts.caller.actor)}</strong></span>${signOut}</div></div></header>`;
+function header(opts: DashboardPageOptions): SafeHtml {
+  const signOut = opts.signedIn && html`<form method="post" action="/dashboard/sign-out"><button type="submit">Sign out</button></form>`;
+  return html`<header class="top"><div class="bar"><div class="brand">Licence reviews <span>· dashboard</span></div>
+<div class="who"><span>Signed in as <strong>${opts.caller.actor}</strong></span>${signOut}</div></div></header>`;
 }
 
 /** Agency staff's page: the steps their agency owes, oldest due first, with the ref that `/v1/steps/:ref/…` takes. */
 export function agencyQueuePage(queue: { agencyName: string; asOf: Date; steps: QueuedStep[]; truncated: boolean }, opts: DashboardPageOptions): string {
   const now = queue.asOf.getTime();
   const rows = queue.steps.map(
-    (s) => `<tr>
+    (s) => html`<tr>
   <td>${projectCell(s.projectTitle, s.projectId)}</td>
   <td>${stepCell(s.kind, s.stepId, s.componentId)}</td>
-  <td>${escapeHtml(s.reviewer)}</td>
-  <td>${escapeHtml(formatWhen(s.dueAt))}${s.overdue ? `<span class="line overdue small">overdue ${escapeHtml(formatDuration(now - Date.parse(s.dueAt)))}</span>` : ''}</td>
-  <td><span class="id">${escapeHtml(s.ref)}</span></td>
+  <td>${s.reviewer}</td>
+  <td>${formatWhen(s.dueAt)}${s.overdue && html`<span class="line overdue small">overdue ${formatDuration(now - Date.parse(s.dueAt))}</span>`}</td>
+  <td><span class="id">${s.ref}</span></td>
 </tr>`,
   );
   const table = rows.length
-    ? `<table id="queue" class="fixed"><thead><tr><th class="c-project">Project</th><th class="c-step">Step</th><th class="c-holder">Held by</th><th class="c-due">Due</th><th class="c-ref">Ref</th></tr></thead>
-<tbody>${rows.join('')}</tbody></table>`
-    : `<p class="empty">Nothing is waiting for ${escapeHtml(queue.agencyName)}.</p>`;
+    ? html`<table id="queue" class="fixed"><thead><tr><th class="c-project">Project</th><th class="c-step">Step</th><th class="c-holder">Held by</th><th class="c-due">Due</th><th class="c-ref">Ref</th></tr></thead>
+<tbody>${rows}</tbody></table>`
+    : html`<p class="empty">Nothing is waiting for ${queue.agencyName}.</p>`;
   return page(
     'Queue — Licence reviews',
-    `${header(opts)}
+    html`${header(opts)}
 <main>
-<h1>${escapeHtml(queue.agencyName)}: open steps</h1>
-<p class="sub">As of ${escapeHtml(formatWhen(queue.asOf.toISOString()))}. Reload for the latest state.</p>
-${queue.truncated ? `<p class="notice">There are more workflows than one page reads; the list below is partial.</p>` : ''}
+<h1>${queue.agencyName}: open steps</h1>
+<p class="sub">As of ${formatWhen(queue.asOf.toISOString())}. Reload for the latest state.</p>
+${queue.truncated && html`<p class="notice">There are more workflows than one page reads; the list below is partial.</p>`}
 <section class="panel" aria-labelledby="queue-h">
-<h2 id="queue-h">Queue <span class="pill${queue.steps.some((s) => s.overdue) ? ' alert' : ''}">${queue.steps.length}</span></h2>
+<h2 id="queue-h">Queue <span class="pill${queue.steps.some((s) => s.overdue) && html` alert`}">${queue.steps.length}</span></h2>
 <p class="hint">Oldest due first. Decide from the reviewer's e-mailed link, or through the API: <code>POST /v1/steps/{ref}/decision</code>; pass a step to a colleague of the pool with <code>POST /v1/steps/{ref}/assign</code>. Steps waiting for the coordinator's information come back when it is answered.</p>
 ${table}
 </section>
@@ -273,20 +274,20 @@ export function dashboardPage(data: DashboardData, opts: DashboardPageOptions): 
   const now = data.asOf.getTime();
   const cards = STAGES.map((s) => {
     const n = data.stageCounts[s];
-    return `<li class="card ${s}${n ? '' : ' zero'}" data-stage="${s}"><span class="n">${n}</span><span class="l">${STAGE_LABELS[s]}</span></li>`;
-  }).join('');
-  const scope = opts.funderName ? `Projects funded by ${escapeHtml(opts.funderName)}` : 'All projects';
+    return html`<li class="card ${s}${!n && html` zero`}" data-stage="${s}"><span class="n">${n}</span><span class="l">${STAGE_LABELS[s]}</span></li>`;
+  });
+  const scope = opts.funderName ? `Projects funded by ${opts.funderName}` : 'All projects';
   const stalledCount = data.stalled.length;
   return page(
     'Dashboard — Licence reviews',
-    `${header(opts)}
+    html`${header(opts)}
 <main>
 <h1>${scope}</h1>
-<p class="sub">As of ${escapeHtml(formatWhen(data.asOf.toISOString()))}. Reload for the latest state.</p>
-${data.truncated ? `<p class="notice">There are more workflows than one page reads; counts and lists below are partial.</p>` : ''}
+<p class="sub">As of ${formatWhen(data.asOf.toISOString())}. Reload for the latest state.</p>
+${data.truncated && html`<p class="notice">There are more workflows than one page reads; counts and lists below are partial.</p>`}
 <ul class="cards" aria-label="Projects by stage">${cards}</ul>
 <section class="panel" aria-labelledby="stalled-h">
-<h2 id="stalled-h">Stalled <span class="pill${stalledCount || data.outOfTime.length ? ' alert' : ''}">${stalledCount}</span></h2>
+<h2 id="stalled-h">Stalled <span class="pill${(stalledCount > 0 || data.outOfTime.length > 0) && html` alert`}">${stalledCount}</span></h2>
 <p class="hint">${stalledSummary(data)} A step waiting for the coordinator's information has its clock stopped and is not stalled.</p>
 ${outOfTimeTable(data.outOfTime, opts, now)}
 ${stalledTable(data.stalled, opts)}

@@ -13,7 +13,7 @@ import { Router, type Request, type Response } from 'express';
 import type { KeyRing } from '../config/principals';
 import type { Logger } from '../config/logger';
 import { callerFor } from './auth';
-import { escapeHtml } from './pages';
+import { html, type SafeHtml } from './html';
 import type { Sessions } from './session';
 
 export interface OidcSettings {
@@ -32,8 +32,8 @@ type Flow = { verifier: string; state: string; nonce: string; expiresAt: number 
 type OidcClient = typeof import('openid-client');
 
 /** A bare page for the sign-in's own answers (they come before any dashboard page). */
-const smallPage = (title: string, body: string, head = '') =>
-  `<!doctype html><html lang="en"><head><meta charset="utf-8">${head}<title>${escapeHtml(title)}</title></head><body>${body}</body></html>`;
+const smallPage = (title: string, body: SafeHtml, head?: SafeHtml) =>
+  String(html`<!doctype html><html lang="en"><head><meta charset="utf-8">${head}<title>${title}</title></head><body>${body}</body></html>`);
 
 export function oidcRoutes(settings: OidcSettings, deps: { keys: KeyRing; sessions: Sessions; linkSecret: string; logger: Logger }): Router {
   const router = Router();
@@ -69,7 +69,7 @@ export function oidcRoutes(settings: OidcSettings, deps: { keys: KeyRing; sessio
       .status(status)
       .set('Cache-Control', 'no-store')
       .type('html')
-      .send(smallPage('Sign-in refused', `<h1>Sign-in refused</h1><p>${escapeHtml(message)}</p><p><a href="/dashboard">Back to the sign-in page</a></p>`));
+      .send(smallPage('Sign-in refused', html`<h1>Sign-in refused</h1><p>${message}</p><p><a href="/dashboard">Back to the sign-in page</a></p>`));
 
   router.get('/start', async (_req, res) => {
     const { oidc, config } = await provider();
@@ -120,8 +120,8 @@ export function oidcRoutes(settings: OidcSettings, deps: { keys: KeyRing; sessio
       .send(
         smallPage(
           'Signed in',
-          `<p>Signed in as ${escapeHtml(caller.actor)}. <a href="/dashboard">Continue to the dashboard</a>.</p>`,
-          '<meta http-equiv="refresh" content="0;url=/dashboard">',
+          html`<p>Signed in as ${caller.actor}. <a href="/dashboard">Continue to the dashboard</a>.</p>`,
+          html`<meta http-equiv="refresh" content="0;url=/dashboard">`,
         ),
       );
   });

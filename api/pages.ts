@@ -1,6 +1,7 @@
 /** Server-rendered HTML for the reviewer pages. No script: the form submits only when the reviewer presses its button. */
 import { CONDITION_LIMITS, STEP_KINDS } from '../domain/step-kinds';
 import type { Decision, StepContext } from '../workflows/definitions';
+import { html, raw, type HtmlValue, type SafeHtml } from './html';
 
 const CHOICE_LABELS: Record<Decision, string> = {
   approve: 'Approve',
@@ -22,15 +23,9 @@ const CHOICE_VERBS: Record<Decision, string> = {
   acknowledge: 'acknowledge the conditions',
 };
 
-const CONDITIONS_HINT =
-  '(approve with conditions: one per line, e.g. "No re-export without prior written consent"; ' +
-  "they become conditions of the licence, in your agency's name)";
+const CONDITIONS_HINT = html`(approve with conditions: one per line, e.g. "No re-export without prior written consent"; they become conditions of the licence, in your agency's name)`;
 
-export function escapeHtml(value: unknown): string {
-  return String(value ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
-
-const STYLE = `
+const STYLE = raw(`
   body { font: 16px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1f2933; background: #f4f6f8; margin: 0; }
   main { max-width: 44rem; margin: 2rem auto; background: #fff; border-radius: 8px; padding: 2rem 2.5rem; box-shadow: 0 1px 3px rgba(0,0,0,.12); }
   h1 { font-size: 1.4rem; margin: 0 0 .25rem; } .sub { color: #52606d; margin: 0 0 1.5rem; }
@@ -41,13 +36,13 @@ const STYLE = `
   label.choice { display: block; padding: .35rem 0; } textarea { width: 100%; min-height: 5rem; font: inherit; box-sizing: border-box; }
   .hint { color: #52606d; font-size: .9rem; } button { font: inherit; padding: .6rem 1.4rem; border: 0; border-radius: 6px; background: #1d4ed8; color: #fff; cursor: pointer; }
   .notice { padding: 1rem 1.25rem; border-radius: 6px; background: #e0f2fe; } .notice.bad { background: #fee2e2; } .notice.ok { background: #dcfce7; }
-  .errors { color: #b91c1c; }`;
+  .errors { color: #b91c1c; }`);
 
-export function layout(title: string, body: string): string {
-  return `<!doctype html>
+export function layout(title: string, body: SafeHtml): string {
+  return String(html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex, nofollow"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head>
-<body><main>${body}</main></body></html>`;
+<meta name="robots" content="noindex, nofollow"><title>${title}</title><style>${STYLE}</style></head>
+<body><main>${body}</main></body></html>`);
 }
 
 /** `2026-12-26 16:06 UTC`: readable, and unambiguous across the agencies' time zones. */
@@ -55,33 +50,33 @@ export function formatWhen(iso: string | undefined): string {
   return iso ? `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC` : '';
 }
 
-function stepSummary(ctx: StepContext): string {
+function stepSummary(ctx: StepContext): SafeHtml {
   const { step, component } = ctx;
-  const rows: [string, string][] = [
-    ['Project', `${escapeHtml(ctx.projectTitle)} (${escapeHtml(ctx.projectId)})`],
-    ['Funder', escapeHtml(ctx.funderId)],
-    ['Coordinator', escapeHtml(ctx.coordinator)],
-    ['Asked of', `${escapeHtml(step.partyName)} — ${escapeHtml(step.reviewer)}`],
-    ['Due', escapeHtml(formatWhen(step.dueAt))],
+  const rows: [string, HtmlValue][] = [
+    ['Project', html`${ctx.projectTitle} (${ctx.projectId})`],
+    ['Funder', ctx.funderId],
+    ['Coordinator', ctx.coordinator],
+    ['Asked of', html`${step.partyName} — ${step.reviewer}`],
+    ['Due', formatWhen(step.dueAt)],
   ];
   if (component) {
     rows.push(
-      ['Component', escapeHtml(component.description ? `${component.name}: ${component.description}` : component.name)],
-      ['Risk tier', `<span class="tier ${escapeHtml(component.tier)}">${escapeHtml(component.tier)}</span> ${escapeHtml(component.tierReason)}`],
-      ['Control codes', escapeHtml(component.controlCodes.join(', ') || 'none declared')],
-      ['Reasons for control', escapeHtml(component.reasons.join(', ') || 'none')],
-      ['End use', escapeHtml(component.endUse)],
-      ['Destinations', escapeHtml(component.destinations.join(', '))],
+      ['Component', component.description ? `${component.name}: ${component.description}` : component.name],
+      ['Risk tier', html`<span class="tier ${component.tier}">${component.tier}</span> ${component.tierReason}`],
+      ['Control codes', component.controlCodes.join(', ') || 'none declared'],
+      ['Reasons for control', component.reasons.join(', ') || 'none'],
+      ['End use', component.endUse],
+      ['Destinations', component.destinations.join(', ')],
     );
   }
-  return `<dl>${rows.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join('')}</dl>`;
+  return html`<dl>${rows.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl>`;
 }
 
 /** The conditions box, on the steps whose approval may set licence conditions. */
-function conditionsField(ctx: StepContext): string {
-  if (!STEP_KINDS[ctx.step.kind].conditions || !ctx.step.componentId) return '';
+function conditionsField(ctx: StepContext): SafeHtml | false {
+  if (!STEP_KINDS[ctx.step.kind].conditions || !ctx.step.componentId) return false;
   const max = CONDITION_LIMITS.count * (CONDITION_LIMITS.length + 1);
-  return `
+  return html`
   <p><label for="conditions"><strong>Conditions</strong> <span class="hint">${CONDITIONS_HINT}</span></label>
   <textarea id="conditions" name="conditions" maxlength="${max}"></textarea></p>`;
 }
@@ -104,7 +99,7 @@ function offered(step: StepContext['step'], now: number): { decisions: readonly 
 }
 
 /** The legal-basis box, on steps where some decision must cite one (an acknowledgement cites none). */
-const basisField = (verbs: string) => `
+const basisField = (verbs: string) => html`
   <p><label for="legalBasis"><strong>Legal basis</strong> <span class="hint">(required to ${verbs}, e.g. "EAR §742.4, national security")</span></label>
   <textarea id="legalBasis" name="legalBasis" maxlength="2000"></textarea></p>`;
 
@@ -112,17 +107,17 @@ export function decisionPage(ctx: StepContext, action: string, errors: string[] 
   const { step } = ctx;
   const basisVerbs = STEP_KINDS[step.kind].basisRequired.map((d) => CHOICE_VERBS[d]).join(' or ');
   const choices = offered(step, now);
-  const errorList = errors.length ? `<ul class="errors">${errors.map((e) => `<li>${escapeHtml(e)}</li>`).join('')}</ul>` : '';
+  const errorList = errors.length > 0 && html`<ul class="errors">${errors.map((e) => html`<li>${e}</li>`)}</ul>`;
+  const radios = choices.decisions.map(
+    (d, i) => html`    <label class="choice"><input type="radio" name="decision" value="${d}"${i === 0 && html` required`}> ${CHOICE_LABELS[d]}</label>\n`,
+  );
   return layout(
     `Decision: ${step.question}`,
-    `<h1>${escapeHtml(step.question)}</h1><p class="sub">Your decision is recorded only when you press the button below.</p>
+    html`<h1>${step.question}</h1><p class="sub">Your decision is recorded only when you press the button below.</p>
 ${stepSummary(ctx)}${errorList}
-<form method="post" action="${escapeHtml(action)}">
+<form method="post" action="${action}">
   <fieldset><legend>Your decision</legend>
-${choices.decisions
-  .map((d, i) => `    <label class="choice"><input type="radio" name="decision" value="${d}"${i === 0 ? ' required' : ''}> ${CHOICE_LABELS[d]}</label>`)
-  .join('\n')}
-  </fieldset>${choices.note ? `\n  <p class="hint">${escapeHtml(choices.note)}</p>` : ''}${basisVerbs ? basisField(basisVerbs) : ''}${conditionsField(ctx)}
+${radios}  </fieldset>${choices.note && html`\n  <p class="hint">${choices.note}</p>`}${basisVerbs && basisField(basisVerbs)}${conditionsField(ctx)}
   <p><label for="comment"><strong>Comment</strong> <span class="hint">(reasons, or the information you need)</span></label>
   <textarea id="comment" name="comment" maxlength="4000"></textarea></p>
   <button type="submit">Record my decision</button>
@@ -134,26 +129,25 @@ export function stepStatePage(ctx: StepContext): string {
   const { step } = ctx;
   const state =
     step.status === 'decided'
-      ? `<p class="notice">This step was already decided: <strong>${escapeHtml(step.outcome)}</strong> on ${escapeHtml(formatWhen(step.decidedAt))}. Nothing more is needed.</p>`
-      : `<p class="notice">This step is closed (${escapeHtml(step.closedReason)}). No decision is needed.</p>`;
-  return layout(`Review: ${step.question}`, `<h1>${escapeHtml(step.question)}</h1>${state}${stepSummary(ctx)}`);
+      ? html`<p class="notice">This step was already decided: <strong>${step.outcome}</strong> on ${formatWhen(step.decidedAt)}. Nothing more is needed.</p>`
+      : html`<p class="notice">This step is closed (${step.closedReason}). No decision is needed.</p>`;
+  return layout(`Review: ${step.question}`, html`<h1>${step.question}</h1>${state}${stepSummary(ctx)}`);
 }
 
 export function recordedPage(ctx: StepContext | null, outcome: string, decidedAt: string): string {
   const what =
     outcome === 'info-requested'
       ? 'Your request for information was sent to the coordinator. Decide from the same link once you have it.'
-      : `Your decision was recorded: <strong>${escapeHtml(outcome)}</strong>.`;
+      : html`Your decision was recorded: <strong>${outcome}</strong>.`;
   return layout(
     'Decision recorded',
-    `<h1>Thank you</h1><p class="notice ok">${what}</p><p class="sub">Recorded on ${escapeHtml(formatWhen(decidedAt))}.</p>${ctx ? stepSummary(ctx) : ''}`,
+    html`<h1>Thank you</h1><p class="notice ok">${what}</p><p class="sub">Recorded on ${formatWhen(decidedAt)}.</p>${ctx && stepSummary(ctx)}`,
   );
 }
 
 export function problemPage(title: string, message: string): string {
   return layout(
     title,
-    `<h1>${escapeHtml(title)}</h1><p class="notice bad">${escapeHtml(message)}</p>` +
-      '<p class="sub">Nothing was changed. If you think this is wrong, reply to the e-mail that brought you here.</p>',
+    html`<h1>${title}</h1><p class="notice bad">${message}</p><p class="sub">Nothing was changed. If you think this is wrong, reply to the e-mail that brought you here.</p>`,
   );
 }
