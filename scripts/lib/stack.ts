@@ -4,7 +4,7 @@
  * `npm start` and by the tests that need real processes.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
@@ -205,6 +205,68 @@ export async function freePorts(count: number): Promise<number[]> {
   } finally {
     await Promise.all(held.map((s) => new Promise((r) => s.close(r))));
   }
+}
+
+/**
+ * Why nothing could listen on TCP `port` at `host` now (undefined: every interface, as a server given no host
+ * listens), e.g. EADDRINUSE or EACCES; undefined when the port is free (proved by listening on it for a moment).
+ */
+export function portProblem(port: number, host?: string): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+    server.listen({ port, host }, () => server.close(() => resolve(undefined)));
+  });
+}
+
+/**
+ * The process listening on TCP `port`, if one can be found cheaply: the listening socket's inode from
+ * /proc/net/tcp{,6}, then the process holding it from /proc/<pid>/fd (Linux; only processes this user may
+ * inspect). `command` is its command line, shortened.
+ */
+export function portHolder(port: number): { pid: number; command: string } | undefined {
+  const inodes = new Set<string>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text: string;
+    try {
+      text = readFileSync(table, 'utf8');
+    } catch {
+      continue;
+    }
+    // sl local_address(hex ip:hex port) rem_address st(0A: LISTEN) tx:rx tr:when retrnsmt uid timeout inode
+    for (const line of text.split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f.length > 9 && f[3] === '0A' && parseInt(f[1].split(':')[1], 16) === port) inodes.add(f[9]);
+    }
+  }
+  if (!inodes.size) return undefined;
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    let fds: string[];
+    try {
+      fds = readdirSync(`/proc/${pid}/fd`);
+    } catch {
+      continue; // gone, or not ours to inspect
+    }
+    for (const fd of fds) {
+      let target = '';
+      try {
+        target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+      } catch {
+        continue;
+      }
+      if (!inodes.has(/^socket:\[(\d+)\]$/.exec(target)?.[1] ?? '')) continue;
+      let command = '?';
+      try {
+        const [exe, ...args] = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+        command = [path.basename(exe ?? '?'), ...args].join(' ');
+        if (command.length > 80) command = `${command.slice(0, 79)}…`;
+      } catch {
+        // it exited meanwhile: the pid alone says enough
+      }
+      return { pid: Number(pid), command };
+    }
+  }
+  return undefined;
 }
 
 function bindLoopback(port: number): Promise<Server | undefined> {
