@@ -2,6 +2,7 @@
  * What workflows hand to the record-writing activities. Types only: workflow code imports them
  * without pulling the database driver into the workflow bundle.
  */
+import type { Project } from '../domain/project';
 import type { AuditEntry, ProjectView, ReviewStep } from '../workflows/definitions';
 import type { CycleItem, CycleView, SkippedProject } from '../workflows/cycle-contract';
 
@@ -16,23 +17,34 @@ export interface PartyRecord {
   country?: string;
 }
 
+/** Where a writer's next write continues: its version, and how many entries of its trail are recorded. */
+export interface RecordPosition {
+  version: number;
+  auditRecorded: number;
+}
+
 /**
- * One write of a project's record: what changed since the previous write. Every row is keyed
- * (project and run; step by workflow and step id; audit entry by its position in the trail), so a
- * retried write changes nothing, and `version` orders writes so an older one never overwrites a newer.
+ * One write to a project's record by one of its workflows (`source`): the project itself, a licence review, a
+ * dispute or a compliance monitor. Each writes what it owns, what changed since its previous write: its steps and
+ * its audit entries, and the project also its core. Every row is keyed (project and run; step by workflow and step
+ * id; audit entry by its writer and its place in the writer's trail), so a retried write changes nothing, and
+ * `version` (the writer's own) orders its writes so an older one never overwrites a newer.
  */
 export interface ProjectRecordWrite {
   projectId: string;
   /** The first run of the project's workflow: a project id submitted again is a new record. */
   run: string;
+  /** The writing workflow's id: the owner of the steps and audit entries in this write. */
+  source: string;
   version: number;
-  /** The project's view without steps, when it changed. */
+  /** The project's view without steps, when it changed (the project's writes only). */
   core?: ProjectCore;
-  /** The parties, on the first write. */
+  /** The parties and the submission as given, on the project's first write. */
   parties?: PartyRecord[];
+  submission?: Project;
   /** Steps whose content changed. */
   steps: ReviewStep[];
-  /** New audit entries; the first is the trail's entry number `auditFrom` (0-based). */
+  /** New audit entries of this writer; the first is its trail's entry number `auditFrom` (0-based). */
   auditFrom: number;
   audit: AuditEntry[];
   /** Set once the project can no longer change: its records are kept until `keepUntil`. */

@@ -175,4 +175,18 @@ export const migrations: Record<string, Migration> = {
       await db.schema.createIndex('cycles_by_keep_until').on('cycles').column('keep_until').execute();
     },
   },
+  /**
+   * The workflow that owns a step records it: a licence review, a dispute and a compliance monitor write their own
+   * audit entries, each numbered in its own trail (`source`, the writing workflow). The submission is kept with the
+   * project, so a decision page shows the case from the records.
+   */
+  '0004-record-owners': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('audit_entries').addColumn('source', 'text', (c) => c.notNull().defaultTo('')).execute();
+      await db.schema.alterTable('audit_entries').dropConstraint('audit_entries_pk').execute();
+      await db.schema.alterTable('audit_entries').addPrimaryKeyConstraint('audit_entries_pk', ['project_id', 'source', 'seq']).execute();
+      await db.schema.createIndex('audit_entries_by_time').on('audit_entries').columns(['project_id', 'at']).execute();
+      await db.schema.alterTable('projects').addColumn('submission', 'jsonb').execute();
+    },
+  },
 };

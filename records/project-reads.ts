@@ -38,10 +38,13 @@ export function recordedProject(records: Records, projectId: string): Promise<{ 
   });
 }
 
-/** The trail in time order (entries made in the same millisecond keep the order they were made in). */
+/**
+ * The trail in time order, from every workflow of the project. Entries one workflow made in the same millisecond
+ * keep the order it made them in; at the same millisecond, different workflows' entries are ordered by workflow.
+ */
 export async function readAuditTrail(records: Records, projectId: string): Promise<AuditEntry[]> {
   const rows = await snapshot(records, (db) =>
-    db.selectFrom('audit_entries').selectAll().where('project_id', '=', projectId).orderBy('at').orderBy('seq').execute(),
+    db.selectFrom('audit_entries').selectAll().where('project_id', '=', projectId).orderBy('at').orderBy('source').orderBy('seq').execute(),
   );
   return rows.map((r) => ({
     at: r.at.toISOString(),

@@ -1,4 +1,7 @@
-/** The project record's writes: one transaction per write, every row an upsert on its natural key. */
+/**
+ * The project record's writes, from the project workflow and from each workflow that owns steps of the project (its
+ * licence reviews, disputes and monitors): one transaction per write, every row an upsert on its natural key.
+ */
 import { sql } from 'kysely';
 import type { MonitoredLicenceView } from '../workflows/compliance-contract';
 import type { ProjectCore, ProjectRecordWrite } from './contract';
@@ -24,6 +27,7 @@ export async function writeProjectRecord(db: Records, w: ProjectRecordWrite): Pr
         submitted_at: w.core.submittedAt,
         updated_at: now,
         core: JSON.stringify(w.core),
+        submission: w.submission ? JSON.stringify(w.submission) : null,
       };
       await tx
         .insertInto('projects')
@@ -64,6 +68,7 @@ export async function writeProjectRecord(db: Records, w: ProjectRecordWrite): Pr
         .execute();
     }
     const project = await tx.selectFrom('projects').select(['run_id', 'version']).where('project_id', '=', w.projectId).executeTakeFirst();
+    // The project writes first (its core, at its start); its reviews start later.
     if (!project) throw new Error(`project ${w.projectId} has no record yet: its first write must carry its core`);
     if (project.run_id !== w.run) throw new RecordRunMismatch(`project ${w.projectId} is recorded for run ${project.run_id}, not ${w.run}`);
 
@@ -162,6 +167,7 @@ export async function writeProjectRecord(db: Records, w: ProjectRecordWrite): Pr
           w.audit.map((e, i) => ({
             project_id: w.projectId,
             run_id: w.run,
+            source: w.source,
             seq: w.auditFrom + i,
             at: e.at,
             actor: e.actor,

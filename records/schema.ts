@@ -1,5 +1,6 @@
 /** The tables of the system of record, as Kysely sees them (migrations.ts creates them). */
 import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+import type { Project } from '../domain/project';
 import type { Licence, ReviewStep } from '../workflows/definitions';
 import type { ProjectCore } from './contract';
 
@@ -24,6 +25,8 @@ export interface ProjectsTable {
   /** Kept until then (the policy's record-keeping period after closing); null while open. */
   keep_until: OptionalTimestamp;
   core: JSONColumnType<ProjectCore>;
+  /** The submission as the coordinator gave it (written once, with the first write). */
+  submission: JSONColumnType<Project | null, string | null | undefined, string | null>;
 }
 
 export interface PartiesTable {
@@ -67,6 +70,8 @@ export interface DecisionsTable {
 export interface AuditEntriesTable {
   project_id: string;
   run_id: string;
+  /** The workflow that wrote the entry; `seq` numbers its own trail. */
+  source: string;
   seq: number;
   at: Timestamp;
   actor: string;

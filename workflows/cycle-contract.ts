@@ -34,8 +34,6 @@ export interface CycleInput {
   shardSize?: number;
   /** How long the cycle's records are kept once it closes (the policy's record keeping; the API sets it). */
   keepForMs?: number;
-  /** Only in cycles launched before shards: the projects, in the input. */
-  projectIds?: string[];
   launchedBy: string;
 }
 

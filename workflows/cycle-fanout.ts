@@ -1,6 +1,6 @@
 /**
  * Asking projects to review and collecting what they report: the part of a cycle that grows with its projects,
- * so it runs in shard workflows of bounded size (and, in cycles launched before shards, in the cycle itself).
+ * so it runs in shard workflows of bounded size.
  */
 import { getExternalWorkflowHandle, setHandler } from '@temporalio/workflow';
 import {

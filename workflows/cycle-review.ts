@@ -12,7 +12,7 @@ import { condition, getExternalWorkflowHandle, log, upsertSearchAttributes } fro
 import type { Funder } from '../domain/policy';
 import type { Project } from '../domain/project';
 import { cycleItemSignal, cycleSkipSignal, NO_RUNNING_PROJECT, syncRemindersSignal, type CycleItem, type CycleReviewRequest } from './cycle-contract';
-import { caseDueAt, licenceWorkflowId, searchAttributes, type ComponentView, type MilestoneView, type ReviewStep, type Stage } from './definitions';
+import { caseDueAt, licenceWorkflowId, searchAttributes, type ComponentView, type MilestoneView, type Stage } from './definitions';
 import type { AuditInput, ReviewBoard } from './review-board';
 import type { NoticeIntent } from './mail-intents';
 
@@ -26,8 +26,8 @@ export interface CycleReviewContext {
   board: ReviewBoard;
   components: Map<string, ComponentView>;
   milestones: Map<string, MilestoneView>;
-  /** Open steps of the licence reviews and disputes. */
-  childSteps: () => ReviewStep[];
+  /** Who the licence reviews and disputes of these components wait on, as they last reported. */
+  awaiting: (componentIds: string[]) => string[];
   stage: () => Stage;
   /** Bumped on every change that can move an outcome. */
   changes: () => number;
@@ -103,14 +103,7 @@ export async function runCycleReview(ctx: CycleReviewContext, req: CycleReviewRe
     const pendingLicences = componentIds.filter((id) => PENDING.has(licence(id).status));
     const funderDone = steps.every((s) => s.outcome === 'approved');
     if (funderDone && !pendingLicences.length) return { ...base, outcome: 'passed', awaited: [] };
-    const regulators = [
-      ...new Set(
-        ctx
-          .childSteps()
-          .filter((s) => s.status === 'open' && pendingLicences.includes(s.componentId ?? ''))
-          .map((s) => s.partyName),
-      ),
-    ];
+    const regulators = [...new Set(ctx.awaiting(pendingLicences))];
     const awaited = [...new Set([...steps.filter((s) => s.status === 'open').map((s) => s.partyName), ...regulators])];
     if (Date.now() < closesAt) return { ...base, outcome: 'pending', awaited };
     if (!funderDone) return { ...base, outcome: 'stalled', awaited };

@@ -6,7 +6,7 @@
  * stalled at the close, or pending. The cycle itself keeps counts, never items, so its history and its result
  * stay the same size however many projects it reviews.
  */
-import { condition, patched, proxyActivities, setHandler, startChild, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { condition, proxyActivities, setHandler, startChild, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import {
   CYCLE_OUTCOMES,
@@ -22,7 +22,6 @@ import {
   type CycleView,
 } from './cycle-contract';
 import { CycleFanOut } from './cycle-fanout';
-import { unshardedCycle } from './cycle-unsharded';
 import { searchAttributes } from './definitions';
 import { records } from './effects';
 import { RecordWriter } from './record-writer';
@@ -37,8 +36,6 @@ const targets = proxyActivities<Pick<Activities, 'cycleTargets' | 'readCycleTarg
  * the close passes): long enough for a busy worker, after which a silent project's item is recorded `pending`.
  */
 const SHARD_SETTLE_MS = 5 * 60_000;
-/** The same wait in cycles launched before shards, as it was. */
-const UNSHARDED_SETTLE_MS = 60_000;
 
 const noTally = (): CycleTally => ({ launched: 0, skipped: 0, counts: noCounts() });
 
@@ -52,9 +49,7 @@ function sum(tallies: CycleTally[]): CycleTally {
   return total;
 }
 
-export async function cycleWorkflow(input: CycleInput): Promise<CycleResult | CycleView> {
-  if (!patched('cycle-shards')) return unshardedCycle(input, UNSHARDED_SETTLE_MS, (view) => setHandler(cycleViewQuery, view));
-
+export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
   const { cycleId, name, funderId, closesAt, launchedBy } = input;
   let status: CycleView['status'] = 'launching';
   let total = 0;

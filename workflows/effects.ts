@@ -1,5 +1,5 @@
 /** Activity proxies: the only way workflow code reaches the outside world. */
-import { condition, patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { condition, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 
 type MailActivities = Pick<Activities, 'sendReviewRequest' | 'sendStepClosed' | 'sendNotice'>;
@@ -34,10 +34,9 @@ export const mail: MailActivities = {
 /**
  * Before a workflow returns: the mails it started (a reminder that fell due as the last step was decided) are
  * delivered and their sends recorded, so no mail goes out from a closed workflow with no record of it.
- * Histories from before this wait replay without it.
  */
-export async function mailsSettled(): Promise<void> {
-  if (patched('mails-settle-before-close')) await condition(mailsIdle);
+export function mailsSettled(): Promise<void> {
+  return condition(mailsIdle);
 }
 
 /** No send this workflow started is still in flight. */
