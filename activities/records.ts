@@ -1,7 +1,7 @@
 /** The record-writing activities: each write is one transaction of keyed upserts, so a retry writes nothing twice. */
 import { ApplicationFailure } from '@temporalio/common';
 import type { CycleRecordWrite, ProjectRecordWrite } from '../records/contract';
-import { writeCycleRecord } from '../records/cycle-records';
+import { markUnreported, shardTally, writeCycleRecord, type ShardSlice } from '../records/cycle-records';
 import { readTargets, selectActiveTargets, targetSetSize } from '../records/cycle-targets';
 import type { Records } from '../records/database';
 import { RecordRunMismatch, writeProjectRecord } from '../records/project-writes';
@@ -37,6 +37,16 @@ export function recordActivities(records: Records | undefined) {
     /** A shard's slice of its cycle's target set. */
     async readCycleTargets({ setId, from, count }: { setId: string; from: number; count: number }): Promise<string[]> {
       return readTargets(db(), setId, from, count);
+    },
+
+    /** What a shard's projects have recorded so far. */
+    async cycleShardTally(slice: ShardSlice) {
+      return shardTally(db(), slice);
+    },
+
+    /** The slice's projects with no final outcome are recorded `unreported`, with why. */
+    async markCycleUnreported(slice: ShardSlice & { reason: string; at: string }) {
+      return markUnreported(db(), slice);
     },
   };
 }

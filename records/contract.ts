@@ -3,7 +3,7 @@
  * without pulling the database driver into the workflow bundle.
  */
 import type { Project } from '../domain/project';
-import type { AuditEntry, ProjectView, ReviewStep } from '../workflows/definitions';
+import type { AuditEntry, Licence, ProjectView, ReviewStep } from '../workflows/definitions';
 import type { CycleItem, CycleView, SkippedProject } from '../workflows/cycle-contract';
 
 /** The project's view without its steps: the steps are rows of their own. */
@@ -49,16 +49,27 @@ export interface ProjectRecordWrite {
   audit: AuditEntry[];
   /** Set once the project can no longer change: its records are kept until `keepUntil`. */
   closed?: { at: string; keepUntil: string };
+  /**
+   * A component's licence as its owner holds it now, when it changed: the licence review while it decides, then the
+   * compliance monitor (with the compliance record). The project view shows it.
+   */
+  licence?: { componentId: string; licence: Licence };
+  /** The project's outcome in funder review cycles that changed (the project's writes only): each cycle reads them. */
+  cycleItems?: CycleItemWrite[];
 }
+
+/** A project's item in a cycle: its outcome, or why it declined to be reviewed (another funder's, not active). */
+export type CycleItemWrite = { cycleId: string; item: CycleItem } | { cycleId: string; skipped: SkippedProject };
 
 /** A cycle without its items (rows of their own, written by its shards) and their counts (read from them). */
 export type CycleSummary = Omit<CycleView, 'items' | 'skipped' | 'launched' | 'counts'> & { launchedBy: string; keepUntil?: string };
 
-/** One write of a cycle's record: the summary when it changed, and the items (or skips) that changed. */
+/** One write of a cycle's record: the summary when it changed, and the projects a shard could not ask. */
 export interface CycleRecordWrite {
   cycleId: string;
   version: number;
   summary?: CycleSummary;
-  items: CycleItem[];
   skipped: SkippedProject[];
+  /** Why the cycle closed `incomplete`, for the record store's event log. */
+  incomplete?: string;
 }

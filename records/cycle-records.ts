@@ -1,13 +1,109 @@
 /**
  * A funder review cycle's record: the summary (status, total) and one row per project, its outcome or why it
- * was skipped. The cycle writes the summary, its shards the rows; the counts are read from the rows. Read by
+ * was skipped. The cycle writes the summary; each project writes its own row (its outcome, as it changes), and a
+ * shard the rows of projects it could not ask or that never answered; the counts are read from the rows. Read by
  * the API in pages.
  */
-import { CYCLE_OUTCOMES, noCounts, type CycleItem, type CycleOutcome, type CycleView, type SkippedProject } from '../workflows/cycle-contract';
-import type { CycleRecordWrite, CycleSummary } from './contract';
+import {
+  CYCLE_OUTCOMES,
+  noCounts,
+  type CycleItem,
+  type CycleOutcome,
+  type CycleTally,
+  type CycleView,
+  type SkippedProject,
+} from '../workflows/cycle-contract';
+import type { CycleItemWrite, CycleRecordWrite, CycleSummary } from './contract';
 import { sql, type Transaction } from 'kysely';
+import { readTargets } from './cycle-targets';
 import { snapshot, type Records } from './database';
 import type { Database } from './schema';
+
+/** Outcomes a project may still change: it has not reported a final one (or reported it after its shard gave up). */
+const OPEN_OUTCOMES = ['pending', 'unreported'];
+
+/** A project's own rows, in its record write: a final outcome is never replaced by a later write. */
+export async function writeProjectCycleItems(tx: Transaction<Database>, version: number, items: CycleItemWrite[]): Promise<void> {
+  await tx
+    .insertInto('cycle_items')
+    .values(
+      items.map((w) =>
+        'item' in w
+          ? { cycle_id: w.cycleId, project_id: w.item.projectId, outcome: w.item.outcome as string, version, data: JSON.stringify(w.item) }
+          : { cycle_id: w.cycleId, project_id: w.skipped.projectId, outcome: 'skipped', version, data: JSON.stringify(w.skipped) },
+      ),
+    )
+    .onConflict((oc) =>
+      oc
+        .columns(['cycle_id', 'project_id'])
+        .doUpdateSet((eb) => ({ outcome: eb.ref('excluded.outcome'), version: eb.ref('excluded.version'), data: eb.ref('excluded.data') }))
+        .where('cycle_items.outcome', 'in', OPEN_OUTCOMES),
+    )
+    .execute();
+}
+
+/** A shard's slice of its cycle: positions `from` … `from + count - 1` of the cycle's target set. */
+export interface ShardSlice {
+  cycleId: string;
+  setId: string;
+  from: number;
+  count: number;
+}
+
+/** What a shard's projects have recorded: the counts of final outcomes, the skipped, and how many have no final outcome yet. */
+export async function shardTally(db: Records, slice: ShardSlice): Promise<CycleTally & { open: number }> {
+  const ids = await readTargets(db, slice.setId, slice.from, slice.count);
+  const rows = ids.length
+    ? await snapshot(db, (tx) =>
+        tx
+          .selectFrom('cycle_items')
+          .select(['outcome', (eb) => eb.fn.countAll<number>().as('n')])
+          .where('cycle_id', '=', slice.cycleId)
+          .where('project_id', 'in', ids)
+          .groupBy('outcome')
+          .execute(),
+      )
+    : [];
+  const counts = noCounts();
+  let skipped = 0;
+  for (const r of rows) {
+    if (r.outcome === 'skipped') skipped = r.n;
+    else if (r.outcome in counts) counts[r.outcome as CycleOutcome] = r.n;
+  }
+  const final = CYCLE_OUTCOMES.filter((o) => !OPEN_OUTCOMES.includes(o)).reduce((n, o) => n + counts[o], 0);
+  return { launched: ids.length - skipped, skipped, counts, open: ids.length - skipped - final };
+}
+
+/**
+ * The slice's projects with no final outcome become `unreported`, each with `reason`: a project that never wrote its
+ * row, or whose row is still `pending`. Returns the slice's tally after.
+ */
+export async function markUnreported(db: Records, slice: ShardSlice & { reason: string; at: string }): Promise<CycleTally & { open: number }> {
+  const ids = await readTargets(db, slice.setId, slice.from, slice.count);
+  if (ids.length) {
+    await db.transaction().execute(async (tx) => {
+      const rows = ids.map((projectId) => {
+        const item: CycleItem = { projectId, outcome: 'unreported', milestoneIds: [], awaited: [], reason: slice.reason, at: slice.at };
+        return { cycle_id: slice.cycleId, project_id: projectId, outcome: 'unreported', version: 0, data: JSON.stringify(item) };
+      });
+      await tx
+        .insertInto('cycle_items')
+        .values(rows)
+        .onConflict((oc) =>
+          oc
+            .columns(['cycle_id', 'project_id'])
+            // A pending row keeps what the project said (who it awaited); it gains the outcome and the reason.
+            .doUpdateSet({
+              outcome: 'unreported',
+              data: sql`cycle_items.data || jsonb_build_object('outcome', 'unreported', 'reason', ${slice.reason}::text, 'at', ${slice.at}::text)`,
+            })
+            .where('cycle_items.outcome', '=', 'pending'),
+        )
+        .execute();
+    });
+  }
+  return shardTally(db, slice);
+}
 
 export async function writeCycleRecord(db: Records, w: CycleRecordWrite): Promise<void> {
   await db.transaction().execute(async (tx) => {
@@ -36,21 +132,20 @@ export async function writeCycleRecord(db: Records, w: CycleRecordWrite): Promis
         )
         .execute();
     }
-    const rows = [
-      ...w.items.map((i) => ({ project_id: i.projectId, outcome: i.outcome as string, data: JSON.stringify(i) })),
-      ...w.skipped.map((s) => ({ project_id: s.projectId, outcome: 'skipped', data: JSON.stringify(s) })),
-    ].map((r) => ({ ...r, cycle_id: w.cycleId, version: w.version }));
-    if (rows.length) {
+    // Projects a shard could not ask: no project wrote their rows, so nothing is replaced.
+    if (w.skipped.length) {
       await tx
         .insertInto('cycle_items')
-        .values(rows)
-        .onConflict((oc) =>
-          oc
-            .columns(['cycle_id', 'project_id'])
-            .doUpdateSet((eb) => ({ outcome: eb.ref('excluded.outcome'), version: eb.ref('excluded.version'), data: eb.ref('excluded.data') }))
-            .where('cycle_items.version', '<=', w.version),
-        )
+        .values(w.skipped.map((s) => ({ cycle_id: w.cycleId, project_id: s.projectId, outcome: 'skipped', version: w.version, data: JSON.stringify(s) })))
+        .onConflict((oc) => oc.columns(['cycle_id', 'project_id']).doNothing())
         .execute();
+    }
+    // Once per cycle, in the record store's own log: the cycle closed without every outcome.
+    if (w.incomplete) {
+      const detail = `cycle ${w.cycleId}: ${w.incomplete}`;
+      await sql`insert into record_events (at, actor, action, detail)
+        select now(), 'system', 'cycle-incomplete', ${detail}
+        where not exists (select 1 from record_events where action = 'cycle-incomplete' and detail = ${detail})`.execute(tx);
     }
   });
 }

@@ -1,4 +1,7 @@
-/** The project record as the API serves it: the view (core and steps) and the audit trail. */
+/**
+ * The project record as the API serves it: the view and the audit trail. The view is the project's core, with each
+ * licence as the workflow that holds it wrote it, and every step as the workflow that owns it wrote it.
+ */
 import type { AuditEntry, Channel, ProjectView } from '../workflows/definitions';
 import { snapshot, type Records } from './database';
 
@@ -20,8 +23,12 @@ export function readProjectRecord(records: Records, projectId: string): Promise<
       .executeTakeFirst();
     if (!row) return undefined;
     const steps = (await db.selectFrom('steps').select('data').where('project_id', '=', projectId).orderBy('position').execute()).map((r) => r.data);
+    const licences = new Map(
+      (await db.selectFrom('licences').select(['component_id', 'data']).where('project_id', '=', projectId).execute()).map((r) => [r.component_id, r.data]),
+    );
+    const components = row.core.components.map((c) => (licences.has(c.id) ? { ...c, licence: licences.get(c.id)! } : c));
     return {
-      view: { ...row.core, steps, openSteps: steps.filter((s) => s.status === 'open') },
+      view: { ...row.core, components, steps, openSteps: steps.filter((s) => s.status === 'open') },
       owners: row.owners,
       run: row.run_id,
       ...(row.closed_at && { closedAt: row.closed_at.toISOString() }),
@@ -66,4 +73,12 @@ export async function readComplianceRecords(
     db.selectFrom('compliance_records').selectAll().where('project_id', '=', projectId).orderBy('component_id').orderBy('record_key').execute(),
   );
   return rows.map((r) => ({ componentId: r.component_id, key: r.record_key, kind: r.kind, data: r.data }));
+}
+
+/** Waits until the project's first record write is in, up to `ms` (polling); true when it is. */
+export async function awaitProjectRecord(records: Records, projectId: string, ms: number): Promise<boolean> {
+  for (const deadline = Date.now() + ms; ; await new Promise((r) => setTimeout(r, 25))) {
+    if (await recordedProject(records, projectId)) return true;
+    if (Date.now() >= deadline) return false;
+  }
 }

@@ -2,10 +2,13 @@
  * The project record's writes, from the project workflow and from each workflow that owns steps of the project (its
  * licence reviews, disputes and monitors): one transaction per write, every row an upsert on its natural key.
  */
-import { sql } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { MonitoredLicenceView } from '../workflows/compliance-contract';
-import type { ProjectCore, ProjectRecordWrite } from './contract';
+import type { Licence } from '../workflows/definitions';
+import type { ProjectRecordWrite } from './contract';
+import { writeProjectCycleItems } from './cycle-records';
 import type { Records } from './database';
+import type { Database } from './schema';
 
 export class RecordRunMismatch extends Error {}
 
@@ -40,41 +43,17 @@ export async function writeProjectRecord(db: Records, w: ProjectRecordWrite): Pr
             .where('projects.version', '<', w.version),
         )
         .execute();
-      await tx
-        .insertInto('licences')
-        .values(
-          w.core.components.map(({ id, licence: l }) => ({
-            project_id: w.projectId,
-            component_id: id,
-            version: w.version,
-            status: l.status,
-            licence_id: l.licenceId ?? null,
-            valid_until: l.validUntil ?? null,
-            data: JSON.stringify(l),
-          })),
-        )
-        .onConflict((oc) =>
-          oc
-            .columns(['project_id', 'component_id'])
-            .doUpdateSet((eb) => ({
-              version: eb.ref('excluded.version'),
-              status: eb.ref('excluded.status'),
-              licence_id: eb.ref('excluded.licence_id'),
-              valid_until: eb.ref('excluded.valid_until'),
-              data: eb.ref('excluded.data'),
-            }))
-            .where('licences.version', '<', w.version),
-        )
-        .execute();
     }
     const project = await tx.selectFrom('projects').select(['run_id', 'version']).where('project_id', '=', w.projectId).executeTakeFirst();
     // The project writes first (its core, at its start); its reviews start later.
     if (!project) throw new Error(`project ${w.projectId} has no record yet: its first write must carry its core`);
     if (project.run_id !== w.run) throw new RecordRunMismatch(`project ${w.projectId} is recorded for run ${project.run_id}, not ${w.run}`);
 
-    // Each report and corrective action of a monitored licence, as the latest write knows it. The view keeps only the
-    // recent ones (the monitor trims its state); these rows keep every one for the record-keeping period.
-    const compliance = w.core && project.version === w.version ? complianceRows(w.projectId, w.core.components, now) : [];
+    if (w.licence) await writeLicence(tx, w, w.licence.componentId, w.licence.licence);
+
+    // Each report and corrective action of a monitored licence, as its monitor's write knows it. The view keeps only
+    // the recent ones (the monitor trims its state); these rows keep every one for the record-keeping period.
+    const compliance = w.licence ? complianceRows(w.projectId, [{ id: w.licence.componentId, licence: w.licence.licence }], now) : [];
     if (compliance.length) {
       await tx
         .insertInto('compliance_records')
@@ -182,6 +161,8 @@ export async function writeProjectRecord(db: Records, w: ProjectRecordWrite): Pr
         .execute();
     }
 
+    if (w.cycleItems?.length) await writeProjectCycleItems(tx, w.version, w.cycleItems);
+
     if (w.closed) {
       await tx
         .updateTable('projects')
@@ -192,7 +173,41 @@ export async function writeProjectRecord(db: Records, w: ProjectRecordWrite): Pr
   });
 }
 
-function complianceRows(projectId: string, components: ProjectCore['components'], now: string) {
+/**
+ * A component's licence row, from the workflow that holds it now. Its writes are ordered by their versions; a new
+ * holder (the monitor after the review, a review submitted again) starts after the previous one has finished.
+ */
+async function writeLicence(tx: Transaction<Database>, w: ProjectRecordWrite, componentId: string, l: Licence): Promise<void> {
+  const row = {
+    project_id: w.projectId,
+    component_id: componentId,
+    source: w.source,
+    version: w.version,
+    status: l.status,
+    licence_id: l.licenceId ?? null,
+    valid_until: l.validUntil ?? null,
+    data: JSON.stringify(l),
+  };
+  await tx
+    .insertInto('licences')
+    .values(row)
+    .onConflict((oc) =>
+      oc
+        .columns(['project_id', 'component_id'])
+        .doUpdateSet((eb) => ({
+          source: eb.ref('excluded.source'),
+          version: eb.ref('excluded.version'),
+          status: eb.ref('excluded.status'),
+          licence_id: eb.ref('excluded.licence_id'),
+          valid_until: eb.ref('excluded.valid_until'),
+          data: eb.ref('excluded.data'),
+        }))
+        .where((eb) => eb.or([eb('licences.source', '<>', w.source), eb('licences.version', '<', w.version)])),
+    )
+    .execute();
+}
+
+function complianceRows(projectId: string, components: { id: string; licence: Licence }[], now: string) {
   return components.flatMap(({ id, licence }) => {
     const record = (licence as Partial<MonitoredLicenceView>).compliance;
     if (!record) return [];

@@ -85,6 +85,8 @@ export interface AuditEntriesTable {
 export interface LicencesTable {
   project_id: string;
   component_id: string;
+  /** The workflow that wrote it (the licence review, then the compliance monitor); `version` is its write's. */
+  source: string;
   version: number;
   status: string;
   licence_id: string | null;

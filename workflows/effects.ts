@@ -42,10 +42,15 @@ export function mailsSettled(): Promise<void> {
 /** No send this workflow started is still in flight. */
 export const mailsIdle = (): boolean => mailsInFlight === 0;
 
-/** Record writes retry without limit: a database outage delays the record, never loses it (each write is idempotent). */
-export const records = proxyActivities<Pick<Activities, 'recordProject' | 'recordCycle'>>({
+/**
+ * Record writes are local activities: the worker runs each within the workflow task that made the change, so a
+ * decision is written and answered in one task, with no activity task to schedule, poll and complete. A worker that
+ * dies mid-write loses the task, and the next worker runs it again, the write included; each write is idempotent.
+ * They retry without limit: a database outage delays the record, never loses it.
+ */
+export const records = proxyLocalActivities<Pick<Activities, 'recordProject' | 'recordCycle'>>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+  retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 });
 
 /** Classification reads local reference data: quick, and retried until the data file is fixed. */

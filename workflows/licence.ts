@@ -188,11 +188,13 @@ async function reviewLicence(input: LicenceInput, owner: RecordOwner): Promise<L
   const finish = async (outcome: Licence) => {
     licence = outcome;
     publishVisibility();
+    owner.recorder.changed();
     await reporter.send();
     return outcome;
   };
 
   owner.serve(board);
+  owner.holdLicence(() => licence);
   setHandler(syncRemindersSignal, ({ cycleId, closesAt }) => board.remindOnCalendar(closesAt, `funder review cycle ${cycleId} (closes ${closesAt})`));
 
   if (tier === 'T0') {

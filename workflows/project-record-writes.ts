@@ -2,10 +2,10 @@
  * What the project's record writes carry besides its own steps and audit entries (record-writer.ts): its core view
  * when it changed, the parties and the submission on the first write, and the keeping period once it has ended.
  */
-import type { PartyRecord, ProjectCore, ProjectRecordWrite } from '../records/contract';
+import type { PartyRecord, ProjectCore } from '../records/contract';
 import type { Project } from '../domain/project';
 import type { Stage } from './definitions';
-import { ChangeTracker } from './record-writer';
+import { ChangeTracker, type ProjectExtras } from './record-writer';
 
 /** Stages after which the project cannot change: its record is kept for the record-keeping period from then. */
 const FINAL: ReadonlySet<Stage> = new Set(['rejected', 'withdrawn', 'closed']);
@@ -19,7 +19,7 @@ export class ProjectCoreWrites {
     private firstWrite: boolean,
   ) {}
 
-  next(): Partial<Pick<ProjectRecordWrite, 'core' | 'parties' | 'submission' | 'closed'>> {
+  next(): ProjectExtras {
     const core = this.source.core();
     const first = this.firstWrite;
     this.firstWrite = false;

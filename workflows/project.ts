@@ -44,7 +44,7 @@ import {
   type Stage,
   type WithdrawRequest,
 } from './definitions';
-import type { ProjectCore } from '../records/contract';
+import type { CycleItemWrite, ProjectCore } from '../records/contract';
 import { mail, mailsIdle, reference } from './effects';
 import type { MailContext, NoticeIntent } from './mail-intents';
 import { licenceWorkflow } from './licence';
@@ -81,8 +81,18 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
     },
     !continued,
   );
+  /** The project's rows in funder cycles' items that changed since the last write, by cycle. */
+  const cycleItems = new Map<string, CycleItemWrite>();
+  const takeCycleItems = () => {
+    const items = [...cycleItems.values()];
+    cycleItems.clear();
+    return items.length ? { cycleItems: items } : {};
+  };
   // Update handlers answer once their changes are recorded, so what the API answered is what it reads.
-  const owner = new RecordOwner({ projectId: project.projectId, run: firstExecutionRunId }, { from: continued?.record, extra: () => coreWrites.next() });
+  const owner = new RecordOwner(
+    { projectId: project.projectId, run: firstExecutionRunId },
+    { from: continued?.record, extra: () => ({ ...coreWrites.next(), ...takeCycleItems() }) },
+  );
   const { recorder } = owner;
   const answer = <T>(result: T | Promise<T>) => recorder.answer(result);
   const record = owner.audit;
@@ -207,6 +217,10 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
         changes: () => changes,
         record,
         notify,
+        writeItem: (item) => {
+          cycleItems.set(item.cycleId, item);
+          recorder.changed();
+        },
       },
       request,
     ),

@@ -6,9 +6,12 @@
  */
 import { CancellationScope, condition, log, workflowInfo } from '@temporalio/workflow';
 import type { ProjectRecordWrite, RecordPosition } from '../records/contract';
-import type { AuditEntry, ReviewStep } from './definitions';
+import type { AuditEntry, Licence, ReviewStep } from './definitions';
 import { mailsSettled, records } from './effects';
 import { serveDecisions, type AuditInput, type ReviewBoard } from './review-board';
+
+/** What the project's writes carry besides its steps and audit entries. */
+export type ProjectExtras = Partial<Pick<ProjectRecordWrite, 'core' | 'parties' | 'submission' | 'closed' | 'cycleItems' | 'licence'>>;
 
 export class RecordWriter {
   private pending = false;
@@ -100,7 +103,7 @@ export class OwnRecord {
   }
 
   /** The next write: the steps that changed and the entries made since the previous one (`extra`: the project's core…). */
-  next(extra: Partial<Pick<ProjectRecordWrite, 'core' | 'parties' | 'submission' | 'closed'>> = {}): ProjectRecordWrite {
+  next(extra: ProjectExtras = {}): ProjectRecordWrite {
     const audit = this.unsent;
     this.unsent = [];
     const write: ProjectRecordWrite = {
@@ -130,14 +133,27 @@ export class RecordOwner {
   readonly recorder: RecordWriter;
   private readonly own: OwnRecord;
   private stepsOf: () => ReviewStep[] = () => [];
+  private licenceOf?: () => Licence;
+  private readonly licenceWritten = new ChangeTracker<Licence>();
 
   /** `extra`: what else each write carries (the project's core); `from`: where an earlier run's writes stopped. */
   constructor(
     project: { projectId: string; run: string },
-    opts: { componentId?: string; from?: RecordPosition; extra?: () => Partial<Pick<ProjectRecordWrite, 'core' | 'parties' | 'submission' | 'closed'>> } = {},
+    private readonly opts: { componentId?: string; from?: RecordPosition; extra?: () => ProjectExtras } = {},
   ) {
     this.own = new OwnRecord(project, () => this.stepsOf(), opts.componentId, opts.from);
-    this.recorder = new RecordWriter(() => records.recordProject(this.own.next(opts.extra?.())));
+    this.recorder = new RecordWriter(() => records.recordProject(this.own.next({ ...opts.extra?.(), ...this.changedLicence() })));
+  }
+
+  /** The component's licence this workflow holds now (a review's, a monitor's): written whenever it changed. */
+  holdLicence(licence: () => Licence): void {
+    this.licenceOf = licence;
+    this.recorder.changed();
+  }
+
+  private changedLicence(): ProjectExtras {
+    const [changed] = this.licenceOf ? this.licenceWritten.changedSince([['licence', this.licenceOf()]]) : [];
+    return changed ? { licence: { componentId: this.opts.componentId!, licence: changed } } : {};
   }
 
   /** An audit entry of this workflow, written with the next write. */

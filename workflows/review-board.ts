@@ -13,7 +13,7 @@ import { formatDuration } from '../domain/durations';
 import type { Deadline, Policy } from '../domain/policy';
 import { reviewerPool } from '../domain/routing';
 import type { StepPlan } from '../domain/routing';
-import { STEP_KINDS } from '../domain/step-kinds';
+import { basisRequiredMessage, STEP_KINDS } from '../domain/step-kinds';
 import {
   answerInfoUpdate,
   assignUpdate,
@@ -185,8 +185,7 @@ export class ReviewBoard {
     }
     const rule = STEP_KINDS[step.kind];
     if (rule.basisRequired.includes(input.decision) && !input.legalBasis?.trim()) {
-      const what = input.decision === 'deny' ? 'a denial' : input.decision === 'appeal' ? 'an appeal' : `"${input.decision}"`;
-      throw ApplicationFailure.nonRetryable(`${what} must cite its legal basis, in writing`, DecisionRejection.LegalBasisRequired);
+      throw ApplicationFailure.nonRetryable(basisRequiredMessage(input.decision), DecisionRejection.LegalBasisRequired);
     }
     if (input.conditions?.length) {
       if (input.decision !== 'approve') throw ApplicationFailure.nonRetryable('conditions go with an approval', DecisionRejection.ConditionsNotOffered);

@@ -5,7 +5,7 @@
  * activity waiting for a slot and sending, and the task that reports back.
  */
 import type { WorkflowHandle } from '@temporalio/client';
-import { CYCLE_SHARD_SIZE, cycleItemSignal, cycleReviewSignal, cycleShardWorkflowId, cycleWorkflowId } from '../../workflows/cycle-contract';
+import { CYCLE_SHARD_SIZE, cycleReviewSignal, cycleShardWorkflowId, cycleWorkflowId } from '../../workflows/cycle-contract';
 import { projectWorkflowId } from '../../workflows/definitions';
 import { percentile, pool } from './load';
 import type { BenchStack } from './stack';
@@ -65,7 +65,8 @@ function projectTimes(events: HistoryEvent[]): ProjectTimes | undefined {
   const scheduled = after.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'sendReviewRequest');
   const started = scheduled && after.find((e) => id(e.activityTaskStartedEventAttributes?.scheduledEventId) === id(scheduled.eventId));
   const completed = scheduled && after.find((e) => id(e.activityTaskCompletedEventAttributes?.scheduledEventId) === id(scheduled.eventId));
-  const reported = after.find((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes?.signalName === cycleItemSignal.name);
+  // The project records its item in the cycle with its next record write: a local activity's marker after the mail.
+  const reported = completed && after.find((e) => e.markerRecordedEventAttributes && id(e.eventId) > id(completed.eventId));
   if (!scheduled || !started || !completed || !reported) return undefined;
   const span = after.filter((e) => id(e.eventId) <= id(reported.eventId));
   return {

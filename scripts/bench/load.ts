@@ -7,7 +7,8 @@ import { WorkflowIdReusePolicy, type WorkflowHandle } from '@temporalio/client';
 import type { Project, ProjectSubmission } from '../../domain/project';
 import { updateRejection } from '../../api/errors';
 import { confirmScopingUpdate, ProjectRejection, projectWorkflowId, searchAttributes } from '../../workflows/definitions';
-import type { OpenStepMemo, VisibilityMemo } from '../../workflows/visibility';
+import { snapshot } from '../../records/database';
+import { listing, type StepListing } from '../../records/steps';
 import type { projectWorkflow } from '../../workflows/project';
 import { TASK_QUEUES, type BenchStack, type Cpu, type Proc } from './stack';
 
@@ -246,11 +247,22 @@ export async function openGrantReviews(stack: BenchStack, n: number, opts: { fun
   return projects.map((p) => p.projectId);
 }
 
-/** The open steps of the projects in grant review, from visibility (their memos): workflow id → steps. */
-export async function openStepsOf(stack: BenchStack, funderId: string, taskQueue: string = TASK_QUEUES.main): Promise<Map<string, OpenStepMemo[]>> {
-  const steps = new Map<string, OpenStepMemo[]>();
-  for await (const wf of stack.client.workflow.list({ query: grantReviewQuery(funderId, taskQueue), pageSize: 1000 })) {
-    steps.set(wf.workflowId, (wf.memo as Partial<VisibilityMemo> | undefined)?.openSteps ?? []);
-  }
+/** The open steps of the projects in grant review (from visibility), as recorded: project workflow id → steps. */
+export async function openStepsOf(stack: BenchStack, funderId: string, taskQueue: string = TASK_QUEUES.main): Promise<Map<string, StepListing[]>> {
+  const steps = new Map<string, StepListing[]>();
+  for await (const wf of stack.client.workflow.list({ query: grantReviewQuery(funderId, taskQueue), pageSize: 1000 })) steps.set(wf.workflowId, []);
+  const rows = await snapshot(stack.records(), (db) =>
+    db
+      .selectFrom('steps')
+      .select('data')
+      .where('status', '=', 'open')
+      .where(
+        'workflow_id',
+        'in',
+        [...steps.keys()].length ? [...steps.keys()] : [''],
+      )
+      .execute(),
+  );
+  for (const { data } of rows) steps.get(data.workflowId)?.push(listing(data));
   return steps;
 }

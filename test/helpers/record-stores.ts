@@ -63,6 +63,7 @@ export function firstWrite(projectId: string, run = 'run-1'): ProjectRecordWrite
   return {
     projectId,
     run,
+    source: `project-${projectId}`,
     version: 1,
     core: {
       projectId,

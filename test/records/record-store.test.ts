@@ -15,6 +15,7 @@ import { firstWrite, step, STORES, useRecordStore } from '../helpers/record-stor
 const decidedWrite = (projectId: string): ProjectRecordWrite => ({
   projectId,
   run: 'run-1',
+  source: `project-${projectId}`,
   version: 2,
   steps: [
     step(projectId, 'grant-funder', {

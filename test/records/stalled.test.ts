@@ -84,6 +84,7 @@ describe.each(STORES)('%s', (_name, start) => {
     await writeProjectRecord(s.db, {
       projectId: p,
       run: 'run-1',
+      source: licenceWorkflow,
       version: 2,
       steps: [
         step(p, 'c1-us-bis', { workflowId: licenceWorkflow, componentId: 'c1', party: 'us-bis', partyName: 'BIS', dueAt: FUTURE, kind: 'issuer-review' }),

@@ -5,7 +5,7 @@
 import { decisionPage } from '../../api/pages';
 import { decisionBody } from '../../api/schemas';
 import { attributedCondition, BASIS_DECISIONS, CONDITION_LIMITS, DECISIONS, STEP_KINDS, type StepKind } from '../../domain/step-kinds';
-import type { StepContext } from '../../workflows/definitions';
+import type { StepContext } from '../../records/steps';
 
 const kinds = Object.keys(STEP_KINDS) as StepKind[];
 

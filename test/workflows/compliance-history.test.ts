@@ -11,12 +11,12 @@ import { Worker } from '@temporalio/worker';
 import { policySchema } from '../../domain/policy';
 import { complianceMonitorWorkflowId } from '../../workflows/compliance-contract';
 import { readAuditTrail, readComplianceRecords } from '../../records/project-reads';
-import { projectViewQuery } from '../../workflows/definitions';
+
 import { firstRunId, grantLicence, monitorFor, monitoredLicence } from '../helpers/licensed-project';
 import { testPolicy, testPolicyFile } from '../helpers/policy';
 import { testRecords } from '../helpers/records';
 import { loweredLimitArgs, startTestEnv, workflowBundle } from '../helpers/temporal';
-import { harness, mockActivities } from '../helpers/workflow-harness';
+import { harness, mockActivities, recordedView } from '../helpers/workflow-harness';
 
 /** The bound this test holds every run to: far below Temporal's 50,000-event limit, whatever the licence's length. */
 const MAX_EVENTS_PER_RUN = 100;
@@ -103,7 +103,7 @@ test(`a monitor runs ${PERIODS} reporting periods, one run each, no run over ${M
     expect(Math.max(...projectSizes)).toBeLessThanOrEqual(MAX_EVENTS_PER_PROJECT_RUN);
 
     // The state carried through every run: each period's report was requested and (nobody reporting) missed, the last one closed at expiry.
-    const view = await handle.query(projectViewQuery);
+    const view = await recordedView(handle);
     expect(view.components[0].licence.status).toBe('expired');
     expect(monitoredLicence(view).compliance.totals).toMatchObject({ reportsMissed: PERIODS - 1, actionsOpened: 0 });
     // Bounded whatever the number of periods: the last 12 closed reports, plus the ones still open (grace < period: at most two).
