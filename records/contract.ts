@@ -3,7 +3,7 @@
  * without pulling the database driver into the workflow bundle.
  */
 import type { Project } from '../domain/project';
-import type { AuditEntry, Licence, ProjectView, ReviewStep } from '../workflows/definitions';
+import type { AuditEntry, CaseClock, Licence, ProjectView, ReviewStep } from '../workflows/definitions';
 import type { CycleItem, CycleView, SkippedProject } from '../workflows/cycle-contract';
 
 /** The project's view without its steps: the steps are rows of their own. */
@@ -53,7 +53,7 @@ export interface ProjectRecordWrite {
    * A component's licence as its owner holds it now, when it changed: the licence review while it decides, then the
    * compliance monitor (with the compliance record). The project view shows it.
    */
-  licence?: { componentId: string; licence: Licence };
+  licence?: { componentId: string; licence: Licence; caseClock?: CaseClock };
   /** The project's outcome in funder review cycles that changed (the project's writes only): each cycle reads them. */
   cycleItems?: CycleItemWrite[];
 }

@@ -231,3 +231,16 @@ export function readCycleRecord(records: Records, cycleId: string, limit: number
     };
   });
 }
+
+/** How many cycles closed `incomplete`, by funder, among those whose records are still kept. */
+export async function countIncompleteCycles(records: Records): Promise<{ funderId: string; n: number }[]> {
+  const rows = await snapshot(records, (db) =>
+    db
+      .selectFrom('cycles')
+      .select(['funder_id', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('status', '=', 'incomplete')
+      .groupBy('funder_id')
+      .execute(),
+  );
+  return rows.map((r) => ({ funderId: r.funder_id, n: r.n }));
+}

@@ -189,6 +189,7 @@ export const migrations: Record<string, Migration> = {
       await db.schema.alterTable('projects').addColumn('submission', 'jsonb').execute();
       // A licence's row is written by the workflow that holds it now (its review, then its monitor): `version` is that one's.
       await db.schema.alterTable('licences').addColumn('source', 'text', (c) => c.notNull().defaultTo('')).execute();
+      await db.schema.alterTable('licences').addColumn('case_clock', 'jsonb').execute();
     },
   },
 };

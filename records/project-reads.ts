@@ -24,9 +24,15 @@ export function readProjectRecord(records: Records, projectId: string): Promise<
     if (!row) return undefined;
     const steps = (await db.selectFrom('steps').select('data').where('project_id', '=', projectId).orderBy('position').execute()).map((r) => r.data);
     const licences = new Map(
-      (await db.selectFrom('licences').select(['component_id', 'data']).where('project_id', '=', projectId).execute()).map((r) => [r.component_id, r.data]),
+      (await db.selectFrom('licences').select(['component_id', 'data', 'case_clock']).where('project_id', '=', projectId).execute()).map((r) => [
+        r.component_id,
+        r,
+      ]),
     );
-    const components = row.core.components.map((c) => (licences.has(c.id) ? { ...c, licence: licences.get(c.id)! } : c));
+    const components = row.core.components.map((c) => {
+      const held = licences.get(c.id);
+      return held ? { ...c, licence: held.data, ...(held.case_clock && { caseClock: held.case_clock }) } : c;
+    });
     return {
       view: { ...row.core, components, steps, openSteps: steps.filter((s) => s.status === 'open') },
       owners: row.owners,

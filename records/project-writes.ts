@@ -49,7 +49,7 @@ export async function writeProjectRecord(db: Records, w: ProjectRecordWrite): Pr
     if (!project) throw new Error(`project ${w.projectId} has no record yet: its first write must carry its core`);
     if (project.run_id !== w.run) throw new RecordRunMismatch(`project ${w.projectId} is recorded for run ${project.run_id}, not ${w.run}`);
 
-    if (w.licence) await writeLicence(tx, w, w.licence.componentId, w.licence.licence);
+    if (w.licence) await writeLicence(tx, w, w.licence);
 
     // Each report and corrective action of a monitored licence, as its monitor's write knows it. The view keeps only
     // the recent ones (the monitor trims its state); these rows keep every one for the record-keeping period.
@@ -177,16 +177,18 @@ export async function writeProjectRecord(db: Records, w: ProjectRecordWrite): Pr
  * A component's licence row, from the workflow that holds it now. Its writes are ordered by their versions; a new
  * holder (the monitor after the review, a review submitted again) starts after the previous one has finished.
  */
-async function writeLicence(tx: Transaction<Database>, w: ProjectRecordWrite, componentId: string, l: Licence): Promise<void> {
+async function writeLicence(tx: Transaction<Database>, w: ProjectRecordWrite, held: NonNullable<ProjectRecordWrite['licence']>): Promise<void> {
+  const l = held.licence;
   const row = {
     project_id: w.projectId,
-    component_id: componentId,
+    component_id: held.componentId,
     source: w.source,
     version: w.version,
     status: l.status,
     licence_id: l.licenceId ?? null,
     valid_until: l.validUntil ?? null,
     data: JSON.stringify(l),
+    case_clock: held.caseClock ? JSON.stringify(held.caseClock) : null,
   };
   await tx
     .insertInto('licences')
@@ -201,6 +203,8 @@ async function writeLicence(tx: Transaction<Database>, w: ProjectRecordWrite, co
           licence_id: eb.ref('excluded.licence_id'),
           valid_until: eb.ref('excluded.valid_until'),
           data: eb.ref('excluded.data'),
+          // A monitor holds no case clock: the review's last one stays.
+          case_clock: sql`coalesce(excluded.case_clock, licences.case_clock)`,
         }))
         .where((eb) => eb.or([eb('licences.source', '<>', w.source), eb('licences.version', '<', w.version)])),
     )

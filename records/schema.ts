@@ -1,7 +1,7 @@
 /** The tables of the system of record, as Kysely sees them (migrations.ts creates them). */
 import type { ColumnType, Generated, JSONColumnType } from 'kysely';
 import type { Project } from '../domain/project';
-import type { Licence, ReviewStep } from '../workflows/definitions';
+import type { CaseClock, Licence, ReviewStep } from '../workflows/definitions';
 import type { ProjectCore } from './contract';
 
 /** Timestamps go in as ISO strings and come out as Dates. */
@@ -92,6 +92,8 @@ export interface LicencesTable {
   licence_id: string | null;
   valid_until: OptionalTimestamp;
   data: JSONColumnType<Licence>;
+  /** The review's case clock (the legal limit, stopped while the applicant is asked for information). */
+  case_clock: JSONColumnType<CaseClock | null, string | null, string | null>;
 }
 
 export interface ComplianceRecordsTable {

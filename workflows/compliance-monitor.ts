@@ -81,7 +81,7 @@ export class LicenceMonitor {
     this.window = reportingWindow(this.term, this.record.period, input.policy.reportDueWithin);
     this.reporter = new ParentReport(input.project.projectWorkflowId, input.componentId, () => ({ licence: this.licenceView() }));
     this.owner = new RecordOwner({ projectId: input.project.projectId, run: input.project.run }, { componentId: input.componentId, from: input.recorded });
-    this.owner.holdLicence(() => this.licenceView());
+    this.owner.holdLicence(() => ({ licence: this.licenceView() }));
     // Never cancelled: a withdrawal's last entries are written too.
     void CancellationScope.nonCancellable(() => this.owner.recorder.run());
   }

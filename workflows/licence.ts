@@ -194,7 +194,7 @@ async function reviewLicence(input: LicenceInput, owner: RecordOwner): Promise<L
   };
 
   owner.serve(board);
-  owner.holdLicence(() => licence);
+  owner.holdLicence(() => ({ licence, caseClock }));
   setHandler(syncRemindersSignal, ({ cycleId, closesAt }) => board.remindOnCalendar(closesAt, `funder review cycle ${cycleId} (closes ${closesAt})`));
 
   if (tier === 'T0') {

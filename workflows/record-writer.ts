@@ -6,7 +6,7 @@
  */
 import { CancellationScope, condition, log, workflowInfo } from '@temporalio/workflow';
 import type { ProjectRecordWrite, RecordPosition } from '../records/contract';
-import type { AuditEntry, Licence, ReviewStep } from './definitions';
+import type { AuditEntry, CaseClock, Licence, ReviewStep } from './definitions';
 import { mailsSettled, records } from './effects';
 import { serveDecisions, type AuditInput, type ReviewBoard } from './review-board';
 
@@ -133,8 +133,8 @@ export class RecordOwner {
   readonly recorder: RecordWriter;
   private readonly own: OwnRecord;
   private stepsOf: () => ReviewStep[] = () => [];
-  private licenceOf?: () => Licence;
-  private readonly licenceWritten = new ChangeTracker<Licence>();
+  private licenceOf?: () => { licence: Licence; caseClock?: CaseClock };
+  private readonly licenceWritten = new ChangeTracker<{ licence: Licence; caseClock?: CaseClock }>();
 
   /** `extra`: what else each write carries (the project's core); `from`: where an earlier run's writes stopped. */
   constructor(
@@ -145,15 +145,15 @@ export class RecordOwner {
     this.recorder = new RecordWriter(() => records.recordProject(this.own.next({ ...opts.extra?.(), ...this.changedLicence() })));
   }
 
-  /** The component's licence this workflow holds now (a review's, a monitor's): written whenever it changed. */
-  holdLicence(licence: () => Licence): void {
+  /** The component's licence this workflow holds now (a review's with its case clock, a monitor's): written whenever it changed. */
+  holdLicence(licence: () => { licence: Licence; caseClock?: CaseClock }): void {
     this.licenceOf = licence;
     this.recorder.changed();
   }
 
   private changedLicence(): ProjectExtras {
     const [changed] = this.licenceOf ? this.licenceWritten.changedSince([['licence', this.licenceOf()]]) : [];
-    return changed ? { licence: { componentId: this.opts.componentId!, licence: changed } } : {};
+    return changed ? { licence: { componentId: this.opts.componentId!, ...changed } } : {};
   }
 
   /** An audit entry of this workflow, written with the next write. */

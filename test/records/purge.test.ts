@@ -13,7 +13,7 @@ import { listCycleItems, readCycleRecord, writeCycleRecord, writeProjectCycleIte
 import { givenTargetSetId, targetSetSize, writeTargetSet } from '../../records/cycle-targets';
 import { purgeExpiredRecords } from '../../records/purge';
 import { uniqueId } from '../helpers/fixtures';
-import { firstWrite, STORES, useRecordStore } from '../helpers/record-stores';
+import { firstWrite, licenceWrite, STORES, useRecordStore } from '../helpers/record-stores';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '../..');
@@ -25,6 +25,7 @@ describe.each(STORES)('%s', (_name, start) => {
   async function project(keepUntil?: string): Promise<string> {
     const id = uniqueId('purge');
     await writeProjectRecord(s.db, firstWrite(id));
+    await writeProjectRecord(s.db, licenceWrite(id));
     if (keepUntil)
       await writeProjectRecord(s.db, {
         ...firstWrite(id),

@@ -10,7 +10,7 @@ import { readAuditTrail, readProjectRecord, recordedProject } from '../../record
 import { RecordRunMismatch, writeProjectRecord } from '../../records/project-writes';
 import { givenTargetSetId, readTargets, selectActiveTargets, targetSetSize, writeTargetSet } from '../../records/cycle-targets';
 import { uniqueId } from '../helpers/fixtures';
-import { firstWrite, step, STORES, useRecordStore } from '../helpers/record-stores';
+import { firstWrite, licenceWrite, step, STORES, useRecordStore } from '../helpers/record-stores';
 
 const decidedWrite = (projectId: string): ProjectRecordWrite => ({
   projectId,
@@ -54,7 +54,7 @@ describe.each(STORES)('%s', (_name, start) => {
     ).n;
 
   test('migrations run once on a fresh database, then find nothing to do', async () => {
-    expect(await migrateRecords(s.db)).toEqual(['0001-records', '0002-cycle-targets', '0003-cycle-retention']);
+    expect(await migrateRecords(s.db)).toEqual(['0001-records', '0002-cycle-targets', '0003-cycle-retention', '0004-record-owners']);
     expect(await migrateRecords(s.db)).toEqual([]);
     // Two processes starting together (worker and API) migrate safely: the second waits and finds nothing to do.
     const other = openRecords(s.url, { max: 1 });
@@ -67,7 +67,7 @@ describe.each(STORES)('%s', (_name, start) => {
 
   test('a project record reads back as the view and trail the workflow wrote; every write repeated leaves one row of each', async () => {
     const id = uniqueId('rec');
-    const writes = [firstWrite(id), decidedWrite(id)];
+    const writes = [firstWrite(id), decidedWrite(id), licenceWrite(id)];
     for (const w of [...writes, ...writes]) await writeProjectRecord(s.db, w); // the second round: retries
 
     const record = (await readProjectRecord(s.db, id))!;

@@ -124,9 +124,9 @@ const EXAMPLES: { [K in NoticeKind]: Extract<NoticeIntent, { kind: K }> } = {
 };
 
 describe('renderNotice', () => {
-  it.each(NOTICE_KINDS)('%s: names the project in the subject, and leaves no field unfilled', (kind) => {
+  it.each(NOTICE_KINDS)('%s: names its project (or a cycle, its cycle) in the subject, and leaves no field unfilled', (kind) => {
     const mail = renderNotice(EXAMPLES[kind]);
-    expect(mail.subject).toContain('Plasma diagnostics');
+    expect(mail.subject).toContain(kind === 'cycle-incomplete' ? '2027 Q2' : 'Plasma diagnostics');
     expect(mail.subject).not.toMatch(/undefined|null|\[object/);
     expect(mail.text).not.toMatch(/undefined|null|\[object/);
     expect(mail.text.length).toBeGreaterThan(40);
