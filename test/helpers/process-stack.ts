@@ -317,13 +317,24 @@ export class ProcessStack {
     return (await this.json<{ entries: AuditEntry[] }>(`/v1/projects/${projectId}/audit`)).entries;
   }
 
-  /** Decides a step through its reviewer link, as the e-mail's link would; returns the HTTP status and the JSON answer. */
+  /** A reviewer's link token for the step, as its e-mail carries one. */
+  linkFor(step: { workflowId: string; stepId: string; reviewer: string }): string {
+    return this.signer.sign({ ...step, expiresAt: Date.now() + 86_400_000 });
+  }
+
+  /** The decision page a reviewer's link opens: the status and the HTML. */
+  async page(token: string): Promise<{ status: number; text: string }> {
+    const res = await fetch(`http://127.0.0.1:${this.ports.api}/r/${token}`, { headers: { accept: 'text/html' }, signal: AbortSignal.timeout(30_000) });
+    return { status: res.status, text: await res.text() };
+  }
+
+  /** Decides a step through its reviewer link (a fresh one, or `token`), as the e-mail's link would; returns the HTTP status and the JSON answer. */
   async decision(
     step: { workflowId: string; stepId: string; reviewer: string },
     body: object = { decision: 'approve' },
     via: ApiPart = 'api',
+    token = this.linkFor(step),
   ): Promise<{ status: number; body: unknown }> {
-    const token = this.signer.sign({ ...step, expiresAt: Date.now() + 86_400_000 });
     const res = await fetch(`http://127.0.0.1:${this.ports[via]}/r/${token}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json' },
