@@ -21,6 +21,7 @@ import { LinkSigner } from '../../activities/link-tokens';
 import { CLUSTER_PORT_COUNT, clusterPorts, TemporalCluster, type Frontend } from '../../scripts/lib/cluster';
 import type { MailReceipt } from '../../activities';
 import {
+  devServerArgs,
   freePorts,
   httpOk,
   startDevServer,
@@ -58,6 +59,11 @@ export interface ProcessStackOptions {
   cluster?: boolean;
   /** Every review SLA, in seconds (default an hour: no deadline passes during a test). */
   reviewSeconds?: number;
+  /**
+   * Settings as a newcomer puts them in `.env` for `npm start`: TEMPORAL_DEV_ARGS goes to the dev server (parsed as
+   * scripts/start.ts parses it), every other one to the workers and the APIs.
+   */
+  settings?: NodeJS.ProcessEnv;
 }
 
 /** The test policy, with every review SLA `reviewSeconds` long (the case limit twice that). */
@@ -92,7 +98,7 @@ export class ProcessStack {
   private constructor(
     readonly ports: { temporal: number; ui: number; smtp: number; web: number } & Record<ApiPart, number> & Record<WorkerPart, number>,
     readonly dataDir: string,
-    private readonly options: Required<Omit<ProcessStackOptions, 'databaseUrl'>> & Pick<ProcessStackOptions, 'databaseUrl'>,
+    private readonly options: Required<Omit<ProcessStackOptions, 'databaseUrl' | 'settings'>> & Pick<ProcessStackOptions, 'databaseUrl' | 'settings'>,
   ) {}
 
   static async start(options: ProcessStackOptions = {}): Promise<ProcessStack> {
@@ -167,6 +173,7 @@ export class ProcessStack {
       LOG_LEVEL: this.options.logLevel,
       ...(this.options.databaseUrl && { DATABASE_URL: this.options.databaseUrl }),
       ...(this.cluster && { DATABASE_URL: this.cluster.databaseUrl() }),
+      ...this.options.settings,
     };
   }
 
@@ -191,6 +198,7 @@ export class ProcessStack {
       port: this.ports.temporal,
       uiPort: this.ports.ui,
       logFile: this.logFile('temporal'),
+      extraArgs: devServerArgs(this.options.settings?.TEMPORAL_DEV_ARGS),
     });
     this.running.set('temporal', p);
     await waitUntil('Temporal dev server', () => temporalReachable(this.temporalAddress), 120_000, p);
