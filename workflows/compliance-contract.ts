@@ -117,8 +117,9 @@ export interface ComplianceMonitorInput {
   /** Set by continue-as-new: the period this run monitors and the state carried over. Absent on the first run. */
   period?: number;
   record?: ComplianceRecord;
-  /** Set by continue-as-new: where the monitor's own record writes continue. */
+  /** Set by continue-as-new: where the monitor's own record writes continue, and what it last told the project. */
   recorded?: RecordPosition;
+  reported?: string;
 }
 
 /** What the licence looks like in the project view once a monitor reports it: the licence plus its compliance record. */

@@ -79,7 +79,17 @@ export class LicenceMonitor {
     };
     this.record.period = input.period ?? 1;
     this.window = reportingWindow(this.term, this.record.period, input.policy.reportDueWithin);
-    this.reporter = new ParentReport(input.project.projectWorkflowId, input.componentId, () => ({ licence: this.licenceView() }));
+    // The project decides on the licence's standing (closing, a cycle's hold), not on its reports: it hears of a change of
+    // status, not of every period. The compliance record goes to the records with the monitor's own writes.
+    this.reporter = new ParentReport(
+      input.project.projectWorkflowId,
+      input.componentId,
+      () => {
+        const { compliance: _kept, ...licence } = this.licenceView();
+        return { licence };
+      },
+      input.reported,
+    );
     this.owner = new RecordOwner({ projectId: input.project.projectId, run: input.project.run }, { componentId: input.componentId, from: input.recorded });
     this.owner.holdLicence(() => ({ licence: this.licenceView() }));
     // Never cancelled: a withdrawal's last entries are written too.
@@ -236,7 +246,7 @@ export class LicenceMonitor {
       reports: keep(this.record.reports, (r) => r.status === 'awaited'),
       correctiveActions: keep(this.record.correctiveActions, (a) => a.status === 'open' || a.status === 'overdue'),
     };
-    return { ...this.input, period: this.record.period + 1, record, recorded: this.owner.position() };
+    return { ...this.input, period: this.record.period + 1, record, recorded: this.owner.position(), reported: this.reporter.lastSent() };
   }
 
   /** The project was withdrawn: say so in its trail before the monitor is cancelled. */

@@ -9,14 +9,20 @@ import { childReportSignal, type ChildReport } from './definitions';
 export type ReportState = Omit<ChildReport, 'source' | 'componentId' | 'final'>;
 
 export class ParentReport {
-  private sent = '';
   private queue: Promise<void> = Promise.resolve();
 
+  /** `sent`: the last report an earlier run sent (a run continued as new does not repeat it). */
   constructor(
     private readonly projectWorkflowId: string,
     private readonly componentId: string,
     private readonly state: () => ReportState,
+    private sent = '',
   ) {}
+
+  /** The last report sent, for the next run to carry. */
+  lastSent(): string {
+    return this.sent;
+  }
 
   /**
    * Sends the state when it changed since the last report (always with `final`). Reports go out one after another,
