@@ -11,6 +11,7 @@ import type { Logger } from '../config/logger';
 import type { Records } from '../records/database';
 import { authenticate, requireRole } from './auth';
 import { StepActions } from './decisions';
+import { storableText } from './storable-text';
 import { ApiError, errorHandler } from './errors';
 import { failedAuthLimiter, reviewPageLimiter, writeLimiter } from './rate-limit';
 import { requestLogger } from './request-log';
@@ -159,6 +160,8 @@ export function buildApp({
   const steps = new StepActions(client, records, temporalTimeoutMs);
   const onDecision = (outcome: string) => metrics.decisions.inc({ outcome });
   app.use('/r', reviewLinkRoutes({ steps, signer, limit: reviewPageLimiter(rateLimits), onDecision }));
+  // Every other route gets only text the record store can keep (the reviewer pages check it themselves, to answer with a page).
+  app.use(storableText);
   app.use('/dashboard', failedAuth, writes); // the sign-in form: guessing keys costs the same as using one
   if (oidc) {
     const settings = {

@@ -16,6 +16,7 @@ import {
   type DecisionResult,
   type ReviewStep,
 } from '../workflows/definitions';
+import type { LinkClaims } from '../activities/link-tokens';
 import type { Records } from '../records/database';
 import { readStepContext, type StepContext } from '../records/steps';
 import { ApiError, isTemporalUnreachable, isWorkflowGone, updateRejection, type ErrorCode } from './errors';
@@ -24,10 +25,19 @@ import { bounded } from './temporal-calls';
 
 type Rejection = keyof typeof DecisionRejection;
 
-/** Each refusal of an act on a step: its error code (and so its status), the page's heading, and the field at fault. */
-export const REJECTIONS: Record<Rejection, { code: ErrorCode; title: string; field?: string }> = {
+const STALE =
+  'The project this link was issued for was submitted again under the same id, and this link does not apply to the new submission. ' +
+  'Use the link in the most recent e-mail about it.';
+const NOT_YOURS =
+  'This step was passed to another reviewer: the link or reference you used no longer decides it. Use the most recent e-mail or read the queue again';
+
+/**
+ * Each refusal of an act on a step: its error code (and so its status), the page's heading, the field at fault, and
+ * what to tell the person where the workflow's own words would not help them.
+ */
+export const REJECTIONS: Record<Rejection, { code: ErrorCode; title: string; field?: string; message?: string }> = {
   UnknownStep: { code: 'NOT_FOUND', title: 'Unknown review step' },
-  NotYourStep: { code: 'CONFLICT', title: 'This step is held by another reviewer' },
+  NotYourStep: { code: 'CONFLICT', title: 'This step is held by another reviewer', message: NOT_YOURS },
   AlreadyDecided: { code: 'CONFLICT', title: 'Already decided' },
   StepClosed: { code: 'CONFLICT', title: 'This step is closed' },
   LegalBasisRequired: { code: 'VALIDATION_FAILED', title: 'Decision not recorded', field: 'body.legalBasis' },
@@ -36,22 +46,18 @@ export const REJECTIONS: Record<Rejection, { code: ErrorCode; title: string; fie
   NoInfoRequested: { code: 'CONFLICT', title: 'No information was asked for' },
   InfoAlreadyRequested: { code: 'CONFLICT', title: 'Information already requested' },
   InfoRequestTooLate: { code: 'VALIDATION_FAILED', title: 'Decision not recorded', field: 'body.decision' },
-  StaleLink: { code: 'GONE', title: 'This link belongs to an earlier submission' },
+  StaleLink: { code: 'GONE', title: 'This link belongs to an earlier submission', message: STALE },
   NotInPool: { code: 'VALIDATION_FAILED', title: 'Not passed on', field: 'body.reviewer' },
 };
 
 /** The refusal `type` with its message, as the API's error (a state conflict adds that nothing was changed). */
-export function rejection(type: Rejection, message: string): ApiError {
-  const { code, title, field } = REJECTIONS[type];
+export function rejection(type: Rejection, why: string): ApiError {
+  const { code, title, field, message = why } = REJECTIONS[type];
   const text = code === 'CONFLICT' ? `${message}. Nothing was changed.` : message;
   return new ApiError(code, text, field ? [{ path: field, message }] : [], title);
 }
 
 const MESSAGES = {
-  stale:
-    'The project this link was issued for was submitted again under the same id, and this link does not apply to the new submission. ' +
-    'Use the link in the most recent e-mail about it.',
-  notYours: 'This step was passed to another reviewer: the link or reference you used no longer decides it. Use the most recent e-mail or read the queue again',
   unconfirmed:
     'Your decision could not be confirmed in time: the review service (Temporal) or its workers are down or busy. It may still be recorded. ' +
     'Open the step again in a few minutes to see whether it was, and decide again only if it is still open.',
@@ -88,8 +94,18 @@ export class StepActions {
 
   /** Refuses, before anything is sent, an act the record already shows cannot be made by `by` (the workflow checks again). */
   check(step: ReviewStep, by: Pick<Actor, 'reviewer' | 'run'>): void {
-    if (by.run && step.runId && by.run !== step.runId) throw rejection('StaleLink', MESSAGES.stale);
-    if (step.reviewer !== by.reviewer) throw rejection('NotYourStep', MESSAGES.notYours);
+    if (by.run && step.runId && by.run !== step.runId) throw rejection('StaleLink', 'the link was issued for an earlier submission');
+    if (step.reviewer !== by.reviewer) throw rejection('NotYourStep', 'the step is held by another reviewer');
+  }
+
+  /**
+   * A decision from a reviewer's link, sent without reading the step first: the link names the workflow, the step,
+   * the reviewer and the run, and the workflow's validator refuses what the record would (one read fewer per decision).
+   */
+  decideLinked(claims: LinkClaims, body: DecisionBody): Promise<DecisionResult> {
+    const step = { workflowId: claims.workflowId, stepId: claims.stepId };
+    const input = { stepId: claims.stepId, ...body, reviewer: claims.reviewer, channel: 'email-link' as const, ...(claims.run && { run: claims.run }) };
+    return this.update(step, () => this.client.workflow.getHandle(claims.workflowId).executeUpdate(decideUpdate, { args: [input] }));
   }
 
   decide(step: ReviewStep, body: DecisionBody, by: Actor): Promise<DecisionResult> {
@@ -116,7 +132,7 @@ export class StepActions {
   }
 
   /** The Update under the API's deadline, its refusals as the API's errors. */
-  private async update<T>(step: ReviewStep, send: () => Promise<T>): Promise<T> {
+  private async update<T>(step: Pick<ReviewStep, 'workflowId' | 'stepId'>, send: () => Promise<T>): Promise<T> {
     try {
       return await this.deadline(send);
     } catch (err) {

@@ -11,8 +11,11 @@ export const cycleShardWorkflowId = (cycleId: string, shard: number) => `cycle-$
 /** The records' target set of a cycle over every active project of its funder (":" is not in a cycle id). */
 export const activeTargetSetId = (cycleId: string) => `${cycleId}:active`;
 
-/** How many projects a shard signals at a time. */
-export const CYCLE_BATCH_SIZE = 100;
+/**
+ * How many projects a shard signals at a time: a shard of the default size in one go (each signal waits for its
+ * delivery, so smaller batches wait for each other; the server allows 2,000 signals in flight from one workflow).
+ */
+export const CYCLE_BATCH_SIZE = 1000;
 
 /**
  * Projects per shard workflow, unless CYCLE_SHARD_SIZE says otherwise. A shard takes no signal (each project

@@ -14,26 +14,29 @@ import { serveDecisions, type AuditInput, type ReviewBoard } from './review-boar
 export type ProjectExtras = Partial<Pick<ProjectRecordWrite, 'core' | 'parties' | 'submission' | 'closed' | 'cycleItems' | 'licence'>>;
 
 export class RecordWriter {
-  private pending = false;
+  /** Changes made so far, and how many of them the writes that completed took in (each write takes all made before it). */
+  private made = 0;
+  private written = 0;
   private writing = false;
 
   constructor(private readonly write: () => Promise<void>) {}
 
   changed(): void {
-    this.pending = true;
+    this.made += 1;
   }
 
   /** Every change made so far is in the record. */
   idle(): boolean {
-    return !this.pending && !this.writing;
+    return this.written === this.made && !this.writing;
   }
 
-  /** Resolves once every change made before the call is in the record. */
+  /** Resolves once every change made before the call is in the record (not waiting for later ones). */
   flushed(): Promise<void> {
-    return condition(() => this.idle());
+    const upTo = this.made;
+    return condition(() => this.written >= upTo);
   }
 
-  /** An Update's answer, once its changes are in the record (the API reads the record). */
+  /** An Update's answer, once its changes are in the record (the API reads the record); later changes do not hold it. */
   async answer<T>(result: T | Promise<T>): Promise<T> {
     const value = await result;
     await this.flushed();
@@ -43,11 +46,12 @@ export class RecordWriter {
   /** Writes until the workflow ends; start it in a scope that is never cancelled, so a withdrawal's closing is written too. */
   async run(): Promise<void> {
     for (;;) {
-      await condition(() => this.pending);
-      this.pending = false;
+      await condition(() => this.made > this.written);
+      const upTo = this.made;
       this.writing = true;
       try {
         await this.write();
+        this.written = upTo;
       } finally {
         this.writing = false;
       }

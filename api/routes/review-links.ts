@@ -12,6 +12,7 @@ import { decisionPage, problemPage, recordedPage, stepStatePage } from '../pages
 import { link, type Operation } from '../operation';
 import { decisionBody } from '../schemas';
 import { tagWorkflow } from '../request-log';
+import { storableText } from '../storable-text';
 
 export interface ReviewLinkDeps {
   steps: StepActions;
@@ -69,6 +70,7 @@ export const reviewLinkOperations: Operation[] = [
 export function reviewLinkRoutes({ steps, signer, limit, onDecision }: ReviewLinkDeps): Router {
   const router = Router();
   if (limit) router.use(limit);
+  router.use(storableText);
 
   /** The link's claims, once its signature holds; the request's log lines then name the workflow. */
   function verify(req: Request, res: Response): LinkClaims {
@@ -115,15 +117,16 @@ export function reviewLinkRoutes({ steps, signer, limit, onDecision }: ReviewLin
     '/:token',
     withProblems(async (req, res) => {
       const claims = verify(req, res);
-      const ctx = await linkedStep(claims);
       const parsed = decisionBody.safeParse(req.body ?? {});
       if (!parsed.success) {
+        const ctx = await linkedStep(claims);
         const error = validationError(parsed.error, 'body');
         const messages = error.details.map((d) => `${d.path.replace(/^body\.?/, '') || 'decision'}: ${d.message}`);
         const html = ctx.step.status === 'open' ? decisionPage(ctx, req.originalUrl, messages) : problemPage('Decision not recorded', messages.join('; '));
         return answer(req, res, 400, html, error.toJSON());
       }
-      const result = await steps.decide(ctx.step, parsed.data, { reviewer: claims.reviewer, channel: 'email-link', run: claims.run });
+      // The link names the step: the owning workflow's validator checks it (reviewer, run, state) as the record would.
+      const result = await steps.decideLinked(claims, parsed.data);
       req.log?.info({ stepId: claims.stepId, decision: result.decision }, 'decision recorded');
       onDecision?.(result.outcome);
       // The owner has recorded it: the page shows the step as the record now holds it.
