@@ -116,7 +116,9 @@ export class StepActions {
 
   assign(step: ReviewStep, reviewer: string, assignedBy: string): Promise<AssignResult> {
     this.assertOpen(step);
-    return this.update(step, () => this.client.workflow.getHandle(step.workflowId).executeUpdate(assignUpdate, { args: [{ stepId: step.stepId, reviewer, assignedBy }] }));
+    return this.update(step, () =>
+      this.client.workflow.getHandle(step.workflowId).executeUpdate(assignUpdate, { args: [{ stepId: step.stepId, reviewer, assignedBy }] }),
+    );
   }
 
   answerInfo(step: ReviewStep, answer: string, answeredBy: string): Promise<{ stepId: string; dueAt: string }> {

@@ -144,7 +144,9 @@ const envSchema = z
      * about two history events per project it asks, so keep it well below the server's history limit ÷ 2
      * (`limit.historyCount.error`, 51,200 by default): 500 is 1,000 events.
      */
-    CYCLE_SHARD_SIZE: count.pipe(z.number().min(1, 'must be at least 1').max(10_000, 'must be at most 10000 (a shard of 20,000 history events)')).default(CYCLE_SHARD_SIZE),
+    CYCLE_SHARD_SIZE: count
+      .pipe(z.number().min(1, 'must be at least 1').max(10_000, 'must be at most 10000 (a shard of 20,000 history events)'))
+      .default(CYCLE_SHARD_SIZE),
     /** Rate limits (429 with Retry-After): requests per window; 0 turns one off. */
     RATE_LIMIT_WINDOW_SECONDS: count.pipe(z.number().min(1, 'must be at least 1')).default(DEFAULT_RATE_LIMITS.windowMs / 1000),
     RATE_LIMIT_REVIEW_PAGES: count.default(DEFAULT_RATE_LIMITS.reviewPages),

@@ -211,9 +211,11 @@ export const DECISIONS = [...new Set(Object.values(STEP_KINDS).flatMap((r) => r.
 /** How each decision that needs one asks for its legal basis: the request schema and the workflow's validator say the same. */
 export function basisRequiredMessage(decision: Decision): string {
   return (
-    { deny: 'a denial must cite its legal basis, in writing', appeal: 'an appeal must state its legal basis, in writing', respond: 'a response must state its grounds, in writing' }[
-      decision as string
-    ] ?? `"${decision}" must cite its legal basis, in writing`
+    {
+      deny: 'a denial must cite its legal basis, in writing',
+      appeal: 'an appeal must state its legal basis, in writing',
+      respond: 'a response must state its grounds, in writing',
+    }[decision as string] ?? `"${decision}" must cite its legal basis, in writing`
   );
 }
 

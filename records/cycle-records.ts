@@ -4,15 +4,7 @@
  * shard the rows of projects it could not ask or that never answered; the counts are read from the rows. Read by
  * the API in pages.
  */
-import {
-  CYCLE_OUTCOMES,
-  noCounts,
-  type CycleItem,
-  type CycleOutcome,
-  type CycleTally,
-  type CycleView,
-  type SkippedProject,
-} from '../workflows/cycle-contract';
+import { CYCLE_OUTCOMES, noCounts, type CycleItem, type CycleOutcome, type CycleTally, type CycleView, type SkippedProject } from '../workflows/cycle-contract';
 import type { CycleItemWrite, CycleRecordWrite, CycleSummary } from './contract';
 import { sql, type Transaction } from 'kysely';
 import { readTargets } from './cycle-targets';

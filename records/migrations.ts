@@ -182,13 +182,19 @@ export const migrations: Record<string, Migration> = {
    */
   '0004-record-owners': {
     async up(db: Kysely<unknown>) {
-      await db.schema.alterTable('audit_entries').addColumn('source', 'text', (c) => c.notNull().defaultTo('')).execute();
+      await db.schema
+        .alterTable('audit_entries')
+        .addColumn('source', 'text', (c) => c.notNull().defaultTo(''))
+        .execute();
       await db.schema.alterTable('audit_entries').dropConstraint('audit_entries_pk').execute();
       await db.schema.alterTable('audit_entries').addPrimaryKeyConstraint('audit_entries_pk', ['project_id', 'source', 'seq']).execute();
       await db.schema.createIndex('audit_entries_by_time').on('audit_entries').columns(['project_id', 'at']).execute();
       await db.schema.alterTable('projects').addColumn('submission', 'jsonb').execute();
       // A licence's row is written by the workflow that holds it now (its review, then its monitor): `version` is that one's.
-      await db.schema.alterTable('licences').addColumn('source', 'text', (c) => c.notNull().defaultTo('')).execute();
+      await db.schema
+        .alterTable('licences')
+        .addColumn('source', 'text', (c) => c.notNull().defaultTo(''))
+        .execute();
       await db.schema.alterTable('licences').addColumn('case_clock', 'jsonb').execute();
     },
   },

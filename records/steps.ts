@@ -70,15 +70,13 @@ export function listAgencySteps(
       .orderBy('steps.step_id')
       .limit(LIST_LIMIT + 1)
       .execute();
-    const steps = rows.slice(0, LIST_LIMIT).map(
-      (r): QueuedStep => ({
-        ...listing(r.data),
-        ref: refOf(r.data.workflowId, r.data.stepId),
-        projectId: r.project_id,
-        projectTitle: r.title,
-        overdue: Date.parse(r.data.dueAt) < now.getTime(),
-      }),
-    );
+    const steps = rows.slice(0, LIST_LIMIT).map((r): QueuedStep => ({
+      ...listing(r.data),
+      ref: refOf(r.data.workflowId, r.data.stepId),
+      projectId: r.project_id,
+      projectTitle: r.title,
+      overdue: Date.parse(r.data.dueAt) < now.getTime(),
+    }));
     return { steps, truncated: rows.length > LIST_LIMIT };
   });
 }

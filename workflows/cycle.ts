@@ -66,9 +66,12 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
   let incomplete: string | undefined;
   const summary = () => ({
     ...{ cycleId, name, funderId, closesAt, status, total, launchedBy },
-    ...((status === 'closed' || status === 'incomplete') && input.keepForMs !== undefined && { keepUntil: new Date(Date.now() + input.keepForMs).toISOString() }),
+    ...((status === 'closed' || status === 'incomplete') &&
+      input.keepForMs !== undefined && { keepUntil: new Date(Date.now() + input.keepForMs).toISOString() }),
   });
-  const recorder = new RecordWriter(() => records.recordCycle({ cycleId, version: ++version, summary: summary(), skipped: [], ...(incomplete && { incomplete }) }));
+  const recorder = new RecordWriter(() =>
+    records.recordCycle({ cycleId, version: ++version, summary: summary(), skipped: [], ...(incomplete && { incomplete }) }),
+  );
   void recorder.run();
 
   const targetSet = input.targetSet ?? activeTargetSetId(cycleId);

@@ -14,16 +14,7 @@ import { formatDuration } from '../domain/durations';
 import { phaseVerdict, type PhaseAnswer } from '../domain/regimes';
 import { componentReviewPlan, escalationPlan, issuerOf, standingOf, type StepPlan } from '../domain/routing';
 import { attributedCondition } from '../domain/step-kinds';
-import {
-  caseDueAt,
-  disputeWorkflowId,
-  searchAttributes,
-  type CaseClock,
-  type Licence,
-  type LicenceInput,
-  type Position,
-  type ReviewStep,
-} from './definitions';
+import { caseDueAt, disputeWorkflowId, searchAttributes, type CaseClock, type Licence, type LicenceInput, type Position, type ReviewStep } from './definitions';
 import { syncRemindersSignal } from './cycle-contract';
 import { disputeWorkflow } from './dispute';
 import { mail } from './effects';

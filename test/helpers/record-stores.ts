@@ -97,5 +97,14 @@ export function firstWrite(projectId: string, run = 'run-1'): ProjectRecordWrite
 
 /** The first write of the project's licence review of c1: its licence, as the review holds it. */
 export function licenceWrite(projectId: string, licence: Licence = { status: 'in-review', conditions: [] }): ProjectRecordWrite {
-  return { projectId, run: 'run-1', source: `licence-${projectId}--c1`, version: 1, steps: [], auditFrom: 0, audit: [], licence: { componentId: 'c1', licence } };
+  return {
+    projectId,
+    run: 'run-1',
+    source: `licence-${projectId}--c1`,
+    version: 1,
+    steps: [],
+    auditFrom: 0,
+    audit: [],
+    licence: { componentId: 'c1', licence },
+  };
 }

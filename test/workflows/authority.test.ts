@@ -133,9 +133,7 @@ test('an unanswered request is reminded to the coordinator, then the case is ret
     expect(returnedNotice()).toBe(true);
     const sent = notices(acts);
     expect(sent.filter((n) => n.to === project.coordinator.email && n.subject.startsWith('Reminder 1: information requested'))).toHaveLength(1);
-    expect((await recordedAudit(handle)).map((e) => e.action)).toEqual(
-      expect.arrayContaining(['info-reminder-sent', 'info-unanswered', 'licence-returned']),
-    );
+    expect((await recordedAudit(handle)).map((e) => e.action)).toEqual(expect.arrayContaining(['info-reminder-sent', 'info-unanswered', 'licence-returned']));
     expect(view.stage).toBe('active'); // a returned component may be submitted again: the project stays open
 
     const again = await handle.executeUpdate(resubmitUpdate, { args: [{ componentId: 'c2', submittedBy: 'coordinator#test' }] });

@@ -10,7 +10,16 @@ import { ComplianceRejection, resolveCorrectiveActionUpdate, submitReportUpdate,
 import { type AuditEntry } from '../../workflows/definitions';
 import { firstRunId, grantLicence, monitorFor, monitoredLicence } from '../helpers/licensed-project';
 import { testPolicy, testPolicyFile } from '../helpers/policy';
-import { mockActivities, notices, rejectionType, useWorkflowEnv, type MockActivities, type ProjectHandle, recordedView, recordedAudit } from '../helpers/workflow-harness';
+import {
+  mockActivities,
+  notices,
+  rejectionType,
+  useWorkflowEnv,
+  type MockActivities,
+  type ProjectHandle,
+  recordedView,
+  recordedAudit,
+} from '../helpers/workflow-harness';
 
 const h = useWorkflowEnv(testPolicy());
 const client = () => h.env().client;
