@@ -1,8 +1,8 @@
 /**
  * The one way the API acts on a review step, for every caller: a reviewer's link (`/r/:token`), an agency seat
  * (`/v1/steps/:ref`), a coordinator's appeal or answer to a request for information (`/v1/projects/:id/…`).
- * The step is read from the records; the act is the owning workflow's Update, which answers once the owner has
- * recorded it, so a `200` means the record shows it. Every refusal is one error code, one status and one heading,
+ * The step is read from the records (a link's decision needs no read: the link names the step); the act is the
+ * owning workflow's Update, which answers once the owner has recorded it, so a `200` means the record shows it. Every refusal is one error code, one status and one heading,
  * whoever sent it and whether it is answered as JSON or as a page (REJECTIONS).
  */
 import type { Client } from '@temporalio/client';
@@ -57,11 +57,9 @@ export function rejection(type: Rejection, why: string): ApiError {
   return new ApiError(code, text, field ? [{ path: field, message }] : [], title);
 }
 
-const MESSAGES = {
-  unconfirmed:
-    'Your decision could not be confirmed in time: the review service (Temporal) or its workers are down or busy. It may still be recorded. ' +
-    'Open the step again in a few minutes to see whether it was, and decide again only if it is still open.',
-};
+const UNCONFIRMED =
+  'Your decision could not be confirmed in time: the review service (Temporal) or its workers are down or busy. It may still be recorded. ' +
+  'Open the step again in a few minutes to see whether it was, and decide again only if it is still open.';
 
 /** Who acts on the step, and how. `reviewer`: the step's holder the act is made for (a link names one; a seat acts for the holder). */
 export interface Actor {
@@ -103,14 +101,24 @@ export class StepActions {
    * the reviewer and the run, and the workflow's validator refuses what the record would (one read fewer per decision).
    */
   decideLinked(claims: LinkClaims, body: DecisionBody): Promise<DecisionResult> {
-    const step = { workflowId: claims.workflowId, stepId: claims.stepId };
-    const input = { stepId: claims.stepId, ...body, reviewer: claims.reviewer, channel: 'email-link' as const, ...(claims.run && { run: claims.run }) };
-    return this.update(step, () => this.client.workflow.getHandle(claims.workflowId).executeUpdate(decideUpdate, { args: [input] }));
+    return this.sendDecision(claims, body, { reviewer: claims.reviewer, channel: 'email-link', run: claims.run });
   }
 
+  /** A decision on a step as recorded (a seat, an appeal). */
   decide(step: ReviewStep, body: DecisionBody, by: Actor): Promise<DecisionResult> {
     this.assertOpen(step);
-    const input = { stepId: step.stepId, ...body, ...by, ...(by.run && { run: by.run }) };
+    return this.sendDecision(step, body, by);
+  }
+
+  private sendDecision(step: Pick<ReviewStep, 'workflowId' | 'stepId'>, body: DecisionBody, by: Actor): Promise<DecisionResult> {
+    const input = {
+      stepId: step.stepId,
+      ...body,
+      reviewer: by.reviewer,
+      channel: by.channel,
+      ...(by.actor && { actor: by.actor }),
+      ...(by.run && { run: by.run }),
+    };
     return this.update(step, () => this.client.workflow.getHandle(step.workflowId).executeUpdate(decideUpdate, { args: [input] }));
   }
 
@@ -140,7 +148,7 @@ export class StepActions {
     } catch (err) {
       const refused = updateRejection(err);
       if (refused?.type && refused.type in REJECTIONS) throw rejection(refused.type as Rejection, refused.message);
-      if (isTemporalUnreachable(err)) throw new ApiError('UNAVAILABLE', MESSAGES.unconfirmed, [], 'Not confirmed yet');
+      if (isTemporalUnreachable(err)) throw new ApiError('UNAVAILABLE', UNCONFIRMED, [], 'Not confirmed yet');
       // The owning workflow has finished: its steps are closed or decided, as the record shows.
       if (isWorkflowGone(err)) {
         const { step: recorded } = await this.read(step.workflowId, step.stepId);

@@ -80,11 +80,3 @@ export async function readComplianceRecords(
   );
   return rows.map((r) => ({ componentId: r.component_id, key: r.record_key, kind: r.kind, data: r.data }));
 }
-
-/** Waits until the project's first record write is in, up to `ms` (polling); true when it is. */
-export async function awaitProjectRecord(records: Records, projectId: string, ms: number): Promise<boolean> {
-  for (const deadline = Date.now() + ms; ; await new Promise((r) => setTimeout(r, 25))) {
-    if (await recordedProject(records, projectId)) return true;
-    if (Date.now() >= deadline) return false;
-  }
-}

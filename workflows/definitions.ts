@@ -303,6 +303,8 @@ export interface ProjectInput {
   project: Project;
   policy: Policy;
   submittedBy: string;
+  /** When the API took the submission (it records the project then); absent, when the workflow starts. */
+  submittedAt?: string;
   /** Set when a run continues as new: what the active project carries into its next run. */
   continued?: ProjectCarry;
   /** History events after which an active project continues as new (PROJECT_HISTORY_EVENTS unless set; tests set fewer). */

@@ -55,6 +55,7 @@ import { cycleReviewSignal } from './cycle-contract';
 import { runCycleReview } from './cycle-review';
 import { scopingValidator, applyScoping } from './scoping';
 import { Visibility } from './visibility';
+import { projectParties, submissionEntry, submittedCore } from './project-core';
 import { ProjectCoreWrites } from './project-record-writes';
 import { RecordOwner } from './record-writer';
 
@@ -65,17 +66,14 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
   const { project, policy, continued } = input;
   const { workflowId, firstExecutionRunId } = workflowInfo();
   const lead = leadAgency(policy, project);
-  const submittedAt = continued?.submittedAt ?? new Date().toISOString();
+  const submittedAt = continued?.submittedAt ?? input.submittedAt ?? new Date().toISOString();
+  const submitted = submittedCore(project, policy, input.submittedBy, submittedAt);
   /** Coordinators who act on the project as its owner (the submitter) does. */
   const delegates = new Set<string>(continued?.delegates);
   const coreWrites = new ProjectCoreWrites(
     {
       core: () => core(),
-      parties: [
-        ...project.partners.map((p) => ({ partyId: p.id, role: 'partner' as const, name: p.name, country: p.country })),
-        { partyId: project.funderId, role: 'funder' as const, name: policy.funders.find((f) => f.id === project.funderId)!.name },
-        { partyId: lead.id, role: 'agency' as const, name: lead.name, country: lead.country },
-      ],
+      parties: projectParties(project, policy),
       submission: project,
       keepForMs: recordKeepingMs(policy),
     },
@@ -96,19 +94,11 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
   const { recorder } = owner;
   const answer = <T>(result: T | Promise<T>) => recorder.answer(result);
   const record = owner.audit;
-  const components = new Map<string, ComponentView>(
-    continued?.components.map((c) => [c.id, c]) ??
-      project.components.map((c) => [
-        c.id,
-        { id: c.id, name: c.name, tier: null, classifiedTier: null, tierReason: null, classification: null, licence: { status: 'in-review', conditions: [] } },
-      ]),
-  );
+  const components = new Map<string, ComponentView>((continued?.components ?? submitted.components).map((c) => [c.id, c]));
   /** Who each licence review and dispute waits on, by the workflow that reported it (for a cycle's outcome). */
   const awaiting = new Map<string, { componentId: string; parties: string[] }>();
   const disputes = new Map<string, DisputeView>(continued?.disputes.map((d) => [d.disputeId, d]));
-  const milestones = new Map<string, MilestoneView>(
-    continued?.milestones.map((m) => [m.id, m]) ?? project.milestones.map((m) => [m.id, { ...m, status: 'pending' }]),
-  );
+  const milestones = new Map<string, MilestoneView>((continued?.milestones ?? submitted.milestones).map((m) => [m.id, m]));
   /** Bumped on every change a cycle review may wait for. */
   let changes = 0;
   let stage: Stage = continued ? 'active' : 'scoping';
@@ -331,13 +321,10 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
     },
   );
 
-  if (!continued) {
-    record({
-      actor: input.submittedBy,
-      action: 'project-submitted',
-      channel: 'api',
-      detail: `"${project.title}" with ${project.components.length} component(s), policy ${policy.version}`,
-    });
+  // The API records the submission it took (input.submittedAt); a project started otherwise records it here.
+  if (!continued && !input.submittedAt) {
+    const { at: _now, ...entry } = submissionEntry(project, policy, input.submittedBy, submittedAt);
+    record(entry);
   }
   publishVisibility();
 

@@ -25,7 +25,9 @@ import { bounded, resultWithin } from '../temporal-calls';
 import { tagWorkflow, tagWorkflowOfParam } from '../request-log';
 import { idempotencyClaim, idempotencyMemo, isRepeat, startOnce } from '../idempotency';
 import type { Records } from '../../records/database';
-import { awaitProjectRecord, readAuditTrail, readProjectRecord, recordedProject } from '../../records/project-reads';
+import { readAuditTrail, readProjectRecord, recordedProject } from '../../records/project-reads';
+import { writeProjectRecord } from '../../records/project-writes';
+import { projectParties, submissionEntry, submittedCore } from '../../workflows/project-core';
 import { listProjects, type Position } from '../../records/project-list';
 import { newId } from '../ids';
 import type { StepActions } from '../decisions';
@@ -241,13 +243,16 @@ export function projectRoutes({ client, records, steps, taskQueue, policy, tempo
       const kept = recorded.keepUntil ? `; its records are kept until ${recorded.keepUntil}` : '';
       throw new ApiError('CONFLICT', `the id is taken: project ${project.projectId} was submitted before${kept}`);
     }
+    const submittedBy = req.caller!.actor;
+    const submittedAt = new Date().toISOString();
+    let run: string | undefined;
     if (!recorded)
       await deadline(() =>
-        startOnce(client, workflowId, claim, () =>
-          client.workflow.start<typeof projectWorkflow>('projectWorkflow', {
+        startOnce(client, workflowId, claim, async () => {
+          const started = await client.workflow.start<typeof projectWorkflow>('projectWorkflow', {
             workflowId,
             taskQueue,
-            args: [{ project, policy, submittedBy: req.caller!.actor }],
+            args: [{ project, policy, submittedBy, submittedAt }],
             workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
             memo: idempotencyMemo(claim),
             typedSearchAttributes: [
@@ -255,11 +260,29 @@ export function projectRoutes({ client, records, steps, taskQueue, policy, tempo
               { key: searchAttributes.funderId, value: project.funderId },
               { key: searchAttributes.stage, value: 'scoping' },
             ],
-          }),
-        ),
+          });
+          run = started.firstExecutionRunId;
+        }),
       );
-    // Answered once the project's first record write is in, so the next read finds it (or, past the deadline, as started).
-    await awaitProjectRecord(records, project.projectId, temporalTimeoutMs);
+    // The project is readable from the 201 on: its record as submitted, with the submission in its trail (the API's own
+    // entry), which the workflow's writes then carry on (version 0: any write of the workflow's, even one first, wins).
+    if (run) {
+      const core = submittedCore(project, policy, submittedBy, submittedAt);
+      const parties = projectParties(project, policy);
+      const audit = [submissionEntry(project, policy, submittedBy, submittedAt)];
+      await writeProjectRecord(records, {
+        projectId: project.projectId,
+        run,
+        source: 'api',
+        version: 0,
+        core,
+        parties,
+        submission: project,
+        steps: [],
+        auditFrom: 0,
+        audit,
+      });
+    }
     res.status(201).location(`/v1/projects/${project.projectId}`).json({ projectId: project.projectId, workflowId, stage: 'scoping' });
   });
 
