@@ -30,10 +30,11 @@ export class ParentReport {
    * it must not fail a reviewer's decision. Resolves once this report (and every one before it) is delivered.
    */
   send(final?: { final: true }): Promise<void> {
-    const report: ChildReport = JSON.parse(JSON.stringify({ source: workflowInfo().workflowId, componentId: this.componentId, ...this.state(), ...final }));
-    const key = JSON.stringify(report);
+    // What was said, without who said it: the same across runs, and across replays.
+    const key = JSON.stringify({ ...this.state(), ...final });
     if (key === this.sent) return this.queue;
     this.sent = key;
+    const report: ChildReport = { source: workflowInfo().workflowId, componentId: this.componentId, ...JSON.parse(key) };
     const project = getExternalWorkflowHandle(this.projectWorkflowId);
     this.queue = this.queue.then(() => project.signal(childReportSignal, report)).catch((err) => log.warn('report to the project not delivered', { err }));
     return this.queue;

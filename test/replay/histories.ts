@@ -53,7 +53,8 @@ const protojson = require(require.resolve('protobufjs/ext/protojson', { paths: [
 const historyType = (patchProtobufRoot(proto) as unknown as { lookupType(name: string): unknown }).lookupType('temporal.api.history.v1.History');
 
 export function historyToJSON(history: History): string {
-  return JSON.stringify(protojson.toJson(historyType, proto.temporal.api.history.v1.History.fromObject(history)), null, 2);
+  // Compact: the files are read by the replay test, not by people (`temporal workflow show` prints them readably).
+  return JSON.stringify(protojson.toJson(historyType, proto.temporal.api.history.v1.History.fromObject(history)));
 }
 
 export function historyFromJSON(json: unknown): proto.temporal.api.history.v1.History {
