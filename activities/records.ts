@@ -1,6 +1,6 @@
 /** The record-writing activities: each write is one transaction of keyed upserts, so a retry writes nothing twice. */
 import { ApplicationFailure } from '@temporalio/common';
-import type { CycleRecordWrite, ProjectRecordWrite } from '../records/contract';
+import type { CycleRecordWrite, ProjectRecordWrite, RecordWriteResult } from '../records/contract';
 import { markUnreported, shardTally, writeCycleRecord, type ShardSlice } from '../records/cycle-records';
 import { readTargets, selectActiveTargets, targetSetSize } from '../records/cycle-targets';
 import type { Records } from '../records/database';
@@ -12,9 +12,10 @@ export function recordActivities(records: Records | undefined) {
     return records;
   };
   return {
-    async recordProject(write: ProjectRecordWrite): Promise<void> {
+    /** Returns the cycle shards this write settled (the writer tells each). */
+    async recordProject(write: ProjectRecordWrite): Promise<RecordWriteResult> {
       try {
-        await writeProjectRecord(db(), write);
+        return await writeProjectRecord(db(), write);
       } catch (err) {
         // Another submission of the same project id owns the record: retrying cannot help.
         if (err instanceof RecordRunMismatch) throw ApplicationFailure.nonRetryable(err.message, 'RecordRunMismatch');
@@ -22,8 +23,8 @@ export function recordActivities(records: Records | undefined) {
       }
     },
 
-    async recordCycle(write: CycleRecordWrite): Promise<void> {
-      await writeCycleRecord(db(), write);
+    async recordCycle(write: CycleRecordWrite): Promise<{ settled: boolean }> {
+      return writeCycleRecord(db(), write);
     },
 
     /** The size of a cycle's target set; with `activeOf`, the set is first made of that funder's active projects (once). */

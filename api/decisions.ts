@@ -2,8 +2,9 @@
  * The one way the API acts on a review step, for every caller: a reviewer's link (`/r/:token`), an agency seat
  * (`/v1/steps/:ref`), a coordinator's appeal or answer to a request for information (`/v1/projects/:id/…`).
  * The step is read from the records (a link's decision needs no read: the link names the step); the act is the
- * owning workflow's Update, which answers once the owner has recorded it, so a `200` means the record shows it. Every refusal is one error code, one status and one heading,
- * whoever sent it and whether it is answered as JSON or as a page (REJECTIONS).
+ * owning workflow's Update, which answers once the owner has recorded it, so a `200` means the record shows it.
+ * Every refusal is one error code, one status and one heading, whoever sent it and whether it is answered as JSON
+ * or as a page (REJECTIONS).
  */
 import type { Client } from '@temporalio/client';
 import {

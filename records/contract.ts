@@ -4,7 +4,7 @@
  */
 import type { Project } from '../domain/project';
 import type { AuditEntry, CaseClock, Licence, ProjectView, ReviewStep } from '../workflows/definitions';
-import type { CycleItem, CycleView, SkippedProject } from '../workflows/cycle-contract';
+import type { CycleItem, CycleView, ShardRef, SkippedProject } from '../workflows/cycle-contract';
 
 /** The project's view without its steps: the steps are rows of their own. */
 export type ProjectCore = Omit<ProjectView, 'steps' | 'openSteps'>;
@@ -59,7 +59,12 @@ export interface ProjectRecordWrite {
 }
 
 /** A project's item in a cycle: its outcome, or why it declined to be reviewed (another funder's, not active). */
-export type CycleItemWrite = { cycleId: string; item: CycleItem } | { cycleId: string; skipped: SkippedProject };
+export type CycleItemWrite = { cycleId: string; item: CycleItem; shard?: ShardRef } | { cycleId: string; skipped: SkippedProject };
+
+/** What a record write found: the shards whose every project now has a final outcome (each is told to read them). */
+export interface RecordWriteResult {
+  settledShards: string[];
+}
 
 /** A cycle without its items (rows of their own, written by its shards) and their counts (read from them). */
 export type CycleSummary = Omit<CycleView, 'items' | 'skipped' | 'launched' | 'counts'> & { launchedBy: string; keepUntil?: string };
@@ -70,6 +75,8 @@ export interface CycleRecordWrite {
   version: number;
   summary?: CycleSummary;
   skipped: SkippedProject[];
+  /** The shard writing `skipped`: the write says whether its slice is then settled. */
+  shard?: ShardRef;
   /** Why the cycle closed `incomplete`, for the record store's event log. */
   incomplete?: string;
 }

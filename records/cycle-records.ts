@@ -5,6 +5,7 @@
  * the API in pages.
  */
 import { CYCLE_OUTCOMES, noCounts, type CycleItem, type CycleOutcome, type CycleTally, type CycleView, type SkippedProject } from '../workflows/cycle-contract';
+import type { ShardRef } from '../workflows/cycle-contract';
 import type { CycleItemWrite, CycleRecordWrite, CycleSummary } from './contract';
 import { sql, type Transaction } from 'kysely';
 import { readTargets } from './cycle-targets';
@@ -14,8 +15,43 @@ import type { Database } from './schema';
 /** Outcomes a project may still change: it has not reported a final one (or reported it after its shard gave up). */
 const OPEN_OUTCOMES = ['pending', 'unreported'];
 
-/** A project's own rows, in its record write: a final outcome is never replaced by a later write. */
-export async function writeProjectCycleItems(tx: Transaction<Database>, version: number, items: CycleItemWrite[]): Promise<void> {
+/**
+ * Writes of final outcomes into one shard's slice take turns (a lock held to the end of the transaction), so the
+ * write that closes the slice's last open item sees every other one, and exactly one write finds the slice settled.
+ */
+async function takeTurnIn(tx: Transaction<Database>, shards: ShardRef[]): Promise<void> {
+  // Always in the same order, so two writes into the same shards cannot wait for each other.
+  for (const id of [...new Set(shards.map((s) => s.workflowId))].sort()) await sql`select pg_advisory_xact_lock(hashtext(${id}))`.execute(tx);
+}
+
+/** How many projects of the slice have no final outcome (no row, or a pending or unreported one). */
+async function openInSlice(tx: Transaction<Database>, cycleId: string, shard: ShardRef): Promise<number> {
+  const { rows } = await sql<{ open: number }>`
+    select count(*)::int as open
+    from unnest((select project_ids[${shard.from + 1}:${shard.from + shard.count}] from cycle_target_sets where set_id = ${shard.setId})) as t(id)
+    where not exists (select 1 from cycle_items i where i.cycle_id = ${cycleId} and i.project_id = t.id and i.outcome not in ('pending', 'unreported'))`.execute(
+    tx,
+  );
+  return rows[0]?.open ?? 0;
+}
+
+/** The shards among `writes` whose every project has a final outcome now (in the writing transaction, after its turn). */
+async function settledShards(tx: Transaction<Database>, writes: { cycleId: string; shard: ShardRef }[]): Promise<string[]> {
+  const settled: string[] = [];
+  for (const w of writes) if ((await openInSlice(tx, w.cycleId, w.shard)) === 0) settled.push(w.shard.workflowId);
+  return settled;
+}
+
+/**
+ * A project's own rows, in its record write: a final outcome is never replaced by a later write. Returns the shards
+ * this write settled: a final outcome that was its shard's last open one.
+ */
+export async function writeProjectCycleItems(tx: Transaction<Database>, version: number, items: CycleItemWrite[]): Promise<string[]> {
+  const finals = items.flatMap((w) => ('item' in w && w.shard && !OPEN_OUTCOMES.includes(w.item.outcome) ? [{ cycleId: w.cycleId, shard: w.shard }] : []));
+  await takeTurnIn(
+    tx,
+    finals.map((f) => f.shard),
+  );
   await tx
     .insertInto('cycle_items')
     .values(
@@ -32,6 +68,7 @@ export async function writeProjectCycleItems(tx: Transaction<Database>, version:
         .where('cycle_items.outcome', 'in', OPEN_OUTCOMES),
     )
     .execute();
+  return settledShards(tx, finals);
 }
 
 /** A shard's slice of its cycle: positions `from` … `from + count - 1` of the cycle's target set. */
@@ -97,8 +134,9 @@ export async function markUnreported(db: Records, slice: ShardSlice & { reason: 
   return shardTally(db, slice);
 }
 
-export async function writeCycleRecord(db: Records, w: CycleRecordWrite): Promise<void> {
-  await db.transaction().execute(async (tx) => {
+/** Returns whether the writing shard's slice is settled (every project has a final outcome) once its skipped are in. */
+export async function writeCycleRecord(db: Records, w: CycleRecordWrite): Promise<{ settled: boolean }> {
+  return db.transaction().execute(async (tx) => {
     if (w.summary) {
       const s = w.summary;
       const row = {
@@ -124,6 +162,7 @@ export async function writeCycleRecord(db: Records, w: CycleRecordWrite): Promis
         )
         .execute();
     }
+    if (w.shard) await takeTurnIn(tx, [w.shard]);
     // Projects a shard could not ask: no project wrote their rows, so nothing is replaced.
     if (w.skipped.length) {
       await tx
@@ -139,6 +178,7 @@ export async function writeCycleRecord(db: Records, w: CycleRecordWrite): Promis
         select now(), 'system', 'cycle-incomplete', ${detail}
         where not exists (select 1 from record_events where action = 'cycle-incomplete' and detail = ${detail})`.execute(tx);
     }
+    return { settled: !!w.shard && (await settledShards(tx, [{ cycleId: w.cycleId, shard: w.shard }])).length > 0 };
   });
 }
 

@@ -5,15 +5,15 @@
 import { sql, type Transaction } from 'kysely';
 import type { MonitoredLicenceView } from '../workflows/compliance-contract';
 import type { Licence } from '../workflows/definitions';
-import type { ProjectRecordWrite } from './contract';
+import type { ProjectRecordWrite, RecordWriteResult } from './contract';
 import { writeProjectCycleItems } from './cycle-records';
 import type { Records } from './database';
 import type { Database } from './schema';
 
 export class RecordRunMismatch extends Error {}
 
-export async function writeProjectRecord(db: Records, w: ProjectRecordWrite): Promise<void> {
-  await db.transaction().execute(async (tx) => {
+export async function writeProjectRecord(db: Records, w: ProjectRecordWrite): Promise<RecordWriteResult> {
+  return db.transaction().execute(async (tx) => {
     const now = new Date().toISOString();
     if (w.core) {
       const owners = JSON.stringify([w.core.owner, ...w.core.delegates]);
@@ -161,7 +161,7 @@ export async function writeProjectRecord(db: Records, w: ProjectRecordWrite): Pr
         .execute();
     }
 
-    if (w.cycleItems?.length) await writeProjectCycleItems(tx, w.version, w.cycleItems);
+    const settledShards = w.cycleItems?.length ? await writeProjectCycleItems(tx, w.version, w.cycleItems) : [];
 
     if (w.closed) {
       await tx
@@ -170,6 +170,7 @@ export async function writeProjectRecord(db: Records, w: ProjectRecordWrite): Pr
         .where('project_id', '=', w.projectId)
         .execute();
     }
+    return { settledShards };
   });
 }
 

@@ -18,8 +18,8 @@ export const activeTargetSetId = (cycleId: string) => `${cycleId}:active`;
 export const CYCLE_BATCH_SIZE = 1000;
 
 /**
- * Projects per shard workflow, unless CYCLE_SHARD_SIZE says otherwise. A shard takes no signal (each project
- * records its own outcome, and the shard reads them from the records), and writes about two history events per
+ * Projects per shard workflow, unless CYCLE_SHARD_SIZE says otherwise. A shard takes no signal per project (each
+ * project records its own outcome, and the shard reads them from the records; the last one wakes it), and writes about two history events per
  * project it asks: 500 keeps it far below the server's 51,200 events, and a cycle of 10,000 in 20 shards.
  */
 export const CYCLE_SHARD_SIZE = 500;
@@ -62,6 +62,16 @@ export interface CycleReviewRequest {
   name: string;
   funderId: string;
   closesAt: string;
+  /** The shard that asked: the write that records its slice's last final outcome wakes it, so it closes before the close. */
+  shard?: ShardRef;
+}
+
+/** A shard's slice of its cycle (positions `from` … `from + count - 1` of the target set) and its workflow. */
+export interface ShardRef {
+  workflowId: string;
+  setId: string;
+  from: number;
+  count: number;
 }
 
 /** One project's state in a cycle, as the project reports it. */
@@ -120,4 +130,6 @@ export const cycleReviewSignal = defineSignal<[CycleReviewRequest]>('cycleReview
  * The licence review puts its open steps' reminders on the cycle's calendar (counting back from the close).
  * Their due times never move: a funder's calendar does not shorten a statutory deadline (DOMAIN.md).
  */
+/** To a shard: every project of its slice has a final outcome in the records (read them now, not at the close). */
+export const shardSettledSignal = defineSignal('shardSettled');
 export const syncRemindersSignal = defineSignal<[{ cycleId: string; closesAt: string }]>('syncReminders');

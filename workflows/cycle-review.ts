@@ -134,7 +134,7 @@ export async function runCycleReview(ctx: CycleReviewContext, req: CycleReviewRe
     const key = JSON.stringify([item.outcome, item.awaited, item.detail]);
     if (key !== reported) {
       reported = key;
-      ctx.writeItem({ cycleId: req.cycleId, item });
+      ctx.writeItem({ cycleId: req.cycleId, item, ...(req.shard && { shard: req.shard }) });
     }
     if (item.outcome !== 'pending' || ctx.stage() !== 'active') return finish(item);
     await condition(() => ctx.changes() !== evaluated || ctx.stage() !== 'active', Math.max(closesAt - Date.now(), 1));

@@ -3,18 +3,20 @@
  * (the funder's list, which the API wrote to the records, or every active project of the funder) and fans out
  * through shard workflows of CYCLE_SHARD_SIZE projects each. Each shard asks its projects to review their
  * milestones due in the window; each project records its own outcome in the cycle's items (passed, held by the
- * funder or a regulator, stalled at the close), so no workflow takes a signal per project. After the close each
- * shard reads its projects' outcomes from the records; one still missing after a wait is recorded `unreported`
+ * funder or a regulator, stalled at the close), so no workflow takes a signal per project. The write that records
+ * a shard's last final outcome wakes it (one signal); otherwise it waits for the close. It then reads its projects'
+ * outcomes from the records; one still missing after a wait is recorded `unreported`
  * with why, and the cycle closes `incomplete` and says so (its record, the record store's log, the funder's mail).
  * The cycle keeps counts, never items, so its history and its result stay the same size however many projects it reviews.
  */
-import { proxyActivities, sleep, startChild, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { condition, proxyActivities, setHandler, sleep, startChild, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import {
   CYCLE_OUTCOMES,
   activeTargetSetId,
   CYCLE_SHARD_SIZE,
   cycleShardWorkflowId,
+  shardSettledSignal,
   noCounts,
   type CycleInput,
   type CycleResult,
@@ -124,18 +126,26 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
 }
 
 /**
- * One shard of a cycle: asks its slice of the projects, then, once the window has closed, reads their outcomes from
- * the records until every one is final or the wait after the close is over; whatever is still missing is `unreported`.
+ * One shard of a cycle: asks its slice of the projects, then, once every one has a final outcome (the write that
+ * records the last one wakes it) or the window has closed, reads their outcomes from the records until every one is
+ * final or the wait after the close is over; whatever is still missing is `unreported`.
  */
 export async function cycleShardWorkflow(input: CycleShardInput): Promise<CycleTally> {
   const slice = { cycleId: input.cycleId, setId: input.targetSet, from: input.from, count: input.count };
+  const shard = { workflowId: workflowInfo().workflowId, setId: input.targetSet, from: input.from, count: input.count };
+  // The record write that gives the slice's last project a final outcome says so (its project signals once).
+  let settled = false;
+  setHandler(shardSettledSignal, () => {
+    settled = true;
+  });
   const projectIds = await cycleData.readCycleTargets({ setId: input.targetSet, from: input.from, count: input.count });
-  const skipped = await askProjects(projectIds, input.review);
-  if (skipped.length) await records.recordCycle({ cycleId: input.cycleId, version: 0, skipped });
+  const skipped = await askProjects(projectIds, { ...input.review, shard });
+  // A history recorded before writes answered has no result.
+  if (skipped.length) settled ||= !!(await records.recordCycle({ cycleId: input.cycleId, version: 0, skipped, shard }))?.settled;
 
   const closesAt = Date.parse(input.review.closesAt);
   const giveUpAt = closesAt + SHARD_SETTLE_MS;
-  await sleep(Math.max(closesAt - Date.now(), 1));
+  await condition(() => settled, Math.max(closesAt - Date.now(), 1));
   for (let wait = FIRST_READ_AFTER_MS; ; wait = Math.min(wait * 2, READ_AT_MOST_EVERY_MS)) {
     const { open, ...tally } = await cycleData.cycleShardTally(slice);
     if (!open) return tally;

@@ -51,7 +51,7 @@ import { licenceWorkflow } from './licence';
 import { ReviewBoard } from './review-board';
 import { complianceMonitorWorkflow } from './compliance';
 import { complianceMonitorStart } from './compliance-contract';
-import { cycleReviewSignal } from './cycle-contract';
+import { cycleReviewSignal, shardSettledSignal } from './cycle-contract';
 import { runCycleReview } from './cycle-review';
 import { scopingValidator, applyScoping } from './scoping';
 import { Visibility } from './visibility';
@@ -86,10 +86,20 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
     cycleItems.clear();
     return items.length ? { cycleItems: items } : {};
   };
+  /** Tells a cycle shard that its projects all have final outcomes; a shard that has finished needs telling no more. */
+  const wakeShard = (shardId: string) =>
+    void getExternalWorkflowHandle(shardId)
+      .signal(shardSettledSignal)
+      .catch(() => undefined);
   // Update handlers answer once their changes are recorded, so what the API answered is what it reads.
   const owner = new RecordOwner(
     { projectId: project.projectId, run: firstExecutionRunId },
-    { from: continued?.record, extra: () => ({ ...coreWrites.next(), ...takeCycleItems() }) },
+    {
+      from: continued?.record,
+      extra: () => ({ ...coreWrites.next(), ...takeCycleItems() }),
+      // This write recorded the last final outcome of a cycle shard's projects: the shard reads them now.
+      written: ({ settledShards }) => settledShards.forEach(wakeShard),
+    },
   );
   const { recorder } = owner;
   const answer = <T>(result: T | Promise<T>) => recorder.answer(result);

@@ -5,7 +5,7 @@
  * its changes are written, so what the API answered is what it reads next.
  */
 import { CancellationScope, condition, log, workflowInfo } from '@temporalio/workflow';
-import type { ProjectRecordWrite, RecordPosition } from '../records/contract';
+import type { ProjectRecordWrite, RecordPosition, RecordWriteResult } from '../records/contract';
 import type { AuditEntry, CaseClock, Licence, ReviewStep } from './definitions';
 import { mailsSettled, records } from './effects';
 import { serveDecisions, type AuditInput, type ReviewBoard } from './review-board';
@@ -19,7 +19,7 @@ export class RecordWriter {
   private written = 0;
   private writing = false;
 
-  constructor(private readonly write: () => Promise<void>) {}
+  constructor(private readonly write: () => Promise<unknown>) {}
 
   changed(): void {
     this.made += 1;
@@ -140,13 +140,25 @@ export class RecordOwner {
   private licenceOf?: () => { licence: Licence; caseClock?: CaseClock };
   private readonly licenceWritten = new ChangeTracker<{ licence: Licence; caseClock?: CaseClock }>();
 
-  /** `extra`: what else each write carries (the project's core); `from`: where an earlier run's writes stopped. */
+  /**
+   * `extra`: what else each write carries (the project's core); `from`: where an earlier run's writes stopped;
+   * `written`: told what each write found.
+   */
   constructor(
     project: { projectId: string; run: string },
-    private readonly opts: { componentId?: string; from?: RecordPosition; extra?: () => ProjectExtras } = {},
+    private readonly opts: {
+      componentId?: string;
+      from?: RecordPosition;
+      extra?: () => ProjectExtras;
+      written?: (result: RecordWriteResult) => void;
+    } = {},
   ) {
     this.own = new OwnRecord(project, () => this.stepsOf(), opts.componentId, opts.from);
-    this.recorder = new RecordWriter(() => records.recordProject(this.own.next({ ...opts.extra?.(), ...this.changedLicence() })));
+    this.recorder = new RecordWriter(async () => {
+      const result = await records.recordProject(this.own.next({ ...opts.extra?.(), ...this.changedLicence() }));
+      // A history recorded before writes answered has no result.
+      opts.written?.(result ?? { settledShards: [] });
+    });
   }
 
   /** The component's licence this workflow holds now (a review's with its case clock, a monitor's): written whenever it changed. */

@@ -8,6 +8,8 @@ import type { ProjectCore, ProjectRecordWrite } from '../../records/contract';
 import { migrateRecords, openRecords, snapshot } from '../../records/database';
 import { readAuditTrail, readProjectRecord, recordedProject } from '../../records/project-reads';
 import { RecordRunMismatch, writeProjectRecord } from '../../records/project-writes';
+import { writeCycleRecord } from '../../records/cycle-records';
+import type { CycleOutcome } from '../../workflows/cycle-contract';
 import { givenTargetSetId, readTargets, selectActiveTargets, targetSetSize, writeTargetSet } from '../../records/cycle-targets';
 import { uniqueId } from '../helpers/fixtures';
 import { firstWrite, licenceWrite, step, STORES, useRecordStore } from '../helpers/record-stores';
@@ -150,5 +152,36 @@ describe.each(STORES)('%s', (_name, start) => {
     expect(await selectActiveTargets(s.db, setId, funderId)).toBe(2);
     expect(await readTargets(s.db, setId, 0, 10)).toEqual([a, b].sort());
     expect(await selectActiveTargets(s.db, `${uniqueId('cy')}:active`, uniqueId('no-projects'))).toBe(0);
+  });
+
+  test("the write that records a shard's last final outcome, and only that one, finds the shard settled", async () => {
+    const cycleId = uniqueId('cy');
+    const ids = Array.from({ length: 5 }, () => uniqueId('p'));
+    const setId = givenTargetSetId(cycleId, ids);
+    await writeTargetSet(s.db, setId, ids);
+    const summary = { cycleId, name: 'Q4', funderId: 'horizon-eu', closesAt: '2026-12-31T00:00:00.000Z', status: 'open' as const, total: 5, launchedBy: 'f' };
+    await writeCycleRecord(s.db, { cycleId, version: 1, summary, skipped: [] });
+    for (const id of ids) await writeProjectRecord(s.db, firstWrite(id));
+    // The first four are this shard's; the fifth is another shard's, and never answers.
+    const shard = { workflowId: `cycle-${cycleId}/shard-0`, setId, from: 0, count: 4 };
+    const outcome = (projectId: string, version: number, o: CycleOutcome): ProjectRecordWrite => ({
+      ...{ projectId, run: 'run-1', source: `project-${projectId}`, version, steps: [], auditFrom: 1, audit: [] },
+      cycleItems: [{ cycleId, shard, item: { projectId, outcome: o, milestoneIds: ['m1'], awaited: [], at: '2026-12-06T10:00:00.000Z' } }],
+    });
+    const settled = async (write: ProjectRecordWrite) => (await writeProjectRecord(s.db, write)).settledShards;
+
+    expect(await settled(outcome(ids[0], 2, 'pending'))).toEqual([]);
+    expect(await settled(outcome(ids[0], 3, 'passed'))).toEqual([]);
+    // A project the shard could not ask counts as answered once the shard writes it.
+    expect(await writeCycleRecord(s.db, { cycleId, version: 0, skipped: [{ projectId: ids[1], reason: 'not running' }], shard })).toEqual({
+      settled: false,
+    });
+    expect(await settled(outcome(ids[2], 2, 'pending'))).toEqual([]);
+    // The last two at once: they take turns, so exactly one of them sees the other's outcome.
+    const last = await Promise.all([settled(outcome(ids[2], 3, 'held-funder')), settled(outcome(ids[3], 2, 'stalled'))]);
+    expect(last.flat()).toEqual([shard.workflowId]);
+    // A write repeated (a retried activity) wakes it again, harmlessly; a pending one never replaces a final one.
+    expect(await settled(outcome(ids[3], 2, 'stalled'))).toEqual([shard.workflowId]);
+    expect(await settled(outcome(ids[3], 4, 'pending'))).toEqual([]);
   });
 });

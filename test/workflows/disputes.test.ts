@@ -108,7 +108,14 @@ test('an appeal after the window is refused and the ruling is final', async () =
     await toConflict(handle);
     await decide(handle, ['c2-1-L1-ruling']); // approve: BAFA may appeal for 2 s
     const appeal = await openStep(handle, 'c2-1-L1-appeal-1');
-    const view = await waitForView(handle, (v) => licenceOf(v, 'c2').status === 'approved', 'ruling final after the window', 15_000);
+    // The licence (its review's record) and the dispute (the project's, from the dispute's report) are written by
+    // different workflows: wait for both.
+    const view = await waitForView(
+      handle,
+      (v) => licenceOf(v, 'c2').status === 'approved' && v.disputes.some((d) => d.status === 'final'),
+      'ruling final after the window',
+      15_000,
+    );
     expect(view.steps.find((s) => s.stepId === appeal.stepId)).toMatchObject({ status: 'closed', closedReason: 'the appeal window passed without an appeal' });
     // The dispute has ended with its final ruling: nothing takes the late appeal (the reviewer page says the step is closed).
     await expect(sendDecision(appeal, APPEAL)).rejects.toBeInstanceOf(WorkflowNotFoundError);
