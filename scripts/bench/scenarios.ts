@@ -238,7 +238,8 @@ export async function cycle(stack: BenchStack, n: number): Promise<CycleFigures>
         .where('stage', '=', 'active')
         .executeTakeFirstOrThrow(),
     ).then((r) => r.n);
-  await poll(stack, 'projects active', active, (c) => c >= n, 300_000 + n * 100, 500);
+  // About 180 ms a project on two cores, so up to 30 minutes for 10,000.
+  await poll(stack, 'projects active', active, (c) => c >= n, 300_000 + n * 300, 500);
   const prepMs = Date.now() - t0;
   const prepCpuPerProject = perItem(cpuDelta(prepCpu0, stack.cpu()), n);
   // Activation starts each project's licence review (BAFA's steps opened and mailed): let them finish.
