@@ -44,6 +44,12 @@ export interface ProjectRecordWrite {
   submission?: Project;
   /** Steps whose content changed. */
   steps: ReviewStep[];
+  /**
+   * The writing workflow task: its run's start and the history length it started at (absent: not a workflow's
+   * write). Together they only grow, so a write made again by a later attempt of a lost task is told from the lost
+   * attempt's (records/record-writers.ts).
+   */
+  task?: { runStartedAt: number; historyLength: number };
   /** New audit entries of this writer; the first is its trail's entry number `auditFrom` (0-based). */
   auditFrom: number;
   audit: AuditEntry[];

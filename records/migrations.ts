@@ -198,4 +198,19 @@ export const migrations: Record<string, Migration> = {
       await db.schema.alterTable('licences').addColumn('case_clock', 'jsonb').execute();
     },
   },
+  /** Each writer's last write applied, so a write from a lost workflow task is told from its task's next attempt. */
+  '0005-record-writers': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('record_writers')
+        .addColumn('project_id', 'text', (c) => c.notNull().references('projects.project_id').onDelete('cascade'))
+        .addColumn('source', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        // Milliseconds since the epoch: exact in a double, and read back as a number.
+        .addColumn('run_started_at', 'double precision', (c) => c.notNull())
+        .addColumn('history_length', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('record_writers_pk', ['project_id', 'source'])
+        .execute();
+    },
+  },
 };

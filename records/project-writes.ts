@@ -8,6 +8,7 @@ import type { Licence } from '../workflows/definitions';
 import type { ProjectRecordWrite, RecordWriteResult } from './contract';
 import { writeProjectCycleItems } from './cycle-records';
 import type { Records } from './database';
+import { recordWriterTurn, takeWriterTurn } from './record-writers';
 import type { Database } from './schema';
 
 export class RecordRunMismatch extends Error {}
@@ -15,6 +16,7 @@ export class RecordRunMismatch extends Error {}
 export async function writeProjectRecord(db: Records, w: ProjectRecordWrite): Promise<RecordWriteResult> {
   return db.transaction().execute(async (tx) => {
     const now = new Date().toISOString();
+    if ((await takeWriterTurn(tx, w)) === 'stale') return { settledShards: [] };
     if (w.core) {
       const owners = JSON.stringify([w.core.owner, ...w.core.delegates]);
       const row = {
@@ -48,6 +50,7 @@ export async function writeProjectRecord(db: Records, w: ProjectRecordWrite): Pr
     // The project writes first (its core, at its start); its reviews start later.
     if (!project) throw new Error(`project ${w.projectId} has no record yet: its first write must carry its core`);
     if (project.run_id !== w.run) throw new RecordRunMismatch(`project ${w.projectId} is recorded for run ${project.run_id}, not ${w.run}`);
+    await recordWriterTurn(tx, w);
 
     if (w.licence) await writeLicence(tx, w, w.licence);
 

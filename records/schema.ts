@@ -158,4 +158,14 @@ export interface Database {
   cycle_items: CycleItemsTable;
   cycle_target_sets: CycleTargetSetsTable;
   record_events: RecordEventsTable;
+  record_writers: RecordWritersTable;
+}
+
+/** The last write applied from each workflow that writes a project's record (records/record-writers.ts). */
+export interface RecordWritersTable {
+  project_id: string;
+  source: string;
+  version: number;
+  run_started_at: number;
+  history_length: number;
 }

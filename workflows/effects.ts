@@ -45,7 +45,8 @@ export const mailsIdle = (): boolean => mailsInFlight === 0;
 /**
  * Record writes are local activities: the worker runs each within the workflow task that made the change, so a
  * decision is written and answered in one task, with no activity task to schedule, poll and complete. A worker that
- * dies mid-write loses the task, and the next worker runs it again, the write included; each write is idempotent.
+ * dies mid-write loses the task, and the next worker runs it again, the write included: that write supersedes what
+ * the lost attempt wrote, and a late write from it is refused (records/record-writers.ts).
  * They retry without limit: a database outage delays the record, never loses it.
  */
 export const records = proxyLocalActivities<Pick<Activities, 'recordProject' | 'recordCycle'>>({

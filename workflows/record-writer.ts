@@ -114,6 +114,7 @@ export class OwnRecord {
       ...this.project,
       source: workflowInfo().workflowId,
       version: ++this.version,
+      task: { runStartedAt: workflowInfo().runStartTime.getTime(), historyLength: workflowInfo().historyLength },
       ...extra,
       steps: this.steps.changedSince(this.stepsOf().map((s) => [s.stepId, s])),
       auditFrom: this.written,

@@ -85,12 +85,13 @@ const project = async (id: string): Promise<ProjectView> => (await read(`/v1/pro
 const audit = async (id: string): Promise<AuditEntry[]> => ((await read(`/v1/projects/${id}/audit`)) as { entries: AuditEntry[] }).entries;
 
 /** Waits until the previous decision's consequences (signals, e-mails) are done, so a change now would be the GET's. */
+/** Waits until the project's view and trail stop changing (a licence's monitor, say, writes its record after the licence). */
 async function settled(projectId: string) {
-  let last = -1;
+  let last = '';
   for (;;) {
-    const n = (await audit(projectId)).length;
-    if (n === last) return;
-    last = n;
+    const now = JSON.stringify([await project(projectId), (await audit(projectId)).length]);
+    if (now === last) return;
+    last = now;
     await new Promise((r) => setTimeout(r, 400));
   }
 }
@@ -101,7 +102,7 @@ async function decideFromMail(projectId: string, mail: Mail, decision: Decision,
   expect(link).toBeDefined();
   await settled(projectId);
   const before = { view: await project(projectId), audit: (await audit(projectId)).length };
-  // The page reads the step (a query): opened again should it answer 503 under load; a GET changes nothing.
+  // The page reads the step from the records (opened again should it answer 503 under load); a GET changes nothing.
   const html = expectStatus(await fetchAnswered(link.replace(/^https?:\/\/[^/]+/, `http://127.0.0.1:${ports.api}`)), 200).text;
   expect(html).toContain('<form method="post"');
   expect(html).toContain(`value="${decision}"`);

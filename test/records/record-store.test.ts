@@ -56,7 +56,7 @@ describe.each(STORES)('%s', (_name, start) => {
     ).n;
 
   test('migrations run once on a fresh database, then find nothing to do', async () => {
-    expect(await migrateRecords(s.db)).toEqual(['0001-records', '0002-cycle-targets', '0003-cycle-retention', '0004-record-owners']);
+    expect(await migrateRecords(s.db)).toEqual(['0001-records', '0002-cycle-targets', '0003-cycle-retention', '0004-record-owners', '0005-record-writers']);
     expect(await migrateRecords(s.db)).toEqual([]);
     // Two processes starting together (worker and API) migrate safely: the second waits and finds nothing to do.
     const other = openRecords(s.url, { max: 1 });
@@ -152,6 +152,30 @@ describe.each(STORES)('%s', (_name, start) => {
     expect(await selectActiveTargets(s.db, setId, funderId)).toBe(2);
     expect(await readTargets(s.db, setId, 0, 10)).toEqual([a, b].sort());
     expect(await selectActiveTargets(s.db, `${uniqueId('cy')}:active`, uniqueId('no-projects'))).toBe(0);
+  });
+
+  test('a write from a lost workflow task is superseded by its next attempt, and refused when it commits late', async () => {
+    const id = uniqueId('rec');
+    await writeProjectRecord(s.db, firstWrite(id));
+    const entry = (action: string) => ({ at: '2026-12-06T10:00:00.000Z', actor: 'system', action, channel: 'system' as const, detail: action });
+    const write = (version: number, historyLength: number, actions: string[]): ProjectRecordWrite => ({
+      ...{ projectId: id, run: 'run-1', source: 'licence-x', version, steps: [], auditFrom: 0, audit: actions.map(entry) },
+      task: { runStartedAt: 1_000, historyLength },
+    });
+    const actions = async () => (await readAuditTrail(s.db, id)).filter((e) => e.detail !== 'project-submitted').map((e) => e.action);
+    const before = await actions();
+    // The lost attempt (history 10) wrote a reminder; the task's next attempt (history 14) has the decision too.
+    await writeProjectRecord(s.db, write(1, 10, ['reminder-sent']));
+    await writeProjectRecord(s.db, write(1, 14, ['decision-recorded', 'reminder-sent']));
+    expect(await actions()).toEqual([...before, 'decision-recorded', 'reminder-sent']);
+    // The lost worker carried on: its next write, committed late, is refused; the same attempt's write again applies.
+    await writeProjectRecord(s.db, { ...write(2, 10, ['ghost']), auditFrom: 2 });
+    await writeProjectRecord(s.db, write(1, 14, ['decision-recorded', 'reminder-sent']));
+    expect(await actions()).toEqual([...before, 'decision-recorded', 'reminder-sent']);
+    // A later task's write goes on from there; a new run (continued as new) starts its history again, and applies.
+    await writeProjectRecord(s.db, { ...write(2, 20, ['licence-granted']), auditFrom: 2 });
+    await writeProjectRecord(s.db, { ...write(3, 3, ['report-received']), auditFrom: 3, task: { runStartedAt: 2_000, historyLength: 3 } });
+    expect(await actions()).toEqual([...before, 'decision-recorded', 'reminder-sent', 'licence-granted', 'report-received']);
   });
 
   test("the write that records a shard's last final outcome, and only that one, finds the shard settled", async () => {
