@@ -4,6 +4,35 @@ import { builtinModules } from 'node:module';
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
+/** What workflow code may not import; `patches`: also `patched` and `deprecatePatch`, which only the registry calls. */
+function workflowImports(patches) {
+  return {
+    paths: [
+      ...[...nodeBuiltins, 'zod', 'nodemailer', 'pino', 'express', '@temporalio/client', '@temporalio/worker'].map((name) => ({
+        name,
+        message: 'workflow code must stay deterministic: use an activity',
+      })),
+      ...(patches
+        ? [
+            {
+              name: '@temporalio/workflow',
+              importNames: ['patched', 'deprecatePatch'],
+              message: 'call isPatched() from workflows/patches.ts, with the patch registered there (why, since, remove-by)',
+            },
+          ]
+        : []),
+    ],
+    patterns: [
+      { group: ['../activities', '../activities/*'], allowTypeImports: true, message: 'import activities as types only (proxyActivities)' },
+      {
+        group: ['../domain/policy', '../domain/project', '../domain/primitives', '../domain/control-codes', '../domain/classification'],
+        allowTypeImports: true,
+        message: 'these modules load zod: import their types only',
+      },
+    ],
+  };
+}
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', 'data/**', 'test-output/**', '*.config.js', '*.mjs'] },
   {
@@ -16,26 +45,10 @@ export default tseslint.config(
     },
   },
   {
-    // Workflow code is replayed: no Node built-ins, no side-effecting libraries, activities as types only.
+    // Workflow code is replayed: no Node built-ins, no side-effecting libraries, activities as types only,
+    // and every patch through the registry (workflows/patches.ts isPatched), which gives it a remove-by date.
     files: ['workflows/**/*.ts', 'domain/routing.ts', 'domain/compliance-rules.ts', 'domain/compliance-calendar.ts', 'domain/party-names.ts'],
-    rules: {
-      '@typescript-eslint/no-restricted-imports': [
-        'error',
-        {
-          paths: [...nodeBuiltins, 'zod', 'nodemailer', 'pino', 'express', '@temporalio/client', '@temporalio/worker'].map((name) => ({
-            name,
-            message: 'workflow code must stay deterministic: use an activity',
-          })),
-          patterns: [
-            { group: ['../activities', '../activities/*'], allowTypeImports: true, message: 'import activities as types only (proxyActivities)' },
-            {
-              group: ['../domain/policy', '../domain/project', '../domain/primitives', '../domain/control-codes', '../domain/classification'],
-              allowTypeImports: true,
-              message: 'these modules load zod: import their types only',
-            },
-          ],
-        },
-      ],
-    },
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', workflowImports(true)] },
   },
+  { files: ['workflows/patches.ts'], rules: { '@typescript-eslint/no-restricted-imports': ['error', workflowImports(false)] } },
 );

@@ -1,7 +1,7 @@
 /** The record-writing activities: each write is one transaction of keyed upserts, so a retry writes nothing twice. */
 import { ApplicationFailure } from '@temporalio/common';
-import type { CycleRecordWrite, ProjectRecordWrite } from '../records/contract';
-import { writeCycleRecord } from '../records/cycle-records';
+import type { CycleRecordWrite, ProjectRecordWrite, RecordWriteResult } from '../records/contract';
+import { markUnreported, shardTally, writeCycleRecord, type ShardSlice } from '../records/cycle-records';
 import { readTargets, selectActiveTargets, targetSetSize } from '../records/cycle-targets';
 import type { Records } from '../records/database';
 import { RecordRunMismatch, writeProjectRecord } from '../records/project-writes';
@@ -12,9 +12,10 @@ export function recordActivities(records: Records | undefined) {
     return records;
   };
   return {
-    async recordProject(write: ProjectRecordWrite): Promise<void> {
+    /** Returns the cycle shards this write settled (the writer tells each). */
+    async recordProject(write: ProjectRecordWrite): Promise<RecordWriteResult> {
       try {
-        await writeProjectRecord(db(), write);
+        return await writeProjectRecord(db(), write);
       } catch (err) {
         // Another submission of the same project id owns the record: retrying cannot help.
         if (err instanceof RecordRunMismatch) throw ApplicationFailure.nonRetryable(err.message, 'RecordRunMismatch');
@@ -22,8 +23,8 @@ export function recordActivities(records: Records | undefined) {
       }
     },
 
-    async recordCycle(write: CycleRecordWrite): Promise<void> {
-      await writeCycleRecord(db(), write);
+    async recordCycle(write: CycleRecordWrite): Promise<{ settled: boolean }> {
+      return writeCycleRecord(db(), write);
     },
 
     /** The size of a cycle's target set; with `activeOf`, the set is first made of that funder's active projects (once). */
@@ -37,6 +38,16 @@ export function recordActivities(records: Records | undefined) {
     /** A shard's slice of its cycle's target set. */
     async readCycleTargets({ setId, from, count }: { setId: string; from: number; count: number }): Promise<string[]> {
       return readTargets(db(), setId, from, count);
+    },
+
+    /** What a shard's projects have recorded so far. */
+    async cycleShardTally(slice: ShardSlice) {
+      return shardTally(db(), slice);
+    },
+
+    /** The slice's projects with no final outcome are recorded `unreported`, with why. */
+    async markCycleUnreported(slice: ShardSlice & { reason: string; at: string }) {
+      return markUnreported(db(), slice);
     },
   };
 }

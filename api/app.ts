@@ -10,12 +10,15 @@ import { DEFAULT_RATE_LIMITS, type Config, type RateLimits } from '../config/env
 import type { Logger } from '../config/logger';
 import type { Records } from '../records/database';
 import { authenticate, requireRole } from './auth';
+import { StepActions } from './decisions';
+import { storableText } from './storable-text';
 import { ApiError, errorHandler } from './errors';
 import { failedAuthLimiter, reviewPageLimiter, writeLimiter } from './rate-limit';
 import { requestLogger } from './request-log';
 import { ApiMetrics } from './metrics';
 import { oidcRoutes } from './oidc';
 import { openApiDocument } from './openapi';
+import { unreadable, type Operation } from './operation';
 import { cycleRoutes } from './routes/cycles';
 import { docsRoutes } from './routes/docs';
 import { dashboardRoutes } from './routes/dashboard';
@@ -25,6 +28,7 @@ import { reviewLinkRoutes } from './routes/review-links';
 import { stalledRoutes } from './routes/stalled';
 import { stepRoutes } from './routes/steps';
 import { Sessions } from './session';
+import { CYCLE_SHARD_SIZE } from '../workflows/cycle-contract';
 
 export interface AppDeps {
   client: Client;
@@ -48,6 +52,7 @@ export interface AppDeps {
         | 'OIDC_ISSUER'
         | 'OIDC_CLIENT_ID'
         | 'OIDC_CLIENT_SECRET'
+        | 'CYCLE_SHARD_SIZE'
       >
     >;
   signer: LinkSigner;
@@ -74,6 +79,33 @@ function metricsAccess(token: string | undefined): RequestHandler {
     next(new ApiError('UNAUTHORIZED', 'send Authorization: Bearer <METRICS_TOKEN>'));
   };
 }
+
+/**
+ * The operations of the routes buildApp defines itself (`/healthz`, `/readyz`), as the OpenAPI document
+ * (api/openapi.ts) describes them. `/metrics` is Prometheus's scrape, not an operation of the API.
+ */
+export const appOperations: Operation[] = [
+  {
+    operationId: 'getLiveness',
+    method: 'get',
+    path: '/healthz',
+    summary: 'Liveness',
+    roles: {},
+    anonymous: 'anyone',
+    success: { status: 200, description: '{ status: "ok" }' },
+    errors: unreadable,
+  },
+  {
+    operationId: 'getReadiness',
+    method: 'get',
+    path: '/readyz',
+    summary: 'Readiness, including Temporal reachability',
+    roles: {},
+    anonymous: 'anyone',
+    success: { status: 200, description: '{ status: "ready" }' },
+    errors: [...unreadable, 'UNAVAILABLE'],
+  },
+];
 
 export function buildApp({
   client,
@@ -124,10 +156,12 @@ export function buildApp({
   });
 
   const writes = writeLimiter(rateLimits);
-  app.use(
-    '/r',
-    reviewLinkRoutes({ client, signer, temporalTimeoutMs, limit: reviewPageLimiter(rateLimits), onDecision: (outcome) => metrics.decisions.inc({ outcome }) }),
-  );
+  // Every act on a review step goes through one service, whoever sends it (a link, a seat, a coordinator).
+  const steps = new StepActions(client, records, temporalTimeoutMs);
+  const onDecision = (outcome: string) => metrics.decisions.inc({ outcome });
+  app.use('/r', reviewLinkRoutes({ steps, signer, limit: reviewPageLimiter(rateLimits), onDecision }));
+  // Every other route gets only text the record store can keep (the reviewer pages check it themselves, to answer with a page).
+  app.use(storableText);
   app.use('/dashboard', failedAuth, writes); // the sign-in form: guessing keys costs the same as using one
   if (oidc) {
     const settings = {
@@ -141,7 +175,6 @@ export function buildApp({
   app.use(
     '/dashboard',
     dashboardRoutes({
-      client,
       records,
       keys: config.apiKeys,
       sessions,
@@ -149,22 +182,22 @@ export function buildApp({
       publicUrl: config.PUBLIC_URL,
       temporalUiUrl: config.TEMPORAL_UI_URL ?? 'http://localhost:8233',
       namespace: config.TEMPORAL_NAMESPACE ?? client.options.namespace,
-      temporalTimeoutMs,
       signIn,
     }),
   );
   app.use('/v1', docsRoutes(openApi)); // public, like the API's description
   app.use('/v1', failedAuth, authenticate(config.apiKeys, sessions), writes);
   // Agency staff have their seat (their agency's queue); every other /v1 route is for coordinators, funders and admins.
-  app.use('/v1/steps', stepRoutes({ client, temporalTimeoutMs, onDecision: (outcome) => metrics.decisions.inc({ outcome }) }));
+  app.use('/v1/steps', stepRoutes({ steps, records, onDecision }));
   app.use('/v1', requireRole('coordinator', 'funder', 'admin'));
   app.use(
     '/v1/projects',
-    projectRoutes({ client, records, taskQueue: config.TASK_QUEUE, policy: config.policy, temporalTimeoutMs, principals: config.apiKeys }),
+    projectRoutes({ client, records, steps, taskQueue: config.TASK_QUEUE, policy: config.policy, temporalTimeoutMs, principals: config.apiKeys }),
   );
-  app.use('/v1/projects', reportRoutes({ client, temporalTimeoutMs }));
+  app.use('/v1/projects', reportRoutes({ client, records, temporalTimeoutMs }));
   app.use('/v1/milestones/stalled', stalledRoutes({ records }));
-  app.use('/v1/cycles', cycleRoutes({ client, records, policy: config.policy, taskQueue: config.TASK_QUEUE, temporalTimeoutMs }));
+  const shardSize = config.CYCLE_SHARD_SIZE ?? CYCLE_SHARD_SIZE;
+  app.use('/v1/cycles', cycleRoutes({ client, records, policy: config.policy, taskQueue: config.TASK_QUEUE, temporalTimeoutMs, shardSize }));
   app.use((req, _res, next) => next(new ApiError('NOT_FOUND', `no route ${req.method} ${req.path}`)));
   app.use(errorHandler);
   return app;

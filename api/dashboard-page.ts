@@ -12,7 +12,7 @@ import { STAGES, type DashboardData, type ProjectRow } from './dashboard-data';
 import { html, raw, type SafeHtml } from './html';
 import { formatWhen } from './pages';
 import type { OutOfTimeCase, StalledItem } from '../records/stalled';
-import type { QueuedStep } from './visibility-queries';
+import type { QueuedStep } from '../records/steps';
 
 const STAGE_LABELS: Record<Stage, string> = {
   scoping: 'Scoping',

@@ -21,6 +21,8 @@ export const STATUS = {
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
+  /** A reviewer's link that no longer applies: expired, or issued for an earlier submission of the project id. */
+  GONE: 410,
   IDEMPOTENCY_KEY_REUSED: 422,
   RATE_LIMITED: 429,
   UNAVAILABLE: 503,
@@ -38,6 +40,8 @@ export class ApiError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly details: ErrorDetail[] = [],
+    /** A heading for the pages that show it (the reviewer's page): what happened, in a few words. */
+    readonly title?: string,
   ) {
     super(message);
   }

@@ -1,7 +1,8 @@
 /**
  * Prometheus metrics of the API at `/metrics`: HTTP latency and status by
- * route, decisions by outcome, the stalled steps by awaited agency and the
- * licence cases out of time by issuer. Those two gauges come from one read of the records that scrapes share:
+ * route, decisions by outcome, the stalled steps by awaited agency, the
+ * licence cases out of time by issuer and the cycles that closed incomplete by
+ * funder. Those gauges come from one read of the records that scrapes share:
  * a scrape finding it older than `maxAgeMs` answers with it and starts the next read in the background, so however
  * often and by however many scrapers it is scraped, the records are read at most once per `maxAgeMs`. The worker's
  * metrics (the SDK's own, and e-mails sent and failed) are on the worker's own endpoint.
@@ -9,6 +10,7 @@
 import type { Request, RequestHandler } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Records } from '../records/database';
+import { countIncompleteCycles } from '../records/cycle-records';
 import { listStalled, type StalledList } from '../records/stalled';
 
 export class ApiMetrics {
@@ -38,12 +40,12 @@ export class ApiMetrics {
     collectDefaultMetrics({ register: this.registry, prefix: 'licence_review_api_' });
     // The last read, and the one under way. Only the first scrape waits for a read; a read that fails (the record
     // store down) keeps the last figures rather than failing the scrape.
-    let last: { at: number; list: StalledList | undefined } | undefined;
+    let last: { at: number; list: StalledList | undefined; incomplete: { funderId: string; n: number }[] } | undefined;
     let reading: Promise<void> | undefined;
     const refresh = () =>
-      (reading ??= listStalled(records, {})
-        .then((list) => {
-          last = { at: Date.now(), list };
+      (reading ??= Promise.all([listStalled(records, {}), countIncompleteCycles(records)])
+        .then(([list, incomplete]) => {
+          last = { at: Date.now(), list, incomplete };
         })
         .catch(() => undefined)
         .finally(() => (reading = undefined)));
@@ -52,6 +54,17 @@ export class ApiMetrics {
       else if (Date.now() - last.at > maxAgeMs) void refresh();
       return last?.list;
     };
+    new Gauge({
+      name: 'licence_review_incomplete_cycles',
+      help: 'Funder review cycles that closed without every outcome (their unreported items say why), by funder, while their records are kept',
+      labelNames: ['funder'] as const,
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        await stalledNow();
+        for (const c of last?.incomplete ?? []) this.set({ funder: c.funderId }, c.n);
+      },
+    });
     new Gauge({
       name: 'licence_review_stalled_steps',
       help: 'Open review steps past their due time, by the agency or funder awaited',

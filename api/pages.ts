@@ -1,6 +1,7 @@
 /** Server-rendered HTML for the reviewer pages. No script: the form submits only when the reviewer presses its button. */
 import { CONDITION_LIMITS, STEP_KINDS } from '../domain/step-kinds';
-import type { Decision, StepContext } from '../workflows/definitions';
+import type { StepContext } from '../records/steps';
+import type { Decision } from '../workflows/definitions';
 import { html, raw, type HtmlValue, type SafeHtml } from './html';
 
 const CHOICE_LABELS: Record<Decision, string> = {

@@ -1,7 +1,7 @@
 /** Request schemas of the routes other than project submission (which lives in domain/project.ts). */
 import { z } from 'zod';
 import { tierSchema } from '../domain/policy';
-import { BASIS_DECISIONS, CONDITION_LIMITS, DECISIONS } from '../domain/step-kinds';
+import { BASIS_DECISIONS, basisRequiredMessage, CONDITION_LIMITS, DECISIONS } from '../domain/step-kinds';
 import { slug, text } from '../domain/primitives';
 
 export const projectIdParam = z.object({ id: slug });
@@ -50,12 +50,6 @@ const conditionList = z.preprocess(
     .pipe(z.array(z.string()).max(CONDITION_LIMITS.count, `at most ${CONDITION_LIMITS.count} conditions`)),
 );
 
-const BASIS_MESSAGES: Partial<Record<string, string>> = {
-  deny: 'a denial must cite its legal basis',
-  appeal: 'an appeal must state its legal basis, in writing',
-  respond: 'a response must state its grounds, in writing',
-};
-
 export const decisionBody = z
   .strictObject({
     decision: z.enum(DECISIONS, { message: 'choose one of the decisions on the page' }),
@@ -72,7 +66,7 @@ export const decisionBody = z
   .superRefine((b, ctx) => {
     // Which step kinds need a legal basis is in domain/step-kinds.ts; the workflow checks it again for the step's own kind.
     if (BASIS_DECISIONS.includes(b.decision) && !b.legalBasis)
-      ctx.addIssue({ code: 'custom', path: ['legalBasis'], message: BASIS_MESSAGES[b.decision] ?? 'cite the legal basis' });
+      ctx.addIssue({ code: 'custom', path: ['legalBasis'], message: basisRequiredMessage(b.decision) });
     if (b.decision === 'request-info' && !b.comment) ctx.addIssue({ code: 'custom', path: ['comment'], message: 'say what information you need' });
     if (b.conditions && b.decision !== 'approve') ctx.addIssue({ code: 'custom', path: ['conditions'], message: 'conditions go with an approval' });
   });
@@ -83,7 +77,7 @@ export const infoBody = z.strictObject({
   answer: text(8000),
 });
 
-const writtenBasis = 'an appeal must state its legal basis, in writing';
+const writtenBasis = basisRequiredMessage('appeal');
 export const appealBody = z.strictObject({
   componentId: slug,
   legalBasis: z.string({ message: writtenBasis }).trim().min(1, writtenBasis).max(2000, 'must be at most 2000 characters'),

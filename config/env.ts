@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_TASK_QUEUE } from '../workflows/definitions';
+import { CYCLE_SHARD_SIZE } from '../workflows/cycle-contract';
 import { policySchema, type Policy } from '../domain/policy';
 import { KeyRing, principalOf, SCOPES } from './principals';
 
@@ -138,6 +139,14 @@ const envSchema = z
       .regex(/^[^:\s]+:\d+$/, 'must be host:port')
       .optional(),
     LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+    /**
+     * API only: projects per shard of a funder cycle (workflows/cycle-contract.ts). A shard takes no signal; it writes
+     * about two history events per project it asks, so keep it well below the server's history limit ÷ 2
+     * (`limit.historyCount.error`, 51,200 by default): 500 is 1,000 events.
+     */
+    CYCLE_SHARD_SIZE: count
+      .pipe(z.number().min(1, 'must be at least 1').max(10_000, 'must be at most 10000 (a shard of 20,000 history events)'))
+      .default(CYCLE_SHARD_SIZE),
     /** Rate limits (429 with Retry-After): requests per window; 0 turns one off. */
     RATE_LIMIT_WINDOW_SECONDS: count.pipe(z.number().min(1, 'must be at least 1')).default(DEFAULT_RATE_LIMITS.windowMs / 1000),
     RATE_LIMIT_REVIEW_PAGES: count.default(DEFAULT_RATE_LIMITS.reviewPages),

@@ -208,6 +208,17 @@ export const STEP_KINDS: Readonly<Record<StepKind, StepKindRule>> = {
 /** Every decision some kind of step offers: what the request schema accepts before the step is known. */
 export const DECISIONS = [...new Set(Object.values(STEP_KINDS).flatMap((r) => r.decisions))] as [Decision, ...Decision[]];
 
+/** How each decision that needs one asks for its legal basis: the request schema and the workflow's validator say the same. */
+export function basisRequiredMessage(decision: Decision): string {
+  return (
+    {
+      deny: 'a denial must cite its legal basis, in writing',
+      appeal: 'an appeal must state its legal basis, in writing',
+      respond: 'a response must state its grounds, in writing',
+    }[decision as string] ?? `"${decision}" must cite its legal basis, in writing`
+  );
+}
+
 /** Decisions that cite a legal basis on some kind of step: the request schema checks these before the step is known. */
 export const BASIS_DECISIONS: readonly Decision[] = [...new Set(Object.values(STEP_KINDS).flatMap((r) => r.basisRequired))];
 

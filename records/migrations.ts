@@ -175,4 +175,42 @@ export const migrations: Record<string, Migration> = {
       await db.schema.createIndex('cycles_by_keep_until').on('cycles').column('keep_until').execute();
     },
   },
+  /**
+   * The workflow that owns a step records it: a licence review, a dispute and a compliance monitor write their own
+   * audit entries, each numbered in its own trail (`source`, the writing workflow). The submission is kept with the
+   * project, so a decision page shows the case from the records.
+   */
+  '0004-record-owners': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .alterTable('audit_entries')
+        .addColumn('source', 'text', (c) => c.notNull().defaultTo(''))
+        .execute();
+      await db.schema.alterTable('audit_entries').dropConstraint('audit_entries_pk').execute();
+      await db.schema.alterTable('audit_entries').addPrimaryKeyConstraint('audit_entries_pk', ['project_id', 'source', 'seq']).execute();
+      await db.schema.createIndex('audit_entries_by_time').on('audit_entries').columns(['project_id', 'at']).execute();
+      await db.schema.alterTable('projects').addColumn('submission', 'jsonb').execute();
+      // A licence's row is written by the workflow that holds it now (its review, then its monitor): `version` is that one's.
+      await db.schema
+        .alterTable('licences')
+        .addColumn('source', 'text', (c) => c.notNull().defaultTo(''))
+        .execute();
+      await db.schema.alterTable('licences').addColumn('case_clock', 'jsonb').execute();
+    },
+  },
+  /** Each writer's last write applied, so a write from a lost workflow task is told from its task's next attempt. */
+  '0005-record-writers': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('record_writers')
+        .addColumn('project_id', 'text', (c) => c.notNull().references('projects.project_id').onDelete('cascade'))
+        .addColumn('source', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        // Milliseconds since the epoch: exact in a double, and read back as a number.
+        .addColumn('run_started_at', 'double precision', (c) => c.notNull())
+        .addColumn('history_length', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('record_writers_pk', ['project_id', 'source'])
+        .execute();
+    },
+  },
 };

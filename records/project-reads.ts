@@ -1,4 +1,7 @@
-/** The project record as the API serves it: the view (core and steps) and the audit trail. */
+/**
+ * The project record as the API serves it: the view and the audit trail. The view is the project's core, with each
+ * licence as the workflow that holds it wrote it, and every step as the workflow that owns it wrote it.
+ */
 import type { AuditEntry, Channel, ProjectView } from '../workflows/definitions';
 import { snapshot, type Records } from './database';
 
@@ -20,8 +23,18 @@ export function readProjectRecord(records: Records, projectId: string): Promise<
       .executeTakeFirst();
     if (!row) return undefined;
     const steps = (await db.selectFrom('steps').select('data').where('project_id', '=', projectId).orderBy('position').execute()).map((r) => r.data);
+    const licences = new Map(
+      (await db.selectFrom('licences').select(['component_id', 'data', 'case_clock']).where('project_id', '=', projectId).execute()).map((r) => [
+        r.component_id,
+        r,
+      ]),
+    );
+    const components = row.core.components.map((c) => {
+      const held = licences.get(c.id);
+      return held ? { ...c, licence: held.data, ...(held.case_clock && { caseClock: held.case_clock }) } : c;
+    });
     return {
-      view: { ...row.core, steps, openSteps: steps.filter((s) => s.status === 'open') },
+      view: { ...row.core, components, steps, openSteps: steps.filter((s) => s.status === 'open') },
       owners: row.owners,
       run: row.run_id,
       ...(row.closed_at && { closedAt: row.closed_at.toISOString() }),
@@ -38,10 +51,13 @@ export function recordedProject(records: Records, projectId: string): Promise<{ 
   });
 }
 
-/** The trail in time order (entries made in the same millisecond keep the order they were made in). */
+/**
+ * The trail in time order, from every workflow of the project. Entries one workflow made in the same millisecond
+ * keep the order it made them in; at the same millisecond, different workflows' entries are ordered by workflow.
+ */
 export async function readAuditTrail(records: Records, projectId: string): Promise<AuditEntry[]> {
   const rows = await snapshot(records, (db) =>
-    db.selectFrom('audit_entries').selectAll().where('project_id', '=', projectId).orderBy('at').orderBy('seq').execute(),
+    db.selectFrom('audit_entries').selectAll().where('project_id', '=', projectId).orderBy('at').orderBy('source').orderBy('seq').execute(),
   );
   return rows.map((r) => ({
     at: r.at.toISOString(),

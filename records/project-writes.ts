@@ -1,14 +1,22 @@
-/** The project record's writes: one transaction per write, every row an upsert on its natural key. */
-import { sql } from 'kysely';
+/**
+ * The project record's writes, from the project workflow and from each workflow that owns steps of the project (its
+ * licence reviews, disputes and monitors): one transaction per write, every row an upsert on its natural key.
+ */
+import { sql, type Transaction } from 'kysely';
 import type { MonitoredLicenceView } from '../workflows/compliance-contract';
-import type { ProjectCore, ProjectRecordWrite } from './contract';
+import type { Licence } from '../workflows/definitions';
+import type { ProjectRecordWrite, RecordWriteResult } from './contract';
+import { writeProjectCycleItems } from './cycle-records';
 import type { Records } from './database';
+import { recordWriterTurn, takeWriterTurn } from './record-writers';
+import type { Database } from './schema';
 
 export class RecordRunMismatch extends Error {}
 
-export async function writeProjectRecord(db: Records, w: ProjectRecordWrite): Promise<void> {
-  await db.transaction().execute(async (tx) => {
+export async function writeProjectRecord(db: Records, w: ProjectRecordWrite): Promise<RecordWriteResult> {
+  return db.transaction().execute(async (tx) => {
     const now = new Date().toISOString();
+    if ((await takeWriterTurn(tx, w)) === 'stale') return { settledShards: [] };
     if (w.core) {
       const owners = JSON.stringify([w.core.owner, ...w.core.delegates]);
       const row = {
@@ -24,6 +32,7 @@ export async function writeProjectRecord(db: Records, w: ProjectRecordWrite): Pr
         submitted_at: w.core.submittedAt,
         updated_at: now,
         core: JSON.stringify(w.core),
+        submission: w.submission ? JSON.stringify(w.submission) : null,
       };
       await tx
         .insertInto('projects')
@@ -36,40 +45,18 @@ export async function writeProjectRecord(db: Records, w: ProjectRecordWrite): Pr
             .where('projects.version', '<', w.version),
         )
         .execute();
-      await tx
-        .insertInto('licences')
-        .values(
-          w.core.components.map(({ id, licence: l }) => ({
-            project_id: w.projectId,
-            component_id: id,
-            version: w.version,
-            status: l.status,
-            licence_id: l.licenceId ?? null,
-            valid_until: l.validUntil ?? null,
-            data: JSON.stringify(l),
-          })),
-        )
-        .onConflict((oc) =>
-          oc
-            .columns(['project_id', 'component_id'])
-            .doUpdateSet((eb) => ({
-              version: eb.ref('excluded.version'),
-              status: eb.ref('excluded.status'),
-              licence_id: eb.ref('excluded.licence_id'),
-              valid_until: eb.ref('excluded.valid_until'),
-              data: eb.ref('excluded.data'),
-            }))
-            .where('licences.version', '<', w.version),
-        )
-        .execute();
     }
     const project = await tx.selectFrom('projects').select(['run_id', 'version']).where('project_id', '=', w.projectId).executeTakeFirst();
+    // The project writes first (its core, at its start); its reviews start later.
     if (!project) throw new Error(`project ${w.projectId} has no record yet: its first write must carry its core`);
     if (project.run_id !== w.run) throw new RecordRunMismatch(`project ${w.projectId} is recorded for run ${project.run_id}, not ${w.run}`);
+    await recordWriterTurn(tx, w);
 
-    // Each report and corrective action of a monitored licence, as the latest write knows it. The view keeps only the
-    // recent ones (the monitor trims its state); these rows keep every one for the record-keeping period.
-    const compliance = w.core && project.version === w.version ? complianceRows(w.projectId, w.core.components, now) : [];
+    if (w.licence) await writeLicence(tx, w, w.licence);
+
+    // Each report and corrective action of a monitored licence, as its monitor's write knows it. The view keeps only
+    // the recent ones (the monitor trims its state); these rows keep every one for the record-keeping period.
+    const compliance = w.licence ? complianceRows(w.projectId, [{ id: w.licence.componentId, licence: w.licence.licence }], now) : [];
     if (compliance.length) {
       await tx
         .insertInto('compliance_records')
@@ -162,6 +149,7 @@ export async function writeProjectRecord(db: Records, w: ProjectRecordWrite): Pr
           w.audit.map((e, i) => ({
             project_id: w.projectId,
             run_id: w.run,
+            source: w.source,
             seq: w.auditFrom + i,
             at: e.at,
             actor: e.actor,
@@ -176,6 +164,8 @@ export async function writeProjectRecord(db: Records, w: ProjectRecordWrite): Pr
         .execute();
     }
 
+    const settledShards = w.cycleItems?.length ? await writeProjectCycleItems(tx, w.version, w.cycleItems) : [];
+
     if (w.closed) {
       await tx
         .updateTable('projects')
@@ -183,10 +173,49 @@ export async function writeProjectRecord(db: Records, w: ProjectRecordWrite): Pr
         .where('project_id', '=', w.projectId)
         .execute();
     }
+    return { settledShards };
   });
 }
 
-function complianceRows(projectId: string, components: ProjectCore['components'], now: string) {
+/**
+ * A component's licence row, from the workflow that holds it now. Its writes are ordered by their versions; a new
+ * holder (the monitor after the review, a review submitted again) starts after the previous one has finished.
+ */
+async function writeLicence(tx: Transaction<Database>, w: ProjectRecordWrite, held: NonNullable<ProjectRecordWrite['licence']>): Promise<void> {
+  const l = held.licence;
+  const row = {
+    project_id: w.projectId,
+    component_id: held.componentId,
+    source: w.source,
+    version: w.version,
+    status: l.status,
+    licence_id: l.licenceId ?? null,
+    valid_until: l.validUntil ?? null,
+    data: JSON.stringify(l),
+    case_clock: held.caseClock ? JSON.stringify(held.caseClock) : null,
+  };
+  await tx
+    .insertInto('licences')
+    .values(row)
+    .onConflict((oc) =>
+      oc
+        .columns(['project_id', 'component_id'])
+        .doUpdateSet((eb) => ({
+          source: eb.ref('excluded.source'),
+          version: eb.ref('excluded.version'),
+          status: eb.ref('excluded.status'),
+          licence_id: eb.ref('excluded.licence_id'),
+          valid_until: eb.ref('excluded.valid_until'),
+          data: eb.ref('excluded.data'),
+          // A monitor holds no case clock: the review's last one stays.
+          case_clock: sql`coalesce(excluded.case_clock, licences.case_clock)`,
+        }))
+        .where((eb) => eb.or([eb('licences.source', '<>', w.source), eb('licences.version', '<', w.version)])),
+    )
+    .execute();
+}
+
+function complianceRows(projectId: string, components: { id: string; licence: Licence }[], now: string) {
   return components.flatMap(({ id, licence }) => {
     const record = (licence as Partial<MonitoredLicenceView>).compliance;
     if (!record) return [];

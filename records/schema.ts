@@ -1,6 +1,7 @@
 /** The tables of the system of record, as Kysely sees them (migrations.ts creates them). */
 import type { ColumnType, Generated, JSONColumnType } from 'kysely';
-import type { Licence, ReviewStep } from '../workflows/definitions';
+import type { Project } from '../domain/project';
+import type { CaseClock, Licence, ReviewStep } from '../workflows/definitions';
 import type { ProjectCore } from './contract';
 
 /** Timestamps go in as ISO strings and come out as Dates. */
@@ -24,6 +25,8 @@ export interface ProjectsTable {
   /** Kept until then (the policy's record-keeping period after closing); null while open. */
   keep_until: OptionalTimestamp;
   core: JSONColumnType<ProjectCore>;
+  /** The submission as the coordinator gave it (written once, with the first write). */
+  submission: JSONColumnType<Project | null, string | null | undefined, string | null>;
 }
 
 export interface PartiesTable {
@@ -67,6 +70,8 @@ export interface DecisionsTable {
 export interface AuditEntriesTable {
   project_id: string;
   run_id: string;
+  /** The workflow that wrote the entry; `seq` numbers its own trail. */
+  source: string;
   seq: number;
   at: Timestamp;
   actor: string;
@@ -80,11 +85,15 @@ export interface AuditEntriesTable {
 export interface LicencesTable {
   project_id: string;
   component_id: string;
+  /** The workflow that wrote it (the licence review, then the compliance monitor); `version` is its write's. */
+  source: string;
   version: number;
   status: string;
   licence_id: string | null;
   valid_until: OptionalTimestamp;
   data: JSONColumnType<Licence>;
+  /** The review's case clock (the legal limit, stopped while the applicant is asked for information). */
+  case_clock: JSONColumnType<CaseClock | null, string | null, string | null>;
 }
 
 export interface ComplianceRecordsTable {
@@ -149,4 +158,14 @@ export interface Database {
   cycle_items: CycleItemsTable;
   cycle_target_sets: CycleTargetSetsTable;
   record_events: RecordEventsTable;
+  record_writers: RecordWritersTable;
+}
+
+/** The last write applied from each workflow that writes a project's record (records/record-writers.ts). */
+export interface RecordWritersTable {
+  project_id: string;
+  source: string;
+  version: number;
+  run_started_at: number;
+  history_length: number;
 }

@@ -4,9 +4,9 @@
  * visibility gave, for as long as the records are kept, and while Temporal is down.
  */
 import { sql } from 'kysely';
-import { licenceWorkflowId, type ReviewStep, type Stage } from '../workflows/definitions';
-import type { OpenStepMemo } from '../workflows/visibility';
+import { licenceWorkflowId, type Stage } from '../workflows/definitions';
 import { snapshot, type Records } from './database';
+import { LIST_LIMIT, listing, type StepListing } from './steps';
 
 export interface StalledFilters {
   funderId?: string;
@@ -17,12 +17,7 @@ export interface StalledFilters {
   owner?: string;
 }
 
-/** An open step as lists show it: as in a workflow's memo, with the workflow that holds it (the project, one of its licence reviews, or a dispute). */
-export interface OpenStep extends OpenStepMemo {
-  workflowId: string;
-}
-
-export interface StalledItem extends OpenStep {
+export interface StalledItem extends StepListing {
   projectId: string;
   projectTitle: string;
   funderId: string;
@@ -56,24 +51,8 @@ export interface StalledList {
   truncated: boolean;
 }
 
-/** Rows read per list at most: the answer says when it was reached. */
-export const LIST_LIMIT = 2000;
-
 /** Licence states of a case still undecided. */
 const UNDECIDED = ['in-review', 'disputed'];
-
-const openStep = (s: ReviewStep, workflowId: string): OpenStep => ({
-  stepId: s.stepId,
-  kind: s.kind,
-  party: s.party,
-  partyName: s.partyName,
-  reviewer: s.reviewer,
-  ...(s.componentId && { componentId: s.componentId }),
-  openedAt: s.openedAt,
-  dueAt: s.dueAt,
-  clockStopped: !!s.infoRequest,
-  workflowId,
-});
 
 export function listStalled(records: Records, filters: StalledFilters, now = new Date()): Promise<StalledList> {
   const asOf = now.toISOString();
@@ -159,7 +138,7 @@ export function listStalled(records: Records, filters: StalledFilters, now = new
       };
     });
     const items = stepRows.slice(0, LIST_LIMIT).map((r): StalledItem => {
-      const step = openStep(r.data, r.workflow_id);
+      const step = listing(r.data);
       const since = step.componentId && outOfTimeOf.get(`${r.project_id}/${step.componentId}`);
       return {
         ...step,
@@ -190,7 +169,7 @@ export interface DashboardProject {
   stage: Stage;
   submittedAt: string;
   /** Its open steps and those of its licence reviews and disputes, soonest due first. */
-  openSteps: OpenStep[];
+  openSteps: StepListing[];
 }
 
 /** Every recorded project, newest first, optionally of one funder, or those a coordinator owns or is a delegate of; with their open steps. */
@@ -218,8 +197,8 @@ export function dashboardProjects(
           .orderBy('due_at')
           .execute()
       : [];
-    const byProject = new Map<string, OpenStep[]>();
-    for (const s of open) byProject.set(s.project_id, [...(byProject.get(s.project_id) ?? []), openStep(s.data, s.workflow_id)]);
+    const byProject = new Map<string, StepListing[]>();
+    for (const s of open) byProject.set(s.project_id, [...(byProject.get(s.project_id) ?? []), listing(s.data)]);
     return {
       projects: shown.map((r) => ({
         projectId: r.project_id,

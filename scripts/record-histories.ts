@@ -11,7 +11,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { BEFORE_PATCH_DIR, coverageOf, HISTORIES_DIR, keepCovering } from '../test/replay/histories';
+import { PATCH_HISTORIES_DIR, coverageOf, HISTORIES_DIR, keepCovering } from '../test/replay/histories';
 
 const ROOT = path.resolve(__dirname, '..');
 const args = process.argv.slice(2);
@@ -20,9 +20,10 @@ const testPaths = args.filter((a) => a !== '--select-only');
 
 let status = 0;
 if (!selectOnly) {
-  // A full recording starts afresh, so the histories of removed tests go too (those recorded before a patch stay).
+  // A full recording starts afresh, so the histories of removed tests go too (those that pin a patch's old branch stay).
   if (!testPaths.length && existsSync(HISTORIES_DIR)) {
-    for (const entry of readdirSync(HISTORIES_DIR)) if (entry !== BEFORE_PATCH_DIR) rmSync(path.join(HISTORIES_DIR, entry), { recursive: true, force: true });
+    for (const entry of readdirSync(HISTORIES_DIR))
+      if (entry !== PATCH_HISTORIES_DIR) rmSync(path.join(HISTORIES_DIR, entry), { recursive: true, force: true });
   }
   const jest = spawnSync(
     process.execPath,

@@ -10,6 +10,7 @@ import { COMPLIANCE_DEFAULTS, type CompliancePolicy } from '../domain/compliance
 import type { Anomaly, ComplianceReport } from '../domain/compliance-rules';
 import type { Policy } from '../domain/policy';
 import type { Component, Project } from '../domain/project';
+import type { RecordPosition } from '../records/contract';
 import { searchAttributes, type Channel, type Licence } from './definitions';
 
 export const complianceMonitorWorkflowId = (projectId: string, componentId: string) => `monitor-${projectId}--${componentId}`;
@@ -25,13 +26,15 @@ export function parseCorrectiveActionId(actionId: string): { componentId: string
 /** The Stage search attribute every monitor run publishes. */
 export const COMPLIANCE_STAGE = 'compliance';
 
-/** The project as the monitor needs it: whom to mail, and which workflow holds the view and audit trail. */
+/** The project as the monitor needs it: whom to mail, which workflow decides on the licence's state, and which record it writes to. */
 export interface MonitoredProject {
   projectId: string;
   title: string;
   funderId: string;
   coordinator: { name: string; email: string };
   projectWorkflowId: string;
+  /** The project workflow's first run. */
+  run: string;
 }
 
 /** The granted licence and what it covers. */
@@ -114,6 +117,9 @@ export interface ComplianceMonitorInput {
   /** Set by continue-as-new: the period this run monitors and the state carried over. Absent on the first run. */
   period?: number;
   record?: ComplianceRecord;
+  /** Set by continue-as-new: where the monitor's own record writes continue, and what it last told the project. */
+  recorded?: RecordPosition;
+  reported?: string;
 }
 
 /** What the licence looks like in the project view once a monitor reports it: the licence plus its compliance record. */
@@ -184,6 +190,8 @@ export interface MonitorStartParams {
   licence: Licence;
   policy: Pick<Policy, 'compliance'>;
   projectWorkflowId: string;
+  /** The project workflow's first run. */
+  projectRun: string;
 }
 
 /**
@@ -207,6 +215,7 @@ export function complianceMonitorStart(p: MonitorStartParams): {
       funderId: project.funderId,
       coordinator: { name: project.coordinator.name, email: project.coordinator.email },
       projectWorkflowId: p.projectWorkflowId,
+      run: p.projectRun,
     },
     componentId: component.id,
     componentName: component.name,

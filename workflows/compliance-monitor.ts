@@ -4,11 +4,11 @@
  * (missed report, corrective action, suspension, revocation, renewal
  * reminder, expiry) and the two Updates the coordinator sends. The workflow
  * function in compliance.ts only wires the handlers, runs the period and
- * continues as new. Every change goes to the project workflow through the
- * Reporter, so the project view and audit trail show it.
+ * continues as new. It records its own audit entries, and tells the project
+ * workflow the licence's state (with its compliance record) when it changes.
  */
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import { allHandlersFinished, ApplicationFailure, condition, upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, CancellationScope, condition, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { periodCount, renewalReminderAt, reportingWindow, type LicenceTerm, type ReportingWindow } from '../domain/compliance-calendar';
 import { endUsersToScreen, missedReportAnomaly, reportAnomalies, type Anomaly } from '../domain/compliance-rules';
 import { formatDuration } from '../domain/durations';
@@ -29,8 +29,8 @@ import {
 import { searchAttributes, type Channel } from './definitions';
 import { mail, screening } from './effects';
 import type { MailLicence, NoticeIntent } from './mail-intents';
-import { Reporter } from './reporter';
-import type { VisibilityMemo } from './visibility';
+import { RecordOwner } from './record-writer';
+import { ParentReport } from './reporter';
 
 /** Closed reports and corrective actions kept in the carried state (and the project view); older ones live on in the audit trail. */
 const KEEP_CLOSED = 12;
@@ -58,7 +58,8 @@ export class LicenceMonitor {
   readonly record: ComplianceRecord;
   private readonly term: LicenceTerm;
   private readonly window: ReportingWindow;
-  private readonly reporter: Reporter;
+  private readonly reporter: ParentReport;
+  readonly owner: RecordOwner;
   private lastReport: Promise<void> = Promise.resolve();
   /** Audit entries not yet reported to the project. */
   private unsent = false;
@@ -78,7 +79,21 @@ export class LicenceMonitor {
     };
     this.record.period = input.period ?? 1;
     this.window = reportingWindow(this.term, this.record.period, input.policy.reportDueWithin);
-    this.reporter = new Reporter(input.project.projectWorkflowId, input.componentId, () => ({ steps: [], licence: this.licenceView() }));
+    // The project decides on the licence's standing (closing, a cycle's hold), not on its reports: it hears of a change of
+    // status, not of every period. The compliance record goes to the records with the monitor's own writes.
+    this.reporter = new ParentReport(
+      input.project.projectWorkflowId,
+      input.componentId,
+      () => {
+        const { compliance: _kept, ...licence } = this.licenceView();
+        return { licence };
+      },
+      input.reported,
+    );
+    this.owner = new RecordOwner({ projectId: input.project.projectId, run: input.project.run }, { componentId: input.componentId, from: input.recorded });
+    this.owner.holdLicence(() => ({ licence: this.licenceView() }));
+    // Never cancelled: a withdrawal's last entries are written too.
+    void CancellationScope.nonCancellable(() => this.owner.recorder.run());
   }
 
   /** Runs this period until it ends (continue-as-new) or the licence does. */
@@ -215,7 +230,8 @@ export class LicenceMonitor {
         continue;
       }
       await this.lastReport;
-      if (!this.unsent && allHandlersFinished()) return;
+      await this.owner.recorder.flushed();
+      if (!this.unsent && allHandlersFinished() && this.owner.recorder.idle()) return;
     }
   }
 
@@ -230,7 +246,7 @@ export class LicenceMonitor {
       reports: keep(this.record.reports, (r) => r.status === 'awaited'),
       correctiveActions: keep(this.record.correctiveActions, (a) => a.status === 'open' || a.status === 'overdue'),
     };
-    return { ...this.input, period: this.record.period + 1, record };
+    return { ...this.input, period: this.record.period + 1, record, recorded: this.owner.position(), reported: this.reporter.lastSent() };
   }
 
   /** The project was withdrawn: say so in its trail before the monitor is cancelled. */
@@ -402,7 +418,7 @@ export class LicenceMonitor {
   }
 
   private audit(action: string, detail: string, by: { actor: string; channel: Channel } = { actor: 'system', channel: 'system' }): void {
-    this.reporter.audit({ ...by, action, detail });
+    this.owner.audit({ ...by, action, detail });
     this.unsent = true;
     this.changed = true; // wakes the main loop, which reports it
   }
@@ -429,17 +445,18 @@ export class LicenceMonitor {
     };
   }
 
-  /** The monitor's last report, once its licence has ended and everything else is reported: the project may close. */
-  reportFinal(): Promise<void> {
-    this.lastReport = this.reporter.report({ final: true });
+  /** The monitor's last report, once its licence has ended and everything else is recorded: the project may close. */
+  async reportFinal(): Promise<void> {
+    await this.owner.recorder.flushed();
+    this.lastReport = this.reporter.send({ final: true });
     return this.lastReport;
   }
 
-  /** Reports the licence and the audit entries to the project, and refreshes the search attributes. */
+  /** Reports the licence to the project when it changed, and refreshes the search attributes (the entries are written meanwhile). */
   private publish(): Promise<void> {
     this.unsent = false;
     this.publishVisibility();
-    this.lastReport = this.reporter.report();
+    this.lastReport = this.reporter.send();
     return this.lastReport;
   }
 
@@ -478,10 +495,5 @@ export class LicenceMonitor {
     if ((current.get(searchAttributes.nextDueAt)?.getTime() ?? null) !== (nextDue?.getTime() ?? null))
       updates.push({ key: searchAttributes.nextDueAt, value: nextDue });
     if (updates.length) upsertSearchAttributes(updates);
-    if (workflowInfo().memo?.projectTitle === undefined) {
-      // No open review steps: the stalled list has nothing to show for a monitor.
-      const memo: VisibilityMemo = { projectTitle: this.input.project.title, openSteps: [] };
-      upsertMemo({ ...memo });
-    }
   }
 }

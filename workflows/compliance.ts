@@ -7,7 +7,7 @@
  * At the end of each period the monitor continues as new with the state it
  * carries, so its history stays bounded for the licence's whole life.
  */
-import { CancellationScope, isCancellation, makeContinueAsNewFunc, patched, setHandler, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, isCancellation, makeContinueAsNewFunc, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
   complianceRecordQuery,
   resolveCorrectiveActionUpdate,
@@ -19,8 +19,10 @@ import { LicenceMonitor, type PeriodOutcome } from './compliance-monitor';
 
 export async function complianceMonitorWorkflow(input: ComplianceMonitorInput): Promise<ComplianceOutcome> {
   const monitor = new LicenceMonitor(input);
-  setHandler(submitReportUpdate, (s) => monitor.submit(s), { validator: (s) => monitor.validateSubmission(s) });
-  setHandler(resolveCorrectiveActionUpdate, (r) => monitor.resolve(r), { validator: (r) => monitor.validateResolution(r) });
+  // Each answers once its audit entries are written.
+  const { recorder } = monitor.owner;
+  setHandler(submitReportUpdate, (s) => recorder.answer(monitor.submit(s)), { validator: (s) => monitor.validateSubmission(s) });
+  setHandler(resolveCorrectiveActionUpdate, (r) => recorder.answer(monitor.resolve(r)), { validator: (r) => monitor.validateResolution(r) });
   setHandler(complianceRecordQuery, () => monitor.record);
 
   let outcome: PeriodOutcome;
@@ -35,7 +37,7 @@ export async function complianceMonitorWorkflow(input: ComplianceMonitorInput): 
   await monitor.flush();
   if (outcome !== 'next-period') {
     // Projects no longer wait for their monitors as children (they continue as new): the last report tells them.
-    if (patched('monitor-final-report')) await monitor.reportFinal();
+    await monitor.reportFinal();
     return { status: outcome, licenceId: input.licence.licenceId, period: monitor.record.period };
   }
 

@@ -2,7 +2,7 @@
  * The funder review cycle's part of the contract: ids, messages and types
  * shared by the API, the cycle workflow, the project workflow and the tests.
  */
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineSignal } from '@temporalio/workflow';
 
 export const cycleWorkflowId = (cycleId: string) => `cycle-${cycleId}`;
 /** A shard's id: "/" is not in a cycle id, so no cycle's id is another's shard. */
@@ -11,17 +11,25 @@ export const cycleShardWorkflowId = (cycleId: string, shard: number) => `cycle-$
 /** The records' target set of a cycle over every active project of its funder (":" is not in a cycle id). */
 export const activeTargetSetId = (cycleId: string) => `${cycleId}:active`;
 
-/** How many projects a shard signals at a time. */
-export const CYCLE_BATCH_SIZE = 100;
+/**
+ * How many projects a shard signals at a time: a shard of the default size in one go (each signal waits for its
+ * delivery, so smaller batches wait for each other; the server allows 2,000 signals in flight from one workflow).
+ */
+export const CYCLE_BATCH_SIZE = 1000;
 
 /**
- * Projects per shard workflow. A shard receives a few signals per project (its outcome as it changes), so 500
- * keeps its history far below the server's limits (10,000 signals, 51,200 events) however large the cycle.
+ * Projects per shard workflow, unless CYCLE_SHARD_SIZE says otherwise. A shard takes no signal per project (each
+ * project records its own outcome, and the shard reads them from the records; the last one wakes it), and writes about two history events per
+ * project it asks: 500 keeps it far below the server's 51,200 events, and a cycle of 10,000 in 20 shards.
  */
 export const CYCLE_SHARD_SIZE = 500;
 
-export type CycleOutcome = 'passed' | 'held-funder' | 'held-regulator' | 'stalled' | 'pending';
-export const CYCLE_OUTCOMES: CycleOutcome[] = ['passed', 'held-funder', 'held-regulator', 'stalled', 'pending'];
+/**
+ * `unreported`: the project gave no outcome by the close and the shard's wait after it (or its shard failed):
+ * the item says why, and the cycle is `incomplete`.
+ */
+export type CycleOutcome = 'passed' | 'held-funder' | 'held-regulator' | 'stalled' | 'pending' | 'unreported';
+export const CYCLE_OUTCOMES: CycleOutcome[] = ['passed', 'held-funder', 'held-regulator', 'stalled', 'pending', 'unreported'];
 
 export interface CycleInput {
   cycleId: string;
@@ -34,9 +42,9 @@ export interface CycleInput {
   shardSize?: number;
   /** How long the cycle's records are kept once it closes (the policy's record keeping; the API sets it). */
   keepForMs?: number;
-  /** Only in cycles launched before shards: the projects, in the input. */
-  projectIds?: string[];
   launchedBy: string;
+  /** Who is told when the cycle cannot collect every outcome: the funder's programme officer. */
+  funderContact?: { name: string; email: string };
 }
 
 /** What one shard reviews: positions `from` … `from + count - 1` of the cycle's target set. */
@@ -45,16 +53,25 @@ export interface CycleShardInput {
   targetSet: string;
   from: number;
   count: number;
-  review: Omit<CycleReviewRequest, 'cycleWorkflowId'>;
+  review: CycleReviewRequest;
 }
 
-/** What the cycle asks each project: review the milestones due by `closesAt`. */
+/** What the cycle asks each project: review the milestones due by `closesAt`, and record the outcome in the cycle's items. */
 export interface CycleReviewRequest {
   cycleId: string;
-  cycleWorkflowId: string;
   name: string;
   funderId: string;
   closesAt: string;
+  /** The shard that asked: the write that records its slice's last final outcome wakes it, so it closes before the close. */
+  shard?: ShardRef;
+}
+
+/** A shard's slice of its cycle (positions `from` … `from + count - 1` of the target set) and its workflow. */
+export interface ShardRef {
+  workflowId: string;
+  setId: string;
+  from: number;
+  count: number;
 }
 
 /** One project's state in a cycle, as the project reports it. */
@@ -69,6 +86,8 @@ export interface CycleItem {
   detail?: string;
   /** Held at the close by a licence still in review: when its case is legally due (the cycle never moves it). */
   licenceDueAt?: string;
+  /** Why an item is `unreported`. */
+  reason?: string;
   at: string;
 }
 
@@ -85,7 +104,8 @@ export interface CycleView {
   name: string;
   funderId: string;
   closesAt: string;
-  status: 'launching' | 'open' | 'closed';
+  /** `incomplete`: closed, with some project's outcome never collected (its item is `unreported` and says why). */
+  status: 'launching' | 'open' | 'closed' | 'incomplete';
   total: number;
   launched: number;
   items: CycleItem[];
@@ -106,11 +126,10 @@ export const noCounts = (): CycleTally['counts'] => Object.fromEntries(CYCLE_OUT
 export type CycleResult = Omit<CycleView, 'items' | 'skipped' | 'launched' | 'counts'> & CycleTally;
 
 export const cycleReviewSignal = defineSignal<[CycleReviewRequest]>('cycleReview');
-export const cycleItemSignal = defineSignal<[CycleItem]>('cycleItem');
-export const cycleSkipSignal = defineSignal<[SkippedProject]>('cycleSkip');
-export const cycleViewQuery = defineQuery<CycleView>('cycleView');
 /**
  * The licence review puts its open steps' reminders on the cycle's calendar (counting back from the close).
  * Their due times never move: a funder's calendar does not shorten a statutory deadline (DOMAIN.md).
  */
+/** To a shard: every project of its slice has a final outcome in the records (read them now, not at the close). */
+export const shardSettledSignal = defineSignal('shardSettled');
 export const syncRemindersSignal = defineSignal<[{ cycleId: string; closesAt: string }]>('syncReminders');

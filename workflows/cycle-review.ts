@@ -5,14 +5,15 @@
  * Pending licence reviews are reminded on the cycle's calendar, so both sides
  * are reminded together, but keep their legal due times: a licence still in
  * review at the close holds the milestone (held-regulator, with the date the
- * case is legally due). The outcome is reported to the cycle workflow
- * whenever it changes.
+ * case is legally due). The project records its outcome in the cycle's
+ * items whenever it changes; the cycle reads them from the records.
  */
 import { condition, getExternalWorkflowHandle, log, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Funder } from '../domain/policy';
 import type { Project } from '../domain/project';
-import { cycleItemSignal, cycleSkipSignal, NO_RUNNING_PROJECT, syncRemindersSignal, type CycleItem, type CycleReviewRequest } from './cycle-contract';
-import { caseDueAt, licenceWorkflowId, searchAttributes, type ComponentView, type MilestoneView, type ReviewStep, type Stage } from './definitions';
+import type { CycleItemWrite } from '../records/contract';
+import { NO_RUNNING_PROJECT, syncRemindersSignal, type CycleItem, type CycleReviewRequest } from './cycle-contract';
+import { caseDueAt, licenceWorkflowId, searchAttributes, type ComponentView, type MilestoneView, type Stage } from './definitions';
 import type { AuditInput, ReviewBoard } from './review-board';
 import type { NoticeIntent } from './mail-intents';
 
@@ -26,18 +27,19 @@ export interface CycleReviewContext {
   board: ReviewBoard;
   components: Map<string, ComponentView>;
   milestones: Map<string, MilestoneView>;
-  /** Open steps of the licence reviews and disputes. */
-  childSteps: () => ReviewStep[];
+  /** Who the licence reviews and disputes of these components wait on, as they last reported. */
+  awaiting: (componentIds: string[]) => string[];
   stage: () => Stage;
   /** Bumped on every change that can move an outcome. */
   changes: () => number;
   record: (entry: AuditInput) => void;
   notify: (to: string, key: string, intent: NoticeIntent) => Promise<void>;
+  /** Records the project's row in the cycle's items, with its next record write. */
+  writeItem: (item: CycleItemWrite) => void;
 }
 
 export async function runCycleReview(ctx: CycleReviewContext, req: CycleReviewRequest): Promise<void> {
-  const cycle = getExternalWorkflowHandle(req.cycleWorkflowId);
-  const skip = (reason: string) => cycle.signal(cycleSkipSignal, { projectId: ctx.project.projectId, reason });
+  const skip = (reason: string) => ctx.writeItem({ cycleId: req.cycleId, skipped: { projectId: ctx.project.projectId, reason } });
   // Another funder's cycle learns nothing of this project: it is skipped as a missing one is.
   if (req.funderId !== ctx.project.funderId) return skip(NO_RUNNING_PROJECT);
   if (ctx.stage() !== 'active') return skip(`the project is ${ctx.stage()}, not active`);
@@ -103,14 +105,7 @@ export async function runCycleReview(ctx: CycleReviewContext, req: CycleReviewRe
     const pendingLicences = componentIds.filter((id) => PENDING.has(licence(id).status));
     const funderDone = steps.every((s) => s.outcome === 'approved');
     if (funderDone && !pendingLicences.length) return { ...base, outcome: 'passed', awaited: [] };
-    const regulators = [
-      ...new Set(
-        ctx
-          .childSteps()
-          .filter((s) => s.status === 'open' && pendingLicences.includes(s.componentId ?? ''))
-          .map((s) => s.partyName),
-      ),
-    ];
+    const regulators = [...new Set(ctx.awaiting(pendingLicences))];
     const awaited = [...new Set([...steps.filter((s) => s.status === 'open').map((s) => s.partyName), ...regulators])];
     if (Date.now() < closesAt) return { ...base, outcome: 'pending', awaited };
     if (!funderDone) return { ...base, outcome: 'stalled', awaited };
@@ -132,14 +127,14 @@ export async function runCycleReview(ctx: CycleReviewContext, req: CycleReviewRe
 
   let reported = '';
   for (;;) {
-    // Read with the state evaluated, before the report's await lets handlers run: a decision that lands
-    // while the report is in flight must wake the wait below, not be taken as already seen.
+    // Read with the state evaluated, before any await lets handlers run: a decision that lands while the
+    // item's record write is in flight must wake the wait below, not be taken as already seen.
     const evaluated = ctx.changes();
     const item = evaluate();
     const key = JSON.stringify([item.outcome, item.awaited, item.detail]);
     if (key !== reported) {
       reported = key;
-      await cycle.signal(cycleItemSignal, item);
+      ctx.writeItem({ cycleId: req.cycleId, item, ...(req.shard && { shard: req.shard }) });
     }
     if (item.outcome !== 'pending' || ctx.stage() !== 'active') return finish(item);
     await condition(() => ctx.changes() !== evaluated || ctx.stage() !== 'active', Math.max(closesAt - Date.now(), 1));

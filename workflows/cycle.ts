@@ -2,18 +2,21 @@
  * A funder's review cycle over its portfolio. The API answers 202 at once; this workflow fixes the projects
  * (the funder's list, which the API wrote to the records, or every active project of the funder) and fans out
  * through shard workflows of CYCLE_SHARD_SIZE projects each. Each shard asks its projects to review their
- * milestones due in the window and records what each reports: passed, held by the funder or a regulator,
- * stalled at the close, or pending. The cycle itself keeps counts, never items, so its history and its result
- * stay the same size however many projects it reviews.
+ * milestones due in the window; each project records its own outcome in the cycle's items (passed, held by the
+ * funder or a regulator, stalled at the close), so no workflow takes a signal per project. The write that records
+ * a shard's last final outcome wakes it (one signal); otherwise it waits for the close. It then reads its projects'
+ * outcomes from the records; one still missing after a wait is recorded `unreported`
+ * with why, and the cycle closes `incomplete` and says so (its record, the record store's log, the funder's mail).
+ * The cycle keeps counts, never items, so its history and its result stay the same size however many projects it reviews.
  */
-import { condition, patched, proxyActivities, setHandler, startChild, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { condition, proxyActivities, setHandler, sleep, startChild, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import {
   CYCLE_OUTCOMES,
   activeTargetSetId,
   CYCLE_SHARD_SIZE,
   cycleShardWorkflowId,
-  cycleViewQuery,
+  shardSettledSignal,
   noCounts,
   type CycleInput,
   type CycleResult,
@@ -21,24 +24,24 @@ import {
   type CycleTally,
   type CycleView,
 } from './cycle-contract';
-import { CycleFanOut } from './cycle-fanout';
-import { unshardedCycle } from './cycle-unsharded';
+import { askProjects } from './cycle-fanout';
 import { searchAttributes } from './definitions';
-import { records } from './effects';
+import { mail, records } from './effects';
 import { RecordWriter } from './record-writer';
 
-const targets = proxyActivities<Pick<Activities, 'cycleTargets' | 'readCycleTargets'>>({
+const cycleData = proxyActivities<Pick<Activities, 'cycleTargets' | 'readCycleTargets' | 'cycleShardTally' | 'markCycleUnreported'>>({
   startToCloseTimeout: '1 minute',
   retry: { maximumInterval: '30 seconds' },
 });
 
 /**
- * How long after the close a shard still waits for its last projects' reports (each project reports as soon as
- * the close passes): long enough for a busy worker, after which a silent project's item is recorded `pending`.
+ * How long after the close a shard still waits for its last projects' outcomes (each project records one as soon
+ * as the close passes): long enough for a busy worker; a project still silent then is recorded `unreported`.
  */
 const SHARD_SETTLE_MS = 5 * 60_000;
-/** The same wait in cycles launched before shards, as it was. */
-const UNSHARDED_SETTLE_MS = 60_000;
+/** After the close, a shard reads its projects' outcomes this often at first, then half as often each time, up to the last. */
+const FIRST_READ_AFTER_MS = 1000;
+const READ_AT_MOST_EVERY_MS = 30_000;
 
 const noTally = (): CycleTally => ({ launched: 0, skipped: 0, counts: noCounts() });
 
@@ -52,34 +55,40 @@ function sum(tallies: CycleTally[]): CycleTally {
   return total;
 }
 
-export async function cycleWorkflow(input: CycleInput): Promise<CycleResult | CycleView> {
-  if (!patched('cycle-shards')) return unshardedCycle(input, UNSHARDED_SETTLE_MS, (view) => setHandler(cycleViewQuery, view));
+const failureText = (err: unknown) => {
+  const e = err as { message?: string; cause?: { message?: string } };
+  return [e.message, e.cause?.message].filter(Boolean).join(': ') || String(err);
+};
 
+export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
   const { cycleId, name, funderId, closesAt, launchedBy } = input;
   let status: CycleView['status'] = 'launching';
   let total = 0;
   let version = 0;
+  let incomplete: string | undefined;
   const summary = () => ({
     ...{ cycleId, name, funderId, closesAt, status, total, launchedBy },
-    ...(status === 'closed' && input.keepForMs !== undefined && { keepUntil: new Date(Date.now() + input.keepForMs).toISOString() }),
+    ...((status === 'closed' || status === 'incomplete') &&
+      input.keepForMs !== undefined && { keepUntil: new Date(Date.now() + input.keepForMs).toISOString() }),
   });
-  const recorder = new RecordWriter(() => records.recordCycle({ cycleId, version: ++version, summary: summary(), items: [], skipped: [] }));
+  const recorder = new RecordWriter(() =>
+    records.recordCycle({ cycleId, version: ++version, summary: summary(), skipped: [], ...(incomplete && { incomplete }) }),
+  );
   void recorder.run();
-  // Read from the workflow only until the first record write lands; the API reads the records after that.
-  setHandler(cycleViewQuery, () => ({ cycleId, name, funderId, closesAt, status, total, ...noTally(), items: [], skipped: [] }));
 
   const targetSet = input.targetSet ?? activeTargetSetId(cycleId);
-  total = await targets.cycleTargets({ setId: targetSet, ...(!input.targetSet && { activeOf: funderId }) });
-  // The summary row goes first: the shards' items belong to it.
+  total = await cycleData.cycleTargets({ setId: targetSet, ...(!input.targetSet && { activeOf: funderId }) });
+  // The summary row goes first: the items belong to it.
   recorder.changed();
   await recorder.flushed();
 
   const size = input.shardSize ?? CYCLE_SHARD_SIZE;
+  const slices = Array.from({ length: Math.ceil(total / size) }, (_, n) => ({ n, from: n * size, count: size }));
   const shards = await Promise.all(
-    Array.from({ length: Math.ceil(total / size) }, (_, n) =>
+    slices.map(({ n, from, count }) =>
       startChild(cycleShardWorkflow, {
         workflowId: cycleShardWorkflowId(cycleId, n),
-        args: [{ cycleId, targetSet, from: n * size, count: size, review: { cycleId, name, funderId, closesAt } }],
+        args: [{ cycleId, targetSet, from, count, review: { cycleId, name, funderId, closesAt } }],
       }),
     ),
   );
@@ -87,24 +96,63 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult | Cy
   upsertSearchAttributes([{ key: searchAttributes.stage, value: 'cycle-open' }]);
   recorder.changed();
 
-  const tally = sum(await Promise.all(shards.map((s) => s.result())));
-  status = 'closed';
-  upsertSearchAttributes([{ key: searchAttributes.stage, value: 'cycle-closed' }]);
+  // A shard that failed (terminated by an operator, say) collected nothing more: its projects without an outcome say why.
+  const tallies = await Promise.all(
+    shards.map((shard, i) =>
+      shard.result().catch((err) => {
+        const { from, count } = slices[i];
+        const reason = `its shard ${shard.workflowId} failed before collecting it (${failureText(err)})`;
+        return cycleData.markCycleUnreported({ cycleId, setId: targetSet, from, count, reason, at: new Date().toISOString() });
+      }),
+    ),
+  );
+  const tally = sum(tallies);
+  const unreported = tally.counts.unreported;
+  status = unreported ? 'incomplete' : 'closed';
+  upsertSearchAttributes([{ key: searchAttributes.stage, value: `cycle-${status}` }]);
+  if (unreported) {
+    incomplete = `${unreported} of ${tally.launched} project(s) gave no outcome; each unreported item says why`;
+    if (input.funderContact) {
+      await mail.sendNotice({
+        to: input.funderContact.email,
+        key: `${workflowInfo().workflowId}.incomplete`,
+        intent: { kind: 'cycle-incomplete', cycleId, cycleName: name, closesAt, funderName: input.funderContact.name, unreported, total: tally.launched },
+      });
+    }
+  }
   recorder.changed();
   await recorder.flushed();
   return { cycleId, name, funderId, closesAt, status, total, ...tally };
 }
 
-/** One shard of a cycle: asks its slice of the projects, records their reports, and closes when all are final or the window has. */
+/**
+ * One shard of a cycle: asks its slice of the projects, then, once every one has a final outcome (the write that
+ * records the last one wakes it) or the window has closed, reads their outcomes from the records until every one is
+ * final or the wait after the close is over; whatever is still missing is `unreported`.
+ */
 export async function cycleShardWorkflow(input: CycleShardInput): Promise<CycleTally> {
-  let version = 0;
-  const fanOut = new CycleFanOut(() => recorder.changed());
-  const recorder: RecordWriter = new RecordWriter(() => records.recordCycle({ cycleId: input.cycleId, version: ++version, ...fanOut.changes() }));
-  void recorder.run();
+  const slice = { cycleId: input.cycleId, setId: input.targetSet, from: input.from, count: input.count };
+  const shard = { workflowId: workflowInfo().workflowId, setId: input.targetSet, from: input.from, count: input.count };
+  // The record write that gives the slice's last project a final outcome says so (its project signals once).
+  let settled = false;
+  setHandler(shardSettledSignal, () => {
+    settled = true;
+  });
+  const projectIds = await cycleData.readCycleTargets({ setId: input.targetSet, from: input.from, count: input.count });
+  const skipped = await askProjects(projectIds, { ...input.review, shard });
+  // A history recorded before writes answered has no result.
+  if (skipped.length) settled ||= !!(await records.recordCycle({ cycleId: input.cycleId, version: 0, skipped, shard }))?.settled;
 
-  const projectIds = await targets.readCycleTargets({ setId: input.targetSet, from: input.from, count: input.count });
-  await fanOut.ask(projectIds, { ...input.review, cycleWorkflowId: workflowInfo().workflowId });
-  await condition(() => fanOut.settled(), Math.max(Date.parse(input.review.closesAt) + SHARD_SETTLE_MS - Date.now(), 1));
-  await recorder.flushed();
-  return fanOut.tally();
+  const closesAt = Date.parse(input.review.closesAt);
+  const giveUpAt = closesAt + SHARD_SETTLE_MS;
+  await condition(() => settled, Math.max(closesAt - Date.now(), 1));
+  for (let wait = FIRST_READ_AFTER_MS; ; wait = Math.min(wait * 2, READ_AT_MOST_EVERY_MS)) {
+    const { open, ...tally } = await cycleData.cycleShardTally(slice);
+    if (!open) return tally;
+    if (Date.now() >= giveUpAt) break;
+    await sleep(Math.min(wait, giveUpAt - Date.now()));
+  }
+  const reason = `no outcome was recorded by ${new Date(giveUpAt).toISOString()}, ${SHARD_SETTLE_MS / 60_000} minutes after the close`;
+  const { open: _none, ...tally } = await cycleData.markCycleUnreported({ ...slice, reason, at: new Date().toISOString() });
+  return tally;
 }

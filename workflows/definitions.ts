@@ -4,11 +4,13 @@
  * Workflow-safe: imports types only, plus the message constructors.
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Classification } from '../domain/classification';
 import type { LadderLevel, Policy, Tier } from '../domain/policy';
 import type { Component, Milestone, Project } from '../domain/project';
 import type { Position } from '../domain/regimes';
+import type { StepPlan } from '../domain/routing';
+import type { RecordPosition } from '../records/contract';
 import { STEP_KINDS, type Decision, type StepKind } from '../domain/step-kinds';
 
 export const DEFAULT_TASK_QUEUE = 'licence-review';
@@ -57,24 +59,15 @@ export type { Decision, StepKind };
 export type StepOutcome = 'approved' | 'denied' | 'no-objection' | 'escalated' | 'appealed' | 'accepted' | 'responded' | 'acknowledged';
 export type StepStatus = 'open' | 'decided' | 'closed';
 
-export interface ReviewStep {
-  stepId: string;
-  /** The workflow that owns the step and takes its decision Update. */
+/** A step as planned (domain/routing.ts), once opened: the one shape of a step, in workflows, records and pages. */
+export interface ReviewStep extends StepPlan {
+  /** The workflow that owns the step, records it and takes its decision Update. */
   workflowId: string;
   /**
    * That workflow's first run (it stays across continue-as-new): links are bound to it, so a project id submitted
    * again (a new run of the same workflow id) refuses the old links. Absent on steps opened before links were bound.
    */
   runId?: string;
-  kind: StepKind;
-  party: string;
-  partyName: string;
-  reviewer: string;
-  componentId?: string;
-  /** The risk tier whose silence rule applies (component steps). */
-  tier?: Tier;
-  question: string;
-  slaMs: number;
   openedAt: string;
   dueAt: string;
   status: StepStatus;
@@ -102,8 +95,6 @@ export interface ReviewStep {
   stoppedMs: number;
   /** The step this one escalated to, when silence escalated it. */
   escalatedTo?: string;
-  /** Reminders fall on this calendar: the review cycle's close, counting back by the cadence. */
-  calendar?: string;
   /** How often the step was passed to another reviewer of its party's pool. */
   assignments?: number;
   /** Who recorded the decision: the reviewer by link, or the agency principal through the API. */
@@ -191,20 +182,6 @@ export interface InfoAnswer {
   answeredBy: string;
 }
 
-/** What the decision page shows: the step and what it is about. */
-export interface StepContext {
-  step: ReviewStep;
-  projectId: string;
-  projectTitle: string;
-  funderId: string;
-  coordinator: string;
-  component?: Pick<Component, 'id' | 'name' | 'description' | 'controlCodes' | 'endUse' | 'destinations'> & {
-    tier: Tier;
-    tierReason: string;
-    reasons: string[];
-  };
-}
-
 // ---- licences ------------------------------------------------------------
 
 /** `returned`: closed without a decision after an information request went unanswered; the coordinator may submit the component again. */
@@ -239,6 +216,8 @@ export interface LicenceInput {
   tier: Tier;
   policy: Policy;
   parentWorkflowId: string;
+  /** The project workflow's first run: the review writes its steps into that project's record. */
+  projectRun: string;
 }
 
 /** The 90-day case clock of one component, which stops while a reviewer waits for the applicant. */
@@ -291,19 +270,23 @@ export interface DisputeInput {
   ladder: LadderLevel[];
   positions: Position[];
   projectWorkflowId: string;
+  /** The project workflow's first run: the dispute writes its steps into that project's record. */
+  projectRun: string;
 }
 
-/** What a licence review or a dispute reports to the project workflow after each change. */
-export interface Progress {
+/**
+ * What a licence review, a dispute or a compliance monitor tells the project workflow when it changes: what the
+ * project decides on (closing, a cycle's outcome), nothing it only shows. Each records its own steps and entries.
+ */
+export interface ChildReport {
   /** The reporting workflow. */
   source: string;
   componentId: string;
-  /** Its steps that changed since its last report (every step, from reviews started before reports carried changes only). */
-  steps: ReviewStep[];
-  audit: AuditEntry[];
   licence?: Licence;
   caseClock?: CaseClock;
   dispute?: DisputeView;
+  /** Who the reporter waits on: its open steps' parties (`coordinator` while a step waits for information). */
+  awaiting?: string[];
   /** A compliance monitor's last report: the licence has ended and the monitor reports nothing more. */
   final?: boolean;
 }
@@ -320,6 +303,8 @@ export interface ProjectInput {
   project: Project;
   policy: Policy;
   submittedBy: string;
+  /** When the API took the submission (it records the project then); absent, when the workflow starts. */
+  submittedAt?: string;
   /** Set when a run continues as new: what the active project carries into its next run. */
   continued?: ProjectCarry;
   /** History events after which an active project continues as new (PROJECT_HISTORY_EVENTS unless set; tests set fewer). */
@@ -341,8 +326,8 @@ export interface ProjectCarry {
   resubmittableUntil: [componentId: string, until: number][];
   /** The compliance monitors started, and whether each has sent its last report. */
   monitors: MonitorRef[];
-  /** Where the record writes continue: the next write's version follows `version`; the trail's next entry is `auditRecorded`. */
-  record: { version: number; auditRecorded: number };
+  /** Where the project's record writes continue. */
+  record: RecordPosition;
 }
 
 export interface MonitorRef {
@@ -414,18 +399,14 @@ export interface WithdrawRequest {
 
 export interface WithdrawResult {
   stage: 'withdrawn';
-  closedSteps: number;
 }
 
 export const decideUpdate = defineUpdate<DecisionResult, [DecisionInput]>('decide');
 export const assignUpdate = defineUpdate<AssignResult, [AssignInput]>('assign');
 export const confirmScopingUpdate = defineUpdate<ComponentView[], [ScopingConfirmation]>('confirmScoping');
 export const withdrawUpdate = defineUpdate<WithdrawResult, [WithdrawRequest]>('withdraw');
-export const projectViewQuery = defineQuery<ProjectView>('projectView');
-export const auditQuery = defineQuery<AuditEntry[]>('audit');
-export const stepContextQuery = defineQuery<StepContext | null, [string]>('stepContext');
 export const answerInfoUpdate = defineUpdate<{ stepId: string; dueAt: string }, [InfoAnswer]>('answerInfo');
-export const progressSignal = defineSignal<[Progress]>('progress');
+export const childReportSignal = defineSignal<[ChildReport]>('childReport');
 
 /** Failure types the scoping and withdraw validators throw. */
 export interface ResubmitRequest {

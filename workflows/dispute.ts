@@ -4,23 +4,23 @@
  * level the chair rules from an e-mail link; the parties whose position lost
  * may appeal to the next level inside the window, in writing with a legal
  * basis; no appeal in time makes the ruling final. A silent chair escalates.
- * Returns the final ruling, which binds the component's licence.
+ * Returns the final ruling, which binds the component's licence. It records
+ * its own steps and audit entries, and tells the project its rulings.
  */
-import { CancellationScope, condition, isCancellation, setHandler } from '@temporalio/workflow';
+import { CancellationScope, condition, isCancellation } from '@temporalio/workflow';
 import type { StepPlan } from '../domain/routing';
-import { assignUpdate, decideUpdate, stepContextQuery, type DisputeInput, type DisputeView, type Progress, type ReviewStep } from './definitions';
-import { mailsSettled } from './effects';
-import { Reporter } from './reporter';
-import { ReviewBoard } from './review-board';
+import type { DisputeInput, DisputeView, ReviewStep } from './definitions';
+import { RecordOwner } from './record-writer';
+import { ParentReport } from './reporter';
+import { awaitingOf, ReviewBoard } from './review-board';
 import { Visibility } from './visibility';
 
 export async function disputeWorkflow(input: DisputeInput): Promise<'approved' | 'denied'> {
-  const ruling = await settleDispute(input);
-  await mailsSettled();
-  return ruling;
+  const owner = new RecordOwner({ projectId: input.project.projectId, run: input.projectRun }, { componentId: input.component.id });
+  return owner.run(() => settleDispute(input, owner));
 }
 
-async function settleDispute(input: DisputeInput): Promise<'approved' | 'denied'> {
+async function settleDispute(input: DisputeInput, owner: RecordOwner): Promise<'approved' | 'denied'> {
   const { project, component, policy, positions } = input;
   const ladder = input.ladder;
   const view: DisputeView = {
@@ -33,15 +33,12 @@ async function settleDispute(input: DisputeInput): Promise<'approved' | 'denied'
     rulings: [],
     appeals: [],
   };
-  const visibility = new Visibility(project.title);
-  const reporter: Reporter = new Reporter(input.projectWorkflowId, component.id, (): Omit<Progress, 'source' | 'componentId' | 'audit'> => ({
-    steps: board.list(),
-    dispute: view,
-  }));
+  const visibility = new Visibility();
+  const reporter = new ParentReport(input.projectWorkflowId, component.id, () => ({ dispute: view, awaiting: awaitingOf(board.open()) }));
   const board: ReviewBoard = new ReviewBoard({
     policy,
     coordinator: project.coordinator,
-    audit: reporter.audit,
+    audit: owner.audit,
     mailContext: () => ({
       projectId: project.projectId,
       projectTitle: project.title,
@@ -54,25 +51,18 @@ async function settleDispute(input: DisputeInput): Promise<'approved' | 'denied'
     waitingParties: [...positions.map((p) => p.partyName), `${project.coordinator.name} (coordinator)`],
     onChange: () => {
       visibility.publish('dispute', board.open());
-      return reporter.report();
+      owner.recorder.changed();
+      void reporter.send();
     },
   });
-  setHandler(decideUpdate, (d) => board.decide(d), { validator: (d) => board.validate(d) });
-  setHandler(assignUpdate, (a) => board.assign(a), { validator: (a) => board.validateAssign(a) });
-  setHandler(stepContextQuery, (stepId) => {
-    const step = board.steps.get(stepId);
-    if (!step) return null;
-    const coordinator = `${project.coordinator.name} <${project.coordinator.email}>`;
-    const context = { ...component, tier: input.tier, tierReason: positionsText(), reasons: [] };
-    return { step, projectId: project.projectId, projectTitle: project.title, funderId: project.funderId, coordinator, component: context };
-  });
+  owner.serve(board);
   const positionsText = () => positions.map((p) => `${p.partyName}: ${p.outcome}${p.legalBasis ? ` (${p.legalBasis})` : ''}`).join('; ');
   const stepId = (what: string) => `${component.id}-${input.disputeId.split('-').pop()}-${what}`;
 
   const final = async (ruling: 'approved' | 'denied', why: string) => {
     Object.assign(view, { status: 'final', finalRuling: ruling });
-    reporter.audit({ actor: 'system', action: 'ruling-final', channel: 'system', detail: `${ruling} at ${view.levelName}: ${why}` });
-    await reporter.report();
+    owner.audit({ actor: 'system', action: 'ruling-final', channel: 'system', detail: `${ruling} at ${view.levelName}: ${why}` });
+    await reporter.send();
     return ruling;
   };
 
@@ -104,7 +94,7 @@ async function settleDispute(input: DisputeInput): Promise<'approved' | 'denied'
       const appealed = await appealWindow(level, ruling, rung.appealWithin);
       if (!appealed) return await final(ruling, 'no appeal within the window');
       view.appeals.push({ level, by: appealed.reviewer, at: appealed.decidedAt!, legalBasis: appealed.legalBasis! });
-      reporter.audit({
+      owner.audit({
         actor: appealed.reviewer,
         action: 'appealed',
         channel: appealed.decidedVia ?? 'email-link',

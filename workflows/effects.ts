@@ -1,5 +1,5 @@
 /** Activity proxies: the only way workflow code reaches the outside world. */
-import { condition, patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { condition, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 
 type MailActivities = Pick<Activities, 'sendReviewRequest' | 'sendStepClosed' | 'sendNotice'>;
@@ -34,19 +34,24 @@ export const mail: MailActivities = {
 /**
  * Before a workflow returns: the mails it started (a reminder that fell due as the last step was decided) are
  * delivered and their sends recorded, so no mail goes out from a closed workflow with no record of it.
- * Histories from before this wait replay without it.
  */
-export async function mailsSettled(): Promise<void> {
-  if (patched('mails-settle-before-close')) await condition(mailsIdle);
+export function mailsSettled(): Promise<void> {
+  return condition(mailsIdle);
 }
 
 /** No send this workflow started is still in flight. */
 export const mailsIdle = (): boolean => mailsInFlight === 0;
 
-/** Record writes retry without limit: a database outage delays the record, never loses it (each write is idempotent). */
-export const records = proxyActivities<Pick<Activities, 'recordProject' | 'recordCycle'>>({
+/**
+ * Record writes are local activities: the worker runs each within the workflow task that made the change, so a
+ * decision is written and answered in one task, with no activity task to schedule, poll and complete. A worker that
+ * dies mid-write loses the task, and the next worker runs it again, the write included: that write supersedes what
+ * the lost attempt wrote, and a late write from it is refused (records/record-writers.ts).
+ * They retry without limit: a database outage delays the record, never loses it.
+ */
+export const records = proxyLocalActivities<Pick<Activities, 'recordProject' | 'recordCycle'>>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+  retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 });
 
 /** Classification reads local reference data: quick, and retried until the data file is fixed. */

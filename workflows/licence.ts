@@ -6,43 +6,30 @@
  * and a consulted agency opens a dispute (child workflow); in the EU a
  * consulted state's objection binds. A denial starts with a notice of intent
  * where the regime has one, and the applicant may appeal it to the issuer's
- * appeal body. Every change is reported to the project workflow.
+ * appeal body. It records its own steps and audit entries, and tells the
+ * project workflow its licence's state and who it waits on.
  */
-import { CancellationScope, condition, executeChild, isCancellation, patched, setHandler } from '@temporalio/workflow';
+import { CancellationScope, condition, executeChild, isCancellation, setHandler } from '@temporalio/workflow';
 import { formatDuration } from '../domain/durations';
 import { phaseVerdict, type PhaseAnswer } from '../domain/regimes';
 import { componentReviewPlan, escalationPlan, issuerOf, standingOf, type StepPlan } from '../domain/routing';
 import { attributedCondition } from '../domain/step-kinds';
-import {
-  answerInfoUpdate,
-  caseDueAt,
-  assignUpdate,
-  decideUpdate,
-  disputeWorkflowId,
-  searchAttributes,
-  stepContextQuery,
-  type CaseClock,
-  type Licence,
-  type LicenceInput,
-  type Position,
-  type Progress,
-  type ReviewStep,
-} from './definitions';
+import { caseDueAt, disputeWorkflowId, searchAttributes, type CaseClock, type Licence, type LicenceInput, type Position, type ReviewStep } from './definitions';
 import { syncRemindersSignal } from './cycle-contract';
 import { disputeWorkflow } from './dispute';
-import { mail, mailsSettled } from './effects';
+import { mail } from './effects';
 import type { MailContext } from './mail-intents';
-import { Reporter } from './reporter';
-import { ReviewBoard } from './review-board';
+import { RecordOwner } from './record-writer';
+import { ParentReport } from './reporter';
+import { awaitingOf, ReviewBoard } from './review-board';
 import { Visibility } from './visibility';
 
 export async function licenceWorkflow(input: LicenceInput): Promise<Licence> {
-  const licence = await reviewLicence(input);
-  await mailsSettled();
-  return licence;
+  const owner = new RecordOwner({ projectId: input.project.projectId, run: input.projectRun }, { componentId: input.component.id });
+  return owner.run(() => reviewLicence(input, owner));
 }
 
-async function reviewLicence(input: LicenceInput): Promise<Licence> {
+async function reviewLicence(input: LicenceInput, owner: RecordOwner): Promise<Licence> {
   const { project, component, classification, tier, policy } = input;
   const { issuer, regime } = issuerOf(policy, project, component);
   const issuedBy: Licence['issuer'] = { agencyId: issuer.id, name: issuer.name, regime: issuer.regime };
@@ -59,18 +46,14 @@ async function reviewLicence(input: LicenceInput): Promise<Licence> {
     tier,
     tierReason: classification.rule.text,
   };
-  const audit = (action: string, detail: string, stepId?: string) => reporter.audit({ actor: 'system', action, channel: 'system', stepId, detail });
+  const audit = (action: string, detail: string, stepId?: string) => owner.audit({ actor: 'system', action, channel: 'system', stepId, detail });
 
-  const visibility = new Visibility(project.title);
-  const reporter: Reporter = new Reporter(input.parentWorkflowId, component.id, (): Omit<Progress, 'source' | 'componentId' | 'audit'> => ({
-    steps: board.list(),
-    licence,
-    caseClock,
-  }));
+  const visibility = new Visibility();
+  const reporter = new ParentReport(input.parentWorkflowId, component.id, () => ({ licence, caseClock, awaiting: awaitingOf(board.open()) }));
   const board: ReviewBoard = new ReviewBoard({
     policy,
     coordinator: project.coordinator,
-    audit: reporter.audit,
+    audit: owner.audit,
     mailContext: () => mailContext,
     // The issuer's own steps are never decided by silence: its senior decides in the silent reviewer's place, then the step stays open.
     escalationFor: (step) => (step.party === issuer.id ? escalationPlan(step, issuer.seniorReviewers) : undefined),
@@ -83,19 +66,11 @@ async function reviewLicence(input: LicenceInput): Promise<Licence> {
     onChange: () => {
       updateCaseClock();
       publishVisibility();
-      return reporter.report();
+      owner.recorder.changed();
+      void reporter.send();
     },
   });
-  /** Set once the out-of-time flag is published to visibility (histories recorded before that did not publish it). */
-  let outOfTimeVisible = false;
-  const publishVisibility = () =>
-    visibility.publish(
-      licence.status === 'disputed' ? 'dispute' : 'licence-review',
-      board.open(),
-      outOfTimeVisible && licence.outOfTimeSince
-        ? { componentId: component.id, since: licence.outOfTimeSince, issuer: { agencyId: issuer.id, name: issuer.name } }
-        : undefined,
-    );
+  const publishVisibility = () => visibility.publish(licence.status === 'disputed' ? 'dispute' : 'licence-review', board.open(), licence.outOfTimeSince);
 
   /** The 90-day case clock stops while any step waits for the applicant's information. */
   function updateCaseClock() {
@@ -113,10 +88,15 @@ async function reviewLicence(input: LicenceInput): Promise<Licence> {
     licence = { status: 'disputed', conditions: [], issuer: issuedBy };
     const disputeId = disputeWorkflowId(project.projectId, component.id, disputes);
     audit('dispute-opened', `conflict: ${positions.map((p) => `${p.partyName} ${p.outcome}`).join('; ')}`);
-    await reporter.report();
+    await reporter.send();
     const ruling = await executeChild(disputeWorkflow, {
       workflowId: disputeId,
-      args: [{ disputeId, project, component, tier, policy, ladder: regime.ladder!, reason: 'conflict', positions, projectWorkflowId: input.parentWorkflowId }],
+      args: [
+        {
+          ...{ disputeId, project, component, tier, policy, ladder: regime.ladder!, reason: 'conflict' as const, positions },
+          ...{ projectWorkflowId: input.parentWorkflowId, projectRun: input.projectRun },
+        },
+      ],
       typedSearchAttributes: [
         { key: searchAttributes.projectId, value: project.projectId },
         { key: searchAttributes.funderId, value: project.funderId },
@@ -144,8 +124,7 @@ async function reviewLicence(input: LicenceInput): Promise<Licence> {
       `${granted.licenceId} issued by ${issuer.name} (${issuer.regime}), valid until ${granted.validUntil}; conditions: ${granted.conditions.join('; ')}`,
     );
     const provisos = reviewersConditions();
-    // Histories recorded before this change issued such a licence without waiting for its acknowledgement.
-    if (provisos.length && patched('conditions-acknowledgement')) return awaitAcknowledgement(granted, provisos);
+    if (provisos.length) return awaitAcknowledgement(granted, provisos);
     return finish(granted);
   };
 
@@ -199,21 +178,15 @@ async function reviewLicence(input: LicenceInput): Promise<Licence> {
 
   const finish = async (outcome: Licence) => {
     licence = outcome;
-    await reporter.report();
+    publishVisibility();
+    owner.recorder.changed();
+    await reporter.send();
     return outcome;
   };
 
-  setHandler(decideUpdate, (d) => board.decide(d), { validator: (d) => board.validate(d) });
-  setHandler(assignUpdate, (a) => board.assign(a), { validator: (a) => board.validateAssign(a) });
-  setHandler(answerInfoUpdate, (a) => board.answerInfo(a), { validator: (a) => board.validateInfoAnswer(a) });
+  owner.serve(board);
+  owner.holdLicence(() => ({ licence, caseClock }));
   setHandler(syncRemindersSignal, ({ cycleId, closesAt }) => board.remindOnCalendar(closesAt, `funder review cycle ${cycleId} (closes ${closesAt})`));
-  setHandler(stepContextQuery, (stepId) => {
-    const step = board.steps.get(stepId);
-    if (!step) return null;
-    const coordinator = `${project.coordinator.name} <${project.coordinator.email}>`;
-    const context = { ...component, tier, tierReason: classification.rule.text, reasons: classification.reasons };
-    return { step, projectId: project.projectId, projectTitle: project.title, funderId: project.funderId, coordinator, component: context };
-  });
 
   if (tier === 'T0') {
     audit('cleared-deemed-to-comply', `T0 cleared without review: ${classification.rule.text}`);
@@ -385,7 +358,6 @@ async function reviewLicence(input: LicenceInput): Promise<Licence> {
       },
     });
     audit('email-sent', `return notice to ${receipt.to}: "${receipt.subject}"`);
-    await reporter.report();
     return outcome;
   }
 
@@ -401,12 +373,8 @@ async function reviewLicence(input: LicenceInput): Promise<Licence> {
       if (await condition(() => !!caseClock.stoppedSince || !undecided(), Math.max(due - Date.now(), 1))) continue;
       licence.outOfTimeSince = new Date().toISOString();
       audit('out-of-time', `undecided past the legal limit of ${formatDuration(caseClock.limitMs)} (due ${new Date(due).toISOString()})`);
-      // For the stalled list and the dashboard: a search attribute and the memo.
-      if (patched('out-of-time-visible')) {
-        outOfTimeVisible = true;
-        publishVisibility();
-      }
-      await reporter.report();
+      publishVisibility();
+      await reporter.send();
       const senior = issuer.seniorReviewers[0] ?? issuer.reviewers[0];
       const stillOpen = board.open().map((s) => `${s.partyName} (${s.reviewer})`);
       for (const to of [project.coordinator.email, senior]) {

@@ -58,7 +58,8 @@ type ProjectNotice =
     }
   | { kind: 'project-closed'; context: MailContext; coordinatorName: string; ended: string }
   | { kind: 'project-withdrawn'; context: MailContext; coordinatorName: string; reason: string }
-  | { kind: 'tranche-releasable'; context: MailContext; cycleName: string; milestones: string[] };
+  | { kind: 'tranche-releasable'; context: MailContext; cycleName: string; milestones: string[] }
+  | { kind: 'cycle-incomplete'; cycleId: string; cycleName: string; closesAt: string; funderName: string; unreported: number; total: number };
 
 /** Post-licence compliance (workflows/compliance-monitor.ts): all to the coordinator. */
 type ComplianceNotice =

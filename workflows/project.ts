@@ -1,7 +1,8 @@
 /**
  * One project's path: scoping → grant review → component licensing → active.
- * Owns the project's view and audit trail; each component's licence review is
- * a child workflow that reports its progress here.
+ * Owns the project's core view, its own steps and its own audit entries, and
+ * records them; each component's licence review is a child workflow that
+ * records its own and tells the project only what it decides on.
  */
 import {
   allHandlersFinished,
@@ -13,7 +14,6 @@ import {
   log,
   makeContinueAsNewFunc,
   ParentClosePolicy,
-  patched,
   setHandler,
   startChild,
   workflowInfo,
@@ -22,23 +22,16 @@ import {
 import { recordKeepingMs } from '../domain/record-keeping';
 import { escalationPlan, grantReviewPlan, leadAgency, tierLoweringPlan } from '../domain/routing';
 import {
-  auditQuery,
+  childReportSignal,
   confirmScopingUpdate,
-  assignUpdate,
-  decideUpdate,
-  progressSignal,
-  answerInfoUpdate,
   licenceWorkflowId,
   resubmitUpdate,
   addDelegateUpdate,
   PROJECT_HISTORY_BYTES,
   PROJECT_HISTORY_EVENTS,
   ProjectRejection,
-  projectViewQuery,
   searchAttributes,
-  stepContextQuery,
   withdrawUpdate,
-  type AuditEntry,
   type ComponentView,
   type DisputeView,
   type MilestoneView,
@@ -47,74 +40,75 @@ import {
   type MonitorRef,
   type ProjectCarry,
   type ProjectInput,
-  type ProjectView,
-  type ReviewStep,
   type ScopingConfirmation,
   type Stage,
   type WithdrawRequest,
 } from './definitions';
-import { mail, mailsIdle, mailsSettled, records, reference } from './effects';
+import type { CycleItemWrite, ProjectCore } from '../records/contract';
+import { mail, mailsIdle, reference } from './effects';
 import type { MailContext, NoticeIntent } from './mail-intents';
 import { licenceWorkflow } from './licence';
-import { ReviewBoard, type AuditInput } from './review-board';
+import { ReviewBoard } from './review-board';
 import { complianceMonitorWorkflow } from './compliance';
 import { complianceMonitorStart } from './compliance-contract';
-import { cycleReviewSignal } from './cycle-contract';
+import { cycleReviewSignal, shardSettledSignal } from './cycle-contract';
 import { runCycleReview } from './cycle-review';
 import { scopingValidator, applyScoping } from './scoping';
 import { Visibility } from './visibility';
-import { ProjectWrites } from './project-record-writes';
-import { RecordWriter } from './record-writer';
+import { projectParties, submissionEntry, submittedCore } from './project-core';
+import { ProjectCoreWrites } from './project-record-writes';
+import { RecordOwner } from './record-writer';
 
 /** Licence states with nothing left to decide or monitor: a project whose licences are all here closes. */
 const LICENCE_ENDED = new Set<LicenceStatus>(['cleared', 'denied', 'returned', 'revoked', 'expired']);
 
 export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
   const { project, policy, continued } = input;
-  const { workflowId } = workflowInfo();
-  // Runs started before projects continued as new end as they did: their monitors are children they wait for.
-  const continues = patched('project-continue-as-new');
+  const { workflowId, firstExecutionRunId } = workflowInfo();
   const lead = leadAgency(policy, project);
-  const submittedAt = continued?.submittedAt ?? new Date().toISOString();
+  const submittedAt = continued?.submittedAt ?? input.submittedAt ?? new Date().toISOString();
+  const submitted = submittedCore(project, policy, input.submittedBy, submittedAt);
   /** Coordinators who act on the project as its owner (the submitter) does. */
   const delegates = new Set<string>(continued?.delegates);
-  /** This run's entries of the audit trail (earlier runs' are in the record). */
-  const auditTrail: AuditEntry[] = [];
-  const writes = new ProjectWrites(
+  const coreWrites = new ProjectCoreWrites(
     {
-      view: () => view(),
-      audit: () => auditTrail,
-      parties: [
-        ...project.partners.map((p) => ({ partyId: p.id, role: 'partner' as const, name: p.name, country: p.country })),
-        { partyId: project.funderId, role: 'funder' as const, name: policy.funders.find((f) => f.id === project.funderId)!.name },
-        { partyId: lead.id, role: 'agency' as const, name: lead.name, country: lead.country },
-      ],
+      core: () => core(),
+      parties: projectParties(project, policy),
+      submission: project,
       keepForMs: recordKeepingMs(policy),
     },
-    continued?.record,
+    !continued,
   );
-  // Update handlers answer once their changes are recorded, so what the API answered is what it reads.
-  const recorder = new RecordWriter(() => records.recordProject(writes.next()));
-  const answer = <T>(result: T | Promise<T>) => recorder.answer(result);
-  const record = (entry: AuditInput) => {
-    auditTrail.push({ at: new Date().toISOString(), ...entry });
-    recorder.changed();
-    // One log line per audit entry (the SDK adds workflowId, runId and workflowType; replays log nothing).
-    log.info(`audit: ${entry.action}`, { action: entry.action, channel: entry.channel, componentId: entry.componentId, stepId: entry.stepId });
+  /** The project's rows in funder cycles' items that changed since the last write, by cycle. */
+  const cycleItems = new Map<string, CycleItemWrite>();
+  const takeCycleItems = () => {
+    const items = [...cycleItems.values()];
+    cycleItems.clear();
+    return items.length ? { cycleItems: items } : {};
   };
-  const components = new Map<string, ComponentView>(
-    continued?.components.map((c) => [c.id, c]) ??
-      project.components.map((c) => [
-        c.id,
-        { id: c.id, name: c.name, tier: null, classifiedTier: null, tierReason: null, classification: null, licence: { status: 'in-review', conditions: [] } },
-      ]),
+  /** Tells a cycle shard that its projects all have final outcomes; a shard that has finished needs telling no more. */
+  const wakeShard = (shardId: string) =>
+    void getExternalWorkflowHandle(shardId)
+      .signal(shardSettledSignal)
+      .catch(() => undefined);
+  // Update handlers answer once their changes are recorded, so what the API answered is what it reads.
+  const owner = new RecordOwner(
+    { projectId: project.projectId, run: firstExecutionRunId },
+    {
+      from: continued?.record,
+      extra: () => ({ ...coreWrites.next(), ...takeCycleItems() }),
+      // This write recorded the last final outcome of a cycle shard's projects: the shard reads them now.
+      written: ({ settledShards }) => settledShards.forEach(wakeShard),
+    },
   );
-  /** Steps of the licence reviews and disputes, by the workflow that reported them. */
-  const childSteps = new Map<string, ReviewStep[]>();
+  const { recorder } = owner;
+  const answer = <T>(result: T | Promise<T>) => recorder.answer(result);
+  const record = owner.audit;
+  const components = new Map<string, ComponentView>((continued?.components ?? submitted.components).map((c) => [c.id, c]));
+  /** Who each licence review and dispute waits on, by the workflow that reported it (for a cycle's outcome). */
+  const awaiting = new Map<string, { componentId: string; parties: string[] }>();
   const disputes = new Map<string, DisputeView>(continued?.disputes.map((d) => [d.disputeId, d]));
-  const milestones = new Map<string, MilestoneView>(
-    continued?.milestones.map((m) => [m.id, m]) ?? project.milestones.map((m) => [m.id, { ...m, status: 'pending' }]),
-  );
+  const milestones = new Map<string, MilestoneView>((continued?.milestones ?? submitted.milestones).map((m) => [m.id, m]));
   /** Bumped on every change a cycle review may wait for. */
   let changes = 0;
   let stage: Stage = continued ? 'active' : 'scoping';
@@ -144,15 +138,14 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
     // A milestone review left open at the cycle's close stays open, overdue: the cycle reports it stalled.
     escalationFor: (step) => escalationPlan(step, step.kind === 'grant-funder' ? funder.seniorReviewers : lead.seniorReviewers),
     waitingParties: [`${project.coordinator.name} (coordinator)`],
-    onChange: async () => {
+    onChange: () => {
       changes += 1;
       publishVisibility();
     },
   });
-  const allSteps = () => [...board.list(), ...[...childSteps.values()].flat()];
+  owner.serve(board);
 
-  const visibility = new Visibility(project.title);
-  visibility.setOwners([input.submittedBy, ...delegates]);
+  const visibility = new Visibility();
   const publishVisibility = (): void => {
     visibility.publish(stage, board.open());
     recorder.changed();
@@ -170,37 +163,23 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
   };
   const notifyCoordinator = (key: string, intent: NoticeIntent) => notify(project.coordinator.email, key, intent);
 
-  const view = (): ProjectView => {
-    const steps = allSteps();
-    return {
-      projectId: project.projectId,
-      title: project.title,
-      funderId: project.funderId,
-      coordinator: project.coordinator,
-      leadAgency: lead.id,
-      policyVersion: policy.version,
-      stage,
-      submittedAt,
-      components: [...components.values()],
-      openSteps: steps.filter((s) => s.status === 'open'),
-      steps,
-      milestones: [...milestones.values()],
-      disputes: [...disputes.values()],
-      owner: input.submittedBy,
-      delegates: [...delegates],
-    };
-  };
-
-  setHandler(projectViewQuery, view);
-  setHandler(auditQuery, () => [...auditTrail].sort((a, b) => a.at.localeCompare(b.at)));
-  setHandler(stepContextQuery, (stepId) => {
-    const step = board.steps.get(stepId);
-    if (!step) return null;
-    const coordinator = `${project.coordinator.name} <${project.coordinator.email}>`;
-    return { step, projectId: project.projectId, projectTitle: project.title, funderId: project.funderId, coordinator };
+  /** The project's view without steps (each workflow records its own): what its record's core holds. */
+  const core = (): ProjectCore => ({
+    projectId: project.projectId,
+    title: project.title,
+    funderId: project.funderId,
+    coordinator: project.coordinator,
+    leadAgency: lead.id,
+    policyVersion: policy.version,
+    stage,
+    submittedAt,
+    components: [...components.values()],
+    milestones: [...milestones.values()],
+    disputes: [...disputes.values()],
+    owner: input.submittedBy,
+    delegates: [...delegates],
   });
-  setHandler(decideUpdate, (d) => answer(board.decide(d)), { validator: (d) => board.validate(d) });
-  setHandler(assignUpdate, (a) => answer(board.assign(a)), { validator: (a) => board.validateAssign(a) });
+
   setHandler(
     confirmScopingUpdate,
     (c) => {
@@ -215,21 +194,13 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
     },
     { validator: (c) => scopingValidator(stage, components, confirmation, c) },
   );
-  setHandler(answerInfoUpdate, (a) => answer(board.answerInfo(a)), { validator: (a) => board.validateInfoAnswer(a) });
-  setHandler(progressSignal, (progress) => {
-    // Changed steps only (full lists from reviews started before that), merged by step id; a step is never removed.
-    const known = childSteps.get(progress.source) ?? [];
-    const changed = new Map(progress.steps.map((s) => [s.stepId, s]));
-    childSteps.set(progress.source, [
-      ...known.map((s) => changed.get(s.stepId) ?? s),
-      ...progress.steps.filter((s) => !known.some((k) => k.stepId === s.stepId)),
-    ]);
-    const component = components.get(progress.componentId);
-    if (component && progress.licence) component.licence = progress.licence;
-    if (component && progress.caseClock) component.caseClock = progress.caseClock;
-    if (progress.dispute) disputes.set(progress.dispute.disputeId, progress.dispute);
-    if (progress.final) monitorRefs.filter((m) => m.workflowId === progress.source).forEach((m) => (m.finished = true));
-    auditTrail.push(...progress.audit);
+  setHandler(childReportSignal, (report) => {
+    const component = components.get(report.componentId);
+    if (component && report.licence) component.licence = report.licence;
+    if (component && report.caseClock) component.caseClock = report.caseClock;
+    if (report.dispute) disputes.set(report.dispute.disputeId, report.dispute);
+    if (report.awaiting) awaiting.set(report.source, { componentId: report.componentId, parties: report.awaiting });
+    if (report.final) monitorRefs.filter((m) => m.workflowId === report.source).forEach((m) => (m.finished = true));
     changes += 1;
     recorder.changed();
   });
@@ -241,11 +212,15 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
         board,
         components,
         milestones,
-        childSteps: () => [...childSteps.values()].flat(),
+        awaiting: (componentIds: string[]) => [...awaiting.values()].filter((a) => componentIds.includes(a.componentId)).flatMap((a) => a.parties),
         stage: () => stage,
         changes: () => changes,
         record,
         notify,
+        writeItem: (item) => {
+          cycleItems.set(item.cycleId, item);
+          recorder.changed();
+        },
       },
       request,
     ),
@@ -259,8 +234,8 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
       record({ actor: request.withdrawnBy, action: 'withdrawal-requested', channel: 'api', detail: request.reason });
       main.cancel();
       await condition(() => stage === 'withdrawn');
-      if (recorder.enabled) await recorder.flushed();
-      return { stage: 'withdrawn' as const, closedSteps: allSteps().filter((s) => s.status === 'closed').length };
+      await recorder.flushed();
+      return { stage: 'withdrawn' as const };
     },
     {
       validator: (_request: WithdrawRequest) => {
@@ -280,20 +255,24 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
       const c = components.get(componentId)!;
       const handle: ChildWorkflowHandle<typeof licenceWorkflow> = await startChild(licenceWorkflow, {
         workflowId: licenceWorkflowId(project.projectId, componentId, submissions.get(componentId)),
-        args: [{ project, component: spec, classification: c.classification!, tier: c.tier!, policy, parentWorkflowId: workflowId }],
+        args: [
+          { project, component: spec, classification: c.classification!, tier: c.tier!, policy, parentWorkflowId: workflowId, projectRun: firstExecutionRunId },
+        ],
         typedSearchAttributes: [
           { key: searchAttributes.projectId, value: project.projectId },
           { key: searchAttributes.funderId, value: project.funderId },
         ],
       });
       const licence = await handle.result();
+      c.licence = licence;
+      awaiting.delete(handle.workflowId);
       if (licence.status === 'returned') resubmittableUntil.set(componentId, Date.now() + policy.sla.resubmitWithin);
       if (licence.status === 'approved') {
-        const start = complianceMonitorStart({ project, component: spec, licence, policy, projectWorkflowId: workflowId });
+        const start = complianceMonitorStart({ project, component: spec, licence, policy, projectWorkflowId: workflowId, projectRun: firstExecutionRunId });
         // A monitor outlives the run that started it (the project continues as new): it is left running when the run
         // closes. A withdrawal cancels it with this run's scope, and those of earlier runs by their workflow ids.
-        const monitor = await startChild(complianceMonitorWorkflow, continues ? { ...start, parentClosePolicy: ParentClosePolicy.ABANDON } : start);
-        if (continues) monitorRefs.push({ componentId, workflowId: start.workflowId, finished: false });
+        const monitor = await startChild(complianceMonitorWorkflow, { ...start, parentClosePolicy: ParentClosePolicy.ABANDON });
+        monitorRefs.push({ componentId, workflowId: start.workflowId, finished: false });
         // Settled either way, and at once: an unobserved failure (a monitor terminated by an operator) would fail this workflow's task.
         monitors.push(
           monitor.result().then(
@@ -340,7 +319,6 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
     ({ userId, addedBy }) => {
       delegates.add(`coordinator:${userId}`);
       record({ actor: addedBy, action: 'delegate-added', channel: 'api', detail: `coordinator:${userId} may act on the project` });
-      visibility.setOwners([input.submittedBy, ...delegates]);
       publishVisibility();
       return answer({ owner: input.submittedBy, delegates: [...delegates] });
     },
@@ -353,16 +331,12 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
     },
   );
 
-  if (!continued) {
-    record({
-      actor: input.submittedBy,
-      action: 'project-submitted',
-      channel: 'api',
-      detail: `"${project.title}" with ${project.components.length} component(s), policy ${policy.version}`,
-    });
+  // The API records the submission it took (input.submittedAt); a project started otherwise records it here.
+  if (!continued && !input.submittedAt) {
+    const { at: _now, ...entry } = submissionEntry(project, policy, input.submittedBy, submittedAt);
+    record(entry);
   }
   publishVisibility();
-  void recorder.run();
 
   /** Scoping, grant review and the first licence reviews; false when the grant is refused. */
   async function begin(): Promise<boolean> {
@@ -463,74 +437,71 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
       submissions: [...submissions],
       resubmittableUntil: [...resubmittableUntil],
       monitors: monitorRefs,
-      record: writes.carry(),
+      record: owner.position(),
     };
     log.info('continuing as new', { historyLength: workflowInfo().historyLength, historySize: workflowInfo().historySize });
     const { typedSearchAttributes, memo } = workflowInfo();
     return makeContinueAsNewFunc<typeof projectWorkflow>({ typedSearchAttributes, memo })({ ...input, continued: carry });
   }
 
-  try {
-    await main.run(async () => {
-      if (!continued && !(await begin())) return;
+  return owner.run(async () => {
+    await runProject();
+    await condition(allHandlersFinished);
+    return stage;
+  });
 
-      // The project stays active while a licence is in force or under review: milestones, cycles and compliance follow.
-      // A returned component may be submitted again within the policy's window; the project closes once nothing can change.
-      const allEnded = () => [...components.values()].every((c) => LICENCE_ENDED.has(c.licence.status));
-      // Its history grows with each report from its compliance monitors: past a bound, it continues as new, between
-      // reviews, when nothing is in flight (no licence review, cycle review, handler, open step, mail or record write).
-      const historyFull = () => {
-        const info = workflowInfo();
-        return (
-          info.continueAsNewSuggested ||
-          info.historyLength >= (input.continueAfterEvents ?? PROJECT_HISTORY_EVENTS) ||
-          info.historySize >= PROJECT_HISTORY_BYTES
-        );
-      };
-      const quiet = () => !withdrawal && reviewsRunning === 0 && board.open().length === 0 && recorder.idle() && mailsIdle() && allHandlersFinished();
-      for (;;) {
-        await condition(() => allEnded() || (continues && historyFull()));
-        if (!allEnded()) {
-          await condition(() => allEnded() || quiet());
-          if (!allEnded()) await continueInNewRun();
-          continue;
+  async function runProject(): Promise<void> {
+    try {
+      await main.run(async () => {
+        if (!continued && !(await begin())) return;
+
+        // The project stays active while a licence is in force or under review: milestones, cycles and compliance follow.
+        // A returned component may be submitted again within the policy's window; the project closes once nothing can change.
+        const allEnded = () => [...components.values()].every((c) => LICENCE_ENDED.has(c.licence.status));
+        // Its history grows with each report from its compliance monitors: past a bound, it continues as new, between
+        // reviews, when nothing is in flight (no licence review, cycle review, handler, open step, mail or record write).
+        const historyFull = () => {
+          const info = workflowInfo();
+          return (
+            info.continueAsNewSuggested ||
+            info.historyLength >= (input.continueAfterEvents ?? PROJECT_HISTORY_EVENTS) ||
+            info.historySize >= PROJECT_HISTORY_BYTES
+          );
+        };
+        const quiet = () => !withdrawal && reviewsRunning === 0 && board.open().length === 0 && recorder.idle() && mailsIdle() && allHandlersFinished();
+        for (;;) {
+          await condition(() => allEnded() || historyFull());
+          if (!allEnded()) {
+            await condition(() => allEnded() || quiet());
+            if (!allEnded()) await continueInNewRun();
+            continue;
+          }
+          const until = Math.max(0, ...resubmittableUntil.values());
+          if (Date.now() >= until) break;
+          await condition(() => !allEnded(), until - Date.now());
         }
-        const until = Math.max(0, ...resubmittableUntil.values());
-        if (Date.now() >= until) break;
-        await condition(() => !allEnded(), until - Date.now());
-      }
-      if (continues) {
         // Monitors are not children of later runs: each says when it has sent its last report.
         await Promise.all(children);
         await condition(() => monitorRefs.every((m) => m.finished));
-      } else {
-        // Closing completes this workflow, which would end its monitors (the parent close policy): each must finish first.
-        await Promise.all([...children, ...monitors]);
-      }
-      const ended = [...components.values()].map((c) => `${c.name}: ${c.licence.status}`).join('; ');
-      setStage('closed', `every licence has ended (${ended})`);
-      await notifyCoordinator('closed', { kind: 'project-closed', context, coordinatorName, ended });
-    });
-  } catch (err) {
-    if (!(withdrawal && isCancellation(err))) throw err;
-    await CancellationScope.nonCancellable(async () => {
-      const reason = 'the project was withdrawn by its coordinator';
-      await board.closeOpen(reason);
-      await Promise.allSettled(children); // each licence review closes its own steps
-      if (continues) {
+        const ended = [...components.values()].map((c) => `${c.name}: ${c.licence.status}`).join('; ');
+        setStage('closed', `every licence has ended (${ended})`);
+        await notifyCoordinator('closed', { kind: 'project-closed', context, coordinatorName, ended });
+      });
+    } catch (err) {
+      if (!(withdrawal && isCancellation(err))) throw err;
+      await CancellationScope.nonCancellable(async () => {
+        const reason = 'the project was withdrawn by its coordinator';
+        await board.closeOpen(reason);
+        await Promise.allSettled(children); // each licence review closes and records its own steps
         // This run's monitors were cancelled with its scope; an earlier run's are not its children.
         for (const m of (continued?.monitors ?? []).filter((r) => !r.finished)) {
           await getExternalWorkflowHandle(m.workflowId)
             .cancel()
             .catch((err) => log.warn('compliance monitor not cancelled', { componentId: m.componentId, err }));
         }
-      }
-      await notifyCoordinator('withdrawn', { kind: 'project-withdrawn', context, coordinatorName, reason: withdrawal!.reason });
-      setStage('withdrawn', withdrawal!.reason); // last: the withdraw Update answers once everything above is done
-    });
+        await notifyCoordinator('withdrawn', { kind: 'project-withdrawn', context, coordinatorName, reason: withdrawal!.reason });
+        setStage('withdrawn', withdrawal!.reason); // last: the withdraw Update answers once everything above is done
+      });
+    }
   }
-  await mailsSettled();
-  if (recorder.enabled) await recorder.flushed();
-  await condition(allHandlersFinished);
-  return stage;
 }

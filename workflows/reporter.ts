@@ -1,48 +1,47 @@
 /**
- * How a licence review or a dispute keeps the project workflow's view and
- * audit trail current: audit entries are buffered and sent, with the steps
- * that changed since the last report, by the `progress` signal after each change
- * (the project merges them by step id), so a report's size does not grow with
- * the steps a review has had.
+ * What a licence review, a dispute or a compliance monitor tells the project workflow: only what the project decides
+ * on (a licence's status and case clock, who a review waits on, a dispute's rulings), and only when it changed. Their
+ * steps and audit entries they record themselves (record-writer.ts); the project keeps no copy of them.
  */
-import { getExternalWorkflowHandle, log, patched, workflowInfo } from '@temporalio/workflow';
-import { progressSignal, type AuditEntry, type Progress, type ReviewStep } from './definitions';
-import { ChangeTracker } from './record-writer';
-import type { AuditInput } from './review-board';
+import { getExternalWorkflowHandle, log, workflowInfo } from '@temporalio/workflow';
+import { childReportSignal, type ChildReport } from './definitions';
 
-export class Reporter {
-  private unsent: AuditEntry[] = [];
-  private sent: Promise<void> = Promise.resolve();
-  /** Reviews that started before reports carried only changed steps send every step, as they did. */
-  private readonly deltas = patched('progress-step-deltas');
-  private readonly stepsSent = new ChangeTracker<ReviewStep>();
+export type ReportState = Omit<ChildReport, 'source' | 'componentId' | 'final'>;
 
+export class ParentReport {
+  private queue: Promise<void> = Promise.resolve();
+
+  /** `sent`: the last report an earlier run sent (a run continued as new does not repeat it). */
   constructor(
     private readonly projectWorkflowId: string,
     private readonly componentId: string,
-    private readonly snapshot: () => Omit<Progress, 'source' | 'componentId' | 'audit'>,
+    private readonly state: () => ReportState,
+    private sent = '',
   ) {}
 
-  readonly audit = (entry: AuditInput): void => {
-    this.unsent.push({ at: new Date().toISOString(), componentId: this.componentId, ...entry });
-    log.info(`audit: ${entry.action}`, { action: entry.action, channel: entry.channel, componentId: this.componentId, stepId: entry.stepId });
-  };
+  /** The last report sent, for the next run to carry. */
+  lastSent(): string {
+    return this.sent;
+  }
 
   /**
-   * Reports go out one after another, so the project receives them in the order they were made. A monitor's last
-   * report says it is `final`: the project closes only after it.
-   * One that fails (the project already closed) is logged and must not fail a reviewer's decision.
+   * Sends the state when it changed since the last report (always with `final`). Reports go out one after another,
+   * so the project receives them in the order they were made; one that fails (the project already closed) is logged:
+   * it must not fail a reviewer's decision. Resolves once this report (and every one before it) is delivered.
    */
-  report(final?: { final: true }): Promise<void> {
-    // A copy now: the steps change before a queued report is sent.
-    const snapshot = this.snapshot();
-    const steps = this.deltas ? this.stepsSent.changedSince(snapshot.steps.map((s) => [s.stepId, s])) : snapshot.steps;
-    const progress: Progress = JSON.parse(
-      JSON.stringify({ source: workflowInfo().workflowId, componentId: this.componentId, audit: this.unsent, ...snapshot, steps, ...final }),
-    );
-    this.unsent = [];
+  send(final?: { final: true }): Promise<void> {
+    // What was said, without who said it: the same across runs, and across replays.
+    const key = JSON.stringify({ ...this.state(), ...final });
+    if (key === this.sent) return this.queue;
+    this.sent = key;
+    const report: ChildReport = { source: workflowInfo().workflowId, componentId: this.componentId, ...JSON.parse(key) };
     const project = getExternalWorkflowHandle(this.projectWorkflowId);
-    this.sent = this.sent.then(() => project.signal(progressSignal, progress)).catch((err) => log.warn('progress report not delivered', { err }));
-    return this.sent;
+    this.queue = this.queue.then(() => project.signal(childReportSignal, report)).catch((err) => log.warn('report to the project not delivered', { err }));
+    return this.queue;
+  }
+
+  /** Every report sent so far is delivered. */
+  delivered(): Promise<void> {
+    return this.queue;
   }
 }

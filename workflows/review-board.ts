@@ -5,15 +5,19 @@
  * window, or open and flagged). Decisions arrive through the `decide`
  * Update; a request for information stops the step's clock until the
  * coordinator answers, and one left unanswered is reminded, then returned.
- * Used by the project, licence and dispute workflows.
+ * Used by the project, licence and dispute workflows: each records the steps
+ * it owns, and answers each Update once its changes are recorded.
  */
-import { ApplicationFailure, condition, isCancellation, patched, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, condition, isCancellation, setHandler, workflowInfo } from '@temporalio/workflow';
 import { formatDuration } from '../domain/durations';
 import type { Deadline, Policy } from '../domain/policy';
 import { reviewerPool } from '../domain/routing';
 import type { StepPlan } from '../domain/routing';
-import { STEP_KINDS } from '../domain/step-kinds';
+import { basisRequiredMessage, STEP_KINDS } from '../domain/step-kinds';
 import {
+  answerInfoUpdate,
+  assignUpdate,
+  decideUpdate,
   DecisionRejection,
   decisionOutcome,
   decisionsFor,
@@ -28,6 +32,7 @@ import {
 } from './definitions';
 import { calendar, mail } from './effects';
 import type { MailContext } from './mail-intents';
+import type { RecordWriter } from './record-writer';
 
 export type AuditInput = Omit<AuditEntry, 'at'>;
 
@@ -50,8 +55,23 @@ export interface BoardOptions {
   onUnanswered?: (step: ReviewStep) => Promise<void>;
   /** Parties waiting on these decisions, named in reminders. */
   waitingParties: string[];
-  /** Called after every change the owner should publish. */
-  onChange?: () => Promise<void>;
+  /** Called after every change to a step: the owner records it and publishes what it shows. */
+  onChange?: () => void;
+}
+
+/**
+ * The Updates on a board's steps, each validated before anything reaches history and answered once its changes are
+ * recorded: a reviewer's `200` means the record shows the decision. Mail the handler starts goes out after.
+ */
+export function serveDecisions(board: ReviewBoard, recorder: RecordWriter): void {
+  setHandler(decideUpdate, (d) => recorder.answer(board.decide(d)), { validator: (d) => board.validate(d) });
+  setHandler(assignUpdate, (a) => recorder.answer(board.assign(a)), { validator: (a) => board.validateAssign(a) });
+  setHandler(answerInfoUpdate, (a) => recorder.answer(board.answerInfo(a)), { validator: (a) => board.validateInfoAnswer(a) });
+}
+
+/** Who open steps wait on, by name: what a review tells its project (a cycle names them). */
+export function awaitingOf(open: ReviewStep[]): string[] {
+  return [...new Set(open.map((s) => s.partyName))];
 }
 
 export class ReviewBoard {
@@ -83,16 +103,9 @@ export class ReviewBoard {
     const opened = plans.map((plan, i): ReviewStep => {
       if (this.steps.has(plan.stepId)) throw new Error(`step ${plan.stepId} opened twice`);
       const step: ReviewStep = {
-        stepId: plan.stepId,
+        ...plan,
         workflowId: workflowInfo().workflowId,
         runId: workflowInfo().firstExecutionRunId,
-        kind: plan.kind,
-        party: plan.party,
-        partyName: plan.partyName,
-        reviewer: plan.reviewer,
-        componentId: plan.componentId,
-        tier: plan.tier,
-        question: plan.question,
         slaMs: dues[i] - now,
         openedAt: new Date(now).toISOString(),
         dueAt: new Date(dues[i]).toISOString(),
@@ -102,13 +115,12 @@ export class ReviewBoard {
         status: 'open',
         remindersSent: 0,
         stoppedMs: 0,
-        calendar: plan.calendar,
       };
       this.steps.set(step.stepId, step);
       this.record(step, 'step-opened', `${step.kind} owed by ${step.partyName} (${step.reviewer}), due ${step.dueAt}`);
       return step;
     });
-    await this.opts.onChange?.();
+    this.opts.onChange?.();
     await Promise.all(
       opened.map(async (step) => {
         const receipt = await mail.sendReviewRequest({ step, context: this.opts.mailContext(step), linkValidForMs: this.opts.policy.links.validFor });
@@ -116,7 +128,7 @@ export class ReviewBoard {
       }),
     );
     for (const step of opened) this.track(this.watch(step));
-    await this.opts.onChange?.();
+    this.opts.onChange?.();
   }
 
   /**
@@ -173,8 +185,7 @@ export class ReviewBoard {
     }
     const rule = STEP_KINDS[step.kind];
     if (rule.basisRequired.includes(input.decision) && !input.legalBasis?.trim()) {
-      const what = input.decision === 'deny' ? 'a denial' : input.decision === 'appeal' ? 'an appeal' : `"${input.decision}"`;
-      throw ApplicationFailure.nonRetryable(`${what} must cite its legal basis, in writing`, DecisionRejection.LegalBasisRequired);
+      throw ApplicationFailure.nonRetryable(basisRequiredMessage(input.decision), DecisionRejection.LegalBasisRequired);
     }
     if (input.conditions?.length) {
       if (input.decision !== 'approve') throw ApplicationFailure.nonRetryable('conditions go with an approval', DecisionRejection.ConditionsNotOffered);
@@ -201,8 +212,8 @@ export class ReviewBoard {
       step.infoRequest = { question, askedAt: decidedAt, remainingMs: Math.max(0, Date.parse(step.dueAt) - now.getTime()), returnAt };
       this.record(step, 'info-requested', `${step.partyName} asks: ${question}`, 'email-link', input.reviewer);
       this.record(step, 'clock-stopped', `${formatDuration(step.infoRequest.remainingMs)} left; waiting for the coordinator's information`);
-      await this.opts.onChange?.();
-      await this.mailInfoRequest(step, question);
+      this.opts.onChange?.();
+      this.track(this.mailInfoRequest(step, question));
       return { recorded: true, stepId: step.stepId, decision: input.decision, outcome: 'info-requested', decidedAt };
     }
     const outcome = decisionOutcome[input.decision];
@@ -223,7 +234,7 @@ export class ReviewBoard {
       input.channel ?? 'email-link',
       decidedBy,
     );
-    await this.opts.onChange?.();
+    this.opts.onChange?.();
     return { recorded: true, stepId: step.stepId, decision: input.decision, outcome, decidedAt };
   }
 
@@ -251,22 +262,31 @@ export class ReviewBoard {
     }
   }
 
-  /** The step passes to another reviewer of the pool, who gets a fresh link; the link of the one before no longer decides it. */
-  async assign(input: AssignInput): Promise<AssignResult> {
+  /**
+   * The step passes to another reviewer of the pool, who is mailed a fresh link (after the answer); the link of the
+   * one before no longer decides it.
+   */
+  assign(input: AssignInput): AssignResult {
     const step = this.steps.get(input.stepId)!;
     const previous = step.reviewer;
     step.reviewer = input.reviewer;
     step.assignments = (step.assignments ?? 0) + 1;
     this.record(step, 'step-assigned', `passed from ${previous} to ${input.reviewer}`, 'api', input.assignedBy);
-    await this.opts.onChange?.();
+    this.opts.onChange?.();
     const context = this.opts.mailContext(step);
-    const receipt = await mail.sendReviewRequest({ step, context, linkValidForMs: this.opts.policy.links.validFor, issuedAt: new Date().toISOString() });
-    this.record(step, 'email-sent', `review request to ${receipt.to}: "${receipt.subject}" ${receipt.messageId}`, 'email');
-    await mail.sendNotice({
-      to: previous,
-      key: `${step.workflowId}.${step.stepId}.reassigned.${step.assignments}`,
-      intent: { kind: 'step-reassigned', context, step, previous, by: input.assignedBy },
-    });
+    const sent = { ...step };
+    this.track(
+      (async () => {
+        const issuedAt = new Date().toISOString();
+        const receipt = await mail.sendReviewRequest({ step: sent, context, linkValidForMs: this.opts.policy.links.validFor, issuedAt });
+        this.record(step, 'email-sent', `review request to ${receipt.to}: "${receipt.subject}" ${receipt.messageId}`, 'email');
+        await mail.sendNotice({
+          to: previous,
+          key: `${step.workflowId}.${step.stepId}.reassigned.${sent.assignments}`,
+          intent: { kind: 'step-reassigned', context, step: sent, previous, by: input.assignedBy },
+        });
+      })(),
+    );
     return { stepId: step.stepId, reviewer: step.reviewer, previous };
   }
 
@@ -278,8 +298,8 @@ export class ReviewBoard {
     }
   }
 
-  /** The coordinator's answer: the clock resumes with the time that was left. */
-  async answerInfo(input: InfoAnswer): Promise<{ stepId: string; dueAt: string }> {
+  /** The coordinator's answer: the clock resumes with the time that was left; the reviewer is mailed it after the answer. */
+  answerInfo(input: InfoAnswer): { stepId: string; dueAt: string } {
     const step = this.steps.get(input.stepId)!;
     const request = step.infoRequest!;
     const now = Date.now();
@@ -292,20 +312,21 @@ export class ReviewBoard {
       'clock-resumed',
       `stopped for ${formatDuration(now - Date.parse(request.askedAt))}; ${formatDuration(request.remainingMs)} left, due ${step.dueAt}`,
     );
-    await this.opts.onChange?.();
-    const receipt = await mail.sendNotice({
-      to: step.reviewer,
-      key: `${step.workflowId}.${step.stepId}.answer.${now}`,
-      intent: {
-        kind: 'info-answered',
-        context: this.opts.mailContext(step),
-        step,
-        question: request.question,
-        answer: input.answer,
-        linkUntil: this.linkUntil(),
-      },
-    });
-    this.record(step, 'email-sent', `information to ${receipt.to}: "${receipt.subject}"`, 'email');
+    this.opts.onChange?.();
+    const intent = {
+      kind: 'info-answered' as const,
+      context: this.opts.mailContext(step),
+      step: { ...step },
+      question: request.question,
+      answer: input.answer,
+      linkUntil: this.linkUntil(),
+    };
+    this.track(
+      (async () => {
+        const receipt = await mail.sendNotice({ to: step.reviewer, key: `${step.workflowId}.${step.stepId}.answer.${now}`, intent });
+        this.record(step, 'email-sent', `information to ${receipt.to}: "${receipt.subject}"`, 'email');
+      })(),
+    );
     return { stepId: step.stepId, dueAt: step.dueAt };
   }
 
@@ -332,7 +353,7 @@ export class ReviewBoard {
         this.record(step, 'email-sent', `closure notice to ${receipt.to}: "${receipt.subject}"`, 'email');
       }),
     );
-    await this.opts.onChange?.();
+    this.opts.onChange?.();
     return open.length;
   }
 
@@ -357,7 +378,7 @@ export class ReviewBoard {
       step.calendar = calendar;
       this.record(step, 'reminders-synchronized', `reminded on the calendar of ${why}; still due ${step.dueAt}`);
     }
-    await this.opts.onChange?.();
+    this.opts.onChange?.();
   }
 
   /** The next reminder: on the step's calendar (counting back from it by the cadence) or every cadence since it opened. */
@@ -383,11 +404,10 @@ export class ReviewBoard {
         nextReminder += Date.now() - stoppedAt;
         continue;
       }
-      // A calendar set while this step's reminder was being sent is taken up here; before this check the next
-      // reminder came on the old cadence (histories from then replay without it).
+      // A calendar set while this step's reminder was being sent is taken up here.
       if (step.calendar !== plannedOn) {
         plannedOn = step.calendar;
-        if (patched('calendar-set-during-send')) nextReminder = this.nextReminderAfter(step, Date.now(), nextReminder);
+        nextReminder = this.nextReminderAfter(step, Date.now(), nextReminder);
       }
       const due = Date.parse(step.dueAt);
       const [seenDue, seenCalendar] = [step.dueAt, step.calendar];
@@ -463,7 +483,7 @@ export class ReviewBoard {
         return;
       }
     }
-    await this.opts.onChange?.();
+    this.opts.onChange?.();
   }
 
   /** Reminds the coordinator of a request for information they have not answered. */
@@ -489,7 +509,7 @@ export class ReviewBoard {
         returnAt: request.returnAt,
       },
     });
-    await this.opts.onChange?.();
+    this.opts.onChange?.();
   }
 
   /** Tells the coordinator that a step is overdue and escalated. */
@@ -522,7 +542,7 @@ export class ReviewBoard {
       key: `${step.workflowId}.${step.stepId}.reminder.${step.remindersSent}`,
       intent: { kind: 'step-reminder', context: this.opts.mailContext(step), step, n: step.remindersSent, openFor, waiting, linkUntil: this.linkUntil() },
     });
-    await this.opts.onChange?.();
+    this.opts.onChange?.();
   }
 
   /** A fresh link lives the policy's maximum from now; the step's own state (decided, closed) ends it sooner. */

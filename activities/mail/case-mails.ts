@@ -65,6 +65,19 @@ export function trancheReleasableMail({ context, cycleName, milestones }: Intent
   };
 }
 
+export function cycleIncompleteMail({ cycleId, cycleName, closesAt, funderName, unreported, total }: Intent<'cycle-incomplete'>): RenderedMail {
+  return {
+    subject: `Review cycle incomplete: ${cycleName}`,
+    text: [
+      `Dear ${funderName},`,
+      '',
+      `Review cycle "${cycleName}" (${cycleId}) closed on ${closesAt}, but ${unreported} of its ${total} project(s) gave no outcome.`,
+      `Each of them is listed as "unreported" with the reason, under GET /v1/cycles/${cycleId}/items?outcome=unreported.`,
+      'No tranche should be released for them on the strength of this cycle: review them again in a new cycle, or ask the operators why.',
+    ].join('\n'),
+  };
+}
+
 export function licenceReturnedMail({ context, componentId, coordinatorName, issuerName, basis }: Intent<'licence-returned'>): RenderedMail {
   return {
     subject: `Returned without a decision: ${context.projectTitle} — ${context.componentName}`,

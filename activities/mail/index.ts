@@ -28,6 +28,7 @@ const RENDERERS: { [K in NoticeKind]: (intent: Extract<NoticeIntent, { kind: K }
   'project-closed': cases.projectClosedMail,
   'project-withdrawn': cases.projectWithdrawnMail,
   'tranche-releasable': cases.trancheReleasableMail,
+  'cycle-incomplete': cases.cycleIncompleteMail,
   'report-request': compliance.reportRequestMail,
   'corrective-action': compliance.correctiveActionMail,
   'licence-suspended': compliance.suspensionMail,

@@ -5,9 +5,9 @@ import { z } from 'zod';
 import type { Policy } from '../../domain/policy';
 import { recordKeepingMs } from '../../domain/record-keeping';
 import { isoDateTime, slug, text } from '../../domain/primitives';
-import { CYCLE_OUTCOMES, cycleViewQuery, cycleWorkflowId, type CycleView } from '../../workflows/cycle-contract';
+import { CYCLE_OUTCOMES, cycleWorkflowId, type CycleView } from '../../workflows/cycle-contract';
 import type { Records } from '../../records/database';
-import { listCycleItems, readCycleRecord, recordedCycleFunder } from '../../records/cycle-records';
+import { listCycleItems, readCycleRecord, recordedCycleFunder, writeCycleRecord } from '../../records/cycle-records';
 import { givenTargetSetId, writeTargetSet } from '../../records/cycle-targets';
 import type { cycleWorkflow } from '../../workflows/cycle';
 import { searchAttributes } from '../../workflows/definitions';
@@ -17,6 +17,7 @@ import { bounded } from '../temporal-calls';
 import { tagWorkflow, tagWorkflowOfParam } from '../request-log';
 import { idempotencyClaim, idempotencyMemo, startOnce } from '../idempotency';
 import { newId } from '../ids';
+import { list, read, type Operation } from '../operation';
 
 export const cycleBody = z
   .strictObject({
@@ -44,19 +45,57 @@ export const cycleItemsQuery = z.strictObject({
 /** How many items and skipped projects GET /v1/cycles/:id shows; the rest are a page away at /items. */
 const FIRST_PAGE = 100;
 
+/** The operations of the routes below, as the OpenAPI document (api/openapi.ts) describes them. */
+export const cycleOperations: Operation[] = [
+  {
+    operationId: 'launchCycle',
+    method: 'post',
+    path: '/v1/cycles',
+    summary: "Launch a funder review cycle over the funder's projects",
+    roles: { funder: "its own projects; another funder's project is skipped as a missing one" },
+    idempotent: true,
+    body: cycleBody,
+    example: { cycleId: 'spring-2031', name: 'Spring review', closesAt: '2031-01-01T00:00:00Z', projectIds: ['fusion-diag-2027'] },
+    success: { status: 202, description: '{ cycleId, status: "launching" }' },
+    errors: [...list, 'CONFLICT', 'IDEMPOTENCY_KEY_REUSED'],
+  },
+  {
+    operationId: 'getCycle',
+    method: 'get',
+    path: '/v1/cycles/{id}',
+    summary: 'Per project: milestone outcome and who is awaited, with counts (the first 100 projects; itemsNext pages through the rest)',
+    roles: { admin: 'any cycle', funder: 'its own cycles' },
+    success: { status: 200, description: 'the cycle view' },
+    errors: read,
+  },
+  {
+    operationId: 'listCycleItems',
+    method: 'get',
+    path: '/v1/cycles/{id}/items',
+    summary: "A cycle's projects with one outcome (or skipped), in project id order, a page at a time (limit, cursor)",
+    roles: { admin: 'any cycle', funder: 'its own cycles' },
+    query: cycleItemsQuery,
+    success: { status: 200, description: '{ cycleId, outcome, items, nextCursor }' },
+    errors: read,
+  },
+];
+
 export function cycleRoutes({
   client,
   records,
   policy,
   taskQueue,
   temporalTimeoutMs,
+  shardSize,
 }: {
   client: Client;
   records: Records;
-  /** Sets how long a cycle's records are kept once it closes. */
+  /** Sets how long a cycle's records are kept once it closes, and whom to tell when one is incomplete. */
   policy: Policy;
   taskQueue: string;
   temporalTimeoutMs: number;
+  /** Projects per shard (CYCLE_SHARD_SIZE). */
+  shardSize: number;
 }): Router {
   const router = Router();
   const deadline = bounded(client, temporalTimeoutMs);
@@ -75,6 +114,8 @@ export function cycleRoutes({
     // already taken is refused below without touching the cycle's set.
     const targetSet = projectIds && givenTargetSetId(cycleId, projectIds);
     if (targetSet) await writeTargetSet(records, targetSet, projectIds);
+    const launchedBy = req.caller!.actor;
+    const funder = policy.funders.find((f) => f.id === funderId)!;
     // Another funder's project is skipped exactly as a missing one is ("no running project with this id"): the answer
     // never tells a funder that someone else's project exists.
     await deadline(() =>
@@ -82,7 +123,12 @@ export function cycleRoutes({
         client.workflow.start<typeof cycleWorkflow>('cycleWorkflow', {
           workflowId,
           taskQueue,
-          args: [{ cycleId, name, funderId, closesAt, targetSet, keepForMs: recordKeepingMs(policy), launchedBy: req.caller!.actor }],
+          args: [
+            {
+              ...{ cycleId, name, funderId, closesAt, targetSet, keepForMs: recordKeepingMs(policy), launchedBy, shardSize },
+              funderContact: { name: funder.name, email: funder.reviewers[0] },
+            },
+          ],
           workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
           memo: idempotencyMemo(claim),
           typedSearchAttributes: [
@@ -93,6 +139,14 @@ export function cycleRoutes({
         }),
       ),
     );
+    // The cycle's record exists from the 202 on, so reads need no workflow: written only when absent (the workflow's own
+    // writes may be first; theirs have higher versions and win either way).
+    await writeCycleRecord(records, {
+      cycleId,
+      version: 0,
+      summary: { cycleId, name, funderId, closesAt, status: 'launching', total: 0, launchedBy },
+      skipped: [],
+    });
     res
       .status(202)
       .location(`/v1/cycles/${cycleId}`)
@@ -105,8 +159,6 @@ export function cycleRoutes({
     if (!id.success) throw validationError(id.error, 'path.id');
     return id.data;
   };
-  /** A cycle launched a moment ago, before its first record write, is read from its workflow. */
-  const queryCycle = (cycleId: string) => deadline(() => client.workflow.getHandle(cycleWorkflowId(cycleId)).query(cycleViewQuery));
   /** Another funder's cycle is answered as a missing one is. */
   const assertMaySee = (req: Request, funderId: string) => {
     if (req.caller!.role === 'funder' && req.caller!.funderId !== funderId) throw new ApiError('NOT_FOUND', 'not found');
@@ -114,7 +166,9 @@ export function cycleRoutes({
 
   router.get('/:id', requireRole('funder', 'admin'), async (req, res) => {
     const cycleId = cycleIdOf(req);
-    const { more, ...view }: CycleView & { more?: boolean } = (await readCycleRecord(records, cycleId, FIRST_PAGE)) ?? (await queryCycle(cycleId));
+    const record = await readCycleRecord(records, cycleId, FIRST_PAGE);
+    if (!record) throw new ApiError('NOT_FOUND', 'not found');
+    const { more, ...view }: CycleView & { more?: boolean } = record;
     assertMaySee(req, view.funderId);
     res.json(more ? { ...view, itemsNext: `/v1/cycles/${cycleId}/items?limit=${FIRST_PAGE}` } : view);
   });
@@ -123,7 +177,9 @@ export function cycleRoutes({
     const cycleId = cycleIdOf(req);
     const query = cycleItemsQuery.safeParse(req.query);
     if (!query.success) throw validationError(query.error, 'query');
-    assertMaySee(req, (await recordedCycleFunder(records, cycleId)) ?? (await queryCycle(cycleId)).funderId);
+    const funderId = await recordedCycleFunder(records, cycleId);
+    if (!funderId) throw new ApiError('NOT_FOUND', 'not found');
+    assertMaySee(req, funderId);
     const { outcome, limit, cursor } = query.data;
     const page = await listCycleItems(records, cycleId, { outcome, limit, after: cursor });
     res.json({ cycleId, outcome: outcome ?? null, items: page.items, nextCursor: page.next ?? null });

@@ -5,7 +5,6 @@
  * is all the cookie is good for.
  */
 import { Router, type Request, type Response } from 'express';
-import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import type { Role } from '../../config/env';
 import type { KeyRing } from '../../config/principals';
@@ -15,13 +14,12 @@ import { callerFor, identifier } from '../auth';
 import { loadDashboard } from '../dashboard-data';
 import { agencyQueuePage, dashboardPage, dashboardUnavailablePage, signInPage } from '../dashboard-page';
 import { ApiError, toApiError } from '../errors';
+import { unreadable, type Operation } from '../operation';
 import type { Sessions } from '../session';
+import { listAgencySteps } from '../../records/steps';
 import { stepRef } from '../step-refs';
-import { bounded } from '../temporal-calls';
-import { listAgencySteps } from '../visibility-queries';
 
 export interface DashboardDeps {
-  client: Client;
   records: Records;
   keys: KeyRing;
   sessions: Sessions;
@@ -29,7 +27,6 @@ export interface DashboardDeps {
   publicUrl?: string;
   temporalUiUrl: string;
   namespace: string;
-  temporalTimeoutMs: number;
   /** How people sign in: with an API key (development, or no OpenID Connect), and/or through OIDC_ISSUER. */
   signIn?: { keys: boolean; oidc: boolean };
 }
@@ -43,8 +40,49 @@ function html(res: Response, status: number, body: string) {
   res.status(status).set('Cache-Control', 'no-store').type('html').send(body);
 }
 
+/** The operations of the routes below, as the OpenAPI document (api/openapi.ts) describes them. */
+export const dashboardOperations: Operation[] = [
+  {
+    operationId: 'getDashboard',
+    method: 'get',
+    path: '/dashboard',
+    summary: "Projects by stage, stalled work, who is awaited; for agency staff, their agency's queue (HTML; a sign-in page without a key)",
+    roles: {
+      admin: 'every project',
+      coordinator: 'the projects they own or are a delegate of',
+      funder: 'its own projects',
+      agency: "its agency's open steps, oldest due first",
+    },
+    anonymous: 'the sign-in page; after signing in, the session cookie stands for the key',
+    success: { status: 200, description: 'the dashboard', type: 'text/html' },
+    errors: [...unreadable, 'UNAUTHORIZED', 'FORBIDDEN', 'RATE_LIMITED', 'UNAVAILABLE'],
+  },
+  {
+    operationId: 'signInToDashboard',
+    method: 'post',
+    path: '/dashboard/sign-in',
+    summary: 'Sign in with an API key: sets an HttpOnly, SameSite=Strict session cookie good for reads',
+    roles: {},
+    anonymous: 'anyone: the API key is sent in the form',
+    body: signInBody,
+    bodyType: 'application/x-www-form-urlencoded',
+    example: { key: 'dev-coordinator-key' },
+    success: { status: 303, description: 'to /dashboard' },
+    errors: [...unreadable, 'UNAUTHORIZED', 'FORBIDDEN', 'RATE_LIMITED'],
+  },
+  {
+    operationId: 'signOutOfDashboard',
+    method: 'post',
+    path: '/dashboard/sign-out',
+    summary: 'End the dashboard session',
+    roles: {},
+    anonymous: 'anyone',
+    success: { status: 303, description: 'to /dashboard' },
+    errors: [...unreadable, 'FORBIDDEN', 'RATE_LIMITED'],
+  },
+];
+
 export function dashboardRoutes({
-  client,
   records,
   keys,
   sessions,
@@ -52,7 +90,6 @@ export function dashboardRoutes({
   publicUrl,
   temporalUiUrl,
   namespace,
-  temporalTimeoutMs,
   signIn = { keys: true, oidc: false },
 }: DashboardDeps): Router {
   const router = Router();
@@ -87,7 +124,7 @@ export function dashboardRoutes({
     if (caller.role === 'agency') {
       const asOf = new Date();
       const agencyName = policy.agencies.find((a) => a.id === caller.agencyId)?.name ?? caller.agencyId!;
-      const queue = await readOrExplain(req, res, () => listAgencySteps(client, caller.agencyId!, {}, stepRef, asOf));
+      const queue = await readOrExplain(req, res, () => listAgencySteps(records, caller.agencyId!, {}, stepRef, asOf));
       if (queue) html(res, 200, agencyQueuePage({ agencyName, asOf, ...queue }, pageOptions));
       return;
     }
@@ -98,10 +135,10 @@ export function dashboardRoutes({
     if (data) html(res, 200, dashboardPage(data, { ...pageOptions, funderName }));
   });
 
-  /** Reads what a page shows (from the records, or Temporal); when that fails, answers with a page that says so, and returns undefined. */
+  /** Reads what a page shows (from the records); when that fails, answers with a page that says so, and returns undefined. */
   async function readOrExplain<T>(req: Request, res: Response, read: () => Promise<T>): Promise<T | undefined> {
     try {
-      return await bounded(client, temporalTimeoutMs)(read);
+      return await read();
     } catch (err) {
       const apiError = toApiError(err);
       if (apiError.status >= 500) req.log?.error({ err }, 'dashboard failed');

@@ -5,6 +5,7 @@
  */
 import express, { Router } from 'express';
 import { getAbsoluteFSPath } from 'swagger-ui-dist';
+import { unreadable, type Operation } from '../operation';
 
 const INDEX = `<!DOCTYPE html>
 <html lang="en">
@@ -16,6 +17,20 @@ const INDEX = `<!DOCTYPE html>
 </html>`;
 
 const START = `window.ui = SwaggerUIBundle({ url: '../openapi.json', dom_id: '#swagger-ui', deepLinking: true });`;
+
+/** The operation of the document's route below, as the document describes it (the page under /docs is not an operation). */
+export const docsOperations: Operation[] = [
+  {
+    operationId: 'getOpenApiDocument',
+    method: 'get',
+    path: '/v1/openapi.json',
+    summary: 'This document',
+    roles: {},
+    anonymous: 'anyone',
+    success: { status: 200, description: 'OpenAPI 3.1' },
+    errors: unreadable,
+  },
+];
 
 export function docsRoutes(document: object): Router {
   const router = Router();

@@ -4,13 +4,8 @@ import { WorkflowIdReusePolicy, WorkflowNotFoundError, WorkflowUpdateStage, type
 import type { Policy } from '../../domain/policy';
 import { projectSubmissionSchema, type Project } from '../../domain/project';
 import {
-  answerInfoUpdate,
-  auditQuery,
-  DecisionRejection,
-  decideUpdate,
   confirmScopingUpdate,
   ProjectRejection,
-  projectViewQuery,
   projectWorkflowId,
   searchAttributes,
   withdrawUpdate,
@@ -31,12 +26,18 @@ import { tagWorkflow, tagWorkflowOfParam } from '../request-log';
 import { idempotencyClaim, idempotencyMemo, isRepeat, startOnce } from '../idempotency';
 import type { Records } from '../../records/database';
 import { readAuditTrail, readProjectRecord, recordedProject } from '../../records/project-reads';
+import { writeProjectRecord } from '../../records/project-writes';
+import { projectParties, submissionEntry, submittedCore } from '../../workflows/project-core';
 import { listProjects, type Position } from '../../records/project-list';
 import { newId } from '../ids';
+import type { StepActions } from '../decisions';
+import { list, projectExample, read, write, type Operation } from '../operation';
 
 export interface ProjectRoutesDeps {
   client: Client;
   records: Records;
+  /** Appeals and answers to requests for information act on review steps, as links and seats do. */
+  steps: StepActions;
   taskQueue: string;
   policy: Policy;
   /** How long a request waits on Temporal before answering 503. */
@@ -77,22 +78,134 @@ const notFoundAsFalse = (err: unknown) => {
   throw err;
 };
 
-export function projectRoutes({ client, records, taskQueue, policy, temporalTimeoutMs, principals }: ProjectRoutesDeps): Router {
+const projectReaders = { admin: 'any project', coordinator: 'a project they own or are a delegate of', funder: 'its own projects' };
+const projectActors = { coordinator: 'a project they own or are a delegate of' };
+
+/** The operations of the routes below, as the OpenAPI document (api/openapi.ts) describes them. */
+export const projectOperations = (policy: Policy): Operation[] => [
+  {
+    operationId: 'submitProject',
+    method: 'post',
+    path: '/v1/projects',
+    summary: 'Submit a project; classification starts at once',
+    roles: { coordinator: "becomes the project's owner", admin: "becomes the project's owner" },
+    idempotent: true,
+    body: projectSubmissionSchema(policy),
+    example: projectExample,
+    success: { status: 201, description: '{ projectId, workflowId, stage }' },
+    errors: [...list, 'CONFLICT', 'IDEMPOTENCY_KEY_REUSED'],
+  },
+  {
+    operationId: 'listProjects',
+    method: 'get',
+    path: '/v1/projects',
+    summary: 'The projects the caller may see, newest first, filtered (stage, funderId, agency, q), a page at a time (limit, cursor)',
+    roles: { admin: 'every project', coordinator: 'the projects they own or are a delegate of', funder: 'its own projects' },
+    query: projectListQuery,
+    success: { status: 200, description: '{ items: [{ projectId, title, funderId, leadAgency, stage, owner, submittedAt, closedAt }], nextCursor }' },
+    errors: list,
+  },
+  {
+    operationId: 'getProject',
+    method: 'get',
+    path: '/v1/projects/{id}',
+    summary: 'Current state: stage, components with tier and licence, open steps, milestones, disputes',
+    roles: projectReaders,
+    success: { status: 200, description: 'the project view' },
+    errors: read,
+  },
+  {
+    operationId: 'getProjectAudit',
+    method: 'get',
+    path: '/v1/projects/{id}/audit',
+    summary: 'The ordered audit trail (JSON, or CSV with format=csv)',
+    roles: projectReaders,
+    query: auditQueryParams,
+    success: { status: 200, description: '{ entries: [...] }, or CSV' },
+    errors: read,
+  },
+  {
+    operationId: 'confirmProjectScoping',
+    method: 'post',
+    path: '/v1/projects/{id}/scoping',
+    summary: 'Confirm scoping, with tier overrides and justifications ({} confirms as classified)',
+    roles: projectActors,
+    body: scopingBody,
+    example: { overrides: [{ componentId: 'c1', tier: 'T2', justification: 'shared with a defence partner' }] },
+    success: { status: 200, description: 'the components as confirmed' },
+    errors: write,
+  },
+  {
+    operationId: 'withdrawProject',
+    method: 'post',
+    path: '/v1/projects/{id}/withdraw',
+    summary: 'Withdraw: open steps close and their reviewers are told',
+    roles: projectActors,
+    body: withdrawBody,
+    example: { reason: 'funding ended' },
+    success: { status: 200, description: '{ stage: "withdrawn", closedSteps }' },
+    errors: write,
+  },
+  {
+    operationId: 'addProjectDelegate',
+    method: 'post',
+    path: '/v1/projects/{id}/delegates',
+    summary: 'The owner (or an admin) lets another coordinator act on the project; a project that is not yours is 404, as a missing one',
+    roles: { admin: 'any project', coordinator: "the project's owner; a delegate gets 403" },
+    body: delegateBody,
+    example: { userId: 'j.martin' },
+    success: { status: 200, description: '{ projectId, owner, delegates }' },
+    errors: write,
+  },
+  {
+    operationId: 'answerInfoRequest',
+    method: 'post',
+    path: '/v1/projects/{id}/info',
+    summary: "Answer a reviewer's request for information; the step's stopped clock resumes",
+    roles: projectActors,
+    body: infoBody,
+    example: { stepId: 'c2-de-bafa', answer: 'The board is for the readout electronics only; datasheet attached to the e-mail.' },
+    success: { status: 200, description: 'the step, clock running again' },
+    errors: write,
+  },
+  {
+    operationId: 'appealComponentDenial',
+    method: 'post',
+    path: '/v1/projects/{id}/appeals',
+    summary: "Appeal a final denial for a component to the issuing agency's appeal body (US: the Under Secretary)",
+    roles: projectActors,
+    body: appealBody,
+    example: { componentId: 'c2', legalBasis: 'EAR §742.4(b)(1): license exception applies', comment: 'see annex' },
+    success: { status: 202, description: 'the appeal is recorded; the appeal body is asked to rule' },
+    errors: write,
+  },
+  {
+    operationId: 'resubmitComponent',
+    method: 'post',
+    path: '/v1/projects/{id}/components/{componentId}/resubmission',
+    summary: 'Submit again a component whose review was returned (an information request went unanswered): a new licence review starts',
+    roles: projectActors,
+    success: { status: 202, description: '{ componentId, workflowId, status: "in-review" }; 409 when the component was not returned' },
+    errors: write,
+  },
+];
+
+export function projectRoutes({ client, records, steps, taskQueue, policy, temporalTimeoutMs, principals }: ProjectRoutesDeps): Router {
   const router = Router();
   const submission = projectSubmissionSchema(policy);
   const deadline = bounded(client, temporalTimeoutMs);
   const handleFor = (params: unknown) => client.workflow.getHandle<typeof projectWorkflow>(projectWorkflowId(parse(projectIdParam, params, 'path').id));
-  /** The project as recorded; one submitted a moment ago, before its first record write, is read from its workflow. */
-  const readProject = async (params: unknown): Promise<{ view: ProjectView; recorded: boolean }> => {
+  /** The project as recorded (by its workflows, before they answer): every read of a project is from the records. */
+  const readView = async (params: unknown): Promise<ProjectView> => {
     const record = await readProjectRecord(records, parse(projectIdParam, params, 'path').id);
-    return record ? { view: record.view, recorded: true } : { view: await deadline(() => handleFor(params).query(projectViewQuery)), recorded: false };
+    if (!record) throw new ApiError('NOT_FOUND', 'not found');
+    return record.view;
   };
-  const readView = async (params: unknown): Promise<ProjectView> => (await readProject(params)).view;
 
   /** An Update sent to a project whose workflow has ended: say why it cannot change, or that it does not exist. */
   async function explainEnded(err: unknown, params: unknown): Promise<never> {
     if (!(err instanceof WorkflowNotFoundError)) throw err;
-    const view = await readView(params); // throws WorkflowNotFoundError (404) if there never was such a project
+    const view = await readView(params); // 404 if there never was such a project
     throw new ApiError('CONFLICT', `project ${view.projectId} is ${view.stage} and can no longer change`);
   }
 
@@ -112,10 +225,9 @@ export function projectRoutes({ client, records, taskQueue, policy, temporalTime
   router.param('id', tagWorkflowOfParam(projectWorkflowId));
   // Every route under a project (its reports and corrective actions too) first checks who may see it.
   router.use('/:id', async (req, res, next) => {
-    const { view, recorded } = await readProject(req.params);
+    const view = await readView(req.params);
     assertMayAccess(req.caller!, view);
     res.locals.projectView = view;
-    res.locals.projectRecorded = recorded;
     next();
   });
 
@@ -131,13 +243,16 @@ export function projectRoutes({ client, records, taskQueue, policy, temporalTime
       const kept = recorded.keepUntil ? `; its records are kept until ${recorded.keepUntil}` : '';
       throw new ApiError('CONFLICT', `the id is taken: project ${project.projectId} was submitted before${kept}`);
     }
+    const submittedBy = req.caller!.actor;
+    const submittedAt = new Date().toISOString();
+    let run: string | undefined;
     if (!recorded)
       await deadline(() =>
-        startOnce(client, workflowId, claim, () =>
-          client.workflow.start<typeof projectWorkflow>('projectWorkflow', {
+        startOnce(client, workflowId, claim, async () => {
+          const started = await client.workflow.start<typeof projectWorkflow>('projectWorkflow', {
             workflowId,
             taskQueue,
-            args: [{ project, policy, submittedBy: req.caller!.actor }],
+            args: [{ project, policy, submittedBy, submittedAt }],
             workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
             memo: idempotencyMemo(claim),
             typedSearchAttributes: [
@@ -145,9 +260,29 @@ export function projectRoutes({ client, records, taskQueue, policy, temporalTime
               { key: searchAttributes.funderId, value: project.funderId },
               { key: searchAttributes.stage, value: 'scoping' },
             ],
-          }),
-        ),
+          });
+          run = started.firstExecutionRunId;
+        }),
       );
+    // The project is readable from the 201 on: its record as submitted, with the submission in its trail (the API's own
+    // entry), which the workflow's writes then carry on (version 0: any write of the workflow's, even one first, wins).
+    if (run) {
+      const core = submittedCore(project, policy, submittedBy, submittedAt);
+      const parties = projectParties(project, policy);
+      const audit = [submissionEntry(project, policy, submittedBy, submittedAt)];
+      await writeProjectRecord(records, {
+        projectId: project.projectId,
+        run,
+        source: 'api',
+        version: 0,
+        core,
+        parties,
+        submission: project,
+        steps: [],
+        auditFrom: 0,
+        audit,
+      });
+    }
     res.status(201).location(`/v1/projects/${project.projectId}`).json({ projectId: project.projectId, workflowId, stage: 'scoping' });
   });
 
@@ -160,7 +295,7 @@ export function projectRoutes({ client, records, taskQueue, policy, temporalTime
     const { format } = parse(auditQueryParams, req.query, 'query');
     const view = res.locals.projectView as ProjectView;
     // The trail records principal ids; their names come from the principals as configured now.
-    const trail = res.locals.projectRecorded ? await readAuditTrail(records, view.projectId) : await deadline(() => handleFor(req.params).query(auditQuery));
+    const trail = await readAuditTrail(records, view.projectId);
     const entries: NamedAuditEntry[] = trail.map((e) => {
       const name = principals?.principal(e.actor)?.name;
       return name ? { ...e, actorName: name } : e;
@@ -219,8 +354,13 @@ export function projectRoutes({ client, records, taskQueue, policy, temporalTime
         handle.startUpdate(withdrawUpdate, { args: [{ reason, withdrawnBy: req.caller!.actor }], waitForStage: WorkflowUpdateStage.ACCEPTED }),
       );
       const done = await resultWithin(update, temporalTimeoutMs);
-      if (done) res.json({ projectId: req.params.id, ...done });
-      else res.status(202).json({ projectId: req.params.id, stage: 'withdrawing', message: 'withdrawal accepted; open steps are being closed' });
+      if (done) {
+        // Every workflow of the project has recorded its closing by now: the steps that were open are closed.
+        const before = (res.locals.projectView as ProjectView).openSteps.map((s) => `${s.workflowId}/${s.stepId}`);
+        const after = await readView(req.params);
+        const closedSteps = after.steps.filter((s) => s.status === 'closed' && before.includes(`${s.workflowId}/${s.stepId}`)).length;
+        res.json({ projectId: req.params.id, ...done, closedSteps });
+      } else res.status(202).json({ projectId: req.params.id, stage: 'withdrawing', message: 'withdrawal accepted; open steps are being closed' });
     } catch (err) {
       const rejection = updateRejection(err);
       if (rejection?.type === ProjectRejection.WrongStage) throw new ApiError('CONFLICT', rejection.message);
@@ -230,20 +370,11 @@ export function projectRoutes({ client, records, taskQueue, policy, temporalTime
 
   router.post('/:id/info', requireRole('coordinator'), async (req, res) => {
     const { stepId, answer } = parse(infoBody, req.body, 'body');
-    const view = await readView(req.params);
+    const view = res.locals.projectView as ProjectView;
     const step = view.steps.find((s) => s.stepId === stepId);
     if (!step) throw new ApiError('NOT_FOUND', `project ${view.projectId} has no step ${stepId}`);
-    try {
-      const result = await deadline(() =>
-        client.workflow.getHandle(step.workflowId).executeUpdate(answerInfoUpdate, { args: [{ stepId, answer, answeredBy: req.caller!.actor }] }),
-      );
-      res.json({ projectId: view.projectId, ...result });
-    } catch (err) {
-      const rejection = updateRejection(err);
-      if (rejection?.type === DecisionRejection.NoInfoRequested) throw new ApiError('CONFLICT', rejection.message);
-      if (err instanceof WorkflowNotFoundError) throw new ApiError('CONFLICT', `step ${stepId} is closed`);
-      throw err;
-    }
+    const result = await steps.answerInfo(step, answer, req.caller!.actor);
+    res.json({ projectId: view.projectId, ...result });
   });
 
   router.post('/:id/components/:componentId/resubmission', requireRole('coordinator'), async (req, res) => {
@@ -261,7 +392,7 @@ export function projectRoutes({ client, records, taskQueue, policy, temporalTime
 
   router.post('/:id/appeals', requireRole('coordinator'), async (req, res) => {
     const { componentId, legalBasis, comment } = parse(appealBody, req.body, 'body');
-    const view = await readView(req.params);
+    const view = res.locals.projectView as ProjectView;
     const component = view.components.find((c) => c.id === componentId);
     if (!component)
       throw new ApiError('VALIDATION_FAILED', `project ${view.projectId} has no component ${componentId}`, [
@@ -278,23 +409,15 @@ export function projectRoutes({ client, records, taskQueue, policy, temporalTime
           : `component ${componentId} is ${component.licence.status}: there is no denial to appeal`,
       );
     }
-    try {
-      const decision = { stepId: open.stepId, reviewer: open.reviewer, decision: 'appeal' as const, legalBasis, comment, channel: 'api' as const };
-      const result = await deadline(() => client.workflow.getHandle(open.workflowId).executeUpdate(decideUpdate, { args: [decision] }));
-      res.status(202).json({
-        projectId: view.projectId,
-        componentId,
-        stepId: open.stepId,
-        outcome: result.outcome,
-        message: "appeal recorded; the issuing agency's appeal body decides it",
-      });
-    } catch (err) {
-      const rejection = updateRejection(err);
-      if (rejection?.type === DecisionRejection.StepClosed || rejection?.type === DecisionRejection.AlreadyDecided)
-        throw new ApiError('CONFLICT', rejection.message);
-      if (err instanceof WorkflowNotFoundError) throw new ApiError('CONFLICT', `the appeal window for ${componentId} has closed`);
-      throw err;
-    }
+    const body = { decision: 'appeal' as const, legalBasis, comment, conditions: undefined };
+    const result = await steps.decide(open, body, { reviewer: open.reviewer, channel: 'api', actor: req.caller!.actor });
+    res.status(202).json({
+      projectId: view.projectId,
+      componentId,
+      stepId: open.stepId,
+      outcome: result.outcome,
+      message: "appeal recorded; the issuing agency's appeal body decides it",
+    });
   });
 
   return router;

@@ -14,16 +14,20 @@ import {
   submitReportUpdate,
 } from '../../workflows/compliance-contract';
 import type { complianceMonitorWorkflow } from '../../workflows/compliance';
-import { projectViewQuery, projectWorkflowId, type ComponentView } from '../../workflows/definitions';
+import { projectWorkflowId, type ComponentView } from '../../workflows/definitions';
+import type { Records } from '../../records/database';
+import { readProjectRecord } from '../../records/project-reads';
 import { requireRole } from '../auth';
 import { correctiveActionParams, reportBody, resolutionBody } from '../compliance-schemas';
 import { ApiError, isWorkflowGone, parse, updateRejection } from '../errors';
 import { projectIdParam } from '../schemas';
+import { write, type Operation } from '../operation';
 import { bounded } from '../temporal-calls';
 import { tagWorkflowOfParam } from '../request-log';
 
 export interface ReportRoutesDeps {
   client: Client;
+  records: Records;
   /** How long a request waits on Temporal before answering 503. */
   temporalTimeoutMs: number;
 }
@@ -38,17 +42,48 @@ const CONFLICTS = new Set<string>([
   ComplianceRejection.AlreadyResolved,
 ]);
 
-export function reportRoutes({ client, temporalTimeoutMs }: ReportRoutesDeps): Router {
+/** The operations of the routes below, as the OpenAPI document (api/openapi.ts) describes them. */
+export const reportOperations: Operation[] = [
+  {
+    operationId: 'submitComplianceReport',
+    method: 'post',
+    path: '/v1/projects/{id}/reports',
+    summary: 'Post-licence compliance report for a licence and period; answers the anomalies found',
+    roles: { coordinator: 'a project they own or are a delegate of' },
+    body: reportBody,
+    example: {
+      componentId: 'c2',
+      period: 1,
+      endUseConfirmed: true,
+      shipments: [{ destination: 'US', endUser: 'Oak Ridge National Laboratory', quantity: 2, date: '2027-03-01' }],
+    },
+    success: { status: 200, description: '{ anomalies, correctiveActions }' },
+    errors: write,
+  },
+  {
+    operationId: 'resolveCorrectiveAction',
+    method: 'post',
+    path: '/v1/projects/{id}/corrective-actions/{actionId}/resolve',
+    summary: 'Resolve a corrective action (a suspended licence is reinstated)',
+    roles: { coordinator: 'a project they own or are a delegate of' },
+    body: resolutionBody,
+    example: { note: 'Shipment recalled; end user re-screened.' },
+    success: { status: 200, description: 'the action, resolved' },
+    errors: write,
+  },
+];
+
+export function reportRoutes({ client, records, temporalTimeoutMs }: ReportRoutesDeps): Router {
   const router = Router();
   router.param('id', tagWorkflowOfParam(projectWorkflowId));
   const deadline = bounded(client, temporalTimeoutMs);
   const monitorOf = (projectId: string, componentId: string) =>
     client.workflow.getHandle<typeof complianceMonitorWorkflow>(complianceMonitorWorkflowId(projectId, componentId));
 
-  /** The project's component, from the project view: an unknown project or component is 404. */
+  /** The project's component, as recorded: an unknown project or component is 404. */
   async function componentOf(projectId: string, componentId: string, field: string): Promise<ComponentView> {
-    const view = await deadline(() => client.workflow.getHandle(projectWorkflowId(projectId)).query(projectViewQuery));
-    const component = view.components.find((c) => c.id === componentId);
+    const record = await readProjectRecord(records, projectId);
+    const component = record?.view.components.find((c) => c.id === componentId);
     if (!component)
       throw new ApiError('NOT_FOUND', `project ${projectId} has no component ${componentId}`, [{ path: field, message: 'is not a component of this project' }]);
     return component;

@@ -5,8 +5,27 @@ import { slug } from '../../domain/primitives';
 import type { Records } from '../../records/database';
 import { listStalled } from '../../records/stalled';
 import { ApiError, validationError } from '../errors';
+import { list, type Operation } from '../operation';
 
 export const filtersSchema = z.strictObject({ funderId: slug.optional(), cycleId: slug.optional(), agency: slug.optional() });
+
+/** The operation of the route below, as the OpenAPI document (api/openapi.ts) describes it. */
+export const stalledOperations: Operation[] = [
+  {
+    operationId: 'listStalledMilestones',
+    method: 'get',
+    path: '/v1/milestones/stalled',
+    summary: 'Steps and milestones past due, oldest first, and licence cases past their legal limit (`outOfTime`), from the records',
+    roles: {
+      admin: 'every project',
+      coordinator: 'the projects they own or are a delegate of',
+      funder: 'its own projects; another funderId is 403',
+    },
+    query: filtersSchema,
+    success: { status: 200, description: '{ asOf, items, outOfTime, count, truncated }' },
+    errors: list,
+  },
+];
 
 export function stalledRoutes({ records }: { records: Records }): Router {
   const router = Router();

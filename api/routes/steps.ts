@@ -1,31 +1,23 @@
 /**
  * `/v1/steps`: agency staff's seat (DESIGN §8 "Who is who"). An `agency:<agencyId>` principal lists the open steps
- * its agency owes, decides one with the body a reviewer's link takes, or passes one to another reviewer of the
- * agency's pool (who is mailed a fresh link; the link of the one before stops deciding it). A step of another
- * agency is answered as a missing one.
+ * its agency owes (from the records), decides one with the body a reviewer's link takes, or passes one to another
+ * reviewer of the agency's pool (who is mailed a fresh link; the link of the one before stops deciding it), through
+ * the same decide service as a link. A step of another agency is answered as a missing one.
  */
 import { Router, type Request } from 'express';
-import { WorkflowUpdateStage, type Client } from '@temporalio/client';
 import { z } from 'zod';
 import { slug } from '../../domain/primitives';
 import { STEP_KINDS, type StepKind } from '../../domain/step-kinds';
-import {
-  assignUpdate,
-  DecisionRejection,
-  decideUpdate,
-  decisionOutcome,
-  stepContextQuery,
-  type AssignResult,
-  type DecisionResult,
-  type ReviewStep,
-} from '../../workflows/definitions';
+import type { Records } from '../../records/database';
+import { listAgencySteps } from '../../records/steps';
+import type { ReviewStep } from '../../workflows/definitions';
 import { requireRole } from '../auth';
-import { ApiError, isWorkflowGone, parse, updateRejection } from '../errors';
+import type { StepActions } from '../decisions';
+import { ApiError, parse } from '../errors';
 import { decisionBody } from '../schemas';
+import { list, write, type Operation } from '../operation';
 import { parseStepRef, stepRef } from '../step-refs';
-import { bounded, resultWithin } from '../temporal-calls';
 import { tagWorkflow } from '../request-log';
-import { listAgencySteps } from '../visibility-queries';
 
 export const stepsQuery = z.strictObject({
   projectId: slug.optional(),
@@ -34,89 +26,76 @@ export const stepsQuery = z.strictObject({
 
 export const assignBody = z.strictObject({ reviewer: z.email({ message: 'must be the e-mail address of a reviewer of your agency' }) });
 
-/** What the workflow's validators refuse, as the API's error contract. */
-function stepRejection(err: unknown, field: string): ApiError | undefined {
-  const rejection = updateRejection(err);
-  if (!rejection) return undefined;
-  switch (rejection.type) {
-    case DecisionRejection.UnknownStep:
-      return new ApiError('NOT_FOUND', 'not found');
-    case DecisionRejection.AlreadyDecided:
-    case DecisionRejection.StepClosed:
-    case DecisionRejection.InfoAlreadyRequested:
-      return new ApiError('CONFLICT', `${rejection.message}. Nothing was changed.`);
-    case DecisionRejection.NotYourStep:
-      return new ApiError('CONFLICT', 'the step passed to another reviewer meanwhile; read it again and retry');
-    case DecisionRejection.LegalBasisRequired:
-      return new ApiError('VALIDATION_FAILED', rejection.message, [{ path: 'body.legalBasis', message: rejection.message }]);
-    case DecisionRejection.ConditionsNotOffered:
-      return new ApiError('VALIDATION_FAILED', rejection.message, [{ path: 'body.conditions', message: rejection.message }]);
-    case DecisionRejection.DecisionNotOffered:
-    case DecisionRejection.InfoRequestTooLate:
-    case DecisionRejection.NotInPool:
-      return new ApiError('VALIDATION_FAILED', rejection.message, [{ path: field, message: rejection.message }]);
-    default:
-      return undefined;
-  }
-}
+/** The operations of the routes below, as the OpenAPI document (api/openapi.ts) describes them. */
+export const stepOperations: Operation[] = [
+  {
+    operationId: 'listAgencySteps',
+    method: 'get',
+    path: '/v1/steps',
+    summary:
+      "The open steps the caller's agency owes, oldest due first, each with its `ref` (steps waiting for the coordinator's information come back when answered)",
+    roles: { agency: 'its own agency' },
+    query: stepsQuery,
+    success: {
+      status: 200,
+      description: '{ agencyId, asOf, count, steps: [{ ref, projectId, projectTitle, stepId, kind, reviewer, dueAt, overdue, … }], truncated }',
+    },
+    errors: list,
+  },
+  {
+    operationId: 'decideAgencyStep',
+    method: 'post',
+    path: '/v1/steps/{ref}/decision',
+    summary: "Decide one of the agency's steps, with the body a reviewer's link takes; the audit names the principal who decided",
+    roles: { agency: "its own agency's steps; another agency's step is a missing one (404)" },
+    body: decisionBody,
+    example: { decision: 'approve', comment: 'end use confirmed with the consignee' },
+    success: { status: 200, description: '{ recorded, stepId, decision, outcome, decidedAt, decidedBy }' },
+    errors: write,
+  },
+  {
+    operationId: 'assignAgencyStep',
+    method: 'post',
+    path: '/v1/steps/{ref}/assign',
+    summary:
+      "Pass a step to another reviewer of the agency's pool (or take it, with one's own address): they are mailed a fresh link, and the previous reviewer's link stops deciding it",
+    roles: { agency: "its own agency's steps; another agency's step is a missing one (404)" },
+    body: assignBody,
+    example: { reviewer: 'ausfuhr-2@bafa.example' },
+    success: { status: 200, description: '{ stepId, reviewer, previous }' },
+    errors: write,
+  },
+];
 
-export function stepRoutes({
-  client,
-  temporalTimeoutMs,
-  onDecision,
-}: {
-  client: Client;
-  temporalTimeoutMs: number;
-  onDecision?: (outcome: string) => void;
-}): Router {
+export function stepRoutes({ steps, records, onDecision }: { steps: StepActions; records: Records; onDecision?: (outcome: string) => void }): Router {
   const router = Router();
-  const deadline = bounded(client, temporalTimeoutMs);
   router.use(requireRole('agency'));
 
   router.get('/', async (req, res) => {
     const filters = parse(stepsQuery, req.query, 'query');
     const agencyId = req.caller!.agencyId!;
     const asOf = new Date();
-    const { steps, truncated } = await deadline(() => listAgencySteps(client, agencyId, filters, stepRef, asOf));
-    res.json({ agencyId, asOf: asOf.toISOString(), count: steps.length, steps, truncated });
+    const { steps: queue, truncated } = await listAgencySteps(records, agencyId, filters, stepRef, asOf);
+    res.json({ agencyId, asOf: asOf.toISOString(), count: queue.length, steps: queue, truncated });
   });
 
   /** The step behind a ref when it is the caller's agency's; anything else is answered as a step that does not exist. */
   async function ownStep(req: Request): Promise<ReviewStep> {
     const { workflowId, stepId } = parseStepRef(String(req.params.ref));
     tagWorkflow(req, req.res!, workflowId);
-    const ctx = await deadline(() => client.workflow.getHandle(workflowId).query(stepContextQuery, stepId)).catch((err) => {
-      if (isWorkflowGone(err)) return null;
+    const { step } = await steps.read(workflowId, stepId).catch((err: unknown) => {
+      if (err instanceof ApiError && err.code === 'NOT_FOUND') throw new ApiError('NOT_FOUND', 'not found');
       throw err;
     });
-    if (!ctx || ctx.step.party !== req.caller!.agencyId) throw new ApiError('NOT_FOUND', 'not found');
-    return ctx.step;
+    if (step.party !== req.caller!.agencyId) throw new ApiError('NOT_FOUND', 'not found');
+    return step;
   }
 
   router.post('/:ref/decision', async (req, res) => {
     const step = await ownStep(req);
     const decision = parse(decisionBody, req.body ?? {}, 'body');
-    let result: DecisionResult;
-    try {
-      // Accepted means recorded; the handler may still be mailing (a request for information), as with a link.
-      const update = await deadline(() =>
-        client.workflow.getHandle(step.workflowId).startUpdate(decideUpdate, {
-          args: [
-            { stepId: step.stepId, reviewer: step.reviewer, ...decision, channel: 'api', actor: req.caller!.actor, ...(step.runId && { run: step.runId }) },
-          ],
-          waitForStage: WorkflowUpdateStage.ACCEPTED,
-        }),
-      );
-      result = (await resultWithin(update, temporalTimeoutMs)) ?? {
-        recorded: true,
-        stepId: step.stepId,
-        decision: decision.decision,
-        outcome: decisionOutcome[decision.decision],
-        decidedAt: new Date().toISOString(),
-      };
-    } catch (err) {
-      throw stepRejection(err, 'body.decision') ?? err;
-    }
+    // The seat decides for the step's holder, as the person signed in.
+    const result = await steps.decide(step, decision, { reviewer: step.reviewer, channel: 'api', actor: req.caller!.actor, run: step.runId });
     onDecision?.(result.outcome);
     res.json({ ...result, decidedBy: req.caller!.actor });
   });
@@ -124,20 +103,7 @@ export function stepRoutes({
   router.post('/:ref/assign', async (req, res) => {
     const step = await ownStep(req);
     const { reviewer } = parse(assignBody, req.body ?? {}, 'body');
-    let result: AssignResult;
-    try {
-      const update = await deadline(() =>
-        client.workflow.getHandle(step.workflowId).startUpdate(assignUpdate, {
-          args: [{ stepId: step.stepId, reviewer, assignedBy: req.caller!.actor }],
-          waitForStage: WorkflowUpdateStage.ACCEPTED,
-        }),
-      );
-      // Accepted means assigned; the new reviewer's mail may still be on its way.
-      result = (await resultWithin(update, temporalTimeoutMs)) ?? { stepId: step.stepId, reviewer, previous: step.reviewer };
-    } catch (err) {
-      throw stepRejection(err, 'body.reviewer') ?? err;
-    }
-    res.json(result);
+    res.json(await steps.assign(step, reviewer, req.caller!.actor));
   });
 
   return router;

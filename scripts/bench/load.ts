@@ -1,14 +1,16 @@
 /**
  * Load generation: bounded concurrency, latencies, product-against-raw rounds
- * in ABBA order, the CPU each process used meanwhile; the bench's projects and
- * the raw start (what `POST /v1/projects` does, without the API).
+ * in ABBA order, the CPU each process used meanwhile; the bench's projects, the
+ * raw start (what `POST /v1/projects` does, without the API) and the bare
+ * workflows' start (scripts/bench/bare-workflows.ts, on the bare worker).
  */
 import { WorkflowIdReusePolicy, type WorkflowHandle } from '@temporalio/client';
 import type { Project, ProjectSubmission } from '../../domain/project';
 import { updateRejection } from '../../api/errors';
 import { confirmScopingUpdate, ProjectRejection, projectWorkflowId, searchAttributes } from '../../workflows/definitions';
-import type { OpenStepMemo, VisibilityMemo } from '../../workflows/visibility';
+import { snapshot } from '../../records/database';
 import type { projectWorkflow } from '../../workflows/project';
+import type * as bare from './bare-workflows';
 import { TASK_QUEUES, type BenchStack, type Cpu, type Proc } from './stack';
 
 /** Runs `fn` over `items`, `limit` at a time. */
@@ -181,15 +183,22 @@ export function startRaw(stack: BenchStack, project: Project, taskQueue: string 
   });
 }
 
-/** Waits until the worker has had nothing to do for 3 s in a row (its CPU time stops growing). */
-export async function workerIdle(stack: BenchStack, timeoutMs = 600_000): Promise<void> {
+type BareWorkflowType = keyof Pick<typeof bare, 'bareWaitWorkflow' | 'bareUpdateWorkflow'>;
+
+/** A bare workflow (scripts/bench/bare-workflows.ts) on the bare worker: no input, no search attributes, no options beyond the id. */
+export function startBare(stack: BenchStack, type: BareWorkflowType, workflowId: string): Promise<WorkflowHandle> {
+  return stack.client.workflow.start(type, { workflowId, taskQueue: TASK_QUEUES.bare });
+}
+
+/** Waits until a worker (the product's, or `proc`) has had nothing to do for 3 s in a row (its CPU time stops growing). */
+export async function workerIdle(stack: BenchStack, timeoutMs = 600_000, proc: 'worker' | 'bare' = 'worker'): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  let last = stack.cpu().worker;
+  let last = stack.cpu()[proc];
   for (let quiet = 0; quiet < 3;) {
     stack.check();
-    if (Date.now() > deadline) throw new Error(`the worker was still busy after ${timeoutMs / 1000} s`);
+    if (Date.now() > deadline) throw new Error(`the ${proc} worker was still busy after ${timeoutMs / 1000} s`);
     await sleep(1000);
-    const now = stack.cpu().worker;
+    const now = stack.cpu()[proc];
     quiet = now - last < 30 ? quiet + 1 : 0;
     last = now;
   }
@@ -199,10 +208,11 @@ const grantReviewQuery = (funderId: string, taskQueue: string) =>
   `TaskQueue = '${taskQueue}' AND ${searchAttributes.funderId.name} = '${funderId}' AND ${searchAttributes.stage.name} = 'grant-review' AND ${searchAttributes.awaitedParties.name} = '${funderId}'`;
 
 /**
- * Preparation, not measured: `n` projects started with the client and their scoping confirmed, until each waits
- * in grant review (the funder's and the lead agency's steps open and mailed) and the worker is idle. Returns their ids.
+ * Preparation: `n` projects started with the client and their scoping confirmed, until each waits in grant review
+ * (the funder's and the lead agency's steps open), then (unless `settle` is false) until the worker is idle, their
+ * steps mailed. Returns their ids.
  */
-export async function openGrantReviews(stack: BenchStack, n: number, opts: { funderId: string; taskQueue?: string }): Promise<string[]> {
+export async function openGrantReviews(stack: BenchStack, n: number, opts: { funderId: string; taskQueue?: string; settle?: boolean }): Promise<string[]> {
   const taskQueue = opts.taskQueue ?? TASK_QUEUES.main;
   const query = grantReviewQuery(opts.funderId, taskQueue);
   const before = (await stack.client.workflow.count(query)).count;
@@ -219,7 +229,7 @@ export async function openGrantReviews(stack: BenchStack, n: number, opts: { fun
           const rejection = updateRejection(err);
           if (rejection?.type !== ProjectRejection.WrongStage || !/classification is still running/.test(rejection.message)) throw err;
           stack.check();
-          await sleep(1000);
+          await sleep(500);
         }
       }
     });
@@ -240,17 +250,43 @@ export async function openGrantReviews(stack: BenchStack, n: number, opts: { fun
     () => stack.client.workflow.count(query),
     (c) => c.count >= before + n,
     300_000 + n * 100,
-    1000,
+    500,
   );
-  await workerIdle(stack);
+  if (opts.settle !== false) await workerIdle(stack, 600_000 + n * 100);
   return projects.map((p) => p.projectId);
 }
 
-/** The open steps of the projects in grant review, from visibility (their memos): workflow id → steps. */
-export async function openStepsOf(stack: BenchStack, funderId: string, taskQueue: string = TASK_QUEUES.main): Promise<Map<string, OpenStepMemo[]>> {
-  const steps = new Map<string, OpenStepMemo[]>();
-  for await (const wf of stack.client.workflow.list({ query: grantReviewQuery(funderId, taskQueue), pageSize: 1000 })) {
-    steps.set(wf.workflowId, (wf.memo as Partial<VisibilityMemo> | undefined)?.openSteps ?? []);
-  }
-  return steps;
+/** The grant review's steps, each of which a project in grant review has open (domain/routing.ts grantReviewPlan). */
+const GRANT_STEPS = ['grant-funder', 'grant-agency'];
+
+/** An open step as the records' columns show it: what deciding it takes. */
+export interface OpenStep {
+  stepId: string;
+  kind: string;
+  reviewer: string;
+}
+
+/**
+ * The open steps of the projects in grant review (visibility names the projects), as the records show them: project
+ * workflow id → steps. Read until every project's grant steps are recorded open (the step rows are written in the
+ * workflow task that publishes the stage, so this is at once, unless visibility ran ahead).
+ */
+export async function openStepsOf(stack: BenchStack, funderId: string, taskQueue: string = TASK_QUEUES.main): Promise<Map<string, OpenStep[]>> {
+  const ids: string[] = [];
+  for await (const wf of stack.client.workflow.list({ query: grantReviewQuery(funderId, taskQueue), pageSize: 1000 })) ids.push(wf.workflowId);
+  const read = async () => {
+    const steps = new Map<string, OpenStep[]>(ids.map((id) => [id, []]));
+    // In chunks, and the columns alone (not each step's JSON): a statement takes at most 65,535 parameters, and a
+    // short transaction holds the record store (PGlite, one transaction at a time) from the worker's writes for less.
+    for (let i = 0; i < ids.length; i += 1000) {
+      const chunk = ids.slice(i, i + 1000);
+      const rows = await snapshot(stack.records(), (db) =>
+        db.selectFrom('steps').select(['workflow_id', 'step_id', 'kind', 'reviewer']).where('status', '=', 'open').where('workflow_id', 'in', chunk).execute(),
+      );
+      for (const r of rows) steps.get(r.workflow_id)?.push({ stepId: r.step_id, kind: r.kind, reviewer: r.reviewer });
+    }
+    return steps;
+  };
+  const complete = (steps: Map<string, OpenStep[]>) => [...steps.values()].every((open) => GRANT_STEPS.every((kind) => open.some((s) => s.kind === kind)));
+  return poll(stack, `the grant steps of ${ids.length} projects recorded open`, read, complete, 120_000, 500);
 }

@@ -2,15 +2,18 @@
  * The measurements: each the product's path next to the same work done with
  * the Temporal client directly, on one dev server, plus the parts of the
  * product's cost that can be measured on their own (the API without Temporal,
- * validation, CPU per process, phases read from histories).
+ * validation, CPU per process, phases read from histories). The raw arms are
+ * the product's own workflow driven by the client, and Temporal's floor: bare
+ * workflows (scripts/bench/bare-workflows.ts) on a worker of their own.
  */
-import { WorkflowUpdateStage } from '@temporalio/client';
 import type { LinkClaims } from '../../activities/link-tokens';
 import { createMailTransport } from '../../activities/mail/transport';
 import { projectSubmissionSchema, type Project } from '../../domain/project';
 import { countReportedItems } from '../../records/cycle-records';
+import { snapshot } from '../../records/database';
 import { CYCLE_BATCH_SIZE } from '../../workflows/cycle-contract';
 import { decideUpdate, searchAttributes } from '../../workflows/definitions';
+import { bareUpdate } from './bare-workflows';
 import { analyseCycle, type CyclePhases } from './history';
 import {
   benchProject,
@@ -23,6 +26,7 @@ import {
   pool,
   post,
   sleep,
+  startBare,
   startRaw,
   workerIdle,
   type Rate,
@@ -78,11 +82,13 @@ export async function submissions(stack: BenchStack, n: number, concurrency: num
 }
 
 export interface DecisionFigures {
+  /** `POST /r/:token` with the link from the funder's e-mail, as JSON. */
   product: Rate;
+  /** The product's `decide` Update to the product's workflow, sent with the client as the API sends it (`executeUpdate`). */
   raw: Rate;
-  /** Raw: until the Update is accepted (what the API waits for first), of the whole `raw` latency. */
-  rawAcceptedP50Ms: number;
-  /** `POST /r/:token` with a decision not on the list: token check, JSON, zod, the error page; no Temporal call. */
+  /** A bare Update to a minimal workflow (`bareUpdateWorkflow`: its handler returns at once), sent the same way. */
+  bare: Rate;
+  /** `POST /r/:token` with a decision not on the list: token check, the step read from the records, JSON, zod, the error; no Temporal call. */
   apiOnly: Rate;
 }
 
@@ -112,12 +118,26 @@ async function linksFromMail(stack: BenchStack, workflowIds: string[]): Promise<
 
 /**
  * One decision at a time (latency, not throughput): `POST /r/:token` as JSON with the link from the e-mail, against
- * the same `decide` Update sent with the client and awaited as the API awaits it (accepted, then its result).
+ * the same `decide` Update sent with the client as the API sends it (`executeUpdate`: one call that waits for the
+ * result), against a bare Update to a minimal workflow sent the same way, each on a workflow of its own.
  */
 export async function decisions(stack: BenchStack, n: number): Promise<DecisionFigures> {
   const warmN = 6;
   const half = Math.ceil(n / 2);
   const ids = await openGrantReviews(stack, 4 * half + warmN, { funderId: FUNDERS.reviews });
+  // The bare arm's workflows, one per Update as in the other arms, each past its first task.
+  const bareIds = Array.from({ length: 2 * half + warmN }, (_, i) => `bare-update-${process.pid}-${Date.now()}-${i}`);
+  const ran = await stack.bareRan();
+  await pool(bareIds, 50, async (id) => {
+    await startBare(stack, 'bareUpdateWorkflow', id);
+  });
+  await poll(
+    stack,
+    `${bareIds.length} bare workflows run`,
+    () => stack.bareRan(),
+    (r) => r >= ran + bareIds.length,
+    120_000,
+  );
   const links = [...(await linksFromMail(stack, [...(await openStepsOf(stack, FUNDERS.reviews)).keys()])).values()];
   if (links.length < ids.length) throw new Error(`only ${links.length} of ${ids.length} decision links found`);
   const forProduct = links.slice(0, 2 * half);
@@ -128,69 +148,129 @@ export async function decisions(stack: BenchStack, n: number): Promise<DecisionF
     const res = await post(stack, `/r/${link.token}`, { decision: 'approve' });
     if (res.status !== 200) throw new Error(`POST /r/:token answered ${res.status}`);
   };
-  const accepted: number[] = [];
+  // What the API sends (api/decisions.ts StepActions.decide): the input as the API builds it from the link.
   const viaClient = async ({ claims }: { claims: LinkClaims }) => {
-    const t0 = performance.now();
-    const update = await stack.client.workflow.getHandle(claims.workflowId).startUpdate(decideUpdate, {
-      args: [{ stepId: claims.stepId, reviewer: claims.reviewer, decision: 'approve' }],
-      waitForStage: WorkflowUpdateStage.ACCEPTED,
-    });
-    accepted.push(performance.now() - t0);
-    await update.result();
+    const input = {
+      stepId: claims.stepId,
+      decision: 'approve' as const,
+      reviewer: claims.reviewer,
+      channel: 'email-link' as const,
+      ...(claims.run && { run: claims.run }),
+    };
+    await stack.client.workflow.getHandle(claims.workflowId).executeUpdate(decideUpdate, { args: [input] });
+  };
+  const bare = async (workflowId: string) => {
+    if ((await stack.client.workflow.getHandle(workflowId).executeUpdate(bareUpdate, { args: ['approve'] })) !== 'approve')
+      throw new Error('the bare Update answered something else');
   };
   const invalid = async () => {
     const res = await post(stack, `/r/${forRaw[0].token}`, { decision: 'maybe' });
     if (res.status !== 400) throw new Error(`POST /r/:token with a bad decision answered ${res.status}`);
   };
   for (const [i, link] of warm.entries()) await [viaApi, viaClient, invalid][i % 3](link);
-  accepted.length = 0;
+  for (const id of bareIds.slice(2 * half)) await bare(id);
   await workerIdle(stack);
+  await workerIdle(stack, 60_000, 'bare');
 
-  const rates = await interleaved(stack, n, 1, { product: (i) => viaApi(forProduct[i]), raw: (i) => viaClient(forRaw[i]), apiOnly: invalid });
-  return { ...rates, rawAcceptedP50Ms: percentile(accepted, 0.5) };
+  return interleaved(stack, n, 1, {
+    product: (i) => viaApi(forProduct[i]),
+    raw: (i) => viaClient(forRaw[i]),
+    bare: (i) => bare(bareIds[i]),
+    apiOnly: invalid,
+  });
 }
 
 export interface CycleFigures {
   projects: number;
+  /** Shard workflows the cycle fanned out through (CYCLE_SHARD_SIZE projects each), from its history. */
+  shards: number;
   /** `POST /v1/cycles` until `202`. */
   acceptedMs: number;
   /** `POST /v1/cycles` with the longest list the API takes (LONG_LIST ids) until `202`: p50 and slowest of 5. */
   longListAccepted: { ids: number; p50Ms: number; maxMs: number };
-  /** `202` until visibility shows every project's milestone step open (what the stalled list and dashboard see). */
-  visibleMs: number;
-  /** `202` until every project has mailed its step and reported to the cycle (the cycle's view names who is awaited). */
+  /**
+   * `POST /v1/cycles` sent (the `202` included) until the records show every project's milestone step open: as many
+   * `m1-<cycleId>` step rows with status open as projects (what the stalled list, the dashboard and the pages read).
+   */
+  openMs: number;
+  /** `POST /v1/cycles` sent until every project has mailed its step and recorded its item in the cycle (someone awaited). */
   reportedMs: number;
-  /** Starting `projects` project workflows with the client, CYCLE_BATCH_SIZE in flight. */
+  /** Starting `projects` bare workflows (`bareWaitWorkflow`, on the bare worker) with the client, CYCLE_BATCH_SIZE in flight. */
   rawStartMs: number;
-  /** CPU ms per project by process, `202` → all reported. */
+  /** The same starts until every one of those workflows has run its first workflow task on the bare worker. */
+  rawRanMs: number;
+  /** CPU ms per project by process, `POST` → all reported. */
   cpuPerProject: Cpu;
+  /** CPU ms per bare workflow by process, first start → every one run. */
+  rawCpuPerWorkflow: Cpu;
   phases: CyclePhases;
+  /** Preparation: `projects` projects started, confirmed and both grant steps approved with the client, until the records show every one active. */
   prepMs: number;
+  /** … and until the worker is idle after (activation's licence reviews started and mailed). */
+  prepSettledMs: number;
+  /** CPU ms per project by process over `prepMs`. */
+  prepCpuPerProject: Cpu;
 }
 
-/** A funder cycle over `n` active projects: the API's 202, then until every milestone step is open; and the raw time to start `n` workflows. */
+const perItem = (cpu: Cpu, n: number) => Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, v / n])) as Cpu;
+
+/**
+ * A funder cycle over `n` active projects: the API's 202, then until the records show every milestone step open and
+ * every project's item; against the time to start `n` bare workflows with the client, CYCLE_BATCH_SIZE in flight (the
+ * cycle's batch size), on the same dev server just before. The preparation (`n` projects to active) is timed too.
+ */
 export async function cycle(stack: BenchStack, n: number): Promise<CycleFigures> {
+  const records = stack.records();
   const t0 = Date.now();
-  const ids = await openGrantReviews(stack, n, { funderId: FUNDERS.cycle });
+  const prepCpu0 = stack.cpu();
+  const ids = await openGrantReviews(stack, n, { funderId: FUNDERS.cycle, settle: false });
   const steps = [...(await openStepsOf(stack, FUNDERS.cycle)).entries()];
   await pool(steps, 50, async ([workflowId, open]) => {
     const handle = stack.client.workflow.getHandle(workflowId);
     for (const step of open) await handle.executeUpdate(decideUpdate, { args: [{ stepId: step.stepId, reviewer: step.reviewer, decision: 'approve' }] });
   });
-  const activeQuery = `WorkflowType = 'projectWorkflow' AND ${searchAttributes.funderId.name} = '${FUNDERS.cycle}' AND ${searchAttributes.stage.name} = 'active'`;
+  const active = () =>
+    snapshot(records, (db) =>
+      db
+        .selectFrom('projects')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('funder_id', '=', FUNDERS.cycle)
+        .where('stage', '=', 'active')
+        .executeTakeFirstOrThrow(),
+    ).then((r) => r.n);
+  // About 180 ms a project on two cores, so up to 30 minutes for 10,000.
+  await poll(stack, 'projects active', active, (c) => c >= n, 300_000 + n * 300, 500);
+  const prepMs = Date.now() - t0;
+  const prepCpuPerProject = perItem(cpuDelta(prepCpu0, stack.cpu()), n);
+  // Activation starts each project's licence review (BAFA's steps opened and mailed): let them finish.
+  await workerIdle(stack, 600_000 + n * 100);
+  const prepSettledMs = Date.now() - t0;
+
+  // The raw arm, on the same server just before the product's: bare workflows, as many, as many in flight as the cycle asks.
+  const cycleId = `bench-${Date.now()}`;
+  const ran0 = await stack.bareRan();
+  const rawCpu0 = stack.cpu();
+  const rawStart = performance.now();
+  await pool(
+    Array.from({ length: n }, (_, i) => `bare-${cycleId}-${i}`),
+    CYCLE_BATCH_SIZE,
+    async (id) => {
+      await startBare(stack, 'bareWaitWorkflow', id);
+    },
+  );
+  const rawStartMs = performance.now() - rawStart;
   await poll(
     stack,
-    'projects active',
-    () => stack.client.workflow.count(activeQuery),
-    (c) => c.count >= n,
+    `${n} bare workflows run`,
+    () => stack.bareRan(),
+    (ran) => ran >= ran0 + n,
     300_000 + n * 100,
-    1000,
+    100,
   );
-  // Activation starts each project's licence review (T0: cleared at once) and compliance monitor: let them finish.
-  await workerIdle(stack);
-  const prepMs = Date.now() - t0;
+  const rawRanMs = performance.now() - rawStart;
+  const rawCpuPerWorkflow = perItem(cpuDelta(rawCpu0, stack.cpu()), n);
+  await workerIdle(stack, 600_000, 'bare');
 
-  const cycleId = `bench-${Date.now()}`;
   const body = { cycleId, name: 'Bench cycle', closesAt: new Date(Date.now() + 86_400_000).toISOString(), projectIds: ids };
   const cpu0 = stack.cpu();
   const launchedAt = Date.now();
@@ -198,42 +278,50 @@ export async function cycle(stack: BenchStack, n: number): Promise<CycleFigures>
   const res = await post(stack, '/v1/cycles', body, KEYS.cycleFunder);
   const acceptedMs = performance.now() - t;
   if (res.status !== 202) throw new Error(`POST /v1/cycles answered ${res.status}`);
-  const visibleQuery = `${searchAttributes.cycleId.name} = '${cycleId}' AND ${searchAttributes.awaitedParties.name} = '${FUNDERS.cycle}'`;
-  await poll(
-    stack,
-    'every milestone step open',
-    () => stack.client.workflow.count(visibleQuery),
-    (c) => c.count === n,
-    600_000 + n * 500,
-    200,
-  );
-  const visibleMs = performance.now() - t;
-  // A project reports to its shard once its step's e-mail is sent; until then the shard's own placeholder awaits no one.
-  const records = stack.records();
+  // One count on the records' partial index of open steps by party: the funder's open steps are these milestone steps.
+  const openSteps = () =>
+    snapshot(records, (db) =>
+      db
+        .selectFrom('steps')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('party', '=', FUNDERS.cycle)
+        .where('status', '=', 'open')
+        .where('step_id', '=', `m1-${cycleId}`)
+        .executeTakeFirstOrThrow(),
+    ).then((r) => r.n);
+  await poll(stack, 'every milestone step open in the records', openSteps, (c) => c === n, 600_000 + n * 500, 250);
+  const openMs = performance.now() - t;
+  // A project records its item once its step's e-mail is sent (the item then names who is awaited).
   await poll(
     stack,
     'every project reported',
     () => countReportedItems(records, cycleId),
     (reported) => reported === n,
-    600_000,
+    600_000 + n * 500,
     500,
   );
   const reportedMs = performance.now() - t;
-  const cpu = cpuDelta(cpu0, stack.cpu());
-  await workerIdle(stack);
+  const cpuPerProject = perItem(cpuDelta(cpu0, stack.cpu()), n);
+  await workerIdle(stack, 600_000 + n * 100);
 
   const phases = await analyseCycle(stack, cycleId, ids, launchedAt);
-
-  const rawInputs = Array.from({ length: n }, () => benchProject(FUNDERS.reviews) as Project);
-  const rawStart = performance.now();
-  await pool(rawInputs, CYCLE_BATCH_SIZE, async (p) => {
-    await startRaw(stack, p);
-  });
-  const rawStartMs = performance.now() - rawStart;
-  const cpuPerProject = Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, v / n])) as Cpu;
-  await workerIdle(stack); // the raw starts' workflows run their first tasks
   const longListAccepted = await longListCycles(stack, body);
-  return { projects: n, acceptedMs, longListAccepted, visibleMs, reportedMs, rawStartMs, cpuPerProject, phases, prepMs };
+  return {
+    projects: n,
+    shards: phases.shards,
+    acceptedMs,
+    longListAccepted,
+    openMs,
+    reportedMs,
+    rawStartMs,
+    rawRanMs,
+    cpuPerProject,
+    rawCpuPerWorkflow,
+    phases,
+    prepMs,
+    prepSettledMs,
+    prepCpuPerProject,
+  };
 }
 
 /** The most project ids `POST /v1/cycles` takes. */

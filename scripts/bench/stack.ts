@@ -4,7 +4,10 @@
  * synchronous=NORMAL, or in memory as the tests run it), MailDev, the worker
  * (`worker/main.ts`) and the API (`api/main.ts`), each a process of its own, so
  * requests go over real HTTP and each process's CPU and memory are its own.
- * The same dev server serves the product's path and the raw client's path.
+ * The same dev server serves the product's path and the raw client's path; the
+ * raw arms' bare workflows (scripts/bench/bare-workflows.ts) run on a worker of
+ * their own (scripts/bench/bare-worker.ts), a process started as the product's
+ * worker is, on a task queue of its own.
  *
  * Everything started is registered, and stopped on failure, Ctrl-C and SIGTERM;
  * if the benchmark itself dies, its exit hook SIGKILLs what is still running.
@@ -41,12 +44,13 @@ export type Mode = 'file' | 'memory';
 export const KEYS = { coordinator: 'bench-coordinator-key', funder: 'bench-funder-key', cycleFunder: 'bench-ukri-funder-key' } as const;
 /** The decision and submission projects are Horizon Europe's; the cycle's are UKRI's, so they can be counted apart. */
 export const FUNDERS = { reviews: 'horizon-eu', cycle: 'ukri' } as const;
-export const TASK_QUEUES = { main: 'bench', memory: 'bench-memory' } as const;
+export const TASK_QUEUES = { main: 'bench', memory: 'bench-memory', bare: 'bench-bare' } as const;
 const LINK_SECRET = 'bench-link-secret-0123456789';
 /** On, but out of reach of one client sending as fast as it can (0 would turn the middleware off). */
 const RATE_LIMIT = '9999999';
 
-export type Proc = 'server' | 'worker' | 'api' | 'maildev' | 'bench';
+/** `records`: the record store (PGlite); `bare`: the raw arms' worker. */
+export type Proc = 'server' | 'worker' | 'api' | 'maildev' | 'records' | 'bare' | 'bench';
 export type Cpu = Record<Proc, number>;
 
 const CLK_TCK = (() => {
@@ -128,13 +132,14 @@ export class BenchStack {
   private worker?: Managed;
   private api?: Managed;
   private memoryWorker?: Managed;
+  private bareWorker?: Managed;
   private stopping?: Promise<void>;
   client!: Client;
   apiUrl = '';
   private constructor(
     readonly mode: Mode,
     readonly dataDir: string,
-    private readonly ports: { temporal: number; ui: number; smtp: number; web: number; api: number; probe: number; records: number },
+    private readonly ports: { temporal: number; ui: number; smtp: number; web: number; api: number; probe: number; records: number; bare: number },
     private readonly options: BenchStackOptions,
   ) {}
 
@@ -172,8 +177,8 @@ export class BenchStack {
 
   static async start(mode: Mode, options: BenchStackOptions = {}): Promise<BenchStack> {
     const dataDir = mkdtempSync(path.join(tmpdir(), `bench-${mode}-`));
-    const [temporal, ui, smtp, web, api, probe, records] = await freePorts(7);
-    const stack = new BenchStack(mode, dataDir, { temporal, ui, smtp, web, api, probe, records }, options);
+    const [temporal, ui, smtp, web, api, probe, records, bare] = await freePorts(8);
+    const stack = new BenchStack(mode, dataDir, { temporal, ui, smtp, web, api, probe, records, bare }, options);
     BenchStack.live.add(stack);
     try {
       await stack.boot();
@@ -205,6 +210,18 @@ export class BenchStack {
     this.apiUrl = `http://127.0.0.1:${this.ports.api}`;
     await waitUntil('worker', () => workerPolling(this.address, 'default', TASK_QUEUES.main, this.worker!.child.pid), 180_000, this.worker);
     await waitUntil('API', () => httpOk(`${this.apiUrl}/readyz`), 60_000, apiProcess);
+    // Started after the product's worker, so the two do not bundle their workflow code at once.
+    const bareEnv = { ...this.env(TASK_QUEUES.bare), BENCH_BARE_PORT: String(this.ports.bare) };
+    const bare = (this.bareWorker = this.add(startTsEntry('bare-worker', 'scripts/bench/bare-worker.ts', bareEnv, log('bare-worker'))));
+    await waitUntil('bare worker', () => workerPolling(this.address, 'default', TASK_QUEUES.bare, bare.child.pid), 180_000, bare);
+  }
+
+  /** How many bare workflows have run their first workflow task on the bare worker (all time). */
+  async bareRan(): Promise<number> {
+    this.check();
+    const res = await fetch(`http://127.0.0.1:${this.ports.bare}/ran`, { signal: AbortSignal.timeout(10_000) });
+    if (!res.ok) throw new Error(`bare worker answered ${res.status}`);
+    return ((await res.json()) as { ran: number }).ran;
   }
 
   private add(p: Managed): Managed {
@@ -229,6 +246,8 @@ export class BenchStack {
       worker: cpuMs(this.pid('memory-worker') ?? this.pid('worker')),
       api: cpuMs(this.pid('api')),
       maildev: cpuMs(this.pid('maildev')),
+      records: cpuMs(this.pid('postgres')),
+      bare: cpuMs(this.pid('bare-worker')),
       bench: (usage.user + usage.system) / 1000,
     };
   }
@@ -248,6 +267,7 @@ export class BenchStack {
    */
   async startMemoryWorker(): Promise<MemoryWorker> {
     await stopManaged(this.worker);
+    await stopManaged(this.bareWorker); // its work is done too: the machine runs the memory worker alone
     const probe = path.join(ROOT, 'scripts/bench/worker-probe.cjs');
     const env = { ...this.env(TASK_QUEUES.memory), BENCH_PROBE_PORT: String(this.ports.probe) };
     const args = ['--expose-gc', '--require', probe, '--import', 'tsx', path.join(ROOT, 'worker/main.ts')];

@@ -119,7 +119,7 @@ test("passing a step to a colleague of the pool mails them a fresh link; the fir
   expect(audit.find((e) => e.action === 'step-assigned')).toMatchObject({ actor: 'agency:de-bafa:k.schmidt', stepId: 'grant-agency', channel: 'api' });
 
   const old = await request(app).post(`/r/${g.agencyToken}`).set('Accept', 'application/json').send({ decision: 'approve' });
-  expect({ status: old.status, code: old.body.error?.code }).toEqual({ status: 403, code: 'FORBIDDEN' });
+  expect({ status: old.status, code: old.body.error?.code }).toEqual({ status: 409, code: 'CONFLICT' });
   expect((await stack.view(g.projectId)).steps.find((s) => s.stepId === 'grant-agency')?.status).toBe('open');
   const fresh = await request(app)
     .post(`/r/${tokenOf(toColleague)}`)

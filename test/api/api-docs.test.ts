@@ -1,8 +1,9 @@
 /**
  * The OpenAPI document (`/v1/openapi.json`) and its interactive page
- * (`/v1/docs/`): every route the routers define is documented, every
- * documented route answers, every documented example passes the schema that
- * validates requests, and the page renders every operation in a real browser.
+ * (`/v1/docs/`): every route is documented beside it, in the module that
+ * defines it, and nothing else is; every documented route answers, every
+ * documented example passes the schema that validates requests, and the page
+ * renders every operation in a real browser.
  * No Temporal is needed: the app's connection points at nothing.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -11,8 +12,16 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import request from 'supertest';
 import { LinkSigner } from '../../activities/link-tokens';
-import { buildApp } from '../../api/app';
-import { openApiDocument, operations } from '../../api/openapi';
+import { appOperations, buildApp } from '../../api/app';
+import { openApiDocument, operations, type Operation } from '../../api/openapi';
+import { cycleOperations } from '../../api/routes/cycles';
+import { dashboardOperations } from '../../api/routes/dashboard';
+import { docsOperations } from '../../api/routes/docs';
+import { projectOperations } from '../../api/routes/projects';
+import { reportOperations } from '../../api/routes/reports';
+import { reviewLinkOperations } from '../../api/routes/review-links';
+import { stalledOperations } from '../../api/routes/stalled';
+import { stepOperations } from '../../api/routes/steps';
 import { apiKeyRing } from '../../config/env';
 import { createLogger } from '../../config/logger';
 import { launchChromium } from '../helpers/browser';
@@ -33,29 +42,53 @@ const app = buildApp({
 });
 afterAll(() => connection.close());
 
-/** `METHOD /path/{param}` of every route in api/routes/*.ts, with the prefix app.ts mounts its router on. */
-function routesInCode(): string[] {
+/** `METHOD /path/{param}` of each route, by the file that defines it: api/app.ts's own, and each router's with the prefix app.ts mounts it on. */
+function routesInCode(): Map<string, string[]> {
   const appSource = readFileSync(path.join(ROOT, 'api/app.ts'), 'utf8');
   const mounts = new Map([...appSource.matchAll(/app\.use\(\s*'([^']+)',\s*(?:\w+,\s*)?(\w+)Routes\(/g)].map(([, prefix, name]) => [name, prefix]));
-  const routes = ['GET /healthz', 'GET /readyz']; // defined in app.ts itself
+  const openApiPath = (method: string, route: string) => `${method.toUpperCase()} ${route.replace(/\/$/, '').replace(/:(\w+)/g, '{$1}') || '/'}`;
+  // /metrics is Prometheus's scrape, not an operation of the API.
+  const own = [...appSource.matchAll(/app\.(get|post)\(\s*'([^']+)'/g)].filter(([, , route]) => route !== '/metrics');
+  const routes = new Map([['api/app.ts', own.map(([, method, route]) => openApiPath(method, route))]]);
   for (const file of readdirSync(path.join(ROOT, 'api/routes'))) {
     const source = readFileSync(path.join(ROOT, 'api/routes', file), 'utf8');
     const name = /export function (\w+)Routes\(/.exec(source)?.[1];
     const prefix = name && mounts.get(name);
     if (!prefix) throw new Error(`api/routes/${file}: its router is not mounted in api/app.ts`);
-    for (const [, method, route] of source.matchAll(/router\.(get|post)\('([^']+)'/g)) {
-      routes.push(`${method.toUpperCase()} ${(prefix + route).replace(/\/$/, '').replace(/:(\w+)/g, '{$1}') || '/'}`);
-    }
+    const inFile = [...source.matchAll(/router\.(get|post)\(\s*'([^']+)'/g)].map(([, method, route]) => openApiPath(method, prefix + route));
+    // /v1/docs/ and its files are the page, not API operations.
+    routes.set(`api/routes/${file}`, [...new Set(inFile.filter((r) => !r.includes('/docs')))]);
   }
   return routes;
 }
 
-const documented = () => operations(policy).map((op) => `${op.method.toUpperCase()} ${op.path}`);
+/** The operations each module declares beside its routes. A new route module gets its line here, and in api/openapi.ts. */
+const declared: Record<string, Operation[]> = {
+  'api/app.ts': appOperations,
+  'api/routes/cycles.ts': cycleOperations,
+  'api/routes/dashboard.ts': dashboardOperations,
+  'api/routes/docs.ts': docsOperations,
+  'api/routes/projects.ts': projectOperations(policy),
+  'api/routes/reports.ts': reportOperations,
+  'api/routes/review-links.ts': reviewLinkOperations,
+  'api/routes/stalled.ts': stalledOperations,
+  'api/routes/steps.ts': stepOperations,
+};
 
-test('every route the routers define is documented, and nothing else is', () => {
-  // /v1/docs/ and its files are the page, not API operations.
-  const inCode = routesInCode().filter((r) => !r.includes('/docs'));
-  expect([...documented()].sort()).toEqual([...new Set(inCode)].sort());
+const routeOf = (op: Operation) => `${op.method.toUpperCase()} ${op.path}`;
+const documented = () => operations(policy).map(routeOf);
+
+test('each module documents exactly the routes it defines, beside them', () => {
+  const inCode = routesInCode();
+  expect(Object.keys(declared).sort()).toEqual([...inCode.keys()].sort());
+  for (const [file, routes] of inCode) {
+    expect({ file, documented: declared[file].map(routeOf).sort() }).toEqual({ file, documented: [...routes].sort() });
+  }
+});
+
+test('api/openapi.ts assembles the operations of every module, and nothing else', () => {
+  const byId = (ops: Operation[]) => ops.map((op) => op.operationId).sort();
+  expect(byId(operations(policy))).toEqual(byId(Object.values(declared).flat()));
 });
 
 test('every documented example passes the schema that validates the request', () => {

@@ -159,7 +159,8 @@ test('"allActive" reviews every active project of the funder, and no other funde
     let crossView;
     for (const deadline = Date.now() + 20_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 300))) {
       crossView = expectStatus(await readAnswered(() => api().get(`/v1/cycles/${crossId}`).set(bearer(key))), 200).body;
-      if (crossView.skipped.length === 2) break;
+      // The skips come from the shard and the project that declines; the own project records its item itself.
+      if (crossView.skipped.length === 2 && crossView.items.length === 1) break;
     }
     expect(crossView.skipped.sort((a: { projectId: string }, b: { projectId: string }) => a.projectId.localeCompare(b.projectId))).toEqual(
       [

@@ -123,7 +123,7 @@ describe('POST /v1/projects/:id/appeals', () => {
     expect(view.disputes).toEqual([]);
     await stack.waitForMail((m) => m.to[0]?.address === body.chair && m.subject.startsWith(`Ruling requested: ${title}`));
     const appealed = (await stack.audit(projectId)).find((e) => e.stepId === 'c1-appeal-1' && e.action === 'decision-recorded');
-    expect(appealed).toMatchObject({ channel: 'api', actor: 'a.weber@kit.example' });
+    expect(appealed).toMatchObject({ channel: 'api', actor: 'coordinator:a.weber' });
   });
 
   test('an appeal after the window is refused with the time it closed', async () => {

@@ -54,6 +54,7 @@ describe.each([
       ).status,
     ).toBe(200);
     await stack.waitForView(projectId, (v) => v.components[0].licence.status === 'approved', 'licence granted');
+    await stack.waitForAudit(projectId, (e) => e.some((x) => x.action === 'compliance-monitoring-started'), 'the licence monitored');
     expect([200, 202]).toContain((await api().post(`/v1/projects/${projectId}/withdraw`).set(asCoordinator).send({ reason: 'records test' })).status);
     await stack.waitForView(projectId, (v) => v.stage === 'withdrawn', 'withdrawn');
 

@@ -30,7 +30,7 @@ beforeAll(async () => {
   app = express();
   app.use(express.json({ limit: '256kb' }));
   app.use('/v1', authenticate(apiKeyRing(`coordinator:a.weber=${KEYS.coordinator},funder:horizon-eu=${KEYS.funder}`)));
-  app.use('/v1/projects', reportRoutes({ client: stack.client, temporalTimeoutMs: 10_000 }));
+  app.use('/v1/projects', reportRoutes({ client: stack.client, records: stack.records, temporalTimeoutMs: 10_000 }));
   app.use(errorHandler);
 }, 120_000);
 afterAll(() => stack?.stop(), 60_000);

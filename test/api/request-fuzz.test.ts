@@ -14,6 +14,7 @@
 import fc from 'fast-check';
 import { z } from 'zod';
 import { STATUS } from '../../api/errors';
+import { recordedProject } from '../../records/project-reads';
 import { answerOf, fetchAnswered } from '../helpers/api-read';
 import { bearer, KEYS, useApiStack, useServedApp } from '../helpers/api-stack';
 import { smallProject } from '../helpers/fixtures';
@@ -82,6 +83,8 @@ const decisionEndpoint = (): Endpoint => ({
 });
 
 const started = { project: 0, cycle: 0 };
+/** The projects answered 201: each must be in the records (text the store cannot keep would leave it unrecorded for ever). */
+const startedProjects: string[] = [];
 let requests = 0;
 
 /** Sends one request and checks the answer against the contract. */
@@ -98,6 +101,7 @@ async function send(e: Endpoint, body: string | Uint8Array, contentType = 'appli
     if (method === 'GET') return; // a read may find what an earlier generated request created
     if (!e.starts) throw new Error(`accepted where nothing may be: ${what}`);
     started[e.starts]++;
+    if (e.starts === 'project') startedProjects.push((JSON.parse(text) as { projectId: string }).projectId);
     return;
   }
   let parsed: z.infer<typeof errorContract>;
@@ -291,4 +295,7 @@ test('nothing was started but what was answered 2xx, over more than 5,000 reques
     projects: started.project,
   });
   expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  const unrecorded = [];
+  for (const id of startedProjects) if (!(await recordedProject(stack.records, id))) unrecorded.push(id);
+  expect(unrecorded).toEqual([]);
 });

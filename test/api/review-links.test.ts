@@ -245,7 +245,7 @@ describe('tokens that do not fit', () => {
     expect({ status: post.status, code: post.body.error?.code }).toEqual({ status: 404, code: 'NOT_FOUND' });
   });
 
-  test('a token for the right step but another reviewer is 403 and changes nothing', async () => {
+  test('a token for the right step but another reviewer is 409 (the step is held by another) and changes nothing', async () => {
     const g = await toGrantReview();
     const before = await snapshot(g.projectId);
     // Signed with the real secret: only the reviewer differs from the genuine link.
@@ -256,9 +256,9 @@ describe('tokens that do not fit', () => {
       expiresAt: Date.now() + 3_600_000,
     });
     const get = await openLink(foreign);
-    expect(get.status).toBe(403);
-    expect(get.text).toContain('someone else');
-    expect((await api().post(`/r/${foreign}`).type('form').send({ decision: 'approve' })).status).toBe(403);
+    expect(get.status).toBe(409);
+    expect(get.text).toContain('held by another reviewer');
+    expect((await api().post(`/r/${foreign}`).type('form').send({ decision: 'approve' })).status).toBe(409);
     expect(await snapshot(g.projectId)).toEqual(before);
   });
 
@@ -399,7 +399,7 @@ describe('approve with conditions', () => {
         error: {
           code: 'VALIDATION_FAILED',
           message: expect.stringContaining('sets no licence conditions'),
-          details: [{ path: 'body.conditions', message: 'Decision not recorded' }],
+          details: [{ path: 'body.conditions', message: expect.stringContaining('sets no licence conditions') }],
         },
       },
     });

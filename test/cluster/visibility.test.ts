@@ -1,15 +1,15 @@
 /**
  * What people read, on a Temporal cluster with SQL visibility (PostgreSQL's temporal_visibility) and the record
  * store in the same PostgreSQL, as on the dev server: the search attributes the workflows set answer Temporal's own
- * list queries (Keyword, KeywordList and Datetime attributes); an agency's queue (GET /v1/steps, from visibility);
- * the dashboard of agency staff; and the stalled list (from the records) once the steps pass their due time.
+ * list queries (Keyword, KeywordList and Datetime attributes); an agency's queue (GET /v1/steps), the dashboard of
+ * agency staff, and the stalled list once the steps pass their due time, from the records.
  */
 import { Client, Connection } from '@temporalio/client';
 import { expectStatus } from '../helpers/api-read';
 import { projectWith } from '../helpers/fixtures';
 import { KEYS, useProcessStack } from '../helpers/process-stack';
 import { submitAndConfirm } from '../faults/fault-scenarios';
-import type { QueuedStep } from '../../api/visibility-queries';
+import type { QueuedStep } from '../../records/steps';
 import type { StalledItem } from '../../records/stalled';
 
 /** Reviews due 30 s after they open: long enough to read them open, short enough to see them stall. */
@@ -57,7 +57,7 @@ test('the search attributes answer list queries on SQL visibility: by project, s
   }
 });
 
-test("an agency's queue lists its open steps from visibility, oldest due first, by project", async () => {
+test("an agency's queue lists its open steps from the records, oldest due first, by project", async () => {
   const queue = await stack.until(
     "BAFA's queue with both grant steps",
     async () => (await stack.json<{ steps: QueuedStep[] }>('/v1/steps', { key: KEYS.agency })).steps,

@@ -1,16 +1,18 @@
 /**
- * No double writes (DESIGN §8 "Records"): the worker is killed after a record write has committed and before the
- * activity's completion reached Temporal. The write is held on a table lock until the worker's connection to
- * Temporal is held (a relay that throws away what the worker sends), so the completion is lost for certain;
- * Temporal retries the activity on a new worker after its timeout, the retry writes again, and the record holds
- * each row once: the trail as the workflow keeps it, one decision row. On real processes and a real PostgreSQL
- * server (whose locks make the window certain).
+ * No double writes (DESIGN §8 "Records"): the worker is killed after a record write has committed and before its
+ * workflow task reported it to Temporal. The write (a local activity of the workflow task) is held on a table lock
+ * until the worker's connection to Temporal is held (a relay that throws away what the worker sends), so the
+ * task's completion is lost for certain; Temporal times the task out and a new worker runs it again, the write
+ * included, and the record holds each row once: one decision row, every audit entry once. On a busy machine the
+ * held write is the one before the decision's, and the next attempt's write carries other entries at the same
+ * positions: it supersedes the lost attempt's (it lost the decision's entry before records/record-writers.ts). On real processes and a
+ * real PostgreSQL server (whose locks make the window certain).
  */
 import { Client as PgClient } from 'pg';
 import type { temporal } from '@temporalio/proto';
 import { openRecords, snapshot, type Records } from '../../records/database';
 import { readAuditTrail } from '../../records/project-reads';
-import { auditQuery, projectWorkflowId } from '../../workflows/definitions';
+import { projectWorkflowId } from '../../workflows/definitions';
 import { smallProject } from '../helpers/fixtures';
 import { startPostgres, type ThrowawayPostgres } from '../../scripts/lib/postgres';
 import { ProcessStack } from '../helpers/process-stack';
@@ -31,14 +33,13 @@ afterAll(async () => {
   await postgres?.stop();
 }, 60_000);
 
-/** The recordProject attempts that completed, in the order they completed: attempt number and whether an earlier one timed out. */
-function recordCompletions(events: temporal.api.history.v1.IHistoryEvent[]) {
-  const byId = new Map(events.map((e) => [Number(e.eventId), e]));
-  return events.flatMap((e) => {
-    const done = e.activityTaskCompletedEventAttributes;
-    const type = done && byId.get(Number(done.scheduledEventId))?.activityTaskScheduledEventAttributes?.activityType?.name;
-    const started = done && byId.get(Number(done.startedEventId))?.activityTaskStartedEventAttributes;
-    return type === 'recordProject' && started ? [{ attempt: started.attempt ?? 1, afterTimeout: !!started.lastFailure?.timeoutFailureInfo }] : [];
+/** The record writes (local activity markers of `recordProject`) and the timed-out workflow tasks, in history order. */
+function writesAndTimeouts(events: temporal.api.history.v1.IHistoryEvent[]): ('write' | 'task timed out')[] {
+  return events.flatMap((e): ('write' | 'task timed out')[] => {
+    if (e.workflowTaskTimedOutEventAttributes) return ['task timed out'];
+    const data = e.markerRecordedEventAttributes?.details?.data?.payloads?.[0]?.data;
+    const marker = data ? (JSON.parse(Buffer.from(data).toString('utf8')) as { activity_type?: string }) : undefined;
+    return marker?.activity_type === 'recordProject' ? ['write'] : [];
   });
 }
 
@@ -75,7 +76,6 @@ test('a record write committed by a worker killed before it reported: the retry 
     async () => (await lock.query(`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and pid <> pg_backend_pid()`)).rows[0].n,
     (n) => n > 0,
   );
-  expect(await stack.runningActivities(workflowId)).toContain('recordProject');
 
   // Hold what the worker sends, then let the write commit: its completion never reaches Temporal. Kill the worker.
   stack.workerRelay!.hold();
@@ -86,28 +86,30 @@ test('a record write committed by a worker killed before it reported: the retry 
   stack.workerRelay!.release();
   await stack.startWorker();
 
-  // Temporal times the attempt out (30 s) and runs it again on the new worker; the project goes on.
+  // Temporal times the task out (10 s) and runs it again on the new worker, the write included; the project goes on.
   const connection = await Connection.connect({ address: stack.temporalAddress });
   try {
     const client = new Client({ connection });
-    const retried = await stack.until(
-      'the record write retried after its timeout',
-      async () => recordCompletions((await client.workflow.getHandle(workflowId).fetchHistory()).events ?? []),
-      (c) => c.some((x) => x.afterTimeout),
+    const history = await stack.until(
+      'the task that wrote run again after its timeout',
+      async () => writesAndTimeouts((await client.workflow.getHandle(workflowId).fetchHistory()).events ?? []),
+      (h) => h.includes('task timed out') && h.lastIndexOf('write') > h.indexOf('task timed out'),
       90_000,
     );
-    expect(retried.filter((x) => x.afterTimeout)).toEqual([{ attempt: 2, afterTimeout: true }]);
+    expect(history).toContain('task timed out');
     // The decision's answer waited for its record: 200 if the retry came within the API's 10 s, else 503 (the decision stood).
     expect([200, 503]).toContain(await answered);
 
-    // One row each: the decision, and the trail exactly as the workflow keeps it (no entry twice).
+    // One row each: the decision, and every audit entry once (the same entry written twice would be two rows alike).
+    // The held write may have been the one before the decision's (a busy machine): the decision's follows it.
     const trail = await stack.until(
-      'the record to catch up with the workflow',
-      async () => ({ workflow: await client.workflow.getHandle(workflowId).query(auditQuery), recorded: await readAuditTrail(records, project.projectId) }),
-      (t) => t.recorded.length === t.workflow.length,
+      'the decision in the record',
+      () => readAuditTrail(records, project.projectId),
+      (t) => t.some((e) => e.action === 'decision-recorded' && e.stepId === 'grant-funder'),
     );
-    expect(trail.recorded).toEqual(trail.workflow);
-    expect(trail.recorded.filter((e) => e.action === 'decision-recorded' && e.stepId === 'grant-funder')).toHaveLength(1);
+    const entries = trail.map((e) => JSON.stringify(e));
+    expect(new Set(entries).size).toBe(entries.length);
+    expect(trail.filter((e) => e.action === 'decision-recorded' && e.stepId === 'grant-funder')).toHaveLength(1);
     const decided = await snapshot(records, (tx) => tx.selectFrom('decisions').selectAll().where('project_id', '=', project.projectId).execute());
     expect(decided.map((d) => [d.step_id, d.outcome])).toEqual([['grant-funder', 'approved']]);
   } finally {

@@ -1,8 +1,9 @@
 /**
  * The Temporal dev server is stopped (SIGTERM) during reviews and started
  * again on the same SQLite file and port. While it is down the API serves reads
- * from the record store, and answers writes 503 with the error contract, within
- * its deadline, changing nothing; it
+ * from the record store (a reviewer's link opens its step), and answers writes
+ * 503 with the error contract, within its deadline, changing nothing; after it,
+ * the same link decides; it
  * recovers by itself, the worker stays up and reconnects by itself, and every
  * project in flight resumes and completes. E-mails SMTP accepted while Temporal
  * was down (so their sends could not be reported and ran again) arrive once.
@@ -65,17 +66,24 @@ test('503 while Temporal is down, recovery without restarting anything, and ever
   const downAt = Date.now();
   stack.thaw('mail'); // SMTP accepts them now; the worker cannot tell Temporal
 
-  // Requests at once while it is down: a read, the readiness probe, a submission and a decision.
+  // Requests at once while it is down: a read, the readiness probe, a submission, a reviewer's page and their decision.
   const refused = projectWith('c1');
-  const [read, ready, submit, decision] = await Promise.all([
+  const licenceStep = licence.openSteps.find(isLicenceStep)!;
+  const link = stack.linkFor(licenceStep);
+  const [read, ready, submit, page, decision] = await Promise.all([
     timed(stack.fetch(`/v1/projects/${inGrant.projectId}`)),
     timed(stack.fetch('/readyz')),
     timed(stack.fetch('/v1/projects', { method: 'POST', body: JSON.stringify(refused) })),
+    stack.page(link),
     (async () => {
       const sentAt = Date.now();
-      return { ...(await stack.decision(licence.openSteps.find(isLicenceStep)!)), ms: Date.now() - sentAt };
+      return { ...(await stack.decision(licenceStep, undefined, 'api', link)), ms: Date.now() - sentAt };
     })(),
   ]);
+  // The reviewer's link opens the step from the records: the question and the form.
+  expect(page.status).toBe(200);
+  expect(page.text).toContain('Record my decision');
+  expect(page.text).toContain(licenceStep.partyName);
   for (const answer of [ready, submit]) expect(answer).toEqual({ status: 503, body: unavailable, ms: expect.any(Number) });
   // Reads come from the record store, which is up: the project as it was recorded.
   expect(read).toEqual({ status: 200, body: expect.objectContaining({ projectId: inGrant.projectId, stage: 'grant-review' }), ms: expect.any(Number) });
@@ -102,9 +110,10 @@ test('503 while Temporal is down, recovery without restarting anything, and ever
   expect(apiBackMs).toBeLessThan(10_000);
   expect(stack.alive('api') && stack.alive('worker')).toBe(true);
 
-  // The refused submission started nothing; the refused decision was not recorded.
+  // The refused submission started nothing; the refused decision was not recorded, and the same link now decides.
   expectStatus(await stack.read(`/v1/projects/${refused.projectId}`), 404);
   expect((await stack.audit(inLicence.projectId)).filter((e) => e.action === 'decision-recorded' && !e.stepId?.startsWith('grant-'))).toEqual([]);
+  expect(await stack.decision(licenceStep, undefined, 'api', link)).toMatchObject({ status: 200, body: { recorded: true, stepId: licenceStep.stepId } });
 
   expect((await stack.fetch(`/v1/projects/${inScoping.projectId}/scoping`, { method: 'POST', body: '{}' })).status).toBe(200);
   const done = await Promise.all([inScoping, inGrant, inLicence].map((p) => approveEverything(stack, p.projectId)));

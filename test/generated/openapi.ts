@@ -583,6 +583,7 @@ export interface components {
           | 'FORBIDDEN'
           | 'NOT_FOUND'
           | 'CONFLICT'
+          | 'GONE'
           | 'IDEMPOTENCY_KEY_REUSED'
           | 'RATE_LIMITED'
           | 'UNAVAILABLE'
@@ -653,8 +654,8 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description NOT_FOUND */
-      404: {
+      /** @description RATE_LIMITED */
+      429: {
         headers: {
           [name: string]: unknown;
         };
@@ -834,15 +835,6 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description NOT_FOUND */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
       /** @description CONFLICT */
       409: {
         headers: {
@@ -944,6 +936,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description RATE_LIMITED */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description UNAVAILABLE */
       503: {
         headers: {
@@ -1013,6 +1014,15 @@ export interface operations {
       };
       /** @description NOT_FOUND */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description RATE_LIMITED */
+      429: {
         headers: {
           [name: string]: unknown;
         };
@@ -1965,15 +1975,6 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description NOT_FOUND */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
       /** @description CONFLICT */
       409: {
         headers: {
@@ -2075,6 +2076,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description RATE_LIMITED */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description UNAVAILABLE */
       503: {
         headers: {
@@ -2098,7 +2108,7 @@ export interface operations {
   listCycleItems: {
     parameters: {
       query?: {
-        outcome?: 'passed' | 'held-funder' | 'held-regulator' | 'stalled' | 'pending' | 'skipped';
+        outcome?: 'passed' | 'held-funder' | 'held-regulator' | 'stalled' | 'pending' | 'unreported' | 'skipped';
         limit?: number;
         cursor?: string;
       };
@@ -2146,6 +2156,15 @@ export interface operations {
       };
       /** @description NOT_FOUND */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description RATE_LIMITED */
+      429: {
         headers: {
           [name: string]: unknown;
         };
@@ -2220,8 +2239,8 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description NOT_FOUND */
-      404: {
+      /** @description RATE_LIMITED */
+      429: {
         headers: {
           [name: string]: unknown;
         };
@@ -2309,8 +2328,8 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description NOT_FOUND */
-      404: {
+      /** @description RATE_LIMITED */
+      429: {
         headers: {
           [name: string]: unknown;
         };
@@ -2579,15 +2598,6 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description FORBIDDEN */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
       /** @description NOT_FOUND */
       404: {
         headers: {
@@ -2599,6 +2609,15 @@ export interface operations {
       };
       /** @description CONFLICT */
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description GONE */
+      410: {
         headers: {
           [name: string]: unknown;
         };
@@ -2679,15 +2698,6 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description FORBIDDEN */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
       /** @description NOT_FOUND */
       404: {
         headers: {
@@ -2699,6 +2709,15 @@ export interface operations {
       };
       /** @description CONFLICT */
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description GONE */
+      410: {
         headers: {
           [name: string]: unknown;
         };
@@ -2753,6 +2772,15 @@ export interface operations {
           'text/html': unknown;
         };
       };
+      /** @description VALIDATION_FAILED */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description UNAUTHORIZED */
       401: {
         headers: {
@@ -2764,6 +2792,15 @@ export interface operations {
       };
       /** @description FORBIDDEN */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description RATE_LIMITED */
+      429: {
         headers: {
           [name: string]: unknown;
         };
@@ -2818,6 +2855,15 @@ export interface operations {
         };
         content?: never;
       };
+      /** @description VALIDATION_FAILED */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description UNAUTHORIZED */
       401: {
         headers: {
@@ -2871,6 +2917,15 @@ export interface operations {
           [name: string]: unknown;
         };
         content?: never;
+      };
+      /** @description VALIDATION_FAILED */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
       };
       /** @description FORBIDDEN */
       403: {

@@ -42,6 +42,7 @@ export async function monitorFor(client: Client, project: Project, licence: Lice
     licence,
     policy,
     projectWorkflowId: projectWorkflowId(project.projectId),
+    projectRun: await firstRunId(client.workflow.getHandle(projectWorkflowId(project.projectId))),
   });
   const handle = client.workflow.getHandle<typeof complianceMonitorWorkflow>(options.workflowId);
   for (const deadline = Date.now() + 10_000; ; await new Promise((r) => setTimeout(r, 100))) {

@@ -21,6 +21,7 @@ import { LinkSigner } from '../../activities/link-tokens';
 import { CLUSTER_PORT_COUNT, clusterPorts, TemporalCluster, type Frontend } from '../../scripts/lib/cluster';
 import type { MailReceipt } from '../../activities';
 import {
+  devServerArgs,
   freePorts,
   httpOk,
   startDevServer,
@@ -58,6 +59,11 @@ export interface ProcessStackOptions {
   cluster?: boolean;
   /** Every review SLA, in seconds (default an hour: no deadline passes during a test). */
   reviewSeconds?: number;
+  /**
+   * Settings as a newcomer puts them in `.env` for `npm start`: TEMPORAL_DEV_ARGS goes to the dev server (parsed as
+   * scripts/start.ts parses it), every other one to the workers and the APIs.
+   */
+  settings?: NodeJS.ProcessEnv;
 }
 
 /** The test policy, with every review SLA `reviewSeconds` long (the case limit twice that). */
@@ -92,7 +98,7 @@ export class ProcessStack {
   private constructor(
     readonly ports: { temporal: number; ui: number; smtp: number; web: number } & Record<ApiPart, number> & Record<WorkerPart, number>,
     readonly dataDir: string,
-    private readonly options: Required<Omit<ProcessStackOptions, 'databaseUrl'>> & Pick<ProcessStackOptions, 'databaseUrl'>,
+    private readonly options: Required<Omit<ProcessStackOptions, 'databaseUrl' | 'settings'>> & Pick<ProcessStackOptions, 'databaseUrl' | 'settings'>,
   ) {}
 
   static async start(options: ProcessStackOptions = {}): Promise<ProcessStack> {
@@ -167,6 +173,7 @@ export class ProcessStack {
       LOG_LEVEL: this.options.logLevel,
       ...(this.options.databaseUrl && { DATABASE_URL: this.options.databaseUrl }),
       ...(this.cluster && { DATABASE_URL: this.cluster.databaseUrl() }),
+      ...this.options.settings,
     };
   }
 
@@ -191,6 +198,7 @@ export class ProcessStack {
       port: this.ports.temporal,
       uiPort: this.ports.ui,
       logFile: this.logFile('temporal'),
+      extraArgs: devServerArgs(this.options.settings?.TEMPORAL_DEV_ARGS),
     });
     this.running.set('temporal', p);
     await waitUntil('Temporal dev server', () => temporalReachable(this.temporalAddress), 120_000, p);
@@ -317,13 +325,24 @@ export class ProcessStack {
     return (await this.json<{ entries: AuditEntry[] }>(`/v1/projects/${projectId}/audit`)).entries;
   }
 
-  /** Decides a step through its reviewer link, as the e-mail's link would; returns the HTTP status and the JSON answer. */
+  /** A reviewer's link token for the step, as its e-mail carries one. */
+  linkFor(step: { workflowId: string; stepId: string; reviewer: string }): string {
+    return this.signer.sign({ ...step, expiresAt: Date.now() + 86_400_000 });
+  }
+
+  /** The decision page a reviewer's link opens: the status and the HTML. */
+  async page(token: string): Promise<{ status: number; text: string }> {
+    const res = await fetch(`http://127.0.0.1:${this.ports.api}/r/${token}`, { headers: { accept: 'text/html' }, signal: AbortSignal.timeout(30_000) });
+    return { status: res.status, text: await res.text() };
+  }
+
+  /** Decides a step through its reviewer link (a fresh one, or `token`), as the e-mail's link would; returns the HTTP status and the JSON answer. */
   async decision(
     step: { workflowId: string; stepId: string; reviewer: string },
     body: object = { decision: 'approve' },
     via: ApiPart = 'api',
+    token = this.linkFor(step),
   ): Promise<{ status: number; body: unknown }> {
-    const token = this.signer.sign({ ...step, expiresAt: Date.now() + 86_400_000 });
     const res = await fetch(`http://127.0.0.1:${this.ports[via]}/r/${token}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json' },

@@ -2,7 +2,7 @@
 import type { ProjectRecordWrite } from '../../records/contract';
 import { migrateRecords, openRecords, type Records } from '../../records/database';
 import { embeddedDatabaseUrl, embeddedPostgresReady, freePorts, startEmbeddedPostgres, stop, waitUntil } from '../../scripts/lib/stack';
-import type { ReviewStep } from '../../workflows/definitions';
+import type { Licence, ReviewStep } from '../../workflows/definitions';
 import { startPostgres } from '../../scripts/lib/postgres';
 
 export interface Store {
@@ -63,6 +63,7 @@ export function firstWrite(projectId: string, run = 'run-1'): ProjectRecordWrite
   return {
     projectId,
     run,
+    source: `project-${projectId}`,
     version: 1,
     core: {
       projectId,
@@ -91,5 +92,19 @@ export function firstWrite(projectId: string, run = 'run-1'): ProjectRecordWrite
       { at: '2026-12-01T09:59:00.000Z', actor: 'coordinator:a.weber', action: 'project-submitted', channel: 'api', detail: 'submitted' },
       { at: '2026-12-01T10:00:00.000Z', actor: 'system', action: 'stage-changed', channel: 'system', detail: 'scoping → grant-review' },
     ],
+  };
+}
+
+/** The first write of the project's licence review of c1: its licence, as the review holds it. */
+export function licenceWrite(projectId: string, licence: Licence = { status: 'in-review', conditions: [] }): ProjectRecordWrite {
+  return {
+    projectId,
+    run: 'run-1',
+    source: `licence-${projectId}--c1`,
+    version: 1,
+    steps: [],
+    auditFrom: 0,
+    audit: [],
+    licence: { componentId: 'c1', licence },
   };
 }

@@ -14,11 +14,12 @@ import { renderNotice } from '../../activities/mail';
 import { loadReferenceData } from '../../activities/reference-data';
 import type { Policy } from '../../domain/policy';
 import type { Project } from '../../domain/project';
+import { readAuditTrail, readProjectRecord } from '../../records/project-reads';
 import {
   confirmScopingUpdate,
   decideUpdate,
-  projectViewQuery,
   projectWorkflowId,
+  type AuditEntry,
   type DecisionInput,
   type ProjectInput,
   type ProjectView,
@@ -62,6 +63,8 @@ export function mockActivities() {
     recordCycle: jest.fn<ReturnType<Activities['recordCycle']>, Parameters<Activities['recordCycle']>>(real.recordCycle),
     cycleTargets: jest.fn<ReturnType<Activities['cycleTargets']>, Parameters<Activities['cycleTargets']>>(real.cycleTargets),
     readCycleTargets: jest.fn<ReturnType<Activities['readCycleTargets']>, Parameters<Activities['readCycleTargets']>>(real.readCycleTargets),
+    cycleShardTally: jest.fn<ReturnType<Activities['cycleShardTally']>, Parameters<Activities['cycleShardTally']>>(real.cycleShardTally),
+    markCycleUnreported: jest.fn<ReturnType<Activities['markCycleUnreported']>, Parameters<Activities['markCycleUnreported']>>(real.markCycleUnreported),
     // Working days on the real holiday calendars.
     dueAfterWorkingDays: jest.fn<ReturnType<Activities['dueAfterWorkingDays']>, Parameters<Activities['dueAfterWorkingDays']>>(real.dueAfterWorkingDays),
   };
@@ -94,12 +97,13 @@ export function harness(getEnv: () => TestWorkflowEnvironment, policy: Policy) {
     });
   }
 
+  /** Waits until the project's record (every one of its workflows records its own part) is `ready`. */
   async function waitForView(handle: ProjectHandle, ready: (v: ProjectView) => boolean, what: string, timeoutMs = 30_000): Promise<ProjectView> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const view = await handle.query(projectViewQuery);
-      if (ready(view)) return view;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; stage ${view.stage}, open ${view.openSteps.map((s) => s.stepId)}`);
+      const view = await viewOf(handle);
+      if (view && ready(view)) return view;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; stage ${view?.stage}, open ${view?.openSteps.map((s) => s.stepId)}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   }
@@ -132,6 +136,25 @@ export function harness(getEnv: () => TestWorkflowEnvironment, policy: Policy) {
   }
 
   return { withWorker, start, waitForView, openStep, decide, confirm };
+}
+
+const projectIdOf = (handle: ProjectHandle) => handle.workflowId.replace(/^project-/, '');
+
+/** The project as recorded; undefined before its first record write. */
+async function viewOf(handle: ProjectHandle): Promise<ProjectView | undefined> {
+  return (await readProjectRecord(testRecords(), projectIdOf(handle)))?.view;
+}
+
+/** The project as recorded now (it must have a record). */
+export async function recordedView(handle: ProjectHandle): Promise<ProjectView> {
+  const v = await viewOf(handle);
+  if (!v) throw new Error(`${handle.workflowId} has no record yet`);
+  return v;
+}
+
+/** The project's audit trail as recorded, from all its workflows. */
+export function recordedAudit(handle: ProjectHandle): Promise<AuditEntry[]> {
+  return readAuditTrail(testRecords(), projectIdOf(handle));
 }
 
 /** The ApplicationFailure type an Update validator rejected with. */

@@ -9,11 +9,11 @@ import { promisify } from 'node:util';
 import { snapshot } from '../../records/database';
 import { readAuditTrail, recordedProject } from '../../records/project-reads';
 import { writeProjectRecord } from '../../records/project-writes';
-import { listCycleItems, readCycleRecord, writeCycleRecord } from '../../records/cycle-records';
+import { listCycleItems, readCycleRecord, writeCycleRecord, writeProjectCycleItems } from '../../records/cycle-records';
 import { givenTargetSetId, targetSetSize, writeTargetSet } from '../../records/cycle-targets';
 import { purgeExpiredRecords } from '../../records/purge';
 import { uniqueId } from '../helpers/fixtures';
-import { firstWrite, STORES, useRecordStore } from '../helpers/record-stores';
+import { firstWrite, licenceWrite, STORES, useRecordStore } from '../helpers/record-stores';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '../..');
@@ -25,6 +25,7 @@ describe.each(STORES)('%s', (_name, start) => {
   async function project(keepUntil?: string): Promise<string> {
     const id = uniqueId('purge');
     await writeProjectRecord(s.db, firstWrite(id));
+    await writeProjectRecord(s.db, licenceWrite(id));
     if (keepUntil)
       await writeProjectRecord(s.db, {
         ...firstWrite(id),
@@ -90,9 +91,9 @@ describe.each(STORES)('%s', (_name, start) => {
     const cycle = async (keepUntil?: string) => {
       const cycleId = uniqueId('cy');
       const summary = { cycleId, name: 'Q2', funderId: 'horizon-eu', closesAt: '2025-01-01T00:00:00.000Z', status: 'closed' as const, total: 1 };
-      await writeCycleRecord(s.db, { cycleId, version: 1, summary: { ...summary, launchedBy: 'funder:horizon-eu', keepUntil }, items: [], skipped: [] });
+      await writeCycleRecord(s.db, { cycleId, version: 1, summary: { ...summary, launchedBy: 'funder:horizon-eu', keepUntil }, skipped: [] });
       const item = { projectId: 'p1', outcome: 'passed' as const, milestoneIds: ['m1'], awaited: [], at: '2025-01-01T00:00:00.000Z' };
-      await writeCycleRecord(s.db, { cycleId, version: 1, items: [item], skipped: [] });
+      await s.db.transaction().execute((tx) => writeProjectCycleItems(tx, 1, [{ cycleId, item }]));
       await writeTargetSet(s.db, givenTargetSetId(cycleId, ['p1']), ['p1']);
       return cycleId;
     };

@@ -8,13 +8,16 @@ import type { ProjectCore, ProjectRecordWrite } from '../../records/contract';
 import { migrateRecords, openRecords, snapshot } from '../../records/database';
 import { readAuditTrail, readProjectRecord, recordedProject } from '../../records/project-reads';
 import { RecordRunMismatch, writeProjectRecord } from '../../records/project-writes';
+import { writeCycleRecord } from '../../records/cycle-records';
+import type { CycleOutcome } from '../../workflows/cycle-contract';
 import { givenTargetSetId, readTargets, selectActiveTargets, targetSetSize, writeTargetSet } from '../../records/cycle-targets';
 import { uniqueId } from '../helpers/fixtures';
-import { firstWrite, step, STORES, useRecordStore } from '../helpers/record-stores';
+import { firstWrite, licenceWrite, step, STORES, useRecordStore } from '../helpers/record-stores';
 
 const decidedWrite = (projectId: string): ProjectRecordWrite => ({
   projectId,
   run: 'run-1',
+  source: `project-${projectId}`,
   version: 2,
   steps: [
     step(projectId, 'grant-funder', {
@@ -53,7 +56,7 @@ describe.each(STORES)('%s', (_name, start) => {
     ).n;
 
   test('migrations run once on a fresh database, then find nothing to do', async () => {
-    expect(await migrateRecords(s.db)).toEqual(['0001-records', '0002-cycle-targets', '0003-cycle-retention']);
+    expect(await migrateRecords(s.db)).toEqual(['0001-records', '0002-cycle-targets', '0003-cycle-retention', '0004-record-owners', '0005-record-writers']);
     expect(await migrateRecords(s.db)).toEqual([]);
     // Two processes starting together (worker and API) migrate safely: the second waits and finds nothing to do.
     const other = openRecords(s.url, { max: 1 });
@@ -66,7 +69,7 @@ describe.each(STORES)('%s', (_name, start) => {
 
   test('a project record reads back as the view and trail the workflow wrote; every write repeated leaves one row of each', async () => {
     const id = uniqueId('rec');
-    const writes = [firstWrite(id), decidedWrite(id)];
+    const writes = [firstWrite(id), decidedWrite(id), licenceWrite(id)];
     for (const w of [...writes, ...writes]) await writeProjectRecord(s.db, w); // the second round: retries
 
     const record = (await readProjectRecord(s.db, id))!;
@@ -149,5 +152,60 @@ describe.each(STORES)('%s', (_name, start) => {
     expect(await selectActiveTargets(s.db, setId, funderId)).toBe(2);
     expect(await readTargets(s.db, setId, 0, 10)).toEqual([a, b].sort());
     expect(await selectActiveTargets(s.db, `${uniqueId('cy')}:active`, uniqueId('no-projects'))).toBe(0);
+  });
+
+  test('a write from a lost workflow task is superseded by its next attempt, and refused when it commits late', async () => {
+    const id = uniqueId('rec');
+    await writeProjectRecord(s.db, firstWrite(id));
+    const entry = (action: string) => ({ at: '2026-12-06T10:00:00.000Z', actor: 'system', action, channel: 'system' as const, detail: action });
+    const write = (version: number, historyLength: number, actions: string[]): ProjectRecordWrite => ({
+      ...{ projectId: id, run: 'run-1', source: 'licence-x', version, steps: [], auditFrom: 0, audit: actions.map(entry) },
+      task: { runStartedAt: 1_000, historyLength },
+    });
+    const actions = async () => (await readAuditTrail(s.db, id)).filter((e) => e.detail !== 'project-submitted').map((e) => e.action);
+    const before = await actions();
+    // The lost attempt (history 10) wrote a reminder; the task's next attempt (history 14) has the decision too.
+    await writeProjectRecord(s.db, write(1, 10, ['reminder-sent']));
+    await writeProjectRecord(s.db, write(1, 14, ['decision-recorded', 'reminder-sent']));
+    expect(await actions()).toEqual([...before, 'decision-recorded', 'reminder-sent']);
+    // The lost worker carried on: its next write, committed late, is refused; the same attempt's write again applies.
+    await writeProjectRecord(s.db, { ...write(2, 10, ['ghost']), auditFrom: 2 });
+    await writeProjectRecord(s.db, write(1, 14, ['decision-recorded', 'reminder-sent']));
+    expect(await actions()).toEqual([...before, 'decision-recorded', 'reminder-sent']);
+    // A later task's write goes on from there; a new run (continued as new) starts its history again, and applies.
+    await writeProjectRecord(s.db, { ...write(2, 20, ['licence-granted']), auditFrom: 2 });
+    await writeProjectRecord(s.db, { ...write(3, 3, ['report-received']), auditFrom: 3, task: { runStartedAt: 2_000, historyLength: 3 } });
+    expect(await actions()).toEqual([...before, 'decision-recorded', 'reminder-sent', 'licence-granted', 'report-received']);
+  });
+
+  test("the write that records a shard's last final outcome, and only that one, finds the shard settled", async () => {
+    const cycleId = uniqueId('cy');
+    const ids = Array.from({ length: 5 }, () => uniqueId('p'));
+    const setId = givenTargetSetId(cycleId, ids);
+    await writeTargetSet(s.db, setId, ids);
+    const summary = { cycleId, name: 'Q4', funderId: 'horizon-eu', closesAt: '2026-12-31T00:00:00.000Z', status: 'open' as const, total: 5, launchedBy: 'f' };
+    await writeCycleRecord(s.db, { cycleId, version: 1, summary, skipped: [] });
+    for (const id of ids) await writeProjectRecord(s.db, firstWrite(id));
+    // The first four are this shard's; the fifth is another shard's, and never answers.
+    const shard = { workflowId: `cycle-${cycleId}/shard-0`, setId, from: 0, count: 4 };
+    const outcome = (projectId: string, version: number, o: CycleOutcome): ProjectRecordWrite => ({
+      ...{ projectId, run: 'run-1', source: `project-${projectId}`, version, steps: [], auditFrom: 1, audit: [] },
+      cycleItems: [{ cycleId, shard, item: { projectId, outcome: o, milestoneIds: ['m1'], awaited: [], at: '2026-12-06T10:00:00.000Z' } }],
+    });
+    const settled = async (write: ProjectRecordWrite) => (await writeProjectRecord(s.db, write)).settledShards;
+
+    expect(await settled(outcome(ids[0], 2, 'pending'))).toEqual([]);
+    expect(await settled(outcome(ids[0], 3, 'passed'))).toEqual([]);
+    // A project the shard could not ask counts as answered once the shard writes it.
+    expect(await writeCycleRecord(s.db, { cycleId, version: 0, skipped: [{ projectId: ids[1], reason: 'not running' }], shard })).toEqual({
+      settled: false,
+    });
+    expect(await settled(outcome(ids[2], 2, 'pending'))).toEqual([]);
+    // The last two at once: they take turns, so exactly one of them sees the other's outcome.
+    const last = await Promise.all([settled(outcome(ids[2], 3, 'held-funder')), settled(outcome(ids[3], 2, 'stalled'))]);
+    expect(last.flat()).toEqual([shard.workflowId]);
+    // A write repeated (a retried activity) wakes it again, harmlessly; a pending one never replaces a final one.
+    expect(await settled(outcome(ids[3], 2, 'stalled'))).toEqual([shard.workflowId]);
+    expect(await settled(outcome(ids[3], 4, 'pending'))).toEqual([]);
   });
 });

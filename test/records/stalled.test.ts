@@ -5,6 +5,7 @@
 import type { ProjectCore, ProjectRecordWrite } from '../../records/contract';
 import { writeProjectRecord } from '../../records/project-writes';
 import { dashboardProjects, listStalled } from '../../records/stalled';
+import type { Licence } from '../../workflows/definitions';
 import { uniqueId } from '../helpers/fixtures';
 import { firstWrite, step, STORES, useRecordStore } from '../helpers/record-stores';
 
@@ -73,18 +74,16 @@ describe.each(STORES)('%s', (_name, start) => {
 
   test('a licence case past its legal limit, with its issuer and who it waits on, whether or not a step is past due', async () => {
     const funderId = uniqueId('funder');
-    const base = firstWrite('x').core!;
-    const licence = { status: 'in-review', conditions: [], outOfTimeSince: PAST, issuer: { agencyId: 'us-bis', name: 'BIS', regime: 'US' } };
-    const p = await project({
-      funderId,
-      core: { components: [{ ...base.components[0], licence } as ProjectCore['components'][number]] },
-      steps: [],
-    });
+    const licence: Licence = { status: 'in-review', conditions: [], outOfTimeSince: PAST, issuer: { agencyId: 'us-bis', name: 'BIS', regime: 'US' } };
+    const p = await project({ funderId, steps: [] });
     const licenceWorkflow = `licence-${p}--c1`;
+    // The licence review writes its licence and its steps.
     await writeProjectRecord(s.db, {
       projectId: p,
       run: 'run-1',
+      source: licenceWorkflow,
       version: 2,
+      licence: { componentId: 'c1', licence },
       steps: [
         step(p, 'c1-us-bis', { workflowId: licenceWorkflow, componentId: 'c1', party: 'us-bis', partyName: 'BIS', dueAt: FUTURE, kind: 'issuer-review' }),
       ],

@@ -13,9 +13,10 @@
  * then applies the same choice across all test files (`keepCovering`). Per workflow type, the
  * histories kept are a small set that together show everything any of them shows: every step (an
  * event, named by its activity, signal, Update and decision, or child workflow), every command
- * that followed each step, and everything reported (audit actions, outcomes, the Stage). Each
- * branch the tests reach is in some recorded history; a run that only repeats what others show
- * (more reminders, the same path with other data) is left out.
+ * that followed each step, and everything said (the kind of each e-mail, the status and outcome
+ * each report to the project carries, the Stage). Each branch the tests reach is in some recorded
+ * history; a run that only repeats what others show (more reminders, the same path with other
+ * data) is left out.
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -25,12 +26,12 @@ import { patchProtobufRoot } from '@temporalio/proto/lib/patch-protobuf-root';
 
 export const HISTORIES_DIR = path.join(__dirname, 'histories');
 /**
- * `histories/before-patch/<patch id>/`: histories recorded before a `patched()` change, which prove that
- * workflows started on the old code still replay. The selection never removes them, and a full recording
- * keeps them; they go with the patch (when `deprecatePatch` replaces it).
+ * `histories/patches/<patch id>/<branch>.json`: for each patch in workflows/patches.ts, a small history that pins
+ * its old branch (recorded before the change), named for that branch. The selection never removes them, and a
+ * full recording keeps them; they go with the patch's entry.
  */
-export const BEFORE_PATCH_DIR = 'before-patch';
-const isBeforePatch = (file: string) => file.split(path.sep)[0] === BEFORE_PATCH_DIR;
+export const PATCH_HISTORIES_DIR = 'patches';
+const pinsPatch = (file: string) => file.split(path.sep)[0] === PATCH_HISTORIES_DIR;
 
 type History = proto.temporal.api.history.v1.IHistory;
 type HistoryEvent = proto.temporal.api.history.v1.IHistoryEvent;
@@ -52,7 +53,8 @@ const protojson = require(require.resolve('protobufjs/ext/protojson', { paths: [
 const historyType = (patchProtobufRoot(proto) as unknown as { lookupType(name: string): unknown }).lookupType('temporal.api.history.v1.History');
 
 export function historyToJSON(history: History): string {
-  return JSON.stringify(protojson.toJson(historyType, proto.temporal.api.history.v1.History.fromObject(history)), null, 2);
+  // Compact: the files are read by the replay test, not by people (`temporal workflow show` prints them readably).
+  return JSON.stringify(protojson.toJson(historyType, proto.temporal.api.history.v1.History.fromObject(history)));
 }
 
 export function historyFromJSON(json: unknown): proto.temporal.api.history.v1.History {
@@ -109,8 +111,8 @@ function decisionOf(payload: proto.temporal.api.common.v1.IPayload | null | unde
 }
 
 /**
- * What a workflow tells others and shows, which names the branch it took: the `action` of each audit entry and the
- * `outcome` it signals (a licence deemed approved, a dispute escalated, a cycle outcome…), and the Stage it shows.
+ * What a workflow tells others and shows, which names the branch it took: each `status` and `outcome` its signals
+ * carry (a licence denied, a dispute's ruling…), the kind of each e-mail it sends, and the Stage it shows.
  */
 function reportedOf(history: History): string[] {
   const reported: string[] = [];
@@ -118,7 +120,7 @@ function reportedOf(history: History): string[] {
     if (Array.isArray(value)) for (const v of value) collect(signal, v, depth + 1);
     else if (value && typeof value === 'object' && depth < 4) {
       for (const [key, v] of Object.entries(value)) {
-        if ((key === 'action' || key === 'outcome') && typeof v === 'string') reported.push(`reports ${signal} ${key} ${v}`);
+        if ((key === 'status' || key === 'outcome' || key === 'finalRuling') && typeof v === 'string') reported.push(`reports ${signal} ${key} ${v}`);
         else if (key !== 'steps') collect(signal, v, depth + 1);
       }
     }
@@ -126,6 +128,9 @@ function reportedOf(history: History): string[] {
   for (const e of history.events ?? []) {
     const signal = e.signalExternalWorkflowExecutionInitiatedEventAttributes;
     if (signal) collect(signal.signalName ?? '?', jsonOf(signal.input?.payloads?.[0]));
+    const scheduled = e.activityTaskScheduledEventAttributes;
+    const intent = scheduled?.activityType?.name === 'sendNotice' ? (jsonOf(scheduled.input?.payloads?.[0]) as { intent?: { kind?: string } }) : undefined;
+    if (intent?.intent?.kind) reported.push(`mails ${intent.intent.kind}`);
     const stage = jsonOf(e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.Stage);
     if (typeof stage === 'string') reported.push(`shows Stage ${stage}`);
   }
@@ -349,9 +354,9 @@ export function readHistories(dir = HISTORIES_DIR): RecordedHistory[] {
  */
 export function keepCovering(dir = HISTORIES_DIR): { kept: RecordedHistory[]; removed: string[] } {
   const all = readHistories(dir);
-  const candidates = all.filter((h) => !isBeforePatch(h.file));
+  const candidates = all.filter((h) => !pinsPatch(h.file));
   const chosen = new Set([
-    ...all.filter((h) => isBeforePatch(h.file)).map((h) => h.file),
+    ...all.filter((h) => pinsPatch(h.file)).map((h) => h.file),
     ...selectCovering(candidates.map((h) => ({ name: h.file, workflowType: h.workflowType, coverage: coverageOf(h.history), bytes: h.bytes }))).map(
       (c) => c.name,
     ),

@@ -2,18 +2,22 @@
  * Replay: every committed history (test/replay/histories/, recorded from the
  * workflow and API tests with `npm run record-histories`) must replay against
  * the current workflow code. A change that would break workflows in flight
- * fails here, naming the history, before it is deployed; `patched()` is how to
- * make such a change. The last tests prove the check is real: copies of the
- * workflow code with a changed call order fail on the recorded histories that
- * reach the change, and replay again once the change is guarded by patched().
+ * fails here, naming the history, before it is deployed; a patch registered in
+ * workflows/patches.ts is how to make such a change, and the registry's rules
+ * are checked here too (a remove-by date that has passed fails). The last tests
+ * prove the checks are real: copies of the workflow code with a changed call
+ * order fail on the recorded histories that reach the change, and replay again
+ * once the change is guarded by a patch; an overdue entry is named.
  */
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode, DefaultLogger, makeTelemetryFilterString, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import * as workflowTypes from '../../workflows';
+import { PATCHES, type PatchEntry } from '../../workflows/patches';
 import { workflowBundle } from '../helpers/temporal';
-import { BEFORE_PATCH_DIR, readHistories, type RecordedHistory } from './histories';
+import { PATCH_HISTORIES_DIR, readHistories, type RecordedHistory } from './histories';
+import { malformedPatches, overduePatches, patchCallsOutsideRegistry } from './patch-registry';
 
 const ROOT = path.resolve(__dirname, '../..');
 const recorded = readHistories();
@@ -42,12 +46,14 @@ function replaceOnce(source: string, from: string, to: string): string {
   return source.replace(from, () => to);
 }
 
-/** The workflow code bundled from a copy in which workflows/`file` is changed by `edit`. */
-async function bundleChanged(name: string, file: string, edit: (source: string) => string): Promise<WorkflowBundleWithSourceMap> {
+/** The workflow code bundled from a copy in which each of `edits`' workflows/<file> is changed by its function. */
+async function bundleChanged(name: string, edits: Record<string, (source: string) => string>): Promise<WorkflowBundleWithSourceMap> {
   const copy = path.join(scratch, name);
-  for (const dir of ['workflows', 'domain', 'activities']) cpSync(path.join(ROOT, dir), path.join(copy, dir), { recursive: true });
-  const changed = path.join(copy, 'workflows', file);
-  writeFileSync(changed, edit(readFileSync(changed, 'utf8')));
+  for (const dir of ['workflows', 'domain', 'activities', 'records']) cpSync(path.join(ROOT, dir), path.join(copy, dir), { recursive: true });
+  for (const [file, edit] of Object.entries(edits)) {
+    const changed = path.join(copy, 'workflows', file);
+    writeFileSync(changed, edit(readFileSync(changed, 'utf8')));
+  }
   return bundleWorkflowCode({ workflowsPath: path.join(copy, 'workflows/index.ts'), logger: new DefaultLogger('ERROR') });
 }
 
@@ -61,14 +67,34 @@ test('the recorded histories include every workflow type the worker registers, a
   expect(recorded.filter((h) => !(h.workflowType in workflowTypes)).map((h) => h.file)).toEqual([]);
 });
 
-test('each history kept from before a patch names a patch the workflow code still has', () => {
-  const code = readdirSync(path.join(ROOT, 'workflows'))
-    .map((f) => readFileSync(path.join(ROOT, 'workflows', f), 'utf8'))
-    .join('\n');
-  const patches = [...new Set(recorded.filter((h) => h.file.startsWith(`${BEFORE_PATCH_DIR}/`)).map((h) => h.file.split('/')[1]))];
-  expect(patches.length).toBeGreaterThan(0);
-  // A patch removed from the code (after deprecatePatch) takes its histories with it.
-  expect(patches.filter((id) => !code.includes(`patched('${id}')`) && !code.includes(`deprecatePatch('${id}')`))).toEqual([]);
+describe('the patch registry (workflows/patches.ts)', () => {
+  const registry: Record<string, PatchEntry> = PATCHES;
+  const today = new Date().toISOString().slice(0, 10);
+
+  test('no entry is past its remove-by date, and each says why, since which release and until when', () => {
+    expect(overduePatches(registry, today)).toEqual([]);
+    expect(malformedPatches(registry)).toEqual([]);
+  });
+
+  test('an entry past its remove-by date is named, with the date and the reason', () => {
+    const expired = { 'mail-before-report': { why: 'mail first', since: '0.3.0', removeBy: '2026-01-31' } };
+    expect(overduePatches(expired, '2026-02-01')).toEqual(['mail-before-report: remove-by 2026-01-31 has passed (mail first)']);
+    expect(overduePatches(expired, '2026-01-31')).toEqual([]);
+  });
+
+  test('workflow code patches only through the registry, and each live patch keeps the histories that pin its old branch', () => {
+    const sources = readdirSync(path.join(ROOT, 'workflows')).map((f) => ({ file: f, text: readFileSync(path.join(ROOT, 'workflows', f), 'utf8') }));
+    expect(patchCallsOutsideRegistry(sources)).toEqual([]);
+    expect(patchCallsOutsideRegistry([{ file: 'licence.ts', text: "if (patched('x')) {}" }])).toEqual(['licence.ts']);
+    const pinned = new Set(recorded.filter((h) => h.file.startsWith(`${PATCH_HISTORIES_DIR}/`)).map((h) => h.file.split('/')[1]));
+    expect(Object.keys(registry).filter((id) => !registry[id].deprecated && !pinned.has(id))).toEqual([]);
+    // A history kept for a patch that is gone goes with it.
+    expect([...pinned].filter((id) => !(id in registry))).toEqual([]);
+  });
+});
+
+test('the recorded histories stay small: under 3 MB in all', () => {
+  expect(recorded.reduce((n, h) => n + h.bytes, 0)).toBeLessThan(3 * 1024 * 1024);
 });
 
 test('every recorded history replays against the current workflow code', async () => {
@@ -84,24 +110,25 @@ test('every recorded history replays against the current workflow code', async (
 const continuedRun = (h: RecordedHistory) => !!h.history.events[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId;
 
 test('a timer added before projectWorkflow classifies fails every recorded first run of a project with a DeterminismViolationError, and no other', async () => {
-  const bundle = await bundleChanged('project-timer', 'project.ts', (source) =>
-    replaceOnce(
-      `import { sleep } from '@temporalio/workflow';\n${source}`,
-      '    const classifications = await reference.classifyProject(',
-      "    await sleep('1 second');\n    const classifications = await reference.classifyProject(",
-    ),
-  );
+  const bundle = await bundleChanged('project-timer', {
+    'project.ts': (source) =>
+      replaceOnce(
+        `import { sleep } from '@temporalio/workflow';\n${source}`,
+        '    const classifications = await reference.classifyProject(',
+        "    await sleep('1 second');\n    const classifications = await reference.classifyProject(",
+      ),
+  });
   const expected = recorded.map((h) => [h.file, h.workflowType === 'projectWorkflow' && !continuedRun(h) ? 'DeterminismViolationError' : 'replays']);
   expect(expected.filter(([, o]) => o !== 'replays').length).toBeGreaterThan(0);
   expect(outcomes(await replay(bundle))).toEqual(expected);
 }, 300_000);
 
-/** The progress reports a history's workflow sent its project: the audit actions they carry. */
-function reportedActions(h: RecordedHistory): string[] {
-  return h.history.events.flatMap((e) => {
-    const signal = e.signalExternalWorkflowExecutionInitiatedEventAttributes;
-    const data = signal?.signalName === 'progress' ? signal.input?.payloads?.[0]?.data : undefined;
-    return data ? (JSON.parse(Buffer.from(data).toString('utf8')) as { audit: { action: string }[] }).audit.map((a) => a.action) : [];
+/** Whether a monitor's history mailed a corrective action (the notice the branch below sends). */
+function mailsCorrectiveAction(h: RecordedHistory): boolean {
+  return h.history.events.some((e) => {
+    const scheduled = e.activityTaskScheduledEventAttributes;
+    const data = scheduled?.activityType?.name === 'sendNotice' ? scheduled.input?.payloads?.[0]?.data : undefined;
+    return !!data && (JSON.parse(Buffer.from(data).toString('utf8')) as { intent: { kind: string } }).intent.kind === 'corrective-action';
   });
 }
 
@@ -114,9 +141,7 @@ describe('when a corrective action opens, the compliance monitor reports it to t
     "    await this.notify(`${action.actionId}.opened`, { kind: 'corrective-action', licence: this.mailLicence(), action }, 'corrective action notice');",
     '    await this.publish();',
   ].join('\n');
-  const reachIt = recorded
-    .filter((h) => h.workflowType === 'complianceMonitorWorkflow' && reportedActions(h).includes('corrective-action-opened'))
-    .map((h) => h.file);
+  const reachIt = recorded.filter((h) => h.workflowType === 'complianceMonitorWorkflow' && mailsCorrectiveAction(h)).map((h) => h.file);
 
   test('the recorded histories reach that branch, and also pass it by', () => {
     expect(reachIt.length).toBeGreaterThan(0);
@@ -124,15 +149,22 @@ describe('when a corrective action opens, the compliance monitor reports it to t
   });
 
   test('swapping the two calls fails exactly the recorded histories that reach the branch, with a DeterminismViolationError', async () => {
-    const bundle = await bundleChanged('monitor-swapped', 'compliance-monitor.ts', (source) => replaceOnce(source, reportThenMail, mailThenReport));
+    const bundle = await bundleChanged('monitor-swapped', { 'compliance-monitor.ts': (source) => replaceOnce(source, reportThenMail, mailThenReport) });
     expect(outcomes(await replay(bundle))).toEqual(recorded.map((h) => [h.file, reachIt.includes(h.file) ? 'DeterminismViolationError' : 'replays']));
   }, 300_000);
 
-  test('the same swap guarded by patched() replays every recorded history', async () => {
-    const guarded = `    if (patched('mail-before-report')) {\n${mailThenReport}\n    } else {\n${reportThenMail}\n    }`;
-    const bundle = await bundleChanged('monitor-patched', 'compliance-monitor.ts', (source) =>
-      replaceOnce(`import { patched } from '@temporalio/workflow';\n${source}`, reportThenMail, guarded),
-    );
+  test('the same swap guarded by a registered patch replays every recorded history', async () => {
+    const guarded = `    if (isPatched('mail-before-report')) {\n${mailThenReport}\n    } else {\n${reportThenMail}\n    }`;
+    const register = (source: string) =>
+      replaceOnce(
+        source,
+        'export const PATCHES = {} as const',
+        "export const PATCHES = { 'mail-before-report': { why: 'mail first', since: '0.3.0', removeBy: '2099-01-01' } } as const",
+      );
+    const bundle = await bundleChanged('monitor-patched', {
+      'compliance-monitor.ts': (source) => replaceOnce(`import { isPatched } from './patches';\n${source}`, reportThenMail, guarded),
+      'patches.ts': register,
+    });
     expect(outcomes(await replay(bundle))).toEqual(recorded.map((h) => [h.file, 'replays']));
   }, 300_000);
 });

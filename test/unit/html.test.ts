@@ -4,7 +4,7 @@
  */
 import { html, raw, type HtmlValue } from '../../api/html';
 import { decisionPage } from '../../api/pages';
-import type { StepContext } from '../../workflows/definitions';
+import type { StepContext } from '../../records/steps';
 
 const render = (value: HtmlValue) => String(html`${value}`);
 

@@ -105,6 +105,15 @@ const EXAMPLES: { [K in NoticeKind]: Extract<NoticeIntent, { kind: K }> } = {
   'project-closed': { kind: 'project-closed', context, coordinatorName: 'Anna Weber', ended: 'High-speed camera: expired' },
   'project-withdrawn': { kind: 'project-withdrawn', context, coordinatorName: 'Anna Weber', reason: 'funding ended' },
   'tranche-releasable': { kind: 'tranche-releasable', context, cycleName: '2027 Q2', milestones: ['M1 prototype'] },
+  'cycle-incomplete': {
+    kind: 'cycle-incomplete',
+    cycleId: 'cy-2027q2',
+    cycleName: '2027 Q2',
+    closesAt: '2027-06-30T00:00:00.000Z',
+    funderName: 'European Commission, Horizon Europe',
+    unreported: 3,
+    total: 150,
+  },
   'report-request': { kind: 'report-request', licence, request },
   'corrective-action': { kind: 'corrective-action', licence, action },
   'licence-suspended': { kind: 'licence-suspended', licence, action, alreadySuspended: false },
@@ -115,9 +124,9 @@ const EXAMPLES: { [K in NoticeKind]: Extract<NoticeIntent, { kind: K }> } = {
 };
 
 describe('renderNotice', () => {
-  it.each(NOTICE_KINDS)('%s: names the project in the subject, and leaves no field unfilled', (kind) => {
+  it.each(NOTICE_KINDS)('%s: names its project (or a cycle, its cycle) in the subject, and leaves no field unfilled', (kind) => {
     const mail = renderNotice(EXAMPLES[kind]);
-    expect(mail.subject).toContain('Plasma diagnostics');
+    expect(mail.subject).toContain(kind === 'cycle-incomplete' ? '2027 Q2' : 'Plasma diagnostics');
     expect(mail.subject).not.toMatch(/undefined|null|\[object/);
     expect(mail.text).not.toMatch(/undefined|null|\[object/);
     expect(mail.text.length).toBeGreaterThan(40);

@@ -5,7 +5,7 @@
 import { decisionPage } from '../../api/pages';
 import { decisionBody } from '../../api/schemas';
 import { attributedCondition, BASIS_DECISIONS, CONDITION_LIMITS, DECISIONS, STEP_KINDS, type StepKind } from '../../domain/step-kinds';
-import type { StepContext } from '../../workflows/definitions';
+import type { StepContext } from '../../records/steps';
 
 const kinds = Object.keys(STEP_KINDS) as StepKind[];
 
@@ -88,7 +88,7 @@ describe('the decision request', () => {
   });
 
   test('a denial or an appeal without a legal basis is named; other decisions need none', () => {
-    expect(issues({ decision: 'deny' })).toEqual(['legalBasis: a denial must cite its legal basis']);
+    expect(issues({ decision: 'deny' })).toEqual(['legalBasis: a denial must cite its legal basis, in writing']);
     expect(issues({ decision: 'appeal' })).toEqual(['legalBasis: an appeal must state its legal basis, in writing']);
     expect(issues({ decision: 'approve' })).toEqual([]);
     expect(issues({ decision: 'accept' })).toEqual([]);

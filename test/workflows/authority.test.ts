@@ -8,11 +8,12 @@
  */
 import Holidays from 'date-holidays';
 import { policySchema } from '../../domain/policy';
-import { auditQuery, licenceWorkflowId, projectViewQuery, resubmitUpdate, searchAttributes, type ProjectView } from '../../workflows/definitions';
-import type { VisibilityMemo } from '../../workflows/visibility';
+import { licenceWorkflowId, resubmitUpdate, searchAttributes, type ProjectView } from '../../workflows/definitions';
+import { listStalled } from '../../records/stalled';
+import { testRecords } from '../helpers/records';
 import { projectWith, usCamera, withPartner } from '../helpers/fixtures';
 import { testPolicyFile } from '../helpers/policy';
-import { mockActivities, notices, rejectionType, useWorkflowEnv } from '../helpers/workflow-harness';
+import { mockActivities, notices, rejectionType, useWorkflowEnv, recordedView, recordedAudit } from '../helpers/workflow-harness';
 
 const file = testPolicyFile();
 file.regimes.EU.consultation.within = '3s';
@@ -50,7 +51,7 @@ test('EU-issued: France objects, the Netherlands must deny, naming France; no la
     expect(licence(view)).toMatchObject({ issuer: { agencyId: 'nl-cdiu', regime: 'EU' } });
     expect(licence(view).basis).toBe(`objection by ${consultation.partyName} (FR): ${OBJECTION.legalBasis}`);
     expect(view.disputes).toEqual([]);
-    const audit = await handle.query(auditQuery);
+    const audit = await recordedAudit(handle);
     expect(audit.find((e) => e.action === 'objection-binds')?.detail).toContain('(FR)');
     const ladderChairs = policy.regimes.US.ladder!.map((l) => l.chair);
     expect(acts.sendReviewRequest.mock.calls.filter(([{ step }]) => ladderChairs.includes(step.reviewer))).toEqual([]);
@@ -84,13 +85,13 @@ test('US intent to deny, answered: the response reopens Commerce’s step, and i
     await decide(handle, ['c2-us-dod', 'c2-us-dos', 'c2-de-bafa'], () => ({ decision: 'deny', legalBasis: 'EAR §742.4(b)' }));
     const notice = await openStep(handle, 'c2-intent-1');
     expect(notice).toMatchObject({ kind: 'intent-to-deny', reviewer: 'a.weber@kit.example' });
-    expect(licence(await handle.query(projectViewQuery)).status).toBe('in-review');
+    expect(licence(await recordedView(handle)).status).toBe('in-review');
     await decide(handle, ['c2-intent-1'], () => ({ decision: 'respond', legalBasis: 'The end user is a civil laboratory; see the attached assurances' }));
     const reopened = await openStep(handle, 'c2-us-bis-reconsider-1');
     expect(reopened.question).toContain('civil laboratory');
     await decide(handle, ['c2-us-bis-reconsider-1']);
     const view = await waitForView(handle, (v) => licence(v).status === 'approved', 'licence after the response');
-    const actions = (await handle.query(auditQuery)).map((e) => e.action);
+    const actions = (await recordedAudit(handle)).map((e) => e.action);
     expect(actions).toEqual(expect.arrayContaining(['intent-to-deny', 'issuer-step-reopened', 'licence-granted']));
     expect(actions).not.toContain('licence-denied');
     expect(view.disputes).toEqual([]);
@@ -105,7 +106,7 @@ test('US intent to deny, unanswered: the denial is final when the notice period 
     await decide(handle, ['c2-us-bis', 'c2-us-dod', 'c2-us-dos', 'c2-de-bafa'], () => ({ decision: 'deny', legalBasis: 'EAR §742.4(b)' }));
     const notice = await openStep(handle, 'c2-intent-1');
     const view = await waitForView(handle, (v) => licence(v).status === 'denied', 'final denial', 15_000);
-    const denied = (await handle.query(auditQuery)).find((e) => e.action === 'licence-denied')!;
+    const denied = (await recordedAudit(handle)).find((e) => e.action === 'licence-denied')!;
     // Final at the end of the notice period (4 s), not when the response window (2 s) closed.
     expect(Date.parse(denied.at) - Date.parse(notice.openedAt)).toBeGreaterThanOrEqual(4000);
     expect(view.steps.find((s) => s.stepId === 'c2-intent-1')).toMatchObject({ status: 'closed' });
@@ -132,9 +133,7 @@ test('an unanswered request is reminded to the coordinator, then the case is ret
     expect(returnedNotice()).toBe(true);
     const sent = notices(acts);
     expect(sent.filter((n) => n.to === project.coordinator.email && n.subject.startsWith('Reminder 1: information requested'))).toHaveLength(1);
-    expect((await handle.query(auditQuery)).map((e) => e.action)).toEqual(
-      expect.arrayContaining(['info-reminder-sent', 'info-unanswered', 'licence-returned']),
-    );
+    expect((await recordedAudit(handle)).map((e) => e.action)).toEqual(expect.arrayContaining(['info-reminder-sent', 'info-unanswered', 'licence-returned']));
     expect(view.stage).toBe('active'); // a returned component may be submitted again: the project stays open
 
     const again = await handle.executeUpdate(resubmitUpdate, { args: [{ componentId: 'c2', submittedBy: 'coordinator#test' }] });
@@ -163,15 +162,16 @@ test('a US case past its legal limit, waiting time excluded, is flagged out of t
     // The flag is reported before the two notices are sent: wait for both.
     for (const until = Date.now() + 10_000; outOfTime().length < 2 && Date.now() < until;) await new Promise((r) => setTimeout(r, 100));
     expect(outOfTime()).toEqual(['a.weber@kit.example', 'senior-licensing@bis.example']);
-    expect((await handle.query(auditQuery)).filter((e) => e.action === 'out-of-time')).toHaveLength(1);
-    // Visible to the stalled list and the dashboard: a search attribute and the memo of the licence review.
-    const review = await env().client.workflow.getHandle(licenceWorkflowId(view.projectId, 'c2')).describe();
-    expect(review.typedSearchAttributes.get(searchAttributes.outOfTimeSince)?.toISOString()).toBe(licence(view).outOfTimeSince);
-    expect((review.memo as unknown as VisibilityMemo).outOfTime).toEqual({
+    expect((await recordedAudit(handle)).filter((e) => e.action === 'out-of-time')).toHaveLength(1);
+    // In the stalled list and the dashboard (from the records), and to operators as a search attribute of the licence review.
+    const stalled = await listStalled(testRecords(), {});
+    expect(stalled.outOfTime.find((c) => c.projectId === view.projectId)).toMatchObject({
       componentId: 'c2',
       since: licence(view).outOfTimeSince,
       issuer: { agencyId: 'us-bis', name: policy.agencies.find((a) => a.id === 'us-bis')!.name },
     });
+    const review = await env().client.workflow.getHandle(licenceWorkflowId(view.projectId, 'c2')).describe();
+    expect(review.typedSearchAttributes.get(searchAttributes.outOfTimeSince)?.toISOString()).toBe(licence(view).outOfTimeSince);
   });
 }, 60_000);
 

@@ -7,10 +7,19 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { policySchema, type Policy, type PolicyFile } from '../../domain/policy';
 import { ComplianceRejection, resolveCorrectiveActionUpdate, submitReportUpdate, type ReportSubmission } from '../../workflows/compliance-contract';
-import { auditQuery, projectViewQuery, type AuditEntry } from '../../workflows/definitions';
+import { type AuditEntry } from '../../workflows/definitions';
 import { firstRunId, grantLicence, monitorFor, monitoredLicence } from '../helpers/licensed-project';
 import { testPolicy, testPolicyFile } from '../helpers/policy';
-import { mockActivities, notices, rejectionType, useWorkflowEnv, type MockActivities, type ProjectHandle } from '../helpers/workflow-harness';
+import {
+  mockActivities,
+  notices,
+  rejectionType,
+  useWorkflowEnv,
+  type MockActivities,
+  type ProjectHandle,
+  recordedView,
+  recordedAudit,
+} from '../helpers/workflow-harness';
 
 const h = useWorkflowEnv(testPolicy());
 const client = () => h.env().client;
@@ -27,7 +36,7 @@ function policyWith(validity: string, period: string, compliance: PolicyFile['co
 async function waitForAudit(handle: ProjectHandle, ready: (entries: AuditEntry[]) => boolean, what: string, timeoutMs = 20_000): Promise<AuditEntry[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const entries = await handle.query(auditQuery);
+    const entries = await recordedAudit(handle);
     if (ready(entries)) return entries;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; audit: ${entries.map((e) => e.action).join(', ')}`);
     await new Promise((r) => setTimeout(r, 100));
@@ -177,10 +186,10 @@ test('a corrective action resolved in time keeps the licence approved past its d
 
     // Past the action's deadline: nothing is suspended.
     await new Promise((r) => setTimeout(r, 3000));
-    const view = await handle.query(projectViewQuery);
+    const view = await recordedView(handle);
     expect(view.components[0].licence.status).toBe('approved');
     expect(monitoredLicence(view).compliance.correctiveActions[0]).toMatchObject({ status: 'resolved', note: resolution.note, resolvedBy: 'coordinator#test' });
-    const trail = await handle.query(auditQuery);
+    const trail = await recordedAudit(handle);
     expect(trail.find((e) => e.action === 'corrective-action-resolved')).toMatchObject({ actor: 'coordinator#test', channel: 'api', componentId: 'c1' });
     expect(trail.some((e) => e.action === 'licence-suspended')).toBe(false);
     expect(mailsTo(acts, COORDINATOR).some((n) => n.subject.startsWith('Licence suspended'))).toBe(false);

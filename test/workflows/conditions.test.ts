@@ -7,10 +7,10 @@
  */
 import { policySchema } from '../../domain/policy';
 import { complianceMonitorWorkflowId } from '../../workflows/compliance-contract';
-import { auditQuery, decideUpdate, DecisionRejection } from '../../workflows/definitions';
+import { decideUpdate, DecisionRejection } from '../../workflows/definitions';
 import { projectWith, usCamera } from '../helpers/fixtures';
 import { testPolicy, testPolicyFile } from '../helpers/policy';
-import { mockActivities, notices, rejectionType, useWorkflowEnv } from '../helpers/workflow-harness';
+import { mockActivities, notices, rejectionType, useWorkflowEnv, recordedAudit } from '../helpers/workflow-harness';
 
 const policy = testPolicy();
 const { env, withWorker, start, waitForView, decide, confirm, openStep } = useWorkflowEnv(policy);
@@ -54,7 +54,7 @@ test('T2: the conditions of two agencies reach the licence after the policy’s 
       `${PROVISOS[1]} (set by ${dodStep.partyName}, ${dodStep.reviewer})`,
       `Annual report to ISN (set by ${dosStep.partyName}, ${dosStep.reviewer})`,
     ]);
-    const recorded = (await handle.query(auditQuery)).find((e) => e.action === 'decision-recorded' && e.stepId === 'c2-us-dod')!;
+    const recorded = (await recordedAudit(handle)).find((e) => e.action === 'decision-recorded' && e.stepId === 'c2-us-dod')!;
     expect(recorded).toMatchObject({ actor: dodStep.reviewer, detail: `approved by ${dodStep.partyName}; conditions: ${PROVISOS.join('; ')}` });
 
     // Issued, not yet in use: the coordinator owes a written acknowledgement of the three provisos, and no monitor runs.
@@ -71,7 +71,7 @@ test('T2: the conditions of two agencies reach the licence after the policy’s 
       acknowledgedAt: view.steps.find((s) => s.stepId === 'c2-acknowledgement')!.decidedAt,
       acknowledgedBy: view.coordinator.email,
     });
-    expect((await handle.query(auditQuery)).filter((e) => e.action === 'conditions-acknowledged')).toHaveLength(1);
+    expect((await recordedAudit(handle)).filter((e) => e.action === 'conditions-acknowledged')).toHaveLength(1);
   });
 });
 
@@ -94,7 +94,7 @@ test('unacknowledged, a licence with reviewers’ conditions is reminded, never 
     expect(view.components[0].licence.status).toBe('expired');
     expect(view.components[0].licence.acknowledgement).toEqual({ stepId: 'c1-acknowledgement' });
     expect(view.steps.find((s) => s.stepId === 'c1-acknowledgement')).toMatchObject({ status: 'closed' });
-    const actions = (await handle.query(auditQuery)).map((e) => e.action);
+    const actions = (await recordedAudit(handle)).map((e) => e.action);
     expect(actions).toEqual(expect.arrayContaining(['escalated', 'licence-lapsed']));
     expect(actions).not.toContain('conditions-acknowledged');
     // Past its due date the coordinator is told it stays open; no compliance monitor ever ran.

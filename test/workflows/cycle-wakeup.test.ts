@@ -1,8 +1,9 @@
 /**
- * A milestone decision that lands while the project's report to its cycle is
- * in flight must still move the cycle at once (issue 10: it stayed `pending`
- * until the cycle closed). A test interceptor holds that report until the
- * decision has completed, so the race happens on every run.
+ * A milestone decision that lands while the project's item in its cycle is
+ * being written must still move the item at once (issue 10: it stayed
+ * `pending` until the cycle closed). A test interceptor holds that write until
+ * the decision has arrived, so the race happens on every run. Once the item is
+ * final the cycle closes, without waiting for its close time.
  */
 import { randomUUID } from 'node:crypto';
 import { Worker } from '@temporalio/worker';
@@ -25,7 +26,7 @@ async function until<T>(read: () => Promise<T>, ready: (v: T) => boolean, what: 
   }
 }
 
-test('a milestone decided while the report to the cycle is in flight passes at once, not at the close', async () => {
+test('a milestone decided while its item in the cycle is being written passes at once, not at the close', async () => {
   // Not recorded for replay: the interceptor changes what the workflow does.
   const taskQueue = `${UNRECORDED_TASK_QUEUE_PREFIX}wakeup-${randomUUID()}`;
   const worker = await Worker.create({
@@ -54,7 +55,7 @@ test('a milestone decided while the report to the cycle is in flight passes at o
     await until(
       async () => (await project.describe()).memo,
       (m) => m?.cycleReportHeld === true,
-      'the pending report held in flight',
+      'the pending item held in flight',
       30_000,
     );
     const [decision] = await decide(project, [`m1-${cycleId}`]);
@@ -63,6 +64,10 @@ test('a milestone decided while the report to the cycle is in flight passes at o
     const view = await waitForCycle(cycleId, (v) => v.items[0]?.outcome === 'passed', 'the cycle item to pass', 30_000);
     expect(view.items[0]).toMatchObject({ projectId: p.projectId, outcome: 'passed', milestoneIds: ['m1'] });
     expect(Date.parse(closesAt) - Date.parse(view.items[0].at)).toBeGreaterThan(3 * 60_000);
+    // Every outcome is in: the write of the last one wakes its shard, and the cycle closes long before its close time.
     expect(await cycle.result()).toMatchObject({ status: 'closed', counts: { passed: 1, pending: 0 } });
+    const closed = await waitForCycle(cycleId, (v) => v.status === 'closed', 'the cycle closed in the records', 30_000);
+    expect(closed).toMatchObject({ counts: { passed: 1, pending: 0 } });
+    expect(Date.parse(closesAt) - Date.now()).toBeGreaterThan(3 * 60_000);
   });
 }, 120_000);

@@ -6,10 +6,10 @@
  * information is awaited.
  */
 import { policySchema } from '../../domain/policy';
-import { answerInfoUpdate, auditQuery, projectViewQuery, type ProjectView } from '../../workflows/definitions';
+import { answerInfoUpdate, type ProjectView } from '../../workflows/definitions';
 import { projectWith, usCamera } from '../helpers/fixtures';
 import { testPolicyFile } from '../helpers/policy';
-import { useWorkflowEnv, mockActivities, notices } from '../helpers/workflow-harness';
+import { useWorkflowEnv, mockActivities, notices, recordedView, recordedAudit } from '../helpers/workflow-harness';
 
 const REVIEW_MS = 4000;
 const file = testPolicyFile();
@@ -37,7 +37,7 @@ test('US-issued T2: a silent Defense is reminded, then is no objection at the en
     expect(tookMs).toBeGreaterThanOrEqual(REVIEW_MS);
     expect(tookMs).toBeLessThan(REVIEW_MS + 1500);
 
-    const audit = await handle.query(auditQuery);
+    const audit = await recordedAudit(handle);
     const silence = audit.filter((e) => e.action === 'no-objection');
     expect(silence).toHaveLength(1);
     expect(silence[0].detail).toMatch(/did not answer within .*: no objection \(defence review\)/);
@@ -58,7 +58,7 @@ test('US-issued T2: a silent Commerce escalates to its senior, never counts as c
     await decide(handle, ['c2-us-dod', 'c2-us-dos', 'c2-de-bafa']); // Commerce (BIS), the issuer, stays silent
     const esc = await openStep(handle, 'c2-us-bis-esc');
     expect(esc).toMatchObject({ kind: 'escalation', party: 'us-bis', reviewer: 'senior-licensing@bis.example' });
-    let view = await handle.query(projectViewQuery);
+    let view = await recordedView(handle);
     expect(step(view, 'c2-us-bis')).toMatchObject({ status: 'decided', outcome: 'escalated', escalatedTo: 'c2-us-bis-esc' });
     expect(view.components[0].licence.status).toBe('in-review');
 
@@ -67,7 +67,7 @@ test('US-issued T2: a silent Commerce escalates to its senior, never counts as c
     view = await waitForView(handle, (v) => step(v, 'c2-us-bis-esc').status === 'open', 'escalation step still open');
     expect(view.openSteps.map((s) => s.stepId)).toEqual(['c2-us-bis-esc']);
     expect(view.components[0].licence.status).toBe('in-review');
-    const audit = await handle.query(auditQuery);
+    const audit = await recordedAudit(handle);
     expect(audit.some((e) => e.action === 'no-objection' && e.stepId?.startsWith('c2-us-bis'))).toBe(false);
     expect(audit.filter((e) => e.action === 'escalated').map((e) => e.stepId)).toEqual(['c2-us-bis', 'c2-us-bis-esc']);
     expect(notices(acts).some((n) => n.to === 'a.weber@kit.example' && n.subject.startsWith('Escalated:'))).toBe(true);
@@ -90,7 +90,7 @@ test('a request for information stops the step clock; the answer resumes it with
 
     // Past the step's original deadline: a stopped clock does not run out.
     await new Promise((r) => setTimeout(r, REVIEW_MS + 1000));
-    let view = await handle.query(projectViewQuery);
+    let view = await recordedView(handle);
     const asked = step(view, 'c2-de-bafa');
     expect(asked.status).toBe('open');
     expect(asked.infoRequest).toBeDefined();
@@ -99,7 +99,7 @@ test('a request for information stops the step clock; the answer resumes it with
     const answered = await testEnv()
       .client.workflow.getHandle(asked.workflowId)
       .executeUpdate(answerInfoUpdate, { args: [{ stepId: 'c2-de-bafa', answer: '1 Mfps; 100 krad', answeredBy: 'coordinator#test' }] });
-    view = await handle.query(projectViewQuery);
+    view = await recordedView(handle);
     const resumed = step(view, 'c2-de-bafa');
     // The new due time is the answer time plus exactly the time that was left when the clock stopped.
     expect(Date.parse(answered.dueAt)).toBe(Date.parse(asked.infoRequest!.askedAt) + resumed.stoppedMs + asked.infoRequest!.remainingMs);
@@ -110,7 +110,7 @@ test('a request for information stops the step clock; the answer resumes it with
     // BAFA, the issuer, silent after the answer: escalated to its senior at the new deadline, not before.
     view = await waitForView(handle, (v) => v.openSteps.some((s) => s.stepId === 'c2-de-bafa-esc'), 'escalation', 20_000);
     expect(Date.parse(step(view, 'c2-de-bafa').decidedAt!)).toBeGreaterThanOrEqual(Date.parse(answered.dueAt));
-    const actions = (await handle.query(auditQuery)).filter((e) => e.stepId === 'c2-de-bafa').map((e) => e.action);
+    const actions = (await recordedAudit(handle)).filter((e) => e.stepId === 'c2-de-bafa').map((e) => e.action);
     expect(actions).toEqual(expect.arrayContaining(['info-requested', 'clock-stopped', 'info-answered', 'clock-resumed', 'escalated']));
   });
 }, 60_000);

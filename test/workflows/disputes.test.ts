@@ -7,10 +7,10 @@
  */
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { policySchema } from '../../domain/policy';
-import { auditQuery, decideUpdate, projectViewQuery, type ProjectView, type ReviewStep } from '../../workflows/definitions';
+import { decideUpdate, type ProjectView, type ReviewStep } from '../../workflows/definitions';
 import { exportingFromUs, projectWith } from '../helpers/fixtures';
 import { testPolicyFile } from '../helpers/policy';
-import { useWorkflowEnv, mockActivities, rejectionType, type ProjectHandle } from '../helpers/workflow-harness';
+import { useWorkflowEnv, mockActivities, rejectionType, type ProjectHandle, recordedView, recordedAudit } from '../helpers/workflow-harness';
 
 const file = testPolicyFile();
 file.regimes.US.ladder = file.regimes.US.ladder!.map((level) => ({ ...level, decideWithin: '2500ms', ...(level.appealWithin ? { appealWithin: '2s' } : {}) }));
@@ -65,7 +65,7 @@ test('a conflict climbs every level by the chairs’ silence; the last chair rul
       [LEVELS[3], 'approved'],
     ]);
     expect(dispute(view)).toMatchObject({ status: 'final', finalRuling: 'approved' });
-    const actions = (await handle.query(auditQuery)).map((e) => e.action);
+    const actions = (await recordedAudit(handle)).map((e) => e.action);
     expect(actions).toEqual(expect.arrayContaining(['dispute-opened', 'ruling-final', 'ruling-binds', 'licence-granted']));
     expect(actions.filter((a) => a === 'escalated')).toHaveLength(3);
   });
@@ -108,7 +108,14 @@ test('an appeal after the window is refused and the ruling is final', async () =
     await toConflict(handle);
     await decide(handle, ['c2-1-L1-ruling']); // approve: BAFA may appeal for 2 s
     const appeal = await openStep(handle, 'c2-1-L1-appeal-1');
-    const view = await waitForView(handle, (v) => licenceOf(v, 'c2').status === 'approved', 'ruling final after the window', 15_000);
+    // The licence (its review's record) and the dispute (the project's, from the dispute's report) are written by
+    // different workflows: wait for both.
+    const view = await waitForView(
+      handle,
+      (v) => licenceOf(v, 'c2').status === 'approved' && v.disputes.some((d) => d.status === 'final'),
+      'ruling final after the window',
+      15_000,
+    );
     expect(view.steps.find((s) => s.stepId === appeal.stepId)).toMatchObject({ status: 'closed', closedReason: 'the appeal window passed without an appeal' });
     // The dispute has ended with its final ruling: nothing takes the late appeal (the reviewer page says the step is closed).
     await expect(sendDecision(appeal, APPEAL)).rejects.toBeInstanceOf(WorkflowNotFoundError);
@@ -124,7 +131,7 @@ test('the applicant appeals a denial in writing to the issuer’s appeal body, w
     await decide(handle, ['c1-de-bafa'], () => DENY);
     const window = await openStep(handle, 'c1-appeal-1');
     expect(window).toMatchObject({ kind: 'appeal', reviewer: 'a.weber@kit.example' });
-    expect(licenceOf(await handle.query(projectViewQuery), 'c1').status).toBe('denied');
+    expect(licenceOf(await recordedView(handle), 'c1').status).toBe('denied');
     expect(await rejectionType(sendDecision(window, { decision: 'appeal' }))).toBe('LegalBasisRequired');
     expect(await rejectionType(sendDecision(window, { decision: 'approve' }))).toBe('DecisionNotOffered');
     await decide(handle, ['c1-appeal-1'], () => APPEAL);
@@ -136,7 +143,7 @@ test('the applicant appeals a denial in writing to the issuer’s appeal body, w
     const view = await waitForView(handle, (v) => licenceOf(v, 'c1').status === 'approved', 'licence granted on appeal', 15_000);
     expect(view.disputes).toEqual([]);
     expect(licenceOf(view, 'c1')).toMatchObject({ issuer: { agencyId: 'de-bafa', regime: 'EU' } });
-    const actions = (await handle.query(auditQuery)).map((e) => e.action);
+    const actions = (await recordedAudit(handle)).map((e) => e.action);
     expect(actions).toEqual(expect.arrayContaining(['licence-denied', 'appealed', 'appeal-decided', 'licence-granted']));
     expect(actions).not.toContain('dispute-opened');
   });

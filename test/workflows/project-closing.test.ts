@@ -5,10 +5,10 @@
  */
 import { policySchema } from '../../domain/policy';
 import { complianceMonitorWorkflowId } from '../../workflows/compliance-contract';
-import { auditQuery } from '../../workflows/definitions';
+
 import { projectWith } from '../helpers/fixtures';
 import { testPolicyFile } from '../helpers/policy';
-import { mockActivities, notices, useWorkflowEnv } from '../helpers/workflow-harness';
+import { mockActivities, notices, useWorkflowEnv, recordedAudit } from '../helpers/workflow-harness';
 
 const VALIDITY_MS = 8000;
 const file = testPolicyFile();
@@ -37,7 +37,7 @@ test('cleared and expired: the project closes when the last licence ends, tells 
     // The monitor finished by itself before the project closed (closing would otherwise terminate it).
     const monitor = env().client.workflow.getHandle(complianceMonitorWorkflowId(project.projectId, 'c1'));
     expect(await monitor.result()).toMatchObject({ status: 'expired' });
-    const audit = await handle.query(auditQuery);
+    const audit = await recordedAudit(handle);
     const expiredAt = audit.find((e) => e.action === 'licence-expired')!.at;
     const closing = audit.find((e) => e.action === 'stage-changed' && e.detail.startsWith('active → closed'))!;
     expect(closing.detail).toContain('every licence has ended');

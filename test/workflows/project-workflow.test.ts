@@ -4,18 +4,10 @@
  */
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Policy } from '../../domain/policy';
-import {
-  auditQuery,
-  confirmScopingUpdate,
-  decideUpdate,
-  projectViewQuery,
-  withdrawUpdate,
-  type DecisionInput,
-  type TierOverride,
-} from '../../workflows/definitions';
+import { confirmScopingUpdate, decideUpdate, withdrawUpdate, type DecisionInput, type TierOverride } from '../../workflows/definitions';
 import { allTiersProject, smallProject } from '../helpers/fixtures';
 import { testPolicy } from '../helpers/policy';
-import { useWorkflowEnv, mockActivities, notices, rejectionType } from '../helpers/workflow-harness';
+import { useWorkflowEnv, mockActivities, notices, rejectionType, recordedView, recordedAudit } from '../helpers/workflow-harness';
 
 const policy: Policy = testPolicy();
 const { withWorker, start, waitForView, decide, confirm } = useWorkflowEnv(policy);
@@ -51,7 +43,7 @@ test('a project with one component per tier: T0 cleared, T1–T3 routed and deci
     // One e-mail per step, to the step's reviewer.
     const mailed = acts.sendReviewRequest.mock.calls.map(([{ step }]) => step.stepId).sort();
     expect(mailed).toEqual(view.steps.map((s) => s.stepId).sort());
-    const audit = await handle.query(auditQuery);
+    const audit = await recordedAudit(handle);
     expect(audit.filter((e) => e.action === 'decision-recorded')).toHaveLength(view.steps.length);
     expect(audit.find((e) => e.action === 'cleared-deemed-to-comply')?.componentId).toBe('c0');
     expect(audit.map((e) => e.at)).toEqual([...audit.map((e) => e.at)].sort());
@@ -66,7 +58,7 @@ test('a grant denied by the funder rejects the project and starts no licence rev
     await decide(handle, ['grant-funder'], () => ({ decision: 'deny', legalBasis: 'Horizon Europe Art. 18: civil activities only' }));
     await decide(handle, ['grant-agency']);
     expect(await handle.result()).toBe('rejected');
-    const view = await handle.query(projectViewQuery);
+    const view = await recordedView(handle);
     expect(view.steps.map((s) => s.stepId)).toEqual(['grant-funder', 'grant-agency']);
     expect(notices(acts).some((n) => n.subject.startsWith('Grant not approved'))).toBe(true);
   });
@@ -115,7 +107,7 @@ test('the decision validator rejects foreign, unknown, repeated and unfounded de
     expect(await rejectionType(send())).toBe('AlreadyDecided');
     expect(await rejectionType(send({ decision: 'deny', legalBasis: 'x' }))).toBe('AlreadyDecided');
 
-    const audit = await handle.query(auditQuery);
+    const audit = await recordedAudit(handle);
     expect(audit.filter((e) => e.action === 'decision-recorded')).toHaveLength(1);
     const history = await handle.fetchHistory();
     const accepted = history.events!.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes);
@@ -146,10 +138,13 @@ test('withdrawal closes every open step in the project and its licence reviews, 
     await decide(handle, ['c1-de-bafa']);
     const before = await waitForView(handle, (v) => v.openSteps.length === 5, 'T2 and T3 steps open'); // 2 for c2, 3 for c3
     const result = await handle.executeUpdate(withdrawUpdate, { args: [{ reason: 'consortium dissolved', withdrawnBy: 'coordinator#test' }] });
-    expect(result).toEqual({ stage: 'withdrawn', closedSteps: 5 });
+    expect(result).toEqual({ stage: 'withdrawn' });
     expect(await handle.result()).toBe('withdrawn');
-    const after = await handle.query(projectViewQuery);
+    // Answered once every workflow of the project has recorded its closing: the record shows all five closed.
+    const after = await recordedView(handle);
     expect(after.openSteps).toEqual([]);
+    const wasOpen = before.openSteps.map((s) => s.stepId);
+    expect(after.steps.filter((s) => wasOpen.includes(s.stepId)).map((s) => s.status)).toEqual(wasOpen.map(() => 'closed'));
     const closedIds = acts.sendStepClosed.mock.calls.map(([{ step }]) => step.stepId).sort();
     expect(closedIds).toEqual(before.openSteps.map((s) => s.stepId).sort());
     const again = await handle.executeUpdate(withdrawUpdate, { args: [{ reason: 'again', withdrawnBy: 'c' }] }).then(

@@ -1,12 +1,11 @@
 /**
- * Test-only workflow interceptor: a project's first `pending` report to its
- * review cycle is held in flight until a `decide` Update has completed. So the
- * decision lands, every time, while the cycle review awaits its report: the
- * window where a lost wake-up hides (issue 10).
- * The workflow's memo `cycleReportHeld` says the report is being held.
+ * Test-only workflow interceptor: the record write that carries a project's first `pending` item in a review
+ * cycle is held in flight until a `decide` Update has arrived. So the decision lands, every time, while the
+ * cycle review's item is being written: the window where a lost wake-up hides (issue 10).
+ * The workflow's memo `cycleReportHeld` says the write is being held.
  */
 import { condition, upsertMemo, type WorkflowInterceptorsFactory } from '@temporalio/workflow';
-import { cycleItemSignal, type CycleItem } from '../../../workflows/cycle-contract';
+import type { ProjectRecordWrite } from '../../../records/contract';
 import { decideUpdate } from '../../../workflows/definitions';
 
 export const interceptors: WorkflowInterceptorsFactory = () => {
@@ -15,18 +14,19 @@ export const interceptors: WorkflowInterceptorsFactory = () => {
   return {
     inbound: [
       {
+        // Counted as the Update arrives: it answers only once its own change is written, after this write.
         async handleUpdate(input, next) {
-          const result = await next(input);
           if (input.name === decideUpdate.name) decided += 1;
-          return result;
+          return next(input);
         },
       },
     ],
     outbound: [
       {
-        async signalWorkflow(input, next) {
-          const item = input.args[0] as CycleItem;
-          if (input.signalName === cycleItemSignal.name && item.outcome === 'pending' && !held) {
+        async scheduleLocalActivity(input, next) {
+          const write = input.args[0] as ProjectRecordWrite | undefined;
+          const pending = input.activityType === 'recordProject' && write?.cycleItems?.some((c) => 'item' in c && c.item.outcome === 'pending');
+          if (pending && !held) {
             held = true;
             const seen = decided;
             upsertMemo({ cycleReportHeld: true });

@@ -1,0 +1,162 @@
+/**
+ * The one way the API acts on a review step, for every caller: a reviewer's link (`/r/:token`), an agency seat
+ * (`/v1/steps/:ref`), a coordinator's appeal or answer to a request for information (`/v1/projects/:id/…`).
+ * The step is read from the records (a link's decision needs no read: the link names the step); the act is the
+ * owning workflow's Update, which answers once the owner has recorded it, so a `200` means the record shows it.
+ * Every refusal is one error code, one status and one heading, whoever sent it and whether it is answered as JSON
+ * or as a page (REJECTIONS).
+ */
+import type { Client } from '@temporalio/client';
+import {
+  answerInfoUpdate,
+  assignUpdate,
+  decideUpdate,
+  DecisionRejection,
+  type AssignResult,
+  type Channel,
+  type DecisionResult,
+  type ReviewStep,
+} from '../workflows/definitions';
+import type { LinkClaims } from '../activities/link-tokens';
+import type { Records } from '../records/database';
+import { readStepContext, type StepContext } from '../records/steps';
+import { ApiError, isTemporalUnreachable, isWorkflowGone, updateRejection, type ErrorCode } from './errors';
+import type { DecisionBody } from './schemas';
+import { bounded } from './temporal-calls';
+
+type Rejection = keyof typeof DecisionRejection;
+
+const STALE =
+  'The project this link was issued for was submitted again under the same id, and this link does not apply to the new submission. ' +
+  'Use the link in the most recent e-mail about it.';
+const NOT_YOURS =
+  'This step was passed to another reviewer: the link or reference you used no longer decides it. Use the most recent e-mail or read the queue again';
+
+/**
+ * Each refusal of an act on a step: its error code (and so its status), the page's heading, the field at fault, and
+ * what to tell the person where the workflow's own words would not help them.
+ */
+export const REJECTIONS: Record<Rejection, { code: ErrorCode; title: string; field?: string; message?: string }> = {
+  UnknownStep: { code: 'NOT_FOUND', title: 'Unknown review step' },
+  NotYourStep: { code: 'CONFLICT', title: 'This step is held by another reviewer', message: NOT_YOURS },
+  AlreadyDecided: { code: 'CONFLICT', title: 'Already decided' },
+  StepClosed: { code: 'CONFLICT', title: 'This step is closed' },
+  LegalBasisRequired: { code: 'VALIDATION_FAILED', title: 'Decision not recorded', field: 'body.legalBasis' },
+  DecisionNotOffered: { code: 'VALIDATION_FAILED', title: 'Decision not recorded', field: 'body.decision' },
+  ConditionsNotOffered: { code: 'VALIDATION_FAILED', title: 'Decision not recorded', field: 'body.conditions' },
+  NoInfoRequested: { code: 'CONFLICT', title: 'No information was asked for' },
+  InfoAlreadyRequested: { code: 'CONFLICT', title: 'Information already requested' },
+  InfoRequestTooLate: { code: 'VALIDATION_FAILED', title: 'Decision not recorded', field: 'body.decision' },
+  StaleLink: { code: 'GONE', title: 'This link belongs to an earlier submission', message: STALE },
+  NotInPool: { code: 'VALIDATION_FAILED', title: 'Not passed on', field: 'body.reviewer' },
+};
+
+/** The refusal `type` with its message, as the API's error (a state conflict adds that nothing was changed). */
+export function rejection(type: Rejection, why: string): ApiError {
+  const { code, title, field, message = why } = REJECTIONS[type];
+  const text = code === 'CONFLICT' ? `${message}. Nothing was changed.` : message;
+  return new ApiError(code, text, field ? [{ path: field, message }] : [], title);
+}
+
+const UNCONFIRMED =
+  'Your decision could not be confirmed in time: the review service (Temporal) or its workers are down or busy. It may still be recorded. ' +
+  'Open the step again in a few minutes to see whether it was, and decide again only if it is still open.';
+
+/** Who acts on the step, and how. `reviewer`: the step's holder the act is made for (a link names one; a seat acts for the holder). */
+export interface Actor {
+  reviewer: string;
+  channel: Channel;
+  /** The principal deciding through the API (agency staff, a coordinator), recorded as the decider. */
+  actor?: string;
+  /** The run a link was issued for: another run refuses it. */
+  run?: string;
+}
+
+export class StepActions {
+  private readonly deadline: ReturnType<typeof bounded>;
+
+  /** `timeoutMs`: how long an act waits for the workflow to record it before the answer is 503. */
+  constructor(
+    private readonly client: Client,
+    private readonly records: Records,
+    timeoutMs: number,
+  ) {
+    this.deadline = bounded(client, timeoutMs);
+  }
+
+  /** The step of `workflowId` and its case, as recorded (while Temporal is down too); NOT_FOUND when there is none. */
+  async read(workflowId: string, stepId: string): Promise<StepContext> {
+    const context = await readStepContext(this.records, workflowId, stepId);
+    if (!context) throw rejection('UnknownStep', `no review step ${stepId} is recorded for this link or reference`);
+    return context;
+  }
+
+  /** Refuses, before anything is sent, an act the record already shows cannot be made by `by` (the workflow checks again). */
+  check(step: ReviewStep, by: Pick<Actor, 'reviewer' | 'run'>): void {
+    if (by.run && step.runId && by.run !== step.runId) throw rejection('StaleLink', 'the link was issued for an earlier submission');
+    if (step.reviewer !== by.reviewer) throw rejection('NotYourStep', 'the step is held by another reviewer');
+  }
+
+  /**
+   * A decision from a reviewer's link, sent without reading the step first: the link names the workflow, the step,
+   * the reviewer and the run, and the workflow's validator refuses what the record would (one read fewer per decision).
+   */
+  decideLinked(claims: LinkClaims, body: DecisionBody): Promise<DecisionResult> {
+    return this.sendDecision(claims, body, { reviewer: claims.reviewer, channel: 'email-link', run: claims.run });
+  }
+
+  /** A decision on a step as recorded (a seat, an appeal). */
+  decide(step: ReviewStep, body: DecisionBody, by: Actor): Promise<DecisionResult> {
+    this.assertOpen(step);
+    return this.sendDecision(step, body, by);
+  }
+
+  private sendDecision(step: Pick<ReviewStep, 'workflowId' | 'stepId'>, body: DecisionBody, by: Actor): Promise<DecisionResult> {
+    const input = {
+      stepId: step.stepId,
+      ...body,
+      reviewer: by.reviewer,
+      channel: by.channel,
+      ...(by.actor && { actor: by.actor }),
+      ...(by.run && { run: by.run }),
+    };
+    return this.update(step, () => this.client.workflow.getHandle(step.workflowId).executeUpdate(decideUpdate, { args: [input] }));
+  }
+
+  assign(step: ReviewStep, reviewer: string, assignedBy: string): Promise<AssignResult> {
+    this.assertOpen(step);
+    return this.update(step, () =>
+      this.client.workflow.getHandle(step.workflowId).executeUpdate(assignUpdate, { args: [{ stepId: step.stepId, reviewer, assignedBy }] }),
+    );
+  }
+
+  answerInfo(step: ReviewStep, answer: string, answeredBy: string): Promise<{ stepId: string; dueAt: string }> {
+    return this.update(step, () =>
+      this.client.workflow.getHandle(step.workflowId).executeUpdate(answerInfoUpdate, { args: [{ stepId: step.stepId, answer, answeredBy }] }),
+    );
+  }
+
+  /** A step the record shows decided or closed is refused here, without asking the workflow (which would refuse it too). */
+  private assertOpen(step: ReviewStep): void {
+    if (step.status === 'decided') throw rejection('AlreadyDecided', `step ${step.stepId} was already decided: ${step.outcome} at ${step.decidedAt}`);
+    if (step.status === 'closed') throw rejection('StepClosed', `step ${step.stepId} is closed: ${step.closedReason}`);
+  }
+
+  /** The Update under the API's deadline, its refusals as the API's errors. */
+  private async update<T>(step: Pick<ReviewStep, 'workflowId' | 'stepId'>, send: () => Promise<T>): Promise<T> {
+    try {
+      return await this.deadline(send);
+    } catch (err) {
+      const refused = updateRejection(err);
+      if (refused?.type && refused.type in REJECTIONS) throw rejection(refused.type as Rejection, refused.message);
+      if (isTemporalUnreachable(err)) throw new ApiError('UNAVAILABLE', UNCONFIRMED, [], 'Not confirmed yet');
+      // The owning workflow has finished: its steps are closed or decided, as the record shows.
+      if (isWorkflowGone(err)) {
+        const { step: recorded } = await this.read(step.workflowId, step.stepId);
+        const type = recorded.status === 'decided' ? 'AlreadyDecided' : 'StepClosed';
+        throw rejection(type, `the review step ${step.stepId} belongs to has finished (${recorded.outcome ?? recorded.closedReason ?? recorded.status})`);
+      }
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * Every change to workflow code that running workflows would replay differently, with why, since which
+ * version and until when its old branch is kept. Workflow code calls `isPatched(id)`, never `patched()`
+ * itself (the linter holds that), so no patch exists without an entry here; the replay test fails once
+ * an entry's remove-by date has passed.
+ *
+ * A patch's life (Temporal's patching API, samples-typescript `patching-api`):
+ *   1. `if (isPatched('x')) new code else old code`, an entry here, and a history recorded before the change
+ *      (test/replay/histories/<workflow>/<branch>.json) that pins the old branch;
+ *   2. once no workflow that started on the old code can still be running (their longest life after the
+ *      release that made the change, see docs/OPERATIONS.md), `deprecatePatch('x')` and the new code alone,
+ *      the entry's `deprecated` set, the old branch's history removed;
+ *   3. once no workflow that ran step 2's code can be running either, the call and the entry go.
+ * Nothing deployed ran the code before release 0.3.0: the nine patches of the first two releases were
+ * removed then, with their old branches and histories.
+ */
+import { deprecatePatch, patched } from '@temporalio/workflow';
+
+export interface PatchEntry {
+  /** Why the behaviour changed, in one sentence. */
+  why: string;
+  /** The release whose workflow code first took the new branch. */
+  since: string;
+  /** ISO date: the replay test fails after it, so the old branch is removed (or the date moved, with a reason). */
+  removeBy: string;
+  /** Set once the old branch is gone and only `deprecatePatch` remains. */
+  deprecated?: true;
+}
+
+/** The registry. Empty: no workflow in flight runs code older than this release. */
+export const PATCHES = {} as const satisfies Record<string, PatchEntry>;
+
+export type PatchId = keyof typeof PATCHES;
+
+/** `patched(id)` for a registered id: true on new executions and on histories that took the new branch. */
+export function isPatched(id: PatchId): boolean {
+  return (PATCHES as Record<string, PatchEntry>)[id].deprecated ? (deprecatePatch(id), true) : patched(id);
+}
