@@ -29,9 +29,10 @@ async function openInSlice(tx: Transaction<Database>, cycleId: string, shard: Sh
   const { rows } = await sql<{ open: number }>`
     select count(*)::int as open
     from unnest((select project_ids[${shard.from + 1}:${shard.from + shard.count}] from cycle_target_sets where set_id = ${shard.setId})) as t(id)
-    where not exists (select 1 from cycle_items i where i.cycle_id = ${cycleId} and i.project_id = t.id and i.outcome not in ('pending', 'unreported'))`.execute(
-    tx,
-  );
+    where not exists (
+      select 1 from cycle_items i
+      where i.cycle_id = ${cycleId} and i.project_id = t.id and i.outcome <> all(${OPEN_OUTCOMES}::text[])
+    )`.execute(tx);
   return rows[0]?.open ?? 0;
 }
 
