@@ -19,6 +19,7 @@ import type { ReferenceData } from './reference-data';
 import { workingDayActivities } from './working-days';
 import { recordActivities } from './records';
 import type { Records } from '../records/database';
+import { markSent, wasSent } from '../records/sent-mails';
 
 export interface ActivityDeps {
   transport: Pick<Transporter, 'sendMail'>;
@@ -79,8 +80,8 @@ export function createActivities(deps: ActivityDeps) {
    * Message-IDs this process has handed to SMTP. A send can be retried after the SMTP server
    * accepted it: the worker could not report the completion (Temporal unreachable for longer
    * than the SDK retries it, about 10 s) and Temporal ran the activity again after its timeout.
-   * Such a retry in this process does not send again. A retry in another process, or after
-   * this one died, still sends; the deterministic Message-ID then lets recipients spot it.
+   * Such a retry in this process does not send again; in another process, the records' sent
+   * mails (records/sent-mails.ts) stop it.
    */
   const sent = new Set<string>();
 
@@ -92,18 +93,20 @@ export function createActivities(deps: ActivityDeps) {
     );
 
   async function send(kind: MailKind, to: string, subject: string, text: string, key: string): Promise<MailReceipt> {
-    const messageId = messageIdFor(key, activityContext.getStore()?.info.workflowExecution?.runId);
-    if (!sent.has(messageId)) {
-      try {
-        await deps.transport.sendMail({ from: deps.mailFrom, to, subject, text, messageId });
-      } catch (err) {
-        countMail('failed', kind);
-        throw err;
-      }
-      countMail('sent', kind);
-      sent.add(messageId);
-      if (sent.size > SENT_MEMORY) sent.delete(sent.values().next().value!);
+    const execution = activityContext.getStore()?.info.workflowExecution;
+    const messageId = messageIdFor(key, execution?.runId);
+    if (sent.has(messageId) || (deps.records && (await wasSent(deps.records, messageId)))) return { to, subject, messageId };
+    try {
+      await deps.transport.sendMail({ from: deps.mailFrom, to, subject, text, messageId });
+    } catch (err) {
+      countMail('failed', kind);
+      throw err;
     }
+    countMail('sent', kind);
+    sent.add(messageId);
+    if (sent.size > SENT_MEMORY) sent.delete(sent.values().next().value!);
+    // A failure here fails the attempt; its retry finds the mail in this process's memory and does not send it again.
+    if (deps.records) await markSent(deps.records, messageId, execution?.workflowId ?? '', new Date());
     return { to, subject, messageId };
   }
 

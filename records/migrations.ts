@@ -213,4 +213,16 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  /** The mails SMTP accepted, so a send retried in another worker (its completion lost with a frontend) is not sent twice. */
+  '0006-sent-mails': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('sent_mails')
+        .addColumn('message_id', 'text', (c) => c.primaryKey())
+        .addColumn('workflow_id', 'text', (c) => c.notNull())
+        .addColumn('sent_at', 'timestamptz', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('sent_mails_by_time').on('sent_mails').column('sent_at').execute();
+    },
+  },
 };

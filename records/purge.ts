@@ -5,6 +5,7 @@
  * what, and when. A cycle's target set goes with it; a set no cycle was started with (its launch refused)
  * goes a day after it was written.
  */
+import { forgetSentMails } from './sent-mails';
 import { sql } from 'kysely';
 import type { Records } from './database';
 
@@ -68,6 +69,7 @@ export async function purgeExpiredRecords(db: Records, o: { now: Date; actor: st
       );
     const setIds = (await sets.execute()).map((r) => r.set_id);
     const result = { purged, cycles, targetSets: setIds.length, dryRun: !!o.dryRun };
+    if (!o.dryRun) await forgetSentMails(tx, o.now);
     if (o.dryRun || (purged.length === 0 && cycles.length === 0 && setIds.length === 0)) return result;
 
     // Steps, decisions, audit entries, licences, parties and compliance records go with their project, a cycle's

@@ -159,6 +159,14 @@ export interface Database {
   cycle_target_sets: CycleTargetSetsTable;
   record_events: RecordEventsTable;
   record_writers: RecordWritersTable;
+  sent_mails: SentMailsTable;
+}
+
+/** Each mail SMTP accepted, by Message-ID, so a retried send in any worker does not send it again (records/sent-mails.ts). */
+export interface SentMailsTable {
+  message_id: string;
+  workflow_id: string;
+  sent_at: Timestamp;
 }
 
 /** The last write applied from each workflow that writes a project's record (records/record-writers.ts). */

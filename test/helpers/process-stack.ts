@@ -490,8 +490,8 @@ function mailSendsIn(workflowId: string, events: temporal.api.history.v1.IHistor
  * every completed send arrived; every mail came from exactly one completed
  * activity; and a mail arrived more than once only where that activity had
  * an attempt cut off by a timeout, at most once per attempt: its worker died
- * after SMTP accepted the mail and before the completion reached Temporal, and
- * the retry, in another process, sent it again (the known window; SMTP gives
+ * after SMTP accepted the mail and before the records noted it (records/sent-mails.ts),
+ * and the retry, in another process, sent it again (the known window; SMTP gives
  * no way to close it). `cutOff` lists those; `problems` everything else.
  */
 export function matchMails(mails: Mail[], sends: MailSend[]): { problems: string[]; cutOff: string[] } {
