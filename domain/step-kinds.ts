@@ -26,6 +26,8 @@ export type StepKind =
   | 'appeal'
   /** The applicant may answer a notice of intent to deny (US). */
   | 'intent-to-deny'
+  /** A party whose denial stood when the applicant answered an intent to deny reviews it again (EO 12981 §5). */
+  | 'reconsideration'
   /** The funder reviews a milestone in a review cycle. */
   | 'milestone-review'
   /** The licensee accepts in writing the conditions reviewers set (provisos) before it uses the licence. */
@@ -183,6 +185,17 @@ export const STEP_KINDS: Readonly<Record<StepKind, StepKindRule>> = {
     conditions: false,
     silence: 'lapses',
     escalation: NO_ESCALATION,
+  },
+  // Silence keeps the denial the party gave; the notice period's end closes the step.
+  reconsideration: {
+    label: 'Reconsideration',
+    decidedBy: 'a party whose denial stands after the applicant answered an intent to deny',
+    mailSubject: 'Reconsideration requested',
+    decisions: ['approve', 'deny'],
+    basisRequired: ['deny'],
+    conditions: true,
+    silence: 'stays-open',
+    escalation: 'none: at the end of the notice period the denial it gave stands',
   },
   'milestone-review': {
     label: 'Milestone review',

@@ -11,13 +11,14 @@
  */
 import { CancellationScope, condition, executeChild, isCancellation, setHandler } from '@temporalio/workflow';
 import { formatDuration } from '../domain/durations';
-import { phaseVerdict, type PhaseAnswer } from '../domain/regimes';
+import { phaseVerdict, type PhaseAnswer, type PhaseVerdict } from '../domain/regimes';
 import { componentReviewPlan, escalationPlan, issuerOf, standingOf, type StepPlan } from '../domain/routing';
 import { attributedCondition } from '../domain/step-kinds';
 import { caseDueAt, disputeWorkflowId, searchAttributes, type CaseClock, type Licence, type LicenceInput, type Position, type ReviewStep } from './definitions';
 import { syncRemindersSignal } from './cycle-contract';
 import { disputeWorkflow } from './dispute';
 import { mail } from './effects';
+import { isPatched } from './patches';
 import type { MailContext } from './mail-intents';
 import { RecordOwner } from './record-writer';
 import { ParentReport } from './reporter';
@@ -104,7 +105,10 @@ async function reviewLicence(input: LicenceInput, owner: RecordOwner): Promise<L
     });
     audit('ruling-binds', `final ruling of ${disputeId}: ${ruling}`);
     licence = { status: 'in-review', conditions: [], issuer: issuedBy };
-    return ruling === 'approved' ? grant() : deny(`final ruling of ${disputeId}`);
+    if (ruling === 'approved') return grant();
+    // EO 12981 §5: the ladder's final ruling binds Commerce; no reconsideration or appeal body reverses it.
+    if (isPatched('objections-stand')) return finalDenial(`final ruling of ${disputeId}`);
+    return deny(`final ruling of ${disputeId}`, []);
   };
 
   const grant = async (): Promise<Licence> => {
@@ -210,7 +214,7 @@ async function reviewLicence(input: LicenceInput, owner: RecordOwner): Promise<L
         if (verdict.by.some((a) => a.standing === 'consulted') && regime.consultation.objection === 'binding') {
           audit('objection-binds', `${verdict.basis}: ${issuer.name} must deny`);
         }
-        return await deny(verdict.basis);
+        return await deny(verdict.basis, verdict.by);
       }
     }
     return await grant();
@@ -242,22 +246,38 @@ async function reviewLicence(input: LicenceInput, owner: RecordOwner): Promise<L
   }
 
   /**
-   * A denial: where the regime gives notice of intent (US), the applicant may
-   * respond, which reopens the issuer's step; the denial is final once the
-   * notice period ends. Then the applicant may appeal to the issuer's appeal body.
+   * A denial: where the regime gives notice of intent (US), the applicant may respond, which reopens the issuer's
+   * step and those of every party whose denial stands (`by`); the denial is final once the notice period ends.
+   * Then the applicant may appeal to the issuer's appeal body.
    */
-  async function deny(basis: string): Promise<Licence> {
+  async function deny(basis: string, by: PhaseAnswer[]): Promise<Licence> {
+    const objectors = isPatched('objections-stand') ? by.filter((a) => a.standing === 'consulted') : [];
     if (regime.intentToDeny) {
-      const reconsidered = await intentToDeny(basis, regime.intentToDeny);
+      const reconsidered = await intentToDeny(basis, regime.intentToDeny, objectors);
       if (unanswered) return returned(unanswered);
-      if (reconsidered === 'approved') return grant();
+      if (reconsidered.verdict === 'proceed') return grant();
+      if (reconsidered.verdict === 'dispute') return dispute(reconsidered.positions);
+      return finalDenial(
+        reconsidered.basis || basis,
+        reconsidered.by.filter((a) => a.standing === 'consulted'),
+      );
     }
-    licence = { status: 'denied', conditions: [], basis, issuer: issuedBy };
-    audit('licence-denied', `${issuer.name}: ${basis}`);
-    return applicantMayAppeal(basis);
+    return finalDenial(basis, objectors);
   }
 
-  async function intentToDeny(basis: string, terms: { respondWithin: number; finalAfter: number }): Promise<'approved' | 'denied'> {
+  /** The denial stands: recorded, and open to the applicant's appeal unless a final ruling made it (`objectors` undefined). */
+  async function finalDenial(basis: string, objectors?: PhaseAnswer[]): Promise<Licence> {
+    licence = { status: 'denied', conditions: [], basis, issuer: issuedBy };
+    audit('licence-denied', `${issuer.name}: ${basis}`);
+    return objectors ? applicantMayAppeal(basis, objectors) : finish(licence);
+  }
+
+  /**
+   * The notice of intent to deny. Answered, the issuer and each objector review again, until the notice period
+   * ends; what they then say has the regime's effect, as in the review (an objector silent again still objects).
+   * Before release 0.4.0 only the issuer's step reopened, and its approval issued the licence.
+   */
+  async function intentToDeny(basis: string, terms: { respondWithin: number; finalAfter: number }, objectors: PhaseAnswer[]): Promise<PhaseVerdict> {
     const noticeAt = Date.now();
     const finalAt = noticeAt + terms.finalAfter;
     const [respondBy, finalOn] = [new Date(noticeAt + terms.respondWithin).toISOString(), new Date(finalAt).toISOString()];
@@ -276,33 +296,71 @@ async function reviewLicence(input: LicenceInput, owner: RecordOwner): Promise<L
         `${issuer.name} intends to deny the licence for "${component.name}": ${basis}. ` +
         `Respond with your grounds, or accept; unanswered, the denial is final on ${finalOn.slice(0, 10)}.`,
     });
+    const denied: PhaseVerdict = { verdict: 'deny', basis, by: objectors, advice: [] };
     if (notice.outcome === 'responded') {
       audit('issuer-step-reopened', `the applicant responded: ${notice.legalBasis}`, notice.stepId);
-      const plan: StepPlan = {
-        stepId: `${component.id}-${issuer.id}-reconsider-${n}`,
-        kind: 'issuer-review',
-        party: issuer.id,
-        partyName: issuer.name,
-        reviewer: issuer.reviewers[0],
+      const slaMs = Math.max(finalAt - Date.now(), 1000);
+      const again = (party: { id: string; name: string; reviewer: string }, question: string): StepPlan => ({
+        stepId: `${component.id}-${party.id}-reconsider-${n}`,
+        kind: party.id === issuer.id ? 'issuer-review' : 'reconsideration',
+        party: party.id,
+        partyName: party.name,
+        reviewer: party.reviewer,
         componentId: component.id,
         tier,
-        slaMs: Math.max(finalAt - Date.now(), 1000),
-        question: `The applicant responded to your intent to deny "${component.name}": ${notice.legalBasis}. Issue the licence after all?`,
-      };
-      await board.openSteps([plan]);
-      // The notice period ends the reconsideration: undecided by then, the issuer's intended denial is final.
-      const reconsidered = () => board.effective(plan.stepId);
-      await condition(() => reconsidered().status !== 'open', Math.max(finalAt - Date.now(), 1));
-      if (reconsidered().status === 'open') await board.closeOpen(`the notice of intent ended on ${finalOn}: the denial is final`);
-      return reconsidered().outcome === 'approved' ? 'approved' : 'denied';
+        slaMs,
+        question,
+      });
+      const plans = [
+        again(
+          { id: issuer.id, name: issuer.name, reviewer: issuer.reviewers[0] },
+          `The applicant responded to your intent to deny "${component.name}": ${notice.legalBasis}. Issue the licence after all?`,
+        ),
+        ...objectors.map((o) =>
+          again(
+            { id: o.party, name: o.partyName, reviewer: o.reviewer },
+            `The applicant responded to ${issuer.name}'s intent to deny "${component.name}", which your denial (${o.legalBasis ?? 'no basis given'}) ` +
+              `supports: ${notice.legalBasis}. Does your denial stand?`,
+          ),
+        ),
+      ];
+      if (objectors.length) audit('objectors-reconsider', `${objectors.map((o) => o.partyName).join(', ')} review their denials again`, notice.stepId);
+      await board.openSteps(plans);
+      // The notice period ends the reconsideration: whoever has not decided by then keeps the position they took.
+      const settled = () => plans.every((p) => board.effective(p.stepId).status !== 'open');
+      await condition(settled, Math.max(finalAt - Date.now(), 1));
+      if (!settled()) await board.closeOpen(`the notice of intent ended on ${finalOn}: the positions taken stand`);
+      const [issuerAgain, ...objectorsAgain] = plans.map((p) => board.effective(p.stepId));
+      if (!isPatched('objections-stand')) return issuerAgain.outcome === 'approved' ? { verdict: 'proceed', advice: [] } : denied;
+      const answers: PhaseAnswer[] = [
+        { ...answerOf(issuerAgain), outcome: issuerAgain.outcome === 'approved' ? 'approved' : 'denied' },
+        ...objectorsAgain.map((step, i) =>
+          step.outcome === 'approved' ? { ...answerOf(step), standing: objectors[i].standing } : { ...objectors[i], outcome: 'denied' },
+        ),
+      ];
+      const verdict = phaseVerdict(regime, answers);
+      audit(
+        'reconsidered',
+        verdict.verdict === 'proceed'
+          ? 'no denial stands'
+          : `${verdict.verdict}: ${answers
+              .filter((a) => a.outcome === 'denied')
+              .map((a) => a.partyName)
+              .join(', ')} deny`,
+      );
+      return verdict;
     }
     if (notice.outcome !== 'accepted') await condition(() => false, Math.max(finalAt - Date.now(), 1));
     audit('denial-final', notice.outcome === 'accepted' ? 'the applicant accepted the intended denial' : `no response: the denial is final on ${finalOn}`);
-    return 'denied';
+    return denied;
   }
 
-  /** A final denial: the applicant may appeal, in writing, to the issuer's appeal body; its decision binds. */
-  async function applicantMayAppeal(basis: string): Promise<Licence> {
+  /**
+   * A final denial: the applicant may appeal, in writing, to the issuer's appeal body. The body speaks for the
+   * issuer: its grant stands against no objection that still stands (`objectors`): in a ladder regime that
+   * disagreement goes to the ladder, and a binding objection still binds.
+   */
+  async function applicantMayAppeal(basis: string, objectors: PhaseAnswer[]): Promise<Licence> {
     const body = issuer.appealBody!;
     const n = board.list().filter((s) => s.kind === 'appeal').length + 1;
     const window = await ask({
@@ -332,6 +390,18 @@ async function reviewLicence(input: LicenceInput, owner: RecordOwner): Promise<L
         `As the ${body.name}, decide the appeal against ${issuer.name}'s denial of "${component.name}" (${basis}). ` +
         `The appellant's grounds: ${window.legalBasis}. Grant the licence?`,
     });
+    if (ruling.outcome === 'approved' && objectors.length) {
+      const verdict = phaseVerdict(regime, [{ ...answerOf(ruling), standing: 'issuer', outcome: 'approved' }, ...objectors]);
+      const standing = objectors.map((o) => o.partyName).join(', ');
+      if (verdict.verdict === 'dispute') {
+        audit('appeal-decided', `${body.name}: appeal upheld; the denials of ${standing} stand, so the disagreement goes to the ladder`, ruling.stepId);
+        return dispute(verdict.positions);
+      }
+      if (verdict.verdict === 'deny') {
+        audit('appeal-decided', `${body.name}: appeal upheld, but the objection of ${standing} binds: the denial stands`, ruling.stepId);
+        return finish({ ...licence, basis: `${basis}; the objection binds despite the appeal upheld by the ${body.name}` });
+      }
+    }
     audit(
       'appeal-decided',
       `${body.name}: ${ruling.outcome === 'approved' ? 'appeal upheld, the licence is granted' : `denial upheld (${ruling.legalBasis})`}`,

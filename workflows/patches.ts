@@ -27,8 +27,14 @@ export interface PatchEntry {
   deprecated?: true;
 }
 
-/** The registry. Empty: no workflow in flight runs code older than this release. */
-export const PATCHES = {} as const satisfies Record<string, PatchEntry>;
+/** The registry. */
+export const PATCHES = {
+  'objections-stand': {
+    why: 'EO 12981 §5: an answered intent to deny reopens every standing objector, not only the issuer; an issuer (or appeal body) approval against a standing objection goes to the ladder; a final ruling binds',
+    since: '0.4.0',
+    removeBy: '2027-12-31',
+  },
+} as const satisfies Record<string, PatchEntry>;
 
 export type PatchId = keyof typeof PATCHES;
 

@@ -158,11 +158,13 @@ describe('when a corrective action opens, the compliance monitor reports it to t
     const register = (source: string) =>
       replaceOnce(
         source,
-        'export const PATCHES = {} as const',
-        "export const PATCHES = { 'mail-before-report': { why: 'mail first', since: '0.3.0', removeBy: '2099-01-01' } } as const",
+        'export const PATCHES = {',
+        "export const PATCHES = { 'mail-before-report': { why: 'mail first', since: '0.3.0', removeBy: '2099-01-01' },",
       );
+    const importIsPatched = (source: string) =>
+      /import \{[^}]*\bisPatched\b[^}]*\} from '\.\/patches'/.test(source) ? source : `import { isPatched } from './patches';\n${source}`;
     const bundle = await bundleChanged('monitor-patched', {
-      'compliance-monitor.ts': (source) => replaceOnce(`import { isPatched } from './patches';\n${source}`, reportThenMail, guarded),
+      'compliance-monitor.ts': (source) => replaceOnce(importIsPatched(source), reportThenMail, guarded),
       'patches.ts': register,
     });
     expect(outcomes(await replay(bundle))).toEqual(recorded.map((h) => [h.file, 'replays']));

@@ -13,7 +13,7 @@ import { listStalled } from '../../records/stalled';
 import { testRecords } from '../helpers/records';
 import { projectWith, usCamera, withPartner } from '../helpers/fixtures';
 import { testPolicyFile } from '../helpers/policy';
-import { mockActivities, notices, rejectionType, useWorkflowEnv, recordedView, recordedAudit } from '../helpers/workflow-harness';
+import { mockActivities, notices, rejectionType, useWorkflowEnv, recordedView, recordedAudit, type ProjectHandle } from '../helpers/workflow-harness';
 
 const file = testPolicyFile();
 file.regimes.EU.consultation.within = '3s';
@@ -23,6 +23,11 @@ file.sla.returnUnansweredAfter = '4s';
 file.sla.resubmitWithin = '60s';
 file.reminders.every = '1500ms';
 const policy = policySchema.parse(file);
+/** For the answered notices: a notice period long enough for every reconsideration to be decided on a loaded machine. */
+const longNotice = policySchema.parse({
+  ...file,
+  regimes: { ...file.regimes, US: { ...file.regimes.US, intentToDeny: { respondWithin: '20s', finalAfter: '60s' } } },
+});
 
 const { env, withWorker, start, waitForView, openStep, decide, confirm } = useWorkflowEnv(policy);
 
@@ -76,23 +81,56 @@ test('EU-issued: a silent France is no objection after its window, and the Nethe
   });
 }, 60_000);
 
-test('US intent to deny, answered: the response reopens Commerce’s step, and its approval issues the licence', async () => {
+/** A US camera denied by Commerce and by the reviewing agencies, with the applicant's answer to the notice of intent. */
+async function answeredIntentToDeny(handle: ProjectHandle) {
+  await confirm(handle);
+  await decide(handle, ['grant-funder', 'grant-agency']);
+  await decide(handle, ['c2-us-bis'], () => ({ decision: 'deny', legalBasis: 'EAR §742.4(b): national security' }));
+  await decide(handle, ['c2-us-dod', 'c2-us-dos', 'c2-de-bafa'], () => ({ decision: 'deny', legalBasis: 'EAR §742.4(b)' }));
+  const notice = await openStep(handle, 'c2-intent-1');
+  expect(notice).toMatchObject({ kind: 'intent-to-deny', reviewer: 'a.weber@kit.example' });
+  expect(licence(await recordedView(handle)).status).toBe('in-review');
+  await decide(handle, ['c2-intent-1'], () => ({ decision: 'respond', legalBasis: 'The end user is a civil laboratory; see the attached assurances' }));
+}
+
+test('US intent to deny, answered, Defense’s denial standing (EO 12981 §5): Commerce and each objector review again, and the disagreement goes to the Operating Committee, not to a grant', async () => {
   await withWorker(mockActivities(), async (tq) => {
-    const handle = await start(tq, usCamera());
-    await confirm(handle);
-    await decide(handle, ['grant-funder', 'grant-agency']);
-    await decide(handle, ['c2-us-bis'], () => ({ decision: 'deny', legalBasis: 'EAR §742.4(b): national security' }));
-    await decide(handle, ['c2-us-dod', 'c2-us-dos', 'c2-de-bafa'], () => ({ decision: 'deny', legalBasis: 'EAR §742.4(b)' }));
-    const notice = await openStep(handle, 'c2-intent-1');
-    expect(notice).toMatchObject({ kind: 'intent-to-deny', reviewer: 'a.weber@kit.example' });
-    expect(licence(await recordedView(handle)).status).toBe('in-review');
-    await decide(handle, ['c2-intent-1'], () => ({ decision: 'respond', legalBasis: 'The end user is a civil laboratory; see the attached assurances' }));
+    const handle = await start(tq, usCamera(), longNotice);
+    await answeredIntentToDeny(handle);
     const reopened = await openStep(handle, 'c2-us-bis-reconsider-1');
+    expect(reopened).toMatchObject({ kind: 'issuer-review', party: 'us-bis' });
     expect(reopened.question).toContain('civil laboratory');
-    await decide(handle, ['c2-us-bis-reconsider-1']);
+    // The US reviewing agencies whose denials stand review again; BAFA (another regime) only advised.
+    const view0 = await waitForView(handle, (v) => v.openSteps.length === 3, 'Commerce, Defense and State reconsider');
+    expect(view0.openSteps.map((s) => [s.stepId, s.kind]).sort()).toEqual([
+      ['c2-us-bis-reconsider-1', 'issuer-review'],
+      ['c2-us-dod-reconsider-1', 'reconsideration'],
+      ['c2-us-dos-reconsider-1', 'reconsideration'],
+    ]);
+    await decide(handle, ['c2-us-bis-reconsider-1', 'c2-us-dos-reconsider-1']);
+    await decide(handle, ['c2-us-dod-reconsider-1'], () => ({
+      decision: 'deny',
+      legalBasis: 'EAR §742.4(b)(1): the camera’s frame rate serves weapons testing',
+    }));
+
+    const view = await waitForView(handle, (v) => v.openSteps.some((s) => s.kind === 'ruling'), 'the Operating Committee rules');
+    expect(licence(view).status).toBe('disputed');
+    expect(view.openSteps.find((s) => s.kind === 'ruling')).toMatchObject({ reviewer: policy.regimes.US.ladder![0].chair });
+    const actions = (await recordedAudit(handle)).map((e) => e.action);
+    expect(actions).toEqual(expect.arrayContaining(['intent-to-deny', 'issuer-step-reopened', 'objectors-reconsider', 'reconsidered', 'dispute-opened']));
+    expect(actions).not.toContain('licence-granted');
+  });
+}, 120_000);
+
+test('US intent to deny, answered, every objector withdrawing its denial: Commerce’s approval issues the licence', async () => {
+  await withWorker(mockActivities(), async (tq) => {
+    const handle = await start(tq, usCamera(), longNotice);
+    await answeredIntentToDeny(handle);
+    await openStep(handle, 'c2-us-dod-reconsider-1');
+    await decide(handle, ['c2-us-bis-reconsider-1', 'c2-us-dod-reconsider-1', 'c2-us-dos-reconsider-1']);
     const view = await waitForView(handle, (v) => licence(v).status === 'approved', 'licence after the response');
     const actions = (await recordedAudit(handle)).map((e) => e.action);
-    expect(actions).toEqual(expect.arrayContaining(['intent-to-deny', 'issuer-step-reopened', 'licence-granted']));
+    expect(actions).toEqual(expect.arrayContaining(['intent-to-deny', 'issuer-step-reopened', 'reconsidered', 'licence-granted']));
     expect(actions).not.toContain('licence-denied');
     expect(view.disputes).toEqual([]);
   });
