@@ -1,6 +1,6 @@
 /**
- * Who must decide what: grant reviewers, tier-lowering approval, and the
- * component reviews by tier. Pure and deterministic; runs inside workflows,
+ * Who must decide what: grant reviewers and the component reviews by tier
+ * (tier lowering: domain/tier-lowering.ts). Pure and deterministic; runs inside workflows,
  * so it imports types only.
  */
 import type { Classification } from './classification';
@@ -69,20 +69,6 @@ export function grantReviewPlan(policy: Policy, project: Project): StepPlan[] {
       question: `As lead agency, approve the scope of "${project.title}" for export-controlled work?`,
     },
   ];
-}
-
-export function tierLoweringPlan(policy: Policy, project: Project, componentId: string, from: Tier, to: Tier, justification: string): StepPlan {
-  const lead = leadAgency(policy, project);
-  return {
-    stepId: `tier-${componentId}`,
-    kind: 'tier-lowering',
-    party: lead.id,
-    partyName: lead.name,
-    reviewer: lead.reviewers[0],
-    componentId,
-    slaMs: policy.sla.tierLoweringReview,
-    question: `Approve lowering component ${componentId} from ${from} to ${to}? Justification: ${justification}`,
-  };
 }
 
 /** The partner that exports a component: its `exporter`, or the coordinator's partner. */

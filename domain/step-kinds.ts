@@ -9,6 +9,8 @@ export type StepKind =
   | 'grant-funder'
   | 'grant-agency'
   | 'tier-lowering'
+  /** The issuer finds, with its basis, that a listed item needs no licence (a lowering to T0). */
+  | 'no-licence-finding'
   /** The issuing authority's own review: the licensing agency of the exporter's country. */
   | 'issuer-review'
   /** An agency the issuer's regime consults (US reviewing agencies; EU Member States where the items are located). */
@@ -92,12 +94,22 @@ export const STEP_KINDS: Readonly<Record<StepKind, StepKindRule>> = {
   },
   'tier-lowering': {
     label: 'Tier lowering',
-    decidedBy: 'the lead agency',
+    decidedBy: "the component's issuer (the licensing agency of its exporter's country)",
     mailSubject: 'Review requested',
     ...REVIEW_STEP,
     conditions: false,
     silence: 'escalate',
-    escalation: "the lead agency's senior, then stays open",
+    escalation: "the issuer's senior, then stays open",
+  },
+  'no-licence-finding': {
+    label: 'No licence required?',
+    decidedBy: "the component's issuer",
+    mailSubject: 'Finding requested',
+    decisions: REVIEW,
+    basisRequired: ['approve', 'deny'],
+    conditions: false,
+    silence: 'escalate',
+    escalation: "the issuer's senior, then stays open",
   },
   'issuer-review': {
     label: 'Issuer review',
@@ -226,14 +238,20 @@ export function basisRequiredMessage(decision: Decision): string {
   return (
     {
       deny: 'a denial must cite its legal basis, in writing',
+      approve: 'this approval is a finding that no licence is required: cite its basis, in writing',
       appeal: 'an appeal must state its legal basis, in writing',
       respond: 'a response must state its grounds, in writing',
     }[decision as string] ?? `"${decision}" must cite its legal basis, in writing`
   );
 }
 
-/** Decisions that cite a legal basis on some kind of step: the request schema checks these before the step is known. */
-export const BASIS_DECISIONS: readonly Decision[] = [...new Set(Object.values(STEP_KINDS).flatMap((r) => r.basisRequired))];
+/**
+ * Decisions that cite a legal basis on every kind of step that offers them: the request schema checks these before
+ * the step is known (an approval needs one only on a no-licence finding, which the step's validator checks).
+ */
+export const BASIS_DECISIONS: readonly Decision[] = DECISIONS.filter((d) =>
+  Object.values(STEP_KINDS).every((r) => !r.decisions.includes(d) || r.basisRequired.includes(d)),
+);
 
 /** The most conditions one approval may set, and the longest one. */
 export const CONDITION_LIMITS = { count: 20, length: 1000 } as const;

@@ -214,6 +214,8 @@ export interface LicenceInput {
   component: Component;
   classification: Classification;
   tier: Tier;
+  /** Why the component has its tier, when scoping changed it (a lowering and who approved it); else the classification's rule. */
+  tierReason?: string | null;
   policy: Policy;
   parentWorkflowId: string;
   /** The project workflow's first run: the review writes its steps into that project's record. */

@@ -193,8 +193,9 @@ async function reviewLicence(input: LicenceInput, owner: RecordOwner): Promise<L
   setHandler(syncRemindersSignal, ({ cycleId, closesAt }) => board.remindOnCalendar(closesAt, `funder review cycle ${cycleId} (closes ${closesAt})`));
 
   if (tier === 'T0') {
-    audit('cleared-deemed-to-comply', `T0 cleared without review: ${classification.rule.text}`);
-    return finish({ status: 'cleared', conditions: policy.licenceConditions.T0, basis: classification.rule.text });
+    const basis = input.tierReason ?? classification.rule.text;
+    audit('cleared-deemed-to-comply', `T0 cleared without review: ${basis}`);
+    return finish({ status: 'cleared', conditions: policy.licenceConditions.T0, basis });
   }
 
   watchCaseLimit().catch((err) => {

@@ -20,7 +20,9 @@ import {
   type ChildWorkflowHandle,
 } from '@temporalio/workflow';
 import { recordKeepingMs } from '../domain/record-keeping';
-import { escalationPlan, grantReviewPlan, leadAgency, tierLoweringPlan } from '../domain/routing';
+import { escalationPlan, grantReviewPlan, leadAgency } from '../domain/routing';
+import { leadTierLoweringPlan, tierLoweringPlan, type TierLowering } from '../domain/tier-lowering';
+import { isPatched } from './patches';
 import {
   childReportSignal,
   confirmScopingUpdate,
@@ -136,7 +138,9 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
     }),
     // A silent grant reviewer's senior decides in their place; silence never approves a grant.
     // A milestone review left open at the cycle's close stays open, overdue: the cycle reports it stalled.
-    escalationFor: (step) => escalationPlan(step, step.kind === 'grant-funder' ? funder.seniorReviewers : lead.seniorReviewers),
+    // A step's own party's seniors: the lead agency's for its grant review, a component issuer's for its tier lowering.
+    escalationFor: (step) =>
+      escalationPlan(step, step.kind === 'grant-funder' ? funder.seniorReviewers : (policy.agencies.find((a) => a.id === step.party) ?? lead).seniorReviewers),
     waitingParties: [`${project.coordinator.name} (coordinator)`],
     onChange: () => {
       changes += 1;
@@ -256,7 +260,10 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
       const handle: ChildWorkflowHandle<typeof licenceWorkflow> = await startChild(licenceWorkflow, {
         workflowId: licenceWorkflowId(project.projectId, componentId, submissions.get(componentId)),
         args: [
-          { project, component: spec, classification: c.classification!, tier: c.tier!, policy, parentWorkflowId: workflowId, projectRun: firstExecutionRunId },
+          {
+            ...{ project, component: spec, classification: c.classification!, tier: c.tier!, tierReason: c.tierReason, policy },
+            ...{ parentWorkflowId: workflowId, projectRun: firstExecutionRunId },
+          },
         ],
         typedSearchAttributes: [
           { key: searchAttributes.projectId, value: project.projectId },
@@ -363,13 +370,20 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
     });
     await condition(() => confirmation !== undefined);
 
-    // 2. Grant review, with any tier lowering the lead agency must approve.
+    // 2. Grant review, with any tier lowering the component's issuer must approve.
     setStage('grant-review', 'scoping confirmed');
     const lowerings = [...components.values()].filter((c) => c.pendingTier);
+    const lowering = (c: ComponentView): TierLowering => ({
+      componentId: c.id,
+      from: c.tier!,
+      to: c.pendingTier!,
+      justification: confirmation!.overrides.find((o) => o.componentId === c.id)!.justification!,
+    });
+    const byIssuer = lowerings.length > 0 && isPatched('tier-lowering-by-issuer');
     const plans = [
       ...grantReviewPlan(policy, project),
       ...lowerings.map((c) =>
-        tierLoweringPlan(policy, project, c.id, c.tier!, c.pendingTier!, confirmation!.overrides.find((o) => o.componentId === c.id)!.justification!),
+        byIssuer ? tierLoweringPlan(policy, project, lowering(c), c.classification!) : leadTierLoweringPlan(policy, project, lowering(c)),
       ),
     ];
     await board.openSteps(plans);
@@ -382,9 +396,13 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
           action: 'tier-lowered',
           channel: 'system',
           componentId: c.id,
-          detail: `${c.tier} → ${c.pendingTier} approved by ${step.partyName}`,
+          detail:
+            step.kind === 'no-licence-finding'
+              ? `${c.tier} → T0: ${step.partyName} found no licence required (${step.legalBasis})`
+              : `${c.tier} → ${c.pendingTier} approved by ${step.partyName}`,
         });
-        Object.assign(c, { tier: c.pendingTier, tierReason: `lowered from ${c.tier} with ${step.partyName}'s approval` });
+        const why = step.kind === 'no-licence-finding' ? `${step.partyName} found no licence required: ${step.legalBasis}` : `${step.partyName}'s approval`;
+        Object.assign(c, { tier: c.pendingTier, tierReason: `lowered from ${c.tier} with ${why}` });
       } else {
         record({
           actor: step.reviewer,

@@ -2,7 +2,8 @@
 import type { Classification } from '../../domain/classification';
 import type { Tier } from '../../domain/policy';
 import type { Component, Project } from '../../domain/project';
-import { componentReviewPlan, grantReviewPlan, reviewerPool, tierLoweringPlan, type StepPlan } from '../../domain/routing';
+import { componentReviewPlan, grantReviewPlan, reviewerPool, type StepPlan } from '../../domain/routing';
+import { tierLoweringPlan } from '../../domain/tier-lowering';
 import { allTiersProject } from '../helpers/fixtures';
 import { testPolicy, testPolicyFile } from '../helpers/policy';
 import { policySchema } from '../../domain/policy';
@@ -37,12 +38,6 @@ describe('grant review', () => {
   it('refuses a funder the policy does not know', () => {
     expect(() => grantReviewPlan(policy, { ...project, funderId: 'nobody' })).toThrow(/no funder nobody/);
   });
-});
-
-it('lowering a tier is one lead-agency step carrying the justification', () => {
-  const step = tierLoweringPlan(policy, project, 'c2', 'T2', 'T1', 'only published data');
-  expect(step).toMatchObject({ stepId: 'tier-c2', kind: 'tier-lowering', party: 'de-bafa', componentId: 'c2', slaMs: policy.sla.tierLoweringReview });
-  expect(step.question).toMatch(/T2 to T1.*only published data/);
 });
 
 describe('component review by tier: the exporter’s licensing agency issues, its regime says who is consulted', () => {
@@ -126,7 +121,9 @@ it('gives every step of a project a distinct id', () => {
   const tiers: Tier[] = ['T0', 'T1', 'T2', 'T3'];
   const steps = [
     ...grantReviewPlan(policy, project),
-    ...project.components.map((c) => tierLoweringPlan(policy, project, c.id, 'T3', 'T2', 'test')),
+    ...project.components.map((c) =>
+      tierLoweringPlan(policy, project, { componentId: c.id, from: 'T3', to: 'T2', justification: 'test' }, classified(c.id, [], 'T3')),
+    ),
     ...project.components.flatMap((c, i) => plan(c, ['AT', 'NP', 'NS', 'RS'], tiers[i]).flat()),
   ];
   expect(steps.length).toBeGreaterThan(10);
