@@ -15,6 +15,8 @@ export type StepKind =
   | 'issuer-review'
   /** An agency the issuer's regime consults (US reviewing agencies; EU Member States where the items are located). */
   | 'consultation'
+  /** A Member State's request to be consulted on its essential security interests (2021/821 Art. 14(2)): its view does not bind. */
+  | 'essential-security'
   /** A defence reviewer consulted on a T3 component (the exporter's country's, and the consulted states'). */
   | 'defence-review'
   /** A partner country outside the issuer's regime: its view is advice to the issuer. */
@@ -126,6 +128,16 @@ export const STEP_KINDS: Readonly<Record<StepKind, StepKindRule>> = {
     mailSubject: 'Consultation requested',
     ...REVIEW_STEP,
     conditions: true,
+    silence: 'no-objection',
+    escalation: NO_ESCALATION,
+  },
+  // Art. 14(2) of 2021/821: the requesting state's view is not binding, and its silence is no objection after 10 working days.
+  'essential-security': {
+    label: 'Essential-security consultation (Art. 14(2))',
+    decidedBy: 'a Member State that asked to be consulted on its essential security interests',
+    mailSubject: 'Consultation requested',
+    ...REVIEW_STEP,
+    conditions: false,
     silence: 'no-objection',
     escalation: NO_ESCALATION,
   },

@@ -184,8 +184,11 @@ export interface InfoAnswer {
 
 // ---- licences ------------------------------------------------------------
 
-/** `returned`: closed without a decision after an information request went unanswered; the coordinator may submit the component again. */
-export type LicenceStatus = 'cleared' | 'in-review' | 'approved' | 'denied' | 'disputed' | 'returned' | 'suspended' | 'revoked' | 'expired';
+/**
+ * `returned`: closed without a decision after an information request went unanswered; the coordinator may submit the component again.
+ * `not-required`: the law requires no authorisation (a dual-use delivery inside the Union, 2021/821 Art. 2(2), 3); `basis` says why.
+ */
+export type LicenceStatus = 'cleared' | 'not-required' | 'in-review' | 'approved' | 'denied' | 'disputed' | 'returned' | 'suspended' | 'revoked' | 'expired';
 
 export interface Licence {
   status: LicenceStatus;
@@ -194,7 +197,7 @@ export interface Licence {
   validUntil?: string;
   conditions: string[];
   reportingPeriodMs?: number;
-  /** For T0: the rule that cleared it; for a denial: the legal bases cited. */
+  /** For T0: the rule that cleared it; not required: why; granted: what was issued, under which law (where the regime names it); a denial: the legal bases cited. */
   basis?: string;
   /** Who issues it: the licensing agency of the exporter's country, under its regime. */
   issuer?: { agencyId: string; name: string; regime: string };

@@ -12,7 +12,7 @@
 import { CancellationScope, condition, executeChild, isCancellation, setHandler } from '@temporalio/workflow';
 import { formatDuration } from '../domain/durations';
 import { phaseVerdict, type PhaseAnswer, type PhaseVerdict } from '../domain/regimes';
-import { componentReviewPlan, escalationPlan, issuerOf, standingOf, type StepPlan } from '../domain/routing';
+import { authorisationOf, componentReviewPlan, escalationPlan, issuerOf, standingOf, type StepPlan } from '../domain/routing';
 import { attributedCondition } from '../domain/step-kinds';
 import { caseDueAt, disputeWorkflowId, searchAttributes, type CaseClock, type Licence, type LicenceInput, type Position, type ReviewStep } from './definitions';
 import { syncRemindersSignal } from './cycle-contract';
@@ -34,7 +34,13 @@ async function reviewLicence(input: LicenceInput, owner: RecordOwner): Promise<L
   const { project, component, classification, tier, policy } = input;
   const { issuer, regime } = issuerOf(policy, project, component);
   const issuedBy: Licence['issuer'] = { agencyId: issuer.id, name: issuer.name, regime: issuer.regime };
-  let licence: Licence = tier === 'T0' ? { status: 'cleared', conditions: [] } : { status: 'in-review', conditions: [], issuer: issuedBy };
+  // What the law requires (a policy snapshot older than these rules says nothing: undefined, and its workflows run as they began).
+  const authorisation = tier === 'T0' ? undefined : authorisationOf(policy, project, component, classification);
+  const notRequired = authorisation && !authorisation.required;
+  let licence: Licence =
+    tier === 'T0' || notRequired
+      ? { status: notRequired ? 'not-required' : 'cleared', conditions: [] }
+      : { status: 'in-review', conditions: [], issuer: issuedBy };
   const caseClock: CaseClock = { startedAt: new Date().toISOString(), limitMs: regime.caseLimit ?? policy.sla.caseLimit, stoppedMs: 0 };
   let disputes = 0;
   /** The step whose request for information went unanswered past the policy's limit: the case is returned. */
@@ -122,6 +128,7 @@ async function reviewLicence(input: LicenceInput, owner: RecordOwner): Promise<L
       validUntil: new Date(validFrom.getTime() + regimeTerms.licenceValidity).toISOString(),
       conditions: [...policy.licenceConditions[tier], ...reviewersConditions()],
       reportingPeriodMs: regimeTerms.reportingPeriod,
+      ...(authorisation && { basis: authorisation.basis }),
     };
     audit(
       'licence-granted',
@@ -197,6 +204,10 @@ async function reviewLicence(input: LicenceInput, owner: RecordOwner): Promise<L
     audit('cleared-deemed-to-comply', `T0 cleared without review: ${basis}`);
     return finish({ status: 'cleared', conditions: policy.licenceConditions.T0, basis });
   }
+  if (notRequired) {
+    audit('not-required', `no authorisation required, nobody consulted: ${authorisation.basis}`);
+    return finish({ status: 'not-required', conditions: [], basis: authorisation.basis });
+  }
 
   watchCaseLimit().catch((err) => {
     if (!isCancellation(err)) throw err;
@@ -233,7 +244,7 @@ async function reviewLicence(input: LicenceInput, owner: RecordOwner): Promise<L
       partyName: party.partyName,
       reviewer: party.reviewer,
       country: countryOf(party.party) ?? '',
-      standing: standingOf(policy, issuer, party.party),
+      standing: step.standing ?? standingOf(policy, issuer, party.party),
       outcome: party.outcome ?? 'open',
       legalBasis: party.legalBasis,
     };

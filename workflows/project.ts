@@ -62,7 +62,7 @@ import { ProjectCoreWrites } from './project-record-writes';
 import { RecordOwner } from './record-writer';
 
 /** Licence states with nothing left to decide or monitor: a project whose licences are all here closes. */
-const LICENCE_ENDED = new Set<LicenceStatus>(['cleared', 'denied', 'returned', 'revoked', 'expired']);
+const LICENCE_ENDED = new Set<LicenceStatus>(['cleared', 'not-required', 'denied', 'returned', 'revoked', 'expired']);
 
 export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
   const { project, policy, continued } = input;

@@ -787,6 +787,8 @@ export interface operations {
             destinations: string[];
             recipients: string[];
             exporter?: string;
+            /** @description Country where the component's items are (or will be) located when exported; default: the exporter partner's country. When it is another EU Member State than the issuer, that state is consulted under Regulation (EU) 2021/821 Art. 14(1) for destinations outside EU001 or Annex IV items. */
+            heldIn?: string;
           }[];
           /** @default [] */
           milestones?: {
@@ -2278,6 +2280,7 @@ export interface operations {
           | 'tier-lowering'
           | 'issuer-review'
           | 'consultation'
+          | 'essential-security'
           | 'defence-review'
           | 'advisory-review'
           | 'senior-sign-off'

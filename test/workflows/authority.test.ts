@@ -31,20 +31,23 @@ const longNotice = policySchema.parse({
 
 const { env, withWorker, start, waitForView, openStep, decide, confirm } = useWorkflowEnv(policy);
 
-const OBJECTION = { decision: 'deny' as const, legalBasis: 'Art. 11(1) Regulation 2021/821: essential security interests of France' };
+const OBJECTION = { decision: 'deny' as const, legalBasis: 'Art. 14(1) Regulation 2021/821: essential security interests of France' };
 const licence = (v: ProjectView) => v.components[0].licence;
 
-/** The T2 camera exported by TU Delft (NL) to CNRS (FR): the Netherlands issues, France is consulted. */
-function dutchCameraToFrance() {
+/**
+ * The T2 camera exported by TU Delft (NL) to KAIST (KR), held in France when exported: the Netherlands issues, France is
+ * consulted (Art. 14(1) Regulation 2021/821: Korea is outside EU001). KAIST only receives: Korea needs no agency.
+ */
+function dutchCameraHeldInFrance() {
   let p = projectWith('c2');
-  p = withPartner(withPartner(p, { id: 'tudelft', name: 'TU Delft', country: 'NL' }), { id: 'cnrs', name: 'CNRS', country: 'FR' });
-  return { ...p, components: p.components.map((c) => ({ ...c, exporter: 'tudelft', recipients: ['cnrs'], destinations: ['FR'] })) };
+  p = withPartner(withPartner(p, { id: 'tudelft', name: 'TU Delft', country: 'NL' }), { id: 'kaist', name: 'KAIST', country: 'KR' });
+  return { ...p, components: p.components.map((c) => ({ ...c, exporter: 'tudelft', recipients: ['kaist'], destinations: ['KR'], heldIn: 'FR' })) };
 }
 
 test('EU-issued: France objects, the Netherlands must deny, naming France; no ladder opens and no chair is mailed', async () => {
   const acts = mockActivities();
   await withWorker(acts, async (tq) => {
-    const handle = await start(tq, dutchCameraToFrance());
+    const handle = await start(tq, dutchCameraHeldInFrance());
     await confirm(handle);
     await decide(handle, ['grant-funder', 'grant-agency']);
     const consultation = await openStep(handle, 'c2-fr-sbdu');
@@ -69,7 +72,7 @@ test('EU-issued: France objects, the Netherlands must deny, naming France; no la
 
 test('EU-issued: a silent France is no objection after its window, and the Netherlands’ approval issues the licence', async () => {
   await withWorker(mockActivities(), async (tq) => {
-    const handle = await start(tq, dutchCameraToFrance());
+    const handle = await start(tq, dutchCameraHeldInFrance());
     await confirm(handle);
     await decide(handle, ['grant-funder', 'grant-agency']);
     await decide(handle, ['c2-nl-cdiu']);
@@ -156,7 +159,7 @@ test('US intent to deny, unanswered: the denial is final when the notice period 
 test('an unanswered request is reminded to the coordinator, then the case is returned; submitted again, a new review starts', async () => {
   const acts = mockActivities();
   await withWorker(acts, async (tq) => {
-    const project = dutchCameraToFrance();
+    const project = dutchCameraHeldInFrance();
     const handle = await start(tq, project);
     await confirm(handle);
     await decide(handle, ['grant-funder', 'grant-agency']);
@@ -218,27 +221,32 @@ test('a working-day window falls on the deciding country’s calendar (the real 
   wdFile.regimes.EU.consultation.within = '10wd';
   const wd = policySchema.parse(wdFile);
   await withWorker(mockActivities(), async (tq) => {
-    const handle = await start(tq, dutchCameraToFrance(), wd);
+    const handle = await start(tq, dutchCameraHeldInFrance(), wd);
     await confirm(handle);
     await decide(handle, ['grant-funder', 'grant-agency']);
     const fr = await openStep(handle, 'c2-fr-sbdu');
-    // Whatever day the test runs on, the window ends on the tenth French working day after the day it opened.
+    // Whatever day the test runs on, the window ends at the end of the tenth French working day after the day it opened, in Paris.
     expect(fr.dueAt).toBe(tenthFrenchWorkingDayAfter(fr.openedAt));
+    expect(new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', timeStyle: 'medium' }).format(new Date(fr.dueAt!))).toBe('23:59:59');
   });
 }, 60_000);
 
 /**
- * The expectation read off the calendar, not from the product's own count: walk the days after `from` and count
- * Monday to Friday that are not French public holidays (date-holidays' table, as the product's activity reads it).
+ * The expectation read off the calendar, not from the product's own count: from the day the window opened in Paris,
+ * walk the days and count Monday to Friday that are not French public holidays (date-holidays' table, as the product's
+ * activity reads it); the window ends with the last hour of that day in Paris (Reg. 1182/71 Art. 3(2)(b)).
  */
 function tenthFrenchWorkingDayAfter(from: string): string {
   const holidays = new Holidays('FR');
-  const at = new Date(from);
+  const openedInParis = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(new Date(from)); // YYYY-MM-DD
+  const at = new Date(`${openedInParis}T12:00:00Z`);
   for (let counted = 0; counted < 10;) {
     at.setUTCDate(at.getUTCDate() + 1);
     const weekend = at.getUTCDay() === 0 || at.getUTCDay() === 6;
-    const holiday = (holidays.isHoliday(new Date(`${at.toISOString().slice(0, 10)}T12:00:00Z`)) || []).some((h) => h.type === 'public');
+    const holiday = (holidays.isHoliday(at) || []).some((h) => h.type === 'public');
     if (!weekend && !holiday) counted += 1;
   }
-  return at.toISOString();
+  // Paris is UTC+1 or UTC+2: read which at noon UTC that day, and end the day there.
+  const parisHourAtNoon = Number(new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', hour: '2-digit', hourCycle: 'h23' }).format(at));
+  return new Date(Date.parse(`${at.toISOString().slice(0, 10)}T23:59:59.999Z`) - (parisHourAtNoon - 12) * 3_600_000).toISOString();
 }

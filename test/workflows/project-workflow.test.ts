@@ -26,7 +26,8 @@ test('a project with one component per tier: T0 cleared, T1–T3 routed and deci
     await decide(handle, ['c2-de-bafa', 'c2-us-bis'], () => ({ decision: 'deny', legalBasis: 'AWV §8 and EAR §742.4: national security' }));
     // A unanimous denial leaves the applicant an appeal window; here the coordinator accepts it.
     await decide(handle, ['c2-appeal-1'], () => ({ decision: 'accept' }));
-    const t3 = ['c3-de-bafa', 'c3-us-bis', 'c3-de-bmvg'];
+    // c3 (ML22) is military: BAFA issues under Germany's military regime, and the US advises through the State Department (DDTC).
+    const t3 = ['c3-de-bafa', 'c3-us-ddtc', 'c3-de-bmvg'];
     let view = await waitForView(handle, (v) => t3.every((id) => v.openSteps.some((s) => s.stepId === id)), 'T3 first phase');
     expect(view.openSteps.some((s) => s.stepId === 'c3-senior')).toBe(false); // sign-off only after every agency approved
     await decide(handle, t3);
