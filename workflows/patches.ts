@@ -34,6 +34,11 @@ export const PATCHES = {
     since: '0.4.0',
     removeBy: '2027-12-31',
   },
+  'close-after-milestones': {
+    why: 'a project closes once its licences have ended and its milestones have been reviewed, so a project that needs no licence still has its tranches reviewed',
+    since: '0.4.0',
+    removeBy: '2027-12-31',
+  },
   'tier-lowering-by-issuer': {
     why: "a tier lowering is decided by each component's issuer (a listed item to T0 by its no-licence-required finding), not by the coordinator's lead agency",
     since: '0.4.0',

@@ -473,9 +473,12 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
       await main.run(async () => {
         if (!continued && !(await begin())) return;
 
-        // The project stays active while a licence is in force or under review: milestones, cycles and compliance follow.
+        // The project stays active while a licence is in force or under review, and (since 0.4.0) while a milestone
+        // waits for its funder's review: a project that needs no licence still has tranches to be released.
         // A returned component may be submitted again within the policy's window; the project closes once nothing can change.
-        const allEnded = () => [...components.values()].every((c) => LICENCE_ENDED.has(c.licence.status));
+        const licencesEnded = () => [...components.values()].every((c) => LICENCE_ENDED.has(c.licence.status));
+        const milestonesWait = isPatched('close-after-milestones');
+        const allEnded = () => licencesEnded() && (!milestonesWait || [...milestones.values()].every((m) => m.status === 'passed'));
         // Its history grows with each report from its compliance monitors: past a bound, it continues as new, between
         // reviews, when nothing is in flight (no licence review, cycle review, handler, open step, mail or record write).
         const historyFull = () => {
@@ -502,7 +505,8 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
         await Promise.all(children);
         await condition(() => monitorRefs.every((m) => m.finished));
         const ended = [...components.values()].map((c) => `${c.name}: ${c.licence.status}`).join('; ');
-        setStage('closed', `every licence has ended (${ended})`);
+        const reviewed = milestones.size ? `; every milestone reviewed (${[...milestones.keys()].join(', ')})` : '';
+        setStage('closed', `every licence has ended (${ended})${milestonesWait ? reviewed : ''}`);
         await notifyCoordinator('closed', { kind: 'project-closed', context, coordinatorName, ended });
       });
     } catch (err) {
