@@ -56,7 +56,7 @@ export const cycleOperations: Operation[] = [
     idempotent: true,
     body: cycleBody,
     example: { cycleId: 'spring-2031', name: 'Spring review', closesAt: '2031-01-01T00:00:00Z', projectIds: ['fusion-diag-2027'] },
-    success: { status: 202, description: '{ cycleId, status: "launching" }' },
+    success: { status: 202, description: '{ cycleId, status: "launching" }; a cycleId already taken is 409 before anything is written' },
     errors: [...list, 'CONFLICT', 'IDEMPOTENCY_KEY_REUSED'],
   },
   {
