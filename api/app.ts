@@ -7,13 +7,15 @@ import type { RequestHandler } from 'express';
 import type { Client, Connection } from '@temporalio/client';
 import type { LinkSigner } from '../activities/link-tokens';
 import { DEFAULT_RATE_LIMITS, type Config, type RateLimits } from '../config/env';
+import { DEFAULT_TRUST_PROXY } from '../config/trust-proxy';
 import type { Logger } from '../config/logger';
 import type { Records } from '../records/database';
 import { authenticate, requireRole } from './auth';
 import { StepActions } from './decisions';
 import { storableText } from './storable-text';
 import { ApiError, errorHandler } from './errors';
-import { failedAuthLimiter, reviewPageLimiter, writeLimiter } from './rate-limit';
+import { FailedAuthLimit } from './failed-auth-limit';
+import { reviewPageLimiter, writeLimiter } from './rate-limit';
 import { requestLogger } from './request-log';
 import { ApiMetrics } from './metrics';
 import { oidcRoutes } from './oidc';
@@ -53,6 +55,7 @@ export interface AppDeps {
         | 'OIDC_CLIENT_ID'
         | 'OIDC_CLIENT_SECRET'
         | 'CYCLE_SHARD_SIZE'
+        | 'TRUST_PROXY'
       >
     >;
   signer: LinkSigner;
@@ -120,7 +123,8 @@ export function buildApp({
 }: AppDeps) {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // Which proxies may name the client (X-Forwarded-For): the rate limits count each client by its own address.
+  app.set('trust proxy', config.TRUST_PROXY ?? DEFAULT_TRUST_PROXY);
   // Helmet's default CSP has upgrade-insecure-requests: on a plain-http address other than localhost the browser
   // then sends every form (reviewer decisions, dashboard sign-in) to https, where nothing answers. Keep it for https only.
   const https = new URL(config.PUBLIC_URL ?? 'http://localhost').protocol === 'https:';
@@ -128,8 +132,8 @@ export function buildApp({
   const openApi = openApiDocument(config.policy, config.PUBLIC_URL);
   const metrics = new ApiMetrics(records, Object.keys(openApi.paths), metricsMaxAgeMs);
   app.use(metrics.middleware());
-  const failedAuth = failedAuthLimiter(rateLimits);
-  app.get('/metrics', failedAuth, metricsAccess(config.METRICS_TOKEN), async (_req, res) => {
+  const failedAuth = new FailedAuthLimit(rateLimits.failedAuth, rateLimits.windowMs);
+  app.get('/metrics', failedAuth.count, metricsAccess(config.METRICS_TOKEN), async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   app.use(requestLogger(logger));
@@ -162,7 +166,7 @@ export function buildApp({
   app.use('/r', reviewLinkRoutes({ steps, signer, limit: reviewPageLimiter(rateLimits), onDecision }));
   // Every other route gets only text the record store can keep (the reviewer pages check it themselves, to answer with a page).
   app.use(storableText);
-  app.use('/dashboard', failedAuth, writes); // the sign-in form: guessing keys costs the same as using one
+  app.use('/dashboard', failedAuth.count, writes); // the sign-in form: guessing keys costs the same as using one
   if (oidc) {
     const settings = {
       issuer: config.OIDC_ISSUER!,
@@ -183,10 +187,11 @@ export function buildApp({
       temporalUiUrl: config.TEMPORAL_UI_URL ?? 'http://localhost:8233',
       namespace: config.TEMPORAL_NAMESPACE ?? client.options.namespace,
       signIn,
+      failedAuthWait: (req) => failedAuth.retryAfter(req),
     }),
   );
   app.use('/v1', docsRoutes(openApi)); // public, like the API's description
-  app.use('/v1', failedAuth, authenticate(config.apiKeys, sessions), writes);
+  app.use('/v1', failedAuth.count, authenticate(config.apiKeys, sessions), writes);
   // Agency staff have their seat (their agency's queue); every other /v1 route is for coordinators, funders and admins.
   app.use('/v1/steps', stepRoutes({ steps, records, onDecision }));
   app.use('/v1', requireRole('coordinator', 'funder', 'admin'));
@@ -199,6 +204,7 @@ export function buildApp({
   const shardSize = config.CYCLE_SHARD_SIZE ?? CYCLE_SHARD_SIZE;
   app.use('/v1/cycles', cycleRoutes({ client, records, policy: config.policy, taskQueue: config.TASK_QUEUE, temporalTimeoutMs, shardSize }));
   app.use((req, _res, next) => next(new ApiError('NOT_FOUND', `no route ${req.method} ${req.path}`)));
+  app.use(failedAuth.refuse); // a refused credential (401) past the failed-authentication limit is answered 429
   app.use(errorHandler);
   return app;
 }

@@ -34,7 +34,8 @@ async function main() {
     logger,
     rateLimits: config.rateLimits,
   });
-  const server = app.listen(config.PORT, () => logger.info({ port: config.PORT, publicUrl: config.PUBLIC_URL }, 'api ready'));
+  const ready = () => logger.info({ port: config.PORT, host: config.HOST ?? 'every interface', publicUrl: config.PUBLIC_URL }, 'api ready');
+  const server = config.HOST ? app.listen(config.PORT, config.HOST, ready) : app.listen(config.PORT, ready);
 
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'api stopping');

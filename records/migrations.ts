@@ -225,4 +225,17 @@ export const migrations: Record<string, Migration> = {
       await db.schema.createIndex('sent_mails_by_time').on('sent_mails').column('sent_at').execute();
     },
   },
+  /**
+   * A target set names the funder who wrote it, and the cycle that was started with it once one was: a list filed
+   * under a cycle id that turned out to be taken belongs to no cycle, and is purged like any set no cycle uses.
+   * Sets written before this migration take the funder and the id of the cycle their id names, if there is one.
+   */
+  '0008-target-set-funder': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('cycle_target_sets').addColumn('funder_id', 'text').addColumn('cycle_id', 'text').execute();
+      await sql`update cycle_target_sets s set funder_id = c.funder_id, cycle_id = c.cycle_id
+                from cycles c where c.cycle_id = split_part(s.set_id, ':', 1)`.execute(db);
+      await db.schema.createIndex('cycle_target_sets_by_cycle').on('cycle_target_sets').column('cycle_id').execute();
+    },
+  },
 };

@@ -125,6 +125,10 @@ export interface CycleTargetSetsTable {
   total: number;
   project_ids: string[];
   created_at: Timestamp;
+  /** The funder whose list it is (null only for a set of no cycle written before 0008). */
+  funder_id: string | null;
+  /** The cycle started with it; null until one is (a launch refused or still in flight). */
+  cycle_id: string | null;
 }
 
 export interface CycleItemsTable {

@@ -29,6 +29,8 @@ export interface DashboardDeps {
   namespace: string;
   /** How people sign in: with an API key (development, or no OpenID Connect), and/or through OIDC_ISSUER. */
   signIn?: { keys: boolean; oidc: boolean };
+  /** Seconds until the sign-in form may fail again for this client (the failed-authentication limit); undefined while it may. */
+  failedAuthWait?: (req: Request) => number | undefined;
 }
 
 const ROLES: Role[] = ['coordinator', 'funder', 'admin', 'agency'];
@@ -91,6 +93,7 @@ export function dashboardRoutes({
   temporalUiUrl,
   namespace,
   signIn = { keys: true, oidc: false },
+  failedAuthWait,
 }: DashboardDeps): Router {
   const router = Router();
   const signInWith = (error?: string) => signInPage({ error, ...signIn });
@@ -156,7 +159,12 @@ export function dashboardRoutes({
     if (!signIn.keys) return html(res, 403, signInWith('Sign in with your organisation: API keys do not sign in here.'));
     const parsed = signInBody.safeParse(req.body ?? {});
     const key = parsed.success ? await keys.verify(parsed.data.key) : undefined;
-    if (!parsed.success || !key) return html(res, 401, signInWith('That API key is not valid. Check it and try again.'));
+    if (!parsed.success || !key) {
+      // A right key always signs in; past the failed-authentication limit a wrong one waits.
+      const wait = failedAuthWait?.(req);
+      if (wait !== undefined) return html(res.set('Retry-After', String(wait)), 429, signInWith(`Too many failed sign-ins: try again in ${wait} s.`));
+      return html(res, 401, signInWith('That API key is not valid. Check it and try again.'));
+    }
     const caller = callerFor(key);
     sessions.start(res, caller);
     req.log?.info({ actor: caller.actor }, 'dashboard sign-in');

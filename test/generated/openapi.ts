@@ -1943,7 +1943,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description { cycleId, status: "launching" } */
+      /** @description { cycleId, status: "launching" }; a cycleId already taken is 409 before anything is written */
       202: {
         headers: {
           [name: string]: unknown;
