@@ -157,7 +157,7 @@ export function buildApp({
 
   const writes = writeLimiter(rateLimits);
   // Every act on a review step goes through one service, whoever sends it (a link, a seat, a coordinator).
-  const steps = new StepActions(client, records, temporalTimeoutMs);
+  const steps = new StepActions(client, records, temporalTimeoutMs, { policy: config.policy, keys: config.apiKeys });
   const onDecision = (outcome: string) => metrics.decisions.inc({ outcome });
   app.use('/r', reviewLinkRoutes({ steps, signer, limit: reviewPageLimiter(rateLimits), onDecision }));
   // Every other route gets only text the record store can keep (the reviewer pages check it themselves, to answer with a page).

@@ -57,7 +57,9 @@ export const reviewLinkOperations: Operation[] = [
     operationId: 'decideReviewLink',
     method: 'post',
     path: '/r/{token}',
-    summary: 'The decision (a form or JSON), applied through a Workflow Update; an approval of a licence review may carry `conditions`',
+    summary:
+      'The decision (a form or JSON), applied through a Workflow Update; an approval of a licence review may carry `conditions`. ' +
+      'The reviewer it was mailed to decides as themself: one who decided an earlier step of the component does not decide its senior sign-off or escalation (403)',
     roles: {},
     anonymous: reviewer,
     body: decisionBody,
@@ -125,7 +127,8 @@ export function reviewLinkRoutes({ steps, signer, limit, onDecision }: ReviewLin
         const html = ctx.step.status === 'open' ? decisionPage(ctx, req.originalUrl, messages) : problemPage('Decision not recorded', messages.join('; '));
         return answer(req, res, 400, html, error.toJSON());
       }
-      // The link names the step: the owning workflow's validator checks it (reviewer, run, state) as the record would.
+      // The link names the step: the four-eyes rule is checked against the records, then the owning workflow's validator
+      // checks the rest (reviewer, run, state) as the record would.
       const result = await steps.decideLinked(claims, parsed.data);
       req.log?.info({ stepId: claims.stepId, decision: result.decision }, 'decision recorded');
       onDecision?.(result.outcome);

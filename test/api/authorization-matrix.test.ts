@@ -36,14 +36,18 @@ import { DEFAULT_POLICY_FILE } from '../helpers/policy';
 
 const ROOT = path.resolve(__dirname, '../..');
 
-/** Who calls: a key of each role (coordinator a.weber, funder horizon-eu, admin, agency de-bafa), and no key. */
+/**
+ * Who calls: a key of each role (coordinator a.weber, funder horizon-eu, admin, and for the agency de-bafa's person
+ * ausfuhr@bafa.example, the reviewer its grant step goes to), and no key. The agency's shared key, which names no
+ * person, differs only in never deciding: its own test below.
+ */
 const CALLERS = ['coordinator', 'funder', 'admin', 'agency', 'no key'] as const;
 type Caller = (typeof CALLERS)[number];
 const KEY: Record<Caller, string | undefined> = {
   coordinator: KEYS.coordinator,
   funder: KEYS.funder,
   admin: KEYS.admin,
-  agency: KEYS.agency,
+  agency: KEYS.agencyPerson,
   'no key': undefined,
 };
 
@@ -274,4 +278,27 @@ describe('every operation × every caller × own, foreign and missing resources:
     }
     if (problems.length) throw new Error(`${problems.length} cell(s) of ${label(op)} failed:\n${problems.join('\n')}`);
   });
+});
+
+test("an agency key that names no person lists and assigns, and never decides: 403 on its own agency's step, 404 on another's, nothing changed", async () => {
+  const problems: string[] = [];
+  for (const column of RESOURCE_NAMES) {
+    const ref = resources.step[column];
+    const decide = await readAnswered(async () =>
+      answerOf(await api.POST('/v1/steps/{ref}/decision', { params: { path: { ref } }, headers: bearer(KEYS.agency), body: REFUSED_JSON as never }), 'decide'),
+    );
+    const assign = await readAnswered(async () =>
+      answerOf(await api.POST('/v1/steps/{ref}/assign', { params: { path: { ref } }, headers: bearer(KEYS.agency), body: REFUSED_JSON as never }), 'assign'),
+    );
+    const want = column === 'own' ? [403, 400] : [404, 404];
+    if (decide.status !== want[0] || assign.status !== want[1])
+      problems.push(`${column}: decide ${describeAnswer(decide).slice(0, 300)}; assign ${describeAnswer(assign).slice(0, 300)}`);
+    if (column === 'own') expect((decide.body as { error: { message: string } }).error.message).toMatch(/names no person .* never decides/);
+    const now = await snapshot(api, stack, resources);
+    problems.push(...changes(last, now).map((c) => `${column} changed something: ${c}`));
+    last = now;
+  }
+  const listed = await readAnswered(async () => answerOf(await api.GET('/v1/steps', { headers: bearer(KEYS.agency) }), 'list'));
+  expect(listed.status).toBe(200);
+  expect(problems).toEqual([]);
 });

@@ -385,10 +385,10 @@ export interface paths {
     get?: never;
     put?: never;
     /**
-     * Decide one of the agency's steps, with the body a reviewer's link takes; the audit names the principal who decided
+     * Decide one of the agency's steps, with the body a reviewer's link takes; the audit names the person who decided. Four eyes: the key must name a person (`agency:<agencyId>:<userId>`) of the step's pool (`seniorReviewers` for a senior sign-off or an escalation, else `reviewers`) who decided no earlier step of the component when the step is its senior sign-off or escalation; else 403, before the body is read
      * @description Roles:
      *
-     *     - agency: its own agency's steps; another agency's step is a missing one (404)
+     *     - agency: a person of its own agency's pool for the step; an agency key naming no person gets 403; another agency's step is a missing one (404)
      */
     post: operations['decideAgencyStep'];
     delete?: never;
@@ -433,7 +433,7 @@ export interface paths {
     get: operations['openReviewLink'];
     put?: never;
     /**
-     * The decision (a form or JSON), applied through a Workflow Update; an approval of a licence review may carry `conditions`
+     * The decision (a form or JSON), applied through a Workflow Update; an approval of a licence review may carry `conditions`. The reviewer it was mailed to decides as themself: one who decided an earlier step of the component does not decide its senior sign-off or escalation (403)
      * @description Without an API key: the signed link in the path is the credential; a reviewer opens it from their e-mail.
      */
     post: operations['decideReviewLink'];
@@ -2598,6 +2598,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description NOT_FOUND */
       404: {
         headers: {
@@ -2691,6 +2700,15 @@ export interface operations {
       };
       /** @description VALIDATION_FAILED */
       400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description FORBIDDEN */
+      403: {
         headers: {
           [name: string]: unknown;
         };
