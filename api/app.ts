@@ -26,6 +26,7 @@ import { projectRoutes } from './routes/projects';
 import { reportRoutes } from './routes/reports';
 import { reviewLinkRoutes } from './routes/review-links';
 import { stalledRoutes } from './routes/stalled';
+import { sessionRoutes } from './routes/sessions';
 import { stepRoutes } from './routes/steps';
 import { Sessions } from './session';
 import { CYCLE_SHARD_SIZE } from '../workflows/cycle-contract';
@@ -170,7 +171,7 @@ export function buildApp({
       clientSecret: config.OIDC_CLIENT_SECRET,
       publicUrl: config.PUBLIC_URL ?? 'http://localhost',
     };
-    app.use('/dashboard/oidc', oidcRoutes(settings, { keys: config.apiKeys, sessions, linkSecret: sessionSecret, logger }));
+    app.use('/dashboard/oidc', oidcRoutes(settings, { keys: config.apiKeys, sessions, linkSecret: sessionSecret, logger, records }));
   }
   app.use(
     '/dashboard',
@@ -186,7 +187,8 @@ export function buildApp({
     }),
   );
   app.use('/v1', docsRoutes(openApi)); // public, like the API's description
-  app.use('/v1', failedAuth, authenticate(config.apiKeys, sessions), writes);
+  app.use('/v1', failedAuth, authenticate(config.apiKeys, sessions, records), writes);
+  app.use('/v1/sessions', sessionRoutes({ records, keys: config.apiKeys })); // every role: one's own sessions
   // Agency staff have their seat (their agency's queue); every other /v1 route is for coordinators, funders and admins.
   app.use('/v1/steps', stepRoutes({ steps, records, onDecision }));
   app.use('/v1', requireRole('coordinator', 'funder', 'admin'));

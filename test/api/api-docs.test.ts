@@ -21,6 +21,7 @@ import { projectOperations } from '../../api/routes/projects';
 import { reportOperations } from '../../api/routes/reports';
 import { reviewLinkOperations } from '../../api/routes/review-links';
 import { stalledOperations } from '../../api/routes/stalled';
+import { sessionOperations } from '../../api/routes/sessions';
 import { stepOperations } from '../../api/routes/steps';
 import { apiKeyRing } from '../../config/env';
 import { createLogger } from '../../config/logger';
@@ -72,6 +73,7 @@ const declared: Record<string, Operation[]> = {
   'api/routes/reports.ts': reportOperations,
   'api/routes/review-links.ts': reviewLinkOperations,
   'api/routes/stalled.ts': stalledOperations,
+  'api/routes/sessions.ts': sessionOperations,
   'api/routes/steps.ts': stepOperations,
 };
 

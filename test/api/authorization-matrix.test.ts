@@ -89,11 +89,13 @@ const TABLE: Record<OperationId, Row> = {
   listAgencySteps:           ['-',       '403',         '403',         '403',         '200',         '401'        ],
   decideAgencyStep:          ['step',    '403 403 403', '403 403 403', '403 403 403', '400 404 404', '401 401 401'],
   assignAgencyStep:          ['step',    '403 403 403', '403 403 403', '403 403 403', '400 404 404', '401 401 401'],
+  revokeSessions:            ['-',       '400',         '400',         '400',         '400',         '401'        ],
   openReviewLink:            ['link',    '200 200 404', '200 200 404', '200 200 404', '200 200 404', '200 200 404'],
   decideReviewLink:          ['link',    '400 400 404', '400 400 404', '400 400 404', '400 400 404', '400 400 404'],
   getDashboard:              ['-',       '200',         '200',         '200',         '200',         '200'        ],
   signInToDashboard:         ['-',       '403',         '403',         '403',         '403',         '403'        ],
   signOutOfDashboard:        ['-',       '403',         '403',         '403',         '403',         '403'        ],
+  signOutEverywhere:         ['-',       '403',         '403',         '403',         '403',         '403'        ],
   getOpenApiDocument:        ['-',       '200',         '200',         '200',         '200',         '200'        ],
   getLiveness:               ['-',       '200',         '200',         '200',         '200',         '200'        ],
   getReadiness:              ['-',       '200',         '200',         '200',         '200',         '200'        ],
@@ -101,7 +103,7 @@ const TABLE: Record<OperationId, Row> = {
 // Notes on single rows:
 // - decideReviewLink: the token is checked first; a body no route accepts is then 400 on a step that exists, and
 //   404 on a missing one (the page that would show the errors has no step to show). openReviewLink changes nothing.
-// - signInToDashboard, signOutOfDashboard: refused (403) before the body is read, as a request that does not show it
+// - signInToDashboard, signOutOfDashboard, signOutEverywhere: refused (403) before the body is read, as a request that does not show it
 //   comes from the dashboard's own page (no Sec-Fetch-Site: same-origin, no Origin) must be: no session starts or ends.
 
 /** The path parameters other than the resource. Routes read them only after authorization, so they decide nothing but an authorized caller's 400. */

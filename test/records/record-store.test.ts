@@ -56,7 +56,15 @@ describe.each(STORES)('%s', (_name, start) => {
     ).n;
 
   test('migrations run once on a fresh database, then find nothing to do', async () => {
-    expect(await migrateRecords(s.db)).toEqual(['0001-records', '0002-cycle-targets', '0003-cycle-retention', '0004-record-owners', '0005-record-writers', '0006-sent-mails']);
+    expect(await migrateRecords(s.db)).toEqual([
+      '0001-records',
+      '0002-cycle-targets',
+      '0003-cycle-retention',
+      '0004-record-owners',
+      '0005-record-writers',
+      '0006-sent-mails',
+      '0007-principal-bindings',
+    ]);
     expect(await migrateRecords(s.db)).toEqual([]);
     // Two processes starting together (worker and API) migrate safely: the second waits and finds nothing to do.
     const other = openRecords(s.url, { max: 1 });
