@@ -91,10 +91,7 @@ export function fourEyesRefusal(input: {
  * principal, whose e-mail `emailOf` gives. A decision an agency's shared key made (before persons were required)
  * was made in the holder's name, so it counts as the holder's. Undefined when no person is known (silence).
  */
-export function decidedByPerson(
-  step: { decidedBy?: string; reviewer: string },
-  emailOf: (principalId: string) => string | undefined,
-): string | undefined {
+export function decidedByPerson(step: { decidedBy?: string; reviewer: string }, emailOf: (principalId: string) => string | undefined): string | undefined {
   const by = step.decidedBy;
   if (!by) return undefined; // the policy's silence rule decided it
   if (by.includes('@') && !by.includes(':')) return by.toLowerCase();

@@ -58,7 +58,6 @@ const PERSONS = Object.keys(PEOPLE) as Person[];
  */
 // prettier-ignore
 const KINDS_TABLE: Partial<Record<StepKind, Record<Person, number>>> = {
-  //                   shared  junior  colleague  senior  senior2
   'grant-agency':    { shared: 403, junior: 400, colleague: 400, senior: 403, senior2: 403 },
   'tier-lowering':   { shared: 403, junior: 400, colleague: 400, senior: 403, senior2: 403 },
   'issuer-review':   { shared: 403, junior: 400, colleague: 400, senior: 403, senior2: 403 },
@@ -104,7 +103,12 @@ const decide = (step: ReviewStep, person: Person, body: unknown) =>
 const linkOf = (step: ReviewStep, reviewer = step.reviewer) =>
   stack.signer.sign({ workflowId: step.workflowId, stepId: step.stepId, reviewer, expiresAt: Date.now() + 3_600_000, run: step.runId });
 const decideByLink = (step: ReviewStep, body: object, reviewer?: string) =>
-  readAnswered(() => request(app).post(`/r/${linkOf(step, reviewer)}`).set('Accept', 'application/json').send(body));
+  readAnswered(() =>
+    request(app)
+      .post(`/r/${linkOf(step, reviewer)}`)
+      .set('Accept', 'application/json')
+      .send(body),
+  );
 
 async function openStep(projectId: string, stepId: string, what: string): Promise<ReviewStep> {
   const view = await stack.waitForView(projectId, (v) => v.openSteps.some((s) => s.stepId === stepId), what, 60_000);
@@ -139,7 +143,13 @@ async function askRow(projectId: string, step: ReviewStep, why: Partial<Record<P
 async function submit(tier: 'T0' | 'T3', title: string): Promise<string> {
   const projectId = uniqueId('4e');
   const coordinator = bearer(KEYS.coordinator);
-  expectStatus(await request(stack.app).post('/v1/projects').set(coordinator).send({ ...smallProject(projectId), title }), 201);
+  expectStatus(
+    await request(stack.app)
+      .post('/v1/projects')
+      .set(coordinator)
+      .send({ ...smallProject(projectId), title }),
+    201,
+  );
   await stack.waitForView(projectId, (v) => v.components.every((c) => c.tier !== null), 'classification');
   const overrides = [{ componentId: 'c1', tier, justification: `four-eyes test: ${tier}` }];
   expectStatus(await request(stack.app).post(`/v1/projects/${projectId}/scoping`).set(coordinator).send({ overrides }), 200);
@@ -184,7 +194,10 @@ test('T3: a senior who decided the escalation does not sign off too, by seat or 
   const byLink = await decideByLink(signOff, { decision: 'approve' });
   expect({ status: byLink.status, code: byLink.body.error?.code }).toEqual({ status: 403, code: 'FORBIDDEN' });
   expect(byLink.body.error.message).toMatch(WHY.same);
-  const page = await request(app).post(`/r/${linkOf(signOff)}`).type('form').send({ decision: 'approve' });
+  const page = await request(app)
+    .post(`/r/${linkOf(signOff)}`)
+    .type('form')
+    .send({ decision: 'approve' });
   expect(page.status).toBe(403);
   expect(page.text).toContain('A second person must decide');
   expect((await stack.view(projectId)).steps.find((s) => s.stepId === 'c1-senior')?.status).toBe('open');
