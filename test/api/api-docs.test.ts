@@ -128,7 +128,7 @@ test('/v1/openapi.json is served without a key and is the document the schemas m
   expect(submit.additionalProperties).toBe(false);
 });
 
-/** The operations that take no API key: health checks, the document, the reviewer links (the signed link is the credential), the dashboard's sign-in and sign-out. */
+/** The operations that take no API key: health checks, the document, the reviewer links (the signed link is the credential), the dashboard's sign-in and sign-outs (the session cookie names who signs out everywhere). */
 const PUBLIC = [
   'GET /healthz',
   'GET /readyz',
@@ -137,6 +137,7 @@ const PUBLIC = [
   'POST /r/{token}',
   'POST /dashboard/sign-in',
   'POST /dashboard/sign-out',
+  'POST /dashboard/sign-out-everywhere',
 ];
 
 type DocumentedOperation = {
