@@ -28,6 +28,7 @@ import { projectRoutes } from './routes/projects';
 import { reportRoutes } from './routes/reports';
 import { reviewLinkRoutes } from './routes/review-links';
 import { stalledRoutes } from './routes/stalled';
+import { sessionRoutes } from './routes/sessions';
 import { stepRoutes } from './routes/steps';
 import { Sessions } from './session';
 import { CYCLE_SHARD_SIZE } from '../workflows/cycle-contract';
@@ -161,7 +162,7 @@ export function buildApp({
 
   const writes = writeLimiter(rateLimits);
   // Every act on a review step goes through one service, whoever sends it (a link, a seat, a coordinator).
-  const steps = new StepActions(client, records, temporalTimeoutMs);
+  const steps = new StepActions(client, records, temporalTimeoutMs, { policy: config.policy, keys: config.apiKeys });
   const onDecision = (outcome: string) => metrics.decisions.inc({ outcome });
   app.use('/r', reviewLinkRoutes({ steps, signer, limit: reviewPageLimiter(rateLimits), onDecision }));
   // Every other route gets only text the record store can keep (the reviewer pages check it themselves, to answer with a page).
@@ -174,7 +175,7 @@ export function buildApp({
       clientSecret: config.OIDC_CLIENT_SECRET,
       publicUrl: config.PUBLIC_URL ?? 'http://localhost',
     };
-    app.use('/dashboard/oidc', oidcRoutes(settings, { keys: config.apiKeys, sessions, linkSecret: sessionSecret, logger }));
+    app.use('/dashboard/oidc', oidcRoutes(settings, { keys: config.apiKeys, sessions, linkSecret: sessionSecret, logger, records }));
   }
   app.use(
     '/dashboard',
@@ -191,7 +192,8 @@ export function buildApp({
     }),
   );
   app.use('/v1', docsRoutes(openApi)); // public, like the API's description
-  app.use('/v1', failedAuth.count, authenticate(config.apiKeys, sessions), writes);
+  app.use('/v1', failedAuth.count, authenticate(config.apiKeys, sessions, records), writes);
+  app.use('/v1/sessions', sessionRoutes({ records, keys: config.apiKeys })); // every role: one's own sessions
   // Agency staff have their seat (their agency's queue); every other /v1 route is for coordinators, funders and admins.
   app.use('/v1/steps', stepRoutes({ steps, records, onDecision }));
   app.use('/v1', requireRole('coordinator', 'funder', 'admin'));

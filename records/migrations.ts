@@ -226,6 +226,30 @@ export const migrations: Record<string, Migration> = {
     },
   },
   /**
+   * What is bound to a principal of API_KEYS or PRINCIPALS_FILE (api/oidc.ts, api/session-revocations.ts): the
+   * account at the identity provider (`iss`, `sub`) it first signed in with, which a later sign-in by the same
+   * e-mail must match; and when its sessions were last revoked (sign-out everywhere).
+   */
+  '0007-principal-bindings': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('principal_bindings')
+        .addColumn('principal_id', 'text', (c) => c.primaryKey())
+        .addColumn('issuer', 'text', (c) => c.notNull())
+        .addColumn('subject', 'text', (c) => c.notNull())
+        .addColumn('email', 'text', (c) => c.notNull())
+        .addColumn('bound_at', 'timestamptz', (c) => c.notNull())
+        .addUniqueConstraint('principal_bindings_account', ['issuer', 'subject'])
+        .execute();
+      await db.schema
+        .createTable('session_revocations')
+        .addColumn('principal_id', 'text', (c) => c.primaryKey())
+        .addColumn('revoked_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('revoked_by', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
+  /**
    * A target set names the funder who wrote it, and the cycle that was started with it once one was: a list filed
    * under a cycle id that turned out to be taken belongs to no cycle, and is purged like any set no cycle uses.
    * Sets written before this migration take the funder and the id of the cycle their id names, if there is one.

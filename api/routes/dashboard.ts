@@ -18,6 +18,7 @@ import { unreadable, type Operation } from '../operation';
 import type { Sessions } from '../session';
 import { listAgencySteps } from '../../records/steps';
 import { stepRef } from '../step-refs';
+import { revokeSessions } from '../session-revocations';
 
 export interface DashboardDeps {
   records: Records;
@@ -82,6 +83,16 @@ export const dashboardOperations: Operation[] = [
     success: { status: 303, description: 'to /dashboard' },
     errors: [...unreadable, 'FORBIDDEN', 'RATE_LIMITED'],
   },
+  {
+    operationId: 'signOutEverywhere',
+    method: 'post',
+    path: '/dashboard/sign-out-everywhere',
+    summary: "End every dashboard session of the signed-in principal, in every browser, and this one's (as POST /v1/sessions/revoke)",
+    roles: {},
+    anonymous: 'a signed-in browser: its session cookie names the principal',
+    success: { status: 303, description: 'to /dashboard' },
+    errors: [...unreadable, 'UNAUTHORIZED', 'FORBIDDEN', 'RATE_LIMITED', 'UNAVAILABLE'],
+  },
 ];
 
 export function dashboardRoutes({
@@ -97,7 +108,7 @@ export function dashboardRoutes({
 }: DashboardDeps): Router {
   const router = Router();
   const signInWith = (error?: string) => signInPage({ error, ...signIn });
-  const identify = identifier(keys, sessions);
+  const identify = identifier(keys, sessions, records);
 
   /**
    * SameSite keeps the cookie off other sites' requests, but not a form another site posts here: sign-in and
@@ -174,6 +185,16 @@ export function dashboardRoutes({
   router.post('/sign-out', (req, res) => {
     if (!sameSite(req)) return html(res, 403, signInWith('Sign out from this dashboard page, not from another site.'));
     sessions.end(res);
+    res.set('Cache-Control', 'no-store').redirect(303, '/dashboard');
+  });
+
+  router.post('/sign-out-everywhere', async (req, res) => {
+    if (!sameSite(req)) return html(res, 403, signInWith('Sign out from this dashboard page, not from another site.'));
+    const read = sessions.read(req);
+    if (!read?.ok) return html(res, 401, signInWith('You are not signed in here.'));
+    await revokeSessions(records, read.session.actor, read.session.actor);
+    sessions.end(res);
+    req.log?.info({ actor: read.session.actor }, 'dashboard sign-out everywhere');
     res.set('Cache-Control', 'no-store').redirect(303, '/dashboard');
   });
 

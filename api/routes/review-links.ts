@@ -57,7 +57,9 @@ export const reviewLinkOperations: Operation[] = [
     operationId: 'decideReviewLink',
     method: 'post',
     path: '/r/{token}',
-    summary: 'The decision (a form or JSON), applied through a Workflow Update; an approval of a licence review may carry `conditions`',
+    summary:
+      'The decision (a form or JSON), applied through a Workflow Update; an approval of a licence review may carry `conditions`. ' +
+      'The reviewer it was mailed to decides as themself: one who decided an earlier step of the component does not decide its senior sign-off or escalation (403)',
     roles: {},
     anonymous: reviewer,
     body: decisionBody,
@@ -131,7 +133,8 @@ export function reviewLinkRoutes({ steps, signer, limit, onDecision }: ReviewLin
         return answer(req, res, 400, html, error.toJSON());
       }
       // The record says whether the link still holds the step (its assignment: the workflow's validator knows only the
-      // reviewer); the owning workflow's validator then checks reviewer, run and state again as it decides.
+      // reviewer); the four-eyes rule is checked against the records in decideLinked; then the owning workflow's
+      // validator checks reviewer, run and state again as it decides.
       await linkedStep(claims);
       const result = await steps.decideLinked(claims, parsed.data);
       req.log?.info({ stepId: claims.stepId, decision: result.decision }, 'decision recorded');

@@ -385,10 +385,10 @@ export interface paths {
     get?: never;
     put?: never;
     /**
-     * Decide one of the agency's steps, with the body a reviewer's link takes; the audit names the principal who decided
+     * Decide one of the agency's steps, with the body a reviewer's link takes; the audit names the person who decided. Four eyes: the key must name a person (`agency:<agencyId>:<userId>`) of the step's pool (`seniorReviewers` for a senior sign-off or an escalation, else `reviewers`) who decided no earlier step of the component when the step is its senior sign-off or escalation; else 403, before the body is read
      * @description Roles:
      *
-     *     - agency: its own agency's steps; another agency's step is a missing one (404)
+     *     - agency: a person of its own agency's pool for the step; an agency key naming no person gets 403; another agency's step is a missing one (404)
      */
     post: operations['decideAgencyStep'];
     delete?: never;
@@ -419,6 +419,31 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/sessions/revoke': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Sign out everywhere: every dashboard session of the principal issued until now is refused from now on, on every replica (its keys stay valid)
+     * @description Roles:
+     *
+     *     - admin: its own sessions, or any principal’s (`principalId`)
+     *     - coordinator: its own sessions
+     *     - funder: its own sessions
+     *     - agency: its own sessions
+     */
+    post: operations['revokeSessions'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/r/{token}': {
     parameters: {
       query?: never;
@@ -433,7 +458,7 @@ export interface paths {
     get: operations['openReviewLink'];
     put?: never;
     /**
-     * The decision (a form or JSON), applied through a Workflow Update; an approval of a licence review may carry `conditions`
+     * The decision (a form or JSON), applied through a Workflow Update; an approval of a licence review may carry `conditions`. The reviewer it was mailed to decides as themself: one who decided an earlier step of the component does not decide its senior sign-off or escalation (403)
      * @description Without an API key: the signed link in the path is the credential; a reviewer opens it from their e-mail.
      */
     post: operations['decideReviewLink'];
@@ -504,6 +529,26 @@ export interface paths {
      * @description Without an API key: anyone.
      */
     post: operations['signOutOfDashboard'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/dashboard/sign-out-everywhere': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * End every dashboard session of the signed-in principal, in every browser, and this one's (as POST /v1/sessions/revoke)
+     * @description Without an API key: a signed-in browser: its session cookie names the principal.
+     */
+    post: operations['signOutEverywhere'];
     delete?: never;
     options?: never;
     head?: never;
@@ -2572,6 +2617,104 @@ export interface operations {
       };
     };
   };
+  revokeSessions: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /** @example {} */
+        'application/json': {
+          /** @description whose sessions end: default the caller; only an admin names another principal */
+          principalId?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description { principalId, revokedAt } */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description VALIDATION_FAILED */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description UNAUTHORIZED */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description CONFLICT */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description RATE_LIMITED */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description UNAVAILABLE */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description any other error, such as 500 INTERNAL, in the same shape */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
   openReviewLink: {
     parameters: {
       query?: never;
@@ -2594,6 +2737,15 @@ export interface operations {
       };
       /** @description VALIDATION_FAILED */
       400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description FORBIDDEN */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -2694,6 +2846,15 @@ export interface operations {
       };
       /** @description VALIDATION_FAILED */
       400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description FORBIDDEN */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -2941,6 +3102,78 @@ export interface operations {
       };
       /** @description RATE_LIMITED */
       429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description any other error, such as 500 INTERNAL, in the same shape */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  signOutEverywhere: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description to /dashboard */
+      303: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description VALIDATION_FAILED */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description UNAUTHORIZED */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description RATE_LIMITED */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description UNAVAILABLE */
+      503: {
         headers: {
           [name: string]: unknown;
         };

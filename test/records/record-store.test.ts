@@ -71,6 +71,7 @@ describe.each(STORES)('%s', (_name, start) => {
       '0004-record-owners',
       '0005-record-writers',
       '0006-sent-mails',
+      '0007-principal-bindings',
       '0008-target-set-funder',
     ]);
     expect(await migrateRecords(s.db)).toEqual([]);
