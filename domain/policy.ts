@@ -176,6 +176,8 @@ export const policySchema = z
     reminders: z.object({ every: duration }),
     regimes: z.record(z.string(), regimeSchema),
     licenceConditions: z.record(tierSchema, z.array(z.string())),
+    /** Tiers whose conditions require each recipient's written acknowledgement before the licence is in use (T3's do). */
+    acknowledgedByEachRecipient: z.array(tierSchema).default(['T3']),
     links: z.object({ validFor: duration }),
     compliance: complianceSchema.default(() => ({ ...COMPLIANCE_DEFAULTS })),
     /** Per exporter country: who licenses military-list items, under which law. A military export from a country not listed is refused at submission. */

@@ -8,6 +8,8 @@ const partnerSchema = z.strictObject({
   id: slug,
   name: text(200),
   country: countryCode,
+  /** Who acknowledges a licence's conditions for this partner where they require each recipient's acknowledgement; else the coordinator, on its behalf. */
+  contact: z.strictObject({ name: text(200), email }).optional(),
 });
 
 const componentSchema = z.strictObject({

@@ -207,7 +207,8 @@ export interface Licence {
    * Conditions set by reviewers bind the licensee once it accepts them in writing: until then the licence
    * is issued but not in use (its compliance monitoring has not started, and a funder cycle holds on it).
    */
-  acknowledgement?: { stepId: string; acknowledgedAt?: string; acknowledgedBy?: string };
+  /** The written acknowledgements its conditions require: `stepId` the first, `steps` all where there are several; `acknowledgedAt` once all are in. */
+  acknowledgement?: { stepId: string; steps?: string[]; acknowledgedAt?: string; acknowledgedBy?: string };
 }
 
 export const disputeWorkflowId = (projectId: string, componentId: string, n: number) => `dispute-${projectId}--${componentId}-${n}`;

@@ -20,6 +20,7 @@ import { disputeWorkflow } from './dispute';
 import { mail } from './effects';
 import { isPatched } from './patches';
 import type { MailContext } from './mail-intents';
+import { awaitAcknowledgements, recipientsToAcknowledge } from './licence-acknowledgement';
 import { RecordOwner } from './record-writer';
 import { ParentReport } from './reporter';
 import { awaitingOf, ReviewBoard } from './review-board';
@@ -135,48 +136,20 @@ async function reviewLicence(input: LicenceInput, owner: RecordOwner): Promise<L
       `${granted.licenceId} issued by ${issuer.name} (${issuer.regime}), valid until ${granted.validUntil}; conditions: ${granted.conditions.join('; ')}`,
     );
     const provisos = reviewersConditions();
-    if (provisos.length) return awaitAcknowledgement(granted, provisos);
+    // Policies before 0.4.0 name no tier whose conditions each recipient acknowledges: their workflows keep the old path.
+    const recipients = recipientsToAcknowledge(project, component, tier, policy.acknowledgedByEachRecipient);
+    if (provisos.length || recipients.length) return awaitAcknowledgement(granted, provisos, recipients);
     return finish(granted);
   };
 
-  /**
-   * Conditions set by reviewers (provisos) bind the licensee once it accepts them in writing. The licence is
-   * issued and shown, but not in use until the coordinator acknowledges them: its compliance monitoring starts
-   * then, and a funder cycle holds on it. Never assumed from silence: unacknowledged at expiry, it lapses unused.
-   */
-  async function awaitAcknowledgement(granted: Licence, provisos: string[]): Promise<Licence> {
-    const stepId = `${component.id}-acknowledgement`;
-    licence = { ...granted, acknowledgement: { stepId } };
-    const listed = provisos.map((c, i) => `(${i + 1}) ${c}`).join(' ');
-    await board.openSteps([
-      {
-        stepId,
-        kind: 'acknowledgement',
-        party: 'coordinator',
-        partyName: project.coordinator.name,
-        reviewer: project.coordinator.email,
-        componentId: component.id,
-        tier,
-        slaMs: policy.sla.acknowledgeWithin,
-        question:
-          `${issuer.name} issued licence ${granted.licenceId} for "${component.name}" with conditions its reviewers set: ${listed} ` +
-          'Acknowledge in writing that the licensee and its recipients will comply with each of them; the licence may not be used until then.',
-      },
-    ]);
-    const step = () => board.steps.get(stepId)!;
-    await condition(() => step().status !== 'open', Math.max(Date.parse(granted.validUntil!) - Date.now(), 1));
-    if (step().outcome === 'acknowledged') {
-      licence = { ...licence, acknowledgement: { stepId, acknowledgedAt: step().decidedAt, acknowledgedBy: step().reviewer } };
-      audit(
-        'conditions-acknowledged',
-        `${step().reviewer} acknowledged the ${provisos.length} reviewers' conditions of ${granted.licenceId} in writing`,
-        stepId,
-      );
-      return finish(licence);
-    }
-    await board.closeOpen(`licence ${granted.licenceId} expired before its conditions were acknowledged`);
-    audit('licence-lapsed', `${granted.licenceId} expired on ${granted.validUntil} unused: its reviewers' conditions were never acknowledged`, stepId);
-    return finish({ ...licence, status: 'expired' });
+  /** The acknowledgements the licence's conditions require (workflows/licence-acknowledgement.ts); in use once all are in. */
+  async function awaitAcknowledgement(granted: Licence, provisos: string[], recipients: LicenceInput['project']['partners']): Promise<Licence> {
+    const acknowledgementCase = {
+      ...{ project, component, tier, board, audit, issuerName: issuer.name, acknowledgeWithinMs: policy.sla.acknowledgeWithin },
+      show: (shown: Licence) => void (licence = shown),
+    };
+    const { licence: outcome } = await awaitAcknowledgements(acknowledgementCase, granted, provisos, recipients);
+    return finish(outcome);
   }
 
   /** Conditions the approving reviewers set, each with who set it. */

@@ -32,8 +32,16 @@ test('a project with one component per tier: T0 cleared, T1–T3 routed and deci
     expect(view.openSteps.some((s) => s.stepId === 'c3-senior')).toBe(false); // sign-off only after every agency approved
     await decide(handle, t3);
     await decide(handle, ['c3-senior']);
+    // T3's conditions require each recipient's written acknowledgement; ORNL names no contact, so the coordinator gives it.
+    const ack = await openStep(handle, 'c3-acknowledgement-ornl');
+    expect(ack).toMatchObject({ kind: 'acknowledgement', partyName: 'Oak Ridge National Laboratory', reviewer: 'a.weber@kit.example' });
+    await decide(handle, ['c3-acknowledgement-ornl'], () => ({ decision: 'acknowledge' }));
 
-    view = await waitForView(handle, (v) => v.components.every((c) => c.licence.status !== 'in-review'), 'licences');
+    view = await waitForView(
+      handle,
+      (v) => v.components.every((c) => c.licence.status !== 'in-review') && !!v.components[3].licence.acknowledgement?.acknowledgedAt,
+      'licences',
+    );
     expect(view.stage).toBe('active');
     expect(view.components.map((c) => c.licence.status)).toEqual(['cleared', 'approved', 'denied', 'approved']);
     expect(view.components[2].licence.basis).toContain('EAR §742.4');
