@@ -821,6 +821,11 @@ export interface operations {
             id: string;
             name: string;
             country: string;
+            contact?: {
+              name: string;
+              /** Format: email */
+              email: string;
+            };
           }[];
           components: {
             id: string;
@@ -2323,6 +2328,7 @@ export interface operations {
           | 'grant-funder'
           | 'grant-agency'
           | 'tier-lowering'
+          | 'no-licence-finding'
           | 'issuer-review'
           | 'consultation'
           | 'essential-security'
@@ -2333,6 +2339,7 @@ export interface operations {
           | 'ruling'
           | 'appeal'
           | 'intent-to-deny'
+          | 'reconsideration'
           | 'milestone-review'
           | 'acknowledgement';
       };
