@@ -78,7 +78,11 @@ export function projectSubmissionSchema(policy: Policy) {
     if (!partnerIds.has(p.coordinator.partnerId)) {
       issue(['coordinator', 'partnerId'], `"${p.coordinator.partnerId}" is not one of the partners`);
     }
-    const countryOf = (partnerId: string) => p.partners.find((x) => x.id === partnerId)?.country;
+    // A malformed country is named once, by its own field: no agency is looked for under it.
+    const countryOf = (partnerId: string) => {
+      const country = p.partners.find((x) => x.id === partnerId)?.country;
+      return country && countryCode.safeParse(country).success ? country : undefined;
+    };
     const lead = countryOf(p.coordinator.partnerId);
     if (lead && !countriesWithAgency.has(lead)) {
       issue(

@@ -423,6 +423,7 @@ export interface ResubmitRequest {
 /** A component returned without a decision is submitted again: a new licence review starts. */
 export const resubmitUpdate = defineUpdate<{ componentId: string; workflowId: string }, [ResubmitRequest]>('resubmitComponent');
 export const addDelegateUpdate = defineUpdate<{ owner: string; delegates: string[] }, [DelegateRequest]>('addDelegate');
+export const removeDelegateUpdate = defineUpdate<{ owner: string; delegates: string[] }, [{ userId: string; removedBy: string }]>('removeDelegate');
 
 export const ProjectRejection = {
   WrongStage: 'WrongStage',
@@ -431,4 +432,6 @@ export const ProjectRejection = {
   InvalidOverride: 'InvalidOverride',
   /** Only the project's owner (or an admin) adds delegates. */
   NotOwner: 'NotOwner',
+  /** The coordinator named is not a delegate of the project. */
+  NotADelegate: 'NotADelegate',
 } as const;

@@ -29,6 +29,7 @@ import {
   licenceWorkflowId,
   resubmitUpdate,
   addDelegateUpdate,
+  removeDelegateUpdate,
   PROJECT_HISTORY_BYTES,
   PROJECT_HISTORY_EVENTS,
   ProjectRejection,
@@ -333,6 +334,26 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
       validator: ({ addedBy }) => {
         if (addedBy !== input.submittedBy && addedBy !== 'admin') {
           throw ApplicationFailure.nonRetryable(`only the project's owner (${input.submittedBy}) adds delegates`, ProjectRejection.NotOwner);
+        }
+      },
+    },
+  );
+
+  setHandler(
+    removeDelegateUpdate,
+    ({ userId, removedBy }) => {
+      delegates.delete(`coordinator:${userId}`);
+      record({ actor: removedBy, action: 'delegate-removed', channel: 'api', detail: `coordinator:${userId} may no longer act on the project` });
+      publishVisibility();
+      return answer({ owner: input.submittedBy, delegates: [...delegates] });
+    },
+    {
+      validator: ({ userId, removedBy }) => {
+        if (removedBy !== input.submittedBy && removedBy !== 'admin') {
+          throw ApplicationFailure.nonRetryable(`only the project's owner (${input.submittedBy}) removes delegates`, ProjectRejection.NotOwner);
+        }
+        if (!delegates.has(`coordinator:${userId}`)) {
+          throw ApplicationFailure.nonRetryable(`coordinator:${userId} is not a delegate of this project`, ProjectRejection.NotADelegate);
         }
       },
     },

@@ -77,6 +77,7 @@ const TABLE: Record<OperationId, Row> = {
   confirmProjectScoping:     ['project', '400 404 404', '403 404 404', '403 403 404', '403 403 403', '401 401 401'],
   withdrawProject:           ['project', '400 404 404', '403 404 404', '403 403 404', '403 403 403', '401 401 401'],
   addProjectDelegate:        ['project', '400 404 404', '403 404 404', '400 400 404', '403 403 403', '401 401 401'],
+  removeProjectDelegate:     ['project', '400 404 404', '403 404 404', '400 400 404', '403 403 403', '401 401 401'],
   answerInfoRequest:         ['project', '400 404 404', '403 404 404', '403 403 404', '403 403 403', '401 401 401'],
   appealComponentDenial:     ['project', '400 404 404', '403 404 404', '403 403 404', '403 403 403', '401 401 401'],
   resubmitComponent:         ['project', '400 404 404', '403 404 404', '403 403 404', '403 403 403', '401 401 401'],
@@ -112,6 +113,8 @@ const OTHER_PARAMS: Record<string, string> = {
   componentId: '-not-a-component',
   // A well-formed corrective action id: the body (no note) is what is refused.
   actionId: 'c1-ca-1',
+  // Not a user id: an authorized caller gets 400 before any delegate is removed.
+  userId: 'not a user',
 };
 
 /**

@@ -60,6 +60,7 @@ const PERSONS = Object.keys(PEOPLE) as Person[];
 const KINDS_TABLE: Partial<Record<StepKind, Record<Person, number>>> = {
   'grant-agency':    { shared: 403, junior: 400, colleague: 400, senior: 403, senior2: 403 },
   'tier-lowering':   { shared: 403, junior: 400, colleague: 400, senior: 403, senior2: 403 },
+  'no-licence-finding': { shared: 403, junior: 400, colleague: 400, senior: 403, senior2: 403 },
   'issuer-review':   { shared: 403, junior: 400, colleague: 400, senior: 403, senior2: 403 },
   escalation:        { shared: 403, junior: 403, colleague: 403, senior: 400, senior2: 400 },
   'senior-sign-off': { shared: 403, junior: 403, colleague: 403, senior: 403, senior2: 400 },
@@ -156,9 +157,11 @@ async function submit(tier: 'T0' | 'T3', title: string): Promise<string> {
   return projectId;
 }
 
-test('a tier lowering is decided by a reviewer of the lead agency, never by a senior nor by the shared key', async () => {
+test('a tier lowering (a listed item to T0: a no-licence finding) is decided by a reviewer of the component’s issuer, never by a senior nor by the shared key', async () => {
   const projectId = await submit('T0', 'Four eyes lowering');
-  await askRow(projectId, await openStep(projectId, 'tier-c1', 'the tier-lowering step'));
+  const finding = await openStep(projectId, 'tier-c1', 'the tier-lowering step');
+  expect({ kind: finding.kind, party: finding.party }).toEqual({ kind: 'no-licence-finding', party: 'de-bafa' });
+  await askRow(projectId, finding);
 }, 120_000);
 
 test('T3: a senior who decided the escalation does not sign off too, by seat or by link; the other senior does', async () => {

@@ -2,6 +2,7 @@
  * Driving the workflows on a real dev server with the mail activities mocked
  * (they are the collaborator) and the real classification.
  */
+import { policyForProject } from '../../domain/project-policy';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
@@ -103,7 +104,7 @@ export function harness(getEnv: () => TestWorkflowEnvironment, policy: Policy) {
     return client().workflow.start<typeof projectWorkflow>('projectWorkflow', {
       workflowId: projectWorkflowId(project.projectId),
       taskQueue,
-      args: [{ project, policy: with_, submittedBy: 'coordinator#test', ...options }],
+      args: [{ project, policy: policyForProject(with_, project), submittedBy: 'coordinator#test', ...options }],
     });
   }
 

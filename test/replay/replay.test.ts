@@ -93,8 +93,10 @@ describe('the patch registry (workflows/patches.ts)', () => {
   });
 });
 
-test('the recorded histories stay small: under 3 MB in all', () => {
-  expect(recorded.reduce((n, h) => n + h.bytes, 0)).toBeLessThan(3 * 1024 * 1024);
+// 3.5 MB since release 0.4.0: its rules added branches (reconsideration, no-licence findings, recipients'
+// acknowledgements, military and intra-Union routing, milestones before closing), each pinned by a history.
+test('the recorded histories stay small: under 3.5 MB in all', () => {
+  expect(recorded.reduce((n, h) => n + h.bytes, 0)).toBeLessThan(3.5 * 1024 * 1024);
 });
 
 test('every recorded history replays against the current workflow code', async () => {
