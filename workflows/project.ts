@@ -23,13 +23,12 @@ import { recordKeepingMs } from '../domain/record-keeping';
 import { escalationPlan, grantReviewPlan, leadAgency } from '../domain/routing';
 import { leadTierLoweringPlan, tierLoweringPlan, type TierLowering } from '../domain/tier-lowering';
 import { isPatched } from './patches';
+import { serveDelegates } from './project-delegates';
 import {
   childReportSignal,
   confirmScopingUpdate,
   licenceWorkflowId,
   resubmitUpdate,
-  addDelegateUpdate,
-  removeDelegateUpdate,
   PROJECT_HISTORY_BYTES,
   PROJECT_HISTORY_EVENTS,
   ProjectRejection,
@@ -322,42 +321,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
     },
   );
 
-  setHandler(
-    addDelegateUpdate,
-    ({ userId, addedBy }) => {
-      delegates.add(`coordinator:${userId}`);
-      record({ actor: addedBy, action: 'delegate-added', channel: 'api', detail: `coordinator:${userId} may act on the project` });
-      publishVisibility();
-      return answer({ owner: input.submittedBy, delegates: [...delegates] });
-    },
-    {
-      validator: ({ addedBy }) => {
-        if (addedBy !== input.submittedBy && addedBy !== 'admin') {
-          throw ApplicationFailure.nonRetryable(`only the project's owner (${input.submittedBy}) adds delegates`, ProjectRejection.NotOwner);
-        }
-      },
-    },
-  );
-
-  setHandler(
-    removeDelegateUpdate,
-    ({ userId, removedBy }) => {
-      delegates.delete(`coordinator:${userId}`);
-      record({ actor: removedBy, action: 'delegate-removed', channel: 'api', detail: `coordinator:${userId} may no longer act on the project` });
-      publishVisibility();
-      return answer({ owner: input.submittedBy, delegates: [...delegates] });
-    },
-    {
-      validator: ({ userId, removedBy }) => {
-        if (removedBy !== input.submittedBy && removedBy !== 'admin') {
-          throw ApplicationFailure.nonRetryable(`only the project's owner (${input.submittedBy}) removes delegates`, ProjectRejection.NotOwner);
-        }
-        if (!delegates.has(`coordinator:${userId}`)) {
-          throw ApplicationFailure.nonRetryable(`coordinator:${userId} is not a delegate of this project`, ProjectRejection.NotADelegate);
-        }
-      },
-    },
-  );
+  serveDelegates(delegates, { owner: input.submittedBy, record, changed: publishVisibility, answer });
 
   // The API records the submission it took (input.submittedAt); a project started otherwise records it here.
   if (!continued && !input.submittedAt) {
