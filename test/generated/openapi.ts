@@ -2323,6 +2323,7 @@ export interface operations {
           | 'grant-funder'
           | 'grant-agency'
           | 'tier-lowering'
+          | 'no-licence-finding'
           | 'issuer-review'
           | 'consultation'
           | 'essential-security'
@@ -2333,8 +2334,11 @@ export interface operations {
           | 'ruling'
           | 'appeal'
           | 'intent-to-deny'
+          | 'reconsideration'
           | 'milestone-review'
-          | 'acknowledgement';
+          | 'acknowledgement'
+          | 'holder-hearing'
+          | 'sanction-decision';
       };
       header?: never;
       path?: never;
