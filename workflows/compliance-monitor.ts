@@ -221,8 +221,10 @@ export class LicenceMonitor {
       Object.assign(this.record, { status: 'approved', suspendedAt: undefined, basis: undefined });
       this.audit('licence-reinstated', `${this.input.licence.licenceId} in force again: ${action.actionId} resolved`);
     }
-    await this.sanctions?.withdraw(action, `corrective action ${action.actionId} was resolved: ${r.note}`);
+    // The proposal is withdrawn at once; its closing notices go out after the project hears of the resolution.
+    const withdrawn = this.sanctions?.withdraw(action, `corrective action ${action.actionId} was resolved: ${r.note}`);
     await this.publish();
+    await withdrawn;
     if (reinstated)
       await this.notify(`${action.actionId}.reinstated`, { kind: 'licence-reinstated', licence: this.mailLicence(), action }, 'reinstatement notice');
     return { actionId: action.actionId, resolvedAt, licenceStatus: this.record.status };

@@ -8,7 +8,7 @@
 import { isCancellation } from '@temporalio/workflow';
 import { COMPLIANCE_DEFAULTS } from '../domain/compliance-calendar';
 import type { Agency } from '../domain/policy';
-import { escalationPlan } from '../domain/routing';
+import { escalationPlan, type StepPlan } from '../domain/routing';
 import { decisionPlan, hearingPlan, holderAnswer, sanctionStepIds, type SanctionCase } from '../domain/sanctions';
 import type { ComplianceMonitorInput, CorrectiveAction, MonitorReviewSettings, SanctionKind, SanctionProposal } from './compliance-contract';
 import type { ReviewStep } from './definitions';
@@ -43,8 +43,7 @@ export class SanctionPanel {
       coordinator: project.coordinator,
       audit: (entry) => host.audit(entry),
       mailContext: () => ({ projectId: project.projectId, projectTitle: project.title, componentName }),
-      // Silence is not consent: the issuer's senior decides in the silent reviewer's place, then the step stays open.
-      escalationFor: (step) => (step.party === issuer.id ? escalationPlan(step, issuer.seniorReviewers) : undefined),
+      escalationFor: (step) => this.seniorStep(step),
       countryOf: (step) => (step.party === issuer.id ? issuer.country : undefined),
       waitingParties: [`${project.coordinator.name} (licence holder)`],
       onChange: () => host.changed(),
@@ -85,6 +84,16 @@ export class SanctionPanel {
   /** Steps still open, for the monitor's visibility. */
   open(): ReviewStep[] {
     return this.board.open();
+  }
+
+  /**
+   * Silence is not consent: a silent reviewer's step goes to a senior of the issuer, as the same kind (so an approval
+   * still cites its basis); a senior's silence leaves its step open, reminded and flagged.
+   */
+  private seniorStep(step: ReviewStep): StepPlan | undefined {
+    if (step.party !== this.issuer.id || this.issuer.seniorReviewers.includes(step.reviewer)) return undefined;
+    const plan = escalationPlan(step, this.issuer.seniorReviewers);
+    return plan && { ...plan, kind: 'sanction-decision' };
   }
 
   private caseOf(action: CorrectiveAction, sanction: SanctionKind, grounds: string): SanctionCase {

@@ -98,7 +98,7 @@ test('an unresolved corrective action reaches the issuer as a proposed suspensio
     const decision = stepOf(view, 'c1-ca-1-suspension-decision')!;
     expect(decision).toMatchObject({ kind: 'sanction-decision', party: 'de-bafa', reviewer: BAFA, workflowId: monitor.workflowId, outcome: 'escalated' });
     expect(decision.question).toContain('responded: "The CN entry is a data-entry error');
-    expect(stepOf(view, 'c1-ca-1-suspension-decision-esc')).toMatchObject({ kind: 'escalation', reviewer: BAFA_SENIOR, status: 'open' });
+    expect(stepOf(view, 'c1-ca-1-suspension-decision-esc')).toMatchObject({ kind: 'sanction-decision', reviewer: BAFA_SENIOR, status: 'open' });
     expect(acts.sendReviewRequest.mock.calls.map(([r]) => [r.step.stepId, r.step.reviewer])).toEqual(
       expect.arrayContaining([
         ['c1-ca-1-suspension-hearing', COORDINATOR],
@@ -118,7 +118,12 @@ test('an unresolved corrective action reaches the issuer as a proposed suspensio
     expect(proposalOf(view)).toMatchObject({ kind: 'suspension', stage: 'decision' });
     expect(monitoredLicence(view).compliance.correctiveActions[0]).toMatchObject({ status: 'overdue' });
 
-    // The senior approves, citing the basis: the licence is suspended, by the issuer.
+    // The senior approves, citing the basis (as on the reviewer's own step): the licence is suspended, by the issuer.
+    expect(
+      await rejectionType(
+        monitor.executeUpdate(decideUpdate, { args: [{ stepId: 'c1-ca-1-suspension-decision-esc', reviewer: BAFA_SENIOR, decision: 'approve' }] }),
+      ),
+    ).toBe(DecisionRejection.LegalBasisRequired);
     await h.decide(handle, ['c1-ca-1-suspension-decision-esc'], () => ({ decision: 'approve', legalBasis: 'AWG § 7: licence conditions breached' }));
     view = await h.waitForView(handle, (v) => v.components[0].licence.status === 'suspended', 'suspension', 10_000);
     expect(view.components[0].licence.basis).toMatch(/suspended by Bundesamt .*referatsleitung@bafa\.example.*AWG § 7.*c1-ca-1/);
