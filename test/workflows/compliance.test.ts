@@ -55,7 +55,6 @@ const report = (period: number, shipments: ReportSubmission['shipments'], endUse
 
 const BAFA = 'ausfuhr@bafa.example';
 const BAFA_SENIOR = 'referatsleitung@bafa.example';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const stepOf = (view: ProjectView, stepId: string) => view.steps.find((s) => s.stepId === stepId);
 const proposalOf = (view: ProjectView) => monitoredLicence(view).compliance.correctiveActions[0].proposal;
 
@@ -63,7 +62,8 @@ test('an unresolved corrective action reaches the issuer as a proposed suspensio
   const policy = policyWith('120s', '120s', {
     correctiveActionWithin: '2s',
     holderAnswerWithin: '30s',
-    issuerDecisionWithin: '2s',
+    // Long enough for the revocation to be decided before its own step escalates on a busy machine.
+    issuerDecisionWithin: '5s',
     suspensionBeforeRevocation: '2s',
   });
   const acts = mockActivities();
@@ -107,8 +107,7 @@ test('an unresolved corrective action reaches the issuer as a proposed suspensio
       ]),
     );
     // The senior is silent too: its step stays open, reminded and flagged; still nothing is suspended.
-    await sleep(2500);
-    const silent = await waitForAudit(handle, (e) => e.filter((x) => x.action === 'escalated').length === 2, "the senior's silence");
+    const silent = await waitForAudit(handle, (e) => e.filter((x) => x.action === 'escalated').length === 2, "the senior's silence", 30_000);
     expect(silent.filter((x) => x.action === 'escalated').map((x) => [x.stepId, x.detail])).toEqual([
       ['c1-ca-1-suspension-decision', expect.stringContaining(`escalated to ${BAFA_SENIOR}`)],
       ['c1-ca-1-suspension-decision-esc', expect.stringContaining('the step stays open')],
