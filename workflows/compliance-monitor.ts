@@ -224,7 +224,8 @@ export class LicenceMonitor {
     // The proposal is withdrawn at once; its closing notices go out after the project hears of the resolution.
     const withdrawn = this.sanctions?.withdraw(action, `corrective action ${action.actionId} was resolved: ${r.note}`);
     await this.publish();
-    await withdrawn;
+    // Awaited only when there is one: a monitor without an issuer keeps the exact order of its history.
+    if (withdrawn) await withdrawn;
     if (reinstated)
       await this.notify(`${action.actionId}.reinstated`, { kind: 'licence-reinstated', licence: this.mailLicence(), action }, 'reinstatement notice');
     return { actionId: action.actionId, resolvedAt, licenceStatus: this.record.status };
@@ -448,7 +449,7 @@ export class LicenceMonitor {
       revokedAt: now,
       basis: basis ?? `corrective action ${action.actionId} unresolved through the suspension (since ${action.overdueAt})`,
     });
-    await this.closeProposals(action, 'the licence was revoked');
+    if (this.sanctions) await this.closeProposals(action, 'the licence was revoked');
     this.closeOutstanding('the licence was revoked');
     this.audit('licence-revoked', `${this.input.licence.licenceId} revoked: ${this.record.basis}`);
     await this.publish();
@@ -467,7 +468,7 @@ export class LicenceMonitor {
   private async expire(): Promise<void> {
     this.record.status = 'expired';
     this.record.expiredAt = iso(Date.now());
-    await this.closeProposals(undefined, 'the licence expired');
+    if (this.sanctions) await this.closeProposals(undefined, 'the licence expired');
     const stillOpen = this.closeOutstanding('the licence expired');
     this.audit(
       'licence-expired',
@@ -478,7 +479,10 @@ export class LicenceMonitor {
     await this.notify('expired', { kind: 'licence-expired', licence: this.mailLicence(), stillOpen }, 'expiry notice');
   }
 
-  /** The licence ended: proposals still pending (other than the one that ended it) close, with their steps. */
+  /**
+   * The licence ended: proposals still pending (other than the one that ended it) close, with their steps. Called only
+   * where there is an issuer, so a monitor started before release 0.4.0 issues its commands in the order it always did.
+   */
   private async closeProposals(except: CorrectiveAction | undefined, reason: string): Promise<void> {
     for (const a of this.record.correctiveActions) if (a !== except) await this.sanctions?.withdraw(a, reason, 'closed');
   }

@@ -49,7 +49,7 @@ test('the holder answers a proposed suspension through its link, and the issuer 
 
   // The holder's e-mail: a link to its hearing, recorded with the monitor's workflow id.
   const hearingMail = await stack.waitForMail(
-    (m: Mail) => m.to[0]?.address === COORDINATOR && m.text.includes('c1-ca-1') && m.text.includes('is proposed to'),
+    (m: Mail) => m.to[0]?.address === COORDINATOR && m.subject.startsWith('Proposed sanction') && m.text.includes('c1-ca-1'),
     20_000,
   );
   const hearing = (await stack.waitForView(id, (v) => v.openSteps.some((s) => s.kind === 'holder-hearing'), 'hearing')).openSteps[0];
@@ -65,7 +65,7 @@ test('the holder answers a proposed suspension through its link, and the issuer 
 
   // The issuer's reviewer decides through its link; without a basis it is refused, with one the licence is suspended.
   const issuerMail = await stack.waitForMail(
-    (m: Mail) => m.to[0]?.address === BAFA && m.text.includes('c1-ca-1') && m.text.includes('proposes the suspension'),
+    (m: Mail) => m.to[0]?.address === BAFA && m.subject.startsWith('Decision requested') && m.text.includes('proposes the suspension'),
     20_000,
   );
   const token = tokenOf(issuerMail);
