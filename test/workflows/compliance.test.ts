@@ -99,6 +99,13 @@ test('an unresolved corrective action reaches the issuer as a proposed suspensio
     expect(decision).toMatchObject({ kind: 'sanction-decision', party: 'de-bafa', reviewer: BAFA, workflowId: monitor.workflowId, outcome: 'escalated' });
     expect(decision.question).toContain('responded: "The CN entry is a data-entry error');
     expect(stepOf(view, 'c1-ca-1-suspension-decision-esc')).toMatchObject({ kind: 'sanction-decision', reviewer: BAFA_SENIOR, status: 'open' });
+    // The senior is silent too: its step stays open, reminded and flagged; still nothing is suspended.
+    const silent = await waitForAudit(handle, (e) => e.filter((x) => x.action === 'escalated').length === 2, "the senior's silence", 30_000);
+    expect(silent.filter((x) => x.action === 'escalated').map((x) => [x.stepId, x.detail])).toEqual([
+      ['c1-ca-1-suspension-decision', expect.stringContaining(`escalated to ${BAFA_SENIOR}`)],
+      ['c1-ca-1-suspension-decision-esc', expect.stringContaining('the step stays open')],
+    ]);
+    // Each step's clock starts once its e-mail is sent: the senior's silence means all three were mailed.
     expect(acts.sendReviewRequest.mock.calls.map(([r]) => [r.step.stepId, r.step.reviewer])).toEqual(
       expect.arrayContaining([
         ['c1-ca-1-suspension-hearing', COORDINATOR],
@@ -106,12 +113,6 @@ test('an unresolved corrective action reaches the issuer as a proposed suspensio
         ['c1-ca-1-suspension-decision-esc', BAFA_SENIOR],
       ]),
     );
-    // The senior is silent too: its step stays open, reminded and flagged; still nothing is suspended.
-    const silent = await waitForAudit(handle, (e) => e.filter((x) => x.action === 'escalated').length === 2, "the senior's silence", 30_000);
-    expect(silent.filter((x) => x.action === 'escalated').map((x) => [x.stepId, x.detail])).toEqual([
-      ['c1-ca-1-suspension-decision', expect.stringContaining(`escalated to ${BAFA_SENIOR}`)],
-      ['c1-ca-1-suspension-decision-esc', expect.stringContaining('the step stays open')],
-    ]);
     view = await recordedView(handle);
     expect(view.components[0].licence.status).toBe('approved');
     expect(proposalOf(view)).toMatchObject({ kind: 'suspension', stage: 'decision' });
