@@ -38,7 +38,16 @@ describe('the table', () => {
     expect(bySilence('no-objection')).toEqual(['advisory-review', 'consultation', 'defence-review', 'essential-security']);
     expect(bySilence('lapses')).toEqual(['appeal', 'holder-hearing', 'intent-to-deny']);
     expect(bySilence('stays-open')).toEqual(['acknowledgement', 'escalation', 'milestone-review', 'reconsideration']);
-    expect(bySilence('escalate')).toEqual(['grant-agency', 'grant-funder', 'issuer-review', 'no-licence-finding', 'ruling', 'sanction-decision', 'senior-sign-off', 'tier-lowering']);
+    expect(bySilence('escalate')).toEqual([
+      'grant-agency',
+      'grant-funder',
+      'issuer-review',
+      'no-licence-finding',
+      'ruling',
+      'sanction-decision',
+      'senior-sign-off',
+      'tier-lowering',
+    ]);
     for (const kind of kinds) expect(STEP_KINDS[kind].decidedBy).not.toBe('');
   });
 
