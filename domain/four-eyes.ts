@@ -39,15 +39,19 @@ export interface EarlierDecision {
   decidedBy?: string;
 }
 
-/** Who may decide the step through a seat: the pool its kind draws from. */
-export function seatPool(policy: Pick<Policy, 'agencies' | 'funders'>, step: Pick<StepFacts, 'party' | 'kind'>): string[] {
+const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
+/**
+ * Who may decide the step through a seat: the pool its kind draws from, or the seniors when the step is held by a
+ * senior (a silent reviewer's sanction decision goes to a senior as the same kind, so its basis stays required).
+ */
+export function seatPool(policy: Pick<Policy, 'agencies' | 'funders'>, step: Pick<StepFacts, 'party' | 'kind'> & { reviewer?: string }): string[] {
   const holder = [...policy.agencies, ...policy.funders].find((p) => p.id === step.party);
   if (!holder) return [];
   const seniors = holder.seniorReviewers ?? [];
-  return SECOND_LOOK_KINDS.includes(step.kind) && seniors.length ? seniors : holder.reviewers;
+  const heldBySenior = step.reviewer !== undefined && seniors.some((s) => same(s, step.reviewer!));
+  return (SECOND_LOOK_KINDS.includes(step.kind) || heldBySenior) && seniors.length ? seniors : holder.reviewers;
 }
-
-const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
 /**
  * Whether `person` (an e-mail address; undefined for a key that names no one) may decide `step`. `pool` is the

@@ -142,6 +142,8 @@ const complianceSchema = z.object({
   reportDueWithin: duration.default(COMPLIANCE_DEFAULTS.reportDueWithin),
   correctiveActionWithin: duration.default(COMPLIANCE_DEFAULTS.correctiveActionWithin),
   suspensionBeforeRevocation: duration.default(COMPLIANCE_DEFAULTS.suspensionBeforeRevocation),
+  holderAnswerWithin: duration.default(COMPLIANCE_DEFAULTS.holderAnswerWithin),
+  issuerDecisionWithin: duration.default(COMPLIANCE_DEFAULTS.issuerDecisionWithin),
   renewalReminderBefore: duration.default(COMPLIANCE_DEFAULTS.renewalReminderBefore),
   missedReport: z.enum(['corrective-action', 'record-only']).default(COMPLIANCE_DEFAULTS.missedReport),
 });

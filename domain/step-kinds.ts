@@ -35,7 +35,11 @@ export type StepKind =
   /** The funder reviews a milestone in a review cycle. */
   | 'milestone-review'
   /** The licensee accepts in writing the conditions reviewers set (provisos) before it uses the licence. */
-  | 'acknowledgement';
+  | 'acknowledgement'
+  /** The holder (the coordinator) is heard on a proposed suspension or revocation before the issuer decides. */
+  | 'holder-hearing'
+  /** The issuer decides a suspension or revocation the compliance monitor proposed (EAR §750.8; in the EU, under national law). */
+  | 'sanction-decision';
 
 /**
  * approve/deny/request-info on reviews and rulings; appeal/accept on an appeal window; respond/accept on an
@@ -240,13 +244,36 @@ export const STEP_KINDS: Readonly<Record<StepKind, StepKindRule>> = {
     silence: 'stays-open',
     escalation: 'stays open, reminded; the licence is not in use until acknowledged, and lapses unused at its expiry',
   },
+  // The holder is told and heard (DOMAIN "Suspension and revocation"); not answering only closes the window.
+  'holder-hearing': {
+    label: 'Hearing on a proposed sanction',
+    decidedBy: 'the licence holder (the coordinator)',
+    mailSubject: 'Proposed sanction: your answer',
+    decisions: ['respond', 'accept'],
+    basisRequired: ['respond'],
+    conditions: false,
+    silence: 'lapses',
+    escalation: NO_ESCALATION,
+  },
+  // Suspension and revocation are the issuer's acts: approve imposes the proposed sanction, deny refuses it with the basis.
+  'sanction-decision': {
+    label: 'Suspension or revocation',
+    decidedBy: "the licence's issuer",
+    mailSubject: 'Decision requested',
+    decisions: ['approve', 'deny'],
+    basisRequired: ['approve', 'deny'],
+    conditions: false,
+    silence: 'escalate',
+    escalation: "the issuer's senior, then stays open: silence never suspends or revokes",
+  },
 };
 
 /** Every decision some kind of step offers: what the request schema accepts before the step is known. */
 export const DECISIONS = [...new Set(Object.values(STEP_KINDS).flatMap((r) => r.decisions))] as [Decision, ...Decision[]];
 
 /** How each decision that needs one asks for its legal basis: the request schema and the workflow's validator say the same. */
-export function basisRequiredMessage(decision: Decision): string {
+export function basisRequiredMessage(decision: Decision, kind?: StepKind): string {
+  if (kind === 'sanction-decision' && decision === 'approve') return 'a suspension or revocation must cite its legal basis, in writing';
   return (
     {
       deny: 'a denial must cite its legal basis, in writing',

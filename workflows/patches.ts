@@ -44,6 +44,11 @@ export const PATCHES = {
     since: '0.4.0',
     removeBy: '2027-12-31',
   },
+  'sanctions-by-issuer': {
+    why: "suspension and revocation are the issuer's acts after the holder is heard (EAR §750.8): the monitor proposes them and the issuer's step decides, instead of its deadlines suspending and revoking",
+    since: '0.4.0',
+    removeBy: '2027-12-31',
+  },
 } as const satisfies Record<string, PatchEntry>;
 
 export type PatchId = keyof typeof PATCHES;

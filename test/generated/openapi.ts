@@ -2457,7 +2457,9 @@ export interface operations {
           | 'intent-to-deny'
           | 'reconsideration'
           | 'milestone-review'
-          | 'acknowledgement';
+          | 'acknowledgement'
+          | 'holder-hearing'
+          | 'sanction-decision';
       };
       header?: never;
       path?: never;

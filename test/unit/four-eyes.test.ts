@@ -34,6 +34,11 @@ describe('seatPool: who may decide a step through a seat', () => {
     expect(seatPool(policy, step('senior-sign-off', 'de-bmvg'))).toEqual(bmvg.reviewers);
   });
 
+  test("a step a senior holds (a silent reviewer's sanction decision, passed on as the same kind) is decided by the seniors", () => {
+    expect(seatPool(policy, { ...step('sanction-decision'), reviewer: SENIOR })).toEqual([SENIOR, SENIOR_2]);
+    expect(seatPool(policy, { ...step('sanction-decision'), reviewer: JUNIOR })).toEqual([JUNIOR, COLLEAGUE]);
+  });
+
   test('a party the policy does not list has no seat pool', () => {
     expect(seatPool(policy, step('ruling', 'us-oc'))).toEqual([]);
   });

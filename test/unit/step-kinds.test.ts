@@ -36,7 +36,7 @@ describe('the table', () => {
   test('silence decides nothing the issuer owns: its steps escalate or stay open; only consulted parties’ silence is no objection', () => {
     const bySilence = (rule: string) => kinds.filter((k) => STEP_KINDS[k].silence === rule).sort();
     expect(bySilence('no-objection')).toEqual(['advisory-review', 'consultation', 'defence-review', 'essential-security']);
-    expect(bySilence('lapses')).toEqual(['appeal', 'intent-to-deny']);
+    expect(bySilence('lapses')).toEqual(['appeal', 'holder-hearing', 'intent-to-deny']);
     expect(bySilence('stays-open')).toEqual(['acknowledgement', 'escalation', 'milestone-review', 'reconsideration']);
     expect(bySilence('escalate')).toEqual([
       'grant-agency',
@@ -44,6 +44,7 @@ describe('the table', () => {
       'issuer-review',
       'no-licence-finding',
       'ruling',
+      'sanction-decision',
       'senior-sign-off',
       'tier-lowering',
     ]);
