@@ -163,11 +163,13 @@ test('a project with components in all four tiers goes from submission to active
   await expect(fetch(`http://127.0.0.1:${ports.api}/healthz`)).rejects.toThrow();
   await startStack();
   expect((await project(id)).openSteps).toHaveLength(6);
+  // The US advises on the camera through Commerce, and on the ML22 item through the State Department (DDTC).
   expect(
     linkMails(await fetchMails(mailWeb()), id)
       .filter((m) => m.subject.startsWith('Advice requested'))
-      .map(to),
-  ).toEqual(['licensing@bis.example', 'licensing@bis.example']);
+      .map(to)
+      .sort(),
+  ).toEqual(['licensing@bis.example', 'licensing@ddtc.example']);
 
   // BAFA denies the camera (T2), and the US advises against it; the coordinator then accepts the denial from the appeal-window e-mail.
   // Once BAFA's senior signs off, the T3 conditions ask each recipient's written acknowledgement (ORNL names no
@@ -225,8 +227,9 @@ test('a project with components in all four tiers goes from submission to active
   }
   const count = (action: string) => trail.filter((e) => e.action === action).length;
   expect(count('classified')).toBe(4);
-  expect(count('decision-recorded')).toBe(10);
-  expect(new Set(trail.filter((e) => e.action === 'decision-recorded').map((e) => e.stepId)).size).toBe(10);
+  // Ten reviews and rulings, and the recipient's acknowledgement of the T3 licence's conditions.
+  expect(count('decision-recorded')).toBe(11);
+  expect(new Set(trail.filter((e) => e.action === 'decision-recorded').map((e) => e.stepId)).size).toBe(11);
   expect(count('advice-noted')).toBe(1);
   expect(count('email-sent')).toBe(mails.length);
   expect(count('licence-granted')).toBe(2);
