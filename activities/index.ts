@@ -85,11 +85,18 @@ export function createActivities(deps: ActivityDeps) {
    */
   const sent = new Set<string>();
 
-  /** A step's decision link, bound to its workflow run. */
+  /** A step's decision link, bound to its workflow run and to the step's assignment (a passed-on step refuses it). */
   const linkFor = (step: ReviewStep, expiresAt: number) =>
     decisionLink(
       deps.publicUrl,
-      deps.signer.sign({ workflowId: step.workflowId, stepId: step.stepId, reviewer: step.reviewer, expiresAt, ...(step.runId && { run: step.runId }) }),
+      deps.signer.sign({
+        workflowId: step.workflowId,
+        stepId: step.stepId,
+        reviewer: step.reviewer,
+        expiresAt,
+        ...(step.runId && { run: step.runId }),
+        assignment: step.assignments ?? 0,
+      }),
     );
 
   async function send(kind: MailKind, to: string, subject: string, text: string, key: string): Promise<MailReceipt> {

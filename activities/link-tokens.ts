@@ -16,6 +16,12 @@ export interface LinkClaims {
   expiresAt: number;
   /** The workflow's first run id: a later run of the same workflow id refuses the link. Absent on links issued before runs were bound. */
   run?: string;
+  /**
+   * How many times the step had been passed on when the link was issued (`ReviewStep.assignments`): once it is passed
+   * on again, the link no longer decides it, even when the step comes back to the same reviewer (A → B → A).
+   * Absent on links issued before assignments were bound: they decide only a step never passed on.
+   */
+  assignment?: number;
 }
 
 export type VerifyResult = { ok: true; claims: LinkClaims } | { ok: false; reason: 'malformed' | 'bad-signature' | 'expired'; claims?: LinkClaims };
@@ -34,7 +40,14 @@ export class LinkSigner {
 
   sign(claims: LinkClaims): string {
     const payload = b64(
-      JSON.stringify({ w: claims.workflowId, s: claims.stepId, r: claims.reviewer, e: claims.expiresAt, ...(claims.run && { u: claims.run }) }),
+      JSON.stringify({
+        w: claims.workflowId,
+        s: claims.stepId,
+        r: claims.reviewer,
+        e: claims.expiresAt,
+        ...(claims.run && { u: claims.run }),
+        ...(claims.assignment !== undefined && { a: claims.assignment }),
+      }),
     );
     return `${payload}.${this.mac(payload)}`;
   }
@@ -56,7 +69,15 @@ export class LinkSigner {
         return { ok: false, reason: 'malformed' };
       }
       if (raw.u !== undefined && typeof raw.u !== 'string') return { ok: false, reason: 'malformed' };
-      claims = { workflowId: raw.w, stepId: raw.s, reviewer: raw.r, expiresAt: raw.e, ...(raw.u && { run: raw.u }) };
+      if (raw.a !== undefined && !(Number.isSafeInteger(raw.a) && raw.a >= 0)) return { ok: false, reason: 'malformed' };
+      claims = {
+        workflowId: raw.w,
+        stepId: raw.s,
+        reviewer: raw.r,
+        expiresAt: raw.e,
+        ...(raw.u && { run: raw.u }),
+        ...(raw.a !== undefined && { assignment: raw.a }),
+      };
     } catch {
       return { ok: false, reason: 'malformed' };
     }

@@ -2,7 +2,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { CycleRecordWrite, ProjectRecordWrite, RecordWriteResult } from '../records/contract';
 import { markUnreported, shardTally, writeCycleRecord, type ShardSlice } from '../records/cycle-records';
-import { readTargets, selectActiveTargets, targetSetSize } from '../records/cycle-targets';
+import { claimTargetSet, ForeignTargetSet, readTargets, selectActiveTargets, targetSetSize } from '../records/cycle-targets';
 import type { Records } from '../records/database';
 import { RecordRunMismatch, writeProjectRecord } from '../records/project-writes';
 
@@ -27,11 +27,22 @@ export function recordActivities(records: Records | undefined) {
       return writeCycleRecord(db(), write);
     },
 
-    /** The size of a cycle's target set; with `activeOf`, the set is first made of that funder's active projects (once). */
+    /**
+     * The size of a cycle's target set, which the cycle claims (it lives as long as the cycle); with `activeOf`, the
+     * set is first made of that funder's active projects (once).
+     */
     async cycleTargets({ setId, activeOf }: { setId: string; activeOf?: string }): Promise<number> {
-      if (activeOf) return selectActiveTargets(db(), setId, activeOf);
+      if (activeOf) {
+        try {
+          return await selectActiveTargets(db(), setId, activeOf);
+        } catch (err) {
+          if (err instanceof ForeignTargetSet) throw ApplicationFailure.nonRetryable(err.message, 'ForeignTargetSet');
+          throw err;
+        }
+      }
       const size = await targetSetSize(db(), setId);
       if (size === undefined) throw ApplicationFailure.nonRetryable(`the cycle's target set ${setId} is not in the records`, 'MissingTargetSet');
+      await claimTargetSet(db(), setId);
       return size;
     },
 

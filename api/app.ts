@@ -7,13 +7,15 @@ import type { RequestHandler } from 'express';
 import type { Client, Connection } from '@temporalio/client';
 import type { LinkSigner } from '../activities/link-tokens';
 import { DEFAULT_RATE_LIMITS, type Config, type RateLimits } from '../config/env';
+import { DEFAULT_TRUST_PROXY } from '../config/trust-proxy';
 import type { Logger } from '../config/logger';
 import type { Records } from '../records/database';
 import { authenticate, requireRole } from './auth';
 import { StepActions } from './decisions';
 import { storableText } from './storable-text';
 import { ApiError, errorHandler } from './errors';
-import { failedAuthLimiter, reviewPageLimiter, writeLimiter } from './rate-limit';
+import { FailedAuthLimit } from './failed-auth-limit';
+import { reviewPageLimiter, writeLimiter } from './rate-limit';
 import { requestLogger } from './request-log';
 import { ApiMetrics } from './metrics';
 import { oidcRoutes } from './oidc';
@@ -26,6 +28,7 @@ import { projectRoutes } from './routes/projects';
 import { reportRoutes } from './routes/reports';
 import { reviewLinkRoutes } from './routes/review-links';
 import { stalledRoutes } from './routes/stalled';
+import { sessionRoutes } from './routes/sessions';
 import { stepRoutes } from './routes/steps';
 import { Sessions } from './session';
 import { CYCLE_SHARD_SIZE } from '../workflows/cycle-contract';
@@ -53,6 +56,7 @@ export interface AppDeps {
         | 'OIDC_CLIENT_ID'
         | 'OIDC_CLIENT_SECRET'
         | 'CYCLE_SHARD_SIZE'
+        | 'TRUST_PROXY'
       >
     >;
   signer: LinkSigner;
@@ -120,7 +124,8 @@ export function buildApp({
 }: AppDeps) {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // Which proxies may name the client (X-Forwarded-For): the rate limits count each client by its own address.
+  app.set('trust proxy', config.TRUST_PROXY ?? DEFAULT_TRUST_PROXY);
   // Helmet's default CSP has upgrade-insecure-requests: on a plain-http address other than localhost the browser
   // then sends every form (reviewer decisions, dashboard sign-in) to https, where nothing answers. Keep it for https only.
   const https = new URL(config.PUBLIC_URL ?? 'http://localhost').protocol === 'https:';
@@ -128,8 +133,8 @@ export function buildApp({
   const openApi = openApiDocument(config.policy, config.PUBLIC_URL);
   const metrics = new ApiMetrics(records, Object.keys(openApi.paths), metricsMaxAgeMs);
   app.use(metrics.middleware());
-  const failedAuth = failedAuthLimiter(rateLimits);
-  app.get('/metrics', failedAuth, metricsAccess(config.METRICS_TOKEN), async (_req, res) => {
+  const failedAuth = new FailedAuthLimit(rateLimits.failedAuth, rateLimits.windowMs);
+  app.get('/metrics', failedAuth.count, metricsAccess(config.METRICS_TOKEN), async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   app.use(requestLogger(logger));
@@ -157,12 +162,12 @@ export function buildApp({
 
   const writes = writeLimiter(rateLimits);
   // Every act on a review step goes through one service, whoever sends it (a link, a seat, a coordinator).
-  const steps = new StepActions(client, records, temporalTimeoutMs);
+  const steps = new StepActions(client, records, temporalTimeoutMs, { policy: config.policy, keys: config.apiKeys });
   const onDecision = (outcome: string) => metrics.decisions.inc({ outcome });
   app.use('/r', reviewLinkRoutes({ steps, signer, limit: reviewPageLimiter(rateLimits), onDecision }));
   // Every other route gets only text the record store can keep (the reviewer pages check it themselves, to answer with a page).
   app.use(storableText);
-  app.use('/dashboard', failedAuth, writes); // the sign-in form: guessing keys costs the same as using one
+  app.use('/dashboard', failedAuth.count, writes); // the sign-in form: guessing keys costs the same as using one
   if (oidc) {
     const settings = {
       issuer: config.OIDC_ISSUER!,
@@ -170,7 +175,7 @@ export function buildApp({
       clientSecret: config.OIDC_CLIENT_SECRET,
       publicUrl: config.PUBLIC_URL ?? 'http://localhost',
     };
-    app.use('/dashboard/oidc', oidcRoutes(settings, { keys: config.apiKeys, sessions, linkSecret: sessionSecret, logger }));
+    app.use('/dashboard/oidc', oidcRoutes(settings, { keys: config.apiKeys, sessions, linkSecret: sessionSecret, logger, records }));
   }
   app.use(
     '/dashboard',
@@ -183,10 +188,12 @@ export function buildApp({
       temporalUiUrl: config.TEMPORAL_UI_URL ?? 'http://localhost:8233',
       namespace: config.TEMPORAL_NAMESPACE ?? client.options.namespace,
       signIn,
+      failedAuthWait: (req) => failedAuth.retryAfter(req),
     }),
   );
   app.use('/v1', docsRoutes(openApi)); // public, like the API's description
-  app.use('/v1', failedAuth, authenticate(config.apiKeys, sessions), writes);
+  app.use('/v1', failedAuth.count, authenticate(config.apiKeys, sessions, records), writes);
+  app.use('/v1/sessions', sessionRoutes({ records, keys: config.apiKeys })); // every role: one's own sessions
   // Agency staff have their seat (their agency's queue); every other /v1 route is for coordinators, funders and admins.
   app.use('/v1/steps', stepRoutes({ steps, records, onDecision }));
   app.use('/v1', requireRole('coordinator', 'funder', 'admin'));
@@ -199,6 +206,7 @@ export function buildApp({
   const shardSize = config.CYCLE_SHARD_SIZE ?? CYCLE_SHARD_SIZE;
   app.use('/v1/cycles', cycleRoutes({ client, records, policy: config.policy, taskQueue: config.TASK_QUEUE, temporalTimeoutMs, shardSize }));
   app.use((req, _res, next) => next(new ApiError('NOT_FOUND', `no route ${req.method} ${req.path}`)));
+  app.use(failedAuth.refuse); // a refused credential (401) past the failed-authentication limit is answered 429
   app.use(errorHandler);
   return app;
 }

@@ -7,7 +7,9 @@ import type { Request, RequestHandler } from 'express';
 import type { ApiKey, Role } from '../config/env';
 import type { KeyRing, Principal } from '../config/principals';
 import { ApiError } from './errors';
+import type { Records } from '../records/database';
 import type { Sessions } from './session';
+import { sessionsRevokedAt } from './session-revocations';
 
 export interface Caller extends Principal {
   /** The principal's id: who acted, as the audit trail names them. */
@@ -32,9 +34,10 @@ export type Identity = { caller: Caller } | { error: ApiError } | { none: true }
 /**
  * Who sent the request: the Bearer key when there is an Authorization header,
  * else (reads only) the session cookie. The cookie's actor must still be a
- * configured principal, so removing a principal ends its sessions too.
+ * configured principal, so removing a principal ends its sessions too, and issued after its last sign-out
+ * everywhere (read from `records`, when given).
  */
-export function identifier(keys: KeyRing, sessions?: Sessions): (req: Request) => Promise<Identity> {
+export function identifier(keys: KeyRing, sessions?: Sessions, records?: Records): (req: Request) => Promise<Identity> {
   return async (req) => {
     const header = req.get('authorization');
     if (header) {
@@ -58,12 +61,15 @@ export function identifier(keys: KeyRing, sessions?: Sessions): (req: Request) =
     }
     const principal = keys.principal(session.session.actor);
     if (!principal) return { error: new ApiError('UNAUTHORIZED', 'the key you signed in with is no longer accepted: sign in again at /dashboard') };
+    const revokedAt = records && (await sessionsRevokedAt(records, principal.id));
+    if (revokedAt !== undefined && (session.session.issuedAt ?? 0) <= revokedAt)
+      return { error: new ApiError('UNAUTHORIZED', 'you were signed out everywhere: sign in again at /dashboard') };
     return { caller: callerFor(principal) };
   };
 }
 
-export function authenticate(keys: KeyRing, sessions?: Sessions): RequestHandler {
-  const identify = identifier(keys, sessions);
+export function authenticate(keys: KeyRing, sessions?: Sessions, records?: Records): RequestHandler {
+  const identify = identifier(keys, sessions, records);
   return async (req, _res, next) => {
     const who = await identify(req);
     if ('error' in who) return next(who.error);

@@ -4,7 +4,8 @@
  * The step is read from the records (a link's decision needs no read: the link names the step); the act is the
  * owning workflow's Update, which answers once the owner has recorded it, so a `200` means the record shows it.
  * Every refusal is one error code, one status and one heading, whoever sent it and whether it is answered as JSON
- * or as a page (REJECTIONS).
+ * or as a page (REJECTIONS). Before a decision, the four-eyes rule (domain/four-eyes.ts) is checked here, for a
+ * seat and a link alike, against the steps the records show decided on the same component.
  */
 import type { Client } from '@temporalio/client';
 import {
@@ -18,13 +19,18 @@ import {
   type ReviewStep,
 } from '../workflows/definitions';
 import type { LinkClaims } from '../activities/link-tokens';
+import { personEmail, type KeyRing, type Principal } from '../config/principals';
+import { decidedByPerson, fourEyesRefusal, seatPool, type FourEyesRefusal } from '../domain/four-eyes';
+import type { Policy } from '../domain/policy';
+import { readDecidedAlongside } from '../records/component-decisions';
 import type { Records } from '../records/database';
 import { readStepContext, type StepContext } from '../records/steps';
 import { ApiError, isTemporalUnreachable, isWorkflowGone, updateRejection, type ErrorCode } from './errors';
 import type { DecisionBody } from './schemas';
 import { bounded } from './temporal-calls';
 
-type Rejection = keyof typeof DecisionRejection;
+/** The workflow's refusals, and the four-eyes rule's, which the API checks before anything is sent. */
+type Rejection = keyof typeof DecisionRejection | FourEyesRefusal;
 
 const STALE =
   'The project this link was issued for was submitted again under the same id, and this link does not apply to the new submission. ' +
@@ -49,6 +55,9 @@ export const REJECTIONS: Record<Rejection, { code: ErrorCode; title: string; fie
   InfoRequestTooLate: { code: 'VALIDATION_FAILED', title: 'Decision not recorded', field: 'body.decision' },
   StaleLink: { code: 'GONE', title: 'This link belongs to an earlier submission', message: STALE },
   NotInPool: { code: 'VALIDATION_FAILED', title: 'Not passed on', field: 'body.reviewer' },
+  NoPerson: { code: 'FORBIDDEN', title: 'A person must decide' },
+  NotInReviewerPool: { code: 'FORBIDDEN', title: 'Not yours to decide' },
+  DecidedEarlierStep: { code: 'FORBIDDEN', title: 'A second person must decide' },
 };
 
 /** The refusal `type` with its message, as the API's error (a state conflict adds that nothing was changed). */
@@ -76,10 +85,12 @@ export class StepActions {
   private readonly deadline: ReturnType<typeof bounded>;
 
   /** `timeoutMs`: how long an act waits for the workflow to record it before the answer is 503. */
+  /** `people`: the pools (the policy) and the principals' e-mails (the key ring) the four-eyes rule reads. */
   constructor(
     private readonly client: Client,
     private readonly records: Records,
     timeoutMs: number,
+    private readonly people: { policy: Pick<Policy, 'agencies' | 'funders'>; keys: KeyRing },
   ) {
     this.deadline = bounded(client, timeoutMs);
   }
@@ -98,11 +109,35 @@ export class StepActions {
   }
 
   /**
-   * A decision from a reviewer's link, sent without reading the step first: the link names the workflow, the step,
-   * the reviewer and the run, and the workflow's validator refuses what the record would (one read fewer per decision).
+   * A decision from a reviewer's link: the link names the workflow, the step, the reviewer and the run, and the
+   * workflow's validator refuses what the record would. The one read first is the four-eyes rule's: the person the
+   * link was mailed to decides as themself.
    */
-  decideLinked(claims: LinkClaims, body: DecisionBody): Promise<DecisionResult> {
+  async decideLinked(claims: LinkClaims, body: DecisionBody): Promise<DecisionResult> {
+    await this.assertFourEyes(claims, claims.reviewer);
     return this.sendDecision(claims, body, { reviewer: claims.reviewer, channel: 'email-link', run: claims.run });
+  }
+
+  /**
+   * How `caller` decides `step` through their agency's seat, once the four-eyes rule lets them: for the step's
+   * holder, recorded as the caller. Checked before the body is read: who may decide comes before what is decided.
+   */
+  async seat(step: ReviewStep, caller: Principal): Promise<Actor> {
+    await this.assertFourEyes(step, personEmail(caller), seatPool(this.people.policy, step));
+    return { reviewer: step.reviewer, channel: 'api', actor: caller.id, run: step.runId };
+  }
+
+  /** Refuses a decision by `person` that the four-eyes rule forbids (a link: no pool, the workflow gave them the step). */
+  private async assertFourEyes(at: { workflowId: string; stepId: string }, person: string | undefined, pool?: string[]): Promise<void> {
+    const read = await readDecidedAlongside(this.records, at);
+    if (!read) throw rejection('UnknownStep', `no review step ${at.stepId} is recorded for this link or reference`);
+    const emailOf = (id: string) => {
+      const principal = this.people.keys.principal(id);
+      return principal && personEmail(principal);
+    };
+    const earlier = read.decided.map((d) => ({ stepId: d.stepId, kind: d.kind, decidedBy: decidedByPerson(d, emailOf) }));
+    const refused = fourEyesRefusal({ step: read.step, person, pool, earlier });
+    if (refused) throw rejection(refused.refusal, refused.message);
   }
 
   /** A decision on a step as recorded (a seat, an appeal). */

@@ -10,6 +10,8 @@ import { migrateRecords, openRecords } from '../records/database';
 async function main() {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL, 'api');
+  const legacy = config.apiKeys.legacyKeyIds();
+  if (legacy.length) logger.warn({ keyIds: legacy }, 'PRINCIPALS_FILE holds scrypt hashes: reissue these keys with npm run principal-key, then revoke them');
   // Lazy: the API starts and answers 503 while Temporal is down, and recovers by itself.
   // - gRPC's reconnect backoff grows to 2 minutes by default: after an outage of a minute or more the API
   //   stayed 503 for tens of seconds after Temporal was back. Capped at 3 s (a refused connect costs nothing).
@@ -34,7 +36,8 @@ async function main() {
     logger,
     rateLimits: config.rateLimits,
   });
-  const server = app.listen(config.PORT, () => logger.info({ port: config.PORT, publicUrl: config.PUBLIC_URL }, 'api ready'));
+  const ready = () => logger.info({ port: config.PORT, host: config.HOST ?? 'every interface', publicUrl: config.PUBLIC_URL }, 'api ready');
+  const server = config.HOST ? app.listen(config.PORT, config.HOST, ready) : app.listen(config.PORT, ready);
 
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'api stopping');

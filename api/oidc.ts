@@ -1,7 +1,8 @@
 /**
  * Dashboard sign-in by OpenID Connect (authorization code with PKCE, through `openid-client`), when OIDC_ISSUER is
- * set. The verified e-mail address in the ID token names the principal: the one of PRINCIPALS_FILE with that e-mail.
- * The browser then holds the same session cookie a key sign-in gives.
+ * set. The verified e-mail address in the ID token names the principal: the one of PRINCIPALS_FILE with that e-mail,
+ * bound to the provider's account (`iss`, `sub`) at its first sign-in (api/oidc-identity.ts). The browser then
+ * holds the same session cookie a key sign-in gives.
  *
  * The state, nonce and PKCE verifier ride in a short-lived cookie signed like the session, SameSite=Lax so the
  * provider's redirect back (a top-level navigation from another site) carries it. The callback answers with a page
@@ -12,7 +13,9 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import type { KeyRing } from '../config/principals';
 import type { Logger } from '../config/logger';
+import type { Records } from '../records/database';
 import { callerFor } from './auth';
+import { bindAccount, identityFrom } from './oidc-identity';
 import { html, type SafeHtml } from './html';
 import type { Sessions } from './session';
 
@@ -35,7 +38,7 @@ type OidcClient = typeof import('openid-client');
 const smallPage = (title: string, body: SafeHtml, head?: SafeHtml) =>
   String(html`<!doctype html><html lang="en"><head><meta charset="utf-8">${head}<title>${title}</title></head><body>${body}</body></html>`);
 
-export function oidcRoutes(settings: OidcSettings, deps: { keys: KeyRing; sessions: Sessions; linkSecret: string; logger: Logger }): Router {
+export function oidcRoutes(settings: OidcSettings, deps: { keys: KeyRing; sessions: Sessions; linkSecret: string; logger: Logger; records: Records }): Router {
   const router = Router();
   const redirectUri = new URL('/dashboard/oidc/callback', settings.publicUrl).toString();
   const key = createHmac('sha256', deps.linkSecret).update('lr_oidc/v1').digest();
@@ -107,10 +110,15 @@ export function oidcRoutes(settings: OidcSettings, deps: { keys: KeyRing; sessio
       deps.logger.warn({ err }, 'OpenID Connect sign-in failed');
       return refused(res, 401, 'The identity provider did not confirm this sign-in. Start again.');
     }
-    const email = typeof claims?.email === 'string' ? claims.email : undefined;
-    if (!email || claims?.email_verified === false) return refused(res, 403, 'The identity provider gave no verified e-mail address.');
-    const principal = deps.keys.principalByEmail(email);
-    if (!principal) return refused(res, 403, `No one with the e-mail address ${email} may use this system. Ask an administrator to add you.`);
+    const who = identityFrom(claims);
+    if ('refused' in who) return refused(res, 403, who.refused);
+    const principal = deps.keys.principalByEmail(who.email);
+    if (!principal) return refused(res, 403, `No one with the e-mail address ${who.email} may use this system. Ask an administrator to add you.`);
+    const unbound = await bindAccount(deps.records, principal.id, who);
+    if (unbound) {
+      req.log?.warn({ actor: principal.id, issuer: who.issuer, subject: who.subject }, 'OpenID Connect sign-in refused: another account');
+      return refused(res, 403, unbound);
+    }
     const caller = callerFor(principal);
     deps.sessions.start(res, caller);
     req.log?.info({ actor: caller.actor }, 'dashboard sign-in (OpenID Connect)');

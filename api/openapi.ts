@@ -19,6 +19,7 @@ import { projectOperations } from './routes/projects';
 import { reportOperations } from './routes/reports';
 import { reviewLinkOperations } from './routes/review-links';
 import { stalledOperations } from './routes/stalled';
+import { sessionOperations } from './routes/sessions';
 import { stepOperations } from './routes/steps';
 
 export type { Operation } from './operation';
@@ -32,6 +33,7 @@ export function operations(policy: Policy): Operation[] {
     ...cycleOperations,
     ...stalledOperations,
     ...stepOperations,
+    ...sessionOperations,
     ...reviewLinkOperations,
     ...dashboardOperations,
     ...docsOperations,

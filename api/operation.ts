@@ -54,11 +54,12 @@ export const read: ErrorCode[] = [...list, 'NOT_FOUND'];
 export const write: ErrorCode[] = [...read, 'CONFLICT'];
 
 /**
- * A reviewer's link (api/decisions.ts, REJECTIONS): a damaged link or a refused decision (400), a step the records do
- * not hold (404), a step decided, closed or passed to another reviewer (409), a link that expired or belongs to an
- * earlier submission (410), too many requests from the address (429), the records or Temporal unreachable (503).
+ * A reviewer's link (api/decisions.ts, REJECTIONS): a damaged link or a refused decision (400), a decision the
+ * four-eyes rule leaves to another person (403), a step the records do not hold (404), a step decided, closed or
+ * passed to another reviewer (409), a link that expired or belongs to an earlier submission (410), too many requests
+ * from the address (429), the records or Temporal unreachable (503).
  */
-export const link: ErrorCode[] = ['VALIDATION_FAILED', 'NOT_FOUND', 'CONFLICT', 'GONE', 'RATE_LIMITED', 'UNAVAILABLE'];
+export const link: ErrorCode[] = ['VALIDATION_FAILED', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT', 'GONE', 'RATE_LIMITED', 'UNAVAILABLE'];
 
 /** The example from DESIGN §5 (the test fixtures start from it too). */
 export const projectExample = {

@@ -2,9 +2,9 @@
  * Rate limits (DESIGN §5: `RATE_LIMITED` 429 with `Retry-After`), on the
  * surfaces worth abusing: the reviewer pages (open to anyone holding a link,
  * so counted per client address), writes (counted per principal once
- * authenticated, per address for the dashboard's sign-in form), and failed
- * authentication on every method (per address), which makes guessing a key
- * slow, reads included.
+ * authenticated, per address for the dashboard's sign-in form). Failed
+ * authentication has its own limit (failed-auth-limit.ts), which never refuses a key that is right.
+ * Client addresses are as `trust proxy` (TRUST_PROXY) makes them: behind a trusted proxy, X-Forwarded-For's.
  * Counters live in the process: each API replica limits on its own.
  */
 import type { Request, RequestHandler } from 'express';
@@ -14,7 +14,7 @@ import { ApiError } from './errors';
 
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-const clientAddress = (req: Request) => ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? 'unknown');
+export const clientAddress = (req: Request) => ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? 'unknown');
 
 /** The error the limiter raises; the route's own error rendering (JSON contract or reviewer page) turns it into the answer. */
 export function rateLimitedError(retryAfterSeconds: number): ApiError {
@@ -23,7 +23,7 @@ export function rateLimitedError(retryAfterSeconds: number): ApiError {
   ]);
 }
 
-type Counting = Pick<Parameters<typeof rateLimit>[0] & object, 'skip' | 'skipSuccessfulRequests' | 'requestWasSuccessful'>;
+type Counting = Pick<Parameters<typeof rateLimit>[0] & object, 'skip'>;
 
 function limiter(limit: number, windowMs: number, key: (req: Request) => string, counting: Counting = {}): RequestHandler {
   if (limit <= 0) return (_req, _res, next) => next();
@@ -51,12 +51,4 @@ export function reviewPageLimiter(limits: RateLimits): RequestHandler {
 export function writeLimiter(limits: RateLimits): RequestHandler {
   const key = (req: Request) => (req.caller ? `key:${req.caller.actor}` : `ip:${clientAddress(req)}`);
   return limiter(limits.writes, limits.windowMs, key, { skip: (req) => READS.has(req.method) });
-}
-
-/** Counts only the answers that refused a credential (401), whatever the method; past the limit the address waits, right key or not. */
-export function failedAuthLimiter(limits: RateLimits): RequestHandler {
-  return limiter(limits.failedAuth, limits.windowMs, clientAddress, {
-    skipSuccessfulRequests: true,
-    requestWasSuccessful: (_req, res) => res.statusCode !== 401,
-  });
 }

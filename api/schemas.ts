@@ -19,9 +19,9 @@ export const withdrawBody = z.strictObject({
 });
 
 /** A coordinator's user id, as API_KEYS scopes it (`coordinator:<userId>`). */
-export const delegateBody = z.strictObject({
-  userId: z.string({ message: "the delegate coordinator's user id" }).regex(/^[A-Za-z0-9._@-]{1,100}$/, 'a user id: letters, digits, and . _ @ -'),
-});
+const userId = z.string({ message: "the delegate coordinator's user id" }).regex(/^[A-Za-z0-9._@-]{1,100}$/, 'a user id: letters, digits, and . _ @ -');
+export const delegateBody = z.strictObject({ userId });
+export const delegateParam = z.object({ userId });
 
 const STAGES = ['scoping', 'grant-review', 'active', 'rejected', 'withdrawn', 'closed'] as const;
 

@@ -21,6 +21,8 @@ export interface Session {
   actor: string;
   /** Epoch milliseconds. */
   expiresAt: number;
+  /** Epoch milliseconds: a sign-out everywhere after it ends the session (api/session-revocations.ts). Absent on cookies issued before it was kept. */
+  issuedAt?: number;
 }
 
 export type SessionRead = { ok: true; session: Session } | { ok: false; reason: 'malformed' | 'bad-signature' | 'expired' };
@@ -35,7 +37,8 @@ function isSession(raw: unknown): raw is Session {
     ROLES.includes(s.role as string) &&
     typeof s.actor === 'string' &&
     typeof s.expiresAt === 'number' &&
-    (s.funderId === undefined || typeof s.funderId === 'string')
+    (s.funderId === undefined || typeof s.funderId === 'string') &&
+    (s.issuedAt === undefined || typeof s.issuedAt === 'number')
   );
 }
 
@@ -77,8 +80,8 @@ export class Sessions {
     }
     if (!isSession(raw)) return { ok: false, reason: 'malformed' };
     if (raw.expiresAt <= now) return { ok: false, reason: 'expired' };
-    const { role, funderId, actor, expiresAt } = raw; // only the known fields travel on
-    return { ok: true, session: { role, ...(funderId ? { funderId } : {}), actor, expiresAt } };
+    const { role, funderId, actor, expiresAt, issuedAt } = raw; // only the known fields travel on
+    return { ok: true, session: { role, ...(funderId ? { funderId } : {}), actor, expiresAt, ...(issuedAt !== undefined && { issuedAt }) } };
   }
 
   /** The session the request carries; undefined when it carries no session cookie (cookie-parser fills req.cookies). */
@@ -88,8 +91,14 @@ export class Sessions {
   }
 
   /** Signs in: the cookie lives as long as the session it holds. */
-  start(res: Response, who: Omit<Session, 'expiresAt'>, now = Date.now()): Session {
-    const session: Session = { role: who.role, ...(who.funderId ? { funderId: who.funderId } : {}), actor: who.actor, expiresAt: now + this.ttlMs };
+  start(res: Response, who: Omit<Session, 'expiresAt' | 'issuedAt'>, now = Date.now()): Session {
+    const session: Session = {
+      role: who.role,
+      ...(who.funderId ? { funderId: who.funderId } : {}),
+      actor: who.actor,
+      expiresAt: now + this.ttlMs,
+      issuedAt: now,
+    };
     res.cookie(SESSION_COOKIE, this.sign(session), { ...this.cookieOptions, maxAge: this.ttlMs });
     return session;
   }

@@ -3,12 +3,14 @@
  * start-up with a message naming the variable.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_TASK_QUEUE } from '../workflows/definitions';
 import { CYCLE_SHARD_SIZE } from '../workflows/cycle-contract';
 import { policySchema, type Policy } from '../domain/policy';
 import { KeyRing, principalOf, SCOPES } from './principals';
+import { DEFAULT_TRUST_PROXY, trustProxy } from './trust-proxy';
 
 /** The package root, from the sources or from the compiled `dist/`. */
 function packageRoot(dir = __dirname): string {
@@ -87,7 +89,8 @@ export const apiKeyRing = (value: string): KeyRing => KeyRing.fromApiKeys(parseA
 
 const envSchema = z
   .object({
-    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    // Fail closed: unset is production. Only `npm start` and the tests choose development, by setting it.
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
     TEMPORAL_ADDRESS: z
       .string()
       .regex(/^[^:\s]+:\d+$/, 'must be host:port')
@@ -95,6 +98,13 @@ const envSchema = z
     TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
     TASK_QUEUE: z.string().min(1).default(DEFAULT_TASK_QUEUE),
     PORT: port.default(3000),
+    /** API only: the interface to listen on (`npm start`: 127.0.0.1); unset, every interface. */
+    HOST: z
+      .string()
+      .refine((h) => isIP(h) !== 0 || /^[A-Za-z0-9]([A-Za-z0-9.-]{0,252})$/.test(h), 'must be an IP address or a host name')
+      .optional(),
+    /** API only: which proxies may name the client (config/trust-proxy.ts). */
+    TRUST_PROXY: trustProxy.default(DEFAULT_TRUST_PROXY),
     PUBLIC_URL: z.url().default('http://localhost:3000'),
     /** Where the dashboard links each project's workflow: the Temporal web UI as people reach it. */
     TEMPORAL_UI_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:8233'),
@@ -226,8 +236,10 @@ export function loadPolicy(file: string): Policy {
 }
 
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  // Said whenever unset NODE_ENV is why something is refused: the fix is the secrets, never development.
+  const unset = source.NODE_ENV === undefined ? `\n  (NODE_ENV is unset, so this runs as production; only npm start and the tests run development)` : '';
   const parsed = envSchema.safeParse(source);
-  if (!parsed.success) throw new ConfigError(`Invalid configuration:\n${describe(parsed.error)}`);
+  if (!parsed.success) throw new ConfigError(`Invalid configuration:\n${describe(parsed.error)}${unset}`);
   const env = parsed.data;
   // File keys are made by `npm run principal-key` (<keyId>.<secret>, 60+ characters): none is a development key or short.
   let plainKeys = new Map<string, ApiKey>();
@@ -240,7 +252,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   }
   if (env.NODE_ENV === 'production') {
     const problems = productionProblems(env, plainKeys);
-    if (problems.length) throw new ConfigError(`Refused in production:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    if (problems.length) throw new ConfigError(`Refused in production:\n${problems.map((p) => `  ${p}`).join('\n')}${unset}`);
   }
   const rateLimits = {
     windowMs: env.RATE_LIMIT_WINDOW_SECONDS * 1000,

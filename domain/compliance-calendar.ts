@@ -8,10 +8,14 @@
 export interface CompliancePolicy {
   /** Grace after a reporting period ends before its report counts as missed. */
   reportDueWithin: number;
-  /** How long the coordinator has to resolve a corrective action before the licence is suspended. */
+  /** How long the coordinator has to resolve a corrective action before its suspension is proposed to the issuer. */
   correctiveActionWithin: number;
-  /** How long a licence stays suspended for an unresolved corrective action before it is revoked. */
+  /** How long a licence stays suspended for an unresolved corrective action before its revocation is proposed. */
   suspensionBeforeRevocation: number;
+  /** How long the holder (the coordinator) has to answer a proposed suspension or revocation before the issuer decides. */
+  holderAnswerWithin: number;
+  /** When the issuer's decision on a proposed suspension or revocation is due; silent, its senior decides. */
+  issuerDecisionWithin: number;
   /** How long before expiry the coordinator is reminded to renew. */
   renewalReminderBefore: number;
   /** What a missed report does: open a corrective action (the default), or only record the anomaly. */
@@ -25,6 +29,8 @@ export const COMPLIANCE_DEFAULTS: Readonly<CompliancePolicy> = {
   reportDueWithin: 30 * DAY,
   correctiveActionWithin: 30 * DAY,
   suspensionBeforeRevocation: 30 * DAY,
+  holderAnswerWithin: 14 * DAY,
+  issuerDecisionWithin: 30 * DAY,
   renewalReminderBefore: 90 * DAY,
   missedReport: 'corrective-action',
 };

@@ -39,9 +39,8 @@ export const restrictedPartiesSchema = z.object({
 });
 export type RestrictedParties = z.output<typeof restrictedPartiesSchema>;
 
-export function isMilitaryCode(code: string): boolean {
-  return code.startsWith('ML');
-}
+/** Kept in a zod-free module so workflows can use it. */
+export { isMilitaryCode } from './military';
 
 /** Case, punctuation and legal-form insensitive name key for screening (kept in a zod-free module so workflows can use it). */
 export { partyNameKey } from './party-names';

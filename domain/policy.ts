@@ -96,6 +96,17 @@ const consultationSchema = z.object({
   objection: z.enum(['ladder', 'binding', 'advisory']),
 });
 
+/** The Union's lists (Regulation (EU) 2021/821), for a regime that consults Member States: see domain/eu-dual-use.ts. */
+const unionSchema = z.object({
+  members: z.array(countryCode).min(1),
+  generalAuthorisationDestinations: z.array(countryCode),
+  annexIV: z.array(z.string().regex(/^[0-9][A-E]([0-9]{0,3}[a-z0-9.]*)?$/, 'must be a control code or a prefix of one, such as "0B001" or "0B"')),
+  /** Art. 14(2): a Member State's request on its essential security interests is a non-binding consultation of this long. */
+  essentialSecurityWithin: deadline,
+  /** Where the lists were read, to recheck against the consolidated text. */
+  source: z.string().optional(),
+});
+
 const regimeSchema = z.object({
   licenceValidity: duration,
   reportingPeriod: duration,
@@ -107,6 +118,23 @@ const regimeSchema = z.object({
   ladder: z.array(ladderLevelSchema).min(1).optional(),
   /** A denial starts with a notice of intent (US, EAR §750.6): the applicant may respond within `respondWithin`; final `finalAfter` the notice. */
   intentToDeny: z.object({ respondWithin: duration, finalAfter: duration }).optional(),
+  /** The Union's lists, required where `consultation.whom` is `member-states`. */
+  union: unionSchema.optional(),
+});
+
+/** A country's military licensing (domain/military.ts): outside 2021/821, under national law. */
+const militaryRegimeSchema = z.object({
+  authority: slug,
+  terms: z.string().min(1),
+  law: z.string().min(1),
+  transferLaw: z.string().min(1).optional(),
+  warWeapons: z
+    .object({
+      authority: slug,
+      law: z.string().min(1),
+      codes: z.array(z.string().regex(/^ML([1-9]|1[0-9]|2[0-2])$/, 'must be a military list entry such as "ML4"')).min(1),
+    })
+    .optional(),
 });
 
 /** Post-licence compliance; the reporting period itself comes from the licence's regime. Optional: defaults in compliance-calendar.ts. */
@@ -114,6 +142,8 @@ const complianceSchema = z.object({
   reportDueWithin: duration.default(COMPLIANCE_DEFAULTS.reportDueWithin),
   correctiveActionWithin: duration.default(COMPLIANCE_DEFAULTS.correctiveActionWithin),
   suspensionBeforeRevocation: duration.default(COMPLIANCE_DEFAULTS.suspensionBeforeRevocation),
+  holderAnswerWithin: duration.default(COMPLIANCE_DEFAULTS.holderAnswerWithin),
+  issuerDecisionWithin: duration.default(COMPLIANCE_DEFAULTS.issuerDecisionWithin),
   renewalReminderBefore: duration.default(COMPLIANCE_DEFAULTS.renewalReminderBefore),
   missedReport: z.enum(['corrective-action', 'record-only']).default(COMPLIANCE_DEFAULTS.missedReport),
 });
@@ -148,8 +178,12 @@ export const policySchema = z
     reminders: z.object({ every: duration }),
     regimes: z.record(z.string(), regimeSchema),
     licenceConditions: z.record(tierSchema, z.array(z.string())),
+    /** Tiers whose conditions require each recipient's written acknowledgement before the licence is in use (T3's do). */
+    acknowledgedByEachRecipient: z.array(tierSchema).default(['T3']),
     links: z.object({ validFor: duration }),
     compliance: complianceSchema.default(() => ({ ...COMPLIANCE_DEFAULTS })),
+    /** Per exporter country: who licenses military-list items, under which law. A military export from a country not listed is refused at submission. */
+    militaryRegimes: z.record(countryCode, militaryRegimeSchema).optional(),
   })
   .superRefine((policy, ctx) => {
     const ids = new Set<string>();
@@ -170,6 +204,32 @@ export const policySchema = z
     for (const [name, regime] of Object.entries(policy.regimes)) {
       if (regime.consultation.objection === 'ladder' && !regime.ladder) {
         ctx.addIssue({ code: 'custom', path: ['regimes', name, 'ladder'], message: `regime ${name} sends disagreement up a ladder, so it needs one` });
+      }
+      if (regime.consultation.whom === 'member-states' && !regime.union) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['regimes', name, 'union'],
+          message: `regime ${name} consults Member States, so it needs "union": its members, the EU001 destinations and the Annex IV entries`,
+        });
+      }
+    }
+    for (const [country, military] of Object.entries(policy.militaryRegimes ?? {})) {
+      const path = ['militaryRegimes', country];
+      const authority = policy.agencies.find((a) => a.id === military.authority);
+      if (!authority || authority.country !== country) {
+        ctx.addIssue({ code: 'custom', path: [...path, 'authority'], message: `"${military.authority}" is not an agency of ${country}` });
+      } else if (!authority.appealBody) {
+        ctx.addIssue({ code: 'custom', path: [...path, 'authority'], message: `"${military.authority}" issues licences, so it needs an appealBody` });
+      }
+      if (!policy.regimes[military.terms])
+        ctx.addIssue({ code: 'custom', path: [...path, 'terms'], message: `regime "${military.terms}" is not defined in regimes` });
+      const warWeapons = military.warWeapons && policy.agencies.find((a) => a.id === military.warWeapons!.authority);
+      if (military.warWeapons && (!warWeapons || warWeapons.country !== country)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [...path, 'warWeapons', 'authority'],
+          message: `"${military.warWeapons.authority}" is not an agency of ${country}`,
+        });
       }
     }
     const licensingCountries = new Map<string, number>();

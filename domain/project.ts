@@ -8,6 +8,8 @@ const partnerSchema = z.strictObject({
   id: slug,
   name: text(200),
   country: countryCode,
+  /** Who acknowledges a licence's conditions for this partner where they require each recipient's acknowledgement; else the coordinator, on its behalf. */
+  contact: z.strictObject({ name: text(200), email }).optional(),
 });
 
 const componentSchema = z.strictObject({
@@ -20,6 +22,14 @@ const componentSchema = z.strictObject({
   recipients: z.array(slug).min(1).max(50),
   /** The partner that exports it (default: the coordinator's partner); the licensing agency of its country issues the licence. */
   exporter: slug.optional(),
+  /** Where the items are held when exported (default: the exporter's country); an EU issuer consults that state under 2021/821 Art. 14(1). */
+  heldIn: countryCode
+    .optional()
+    .describe(
+      "Country where the component's items are (or will be) located when exported; default: the exporter partner's country. " +
+        'When it is another EU Member State than the issuer, that state is consulted under Regulation (EU) 2021/821 Art. 14(1) ' +
+        'for destinations outside EU001 or Annex IV items.',
+    ),
 });
 
 const milestoneSchema = z.strictObject({
@@ -46,10 +56,15 @@ function duplicates(ids: string[]): Set<string> {
   return dup;
 }
 
-/** The submission schema, checked against the policy in force (known funder, agencies for every partner country). */
+/**
+ * The submission schema, checked against the policy in force: a known funder, and an agency wherever a country acts —
+ * the lead agency of the coordinator's country, each component's issuer (its military authority for a military-list
+ * item), and the state where its items are held when that state is consulted. A partner that only receives needs none.
+ */
 export function projectSubmissionSchema(policy: Policy) {
   const funders = new Set(policy.funders.map((f) => f.id));
   const countriesWithAgency = new Set(policy.agencies.filter((a) => a.role === 'licensing').map((a) => a.country));
+  const union = Object.values(policy.regimes).find((r) => r.union)?.union;
   return baseSubmission.superRefine((p, ctx) => {
     const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
     if (!funders.has(p.funderId)) issue(['funderId'], `unknown funder "${p.funderId}"; the policy knows ${[...funders].join(', ')}`);
@@ -63,14 +78,41 @@ export function projectSubmissionSchema(policy: Policy) {
     if (!partnerIds.has(p.coordinator.partnerId)) {
       issue(['coordinator', 'partnerId'], `"${p.coordinator.partnerId}" is not one of the partners`);
     }
-    p.partners.forEach((partner, i) => {
-      if (!countriesWithAgency.has(partner.country)) {
-        issue(['partners', i, 'country'], `no licensing agency for ${partner.country} in policy ${policy.version}`);
-      }
-    });
+    // A malformed country is named once, by its own field: no agency is looked for under it.
+    const countryOf = (partnerId: string) => {
+      const country = p.partners.find((x) => x.id === partnerId)?.country;
+      return country && countryCode.safeParse(country).success ? country : undefined;
+    };
+    const lead = countryOf(p.coordinator.partnerId);
+    if (lead && !countriesWithAgency.has(lead)) {
+      issue(
+        ['coordinator', 'partnerId'],
+        `the coordinator's country ${lead} has no licensing agency in policy ${policy.version}: its lead agency reviews the grant`,
+      );
+    }
     const funder = policy.funders.find((f) => f.id === p.funderId);
     p.components.forEach((c, i) => {
       if (c.exporter !== undefined && !partnerIds.has(c.exporter)) issue(['components', i, 'exporter'], `"${c.exporter}" is not one of the partners`);
+      const exporter = countryOf(c.exporter ?? p.coordinator.partnerId);
+      const military = c.controlCodes.some(isMilitaryCode) && policy.militaryRegimes;
+      if (exporter && military && !policy.militaryRegimes![exporter]) {
+        issue(
+          ['components', i, 'controlCodes'],
+          `component "${c.id}" is on the military list and exported from ${exporter}, which has no military licensing authority in policy ${policy.version}`,
+        );
+      } else if (exporter && !military && !countriesWithAgency.has(exporter)) {
+        issue(
+          ['components', i, 'exporter'],
+          `component "${c.id}" is exported from ${exporter}, which has no licensing agency in policy ${policy.version} to issue it`,
+        );
+      }
+      // The state where the items are held is consulted (Art. 14(1)) when it is another Member State: it needs its agency.
+      if (c.heldIn && c.heldIn !== exporter && union?.members.includes(c.heldIn) && !countriesWithAgency.has(c.heldIn)) {
+        issue(
+          ['components', i, 'heldIn'],
+          `component "${c.id}" is held in ${c.heldIn}, which may be consulted (Art. 14(1)) but has no licensing agency in policy ${policy.version}`,
+        );
+      }
       c.recipients.forEach((r, j) => {
         if (!partnerIds.has(r)) issue(['components', i, 'recipients', j], `"${r}" is not one of the partners`);
       });

@@ -1,9 +1,11 @@
 /**
- * Who must decide what: grant reviewers, tier-lowering approval, and the
- * component reviews by tier. Pure and deterministic; runs inside workflows,
+ * Who must decide what: grant reviewers and the component reviews by tier
+ * (tier lowering: domain/tier-lowering.ts). Pure and deterministic; runs inside workflows,
  * so it imports types only.
  */
 import type { Classification } from './classification';
+import { euDualUseRuling, type EuRuling, type Union } from './eu-dual-use';
+import { isMilitaryCode, militaryLicence, type MilitaryLicence } from './military';
 import type { Agency, Deadline, Policy, Regime, Tier } from './policy';
 import type { Component, Project } from './project';
 import type { StepKind } from './step-kinds';
@@ -24,6 +26,8 @@ export interface StepPlan {
   question: string;
   /** Reminders fall on this calendar (a review cycle's close, counting back by the cadence). */
   calendar?: string;
+  /** How the party stands to the issuer, when routing knows better than the party's regime (a co-issuing approval, an Art. 14(2) request). */
+  standing?: Standing;
 }
 
 export const TIER_ORDER: Record<Tier, number> = { T0: 0, T1: 1, T2: 2, T3: 3 };
@@ -71,20 +75,6 @@ export function grantReviewPlan(policy: Policy, project: Project): StepPlan[] {
   ];
 }
 
-export function tierLoweringPlan(policy: Policy, project: Project, componentId: string, from: Tier, to: Tier, justification: string): StepPlan {
-  const lead = leadAgency(policy, project);
-  return {
-    stepId: `tier-${componentId}`,
-    kind: 'tier-lowering',
-    party: lead.id,
-    partyName: lead.name,
-    reviewer: lead.reviewers[0],
-    componentId,
-    slaMs: policy.sla.tierLoweringReview,
-    question: `Approve lowering component ${componentId} from ${from} to ${to}? Justification: ${justification}`,
-  };
-}
-
 /** The partner that exports a component: its `exporter`, or the coordinator's partner. */
 export function exporterCountry(project: Project, component: Component): string {
   const exporter = component.exporter ?? project.coordinator.partnerId;
@@ -93,10 +83,74 @@ export function exporterCountry(project: Project, component: Component): string 
   return partner.country;
 }
 
-/** The issuing authority: the licensing agency of the exporter's country, and its regime. */
+/** Where the component's items are when exported: its `heldIn`, or the exporter's country. */
+export function heldInCountry(project: Project, component: Component): string {
+  return component.heldIn ?? exporterCountry(project, component);
+}
+
+/** The Union's lists, from the regime that consults Member States (absent in policy snapshots older than the Art. 14(1) rules). */
+export function unionOf(policy: Policy): Union | undefined {
+  return Object.values(policy.regimes).find((r) => r.union)?.union;
+}
+
+/**
+ * The military licence a military-list component needs from its exporter's country. Undefined for a dual-use
+ * component, and for a policy snapshot without `militaryRegimes`: workflows started on it keep the routing they began with.
+ */
+export function militaryLicenceOf(policy: Policy, project: Project, component: Component): MilitaryLicence | undefined {
+  if (!policy.militaryRegimes || !component.controlCodes.some(isMilitaryCode)) return undefined;
+  const exporter = exporterCountry(project, component);
+  const licence = militaryLicence(policy.militaryRegimes, unionOf(policy)?.members ?? [], exporter, component.destinations, component.controlCodes);
+  if (!licence) throw new Error(`policy ${policy.version} has no military licensing authority for ${exporter}`);
+  return licence;
+}
+
+/**
+ * The issuing authority: the licensing agency of the exporter's country, and its regime. A military-list item is
+ * licensed by that country's military authority under its military regime, whose terms (and so everyone else's
+ * standing: advisory) replace the agency's dual-use regime.
+ */
 export function issuerOf(policy: Policy, project: Project, component: Component): { issuer: Agency; regime: Regime } {
+  const military = militaryLicenceOf(policy, project, component);
+  if (military) {
+    const issuer = { ...policy.agencies.find((a) => a.id === military.regime.authority)!, regime: military.regime.terms };
+    return { issuer, regime: policy.regimes[issuer.regime] };
+  }
   const issuer = licensingAgency(policy, exporterCountry(project, component));
   return { issuer, regime: policy.regimes[issuer.regime] };
+}
+
+/** The EU dual-use ruling on a component whose issuer consults Member States (undefined elsewhere, and for older policy snapshots). */
+function euRulingOf(policy: Policy, project: Project, component: Component, regime: Regime): EuRuling | undefined {
+  if (regime.consultation.whom !== 'member-states' || !regime.union) return undefined;
+  return euDualUseRuling(regime.union, {
+    exporter: exporterCountry(project, component),
+    heldIn: heldInCountry(project, component),
+    destinations: component.destinations,
+    codes: component.controlCodes,
+  });
+}
+
+/** What a component needs: an authorisation (and which, under which law), or none, with the basis. */
+export interface Authorisation {
+  required: boolean;
+  basis: string;
+}
+
+/**
+ * The authorisation a listed component needs, or `undefined` where the issuer's regime says nothing more than
+ * "a licence" (US, UK, JP) or the policy snapshot predates these rules.
+ */
+export function authorisationOf(policy: Policy, project: Project, component: Component, classification: Classification): Authorisation | undefined {
+  const military = militaryLicenceOf(policy, project, component);
+  if (military) return { required: true, basis: military.basis };
+  const ruling = euRulingOf(policy, project, component, issuerOf(policy, project, component).regime);
+  if (!ruling) return undefined;
+  // A listed recipient is a sanctions matter 2021/821 does not clear: the issuer reviews it all the same.
+  if (ruling.authorisation === 'not-required' && classification.restrictedPartyHits.length) {
+    return { required: true, basis: `${ruling.basis}; reviewed by the issuer because a recipient is on a restricted-party list` };
+  }
+  return { required: ruling.authorisation !== 'not-required', basis: ruling.basis };
 }
 
 /** A deadline as a plan carries it: milliseconds, or working days on a country's calendar (estimated at one calendar day each). */
@@ -108,6 +162,7 @@ export function planDeadline(deadline: Deadline, country: string): Pick<StepPlan
 /** How a consulted party stands to the issuer: inside its regime (its objection has the regime's effect) or outside it (advice). */
 export type Standing = 'issuer' | 'consulted' | 'advisory';
 
+/** How a party stands by its regime; a plan's own `standing` (routing knew better) comes first. */
 export function standingOf(policy: Policy, issuer: Agency, party: string): Standing {
   if (party === issuer.id) return 'issuer';
   const agency = policy.agencies.find((a) => a.id === party);
@@ -129,10 +184,18 @@ function locatedIn(project: Project, component: Component, exporter: string): st
  * licensing agencies of partner countries outside the regime (advisory).
  * T3: + the defence reviewers of the exporter's country and of the consulted
  * states, then the issuer's senior sign-off.
+ *
+ * Where the policy carries the Union's lists, an EU issuer consults only the
+ * state where the items are held, under Art. 14(1) (at any tier: the law
+ * sets no tier); a military item's issuer is its country's military authority
+ * and every other state advises. A component that needs no authorisation
+ * (`authorisationOf`) is not planned: the licence workflow settles it first.
  */
 export function componentReviewPlan(policy: Policy, project: Project, component: Component, classification: Classification, tier: Tier): StepPlan[][] {
   if (tier === 'T0') return [];
   const { issuer, regime } = issuerOf(policy, project, component);
+  const military = militaryLicenceOf(policy, project, component);
+  const eu = military ? undefined : euRulingOf(policy, project, component, regime);
   const question = (kind: StepKind) =>
     kind === 'defence-review'
       ? `Defence review of "${component.name}" (${tier}) for the licence ${issuer.name} issues: any objection?`
@@ -152,25 +215,58 @@ export function componentReviewPlan(policy: Policy, project: Project, component:
     ...(kind === 'issuer-review' || kind === 'advisory-review' ? { slaMs: policy.sla.agencyReview } : planDeadline(regime.consultation.within, agency.country)),
     question: question(kind),
   });
-  const issuerStep = step(issuer, 'issuer-review');
-  if (tier === 'T1') return [[issuerStep]];
+  const issuerSteps = [step(issuer, 'issuer-review')];
+  if (military?.warWeapons) {
+    // A war weapon needs its own approval (DE: KWKG § 3), from another authority: it co-issues, and its denial denies.
+    const approver = policy.agencies.find((a) => a.id === military.warWeapons!.authority)!;
+    issuerSteps.push({
+      ...step(approver, 'issuer-review'),
+      standing: 'issuer',
+      question: `War-weapons approval under ${military.warWeapons.law} for "${component.name}" (${tier}) to ${component.destinations.join(', ')}?`,
+    });
+  }
+  // Art. 14(1): the state where the items are held is consulted whatever the tier.
+  const art14: StepPlan[] = eu?.authorisation === 'export' && eu.consult ? [consultHeldIn(eu.consult)] : [];
+  function consultHeldIn(consult: { country: string; basis: string }): StepPlan {
+    const agency = licensingAgency(policy, consult.country);
+    return { ...step(agency, 'consultation'), question: `${question('consultation')} (${consult.basis})` };
+  }
+  if (tier === 'T1') return [[...issuerSteps, ...art14]];
 
+  const exporter = exporterCountry(project, component);
   const located = locatedIn(project, component, issuer.country);
-  const consulted =
-    regime.consultation.whom === 'reviewing-agencies'
-      ? policy.agencies.filter((a) => a.country === issuer.country && a.role === 'reviewing' && a.reasons.some((r) => classification.reasons.includes(r)))
-      : policy.agencies.filter((a) => a.role === 'licensing' && a.regime === issuer.regime && located.includes(a.country));
-  const advisory = policy.agencies.filter((a) => a.role === 'licensing' && a.regime !== issuer.regime && located.includes(a.country));
+  let consulted: Agency[];
+  let advisory: Agency[];
+  if (military) {
+    // Other states advise (Common Position 2008/944/CFSP): their military authority where the policy names one.
+    const held = heldInCountry(project, component);
+    const others = [...located, ...(held !== exporter && !located.includes(held) ? [held] : [])];
+    consulted = byReason(policy, issuer.country, classification);
+    advisory = others.flatMap((country) => {
+      const authority = policy.militaryRegimes?.[country]?.authority;
+      const agency = policy.agencies.find((a) => (authority ? a.id === authority : a.role === 'licensing' && a.country === country));
+      return agency ? [agency] : [];
+    });
+  } else {
+    consulted =
+      regime.consultation.whom === 'reviewing-agencies'
+        ? byReason(policy, issuer.country, classification)
+        : eu
+          ? []
+          : policy.agencies.filter((a) => a.role === 'licensing' && a.regime === issuer.regime && located.includes(a.country));
+    advisory = policy.agencies.filter((a) => a.role === 'licensing' && a.regime !== issuer.regime && located.includes(a.country));
+  }
   const steps = [
-    issuerStep,
+    ...issuerSteps,
+    ...art14,
     ...consulted.map((a) => step(a, a.defence ? 'defence-review' : 'consultation')),
     ...advisory.map((a) => step(a, 'advisory-review')),
   ];
   if (tier === 'T2') return [steps];
 
   // T3: the exporter's own defence reviewer is always in, and so are the consulted states' (the policy guarantees one per country).
-  const defenceCountries = [issuer.country, ...new Set(consulted.map((a) => a.country))];
-  for (const country of new Set(defenceCountries)) {
+  const consultedCountries = [...consulted, ...art14.map((s) => policy.agencies.find((a) => a.id === s.party)!)].map((a) => a.country);
+  for (const country of new Set([issuer.country, ...consultedCountries])) {
     const defence = policy.agencies.find((a) => a.defence && a.country === country)!;
     if (!steps.some((s) => s.party === defence.id)) steps.push(step(defence, 'defence-review'));
   }
@@ -186,6 +282,37 @@ export function componentReviewPlan(policy: Policy, project: Project, component:
     question: `Senior sign-off: "${component.name}" (T3) was reviewed and consulted. Sign off the licence ${issuer.name} issues?`,
   };
   return [steps, [senior]];
+}
+
+/** The issuer's country's reviewing agencies, by reason for control (US). */
+function byReason(policy: Policy, country: string, classification: Classification): Agency[] {
+  return policy.agencies.filter((a) => a.country === country && a.role === 'reviewing' && a.reasons.some((r) => classification.reasons.includes(r)));
+}
+
+/**
+ * Art. 14(2) of 2021/821: a Member State asks to be consulted on an export that may prejudice its essential security
+ * interests. Its own kind of step: 10 working days on its calendar, and its view does not bind the issuer.
+ */
+export function essentialSecurityPlan(policy: Policy, project: Project, component: Component, requestedBy: string, tier: Tier): StepPlan {
+  const { issuer, regime } = issuerOf(policy, project, component);
+  if (!regime.union) throw new Error(`${issuer.name} does not issue under Regulation 2021/821: Art. 14(2) does not apply`);
+  if (!regime.union.members.includes(requestedBy)) throw new Error(`${requestedBy} is not a Member State: only Member States may ask under Art. 14(2)`);
+  if (requestedBy === issuer.country) throw new Error(`${requestedBy} issues this licence: it does not consult itself under Art. 14(2)`);
+  const state = licensingAgency(policy, requestedBy);
+  return {
+    stepId: `${component.id}-${state.id}-art14-2`,
+    kind: 'essential-security',
+    party: state.id,
+    partyName: state.name,
+    reviewer: state.reviewers[0],
+    componentId: component.id,
+    tier,
+    standing: 'advisory',
+    ...planDeadline(regime.union.essentialSecurityWithin, state.country),
+    question:
+      `${state.name} asked to be consulted on its essential security interests (Regulation (EU) 2021/821 Art. 14(2)) on the licence ` +
+      `${issuer.name} decides for "${component.name}" to ${component.destinations.join(', ')}: your view? ${issuer.name} decides; your view does not bind it.`,
+  };
 }
 
 /** A silent reviewer's senior decides in their place (a step escalates once; the senior's own silence does not). */

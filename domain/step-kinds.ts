@@ -9,10 +9,14 @@ export type StepKind =
   | 'grant-funder'
   | 'grant-agency'
   | 'tier-lowering'
+  /** The issuer finds, with its basis, that a listed item needs no licence (a lowering to T0). */
+  | 'no-licence-finding'
   /** The issuing authority's own review: the licensing agency of the exporter's country. */
   | 'issuer-review'
   /** An agency the issuer's regime consults (US reviewing agencies; EU Member States where the items are located). */
   | 'consultation'
+  /** A Member State's request to be consulted on its essential security interests (2021/821 Art. 14(2)): its view does not bind. */
+  | 'essential-security'
   /** A defence reviewer consulted on a T3 component (the exporter's country's, and the consulted states'). */
   | 'defence-review'
   /** A partner country outside the issuer's regime: its view is advice to the issuer. */
@@ -26,10 +30,16 @@ export type StepKind =
   | 'appeal'
   /** The applicant may answer a notice of intent to deny (US). */
   | 'intent-to-deny'
+  /** A party whose denial stood when the applicant answered an intent to deny reviews it again (EO 12981 §5). */
+  | 'reconsideration'
   /** The funder reviews a milestone in a review cycle. */
   | 'milestone-review'
   /** The licensee accepts in writing the conditions reviewers set (provisos) before it uses the licence. */
-  | 'acknowledgement';
+  | 'acknowledgement'
+  /** The holder (the coordinator) is heard on a proposed suspension or revocation before the issuer decides. */
+  | 'holder-hearing'
+  /** The issuer decides a suspension or revocation the compliance monitor proposed (EAR §750.8; in the EU, under national law). */
+  | 'sanction-decision';
 
 /**
  * approve/deny/request-info on reviews and rulings; appeal/accept on an appeal window; respond/accept on an
@@ -90,12 +100,22 @@ export const STEP_KINDS: Readonly<Record<StepKind, StepKindRule>> = {
   },
   'tier-lowering': {
     label: 'Tier lowering',
-    decidedBy: 'the lead agency',
+    decidedBy: "the component's issuer (the licensing agency of its exporter's country)",
     mailSubject: 'Review requested',
     ...REVIEW_STEP,
     conditions: false,
     silence: 'escalate',
-    escalation: "the lead agency's senior, then stays open",
+    escalation: "the issuer's senior, then stays open",
+  },
+  'no-licence-finding': {
+    label: 'No licence required?',
+    decidedBy: "the component's issuer",
+    mailSubject: 'Finding requested',
+    decisions: REVIEW,
+    basisRequired: ['approve', 'deny'],
+    conditions: false,
+    silence: 'escalate',
+    escalation: "the issuer's senior, then stays open",
   },
   'issuer-review': {
     label: 'Issuer review',
@@ -112,6 +132,16 @@ export const STEP_KINDS: Readonly<Record<StepKind, StepKindRule>> = {
     mailSubject: 'Consultation requested',
     ...REVIEW_STEP,
     conditions: true,
+    silence: 'no-objection',
+    escalation: NO_ESCALATION,
+  },
+  // Art. 14(2) of 2021/821: the requesting state's view is not binding, and its silence is no objection after 10 working days.
+  'essential-security': {
+    label: 'Essential-security consultation (Art. 14(2))',
+    decidedBy: 'a Member State that asked to be consulted on its essential security interests',
+    mailSubject: 'Consultation requested',
+    ...REVIEW_STEP,
+    conditions: false,
     silence: 'no-objection',
     escalation: NO_ESCALATION,
   },
@@ -184,6 +214,17 @@ export const STEP_KINDS: Readonly<Record<StepKind, StepKindRule>> = {
     silence: 'lapses',
     escalation: NO_ESCALATION,
   },
+  // Silence keeps the denial the party gave; the notice period's end closes the step.
+  reconsideration: {
+    label: 'Reconsideration',
+    decidedBy: 'a party whose denial stands after the applicant answered an intent to deny',
+    mailSubject: 'Reconsideration requested',
+    decisions: ['approve', 'deny'],
+    basisRequired: ['deny'],
+    conditions: true,
+    silence: 'stays-open',
+    escalation: 'none: at the end of the notice period the denial it gave stands',
+  },
   'milestone-review': {
     label: 'Milestone review',
     decidedBy: 'the funder',
@@ -203,24 +244,53 @@ export const STEP_KINDS: Readonly<Record<StepKind, StepKindRule>> = {
     silence: 'stays-open',
     escalation: 'stays open, reminded; the licence is not in use until acknowledged, and lapses unused at its expiry',
   },
+  // The holder is told and heard (DOMAIN "Suspension and revocation"); not answering only closes the window.
+  'holder-hearing': {
+    label: 'Hearing on a proposed sanction',
+    decidedBy: 'the licence holder (the coordinator)',
+    mailSubject: 'Proposed sanction: your answer',
+    decisions: ['respond', 'accept'],
+    basisRequired: ['respond'],
+    conditions: false,
+    silence: 'lapses',
+    escalation: NO_ESCALATION,
+  },
+  // Suspension and revocation are the issuer's acts: approve imposes the proposed sanction, deny refuses it with the basis.
+  'sanction-decision': {
+    label: 'Suspension or revocation',
+    decidedBy: "the licence's issuer",
+    mailSubject: 'Decision requested',
+    decisions: ['approve', 'deny'],
+    basisRequired: ['approve', 'deny'],
+    conditions: false,
+    silence: 'escalate',
+    escalation: "the issuer's senior, then stays open: silence never suspends or revokes",
+  },
 };
 
 /** Every decision some kind of step offers: what the request schema accepts before the step is known. */
 export const DECISIONS = [...new Set(Object.values(STEP_KINDS).flatMap((r) => r.decisions))] as [Decision, ...Decision[]];
 
 /** How each decision that needs one asks for its legal basis: the request schema and the workflow's validator say the same. */
-export function basisRequiredMessage(decision: Decision): string {
+export function basisRequiredMessage(decision: Decision, kind?: StepKind): string {
+  if (kind === 'sanction-decision' && decision === 'approve') return 'a suspension or revocation must cite its legal basis, in writing';
   return (
     {
       deny: 'a denial must cite its legal basis, in writing',
+      approve: 'this approval is a finding that no licence is required: cite its basis, in writing',
       appeal: 'an appeal must state its legal basis, in writing',
       respond: 'a response must state its grounds, in writing',
     }[decision as string] ?? `"${decision}" must cite its legal basis, in writing`
   );
 }
 
-/** Decisions that cite a legal basis on some kind of step: the request schema checks these before the step is known. */
-export const BASIS_DECISIONS: readonly Decision[] = [...new Set(Object.values(STEP_KINDS).flatMap((r) => r.basisRequired))];
+/**
+ * Decisions that cite a legal basis on every kind of step that offers them: the request schema checks these before
+ * the step is known (an approval needs one only on a no-licence finding, which the step's validator checks).
+ */
+export const BASIS_DECISIONS: readonly Decision[] = DECISIONS.filter((d) =>
+  Object.values(STEP_KINDS).every((r) => !r.decisions.includes(d) || r.basisRequired.includes(d)),
+);
 
 /** The most conditions one approval may set, and the longest one. */
 export const CONDITION_LIMITS = { count: 20, length: 1000 } as const;

@@ -225,4 +225,41 @@ export const migrations: Record<string, Migration> = {
       await db.schema.createIndex('sent_mails_by_time').on('sent_mails').column('sent_at').execute();
     },
   },
+  /**
+   * What is bound to a principal of API_KEYS or PRINCIPALS_FILE (api/oidc.ts, api/session-revocations.ts): the
+   * account at the identity provider (`iss`, `sub`) it first signed in with, which a later sign-in by the same
+   * e-mail must match; and when its sessions were last revoked (sign-out everywhere).
+   */
+  '0007-principal-bindings': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('principal_bindings')
+        .addColumn('principal_id', 'text', (c) => c.primaryKey())
+        .addColumn('issuer', 'text', (c) => c.notNull())
+        .addColumn('subject', 'text', (c) => c.notNull())
+        .addColumn('email', 'text', (c) => c.notNull())
+        .addColumn('bound_at', 'timestamptz', (c) => c.notNull())
+        .addUniqueConstraint('principal_bindings_account', ['issuer', 'subject'])
+        .execute();
+      await db.schema
+        .createTable('session_revocations')
+        .addColumn('principal_id', 'text', (c) => c.primaryKey())
+        .addColumn('revoked_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('revoked_by', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
+  /**
+   * A target set names the funder who wrote it, and the cycle that was started with it once one was: a list filed
+   * under a cycle id that turned out to be taken belongs to no cycle, and is purged like any set no cycle uses.
+   * Sets written before this migration take the funder and the id of the cycle their id names, if there is one.
+   */
+  '0008-target-set-funder': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('cycle_target_sets').addColumn('funder_id', 'text').addColumn('cycle_id', 'text').execute();
+      await sql`update cycle_target_sets s set funder_id = c.funder_id, cycle_id = c.cycle_id
+                from cycles c where c.cycle_id = split_part(s.set_id, ':', 1)`.execute(db);
+      await db.schema.createIndex('cycle_target_sets_by_cycle').on('cycle_target_sets').column('cycle_id').execute();
+    },
+  },
 };

@@ -2,8 +2,8 @@
  * Purging the records whose keeping period has passed (DESIGN §8: kept for the policy's record-keeping
  * period after the project, or the cycle, closed, whatever Temporal's retention is). One transaction: the
  * projects and cycles go with every row that belongs to them, and an event in record_events says who purged
- * what, and when. A cycle's target set goes with it; a set no cycle was started with (its launch refused)
- * goes a day after it was written.
+ * what, and when. A cycle's target set goes with it; a set no cycle was started with (its launch refused, or
+ * its cycle id taken) goes a day after it was written.
  */
 import { forgetSentMails } from './sent-mails';
 import { sql } from 'kysely';
@@ -17,7 +17,7 @@ export interface PurgeResult {
   dryRun: boolean;
 }
 
-/** How long a target set no cycle was started with is kept (a launch retried within it finds its set). */
+/** How long a target set no cycle claimed is kept (a launch in flight, or retried within it, finds its set). */
 const UNUSED_SET_MS = 86_400_000;
 
 export async function purgeExpiredRecords(db: Records, o: { now: Date; actor: string; dryRun?: boolean }): Promise<PurgeResult> {
@@ -39,7 +39,9 @@ export async function purgeExpiredRecords(db: Records, o: { now: Date; actor: st
       .execute();
     const purged = expired.map((r) => ({ projectId: r.project_id, keepUntil: r.keep_until!.toISOString() }));
     const cycles = expiredCycles.map((r) => ({ cycleId: r.cycle_id, keepUntil: r.keep_until!.toISOString() }));
-    // A set is named `<cycle id>:…`: it belongs to an expired cycle, or to none if no cycle has that id.
+    // A set goes with the cycle that claimed it; a set no cycle claimed, or whose cycle is gone, goes a day after it
+    // was written (a launch in flight, or retried, finds its set meanwhile). A set filed under a cycle id that was
+    // taken is never claimed: it goes then too, whatever the cycle of that id does.
     const sets = tx
       .selectFrom('cycle_target_sets')
       .select('set_id')
@@ -48,7 +50,7 @@ export async function purgeExpiredRecords(db: Records, o: { now: Date; actor: st
           ...(cycles.length
             ? [
                 eb(
-                  sql`split_part(set_id, ':', 1)`,
+                  'cycle_id',
                   'in',
                   cycles.map((c) => c.cycleId),
                 ),
@@ -56,14 +58,10 @@ export async function purgeExpiredRecords(db: Records, o: { now: Date; actor: st
             : []),
           eb.and([
             eb('created_at', '<', sql<Date>`${new Date(o.now.getTime() - UNUSED_SET_MS).toISOString()}::timestamptz`),
-            eb.not(
-              eb.exists(
-                eb
-                  .selectFrom('cycles')
-                  .select('cycle_id')
-                  .whereRef('cycles.cycle_id', '=', sql`split_part(set_id, ':', 1)`),
-              ),
-            ),
+            eb.or([
+              eb('cycle_id', 'is', null),
+              eb.not(eb.exists(eb.selectFrom('cycles').select('cycles.cycle_id').whereRef('cycles.cycle_id', '=', 'cycle_target_sets.cycle_id'))),
+            ]),
           ]),
         ]),
       );

@@ -125,6 +125,10 @@ export interface CycleTargetSetsTable {
   total: number;
   project_ids: string[];
   created_at: Timestamp;
+  /** The funder whose list it is (null only for a set of no cycle written before 0008). */
+  funder_id: string | null;
+  /** The cycle started with it; null until one is (a launch refused or still in flight). */
+  cycle_id: string | null;
 }
 
 export interface CycleItemsTable {
@@ -160,6 +164,25 @@ export interface Database {
   record_events: RecordEventsTable;
   record_writers: RecordWritersTable;
   sent_mails: SentMailsTable;
+  principal_bindings: PrincipalBindingsTable;
+  session_revocations: SessionRevocationsTable;
+}
+
+/** A principal's account at the OpenID provider, bound at its first sign-in (api/oidc.ts). */
+export interface PrincipalBindingsTable {
+  principal_id: string;
+  issuer: string;
+  subject: string;
+  /** The e-mail it signed in with then. */
+  email: string;
+  bound_at: Timestamp;
+}
+
+/** Sign-out everywhere: every session of the principal issued before `revoked_at` is refused (api/session-revocations.ts). */
+export interface SessionRevocationsTable {
+  principal_id: string;
+  revoked_at: Timestamp;
+  revoked_by: string;
 }
 
 /** Each mail SMTP accepted, by Message-ID, so a retried send in any worker does not send it again (records/sent-mails.ts). */

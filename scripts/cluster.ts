@@ -40,8 +40,8 @@ async function main() {
   console.log(`  ✔ namespace        ${cluster.namespace} with the search attributes (${s(t.namespace)})`);
   console.log(`Ready in ${s(Date.now() - t0)}; logs in ${path.join(dir, 'logs')}. Press Ctrl-C to stop.`);
   console.log('\nRun the product on it, each in a terminal (MailDev or another SMTP server on SMTP_URL):');
-  console.log(`  TEMPORAL_ADDRESS=${cluster.address()} DATABASE_URL=${cluster.databaseUrl()} npm run worker`);
-  console.log(`  TEMPORAL_ADDRESS=${cluster.address('frontend-2')} DATABASE_URL=${cluster.databaseUrl()} npm run api`);
+  console.log(`  NODE_ENV=development TEMPORAL_ADDRESS=${cluster.address()} DATABASE_URL=${cluster.databaseUrl()} npm run worker`);
+  console.log(`  NODE_ENV=development TEMPORAL_ADDRESS=${cluster.address('frontend-2')} DATABASE_URL=${cluster.databaseUrl()} npm run api`);
 }
 
 main().catch((err) => {

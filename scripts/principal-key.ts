@@ -5,7 +5,7 @@
  *   npm run principal-key -- --file principals.json --revoke k-0123456789abcdef
  *
  * Issuing adds the principal when it is new (name and e-mail required then) and a key to it, and prints the key
- * once on stdout: only its scrypt hash is written. A principal keeps up to 10 keys, so a key can be rotated without
+ * once on stdout: only its HMAC-SHA-256 (`hmac-sha256$<salt>$<mac>`) is written. A principal keeps up to 10 keys, so a key can be rotated without
  * a gap. The API reads the file at start-up: restart it (or roll its replicas) after a change.
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -52,7 +52,7 @@ async function main() {
     if (values.email) principal.email = values.email;
   }
   const { keyId, key } = newFileKey();
-  principal.keys.push({ keyId, hash: await hashKey(key.slice(keyId.length + 1)) });
+  principal.keys.push({ keyId, hash: hashKey(key.slice(keyId.length + 1)) });
   save(values.file, file);
   process.stderr.write(`issued ${keyId} to ${principal.id}; the key, shown once:\n`);
   process.stdout.write(`${key}\n`);

@@ -60,6 +60,10 @@ try {
   process.exit(1);
 }
 const env: NodeJS.ProcessEnv = {
+  // npm start is a development machine's: it chooses development (the entry points alone never do), and keeps
+  // the API, on its public development keys, to this machine unless HOST says otherwise.
+  NODE_ENV: 'development',
+  HOST: '127.0.0.1',
   TEMPORAL_ADDRESS: `127.0.0.1:${ports.temporal}`,
   SMTP_URL: `smtp://127.0.0.1:${ports.smtp}`,
   DATABASE_URL: embeddedDatabaseUrl(ports.records),
@@ -193,10 +197,16 @@ function newestNotDone(done: Set<Managed>): Managed | undefined {
   return [...started].reverse().find((p) => !done.has(p));
 }
 
+/** Where this machine reaches a server listening on `host` (every interface: loopback). */
+function reachable(host: string | undefined): string {
+  if (!host || host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
 /** Thrown at the next step of start-up once stopping began: nothing more is started. */
 class StartAbandoned extends Error {}
 
-/** Each port npm start listens on: its setting, and where its process listens (the API: every interface). */
+/** Each port npm start listens on: its setting, and where its process listens (the API: HOST, 127.0.0.1 unless set). */
 function listeners() {
   return [
     { setting: 'TEMPORAL_PORT', port: ports.temporal, host: '127.0.0.1' },
@@ -204,7 +214,7 @@ function listeners() {
     { setting: 'SMTP_PORT', port: ports.smtp, host: '127.0.0.1' },
     { setting: 'MAILDEV_WEB_PORT', port: ports.mailWeb, host: '127.0.0.1' },
     ...(embedded ? [{ setting: 'RECORDS_PORT', port: ports.records, host: '127.0.0.1' }] : []),
-    { setting: 'PORT', port: ports.api, host: undefined },
+    { setting: 'PORT', port: ports.api, host: env.HOST || undefined },
   ];
 }
 
@@ -283,7 +293,7 @@ async function main() {
   await waitUntil('worker', () => workerPolling(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE, config.TASK_QUEUE, worker.child.pid), 120_000, worker);
   ready('worker', `task queue "${config.TASK_QUEUE}"`);
   const api = supervise(() => startTsEntry('api', 'api/main.ts', env, path.join(logs, 'api.log')));
-  await waitUntil('API', () => httpOk(`http://127.0.0.1:${ports.api}/readyz`), 60_000, api);
+  await waitUntil('API', () => httpOk(`http://${reachable(env.HOST)}:${ports.api}/readyz`), 60_000, api);
   ready('API', `${config.PUBLIC_URL}  (/dashboard, /v1/..., /healthz, /readyz)`);
 
   checkpoint();

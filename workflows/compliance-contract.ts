@@ -8,7 +8,7 @@ import type { SearchAttributePair } from '@temporalio/common';
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import { COMPLIANCE_DEFAULTS, type CompliancePolicy } from '../domain/compliance-calendar';
 import type { Anomaly, ComplianceReport } from '../domain/compliance-rules';
-import type { Policy } from '../domain/policy';
+import type { Agency, Policy } from '../domain/policy';
 import type { Component, Project } from '../domain/project';
 import type { RecordPosition } from '../records/contract';
 import { searchAttributes, type Channel, type Licence } from './definitions';
@@ -76,16 +76,43 @@ export interface CorrectiveAction {
   anomalies: Anomaly[];
   openedAt: string;
   dueAt: string;
-  /** `overdue`: the deadline passed unresolved and the licence is suspended; `closed`: the licence ended first. */
+  /**
+   * `overdue`: the deadline passed unresolved (its suspension is proposed to the issuer; on monitors started before
+   * release 0.4.0 the licence was suspended at once); `closed`: the licence ended first.
+   */
   status: 'open' | 'overdue' | 'resolved' | 'closed';
   overdueAt?: string;
-  /** When the licence is revoked unless this action is resolved first (set once it is overdue). */
+  /** When the licence's revocation is proposed (before release 0.4.0: when it is revoked) unless this action is resolved first; set once it is suspended. */
   revokeAt?: string;
+  /** The sanction proposed for this action, the latest one (its story is in the audit trail). */
+  proposal?: SanctionProposal;
   resolvedAt?: string;
   resolvedBy?: string;
   note?: string;
   closedReason?: string;
 }
+
+export type SanctionKind = 'suspension' | 'revocation';
+
+/**
+ * A suspension or revocation the monitor proposed: the holder is heard, then the issuer decides (DOMAIN.md
+ * "Suspension and revocation"). `withdrawn`: the action was resolved first; `closed`: the licence ended first.
+ */
+export interface SanctionProposal {
+  kind: SanctionKind;
+  proposedAt: string;
+  stage: 'hearing' | 'decision' | 'approved' | 'denied' | 'withdrawn' | 'closed';
+  hearingStepId: string;
+  decisionStepId?: string;
+  decidedAt?: string;
+  /** Who decided it: the issuer's reviewer, or its senior in a silent reviewer's place. */
+  decidedBy?: string;
+  /** The issuer's basis for imposing or refusing it. */
+  basis?: string;
+}
+
+/** The review settings the issuer's and the holder's steps run on (reminders, links, requests for information). */
+export type MonitorReviewSettings = Pick<Policy, 'links' | 'reminders'> & { sla: Pick<Policy['sla'], 'infoRequestWithin' | 'returnUnansweredAfter'> };
 
 /**
  * Everything the monitor carries from one period (one run) to the next. Bounded: besides
@@ -114,6 +141,12 @@ export interface ComplianceMonitorInput {
   componentName: string;
   licence: MonitoredLicence;
   policy: CompliancePolicy;
+  /**
+   * The licence's issuer with its reviewers, who decides a proposed suspension or revocation, and the settings its steps
+   * run on. Absent on monitors started before release 0.4.0 (they suspend and revoke by their deadlines, as they began).
+   */
+  issuer?: Agency;
+  review?: MonitorReviewSettings;
   /** Set by continue-as-new: the period this run monitors and the state carried over. Absent on the first run. */
   period?: number;
   record?: ComplianceRecord;
@@ -181,6 +214,14 @@ export const ComplianceRejection = {
   AlreadyResolved: 'AlreadyResolved',
 } as const;
 
+/** The issuer's agency and the review settings, when the policy names them (a snapshot without them: timers only, as before). */
+function issuerSeat({ policy, licence }: MonitorStartParams): Pick<ComplianceMonitorInput, 'issuer' | 'review'> {
+  const issuer = policy.agencies?.find((a) => a.id === licence.issuer?.agencyId);
+  if (!issuer || !policy.links || !policy.reminders || !policy.sla) return {};
+  const { infoRequestWithin, returnUnansweredAfter } = policy.sla;
+  return { issuer, review: { links: policy.links, reminders: policy.reminders, sla: { infoRequestWithin, returnUnansweredAfter } } };
+}
+
 // ---- starting a monitor -----------------------------------------------------------
 
 export interface MonitorStartParams {
@@ -188,7 +229,8 @@ export interface MonitorStartParams {
   component: Component;
   /** The licence as the licence review returned it: status `approved`. */
   licence: Licence;
-  policy: Pick<Policy, 'compliance'>;
+  /** `agencies`, `links`, `reminders` and `sla` give the issuer's seat for proposed sanctions (the project passes its whole policy). */
+  policy: Pick<Policy, 'compliance'> & Partial<Pick<Policy, 'agencies' | 'links' | 'reminders' | 'sla'>>;
   projectWorkflowId: string;
   /** The project workflow's first run. */
   projectRun: string;
@@ -232,6 +274,7 @@ export function complianceMonitorStart(p: MonitorStartParams): {
     },
     // A policy snapshot taken before the `compliance` section existed has none.
     policy: { ...COMPLIANCE_DEFAULTS, ...p.policy.compliance },
+    ...issuerSeat(p),
   };
   return {
     workflowId: complianceMonitorWorkflowId(project.projectId, component.id),

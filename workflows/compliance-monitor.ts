@@ -1,8 +1,9 @@
 /**
  * The state and the rules of one licence's compliance monitor, for one
  * reporting period (one workflow run): the report request, the deadlines
- * (missed report, corrective action, suspension, revocation, renewal
- * reminder, expiry) and the two Updates the coordinator sends. The workflow
+ * (missed report, corrective action, proposed suspension and revocation,
+ * renewal reminder, expiry) and the two Updates the coordinator sends. The
+ * issuer decides what it proposes (compliance-sanctions.ts). The workflow
  * function in compliance.ts only wires the handlers, runs the period and
  * continues as new. It records its own audit entries, and tells the project
  * workflow the licence's state (with its compliance record) when it changes.
@@ -13,6 +14,7 @@ import { periodCount, renewalReminderAt, reportingWindow, type LicenceTerm, type
 import { endUsersToScreen, missedReportAnomaly, reportAnomalies, type Anomaly } from '../domain/compliance-rules';
 import { formatDuration } from '../domain/durations';
 import {
+  type SanctionProposal,
   COMPLIANCE_STAGE,
   ComplianceRejection,
   correctiveActionId,
@@ -27,6 +29,9 @@ import {
   type ResolutionResult,
 } from './compliance-contract';
 import { searchAttributes, type Channel } from './definitions';
+import { SanctionPanel } from './compliance-sanctions';
+import { isPatched } from './patches';
+import type { AuditInput } from './review-board';
 import { mail, screening } from './effects';
 import type { MailLicence, NoticeIntent } from './mail-intents';
 import { RecordOwner } from './record-writer';
@@ -65,6 +70,10 @@ export class LicenceMonitor {
   private unsent = false;
   /** Set by the Update handlers and by every audit entry: the main loop recomputes its deadlines and reports what is new. */
   private changed = false;
+  /** Where the issuer decides proposed sanctions; absent on monitors started before release 0.4.0 (no issuer in their input). */
+  private readonly sanctions?: SanctionPanel;
+  /** Set once the issuer's revocation took effect: the run ends. */
+  private ended?: PeriodOutcome;
 
   constructor(private readonly input: ComplianceMonitorInput) {
     const { licence } = input;
@@ -94,6 +103,7 @@ export class LicenceMonitor {
     this.owner.holdLicence(() => ({ licence: this.licenceView() }));
     // Never cancelled: a withdrawal's last entries are written too.
     void CancellationScope.nonCancellable(() => this.owner.recorder.run());
+    if (input.issuer && input.review) this.sanctions = new SanctionPanel(this.sanctionHost(), input.issuer, input.review);
   }
 
   /** Runs this period until it ends (continue-as-new) or the licence does. */
@@ -108,6 +118,7 @@ export class LicenceMonitor {
     }
     if (!this.record.reports.some((r) => r.period === this.window.period)) await this.requestReport();
     for (;;) {
+      if (this.ended) return this.ended;
       const next = this.nextDeadline();
       if (next.at <= Date.now()) {
         const outcome = await this.onDeadline(next);
@@ -210,7 +221,11 @@ export class LicenceMonitor {
       Object.assign(this.record, { status: 'approved', suspendedAt: undefined, basis: undefined });
       this.audit('licence-reinstated', `${this.input.licence.licenceId} in force again: ${action.actionId} resolved`);
     }
+    // The proposal is withdrawn at once; its closing notices go out after the project hears of the resolution.
+    const withdrawn = this.sanctions?.withdraw(action, `corrective action ${action.actionId} was resolved: ${r.note}`);
     await this.publish();
+    // Awaited only when there is one: a monitor without an issuer keeps the exact order of its history.
+    if (withdrawn) await withdrawn;
     if (reinstated)
       await this.notify(`${action.actionId}.reinstated`, { kind: 'licence-reinstated', licence: this.mailLicence(), action }, 'reinstatement notice');
     return { actionId: action.actionId, resolvedAt, licenceStatus: this.record.status };
@@ -259,13 +274,16 @@ export class LicenceMonitor {
 
   private nextDeadline(): Deadline {
     const deadlines: Deadline[] = [{ kind: 'expiry', at: this.term.validUntil }];
-    if (this.window.endsAt < this.term.validUntil) deadlines.push({ kind: 'period-end', at: this.window.endsAt });
+    // A pending proposal's steps live in this run: the next period starts (continues as new) once the issuer has decided.
+    if (this.window.endsAt < this.term.validUntil && !this.sanctions?.pending(this.record.correctiveActions))
+      deadlines.push({ kind: 'period-end', at: this.window.endsAt });
     if (!this.record.renewalReminderSentAt)
       deadlines.push({ kind: 'renewal-reminder', at: renewalReminderAt(this.term, this.input.policy.renewalReminderBefore) });
     for (const report of this.record.reports) if (report.status === 'awaited') deadlines.push({ kind: 'report-due', at: Date.parse(report.dueAt), report });
     for (const action of this.record.correctiveActions) {
       if (action.status === 'open') deadlines.push({ kind: 'action-due', at: Date.parse(action.dueAt), action });
-      if (action.status === 'overdue') deadlines.push({ kind: 'revocation', at: Date.parse(action.revokeAt!), action });
+      if (action.status === 'overdue' && action.revokeAt && action.proposal?.kind !== 'revocation')
+        deadlines.push({ kind: 'revocation', at: Date.parse(action.revokeAt), action });
     }
     return deadlines.sort((a, b) => a.at - b.at || ORDER.indexOf(a.kind) - ORDER.indexOf(b.kind))[0];
   }
@@ -276,9 +294,20 @@ export class LicenceMonitor {
         await this.reportMissed(d.report);
         return undefined;
       case 'action-due':
-        await this.suspend(d.action);
+        // Suspension is the issuer's act, after the holder is heard: the monitor proposes it.
+        if (isPatched('sanctions-by-issuer') && this.sanctions) await this.proposeSuspension(d.action);
+        else await this.suspend(d.action);
         return undefined;
       case 'revocation':
+        if (isPatched('sanctions-by-issuer') && this.sanctions) {
+          this.sanctions.propose(
+            d.action,
+            'revocation',
+            `corrective action ${d.action.actionId} unresolved through the suspension (since ${d.action.overdueAt})`,
+          );
+          await this.publish();
+          return undefined;
+        }
         await this.revoke(d.action);
         return 'revoked';
       case 'renewal-reminder':
@@ -351,13 +380,76 @@ export class LicenceMonitor {
     );
   }
 
-  private async revoke(action: CorrectiveAction): Promise<void> {
+  /** The action is overdue: its suspension is proposed, unless the licence is suspended already (then its revocation clock starts). */
+  private async proposeSuspension(action: CorrectiveAction): Promise<void> {
+    const now = Date.now();
+    Object.assign(action, { status: 'overdue', overdueAt: iso(now) });
+    if (this.record.status === 'suspended') {
+      action.revokeAt = iso(now + this.input.policy.suspensionBeforeRevocation);
+      this.audit(
+        'corrective-action-overdue',
+        `${action.actionId} not resolved by ${action.dueAt}; the licence stays suspended; revocation proposed at ${action.revokeAt} unless resolved`,
+      );
+    } else {
+      this.sanctions!.propose(action, 'suspension', `corrective action ${action.actionId} unresolved since ${action.dueAt}`);
+    }
+    await this.publish();
+  }
+
+  /** The issuer approved a proposed sanction: the licence is suspended (its revocation clock starts) or revoked, and the run ends. */
+  private async impose(action: CorrectiveAction, p: SanctionProposal): Promise<void> {
+    const by = `${this.input.issuer!.name} (${p.decidedBy}) on ${p.decidedAt}; basis: ${p.basis}`;
+    if (p.kind === 'revocation') {
+      await this.revoke(action, `revoked by ${by}; corrective action ${action.actionId} unresolved through the suspension (since ${action.overdueAt})`);
+      this.ended = 'revoked';
+      this.changed = true;
+      return;
+    }
+    const now = Date.now();
+    const alreadySuspended = this.record.status === 'suspended';
+    action.revokeAt = iso(now + this.input.policy.suspensionBeforeRevocation);
+    Object.assign(this.record, {
+      status: 'suspended',
+      suspendedAt: this.record.suspendedAt ?? iso(now),
+      basis: `suspended by ${by}; corrective action ${action.actionId} unresolved since ${action.dueAt}`,
+    });
+    this.audit(
+      'licence-suspended',
+      `${this.input.licence.licenceId} suspended by ${by}; revocation proposed at ${action.revokeAt} unless ${action.actionId} is resolved`,
+    );
+    await this.publish();
+    await this.notify(
+      `${action.actionId}.suspended`,
+      { kind: 'licence-suspended', licence: this.mailLicence(), action, alreadySuspended },
+      'suspension notice',
+    );
+  }
+
+  private sanctionHost() {
+    return {
+      input: this.input,
+      owner: this.owner,
+      audit: (entry: AuditInput) => {
+        this.owner.audit(entry);
+        this.unsent = true;
+        this.changed = true;
+      },
+      changed: () => {
+        this.changed = true;
+        this.owner.recorder.changed();
+      },
+      impose: (action: CorrectiveAction, p: SanctionProposal) => this.impose(action, p),
+    };
+  }
+
+  private async revoke(action: CorrectiveAction, basis?: string): Promise<void> {
     const now = iso(Date.now());
     Object.assign(this.record, {
       status: 'revoked',
       revokedAt: now,
-      basis: `corrective action ${action.actionId} unresolved through the suspension (since ${action.overdueAt})`,
+      basis: basis ?? `corrective action ${action.actionId} unresolved through the suspension (since ${action.overdueAt})`,
     });
+    if (this.sanctions) await this.closeProposals(action, 'the licence was revoked');
     this.closeOutstanding('the licence was revoked');
     this.audit('licence-revoked', `${this.input.licence.licenceId} revoked: ${this.record.basis}`);
     await this.publish();
@@ -376,6 +468,7 @@ export class LicenceMonitor {
   private async expire(): Promise<void> {
     this.record.status = 'expired';
     this.record.expiredAt = iso(Date.now());
+    if (this.sanctions) await this.closeProposals(undefined, 'the licence expired');
     const stillOpen = this.closeOutstanding('the licence expired');
     this.audit(
       'licence-expired',
@@ -384,6 +477,14 @@ export class LicenceMonitor {
     );
     await this.publish();
     await this.notify('expired', { kind: 'licence-expired', licence: this.mailLicence(), stillOpen }, 'expiry notice');
+  }
+
+  /**
+   * The licence ended: proposals still pending (other than the one that ended it) close, with their steps. Called only
+   * where there is an issuer, so a monitor started before release 0.4.0 issues its commands in the order it always did.
+   */
+  private async closeProposals(except: CorrectiveAction | undefined, reason: string): Promise<void> {
+    for (const a of this.record.correctiveActions) if (a !== except) await this.sanctions?.withdraw(a, reason, 'closed');
   }
 
   /** Closes what was still awaited when the licence ended; returns what was closed, for the audit trail and the notice. */
@@ -484,10 +585,11 @@ export class LicenceMonitor {
     const dues = [
       ...this.record.reports.filter((r) => r.status === 'awaited').map((r) => r.dueAt),
       ...this.record.correctiveActions.filter((a) => a.status === 'open').map((a) => a.dueAt),
-      ...this.record.correctiveActions.filter((a) => a.status === 'overdue').map((a) => a.revokeAt!),
+      ...this.record.correctiveActions.filter((a) => a.status === 'overdue' && a.revokeAt).map((a) => a.revokeAt!),
+      ...(this.sanctions?.open().map((s) => s.dueAt) ?? []),
     ].sort();
     const nextDue = this.inForce() && dues.length ? new Date(dues[0]) : null;
-    const awaited = awaitsCoordinator ? ['coordinator'] : [];
+    const awaited = [...new Set([...(awaitsCoordinator ? ['coordinator'] : []), ...(this.sanctions?.open().map((s) => s.party) ?? [])])];
     const current = workflowInfo().typedSearchAttributes;
     const updates: SearchAttributeUpdatePair[] = [];
     if (current.get(searchAttributes.stage) !== COMPLIANCE_STAGE) updates.push({ key: searchAttributes.stage, value: COMPLIANCE_STAGE });

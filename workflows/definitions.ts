@@ -184,8 +184,11 @@ export interface InfoAnswer {
 
 // ---- licences ------------------------------------------------------------
 
-/** `returned`: closed without a decision after an information request went unanswered; the coordinator may submit the component again. */
-export type LicenceStatus = 'cleared' | 'in-review' | 'approved' | 'denied' | 'disputed' | 'returned' | 'suspended' | 'revoked' | 'expired';
+/**
+ * `returned`: closed without a decision after an information request went unanswered; the coordinator may submit the component again.
+ * `not-required`: the law requires no authorisation (a dual-use delivery inside the Union, 2021/821 Art. 2(2), 3); `basis` says why.
+ */
+export type LicenceStatus = 'cleared' | 'not-required' | 'in-review' | 'approved' | 'denied' | 'disputed' | 'returned' | 'suspended' | 'revoked' | 'expired';
 
 export interface Licence {
   status: LicenceStatus;
@@ -194,7 +197,7 @@ export interface Licence {
   validUntil?: string;
   conditions: string[];
   reportingPeriodMs?: number;
-  /** For T0: the rule that cleared it; for a denial: the legal bases cited. */
+  /** For T0: the rule that cleared it; not required: why; granted: what was issued, under which law (where the regime names it); a denial: the legal bases cited. */
   basis?: string;
   /** Who issues it: the licensing agency of the exporter's country, under its regime. */
   issuer?: { agencyId: string; name: string; regime: string };
@@ -204,7 +207,8 @@ export interface Licence {
    * Conditions set by reviewers bind the licensee once it accepts them in writing: until then the licence
    * is issued but not in use (its compliance monitoring has not started, and a funder cycle holds on it).
    */
-  acknowledgement?: { stepId: string; acknowledgedAt?: string; acknowledgedBy?: string };
+  /** The written acknowledgements its conditions require: `stepId` the first, `steps` all where there are several; `acknowledgedAt` once all are in. */
+  acknowledgement?: { stepId: string; steps?: string[]; acknowledgedAt?: string; acknowledgedBy?: string };
 }
 
 export const disputeWorkflowId = (projectId: string, componentId: string, n: number) => `dispute-${projectId}--${componentId}-${n}`;
@@ -214,6 +218,8 @@ export interface LicenceInput {
   component: Component;
   classification: Classification;
   tier: Tier;
+  /** Why the component has its tier, when scoping changed it (a lowering and who approved it); else the classification's rule. */
+  tierReason?: string | null;
   policy: Policy;
   parentWorkflowId: string;
   /** The project workflow's first run: the review writes its steps into that project's record. */
@@ -417,6 +423,7 @@ export interface ResubmitRequest {
 /** A component returned without a decision is submitted again: a new licence review starts. */
 export const resubmitUpdate = defineUpdate<{ componentId: string; workflowId: string }, [ResubmitRequest]>('resubmitComponent');
 export const addDelegateUpdate = defineUpdate<{ owner: string; delegates: string[] }, [DelegateRequest]>('addDelegate');
+export const removeDelegateUpdate = defineUpdate<{ owner: string; delegates: string[] }, [{ userId: string; removedBy: string }]>('removeDelegate');
 
 export const ProjectRejection = {
   WrongStage: 'WrongStage',
@@ -425,4 +432,6 @@ export const ProjectRejection = {
   InvalidOverride: 'InvalidOverride',
   /** Only the project's owner (or an admin) adds delegates. */
   NotOwner: 'NotOwner',
+  /** The coordinator named is not a delegate of the project. */
+  NotADelegate: 'NotADelegate',
 } as const;

@@ -11,14 +11,16 @@
  */
 import { CancellationScope, condition, executeChild, isCancellation, setHandler } from '@temporalio/workflow';
 import { formatDuration } from '../domain/durations';
-import { phaseVerdict, type PhaseAnswer } from '../domain/regimes';
-import { componentReviewPlan, escalationPlan, issuerOf, standingOf, type StepPlan } from '../domain/routing';
+import { phaseVerdict, type PhaseAnswer, type PhaseVerdict } from '../domain/regimes';
+import { authorisationOf, componentReviewPlan, escalationPlan, issuerOf, standingOf, type StepPlan } from '../domain/routing';
 import { attributedCondition } from '../domain/step-kinds';
 import { caseDueAt, disputeWorkflowId, searchAttributes, type CaseClock, type Licence, type LicenceInput, type Position, type ReviewStep } from './definitions';
 import { syncRemindersSignal } from './cycle-contract';
 import { disputeWorkflow } from './dispute';
 import { mail } from './effects';
+import { isPatched } from './patches';
 import type { MailContext } from './mail-intents';
+import { awaitAcknowledgements, recipientsToAcknowledge } from './licence-acknowledgement';
 import { RecordOwner } from './record-writer';
 import { ParentReport } from './reporter';
 import { awaitingOf, ReviewBoard } from './review-board';
@@ -33,7 +35,13 @@ async function reviewLicence(input: LicenceInput, owner: RecordOwner): Promise<L
   const { project, component, classification, tier, policy } = input;
   const { issuer, regime } = issuerOf(policy, project, component);
   const issuedBy: Licence['issuer'] = { agencyId: issuer.id, name: issuer.name, regime: issuer.regime };
-  let licence: Licence = tier === 'T0' ? { status: 'cleared', conditions: [] } : { status: 'in-review', conditions: [], issuer: issuedBy };
+  // What the law requires (a policy snapshot older than these rules says nothing: undefined, and its workflows run as they began).
+  const authorisation = tier === 'T0' ? undefined : authorisationOf(policy, project, component, classification);
+  const notRequired = authorisation && !authorisation.required;
+  let licence: Licence =
+    tier === 'T0' || notRequired
+      ? { status: notRequired ? 'not-required' : 'cleared', conditions: [] }
+      : { status: 'in-review', conditions: [], issuer: issuedBy };
   const caseClock: CaseClock = { startedAt: new Date().toISOString(), limitMs: regime.caseLimit ?? policy.sla.caseLimit, stoppedMs: 0 };
   let disputes = 0;
   /** The step whose request for information went unanswered past the policy's limit: the case is returned. */
@@ -104,7 +112,10 @@ async function reviewLicence(input: LicenceInput, owner: RecordOwner): Promise<L
     });
     audit('ruling-binds', `final ruling of ${disputeId}: ${ruling}`);
     licence = { status: 'in-review', conditions: [], issuer: issuedBy };
-    return ruling === 'approved' ? grant() : deny(`final ruling of ${disputeId}`);
+    if (ruling === 'approved') return grant();
+    // EO 12981 §5: the ladder's final ruling binds Commerce; no reconsideration or appeal body reverses it.
+    if (isPatched('objections-stand')) return finalDenial(`final ruling of ${disputeId}`);
+    return deny(`final ruling of ${disputeId}`, []);
   };
 
   const grant = async (): Promise<Licence> => {
@@ -118,54 +129,27 @@ async function reviewLicence(input: LicenceInput, owner: RecordOwner): Promise<L
       validUntil: new Date(validFrom.getTime() + regimeTerms.licenceValidity).toISOString(),
       conditions: [...policy.licenceConditions[tier], ...reviewersConditions()],
       reportingPeriodMs: regimeTerms.reportingPeriod,
+      ...(authorisation && { basis: authorisation.basis }),
     };
     audit(
       'licence-granted',
       `${granted.licenceId} issued by ${issuer.name} (${issuer.regime}), valid until ${granted.validUntil}; conditions: ${granted.conditions.join('; ')}`,
     );
     const provisos = reviewersConditions();
-    if (provisos.length) return awaitAcknowledgement(granted, provisos);
+    // Policies before 0.4.0 name no tier whose conditions each recipient acknowledges: their workflows keep the old path.
+    const recipients = recipientsToAcknowledge(project, component, tier, policy.acknowledgedByEachRecipient);
+    if (provisos.length || recipients.length) return awaitAcknowledgement(granted, provisos, recipients);
     return finish(granted);
   };
 
-  /**
-   * Conditions set by reviewers (provisos) bind the licensee once it accepts them in writing. The licence is
-   * issued and shown, but not in use until the coordinator acknowledges them: its compliance monitoring starts
-   * then, and a funder cycle holds on it. Never assumed from silence: unacknowledged at expiry, it lapses unused.
-   */
-  async function awaitAcknowledgement(granted: Licence, provisos: string[]): Promise<Licence> {
-    const stepId = `${component.id}-acknowledgement`;
-    licence = { ...granted, acknowledgement: { stepId } };
-    const listed = provisos.map((c, i) => `(${i + 1}) ${c}`).join(' ');
-    await board.openSteps([
-      {
-        stepId,
-        kind: 'acknowledgement',
-        party: 'coordinator',
-        partyName: project.coordinator.name,
-        reviewer: project.coordinator.email,
-        componentId: component.id,
-        tier,
-        slaMs: policy.sla.acknowledgeWithin,
-        question:
-          `${issuer.name} issued licence ${granted.licenceId} for "${component.name}" with conditions its reviewers set: ${listed} ` +
-          'Acknowledge in writing that the licensee and its recipients will comply with each of them; the licence may not be used until then.',
-      },
-    ]);
-    const step = () => board.steps.get(stepId)!;
-    await condition(() => step().status !== 'open', Math.max(Date.parse(granted.validUntil!) - Date.now(), 1));
-    if (step().outcome === 'acknowledged') {
-      licence = { ...licence, acknowledgement: { stepId, acknowledgedAt: step().decidedAt, acknowledgedBy: step().reviewer } };
-      audit(
-        'conditions-acknowledged',
-        `${step().reviewer} acknowledged the ${provisos.length} reviewers' conditions of ${granted.licenceId} in writing`,
-        stepId,
-      );
-      return finish(licence);
-    }
-    await board.closeOpen(`licence ${granted.licenceId} expired before its conditions were acknowledged`);
-    audit('licence-lapsed', `${granted.licenceId} expired on ${granted.validUntil} unused: its reviewers' conditions were never acknowledged`, stepId);
-    return finish({ ...licence, status: 'expired' });
+  /** The acknowledgements the licence's conditions require (workflows/licence-acknowledgement.ts); in use once all are in. */
+  async function awaitAcknowledgement(granted: Licence, provisos: string[], recipients: LicenceInput['project']['partners']): Promise<Licence> {
+    const acknowledgementCase = {
+      ...{ project, component, tier, board, audit, issuerName: issuer.name, acknowledgeWithinMs: policy.sla.acknowledgeWithin },
+      show: (shown: Licence) => void (licence = shown),
+    };
+    const { licence: outcome } = await awaitAcknowledgements(acknowledgementCase, granted, provisos, recipients);
+    return finish(outcome);
   }
 
   /** Conditions the approving reviewers set, each with who set it. */
@@ -189,8 +173,13 @@ async function reviewLicence(input: LicenceInput, owner: RecordOwner): Promise<L
   setHandler(syncRemindersSignal, ({ cycleId, closesAt }) => board.remindOnCalendar(closesAt, `funder review cycle ${cycleId} (closes ${closesAt})`));
 
   if (tier === 'T0') {
-    audit('cleared-deemed-to-comply', `T0 cleared without review: ${classification.rule.text}`);
-    return finish({ status: 'cleared', conditions: policy.licenceConditions.T0, basis: classification.rule.text });
+    const basis = input.tierReason ?? classification.rule.text;
+    audit('cleared-deemed-to-comply', `T0 cleared without review: ${basis}`);
+    return finish({ status: 'cleared', conditions: policy.licenceConditions.T0, basis });
+  }
+  if (notRequired) {
+    audit('not-required', `no authorisation required, nobody consulted: ${authorisation.basis}`);
+    return finish({ status: 'not-required', conditions: [], basis: authorisation.basis });
   }
 
   watchCaseLimit().catch((err) => {
@@ -210,7 +199,7 @@ async function reviewLicence(input: LicenceInput, owner: RecordOwner): Promise<L
         if (verdict.by.some((a) => a.standing === 'consulted') && regime.consultation.objection === 'binding') {
           audit('objection-binds', `${verdict.basis}: ${issuer.name} must deny`);
         }
-        return await deny(verdict.basis);
+        return await deny(verdict.basis, verdict.by);
       }
     }
     return await grant();
@@ -228,7 +217,7 @@ async function reviewLicence(input: LicenceInput, owner: RecordOwner): Promise<L
       partyName: party.partyName,
       reviewer: party.reviewer,
       country: countryOf(party.party) ?? '',
-      standing: standingOf(policy, issuer, party.party),
+      standing: step.standing ?? standingOf(policy, issuer, party.party),
       outcome: party.outcome ?? 'open',
       legalBasis: party.legalBasis,
     };
@@ -242,22 +231,38 @@ async function reviewLicence(input: LicenceInput, owner: RecordOwner): Promise<L
   }
 
   /**
-   * A denial: where the regime gives notice of intent (US), the applicant may
-   * respond, which reopens the issuer's step; the denial is final once the
-   * notice period ends. Then the applicant may appeal to the issuer's appeal body.
+   * A denial: where the regime gives notice of intent (US), the applicant may respond, which reopens the issuer's
+   * step and those of every party whose denial stands (`by`); the denial is final once the notice period ends.
+   * Then the applicant may appeal to the issuer's appeal body.
    */
-  async function deny(basis: string): Promise<Licence> {
+  async function deny(basis: string, by: PhaseAnswer[]): Promise<Licence> {
+    const objectors = isPatched('objections-stand') ? by.filter((a) => a.standing === 'consulted') : [];
     if (regime.intentToDeny) {
-      const reconsidered = await intentToDeny(basis, regime.intentToDeny);
+      const reconsidered = await intentToDeny(basis, regime.intentToDeny, objectors);
       if (unanswered) return returned(unanswered);
-      if (reconsidered === 'approved') return grant();
+      if (reconsidered.verdict === 'proceed') return grant();
+      if (reconsidered.verdict === 'dispute') return dispute(reconsidered.positions);
+      return finalDenial(
+        reconsidered.basis || basis,
+        reconsidered.by.filter((a) => a.standing === 'consulted'),
+      );
     }
-    licence = { status: 'denied', conditions: [], basis, issuer: issuedBy };
-    audit('licence-denied', `${issuer.name}: ${basis}`);
-    return applicantMayAppeal(basis);
+    return finalDenial(basis, objectors);
   }
 
-  async function intentToDeny(basis: string, terms: { respondWithin: number; finalAfter: number }): Promise<'approved' | 'denied'> {
+  /** The denial stands: recorded, and open to the applicant's appeal unless a final ruling made it (`objectors` undefined). */
+  async function finalDenial(basis: string, objectors?: PhaseAnswer[]): Promise<Licence> {
+    licence = { status: 'denied', conditions: [], basis, issuer: issuedBy };
+    audit('licence-denied', `${issuer.name}: ${basis}`);
+    return objectors ? applicantMayAppeal(basis, objectors) : finish(licence);
+  }
+
+  /**
+   * The notice of intent to deny. Answered, the issuer and each objector review again, until the notice period
+   * ends; what they then say has the regime's effect, as in the review (an objector silent again still objects).
+   * Before release 0.4.0 only the issuer's step reopened, and its approval issued the licence.
+   */
+  async function intentToDeny(basis: string, terms: { respondWithin: number; finalAfter: number }, objectors: PhaseAnswer[]): Promise<PhaseVerdict> {
     const noticeAt = Date.now();
     const finalAt = noticeAt + terms.finalAfter;
     const [respondBy, finalOn] = [new Date(noticeAt + terms.respondWithin).toISOString(), new Date(finalAt).toISOString()];
@@ -276,33 +281,71 @@ async function reviewLicence(input: LicenceInput, owner: RecordOwner): Promise<L
         `${issuer.name} intends to deny the licence for "${component.name}": ${basis}. ` +
         `Respond with your grounds, or accept; unanswered, the denial is final on ${finalOn.slice(0, 10)}.`,
     });
+    const denied: PhaseVerdict = { verdict: 'deny', basis, by: objectors, advice: [] };
     if (notice.outcome === 'responded') {
       audit('issuer-step-reopened', `the applicant responded: ${notice.legalBasis}`, notice.stepId);
-      const plan: StepPlan = {
-        stepId: `${component.id}-${issuer.id}-reconsider-${n}`,
-        kind: 'issuer-review',
-        party: issuer.id,
-        partyName: issuer.name,
-        reviewer: issuer.reviewers[0],
+      const slaMs = Math.max(finalAt - Date.now(), 1000);
+      const again = (party: { id: string; name: string; reviewer: string }, question: string): StepPlan => ({
+        stepId: `${component.id}-${party.id}-reconsider-${n}`,
+        kind: party.id === issuer.id ? 'issuer-review' : 'reconsideration',
+        party: party.id,
+        partyName: party.name,
+        reviewer: party.reviewer,
         componentId: component.id,
         tier,
-        slaMs: Math.max(finalAt - Date.now(), 1000),
-        question: `The applicant responded to your intent to deny "${component.name}": ${notice.legalBasis}. Issue the licence after all?`,
-      };
-      await board.openSteps([plan]);
-      // The notice period ends the reconsideration: undecided by then, the issuer's intended denial is final.
-      const reconsidered = () => board.effective(plan.stepId);
-      await condition(() => reconsidered().status !== 'open', Math.max(finalAt - Date.now(), 1));
-      if (reconsidered().status === 'open') await board.closeOpen(`the notice of intent ended on ${finalOn}: the denial is final`);
-      return reconsidered().outcome === 'approved' ? 'approved' : 'denied';
+        slaMs,
+        question,
+      });
+      const plans = [
+        again(
+          { id: issuer.id, name: issuer.name, reviewer: issuer.reviewers[0] },
+          `The applicant responded to your intent to deny "${component.name}": ${notice.legalBasis}. Issue the licence after all?`,
+        ),
+        ...objectors.map((o) =>
+          again(
+            { id: o.party, name: o.partyName, reviewer: o.reviewer },
+            `The applicant responded to ${issuer.name}'s intent to deny "${component.name}", which your denial (${o.legalBasis ?? 'no basis given'}) ` +
+              `supports: ${notice.legalBasis}. Does your denial stand?`,
+          ),
+        ),
+      ];
+      if (objectors.length) audit('objectors-reconsider', `${objectors.map((o) => o.partyName).join(', ')} review their denials again`, notice.stepId);
+      await board.openSteps(plans);
+      // The notice period ends the reconsideration: whoever has not decided by then keeps the position they took.
+      const settled = () => plans.every((p) => board.effective(p.stepId).status !== 'open');
+      await condition(settled, Math.max(finalAt - Date.now(), 1));
+      if (!settled()) await board.closeOpen(`the notice of intent ended on ${finalOn}: the positions taken stand`);
+      const [issuerAgain, ...objectorsAgain] = plans.map((p) => board.effective(p.stepId));
+      if (!isPatched('objections-stand')) return issuerAgain.outcome === 'approved' ? { verdict: 'proceed', advice: [] } : denied;
+      const answers: PhaseAnswer[] = [
+        { ...answerOf(issuerAgain), outcome: issuerAgain.outcome === 'approved' ? 'approved' : 'denied' },
+        ...objectorsAgain.map((step, i) =>
+          step.outcome === 'approved' ? { ...answerOf(step), standing: objectors[i].standing } : { ...objectors[i], outcome: 'denied' },
+        ),
+      ];
+      const verdict = phaseVerdict(regime, answers);
+      audit(
+        'reconsidered',
+        verdict.verdict === 'proceed'
+          ? 'no denial stands'
+          : `${verdict.verdict}: ${answers
+              .filter((a) => a.outcome === 'denied')
+              .map((a) => a.partyName)
+              .join(', ')} deny`,
+      );
+      return verdict;
     }
     if (notice.outcome !== 'accepted') await condition(() => false, Math.max(finalAt - Date.now(), 1));
     audit('denial-final', notice.outcome === 'accepted' ? 'the applicant accepted the intended denial' : `no response: the denial is final on ${finalOn}`);
-    return 'denied';
+    return denied;
   }
 
-  /** A final denial: the applicant may appeal, in writing, to the issuer's appeal body; its decision binds. */
-  async function applicantMayAppeal(basis: string): Promise<Licence> {
+  /**
+   * A final denial: the applicant may appeal, in writing, to the issuer's appeal body. The body speaks for the
+   * issuer: its grant stands against no objection that still stands (`objectors`): in a ladder regime that
+   * disagreement goes to the ladder, and a binding objection still binds.
+   */
+  async function applicantMayAppeal(basis: string, objectors: PhaseAnswer[]): Promise<Licence> {
     const body = issuer.appealBody!;
     const n = board.list().filter((s) => s.kind === 'appeal').length + 1;
     const window = await ask({
@@ -332,6 +375,18 @@ async function reviewLicence(input: LicenceInput, owner: RecordOwner): Promise<L
         `As the ${body.name}, decide the appeal against ${issuer.name}'s denial of "${component.name}" (${basis}). ` +
         `The appellant's grounds: ${window.legalBasis}. Grant the licence?`,
     });
+    if (ruling.outcome === 'approved' && objectors.length) {
+      const verdict = phaseVerdict(regime, [{ ...answerOf(ruling), standing: 'issuer', outcome: 'approved' }, ...objectors]);
+      const standing = objectors.map((o) => o.partyName).join(', ');
+      if (verdict.verdict === 'dispute') {
+        audit('appeal-decided', `${body.name}: appeal upheld; the denials of ${standing} stand, so the disagreement goes to the ladder`, ruling.stepId);
+        return dispute(verdict.positions);
+      }
+      if (verdict.verdict === 'deny') {
+        audit('appeal-decided', `${body.name}: appeal upheld, but the objection of ${standing} binds: the denial stands`, ruling.stepId);
+        return finish({ ...licence, basis: `${basis}; the objection binds despite the appeal upheld by the ${body.name}` });
+      }
+    }
     audit(
       'appeal-decided',
       `${body.name}: ${ruling.outcome === 'approved' ? 'appeal upheld, the licence is granted' : `denial upheld (${ruling.legalBasis})`}`,

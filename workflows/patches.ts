@@ -27,8 +27,29 @@ export interface PatchEntry {
   deprecated?: true;
 }
 
-/** The registry. Empty: no workflow in flight runs code older than this release. */
-export const PATCHES = {} as const satisfies Record<string, PatchEntry>;
+/** The registry. */
+export const PATCHES = {
+  'objections-stand': {
+    why: 'EO 12981 §5: an answered intent to deny reopens every standing objector, not only the issuer; an issuer (or appeal body) approval against a standing objection goes to the ladder; a final ruling binds',
+    since: '0.4.0',
+    removeBy: '2027-12-31',
+  },
+  'close-after-milestones': {
+    why: 'a project closes once its licences have ended and its milestones have been reviewed, so a project that needs no licence still has its tranches reviewed',
+    since: '0.4.0',
+    removeBy: '2027-12-31',
+  },
+  'tier-lowering-by-issuer': {
+    why: "a tier lowering is decided by each component's issuer (a listed item to T0 by its no-licence-required finding), not by the coordinator's lead agency",
+    since: '0.4.0',
+    removeBy: '2027-12-31',
+  },
+  'sanctions-by-issuer': {
+    why: "suspension and revocation are the issuer's acts after the holder is heard (EAR §750.8): the monitor proposes them and the issuer's step decides, instead of its deadlines suspending and revoking",
+    since: '0.4.0',
+    removeBy: '2027-12-31',
+  },
+} as const satisfies Record<string, PatchEntry>;
 
 export type PatchId = keyof typeof PATCHES;
 

@@ -20,13 +20,15 @@ import {
   type ChildWorkflowHandle,
 } from '@temporalio/workflow';
 import { recordKeepingMs } from '../domain/record-keeping';
-import { escalationPlan, grantReviewPlan, leadAgency, tierLoweringPlan } from '../domain/routing';
+import { escalationPlan, grantReviewPlan, leadAgency } from '../domain/routing';
+import { leadTierLoweringPlan, tierLoweringPlan, type TierLowering } from '../domain/tier-lowering';
+import { isPatched } from './patches';
+import { serveDelegates } from './project-delegates';
 import {
   childReportSignal,
   confirmScopingUpdate,
   licenceWorkflowId,
   resubmitUpdate,
-  addDelegateUpdate,
   PROJECT_HISTORY_BYTES,
   PROJECT_HISTORY_EVENTS,
   ProjectRejection,
@@ -60,7 +62,7 @@ import { ProjectCoreWrites } from './project-record-writes';
 import { RecordOwner } from './record-writer';
 
 /** Licence states with nothing left to decide or monitor: a project whose licences are all here closes. */
-const LICENCE_ENDED = new Set<LicenceStatus>(['cleared', 'denied', 'returned', 'revoked', 'expired']);
+const LICENCE_ENDED = new Set<LicenceStatus>(['cleared', 'not-required', 'denied', 'returned', 'revoked', 'expired']);
 
 export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
   const { project, policy, continued } = input;
@@ -136,7 +138,9 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
     }),
     // A silent grant reviewer's senior decides in their place; silence never approves a grant.
     // A milestone review left open at the cycle's close stays open, overdue: the cycle reports it stalled.
-    escalationFor: (step) => escalationPlan(step, step.kind === 'grant-funder' ? funder.seniorReviewers : lead.seniorReviewers),
+    // A step's own party's seniors: the lead agency's for its grant review, a component issuer's for its tier lowering.
+    escalationFor: (step) =>
+      escalationPlan(step, step.kind === 'grant-funder' ? funder.seniorReviewers : (policy.agencies.find((a) => a.id === step.party) ?? lead).seniorReviewers),
     waitingParties: [`${project.coordinator.name} (coordinator)`],
     onChange: () => {
       changes += 1;
@@ -256,7 +260,10 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
       const handle: ChildWorkflowHandle<typeof licenceWorkflow> = await startChild(licenceWorkflow, {
         workflowId: licenceWorkflowId(project.projectId, componentId, submissions.get(componentId)),
         args: [
-          { project, component: spec, classification: c.classification!, tier: c.tier!, policy, parentWorkflowId: workflowId, projectRun: firstExecutionRunId },
+          {
+            ...{ project, component: spec, classification: c.classification!, tier: c.tier!, tierReason: c.tierReason, policy },
+            ...{ parentWorkflowId: workflowId, projectRun: firstExecutionRunId },
+          },
         ],
         typedSearchAttributes: [
           { key: searchAttributes.projectId, value: project.projectId },
@@ -314,22 +321,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
     },
   );
 
-  setHandler(
-    addDelegateUpdate,
-    ({ userId, addedBy }) => {
-      delegates.add(`coordinator:${userId}`);
-      record({ actor: addedBy, action: 'delegate-added', channel: 'api', detail: `coordinator:${userId} may act on the project` });
-      publishVisibility();
-      return answer({ owner: input.submittedBy, delegates: [...delegates] });
-    },
-    {
-      validator: ({ addedBy }) => {
-        if (addedBy !== input.submittedBy && addedBy !== 'admin') {
-          throw ApplicationFailure.nonRetryable(`only the project's owner (${input.submittedBy}) adds delegates`, ProjectRejection.NotOwner);
-        }
-      },
-    },
-  );
+  serveDelegates(delegates, { owner: input.submittedBy, record, changed: publishVisibility, answer });
 
   // The API records the submission it took (input.submittedAt); a project started otherwise records it here.
   if (!continued && !input.submittedAt) {
@@ -363,13 +355,20 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
     });
     await condition(() => confirmation !== undefined);
 
-    // 2. Grant review, with any tier lowering the lead agency must approve.
+    // 2. Grant review, with any tier lowering the component's issuer must approve.
     setStage('grant-review', 'scoping confirmed');
     const lowerings = [...components.values()].filter((c) => c.pendingTier);
+    const lowering = (c: ComponentView): TierLowering => ({
+      componentId: c.id,
+      from: c.tier!,
+      to: c.pendingTier!,
+      justification: confirmation!.overrides.find((o) => o.componentId === c.id)!.justification!,
+    });
+    const byIssuer = lowerings.length > 0 && isPatched('tier-lowering-by-issuer');
     const plans = [
       ...grantReviewPlan(policy, project),
       ...lowerings.map((c) =>
-        tierLoweringPlan(policy, project, c.id, c.tier!, c.pendingTier!, confirmation!.overrides.find((o) => o.componentId === c.id)!.justification!),
+        byIssuer ? tierLoweringPlan(policy, project, lowering(c), c.classification!) : leadTierLoweringPlan(policy, project, lowering(c)),
       ),
     ];
     await board.openSteps(plans);
@@ -382,9 +381,13 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
           action: 'tier-lowered',
           channel: 'system',
           componentId: c.id,
-          detail: `${c.tier} → ${c.pendingTier} approved by ${step.partyName}`,
+          detail:
+            step.kind === 'no-licence-finding'
+              ? `${c.tier} → T0: ${step.partyName} found no licence required (${step.legalBasis})`
+              : `${c.tier} → ${c.pendingTier} approved by ${step.partyName}`,
         });
-        Object.assign(c, { tier: c.pendingTier, tierReason: `lowered from ${c.tier} with ${step.partyName}'s approval` });
+        const why = step.kind === 'no-licence-finding' ? `${step.partyName} found no licence required: ${step.legalBasis}` : `${step.partyName}'s approval`;
+        Object.assign(c, { tier: c.pendingTier, tierReason: `lowered from ${c.tier} with ${why}` });
       } else {
         record({
           actor: step.reviewer,
@@ -455,9 +458,12 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
       await main.run(async () => {
         if (!continued && !(await begin())) return;
 
-        // The project stays active while a licence is in force or under review: milestones, cycles and compliance follow.
+        // The project stays active while a licence is in force or under review, and (since 0.4.0) while a milestone
+        // waits for its funder's review: a project that needs no licence still has tranches to be released.
         // A returned component may be submitted again within the policy's window; the project closes once nothing can change.
-        const allEnded = () => [...components.values()].every((c) => LICENCE_ENDED.has(c.licence.status));
+        const licencesEnded = () => [...components.values()].every((c) => LICENCE_ENDED.has(c.licence.status));
+        const milestonesWait = isPatched('close-after-milestones');
+        const allEnded = () => licencesEnded() && (!milestonesWait || [...milestones.values()].every((m) => m.status === 'passed'));
         // Its history grows with each report from its compliance monitors: past a bound, it continues as new, between
         // reviews, when nothing is in flight (no licence review, cycle review, handler, open step, mail or record write).
         const historyFull = () => {
@@ -484,7 +490,8 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
         await Promise.all(children);
         await condition(() => monitorRefs.every((m) => m.finished));
         const ended = [...components.values()].map((c) => `${c.name}: ${c.licence.status}`).join('; ');
-        setStage('closed', `every licence has ended (${ended})`);
+        const reviewed = milestones.size ? `; every milestone reviewed (${[...milestones.keys()].join(', ')})` : '';
+        setStage('closed', `every licence has ended (${ended})${milestonesWait ? reviewed : ''}`);
         await notifyCoordinator('closed', { kind: 'project-closed', context, coordinatorName, ended });
       });
     } catch (err) {

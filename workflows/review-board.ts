@@ -185,7 +185,7 @@ export class ReviewBoard {
     }
     const rule = STEP_KINDS[step.kind];
     if (rule.basisRequired.includes(input.decision) && !input.legalBasis?.trim()) {
-      throw ApplicationFailure.nonRetryable(basisRequiredMessage(input.decision), DecisionRejection.LegalBasisRequired);
+      throw ApplicationFailure.nonRetryable(basisRequiredMessage(input.decision, step.kind), DecisionRejection.LegalBasisRequired);
     }
     if (input.conditions?.length) {
       if (input.decision !== 'approve') throw ApplicationFailure.nonRetryable('conditions go with an approval', DecisionRejection.ConditionsNotOffered);
@@ -342,9 +342,9 @@ export class ReviewBoard {
     return stepIds.map((id) => this.effective(id));
   }
 
-  /** Closes every open step and tells its reviewer; returns how many were closed. */
-  async closeOpen(reason: string): Promise<number> {
-    const open = this.open();
+  /** Closes every open step (or those `which` picks) and tells its reviewer; returns how many were closed. */
+  async closeOpen(reason: string, which: (step: ReviewStep) => boolean = () => true): Promise<number> {
+    const open = this.open().filter(which);
     for (const step of open) Object.assign(step, { status: 'closed', closedReason: reason, infoRequest: undefined });
     await Promise.all(
       open.map(async (step) => {

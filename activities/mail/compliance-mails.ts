@@ -41,7 +41,7 @@ export function correctiveActionMail({ licence: l, action }: Intent<'corrective-
       `The compliance check of period ${action.period} found:`,
       ...anomalyLines(action.anomalies),
       '',
-      `Corrective action ${action.actionId} is open until ${action.dueAt}. Unresolved by then, the licence is suspended.`,
+      `Corrective action ${action.actionId} is open until ${action.dueAt}. Unresolved by then, its suspension is proposed to the issuer, and you are heard first.`,
       resolveHow(l, action),
     ].join('\n'),
   };
@@ -57,7 +57,7 @@ export function suspensionMail({ licence: l, action, alreadySuspended }: Intent<
       ...anomalyLines(action.anomalies),
       '',
       `Licence ${l.licenceId} is ${alreadySuspended ? 'still ' : ''}suspended: no shipment may be made under it.`,
-      `Unless the action is resolved by ${action.revokeAt}, the licence is revoked.`,
+      `Unless the action is resolved by ${action.revokeAt}, the licence may be revoked.`,
       resolveHow(l, action),
     ].join('\n'),
   };

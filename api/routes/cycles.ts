@@ -1,6 +1,6 @@
 /** `/v1/cycles`: a funder launches a review cycle (202 at once; the cycle workflow fans out) and reads its outcomes. */
 import { Router, type Request } from 'express';
-import { WorkflowIdReusePolicy, type Client } from '@temporalio/client';
+import { WorkflowIdReusePolicy, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { z } from 'zod';
 import type { Policy } from '../../domain/policy';
 import { recordKeepingMs } from '../../domain/record-keeping';
@@ -8,14 +8,14 @@ import { isoDateTime, slug, text } from '../../domain/primitives';
 import { CYCLE_OUTCOMES, cycleWorkflowId, type CycleView } from '../../workflows/cycle-contract';
 import type { Records } from '../../records/database';
 import { listCycleItems, readCycleRecord, recordedCycleFunder, writeCycleRecord } from '../../records/cycle-records';
-import { givenTargetSetId, writeTargetSet } from '../../records/cycle-targets';
+import { claimTargetSet, givenTargetSetId, writeTargetSet } from '../../records/cycle-targets';
 import type { cycleWorkflow } from '../../workflows/cycle';
 import { searchAttributes } from '../../workflows/definitions';
 import { requireRole } from '../auth';
 import { ApiError, validationError } from '../errors';
 import { bounded } from '../temporal-calls';
 import { tagWorkflow, tagWorkflowOfParam } from '../request-log';
-import { idempotencyClaim, idempotencyMemo, startOnce } from '../idempotency';
+import { idempotencyClaim, idempotencyMemo, isRepeat, startOnce, type IdempotencyClaim } from '../idempotency';
 import { newId } from '../ids';
 import { list, read, type Operation } from '../operation';
 
@@ -56,7 +56,7 @@ export const cycleOperations: Operation[] = [
     idempotent: true,
     body: cycleBody,
     example: { cycleId: 'spring-2031', name: 'Spring review', closesAt: '2031-01-01T00:00:00Z', projectIds: ['fusion-diag-2027'] },
-    success: { status: 202, description: '{ cycleId, status: "launching" }' },
+    success: { status: 202, description: '{ cycleId, status: "launching" }; a cycleId already taken is 409 before anything is written' },
     errors: [...list, 'CONFLICT', 'IDEMPOTENCY_KEY_REUSED'],
   },
   {
@@ -100,6 +100,28 @@ export function cycleRoutes({
   const router = Router();
   const deadline = bounded(client, temporalTimeoutMs);
 
+  /**
+   * Whether `cycleId` is taken: by a cycle in the records (kept for years after it closes) or a workflow Temporal
+   * still holds. A 409 unless this request repeats, with its Idempotency-Key and body, the one that took it: then true.
+   */
+  async function cycleIdTaken(cycleId: string, workflowId: string, claim: IdempotencyClaim | undefined): Promise<boolean> {
+    const recorded = (await recordedCycleFunder(records, cycleId)) !== undefined;
+    const running = await deadline(() =>
+      client.workflow
+        .getHandle(workflowId)
+        .describe()
+        .then(
+          () => true,
+          (err: unknown) => (err instanceof WorkflowNotFoundError ? false : Promise.reject(err)),
+        ),
+    );
+    if (!recorded && !running) return false;
+    if (claim && running && (await deadline(() => isRepeat(client, workflowId, claim)))) return true;
+    throw new ApiError('CONFLICT', `the cycle id "${cycleId}" is taken: choose another cycleId, or leave it out and one is made`, [
+      { path: 'body.cycleId', message: 'is taken' },
+    ]);
+  }
+
   router.post('/', requireRole('funder'), async (req, res) => {
     const parsed = cycleBody.safeParse(req.body);
     if (!parsed.success) throw validationError(parsed.error, 'body');
@@ -109,11 +131,14 @@ export function cycleRoutes({
     const cycleId = parsed.data.cycleId ?? newId('cy', claim);
     const workflowId = cycleWorkflowId(cycleId);
     tagWorkflow(req, res, workflowId);
-    // A funder's list goes to the records, not into the workflow: the cycle's shards read their slices of it. The set is
-    // named by the cycle and the list, so a retried request writes nothing twice, and another list for a cycle id
-    // already taken is refused below without touching the cycle's set.
-    const targetSet = projectIds && givenTargetSetId(cycleId, projectIds);
-    if (targetSet) await writeTargetSet(records, targetSet, projectIds);
+    // A cycle id already taken is refused before anything is written (a retry of the request that took it goes on,
+    // and gets the first answer again).
+    const repeat = await cycleIdTaken(cycleId, workflowId, claim);
+    // A funder's list goes to the records, not into the workflow: the cycle's shards read their slices of it. The set
+    // is named by the cycle, the funder and the list, so a retried request writes nothing twice and no other funder's
+    // request ever names it.
+    const targetSet = projectIds && givenTargetSetId(cycleId, funderId, projectIds);
+    if (targetSet && !repeat) await writeTargetSet(records, targetSet, funderId, projectIds);
     const launchedBy = req.caller!.actor;
     const funder = policy.funders.find((f) => f.id === funderId)!;
     // Another funder's project is skipped exactly as a missing one is ("no running project with this id"): the answer
@@ -139,6 +164,8 @@ export function cycleRoutes({
         }),
       ),
     );
+    // The cycle was started with the set: it lives as long as the cycle (the cycle's first activity claims it too).
+    if (targetSet) await claimTargetSet(records, targetSet);
     // The cycle's record exists from the 202 on, so reads need no workflow: written only when absent (the workflow's own
     // writes may be first; theirs have higher versions and win either way).
     await writeCycleRecord(records, {

@@ -18,6 +18,7 @@ import { unreadable, type Operation } from '../operation';
 import type { Sessions } from '../session';
 import { listAgencySteps } from '../../records/steps';
 import { stepRef } from '../step-refs';
+import { revokeSessions } from '../session-revocations';
 
 export interface DashboardDeps {
   records: Records;
@@ -29,6 +30,8 @@ export interface DashboardDeps {
   namespace: string;
   /** How people sign in: with an API key (development, or no OpenID Connect), and/or through OIDC_ISSUER. */
   signIn?: { keys: boolean; oidc: boolean };
+  /** Seconds until the sign-in form may fail again for this client (the failed-authentication limit); undefined while it may. */
+  failedAuthWait?: (req: Request) => number | undefined;
 }
 
 const ROLES: Role[] = ['coordinator', 'funder', 'admin', 'agency'];
@@ -80,6 +83,16 @@ export const dashboardOperations: Operation[] = [
     success: { status: 303, description: 'to /dashboard' },
     errors: [...unreadable, 'FORBIDDEN', 'RATE_LIMITED'],
   },
+  {
+    operationId: 'signOutEverywhere',
+    method: 'post',
+    path: '/dashboard/sign-out-everywhere',
+    summary: "End every dashboard session of the signed-in principal, in every browser, and this one's (as POST /v1/sessions/revoke)",
+    roles: {},
+    anonymous: 'a signed-in browser: its session cookie names the principal',
+    success: { status: 303, description: 'to /dashboard' },
+    errors: [...unreadable, 'UNAUTHORIZED', 'FORBIDDEN', 'RATE_LIMITED', 'UNAVAILABLE'],
+  },
 ];
 
 export function dashboardRoutes({
@@ -91,10 +104,11 @@ export function dashboardRoutes({
   temporalUiUrl,
   namespace,
   signIn = { keys: true, oidc: false },
+  failedAuthWait,
 }: DashboardDeps): Router {
   const router = Router();
   const signInWith = (error?: string) => signInPage({ error, ...signIn });
-  const identify = identifier(keys, sessions);
+  const identify = identifier(keys, sessions, records);
 
   /**
    * SameSite keeps the cookie off other sites' requests, but not a form another site posts here: sign-in and
@@ -156,7 +170,12 @@ export function dashboardRoutes({
     if (!signIn.keys) return html(res, 403, signInWith('Sign in with your organisation: API keys do not sign in here.'));
     const parsed = signInBody.safeParse(req.body ?? {});
     const key = parsed.success ? await keys.verify(parsed.data.key) : undefined;
-    if (!parsed.success || !key) return html(res, 401, signInWith('That API key is not valid. Check it and try again.'));
+    if (!parsed.success || !key) {
+      // A right key always signs in; past the failed-authentication limit a wrong one waits.
+      const wait = failedAuthWait?.(req);
+      if (wait !== undefined) return html(res.set('Retry-After', String(wait)), 429, signInWith(`Too many failed sign-ins: try again in ${wait} s.`));
+      return html(res, 401, signInWith('That API key is not valid. Check it and try again.'));
+    }
     const caller = callerFor(key);
     sessions.start(res, caller);
     req.log?.info({ actor: caller.actor }, 'dashboard sign-in');
@@ -166,6 +185,16 @@ export function dashboardRoutes({
   router.post('/sign-out', (req, res) => {
     if (!sameSite(req)) return html(res, 403, signInWith('Sign out from this dashboard page, not from another site.'));
     sessions.end(res);
+    res.set('Cache-Control', 'no-store').redirect(303, '/dashboard');
+  });
+
+  router.post('/sign-out-everywhere', async (req, res) => {
+    if (!sameSite(req)) return html(res, 403, signInWith('Sign out from this dashboard page, not from another site.'));
+    const read = sessions.read(req);
+    if (!read?.ok) return html(res, 401, signInWith('You are not signed in here.'));
+    await revokeSessions(records, read.session.actor, read.session.actor);
+    sessions.end(res);
+    req.log?.info({ actor: read.session.actor }, 'dashboard sign-out everywhere');
     res.set('Cache-Control', 'no-store').redirect(303, '/dashboard');
   });
 

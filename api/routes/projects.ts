@@ -1,4 +1,5 @@
 /** `/v1/projects`: submit, read, confirm scoping, withdraw, audit trail. */
+import { policyForProject } from '../../domain/project-policy';
 import { Router } from 'express';
 import { WorkflowIdReusePolicy, WorkflowNotFoundError, WorkflowUpdateStage, type Client } from '@temporalio/client';
 import type { Policy } from '../../domain/policy';
@@ -15,12 +16,24 @@ import {
   type CaseClock,
   type ProjectView,
   addDelegateUpdate,
+  removeDelegateUpdate,
 } from '../../workflows/definitions';
 import type { projectWorkflow } from '../../workflows/project';
 import type { KeyRing } from '../../config/principals';
 import { assertMayAccess, requireRole } from '../auth';
 import { ApiError, parse, updateRejection } from '../errors';
-import { appealBody, auditQueryParams, componentParam, delegateBody, infoBody, projectIdParam, projectListQuery, scopingBody, withdrawBody } from '../schemas';
+import {
+  appealBody,
+  auditQueryParams,
+  componentParam,
+  delegateBody,
+  delegateParam,
+  infoBody,
+  projectIdParam,
+  projectListQuery,
+  scopingBody,
+  withdrawBody,
+} from '../schemas';
 import { bounded, resultWithin } from '../temporal-calls';
 import { tagWorkflow, tagWorkflowOfParam } from '../request-log';
 import { idempotencyClaim, idempotencyMemo, isRepeat, startOnce } from '../idempotency';
@@ -158,6 +171,15 @@ export const projectOperations = (policy: Policy): Operation[] => [
     errors: write,
   },
   {
+    operationId: 'removeProjectDelegate',
+    method: 'post',
+    path: '/v1/projects/{id}/delegates/{userId}/removal',
+    summary: 'The owner (or an admin) ends a delegate’s right to act on the project; a coordinator who is not a delegate is 404',
+    roles: { admin: 'any project', coordinator: "the project's owner; a delegate gets 403" },
+    success: { status: 200, description: '{ projectId, owner, delegates }' },
+    errors: write,
+  },
+  {
     operationId: 'answerInfoRequest',
     method: 'post',
     path: '/v1/projects/{id}/info',
@@ -252,7 +274,8 @@ export function projectRoutes({ client, records, steps, taskQueue, policy, tempo
           const started = await client.workflow.start<typeof projectWorkflow>('projectWorkflow', {
             workflowId,
             taskQueue,
-            args: [{ project, policy, submittedBy, submittedAt }],
+            // Only the agencies of the countries it touches: every workflow of the project carries its policy.
+            args: [{ project, policy: policyForProject(policy, project), submittedBy, submittedAt }],
             workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
             memo: idempotencyMemo(claim),
             typedSearchAttributes: [
@@ -320,6 +343,21 @@ export function projectRoutes({ client, records, steps, taskQueue, policy, tempo
     } catch (err) {
       const rejection = updateRejection(err);
       if (rejection?.type === ProjectRejection.NotOwner) throw new ApiError('FORBIDDEN', rejection.message);
+      return explainEnded(err, req.params);
+    }
+  });
+
+  /** The owner (or an admin) ends a delegate's right to act on the project; the delegate's keys then get 404 on it. */
+  router.post('/:id/delegates/:userId/removal', requireRole('coordinator', 'admin'), async (req, res) => {
+    const { userId } = parse(delegateParam, { userId: req.params.userId }, 'path');
+    try {
+      const removal = { userId, removedBy: req.caller!.actor };
+      const result = await deadline(() => handleFor(req.params).executeUpdate(removeDelegateUpdate, { args: [removal] }));
+      res.json({ projectId: req.params.id, ...result });
+    } catch (err) {
+      const rejection = updateRejection(err);
+      if (rejection?.type === ProjectRejection.NotOwner) throw new ApiError('FORBIDDEN', rejection.message);
+      if (rejection?.type === ProjectRejection.NotADelegate) throw new ApiError('NOT_FOUND', rejection.message);
       return explainEnded(err, req.params);
     }
   });

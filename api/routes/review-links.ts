@@ -6,7 +6,7 @@
 import { Router, type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
 import type { LinkClaims, LinkSigner } from '../../activities/link-tokens';
 import type { StepContext } from '../../records/steps';
-import type { StepActions } from '../decisions';
+import { rejection, type StepActions } from '../decisions';
 import { ApiError, toApiError, validationError } from '../errors';
 import { decisionPage, problemPage, recordedPage, stepStatePage } from '../pages';
 import { link, type Operation } from '../operation';
@@ -57,7 +57,9 @@ export const reviewLinkOperations: Operation[] = [
     operationId: 'decideReviewLink',
     method: 'post',
     path: '/r/{token}',
-    summary: 'The decision (a form or JSON), applied through a Workflow Update; an approval of a licence review may carry `conditions`',
+    summary:
+      'The decision (a form or JSON), applied through a Workflow Update; an approval of a licence review may carry `conditions`. ' +
+      'The reviewer it was mailed to decides as themself: one who decided an earlier step of the component does not decide its senior sign-off or escalation (403)',
     roles: {},
     anonymous: reviewer,
     body: decisionBody,
@@ -94,10 +96,15 @@ export function reviewLinkRoutes({ steps, signer, limit, onDecision }: ReviewLin
     );
   }
 
-  /** The step the link names, as recorded, once the link may act on it (its run and its reviewer). */
+  /**
+   * The step the link names, as recorded, once the link may act on it: its run, its reviewer, and the assignment it
+   * was issued for. A step passed on and back (A → B → A) has the same reviewer again, but not A's first links.
+   */
   async function linkedStep(claims: LinkClaims): Promise<StepContext> {
     const ctx = await steps.read(claims.workflowId, claims.stepId);
     steps.check(ctx.step, { reviewer: claims.reviewer, run: claims.run });
+    // A link from before links named their assignment decides only a step never passed on.
+    if ((claims.assignment ?? 0) !== (ctx.step.assignments ?? 0)) throw rejection('NotYourStep', 'the step was passed on after this link was issued');
     return ctx;
   }
 
@@ -125,7 +132,10 @@ export function reviewLinkRoutes({ steps, signer, limit, onDecision }: ReviewLin
         const html = ctx.step.status === 'open' ? decisionPage(ctx, req.originalUrl, messages) : problemPage('Decision not recorded', messages.join('; '));
         return answer(req, res, 400, html, error.toJSON());
       }
-      // The link names the step: the owning workflow's validator checks it (reviewer, run, state) as the record would.
+      // The record says whether the link still holds the step (its assignment: the workflow's validator knows only the
+      // reviewer); the four-eyes rule is checked against the records in decideLinked; then the owning workflow's
+      // validator checks reviewer, run and state again as it decides.
+      await linkedStep(claims);
       const result = await steps.decideLinked(claims, parsed.data);
       req.log?.info({ stepId: claims.stepId, decision: result.decision }, 'decision recorded');
       onDecision?.(result.outcome);

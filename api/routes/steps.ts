@@ -2,7 +2,8 @@
  * `/v1/steps`: agency staff's seat (DESIGN §8 "Who is who"). An `agency:<agencyId>` principal lists the open steps
  * its agency owes (from the records), decides one with the body a reviewer's link takes, or passes one to another
  * reviewer of the agency's pool (who is mailed a fresh link; the link of the one before stops deciding it), through
- * the same decide service as a link. A step of another agency is answered as a missing one.
+ * the same decide service as a link. A step of another agency is answered as a missing one. Only a person decides
+ * (domain/four-eyes.ts): an agency's shared key lists and assigns.
  */
 import { Router, type Request } from 'express';
 import { z } from 'zod';
@@ -46,8 +47,11 @@ export const stepOperations: Operation[] = [
     operationId: 'decideAgencyStep',
     method: 'post',
     path: '/v1/steps/{ref}/decision',
-    summary: "Decide one of the agency's steps, with the body a reviewer's link takes; the audit names the principal who decided",
-    roles: { agency: "its own agency's steps; another agency's step is a missing one (404)" },
+    summary:
+      "Decide one of the agency's steps, with the body a reviewer's link takes; the audit names the person who decided. Four eyes: the key must name a person " +
+      "(`agency:<agencyId>:<userId>`) of the step's pool (`seniorReviewers` for a senior sign-off or an escalation, else `reviewers`) who decided no earlier " +
+      'step of the component when the step is its senior sign-off or escalation; else 403, before the body is read',
+    roles: { agency: "a person of its own agency's pool for the step; an agency key naming no person gets 403; another agency's step is a missing one (404)" },
     body: decisionBody,
     example: { decision: 'approve', comment: 'end use confirmed with the consignee' },
     success: { status: 200, description: '{ recorded, stepId, decision, outcome, decidedAt, decidedBy }' },
@@ -93,9 +97,10 @@ export function stepRoutes({ steps, records, onDecision }: { steps: StepActions;
 
   router.post('/:ref/decision', async (req, res) => {
     const step = await ownStep(req);
+    // The seat decides for the step's holder, as the person whose key it is, when the four-eyes rule lets them.
+    const seat = await steps.seat(step, req.caller!);
     const decision = parse(decisionBody, req.body ?? {}, 'body');
-    // The seat decides for the step's holder, as the person signed in.
-    const result = await steps.decide(step, decision, { reviewer: step.reviewer, channel: 'api', actor: req.caller!.actor, run: step.runId });
+    const result = await steps.decide(step, decision, seat);
     onDecision?.(result.outcome);
     res.json({ ...result, decidedBy: req.caller!.actor });
   });

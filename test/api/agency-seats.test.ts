@@ -29,8 +29,8 @@ function poolPolicy() {
 
 const stack = useApiStack({ policy: poolPolicy() });
 
-const STAFF = { person: 'test-bafa-staff-key-k-schmidt', bis: 'test-bis-staff-key' };
-/** The stack's app with two more agency principals: one person of BAFA's staff, and BIS. */
+const STAFF = { person: 'test-bafa-staff-key-colleague', bis: 'test-bis-staff-key' };
+/** The stack's app with two more agency principals: one person of BAFA's staff (the colleague, named by their e-mail), and BIS. */
 let app: ReturnType<typeof buildApp>;
 beforeAll(() => {
   app = buildApp({
@@ -39,7 +39,7 @@ beforeAll(() => {
     connection: stack.env.connection,
     config: {
       apiKeys: apiKeyRing(
-        `agency:de-bafa:k.schmidt=${STAFF.person},agency:us-bis=${STAFF.bis},agency:de-bafa=${KEYS.agency},coordinator:a.weber=${KEYS.coordinator}`,
+        `agency:de-bafa:ausfuhr-2@bafa.example=${STAFF.person},agency:us-bis=${STAFF.bis},agency:de-bafa=${KEYS.agency},coordinator:a.weber=${KEYS.coordinator}`,
       ),
       policy: stack.policy,
       TASK_QUEUE: stack.taskQueue,
@@ -114,9 +114,13 @@ test("passing a step to a colleague of the pool mails them a fresh link; the fir
   });
   const toColleague = await stack.waitForMail((m: Mail) => m.to[0]?.address === COLLEAGUE && m.subject.startsWith(`Review requested: ${g.title} — grant`));
   const told = await stack.waitForMail((m: Mail) => m.to[0]?.address === AGENCY_REVIEWER && m.subject.startsWith(`Passed on: ${g.title}`));
-  expect(told.text).toContain(`now with ${COLLEAGUE} (passed on by agency:de-bafa:k.schmidt)`);
+  expect(told.text).toContain(`now with ${COLLEAGUE} (passed on by agency:de-bafa:ausfuhr-2@bafa.example)`);
   const audit = await stack.audit(g.projectId);
-  expect(audit.find((e) => e.action === 'step-assigned')).toMatchObject({ actor: 'agency:de-bafa:k.schmidt', stepId: 'grant-agency', channel: 'api' });
+  expect(audit.find((e) => e.action === 'step-assigned')).toMatchObject({
+    actor: 'agency:de-bafa:ausfuhr-2@bafa.example',
+    stepId: 'grant-agency',
+    channel: 'api',
+  });
 
   const old = await request(app).post(`/r/${g.agencyToken}`).set('Accept', 'application/json').send({ decision: 'approve' });
   expect({ status: old.status, code: old.body.error?.code }).toEqual({ status: 409, code: 'CONFLICT' });
@@ -136,6 +140,10 @@ test('a decision through the API takes the link’s body and rules, and names th
   const decide = (key: string, body: object) => post(`/v1/steps/${step.ref}/decision`, key, body);
 
   expect((await decide(STAFF.bis, { decision: 'approve' })).status).toBe(404);
+  // The agency's shared key names no person: it lists and assigns, and never decides.
+  const shared = await decide(KEYS.agency, { decision: 'approve' });
+  expect({ status: shared.status, code: shared.body.error.code }).toEqual({ status: 403, code: 'FORBIDDEN' });
+  expect(shared.body.error.message).toMatch(/names no person .* never decides/);
   const noBasis = await decide(STAFF.person, { decision: 'deny' });
   expect({ status: noBasis.status, paths: noBasis.body.error.details.map((d: { path: string }) => d.path) }).toEqual({
     status: 400,
@@ -148,17 +156,17 @@ test('a decision through the API takes the link’s body and rules, and names th
   expect({ status: decided.status, outcome: decided.body.outcome, by: decided.body.decidedBy }).toEqual({
     status: 200,
     outcome: 'approved',
-    by: 'agency:de-bafa:k.schmidt',
+    by: 'agency:de-bafa:ausfuhr-2@bafa.example',
   });
   const entry = (await stack.audit(g.projectId)).find((e) => e.action === 'decision-recorded' && e.stepId === 'grant-agency');
-  expect(entry).toMatchObject({ actor: 'agency:de-bafa:k.schmidt', channel: 'api' });
+  expect(entry).toMatchObject({ actor: 'agency:de-bafa:ausfuhr-2@bafa.example', channel: 'api' });
   expect((await stack.view(g.projectId)).steps.find((s) => s.stepId === 'grant-agency')).toMatchObject({
     status: 'decided',
     outcome: 'approved',
-    decidedBy: 'agency:de-bafa:k.schmidt',
+    decidedBy: 'agency:de-bafa:ausfuhr-2@bafa.example',
     decidedVia: 'api',
   });
-  expect((await decide(KEYS.agency, { decision: 'approve' })).status).toBe(409);
+  expect((await decide(STAFF.person, { decision: 'approve' })).status).toBe(409);
   // The reviewer's own link now finds it decided.
   expect((await request(app).post(`/r/${g.agencyToken}`).set('Accept', 'application/json').send({ decision: 'deny', legalBasis: 'x' })).status).toBe(409);
 }, 90_000);

@@ -21,6 +21,7 @@ import { projectOperations } from '../../api/routes/projects';
 import { reportOperations } from '../../api/routes/reports';
 import { reviewLinkOperations } from '../../api/routes/review-links';
 import { stalledOperations } from '../../api/routes/stalled';
+import { sessionOperations } from '../../api/routes/sessions';
 import { stepOperations } from '../../api/routes/steps';
 import { apiKeyRing } from '../../config/env';
 import { createLogger } from '../../config/logger';
@@ -72,6 +73,7 @@ const declared: Record<string, Operation[]> = {
   'api/routes/reports.ts': reportOperations,
   'api/routes/review-links.ts': reviewLinkOperations,
   'api/routes/stalled.ts': stalledOperations,
+  'api/routes/sessions.ts': sessionOperations,
   'api/routes/steps.ts': stepOperations,
 };
 
@@ -126,7 +128,7 @@ test('/v1/openapi.json is served without a key and is the document the schemas m
   expect(submit.additionalProperties).toBe(false);
 });
 
-/** The operations that take no API key: health checks, the document, the reviewer links (the signed link is the credential), the dashboard's sign-in and sign-out. */
+/** The operations that take no API key: health checks, the document, the reviewer links (the signed link is the credential), the dashboard's sign-in and sign-outs (the session cookie names who signs out everywhere). */
 const PUBLIC = [
   'GET /healthz',
   'GET /readyz',
@@ -135,6 +137,7 @@ const PUBLIC = [
   'POST /r/{token}',
   'POST /dashboard/sign-in',
   'POST /dashboard/sign-out',
+  'POST /dashboard/sign-out-everywhere',
 ];
 
 type DocumentedOperation = {

@@ -36,14 +36,18 @@ import { DEFAULT_POLICY_FILE } from '../helpers/policy';
 
 const ROOT = path.resolve(__dirname, '../..');
 
-/** Who calls: a key of each role (coordinator a.weber, funder horizon-eu, admin, agency de-bafa), and no key. */
+/**
+ * Who calls: a key of each role (coordinator a.weber, funder horizon-eu, admin, and for the agency de-bafa's person
+ * ausfuhr@bafa.example, the reviewer its grant step goes to), and no key. The agency's shared key, which names no
+ * person, differs only in never deciding: its own test below.
+ */
 const CALLERS = ['coordinator', 'funder', 'admin', 'agency', 'no key'] as const;
 type Caller = (typeof CALLERS)[number];
 const KEY: Record<Caller, string | undefined> = {
   coordinator: KEYS.coordinator,
   funder: KEYS.funder,
   admin: KEYS.admin,
-  agency: KEYS.agency,
+  agency: KEYS.agencyPerson,
   'no key': undefined,
 };
 
@@ -73,6 +77,7 @@ const TABLE: Record<OperationId, Row> = {
   confirmProjectScoping:     ['project', '400 404 404', '403 404 404', '403 403 404', '403 403 403', '401 401 401'],
   withdrawProject:           ['project', '400 404 404', '403 404 404', '403 403 404', '403 403 403', '401 401 401'],
   addProjectDelegate:        ['project', '400 404 404', '403 404 404', '400 400 404', '403 403 403', '401 401 401'],
+  removeProjectDelegate:     ['project', '400 404 404', '403 404 404', '400 400 404', '403 403 403', '401 401 401'],
   answerInfoRequest:         ['project', '400 404 404', '403 404 404', '403 403 404', '403 403 403', '401 401 401'],
   appealComponentDenial:     ['project', '400 404 404', '403 404 404', '403 403 404', '403 403 403', '401 401 401'],
   resubmitComponent:         ['project', '400 404 404', '403 404 404', '403 403 404', '403 403 403', '401 401 401'],
@@ -85,11 +90,13 @@ const TABLE: Record<OperationId, Row> = {
   listAgencySteps:           ['-',       '403',         '403',         '403',         '200',         '401'        ],
   decideAgencyStep:          ['step',    '403 403 403', '403 403 403', '403 403 403', '400 404 404', '401 401 401'],
   assignAgencyStep:          ['step',    '403 403 403', '403 403 403', '403 403 403', '400 404 404', '401 401 401'],
+  revokeSessions:            ['-',       '400',         '400',         '400',         '400',         '401'        ],
   openReviewLink:            ['link',    '200 200 404', '200 200 404', '200 200 404', '200 200 404', '200 200 404'],
   decideReviewLink:          ['link',    '400 400 404', '400 400 404', '400 400 404', '400 400 404', '400 400 404'],
   getDashboard:              ['-',       '200',         '200',         '200',         '200',         '200'        ],
   signInToDashboard:         ['-',       '403',         '403',         '403',         '403',         '403'        ],
   signOutOfDashboard:        ['-',       '403',         '403',         '403',         '403',         '403'        ],
+  signOutEverywhere:         ['-',       '403',         '403',         '403',         '403',         '403'        ],
   getOpenApiDocument:        ['-',       '200',         '200',         '200',         '200',         '200'        ],
   getLiveness:               ['-',       '200',         '200',         '200',         '200',         '200'        ],
   getReadiness:              ['-',       '200',         '200',         '200',         '200',         '200'        ],
@@ -97,7 +104,7 @@ const TABLE: Record<OperationId, Row> = {
 // Notes on single rows:
 // - decideReviewLink: the token is checked first; a body no route accepts is then 400 on a step that exists, and
 //   404 on a missing one (the page that would show the errors has no step to show). openReviewLink changes nothing.
-// - signInToDashboard, signOutOfDashboard: refused (403) before the body is read, as a request that does not show it
+// - signInToDashboard, signOutOfDashboard, signOutEverywhere: refused (403) before the body is read, as a request that does not show it
 //   comes from the dashboard's own page (no Sec-Fetch-Site: same-origin, no Origin) must be: no session starts or ends.
 
 /** The path parameters other than the resource. Routes read them only after authorization, so they decide nothing but an authorized caller's 400. */
@@ -106,6 +113,8 @@ const OTHER_PARAMS: Record<string, string> = {
   componentId: '-not-a-component',
   // A well-formed corrective action id: the body (no note) is what is refused.
   actionId: 'c1-ca-1',
+  // Not a user id: an authorized caller gets 400 before any delegate is removed.
+  userId: 'not a user',
 };
 
 /**
@@ -274,4 +283,27 @@ describe('every operation × every caller × own, foreign and missing resources:
     }
     if (problems.length) throw new Error(`${problems.length} cell(s) of ${label(op)} failed:\n${problems.join('\n')}`);
   });
+});
+
+test("an agency key that names no person lists and assigns, and never decides: 403 on its own agency's step, 404 on another's, nothing changed", async () => {
+  const problems: string[] = [];
+  for (const column of RESOURCE_NAMES) {
+    const ref = resources.step[column];
+    const decide = await readAnswered(async () =>
+      answerOf(await api.POST('/v1/steps/{ref}/decision', { params: { path: { ref } }, headers: bearer(KEYS.agency), body: REFUSED_JSON as never }), 'decide'),
+    );
+    const assign = await readAnswered(async () =>
+      answerOf(await api.POST('/v1/steps/{ref}/assign', { params: { path: { ref } }, headers: bearer(KEYS.agency), body: REFUSED_JSON as never }), 'assign'),
+    );
+    const want = column === 'own' ? [403, 400] : [404, 404];
+    if (decide.status !== want[0] || assign.status !== want[1])
+      problems.push(`${column}: decide ${describeAnswer(decide).slice(0, 300)}; assign ${describeAnswer(assign).slice(0, 300)}`);
+    if (column === 'own') expect((decide.body as { error: { message: string } }).error.message).toMatch(/names no person .* never decides/);
+    const now = await snapshot(api, stack, resources);
+    problems.push(...changes(last, now).map((c) => `${column} changed something: ${c}`));
+    last = now;
+  }
+  const listed = await readAnswered(async () => answerOf(await api.GET('/v1/steps', { headers: bearer(KEYS.agency) }), 'list'));
+  expect(listed.status).toBe(200);
+  expect(problems).toEqual([]);
 });

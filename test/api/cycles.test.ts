@@ -194,6 +194,47 @@ test('Idempotency-Key on a launch: the same key and body launch one cycle and an
   expect((await cycleView(first.body.cycleId)).name).toBe(body.name);
 });
 
+test("a taken cycle id is 409 before anything is written, for its funder and any other; each funder's list is its own set, claimed by its cycle", async () => {
+  const cycleId = uniqueId('taken');
+  const closesAt = inSeconds(600);
+  const sets = () =>
+    snapshot(stack.records, (tx) =>
+      tx.selectFrom('cycle_target_sets').select(['set_id', 'funder_id', 'cycle_id']).where('set_id', 'like', `${cycleId}:%`).orderBy('set_id').execute(),
+    );
+  const launch = (auth: Record<string, string>, projectIds: string[], key?: string) =>
+    api()
+      .post('/v1/cycles')
+      .set(auth)
+      .set(key ? { 'Idempotency-Key': key } : {})
+      .send({ cycleId, name: 'Taken', closesAt, projectIds });
+  const key = uniqueId('key');
+  expect((await launch(asFunder, ['p-one'], key)).status).toBe(202);
+  const first = await sets();
+  expect(first).toEqual([{ set_id: expect.stringMatching(`^${cycleId}:`), funder_id: 'horizon-eu', cycle_id: cycleId }]);
+
+  for (const [auth, list] of [
+    [asFunder, ['p-two']],
+    [asFunder, ['p-one']],
+    [bearer(KEYS.otherFunder), ['p-one']],
+  ] as const) {
+    const refused = await launch(auth, [...list]);
+    expect({ status: refused.status, body: refused.body }).toEqual({
+      status: 409,
+      body: {
+        error: {
+          code: 'CONFLICT',
+          message: `the cycle id "${cycleId}" is taken: choose another cycleId, or leave it out and one is made`,
+          details: [{ path: 'body.cycleId', message: 'is taken' }],
+        },
+      },
+    });
+  }
+  // The first request again, with its key, gets its answer again; none of the refused lists was written.
+  expect((await launch(asFunder, ['p-one'], key)).status).toBe(202);
+  expect(await sets()).toEqual(first);
+  expect((await cycleView(cycleId)).funderId).toBe('horizon-eu');
+});
+
 test("a cycle's projects in pages by outcome, from the records, also after its workflow is deleted", async () => {
   const projectId = await activeProject();
   const missing = Array.from({ length: 5 }, () => uniqueId('gone')).sort();

@@ -2,9 +2,11 @@
  * Dashboard sign-in by OpenID Connect, through Chromium: a real OpenID provider
  * (oidc-provider, its own process), the API as a process of its own (its real
  * entry point, with OIDC_ISSUER and a principals file) and a Temporal dev
- * server. The verified e-mail address of the ID token names the principal; an
- * address no principal has is refused; a callback that this browser did not
- * start is refused. In production with OpenID Connect, API keys sign no one in.
+ * server. The verified e-mail address of the ID token names the principal, and
+ * its first sign-in binds the principal to the provider's account (iss, sub);
+ * an address no principal has, one not verified (`email_verified` false, the
+ * string "false", or missing), or another account with the bound address is
+ * refused; a callback that this browser did not start is refused. In production with OpenID Connect, API keys sign no one in.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,6 +34,10 @@ const ACCOUNTS = {
   aweber: { email: 'A.Weber@kit.example', email_verified: true },
   stranger: { email: 'someone@elsewhere.example', email_verified: true },
   unverified: { email: 'programme-officer@horizon-eu.example', email_verified: false },
+  unverifiedString: { email: 'programme-officer@horizon-eu.example', email_verified: 'false' },
+  unverifiedMissing: { email: 'programme-officer@horizon-eu.example' },
+  // Another account at the provider with A. Weber's (verified) address: after her first sign-in, it is not her.
+  impostor: { email: 'a.weber@kit.example', email_verified: true },
 };
 
 let dir: string;
@@ -125,10 +131,13 @@ test('the verified e-mail of the ID token names the principal, and the dashboard
   }
 }, 90_000);
 
-test('an e-mail address no principal has, or one the provider has not verified, signs no one in', async () => {
+test('an e-mail address no principal has, one the provider has not verified, or another account with a bound address signs no one in', async () => {
   for (const [login, message] of [
     ['stranger', 'No one with the e-mail address someone@elsewhere.example may use this system'],
-    ['unverified', 'gave no verified e-mail address'],
+    ['unverified', 'email_verified is false, not true'],
+    ['unverifiedString', 'email_verified is "false", not true'],
+    ['unverifiedMissing', 'did not say that programme-officer@horizon-eu.example is verified'],
+    ['impostor', 'a.weber@kit.example signs in with another account at the identity provider'],
   ]) {
     const { context, page } = await signInAs(login);
     try {

@@ -8,7 +8,9 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import request from 'supertest';
 import { buildApp } from '../../api/app';
-import { apiKeyRing, type RateLimits } from '../../config/env';
+import type { Server } from 'node:http';
+import type { Express } from 'express';
+import { apiKeyRing, DEFAULT_RATE_LIMITS, type Config, type RateLimits } from '../../config/env';
 import { createLogger } from '../../config/logger';
 import { projectWorkflowId } from '../../workflows/definitions';
 import { expectStatus, readAnswered, UNANSWERED } from '../helpers/api-read';
@@ -19,7 +21,7 @@ import { testRecords } from '../helpers/records';
 
 const stack = useApiStack();
 
-function appWith(limits: Partial<RateLimits>) {
+function appWith(limits: Partial<RateLimits>, config: Partial<Pick<Config, 'TRUST_PROXY'>> = {}) {
   return buildApp({
     records: testRecords(),
     client: stack.client,
@@ -28,12 +30,24 @@ function appWith(limits: Partial<RateLimits>) {
       apiKeys: apiKeyRing(`coordinator:a.weber=${KEYS.coordinator},admin=${KEYS.admin},funder:horizon-eu=${KEYS.funder}`),
       policy: stack.policy,
       TASK_QUEUE: stack.taskQueue,
+      ...config,
     },
     signer: stack.signer,
     logger: createLogger('silent', 'rate-limit-test'),
     rateLimits: { windowMs: 60_000, reviewPages: 100_000, writes: 100_000, failedAuth: 100_000, ...limits },
   });
 }
+
+const signInForm = (app: Express, key: string) => request(app).post('/dashboard/sign-in').set('Sec-Fetch-Site', 'same-origin').type('form').send({ key });
+
+/** The app on a port of its own, so concurrent requests share one server (supertest would start one per request). */
+function listening(app: Express): Promise<Server> {
+  return new Promise((resolve) => {
+    const server = app.listen(0, '127.0.0.1', () => resolve(server));
+  });
+}
+
+const tally = (statuses: number[]) => statuses.reduce<Record<number, number>>((n, s) => ({ ...n, [s]: (n[s] ?? 0) + 1 }), {});
 
 /** Retry-After in whole seconds, within the window. */
 function retryAfter(res: request.Response, windowMs: number): number {
@@ -133,26 +147,85 @@ describe('writes', () => {
 });
 
 describe('failed authentication', () => {
-  test('counts on every method, reads and /metrics included, per address; good keys do not count', async () => {
+  const wrong = bearer('a-guessed-key-0123456789');
+
+  test('counts answered 401s on every method, reads and /metrics included, per address; past the limit a wrong key waits and the right key does not', async () => {
     const app = appWith({ failedAuth: 4 });
     const asCoordinator = bearer(KEYS.coordinator);
     // Successful authentication is never counted, however often.
-    for (let i = 0; i < 6; i++) expect((await request(app).get('/v1/milestones/stalled').set(asCoordinator)).status).not.toBe(401);
-    const wrong = bearer('a-guessed-key-0123456789');
+    for (let i = 0; i < 6; i++) expect((await request(app).get('/v1/milestones/stalled').set(asCoordinator)).status).toBe(200);
     expect((await request(app).get('/v1/projects/any').set(wrong)).status).toBe(401);
     expect((await request(app).head('/v1/milestones/stalled').set(wrong)).status).toBe(401);
     expect((await request(app).delete('/v1/projects/any').set(wrong)).status).toBe(401);
-    expect(
-      (await request(app).post('/dashboard/sign-in').set('Sec-Fetch-Site', 'same-origin').type('form').send({ key: 'a-guessed-key-0123456789' })).status,
-    ).toBe(401);
-    // The fifth attempt, whatever it is, waits; the right key from the same address too, until the window ends.
+    expect((await signInForm(app, 'a-guessed-key-0123456789')).status).toBe(401);
+    // The fifth wrong attempt, whatever it is, waits until the window ends.
     const limited = await request(app).get('/v1/milestones/stalled').set(wrong);
     expect(limited.status).toBe(429);
     retryAfter(limited, 60_000);
-    expect((await request(app).get('/v1/milestones/stalled').set(asCoordinator)).status).toBe(429);
+    const form = await signInForm(app, 'another-guessed-key-0123456789');
+    expect(form.status).toBe(429);
+    retryAfter(form, 60_000);
+    expect(form.text).toContain('Too many failed sign-ins');
+    // The right key, from the same address, is never refused by this limit: on the API and on the sign-in form.
+    expect((await request(app).get('/v1/milestones/stalled').set(asCoordinator)).status).toBe(200);
+    expect((await request(app).delete('/v1/projects/any').set(asCoordinator)).status).toBe(404);
+    const signedIn = await signInForm(app, KEYS.coordinator);
+    expect(signedIn.status).toBe(303);
+    expect(signedIn.headers['set-cookie']).toEqual([expect.stringMatching(/^lr_session=/)]);
   });
 
-  test('/metrics asks for METRICS_TOKEN when one is set, and a wrong one counts as a failed authentication', async () => {
+  test('100 concurrent reads with a valid key all answer 200, also from an address whose failures are spent', async () => {
+    const projectId = uniqueId('burst');
+    const app = appWith(DEFAULT_RATE_LIMITS);
+    expect((await request(app).post('/v1/projects').set(bearer(KEYS.coordinator)).send(smallProject(projectId))).status).toBe(201);
+    const server = await listening(app);
+    try {
+      // Spend the address's failures: past the default limit (30 a minute) a wrong key is refused.
+      for (let i = 0; i < DEFAULT_RATE_LIMITS.failedAuth; i++) expect((await request(server).get(`/v1/projects/${projectId}`).set(wrong)).status).toBe(401);
+      expect((await request(server).get(`/v1/projects/${projectId}`).set(wrong)).status).toBe(429);
+      const statuses = await Promise.all(
+        Array.from({ length: 100 }, () =>
+          request(server)
+            .get(`/v1/projects/${projectId}`)
+            .set(bearer(KEYS.coordinator))
+            .then((res) => res.status),
+        ),
+      );
+      expect(tally(statuses)).toEqual({ 200: 100 });
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+
+  test('behind a trusted proxy each client is counted by its X-Forwarded-For address; an untrusted proxy is one address for all', async () => {
+    const from = (ip: string) => ({ ...wrong, 'X-Forwarded-For': `${ip}, 127.0.0.1` });
+    // Two proxies in front (the client, then a proxy at 127.0.0.1, then the test's connection): trust 2 hops.
+    const trusted = appWith({ failedAuth: 3 }, { TRUST_PROXY: 2 });
+    for (let i = 0; i < 3; i++) expect((await request(trusted).get('/v1/projects/any').set(from('203.0.113.7'))).status).toBe(401);
+    expect((await request(trusted).get('/v1/projects/any').set(from('203.0.113.7'))).status).toBe(429);
+    expect((await request(trusted).get('/v1/projects/any').set(from('198.51.100.9'))).status).toBe(401);
+    expect((await request(trusted).get('/v1/projects/any').set(bearer(KEYS.coordinator)).set('X-Forwarded-For', '203.0.113.7, 127.0.0.1')).status).toBe(404);
+
+    // Trusting no proxy, X-Forwarded-For is ignored: the connection's address (the proxy's) is every client's.
+    const untrusted = appWith({ failedAuth: 3 }, { TRUST_PROXY: 0 });
+    for (let i = 0; i < 3; i++) expect((await request(untrusted).get('/v1/projects/any').set(from('203.0.113.7'))).status).toBe(401);
+    expect((await request(untrusted).get('/v1/projects/any').set(from('198.51.100.9'))).status).toBe(429);
+  });
+
+  test('failures are also counted per key id, whatever address they come from', async () => {
+    const app = appWith({ failedAuth: 3 });
+    const guess = (keyId: string, ip: string) =>
+      request(app)
+        .get('/v1/projects/any')
+        .set(bearer(`${keyId}.guessed-secret-0123456789`))
+        .set('X-Forwarded-For', ip);
+    for (let i = 0; i < 3; i++) expect((await guess('k-00000000000000aa', `203.0.113.${i + 1}`)).status).toBe(401);
+    // A fresh address with the same key id waits; another key id from it is its first failure.
+    expect((await guess('k-00000000000000aa', '198.51.100.1')).status).toBe(429);
+    expect((await guess('k-00000000000000bb', '198.51.100.1')).status).toBe(401);
+  });
+
+  test('/metrics asks for METRICS_TOKEN when one is set; a wrong one counts as a failed authentication, the right one is never refused', async () => {
     const token = 'a-metrics-token-of-at-least-32-characters';
     const withToken = (failedAuth: number) =>
       buildApp({
@@ -168,9 +241,9 @@ describe('failed authentication', () => {
     expect((await request(app).get('/metrics')).status).toBe(401);
     // An API key is not the metrics token.
     expect((await request(app).get('/metrics').set(bearer(KEYS.admin))).status).toBe(401);
-    expect((await request(app).get('/metrics').set(bearer(token))).status).toBe(429);
-    const other = withToken(100);
-    const scrape = await request(other).get('/metrics').set(bearer(token));
+    // Past the limit a wrong token waits; the right one still scrapes.
+    expect((await request(app).get('/metrics').set(bearer('not-the-metrics-token'))).status).toBe(429);
+    const scrape = await request(app).get('/metrics').set(bearer(token));
     expect(scrape.status).toBe(200);
     expect(scrape.text).toMatch(/^licence_review_api_process_resident_memory_bytes \d+/m);
   });

@@ -163,16 +163,26 @@ test('a project with components in all four tiers goes from submission to active
   await expect(fetch(`http://127.0.0.1:${ports.api}/healthz`)).rejects.toThrow();
   await startStack();
   expect((await project(id)).openSteps).toHaveLength(6);
+  // The US advises on the camera through Commerce, and on the ML22 item through the State Department (DDTC).
   expect(
     linkMails(await fetchMails(mailWeb()), id)
       .filter((m) => m.subject.startsWith('Advice requested'))
-      .map(to),
-  ).toEqual(['licensing@bis.example', 'licensing@bis.example']);
+      .map(to)
+      .sort(),
+  ).toEqual(['licensing@bis.example', 'licensing@ddtc.example']);
 
   // BAFA denies the camera (T2), and the US advises against it; the coordinator then accepts the denial from the appeal-window e-mail.
+  // Once BAFA's senior signs off, the T3 conditions ask each recipient's written acknowledgement (ORNL names no
+  // contact: the coordinator acknowledges for it).
   const decisionFor = (m: Mail): [Decision, string?] =>
-    m.subject.startsWith('Appeal window') ? ['accept'] : m.subject.includes('High-speed camera') ? ['deny', BASIS] : ['approve'];
-  for (let round = 0; round < 2; round++) {
+    m.subject.startsWith('Appeal window')
+      ? ['accept']
+      : m.subject.startsWith('Acknowledge')
+        ? ['acknowledge']
+        : m.subject.includes('High-speed camera')
+          ? ['deny', BASIS]
+          : ['approve'];
+  for (let round = 0; round < 3; round++) {
     for (const mail of linkMails(await fetchMails(mailWeb()), id)) {
       if (handled.has(mail.id)) continue;
       handled.add(mail.id);
@@ -183,11 +193,15 @@ test('a project with components in all four tiers goes from submission to active
         linkMails(m, id).some((x) => to(x) === 'referatsleitung@bafa.example') && linkMails(m, id).some((x) => x.subject.startsWith('Appeal window'));
       await waitForMails(mailWeb(), next, 'senior sign-off and appeal-window e-mails');
     }
+    if (round === 1) await waitForMails(mailWeb(), (m) => linkMails(m, id).some((x) => x.subject.startsWith('Acknowledge')), 'the acknowledgement e-mail');
   }
 
   const deadline = Date.now() + 30_000;
   let view = await project(id);
-  while (view.components.some((c) => c.licence.status === 'in-review') && Date.now() < deadline) {
+  while (
+    (view.components.some((c) => c.licence.status === 'in-review') || !view.components[3].licence.acknowledgement?.acknowledgedAt) &&
+    Date.now() < deadline
+  ) {
     await new Promise((r) => setTimeout(r, 200));
     view = await project(id);
   }
@@ -213,8 +227,9 @@ test('a project with components in all four tiers goes from submission to active
   }
   const count = (action: string) => trail.filter((e) => e.action === action).length;
   expect(count('classified')).toBe(4);
-  expect(count('decision-recorded')).toBe(10);
-  expect(new Set(trail.filter((e) => e.action === 'decision-recorded').map((e) => e.stepId)).size).toBe(10);
+  // Ten reviews and rulings, and the recipient's acknowledgement of the T3 licence's conditions.
+  expect(count('decision-recorded')).toBe(11);
+  expect(new Set(trail.filter((e) => e.action === 'decision-recorded').map((e) => e.stepId)).size).toBe(11);
   expect(count('advice-noted')).toBe(1);
   expect(count('email-sent')).toBe(mails.length);
   expect(count('licence-granted')).toBe(2);

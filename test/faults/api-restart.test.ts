@@ -60,7 +60,13 @@ test('a cycle launch cut off by an API crash, retried with the same id, runs onc
   const [retryA, retryB] = [await retry(a, inA), await retry(b, inB)];
   expect({ status: retryA.status, body: await retryA.json() }).toEqual({
     status: 409,
-    body: { error: { code: 'CONFLICT', message: expect.stringMatching(/already exists/), details: [] } },
+    body: {
+      error: {
+        code: 'CONFLICT',
+        message: `the cycle id "${a}" is taken: choose another cycleId, or leave it out and one is made`,
+        details: [{ path: 'body.cycleId', message: 'is taken' }],
+      },
+    },
   });
   expect({ status: retryB.status, body: await retryB.json() }).toMatchObject({ status: 202, body: { cycleId: b, status: 'launching' } });
 

@@ -54,7 +54,8 @@ export function approveEverything(stack: ProcessStack, projectId: string, timeou
     `every step of ${projectId} decided`,
     async () => {
       const view = await stack.view(projectId, via);
-      for (const step of view.openSteps) await stack.decide(step, undefined, via);
+      // An acknowledgement of a licence's conditions is acknowledged; every other step approved.
+      for (const step of view.openSteps) await stack.decide(step, step.kind === 'acknowledgement' ? { decision: 'acknowledge' } : undefined, via);
       return view;
     },
     (v) => v.stage === 'active' && v.openSteps.length === 0 && v.components.every((c) => c.licence.status !== 'in-review'),

@@ -151,6 +151,29 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/projects/{id}/delegates/{userId}/removal': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * The owner (or an admin) ends a delegate’s right to act on the project; a coordinator who is not a delegate is 404
+     * @description Roles:
+     *
+     *     - admin: any project
+     *     - coordinator: the project's owner; a delegate gets 403
+     */
+    post: operations['removeProjectDelegate'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/projects/{id}/info': {
     parameters: {
       query?: never;
@@ -385,10 +408,10 @@ export interface paths {
     get?: never;
     put?: never;
     /**
-     * Decide one of the agency's steps, with the body a reviewer's link takes; the audit names the principal who decided
+     * Decide one of the agency's steps, with the body a reviewer's link takes; the audit names the person who decided. Four eyes: the key must name a person (`agency:<agencyId>:<userId>`) of the step's pool (`seniorReviewers` for a senior sign-off or an escalation, else `reviewers`) who decided no earlier step of the component when the step is its senior sign-off or escalation; else 403, before the body is read
      * @description Roles:
      *
-     *     - agency: its own agency's steps; another agency's step is a missing one (404)
+     *     - agency: a person of its own agency's pool for the step; an agency key naming no person gets 403; another agency's step is a missing one (404)
      */
     post: operations['decideAgencyStep'];
     delete?: never;
@@ -419,6 +442,31 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/sessions/revoke': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Sign out everywhere: every dashboard session of the principal issued until now is refused from now on, on every replica (its keys stay valid)
+     * @description Roles:
+     *
+     *     - admin: its own sessions, or any principal’s (`principalId`)
+     *     - coordinator: its own sessions
+     *     - funder: its own sessions
+     *     - agency: its own sessions
+     */
+    post: operations['revokeSessions'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/r/{token}': {
     parameters: {
       query?: never;
@@ -433,7 +481,7 @@ export interface paths {
     get: operations['openReviewLink'];
     put?: never;
     /**
-     * The decision (a form or JSON), applied through a Workflow Update; an approval of a licence review may carry `conditions`
+     * The decision (a form or JSON), applied through a Workflow Update; an approval of a licence review may carry `conditions`. The reviewer it was mailed to decides as themself: one who decided an earlier step of the component does not decide its senior sign-off or escalation (403)
      * @description Without an API key: the signed link in the path is the credential; a reviewer opens it from their e-mail.
      */
     post: operations['decideReviewLink'];
@@ -504,6 +552,26 @@ export interface paths {
      * @description Without an API key: anyone.
      */
     post: operations['signOutOfDashboard'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/dashboard/sign-out-everywhere': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * End every dashboard session of the signed-in principal, in every browser, and this one's (as POST /v1/sessions/revoke)
+     * @description Without an API key: a signed-in browser: its session cookie names the principal.
+     */
+    post: operations['signOutEverywhere'];
     delete?: never;
     options?: never;
     head?: never;
@@ -776,6 +844,11 @@ export interface operations {
             id: string;
             name: string;
             country: string;
+            contact?: {
+              name: string;
+              /** Format: email */
+              email: string;
+            };
           }[];
           components: {
             id: string;
@@ -787,6 +860,8 @@ export interface operations {
             destinations: string[];
             recipients: string[];
             exporter?: string;
+            /** @description Country where the component's items are (or will be) located when exported; default: the exporter partner's country. When it is another EU Member State than the issuer, that state is consulted under Regulation (EU) 2021/821 Art. 14(1) for destinations outside EU001 or Annex IV items. */
+            heldIn?: string;
           }[];
           /** @default [] */
           milestones?: {
@@ -1290,6 +1365,99 @@ export interface operations {
         };
       };
     };
+    responses: {
+      /** @description { projectId, owner, delegates } */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description VALIDATION_FAILED */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description UNAUTHORIZED */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description CONFLICT */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description RATE_LIMITED */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description UNAVAILABLE */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description any other error, such as 500 INTERNAL, in the same shape */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  removeProjectDelegate: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+        userId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
     responses: {
       /** @description { projectId, owner, delegates } */
       200: {
@@ -1941,7 +2109,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description { cycleId, status: "launching" } */
+      /** @description { cycleId, status: "launching" }; a cycleId already taken is 409 before anything is written */
       202: {
         headers: {
           [name: string]: unknown;
@@ -2276,8 +2444,10 @@ export interface operations {
           | 'grant-funder'
           | 'grant-agency'
           | 'tier-lowering'
+          | 'no-licence-finding'
           | 'issuer-review'
           | 'consultation'
+          | 'essential-security'
           | 'defence-review'
           | 'advisory-review'
           | 'senior-sign-off'
@@ -2285,8 +2455,11 @@ export interface operations {
           | 'ruling'
           | 'appeal'
           | 'intent-to-deny'
+          | 'reconsideration'
           | 'milestone-review'
-          | 'acknowledgement';
+          | 'acknowledgement'
+          | 'holder-hearing'
+          | 'sanction-decision';
       };
       header?: never;
       path?: never;
@@ -2569,6 +2742,104 @@ export interface operations {
       };
     };
   };
+  revokeSessions: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /** @example {} */
+        'application/json': {
+          /** @description whose sessions end: default the caller; only an admin names another principal */
+          principalId?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description { principalId, revokedAt } */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description VALIDATION_FAILED */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description UNAUTHORIZED */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description CONFLICT */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description RATE_LIMITED */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description UNAVAILABLE */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description any other error, such as 500 INTERNAL, in the same shape */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
   openReviewLink: {
     parameters: {
       query?: never;
@@ -2591,6 +2862,15 @@ export interface operations {
       };
       /** @description VALIDATION_FAILED */
       400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description FORBIDDEN */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -2691,6 +2971,15 @@ export interface operations {
       };
       /** @description VALIDATION_FAILED */
       400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description FORBIDDEN */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -2938,6 +3227,78 @@ export interface operations {
       };
       /** @description RATE_LIMITED */
       429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description any other error, such as 500 INTERNAL, in the same shape */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  signOutEverywhere: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description to /dashboard */
+      303: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description VALIDATION_FAILED */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description UNAUTHORIZED */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description RATE_LIMITED */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description UNAVAILABLE */
+      503: {
         headers: {
           [name: string]: unknown;
         };

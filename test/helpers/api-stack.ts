@@ -37,7 +37,8 @@ export const KEYS = {
   funder: 'test-funder-key', // funder:horizon-eu, the fixtures' funder
   otherFunder: 'test-nsf-key', // funder:nsf
   admin: 'test-admin-key',
-  agency: 'test-agency-key', // agency:de-bafa
+  agency: 'test-agency-key', // agency:de-bafa: the agency's shared key, which names no person (lists and assigns, never decides)
+  agencyPerson: 'test-agency-person-key', // agency:de-bafa:ausfuhr@bafa.example, BAFA's first reviewer (a person named by their e-mail)
   otherCoordinator: 'test-other-coordinator-key', // coordinator:j.martin, who owns none of the tests' projects
 } as const;
 /** The coordinator's user id: the audit trail names them `coordinator:<id>`. */
@@ -48,6 +49,7 @@ const API_KEYS = [
   `funder:nsf=${KEYS.otherFunder}`,
   `admin=${KEYS.admin}`,
   `agency:de-bafa=${KEYS.agency}`,
+  `agency:de-bafa:ausfuhr@bafa.example=${KEYS.agencyPerson}`,
   `coordinator:j.martin=${KEYS.otherCoordinator}`,
 ].join(',');
 

@@ -9,8 +9,8 @@ import { testRecords } from './records';
 type Launch = Omit<CycleInput, 'targetSet' | 'projectIds' | 'launchedBy'> & { projectIds: string[] };
 
 export async function startCycle(client: Client, taskQueue: string, { projectIds, ...input }: Launch) {
-  const targetSet = givenTargetSetId(input.cycleId, projectIds);
-  await writeTargetSet(testRecords(), targetSet, projectIds);
+  const targetSet = givenTargetSetId(input.cycleId, input.funderId, projectIds);
+  await writeTargetSet(testRecords(), targetSet, input.funderId, projectIds);
   return client.workflow.start<typeof cycleWorkflow>('cycleWorkflow', {
     workflowId: cycleWorkflowId(input.cycleId),
     taskQueue,

@@ -45,6 +45,8 @@ export function testPolicyFile(): PolicyFile {
     reportDueWithin: '20s',
     correctiveActionWithin: '20s',
     suspensionBeforeRevocation: '20s',
+    holderAnswerWithin: '20s',
+    issuerDecisionWithin: '20s',
     renewalReminderBefore: '30s',
     missedReport: 'corrective-action',
   };

@@ -10,7 +10,7 @@
  * policy (durations in seconds: reminders every 20 s) with SLAs of an hour, so
  * no deadline passes during a test (unless `reviewSeconds` says otherwise).
  */
-import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -182,6 +182,20 @@ export class ProcessStack {
     return path.join(this.dataDir, 'logs', `${part}.log`);
   }
 
+  /**
+   * Prints the error lines (pino level 50 and above) each part logged, a few per part: a test that saw a 500 can then
+   * be read from CI's output, although the logs go with the stack's data directory.
+   */
+  private reportErrors(): void {
+    const dir = path.join(this.dataDir, 'logs');
+    for (const file of existsSync(dir) ? readdirSync(dir) : []) {
+      const errors = readFileSync(path.join(dir, file), 'utf8')
+        .split('\n')
+        .filter((line) => /"level":(5\d|60)\b/.test(line));
+      if (errors.length) console.log(`${file}: ${errors.length} error line(s); the first:\n${errors.slice(0, 3).join('\n').slice(0, 4000)}`);
+    }
+  }
+
   /** A worker's Prometheus exporter. */
   metricsUrl(worker: WorkerPart = 'worker') {
     return `http://127.0.0.1:${this.ports[worker]}/metrics`;
@@ -285,6 +299,7 @@ export class ProcessStack {
     for (const part of ['api', 'api-2', 'worker', 'worker-2', 'mail', 'temporal'] as const) await this.stop(part).catch(() => undefined);
     await this.workerRelay?.close();
     await this.cluster?.stopAll();
+    this.reportErrors();
     if (process.env.KEEP_FAULT_DATA) console.log(`fault stack data and logs kept in ${this.dataDir}`);
     else rmSync(this.dataDir, { recursive: true, force: true });
   }

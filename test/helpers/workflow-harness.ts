@@ -2,6 +2,7 @@
  * Driving the workflows on a real dev server with the mail activities mocked
  * (they are the collaborator) and the real classification.
  */
+import { policyForProject } from '../../domain/project-policy';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
@@ -75,6 +76,16 @@ export type MockActivities = ReturnType<typeof mockActivities>;
 export function notices(acts: MockActivities) {
   return acts.sendNotice.mock.calls.map(([n]) => ({ to: n.to, key: n.key, kind: n.intent.kind, ...renderNotice(n.intent) }));
 }
+/**
+ * The notices sent so far once one matches `sent`: a notice is an activity that may run a moment after the record
+ * that announces it (a busy worker), so a test waits for it rather than reading at once. Resolves false on timeout.
+ */
+export async function noticeSent(acts: MockActivities, sent: (n: ReturnType<typeof notices>[number]) => boolean, timeoutMs = 15_000): Promise<boolean> {
+  for (const deadline = Date.now() + timeoutMs; !notices(acts).some(sent); await new Promise((r) => setTimeout(r, 200))) {
+    if (Date.now() > deadline) return false;
+  }
+  return true;
+}
 export type ProjectHandle = WorkflowHandle<typeof projectWorkflow>;
 /** How a test's project runs: after how many history events it continues as new. */
 export type RunOptions = Pick<ProjectInput, 'continueAfterEvents'>;
@@ -93,7 +104,7 @@ export function harness(getEnv: () => TestWorkflowEnvironment, policy: Policy) {
     return client().workflow.start<typeof projectWorkflow>('projectWorkflow', {
       workflowId: projectWorkflowId(project.projectId),
       taskQueue,
-      args: [{ project, policy: with_, submittedBy: 'coordinator#test', ...options }],
+      args: [{ project, policy: policyForProject(with_, project), submittedBy: 'coordinator#test', ...options }],
     });
   }
 

@@ -10,7 +10,7 @@ import { snapshot } from '../../records/database';
 import { readAuditTrail, recordedProject } from '../../records/project-reads';
 import { writeProjectRecord } from '../../records/project-writes';
 import { listCycleItems, readCycleRecord, writeCycleRecord, writeProjectCycleItems } from '../../records/cycle-records';
-import { givenTargetSetId, targetSetSize, writeTargetSet } from '../../records/cycle-targets';
+import { claimTargetSet, givenTargetSetId, targetSetSize, writeTargetSet } from '../../records/cycle-targets';
 import { purgeExpiredRecords } from '../../records/purge';
 import { uniqueId } from '../helpers/fixtures';
 import { firstWrite, licenceWrite, STORES, useRecordStore } from '../helpers/record-stores';
@@ -88,32 +88,41 @@ describe.each(STORES)('%s', (_name, start) => {
   }, 60_000);
 
   test("a closed cycle past its keeping period goes with its items and its projects' list; a list no cycle was started with goes after a day", async () => {
+    const setOf = (cycleId: string, projectIds = ['p1']) => givenTargetSetId(cycleId, 'horizon-eu', projectIds);
     const cycle = async (keepUntil?: string) => {
       const cycleId = uniqueId('cy');
       const summary = { cycleId, name: 'Q2', funderId: 'horizon-eu', closesAt: '2025-01-01T00:00:00.000Z', status: 'closed' as const, total: 1 };
       await writeCycleRecord(s.db, { cycleId, version: 1, summary: { ...summary, launchedBy: 'funder:horizon-eu', keepUntil }, skipped: [] });
       const item = { projectId: 'p1', outcome: 'passed' as const, milestoneIds: ['m1'], awaited: [], at: '2025-01-01T00:00:00.000Z' };
       await s.db.transaction().execute((tx) => writeProjectCycleItems(tx, 1, [{ cycleId, item }]));
-      await writeTargetSet(s.db, givenTargetSetId(cycleId, ['p1']), ['p1']);
+      await writeTargetSet(s.db, setOf(cycleId), 'horizon-eu', ['p1']);
+      await claimTargetSet(s.db, setOf(cycleId)); // the cycle was started with it
       return cycleId;
     };
     const expired = await cycle('2025-06-01T00:00:00.000Z');
     const kept = await cycle('2031-01-01T00:00:00.000Z');
     const open = await cycle();
-    const unused = givenTargetSetId(uniqueId('refused'), ['p1']);
-    const fresh = givenTargetSetId(uniqueId('launching'), ['p1']);
-    await writeTargetSet(s.db, unused, ['p1']);
-    await writeTargetSet(s.db, fresh, ['p1']);
-    await snapshot(s.db, (tx) => tx.updateTable('cycle_target_sets').set({ created_at: '2026-01-01T00:00:00.000Z' }).where('set_id', '=', unused).execute());
+    const unused = setOf(uniqueId('refused'));
+    const fresh = setOf(uniqueId('launching'));
+    // Another list filed under a cycle id that was taken (the launch refused): no cycle uses it, whatever the
+    // cycle of that id does; it goes a day after it was written, not years later with that cycle.
+    const underTaken = setOf(kept, ['p1', 'p2']);
+    for (const set of [unused, fresh, underTaken]) await writeTargetSet(s.db, set, 'horizon-eu', ['p1']);
+    await snapshot(s.db, (tx) =>
+      tx.updateTable('cycle_target_sets').set({ created_at: '2026-01-01T00:00:00.000Z' }).where('set_id', 'in', [unused, underTaken]).execute(),
+    );
 
     const done = await purgeExpiredRecords(s.db, { now: new Date('2026-12-01T00:00:00.000Z'), actor: 'records officer' });
     expect(done.cycles).toContainEqual({ cycleId: expired, keepUntil: '2025-06-01T00:00:00.000Z' });
     expect((await readCycleRecord(s.db, expired, 10)) ?? null).toBeNull();
     expect((await listCycleItems(s.db, expired, { limit: 10 })).items).toEqual([]);
     for (const id of [kept, open]) expect(await readCycleRecord(s.db, id, 10)).toMatchObject({ cycleId: id, counts: { passed: 1 } });
-    expect(await targetSetSize(s.db, givenTargetSetId(expired, ['p1']))).toBeUndefined();
-    expect(await targetSetSize(s.db, givenTargetSetId(kept, ['p1']))).toBe(1);
+    expect(done.targetSets).toBeGreaterThanOrEqual(3);
+    expect(await targetSetSize(s.db, setOf(expired))).toBeUndefined();
+    expect(await targetSetSize(s.db, setOf(kept))).toBe(1);
+    expect(await targetSetSize(s.db, setOf(open))).toBe(1);
     expect(await targetSetSize(s.db, unused)).toBeUndefined();
+    expect(await targetSetSize(s.db, underTaken)).toBeUndefined();
     expect(await targetSetSize(s.db, fresh)).toBe(1);
     const event = await snapshot(s.db, (tx) => tx.selectFrom('record_events').selectAll().orderBy('id', 'desc').executeTakeFirstOrThrow());
     expect(event.detail).toContain(`${expired} (kept until 2025-06-01`);

@@ -10,7 +10,15 @@ import { readAuditTrail, readProjectRecord, recordedProject } from '../../record
 import { RecordRunMismatch, writeProjectRecord } from '../../records/project-writes';
 import { writeCycleRecord } from '../../records/cycle-records';
 import type { CycleOutcome } from '../../workflows/cycle-contract';
-import { givenTargetSetId, readTargets, selectActiveTargets, targetSetSize, writeTargetSet } from '../../records/cycle-targets';
+import {
+  claimTargetSet,
+  ForeignTargetSet,
+  givenTargetSetId,
+  readTargets,
+  selectActiveTargets,
+  targetSetSize,
+  writeTargetSet,
+} from '../../records/cycle-targets';
 import { uniqueId } from '../helpers/fixtures';
 import { firstWrite, licenceWrite, step, STORES, useRecordStore } from '../helpers/record-stores';
 
@@ -56,7 +64,16 @@ describe.each(STORES)('%s', (_name, start) => {
     ).n;
 
   test('migrations run once on a fresh database, then find nothing to do', async () => {
-    expect(await migrateRecords(s.db)).toEqual(['0001-records', '0002-cycle-targets', '0003-cycle-retention', '0004-record-owners', '0005-record-writers', '0006-sent-mails']);
+    expect(await migrateRecords(s.db)).toEqual([
+      '0001-records',
+      '0002-cycle-targets',
+      '0003-cycle-retention',
+      '0004-record-owners',
+      '0005-record-writers',
+      '0006-sent-mails',
+      '0007-principal-bindings',
+      '0008-target-set-funder',
+    ]);
     expect(await migrateRecords(s.db)).toEqual([]);
     // Two processes starting together (worker and API) migrate safely: the second waits and finds nothing to do.
     const other = openRecords(s.url, { max: 1 });
@@ -126,16 +143,34 @@ describe.each(STORES)('%s', (_name, start) => {
 
   test("a cycle's target set is written once, and read in slices", async () => {
     const ids = Array.from({ length: 1203 }, (_, i) => `p-${String(i).padStart(4, '0')}`);
-    const setId = givenTargetSetId(uniqueId('cy'), ids);
-    expect(await writeTargetSet(s.db, setId, ids)).toBe(1203);
+    const setId = givenTargetSetId(uniqueId('cy'), 'horizon-eu', ids);
+    expect(await writeTargetSet(s.db, setId, 'horizon-eu', ids)).toBe(1203);
     // A retried write changes nothing, even one with another list under the same id.
-    expect(await writeTargetSet(s.db, setId, ids.slice(0, 5))).toBe(1203);
+    expect(await writeTargetSet(s.db, setId, 'horizon-eu', ids.slice(0, 5))).toBe(1203);
     expect(await targetSetSize(s.db, setId)).toBe(1203);
     const slices = await Promise.all([0, 500, 1000].map((from) => readTargets(s.db, setId, from, 500)));
     expect(slices.map((s) => s.length)).toEqual([500, 500, 203]);
     expect(slices.flat()).toEqual(ids);
     expect(await readTargets(s.db, setId, 1500, 500)).toEqual([]);
     expect(await targetSetSize(s.db, 'no-such-set')).toBeUndefined();
+  });
+
+  test("a target set is its funder's: another funder's list for the same cycle and projects is another set, and a set is never given to another funder", async () => {
+    const cycleId = uniqueId('cy');
+    const ids = [uniqueId('p'), uniqueId('p')];
+    const mine = givenTargetSetId(cycleId, 'horizon-eu', ids);
+    const theirs = givenTargetSetId(cycleId, 'nsf', ids);
+    expect(theirs).not.toBe(mine);
+    expect(await writeTargetSet(s.db, mine, 'horizon-eu', ids)).toBe(2);
+    await expect(writeTargetSet(s.db, mine, 'nsf', ids)).rejects.toThrow(`the target set ${mine} is not nsf's`);
+    await expect(selectActiveTargets(s.db, mine, 'nsf')).rejects.toBeInstanceOf(ForeignTargetSet);
+    const row = await snapshot(s.db, (tx) => tx.selectFrom('cycle_target_sets').selectAll().where('set_id', '=', mine).executeTakeFirstOrThrow());
+    expect({ funder: row.funder_id, cycle: row.cycle_id, projects: row.project_ids }).toEqual({ funder: 'horizon-eu', cycle: null, projects: ids });
+    // The cycle started with it claims it: from then on it lives as long as that cycle.
+    await claimTargetSet(s.db, mine);
+    await claimTargetSet(s.db, mine);
+    const claimed = await snapshot(s.db, (tx) => tx.selectFrom('cycle_target_sets').select('cycle_id').where('set_id', '=', mine).executeTakeFirstOrThrow());
+    expect(claimed.cycle_id).toBe(cycleId);
   });
 
   test("every active project of a funder, as recorded, makes a cycle's set; made again, it stays as first made", async () => {
@@ -181,8 +216,8 @@ describe.each(STORES)('%s', (_name, start) => {
   test("the write that records a shard's last final outcome, and only that one, finds the shard settled", async () => {
     const cycleId = uniqueId('cy');
     const ids = Array.from({ length: 5 }, () => uniqueId('p'));
-    const setId = givenTargetSetId(cycleId, ids);
-    await writeTargetSet(s.db, setId, ids);
+    const setId = givenTargetSetId(cycleId, 'horizon-eu', ids);
+    await writeTargetSet(s.db, setId, 'horizon-eu', ids);
     const summary = { cycleId, name: 'Q4', funderId: 'horizon-eu', closesAt: '2026-12-31T00:00:00.000Z', status: 'open' as const, total: 5, launchedBy: 'f' };
     await writeCycleRecord(s.db, { cycleId, version: 1, summary, skipped: [] });
     for (const id of ids) await writeProjectRecord(s.db, firstWrite(id));

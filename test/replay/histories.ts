@@ -332,6 +332,30 @@ export interface RecordedHistory {
   history: proto.temporal.api.history.v1.History;
 }
 
+/**
+ * A history recorded from a workflow still running may end after its last completed workflow task with events that
+ * call for another (a timer fired, a child started, a task scheduled or timed out). A replayer runs that next task
+ * as new work, not replay: a record write it starts is a local activity, which no replay worker has, and the replay
+ * fails or not depending on when the replayer stops. So a running workflow's history is replayed up to its last
+ * completed task and the commands that task made: all the execution it recorded.
+ */
+export function completedTasksOnly(history: proto.temporal.api.history.v1.History): proto.temporal.api.history.v1.History {
+  const events = history.events ?? [];
+  let lastCompleted = -1;
+  events.forEach((e, i) => {
+    if (e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) lastCompleted = i;
+  });
+  if (lastCompleted < 0) return history;
+  const completedId = Number(events[lastCompleted].eventId);
+  // A command's event names the task that made it.
+  const madeBy = (e: HistoryEvent) =>
+    Object.values(e).find((v): v is { workflowTaskCompletedEventId?: unknown } => !!v && typeof v === 'object' && 'workflowTaskCompletedEventId' in v)
+      ?.workflowTaskCompletedEventId;
+  let end = lastCompleted + 1;
+  while (end < events.length && Number(madeBy(events[end])) === completedId) end += 1;
+  return end === events.length ? history : proto.temporal.api.history.v1.History.create({ events: events.slice(0, end) });
+}
+
 export function readHistories(dir = HISTORIES_DIR): RecordedHistory[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' })
     .filter((f) => f.endsWith('.json'))
@@ -344,7 +368,7 @@ export function readHistories(dir = HISTORIES_DIR): RecordedHistory[] {
       } catch (err) {
         throw new Error(`${file}: not a history in Temporal's JSON format: ${(err as Error).message}`);
       }
-      return { file, workflowType: workflowTypeOf(history), bytes: statSync(full).size, history };
+      return { file, workflowType: workflowTypeOf(history), bytes: statSync(full).size, history: completedTasksOnly(history) };
     });
 }
 

@@ -93,8 +93,10 @@ describe('the patch registry (workflows/patches.ts)', () => {
   });
 });
 
-test('the recorded histories stay small: under 3 MB in all', () => {
-  expect(recorded.reduce((n, h) => n + h.bytes, 0)).toBeLessThan(3 * 1024 * 1024);
+// 3.5 MB since release 0.4.0: its rules added branches (reconsideration, no-licence findings, recipients'
+// acknowledgements, military and intra-Union routing, milestones before closing), each pinned by a history.
+test('the recorded histories stay small: under 3.5 MB in all', () => {
+  expect(recorded.reduce((n, h) => n + h.bytes, 0)).toBeLessThan(3.5 * 1024 * 1024);
 });
 
 test('every recorded history replays against the current workflow code', async () => {
@@ -158,11 +160,13 @@ describe('when a corrective action opens, the compliance monitor reports it to t
     const register = (source: string) =>
       replaceOnce(
         source,
-        'export const PATCHES = {} as const',
-        "export const PATCHES = { 'mail-before-report': { why: 'mail first', since: '0.3.0', removeBy: '2099-01-01' } } as const",
+        'export const PATCHES = {',
+        "export const PATCHES = { 'mail-before-report': { why: 'mail first', since: '0.3.0', removeBy: '2099-01-01' },",
       );
+    const importIsPatched = (source: string) =>
+      /import \{[^}]*\bisPatched\b[^}]*\} from '\.\/patches'/.test(source) ? source : `import { isPatched } from './patches';\n${source}`;
     const bundle = await bundleChanged('monitor-patched', {
-      'compliance-monitor.ts': (source) => replaceOnce(`import { isPatched } from './patches';\n${source}`, reportThenMail, guarded),
+      'compliance-monitor.ts': (source) => replaceOnce(importIsPatched(source), reportThenMail, guarded),
       'patches.ts': register,
     });
     expect(outcomes(await replay(bundle))).toEqual(recorded.map((h) => [h.file, 'replays']));

@@ -31,8 +31,23 @@ function configError(fn: () => unknown): ConfigError {
 }
 
 describe('environment', () => {
-  it('starts on safe local defaults with an empty environment', () => {
-    const config = loadConfig({});
+  it('refuses an empty environment: unset NODE_ENV is production, which needs its own secrets', () => {
+    expect(configError(() => loadConfig({})).message).toBe(
+      [
+        'Invalid configuration:',
+        '  LINK_SECRET: is required when NODE_ENV is production',
+        '  API_KEYS: or PRINCIPALS_FILE is required when NODE_ENV is production',
+        '  (NODE_ENV is unset, so this runs as production; only npm start and the tests run development)',
+      ].join('\n'),
+    );
+    // The public development values are refused too when NODE_ENV is unset, and say why it is production.
+    const message = configError(() => loadConfig({ API_KEYS: 'admin=dev-admin-key', LINK_SECRET: 'dev-only-link-secret-change-me' })).message;
+    expect(message).toMatch(/^Refused in production:\n {2}API_KEYS: the admin key is a development key/);
+    expect(message).toContain('NODE_ENV is unset');
+  });
+
+  it('starts on safe local defaults in development, chosen explicitly', () => {
+    const config = loadConfig({ NODE_ENV: 'development' });
     expect(config).toMatchObject({
       NODE_ENV: 'development',
       TEMPORAL_ADDRESS: 'localhost:7233',
@@ -44,7 +59,9 @@ describe('environment', () => {
       SMTP_URL: 'smtp://localhost:1025',
       LOG_LEVEL: 'info',
       WORKER_MEMORY_MIB: 1024,
+      TRUST_PROXY: ['loopback'],
     });
+    expect(config.HOST).toBeUndefined();
     expect(config.LINK_SECRET.length).toBeGreaterThanOrEqual(16);
     expect(
       config.apiKeys
@@ -120,6 +137,8 @@ describe('environment', () => {
     ['API_KEYS', { NODE_ENV: 'production', LINK_SECRET: 'a-production-secret-value', PUBLIC_URL: 'https://reviews.example' }],
     ['NODE_ENV', { NODE_ENV: 'staging' }],
     ['LOG_LEVEL', { LOG_LEVEL: 'verbose' }],
+    ['HOST', { HOST: 'not a host' }],
+    ['TRUST_PROXY', { TRUST_PROXY: '' }],
     ['API_KEYS', { API_KEYS: 'guest=abcdefghijkl' }],
     ['API_KEYS', { API_KEYS: 'funder=abcdefghijkl' }],
     ['API_KEYS', { API_KEYS: 'admin=short' }],
@@ -127,18 +146,40 @@ describe('environment', () => {
     ['API_KEYS', { API_KEYS: 'funder:no-such-funder=abcdefghijkl' }],
     ['API_KEYS', { API_KEYS: 'agency:no-such-agency=abcdefghijkl' }],
   ])('names %s when it is invalid (%j)', (name, env) => {
-    expect(configError(() => loadConfig(env)).message).toMatch(new RegExp(`^\\s+${name}: `, 'm'));
+    // In development unless the case sets NODE_ENV: otherwise the missing secrets would be named too.
+    expect(configError(() => loadConfig({ NODE_ENV: 'development', ...env })).message).toMatch(new RegExp(`^\\s+${name}: `, 'm'));
   });
 
   it("sizes the worker's workflow cache to its memory budget, and refuses a budget too small to name", () => {
-    expect(workflowCacheSize(loadConfig({}).WORKER_MEMORY_MIB)).toBe(1078);
-    expect(workflowCacheSize(loadConfig({ WORKER_MEMORY_MIB: '4096' }).WORKER_MEMORY_MIB)).toBe(5993);
-    expect(configError(() => loadConfig({ WORKER_MEMORY_MIB: '256' })).message).toContain('WORKER_MEMORY_MIB: must be at least 512 (MiB)');
-    expect(configError(() => loadConfig({ WORKER_MEMORY_MIB: '1g' })).message).toContain('WORKER_MEMORY_MIB: must be a whole number');
+    const dev = { NODE_ENV: 'development' };
+    expect(workflowCacheSize(loadConfig(dev).WORKER_MEMORY_MIB)).toBe(1078);
+    expect(workflowCacheSize(loadConfig({ ...dev, WORKER_MEMORY_MIB: '4096' }).WORKER_MEMORY_MIB)).toBe(5993);
+    expect(configError(() => loadConfig({ ...dev, WORKER_MEMORY_MIB: '256' })).message).toContain('WORKER_MEMORY_MIB: must be at least 512 (MiB)');
+    expect(configError(() => loadConfig({ ...dev, WORKER_MEMORY_MIB: '1g' })).message).toContain('WORKER_MEMORY_MIB: must be a whole number');
+  });
+
+  it.each([
+    ['2', 2],
+    ['0', 0],
+    ['loopback', ['loopback']],
+    [' 10.0.0.0/8, 192.0.2.7 ,fd00::/8,::1 ', ['10.0.0.0/8', '192.0.2.7', 'fd00::/8', '::1']],
+  ])("TRUST_PROXY %j is Express's trust proxy %j", (value, parsed) => {
+    expect(loadConfig({ NODE_ENV: 'development', TRUST_PROXY: value }).TRUST_PROXY).toEqual(parsed);
+  });
+
+  it.each([
+    ['10.0.0.0/33', '"10.0.0.0/33": the prefix length must be 0–32'],
+    ['fd00::/129', '"fd00::/129": the prefix length must be 0–128'],
+    ['10.0.0.0/8,proxy.internal', '"proxy.internal" is not an IP address, a CIDR range or one of loopback, linklocal, uniquelocal'],
+    ['true', '"true" is not an IP address, a CIDR range or one of loopback, linklocal, uniquelocal'],
+    ['11', '11 hops: at most 10 proxies in front of the API'],
+    [' , ', 'give a hop count or comma-separated proxy addresses or CIDR ranges'],
+  ])('TRUST_PROXY %j is refused, saying why', (value, why) => {
+    expect(configError(() => loadConfig({ NODE_ENV: 'development', TRUST_PROXY: value })).message).toContain(`TRUST_PROXY: ${why}`);
   });
 
   it('never repeats an API key in its error message', () => {
-    const message = configError(() => loadConfig({ API_KEYS: 'coordinator:a.weber=fine-key-123,guest=leaked-secret-value' })).message;
+    const message = configError(() => loadConfig({ NODE_ENV: 'development', API_KEYS: 'coordinator:a.weber=fine-key-123,guest=leaked-secret-value' })).message;
     expect(message).toContain('API_KEYS');
     expect(message).not.toContain('leaked-secret-value');
   });
@@ -243,7 +284,7 @@ describe('policy file', () => {
     const file = policyFile('negative', (p) => {
       p.sla.caseLimit = '-90d';
     });
-    expect(configError(() => loadConfig({ POLICY_FILE: file })).message).toMatch(/^POLICY_FILE .* is invalid:\n\s+sla\.caseLimit: /);
+    expect(configError(() => loadConfig({ NODE_ENV: 'development', POLICY_FILE: file })).message).toMatch(/^POLICY_FILE .* is invalid:\n\s+sla\.caseLimit: /);
   });
 
   it('names a file that is missing or not JSON', () => {

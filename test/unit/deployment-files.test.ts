@@ -223,9 +223,12 @@ describe('.env.example', () => {
   });
 
   it('shows the defaults the code really uses', () => {
-    const config = loadConfig({}) as unknown as Record<string, unknown>;
+    // Unset NODE_ENV is production, which refuses the built-in secrets: the other defaults are read in development.
+    expect(example.get('NODE_ENV')?.value).toBe('production');
+    expect(() => loadConfig({})).toThrow(/LINK_SECRET: is required when NODE_ENV is production/);
+    const config = loadConfig({ NODE_ENV: 'development' }) as unknown as Record<string, unknown>;
     const resolve = (name: string, value: string) => (name.endsWith('_FILE') ? path.resolve(ROOT, value) : value);
-    const shown = [...example].filter(([name, v]) => v.commented && v.value && name in config);
+    const shown = [...example].filter(([name, v]) => v.commented && v.value && name in config && name !== 'NODE_ENV');
     expect(shown.length).toBeGreaterThan(8);
     for (const [name, { value }] of shown) expect({ name, value: resolve(name, value) }).toEqual({ name, value: String(config[name]) });
     for (const [, name, fallback] of startSource.matchAll(/num\('([A-Z_]+)', (\d+)\)/g)) expect(example.get(name)?.value).toBe(fallback);
@@ -265,6 +268,25 @@ describe('.env.example', () => {
       ])
         expect(lines.some((l) => l.trim().startsWith(setting))).toBe(true);
       expect(run.stderr).not.toContain('dev-admin-key');
+    },
+    60_000,
+  );
+
+  it.each(['api/main.ts', 'worker/main.ts'])(
+    '%s without NODE_ENV runs as production: with no secrets it stops at once, naming them, and exits 1',
+    (entry) => {
+      // No NODE_ENV (Jest sets "test"; the image sets production; a bare `node dist/...` sets nothing).
+      const env = { PATH: process.env.PATH, PORT: '0', TEMPORAL_ADDRESS: '127.0.0.1:1', DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' };
+      const run = spawnSync(process.execPath, ['--import', 'tsx', entry], { cwd: ROOT, env, encoding: 'utf8', timeout: 60_000 });
+      expect({ status: run.status, stderr: run.stderr.trim().split('\n') }).toEqual({
+        status: 1,
+        stderr: [
+          'Invalid configuration:',
+          '  LINK_SECRET: is required when NODE_ENV is production',
+          '  API_KEYS: or PRINCIPALS_FILE is required when NODE_ENV is production',
+          '  (NODE_ENV is unset, so this runs as production; only npm start and the tests run development)',
+        ],
+      });
     },
     60_000,
   );

@@ -23,6 +23,21 @@ it('carries the workflow run it is bound to, and a changed run breaks the signat
   expect(signer.verify(forged, now)).toEqual({ ok: false, reason: 'bad-signature' });
 });
 
+it('carries the assignment it was issued for (0 included), a changed one breaks the signature, and a malformed one is refused', () => {
+  for (const assignment of [0, 2]) {
+    const bound = { ...claims, assignment };
+    expect(signer.verify(signer.sign(bound), now)).toEqual({ ok: true, claims: bound });
+  }
+  const [, mac] = signer.sign({ ...claims, assignment: 0 }).split('.');
+  const payload = { w: claims.workflowId, s: claims.stepId, r: claims.reviewer, e: claims.expiresAt };
+  expect(signer.verify(`${encode({ ...payload, a: 2 })}.${mac}`, now)).toEqual({ ok: false, reason: 'bad-signature' });
+  for (const a of [-1, 1.5, '1']) {
+    const body = encode({ ...payload, a });
+    const signed = `${body}.${createHmac('sha256', SECRET).update(body).digest('base64url')}`;
+    expect(signer.verify(signed, now)).toEqual({ ok: false, reason: 'malformed' });
+  }
+});
+
 it('rejects a token whose payload was changed (another step, same signature)', () => {
   const [, mac] = signer.sign(claims).split('.');
   const forged = `${encode({ w: claims.workflowId, s: 'c2-us-dod', r: claims.reviewer, e: claims.expiresAt })}.${mac}`;

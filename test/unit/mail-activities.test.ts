@@ -116,7 +116,7 @@ describe('sendReviewRequest', () => {
     const expiresAt = Date.parse(step.openedAt) + LINK_VALID_FOR_MS;
     expect(signer.verify(token, Date.parse(step.openedAt))).toEqual({
       ok: true,
-      claims: { workflowId: step.workflowId, stepId: step.stepId, reviewer: step.reviewer, expiresAt },
+      claims: { workflowId: step.workflowId, stepId: step.stepId, reviewer: step.reviewer, expiresAt, assignment: 0 },
     });
     expect(signer.verify(token, expiresAt).ok).toBe(false);
   });
@@ -219,19 +219,19 @@ describe('sendNotice', () => {
     expect(sendMail).toHaveBeenCalledTimes(2);
   });
 
-  it("signs a fresh link for a reminder that asks for one: this step, this reviewer, the step's run, valid until linkUntil", async () => {
+  it("signs a fresh link for a reminder that asks for one: this step, this reviewer, the step's run and assignment, valid until linkUntil", async () => {
     const { sendMail, activities, run } = setup();
     const linkUntil = '2027-05-01T09:00:00.000Z';
     await run(activities.sendNotice, {
       to: step.reviewer,
       key: 'reminder-with-link',
-      intent: { kind: 'step-reminder', context, step: { ...step, runId: 'first-run' }, n: 3, openFor: '20 days', waiting: [], linkUntil },
+      intent: { kind: 'step-reminder', context, step: { ...step, runId: 'first-run', assignments: 2 }, n: 3, openFor: '20 days', waiting: [], linkUntil },
     });
     const links = [...String(sent(sendMail).text).matchAll(/https:\/\/reviews\.licence-review\.example\/r\/(\S+)/g)].map((m) => m[1]);
     expect(links).toHaveLength(1);
     expect(signer.verify(links[0], Date.parse(linkUntil) - 1)).toEqual({
       ok: true,
-      claims: { workflowId: step.workflowId, stepId: step.stepId, reviewer: step.reviewer, expiresAt: Date.parse(linkUntil), run: 'first-run' },
+      claims: { workflowId: step.workflowId, stepId: step.stepId, reviewer: step.reviewer, expiresAt: Date.parse(linkUntil), run: 'first-run', assignment: 2 },
     });
   });
 });

@@ -171,7 +171,7 @@ describe('renderNotice', () => {
     const suspended = renderNotice(EXAMPLES['licence-suspended']);
     expect(suspended.subject).toBe('Licence suspended: Plasma diagnostics — High-speed camera — licence LIC-p-fusion-c2');
     expect(suspended.text).toContain('- unlicensed-destination: shipment to CN, which the licence does not cover');
-    expect(suspended.text).toContain('Unless the action is resolved by 2027-11-16T00:00:00.000Z, the licence is revoked.');
+    expect(suspended.text).toContain('Unless the action is resolved by 2027-11-16T00:00:00.000Z, the licence may be revoked.');
     expect(suspended.text).toContain('POST /v1/projects/p-fusion/corrective-actions/c2-ca-2/resolve');
     expect(renderNotice({ ...EXAMPLES['licence-suspended'], alreadySuspended: true }).subject).toMatch(/^Licence remains suspended/);
     expect(renderNotice(EXAMPLES['report-request']).text).toContain('Licensed destinations: US, FR. Licensed recipients: CNRS, MIT.');

@@ -1,7 +1,8 @@
 /** The project submission (domain/project.ts): the fixture passes; each defect is reported at its path. */
 import { projectSubmissionSchema } from '../../domain/project';
 import { allTiersProject } from '../helpers/fixtures';
-import { testPolicy } from '../helpers/policy';
+import { policySchema } from '../../domain/policy';
+import { testPolicy, testPolicyFile } from '../helpers/policy';
 
 const schema = projectSubmissionSchema(testPolicy());
 
@@ -60,11 +61,34 @@ it.each<[string, (b: any) => void, RegExp]>([
     /^partners\.1\.country: must be an ISO 3166/,
   ],
   [
-    'a partner country without an agency',
+    'an exporter whose country has no licensing agency to issue',
     (b) => {
       b.partners[1].country = 'BR';
+      b.components[1].exporter = 'ornl';
     },
-    /^partners\.1\.country: no licensing agency for BR/,
+    /^components\.1\.exporter: component "c1" is exported from BR, which has no licensing agency in policy test-seconds to issue it$/,
+  ],
+  [
+    'a coordinator whose country has no lead agency',
+    (b) => {
+      b.partners[0].country = 'BR';
+    },
+    /^coordinator\.partnerId: the coordinator's country BR has no licensing agency in policy test-seconds: its lead agency reviews the grant$/,
+  ],
+  [
+    'a military item exported from a country without a military licensing authority',
+    (b) => {
+      b.partners[1].country = 'JP';
+      b.components[3].exporter = 'ornl';
+    },
+    /^components\.3\.controlCodes: component "c3" is on the military list and exported from JP, which has no military licensing authority/,
+  ],
+  [
+    'a heldIn that is not a country code',
+    (b) => {
+      b.components[1].heldIn = 'France';
+    },
+    /^components\.1\.heldIn: must be an ISO 3166 alpha-2 country code/,
   ],
   [
     'duplicate component ids',
@@ -147,6 +171,34 @@ it.each<[string, (b: any) => void, RegExp]>([
   const body = submission();
   change(body);
   expect(issues(body)).toContainEqual(expect.stringMatching(expected));
+});
+
+describe('an agency is needed only where a country issues or is consulted (DOMAIN.md "Who holds authority")', () => {
+  const receivingIn = (country: string) => {
+    const body = submission();
+    body.partners.push({ id: 'receiver', name: 'Receiving partner', country });
+    body.components[1].recipients = ['receiver'];
+    body.components[1].destinations = [country];
+    return body;
+  };
+  it('a partner that only receives needs none: Italy and Switzerland have one anyway, Brazil has none and still passes', () => {
+    expect(issues(receivingIn('IT'))).toEqual([]);
+    expect(issues(receivingIn('CH'))).toEqual([]);
+    expect(issues(receivingIn('BR'))).toEqual([]);
+  });
+  it('a consulted heldIn state (Art. 14(1)) without an agency is refused, naming it', () => {
+    const file = testPolicyFile();
+    // A policy without France: its agencies and its military regime go.
+    file.agencies = file.agencies.filter((a) => a.country !== 'FR');
+    delete file.militaryRegimes!.FR;
+    const withoutFrance = projectSubmissionSchema(policySchema.parse(file));
+    const body = receivingIn('KR');
+    body.components[1].heldIn = 'FR';
+    const result = withoutFrance.safeParse(body);
+    expect(result.success ? [] : result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual([
+      'components.1.heldIn: component "c1" is held in FR, which may be consulted (Art. 14(1)) but has no licensing agency in policy test-seconds',
+    ]);
+  });
 });
 
 it('a civil-only funder (Horizon Europe) refuses a military-list component, naming it and the rule; others accept it', () => {

@@ -1,5 +1,4 @@
-/** What a phase's answers add up to under each regime (domain/regimes.ts), and working-day deadlines, without a server. */
-import { workingDaysAfter } from '../../activities/working-days';
+/** What a phase's answers add up to under each regime (domain/regimes.ts), without a server. Working days: working-days.test.ts. */
 import { phaseVerdict, type PhaseAnswer } from '../../domain/regimes';
 import { testPolicy } from '../helpers/policy';
 
@@ -71,37 +70,5 @@ describe('an advisory regime (UK): the issuer decides', () => {
     const mod = answer('uk-mod', 'GB', 'consulted', 'denied', 'defence');
     const ecju = answer('uk-ecju', 'GB', 'issuer', 'approved');
     expect(phaseVerdict(UK, [ecju, mod])).toEqual({ verdict: 'proceed', advice: [mod] });
-  });
-});
-
-describe('working days on the deciding agency’s public holidays (date-holidays)', () => {
-  test('10 working days in France skip weekends and Christmas', () => {
-    // Friday 18 December 2026: Mon 21 … Thu 24 (4), Fri 25 is Noël, Mon 28 … Thu 31 (8), Fri 1 January is a holiday, Mon 4, Tue 5 (10).
-    expect(workingDaysAfter('2026-12-18T09:30:00.000Z', 10, 'FR')).toBe('2027-01-05T09:30:00.000Z');
-  });
-  // Ten French working days from each kind of day, counted by hand on the 2027 calendar (no holiday in February).
-  test('opened on a Friday: the window ends on the Friday two weeks later (14 calendar days)', () => {
-    // Fri 5 Feb: Mon 8 … Fri 12 (5), Mon 15 … Fri 19 (10).
-    expect(workingDaysAfter('2027-02-05T15:00:00.000Z', 10, 'FR')).toBe('2027-02-19T15:00:00.000Z');
-  });
-  test('opened on a Saturday or a Sunday: the weekend does not count (13 and 12 calendar days)', () => {
-    expect(workingDaysAfter('2027-02-06T15:00:00.000Z', 10, 'FR')).toBe('2027-02-19T15:00:00.000Z');
-    expect(workingDaysAfter('2027-02-07T15:00:00.000Z', 10, 'FR')).toBe('2027-02-19T15:00:00.000Z');
-  });
-  test('opened on the eve of a public holiday: the holiday does not count (15 calendar days)', () => {
-    // Tue 13 July; Wed 14 July is the Fête nationale: Thu 15, Fri 16 (2), Mon 19 … Fri 23 (7), Mon 26, Tue 27, Wed 28 (10).
-    expect(workingDaysAfter('2027-07-13T15:00:00.000Z', 10, 'FR')).toBe('2027-07-28T15:00:00.000Z');
-    // In Germany 14 July is a working day: the same window ends a day earlier.
-    expect(workingDaysAfter('2027-07-13T15:00:00.000Z', 10, 'DE')).toBe('2027-07-27T15:00:00.000Z');
-  });
-  test('each country’s own holidays count: Easter differs between Germany and the US', () => {
-    expect(workingDaysAfter('2026-12-18T09:30:00.000Z', 10, 'US')).toBe('2027-01-05T09:30:00.000Z');
-    // Easter 2027: in Germany Good Friday (26 March) and Easter Monday (29 March) are public holidays; in the US neither is.
-    expect(workingDaysAfter('2027-03-25T12:00:00.000Z', 1, 'DE')).toBe('2027-03-30T12:00:00.000Z');
-    expect(workingDaysAfter('2027-03-25T12:00:00.000Z', 1, 'US')).toBe('2027-03-26T12:00:00.000Z');
-  });
-  test('without a country (a funder), only weekends are skipped; a bad count is refused', () => {
-    expect(workingDaysAfter('2026-12-24T00:00:00.000Z', 1, undefined)).toBe('2026-12-25T00:00:00.000Z');
-    expect(() => workingDaysAfter('2026-12-24T00:00:00.000Z', 0, 'FR')).toThrow(/positive whole number/);
   });
 });

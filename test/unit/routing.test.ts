@@ -2,7 +2,8 @@
 import type { Classification } from '../../domain/classification';
 import type { Tier } from '../../domain/policy';
 import type { Component, Project } from '../../domain/project';
-import { componentReviewPlan, grantReviewPlan, reviewerPool, tierLoweringPlan, type StepPlan } from '../../domain/routing';
+import { componentReviewPlan, grantReviewPlan, reviewerPool, type StepPlan } from '../../domain/routing';
+import { tierLoweringPlan } from '../../domain/tier-lowering';
 import { allTiersProject } from '../helpers/fixtures';
 import { testPolicy, testPolicyFile } from '../helpers/policy';
 import { policySchema } from '../../domain/policy';
@@ -39,17 +40,14 @@ describe('grant review', () => {
   });
 });
 
-it('lowering a tier is one lead-agency step carrying the justification', () => {
-  const step = tierLoweringPlan(policy, project, 'c2', 'T2', 'T1', 'only published data');
-  expect(step).toMatchObject({ stepId: 'tier-c2', kind: 'tier-lowering', party: 'de-bafa', componentId: 'c2', slaMs: policy.sla.tierLoweringReview });
-  expect(step.question).toMatch(/T2 to T1.*only published data/);
-});
-
 describe('component review by tier: the exporter’s licensing agency issues, its regime says who is consulted', () => {
   const kinds = (steps: StepPlan[]) => Object.fromEntries(steps.map((s) => [s.party, s.kind]));
   const fromUs = (c: Component): Component => ({ ...c, exporter: 'ornl', recipients: ['kit'], destinations: ['DE'] });
   const withFrance: Project = { ...project, partners: [...project.partners, { id: 'cnrs', name: 'CNRS', country: 'FR' }] };
   const toFrance = (c: Component): Component => ({ ...c, recipients: ['cnrs'], destinations: ['FR'] });
+  // Korea is outside EU001: items held in France on their way there make France the consulted state (Art. 14(1)).
+  const withKorea: Project = { ...withFrance, partners: [...withFrance.partners, { id: 'kaist', name: 'KAIST', country: 'KR' }] };
+  const toKoreaHeldInFrance = (c: Component): Component => ({ ...c, recipients: ['kaist'], destinations: ['KR'], heldIn: 'FR' });
   const planIn = (p: Project, c: Component, reasons: string[], tier: Tier) => componentReviewPlan(policy, p, c, classified(c.id, reasons, tier), tier);
 
   it('T0 needs no human step', () => {
@@ -73,9 +71,12 @@ describe('component review by tier: the exporter’s licensing agency issues, it
     expect(parties(planIn(project, fromUs(component('c2')), ['NP'], 'T2').flat())).toContain('us-doe');
   });
 
-  it('EU-issued T2 consults the Member States where the items will be located, and nobody by reason for control', () => {
-    const [steps] = planIn(withFrance, toFrance(component('c2')), ['AT', 'NS', 'RS'], 'T2');
+  it('EU-issued T2 consults the state where the items are held (Art. 14(1) Reg. 2021/821), not the recipients’ states, and nobody by reason', () => {
+    const [steps] = planIn(withKorea, toKoreaHeldInFrance(component('c2')), ['AT', 'NS', 'RS'], 'T2');
     expect(kinds(steps)).toEqual({ 'de-bafa': 'issuer-review', 'fr-sbdu': 'consultation' });
+    expect(steps.find((s) => s.party === 'fr-sbdu')!.question).toContain('Art. 14(1): the items are held in FR, and KR is outside EU001');
+    // A French recipient is not consulted: a delivery inside the Union is not an export (the workflow settles it as not required).
+    expect(kinds(planIn(withFrance, toFrance(component('c2')), ['NS'], 'T2')[0])).toEqual({ 'de-bafa': 'issuer-review' });
     // Items going only to the US: the US advises; no EU state is consulted.
     expect(kinds(plan(component('c2'), ['NS'], 'T2')[0])).toEqual({ 'de-bafa': 'issuer-review', 'us-bis': 'advisory-review' });
   });
@@ -84,19 +85,19 @@ describe('component review by tier: the exporter’s licensing agency issues, it
     const file = testPolicyFile();
     file.regimes.EU.consultation.within = '10wd';
     const wd = policySchema.parse(file);
-    const [steps] = componentReviewPlan(wd, withFrance, toFrance(component('c2')), classified('c2', ['NS'], 'T2'), 'T2');
+    const [steps] = componentReviewPlan(wd, withKorea, toKoreaHeldInFrance(component('c2')), classified('c2', ['NS'], 'T2'), 'T2');
     expect(steps.find((s) => s.party === 'fr-sbdu')).toMatchObject({ workingDays: { days: 10, country: 'FR' } });
     expect(steps.find((s) => s.party === 'de-bafa')!.workingDays).toBeUndefined();
   });
 
   it('T3 from Germany always has BMVg, and the consulted state’s defence reviewer; then the issuer’s senior signs off', () => {
-    const [reviews, signOff] = planIn(withFrance, toFrance(component('c3')), ['ML'], 'T3');
+    const [reviews, signOff] = planIn(withKorea, toKoreaHeldInFrance(component('c2')), ['NS'], 'T3');
     expect(kinds(reviews)).toEqual({ 'de-bafa': 'issuer-review', 'fr-sbdu': 'consultation', 'de-bmvg': 'defence-review', 'fr-dga': 'defence-review' });
     expect(signOff).toEqual([
       expect.objectContaining({ kind: 'senior-sign-off', party: 'de-bafa', reviewer: 'referatsleitung@bafa.example', slaMs: policy.sla.seniorSignOff }),
     ]);
     // To the US only: BMVg still gives the defence review (it was dropped before the exporter counted).
-    expect(kinds(plan(component('c3'), ['NS', 'RS'], 'T3')[0])).toEqual({
+    expect(kinds(plan(component('c2'), ['NS', 'RS'], 'T3')[0])).toEqual({
       'de-bafa': 'issuer-review',
       'us-bis': 'advisory-review',
       'de-bmvg': 'defence-review',
@@ -104,12 +105,12 @@ describe('component review by tier: the exporter’s licensing agency issues, it
   });
 
   it('US-issued T3 keeps a routed DoD, and adds it when no reason routed it', () => {
-    expect(kinds(planIn(project, fromUs(component('c3')), ['NS', 'RS'], 'T3')[0])).toEqual({
+    expect(kinds(planIn(project, fromUs(component('c2')), ['NS', 'RS'], 'T3')[0])).toEqual({
       'us-bis': 'issuer-review',
       'us-dod': 'defence-review',
       'de-bafa': 'advisory-review',
     });
-    expect(kinds(planIn(project, fromUs(component('c3')), ['AT', 'CB'], 'T3')[0])).toEqual({
+    expect(kinds(planIn(project, fromUs(component('c2')), ['AT', 'CB'], 'T3')[0])).toEqual({
       'us-bis': 'issuer-review',
       'us-dos': 'consultation',
       'de-bafa': 'advisory-review',
@@ -126,7 +127,9 @@ it('gives every step of a project a distinct id', () => {
   const tiers: Tier[] = ['T0', 'T1', 'T2', 'T3'];
   const steps = [
     ...grantReviewPlan(policy, project),
-    ...project.components.map((c) => tierLoweringPlan(policy, project, c.id, 'T3', 'T2', 'test')),
+    ...project.components.map((c) =>
+      tierLoweringPlan(policy, project, { componentId: c.id, from: 'T3', to: 'T2', justification: 'test' }, classified(c.id, [], 'T3')),
+    ),
     ...project.components.flatMap((c, i) => plan(c, ['AT', 'NP', 'NS', 'RS'], tiers[i]).flat()),
   ];
   expect(steps.length).toBeGreaterThan(10);

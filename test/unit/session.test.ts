@@ -21,7 +21,7 @@ test('a started session verifies until it expires, 8 hours later', () => {
   const { res, set } = fakeResponse();
   const now = Date.parse('2026-01-01T08:00:00Z');
   const session = sessions.start(res, who, now);
-  expect(session).toEqual({ ...who, expiresAt: now + SESSION_TTL_MS });
+  expect(session).toEqual({ ...who, expiresAt: now + SESSION_TTL_MS, issuedAt: now }); // issuedAt: a sign-out everywhere after it ends it
   expect(set).toEqual([
     { name: SESSION_COOKIE, value: expect.any(String), options: { httpOnly: true, sameSite: 'strict', path: '/', secure: false, maxAge: SESSION_TTL_MS } },
   ]);

@@ -29,16 +29,25 @@ describe('the table', () => {
 
   test('conditions come from the issuer and the agencies it consults (or a senior in their place); never from advice, a grant, a ruling or an appeal', () => {
     const withConditions = kinds.filter((k) => STEP_KINDS[k].conditions).sort();
-    expect(withConditions).toEqual(['consultation', 'defence-review', 'escalation', 'issuer-review', 'senior-sign-off']);
+    expect(withConditions).toEqual(['consultation', 'defence-review', 'escalation', 'issuer-review', 'reconsideration', 'senior-sign-off']);
     for (const kind of withConditions) expect(STEP_KINDS[kind].decisions).toContain('approve');
   });
 
   test('silence decides nothing the issuer owns: its steps escalate or stay open; only consulted parties’ silence is no objection', () => {
     const bySilence = (rule: string) => kinds.filter((k) => STEP_KINDS[k].silence === rule).sort();
-    expect(bySilence('no-objection')).toEqual(['advisory-review', 'consultation', 'defence-review']);
-    expect(bySilence('lapses')).toEqual(['appeal', 'intent-to-deny']);
-    expect(bySilence('stays-open')).toEqual(['acknowledgement', 'escalation', 'milestone-review']);
-    expect(bySilence('escalate')).toEqual(['grant-agency', 'grant-funder', 'issuer-review', 'ruling', 'senior-sign-off', 'tier-lowering']);
+    expect(bySilence('no-objection')).toEqual(['advisory-review', 'consultation', 'defence-review', 'essential-security']);
+    expect(bySilence('lapses')).toEqual(['appeal', 'holder-hearing', 'intent-to-deny']);
+    expect(bySilence('stays-open')).toEqual(['acknowledgement', 'escalation', 'milestone-review', 'reconsideration']);
+    expect(bySilence('escalate')).toEqual([
+      'grant-agency',
+      'grant-funder',
+      'issuer-review',
+      'no-licence-finding',
+      'ruling',
+      'sanction-decision',
+      'senior-sign-off',
+      'tier-lowering',
+    ]);
     for (const kind of kinds) expect(STEP_KINDS[kind].decidedBy).not.toBe('');
   });
 

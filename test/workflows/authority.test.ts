@@ -13,7 +13,7 @@ import { listStalled } from '../../records/stalled';
 import { testRecords } from '../helpers/records';
 import { projectWith, usCamera, withPartner } from '../helpers/fixtures';
 import { testPolicyFile } from '../helpers/policy';
-import { mockActivities, notices, rejectionType, useWorkflowEnv, recordedView, recordedAudit } from '../helpers/workflow-harness';
+import { mockActivities, notices, rejectionType, useWorkflowEnv, recordedView, recordedAudit, type ProjectHandle } from '../helpers/workflow-harness';
 
 const file = testPolicyFile();
 file.regimes.EU.consultation.within = '3s';
@@ -23,23 +23,31 @@ file.sla.returnUnansweredAfter = '4s';
 file.sla.resubmitWithin = '60s';
 file.reminders.every = '1500ms';
 const policy = policySchema.parse(file);
+/** For the answered notices: a notice period long enough for every reconsideration to be decided on a loaded machine. */
+const longNotice = policySchema.parse({
+  ...file,
+  regimes: { ...file.regimes, US: { ...file.regimes.US, intentToDeny: { respondWithin: '20s', finalAfter: '60s' } } },
+});
 
 const { env, withWorker, start, waitForView, openStep, decide, confirm } = useWorkflowEnv(policy);
 
-const OBJECTION = { decision: 'deny' as const, legalBasis: 'Art. 11(1) Regulation 2021/821: essential security interests of France' };
+const OBJECTION = { decision: 'deny' as const, legalBasis: 'Art. 14(1) Regulation 2021/821: essential security interests of France' };
 const licence = (v: ProjectView) => v.components[0].licence;
 
-/** The T2 camera exported by TU Delft (NL) to CNRS (FR): the Netherlands issues, France is consulted. */
-function dutchCameraToFrance() {
+/**
+ * The T2 camera exported by TU Delft (NL) to KAIST (KR), held in France when exported: the Netherlands issues, France is
+ * consulted (Art. 14(1) Regulation 2021/821: Korea is outside EU001). KAIST only receives: Korea needs no agency.
+ */
+function dutchCameraHeldInFrance() {
   let p = projectWith('c2');
-  p = withPartner(withPartner(p, { id: 'tudelft', name: 'TU Delft', country: 'NL' }), { id: 'cnrs', name: 'CNRS', country: 'FR' });
-  return { ...p, components: p.components.map((c) => ({ ...c, exporter: 'tudelft', recipients: ['cnrs'], destinations: ['FR'] })) };
+  p = withPartner(withPartner(p, { id: 'tudelft', name: 'TU Delft', country: 'NL' }), { id: 'kaist', name: 'KAIST', country: 'KR' });
+  return { ...p, components: p.components.map((c) => ({ ...c, exporter: 'tudelft', recipients: ['kaist'], destinations: ['KR'], heldIn: 'FR' })) };
 }
 
 test('EU-issued: France objects, the Netherlands must deny, naming France; no ladder opens and no chair is mailed', async () => {
   const acts = mockActivities();
   await withWorker(acts, async (tq) => {
-    const handle = await start(tq, dutchCameraToFrance());
+    const handle = await start(tq, dutchCameraHeldInFrance());
     await confirm(handle);
     await decide(handle, ['grant-funder', 'grant-agency']);
     const consultation = await openStep(handle, 'c2-fr-sbdu');
@@ -64,7 +72,7 @@ test('EU-issued: France objects, the Netherlands must deny, naming France; no la
 
 test('EU-issued: a silent France is no objection after its window, and the Netherlands’ approval issues the licence', async () => {
   await withWorker(mockActivities(), async (tq) => {
-    const handle = await start(tq, dutchCameraToFrance());
+    const handle = await start(tq, dutchCameraHeldInFrance());
     await confirm(handle);
     await decide(handle, ['grant-funder', 'grant-agency']);
     await decide(handle, ['c2-nl-cdiu']);
@@ -76,23 +84,56 @@ test('EU-issued: a silent France is no objection after its window, and the Nethe
   });
 }, 60_000);
 
-test('US intent to deny, answered: the response reopens Commerce’s step, and its approval issues the licence', async () => {
+/** A US camera denied by Commerce and by the reviewing agencies, with the applicant's answer to the notice of intent. */
+async function answeredIntentToDeny(handle: ProjectHandle) {
+  await confirm(handle);
+  await decide(handle, ['grant-funder', 'grant-agency']);
+  await decide(handle, ['c2-us-bis'], () => ({ decision: 'deny', legalBasis: 'EAR §742.4(b): national security' }));
+  await decide(handle, ['c2-us-dod', 'c2-us-dos', 'c2-de-bafa'], () => ({ decision: 'deny', legalBasis: 'EAR §742.4(b)' }));
+  const notice = await openStep(handle, 'c2-intent-1');
+  expect(notice).toMatchObject({ kind: 'intent-to-deny', reviewer: 'a.weber@kit.example' });
+  expect(licence(await recordedView(handle)).status).toBe('in-review');
+  await decide(handle, ['c2-intent-1'], () => ({ decision: 'respond', legalBasis: 'The end user is a civil laboratory; see the attached assurances' }));
+}
+
+test('US intent to deny, answered, Defense’s denial standing (EO 12981 §5): Commerce and each objector review again, and the disagreement goes to the Operating Committee, not to a grant', async () => {
   await withWorker(mockActivities(), async (tq) => {
-    const handle = await start(tq, usCamera());
-    await confirm(handle);
-    await decide(handle, ['grant-funder', 'grant-agency']);
-    await decide(handle, ['c2-us-bis'], () => ({ decision: 'deny', legalBasis: 'EAR §742.4(b): national security' }));
-    await decide(handle, ['c2-us-dod', 'c2-us-dos', 'c2-de-bafa'], () => ({ decision: 'deny', legalBasis: 'EAR §742.4(b)' }));
-    const notice = await openStep(handle, 'c2-intent-1');
-    expect(notice).toMatchObject({ kind: 'intent-to-deny', reviewer: 'a.weber@kit.example' });
-    expect(licence(await recordedView(handle)).status).toBe('in-review');
-    await decide(handle, ['c2-intent-1'], () => ({ decision: 'respond', legalBasis: 'The end user is a civil laboratory; see the attached assurances' }));
+    const handle = await start(tq, usCamera(), longNotice);
+    await answeredIntentToDeny(handle);
     const reopened = await openStep(handle, 'c2-us-bis-reconsider-1');
+    expect(reopened).toMatchObject({ kind: 'issuer-review', party: 'us-bis' });
     expect(reopened.question).toContain('civil laboratory');
-    await decide(handle, ['c2-us-bis-reconsider-1']);
+    // The US reviewing agencies whose denials stand review again; BAFA (another regime) only advised.
+    const view0 = await waitForView(handle, (v) => v.openSteps.length === 3, 'Commerce, Defense and State reconsider');
+    expect(view0.openSteps.map((s) => [s.stepId, s.kind]).sort()).toEqual([
+      ['c2-us-bis-reconsider-1', 'issuer-review'],
+      ['c2-us-dod-reconsider-1', 'reconsideration'],
+      ['c2-us-dos-reconsider-1', 'reconsideration'],
+    ]);
+    await decide(handle, ['c2-us-bis-reconsider-1', 'c2-us-dos-reconsider-1']);
+    await decide(handle, ['c2-us-dod-reconsider-1'], () => ({
+      decision: 'deny',
+      legalBasis: 'EAR §742.4(b)(1): the camera’s frame rate serves weapons testing',
+    }));
+
+    const view = await waitForView(handle, (v) => v.openSteps.some((s) => s.kind === 'ruling'), 'the Operating Committee rules');
+    expect(licence(view).status).toBe('disputed');
+    expect(view.openSteps.find((s) => s.kind === 'ruling')).toMatchObject({ reviewer: policy.regimes.US.ladder![0].chair });
+    const actions = (await recordedAudit(handle)).map((e) => e.action);
+    expect(actions).toEqual(expect.arrayContaining(['intent-to-deny', 'issuer-step-reopened', 'objectors-reconsider', 'reconsidered', 'dispute-opened']));
+    expect(actions).not.toContain('licence-granted');
+  });
+}, 120_000);
+
+test('US intent to deny, answered, every objector withdrawing its denial: Commerce’s approval issues the licence', async () => {
+  await withWorker(mockActivities(), async (tq) => {
+    const handle = await start(tq, usCamera(), longNotice);
+    await answeredIntentToDeny(handle);
+    await openStep(handle, 'c2-us-dod-reconsider-1');
+    await decide(handle, ['c2-us-bis-reconsider-1', 'c2-us-dod-reconsider-1', 'c2-us-dos-reconsider-1']);
     const view = await waitForView(handle, (v) => licence(v).status === 'approved', 'licence after the response');
     const actions = (await recordedAudit(handle)).map((e) => e.action);
-    expect(actions).toEqual(expect.arrayContaining(['intent-to-deny', 'issuer-step-reopened', 'licence-granted']));
+    expect(actions).toEqual(expect.arrayContaining(['intent-to-deny', 'issuer-step-reopened', 'reconsidered', 'licence-granted']));
     expect(actions).not.toContain('licence-denied');
     expect(view.disputes).toEqual([]);
   });
@@ -118,7 +159,7 @@ test('US intent to deny, unanswered: the denial is final when the notice period 
 test('an unanswered request is reminded to the coordinator, then the case is returned; submitted again, a new review starts', async () => {
   const acts = mockActivities();
   await withWorker(acts, async (tq) => {
-    const project = dutchCameraToFrance();
+    const project = dutchCameraHeldInFrance();
     const handle = await start(tq, project);
     await confirm(handle);
     await decide(handle, ['grant-funder', 'grant-agency']);
@@ -180,27 +221,32 @@ test('a working-day window falls on the deciding country’s calendar (the real 
   wdFile.regimes.EU.consultation.within = '10wd';
   const wd = policySchema.parse(wdFile);
   await withWorker(mockActivities(), async (tq) => {
-    const handle = await start(tq, dutchCameraToFrance(), wd);
+    const handle = await start(tq, dutchCameraHeldInFrance(), wd);
     await confirm(handle);
     await decide(handle, ['grant-funder', 'grant-agency']);
     const fr = await openStep(handle, 'c2-fr-sbdu');
-    // Whatever day the test runs on, the window ends on the tenth French working day after the day it opened.
+    // Whatever day the test runs on, the window ends at the end of the tenth French working day after the day it opened, in Paris.
     expect(fr.dueAt).toBe(tenthFrenchWorkingDayAfter(fr.openedAt));
+    expect(new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', timeStyle: 'medium' }).format(new Date(fr.dueAt!))).toBe('23:59:59');
   });
 }, 60_000);
 
 /**
- * The expectation read off the calendar, not from the product's own count: walk the days after `from` and count
- * Monday to Friday that are not French public holidays (date-holidays' table, as the product's activity reads it).
+ * The expectation read off the calendar, not from the product's own count: from the day the window opened in Paris,
+ * walk the days and count Monday to Friday that are not French public holidays (date-holidays' table, as the product's
+ * activity reads it); the window ends with the last hour of that day in Paris (Reg. 1182/71 Art. 3(2)(b)).
  */
 function tenthFrenchWorkingDayAfter(from: string): string {
   const holidays = new Holidays('FR');
-  const at = new Date(from);
+  const openedInParis = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(new Date(from)); // YYYY-MM-DD
+  const at = new Date(`${openedInParis}T12:00:00Z`);
   for (let counted = 0; counted < 10;) {
     at.setUTCDate(at.getUTCDate() + 1);
     const weekend = at.getUTCDay() === 0 || at.getUTCDay() === 6;
-    const holiday = (holidays.isHoliday(new Date(`${at.toISOString().slice(0, 10)}T12:00:00Z`)) || []).some((h) => h.type === 'public');
+    const holiday = (holidays.isHoliday(at) || []).some((h) => h.type === 'public');
     if (!weekend && !holiday) counted += 1;
   }
-  return at.toISOString();
+  // Paris is UTC+1 or UTC+2: read which at noon UTC that day, and end the day there.
+  const parisHourAtNoon = Number(new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', hour: '2-digit', hourCycle: 'h23' }).format(at));
+  return new Date(Date.parse(`${at.toISOString().slice(0, 10)}T23:59:59.999Z`) - (parisHourAtNoon - 12) * 3_600_000).toISOString();
 }

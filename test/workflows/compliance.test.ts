@@ -7,7 +7,7 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { policySchema, type Policy, type PolicyFile } from '../../domain/policy';
 import { ComplianceRejection, resolveCorrectiveActionUpdate, submitReportUpdate, type ReportSubmission } from '../../workflows/compliance-contract';
-import { type AuditEntry } from '../../workflows/definitions';
+import { decideUpdate, DecisionRejection, type AuditEntry, type DecisionInput, type ProjectView } from '../../workflows/definitions';
 import { firstRunId, grantLicence, monitorFor, monitoredLicence } from '../helpers/licensed-project';
 import { testPolicy, testPolicyFile } from '../helpers/policy';
 import {
@@ -53,8 +53,19 @@ const report = (period: number, shipments: ReportSubmission['shipments'], endUse
   submittedBy: 'coordinator#test',
 });
 
-test('a shipment to an unlicensed destination opens a corrective action; unresolved, the licence is suspended, then revoked, each mailed, audited and in the project view', async () => {
-  const policy = policyWith('60s', '60s', { correctiveActionWithin: '2s', suspensionBeforeRevocation: '2s' });
+const BAFA = 'ausfuhr@bafa.example';
+const BAFA_SENIOR = 'referatsleitung@bafa.example';
+const stepOf = (view: ProjectView, stepId: string) => view.steps.find((s) => s.stepId === stepId);
+const proposalOf = (view: ProjectView) => monitoredLicence(view).compliance.correctiveActions[0].proposal;
+
+test('an unresolved corrective action reaches the issuer as a proposed suspension: the holder is heard, the silent issuer suspends nothing and its senior decides; a proposed revocation likewise', async () => {
+  const policy = policyWith('120s', '120s', {
+    correctiveActionWithin: '2s',
+    holderAnswerWithin: '30s',
+    // Long enough for the revocation to be decided before its own step escalates on a busy machine.
+    issuerDecisionWithin: '5s',
+    suspensionBeforeRevocation: '2s',
+  });
   const acts = mockActivities();
   await h.withWorker(acts, async (tq) => {
     const { handle, project, licence } = await grantLicence(h, tq, policy);
@@ -73,15 +84,59 @@ test('a shipment to an unlicensed destination opens a corrective action; unresol
     expect(await rejectionType(monitor.executeUpdate(submitReportUpdate, { args: [submission] }))).toBe(ComplianceRejection.AlreadySubmitted);
     expect(await rejectionType(monitor.executeUpdate(submitReportUpdate, { args: [report(2, [])] }))).toBe(ComplianceRejection.WrongPeriod);
 
-    let view = await h.waitForView(handle, (v) => v.components[0].licence.status === 'suspended', 'suspension', 10_000);
-    const suspended = monitoredLicence(view).compliance.correctiveActions[0];
-    expect(suspended).toMatchObject({ actionId: 'c1-ca-1', status: 'overdue' });
-    expect(Date.parse(suspended.overdueAt!) - Date.parse(suspended.openedAt)).toBeGreaterThanOrEqual(2000);
-    expect(view.components[0].licence.basis).toContain('c1-ca-1');
+    // Overdue: the suspension is proposed, and the holder is told and heard first, on a step of the monitor decided
+    // like any other (the harness finds the step in the records and sends the Update to the workflow recorded with it).
+    const [heard] = await h.decide(handle, ['c1-ca-1-suspension-hearing'], () => ({
+      decision: 'respond',
+      legalBasis: 'The CN entry is a data-entry error: both units went to ORNL (customs papers attached)',
+    }));
+    expect(heard.outcome).toBe('responded');
 
+    // The issuer's step opens with the holder's answer; it stays silent, which goes to its senior and suspends nothing.
+    let view = await h.waitForView(handle, (v) => v.openSteps.some((s) => s.stepId === 'c1-ca-1-suspension-decision-esc'), "the issuer's senior", 20_000);
+    expect(stepOf(view, 'c1-ca-1-suspension-hearing')).toMatchObject({ kind: 'holder-hearing', reviewer: COORDINATOR, workflowId: monitor.workflowId });
+    const decision = stepOf(view, 'c1-ca-1-suspension-decision')!;
+    expect(decision).toMatchObject({ kind: 'sanction-decision', party: 'de-bafa', reviewer: BAFA, workflowId: monitor.workflowId, outcome: 'escalated' });
+    expect(decision.question).toContain('responded: "The CN entry is a data-entry error');
+    expect(stepOf(view, 'c1-ca-1-suspension-decision-esc')).toMatchObject({ kind: 'sanction-decision', reviewer: BAFA_SENIOR, status: 'open' });
+    // The senior is silent too: its step stays open, reminded and flagged; still nothing is suspended.
+    const silent = await waitForAudit(handle, (e) => e.filter((x) => x.action === 'escalated').length === 2, "the senior's silence", 30_000);
+    expect(silent.filter((x) => x.action === 'escalated').map((x) => [x.stepId, x.detail])).toEqual([
+      ['c1-ca-1-suspension-decision', expect.stringContaining(`escalated to ${BAFA_SENIOR}`)],
+      ['c1-ca-1-suspension-decision-esc', expect.stringContaining('the step stays open')],
+    ]);
+    // Each step's clock starts once its e-mail is sent: the senior's silence means all three were mailed.
+    expect(acts.sendReviewRequest.mock.calls.map(([r]) => [r.step.stepId, r.step.reviewer])).toEqual(
+      expect.arrayContaining([
+        ['c1-ca-1-suspension-hearing', COORDINATOR],
+        ['c1-ca-1-suspension-decision', BAFA],
+        ['c1-ca-1-suspension-decision-esc', BAFA_SENIOR],
+      ]),
+    );
+    view = await recordedView(handle);
+    expect(view.components[0].licence.status).toBe('approved');
+    expect(proposalOf(view)).toMatchObject({ kind: 'suspension', stage: 'decision' });
+    expect(monitoredLicence(view).compliance.correctiveActions[0]).toMatchObject({ status: 'overdue' });
+
+    // The senior approves, citing the basis (as on the reviewer's own step): the licence is suspended, by the issuer.
+    expect(
+      await rejectionType(
+        monitor.executeUpdate(decideUpdate, { args: [{ stepId: 'c1-ca-1-suspension-decision-esc', reviewer: BAFA_SENIOR, decision: 'approve' }] }),
+      ),
+    ).toBe(DecisionRejection.LegalBasisRequired);
+    await h.decide(handle, ['c1-ca-1-suspension-decision-esc'], () => ({ decision: 'approve', legalBasis: 'AWG § 7: licence conditions breached' }));
+    view = await h.waitForView(handle, (v) => v.components[0].licence.status === 'suspended', 'suspension', 10_000);
+    expect(view.components[0].licence.basis).toMatch(/suspended by Bundesamt .*referatsleitung@bafa\.example.*AWG § 7.*c1-ca-1/);
+    expect(proposalOf(view)).toMatchObject({ kind: 'suspension', stage: 'approved', decidedBy: BAFA_SENIOR });
+    const suspended = monitoredLicence(view).compliance.correctiveActions[0];
+
+    // Still unresolved after the policy's time: the revocation is proposed; the holder accepts it, the issuer approves.
+    await h.decide(handle, ['c1-ca-1-revocation-hearing'], () => ({ decision: 'accept' }));
+    await h.decide(handle, ['c1-ca-1-revocation-decision'], () => ({ decision: 'approve', legalBasis: 'AWG § 7: conditions breached through the suspension' }));
     view = await h.waitForView(handle, (v) => v.components[0].licence.status === 'revoked', 'revocation', 10_000);
     const revokedAt = Date.parse(monitoredLicence(view).compliance.revokedAt!);
-    expect(revokedAt - Date.parse(suspended.overdueAt!)).toBeGreaterThanOrEqual(2000);
+    expect(revokedAt - Date.parse(suspended.revokeAt!)).toBeGreaterThanOrEqual(0);
+    expect(view.components[0].licence.basis).toMatch(/revoked by Bundesamt .*ausfuhr@bafa\.example/);
     expect(monitoredLicence(view).compliance.correctiveActions[0]).toMatchObject({ status: 'closed', closedReason: 'the licence was revoked' });
     expect(await monitor.result()).toEqual({ status: 'revoked', licenceId: licence.licenceId, period: 1 });
 
@@ -91,18 +146,22 @@ test('a shipment to an unlicensed destination opens a corrective action; unresol
       'revocation notice',
     );
     const actions = trail.filter((e) => e.componentId === 'c1').map((e) => e.action);
-    const steps = [
+    const story = [
       'report-requested',
       'report-received',
       'parties-screened',
       'anomaly-found',
       'corrective-action-opened',
+      'suspension-proposed',
+      'holder-heard',
+      'escalated',
+      'escalated',
       'licence-suspended',
+      'revocation-proposed',
+      'holder-heard',
       'licence-revoked',
     ];
-    expect(actions.filter((a) => steps.includes(a))).toEqual(steps);
-    const mailed = trail.filter((e) => e.action === 'email-sent' && e.componentId === 'c1').map((e) => e.detail.split(' to ')[0]);
-    expect(mailed).toEqual(expect.arrayContaining(['report request', 'corrective action notice', 'suspension notice', 'revocation notice']));
+    expect(actions.filter((a) => story.includes(a))).toEqual(story);
     const subjects = mailsTo(acts, COORDINATOR).map((n) => n.subject);
     for (const prefix of ['Compliance report for period 1', 'Corrective action c1-ca-1', 'Licence suspended', 'Licence revoked']) {
       expect(subjects.filter((s) => s.startsWith(prefix))).toHaveLength(1);
@@ -112,7 +171,58 @@ test('a shipment to an unlicensed destination opens a corrective action; unresol
     // The monitor has ended: no report reaches it any more.
     await expect(monitor.executeUpdate(submitReportUpdate, { args: [report(1, [])] })).rejects.toBeInstanceOf(WorkflowNotFoundError);
   });
-}, 60_000);
+}, 120_000);
+
+test('the issuer may refuse a proposed suspension, with its basis: the licence stays in force; a resolution withdraws a pending proposal', async () => {
+  const policy = policyWith('120s', '120s', { correctiveActionWithin: '1s', holderAnswerWithin: '1s', issuerDecisionWithin: '60s' });
+  const acts = mockActivities();
+  await h.withWorker(acts, async (tq) => {
+    const { handle, project, licence } = await grantLicence(h, tq, policy);
+    const monitor = await monitorFor(client(), project, licence, policy);
+    await waitForAudit(handle, has('report-requested'), 'report request');
+    await monitor.executeUpdate(submitReportUpdate, { args: [report(1, [], false)] });
+
+    // The holder does not answer within its second: the window lapses and the issuer decides on the file.
+    const view0 = await h.waitForView(handle, (v) => v.openSteps.some((s) => s.stepId === 'c1-ca-1-suspension-decision'), "the issuer's step", 20_000);
+    expect(stepOf(view0, 'c1-ca-1-suspension-hearing')).toMatchObject({ status: 'closed' });
+    expect(stepOf(view0, 'c1-ca-1-suspension-decision')!.question).toContain('did not answer in time');
+    const decide = (d: Omit<DecisionInput, 'stepId' | 'reviewer'>) =>
+      monitor.executeUpdate(decideUpdate, { args: [{ stepId: 'c1-ca-1-suspension-decision', reviewer: BAFA, ...d }] });
+    expect(await rejectionType(decide({ decision: 'approve' }))).toBe(DecisionRejection.LegalBasisRequired);
+    await decide({ decision: 'deny', legalBasis: 'End use confirmed by phone; written confirmation to follow' });
+    const view = await h.waitForView(handle, (v) => proposalOf(v)?.stage === 'denied', 'refusal');
+    expect(view.components[0].licence.status).toBe('approved');
+    expect(proposalOf(view)).toMatchObject({ kind: 'suspension', decidedBy: BAFA, basis: 'End use confirmed by phone; written confirmation to follow' });
+    await waitForAudit(handle, has('suspension-refused'), 'refusal in the trail');
+    await monitor.terminate('test done');
+  });
+
+  const patient = policyWith('120s', '120s', { correctiveActionWithin: '1s', holderAnswerWithin: '60s', issuerDecisionWithin: '60s' });
+  const acts2 = mockActivities();
+  await h.withWorker(acts2, async (tq) => {
+    const { handle, project, licence } = await grantLicence(h, tq, patient);
+    const monitor = await monitorFor(client(), project, licence, patient);
+    await waitForAudit(handle, has('report-requested'), 'report request');
+    await monitor.executeUpdate(submitReportUpdate, { args: [report(1, [], false)] });
+    await h.waitForView(handle, (v) => v.openSteps.some((s) => s.stepId === 'c1-ca-1-suspension-hearing'), 'the hearing', 20_000);
+
+    const resolved = await monitor.executeUpdate(resolveCorrectiveActionUpdate, {
+      args: [{ actionId: 'c1-ca-1', note: 'End-use statement signed by ORNL', resolvedBy: 'coordinator#test' }],
+    });
+    expect(resolved.licenceStatus).toBe('approved');
+    const view = await recordedView(handle);
+    expect(proposalOf(view)).toMatchObject({ kind: 'suspension', stage: 'withdrawn' });
+    expect(stepOf(view, 'c1-ca-1-suspension-hearing')).toMatchObject({ status: 'closed', closedReason: expect.stringContaining('c1-ca-1 was resolved') });
+    expect(view.openSteps).toEqual([]);
+    expect(
+      await rejectionType(monitor.executeUpdate(decideUpdate, { args: [{ stepId: 'c1-ca-1-suspension-hearing', reviewer: COORDINATOR, decision: 'accept' }] })),
+    ).toBe(DecisionRejection.StepClosed);
+    await waitForAudit(handle, has('suspension-proposal-withdrawn'), 'withdrawal in the trail');
+    // Past the hearing's window nothing reaches the issuer.
+    expect(acts2.sendReviewRequest.mock.calls.some(([r]) => r.step.kind === 'sanction-decision')).toBe(false);
+    await monitor.terminate('test done');
+  });
+}, 120_000);
 
 test('a report that never arrives is a missed-report anomaly: a corrective action opens, and the missed period takes no late report', async () => {
   const policy = policyWith('60s', '2s', { reportDueWithin: '1s', correctiveActionWithin: '30s' });
@@ -197,14 +307,20 @@ test('a corrective action resolved in time keeps the licence approved past its d
   });
 }, 60_000);
 
-test('resolving the overdue action of a suspended licence reinstates it', async () => {
-  const policy = policyWith('60s', '60s', { correctiveActionWithin: '1s', suspensionBeforeRevocation: '30s' });
+test('resolving the overdue action of a licence the issuer suspended reinstates it', async () => {
+  const policy = policyWith('120s', '120s', {
+    correctiveActionWithin: '1s',
+    holderAnswerWithin: '1s',
+    issuerDecisionWithin: '60s',
+    suspensionBeforeRevocation: '60s',
+  });
   const acts = mockActivities();
   await h.withWorker(acts, async (tq) => {
     const { handle, project, licence } = await grantLicence(h, tq, policy);
     const monitor = await monitorFor(client(), project, licence, policy);
     await waitForAudit(handle, has('report-requested'), 'report request');
     await monitor.executeUpdate(submitReportUpdate, { args: [report(1, [], false)] });
+    await h.decide(handle, ['c1-ca-1-suspension-decision'], () => ({ decision: 'approve', legalBasis: 'AWG § 7: end use unconfirmed' }));
     await h.waitForView(handle, (v) => v.components[0].licence.status === 'suspended', 'suspension', 10_000);
 
     const resolved = await monitor.executeUpdate(resolveCorrectiveActionUpdate, {
@@ -219,8 +335,14 @@ test('resolving the overdue action of a suspended licence reinstates it', async 
       'reinstatement mail',
     );
     expect(
-      trail.map((e) => e.action).filter((a) => ['anomaly-found', 'licence-suspended', 'corrective-action-resolved', 'licence-reinstated'].includes(a)),
-    ).toEqual(['anomaly-found', 'licence-suspended', 'corrective-action-resolved', 'licence-reinstated']);
+      trail
+        .map((e) => e.action)
+        .filter((a) =>
+          ['anomaly-found', 'suspension-proposed', 'response-window-passed', 'licence-suspended', 'corrective-action-resolved', 'licence-reinstated'].includes(
+            a,
+          ),
+        ),
+    ).toEqual(['anomaly-found', 'suspension-proposed', 'response-window-passed', 'licence-suspended', 'corrective-action-resolved', 'licence-reinstated']);
     expect(trail.find((e) => e.action === 'anomaly-found')?.detail).toContain('end-use-not-confirmed');
     await monitor.terminate('test done');
   });

@@ -9,7 +9,7 @@ import { policySchema } from '../../domain/policy';
 import { answerInfoUpdate, type ProjectView } from '../../workflows/definitions';
 import { projectWith, usCamera } from '../helpers/fixtures';
 import { testPolicyFile } from '../helpers/policy';
-import { useWorkflowEnv, mockActivities, notices, recordedView, recordedAudit } from '../helpers/workflow-harness';
+import { useWorkflowEnv, mockActivities, notices, noticeSent, recordedView, recordedAudit } from '../helpers/workflow-harness';
 
 const REVIEW_MS = 4000;
 const file = testPolicyFile();
@@ -44,6 +44,7 @@ test('US-issued T2: a silent Defense is reminded, then is no objection at the en
     const reminders = audit.filter((e) => e.action === 'reminder-sent' && e.stepId === 'c2-us-dod');
     expect(reminders.length).toBeGreaterThanOrEqual(1);
     expect(reminders[0].detail).toMatch(/open for \d+ seconds?; waiting: A\. Weber \(coordinator\)/);
+    await noticeSent(acts, (n) => n.subject.startsWith('Reminder 1:') && n.to === 'export-review@dtsa.example');
     const reminderMail = notices(acts).find((n) => n.subject.startsWith('Reminder 1:') && n.to === 'export-review@dtsa.example');
     expect(reminderMail?.text).toMatch(/has been open for \d+ seconds? and is due by/);
   });
@@ -70,7 +71,7 @@ test('US-issued T2: a silent Commerce escalates to its senior, never counts as c
     const audit = await recordedAudit(handle);
     expect(audit.some((e) => e.action === 'no-objection' && e.stepId?.startsWith('c2-us-bis'))).toBe(false);
     expect(audit.filter((e) => e.action === 'escalated').map((e) => e.stepId)).toEqual(['c2-us-bis', 'c2-us-bis-esc']);
-    expect(notices(acts).some((n) => n.to === 'a.weber@kit.example' && n.subject.startsWith('Escalated:'))).toBe(true);
+    expect(await noticeSent(acts, (n) => n.to === 'a.weber@kit.example' && n.subject.startsWith('Escalated:'))).toBe(true);
 
     await decide(handle, ['c2-us-bis-esc']);
     view = await waitForView(handle, (v) => v.components[0].licence.status === 'approved', 'licence');
@@ -86,7 +87,7 @@ test('a request for information stops the step clock; the answer resumes it with
     await decide(handle, ['grant-funder', 'grant-agency']);
     await decide(handle, ['c2-de-bafa'], () => ({ decision: 'request-info', comment: 'Frame rate and radiation hardness of the camera?' }));
     await decide(handle, ['c2-us-bis']); // the US advises on BAFA's licence
-    expect(notices(acts).some((n) => n.to === 'a.weber@kit.example' && n.subject.startsWith('Information requested'))).toBe(true);
+    expect(await noticeSent(acts, (n) => n.to === 'a.weber@kit.example' && n.subject.startsWith('Information requested'))).toBe(true);
 
     // Past the step's original deadline: a stopped clock does not run out.
     await new Promise((r) => setTimeout(r, REVIEW_MS + 1000));

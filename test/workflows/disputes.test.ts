@@ -7,7 +7,7 @@
  */
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { policySchema } from '../../domain/policy';
-import { decideUpdate, type ProjectView, type ReviewStep } from '../../workflows/definitions';
+import { decideUpdate, disputeWorkflowId, type ProjectView, type ReviewStep } from '../../workflows/definitions';
 import { exportingFromUs, projectWith } from '../helpers/fixtures';
 import { testPolicyFile } from '../helpers/policy';
 import { useWorkflowEnv, mockActivities, rejectionType, type ProjectHandle, recordedView, recordedAudit } from '../helpers/workflow-harness';
@@ -89,8 +89,10 @@ test('a conflict climbs every level by appeal; an appeal without a legal basis i
     await decide(handle, ['c2-1-L3-appeal-2'], () => APPEAL);
     await decide(handle, ['c2-1-L4-ruling'], () => DENY); // the last level: final, no appeal
 
-    // The ruling binds Commerce: a notice of intent to deny (2 s here), then the denial is final and the applicant may appeal to the Under Secretary.
-    view = await waitForView(handle, (v) => licenceOf(v, 'c2').status === 'denied', 'final denial binds');
+    // The final ruling binds Commerce (EO 12981 §5): the denial is final at once; no notice of intent, no appeal body may reverse it.
+    // The licence (its review's record) and the dispute (the dispute's own record) are written by different workflows: wait for both.
+    view = await waitForView(handle, (v) => licenceOf(v, 'c2').status === 'denied' && v.disputes.some((d) => d.status === 'final'), 'final denial binds');
+    expect(licenceOf(view, 'c2').basis).toBe(`final ruling of ${disputeWorkflowId(view.projectId, 'c2', 1)}`);
     expect(dispute(view).rulings.map((r) => r.outcome)).toEqual(['denied', 'approved', 'denied', 'denied']);
     expect(dispute(view).appeals.map((a) => [a.level, a.by])).toEqual([
       [0, 'licensing@bis.example'],
@@ -98,7 +100,10 @@ test('a conflict climbs every level by appeal; an appeal without a legal basis i
       [2, 'export-review@isn.example'],
     ]);
     expect(dispute(view).appeals.every((a) => a.legalBasis === APPEAL.legalBasis)).toBe(true);
-    expect(view.openSteps.map((s) => [s.kind, s.reviewer])).toEqual([['appeal', 'a.weber@kit.example']]);
+    expect(view.openSteps).toEqual([]);
+    const actions = (await recordedAudit(handle)).map((e) => e.action);
+    expect(actions).toEqual(expect.arrayContaining(['ruling-binds', 'licence-denied']));
+    expect(actions).not.toContain('intent-to-deny');
   });
 }, 90_000);
 

@@ -1,14 +1,17 @@
 /**
  * A project closes, and its workflow completes, once every licence has ended:
  * here a T0 component cleared and a T1 licence that expired (its validity in
- * seconds). Until then it stays active.
+ * seconds). Until then it stays active; and so it does while a milestone waits
+ * for its funder's review, even when no component needs a licence.
  */
 import { policySchema } from '../../domain/policy';
 import { complianceMonitorWorkflowId } from '../../workflows/compliance-contract';
 
+import { randomUUID } from 'node:crypto';
+import { startCycle, waitForCycle } from '../helpers/cycles';
 import { projectWith } from '../helpers/fixtures';
 import { testPolicyFile } from '../helpers/policy';
-import { mockActivities, notices, useWorkflowEnv, recordedAudit } from '../helpers/workflow-harness';
+import { mockActivities, notices, useWorkflowEnv, recordedAudit, recordedView } from '../helpers/workflow-harness';
 
 const VALIDITY_MS = 8000;
 const file = testPolicyFile();
@@ -45,5 +48,40 @@ test('cleared and expired: the project closes when the last licence ends, tells 
     expect(audit.find((e) => e.action === 'licence-granted')).toBeDefined();
     expect(Date.parse(closing.at)).toBeGreaterThanOrEqual(Date.parse(expiredAt));
     expect(notices(acts).some((n) => n.subject === `Project closed: ${closed.title}`)).toBe(true);
+  });
+});
+
+test('a project whose components need no licence stays active until a cycle has reviewed its milestone, then closes', async () => {
+  await withWorker(mockActivities(), async (tq) => {
+    const project = {
+      ...projectWith('c0'),
+      milestones: [{ id: 'm1', title: 'Open code released', dueAt: new Date(Date.now() + 5000).toISOString(), componentIds: ['c0'] }],
+    };
+    const handle = await start(tq, project);
+    await confirm(handle);
+    await decide(handle, ['grant-funder', 'grant-agency']);
+    await waitForView(handle, (v) => v.components[0].licence.status === 'cleared', 'c0 cleared');
+    // Cleared, and still active: its tranche has not been reviewed.
+    const licensed = async () => (await recordedAudit(handle)).some((e) => e.action === 'licensing-complete');
+    for (const deadline = Date.now() + 15_000; !(await licensed()) && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 200));
+    expect(await licensed()).toBe(true);
+    expect((await recordedView(handle)).stage).toBe('active');
+
+    const cycleId = `cy-${randomUUID().slice(0, 8)}`;
+    await startCycle(env().client, tq, {
+      cycleId,
+      name: 'Tranche 1',
+      funderId: project.funderId,
+      closesAt: new Date(Date.now() + 30_000).toISOString(),
+      projectIds: [project.projectId],
+    });
+    await decide(handle, [`m1-${cycleId}`]);
+    const closed = await waitForView(handle, (v) => v.stage === 'closed', 'the project closed once its milestone passed');
+    expect(closed.milestones).toMatchObject([{ id: 'm1', status: 'passed', cycleId }]);
+    const cycle = await waitForCycle(cycleId, (v) => v.items.length === 1 && v.items[0].outcome !== 'pending', 'the cycle item');
+    expect(cycle.items[0]).toMatchObject({ outcome: 'passed', milestoneIds: ['m1'] });
+    const closing = (await recordedAudit(handle)).find((e) => e.action === 'stage-changed' && e.detail.startsWith('active → closed'))!;
+    expect(closing.detail).toContain('every milestone reviewed (m1)');
+    expect(await handle.result()).toBe('closed');
   });
 });

@@ -5,12 +5,12 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Policy } from '../../domain/policy';
 import { confirmScopingUpdate, decideUpdate, withdrawUpdate, type DecisionInput, type TierOverride } from '../../workflows/definitions';
-import { allTiersProject, smallProject } from '../helpers/fixtures';
+import { allTiersProject, exportingFromUs, smallProject } from '../helpers/fixtures';
 import { testPolicy } from '../helpers/policy';
 import { useWorkflowEnv, mockActivities, notices, rejectionType, recordedView, recordedAudit } from '../helpers/workflow-harness';
 
 const policy: Policy = testPolicy();
-const { withWorker, start, waitForView, decide, confirm } = useWorkflowEnv(policy);
+const { withWorker, start, waitForView, openStep, decide, confirm } = useWorkflowEnv(policy);
 
 test('a project with one component per tier: T0 cleared, T1–T3 routed and decided, T2 denied by every agency and the denial accepted', async () => {
   const acts = mockActivities();
@@ -26,13 +26,22 @@ test('a project with one component per tier: T0 cleared, T1–T3 routed and deci
     await decide(handle, ['c2-de-bafa', 'c2-us-bis'], () => ({ decision: 'deny', legalBasis: 'AWV §8 and EAR §742.4: national security' }));
     // A unanimous denial leaves the applicant an appeal window; here the coordinator accepts it.
     await decide(handle, ['c2-appeal-1'], () => ({ decision: 'accept' }));
-    const t3 = ['c3-de-bafa', 'c3-us-bis', 'c3-de-bmvg'];
+    // c3 (ML22) is military: BAFA issues under Germany's military regime, and the US advises through the State Department (DDTC).
+    const t3 = ['c3-de-bafa', 'c3-us-ddtc', 'c3-de-bmvg'];
     let view = await waitForView(handle, (v) => t3.every((id) => v.openSteps.some((s) => s.stepId === id)), 'T3 first phase');
     expect(view.openSteps.some((s) => s.stepId === 'c3-senior')).toBe(false); // sign-off only after every agency approved
     await decide(handle, t3);
     await decide(handle, ['c3-senior']);
+    // T3's conditions require each recipient's written acknowledgement; ORNL names no contact, so the coordinator gives it.
+    const ack = await openStep(handle, 'c3-acknowledgement-ornl');
+    expect(ack).toMatchObject({ kind: 'acknowledgement', partyName: 'Oak Ridge National Laboratory', reviewer: 'a.weber@kit.example' });
+    await decide(handle, ['c3-acknowledgement-ornl'], () => ({ decision: 'acknowledge' }));
 
-    view = await waitForView(handle, (v) => v.components.every((c) => c.licence.status !== 'in-review'), 'licences');
+    view = await waitForView(
+      handle,
+      (v) => v.components.every((c) => c.licence.status !== 'in-review') && !!v.components[3].licence.acknowledgement?.acknowledgedAt,
+      'licences',
+    );
     expect(view.stage).toBe('active');
     expect(view.components.map((c) => c.licence.status)).toEqual(['cleared', 'approved', 'denied', 'approved']);
     expect(view.components[2].licence.basis).toContain('EAR §742.4');
@@ -64,29 +73,35 @@ test('a grant denied by the funder rejects the project and starts no licence rev
   });
 });
 
-test('lowering a tier needs the lead agency: approved lowers it, refused keeps it', async () => {
+test('lowering a tier is each component’s issuer’s: Commerce finds, with its basis, that a US camera needs no licence; BAFA refuses to lower its own', async () => {
   const acts = mockActivities();
   await withWorker(acts, async (tq) => {
-    const project = allTiersProject();
-    project.components = project.components.slice(2); // c2 (T2) and c3 (T3)
+    const project = exportingFromUs(allTiersProject(), 'c2');
+    project.components = project.components.slice(2); // c2 (T2, 6A003, exported from the US) and c3 (T3, from Germany)
     const handle = await start(tq, project);
     const scoped = await confirm(handle, [
-      { componentId: 'c2', tier: 'T1', justification: 'camera below the 6A003 thresholds' },
+      { componentId: 'c2', tier: 'T0', justification: 'camera below the 6A003 thresholds' },
       { componentId: 'c3', tier: 'T2', justification: 'only public data' },
     ]);
     expect(scoped.map((c) => [c.tier, c.pendingTier])).toEqual([
-      ['T2', 'T1'],
+      ['T2', 'T0'],
       ['T3', 'T2'],
     ]);
-    await decide(handle, ['grant-funder', 'grant-agency', 'tier-c2']);
+    // Not BAFA (the coordinator's lead agency): Commerce issues c2's licence, so only Commerce may find none is needed.
+    const finding = await openStep(handle, 'tier-c2');
+    expect(finding).toMatchObject({ kind: 'no-licence-finding', party: 'us-bis' });
+    expect(await openStep(handle, 'tier-c3')).toMatchObject({ kind: 'tier-lowering', party: 'de-bafa' });
+    const send = (legalBasis?: string) =>
+      handle.executeUpdate(decideUpdate, { args: [{ stepId: 'tier-c2', reviewer: finding.reviewer, decision: 'approve', legalBasis }] });
+    expect(await rejectionType(send())).toBe('LegalBasisRequired');
+    await send('EAR §774 Supp. 1, 6A003.b.4: below the frame-rate threshold; EAR99');
+    await decide(handle, ['grant-funder', 'grant-agency']);
     await decide(handle, ['tier-c3'], () => ({ decision: 'deny', legalBasis: 'ML22 technology stays T3' }));
-    const view = await waitForView(handle, (v) => v.stage === 'active' && v.openSteps.length > 0, 'licensing');
-    expect(view.components.map((c) => c.tier)).toEqual(['T1', 'T3']);
-    await waitForView(
-      handle,
-      (v) => v.openSteps.some((s) => s.stepId === 'c2-de-bafa') && !v.openSteps.some((s) => s.stepId === 'c2-us-bis'),
-      'c2 reviewed as T1',
-    );
+    const view = await waitForView(handle, (v) => v.stage === 'active' && v.components[0].licence.status === 'cleared', 'c2 cleared on the finding');
+    expect(view.components.map((c) => c.tier)).toEqual(['T0', 'T3']);
+    expect(view.components[0].licence.basis).toContain('found no licence required: EAR §774');
+    const actions = (await recordedAudit(handle)).map((e) => [e.action, e.actor]);
+    expect(actions).toEqual(expect.arrayContaining([['tier-lowered', finding.reviewer]]));
   });
 });
 
