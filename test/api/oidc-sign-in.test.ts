@@ -108,17 +108,17 @@ async function signInAs(login: string) {
   await page.fill('input[name="password"]', 'any password');
   await page.click('button[type="submit"]');
   // The provider asks for consent the first time; then it redirects back to the API.
-  await page.waitForURL((url) => url.origin === api || url.pathname.includes('/interaction/'), { timeout: 30_000 });
+  await page.waitForURL((url) => url.origin === api || url.pathname.includes('/interaction/'), { timeout: 60_000 });
   if (new URL(page.url()).origin !== api) await page.click('button[type="submit"]');
-  await page.waitForURL((url) => url.origin === api, { timeout: 30_000 });
+  await page.waitForURL((url) => url.origin === api, { timeout: 60_000 });
   return { context, page };
 }
 
 test('the verified e-mail of the ID token names the principal, and the dashboard opens signed in as them', async () => {
   const { context, page } = await signInAs('aweber');
   try {
-    await page.waitForURL(`${api}/dashboard`, { timeout: 30_000 });
-    await page.waitForSelector('text=Signed in as', { timeout: 30_000 });
+    await page.waitForURL(`${api}/dashboard`, { timeout: 60_000 });
+    await page.waitForSelector('text=Signed in as', { timeout: 60_000 });
     expect(await page.textContent('.who strong')).toBe('coordinator:a.weber');
     const cookies = await context.cookies(api);
     expect(cookies.find((c) => c.name === 'lr_session')).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
@@ -129,7 +129,7 @@ test('the verified e-mail of the ID token names the principal, and the dashboard
   } finally {
     await context.close();
   }
-}, 90_000);
+}, 150_000);
 
 test('an e-mail address no principal has, one the provider has not verified, or another account with a bound address signs no one in', async () => {
   for (const [login, message] of [
@@ -141,14 +141,14 @@ test('an e-mail address no principal has, one the provider has not verified, or 
   ]) {
     const { context, page } = await signInAs(login);
     try {
-      await page.waitForSelector('h1', { timeout: 30_000 });
+      await page.waitForSelector('h1', { timeout: 60_000 });
       expect(await page.textContent('body')).toContain(message);
       expect((await context.cookies(api)).find((c) => c.name === 'lr_session')).toBeUndefined();
     } finally {
       await context.close();
     }
   }
-}, 90_000);
+}, 150_000);
 
 test('a callback this browser did not start is refused', async () => {
   const res = await fetch(`${api}/dashboard/oidc/callback?code=stolen&state=guessed`);

@@ -17,8 +17,8 @@ import { smallProject, uniqueId } from '../helpers/fixtures';
 import { monitorFor } from '../helpers/licensed-project';
 import { testPolicyFile } from '../helpers/policy';
 
-/** Long enough for a test's requests after the grant, short enough to wait for the expiry. */
-const VALIDITY_MS = 8000;
+/** Long enough for a test's requests after the grant on a loaded CI machine, short enough to wait for the expiry. */
+const VALIDITY_MS = 15_000;
 
 let stack: ApiStack;
 let app: Express;
