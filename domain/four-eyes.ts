@@ -84,7 +84,9 @@ export function fourEyesRefusal(input: {
     if (own)
       return {
         refusal: 'DecidedEarlierStep',
-        message: `${person} decided ${own.stepId} (${own.kind}) of this component, so another person must decide its ${step.kind} ${step.stepId}: pass it to a colleague`,
+        message:
+          `${person} decided ${own.stepId} (${own.kind}) of this component, so another ` +
+          `person must decide its ${step.kind} ${step.stepId}: pass it to a colleague`,
       };
   }
   return undefined;

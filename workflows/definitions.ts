@@ -197,7 +197,10 @@ export interface Licence {
   validUntil?: string;
   conditions: string[];
   reportingPeriodMs?: number;
-  /** For T0: the rule that cleared it; not required: why; granted: what was issued, under which law (where the regime names it); a denial: the legal bases cited. */
+  /**
+   * For T0: the rule that cleared it; not required: why; granted: what was issued, under which law (where the
+   * regime names it); a denial: the legal bases cited.
+   */
   basis?: string;
   /** Who issues it: the licensing agency of the exporter's country, under its regime. */
   issuer?: { agencyId: string; name: string; regime: string };

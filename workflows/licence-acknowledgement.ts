@@ -72,7 +72,8 @@ export async function awaitAcknowledgements(
         question:
           `${c.issuerName} issued licence ${granted.licenceId} for "${component.name}", which ${r.name} receives. Its conditions require each ` +
           `recipient's written acknowledgement: ${conditions} Acknowledge in writing, for ${r.name}, that it will comply with each of them` +
-          `${r.contact ? '' : ' (the project names no contact at this recipient: attach its signed acknowledgement)'}; the licence may not be used until every recipient has.`,
+          `${r.contact ? '' : ' (the project names no contact at this recipient: attach its signed acknowledgement)'}; ` +
+          `the licence may not be used until every recipient has.`,
       }),
     );
   }

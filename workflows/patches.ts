@@ -30,12 +30,16 @@ export interface PatchEntry {
 /** The registry. */
 export const PATCHES = {
   'objections-stand': {
-    why: 'EO 12981 §5: an answered intent to deny reopens every standing objector, not only the issuer; an issuer (or appeal body) approval against a standing objection goes to the ladder; a final ruling binds',
+    why:
+      'EO 12981 §5: an answered intent to deny reopens every standing objector, not only the issuer; an ' +
+      'issuer (or appeal body) approval against a standing objection goes to the ladder; a final ruling binds',
     since: '0.4.0',
     removeBy: '2027-12-31',
   },
   'close-after-milestones': {
-    why: 'a project closes once its licences have ended and its milestones have been reviewed, so a project that needs no licence still has its tranches reviewed',
+    why:
+      'a project closes once its licences have ended and its milestones have been ' +
+      'reviewed, so a project that needs no licence still has its tranches reviewed',
     since: '0.4.0',
     removeBy: '2027-12-31',
   },
@@ -45,7 +49,9 @@ export const PATCHES = {
     removeBy: '2027-12-31',
   },
   'sanctions-by-issuer': {
-    why: "suspension and revocation are the issuer's acts after the holder is heard (EAR §750.8): the monitor proposes them and the issuer's step decides, instead of its deadlines suspending and revoking",
+    why:
+      "suspension and revocation are the issuer's acts after the holder is heard (EAR §750.8): the monitor " +
+      "proposes them and the issuer's step decides, instead of its deadlines suspending and revoking",
     since: '0.4.0',
     removeBy: '2027-12-31',
   },

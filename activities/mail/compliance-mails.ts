@@ -41,7 +41,8 @@ export function correctiveActionMail({ licence: l, action }: Intent<'corrective-
       `The compliance check of period ${action.period} found:`,
       ...anomalyLines(action.anomalies),
       '',
-      `Corrective action ${action.actionId} is open until ${action.dueAt}. Unresolved by then, its suspension is proposed to the issuer, and you are heard first.`,
+      `Corrective action ${action.actionId} is open until ${action.dueAt}. Unresolved ` +
+        `by then, its suspension is proposed to the issuer, and you are heard first.`,
       resolveHow(l, action),
     ].join('\n'),
   };

@@ -59,7 +59,8 @@ export const reviewLinkOperations: Operation[] = [
     path: '/r/{token}',
     summary:
       'The decision (a form or JSON), applied through a Workflow Update; an approval of a licence review may carry `conditions`. ' +
-      'The reviewer it was mailed to decides as themself: one who decided an earlier step of the component does not decide its senior sign-off or escalation (403)',
+      'The reviewer it was mailed to decides as themself: one who decided an earlier ' +
+      'step of the component does not decide its senior sign-off or escalation (403)',
     roles: {},
     anonymous: reviewer,
     body: decisionBody,

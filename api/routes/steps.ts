@@ -48,7 +48,8 @@ export const stepOperations: Operation[] = [
     method: 'post',
     path: '/v1/steps/{ref}/decision',
     summary:
-      "Decide one of the agency's steps, with the body a reviewer's link takes; the audit names the person who decided. Four eyes: the key must name a person " +
+      "Decide one of the agency's steps, with the body a reviewer's link takes; the " +
+      'audit names the person who decided. Four eyes: the key must name a person ' +
       "(`agency:<agencyId>:<userId>`) of the step's pool (`seniorReviewers` for a senior sign-off or an escalation, else `reviewers`) who decided no earlier " +
       'step of the component when the step is its senior sign-off or escalation; else 403, before the body is read',
     roles: { agency: "a person of its own agency's pool for the step; an agency key naming no person gets 403; another agency's step is a missing one (404)" },

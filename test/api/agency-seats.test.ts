@@ -39,7 +39,8 @@ beforeAll(() => {
     connection: stack.env.connection,
     config: {
       apiKeys: apiKeyRing(
-        `agency:de-bafa:ausfuhr-2@bafa.example=${STAFF.person},agency:us-bis=${STAFF.bis},agency:de-bafa=${KEYS.agency},coordinator:a.weber=${KEYS.coordinator}`,
+        `agency:de-bafa:ausfuhr-2@bafa.example=${STAFF.person},agency:us-bis=${STAFF.bis},` +
+          `agency:de-bafa=${KEYS.agency},coordinator:a.weber=${KEYS.coordinator}`,
       ),
       policy: stack.policy,
       TASK_QUEUE: stack.taskQueue,

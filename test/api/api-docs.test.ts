@@ -128,7 +128,10 @@ test('/v1/openapi.json is served without a key and is the document the schemas m
   expect(submit.additionalProperties).toBe(false);
 });
 
-/** The operations that take no API key: health checks, the document, the reviewer links (the signed link is the credential), the dashboard's sign-in and sign-outs (the session cookie names who signs out everywhere). */
+/**
+ * The operations that take no API key: health checks, the document, the reviewer links (the signed link is the
+ * credential), the dashboard's sign-in and sign-outs (the session cookie names who signs out everywhere).
+ */
 const PUBLIC = [
   'GET /healthz',
   'GET /readyz',

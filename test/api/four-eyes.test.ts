@@ -157,12 +157,17 @@ async function submit(tier: 'T0' | 'T3', title: string): Promise<string> {
   return projectId;
 }
 
-test('a tier lowering (a listed item to T0: a no-licence finding) is decided by a reviewer of the component’s issuer, never by a senior nor by the shared key', async () => {
-  const projectId = await submit('T0', 'Four eyes lowering');
-  const finding = await openStep(projectId, 'tier-c1', 'the tier-lowering step');
-  expect({ kind: finding.kind, party: finding.party }).toEqual({ kind: 'no-licence-finding', party: 'de-bafa' });
-  await askRow(projectId, finding);
-}, 120_000);
+test(
+  'a tier lowering (a listed item to T0: a no-licence finding) is decided by a ' +
+    'reviewer of the component’s issuer, never by a senior nor by the shared key',
+  async () => {
+    const projectId = await submit('T0', 'Four eyes lowering');
+    const finding = await openStep(projectId, 'tier-c1', 'the tier-lowering step');
+    expect({ kind: finding.kind, party: finding.party }).toEqual({ kind: 'no-licence-finding', party: 'de-bafa' });
+    await askRow(projectId, finding);
+  },
+  120_000,
+);
 
 test('T3: a senior who decided the escalation does not sign off too, by seat or by link; the other senior does', async () => {
   const projectId = await submit('T3', 'Four eyes T3');

@@ -513,37 +513,44 @@ describe('ownership', () => {
     expect((await stack.audit(projectId)).map((e) => e.actor)).not.toContain('coordinator:j.martin');
   });
 
-  test('the owner makes another coordinator a delegate, who then acts on the project but adds or removes no delegates, until the owner removes them', async () => {
-    const { projectId } = await settledInScoping();
-    const added = await api().post(`/v1/projects/${projectId}/delegates`).set(bearer(KEYS.coordinator)).send({ userId: 'j.martin' });
-    expect({ status: added.status, body: added.body }).toEqual({
-      status: 200,
-      body: { projectId, owner: 'coordinator:a.weber', delegates: ['coordinator:j.martin'] },
-    });
-    const asDelegate = bearer(KEYS.otherCoordinator);
-    expect(expectStatus(await read(`/v1/projects/${projectId}`, asDelegate), 200).body).toMatchObject({ owner: 'coordinator:a.weber' });
-    expect((await api().post(`/v1/projects/${projectId}/scoping`).set(asDelegate).send({})).status).toBe(200);
-    expectError(await api().post(`/v1/projects/${projectId}/delegates`).set(asDelegate).send({ userId: 'someone.else' }), 403, 'FORBIDDEN');
-    expectError(await api().post(`/v1/projects/${projectId}/delegates`).set(bearer(KEYS.coordinator)).send({ userId: 'not a user' }), 400, 'VALIDATION_FAILED');
-    const trail = await stack.audit(projectId);
-    expect(trail.find((e) => e.action === 'delegate-added')).toMatchObject({
-      actor: 'coordinator:a.weber',
-      detail: expect.stringContaining('coordinator:j.martin'),
-    });
-    expect(trail.filter((e) => e.actor === 'coordinator:j.martin').length).toBeGreaterThan(0);
-    expect(trail.filter((e) => e.action === 'delegate-added')).toHaveLength(1);
+  test(
+    'the owner makes another coordinator a delegate, who then acts on the ' + 'project but adds or removes no delegates, until the owner removes them',
+    async () => {
+      const { projectId } = await settledInScoping();
+      const added = await api().post(`/v1/projects/${projectId}/delegates`).set(bearer(KEYS.coordinator)).send({ userId: 'j.martin' });
+      expect({ status: added.status, body: added.body }).toEqual({
+        status: 200,
+        body: { projectId, owner: 'coordinator:a.weber', delegates: ['coordinator:j.martin'] },
+      });
+      const asDelegate = bearer(KEYS.otherCoordinator);
+      expect(expectStatus(await read(`/v1/projects/${projectId}`, asDelegate), 200).body).toMatchObject({ owner: 'coordinator:a.weber' });
+      expect((await api().post(`/v1/projects/${projectId}/scoping`).set(asDelegate).send({})).status).toBe(200);
+      expectError(await api().post(`/v1/projects/${projectId}/delegates`).set(asDelegate).send({ userId: 'someone.else' }), 403, 'FORBIDDEN');
+      expectError(
+        await api().post(`/v1/projects/${projectId}/delegates`).set(bearer(KEYS.coordinator)).send({ userId: 'not a user' }),
+        400,
+        'VALIDATION_FAILED',
+      );
+      const trail = await stack.audit(projectId);
+      expect(trail.find((e) => e.action === 'delegate-added')).toMatchObject({
+        actor: 'coordinator:a.weber',
+        detail: expect.stringContaining('coordinator:j.martin'),
+      });
+      expect(trail.filter((e) => e.actor === 'coordinator:j.martin').length).toBeGreaterThan(0);
+      expect(trail.filter((e) => e.action === 'delegate-added')).toHaveLength(1);
 
-    // A delegate removes nobody; the owner removes the delegate, who then sees the project no more.
-    const removal = (userId: string, key: string) => api().post(`/v1/projects/${projectId}/delegates/${userId}/removal`).set(bearer(key)).send();
-    expectError(await removal('j.martin', KEYS.otherCoordinator), 403, 'FORBIDDEN');
-    expect(expectStatus(await removal('j.martin', KEYS.coordinator), 200).body).toEqual({ projectId, owner: 'coordinator:a.weber', delegates: [] });
-    expect((await read(`/v1/projects/${projectId}`, asDelegate)).status).toBe(404);
-    expectError(await removal('j.martin', KEYS.coordinator), 404, 'NOT_FOUND');
-    expect((await stack.audit(projectId)).find((e) => e.action === 'delegate-removed')).toMatchObject({
-      actor: 'coordinator:a.weber',
-      detail: expect.stringContaining('coordinator:j.martin'),
-    });
-  });
+      // A delegate removes nobody; the owner removes the delegate, who then sees the project no more.
+      const removal = (userId: string, key: string) => api().post(`/v1/projects/${projectId}/delegates/${userId}/removal`).set(bearer(key)).send();
+      expectError(await removal('j.martin', KEYS.otherCoordinator), 403, 'FORBIDDEN');
+      expect(expectStatus(await removal('j.martin', KEYS.coordinator), 200).body).toEqual({ projectId, owner: 'coordinator:a.weber', delegates: [] });
+      expect((await read(`/v1/projects/${projectId}`, asDelegate)).status).toBe(404);
+      expectError(await removal('j.martin', KEYS.coordinator), 404, 'NOT_FOUND');
+      expect((await stack.audit(projectId)).find((e) => e.action === 'delegate-removed')).toMatchObject({
+        actor: 'coordinator:a.weber',
+        detail: expect.stringContaining('coordinator:j.martin'),
+      });
+    },
+  );
 });
 
 describe('GET /v1/projects/:id/audit', () => {

@@ -149,30 +149,33 @@ describe('writes', () => {
 describe('failed authentication', () => {
   const wrong = bearer('a-guessed-key-0123456789');
 
-  test('counts answered 401s on every method, reads and /metrics included, per address; past the limit a wrong key waits and the right key does not', async () => {
-    const app = appWith({ failedAuth: 4 });
-    const asCoordinator = bearer(KEYS.coordinator);
-    // Successful authentication is never counted, however often.
-    for (let i = 0; i < 6; i++) expect((await request(app).get('/v1/milestones/stalled').set(asCoordinator)).status).toBe(200);
-    expect((await request(app).get('/v1/projects/any').set(wrong)).status).toBe(401);
-    expect((await request(app).head('/v1/milestones/stalled').set(wrong)).status).toBe(401);
-    expect((await request(app).delete('/v1/projects/any').set(wrong)).status).toBe(401);
-    expect((await signInForm(app, 'a-guessed-key-0123456789')).status).toBe(401);
-    // The fifth wrong attempt, whatever it is, waits until the window ends.
-    const limited = await request(app).get('/v1/milestones/stalled').set(wrong);
-    expect(limited.status).toBe(429);
-    retryAfter(limited, 60_000);
-    const form = await signInForm(app, 'another-guessed-key-0123456789');
-    expect(form.status).toBe(429);
-    retryAfter(form, 60_000);
-    expect(form.text).toContain('Too many failed sign-ins');
-    // The right key, from the same address, is never refused by this limit: on the API and on the sign-in form.
-    expect((await request(app).get('/v1/milestones/stalled').set(asCoordinator)).status).toBe(200);
-    expect((await request(app).delete('/v1/projects/any').set(asCoordinator)).status).toBe(404);
-    const signedIn = await signInForm(app, KEYS.coordinator);
-    expect(signedIn.status).toBe(303);
-    expect(signedIn.headers['set-cookie']).toEqual([expect.stringMatching(/^lr_session=/)]);
-  });
+  test(
+    'counts answered 401s on every method, reads and /metrics included, per ' + 'address; past the limit a wrong key waits and the right key does not',
+    async () => {
+      const app = appWith({ failedAuth: 4 });
+      const asCoordinator = bearer(KEYS.coordinator);
+      // Successful authentication is never counted, however often.
+      for (let i = 0; i < 6; i++) expect((await request(app).get('/v1/milestones/stalled').set(asCoordinator)).status).toBe(200);
+      expect((await request(app).get('/v1/projects/any').set(wrong)).status).toBe(401);
+      expect((await request(app).head('/v1/milestones/stalled').set(wrong)).status).toBe(401);
+      expect((await request(app).delete('/v1/projects/any').set(wrong)).status).toBe(401);
+      expect((await signInForm(app, 'a-guessed-key-0123456789')).status).toBe(401);
+      // The fifth wrong attempt, whatever it is, waits until the window ends.
+      const limited = await request(app).get('/v1/milestones/stalled').set(wrong);
+      expect(limited.status).toBe(429);
+      retryAfter(limited, 60_000);
+      const form = await signInForm(app, 'another-guessed-key-0123456789');
+      expect(form.status).toBe(429);
+      retryAfter(form, 60_000);
+      expect(form.text).toContain('Too many failed sign-ins');
+      // The right key, from the same address, is never refused by this limit: on the API and on the sign-in form.
+      expect((await request(app).get('/v1/milestones/stalled').set(asCoordinator)).status).toBe(200);
+      expect((await request(app).delete('/v1/projects/any').set(asCoordinator)).status).toBe(404);
+      const signedIn = await signInForm(app, KEYS.coordinator);
+      expect(signedIn.status).toBe(303);
+      expect(signedIn.headers['set-cookie']).toEqual([expect.stringMatching(/^lr_session=/)]);
+    },
+  );
 
   test('100 concurrent reads with a valid key all answer 200, also from an address whose failures are spent', async () => {
     const projectId = uniqueId('burst');

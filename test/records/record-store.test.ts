@@ -155,23 +155,26 @@ describe.each(STORES)('%s', (_name, start) => {
     expect(await targetSetSize(s.db, 'no-such-set')).toBeUndefined();
   });
 
-  test("a target set is its funder's: another funder's list for the same cycle and projects is another set, and a set is never given to another funder", async () => {
-    const cycleId = uniqueId('cy');
-    const ids = [uniqueId('p'), uniqueId('p')];
-    const mine = givenTargetSetId(cycleId, 'horizon-eu', ids);
-    const theirs = givenTargetSetId(cycleId, 'nsf', ids);
-    expect(theirs).not.toBe(mine);
-    expect(await writeTargetSet(s.db, mine, 'horizon-eu', ids)).toBe(2);
-    await expect(writeTargetSet(s.db, mine, 'nsf', ids)).rejects.toThrow(`the target set ${mine} is not nsf's`);
-    await expect(selectActiveTargets(s.db, mine, 'nsf')).rejects.toBeInstanceOf(ForeignTargetSet);
-    const row = await snapshot(s.db, (tx) => tx.selectFrom('cycle_target_sets').selectAll().where('set_id', '=', mine).executeTakeFirstOrThrow());
-    expect({ funder: row.funder_id, cycle: row.cycle_id, projects: row.project_ids }).toEqual({ funder: 'horizon-eu', cycle: null, projects: ids });
-    // The cycle started with it claims it: from then on it lives as long as that cycle.
-    await claimTargetSet(s.db, mine);
-    await claimTargetSet(s.db, mine);
-    const claimed = await snapshot(s.db, (tx) => tx.selectFrom('cycle_target_sets').select('cycle_id').where('set_id', '=', mine).executeTakeFirstOrThrow());
-    expect(claimed.cycle_id).toBe(cycleId);
-  });
+  test(
+    "a target set is its funder's: another funder's list for the same cycle " + 'and projects is another set, and a set is never given to another funder',
+    async () => {
+      const cycleId = uniqueId('cy');
+      const ids = [uniqueId('p'), uniqueId('p')];
+      const mine = givenTargetSetId(cycleId, 'horizon-eu', ids);
+      const theirs = givenTargetSetId(cycleId, 'nsf', ids);
+      expect(theirs).not.toBe(mine);
+      expect(await writeTargetSet(s.db, mine, 'horizon-eu', ids)).toBe(2);
+      await expect(writeTargetSet(s.db, mine, 'nsf', ids)).rejects.toThrow(`the target set ${mine} is not nsf's`);
+      await expect(selectActiveTargets(s.db, mine, 'nsf')).rejects.toBeInstanceOf(ForeignTargetSet);
+      const row = await snapshot(s.db, (tx) => tx.selectFrom('cycle_target_sets').selectAll().where('set_id', '=', mine).executeTakeFirstOrThrow());
+      expect({ funder: row.funder_id, cycle: row.cycle_id, projects: row.project_ids }).toEqual({ funder: 'horizon-eu', cycle: null, projects: ids });
+      // The cycle started with it claims it: from then on it lives as long as that cycle.
+      await claimTargetSet(s.db, mine);
+      await claimTargetSet(s.db, mine);
+      const claimed = await snapshot(s.db, (tx) => tx.selectFrom('cycle_target_sets').select('cycle_id').where('set_id', '=', mine).executeTakeFirstOrThrow());
+      expect(claimed.cycle_id).toBe(cycleId);
+    },
+  );
 
   test("every active project of a funder, as recorded, makes a cycle's set; made again, it stays as first made", async () => {
     const funderId = uniqueId('funder');

@@ -5,17 +5,21 @@ import { defaultPolicyFile } from '../helpers/policy';
 
 const DAY = 86_400_000;
 
-test('the shipped policy asks for reports 30 days after each period, 30 days per corrective action and of suspension, hears the holder 14 days and gives the issuer 30, renewal 90 days ahead', () => {
-  expect(policySchema.parse(defaultPolicyFile()).compliance).toEqual({
-    reportDueWithin: 30 * DAY,
-    correctiveActionWithin: 30 * DAY,
-    suspensionBeforeRevocation: 30 * DAY,
-    holderAnswerWithin: 14 * DAY,
-    issuerDecisionWithin: 30 * DAY,
-    renewalReminderBefore: 90 * DAY,
-    missedReport: 'corrective-action',
-  });
-});
+test(
+  'the shipped policy asks for reports 30 days after each period, 30 days per corrective action ' +
+    'and of suspension, hears the holder 14 days and gives the issuer 30, renewal 90 days ahead',
+  () => {
+    expect(policySchema.parse(defaultPolicyFile()).compliance).toEqual({
+      reportDueWithin: 30 * DAY,
+      correctiveActionWithin: 30 * DAY,
+      suspensionBeforeRevocation: 30 * DAY,
+      holderAnswerWithin: 14 * DAY,
+      issuerDecisionWithin: 30 * DAY,
+      renewalReminderBefore: 90 * DAY,
+      missedReport: 'corrective-action',
+    });
+  },
+);
 
 test('a policy without the section, or with part of it, gets the defaults for what is missing', () => {
   const without = defaultPolicyFile();

@@ -75,10 +75,14 @@ describe('Art. 2(2), Art. 3(1), Art. 11(1): inside the Union no export authorisa
 });
 
 describe('Art. 14(1): the state where the items are held is consulted, for destinations outside EU001 or Annex IV items', () => {
-  test('EU001 (Annex II Section A Part 2) is the policy’s list: Australia, Canada, Iceland, Japan, New Zealand, Norway, Switzerland with Liechtenstein, UK, US', () => {
-    expect([...union.generalAuthorisationDestinations].sort()).toEqual(['AU', 'CA', 'CH', 'GB', 'IS', 'JP', 'LI', 'NO', 'NZ', 'US']);
-    expect(union.members).toHaveLength(27);
-  });
+  test(
+    'EU001 (Annex II Section A Part 2) is the policy’s list: Australia, Canada, ' +
+      'Iceland, Japan, New Zealand, Norway, Switzerland with Liechtenstein, UK, US',
+    () => {
+      expect([...union.generalAuthorisationDestinations].sort()).toEqual(['AU', 'CA', 'CH', 'GB', 'IS', 'JP', 'LI', 'NO', 'NZ', 'US']);
+      expect(union.members).toHaveLength(27);
+    },
+  );
   test('to KR (outside EU001), held in FR: France is consulted, with the article; its window is the regime’s 10 working days', () => {
     const plan = componentReviewPlan(policy, project, board('KR', 'kaist', { heldIn: 'FR' }), classified('T2'), 'T2');
     expect(parties(plan)).toEqual({ 'nl-cdiu': 'issuer-review', 'fr-sbdu': 'consultation' });

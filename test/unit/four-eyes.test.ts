@@ -74,7 +74,9 @@ describe('fourEyesRefusal', () => {
     ];
     expect(fourEyesRefusal({ ...at('senior-sign-off'), person: SENIOR, earlier })).toEqual({
       refusal: 'DecidedEarlierStep',
-      message: `${SENIOR} decided c3-de-bafa-esc (escalation) of this component, so another person must decide its senior-sign-off c3-de-bafa-senior-sign-off: pass it to a colleague`,
+      message:
+        `${SENIOR} decided c3-de-bafa-esc (escalation) of this component, so another person ` +
+        `must decide its senior-sign-off c3-de-bafa-senior-sign-off: pass it to a colleague`,
     });
     expect(fourEyesRefusal({ ...at('senior-sign-off'), person: SENIOR_2, earlier })).toBeUndefined();
     // By link (no pool): the same rule.

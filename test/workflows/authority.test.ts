@@ -96,34 +96,39 @@ async function answeredIntentToDeny(handle: ProjectHandle) {
   await decide(handle, ['c2-intent-1'], () => ({ decision: 'respond', legalBasis: 'The end user is a civil laboratory; see the attached assurances' }));
 }
 
-test('US intent to deny, answered, Defense’s denial standing (EO 12981 §5): Commerce and each objector review again, and the disagreement goes to the Operating Committee, not to a grant', async () => {
-  await withWorker(mockActivities(), async (tq) => {
-    const handle = await start(tq, usCamera(), longNotice);
-    await answeredIntentToDeny(handle);
-    const reopened = await openStep(handle, 'c2-us-bis-reconsider-1');
-    expect(reopened).toMatchObject({ kind: 'issuer-review', party: 'us-bis' });
-    expect(reopened.question).toContain('civil laboratory');
-    // The US reviewing agencies whose denials stand review again; BAFA (another regime) only advised.
-    const view0 = await waitForView(handle, (v) => v.openSteps.length === 3, 'Commerce, Defense and State reconsider');
-    expect(view0.openSteps.map((s) => [s.stepId, s.kind]).sort()).toEqual([
-      ['c2-us-bis-reconsider-1', 'issuer-review'],
-      ['c2-us-dod-reconsider-1', 'reconsideration'],
-      ['c2-us-dos-reconsider-1', 'reconsideration'],
-    ]);
-    await decide(handle, ['c2-us-bis-reconsider-1', 'c2-us-dos-reconsider-1']);
-    await decide(handle, ['c2-us-dod-reconsider-1'], () => ({
-      decision: 'deny',
-      legalBasis: 'EAR §742.4(b)(1): the camera’s frame rate serves weapons testing',
-    }));
+test(
+  'US intent to deny, answered, Defense’s denial standing (EO 12981 §5): Commerce and each ' +
+    'objector review again, and the disagreement goes to the Operating Committee, not to a grant',
+  async () => {
+    await withWorker(mockActivities(), async (tq) => {
+      const handle = await start(tq, usCamera(), longNotice);
+      await answeredIntentToDeny(handle);
+      const reopened = await openStep(handle, 'c2-us-bis-reconsider-1');
+      expect(reopened).toMatchObject({ kind: 'issuer-review', party: 'us-bis' });
+      expect(reopened.question).toContain('civil laboratory');
+      // The US reviewing agencies whose denials stand review again; BAFA (another regime) only advised.
+      const view0 = await waitForView(handle, (v) => v.openSteps.length === 3, 'Commerce, Defense and State reconsider');
+      expect(view0.openSteps.map((s) => [s.stepId, s.kind]).sort()).toEqual([
+        ['c2-us-bis-reconsider-1', 'issuer-review'],
+        ['c2-us-dod-reconsider-1', 'reconsideration'],
+        ['c2-us-dos-reconsider-1', 'reconsideration'],
+      ]);
+      await decide(handle, ['c2-us-bis-reconsider-1', 'c2-us-dos-reconsider-1']);
+      await decide(handle, ['c2-us-dod-reconsider-1'], () => ({
+        decision: 'deny',
+        legalBasis: 'EAR §742.4(b)(1): the camera’s frame rate serves weapons testing',
+      }));
 
-    const view = await waitForView(handle, (v) => v.openSteps.some((s) => s.kind === 'ruling'), 'the Operating Committee rules');
-    expect(licence(view).status).toBe('disputed');
-    expect(view.openSteps.find((s) => s.kind === 'ruling')).toMatchObject({ reviewer: policy.regimes.US.ladder![0].chair });
-    const actions = (await recordedAudit(handle)).map((e) => e.action);
-    expect(actions).toEqual(expect.arrayContaining(['intent-to-deny', 'issuer-step-reopened', 'objectors-reconsider', 'reconsidered', 'dispute-opened']));
-    expect(actions).not.toContain('licence-granted');
-  });
-}, 120_000);
+      const view = await waitForView(handle, (v) => v.openSteps.some((s) => s.kind === 'ruling'), 'the Operating Committee rules');
+      expect(licence(view).status).toBe('disputed');
+      expect(view.openSteps.find((s) => s.kind === 'ruling')).toMatchObject({ reviewer: policy.regimes.US.ladder![0].chair });
+      const actions = (await recordedAudit(handle)).map((e) => e.action);
+      expect(actions).toEqual(expect.arrayContaining(['intent-to-deny', 'issuer-step-reopened', 'objectors-reconsider', 'reconsidered', 'dispute-opened']));
+      expect(actions).not.toContain('licence-granted');
+    });
+  },
+  120_000,
+);
 
 test('US intent to deny, answered, every objector withdrawing its denial: Commerce’s approval issues the licence', async () => {
   await withWorker(mockActivities(), async (tq) => {

@@ -58,120 +58,128 @@ const BAFA_SENIOR = 'referatsleitung@bafa.example';
 const stepOf = (view: ProjectView, stepId: string) => view.steps.find((s) => s.stepId === stepId);
 const proposalOf = (view: ProjectView) => monitoredLicence(view).compliance.correctiveActions[0].proposal;
 
-test('an unresolved corrective action reaches the issuer as a proposed suspension: the holder is heard, the silent issuer suspends nothing and its senior decides; a proposed revocation likewise', async () => {
-  const policy = policyWith('120s', '120s', {
-    correctiveActionWithin: '2s',
-    holderAnswerWithin: '30s',
-    // Long enough for the revocation to be decided before its own step escalates on a busy machine.
-    issuerDecisionWithin: '5s',
-    suspensionBeforeRevocation: '2s',
-  });
-  const acts = mockActivities();
-  await h.withWorker(acts, async (tq) => {
-    const { handle, project, licence } = await grantLicence(h, tq, policy);
-    const monitor = await monitorFor(client(), project, licence, policy);
-    await waitForAudit(handle, has('report-requested'), 'report request');
+test(
+  'an unresolved corrective action reaches the issuer as a proposed suspension: the holder is ' +
+    'heard, the silent issuer suspends nothing and its senior decides; a proposed revocation likewise',
+  async () => {
+    const policy = policyWith('120s', '120s', {
+      correctiveActionWithin: '2s',
+      holderAnswerWithin: '30s',
+      // Long enough for the revocation to be decided before its own step escalates on a busy machine.
+      issuerDecisionWithin: '5s',
+      suspensionBeforeRevocation: '2s',
+    });
+    const acts = mockActivities();
+    await h.withWorker(acts, async (tq) => {
+      const { handle, project, licence } = await grantLicence(h, tq, policy);
+      const monitor = await monitorFor(client(), project, licence, policy);
+      await waitForAudit(handle, has('report-requested'), 'report request');
 
-    const submission = report(1, [
-      { destination: 'US', endUser: 'Oak Ridge National Laboratory', date: '2027-01-10' },
-      { destination: 'CN', endUser: 'Oak Ridge National Laboratory', quantity: 2, date: '2027-01-11' },
-    ]);
-    const result = await monitor.executeUpdate(submitReportUpdate, { args: [submission] });
-    expect(result.anomalies).toEqual([expect.objectContaining({ kind: 'unlicensed-destination', subject: 'CN', shipments: [1] })]);
-    expect(result.correctiveAction?.actionId).toBe('c1-ca-1');
-    expect(result.licenceStatus).toBe('approved');
-    // The validator turns away a second report for the period and one for a period that has not started.
-    expect(await rejectionType(monitor.executeUpdate(submitReportUpdate, { args: [submission] }))).toBe(ComplianceRejection.AlreadySubmitted);
-    expect(await rejectionType(monitor.executeUpdate(submitReportUpdate, { args: [report(2, [])] }))).toBe(ComplianceRejection.WrongPeriod);
+      const submission = report(1, [
+        { destination: 'US', endUser: 'Oak Ridge National Laboratory', date: '2027-01-10' },
+        { destination: 'CN', endUser: 'Oak Ridge National Laboratory', quantity: 2, date: '2027-01-11' },
+      ]);
+      const result = await monitor.executeUpdate(submitReportUpdate, { args: [submission] });
+      expect(result.anomalies).toEqual([expect.objectContaining({ kind: 'unlicensed-destination', subject: 'CN', shipments: [1] })]);
+      expect(result.correctiveAction?.actionId).toBe('c1-ca-1');
+      expect(result.licenceStatus).toBe('approved');
+      // The validator turns away a second report for the period and one for a period that has not started.
+      expect(await rejectionType(monitor.executeUpdate(submitReportUpdate, { args: [submission] }))).toBe(ComplianceRejection.AlreadySubmitted);
+      expect(await rejectionType(monitor.executeUpdate(submitReportUpdate, { args: [report(2, [])] }))).toBe(ComplianceRejection.WrongPeriod);
 
-    // Overdue: the suspension is proposed, and the holder is told and heard first, on a step of the monitor decided
-    // like any other (the harness finds the step in the records and sends the Update to the workflow recorded with it).
-    const [heard] = await h.decide(handle, ['c1-ca-1-suspension-hearing'], () => ({
-      decision: 'respond',
-      legalBasis: 'The CN entry is a data-entry error: both units went to ORNL (customs papers attached)',
-    }));
-    expect(heard.outcome).toBe('responded');
+      // Overdue: the suspension is proposed, and the holder is told and heard first, on a step of the monitor decided
+      // like any other (the harness finds the step in the records and sends the Update to the workflow recorded with it).
+      const [heard] = await h.decide(handle, ['c1-ca-1-suspension-hearing'], () => ({
+        decision: 'respond',
+        legalBasis: 'The CN entry is a data-entry error: both units went to ORNL (customs papers attached)',
+      }));
+      expect(heard.outcome).toBe('responded');
 
-    // The issuer's step opens with the holder's answer; it stays silent, which goes to its senior and suspends nothing.
-    let view = await h.waitForView(handle, (v) => v.openSteps.some((s) => s.stepId === 'c1-ca-1-suspension-decision-esc'), "the issuer's senior", 20_000);
-    expect(stepOf(view, 'c1-ca-1-suspension-hearing')).toMatchObject({ kind: 'holder-hearing', reviewer: COORDINATOR, workflowId: monitor.workflowId });
-    const decision = stepOf(view, 'c1-ca-1-suspension-decision')!;
-    expect(decision).toMatchObject({ kind: 'sanction-decision', party: 'de-bafa', reviewer: BAFA, workflowId: monitor.workflowId, outcome: 'escalated' });
-    expect(decision.question).toContain('responded: "The CN entry is a data-entry error');
-    expect(stepOf(view, 'c1-ca-1-suspension-decision-esc')).toMatchObject({ kind: 'sanction-decision', reviewer: BAFA_SENIOR, status: 'open' });
-    // The senior is silent too: its step stays open, reminded and flagged; still nothing is suspended.
-    const silent = await waitForAudit(handle, (e) => e.filter((x) => x.action === 'escalated').length === 2, "the senior's silence", 30_000);
-    expect(silent.filter((x) => x.action === 'escalated').map((x) => [x.stepId, x.detail])).toEqual([
-      ['c1-ca-1-suspension-decision', expect.stringContaining(`escalated to ${BAFA_SENIOR}`)],
-      ['c1-ca-1-suspension-decision-esc', expect.stringContaining('the step stays open')],
-    ]);
-    // Each step's clock starts once its e-mail is sent: the senior's silence means all three were mailed.
-    expect(acts.sendReviewRequest.mock.calls.map(([r]) => [r.step.stepId, r.step.reviewer])).toEqual(
-      expect.arrayContaining([
-        ['c1-ca-1-suspension-hearing', COORDINATOR],
-        ['c1-ca-1-suspension-decision', BAFA],
-        ['c1-ca-1-suspension-decision-esc', BAFA_SENIOR],
-      ]),
-    );
-    view = await recordedView(handle);
-    expect(view.components[0].licence.status).toBe('approved');
-    expect(proposalOf(view)).toMatchObject({ kind: 'suspension', stage: 'decision' });
-    expect(monitoredLicence(view).compliance.correctiveActions[0]).toMatchObject({ status: 'overdue' });
+      // The issuer's step opens with the holder's answer; it stays silent, which goes to its senior and suspends nothing.
+      let view = await h.waitForView(handle, (v) => v.openSteps.some((s) => s.stepId === 'c1-ca-1-suspension-decision-esc'), "the issuer's senior", 20_000);
+      expect(stepOf(view, 'c1-ca-1-suspension-hearing')).toMatchObject({ kind: 'holder-hearing', reviewer: COORDINATOR, workflowId: monitor.workflowId });
+      const decision = stepOf(view, 'c1-ca-1-suspension-decision')!;
+      expect(decision).toMatchObject({ kind: 'sanction-decision', party: 'de-bafa', reviewer: BAFA, workflowId: monitor.workflowId, outcome: 'escalated' });
+      expect(decision.question).toContain('responded: "The CN entry is a data-entry error');
+      expect(stepOf(view, 'c1-ca-1-suspension-decision-esc')).toMatchObject({ kind: 'sanction-decision', reviewer: BAFA_SENIOR, status: 'open' });
+      // The senior is silent too: its step stays open, reminded and flagged; still nothing is suspended.
+      const silent = await waitForAudit(handle, (e) => e.filter((x) => x.action === 'escalated').length === 2, "the senior's silence", 30_000);
+      expect(silent.filter((x) => x.action === 'escalated').map((x) => [x.stepId, x.detail])).toEqual([
+        ['c1-ca-1-suspension-decision', expect.stringContaining(`escalated to ${BAFA_SENIOR}`)],
+        ['c1-ca-1-suspension-decision-esc', expect.stringContaining('the step stays open')],
+      ]);
+      // Each step's clock starts once its e-mail is sent: the senior's silence means all three were mailed.
+      expect(acts.sendReviewRequest.mock.calls.map(([r]) => [r.step.stepId, r.step.reviewer])).toEqual(
+        expect.arrayContaining([
+          ['c1-ca-1-suspension-hearing', COORDINATOR],
+          ['c1-ca-1-suspension-decision', BAFA],
+          ['c1-ca-1-suspension-decision-esc', BAFA_SENIOR],
+        ]),
+      );
+      view = await recordedView(handle);
+      expect(view.components[0].licence.status).toBe('approved');
+      expect(proposalOf(view)).toMatchObject({ kind: 'suspension', stage: 'decision' });
+      expect(monitoredLicence(view).compliance.correctiveActions[0]).toMatchObject({ status: 'overdue' });
 
-    // The senior approves, citing the basis (as on the reviewer's own step): the licence is suspended, by the issuer.
-    expect(
-      await rejectionType(
-        monitor.executeUpdate(decideUpdate, { args: [{ stepId: 'c1-ca-1-suspension-decision-esc', reviewer: BAFA_SENIOR, decision: 'approve' }] }),
-      ),
-    ).toBe(DecisionRejection.LegalBasisRequired);
-    await h.decide(handle, ['c1-ca-1-suspension-decision-esc'], () => ({ decision: 'approve', legalBasis: 'AWG § 7: licence conditions breached' }));
-    view = await h.waitForView(handle, (v) => v.components[0].licence.status === 'suspended', 'suspension', 10_000);
-    expect(view.components[0].licence.basis).toMatch(/suspended by Bundesamt .*referatsleitung@bafa\.example.*AWG § 7.*c1-ca-1/);
-    expect(proposalOf(view)).toMatchObject({ kind: 'suspension', stage: 'approved', decidedBy: BAFA_SENIOR });
-    const suspended = monitoredLicence(view).compliance.correctiveActions[0];
+      // The senior approves, citing the basis (as on the reviewer's own step): the licence is suspended, by the issuer.
+      expect(
+        await rejectionType(
+          monitor.executeUpdate(decideUpdate, { args: [{ stepId: 'c1-ca-1-suspension-decision-esc', reviewer: BAFA_SENIOR, decision: 'approve' }] }),
+        ),
+      ).toBe(DecisionRejection.LegalBasisRequired);
+      await h.decide(handle, ['c1-ca-1-suspension-decision-esc'], () => ({ decision: 'approve', legalBasis: 'AWG § 7: licence conditions breached' }));
+      view = await h.waitForView(handle, (v) => v.components[0].licence.status === 'suspended', 'suspension', 10_000);
+      expect(view.components[0].licence.basis).toMatch(/suspended by Bundesamt .*referatsleitung@bafa\.example.*AWG § 7.*c1-ca-1/);
+      expect(proposalOf(view)).toMatchObject({ kind: 'suspension', stage: 'approved', decidedBy: BAFA_SENIOR });
+      const suspended = monitoredLicence(view).compliance.correctiveActions[0];
 
-    // Still unresolved after the policy's time: the revocation is proposed; the holder accepts it, the issuer approves.
-    await h.decide(handle, ['c1-ca-1-revocation-hearing'], () => ({ decision: 'accept' }));
-    await h.decide(handle, ['c1-ca-1-revocation-decision'], () => ({ decision: 'approve', legalBasis: 'AWG § 7: conditions breached through the suspension' }));
-    view = await h.waitForView(handle, (v) => v.components[0].licence.status === 'revoked', 'revocation', 10_000);
-    const revokedAt = Date.parse(monitoredLicence(view).compliance.revokedAt!);
-    expect(revokedAt - Date.parse(suspended.revokeAt!)).toBeGreaterThanOrEqual(0);
-    expect(view.components[0].licence.basis).toMatch(/revoked by Bundesamt .*ausfuhr@bafa\.example/);
-    expect(monitoredLicence(view).compliance.correctiveActions[0]).toMatchObject({ status: 'closed', closedReason: 'the licence was revoked' });
-    expect(await monitor.result()).toEqual({ status: 'revoked', licenceId: licence.licenceId, period: 1 });
+      // Still unresolved after the policy's time: the revocation is proposed; the holder accepts it, the issuer approves.
+      await h.decide(handle, ['c1-ca-1-revocation-hearing'], () => ({ decision: 'accept' }));
+      await h.decide(handle, ['c1-ca-1-revocation-decision'], () => ({
+        decision: 'approve',
+        legalBasis: 'AWG § 7: conditions breached through the suspension',
+      }));
+      view = await h.waitForView(handle, (v) => v.components[0].licence.status === 'revoked', 'revocation', 10_000);
+      const revokedAt = Date.parse(monitoredLicence(view).compliance.revokedAt!);
+      expect(revokedAt - Date.parse(suspended.revokeAt!)).toBeGreaterThanOrEqual(0);
+      expect(view.components[0].licence.basis).toMatch(/revoked by Bundesamt .*ausfuhr@bafa\.example/);
+      expect(monitoredLicence(view).compliance.correctiveActions[0]).toMatchObject({ status: 'closed', closedReason: 'the licence was revoked' });
+      expect(await monitor.result()).toEqual({ status: 'revoked', licenceId: licence.licenceId, period: 1 });
 
-    const trail = await waitForAudit(
-      handle,
-      (e) => e.filter((x) => x.action === 'email-sent' && x.detail.startsWith('revocation notice')).length === 1,
-      'revocation notice',
-    );
-    const actions = trail.filter((e) => e.componentId === 'c1').map((e) => e.action);
-    const story = [
-      'report-requested',
-      'report-received',
-      'parties-screened',
-      'anomaly-found',
-      'corrective-action-opened',
-      'suspension-proposed',
-      'holder-heard',
-      'escalated',
-      'escalated',
-      'licence-suspended',
-      'revocation-proposed',
-      'holder-heard',
-      'licence-revoked',
-    ];
-    expect(actions.filter((a) => story.includes(a))).toEqual(story);
-    const subjects = mailsTo(acts, COORDINATOR).map((n) => n.subject);
-    for (const prefix of ['Compliance report for period 1', 'Corrective action c1-ca-1', 'Licence suspended', 'Licence revoked']) {
-      expect(subjects.filter((s) => s.startsWith(prefix))).toHaveLength(1);
-    }
-    expect(mailsTo(acts, COORDINATOR).find((n) => n.subject.startsWith('Corrective action'))!.text).toContain('CN, which the licence does not cover');
+      const trail = await waitForAudit(
+        handle,
+        (e) => e.filter((x) => x.action === 'email-sent' && x.detail.startsWith('revocation notice')).length === 1,
+        'revocation notice',
+      );
+      const actions = trail.filter((e) => e.componentId === 'c1').map((e) => e.action);
+      const story = [
+        'report-requested',
+        'report-received',
+        'parties-screened',
+        'anomaly-found',
+        'corrective-action-opened',
+        'suspension-proposed',
+        'holder-heard',
+        'escalated',
+        'escalated',
+        'licence-suspended',
+        'revocation-proposed',
+        'holder-heard',
+        'licence-revoked',
+      ];
+      expect(actions.filter((a) => story.includes(a))).toEqual(story);
+      const subjects = mailsTo(acts, COORDINATOR).map((n) => n.subject);
+      for (const prefix of ['Compliance report for period 1', 'Corrective action c1-ca-1', 'Licence suspended', 'Licence revoked']) {
+        expect(subjects.filter((s) => s.startsWith(prefix))).toHaveLength(1);
+      }
+      expect(mailsTo(acts, COORDINATOR).find((n) => n.subject.startsWith('Corrective action'))!.text).toContain('CN, which the licence does not cover');
 
-    // The monitor has ended: no report reaches it any more.
-    await expect(monitor.executeUpdate(submitReportUpdate, { args: [report(1, [])] })).rejects.toBeInstanceOf(WorkflowNotFoundError);
-  });
-}, 120_000);
+      // The monitor has ended: no report reaches it any more.
+      await expect(monitor.executeUpdate(submitReportUpdate, { args: [report(1, [])] })).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    });
+  },
+  120_000,
+);
 
 test('the issuer may refuse a proposed suspension, with its basis: the licence stays in force; a resolution withdraws a pending proposal', async () => {
   const policy = policyWith('120s', '120s', { correctiveActionWithin: '1s', holderAnswerWithin: '1s', issuerDecisionWithin: '60s' });

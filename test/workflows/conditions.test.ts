@@ -103,44 +103,48 @@ test('unacknowledged, a licence with reviewers’ conditions is reminded, never 
   });
 }, 60_000);
 
-test('T3: the licence waits for each recipient’s written acknowledgement, through its contact or the coordinator on its behalf; in use once both are in', async () => {
-  await withWorker(mockActivities(), async (tq) => {
-    // c1 raised to T3, delivered to ORNL (no contact named) and to CNRS (its contact acknowledges).
-    const base = withPartner(projectWith('c1'), { id: 'cnrs', name: 'CNRS', country: 'FR' });
-    const project = {
-      ...base,
-      partners: base.partners.map((p) => (p.id === 'cnrs' ? { ...p, contact: { name: 'M. Curie', email: 'm.curie@cnrs.example' } } : p)),
-      components: base.components.map((c) => ({ ...c, recipients: ['ornl', 'cnrs'], destinations: ['US', 'FR'] })),
-    };
-    const handle = await start(tq, project);
-    await confirm(handle, [{ componentId: 'c1', tier: 'T3', justification: 'the board goes to a defence laboratory' }]);
-    await decide(handle, ['grant-funder', 'grant-agency']);
-    const reviews = await waitForView(handle, (v) => v.openSteps.some((s) => s.stepId === 'c1-de-bafa'), 'the T3 review');
-    await decide(
-      handle,
-      reviews.openSteps.filter((s) => s.componentId === 'c1').map((s) => s.stepId),
-    );
-    await decide(handle, ['c1-senior']);
+test(
+  'T3: the licence waits for each recipient’s written acknowledgement, through ' + 'its contact or the coordinator on its behalf; in use once both are in',
+  async () => {
+    await withWorker(mockActivities(), async (tq) => {
+      // c1 raised to T3, delivered to ORNL (no contact named) and to CNRS (its contact acknowledges).
+      const base = withPartner(projectWith('c1'), { id: 'cnrs', name: 'CNRS', country: 'FR' });
+      const project = {
+        ...base,
+        partners: base.partners.map((p) => (p.id === 'cnrs' ? { ...p, contact: { name: 'M. Curie', email: 'm.curie@cnrs.example' } } : p)),
+        components: base.components.map((c) => ({ ...c, recipients: ['ornl', 'cnrs'], destinations: ['US', 'FR'] })),
+      };
+      const handle = await start(tq, project);
+      await confirm(handle, [{ componentId: 'c1', tier: 'T3', justification: 'the board goes to a defence laboratory' }]);
+      await decide(handle, ['grant-funder', 'grant-agency']);
+      const reviews = await waitForView(handle, (v) => v.openSteps.some((s) => s.stepId === 'c1-de-bafa'), 'the T3 review');
+      await decide(
+        handle,
+        reviews.openSteps.filter((s) => s.componentId === 'c1').map((s) => s.stepId),
+      );
+      await decide(handle, ['c1-senior']);
 
-    const owed = await waitForView(handle, (v) => v.openSteps.filter((s) => s.kind === 'acknowledgement').length === 2, 'both acknowledgements owed');
-    expect(owed.openSteps.map((s) => [s.stepId, s.partyName, s.reviewer]).sort()).toEqual([
-      ['c1-acknowledgement-cnrs', 'CNRS', 'm.curie@cnrs.example'],
-      ['c1-acknowledgement-ornl', 'Oak Ridge National Laboratory', project.coordinator.email],
-    ]);
-    expect(owed.components[0].licence).toMatchObject({ status: 'approved', acknowledgement: { stepId: 'c1-acknowledgement-ornl' } });
-    await decide(handle, ['c1-acknowledgement-cnrs'], () => ({ decision: 'acknowledge' }));
-    const monitor = env().client.workflow.getHandle(complianceMonitorWorkflowId(project.projectId, 'c1'));
-    const half = await waitForView(handle, (v) => v.openSteps.length === 1, 'one acknowledgement left');
-    expect(half.components[0].licence.acknowledgement?.acknowledgedAt).toBeUndefined();
-    await expect(monitor.describe()).rejects.toThrow(); // not in use: nothing to monitor yet
+      const owed = await waitForView(handle, (v) => v.openSteps.filter((s) => s.kind === 'acknowledgement').length === 2, 'both acknowledgements owed');
+      expect(owed.openSteps.map((s) => [s.stepId, s.partyName, s.reviewer]).sort()).toEqual([
+        ['c1-acknowledgement-cnrs', 'CNRS', 'm.curie@cnrs.example'],
+        ['c1-acknowledgement-ornl', 'Oak Ridge National Laboratory', project.coordinator.email],
+      ]);
+      expect(owed.components[0].licence).toMatchObject({ status: 'approved', acknowledgement: { stepId: 'c1-acknowledgement-ornl' } });
+      await decide(handle, ['c1-acknowledgement-cnrs'], () => ({ decision: 'acknowledge' }));
+      const monitor = env().client.workflow.getHandle(complianceMonitorWorkflowId(project.projectId, 'c1'));
+      const half = await waitForView(handle, (v) => v.openSteps.length === 1, 'one acknowledgement left');
+      expect(half.components[0].licence.acknowledgement?.acknowledgedAt).toBeUndefined();
+      await expect(monitor.describe()).rejects.toThrow(); // not in use: nothing to monitor yet
 
-    await decide(handle, ['c1-acknowledgement-ornl'], () => ({ decision: 'acknowledge' }));
-    const inUse = await waitForView(handle, (v) => !!v.components[0].licence.acknowledgement?.acknowledgedAt, 'every acknowledgement in');
-    expect(inUse.components[0].licence.acknowledgement!.acknowledgedBy).toBe(`${project.coordinator.email}, m.curie@cnrs.example`);
-    const entries = (await recordedAudit(handle)).filter((e) => e.action === 'conditions-acknowledged').map((e) => e.detail);
-    expect(entries).toEqual([expect.stringContaining('for Oak Ridge National Laboratory'), expect.stringContaining('for CNRS')]);
-    for (const deadline = Date.now() + 15_000; !(await monitor.describe().catch(() => undefined)) && Date.now() < deadline;)
-      await new Promise((r) => setTimeout(r, 200));
-    expect((await monitor.describe()).status.name).toBe('RUNNING');
-  });
-}, 90_000);
+      await decide(handle, ['c1-acknowledgement-ornl'], () => ({ decision: 'acknowledge' }));
+      const inUse = await waitForView(handle, (v) => !!v.components[0].licence.acknowledgement?.acknowledgedAt, 'every acknowledgement in');
+      expect(inUse.components[0].licence.acknowledgement!.acknowledgedBy).toBe(`${project.coordinator.email}, m.curie@cnrs.example`);
+      const entries = (await recordedAudit(handle)).filter((e) => e.action === 'conditions-acknowledged').map((e) => e.detail);
+      expect(entries).toEqual([expect.stringContaining('for Oak Ridge National Laboratory'), expect.stringContaining('for CNRS')]);
+      for (const deadline = Date.now() + 15_000; !(await monitor.describe().catch(() => undefined)) && Date.now() < deadline;)
+        await new Promise((r) => setTimeout(r, 200));
+      expect((await monitor.describe()).status.name).toBe('RUNNING');
+    });
+  },
+  90_000,
+);

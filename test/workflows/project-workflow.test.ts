@@ -73,37 +73,40 @@ test('a grant denied by the funder rejects the project and starts no licence rev
   });
 });
 
-test('lowering a tier is each component’s issuer’s: Commerce finds, with its basis, that a US camera needs no licence; BAFA refuses to lower its own', async () => {
-  const acts = mockActivities();
-  await withWorker(acts, async (tq) => {
-    const project = exportingFromUs(allTiersProject(), 'c2');
-    project.components = project.components.slice(2); // c2 (T2, 6A003, exported from the US) and c3 (T3, from Germany)
-    const handle = await start(tq, project);
-    const scoped = await confirm(handle, [
-      { componentId: 'c2', tier: 'T0', justification: 'camera below the 6A003 thresholds' },
-      { componentId: 'c3', tier: 'T2', justification: 'only public data' },
-    ]);
-    expect(scoped.map((c) => [c.tier, c.pendingTier])).toEqual([
-      ['T2', 'T0'],
-      ['T3', 'T2'],
-    ]);
-    // Not BAFA (the coordinator's lead agency): Commerce issues c2's licence, so only Commerce may find none is needed.
-    const finding = await openStep(handle, 'tier-c2');
-    expect(finding).toMatchObject({ kind: 'no-licence-finding', party: 'us-bis' });
-    expect(await openStep(handle, 'tier-c3')).toMatchObject({ kind: 'tier-lowering', party: 'de-bafa' });
-    const send = (legalBasis?: string) =>
-      handle.executeUpdate(decideUpdate, { args: [{ stepId: 'tier-c2', reviewer: finding.reviewer, decision: 'approve', legalBasis }] });
-    expect(await rejectionType(send())).toBe('LegalBasisRequired');
-    await send('EAR §774 Supp. 1, 6A003.b.4: below the frame-rate threshold; EAR99');
-    await decide(handle, ['grant-funder', 'grant-agency']);
-    await decide(handle, ['tier-c3'], () => ({ decision: 'deny', legalBasis: 'ML22 technology stays T3' }));
-    const view = await waitForView(handle, (v) => v.stage === 'active' && v.components[0].licence.status === 'cleared', 'c2 cleared on the finding');
-    expect(view.components.map((c) => c.tier)).toEqual(['T0', 'T3']);
-    expect(view.components[0].licence.basis).toContain('found no licence required: EAR §774');
-    const actions = (await recordedAudit(handle)).map((e) => [e.action, e.actor]);
-    expect(actions).toEqual(expect.arrayContaining([['tier-lowered', finding.reviewer]]));
-  });
-});
+test(
+  'lowering a tier is each component’s issuer’s: Commerce finds, with its ' + 'basis, that a US camera needs no licence; BAFA refuses to lower its own',
+  async () => {
+    const acts = mockActivities();
+    await withWorker(acts, async (tq) => {
+      const project = exportingFromUs(allTiersProject(), 'c2');
+      project.components = project.components.slice(2); // c2 (T2, 6A003, exported from the US) and c3 (T3, from Germany)
+      const handle = await start(tq, project);
+      const scoped = await confirm(handle, [
+        { componentId: 'c2', tier: 'T0', justification: 'camera below the 6A003 thresholds' },
+        { componentId: 'c3', tier: 'T2', justification: 'only public data' },
+      ]);
+      expect(scoped.map((c) => [c.tier, c.pendingTier])).toEqual([
+        ['T2', 'T0'],
+        ['T3', 'T2'],
+      ]);
+      // Not BAFA (the coordinator's lead agency): Commerce issues c2's licence, so only Commerce may find none is needed.
+      const finding = await openStep(handle, 'tier-c2');
+      expect(finding).toMatchObject({ kind: 'no-licence-finding', party: 'us-bis' });
+      expect(await openStep(handle, 'tier-c3')).toMatchObject({ kind: 'tier-lowering', party: 'de-bafa' });
+      const send = (legalBasis?: string) =>
+        handle.executeUpdate(decideUpdate, { args: [{ stepId: 'tier-c2', reviewer: finding.reviewer, decision: 'approve', legalBasis }] });
+      expect(await rejectionType(send())).toBe('LegalBasisRequired');
+      await send('EAR §774 Supp. 1, 6A003.b.4: below the frame-rate threshold; EAR99');
+      await decide(handle, ['grant-funder', 'grant-agency']);
+      await decide(handle, ['tier-c3'], () => ({ decision: 'deny', legalBasis: 'ML22 technology stays T3' }));
+      const view = await waitForView(handle, (v) => v.stage === 'active' && v.components[0].licence.status === 'cleared', 'c2 cleared on the finding');
+      expect(view.components.map((c) => c.tier)).toEqual(['T0', 'T3']);
+      expect(view.components[0].licence.basis).toContain('found no licence required: EAR §774');
+      const actions = (await recordedAudit(handle)).map((e) => [e.action, e.actor]);
+      expect(actions).toEqual(expect.arrayContaining([['tier-lowered', finding.reviewer]]));
+    });
+  },
+);
 
 test('the decision validator rejects foreign, unknown, repeated and unfounded decisions before they reach history', async () => {
   const acts = mockActivities();
