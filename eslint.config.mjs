@@ -50,5 +50,18 @@ export default tseslint.config(
     files: ['workflows/**/*.ts', 'domain/routing.ts', 'domain/compliance-rules.ts', 'domain/compliance-calendar.ts', 'domain/party-names.ts'],
     rules: { '@typescript-eslint/no-restricted-imports': ['error', workflowImports(true)] },
   },
+  {
+    // html`…` + '…' is a string, which the next html`…` escapes: the markup would show as text. Keep one template.
+    files: ['api/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "BinaryExpression[operator='+'] > TaggedTemplateExpression[tag.name='html']",
+          message: 'html`…` joined with + becomes plain text (escaped when used): write one html`…` template, or nest fragments with ${…}',
+        },
+      ],
+    },
+  },
   { files: ['workflows/patches.ts'], rules: { '@typescript-eslint/no-restricted-imports': ['error', workflowImports(false)] } },
 );

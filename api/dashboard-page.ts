@@ -235,8 +235,8 @@ function stalledSummary(data: DashboardData): string {
 function header(opts: DashboardPageOptions): SafeHtml {
   const signOut =
     opts.signedIn &&
-    html`<form method="post" action="/dashboard/sign-out"><button type="submit">Sign out</button></form><form ` +
-      `method="post" action="/dashboard/sign-out-everywhere"><button type="submit">Sign out everywhere</button></form>`;
+    html`<form method="post" action="/dashboard/sign-out"><button type="submit">Sign out</button></form>
+<form method="post" action="/dashboard/sign-out-everywhere"><button type="submit">Sign out everywhere</button></form>`;
   return html`<header class="top"><div class="bar"><div class="brand">Licence reviews <span>· dashboard</span></div>
 <div class="who"><span>Signed in as <strong>${opts.caller.actor}</strong></span>${signOut}</div></div></header>`;
 }
