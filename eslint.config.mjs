@@ -33,6 +33,16 @@ function workflowImports(patches) {
   };
 }
 
+/** A statement on the records outside snapshot() or records.transaction(): PGlite's socket server can break it. */
+const bareStatement = {
+  selector: "MemberExpression[object.name='records'][property.name=/^(selectFrom|insertInto|updateTable|deleteFrom|replaceInto|with)$/]",
+  message: 'a statement outside a transaction: run it in snapshot(records, …) or records.transaction().execute(…)',
+};
+const htmlJoinedWithPlus = {
+  selector: "BinaryExpression[operator='+'] > TaggedTemplateExpression[tag.name='html']",
+  message: 'html`…` joined with + becomes plain text (escaped when used): write one html`…` template, or nest fragments with ${…}',
+};
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', 'data/**', 'test-output/**', '*.config.js', '*.mjs'] },
   {
@@ -51,17 +61,11 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-restricted-imports': ['error', workflowImports(true)] },
   },
   {
-    // html`…` + '…' is a string, which the next html`…` escapes: the markup would show as text. Keep one template.
-    files: ['api/**/*.ts'],
-    rules: {
-      'no-restricted-syntax': [
-        'error',
-        {
-          selector: "BinaryExpression[operator='+'] > TaggedTemplateExpression[tag.name='html']",
-          message: 'html`…` joined with + becomes plain text (escaped when used): write one html`…` template, or nest fragments with ${…}',
-        },
-      ],
-    },
+    // Outside a transaction, PGlite's socket server (npm start, the tests) interleaves statements of different connections.
+    files: ['activities/**/*.ts', 'worker/**/*.ts', 'records/**/*.ts', 'letters/**/*.ts', 'storage/**/*.ts'],
+    rules: { 'no-restricted-syntax': ['error', bareStatement] },
   },
+  // api/ builds pages too: html`…` + '…' is a string, which the next html`…` escapes, so the markup would show as text.
+  { files: ['api/**/*.ts'], rules: { 'no-restricted-syntax': ['error', bareStatement, htmlJoinedWithPlus] } },
   { files: ['workflows/patches.ts'], rules: { '@typescript-eslint/no-restricted-imports': ['error', workflowImports(false)] } },
 );

@@ -34,15 +34,18 @@ export function identityFrom(claims: Record<string, unknown> | undefined): Provi
  * account may sign in as the principal; else why not.
  */
 export async function bindAccount(records: Records, principalId: string, who: ProviderIdentity, now = new Date()): Promise<string | undefined> {
-  await records
-    .insertInto('principal_bindings')
-    .values({ principal_id: principalId, issuer: who.issuer, subject: who.subject, email: who.email, bound_at: now.toISOString() })
-    .onConflict((c) => c.doNothing())
-    .execute();
-  const [bound, account] = await Promise.all([
-    records.selectFrom('principal_bindings').selectAll().where('principal_id', '=', principalId).executeTakeFirst(),
-    records.selectFrom('principal_bindings').select('principal_id').where('issuer', '=', who.issuer).where('subject', '=', who.subject).executeTakeFirst(),
-  ]);
+  // One transaction, as every statement on the records (PGlite's socket server interleaves bare statements).
+  const [bound, account] = await records.transaction().execute(async (tx) => {
+    await tx
+      .insertInto('principal_bindings')
+      .values({ principal_id: principalId, issuer: who.issuer, subject: who.subject, email: who.email, bound_at: now.toISOString() })
+      .onConflict((c) => c.doNothing())
+      .execute();
+    return [
+      await tx.selectFrom('principal_bindings').selectAll().where('principal_id', '=', principalId).executeTakeFirst(),
+      await tx.selectFrom('principal_bindings').select('principal_id').where('issuer', '=', who.issuer).where('subject', '=', who.subject).executeTakeFirst(),
+    ] as const;
+  });
   if (account && account.principal_id !== principalId)
     return `This account at your identity provider signs in as ${account.principal_id}, not as the owner of ${who.email}. Ask an administrator.`;
   if (!bound || bound.issuer !== who.issuer || bound.subject !== who.subject)
