@@ -44,22 +44,20 @@ export interface FeedHeader {
 }
 
 export function writeCalendar(events: CalendarEvent[], header: FeedHeader): string {
-  const attributes = events.map(
-    (e): EventAttributes => ({
-      uid: e.uid,
-      sequence: e.sequence,
-      start: e.start,
-      startInputType: 'utc',
-      startOutputType: 'utc',
-      duration: { minutes: EVENT_MINUTES },
-      title: e.title,
-      description: e.description,
-      categories: e.categories,
-      ...(e.lastModified !== undefined && { lastModified: e.lastModified }),
-      // `ics` stamps events with the time it was loaded unless told; its types do not name the attribute.
-      ...({ timestamp: header.generatedAt } as object),
-    }),
-  );
+  const attributes = events.map((e): EventAttributes => ({
+    uid: e.uid,
+    sequence: e.sequence,
+    start: e.start,
+    startInputType: 'utc',
+    startOutputType: 'utc',
+    duration: { minutes: EVENT_MINUTES },
+    title: e.title,
+    description: e.description,
+    categories: e.categories,
+    ...(e.lastModified !== undefined && { lastModified: e.lastModified }),
+    // `ics` stamps events with the time it was loaded unless told; its types do not name the attribute.
+    ...({ timestamp: header.generatedAt } as object),
+  }));
   const { error, value } = createEvents(attributes, { productId: '-//Export-licence reviews//Calendar//EN', method: 'PUBLISH', calName: header.name });
   if (error || value === null) throw error ?? new Error('the calendar could not be written');
   return foldByOctets(value);

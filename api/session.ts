@@ -96,5 +96,4 @@ export class Sessions {
   end(res: Response): void {
     res.clearCookie(SESSION_COOKIE, this.cookieOptions);
   }
-
 }

@@ -191,7 +191,11 @@ export function readCalendar(records: Records, scope: CalendarScope): Promise<Ca
 
 export function readCalendarProject(records: Records, projectId: string): Promise<CalendarProject | undefined> {
   return snapshot(records, async (tx) => {
-    const row = await tx.selectFrom('projects').select(['project_id', 'title', 'funder_id', 'owner', 'owners']).where('project_id', '=', projectId).executeTakeFirst();
+    const row = await tx
+      .selectFrom('projects')
+      .select(['project_id', 'title', 'funder_id', 'owner', 'owners'])
+      .where('project_id', '=', projectId)
+      .executeTakeFirst();
     return row && { projectId: row.project_id, title: row.title, funderId: row.funder_id, owner: row.owner, owners: row.owners };
   });
 }
