@@ -7,7 +7,7 @@
  *   it is dated by when the case is returned unanswered, awaiting the coordinator. SEQUENCE is the step row's
  *   version (its owner's write that last changed it: it only grows); LAST-MODIFIED its latest audit entry.
  * - A step decided or closed leaves the feed. A subscription re-reads the whole feed and drops what is gone (RFC 5545
- *   publishing without METHOD, as Google, Apple and Outlook subscribe); STATUS:CANCELLED is iTIP's (METHOD:CANCEL)
+ *   a published feed, METHOD:PUBLISH, as Google, Apple and Outlook subscribe to it); STATUS:CANCELLED is iTIP's (METHOD:CANCEL)
  *   and many subscribed clients still show such an event as a deadline, which a decided step no longer is.
  * - A granted licence: its expiry, the renewal reminder the policy puts before it (`compliance.renewalReminderBefore`),
  *   and the due date of each reporting period's report not yet received, missed or closed (the monitor's own date
