@@ -150,6 +150,7 @@ test('feeds are their own party’s only: another agency or funder is 403, a pro
   expect((await api().get('/v1/agencies/no-such-agency/calendar.ics').set(bearer(KEYS.admin))).status).toBe(404);
   expect((await api().get(AGENCY_FEED).set(bearer(KEYS.admin))).status).toBe(200);
   expect((await api().get(AGENCY_FEED)).status).toBe(401);
+  expect((await api().get(projectFeed('any-project')).set(asAgency)).status).toBe(403);
 });
 
 test('a signed feed URL reads the feed without a key, for that feed only; tampered, it is 401; sign-out everywhere ends it', async () => {
