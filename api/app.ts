@@ -21,6 +21,7 @@ import { ApiMetrics } from './metrics';
 import { oidcRoutes } from './oidc';
 import { openApiDocument } from './openapi';
 import { unreadable, type Operation } from './operation';
+import { calendarRoutes } from './routes/calendar';
 import { cycleRoutes } from './routes/cycles';
 import { docsRoutes } from './routes/docs';
 import { dashboardRoutes } from './routes/dashboard';
@@ -30,6 +31,7 @@ import { reviewLinkRoutes } from './routes/review-links';
 import { stalledRoutes } from './routes/stalled';
 import { sessionRoutes } from './routes/sessions';
 import { stepRoutes } from './routes/steps';
+import { FeedLinks } from './feed-links';
 import { Sessions } from './session';
 import { CYCLE_SHARD_SIZE } from '../workflows/cycle-contract';
 
@@ -192,7 +194,12 @@ export function buildApp({
     }),
   );
   app.use('/v1', docsRoutes(openApi)); // public, like the API's description
-  app.use('/v1', failedAuth.count, authenticate(config.apiKeys, sessions, records), writes);
+  app.use('/v1', failedAuth.count);
+  // Calendar feeds authenticate for themselves: a key or sign-in as below, or a signed feed URL (calendar apps send no header).
+  const feedLinks = new FeedLinks(sessionSecret, config.apiKeys, records);
+  const publicUrl = config.PUBLIC_URL ?? 'http://localhost';
+  app.use('/v1', calendarRoutes({ records, keys: config.apiKeys, sessions, feedLinks, policy: config.policy, publicUrl, writes }));
+  app.use('/v1', authenticate(config.apiKeys, sessions, records), writes);
   app.use('/v1/sessions', sessionRoutes({ records, keys: config.apiKeys })); // every role: one's own sessions
   // Agency staff have their seat (their agency's queue); every other /v1 route is for coordinators, funders and admins.
   app.use('/v1/steps', stepRoutes({ steps, records, onDecision }));

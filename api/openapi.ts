@@ -12,6 +12,7 @@ import { appOperations } from './app';
 import { correctiveActionParams } from './compliance-schemas';
 import { STATUS } from './errors';
 import type { Operation } from './operation';
+import { calendarOperations } from './routes/calendar';
 import { cycleOperations } from './routes/cycles';
 import { dashboardOperations } from './routes/dashboard';
 import { docsOperations } from './routes/docs';
@@ -30,6 +31,7 @@ export function operations(policy: Policy): Operation[] {
   return [
     ...projectOperations(policy),
     ...reportOperations,
+    ...calendarOperations,
     ...cycleOperations,
     ...stalledOperations,
     ...stepOperations,
@@ -57,10 +59,12 @@ const idempotencyKeyHeader = {
 
 /**
  * The operation's `security`: the API key for keyed operations, none for public ones (`[]`: Swagger UI and client
- * generators send no key), and either for the dashboard, which shows its sign-in page to a caller without one.
+ * generators send no key), and either for the dashboard, which shows its sign-in page to a caller without one; a
+ * calendar feed takes the key or its signed URL's token.
  */
 function security(op: Operation): Record<string, string[]>[] {
   if (Object.keys(op.roles).length === 0) return [];
+  if (op.feedToken) return [{ apiKey: [] }, { feedToken: [] }];
   return op.anonymous ? [{}, { apiKey: [] }] : [{ apiKey: [] }];
 }
 
@@ -155,6 +159,14 @@ export function openApiDocument(policy: Policy, publicUrl?: string) {
             "Each operation's `x-roles` and description name the roles it takes and what each may reach; " +
             'a project or cycle the caller may not see is 404, exactly as a missing one. ' +
             'After a dashboard sign-in, its session cookie also stands for the key on reads (GET).',
+        },
+        feedToken: {
+          type: 'apiKey',
+          in: 'query',
+          name: 'token',
+          description:
+            'A calendar feed only: the token of a signed feed URL from `POST /v1/calendar-links`, bound to that feed and to the principal who asked ' +
+            'for it (calendar apps cannot send a header). It stands for their key on that feed until it expires or they sign out everywhere.',
         },
       },
       schemas: { Error: errorSchema },

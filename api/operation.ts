@@ -23,6 +23,8 @@ export interface Operation {
   roles: Partial<Record<Role, string>>;
   /** Who may call it without an API key, and how: public operations, mounted before `authenticate` in app.ts. */
   anonymous?: string;
+  /** Also takes a signed feed URL's `?token=` instead of the key (calendar feeds, api/feed-links.ts): calendar apps send no header. */
+  feedToken?: true;
   /** Takes an `Idempotency-Key` header (the POSTs that start a workflow). */
   idempotent?: true;
   body?: z.ZodType;
@@ -30,7 +32,7 @@ export interface Operation {
   bodyType?: 'application/x-www-form-urlencoded';
   query?: z.ZodType;
   example?: unknown;
-  success: { status: number; description: string; type?: 'text/html' | 'text/csv' };
+  success: { status: number; description: string; type?: 'text/html' | 'text/csv' | 'text/calendar' };
   /** Every error code the route, or the middleware app.ts puts in front of it, can answer. */
   errors: ErrorCode[];
 }

@@ -13,8 +13,11 @@ import type { Logger } from '../config/logger';
 
 const CALLER_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-/** A reviewer link's token grants its decision: kept out of the logs (the line names the workflow instead). */
-export const withoutToken = (url: string) => url.replace(/^\/r\/[^/?#]+/, '/r/[token]');
+/**
+ * A reviewer link's token grants its decision, a feed URL's `?token=` reads its calendar: both are kept out of the
+ * logs (the line names the workflow instead).
+ */
+export const withoutToken = (url: string) => url.replace(/^\/r\/[^/?#]+/, '/r/[token]').replace(/([?&]token=)[^&#]*/g, '$1[token]');
 
 interface SerializedRequest {
   id: string;

@@ -3,13 +3,13 @@
  * dashboard's form, becomes the `lr_session` cookie, so a browser can read the
  * dashboard and the audit trails it links to. The cookie never holds the key:
  * only the role, the funder, the audit actor and an expiry, signed with
- * HMAC-SHA256. HttpOnly keeps it from scripts; SameSite=Strict keeps it off
+ * HMAC-SHA256 (api/signed-values.ts). HttpOnly keeps it from scripts; SameSite=Strict keeps it off
  * requests that other sites start; `authenticate` honours it for reads only.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { CookieOptions, Request, Response } from 'express';
 import type {} from 'cookie-parser'; // adds req.cookies
 import type { Role } from '../config/env';
+import { SignedValues } from './signed-values';
 
 export const SESSION_COOKIE = 'lr_session';
 export const SESSION_TTL_MS = 8 * 3_600_000;
@@ -43,7 +43,7 @@ function isSession(raw: unknown): raw is Session {
 }
 
 export class Sessions {
-  private readonly key: Buffer;
+  private readonly signed: SignedValues;
   private readonly cookieOptions: CookieOptions;
 
   /**
@@ -56,28 +56,18 @@ export class Sessions {
     publicUrl: string,
     private readonly ttlMs = SESSION_TTL_MS,
   ) {
-    this.key = createHmac('sha256', linkSecret).update('lr_session/v1').digest();
+    this.signed = new SignedValues(linkSecret, 'lr_session/v1');
     this.cookieOptions = { httpOnly: true, sameSite: 'strict', path: '/', secure: new URL(publicUrl).protocol === 'https:' };
   }
 
   sign(session: Session): string {
-    const payload = Buffer.from(JSON.stringify(session)).toString('base64url');
-    return `${payload}.${this.mac(payload)}`;
+    return this.signed.sign(session);
   }
 
   verify(value: unknown, now = Date.now()): SessionRead {
-    if (typeof value !== 'string') return { ok: false, reason: 'malformed' };
-    const [payload, mac, ...rest] = value.split('.');
-    if (!payload || !mac || rest.length) return { ok: false, reason: 'malformed' };
-    const expected = Buffer.from(this.mac(payload));
-    const given = Buffer.from(mac);
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'bad-signature' };
-    let raw: unknown;
-    try {
-      raw = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-    } catch {
-      return { ok: false, reason: 'malformed' };
-    }
+    const read = this.signed.verify(value);
+    if (!read.ok) return read;
+    const raw = read.value;
     if (!isSession(raw)) return { ok: false, reason: 'malformed' };
     if (raw.expiresAt <= now) return { ok: false, reason: 'expired' };
     const { role, funderId, actor, expiresAt, issuedAt } = raw; // only the known fields travel on
@@ -105,9 +95,5 @@ export class Sessions {
 
   end(res: Response): void {
     res.clearCookie(SESSION_COOKIE, this.cookieOptions);
-  }
-
-  private mac(payload: string): string {
-    return createHmac('sha256', this.key).update(payload).digest('base64url');
   }
 }

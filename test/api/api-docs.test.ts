@@ -14,6 +14,7 @@ import request from 'supertest';
 import { LinkSigner } from '../../activities/link-tokens';
 import { appOperations, buildApp } from '../../api/app';
 import { openApiDocument, operations, type Operation } from '../../api/openapi';
+import { calendarOperations } from '../../api/routes/calendar';
 import { cycleOperations } from '../../api/routes/cycles';
 import { dashboardOperations } from '../../api/routes/dashboard';
 import { docsOperations } from '../../api/routes/docs';
@@ -66,6 +67,7 @@ function routesInCode(): Map<string, string[]> {
 /** The operations each module declares beside its routes. A new route module gets its line here, and in api/openapi.ts. */
 const declared: Record<string, Operation[]> = {
   'api/app.ts': appOperations,
+  'api/routes/calendar.ts': calendarOperations,
   'api/routes/cycles.ts': cycleOperations,
   'api/routes/dashboard.ts': dashboardOperations,
   'api/routes/docs.ts': docsOperations,
@@ -173,7 +175,9 @@ test('every operation declares its security: none on public routes, the API key 
       expect({ route, security }).toEqual({ route, security: [] });
       continue;
     }
-    expect({ route, security: security.filter((r) => Object.keys(r).length > 0) }).toEqual({ route, security: [{ apiKey: [] }] });
+    // A calendar feed also takes its signed URL's token (calendar apps send no header).
+    const schemes = route.endsWith('/calendar.ics') ? [{ apiKey: [] }, { feedToken: [] }] : [{ apiKey: [] }];
+    expect({ route, security: security.filter((r) => Object.keys(r).length > 0) }).toEqual({ route, security: schemes });
     // Only the dashboard answers a caller without a key: with its sign-in page.
     expect({ route, anonymous: security.some((r) => Object.keys(r).length === 0) }).toEqual({ route, anonymous: route === 'GET /dashboard' });
     const roles = op['x-roles'] ?? [];

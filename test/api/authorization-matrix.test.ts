@@ -83,6 +83,10 @@ const TABLE: Record<OperationId, Row> = {
   resubmitComponent:         ['project', '400 404 404', '403 404 404', '403 403 404', '403 403 403', '401 401 401'],
   submitComplianceReport:    ['project', '400 404 404', '403 404 404', '403 403 404', '403 403 403', '401 401 401'],
   resolveCorrectiveAction:   ['project', '400 404 404', '403 404 404', '403 403 404', '403 403 403', '401 401 401'],
+  getProjectCalendar:        ['project', '200 404 404', '200 404 404', '200 200 404', '403 403 403', '401 401 401'],
+  getAgencyCalendar:         ['agency',  '403 403 403', '403 403 403', '200 200 404', '200 403 403', '401 401 401'],
+  getFunderCalendar:         ['funder',  '403 403 403', '200 403 403', '200 200 404', '403 403 403', '401 401 401'],
+  createCalendarLink:        ['-',       '400',         '400',         '400',         '400',         '401'        ],
   launchCycle:               ['-',       '403',         '400',         '403',         '403',         '401'        ],
   getCycle:                  ['cycle',   '403 403 403', '200 404 404', '200 200 404', '403 403 403', '401 401 401'],
   listCycleItems:            ['cycle',   '403 403 403', '200 404 404', '200 200 404', '403 403 403', '401 401 401'],
@@ -102,6 +106,8 @@ const TABLE: Record<OperationId, Row> = {
   getReadiness:              ['-',       '200',         '200',         '200',         '200',         '200'        ],
 };
 // Notes on single rows:
+// - the calendar feeds: an agency's or a funder's feed is its own key's only (another, or one that does not exist, is 403);
+//   an admin reads every one of the policy's (a missing one is 404). createCalendarLink checks the feed it names after the body.
 // - decideReviewLink: the token is checked first; a body no route accepts is then 400 on a step that exists, and
 //   404 on a missing one (the page that would show the errors has no step to show). openReviewLink changes nothing.
 // - signInToDashboard, signOutOfDashboard, signOutEverywhere: refused (403) before the body is read, as a request that does not show it

@@ -1,8 +1,9 @@
 /**
  * What the authorization matrix (test/api/authorization-matrix.test.ts) sends its requests at: for each kind of
  * resource an `own` one (the test principals' own: coordinator a.weber's project funded by horizon-eu, horizon-eu's
- * cycle, de-bafa's step and its reviewer's link), a `foreign` one (coordinator j.martin's project funded by nsf and
- * led from the US, nsf's cycle, the US lead agency's step and its link) and a `missing` one (an id nothing has).
+ * cycle, de-bafa's step and its reviewer's link, de-bafa, horizon-eu), a `foreign` one (coordinator j.martin's project
+ * funded by nsf and led from the US, nsf's cycle, the US lead agency's step and its link, that agency, nsf) and a
+ * `missing` one (an id nothing has).
  * And the snapshot of everything a request could change, read through the typed client with the admin key.
  *
  * Everything is made through the typed client, as a client of the document would. The projects are taken into
@@ -22,7 +23,7 @@ export type ResourceName = 'own' | 'foreign' | 'missing';
 export const RESOURCE_NAMES: ResourceName[] = ['own', 'foreign', 'missing'];
 
 /** The kinds of resource a path names, and the path parameter that names it. */
-export const RESOURCE_PARAMS = { project: 'id', cycle: 'id', step: 'ref', link: 'token' } as const;
+export const RESOURCE_PARAMS = { project: 'id', cycle: 'id', step: 'ref', link: 'token', agency: 'agencyId', funder: 'funderId' } as const;
 export type ResourceKind = keyof typeof RESOURCE_PARAMS;
 
 export type MatrixResources = Record<ResourceKind, Record<ResourceName, string>>;
@@ -112,6 +113,9 @@ export async function createMatrixResources(api: ApiClient, stack: ApiStack): Pr
       missing: stepRef(missingStep.workflowId, missingStep.stepId),
     },
     link: { own: link(ownStep), foreign: link(foreignStep), missing: link(missingStep) },
+    // The agency key's agency against the foreign project's lead agency; the funder key's funder against nsf.
+    agency: { own: ownStep.party, foreign: foreignStep.party, missing },
+    funder: { own: own.funderId, foreign: foreign.funderId, missing },
   };
 }
 
