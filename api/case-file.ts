@@ -259,7 +259,8 @@ function questionsOf(records: CaseRecords): CaseQuestion[] {
     if (e.action === 'info-requested') {
       const step = records.steps.find((s) => s.workflowId === e.source && s.stepId === e.stepId);
       const askedBy = step?.partyName ?? e.detail.split(' asks: ')[0];
-      const question = step && e.detail.startsWith(`${step.partyName} asks: `) ? e.detail.slice(step.partyName.length + 7) : e.detail.replace(/^.*? asks: /, '');
+      const question =
+        step && e.detail.startsWith(`${step.partyName} asks: `) ? e.detail.slice(step.partyName.length + 7) : e.detail.replace(/^.*? asks: /, '');
       const asked: CaseQuestion = { askedBy, askedAt: e.at, question };
       questions.push(asked);
       open.set(key(e), asked);

@@ -28,8 +28,7 @@ function tierCell(c: ScopedComponent): SafeHtml {
 function scopeSection(scope: NonNullable<CaseFile['scope']>): SafeHtml {
   const partners = scope.partners.map((p) => html`<tr><td>${p.name}</td><td>${p.country ?? ''}</td><td>${p.roles.join('; ')}</td></tr>`);
   const components = scope.components.map(
-    (c) =>
-      html`<tr><td>${c.name}</td><td>${tierCell(c)}</td><td>${c.tierReason}</td><td>${c.routedTo.length ? list(c.routedTo) : c.routingNote}</td></tr>`,
+    (c) => html`<tr><td>${c.name}</td><td>${tierCell(c)}</td><td>${c.tierReason}</td><td>${c.routedTo.length ? list(c.routedTo) : c.routingNote}</td></tr>`,
   );
   return html`<section class="case" id="scope"><h2>Partners</h2>
 <table class="case"><thead><tr><th>Partner</th><th>Country</th><th>Role</th></tr></thead><tbody>${partners}</tbody></table>
@@ -45,9 +44,7 @@ function positionRow(p: CasePosition): SafeHtml {
 }
 
 function componentSection(c: NonNullable<CaseFile['component']>): SafeHtml {
-  const recipients = c.recipients.map(
-    (r) => html`<tr><td>${r.name}${country(r.country)}</td><td${r.listed && html` class="listed"`}>${r.screening}</td></tr>`,
-  );
+  const recipients = c.recipients.map((r) => html`<tr><td>${r.name}${country(r.country)}</td><td${r.listed && html` class="listed"`}>${r.screening}</td></tr>`);
   const positions = c.positions.length
     ? html`<table class="case"><thead><tr><th>Party</th><th>As</th><th>Position</th><th>Conditions and basis</th></tr></thead>
 <tbody>${c.positions.map(positionRow)}</tbody></table>`
@@ -61,9 +58,10 @@ ${c.issuer && html`<dt>Issuing authority</dt><dd>${c.issuer}</dd>`}</dl>
 
 function questionsSection(questions: CaseFile['questions']): SafeHtml {
   const items = questions.map(
-    (q) => html`<li><strong>${q.askedBy}</strong> asked on ${formatWhen(q.askedAt)}: "${q.question}"<br>${
-      q.answer !== undefined ? html`Answer (${formatWhen(q.answeredAt)}): "${q.answer}"` : html`<span class="empty">Not answered yet.</span>`
-    }</li>`,
+    (q) =>
+      html`<li><strong>${q.askedBy}</strong> asked on ${formatWhen(q.askedAt)}: "${q.question}"<br>${
+        q.answer !== undefined ? html`Answer (${formatWhen(q.answeredAt)}): "${q.answer}"` : html`<span class="empty">Not answered yet.</span>`
+      }</li>`,
   );
   return html`<section class="case" id="questions"><h2>Questions and answers</h2>${
     questions.length ? html`<ul class="plain">${items}</ul>` : html`<p class="empty">No questions asked so far.</p>`
@@ -72,9 +70,7 @@ function questionsSection(questions: CaseFile['questions']): SafeHtml {
 
 /** The documents filed on the case: the slot the document store fills (each `href` a short-lived signed link). */
 export function documentsSection(documents: readonly CaseDocument[]): SafeHtml {
-  const items = documents.map(
-    (d) => html`<li><a href="${d.href}">${d.name}</a> — ${d.kind}, ${size(d.size)}, SHA-256 <code>${d.sha256}</code></li>`,
-  );
+  const items = documents.map((d) => html`<li><a href="${d.href}">${d.name}</a> — ${d.kind}, ${size(d.size)}, SHA-256 <code>${d.sha256}</code></li>`);
   return html`<section class="case" id="documents"><h2>Documents</h2>${
     documents.length ? html`<ul class="plain">${items}</ul>` : html`<p class="empty">No documents filed.</p>`
   }</section>`;
