@@ -40,7 +40,8 @@ ${scope.routingNote && html`<p class="hint">${scope.routingNote}</p>`}</section>
 function positionRow(p: CasePosition): SafeHtml {
   if (!p.shared) return html`<tr><td>${p.partyName}</td><td>${p.as}</td><td>${p.status}</td><td class="withheld">Not shared: ${p.withheld}</td></tr>`;
   const details = [...p.conditions.map((c) => html`Condition: ${c}`), ...(p.legalBasis ? [html`Legal basis: ${p.legalBasis}`] : [])];
-  return html`<tr><td>${p.partyName}</td><td>${p.as}</td><td>${p.status}</td><td>${details.length ? list(details) : html`<span class="empty">none</span>`}</td></tr>`;
+  const cell = details.length ? list(details) : html`<span class="empty">none</span>`;
+  return html`<tr><td>${p.partyName}</td><td>${p.as}</td><td>${p.status}</td><td>${cell}</td></tr>`;
 }
 
 function componentSection(c: NonNullable<CaseFile['component']>): SafeHtml {
@@ -78,9 +79,8 @@ export function documentsSection(documents: readonly CaseDocument[]): SafeHtml {
 
 /** Everything the case file holds, in the order a reviewer reads it. */
 export function caseSections(file: CaseFile): SafeHtml {
-  return html`${file.scope && scopeSection(file.scope)}${file.component && componentSection(file.component)}${questionsSection(file.questions)}${documentsSection(
-    file.documents,
-  )}`;
+  const { scope, component, questions, documents } = file;
+  return html`${scope && scopeSection(scope)}${component && componentSection(component)}${questionsSection(questions)}${documentsSection(documents)}`;
 }
 
 function size(bytes: number): string {
