@@ -10,7 +10,7 @@ import type { Stage } from '../workflows/definitions';
 import type { Caller } from './auth';
 import { STAGES, type DashboardData, type ProjectRow } from './dashboard-data';
 import { html, raw, type SafeHtml } from './html';
-import { formatWhen } from './pages';
+import { formatWhen } from './page-format';
 import type { OutOfTimeCase, StalledItem } from '../records/stalled';
 import type { QueuedStep } from '../records/steps';
 

@@ -24,7 +24,9 @@ import { decidedByPerson, fourEyesRefusal, seatPool, type FourEyesRefusal } from
 import type { Policy } from '../domain/policy';
 import { readDecidedAlongside } from '../records/component-decisions';
 import type { Records } from '../records/database';
+import { readStepCase } from '../records/step-case';
 import { readStepContext, type StepContext } from '../records/steps';
+import { caseFile, type CaseContext } from './case-file';
 import { ApiError, isTemporalUnreachable, isWorkflowGone, updateRejection, type ErrorCode } from './errors';
 import type { DecisionBody } from './schemas';
 import { bounded } from './temporal-calls';
@@ -85,12 +87,15 @@ export class StepActions {
   private readonly deadline: ReturnType<typeof bounded>;
 
   /** `timeoutMs`: how long an act waits for the workflow to record it before the answer is 503. */
-  /** `people`: the pools (the policy) and the principals' e-mails (the key ring) the four-eyes rule reads. */
+  /**
+   * `people`: the pools (the policy) and the principals' e-mails (the key ring) the four-eyes rule reads; the policy
+   * also names and routes what a decision page's case shows, and says what its regime shares.
+   */
   constructor(
     private readonly client: Client,
     private readonly records: Records,
     timeoutMs: number,
-    private readonly people: { policy: Pick<Policy, 'agencies' | 'funders'>; keys: KeyRing },
+    private readonly people: { policy: Policy; keys: KeyRing },
   ) {
     this.deadline = bounded(client, timeoutMs);
   }
@@ -100,6 +105,13 @@ export class StepActions {
     const context = await readStepContext(this.records, workflowId, stepId);
     if (!context) throw rejection('UnknownStep', `no review step ${stepId} is recorded for this link or reference`);
     return context;
+  }
+
+  /** The step with its whole case (api/case-file.ts), for its decision page, in one snapshot of the records. */
+  async readCase(workflowId: string, stepId: string): Promise<CaseContext> {
+    const read = await readStepCase(this.records, workflowId, stepId);
+    if (!read) throw rejection('UnknownStep', `no review step ${stepId} is recorded for this link or reference`);
+    return { ...read.context, case: caseFile(this.people.policy, read.context, read.records) };
   }
 
   /** Refuses, before anything is sent, an act the record already shows cannot be made by `by` (the workflow checks again). */

@@ -2,7 +2,10 @@
 import { CONDITION_LIMITS, STEP_KINDS } from '../domain/step-kinds';
 import type { StepContext } from '../records/steps';
 import type { Decision } from '../workflows/definitions';
+import type { CaseContext } from './case-file';
+import { CASE_STYLE, caseSections } from './case-sections';
 import { html, raw, type HtmlValue, type SafeHtml } from './html';
+import { formatWhen } from './page-format';
 
 const CHOICE_LABELS: Record<Decision, string> = {
   approve: 'Approve',
@@ -28,7 +31,7 @@ const CONDITIONS_HINT = html`(approve with conditions: one per line, e.g. "No re
 
 const STYLE = raw(`
   body { font: 16px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1f2933; background: #f4f6f8; margin: 0; }
-  main { max-width: 44rem; margin: 2rem auto; background: #fff; border-radius: 8px; padding: 2rem 2.5rem; box-shadow: 0 1px 3px rgba(0,0,0,.12); }
+  main { max-width: 52rem; margin: 2rem auto; background: #fff; border-radius: 8px; padding: 2rem 2.5rem; box-shadow: 0 1px 3px rgba(0,0,0,.12); }
   h1 { font-size: 1.4rem; margin: 0 0 .25rem; } .sub { color: #52606d; margin: 0 0 1.5rem; }
   dl { display: grid; grid-template-columns: 11rem 1fr; gap: .35rem 1rem; margin: 0 0 1.5rem; } dt { color: #52606d; } dd { margin: 0; }
   .tier { display: inline-block; padding: 0 .5rem; border-radius: 4px; font-weight: 600; background: #e4e7eb; }
@@ -42,20 +45,19 @@ const STYLE = raw(`
 export function layout(title: string, body: SafeHtml): string {
   return String(html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex, nofollow"><title>${title}</title><style>${STYLE}</style></head>
+<meta name="robots" content="noindex, nofollow"><title>${title}</title><style>${STYLE}${CASE_STYLE}</style></head>
 <body><main>${body}</main></body></html>`);
 }
 
-/** `2026-12-26 16:06 UTC`: readable, and unambiguous across the agencies' time zones. */
-export function formatWhen(iso: string | undefined): string {
-  return iso ? `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC` : '';
-}
+/** A page's context: the step's own, and on the pages that show it, its whole case. */
+type PageContext = StepContext | CaseContext;
+const caseOf = (ctx: PageContext) => ('case' in ctx ? ctx.case : undefined);
 
-function stepSummary(ctx: StepContext): SafeHtml {
+function stepSummary(ctx: PageContext): SafeHtml {
   const { step, component } = ctx;
   const rows: [string, HtmlValue][] = [
     ['Project', html`${ctx.projectTitle} (${ctx.projectId})`],
-    ['Funder', ctx.funderId],
+    ['Funder', caseOf(ctx)?.funderName || ctx.funderId],
     ['Coordinator', ctx.coordinator],
     ['Asked of', html`${step.partyName} — ${step.reviewer}`],
     ['Due', formatWhen(step.dueAt)],
@@ -70,7 +72,8 @@ function stepSummary(ctx: StepContext): SafeHtml {
       ['Destinations', component.destinations.join(', ')],
     );
   }
-  return html`<dl>${rows.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl>`;
+  const file = caseOf(ctx);
+  return html`<dl>${rows.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl>${file && caseSections(file)}`;
 }
 
 /** The conditions box, on the steps whose approval may set licence conditions. */
@@ -104,7 +107,7 @@ const basisField = (verbs: string) => html`
   <p><label for="legalBasis"><strong>Legal basis</strong> <span class="hint">(required to ${verbs}, e.g. "EAR §742.4, national security")</span></label>
   <textarea id="legalBasis" name="legalBasis" maxlength="2000"></textarea></p>`;
 
-export function decisionPage(ctx: StepContext, action: string, errors: string[] = [], now = Date.now()): string {
+export function decisionPage(ctx: PageContext, action: string, errors: string[] = [], now = Date.now()): string {
   const { step } = ctx;
   const basisVerbs = STEP_KINDS[step.kind].basisRequired.map((d) => CHOICE_VERBS[d]).join(' or ');
   const choices = offered(step, now);
@@ -126,7 +129,7 @@ ${radios}  </fieldset>${choices.note && html`\n  <p class="hint">${choices.note}
   );
 }
 
-export function stepStatePage(ctx: StepContext): string {
+export function stepStatePage(ctx: PageContext): string {
   const { step } = ctx;
   const state =
     step.status === 'decided'

@@ -163,7 +163,7 @@ export function planDeadline(deadline: Deadline, country: string): Pick<StepPlan
 export type Standing = 'issuer' | 'consulted' | 'advisory';
 
 /** How a party stands by its regime; a plan's own `standing` (routing knew better) comes first. */
-export function standingOf(policy: Policy, issuer: Agency, party: string): Standing {
+export function standingOf(policy: Pick<Policy, 'agencies'>, issuer: Pick<Agency, 'id' | 'regime'>, party: string): Standing {
   if (party === issuer.id) return 'issuer';
   const agency = policy.agencies.find((a) => a.id === party);
   return agency && agency.regime === issuer.regime ? 'consulted' : 'advisory';

@@ -4,11 +4,13 @@
  * step writes its row (workflows/record-writer.ts) before it answers a decision, so these reads show what was
  * decided, and they answer while Temporal or the workers are down.
  */
-import { sql } from 'kysely';
-import type { Component } from '../domain/project';
+import { sql, type Kysely } from 'kysely';
+import type { Component, Project } from '../domain/project';
 import type { Tier } from '../domain/policy';
 import type { ReviewStep, StepKind } from '../workflows/definitions';
+import type { ProjectCore } from './contract';
 import { snapshot, type Records } from './database';
+import type { Database } from './schema';
 
 /** A step as lists show it. */
 export type StepListing = Pick<ReviewStep, 'workflowId' | 'stepId' | 'kind' | 'party' | 'partyName' | 'reviewer' | 'componentId' | 'openedAt' | 'dueAt'> & {
@@ -96,37 +98,49 @@ export interface StepContext {
   };
 }
 
+/** The columns a step's context is made of: the step and its project. */
+type StepRow = { data: ReviewStep; project_id: string; title: string; funder_id: string; core: ProjectCore; submission: Project | null };
+
+/** The step's row and its project's, within a snapshot. */
+export function readStepRow(db: Kysely<Database>, workflowId: string, stepId: string): Promise<StepRow | undefined> {
+  return db
+    .selectFrom('steps')
+    .innerJoin('projects', 'projects.project_id', 'steps.project_id')
+    .select(['steps.data', 'projects.project_id', 'projects.title', 'projects.funder_id', 'projects.core', 'projects.submission'])
+    .where('steps.workflow_id', '=', workflowId)
+    .where('steps.step_id', '=', stepId)
+    .executeTakeFirst();
+}
+
+/** What the decision page's summary shows, from the step's row. */
+export function stepContextOf(row: StepRow): StepContext {
+  const step = row.data;
+  const { coordinator } = row.core;
+  const context: StepContext = {
+    step,
+    projectId: row.project_id,
+    projectTitle: row.title,
+    funderId: row.funder_id,
+    coordinator: `${coordinator.name} <${coordinator.email}>`,
+  };
+  const spec = step.componentId ? row.submission?.components.find((c) => c.id === step.componentId) : undefined;
+  const classified = step.componentId ? row.core.components.find((c) => c.id === step.componentId) : undefined;
+  if (spec && classified?.tier) {
+    const { id, name, description, controlCodes, endUse, destinations } = spec;
+    context.component = {
+      ...{ id, name, description, controlCodes, endUse, destinations },
+      tier: step.tier ?? classified.tier,
+      tierReason: classified.tierReason ?? '',
+      reasons: classified.classification?.reasons ?? [],
+    };
+  }
+  return context;
+}
+
 /** A step of `workflowId` and its case, as recorded; undefined when no such step is recorded. */
 export function readStepContext(records: Records, workflowId: string, stepId: string): Promise<StepContext | undefined> {
   return snapshot(records, async (db) => {
-    const row = await db
-      .selectFrom('steps')
-      .innerJoin('projects', 'projects.project_id', 'steps.project_id')
-      .select(['steps.data', 'projects.project_id', 'projects.title', 'projects.funder_id', 'projects.core', 'projects.submission'])
-      .where('steps.workflow_id', '=', workflowId)
-      .where('steps.step_id', '=', stepId)
-      .executeTakeFirst();
-    if (!row) return undefined;
-    const step = row.data;
-    const { coordinator } = row.core;
-    const context: StepContext = {
-      step,
-      projectId: row.project_id,
-      projectTitle: row.title,
-      funderId: row.funder_id,
-      coordinator: `${coordinator.name} <${coordinator.email}>`,
-    };
-    const spec = step.componentId ? row.submission?.components.find((c) => c.id === step.componentId) : undefined;
-    const classified = step.componentId ? row.core.components.find((c) => c.id === step.componentId) : undefined;
-    if (spec && classified?.tier) {
-      const { id, name, description, controlCodes, endUse, destinations } = spec;
-      context.component = {
-        ...{ id, name, description, controlCodes, endUse, destinations },
-        tier: step.tier ?? classified.tier,
-        tierReason: classified.tierReason ?? '',
-        reasons: classified.classification?.reasons ?? [],
-      };
-    }
-    return context;
+    const row = await readStepRow(db, workflowId, stepId);
+    return row && stepContextOf(row);
   });
 }

@@ -6,6 +6,7 @@
 import { Router, type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
 import type { LinkClaims, LinkSigner } from '../../activities/link-tokens';
 import type { StepContext } from '../../records/steps';
+import type { CaseContext, CaseDocument } from '../case-file';
 import { rejection, type StepActions } from '../decisions';
 import { ApiError, toApiError, validationError } from '../errors';
 import { decisionPage, problemPage, recordedPage, stepStatePage } from '../pages';
@@ -21,6 +22,11 @@ export interface ReviewLinkDeps {
   limit?: RequestHandler;
   /** Told of every decision recorded (metrics). */
   onDecision?: (outcome: string) => void;
+  /**
+   * The documents a decision page lists for its case (the project's, its component's, its answers'), each with a
+   * short-lived signed download link: the document store's to fill. None until it is wired.
+   */
+  documentsFor?: (ctx: CaseContext) => Promise<CaseDocument[]>;
 }
 
 const wantsJson = (req: Request) => req.accepts(['html', 'json']) === 'json';
@@ -70,7 +76,7 @@ export const reviewLinkOperations: Operation[] = [
   },
 ];
 
-export function reviewLinkRoutes({ steps, signer, limit, onDecision }: ReviewLinkDeps): Router {
+export function reviewLinkRoutes({ steps, signer, limit, onDecision, documentsFor = async () => [] }: ReviewLinkDeps): Router {
   const router = Router();
   if (limit) router.use(limit);
   router.use(storableText);
@@ -97,12 +103,22 @@ export function reviewLinkRoutes({ steps, signer, limit, onDecision }: ReviewLin
     );
   }
 
-  /**
-   * The step the link names, as recorded, once the link may act on it: its run, its reviewer, and the assignment it
-   * was issued for. A step passed on and back (A → B → A) has the same reviewer again, but not A's first links.
-   */
+  /** The step the link names, as recorded, once the link may act on it. */
   async function linkedStep(claims: LinkClaims): Promise<StepContext> {
-    const ctx = await steps.read(claims.workflowId, claims.stepId);
+    return checked(claims, await steps.read(claims.workflowId, claims.stepId));
+  }
+
+  /** The linked step with its whole case and documents, for its page (and its JSON, which holds no more than the page). */
+  async function linkedCase(claims: LinkClaims): Promise<CaseContext> {
+    const ctx = checked(claims, await steps.readCase(claims.workflowId, claims.stepId));
+    return { ...ctx, case: { ...ctx.case, documents: await documentsFor(ctx) } };
+  }
+
+  /**
+   * The step read, once the link may act on it: its run, its reviewer, and the assignment it was issued for. A step
+   * passed on and back (A → B → A) has the same reviewer again, but not A's first links.
+   */
+  function checked<C extends StepContext>(claims: LinkClaims, ctx: C): C {
     steps.check(ctx.step, { reviewer: claims.reviewer, run: claims.run });
     // A link from before links named their assignment decides only a step never passed on.
     if ((claims.assignment ?? 0) !== (ctx.step.assignments ?? 0)) throw rejection('NotYourStep', 'the step was passed on after this link was issued');
@@ -115,7 +131,7 @@ export function reviewLinkRoutes({ steps, signer, limit, onDecision }: ReviewLin
   router.get(
     '/:token',
     withProblems(async (req, res) => {
-      const ctx = await linkedStep(verify(req, res));
+      const ctx = await linkedCase(verify(req, res));
       const open = ctx.step.status === 'open';
       answer(req, res, 200, open ? decisionPage(ctx, req.originalUrl) : stepStatePage(ctx), ctx);
     }),
@@ -127,7 +143,7 @@ export function reviewLinkRoutes({ steps, signer, limit, onDecision }: ReviewLin
       const claims = verify(req, res);
       const parsed = decisionBody.safeParse(req.body ?? {});
       if (!parsed.success) {
-        const ctx = await linkedStep(claims);
+        const ctx = await linkedCase(claims);
         const error = validationError(parsed.error, 'body');
         const messages = error.details.map((d) => `${d.path.replace(/^body\.?/, '') || 'decision'}: ${d.message}`);
         const html = ctx.step.status === 'open' ? decisionPage(ctx, req.originalUrl, messages) : problemPage('Decision not recorded', messages.join('; '));
