@@ -15,6 +15,7 @@ import type { Operation } from './operation';
 import { cycleOperations } from './routes/cycles';
 import { dashboardOperations } from './routes/dashboard';
 import { docsOperations } from './routes/docs';
+import { letterOperations } from './routes/letters';
 import { projectOperations } from './routes/projects';
 import { reportOperations } from './routes/reports';
 import { reviewLinkOperations } from './routes/review-links';
@@ -30,6 +31,7 @@ export function operations(policy: Policy): Operation[] {
   return [
     ...projectOperations(policy),
     ...reportOperations,
+    ...letterOperations,
     ...cycleOperations,
     ...stalledOperations,
     ...stepOperations,

@@ -30,7 +30,7 @@ export interface Operation {
   bodyType?: 'application/x-www-form-urlencoded';
   query?: z.ZodType;
   example?: unknown;
-  success: { status: number; description: string; type?: 'text/html' | 'text/csv' };
+  success: { status: number; description: string; type?: 'text/html' | 'text/csv' | 'application/pdf' };
   /** Every error code the route, or the middleware app.ts puts in front of it, can answer. */
   errors: ErrorCode[];
 }

@@ -83,6 +83,7 @@ const TABLE: Record<OperationId, Row> = {
   resubmitComponent:         ['project', '400 404 404', '403 404 404', '403 403 404', '403 403 403', '401 401 401'],
   submitComplianceReport:    ['project', '400 404 404', '403 404 404', '403 403 404', '403 403 403', '401 401 401'],
   resolveCorrectiveAction:   ['project', '400 404 404', '403 404 404', '403 403 404', '403 403 403', '401 401 401'],
+  getComponentLetter:        ['project', '400 404 404', '400 404 404', '400 400 404', '403 403 403', '401 401 401'],
   launchCycle:               ['-',       '403',         '400',         '403',         '403',         '401'        ],
   getCycle:                  ['cycle',   '403 403 403', '200 404 404', '200 200 404', '403 403 403', '401 401 401'],
   listCycleItems:            ['cycle',   '403 403 403', '200 404 404', '200 200 404', '403 403 403', '401 401 401'],
@@ -109,7 +110,8 @@ const TABLE: Record<OperationId, Row> = {
 
 /** The path parameters other than the resource. Routes read them only after authorization, so they decide nothing but an authorized caller's 400. */
 const OTHER_PARAMS: Record<string, string> = {
-  // Not a component id (a slug starts with a letter or digit): an authorized caller gets 400 before anything is resubmitted.
+  // Not a component id (a slug starts with a letter or digit): an authorized caller gets 400 before anything is resubmitted
+  // or any letter is read.
   componentId: '-not-a-component',
   // A well-formed corrective action id: the body (no note) is what is refused.
   actionId: 'c1-ca-1',
