@@ -40,3 +40,11 @@ export function firstPagePng(bytes: Buffer, out: string): Promise<Buffer> {
     return png;
   });
 }
+
+/** `pdfinfo -isodates`: the document's information dictionary, by field (CreationDate, ModDate, Title, Pages…). */
+export function pdfInfo(bytes: Buffer): Promise<Record<string, string>> {
+  return withFile(bytes, async (file) => {
+    const { stdout } = await run('/usr/bin/pdfinfo', ['-isodates', file]);
+    return Object.fromEntries(stdout.split('\n').flatMap((l) => (/^([^:]+):\s+(.*)$/.exec(l) ? [[RegExp.$1, RegExp.$2]] : [])));
+  });
+}
