@@ -40,6 +40,9 @@ interface LetterCase {
   revised: string;
 }
 
+/** The case without the letter's dates, which each kind of letter takes from its own part of the record. */
+type Case = Omit<LetterCase, 'dated' | 'revised'>;
+
 export interface LicenceLetter extends LetterCase {
   kind: 'licence';
   licenceId: string;
@@ -163,8 +166,6 @@ function licenceLetter(base: Case, licence: Licence, steps: ReviewStep[], policy
     revised: latestOf([licence.validFrom, ...given.map((g) => g.at)])!,
   };
 }
-
-type Case = Omit<LetterCase, 'dated' | 'revised'>;
 
 /** `submittedAt`: the date of last resort, for a refusal whose decisions the record no longer dates. */
 function refusalLetter(base: Case, licence: Licence, steps: ReviewStep[], policy: Policy, submittedAt: string): RefusalLetter {
