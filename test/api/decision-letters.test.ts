@@ -1,8 +1,8 @@
 /**
  * `GET /v1/projects/:id/components/:componentId/letter.pdf` on the real stack: a T1 project driven through the API
  * and its reviewers' e-mailed links to a licence issued with a reviewer's conditions (then acknowledged), and to a
- * refusal; each letter fetched over HTTP, read back with pdftotext and checked field by field, and the licence's
- * first page rendered to test-output/licence-letter.png.
+ * refusal; each letter fetched over HTTP, read back with pdftotext and checked field by field, and the acknowledged
+ * licence's first page rendered to test-output/licence-letter.png.
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
@@ -121,7 +121,6 @@ test('the licence letter: id, authority, parties, items and codes, destinations,
   const reviewer = view.steps.find((s) => s.stepId === 'c1-de-bafa')!;
 
   const issued = await fetchLetter(projectId);
-  await firstPagePng(issued.bytes, PNG);
   expect(issued.disposition).toBe(`attachment; filename=licence-${licence.licenceId}.pdf`);
   const line = flat(issued.text);
   expect(issued.text).toMatch(/^\s*Bundesamt für Wirtschaft und Ausfuhrkontrolle \(BAFA\)\n/);
@@ -131,6 +130,8 @@ test('the licence letter: id, authority, parties, items and codes, destinations,
   expect(line).toContain('Status approved');
   expect(line).toContain(`Valid from ${utc(licence.validFrom!)}`);
   expect(line).toContain(`Valid until ${utc(licence.validUntil!)}`);
+  expect(licence.basis).toEqual(expect.any(String)); // the EU regime names the authorisation and its law
+  expect(line).toContain(`Legal basis ${licence.basis}`);
   expectCase(issued.text, view);
   // The tier's conditions come from the policy; the reviewer's two carry who set them.
   const standard = stack.policy.licenceConditions.T1;
@@ -149,6 +150,7 @@ test('the licence letter: id, authority, parties, items and codes, destinations,
   const ack = inUse.steps.find((s) => s.stepId === 'c1-acknowledgement') as ReviewStep;
   const acknowledged = await fetchLetter(projectId);
   expect(acknowledged.sha256).not.toBe(issued.sha256);
+  await firstPagePng(acknowledged.bytes, PNG);
   expect(flat(acknowledged.text)).toContain(
     `1. ${ack.partyName}: acknowledged by ${inUse.coordinator.email} On ${utc(ack.decidedAt!)} Every acknowledgement the conditions require has been given.`,
   );
