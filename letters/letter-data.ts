@@ -6,6 +6,7 @@
  */
 import type { Policy } from '../domain/policy';
 import type { Component } from '../domain/project';
+import { authorisationOf } from '../domain/routing';
 import { attributedCondition } from '../domain/step-kinds';
 import type { Records } from '../records/database';
 import { readProjectRecord, type ProjectRecord } from '../records/project-reads';
@@ -46,9 +47,11 @@ type Case = Omit<LetterCase, 'dated' | 'revised'>;
 export interface LicenceLetter extends LetterCase {
   kind: 'licence';
   licenceId: string;
-  status: Licence['status'];
+  /** The licence's status, with the monitor's basis when it is no longer simply approved (suspended, revoked…). */
+  status: string;
   validFrom: string;
   validUntil: string;
+  /** The law it is issued under, where the issuer's regime names it. */
   basis?: string;
   conditions: { text: string; setBy: string }[];
   /** Present when the conditions require written acknowledgements: those given so far, and how many are still owed. */
@@ -95,7 +98,11 @@ export function letterDataOf(record: ProjectRecord, componentId: string, policy:
   if ((!issued && licence.status !== 'denied') || !licence.issuer) return { kind: 'none', status: licence.status };
   const steps = currentReview(view.steps, view.projectId, componentId);
   const base = caseOf(record, component, spec, licence.issuer);
-  return issued ? licenceLetter(base, licence, steps, view.policyVersion) : refusalLetter(base, licence, steps, policy, view.submittedAt);
+  if (!issued) return refusalLetter(base, licence, steps, policy, view.submittedAt);
+  // The law it is issued under, by the rule the review applied: once its compliance monitor holds the licence, the
+  // record's `basis` is the monitor's (a suspension's, a revocation's), shown with the status.
+  const law = component.classification ? authorisationOf(policy, submission!, spec, component.classification)?.basis : undefined;
+  return licenceLetter(base, licence, steps, view.policyVersion, law);
 }
 
 /** The steps of the component's latest review (a case returned and submitted again is a new review) and its disputes. */
@@ -138,7 +145,7 @@ const latestOf = (dates: (string | undefined)[]) =>
     .sort()
     .at(-1);
 
-function licenceLetter(base: Case, licence: Licence, steps: ReviewStep[], policyVersion: string): LicenceLetter {
+function licenceLetter(base: Case, licence: Licence, steps: ReviewStep[], policyVersion: string, law: string | undefined): LicenceLetter {
   // A reviewer's condition carries who set it (domain/step-kinds.ts); the others are the policy's for the tier.
   const setters = steps
     .filter((s) => s.outcome === 'approved' && s.conditions?.length)
@@ -156,10 +163,10 @@ function licenceLetter(base: Case, licence: Licence, steps: ReviewStep[], policy
     ...base,
     kind: 'licence',
     licenceId: licence.licenceId!,
-    status: licence.status,
+    status: licence.status !== 'approved' && licence.basis ? `${licence.status} (${licence.basis})` : licence.status,
     validFrom: licence.validFrom!,
     validUntil: licence.validUntil!,
-    ...(licence.basis && { basis: licence.basis }),
+    ...(law && { basis: law }),
     conditions,
     ...(ack && { acknowledgements: { given, pending: ackSteps.length - given.length } }),
     dated: licence.validFrom!,
@@ -173,7 +180,8 @@ function refusalLetter(base: Case, licence: Licence, steps: ReviewStep[], policy
     .filter((s) => s.outcome === 'denied' && s.decidedAt)
     .map((s) => ({ by: s.partyName, reviewer: s.decidedBy ?? s.reviewer, at: s.decidedAt!, ...(s.legalBasis && { legalBasis: s.legalBasis }) }));
   const body = policy.agencies.find((a) => a.id === licence.issuer!.agencyId)?.appealBody;
-  const window = steps.filter((s) => s.kind === 'appeal').at(-1);
+  // The applicant's window (a dispute's appeals are the parties' own, up the ladder).
+  const window = steps.filter((s) => s.kind === 'appeal' && s.party === 'coordinator').at(-1);
   const outcome = window?.outcome === 'appealed' || window?.outcome === 'accepted' ? window.outcome : 'closed';
   const appeal: RefusalLetter['appeal'] = body && {
     body: body.name,

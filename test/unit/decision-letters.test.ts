@@ -44,7 +44,10 @@ function record(licence: Licence, steps: ReviewStep[]): ProjectRecord {
         tier: 'T1',
         classifiedTier: 'T1',
         tierReason: null,
-        classification: { matchedEntries: [{ code: '3A001', description: 'Electronic components', reasons: [], list: 'dual-use' }] },
+        classification: {
+          ...{ componentId: 'c1', unmatchedCodes: [], reasons: ['NS'], restrictedPartyHits: [], tier: 'T1', rule: { id: 'r', text: 'r' } },
+          matchedEntries: [{ code: '3A001', description: 'Electronic components', reasons: ['NS'], list: 'dual-use' }],
+        },
         licence,
       },
     ],
@@ -94,6 +97,14 @@ describe('letterDataOf: what the letter reads from the record', () => {
     const letter = letterDataOf(record(granted, [approval, acknowledged]), 'c1', policy) as LicenceLetter;
     expect(letter.acknowledgements).toEqual({ given: [{ party: 'A. Weber', by: 'a.weber@kit.example', at }], pending: 0 });
     expect({ dated: letter.dated, revised: letter.revised }).toEqual({ dated: ISSUED, revised: at });
+  });
+
+  test('the law it is issued under stays when the compliance monitor holds the licence; its basis goes with the status', () => {
+    const issued = letterDataOf(record(granted, [approval]), 'c1', policy) as LicenceLetter;
+    expect(issued.basis).toMatch(/Regulation \(EU\) 2021\/821/);
+    const suspended: Licence = { ...granted, status: 'suspended', basis: 'compliance report overdue' };
+    const letter = letterDataOf(record(suspended, [approval]), 'c1', policy) as LicenceLetter;
+    expect({ status: letter.status, basis: letter.basis }).toEqual({ status: 'suspended (compliance report overdue)', basis: issued.basis });
   });
 
   test("an earlier review's steps (a case returned, then submitted again) are not this licence's", () => {
