@@ -154,7 +154,9 @@ test('the licence letter: id, authority, parties, items and codes, destinations,
   expect(flat(acknowledged.text)).toContain(
     `1. ${ack.partyName}: acknowledged by ${inUse.coordinator.email} On ${utc(ack.decidedAt!)} Every acknowledgement the conditions require has been given.`,
   );
-  // The funder of the project reads it too, byte for byte the same.
+  // Once in use, the compliance monitor holds the licence's record: the letter stays the same, byte for byte, and the
+  // project's funder reads that too.
+  await stack.waitForView(projectId, (v) => 'compliance' in v.components[0].licence, 'the compliance monitor holding the licence');
   expect((await fetchLetter(projectId, KEYS.funder)).sha256).toBe(acknowledged.sha256);
 });
 
