@@ -12,6 +12,7 @@ COPY domain ./domain
 COPY workflows ./workflows
 COPY activities ./activities
 COPY records ./records
+COPY letters ./letters
 COPY worker ./worker
 COPY api ./api
 COPY config ./config

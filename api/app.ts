@@ -27,6 +27,7 @@ import { docsRoutes } from './routes/docs';
 import { dashboardRoutes } from './routes/dashboard';
 import { projectRoutes } from './routes/projects';
 import { reportRoutes } from './routes/reports';
+import { letterRoutes } from './routes/letters';
 import { reviewLinkRoutes } from './routes/review-links';
 import { stalledRoutes } from './routes/stalled';
 import { sessionRoutes } from './routes/sessions';
@@ -209,6 +210,7 @@ export function buildApp({
     projectRoutes({ client, records, steps, taskQueue: config.TASK_QUEUE, policy: config.policy, temporalTimeoutMs, principals: config.apiKeys }),
   );
   app.use('/v1/projects', reportRoutes({ client, records, temporalTimeoutMs }));
+  app.use('/v1/projects', letterRoutes({ records, policy: config.policy }));
   app.use('/v1/milestones/stalled', stalledRoutes({ records }));
   const shardSize = config.CYCLE_SHARD_SIZE ?? CYCLE_SHARD_SIZE;
   app.use('/v1/cycles', cycleRoutes({ client, records, policy: config.policy, taskQueue: config.TASK_QUEUE, temporalTimeoutMs, shardSize }));

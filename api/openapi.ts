@@ -16,6 +16,7 @@ import { calendarOperations } from './routes/calendar';
 import { cycleOperations } from './routes/cycles';
 import { dashboardOperations } from './routes/dashboard';
 import { docsOperations } from './routes/docs';
+import { letterOperations } from './routes/letters';
 import { projectOperations } from './routes/projects';
 import { reportOperations } from './routes/reports';
 import { reviewLinkOperations } from './routes/review-links';
@@ -32,6 +33,7 @@ export function operations(policy: Policy): Operation[] {
     ...projectOperations(policy),
     ...reportOperations,
     ...calendarOperations,
+    ...letterOperations,
     ...cycleOperations,
     ...stalledOperations,
     ...stepOperations,

@@ -32,7 +32,7 @@ export interface Operation {
   bodyType?: 'application/x-www-form-urlencoded';
   query?: z.ZodType;
   example?: unknown;
-  success: { status: number; description: string; type?: 'text/html' | 'text/csv' | 'text/calendar' };
+  success: { status: number; description: string; type?: 'text/html' | 'text/csv' | 'text/calendar' | 'application/pdf' };
   /** Every error code the route, or the middleware app.ts puts in front of it, can answer. */
   errors: ErrorCode[];
 }

@@ -2,11 +2,14 @@
  * The project record as the API serves it: the view and the audit trail. The view is the project's core, with each
  * licence as the workflow that holds it wrote it, and every step as the workflow that owns it wrote it.
  */
+import type { Project } from '../domain/project';
 import type { AuditEntry, Channel, ProjectView } from '../workflows/definitions';
 import { snapshot, type Records } from './database';
 
 export interface ProjectRecord {
   view: ProjectView;
+  /** The submission as the coordinator gave it (partners, components' codes, destinations, recipients): the letters read it. */
+  submission?: Project;
   /** Owner, then delegates. */
   owners: string[];
   run: string;
@@ -18,7 +21,7 @@ export function readProjectRecord(records: Records, projectId: string): Promise<
   return snapshot(records, async (db) => {
     const row = await db
       .selectFrom('projects')
-      .select(['core', 'owners', 'run_id', 'closed_at', 'keep_until'])
+      .select(['core', 'owners', 'run_id', 'closed_at', 'keep_until', 'submission'])
       .where('project_id', '=', projectId)
       .executeTakeFirst();
     if (!row) return undefined;
@@ -35,6 +38,7 @@ export function readProjectRecord(records: Records, projectId: string): Promise<
     });
     return {
       view: { ...row.core, components, steps, openSteps: steps.filter((s) => s.status === 'open') },
+      ...(row.submission && { submission: row.submission }),
       owners: row.owners,
       run: row.run_id,
       ...(row.closed_at && { closedAt: row.closed_at.toISOString() }),

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what `npm start` and `npm test` need: node modules (when the lock file
 # changed) and the Temporal CLI; with --for-tests also the Temporal server (the
-# cluster lane), PostgreSQL and the browser the dashboard test drives.
+# cluster lane), PostgreSQL, the browser the dashboard test drives and poppler-utils (the letters' PDFs read back).
 # Safe to run again; fast when nothing changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,6 +35,9 @@ if [ "${1:-}" = "--for-tests" ]; then
   # `npx playwright install` (a download from Playwright's CDN) is not used: it takes Debian's chromium.
   [ -x /usr/bin/chromium ] || install_or_explain chromium "the dashboard's browser test" \
     'The dashboard test needs Chromium at /usr/bin/chromium, and it is missing.'
+  # The decision letters' tests read the PDFs back as text (pdftotext) and render a page to PNG (pdftoppm): poppler-utils.
+  [ -x /usr/bin/pdftotext ] && [ -x /usr/bin/pdftoppm ] || install_or_explain poppler-utils "the decision letters' tests" \
+    'The decision letters tests need pdftotext and pdftoppm at /usr/bin, and they are missing.'
   # The record store's tests also run against a real PostgreSQL server (the machine's, started in a temporary
   # directory by the tests): Debian's postgresql package, any version from 13, or POSTGRES_BIN.
   if [ -z "${POSTGRES_BIN:-}" ] && ! compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null; then

@@ -91,7 +91,8 @@ const notFoundAsFalse = (err: unknown) => {
   throw err;
 };
 
-const projectReaders = { admin: 'any project', coordinator: 'a project they own or are a delegate of', funder: 'its own projects' };
+/** Who may read a project (its view, its trail, its letters). */
+export const projectReaders = { admin: 'any project', coordinator: 'a project they own or are a delegate of', funder: 'its own projects' };
 const projectActors = { coordinator: 'a project they own or are a delegate of' };
 
 /** The operations of the routes below, as the OpenAPI document (api/openapi.ts) describes them. */

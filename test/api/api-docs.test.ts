@@ -18,6 +18,7 @@ import { calendarOperations } from '../../api/routes/calendar';
 import { cycleOperations } from '../../api/routes/cycles';
 import { dashboardOperations } from '../../api/routes/dashboard';
 import { docsOperations } from '../../api/routes/docs';
+import { letterOperations } from '../../api/routes/letters';
 import { projectOperations } from '../../api/routes/projects';
 import { reportOperations } from '../../api/routes/reports';
 import { reviewLinkOperations } from '../../api/routes/review-links';
@@ -71,6 +72,7 @@ const declared: Record<string, Operation[]> = {
   'api/routes/cycles.ts': cycleOperations,
   'api/routes/dashboard.ts': dashboardOperations,
   'api/routes/docs.ts': docsOperations,
+  'api/routes/letters.ts': letterOperations,
   'api/routes/projects.ts': projectOperations(policy),
   'api/routes/reports.ts': reportOperations,
   'api/routes/review-links.ts': reviewLinkOperations,

@@ -87,6 +87,7 @@ const TABLE: Record<OperationId, Row> = {
   getAgencyCalendar:         ['agency',  '403 403 403', '403 403 403', '200 200 404', '200 403 403', '401 401 401'],
   getFunderCalendar:         ['funder',  '403 403 403', '200 403 403', '200 200 404', '403 403 403', '401 401 401'],
   createCalendarLink:        ['-',       '400',         '400',         '400',         '400',         '401'        ],
+  getComponentLetter:        ['project', '400 404 404', '400 404 404', '400 400 404', '403 403 403', '401 401 401'],
   launchCycle:               ['-',       '403',         '400',         '403',         '403',         '401'        ],
   getCycle:                  ['cycle',   '403 403 403', '200 404 404', '200 200 404', '403 403 403', '401 401 401'],
   listCycleItems:            ['cycle',   '403 403 403', '200 404 404', '200 200 404', '403 403 403', '401 401 401'],
@@ -115,7 +116,8 @@ const TABLE: Record<OperationId, Row> = {
 
 /** The path parameters other than the resource. Routes read them only after authorization, so they decide nothing but an authorized caller's 400. */
 const OTHER_PARAMS: Record<string, string> = {
-  // Not a component id (a slug starts with a letter or digit): an authorized caller gets 400 before anything is resubmitted.
+  // Not a component id (a slug starts with a letter or digit): an authorized caller gets 400 before anything is resubmitted
+  // or any letter is read.
   componentId: '-not-a-component',
   // A well-formed corrective action id: the body (no note) is what is refused.
   actionId: 'c1-ca-1',

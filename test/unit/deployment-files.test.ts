@@ -163,7 +163,7 @@ describe('Dockerfile', () => {
     expect(dockerfile).toMatch(/RUN npm ci\b/);
     expect(dockerfile).toContain('npx tsc -p tsconfig.build.json');
     expect(build.extends).toBe('./tsconfig.json');
-    expect(build.include.sort()).toEqual(['activities', 'api', 'config', 'domain', 'records', 'worker', 'workflows']);
+    expect(build.include.sort()).toEqual(['activities', 'api', 'config', 'domain', 'letters', 'records', 'worker', 'workflows']);
   });
 
   it('ships production modules, the compiled code and the data files, and runs unprivileged', () => {
