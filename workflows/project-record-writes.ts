@@ -12,6 +12,8 @@ const FINAL: ReadonlySet<Stage> = new Set(['rejected', 'withdrawn', 'closed']);
 
 export class ProjectCoreWrites {
   private readonly core = new ChangeTracker<ProjectCore>();
+  /** Parties an amendment added, for the next write (those recorded stay as they are). */
+  private amendedParties?: PartyRecord[];
 
   /** `firstWrite`: false in a run continued as new (the parties and submission are recorded). */
   constructor(
@@ -19,13 +21,20 @@ export class ProjectCoreWrites {
     private firstWrite: boolean,
   ) {}
 
+  partiesChanged(parties: PartyRecord[]): void {
+    this.amendedParties = parties;
+  }
+
   next(): ProjectExtras {
     const core = this.source.core();
     const first = this.firstWrite;
+    const amended = this.amendedParties;
     this.firstWrite = false;
+    this.amendedParties = undefined;
     return {
       ...(this.core.changedSince([['core', core]]).length && { core }),
       ...(first && { parties: this.source.parties, submission: this.source.submission }),
+      ...(!first && amended && { parties: amended }),
       ...(FINAL.has(core.stage) && { closed: { at: new Date().toISOString(), keepUntil: new Date(Date.now() + this.source.keepForMs).toISOString() } }),
     };
   }

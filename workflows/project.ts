@@ -60,6 +60,8 @@ import { Visibility } from './visibility';
 import { projectParties, submissionEntry, submittedCore } from './project-core';
 import { ProjectCoreWrites } from './project-record-writes';
 import { RecordOwner } from './record-writer';
+import { Amendments } from './project-amendments';
+import { ReviewRuns } from './review-runs';
 
 /** Licence states with nothing left to decide or monitor: a project whose licences are all here closes. */
 const LICENCE_ENDED = new Set<LicenceStatus>(['cleared', 'not-required', 'denied', 'returned', 'revoked', 'expired']);
@@ -198,7 +200,9 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
     },
     { validator: (c) => scopingValidator(stage, components, confirmation, c) },
   );
+  const reviews = new ReviewRuns();
   setHandler(childReportSignal, (report) => {
+    if (reviews.isEnded(report.source)) return; // a review or monitor an amendment ended
     const component = components.get(report.componentId);
     if (component && report.licence) component.licence = report.licence;
     if (component && report.caseClock) component.caseClock = report.caseClock;
@@ -270,9 +274,11 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
           { key: searchAttributes.funderId, value: project.funderId },
         ],
       });
-      const licence = await handle.result();
-      c.licence = licence;
+      const outcome = await reviews.outcome(componentId, handle);
       awaiting.delete(handle.workflowId);
+      if ('replaced' in outcome) return outcome.replaced;
+      const { licence } = outcome;
+      c.licence = licence;
       if (licence.status === 'returned') resubmittableUntil.set(componentId, Date.now() + policy.sla.resubmitWithin);
       if (licence.status === 'approved') {
         const start = complianceMonitorStart({ project, component: spec, licence, policy, projectWorkflowId: workflowId, projectRun: firstExecutionRunId });
@@ -321,6 +327,23 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
     },
   );
 
+  const amendments = new Amendments({
+    ...{ project, policy, components, context, record, answer, notifyCoordinator, carried: continued?.amendments },
+    stage: () => stage,
+    changed: publishVisibility,
+    partiesChanged: () => coreWrites.partiesChanged(projectParties(project, policy)),
+    reviewAgain: async (componentId, reason) => {
+      record({ actor: 'system', action: 'review-superseded', channel: 'system', componentId, detail: reason });
+      const { next } = await reviews.replace(componentId, reason, monitorRefs, () => {
+        submissions.set(componentId, (submissions.get(componentId) ?? 0) + 1);
+        resubmittableUntil.delete(componentId);
+        components.get(componentId)!.licence = { status: 'in-review', conditions: [] };
+        changes += 1;
+        return reviewLicence(componentId);
+      });
+      children.push(next);
+    },
+  });
   serveDelegates(delegates, { owner: input.submittedBy, record, changed: publishVisibility, answer });
 
   // The API records the submission it took (input.submittedAt); a project started otherwise records it here.
@@ -411,20 +434,20 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
       return false;
     }
 
-    // 3. Active: one child workflow per component licence.
+    // 3. Active: one child workflow per component licence, with the facts of every amendment accepted meanwhile.
+    if (!amendments.idle()) await condition(() => amendments.idle());
     setStage('active', 'grant approved by the funder and the lead agency');
-    children = project.components.map((spec) => reviewLicence(spec.id));
+    const specs = [...project.components];
+    children = specs.map((spec) => reviewLicence(spec.id));
     const licences = await Promise.all(children);
     children = [];
-    const summary = project.components.map(
-      (spec, i) => `- ${spec.name}: ${licences[i].status}${licences[i].validUntil ? ` until ${licences[i].validUntil}` : ''}`,
-    );
+    const summary = specs.map((spec, i) => `- ${spec.name}: ${licences[i].status}${licences[i].validUntil ? ` until ${licences[i].validUntil}` : ''}`);
     record({ actor: 'system', action: 'licensing-complete', channel: 'system', detail: summary.join('; ') });
     await notifyCoordinator('licensing', {
       kind: 'licensing-complete',
       context,
       coordinatorName,
-      licences: project.components.map((spec, i) => ({ componentName: spec.name, status: licences[i].status, validUntil: licences[i].validUntil })),
+      licences: specs.map((spec, i) => ({ componentName: spec.name, status: licences[i].status, validUntil: licences[i].validUntil })),
     });
     return true;
   }
@@ -441,6 +464,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
       resubmittableUntil: [...resubmittableUntil],
       monitors: monitorRefs,
       record: owner.position(),
+      ...(amendments.carry().accepted && { amendments: amendments.carry() }),
     };
     log.info('continuing as new', { historyLength: workflowInfo().historyLength, historySize: workflowInfo().historySize });
     const { typedSearchAttributes, memo } = workflowInfo();
@@ -456,6 +480,9 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
   async function runProject(): Promise<void> {
     try {
       await main.run(async () => {
+        amendments.run().catch((err) => {
+          if (!isCancellation(err)) throw err;
+        });
         if (!continued && !(await begin())) return;
 
         // The project stays active while a licence is in force or under review, and (since 0.4.0) while a milestone
@@ -463,7 +490,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
         // A returned component may be submitted again within the policy's window; the project closes once nothing can change.
         const licencesEnded = () => [...components.values()].every((c) => LICENCE_ENDED.has(c.licence.status));
         const milestonesWait = isPatched('close-after-milestones');
-        const allEnded = () => licencesEnded() && (!milestonesWait || [...milestones.values()].every((m) => m.status === 'passed'));
+        const allEnded = () => licencesEnded() && amendments.idle() && (!milestonesWait || [...milestones.values()].every((m) => m.status === 'passed'));
         // Its history grows with each report from its compliance monitors: past a bound, it continues as new, between
         // reviews, when nothing is in flight (no licence review, cycle review, handler, open step, mail or record write).
         const historyFull = () => {
@@ -474,7 +501,8 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
             info.historySize >= PROJECT_HISTORY_BYTES
           );
         };
-        const quiet = () => !withdrawal && reviewsRunning === 0 && board.open().length === 0 && recorder.idle() && mailsIdle() && allHandlersFinished();
+        const quiet = () =>
+          !withdrawal && reviewsRunning === 0 && amendments.idle() && board.open().length === 0 && recorder.idle() && mailsIdle() && allHandlersFinished();
         for (;;) {
           await condition(() => allEnded() || historyFull());
           if (!allEnded()) {

@@ -19,6 +19,7 @@ import { dashboardOperations } from '../../api/routes/dashboard';
 import { docsOperations } from '../../api/routes/docs';
 import { projectOperations } from '../../api/routes/projects';
 import { reportOperations } from '../../api/routes/reports';
+import { amendmentOperations } from '../../api/routes/amendments';
 import { reviewLinkOperations } from '../../api/routes/review-links';
 import { stalledOperations } from '../../api/routes/stalled';
 import { sessionOperations } from '../../api/routes/sessions';
@@ -66,6 +67,7 @@ function routesInCode(): Map<string, string[]> {
 /** The operations each module declares beside its routes. A new route module gets its line here, and in api/openapi.ts. */
 const declared: Record<string, Operation[]> = {
   'api/app.ts': appOperations,
+  'api/routes/amendments.ts': amendmentOperations,
   'api/routes/cycles.ts': cycleOperations,
   'api/routes/dashboard.ts': dashboardOperations,
   'api/routes/docs.ts': docsOperations,

@@ -1,0 +1,74 @@
+/**
+ * The component licence reviews a project workflow runs, by component, so that an amendment can end the one that
+ * stands (a review still running, or the compliance monitoring of a licence issued for the old facts) and hand
+ * whoever waited on it the review that replaces it. Nothing here runs for a project that is never amended.
+ */
+import { condition, getExternalWorkflowHandle, isCancellation, log, type ChildWorkflowHandle } from '@temporalio/workflow';
+import { reviewSupersededSignal } from './amendment-contract';
+import type { Licence, MonitorRef } from './definitions';
+import type { licenceWorkflow } from './licence';
+
+interface Run {
+  workflowId: string;
+  settled?: boolean;
+  /** Set once an amendment replaced the review: the replacement's licence. */
+  replaced?: Promise<Licence>;
+}
+
+export type ReviewOutcome = { licence: Licence } | { replaced: Promise<Licence> };
+
+export class ReviewRuns {
+  private readonly running = new Map<string, Run>();
+  /** Reviews and monitors an amendment ended: what they still report no longer counts. */
+  private readonly ended = new Set<string>();
+
+  /** One review's licence, or, once an amendment replaced it, the promise of the replacement's. */
+  async outcome(componentId: string, handle: ChildWorkflowHandle<typeof licenceWorkflow>): Promise<ReviewOutcome> {
+    const run: Run = { workflowId: handle.workflowId };
+    this.running.set(componentId, run);
+    try {
+      const licence = await handle.result();
+      return run.replaced ? { replaced: run.replaced } : { licence };
+    } catch (err) {
+      if (run.replaced && isCancellation(err)) return { replaced: run.replaced };
+      throw err;
+    } finally {
+      if (this.running.get(componentId) === run) this.running.delete(componentId);
+      run.settled = true;
+    }
+  }
+
+  isEnded(workflowId: string): boolean {
+    return this.ended.has(workflowId);
+  }
+
+  /**
+   * Ends what stands for the component, then starts its new review (`start`): a running review is told why and
+   * cancelled (its open steps close, their reviewers told), and those waiting on it wait on the new one; a licence
+   * already issued no longer stands, so its compliance monitor is cancelled. Returns the new review (its licence).
+   */
+  async replace(componentId: string, reason: string, monitors: MonitorRef[], start: () => Promise<Licence>): Promise<{ next: Promise<Licence> }> {
+    const run = this.running.get(componentId);
+    if (run) {
+      let handOver!: (next: Promise<Licence>) => void;
+      run.replaced = new Promise<Licence>((resolve) => (handOver = resolve));
+      this.ended.add(run.workflowId);
+      const review = getExternalWorkflowHandle(run.workflowId);
+      // A review that ended meanwhile can be neither told nor cancelled: its result is then ignored (outcome above).
+      await review.signal(reviewSupersededSignal, reason).catch(() => undefined);
+      await review.cancel().catch(() => undefined);
+      await condition(() => !!run.settled);
+      const next = start();
+      handOver(next);
+      return { next };
+    }
+    for (const m of monitors.filter((r) => r.componentId === componentId && !r.finished)) {
+      this.ended.add(m.workflowId);
+      m.finished = true;
+      await getExternalWorkflowHandle(m.workflowId)
+        .cancel()
+        .catch((err) => log.warn('compliance monitor not cancelled', { componentId, err }));
+    }
+    return { next: start() };
+  }
+}
