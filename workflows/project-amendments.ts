@@ -26,8 +26,8 @@ export interface AmendmentHost {
   answer<T>(result: T): Promise<T>;
   /** The project's view changed. */
   changed(): void;
-  /** The parties changed (a partner was added): the records learn them. */
-  partiesChanged(): void;
+  /** The submission changed: the records learn it, and its parties. */
+  recordSubmission(): void;
   notifyCoordinator(key: string, intent: NoticeIntent): Promise<void>;
   /** Ends what stands for the component (its review, or its issued licence) and starts its review again. */
   reviewAgain(componentId: string, reason: string): Promise<void>;
@@ -128,7 +128,7 @@ export class Amendments {
         components.set(spec.id, { id: spec.id, name: spec.name, tier: null, classifiedTier: null, tierReason: null, classification: null, licence });
       }
     }
-    if (a.diff.addedPartners.length) this.host.partiesChanged();
+    this.host.recordSubmission();
     const again = componentsToReview(a.diff);
     if (again.length) {
       const changed = { ...a.project, components: a.project.components.filter((c) => again.includes(c.id)) };

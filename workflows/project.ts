@@ -331,7 +331,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
     ...{ project, policy, components, context, record, answer, notifyCoordinator, carried: continued?.amendments },
     stage: () => stage,
     changed: publishVisibility,
-    partiesChanged: () => coreWrites.partiesChanged(projectParties(project, policy)),
+    recordSubmission: () => coreWrites.amended(projectParties(project, policy)),
     reviewAgain: async (componentId, reason) => {
       record({ actor: 'system', action: 'review-superseded', channel: 'system', componentId, detail: reason });
       const { next } = await reviews.replace(componentId, reason, monitorRefs, () => {
