@@ -294,6 +294,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
           ),
         );
       }
+      reviews.release(componentId, handle.workflowId);
       return licence;
     } finally {
       reviewsRunning -= 1;

@@ -10,6 +10,8 @@ import type { licenceWorkflow } from './licence';
 
 interface Run {
   workflowId: string;
+  /** Its licence is in and the project is acting on it (a granted one's monitor starting): it ends once released. */
+  finishing?: boolean;
   settled?: boolean;
   /** Set once an amendment replaced the review: the replacement's licence. */
   replaced?: Promise<Licence>;
@@ -22,20 +24,32 @@ export class ReviewRuns {
   /** Reviews and monitors an amendment ended: what they still report no longer counts. */
   private readonly ended = new Set<string>();
 
-  /** One review's licence, or, once an amendment replaced it, the promise of the replacement's. */
+  /** One review's licence (release it once acted on), or, once an amendment replaced it, the promise of the replacement's. */
   async outcome(componentId: string, handle: ChildWorkflowHandle<typeof licenceWorkflow>): Promise<ReviewOutcome> {
     const run: Run = { workflowId: handle.workflowId };
     this.running.set(componentId, run);
+    let licence: Licence;
     try {
-      const licence = await handle.result();
-      return run.replaced ? { replaced: run.replaced } : { licence };
+      licence = await handle.result();
     } catch (err) {
+      this.release(componentId, run.workflowId);
       if (run.replaced && isCancellation(err)) return { replaced: run.replaced };
       throw err;
-    } finally {
-      if (this.running.get(componentId) === run) this.running.delete(componentId);
-      run.settled = true;
     }
+    if (!run.replaced) {
+      run.finishing = true;
+      return { licence };
+    }
+    this.release(componentId, run.workflowId);
+    return { replaced: run.replaced };
+  }
+
+  /** The review's licence is acted on (its monitor started): an amendment now ends the licence, not the review. */
+  release(componentId: string, workflowId: string): void {
+    const run = this.running.get(componentId);
+    if (run?.workflowId !== workflowId) return;
+    this.running.delete(componentId);
+    run.settled = true;
   }
 
   isEnded(workflowId: string): boolean {
@@ -48,6 +62,8 @@ export class ReviewRuns {
    * already issued no longer stands, so its compliance monitor is cancelled. Returns the new review (its licence).
    */
   async replace(componentId: string, reason: string, monitors: MonitorRef[], start: () => Promise<Licence>): Promise<{ next: Promise<Licence> }> {
+    const finishing = this.running.get(componentId);
+    if (finishing?.finishing) await condition(() => !!finishing.settled);
     const run = this.running.get(componentId);
     if (run) {
       let handOver!: (next: Promise<Licence>) => void;
