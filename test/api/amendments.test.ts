@@ -43,7 +43,13 @@ test('amendments: refused naming the field with nothing changed; two at once bot
   expect((await api().post(`/v1/projects/${projectId}/scoping`).set(asCoordinator).send({})).status).toBe(200);
   await approve(projectId, ['grant-funder', 'grant-agency']);
   await stack.waitForView(projectId, (v) => v.stage === 'active' && v.openSteps.some((s) => s.stepId === 'c1-de-bafa'), 'licence reviews');
-  const before = await stack.audit(projectId);
+  // Once the licence reviews' requests are mailed and recorded, nothing moves until someone acts.
+  const mailed = ['c1-de-bafa', 'c2-de-bafa', 'c2-us-bis'];
+  const before = await stack.waitForAudit(
+    projectId,
+    (e) => mailed.every((id) => e.some((x) => x.action === 'email-sent' && x.stepId === id)),
+    'review requests recorded',
+  );
 
   // Who may not: a funder (403), a coordinator of other projects (404, as for a project that does not exist).
   expect((await amend(projectId, change, KEYS.funder)).status).toBe(403);
