@@ -301,16 +301,21 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
     }
   }
 
+  /** A new submission of a component's licence review (after a return, or an amendment): its licence is in review again. */
+  function submitAgain(componentId: string): Promise<Licence> {
+    submissions.set(componentId, (submissions.get(componentId) ?? 0) + 1);
+    resubmittableUntil.delete(componentId);
+    components.get(componentId)!.licence = { status: 'in-review', conditions: [] };
+    changes += 1;
+    return reviewLicence(componentId);
+  }
+
   setHandler(
     resubmitUpdate,
     async ({ componentId, submittedBy }) => {
       const submission = submissions.get(componentId)! + 1;
-      submissions.set(componentId, submission);
-      resubmittableUntil.delete(componentId);
-      components.get(componentId)!.licence = { status: 'in-review', conditions: [] };
       record({ actor: submittedBy, action: 'component-resubmitted', channel: 'api', componentId, detail: `submission ${submission} after a return` });
-      changes += 1;
-      children.push(reviewLicence(componentId));
+      children.push(submitAgain(componentId));
       return answer({ componentId, workflowId: licenceWorkflowId(project.projectId, componentId, submission) });
     },
     {
@@ -335,14 +340,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
     recordSubmission: () => coreWrites.amended(projectParties(project, policy)),
     reviewAgain: async (componentId, reason) => {
       record({ actor: 'system', action: 'review-superseded', channel: 'system', componentId, detail: reason });
-      const { next } = await reviews.replace(componentId, reason, monitorRefs, () => {
-        submissions.set(componentId, (submissions.get(componentId) ?? 0) + 1);
-        resubmittableUntil.delete(componentId);
-        components.get(componentId)!.licence = { status: 'in-review', conditions: [] };
-        changes += 1;
-        return reviewLicence(componentId);
-      });
-      children.push(next);
+      children.push((await reviews.replace(componentId, reason, monitorRefs, () => submitAgain(componentId))).next);
     },
   });
   serveDelegates(delegates, { owner: input.submittedBy, record, changed: publishVisibility, answer });
