@@ -51,7 +51,6 @@ import { mail, mailsIdle, reference } from './effects';
 import type { MailContext, NoticeIntent } from './mail-intents';
 import { licenceWorkflow } from './licence';
 import { ReviewBoard } from './review-board';
-import { complianceMonitorWorkflow } from './compliance';
 import { complianceMonitorStart } from './compliance-contract';
 import { cycleReviewSignal, shardSettledSignal } from './cycle-contract';
 import { runCycleReview } from './cycle-review';
@@ -61,7 +60,7 @@ import { projectParties, submissionEntry, submittedCore } from './project-core';
 import { ProjectCoreWrites } from './project-record-writes';
 import { RecordOwner } from './record-writer';
 import { Amendments } from './project-amendments';
-import { ReviewRuns } from './review-runs';
+import { ReviewRuns, startMonitor } from './review-runs';
 
 /** Licence states with nothing left to decide or monitor: a project whose licences are all here closes. */
 const LICENCE_ENDED = new Set<LicenceStatus>(['cleared', 'not-required', 'denied', 'returned', 'revoked', 'expired']);
@@ -282,17 +281,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
       if (licence.status === 'returned') resubmittableUntil.set(componentId, Date.now() + policy.sla.resubmitWithin);
       if (licence.status === 'approved') {
         const start = complianceMonitorStart({ project, component: spec, licence, policy, projectWorkflowId: workflowId, projectRun: firstExecutionRunId });
-        // A monitor outlives the run that started it (the project continues as new): it is left running when the run
-        // closes. A withdrawal cancels it with this run's scope, and those of earlier runs by their workflow ids.
-        const monitor = await startChild(complianceMonitorWorkflow, { ...start, parentClosePolicy: ParentClosePolicy.ABANDON });
-        monitorRefs.push({ componentId, workflowId: start.workflowId, finished: false });
-        // Settled either way, and at once: an unobserved failure (a monitor terminated by an operator) would fail this workflow's task.
-        monitors.push(
-          monitor.result().then(
-            () => undefined,
-            (err) => log.warn('compliance monitor did not complete', { componentId, err }),
-          ),
-        );
+        await startMonitor(componentId, start, monitorRefs, monitors);
       }
       reviews.release(componentId, handle.workflowId);
       return licence;

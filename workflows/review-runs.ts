@@ -1,9 +1,12 @@
 /**
  * The component licence reviews a project workflow runs, by component, so that an amendment can end the one that
  * stands (a review still running, or the compliance monitoring of a licence issued for the old facts) and hand
- * whoever waited on it the review that replaces it. Nothing here runs for a project that is never amended.
+ * whoever waited on it the review that replaces it (nothing of that runs for a project never amended); and the start
+ * of a granted licence's compliance monitor.
  */
-import { condition, getExternalWorkflowHandle, isCancellation, log, type ChildWorkflowHandle } from '@temporalio/workflow';
+import { condition, getExternalWorkflowHandle, isCancellation, log, ParentClosePolicy, startChild, type ChildWorkflowHandle } from '@temporalio/workflow';
+import { complianceMonitorWorkflow } from './compliance';
+import type { complianceMonitorStart } from './compliance-contract';
 import { reviewSupersededSignal } from './amendment-contract';
 import type { Licence, MonitorRef } from './definitions';
 import type { licenceWorkflow } from './licence';
@@ -87,4 +90,26 @@ export class ReviewRuns {
     }
     return { next: start() };
   }
+}
+
+/**
+ * A granted licence's compliance monitor. It outlives the run that started it (the project continues as new): it is
+ * left running when the run closes. A withdrawal cancels it with this run's scope, and those of earlier runs by their
+ * workflow ids; an amendment of its component cancels it by its id (ReviewRuns.replace).
+ */
+export async function startMonitor(
+  componentId: string,
+  start: ReturnType<typeof complianceMonitorStart>,
+  refs: MonitorRef[],
+  settled: Promise<void>[],
+): Promise<void> {
+  const monitor = await startChild(complianceMonitorWorkflow, { ...start, parentClosePolicy: ParentClosePolicy.ABANDON });
+  refs.push({ componentId, workflowId: start.workflowId, finished: false });
+  // Settled either way, and at once: an unobserved failure (a monitor terminated by an operator) would fail this workflow's task.
+  settled.push(
+    monitor.result().then(
+      () => undefined,
+      (err) => log.warn('compliance monitor did not complete', { componentId, err }),
+    ),
+  );
 }
