@@ -147,6 +147,24 @@ test('two amendments at once: both applied, one at a time, in order, the second 
   });
 });
 
+test('under grant review: an added component is classified, and its licence review starts with the grant, on the amended facts', async () => {
+  const acts = mockActivities();
+  await withWorker(acts, async (tq) => {
+    const project = projectWith('c1', 'c2');
+    const handle = await start(tq, project);
+    await confirm(handle);
+    await waitForView(handle, (v) => v.stage === 'grant-review', 'grant review');
+    const c2 = project.components[1];
+    const answer = await amend(handle, { components: [{ ...c2, id: 'c9', name: 'Spare camera' }] });
+    expect(answer.reviewedAgain).toEqual(['c9']);
+    await waitForView(handle, (v) => v.components.some((c) => c.id === 'c9' && c.tier === 'T2'), 'c9 classified');
+    await decide(handle, ['grant-funder', 'grant-agency']);
+    const view = await waitForView(handle, (v) => v.openSteps.some((s) => s.workflowId === licenceWorkflowId(project.projectId, 'c9')), 'c9 reviewed');
+    expect(view.openSteps.filter((s) => s.componentId === 'c9').map((s) => s.stepId)).toEqual(expect.arrayContaining(['c9-de-bafa']));
+    expect(view.steps.some((s) => s.workflowId.includes('--submission-'))).toBe(false); // nothing was reviewed twice
+  });
+});
+
 test('refused, nothing changed: before the grant review, or an amendment that breaks a rule', async () => {
   const acts = mockActivities();
   await withWorker(acts, async (tq) => {
