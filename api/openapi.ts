@@ -9,6 +9,7 @@ import { z } from 'zod';
 import type { Policy } from '../domain/policy';
 import { slug } from '../domain/primitives';
 import { appOperations } from './app';
+import { amendmentOperations } from './routes/amendments';
 import { correctiveActionParams } from './compliance-schemas';
 import { STATUS } from './errors';
 import type { Operation } from './operation';
@@ -34,6 +35,7 @@ export function operations(policy: Policy): Operation[] {
     ...reportOperations,
     ...calendarOperations,
     ...letterOperations,
+    ...amendmentOperations,
     ...cycleOperations,
     ...stalledOperations,
     ...stepOperations,

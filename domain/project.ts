@@ -4,7 +4,7 @@ import { controlCodeSchema, isMilitaryCode } from './control-codes';
 import type { Policy } from './policy';
 import { countryCode, email, isoDateTime, slug, text } from './primitives';
 
-const partnerSchema = z.strictObject({
+export const partnerSchema = z.strictObject({
   id: slug,
   name: text(200),
   country: countryCode,
@@ -12,7 +12,7 @@ const partnerSchema = z.strictObject({
   contact: z.strictObject({ name: text(200), email }).optional(),
 });
 
-const componentSchema = z.strictObject({
+export const componentSchema = z.strictObject({
   id: slug,
   name: text(200),
   description: z.string().max(4000).default(''),

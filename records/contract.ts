@@ -39,7 +39,7 @@ export interface ProjectRecordWrite {
   version: number;
   /** The project's view without steps, when it changed (the project's writes only). */
   core?: ProjectCore;
-  /** The parties and the submission as given, on the project's first write. */
+  /** The parties and the submission as given, on the project's first write, and again when an amendment changed them. */
   parties?: PartyRecord[];
   submission?: Project;
   /** Steps whose content changed. */

@@ -40,7 +40,15 @@ export async function writeProjectRecord(db: Records, w: ProjectRecordWrite): Pr
         .onConflict((oc) =>
           oc
             .column('project_id')
-            .doUpdateSet({ version: w.version, stage: row.stage, owners, updated_at: now, core: row.core })
+            // The submission is written again only when an amendment changed it.
+            .doUpdateSet({
+              version: w.version,
+              stage: row.stage,
+              owners,
+              updated_at: now,
+              core: row.core,
+              ...(row.submission && { submission: row.submission }),
+            })
             .where('projects.run_id', '=', w.run)
             .where('projects.version', '<', w.version),
         )

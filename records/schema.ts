@@ -25,7 +25,7 @@ export interface ProjectsTable {
   /** Kept until then (the policy's record-keeping period after closing); null while open. */
   keep_until: OptionalTimestamp;
   core: JSONColumnType<ProjectCore>;
-  /** The submission as the coordinator gave it (written once, with the first write). */
+  /** The submission as the coordinator gave it (with the first write), or as its last amendment left it. */
   submission: JSONColumnType<Project | null, string | null | undefined, string | null>;
 }
 

@@ -11,6 +11,7 @@ import type { Component, Milestone, Project } from '../domain/project';
 import type { Position } from '../domain/regimes';
 import type { StepPlan } from '../domain/routing';
 import type { RecordPosition } from '../records/contract';
+import type { AmendmentCarry } from './amendment-contract';
 import { STEP_KINDS, type Decision, type StepKind } from '../domain/step-kinds';
 
 export const DEFAULT_TASK_QUEUE = 'licence-review';
@@ -337,6 +338,8 @@ export interface ProjectCarry {
   monitors: MonitorRef[];
   /** Where the project's record writes continue. */
   record: RecordPosition;
+  /** How many amendments were accepted, and the last one (absent before any). */
+  amendments?: AmendmentCarry;
 }
 
 export interface MonitorRef {

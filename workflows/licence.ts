@@ -16,6 +16,7 @@ import { authorisationOf, componentReviewPlan, escalationPlan, issuerOf, standin
 import { attributedCondition } from '../domain/step-kinds';
 import { caseDueAt, disputeWorkflowId, searchAttributes, type CaseClock, type Licence, type LicenceInput, type Position, type ReviewStep } from './definitions';
 import { syncRemindersSignal } from './cycle-contract';
+import { reviewSupersededSignal } from './amendment-contract';
 import { disputeWorkflow } from './dispute';
 import { mail } from './effects';
 import { isPatched } from './patches';
@@ -169,6 +170,8 @@ async function reviewLicence(input: LicenceInput, owner: RecordOwner): Promise<L
   };
 
   owner.serve(board);
+  let superseded: string | undefined; // why an amendment replaced this review, told just before it is cancelled (workflows/review-runs.ts)
+  setHandler(reviewSupersededSignal, (reason) => void (superseded = reason));
   owner.holdLicence(() => ({ licence, caseClock }));
   setHandler(syncRemindersSignal, ({ cycleId, closesAt }) => board.remindOnCalendar(closesAt, `funder review cycle ${cycleId} (closes ${closesAt})`));
 
@@ -205,8 +208,8 @@ async function reviewLicence(input: LicenceInput, owner: RecordOwner): Promise<L
     return await grant();
   } catch (err) {
     if (!isCancellation(err)) throw err;
-    // The project was withdrawn: close what is open and tell the reviewers, even though we are cancelled.
-    await CancellationScope.nonCancellable(() => board.closeOpen('the project was withdrawn by its coordinator'));
+    // The project was withdrawn, or an amendment replaced this review: close what is open and tell the reviewers, even though we are cancelled.
+    await CancellationScope.nonCancellable(() => board.closeOpen(superseded ?? 'the project was withdrawn by its coordinator'));
     throw err;
   }
 

@@ -58,6 +58,7 @@ type ProjectNotice =
     }
   | { kind: 'project-closed'; context: MailContext; coordinatorName: string; ended: string }
   | { kind: 'project-withdrawn'; context: MailContext; coordinatorName: string; reason: string }
+  | { kind: 'amendment-applied'; context: MailContext; coordinatorName: string; amendmentId: string; changes: string[]; reviewedAgain: string[] }
   | { kind: 'tranche-releasable'; context: MailContext; cycleName: string; milestones: string[] }
   | { kind: 'cycle-incomplete'; cycleId: string; cycleName: string; closesAt: string; funderName: string; unreported: number; total: number };
 

@@ -12,6 +12,8 @@ const FINAL: ReadonlySet<Stage> = new Set(['rejected', 'withdrawn', 'closed']);
 
 export class ProjectCoreWrites {
   private readonly core = new ChangeTracker<ProjectCore>();
+  /** An amendment changed the submission: the next write carries it and the parties (those recorded stay as they are). */
+  private amendedParties?: PartyRecord[];
 
   /** `firstWrite`: false in a run continued as new (the parties and submission are recorded). */
   constructor(
@@ -19,13 +21,21 @@ export class ProjectCoreWrites {
     private firstWrite: boolean,
   ) {}
 
+  amended(parties: PartyRecord[]): void {
+    this.amendedParties = parties;
+  }
+
   next(): ProjectExtras {
     const core = this.source.core();
     const first = this.firstWrite;
+    const amended = this.amendedParties;
     this.firstWrite = false;
+    this.amendedParties = undefined;
     return {
-      ...(this.core.changedSince([['core', core]]).length && { core }),
+      // The submission is written with the core (records/project-writes.ts).
+      ...((this.core.changedSince([['core', core]]).length || amended) && { core }),
       ...(first && { parties: this.source.parties, submission: this.source.submission }),
+      ...(!first && amended && { parties: amended, submission: this.source.submission }),
       ...(FINAL.has(core.stage) && { closed: { at: new Date().toISOString(), keepUntil: new Date(Date.now() + this.source.keepForMs).toISOString() } }),
     };
   }

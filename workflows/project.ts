@@ -51,7 +51,6 @@ import { mail, mailsIdle, reference } from './effects';
 import type { MailContext, NoticeIntent } from './mail-intents';
 import { licenceWorkflow } from './licence';
 import { ReviewBoard } from './review-board';
-import { complianceMonitorWorkflow } from './compliance';
 import { complianceMonitorStart } from './compliance-contract';
 import { cycleReviewSignal, shardSettledSignal } from './cycle-contract';
 import { runCycleReview } from './cycle-review';
@@ -60,6 +59,8 @@ import { Visibility } from './visibility';
 import { projectParties, submissionEntry, submittedCore } from './project-core';
 import { ProjectCoreWrites } from './project-record-writes';
 import { RecordOwner } from './record-writer';
+import { Amendments } from './project-amendments';
+import { ReviewRuns, startMonitor } from './review-runs';
 
 /** Licence states with nothing left to decide or monitor: a project whose licences are all here closes. */
 const LICENCE_ENDED = new Set<LicenceStatus>(['cleared', 'not-required', 'denied', 'returned', 'revoked', 'expired']);
@@ -198,7 +199,9 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
     },
     { validator: (c) => scopingValidator(stage, components, confirmation, c) },
   );
+  const reviews = new ReviewRuns();
   setHandler(childReportSignal, (report) => {
+    if (reviews.isEnded(report.source)) return; // a review or monitor an amendment ended
     const component = components.get(report.componentId);
     if (component && report.licence) component.licence = report.licence;
     if (component && report.caseClock) component.caseClock = report.caseClock;
@@ -270,40 +273,38 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
           { key: searchAttributes.funderId, value: project.funderId },
         ],
       });
-      const licence = await handle.result();
-      c.licence = licence;
+      const outcome = await reviews.outcome(componentId, handle);
       awaiting.delete(handle.workflowId);
+      if ('replaced' in outcome) return outcome.replaced;
+      const { licence } = outcome;
+      c.licence = licence;
       if (licence.status === 'returned') resubmittableUntil.set(componentId, Date.now() + policy.sla.resubmitWithin);
       if (licence.status === 'approved') {
         const start = complianceMonitorStart({ project, component: spec, licence, policy, projectWorkflowId: workflowId, projectRun: firstExecutionRunId });
-        // A monitor outlives the run that started it (the project continues as new): it is left running when the run
-        // closes. A withdrawal cancels it with this run's scope, and those of earlier runs by their workflow ids.
-        const monitor = await startChild(complianceMonitorWorkflow, { ...start, parentClosePolicy: ParentClosePolicy.ABANDON });
-        monitorRefs.push({ componentId, workflowId: start.workflowId, finished: false });
-        // Settled either way, and at once: an unobserved failure (a monitor terminated by an operator) would fail this workflow's task.
-        monitors.push(
-          monitor.result().then(
-            () => undefined,
-            (err) => log.warn('compliance monitor did not complete', { componentId, err }),
-          ),
-        );
+        await startMonitor(componentId, start, monitorRefs, monitors);
       }
+      reviews.release(componentId, handle.workflowId);
       return licence;
     } finally {
       reviewsRunning -= 1;
     }
   }
 
+  /** A new submission of a component's licence review (after a return, or an amendment): its licence is in review again. */
+  function submitAgain(componentId: string): Promise<Licence> {
+    submissions.set(componentId, (submissions.get(componentId) ?? 0) + 1);
+    resubmittableUntil.delete(componentId);
+    components.get(componentId)!.licence = { status: 'in-review', conditions: [] };
+    changes += 1;
+    return reviewLicence(componentId);
+  }
+
   setHandler(
     resubmitUpdate,
     async ({ componentId, submittedBy }) => {
       const submission = submissions.get(componentId)! + 1;
-      submissions.set(componentId, submission);
-      resubmittableUntil.delete(componentId);
-      components.get(componentId)!.licence = { status: 'in-review', conditions: [] };
       record({ actor: submittedBy, action: 'component-resubmitted', channel: 'api', componentId, detail: `submission ${submission} after a return` });
-      changes += 1;
-      children.push(reviewLicence(componentId));
+      children.push(submitAgain(componentId));
       return answer({ componentId, workflowId: licenceWorkflowId(project.projectId, componentId, submission) });
     },
     {
@@ -321,6 +322,16 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
     },
   );
 
+  const amendments = new Amendments({
+    ...{ project, policy, components, context, record, answer, notifyCoordinator, carried: continued?.amendments },
+    stage: () => stage,
+    changed: publishVisibility,
+    recordSubmission: () => coreWrites.amended(projectParties(project, policy)),
+    reviewAgain: async (componentId, reason) => {
+      record({ actor: 'system', action: 'review-superseded', channel: 'system', componentId, detail: reason });
+      children.push((await reviews.replace(componentId, reason, monitorRefs, () => submitAgain(componentId))).next);
+    },
+  });
   serveDelegates(delegates, { owner: input.submittedBy, record, changed: publishVisibility, answer });
 
   // The API records the submission it took (input.submittedAt); a project started otherwise records it here.
@@ -411,20 +422,20 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
       return false;
     }
 
-    // 3. Active: one child workflow per component licence.
+    // 3. Active: one child workflow per component licence, with the facts of every amendment accepted meanwhile.
+    if (!amendments.idle()) await condition(() => amendments.idle());
     setStage('active', 'grant approved by the funder and the lead agency');
-    children = project.components.map((spec) => reviewLicence(spec.id));
+    const specs = [...project.components];
+    children = specs.map((spec) => reviewLicence(spec.id));
     const licences = await Promise.all(children);
     children = [];
-    const summary = project.components.map(
-      (spec, i) => `- ${spec.name}: ${licences[i].status}${licences[i].validUntil ? ` until ${licences[i].validUntil}` : ''}`,
-    );
+    const summary = specs.map((spec, i) => `- ${spec.name}: ${licences[i].status}${licences[i].validUntil ? ` until ${licences[i].validUntil}` : ''}`);
     record({ actor: 'system', action: 'licensing-complete', channel: 'system', detail: summary.join('; ') });
     await notifyCoordinator('licensing', {
       kind: 'licensing-complete',
       context,
       coordinatorName,
-      licences: project.components.map((spec, i) => ({ componentName: spec.name, status: licences[i].status, validUntil: licences[i].validUntil })),
+      licences: specs.map((spec, i) => ({ componentName: spec.name, status: licences[i].status, validUntil: licences[i].validUntil })),
     });
     return true;
   }
@@ -441,6 +452,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
       resubmittableUntil: [...resubmittableUntil],
       monitors: monitorRefs,
       record: owner.position(),
+      ...(amendments.carry().accepted && { amendments: amendments.carry() }),
     };
     log.info('continuing as new', { historyLength: workflowInfo().historyLength, historySize: workflowInfo().historySize });
     const { typedSearchAttributes, memo } = workflowInfo();
@@ -456,6 +468,9 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
   async function runProject(): Promise<void> {
     try {
       await main.run(async () => {
+        amendments.run().catch((err) => {
+          if (!isCancellation(err)) throw err;
+        });
         if (!continued && !(await begin())) return;
 
         // The project stays active while a licence is in force or under review, and (since 0.4.0) while a milestone
@@ -463,7 +478,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
         // A returned component may be submitted again within the policy's window; the project closes once nothing can change.
         const licencesEnded = () => [...components.values()].every((c) => LICENCE_ENDED.has(c.licence.status));
         const milestonesWait = isPatched('close-after-milestones');
-        const allEnded = () => licencesEnded() && (!milestonesWait || [...milestones.values()].every((m) => m.status === 'passed'));
+        const allEnded = () => licencesEnded() && amendments.idle() && (!milestonesWait || [...milestones.values()].every((m) => m.status === 'passed'));
         // Its history grows with each report from its compliance monitors: past a bound, it continues as new, between
         // reviews, when nothing is in flight (no licence review, cycle review, handler, open step, mail or record write).
         const historyFull = () => {
@@ -474,7 +489,8 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
             info.historySize >= PROJECT_HISTORY_BYTES
           );
         };
-        const quiet = () => !withdrawal && reviewsRunning === 0 && board.open().length === 0 && recorder.idle() && mailsIdle() && allHandlersFinished();
+        const quiet = () =>
+          !withdrawal && reviewsRunning === 0 && amendments.idle() && board.open().length === 0 && recorder.idle() && mailsIdle() && allHandlersFinished();
         for (;;) {
           await condition(() => allEnded() || historyFull());
           if (!allEnded()) {

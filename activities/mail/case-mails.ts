@@ -55,6 +55,23 @@ export function projectWithdrawnMail({ context, coordinatorName, reason }: Inten
   };
 }
 
+export function amendmentAppliedMail({ context, coordinatorName, amendmentId, changes, reviewedAgain }: Intent<'amendment-applied'>): RenderedMail {
+  return {
+    subject: `Amendment ${amendmentId} applied: ${context.projectTitle}`,
+    text: [
+      `Dear ${coordinatorName},`,
+      '',
+      `Amendment ${amendmentId} to "${context.projectTitle}" is applied:`,
+      ...changes.map((c) => `- ${c}`),
+      '',
+      reviewedAgain.length
+        ? `Classified and reviewed again, with the new facts: ${reviewedAgain.join(', ')}. Approvals given for the old facts no longer count; ` +
+          'a licence issued for them no longer stands. Every other licence stands.'
+        : 'No component needs a new review: every licence stands.',
+    ].join('\n'),
+  };
+}
+
 export function trancheReleasableMail({ context, cycleName, milestones }: Intent<'tranche-releasable'>): RenderedMail {
   return {
     subject: `Tranche may be released: ${context.projectTitle}`,

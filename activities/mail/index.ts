@@ -27,6 +27,7 @@ const RENDERERS: { [K in NoticeKind]: (intent: Extract<NoticeIntent, { kind: K }
   'licensing-complete': cases.licensingCompleteMail,
   'project-closed': cases.projectClosedMail,
   'project-withdrawn': cases.projectWithdrawnMail,
+  'amendment-applied': cases.amendmentAppliedMail,
   'tranche-releasable': cases.trancheReleasableMail,
   'cycle-incomplete': cases.cycleIncompleteMail,
   'report-request': compliance.reportRequestMail,

@@ -21,6 +21,7 @@ import { docsOperations } from '../../api/routes/docs';
 import { letterOperations } from '../../api/routes/letters';
 import { projectOperations } from '../../api/routes/projects';
 import { reportOperations } from '../../api/routes/reports';
+import { amendmentOperations } from '../../api/routes/amendments';
 import { reviewLinkOperations } from '../../api/routes/review-links';
 import { stalledOperations } from '../../api/routes/stalled';
 import { sessionOperations } from '../../api/routes/sessions';
@@ -69,6 +70,7 @@ function routesInCode(): Map<string, string[]> {
 const declared: Record<string, Operation[]> = {
   'api/app.ts': appOperations,
   'api/routes/calendar.ts': calendarOperations,
+  'api/routes/amendments.ts': amendmentOperations,
   'api/routes/cycles.ts': cycleOperations,
   'api/routes/dashboard.ts': dashboardOperations,
   'api/routes/docs.ts': docsOperations,

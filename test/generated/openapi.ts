@@ -403,6 +403,29 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/projects/{id}/amendments': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Amend a project under review or active: partners added, changed or removed (never the coordinator’s), components changed or added, in the submission’s shape. Changed components are classified and reviewed again (approvals and a licence given for the old facts no longer count); every other licence stands. Amendments are applied one at a time, in order: the answer names the one it follows
+     * @description Roles:
+     *
+     *     - coordinator: a project they own or are a delegate of
+     *     - admin: any project
+     */
+    post: operations['amendProject'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/cycles': {
     parameters: {
       query?: never;
@@ -2595,6 +2618,153 @@ export interface operations {
       };
       /** @description NOT_FOUND */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description RATE_LIMITED */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description UNAVAILABLE */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description any other error, such as 500 INTERNAL, in the same shape */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  amendProject: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "components": [
+         *         {
+         *           "id": "c1",
+         *           "name": "Open analysis software",
+         *           "description": "Python analysis code",
+         *           "controlCodes": [],
+         *           "endUse": "fundamental-research",
+         *           "destinations": [
+         *             "US",
+         *             "CA"
+         *           ],
+         *           "recipients": [
+         *             "ornl"
+         *           ]
+         *         }
+         *       ]
+         *     }
+         */
+        'application/json': {
+          /** @default [] */
+          partners?: {
+            id: string;
+            name: string;
+            country: string;
+            contact?: {
+              name: string;
+              /** Format: email */
+              email: string;
+            };
+          }[];
+          /** @default [] */
+          components?: {
+            id: string;
+            name: string;
+            /** @default  */
+            description?: string;
+            controlCodes: string[];
+            endUse: string;
+            destinations: string[];
+            recipients: string[];
+            exporter?: string;
+            /** @description Country where the component's items are (or will be) located when exported; default: the exporter partner's country. When it is another EU Member State than the issuer, that state is consulted under Regulation (EU) 2021/821 Art. 14(1) for destinations outside EU001 or Annex IV items. */
+            heldIn?: string;
+          }[];
+          /**
+           * @description ids of partners to remove (never the coordinator’s)
+           * @default []
+           */
+          remove?: string[];
+        };
+      };
+    };
+    responses: {
+      /** @description { projectId, amendmentId, follows?, after: [amendmentId], changes: [text], reviewedAgain: [componentId] } */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description VALIDATION_FAILED */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description UNAUTHORIZED */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description CONFLICT */
+      409: {
         headers: {
           [name: string]: unknown;
         };

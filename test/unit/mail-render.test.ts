@@ -104,6 +104,14 @@ const EXAMPLES: { [K in NoticeKind]: Extract<NoticeIntent, { kind: K }> } = {
   },
   'project-closed': { kind: 'project-closed', context, coordinatorName: 'Anna Weber', ended: 'High-speed camera: expired' },
   'project-withdrawn': { kind: 'project-withdrawn', context, coordinatorName: 'Anna Weber', reason: 'funding ended' },
+  'amendment-applied': {
+    kind: 'amendment-applied',
+    context,
+    coordinatorName: 'Anna Weber',
+    amendmentId: 'amendment-2',
+    changes: ['component c2: destinations changed'],
+    reviewedAgain: ['High-speed camera'],
+  },
   'tranche-releasable': { kind: 'tranche-releasable', context, cycleName: '2027 Q2', milestones: ['M1 prototype'] },
   'cycle-incomplete': {
     kind: 'cycle-incomplete',
