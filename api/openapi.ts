@@ -89,6 +89,19 @@ const errorSchema = {
   },
 };
 
+/** A JSON body's fields as a form's text parts, plus its files (api/uploads.ts). */
+function withFiles(body: z.ZodType | undefined): Record<string, unknown> {
+  const schema = body ? (jsonSchema(body) as { properties?: Record<string, unknown>; required?: string[] }) : {};
+  return {
+    type: 'object',
+    properties: {
+      ...schema.properties,
+      body: { type: 'string', description: 'the JSON body in one part, instead of the fields as parts' },
+      file: { type: 'array', items: { type: 'string', format: 'binary' }, description: 'documents kept with it; each type named from its bytes' },
+    },
+  };
+}
+
 const errorContent = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };
 
 export function openApiDocument(policy: Policy, publicUrl?: string) {
@@ -116,11 +129,16 @@ export function openApiDocument(policy: Policy, publicUrl?: string) {
       security: security(op),
       ...(Object.keys(op.roles).length ? { 'x-roles': Object.keys(op.roles) } : {}),
       parameters: [...pathParams, ...queryParams, ...(op.idempotent ? [idempotencyKeyHeader] : [])],
-      ...(op.body
+      ...(op.body || op.multipart
         ? {
             requestBody: {
               required: true,
-              content: { [op.bodyType ?? 'application/json']: { schema: jsonSchema(op.body), ...(op.example !== undefined ? { example: op.example } : {}) } },
+              content: {
+                ...(op.body && {
+                  [op.bodyType ?? 'application/json']: { schema: jsonSchema(op.body), ...(op.example !== undefined ? { example: op.example } : {}) },
+                }),
+                ...(op.multipart && { 'multipart/form-data': { schema: op.multipart === 'with-files' ? withFiles(op.body) : op.multipart } }),
+              },
             },
           }
         : {}),

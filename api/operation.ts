@@ -28,6 +28,11 @@ export interface Operation {
   body?: z.ZodType;
   /** The body's content type when it is not JSON. */
   bodyType?: 'application/x-www-form-urlencoded';
+  /**
+   * The body as multipart/form-data (api/uploads.ts): the JSON Schema of its parts, files as `format: binary`, when it
+   * takes only a form with files; `'with-files'` when it takes `body` as JSON or as a form: the same fields, plus files.
+   */
+  multipart?: Record<string, unknown> | 'with-files';
   query?: z.ZodType;
   example?: unknown;
   success: { status: number; description: string; type?: 'text/html' | 'text/csv' };

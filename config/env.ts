@@ -17,6 +17,8 @@ function packageRoot(dir = __dirname): string {
   return existsSync(path.join(dir, 'package.json')) || dir === path.dirname(dir) ? dir : packageRoot(path.dirname(dir));
 }
 const ROOT = packageRoot();
+/** Where documents are kept when DOCUMENTS_DIR is unset (DOCUMENT_STORE=local). */
+export const DEFAULT_DOCUMENTS_DIR = path.join(ROOT, 'data/documents');
 /** Development only: outside NODE_ENV=development both must be set. */
 const DEV_LINK_SECRET = 'dev-only-link-secret-change-me';
 const DEV_API_KEYS = 'coordinator:a.weber=dev-coordinator-key,funder:horizon-eu=dev-funder-key,admin=dev-admin-key';
@@ -171,7 +173,7 @@ const envSchema = z
     /** Where documents' bytes are kept (storage/): a local directory, or an S3-compatible bucket. */
     DOCUMENT_STORE: z.enum(['local', 's3']).default('local'),
     /** DOCUMENT_STORE=local: the directory (npm start: DATA_DIR/documents). */
-    DOCUMENTS_DIR: z.string().min(1).default(path.join(ROOT, 'data/documents')),
+    DOCUMENTS_DIR: z.string().min(1).default(DEFAULT_DOCUMENTS_DIR),
     /** DOCUMENT_STORE=s3: the endpoint of an S3-compatible server (unset: AWS S3 in S3_REGION), the bucket, its region. */
     S3_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
     S3_BUCKET: z.string().min(3).optional(),

@@ -24,7 +24,8 @@ export function sniffType(bytes: Buffer, declared: string | undefined, filename:
   const want = (declared ?? '').split(';')[0].trim().toLowerCase();
   const magic = [...new Set(filetypeinfo(bytes).flatMap((t) => (t.mime ? [t.mime] : [])))];
   let candidates: string[] = magic;
-  if (!filetypeinfo(bytes).length && isPlainText(bytes)) candidates = want === 'text/csv' || /\.csv$/i.test(filename) ? ['text/csv', 'text/plain'] : ['text/plain'];
+  if (!filetypeinfo(bytes).length && isPlainText(bytes))
+    candidates = want === 'text/csv' || /\.csv$/i.test(filename) ? ['text/csv', 'text/plain'] : ['text/plain'];
   const allowed = new Set<string>(policy.allowedTypes);
   const list = `allowed: ${policy.allowedTypes.join(', ')}`;
   if (!candidates.length) return { ok: false, status: 415, message: `the type of ${filename} cannot be told from its bytes (${list})` };

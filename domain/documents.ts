@@ -75,4 +75,3 @@ export interface DocumentsPolicy {
   /** Milliseconds. */
   linkValidFor: number;
 }
-

@@ -151,8 +151,16 @@ const complianceSchema = z.object({
 
 /** Uploads: the types taken (named from the bytes, domain/documents.ts), the size limit, and reviewers' download links. Optional, with defaults. */
 const documentsSchema = z.object({
-  allowedTypes: z.array(z.enum(KNOWN_TYPES)).min(1).default(() => [...DOCUMENT_DEFAULTS.allowedTypes] as (typeof KNOWN_TYPES)[number][]),
-  maxBytes: z.number().int().min(1).max(1024 * 1024 * 1024).default(DOCUMENT_DEFAULTS.maxBytes),
+  allowedTypes: z
+    .array(z.enum(KNOWN_TYPES))
+    .min(1)
+    .default(() => [...DOCUMENT_DEFAULTS.allowedTypes] as (typeof KNOWN_TYPES)[number][]),
+  maxBytes: z
+    .number()
+    .int()
+    .min(1)
+    .max(1024 * 1024 * 1024)
+    .default(DOCUMENT_DEFAULTS.maxBytes),
   maxFiles: z.number().int().min(1).max(20).default(DOCUMENT_DEFAULTS.maxFiles),
   /** How long a reviewer's signed download link works. */
   linkValidFor: duration.optional().transform((ms) => ms ?? DOCUMENT_DEFAULTS.linkValidFor),

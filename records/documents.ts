@@ -129,3 +129,17 @@ export async function storageKeyInUse(records: Records, storageKey: string): Pro
   const row = await snapshot(records, (tx) => tx.selectFrom('documents').select('document_id').where('storage_key', '=', storageKey).executeTakeFirst());
   return !!row;
 }
+
+/** Whether the project names `partyId` among its partners (a party document is attached to one). */
+export async function isProjectPartner(records: Records, projectId: string, partyId: string): Promise<boolean> {
+  const row = await snapshot(records, (tx) =>
+    tx
+      .selectFrom('parties')
+      .select('party_id')
+      .where('project_id', '=', projectId)
+      .where('role', '=', 'partner')
+      .where('party_id', '=', partyId)
+      .executeTakeFirst(),
+  );
+  return !!row;
+}

@@ -57,10 +57,14 @@ export function recordedProject(records: Records, projectId: string): Promise<{ 
  * them in; at the same millisecond, different workflows' entries are ordered by workflow, and document events follow.
  */
 export async function readAuditTrail(records: Records, projectId: string): Promise<AuditEntry[]> {
-  const [rows, events] = await snapshot(records, async (db) => [
-    await db.selectFrom('audit_entries').selectAll().where('project_id', '=', projectId).orderBy('at').orderBy('source').orderBy('seq').execute(),
-    await db.selectFrom('document_events').selectAll().where('project_id', '=', projectId).orderBy('at').orderBy('id').execute(),
-  ] as const);
+  const [rows, events] = await snapshot(
+    records,
+    async (db) =>
+      [
+        await db.selectFrom('audit_entries').selectAll().where('project_id', '=', projectId).orderBy('at').orderBy('source').orderBy('seq').execute(),
+        await db.selectFrom('document_events').selectAll().where('project_id', '=', projectId).orderBy('at').orderBy('id').execute(),
+      ] as const,
+  );
   const entries = rows.map((r) => ({
     at: r.at,
     entry: {

@@ -2,7 +2,7 @@
  * The virus-scanning hook point. Every document passes through it after its bytes are stored and before its record
  * is written, which is what makes it visible (listed, downloadable, linked on decision pages). The default does not
  * scan. A deployment plugs a scanner in (ClamAV's clamd INSTREAM, a cloud scanning API, a bucket scanner's verdict)
- * by passing its own `VirusScan` to `Documents` (storage/documents.ts); a refusal is a 422 naming the reason, and
+ * by passing its own `VirusScan` to `Documents` (storage/documents.ts); a refusal is a 400 naming the reason, and
  * the stored bytes are removed unless another document already holds the same bytes.
  */
 export interface ScanSubject {

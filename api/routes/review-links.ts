@@ -13,6 +13,7 @@ import { link, type Operation } from '../operation';
 import { decisionBody } from '../schemas';
 import { tagWorkflow } from '../request-log';
 import { storableText } from '../storable-text';
+import type { StepDocumentsDeps } from '../step-documents';
 
 export interface ReviewLinkDeps {
   steps: StepActions;
@@ -21,6 +22,8 @@ export interface ReviewLinkDeps {
   limit?: RequestHandler;
   /** Told of every decision recorded (metrics). */
   onDecision?: (outcome: string) => void;
+  /** Lists a step's documents with signed download links for its page (api/step-documents.ts documentsForStep). */
+  documents?: StepDocumentsDeps;
 }
 
 const wantsJson = (req: Request) => req.accepts(['html', 'json']) === 'json';
