@@ -34,16 +34,13 @@ export const documentSummary = (d: DocumentRecord) => ({
   size: d.size,
 });
 
-const MIB = 1024 * 1024;
-const size = (bytes: number) => (bytes >= MIB ? `${(bytes / MIB).toFixed(bytes % MIB ? 1 : 0)} MiB` : `${bytes} bytes`);
-
 /** multer's refusals as the error contract. */
 function multerError(err: unknown, policy: DocumentsPolicy): ApiError {
   if (!(err instanceof multer.MulterError)) return err instanceof ApiError ? err : new ApiError('VALIDATION_FAILED', 'the form could not be read');
   const at = [{ path: `body.${err.field ?? 'file'}`, message: err.message }];
   switch (err.code) {
     case 'LIMIT_FILE_SIZE':
-      return new ApiError('PAYLOAD_TOO_LARGE', `${err.field ?? 'the file'} is larger than the limit of ${size(policy.maxBytes)}`, [
+      return new ApiError('PAYLOAD_TOO_LARGE', `the file in part "${err.field}" is larger than the policy's limit of ${policy.maxBytes} bytes`, [
         { path: `body.${err.field ?? 'file'}`, message: `larger than ${policy.maxBytes} bytes` },
       ]);
     case 'LIMIT_FILE_COUNT':
