@@ -15,6 +15,8 @@ import type { Operation } from './operation';
 import { cycleOperations } from './routes/cycles';
 import { dashboardOperations } from './routes/dashboard';
 import { docsOperations } from './routes/docs';
+import { documentLinkOperations } from './routes/document-links';
+import { documentOperations } from './routes/documents';
 import { projectOperations } from './routes/projects';
 import { reportOperations } from './routes/reports';
 import { reviewLinkOperations } from './routes/review-links';
@@ -30,11 +32,13 @@ export function operations(policy: Policy): Operation[] {
   return [
     ...projectOperations(policy),
     ...reportOperations,
+    ...documentOperations,
     ...cycleOperations,
     ...stalledOperations,
     ...stepOperations,
     ...sessionOperations,
     ...reviewLinkOperations,
+    ...documentLinkOperations,
     ...dashboardOperations,
     ...docsOperations,
     ...appOperations,

@@ -17,6 +17,8 @@ import { openApiDocument, operations, type Operation } from '../../api/openapi';
 import { cycleOperations } from '../../api/routes/cycles';
 import { dashboardOperations } from '../../api/routes/dashboard';
 import { docsOperations } from '../../api/routes/docs';
+import { documentLinkOperations } from '../../api/routes/document-links';
+import { documentOperations as projectDocumentOperations } from '../../api/routes/documents';
 import { projectOperations } from '../../api/routes/projects';
 import { reportOperations } from '../../api/routes/reports';
 import { reviewLinkOperations } from '../../api/routes/review-links';
@@ -69,6 +71,8 @@ const declared: Record<string, Operation[]> = {
   'api/routes/cycles.ts': cycleOperations,
   'api/routes/dashboard.ts': dashboardOperations,
   'api/routes/docs.ts': docsOperations,
+  'api/routes/document-links.ts': documentLinkOperations,
+  'api/routes/documents.ts': projectDocumentOperations,
   'api/routes/projects.ts': projectOperations(policy),
   'api/routes/reports.ts': reportOperations,
   'api/routes/review-links.ts': reviewLinkOperations,
