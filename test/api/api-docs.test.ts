@@ -142,6 +142,7 @@ const PUBLIC = [
   'GET /v1/openapi.json',
   'GET /r/{token}',
   'POST /r/{token}',
+  'GET /d/{token}',
   'POST /dashboard/sign-in',
   'POST /dashboard/sign-out',
   'POST /dashboard/sign-out-everywhere',
