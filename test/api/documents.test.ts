@@ -190,6 +190,23 @@ test('an answer to a request for information takes files the same way (JSON keep
   expect(uploaded).toEqual([expect.objectContaining({ sha256: sha(datasheet) })]);
 });
 
+test('an appeal takes files the same way, its JSON in one part named body', async () => {
+  await decideByLink('c1-de-bafa', { decision: 'deny', legalBasis: 'AWV §8: end use not established' });
+  await stack.waitForView(projectId, (v) => v.openSteps.some((s) => s.kind === 'appeal' && s.componentId === 'c1'), 'appeal window');
+  const statement = Buffer.from('End-use statement\nThe board reads out plasma diagnostics only.\n');
+  const res = await api()
+    .post(`/v1/projects/${projectId}/appeals`)
+    .set(asCoordinator)
+    .field('body', JSON.stringify({ componentId: 'c1', legalBasis: 'The end-use statement attached establishes the end use' }))
+    .attach('file', statement, { filename: 'end-use-statement.txt', contentType: 'text/plain' });
+  expect(res.status).toBe(202);
+  expect(res.body).toMatchObject({ componentId: 'c1', outcome: 'appealed' });
+  expect(res.body.documents).toEqual([expect.objectContaining({ filename: 'end-use-statement.txt', kind: 'appeal', contentType: 'text/plain' })]);
+  const appeal = (await stack.view(projectId)).steps.find((s) => s.stepId === res.body.stepId)!;
+  const items = (await api().get(`/v1/projects/${projectId}/documents?componentId=c1`).set(asCoordinator).expect(200)).body.items;
+  expect(items.at(-1)).toMatchObject({ attachedTo: { type: 'appeal', id: `${appeal.workflowId}/${appeal.stepId}` }, sha256: sha(statement) });
+});
+
 /** Decides a step from the link in its e-mail, as the reviewer would. */
 async function decideByLink(stepId: string, body: Record<string, string>) {
   const view = await stack.waitForView(projectId, (v) => v.openSteps.some((s) => s.stepId === stepId), `step ${stepId}`);
