@@ -81,3 +81,20 @@ test('the local store keeps the bytes under its directory, in the content key’
   const { readFileSync } = await import('node:fs');
   expect(readFileSync(path.join(dir, 'sha256', sha.slice(0, 2), sha), 'utf8')).toBe('kept on disk');
 });
+
+test('the S3 gateway checks signatures: a wrong secret stores nothing', async () => {
+  const wrong = new S3DocumentStore({
+    endpoint: seaweed.endpoint,
+    bucket: seaweed.bucket,
+    region: seaweed.region,
+    credentials: { accessKeyId: seaweed.credentials.accessKeyId, secretAccessKey: 'not-the-secret-key-000000' },
+  });
+  try {
+    const bytes = Buffer.from('refused');
+    const key = contentKey(sha256Hex(bytes));
+    await expect(wrong.put(key, bytes, 'text/plain')).rejects.toThrow();
+    expect(await stores.s3.get(key)).toBeUndefined();
+  } finally {
+    wrong.destroy();
+  }
+});
