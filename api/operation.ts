@@ -58,6 +58,9 @@ export const read: ErrorCode[] = [...list, 'NOT_FOUND'];
 /** A keyed act on a project, a cycle or a step: refused by the state it is in (409), or not confirmed in time (503). */
 export const write: ErrorCode[] = [...read, 'CONFLICT'];
 
+/** A keyed act that takes files (api/uploads.ts): a file over the policy's limit (413), of a type not allowed (415). */
+export const withFiles: ErrorCode[] = [...write, 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'];
+
 /**
  * A reviewer's link (api/decisions.ts, REJECTIONS): a damaged link or a refused decision (400), a decision the
  * four-eyes rule leaves to another person (403), a step the records do not hold (404), a step decided, closed or

@@ -127,12 +127,26 @@ function formBody(req: Request): unknown {
   return body;
 }
 
+type StepRef = { workflowId: string; stepId: string; componentId?: string };
+
 /** For routes whose files are optional: the form reader and the keeping, or nothing when the app has no uploads. */
 export function optionalFiles(uploads: Uploads | undefined) {
+  const keep = async (res: Response, doc: Omit<NewDocument, 'filename' | 'contentType' | 'bytes'>) =>
+    uploads ? (await uploads.keep(res, doc)).map(documentSummary) : [];
   return {
     form: uploads ? uploads.form() : (((_req, _res, next) => next()) as RequestHandler),
     /** The kept documents' summaries, for the answer (none for a JSON request). */
-    keep: async (res: Response, doc: Omit<NewDocument, 'filename' | 'contentType' | 'bytes'>) =>
-      uploads ? (await uploads.keep(res, doc)).map(documentSummary) : [],
+    keep,
+    /** The files of an answer to a request for information or of an appeal, attached to its step. */
+    forStep: (res: Response, projectId: string, step: StepRef, type: 'info-answer' | 'appeal', uploadedBy: string) =>
+      keep(res, {
+        projectId,
+        componentId: step.componentId,
+        kind: type === 'appeal' ? 'appeal' : 'information-answer',
+        attachedTo: { type, id: `${step.workflowId}/${step.stepId}` },
+        stepId: step.stepId,
+        uploadedBy,
+        channel: 'api',
+      }),
   };
 }

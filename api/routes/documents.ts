@@ -13,7 +13,7 @@ import { readProjectRecord } from '../../records/project-reads';
 import { projectWorkflowId, type ProjectView } from '../../workflows/definitions';
 import { assertMayReadCase, requireRole } from '../auth';
 import { ApiError, parse } from '../errors';
-import { read, write, type Operation } from '../operation';
+import { read, withFiles, type Operation } from '../operation';
 import { tagWorkflowOfParam } from '../request-log';
 import { projectIdParam } from '../schemas';
 import { documentSummary, uploadsOf, type Uploads } from '../uploads';
@@ -59,7 +59,7 @@ export const documentOperations: Operation[] = [
     roles: { coordinator: 'a project they own or are a delegate of' },
     multipart: uploadForm,
     success: { status: 201, description: '{ documentId, sha256, contentType, size, filename, kind }' },
-    errors: [...write, 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'],
+    errors: withFiles,
   },
   {
     operationId: 'listDocuments',

@@ -44,7 +44,7 @@ import { projectParties, submissionEntry, submittedCore } from '../../workflows/
 import { listProjects, type Position } from '../../records/project-list';
 import { newId } from '../ids';
 import type { StepActions } from '../decisions';
-import { list, projectExample, read, write, type Operation } from '../operation';
+import { list, projectExample, read, withFiles, write, type Operation } from '../operation';
 import { optionalFiles, type Uploads } from '../uploads';
 
 export interface ProjectRoutesDeps {
@@ -192,7 +192,7 @@ export const projectOperations = (policy: Policy): Operation[] => [
     multipart: 'with-files',
     example: { stepId: 'c2-de-bafa', answer: 'The board is for the readout electronics only; datasheet attached to the e-mail.' },
     success: { status: 200, description: 'the step, clock running again' },
-    errors: [...write, 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'],
+    errors: withFiles,
   },
   {
     operationId: 'appealComponentDenial',
@@ -204,7 +204,7 @@ export const projectOperations = (policy: Policy): Operation[] => [
     multipart: 'with-files',
     example: { componentId: 'c2', legalBasis: 'EAR §742.4(b)(1): license exception applies', comment: 'see annex' },
     success: { status: 202, description: 'the appeal is recorded; the appeal body is asked to rule' },
-    errors: [...write, 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'],
+    errors: withFiles,
   },
   {
     operationId: 'resubmitComponent',
@@ -418,17 +418,7 @@ export function projectRoutes({ client, records, steps, taskQueue, policy, tempo
     const step = view.steps.find((s) => s.stepId === stepId);
     if (!step) throw new ApiError('NOT_FOUND', `project ${view.projectId} has no step ${stepId}`);
     const result = await steps.answerInfo(step, answer, req.caller!.actor);
-    const attachedTo = { type: 'info-answer' as const, id: `${step.workflowId}/${step.stepId}` };
-    const kind = 'information-answer';
-    const documents = await files.keep(res, {
-      projectId: view.projectId,
-      componentId: step.componentId,
-      kind,
-      attachedTo,
-      stepId,
-      uploadedBy: req.caller!.actor,
-      channel: 'api',
-    });
+    const documents = await files.forStep(res, view.projectId, step, 'info-answer', req.caller!.actor);
     res.json({ projectId: view.projectId, ...result, ...(documents.length && { documents }) });
   });
 
@@ -466,16 +456,7 @@ export function projectRoutes({ client, records, steps, taskQueue, policy, tempo
     }
     const body = { decision: 'appeal' as const, legalBasis, comment, conditions: undefined };
     const result = await steps.decide(open, body, { reviewer: open.reviewer, channel: 'api', actor: req.caller!.actor });
-    const attachedTo = { type: 'appeal' as const, id: `${open.workflowId}/${open.stepId}` };
-    const documents = await files.keep(res, {
-      projectId: view.projectId,
-      componentId,
-      kind: 'appeal',
-      attachedTo,
-      stepId: open.stepId,
-      uploadedBy: req.caller!.actor,
-      channel: 'api',
-    });
+    const documents = await files.forStep(res, view.projectId, open, 'appeal', req.caller!.actor);
     res.status(202).json({
       projectId: view.projectId,
       componentId,

@@ -21,7 +21,7 @@ import { requireRole } from '../auth';
 import { correctiveActionParams, reportBody, resolutionBody } from '../compliance-schemas';
 import { ApiError, isWorkflowGone, parse, updateRejection } from '../errors';
 import { projectIdParam } from '../schemas';
-import { write, type Operation } from '../operation';
+import { withFiles, write, type Operation } from '../operation';
 import { bounded } from '../temporal-calls';
 import { tagWorkflowOfParam } from '../request-log';
 import { optionalFiles, type Uploads } from '../uploads';
@@ -62,7 +62,7 @@ export const reportOperations: Operation[] = [
       shipments: [{ destination: 'US', endUser: 'Oak Ridge National Laboratory', quantity: 2, date: '2027-03-01' }],
     },
     success: { status: 200, description: '{ anomalies, correctiveActions }' },
-    errors: [...write, 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'],
+    errors: withFiles,
   },
   {
     operationId: 'resolveCorrectiveAction',
