@@ -6,7 +6,7 @@ import helmet from 'helmet';
 import type { RequestHandler } from 'express';
 import type { Client, Connection } from '@temporalio/client';
 import type { LinkSigner } from '../activities/link-tokens';
-import { DEFAULT_RATE_LIMITS, type Config, type RateLimits } from '../config/env';
+import { DEFAULT_DOCUMENTS_DIR, DEFAULT_RATE_LIMITS, type Config, type RateLimits } from '../config/env';
 import { DEFAULT_TRUST_PROXY } from '../config/trust-proxy';
 import type { Logger } from '../config/logger';
 import type { Records } from '../records/database';
@@ -36,6 +36,15 @@ import { stepRoutes } from './routes/steps';
 import { FeedLinks } from './feed-links';
 import { Sessions } from './session';
 import { CYCLE_SHARD_SIZE } from '../workflows/cycle-contract';
+import type { DocumentStore } from '../storage/document-store';
+import { Documents } from '../storage/documents';
+import { LocalDocumentStore } from '../storage/local-store';
+import type { VirusScan } from '../storage/virus-scan';
+import { DocumentLinks } from './document-links';
+import { documentLinkRoutes } from './routes/document-links';
+import { documentRoutes } from './routes/documents';
+import type { StepDocumentsDeps } from './step-documents';
+import { Uploads } from './uploads';
 
 export interface AppDeps {
   client: Client;
@@ -61,6 +70,7 @@ export interface AppDeps {
         | 'OIDC_CLIENT_SECRET'
         | 'CYCLE_SHARD_SIZE'
         | 'TRUST_PROXY'
+        | 'LINK_SECRET_PREVIOUS'
       >
     >;
   signer: LinkSigner;
@@ -73,6 +83,10 @@ export interface AppDeps {
   rateLimits?: RateLimits;
   /** How old the stalled gauges of `/metrics` may grow before a scrape reads the records again (default 15 s). */
   metricsMaxAgeMs?: number;
+  /** Where documents' bytes are kept (storage/from-config.ts); default: a local directory, data/documents. */
+  documentStore?: DocumentStore;
+  /** The virus-scanning hook (storage/virus-scan.ts); default: none. */
+  virusScan?: VirusScan;
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest();
@@ -125,6 +139,8 @@ export function buildApp({
   temporalTimeoutMs = 10_000,
   rateLimits = DEFAULT_RATE_LIMITS,
   metricsMaxAgeMs = 15_000,
+  documentStore = new LocalDocumentStore(DEFAULT_DOCUMENTS_DIR),
+  virusScan,
 }: AppDeps) {
   const app = express();
   app.disable('x-powered-by');
@@ -142,10 +158,11 @@ export function buildApp({
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   app.use(requestLogger(logger));
+  // Signs sign-in cookies and download links: LINK_SECRET, else a random per-process key (both end on restart).
+  const sessionSecret = config.LINK_SECRET ?? randomBytes(32).toString('base64url');
   app.use(express.json({ limit: '256kb' }));
   app.use(express.urlencoded({ extended: false, limit: '64kb' }));
   app.use(cookieParser());
-  const sessionSecret = config.LINK_SECRET ?? randomBytes(32).toString('base64url');
   const sessions = new Sessions(sessionSecret, config.PUBLIC_URL ?? 'http://localhost');
   // With OpenID Connect set up, production signs people in through it only; API keys stay for scripts, and for development.
   const oidc = !!(config.OIDC_ISSUER && config.OIDC_CLIENT_ID);
@@ -168,7 +185,14 @@ export function buildApp({
   // Every act on a review step goes through one service, whoever sends it (a link, a seat, a coordinator).
   const steps = new StepActions(client, records, temporalTimeoutMs, { policy: config.policy, keys: config.apiKeys });
   const onDecision = (outcome: string) => metrics.decisions.inc({ outcome });
-  app.use('/r', reviewLinkRoutes({ steps, signer, limit: reviewPageLimiter(rateLimits), onDecision }));
+  // Documents: uploads checked against the policy, bytes in the store, records and audit events in the records.
+  const documents = new Documents(documentStore, records, virusScan);
+  const uploads = new Uploads(documents, config.policy.documents);
+  const links = new DocumentLinks(sessionSecret, config.LINK_SECRET_PREVIOUS ?? []);
+  /** What a decision page needs to list a step's documents with signed links (api/step-documents.ts documentsForStep). */
+  const stepDocuments: StepDocumentsDeps = { records, links, linkValidFor: config.policy.documents.linkValidFor };
+  app.use('/r', reviewLinkRoutes({ steps, signer, limit: reviewPageLimiter(rateLimits), onDecision, documents: stepDocuments }));
+  app.use('/d', documentLinkRoutes({ records, documents, links, limit: reviewPageLimiter(rateLimits) }));
   // Every other route gets only text the record store can keep (the reviewer pages check it themselves, to answer with a page).
   app.use(storableText);
   app.use('/dashboard', failedAuth.count, writes); // the sign-in form: guessing keys costs the same as using one
@@ -205,12 +229,23 @@ export function buildApp({
   app.use('/v1/sessions', sessionRoutes({ records, keys: config.apiKeys })); // every role: one's own sessions
   // Agency staff have their seat (their agency's queue); every other /v1 route is for coordinators, funders and admins.
   app.use('/v1/steps', stepRoutes({ steps, records, onDecision }));
+  // A project's documents are read by the agencies it is routed to as well (assertMayReadCase).
+  app.use('/v1/projects', documentRoutes({ records, uploads }));
   app.use('/v1', requireRole('coordinator', 'funder', 'admin'));
   app.use(
     '/v1/projects',
-    projectRoutes({ client, records, steps, taskQueue: config.TASK_QUEUE, policy: config.policy, temporalTimeoutMs, principals: config.apiKeys }),
+    projectRoutes({
+      client,
+      records,
+      steps,
+      taskQueue: config.TASK_QUEUE,
+      policy: config.policy,
+      temporalTimeoutMs,
+      principals: config.apiKeys,
+      uploads,
+    }),
   );
-  app.use('/v1/projects', reportRoutes({ client, records, temporalTimeoutMs }));
+  app.use('/v1/projects', reportRoutes({ client, records, temporalTimeoutMs, uploads }));
   app.use('/v1/projects', letterRoutes({ records, policy: config.policy }));
   app.use('/v1/projects', amendmentRoutes({ client, temporalTimeoutMs }));
   app.use('/v1/milestones/stalled', stalledRoutes({ records }));

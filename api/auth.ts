@@ -98,3 +98,15 @@ export function assertMayAccess(caller: Caller, project: { funderId: string; own
   if (caller.role === 'coordinator' && (project.owner === caller.actor || (project.delegates ?? []).includes(caller.actor))) return;
   throw new ApiError('NOT_FOUND', 'not found');
 }
+
+/**
+ * Who may read a project's case (its documents): whoever may see the project (assertMayAccess), and the agencies it
+ * is routed to (a step of theirs, open or closed). Anyone else gets the answer a missing project gets.
+ */
+export function assertMayReadCase(caller: Caller, project: { funderId: string; owner: string; delegates?: string[]; steps: { party: string }[] }): void {
+  if (caller.role === 'agency') {
+    if (caller.agencyId && project.steps.some((s) => s.party === caller.agencyId)) return;
+    throw new ApiError('NOT_FOUND', 'not found');
+  }
+  assertMayAccess(caller, project);
+}

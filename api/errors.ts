@@ -23,6 +23,10 @@ export const STATUS = {
   CONFLICT: 409,
   /** A reviewer's link that no longer applies: expired, or issued for an earlier submission of the project id. */
   GONE: 410,
+  /** An upload larger than the policy's `documents.maxBytes`. */
+  PAYLOAD_TOO_LARGE: 413,
+  /** An upload whose bytes are not an allowed type, or not the type it was declared as. */
+  UNSUPPORTED_MEDIA_TYPE: 415,
   IDEMPOTENCY_KEY_REUSED: 422,
   RATE_LIMITED: 429,
   UNAVAILABLE: 503,

@@ -6,6 +6,7 @@ import { createLogger } from '../config/logger';
 import { temporalConnectSettings } from '../config/temporal-connection';
 import { buildApp } from './app';
 import { migrateRecords, openRecords } from '../records/database';
+import { documentStoreFor } from '../storage/from-config';
 
 async function main() {
   const config = loadConfig();
@@ -27,7 +28,9 @@ async function main() {
   const client = new Client({ connection, namespace: temporal.namespace });
   const records = openRecords(config.DATABASE_URL);
   await migrateRecords(records);
+  const documentStore = documentStoreFor(config);
   const app = buildApp({
+    documentStore,
     records,
     client,
     connection,
@@ -36,7 +39,8 @@ async function main() {
     logger,
     rateLimits: config.rateLimits,
   });
-  const ready = () => logger.info({ port: config.PORT, host: config.HOST ?? 'every interface', publicUrl: config.PUBLIC_URL }, 'api ready');
+  const ready = () =>
+    logger.info({ port: config.PORT, host: config.HOST ?? 'every interface', publicUrl: config.PUBLIC_URL, documents: documentStore.description }, 'api ready');
   const server = config.HOST ? app.listen(config.PORT, config.HOST, ready) : app.listen(config.PORT, ready);
 
   const shutdown = (signal: string) => {

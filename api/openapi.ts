@@ -18,6 +18,8 @@ import { cycleOperations } from './routes/cycles';
 import { dashboardOperations } from './routes/dashboard';
 import { docsOperations } from './routes/docs';
 import { letterOperations } from './routes/letters';
+import { documentLinkOperations } from './routes/document-links';
+import { documentOperations } from './routes/documents';
 import { projectOperations } from './routes/projects';
 import { reportOperations } from './routes/reports';
 import { reviewLinkOperations } from './routes/review-links';
@@ -36,11 +38,13 @@ export function operations(policy: Policy): Operation[] {
     ...calendarOperations,
     ...letterOperations,
     ...amendmentOperations,
+    ...documentOperations,
     ...cycleOperations,
     ...stalledOperations,
     ...stepOperations,
     ...sessionOperations,
     ...reviewLinkOperations,
+    ...documentLinkOperations,
     ...dashboardOperations,
     ...docsOperations,
     ...appOperations,
@@ -97,6 +101,19 @@ const errorSchema = {
   },
 };
 
+/** A JSON body's fields as a form's text parts, plus its files (api/uploads.ts). */
+function withFiles(body: z.ZodType | undefined): Record<string, unknown> {
+  const schema = body ? (jsonSchema(body) as { properties?: Record<string, unknown>; required?: string[] }) : {};
+  return {
+    type: 'object',
+    properties: {
+      ...schema.properties,
+      body: { type: 'string', description: 'the JSON body in one part, instead of the fields as parts' },
+      file: { type: 'array', items: { type: 'string', format: 'binary' }, description: 'documents kept with it; each type named from its bytes' },
+    },
+  };
+}
+
 const errorContent = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };
 
 export function openApiDocument(policy: Policy, publicUrl?: string) {
@@ -124,11 +141,16 @@ export function openApiDocument(policy: Policy, publicUrl?: string) {
       security: security(op),
       ...(Object.keys(op.roles).length ? { 'x-roles': Object.keys(op.roles) } : {}),
       parameters: [...pathParams, ...queryParams, ...(op.idempotent ? [idempotencyKeyHeader] : [])],
-      ...(op.body
+      ...(op.body || op.multipart
         ? {
             requestBody: {
               required: true,
-              content: { [op.bodyType ?? 'application/json']: { schema: jsonSchema(op.body), ...(op.example !== undefined ? { example: op.example } : {}) } },
+              content: {
+                ...(op.body && {
+                  [op.bodyType ?? 'application/json']: { schema: jsonSchema(op.body), ...(op.example !== undefined ? { example: op.example } : {}) },
+                }),
+                ...(op.multipart && { 'multipart/form-data': { schema: op.multipart === 'with-files' ? withFiles(op.body) : op.multipart } }),
+              },
             },
           }
         : {}),

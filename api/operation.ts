@@ -30,6 +30,11 @@ export interface Operation {
   body?: z.ZodType;
   /** The body's content type when it is not JSON. */
   bodyType?: 'application/x-www-form-urlencoded';
+  /**
+   * The body as multipart/form-data (api/uploads.ts): the JSON Schema of its parts, files as `format: binary`, when it
+   * takes only a form with files; `'with-files'` when it takes `body` as JSON or as a form: the same fields, plus files.
+   */
+  multipart?: Record<string, unknown> | 'with-files';
   query?: z.ZodType;
   example?: unknown;
   success: { status: number; description: string; type?: 'text/html' | 'text/csv' | 'text/calendar' | 'application/pdf' };
@@ -54,6 +59,9 @@ export const read: ErrorCode[] = [...list, 'NOT_FOUND'];
 
 /** A keyed act on a project, a cycle or a step: refused by the state it is in (409), or not confirmed in time (503). */
 export const write: ErrorCode[] = [...read, 'CONFLICT'];
+
+/** A keyed act that takes files (api/uploads.ts): a file over the policy's limit (413), of a type not allowed (415). */
+export const withFiles: ErrorCode[] = [...write, 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'];
 
 /**
  * A reviewer's link (api/decisions.ts, REJECTIONS): a damaged link or a refused decision (400), a decision the

@@ -17,6 +17,8 @@ function packageRoot(dir = __dirname): string {
   return existsSync(path.join(dir, 'package.json')) || dir === path.dirname(dir) ? dir : packageRoot(path.dirname(dir));
 }
 const ROOT = packageRoot();
+/** Where documents are kept when DOCUMENTS_DIR is unset (DOCUMENT_STORE=local). */
+export const DEFAULT_DOCUMENTS_DIR = path.join(ROOT, 'data/documents');
 /** Development only: outside NODE_ENV=development both must be set. */
 const DEV_LINK_SECRET = 'dev-only-link-secret-change-me';
 const DEV_API_KEYS = 'coordinator:a.weber=dev-coordinator-key,funder:horizon-eu=dev-funder-key,admin=dev-admin-key';
@@ -168,6 +170,22 @@ const envSchema = z
     OIDC_CLIENT_SECRET: z.string().min(1).optional(),
     /** API only: the Bearer token `/metrics` asks for; unset, `/metrics` is open (development only). */
     METRICS_TOKEN: z.string().min(1).optional(),
+    /** Where documents' bytes are kept (storage/): a local directory, or an S3-compatible bucket. */
+    DOCUMENT_STORE: z.enum(['local', 's3']).default('local'),
+    /** DOCUMENT_STORE=local: the directory (npm start: DATA_DIR/documents). */
+    DOCUMENTS_DIR: z.string().min(1).default(DEFAULT_DOCUMENTS_DIR),
+    /** DOCUMENT_STORE=s3: the endpoint of an S3-compatible server (unset: AWS S3 in S3_REGION), the bucket, its region. */
+    S3_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+    S3_BUCKET: z.string().min(3).optional(),
+    S3_REGION: z.string().min(1).default('us-east-1'),
+    /** Unset: the AWS SDK's own credential chain (AWS_ACCESS_KEY_ID…, a profile, an instance role). */
+    S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+    S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+    /** Prepended to every object key, so one bucket can serve more than this application. */
+    S3_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9/_.-]*$/, 'letters, digits and / _ . -')
+      .optional(),
   })
   .superRefine((env, ctx) => {
     // The development defaults are public: anything but development must bring its own.
@@ -176,6 +194,9 @@ const envSchema = z
     if (env.NODE_ENV !== 'development' && !env.API_KEYS && !env.PRINCIPALS_FILE)
       ctx.addIssue({ code: 'custom', path: ['API_KEYS'], message: `or PRINCIPALS_FILE is required when NODE_ENV is ${env.NODE_ENV}` });
     if (env.OIDC_ISSUER && !env.OIDC_CLIENT_ID) ctx.addIssue({ code: 'custom', path: ['OIDC_CLIENT_ID'], message: 'is required with OIDC_ISSUER' });
+    if (env.DOCUMENT_STORE === 's3' && !env.S3_BUCKET) ctx.addIssue({ code: 'custom', path: ['S3_BUCKET'], message: 'is required with DOCUMENT_STORE=s3' });
+    if (!env.S3_ACCESS_KEY_ID !== !env.S3_SECRET_ACCESS_KEY)
+      ctx.addIssue({ code: 'custom', path: ['S3_SECRET_ACCESS_KEY'], message: 'give S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY together, or neither' });
     if (env.API_KEYS && env.PRINCIPALS_FILE) ctx.addIssue({ code: 'custom', path: ['PRINCIPALS_FILE'], message: 'give API_KEYS or PRINCIPALS_FILE, not both' });
   });
 

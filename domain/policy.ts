@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { msToNumber } from '@temporalio/common/lib/time';
 import { COMPLIANCE_DEFAULTS } from './compliance-calendar';
 import { countryCode, email, slug } from './primitives';
+import { DOCUMENT_DEFAULTS, KNOWN_TYPES } from './documents';
 
 /** "30d", "14 days", "10s", "4y" → milliseconds (the `ms` format Temporal uses). */
 export const duration = z.string().transform((text, ctx) => {
@@ -148,6 +149,23 @@ const complianceSchema = z.object({
   missedReport: z.enum(['corrective-action', 'record-only']).default(COMPLIANCE_DEFAULTS.missedReport),
 });
 
+/** Uploads: the types taken (named from the bytes, domain/documents.ts), the size limit, and reviewers' download links. Optional, with defaults. */
+const documentsSchema = z.object({
+  allowedTypes: z
+    .array(z.enum(KNOWN_TYPES))
+    .min(1)
+    .default(() => [...DOCUMENT_DEFAULTS.allowedTypes] as (typeof KNOWN_TYPES)[number][]),
+  maxBytes: z
+    .number()
+    .int()
+    .min(1)
+    .max(1024 * 1024 * 1024)
+    .default(DOCUMENT_DEFAULTS.maxBytes),
+  maxFiles: z.number().int().min(1).max(20).default(DOCUMENT_DEFAULTS.maxFiles),
+  /** How long a reviewer's signed download link works. */
+  linkValidFor: duration.optional().transform((ms) => ms ?? DOCUMENT_DEFAULTS.linkValidFor),
+});
+
 export const policySchema = z
   .object({
     version: z.string().min(1),
@@ -184,6 +202,7 @@ export const policySchema = z
     compliance: complianceSchema.default(() => ({ ...COMPLIANCE_DEFAULTS })),
     /** Per exporter country: who licenses military-list items, under which law. A military export from a country not listed is refused at submission. */
     militaryRegimes: z.record(countryCode, militaryRegimeSchema).optional(),
+    documents: documentsSchema.default(() => ({ ...DOCUMENT_DEFAULTS, allowedTypes: [...DOCUMENT_DEFAULTS.allowedTypes] as (typeof KNOWN_TYPES)[number][] })),
   })
   .superRefine((policy, ctx) => {
     const ids = new Set<string>();

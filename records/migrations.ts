@@ -262,4 +262,49 @@ export const migrations: Record<string, Migration> = {
       await db.schema.createIndex('cycle_target_sets_by_cycle').on('cycle_target_sets').column('cycle_id').execute();
     },
   },
+  /**
+   * Documents: each upload's record (what it is, what it is attached to, its hash and where its bytes are: the
+   * storage key, content-addressed), and each upload and download as an event of the project's audit trail. The
+   * events are the API's own table: the audit entries are written by the workflows that own them, each numbering its
+   * own trail, and the API writes into none of them; records/project-reads.ts merges both into one trail.
+   */
+  '0009-documents': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('documents')
+        .addColumn('document_id', 'text', (c) => c.primaryKey())
+        .addColumn('project_id', 'text', (c) => c.notNull().references('projects.project_id').onDelete('cascade'))
+        .addColumn('component_id', 'text')
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('attached_type', 'text', (c) => c.notNull())
+        .addColumn('attached_id', 'text', (c) => c.notNull())
+        .addColumn('filename', 'text', (c) => c.notNull())
+        .addColumn('content_type', 'text', (c) => c.notNull())
+        .addColumn('size', 'bigint', (c) => c.notNull())
+        .addColumn('sha256', 'text', (c) => c.notNull())
+        .addColumn('storage_key', 'text', (c) => c.notNull())
+        .addColumn('uploaded_by', 'text', (c) => c.notNull())
+        .addColumn('uploaded_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('position', 'bigserial', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('documents_by_project').on('documents').columns(['project_id', 'position']).execute();
+      await db.schema.createIndex('documents_by_attachment').on('documents').columns(['project_id', 'attached_type', 'attached_id']).execute();
+      await db.schema.createIndex('documents_by_storage_key').on('documents').column('storage_key').execute();
+      await db.schema
+        .createTable('document_events')
+        .addColumn('id', 'bigserial', (c) => c.primaryKey())
+        .addColumn('project_id', 'text', (c) => c.notNull().references('projects.project_id').onDelete('cascade'))
+        .addColumn('document_id', 'text', (c) => c.notNull())
+        .addColumn('at', 'timestamptz', (c) => c.notNull())
+        .addColumn('actor', 'text', (c) => c.notNull())
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('channel', 'text', (c) => c.notNull())
+        .addColumn('component_id', 'text')
+        .addColumn('step_id', 'text')
+        .addColumn('sha256', 'text', (c) => c.notNull())
+        .addColumn('detail', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('document_events_by_project').on('document_events').columns(['project_id', 'at']).execute();
+    },
+  },
 };

@@ -56,22 +56,54 @@ export function recordedProject(records: Records, projectId: string): Promise<{ 
 }
 
 /**
- * The trail in time order, from every workflow of the project. Entries one workflow made in the same millisecond
- * keep the order it made them in; at the same millisecond, different workflows' entries are ordered by workflow.
+ * The trail in time order, from every workflow of the project and the API's document events (uploads and downloads,
+ * each with its hash: records/documents.ts). Entries one workflow made in the same millisecond keep the order it made
+ * them in; at the same millisecond, different workflows' entries are ordered by workflow, and document events follow.
  */
 export async function readAuditTrail(records: Records, projectId: string): Promise<AuditEntry[]> {
-  const rows = await snapshot(records, (db) =>
-    db.selectFrom('audit_entries').selectAll().where('project_id', '=', projectId).orderBy('at').orderBy('source').orderBy('seq').execute(),
+  const [rows, events] = await snapshot(
+    records,
+    async (db) =>
+      [
+        await db.selectFrom('audit_entries').selectAll().where('project_id', '=', projectId).orderBy('at').orderBy('source').orderBy('seq').execute(),
+        await db.selectFrom('document_events').selectAll().where('project_id', '=', projectId).orderBy('at').orderBy('id').execute(),
+      ] as const,
   );
-  return rows.map((r) => ({
-    at: r.at.toISOString(),
-    actor: r.actor,
-    action: r.action,
-    channel: r.channel as Channel,
-    ...(r.component_id !== null && { componentId: r.component_id }),
-    ...(r.step_id !== null && { stepId: r.step_id }),
-    detail: r.detail,
+  const entries = rows.map((r) => ({
+    at: r.at,
+    entry: {
+      at: r.at.toISOString(),
+      actor: r.actor,
+      action: r.action,
+      channel: r.channel as Channel,
+      ...(r.component_id !== null && { componentId: r.component_id }),
+      ...(r.step_id !== null && { stepId: r.step_id }),
+      detail: r.detail,
+    } as AuditEntry,
   }));
+  const documentEntries = events.map((e) => ({
+    at: e.at,
+    entry: {
+      at: e.at.toISOString(),
+      actor: e.actor,
+      action: e.action,
+      channel: e.channel as Channel,
+      ...(e.component_id !== null && { componentId: e.component_id }),
+      ...(e.step_id !== null && { stepId: e.step_id }),
+      documentId: e.document_id,
+      sha256: e.sha256,
+      detail: e.detail,
+    } as AuditEntry,
+  }));
+  // Both lists are in time order: merged stably, workflows' entries first at the same millisecond.
+  const merged: AuditEntry[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < entries.length || j < documentEntries.length) {
+    if (j >= documentEntries.length || (i < entries.length && entries[i].at.getTime() <= documentEntries[j].at.getTime())) merged.push(entries[i++].entry);
+    else merged.push(documentEntries[j++].entry);
+  }
+  return merged;
 }
 
 /** Every compliance report and corrective action recorded for the project's licences, by component and key. */

@@ -166,6 +166,44 @@ export interface Database {
   sent_mails: SentMailsTable;
   principal_bindings: PrincipalBindingsTable;
   session_revocations: SessionRevocationsTable;
+  documents: DocumentsTable;
+  document_events: DocumentEventsTable;
+}
+
+/** A document's record (records/documents.ts): what it is, what it belongs to, its hash, and the key of its bytes in the store. */
+export interface DocumentsTable {
+  document_id: string;
+  project_id: string;
+  component_id: string | null;
+  kind: string;
+  /** What it is attached to (domain/documents.ts ATTACHMENT_KINDS) and that thing's id. */
+  attached_type: string;
+  attached_id: string;
+  filename: string;
+  /** Named from the bytes (domain/document-types.ts). */
+  content_type: string;
+  size: number;
+  sha256: string;
+  storage_key: string;
+  /** The principal (or reviewer) who uploaded it, or the workflow that generated it. */
+  uploaded_by: string;
+  uploaded_at: Timestamp;
+  position: Generated<number>;
+}
+
+/** Each upload and download of a document, merged into the project's audit trail (records/project-reads.ts). */
+export interface DocumentEventsTable {
+  id: Generated<number>;
+  project_id: string;
+  document_id: string;
+  at: Timestamp;
+  actor: string;
+  action: string;
+  channel: string;
+  component_id: string | null;
+  step_id: string | null;
+  sha256: string;
+  detail: string;
 }
 
 /** A principal's account at the OpenID provider, bound at its first sign-in (api/oidc.ts). */

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what `npm start` and `npm test` need: node modules (when the lock file
 # changed) and the Temporal CLI; with --for-tests also the Temporal server (the
-# cluster lane), PostgreSQL, the browser the dashboard test drives and poppler-utils (the letters' PDFs read back).
+# cluster lane), SeaweedFS (the document store's S3 tests), PostgreSQL, the browser the dashboard test drives
+# and poppler-utils (the letters' PDFs read back).
 # Safe to run again; fast when nothing changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,6 +32,8 @@ install_or_explain() {
 if [ "${1:-}" = "--for-tests" ]; then
   # The cluster lane runs the Temporal server itself (services as separate processes): built once, after the CLI.
   bash scripts/ensure-temporal-server.sh >/dev/null
+  # The document store's S3 path is tested against a real S3-compatible server: SeaweedFS's weed, built once.
+  bash scripts/ensure-seaweedfs.sh >/dev/null
   # The dashboard test runs a real browser through playwright-core, which bundles none, and
   # `npx playwright install` (a download from Playwright's CDN) is not used: it takes Debian's chromium.
   [ -x /usr/bin/chromium ] || install_or_explain chromium "the dashboard's browser test" \

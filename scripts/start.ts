@@ -67,6 +67,7 @@ const env: NodeJS.ProcessEnv = {
   TEMPORAL_ADDRESS: `127.0.0.1:${ports.temporal}`,
   SMTP_URL: `smtp://127.0.0.1:${ports.smtp}`,
   DATABASE_URL: embeddedDatabaseUrl(ports.records),
+  DOCUMENTS_DIR: path.join(dataDir, 'documents'),
   PUBLIC_URL: `http://localhost:${ports.api}`,
   TEMPORAL_UI_URL: `http://localhost:${ports.temporalUi}`,
   ...process.env,

@@ -50,6 +50,9 @@ export interface AuditEntry {
   channel: Channel;
   componentId?: string;
   stepId?: string;
+  /** An upload or a download (records/documents.ts): the document and the SHA-256 of its bytes. */
+  documentId?: string;
+  sha256?: string;
   detail: string;
 }
 

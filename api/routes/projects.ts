@@ -44,7 +44,8 @@ import { projectParties, submissionEntry, submittedCore } from '../../workflows/
 import { listProjects, type Position } from '../../records/project-list';
 import { newId } from '../ids';
 import type { StepActions } from '../decisions';
-import { list, projectExample, read, write, type Operation } from '../operation';
+import { list, projectExample, read, withFiles, write, type Operation } from '../operation';
+import { optionalFiles, type Uploads } from '../uploads';
 
 export interface ProjectRoutesDeps {
   client: Client;
@@ -57,6 +58,8 @@ export interface ProjectRoutesDeps {
   temporalTimeoutMs: number;
   /** Names the people in the audit trail (PRINCIPALS_FILE gives each principal a name). */
   principals?: Pick<KeyRing, 'principal'>;
+  /** Files with answers and appeals (multipart: api/uploads.ts). */
+  uploads?: Uploads;
 }
 
 type NamedAuditEntry = AuditEntry & { actorName?: string };
@@ -187,9 +190,10 @@ export const projectOperations = (policy: Policy): Operation[] => [
     summary: "Answer a reviewer's request for information; the step's stopped clock resumes",
     roles: projectActors,
     body: infoBody,
+    multipart: 'with-files',
     example: { stepId: 'c2-de-bafa', answer: 'The board is for the readout electronics only; datasheet attached to the e-mail.' },
     success: { status: 200, description: 'the step, clock running again' },
-    errors: write,
+    errors: withFiles,
   },
   {
     operationId: 'appealComponentDenial',
@@ -198,9 +202,10 @@ export const projectOperations = (policy: Policy): Operation[] => [
     summary: "Appeal a final denial for a component to the issuing agency's appeal body (US: the Under Secretary)",
     roles: projectActors,
     body: appealBody,
+    multipart: 'with-files',
     example: { componentId: 'c2', legalBasis: 'EAR §742.4(b)(1): license exception applies', comment: 'see annex' },
     success: { status: 202, description: 'the appeal is recorded; the appeal body is asked to rule' },
-    errors: write,
+    errors: withFiles,
   },
   {
     operationId: 'resubmitComponent',
@@ -213,8 +218,9 @@ export const projectOperations = (policy: Policy): Operation[] => [
   },
 ];
 
-export function projectRoutes({ client, records, steps, taskQueue, policy, temporalTimeoutMs, principals }: ProjectRoutesDeps): Router {
+export function projectRoutes({ client, records, steps, taskQueue, policy, temporalTimeoutMs, principals, uploads }: ProjectRoutesDeps): Router {
   const router = Router();
+  const files = optionalFiles(uploads);
   const submission = projectSubmissionSchema(policy);
   const deadline = bounded(client, temporalTimeoutMs);
   const handleFor = (params: unknown) => client.workflow.getHandle<typeof projectWorkflow>(projectWorkflowId(parse(projectIdParam, params, 'path').id));
@@ -407,13 +413,14 @@ export function projectRoutes({ client, records, steps, taskQueue, policy, tempo
     }
   });
 
-  router.post('/:id/info', requireRole('coordinator'), async (req, res) => {
+  router.post('/:id/info', requireRole('coordinator'), files.form, async (req, res) => {
     const { stepId, answer } = parse(infoBody, req.body, 'body');
     const view = res.locals.projectView as ProjectView;
     const step = view.steps.find((s) => s.stepId === stepId);
     if (!step) throw new ApiError('NOT_FOUND', `project ${view.projectId} has no step ${stepId}`);
     const result = await steps.answerInfo(step, answer, req.caller!.actor);
-    res.json({ projectId: view.projectId, ...result });
+    const documents = await files.forStep(res, view.projectId, step, 'info-answer', req.caller!.actor);
+    res.json({ projectId: view.projectId, ...result, ...(documents.length && { documents }) });
   });
 
   router.post('/:id/components/:componentId/resubmission', requireRole('coordinator'), async (req, res) => {
@@ -429,7 +436,7 @@ export function projectRoutes({ client, records, steps, taskQueue, policy, tempo
     }
   });
 
-  router.post('/:id/appeals', requireRole('coordinator'), async (req, res) => {
+  router.post('/:id/appeals', requireRole('coordinator'), files.form, async (req, res) => {
     const { componentId, legalBasis, comment } = parse(appealBody, req.body, 'body');
     const view = res.locals.projectView as ProjectView;
     const component = view.components.find((c) => c.id === componentId);
@@ -450,12 +457,14 @@ export function projectRoutes({ client, records, steps, taskQueue, policy, tempo
     }
     const body = { decision: 'appeal' as const, legalBasis, comment, conditions: undefined };
     const result = await steps.decide(open, body, { reviewer: open.reviewer, channel: 'api', actor: req.caller!.actor });
+    const documents = await files.forStep(res, view.projectId, open, 'appeal', req.caller!.actor);
     res.status(202).json({
       projectId: view.projectId,
       componentId,
       stepId: open.stepId,
       outcome: result.outcome,
       message: "appeal recorded; the issuing agency's appeal body decides it",
+      ...(documents.length && { documents }),
     });
   });
 

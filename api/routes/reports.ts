@@ -21,15 +21,18 @@ import { requireRole } from '../auth';
 import { correctiveActionParams, reportBody, resolutionBody } from '../compliance-schemas';
 import { ApiError, isWorkflowGone, parse, updateRejection } from '../errors';
 import { projectIdParam } from '../schemas';
-import { write, type Operation } from '../operation';
+import { withFiles, write, type Operation } from '../operation';
 import { bounded } from '../temporal-calls';
 import { tagWorkflowOfParam } from '../request-log';
+import { optionalFiles, type Uploads } from '../uploads';
 
 export interface ReportRoutesDeps {
   client: Client;
   records: Records;
   /** How long a request waits on Temporal before answering 503. */
   temporalTimeoutMs: number;
+  /** Files with a report (multipart: api/uploads.ts). */
+  uploads?: Uploads;
 }
 
 /** The validated value or a 400 naming each bad field (as in projects.ts). */
@@ -51,6 +54,7 @@ export const reportOperations: Operation[] = [
     summary: 'Post-licence compliance report for a licence and period; answers the anomalies found',
     roles: { coordinator: 'a project they own or are a delegate of' },
     body: reportBody,
+    multipart: 'with-files',
     example: {
       componentId: 'c2',
       period: 1,
@@ -58,7 +62,7 @@ export const reportOperations: Operation[] = [
       shipments: [{ destination: 'US', endUser: 'Oak Ridge National Laboratory', quantity: 2, date: '2027-03-01' }],
     },
     success: { status: 200, description: '{ anomalies, correctiveActions }' },
-    errors: write,
+    errors: withFiles,
   },
   {
     operationId: 'resolveCorrectiveAction',
@@ -73,8 +77,9 @@ export const reportOperations: Operation[] = [
   },
 ];
 
-export function reportRoutes({ client, records, temporalTimeoutMs }: ReportRoutesDeps): Router {
+export function reportRoutes({ client, records, temporalTimeoutMs, uploads }: ReportRoutesDeps): Router {
   const router = Router();
+  const files = optionalFiles(uploads);
   router.param('id', tagWorkflowOfParam(projectWorkflowId));
   const deadline = bounded(client, temporalTimeoutMs);
   const monitorOf = (projectId: string, componentId: string) =>
@@ -109,7 +114,7 @@ export function reportRoutes({ client, records, temporalTimeoutMs }: ReportRoute
     throw err;
   }
 
-  router.post('/:id/reports', requireRole('coordinator'), async (req, res) => {
+  router.post('/:id/reports', requireRole('coordinator'), files.form, async (req, res) => {
     const { id } = parse(projectIdParam, req.params, 'path');
     const { componentId, ...report } = parse(reportBody, req.body, 'body');
     const component = await componentOf(id, componentId, 'body.componentId');
@@ -117,7 +122,10 @@ export function reportRoutes({ client, records, temporalTimeoutMs }: ReportRoute
       const result = await deadline(() =>
         monitorOf(id, componentId).executeUpdate(submitReportUpdate, { args: [{ ...report, submittedBy: req.caller!.actor, channel: 'api' }] }),
       );
-      res.json({ projectId: id, componentId, ...result });
+      const attachedTo = { type: 'compliance-report' as const, id: `${componentId}/${report.period}` };
+      const kind = 'compliance-report';
+      const documents = await files.keep(res, { projectId: id, componentId, kind, attachedTo, uploadedBy: req.caller!.actor, channel: 'api' });
+      res.json({ projectId: id, componentId, ...result, ...(documents.length && { documents }) });
     } catch (err) {
       refusal(err, component);
     }

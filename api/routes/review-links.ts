@@ -6,7 +6,7 @@
 import { Router, type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
 import type { LinkClaims, LinkSigner } from '../../activities/link-tokens';
 import type { StepContext } from '../../records/steps';
-import type { CaseContext, CaseDocument } from '../case-file';
+import type { CaseContext } from '../case-file';
 import { rejection, type StepActions } from '../decisions';
 import { ApiError, toApiError, validationError } from '../errors';
 import { decisionPage, problemPage, recordedPage, stepStatePage } from '../pages';
@@ -14,6 +14,7 @@ import { link, type Operation } from '../operation';
 import { decisionBody } from '../schemas';
 import { tagWorkflow } from '../request-log';
 import { storableText } from '../storable-text';
+import { documentsForStep, type StepDocumentsDeps } from '../step-documents';
 
 export interface ReviewLinkDeps {
   steps: StepActions;
@@ -22,11 +23,8 @@ export interface ReviewLinkDeps {
   limit?: RequestHandler;
   /** Told of every decision recorded (metrics). */
   onDecision?: (outcome: string) => void;
-  /**
-   * The documents a decision page lists for its case (the project's, its component's, its answers'), each with a
-   * short-lived signed download link: the document store's to fill. None until it is wired.
-   */
-  documentsFor?: (ctx: CaseContext) => Promise<CaseDocument[]>;
+  /** Lists a step's documents with signed download links for its page (api/step-documents.ts documentsForStep). */
+  documents?: StepDocumentsDeps;
 }
 
 const wantsJson = (req: Request) => req.accepts(['html', 'json']) === 'json';
@@ -76,7 +74,7 @@ export const reviewLinkOperations: Operation[] = [
   },
 ];
 
-export function reviewLinkRoutes({ steps, signer, limit, onDecision, documentsFor = async () => [] }: ReviewLinkDeps): Router {
+export function reviewLinkRoutes({ steps, signer, limit, onDecision, documents }: ReviewLinkDeps): Router {
   const router = Router();
   if (limit) router.use(limit);
   router.use(storableText);
@@ -111,7 +109,11 @@ export function reviewLinkRoutes({ steps, signer, limit, onDecision, documentsFo
   /** The linked step with its whole case and documents, for its page (and its JSON, which holds no more than the page). */
   async function linkedCase(claims: LinkClaims): Promise<CaseContext> {
     const ctx = checked(claims, await steps.readCase(claims.workflowId, claims.stepId));
-    return { ...ctx, case: { ...ctx.case, documents: await documentsFor(ctx) } };
+    const filed = documents
+      ? await documentsForStep(documents, { projectId: ctx.projectId, componentId: ctx.step.componentId, stepId: ctx.step.stepId, reviewer: claims.reviewer })
+      : [];
+    const listed = filed.map((d) => ({ name: d.filename, kind: d.kind, size: d.size, sha256: d.sha256, href: d.href }));
+    return { ...ctx, case: { ...ctx.case, documents: listed } };
   }
 
   /**

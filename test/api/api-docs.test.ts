@@ -19,6 +19,8 @@ import { cycleOperations } from '../../api/routes/cycles';
 import { dashboardOperations } from '../../api/routes/dashboard';
 import { docsOperations } from '../../api/routes/docs';
 import { letterOperations } from '../../api/routes/letters';
+import { documentLinkOperations } from '../../api/routes/document-links';
+import { documentOperations as projectDocumentOperations } from '../../api/routes/documents';
 import { projectOperations } from '../../api/routes/projects';
 import { reportOperations } from '../../api/routes/reports';
 import { amendmentOperations } from '../../api/routes/amendments';
@@ -75,6 +77,8 @@ const declared: Record<string, Operation[]> = {
   'api/routes/dashboard.ts': dashboardOperations,
   'api/routes/docs.ts': docsOperations,
   'api/routes/letters.ts': letterOperations,
+  'api/routes/document-links.ts': documentLinkOperations,
+  'api/routes/documents.ts': projectDocumentOperations,
   'api/routes/projects.ts': projectOperations(policy),
   'api/routes/reports.ts': reportOperations,
   'api/routes/review-links.ts': reviewLinkOperations,
@@ -144,6 +148,7 @@ const PUBLIC = [
   'GET /v1/openapi.json',
   'GET /r/{token}',
   'POST /r/{token}',
+  'GET /d/{token}',
   'POST /dashboard/sign-in',
   'POST /dashboard/sign-out',
   'POST /dashboard/sign-out-everywhere',

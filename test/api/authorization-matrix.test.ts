@@ -58,7 +58,7 @@ const KEY: Record<Caller, string | undefined> = {
  * nsf's, de-bafa's step against the US lead agency's, the link to de-bafa's step against the link to the US one.
  *
  * Read a row as the route decides: no key is 401 on a keyed route; an agency key is 403 on every /v1 route but its
- * steps; a project route first checks that the caller may see the project (a foreign or missing one is 404, the
+ * steps and the documents of a project routed to it; a project route first checks that the caller may see the project (a foreign or missing one is 404, the
  * same answer), then the role (403 for a funder or admin on a coordinator's action), then the body (400: the matrix
  * sends one no route accepts, so 400 means "authorized, and nothing done"). Review links take no key: the signed
  * token in the path is the credential, so every caller gets the same answer.
@@ -89,6 +89,10 @@ const TABLE: Record<OperationId, Row> = {
   getFunderCalendar:         ['funder',  '403 403 403', '200 403 403', '200 200 404', '403 403 403', '401 401 401'],
   createCalendarLink:        ['-',       '400',         '400',         '400',         '400',         '401'        ],
   getComponentLetter:        ['project', '400 404 404', '400 404 404', '400 400 404', '403 403 403', '401 401 401'],
+  uploadDocument:            ['project', '400 404 404', '403 404 404', '403 403 404', '403 404 404', '401 401 401'],
+  listDocuments:             ['project', '200 404 404', '200 404 404', '200 200 404', '200 404 404', '401 401 401'],
+  downloadDocument:          ['project', '400 404 404', '400 404 404', '400 400 404', '400 404 404', '401 401 401'],
+  downloadDocumentLink:      ['link',    '400 400 400', '400 400 400', '400 400 400', '400 400 400', '400 400 400'],
   launchCycle:               ['-',       '403',         '400',         '403',         '403',         '401'        ],
   getCycle:                  ['cycle',   '403 403 403', '200 404 404', '200 200 404', '403 403 403', '401 401 401'],
   listCycleItems:            ['cycle',   '403 403 403', '200 404 404', '200 200 404', '403 403 403', '401 401 401'],
@@ -112,6 +116,10 @@ const TABLE: Record<OperationId, Row> = {
 //   an admin reads every one of the policy's (a missing one is 404). createCalendarLink checks the feed it names after the body.
 // - decideReviewLink: the token is checked first; a body no route accepts is then 400 on a step that exists, and
 //   404 on a missing one (the page that would show the errors has no step to show). openReviewLink changes nothing.
+// - uploadDocument, listDocuments, downloadDocument: a project's documents are read by the agencies it is routed to as
+//   well (the own project's grant step is de-bafa's), so the agency key gets past authorization there, and 404 elsewhere.
+// - downloadDocumentLink: the signed download link is the credential; a decision link (the link resource) is no download
+//   link, so every caller gets 400, and nothing is downloaded.
 // - signInToDashboard, signOutOfDashboard, signOutEverywhere: refused (403) before the body is read, as a request that does not show it
 //   comes from the dashboard's own page (no Sec-Fetch-Site: same-origin, no Origin) must be: no session starts or ends.
 
@@ -124,6 +132,8 @@ const OTHER_PARAMS: Record<string, string> = {
   actionId: 'c1-ca-1',
   // Not a user id: an authorized caller gets 400 before any delegate is removed.
   userId: 'not a user',
+  // Not a document id: a caller who may read the project gets 400 before anything is read or audited.
+  documentId: '-not-a-document',
 };
 
 /**

@@ -172,3 +172,20 @@ test('once the licence has expired, reports and resolutions are 409', async () =
   expect(resolution.status).toBe(409);
   await stack.waitForMail((m) => m.subject.startsWith('Licence expired') && m.subject.includes(licence.licenceId!));
 }, 60_000);
+
+test('a report takes files the same way (through the whole app): a shipment list kept as a document of the report', async () => {
+  const { project } = await licensed();
+  const id = project.projectId;
+  const csv = Buffer.from('destination,endUser,quantity,date\nUS,Oak Ridge National Laboratory,2,2027-03-01\n');
+  const report = { componentId: 'c1', period: 1, endUseConfirmed: true, shipments: [{ ...shipment, quantity: 2 }] };
+  const res = await request(stack.app)
+    .post(`/v1/projects/${id}/reports`)
+    .set(asCoordinator)
+    .field('body', JSON.stringify(report))
+    .attach('file', csv, { filename: 'shipments.csv', contentType: 'text/csv' });
+  expect(res.status).toBe(200);
+  expect(res.body).toMatchObject({ componentId: 'c1', period: 1, anomalies: [] });
+  expect(res.body.documents).toEqual([expect.objectContaining({ filename: 'shipments.csv', kind: 'compliance-report', contentType: 'text/csv' })]);
+  const items = (await request(stack.app).get(`/v1/projects/${id}/documents`).set(asCoordinator).expect(200)).body.items;
+  expect(items).toEqual([expect.objectContaining({ componentId: 'c1', attachedTo: { type: 'compliance-report', id: 'c1/1' } })]);
+});

@@ -5,6 +5,8 @@
  * read the e-mails as they arrived, through MailDev's REST API.
  */
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { Socket, type AddressInfo, type Server } from 'node:net';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
@@ -28,6 +30,8 @@ import { testRecords } from './records';
 import { migrateRecords, openRecords, type Records } from '../../records/database';
 import { startEmbeddedStore } from './record-stores';
 import { startTestEnv, workflowBundle } from './temporal';
+import type { DocumentStore } from '../../storage/document-store';
+import { LocalDocumentStore } from '../../storage/local-store';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -150,6 +154,8 @@ export interface ApiStackOptions {
    * (the dashboard, the stalled list, the metrics): the suite's store holds every other file's projects too.
    */
   ownRecordStore?: boolean;
+  /** Where the app keeps documents; default: a local store in a temporary directory of the stack's own. */
+  documentStore?: DocumentStore;
 }
 
 export async function startApiStack({
@@ -157,6 +163,7 @@ export async function startApiStack({
   rateLimits = GENEROUS_LIMITS,
   databaseUrl,
   ownRecordStore,
+  documentStore,
 }: ApiStackOptions = {}): Promise<ApiStack> {
   const cleanups: (() => Promise<unknown>)[] = [];
   const cleanup = async () => {
@@ -218,7 +225,13 @@ export async function startApiStack({
     });
 
     const signer = new LinkSigner(LINK_SECRET);
+    if (!documentStore) {
+      const dir = mkdtempSync(path.join(tmpdir(), 'api-documents-'));
+      cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+      documentStore = new LocalDocumentStore(dir);
+    }
     const app = buildApp({
+      documentStore,
       records,
       client: env.client,
       connection: env.connection,

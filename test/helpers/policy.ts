@@ -50,6 +50,8 @@ export function testPolicyFile(): PolicyFile {
     renewalReminderBefore: '30s',
     missedReport: 'corrective-action',
   };
+  // Small enough that a test sends a file over the limit cheaply; links short enough to run out.
+  file.documents = { allowedTypes: ['application/pdf', 'image/png', 'text/plain', 'text/csv'], maxBytes: 256 * 1024, maxFiles: 3, linkValidFor: '10m' };
   return file;
 }
 
