@@ -246,7 +246,7 @@ export function buildApp({
     }),
   );
   app.use('/v1/projects', reportRoutes({ client, records, temporalTimeoutMs, uploads }));
-  app.use('/v1/projects', letterRoutes({ records, policy: config.policy }));
+  app.use('/v1/projects', letterRoutes({ records, policy: config.policy, documents }));
   app.use('/v1/projects', amendmentRoutes({ client, temporalTimeoutMs }));
   app.use('/v1/milestones/stalled', stalledRoutes({ records }));
   const shardSize = config.CYCLE_SHARD_SIZE ?? CYCLE_SHARD_SIZE;

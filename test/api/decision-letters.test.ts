@@ -158,7 +158,21 @@ test('the licence letter: id, authority, parties, items and codes, destinations,
   // project's funder reads that too.
   await stack.waitForView(projectId, (v) => 'compliance' in v.components[0].licence, 'the compliance monitor holding the licence');
   expect((await fetchLetter(projectId, KEYS.funder)).sha256).toBe(acknowledged.sha256);
+  // Each distinct letter is kept once as a document with its hash: the letter as issued, then as acknowledged.
+  expect(await keptLetters(projectId)).toEqual([
+    { kind: 'licence-letter', filename: `licence-${licence.licenceId}.pdf`, sha256: issued.sha256, uploadedBy: 'system' },
+    { kind: 'licence-letter', filename: `licence-${licence.licenceId}.pdf`, sha256: acknowledged.sha256, uploadedBy: 'system' },
+  ]);
 });
+
+/** The letters the project's documents hold, in the order they were kept. */
+async function keptLetters(projectId: string) {
+  const res = await api().get(`/v1/projects/${projectId}/documents`).set(bearer(KEYS.coordinator));
+  expect(res.status).toBe(200);
+  return (res.body.items as { kind: string; filename: string; sha256: string; uploadedBy: string }[])
+    .filter((d) => d.kind.endsWith('-letter'))
+    .map(({ kind, filename, sha256, uploadedBy }) => ({ kind, filename, sha256, uploadedBy }));
+}
 
 test('the refusal letter: legal basis, the refusing decision, the appeal body, time allowed and deadline', async () => {
   const { projectId, title } = await toLicenceReview();
@@ -187,4 +201,7 @@ test('the refusal letter: legal basis, the refusing decision, the appeal body, t
   expect(line).toContain(`Appeal deadline ${utc(window.dueAt)}`);
   expect(line).toContain('Appeal status The appeal window is open');
   expect((await fetchLetter(projectId)).sha256).toBe(refusal.sha256);
+  expect(await keptLetters(projectId)).toEqual([
+    { kind: 'refusal-letter', filename: `refusal-${projectId}-c1.pdf`, sha256: refusal.sha256, uploadedBy: 'system' },
+  ]);
 });
