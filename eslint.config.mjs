@@ -35,7 +35,9 @@ function workflowImports(patches) {
 
 /** A statement on the records outside snapshot() or records.transaction(): PGlite's socket server can break it. */
 const bareStatement = {
-  selector: "MemberExpression[object.name='records'][property.name=/^(selectFrom|insertInto|updateTable|deleteFrom|replaceInto|with)$/]",
+  selector:
+    ':matches(MemberExpression[object.name="records"], MemberExpression[object.property.name="records"], ' +
+    'MemberExpression[object.callee.name="testRecords"])[property.name=/^(selectFrom|insertInto|updateTable|deleteFrom|replaceInto|with)$/]',
   message: 'a statement outside a transaction: run it in snapshot(records, …) or records.transaction().execute(…)',
 };
 const htmlJoinedWithPlus = {
@@ -62,7 +64,7 @@ export default tseslint.config(
   },
   {
     // Outside a transaction, PGlite's socket server (npm start, the tests) interleaves statements of different connections.
-    files: ['activities/**/*.ts', 'worker/**/*.ts', 'records/**/*.ts', 'letters/**/*.ts', 'storage/**/*.ts'],
+    files: ['activities/**/*.ts', 'worker/**/*.ts', 'records/**/*.ts', 'letters/**/*.ts', 'storage/**/*.ts', 'test/**/*.ts', 'scripts/**/*.ts'],
     rules: { 'no-restricted-syntax': ['error', bareStatement] },
   },
   // api/ builds pages too: html`…` + '…' is a string, which the next html`…` escapes, so the markup would show as text.

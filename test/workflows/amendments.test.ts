@@ -5,6 +5,7 @@
  */
 import { amendmentSchema } from '../../domain/amendments';
 import type { Project } from '../../domain/project';
+import { snapshot } from '../../records/database';
 import { AmendmentRejection, amendUpdate, type AmendResult } from '../../workflows/amendment-contract';
 import { complianceMonitorWorkflowId } from '../../workflows/compliance-contract';
 import { licenceWorkflowId } from '../../workflows/definitions';
@@ -21,7 +22,9 @@ const amend = (handle: ProjectHandle, body: unknown): Promise<AmendResult> =>
 
 /** The submission as the records keep it (amended in place by each amendment). */
 async function recordedSubmission(projectId: string): Promise<Project> {
-  const row = await testRecords().selectFrom('projects').select('submission').where('project_id', '=', projectId).executeTakeFirstOrThrow();
+  const row = await snapshot(testRecords(), (tx) =>
+    tx.selectFrom('projects').select('submission').where('project_id', '=', projectId).executeTakeFirstOrThrow(),
+  );
   return (typeof row.submission === 'string' ? JSON.parse(row.submission) : row.submission) as Project;
 }
 
