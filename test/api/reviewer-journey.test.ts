@@ -98,7 +98,14 @@ async function watchedPage(): Promise<{ page: Page; problems: string[]; close: (
 test('a reviewer opens the decision page, downloads the specification, approves with conditions; the licence letter holds them', async () => {
   const projectId = uniqueId('journey');
   const title = `Reviewer journey ${projectId}`;
-  expect((await api().post('/v1/projects').set(asCoordinator).send({ ...smallProject(projectId), title })).status).toBe(201);
+  expect(
+    (
+      await api()
+        .post('/v1/projects')
+        .set(asCoordinator)
+        .send({ ...smallProject(projectId), title })
+    ).status,
+  ).toBe(201);
   await stack.waitForView(projectId, (v) => v.components.every((c) => c.tier !== null), 'classification');
 
   // The coordinator files the specification sheet for c1 before anyone reviews it.
