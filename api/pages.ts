@@ -42,10 +42,11 @@ const STYLE = raw(`
   .notice { padding: 1rem 1.25rem; border-radius: 6px; background: #e0f2fe; } .notice.bad { background: #fee2e2; } .notice.ok { background: #dcfce7; }
   .errors { color: #b91c1c; }`);
 
+/** The page names an empty icon: a browser would otherwise ask for /favicon.ico, which nothing serves (a 404 in its console). */
 export function layout(title: string, body: SafeHtml): string {
   return String(html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex, nofollow"><title>${title}</title><style>${STYLE}${CASE_STYLE}</style></head>
+<meta name="robots" content="noindex, nofollow"><link rel="icon" href="data:,"><title>${title}</title><style>${STYLE}${CASE_STYLE}</style></head>
 <body><main>${body}</main></body></html>`);
 }
 
