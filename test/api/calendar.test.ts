@@ -5,8 +5,8 @@
  */
 import request from 'supertest';
 import { policySchema } from '../../domain/policy';
-import { bearer, KEYS, linkTokens, useApiStack } from '../helpers/api-stack';
-import { toGrantReview } from '../helpers/grant-review';
+import { bearer, KEYS, useApiStack } from '../helpers/api-stack';
+import { decideByLink, toGrantReview } from '../helpers/grant-review';
 import { icalTime, parseICal, type ICalEvent } from '../helpers/ical';
 import { setReviewDurations, testPolicyFile } from '../helpers/policy';
 import { uniqueId } from '../helpers/fixtures';
@@ -51,18 +51,6 @@ async function feedUntil(path: string, auth: Record<string, string>, ready: (eve
   }
 }
 
-/** Decides a step from the link in its e-mail, as its reviewer would. */
-async function decideByLink(projectId: string, title: string, stepId: string, body: Record<string, string>) {
-  const view = await stack.waitForView(projectId, (v) => v.openSteps.some((s) => s.stepId === stepId), `step ${stepId}`);
-  const step = view.openSteps.find((s) => s.stepId === stepId)!;
-  const mail = await stack.waitForMail((m) => m.to[0]?.address === step.reviewer && m.subject.includes(title) && m.text.includes(step.question.slice(0, 40)));
-  const res = await api()
-    .post(`/r/${linkTokens(mail.text)[0]}`)
-    .set('Accept', 'application/json')
-    .send(body);
-  expect(res.status).toBe(200);
-}
-
 test("a project's dates: open steps with who is awaited, gone once decided; a moved due time keeps its UID with a higher SEQUENCE", async () => {
   const { projectId, title } = await toGrantReview(stack, 'Calendar');
   const workflowId = `project-${projectId}`;
@@ -83,18 +71,18 @@ test("a project's dates: open steps with who is awaited, gone once decided; a mo
   expect((await api().get(projectFeed(projectId)).set(bearer(KEYS.otherFunder))).status).toBe(404);
 
   // Decided, a step leaves every feed.
-  await decideByLink(projectId, title, 'grant-funder', { decision: 'approve' });
+  await decideByLink(stack, projectId, title, 'grant-funder', { decision: 'approve' });
   const afterGrant = await feedUntil(projectFeed(projectId), asCoordinator, (e) => !e.has(stepUid(workflowId, 'grant-funder')), 'grant-funder gone');
   expect(afterGrant.has(stepUid(workflowId, 'grant-agency'))).toBe(true);
   expect((await feed(FUNDER_FEED, asFunder)).has(stepUid(workflowId, 'grant-funder'))).toBe(false);
-  await decideByLink(projectId, title, 'grant-agency', { decision: 'approve' });
+  await decideByLink(stack, projectId, title, 'grant-agency', { decision: 'approve' });
 
   // The licence step: its clock stops for information (dated by when the case is returned), then resumes, due later.
   const licenceWorkflow = `licence-${projectId}--c1`;
   const uid = stepUid(licenceWorkflow, 'c1-de-bafa');
   const opened = (await feedUntil(projectFeed(projectId), asCoordinator, (e) => e.has(uid), 'the licence step'))!.get(uid)!;
   expect((await feed(AGENCY_FEED, asAgency)).get(uid)?.SUMMARY).toContain('awaiting Bundesamt für Wirtschaft und Ausfuhrkontrolle (BAFA)');
-  await decideByLink(projectId, title, 'c1-de-bafa', { decision: 'request-info', comment: 'Which FPGA part number?' });
+  await decideByLink(stack, projectId, title, 'c1-de-bafa', { decision: 'request-info', comment: 'Which FPGA part number?' });
   const stopped = (await feedUntil(projectFeed(projectId), asCoordinator, (e) => !!e.get(uid)?.SUMMARY.startsWith('Information due'), 'stopped'))!.get(uid)!;
   const stoppedStep = (await stack.view(projectId)).steps.find((s) => s.stepId === 'c1-de-bafa')!;
   expect(icalTime(stopped.DTSTART)).toBe(toSecond(stoppedStep.infoRequest!.returnAt!));
@@ -109,7 +97,7 @@ test("a project's dates: open steps with who is awaited, gone once decided; a mo
   expect(icalTime(resumed['LAST-MODIFIED'])).toBeGreaterThanOrEqual(icalTime(opened['LAST-MODIFIED']));
 
   // Granted: the step is gone; the licence's expiry, renewal reminder and report due dates are there.
-  await decideByLink(projectId, title, 'c1-de-bafa', { decision: 'approve' });
+  await decideByLink(stack, projectId, title, 'c1-de-bafa', { decision: 'approve' });
   const granted = await stack.waitForView(projectId, (v) => v.components[0].licence.status === 'approved', 'licence granted');
   const licence = granted.components[0].licence;
   const id = `${projectId}/c1/${licence.licenceId}`;

@@ -10,9 +10,9 @@ import request from 'supertest';
 import { countryName } from '../../letters/letter-data';
 import { utc } from '../../letters/pdf-page';
 import type { ProjectView, ReviewStep } from '../../workflows/definitions';
-import { bearer, KEYS, linkTokens, useApiStack } from '../helpers/api-stack';
-import { smallProject, uniqueId } from '../helpers/fixtures';
-import { AGENCY_REVIEWER } from '../helpers/grant-review';
+import { bearer, KEYS, useApiStack } from '../helpers/api-stack';
+import { smallProject } from '../helpers/fixtures';
+import { AGENCY_REVIEWER, decideByLink, toLicenceReview } from '../helpers/grant-review';
 import { firstPagePng, flat, pdfText } from '../helpers/pdf';
 
 const stack = useApiStack();
@@ -21,37 +21,6 @@ const asCoordinator = bearer(KEYS.coordinator);
 const PNG = path.resolve(__dirname, '../../test-output/licence-letter.png');
 const BAFA = 'Bundesamt für Wirtschaft und Ausfuhrkontrolle (BAFA)';
 const CONDITIONS = ['No re-export without BAFA consent', 'Yearly end-use statement to BAFA'];
-
-/** A T1 project (c1, exported by KIT to ORNL) through scoping and grant; returns once BAFA's licence step is open. */
-async function toLicenceReview() {
-  const projectId = uniqueId('dl');
-  const title = `Decision letters ${projectId}`;
-  expect(
-    (
-      await api()
-        .post('/v1/projects')
-        .set(asCoordinator)
-        .send({ ...smallProject(projectId), title })
-    ).status,
-  ).toBe(201);
-  await stack.waitForView(projectId, (v) => v.components.every((c) => c.tier !== null), 'classification');
-  expect((await api().post(`/v1/projects/${projectId}/scoping`).set(asCoordinator).send({})).status).toBe(200);
-  for (const step of ['grant-funder', 'grant-agency']) await decideByLink(projectId, title, step, { decision: 'approve' });
-  await stack.waitForView(projectId, (v) => v.openSteps.some((s) => s.stepId === 'c1-de-bafa'), 'licence step');
-  return { projectId, title };
-}
-
-/** Decides a step from the link in its e-mail, as the reviewer would. */
-async function decideByLink(projectId: string, title: string, stepId: string, body: Record<string, unknown>) {
-  const view = await stack.waitForView(projectId, (v) => v.openSteps.some((s) => s.stepId === stepId), `step ${stepId}`);
-  const step = view.openSteps.find((s) => s.stepId === stepId)!;
-  const mail = await stack.waitForMail((m) => m.to[0]?.address === step.reviewer && m.subject.includes(title) && m.text.includes(step.question.slice(0, 40)));
-  const res = await api()
-    .post(`/r/${linkTokens(mail.text)[0]}`)
-    .set('Accept', 'application/json')
-    .send(body);
-  expect(res.status).toBe(200);
-}
 
 const letterUrl = (projectId: string, componentId = 'c1') => `/v1/projects/${projectId}/components/${componentId}/letter.pdf`;
 
@@ -95,7 +64,7 @@ function expectCase(text: string, view: ProjectView) {
 }
 
 test('no letter before a decision: 404 naming the licence state; an unknown component and a foreign caller get 404 too', async () => {
-  const { projectId } = await toLicenceReview();
+  const { projectId } = await toLicenceReview(stack, 'dl', 'Decision letters');
   const res = await api().get(letterUrl(projectId)).set(asCoordinator);
   expect({ status: res.status, body: res.body }).toEqual({
     status: 404,
@@ -114,8 +83,8 @@ test('no letter before a decision: 404 naming the licence state; an unknown comp
 });
 
 test('the licence letter: id, authority, parties, items and codes, destinations, each condition with who set it, validity, acknowledgements', async () => {
-  const { projectId, title } = await toLicenceReview();
-  await decideByLink(projectId, title, 'c1-de-bafa', { decision: 'approve', conditions: CONDITIONS });
+  const { projectId, title } = await toLicenceReview(stack, 'dl', 'Decision letters');
+  await decideByLink(stack, projectId, title, 'c1-de-bafa', { decision: 'approve', conditions: CONDITIONS });
   const view = await stack.waitForView(projectId, (v) => v.components[0].licence.status === 'approved', 'the licence');
   const { licence } = view.components[0];
   const reviewer = view.steps.find((s) => s.stepId === 'c1-de-bafa')!;
@@ -145,7 +114,7 @@ test('the licence letter: id, authority, parties, items and codes, destinations,
 
   // Same record, same bytes; the acknowledgement changes the record, and the letter lists who acknowledged and when.
   expect((await fetchLetter(projectId)).sha256).toBe(issued.sha256);
-  await decideByLink(projectId, title, 'c1-acknowledgement', { decision: 'acknowledge', comment: 'Signed for KIT' });
+  await decideByLink(stack, projectId, title, 'c1-acknowledgement', { decision: 'acknowledge', comment: 'Signed for KIT' });
   const inUse = await stack.waitForView(projectId, (v) => !!v.components[0].licence.acknowledgement?.acknowledgedAt, 'the acknowledgement');
   const ack = inUse.steps.find((s) => s.stepId === 'c1-acknowledgement') as ReviewStep;
   const acknowledged = await fetchLetter(projectId);
@@ -175,9 +144,9 @@ async function keptLetters(projectId: string) {
 }
 
 test('the refusal letter: legal basis, the refusing decision, the appeal body, time allowed and deadline', async () => {
-  const { projectId, title } = await toLicenceReview();
+  const { projectId, title } = await toLicenceReview(stack, 'dl', 'Decision letters');
   const legalBasis = 'AWV §8: end use not established';
-  await decideByLink(projectId, title, 'c1-de-bafa', { decision: 'deny', legalBasis });
+  await decideByLink(stack, projectId, title, 'c1-de-bafa', { decision: 'deny', legalBasis });
   const view = await stack.waitForView(
     projectId,
     (v) => v.components[0].licence.status === 'denied' && v.openSteps.some((s) => s.kind === 'appeal'),

@@ -5,9 +5,9 @@
  */
 import request from 'supertest';
 import { policySchema } from '../../domain/policy';
-import { bearer, KEYS, linkTokens, startApiStack, type ApiStack } from '../helpers/api-stack';
-import { smallProject, uniqueId } from '../helpers/fixtures';
+import { bearer, KEYS, startApiStack, type ApiStack } from '../helpers/api-stack';
 import { testPolicyFile } from '../helpers/policy';
+import { decideByLink, toLicenceReview } from '../helpers/grant-review';
 
 const APPEAL_WINDOW_MS = 3000;
 let stack: ApiStack;
@@ -22,41 +22,10 @@ afterAll(() => stack?.stop(), 60_000);
 const api = () => request(stack.app);
 const asCoordinator = bearer(KEYS.coordinator);
 
-/** A T1 project through scoping and grant; returns once BAFA's licence step is open. */
-async function toLicenceReview() {
-  const projectId = uniqueId('ia');
-  const title = `Info and appeals ${projectId}`;
-  expect(
-    (
-      await api()
-        .post('/v1/projects')
-        .set(asCoordinator)
-        .send({ ...smallProject(projectId), title })
-    ).status,
-  ).toBe(201);
-  await stack.waitForView(projectId, (v) => v.components.every((c) => c.tier !== null), 'classification');
-  expect((await api().post(`/v1/projects/${projectId}/scoping`).set(asCoordinator).send({})).status).toBe(200);
-  for (const step of ['grant-funder', 'grant-agency']) await decideByLink(projectId, title, step, { decision: 'approve' });
-  await stack.waitForView(projectId, (v) => v.openSteps.some((s) => s.stepId === 'c1-de-bafa'), 'licence step');
-  return { projectId, title };
-}
-
-/** Decides a step from the link in its e-mail, as the reviewer would. */
-async function decideByLink(projectId: string, title: string, stepId: string, body: Record<string, string>) {
-  const view = await stack.waitForView(projectId, (v) => v.openSteps.some((s) => s.stepId === stepId), `step ${stepId}`);
-  const step = view.openSteps.find((s) => s.stepId === stepId)!;
-  const mail = await stack.waitForMail((m) => m.to[0]?.address === step.reviewer && m.subject.includes(title) && m.text.includes(step.question.slice(0, 40)));
-  const res = await api()
-    .post(`/r/${linkTokens(mail.text)[0]}`)
-    .set('Accept', 'application/json')
-    .send(body);
-  expect(res.status).toBe(200);
-}
-
 describe('POST /v1/projects/:id/info', () => {
   test('answers a request for information: the clock resumes and the reviewer is mailed the answer', async () => {
-    const { projectId, title } = await toLicenceReview();
-    await decideByLink(projectId, title, 'c1-de-bafa', { decision: 'request-info', comment: 'Which FPGA part number?' });
+    const { projectId, title } = await toLicenceReview(stack, 'ia', 'Info and appeals');
+    await decideByLink(stack, projectId, title, 'c1-de-bafa', { decision: 'request-info', comment: 'Which FPGA part number?' });
     const stopped = (await stack.view(projectId)).steps.find((s) => s.stepId === 'c1-de-bafa')!;
     expect(stopped.infoRequest).toMatchObject({ question: 'Which FPGA part number?' });
 
@@ -81,7 +50,7 @@ describe('POST /v1/projects/:id/info', () => {
   });
 
   test('bad input is 400 naming the field; an unknown step is 404; a funder may not answer', async () => {
-    const { projectId } = await toLicenceReview();
+    const { projectId } = await toLicenceReview(stack, 'ia', 'Info and appeals');
     const missing = await api().post(`/v1/projects/${projectId}/info`).set(asCoordinator).send({ stepId: 'c1-de-bafa' });
     expect(missing.status).toBe(400);
     expect(missing.body.error.details.map((d: { path: string }) => d.path)).toEqual(['body.answer']);
@@ -95,7 +64,7 @@ describe('POST /v1/projects/:id/info', () => {
 
 describe('POST /v1/projects/:id/appeals', () => {
   test('nothing to appeal while the licence is in review; an appeal needs a written legal basis', async () => {
-    const { projectId } = await toLicenceReview();
+    const { projectId } = await toLicenceReview(stack, 'ia', 'Info and appeals');
     const early = await api().post(`/v1/projects/${projectId}/appeals`).set(asCoordinator).send({ componentId: 'c1', legalBasis: 'x' });
     expect(early.status).toBe(409);
     expect(early.body.error.message).toBe('component c1 is in-review: there is no denial to appeal');
@@ -108,8 +77,8 @@ describe('POST /v1/projects/:id/appeals', () => {
   });
 
   test('a denial is appealed in time: the issuer’s appeal body is asked to rule, and no ladder opens', async () => {
-    const { projectId, title } = await toLicenceReview();
-    await decideByLink(projectId, title, 'c1-de-bafa', { decision: 'deny', legalBasis: 'AWV §8: end use not established' });
+    const { projectId, title } = await toLicenceReview(stack, 'ia', 'Info and appeals');
+    await decideByLink(stack, projectId, title, 'c1-de-bafa', { decision: 'deny', legalBasis: 'AWV §8: end use not established' });
     await stack.waitForView(projectId, (v) => v.openSteps.some((s) => s.kind === 'appeal'), 'appeal window');
     const res = await api()
       .post(`/v1/projects/${projectId}/appeals`)
@@ -127,8 +96,8 @@ describe('POST /v1/projects/:id/appeals', () => {
   });
 
   test('an appeal after the window is refused with the time it closed', async () => {
-    const { projectId, title } = await toLicenceReview();
-    await decideByLink(projectId, title, 'c1-de-bafa', { decision: 'deny', legalBasis: 'AWV §8: end use not established' });
+    const { projectId, title } = await toLicenceReview(stack, 'ia', 'Info and appeals');
+    await decideByLink(stack, projectId, title, 'c1-de-bafa', { decision: 'deny', legalBasis: 'AWV §8: end use not established' });
     await stack.waitForView(
       projectId,
       (v) => v.steps.some((s) => s.kind === 'appeal' && s.status === 'closed'),

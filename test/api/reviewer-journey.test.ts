@@ -14,7 +14,7 @@ import { policySchema } from '../../domain/policy';
 import { bearer, KEYS, linkTokens, useApiStack, useServedApp } from '../helpers/api-stack';
 import { launchChromium, reloadWhileUnanswered } from '../helpers/browser';
 import { smallProject, uniqueId } from '../helpers/fixtures';
-import { AGENCY_REVIEWER } from '../helpers/grant-review';
+import { AGENCY_REVIEWER, decideByLink } from '../helpers/grant-review';
 import { flat, pdfText } from '../helpers/pdf';
 import { setReviewDurations, testPolicyFile } from '../helpers/policy';
 
@@ -50,12 +50,6 @@ beforeAll(async () => {
   browser = await launchChromium();
 }, 60_000);
 afterAll(() => browser?.close());
-
-/** Decides a step from the link in its e-mail through the API, as decision-letters.test.ts does. */
-async function decideByLink(projectId: string, title: string, stepId: string, body: Record<string, unknown>) {
-  const token = await mailedToken(projectId, title, stepId);
-  expect((await api().post(`/r/${token}`).set('Accept', 'application/json').send(body)).status).toBe(200);
-}
 
 /** The decision link's token in the e-mail that asked the step's reviewer, once the step is open. */
 async function mailedToken(projectId: string, title: string, stepId: string): Promise<string> {
@@ -122,7 +116,7 @@ test('a reviewer opens the decision page, downloads the specification, approves 
 
   // Scoping and the grant, then BAFA's licence step opens and its reviewer is mailed.
   expect((await api().post(`/v1/projects/${projectId}/scoping`).set(asCoordinator).send({})).status).toBe(200);
-  for (const step of ['grant-funder', 'grant-agency']) await decideByLink(projectId, title, step, { decision: 'approve' });
+  for (const step of ['grant-funder', 'grant-agency']) await decideByLink(stack, projectId, title, step, { decision: 'approve' });
   const token = await mailedToken(projectId, title, 'c1-de-bafa');
 
   const { page, problems, close } = await watchedPage();
