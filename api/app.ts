@@ -191,7 +191,7 @@ export function buildApp({
   const links = new DocumentLinks(sessionSecret, config.LINK_SECRET_PREVIOUS ?? []);
   /** What a decision page needs to list a step's documents with signed links (api/step-documents.ts documentsForStep). */
   const stepDocuments: StepDocumentsDeps = { records, links, linkValidFor: config.policy.documents.linkValidFor };
-  app.use('/r', reviewLinkRoutes({ steps, signer, limit: reviewPageLimiter(rateLimits), onDecision, documents: stepDocuments }));
+  app.use('/r', reviewLinkRoutes({ steps, signer, limit: reviewPageLimiter(rateLimits), onDecision, documents: stepDocuments, uploads }));
   app.use('/d', documentLinkRoutes({ records, documents, links, limit: reviewPageLimiter(rateLimits) }));
   // Every other route gets only text the record store can keep (the reviewer pages check it themselves, to answer with a page).
   app.use(storableText);

@@ -30,6 +30,7 @@ import { caseFile, type CaseContext } from './case-file';
 import { ApiError, isTemporalUnreachable, isWorkflowGone, updateRejection, type ErrorCode } from './errors';
 import type { DecisionBody } from './schemas';
 import { bounded } from './temporal-calls';
+import type { NewDocument, StagedDocument } from '../storage/documents';
 
 /** The workflow's refusals, and the four-eyes rule's, which the API checks before anything is sent. */
 type Rejection = keyof typeof DecisionRejection | FourEyesRefusal;
@@ -60,6 +61,8 @@ export const REJECTIONS: Record<Rejection, { code: ErrorCode; title: string; fie
   NoPerson: { code: 'FORBIDDEN', title: 'A person must decide' },
   NotInReviewerPool: { code: 'FORBIDDEN', title: 'Not yours to decide' },
   DecidedEarlierStep: { code: 'FORBIDDEN', title: 'A second person must decide' },
+  SignedDocumentRequired: { code: 'VALIDATION_FAILED', title: 'Decision not recorded', field: 'body.file' },
+  SignedDocumentNotOffered: { code: 'VALIDATION_FAILED', title: 'Decision not recorded', field: 'body.file' },
 };
 
 /** The refusal `type` with its message, as the API's error (a state conflict adds that nothing was changed). */
@@ -72,6 +75,16 @@ export function rejection(type: Rejection, why: string): ApiError {
 const UNCONFIRMED =
   'Your decision could not be confirmed in time: the review service (Temporal) or its workers are down or busy. It may still be recorded. ' +
   'Open the step again in a few minutes to see whether it was, and decide again only if it is still open.';
+
+/**
+ * The file a decision came with (api/uploads.ts checked it): an acknowledgement's signed document. It is staged before
+ * the decision is sent, which cites its id and hash; kept (recorded, audited) once the decision is, discarded if refused.
+ */
+export interface DecisionFile {
+  projectId: string;
+  componentId?: string;
+  stage(doc: Omit<NewDocument, 'filename' | 'contentType' | 'bytes'>): Promise<StagedDocument | undefined>;
+}
 
 /** Who acts on the step, and how. `reviewer`: the step's holder the act is made for (a link names one; a seat acts for the holder). */
 export interface Actor {
@@ -125,9 +138,9 @@ export class StepActions {
    * workflow's validator refuses what the record would. The one read first is the four-eyes rule's: the person the
    * link was mailed to decides as themself.
    */
-  async decideLinked(claims: LinkClaims, body: DecisionBody): Promise<DecisionResult> {
+  async decideLinked(claims: LinkClaims, body: DecisionBody, file?: DecisionFile): Promise<DecisionResult> {
     await this.assertFourEyes(claims, claims.reviewer);
-    return this.sendDecision(claims, body, { reviewer: claims.reviewer, channel: 'email-link', run: claims.run });
+    return this.sendDecision(claims, body, { reviewer: claims.reviewer, channel: 'email-link', run: claims.run }, file);
   }
 
   /**
@@ -153,12 +166,21 @@ export class StepActions {
   }
 
   /** A decision on a step as recorded (a seat, an appeal). */
-  decide(step: ReviewStep, body: DecisionBody, by: Actor): Promise<DecisionResult> {
+  decide(step: ReviewStep, body: DecisionBody, by: Actor, file?: DecisionFile): Promise<DecisionResult> {
     this.assertOpen(step);
-    return this.sendDecision(step, body, by);
+    return this.sendDecision(step, body, by, file);
   }
 
-  private sendDecision(step: Pick<ReviewStep, 'workflowId' | 'stepId'>, body: DecisionBody, by: Actor): Promise<DecisionResult> {
+  private async sendDecision(step: Pick<ReviewStep, 'workflowId' | 'stepId'>, body: DecisionBody, by: Actor, file?: DecisionFile): Promise<DecisionResult> {
+    const staged = await file?.stage({
+      projectId: file.projectId,
+      ...(file.componentId && { componentId: file.componentId }),
+      kind: 'acknowledgement',
+      attachedTo: file.componentId ? { type: 'licence', id: file.componentId } : { type: 'project', id: file.projectId },
+      uploadedBy: by.actor ?? by.reviewer,
+      channel: by.channel,
+      stepId: step.stepId,
+    });
     const input = {
       stepId: step.stepId,
       ...body,
@@ -166,8 +188,18 @@ export class StepActions {
       channel: by.channel,
       ...(by.actor && { actor: by.actor }),
       ...(by.run && { run: by.run }),
+      ...(staged && { signedDocument: { documentId: staged.record.documentId, sha256: staged.record.sha256 } }),
     };
-    return this.update(step, () => this.client.workflow.getHandle(step.workflowId).executeUpdate(decideUpdate, { args: [input] }));
+    let result: DecisionResult;
+    try {
+      result = await this.update(step, () => this.client.workflow.getHandle(step.workflowId).executeUpdate(decideUpdate, { args: [input] }));
+    } catch (err) {
+      // Refused: nothing changed. Not confirmed: the decision may cite the document, so it is kept.
+      if (staged) await (err instanceof ApiError && err.code === 'UNAVAILABLE' ? staged.keep() : staged.discard()).catch(() => undefined);
+      throw err;
+    }
+    if (staged) await staged.keep();
+    return result;
   }
 
   assign(step: ReviewStep, reviewer: string, assignedBy: string): Promise<AssignResult> {

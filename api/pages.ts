@@ -108,10 +108,19 @@ const basisField = (verbs: string) => html`
   <p><label for="legalBasis"><strong>Legal basis</strong> <span class="hint">(required to ${verbs}, e.g. "EAR §742.4, national security")</span></label>
   <textarea id="legalBasis" name="legalBasis" maxlength="2000"></textarea></p>`;
 
+/** The signed document's box, on steps where the decision is an acknowledgement (the step's question says when it is required). */
+function signedDocumentField(ctx: StepContext): SafeHtml | false {
+  if (!STEP_KINDS[ctx.step.kind].decisions.includes('acknowledge')) return false;
+  return html`
+  <p><label for="file"><strong>Signed acknowledgement</strong> <span class="hint">(a PDF or a scan; its SHA-256 is kept on the licence)</span></label>
+  <input type="file" id="file" name="file"></p>`;
+}
+
 export function decisionPage(ctx: PageContext, action: string, errors: string[] = [], now = Date.now()): string {
   const { step } = ctx;
   const basisVerbs = STEP_KINDS[step.kind].basisRequired.map((d) => CHOICE_VERBS[d]).join(' or ');
   const choices = offered(step, now);
+  const signed = signedDocumentField(ctx);
   const errorList = errors.length > 0 && html`<ul class="errors">${errors.map((e) => html`<li>${e}</li>`)}</ul>`;
   const radios = choices.decisions.map(
     (d, i) => html`    <label class="choice"><input type="radio" name="decision" value="${d}"${i === 0 && html` required`}> ${CHOICE_LABELS[d]}</label>\n`,
@@ -120,9 +129,9 @@ export function decisionPage(ctx: PageContext, action: string, errors: string[] 
     `Decision: ${step.question}`,
     html`<h1>${step.question}</h1><p class="sub">Your decision is recorded only when you press the button below.</p>
 ${stepSummary(ctx)}${errorList}
-<form method="post" action="${action}">
+<form method="post" action="${action}"${signed && html` enctype="multipart/form-data"`}>
   <fieldset><legend>Your decision</legend>
-${radios}  </fieldset>${choices.note && html`\n  <p class="hint">${choices.note}</p>`}${basisVerbs && basisField(basisVerbs)}${conditionsField(ctx)}
+${radios}  </fieldset>${choices.note && html`\n  <p class="hint">${choices.note}</p>`}${basisVerbs && basisField(basisVerbs)}${conditionsField(ctx)}${signed}
   <p><label for="comment"><strong>Comment</strong> <span class="hint">(reasons, or the information you need)</span></label>
   <textarea id="comment" name="comment" maxlength="4000"></textarea></p>
   <button type="submit">Record my decision</button>

@@ -13,7 +13,7 @@ import multer from 'multer';
 import { sniffType } from '../domain/document-types';
 import type { DocumentsPolicy } from '../domain/documents';
 import type { DocumentRecord } from '../records/documents';
-import { cleanFilename, DocumentRefused, type Documents, type NewDocument } from '../storage/documents';
+import { cleanFilename, DocumentRefused, type Documents, type NewDocument, type StagedDocument } from '../storage/documents';
 import { ApiError } from './errors';
 import { unstorableText } from './storable-text';
 
@@ -95,15 +95,24 @@ export class Uploads {
   /** Keeps the request's files as documents (after the route's act succeeded); none for a JSON request. */
   async keep(res: Response, doc: Omit<NewDocument, 'filename' | 'contentType' | 'bytes'>): Promise<DocumentRecord[]> {
     const kept: DocumentRecord[] = [];
-    for (const upload of uploadsOf(res)) {
-      try {
-        kept.push(await this.documents.add({ ...doc, ...upload }));
-      } catch (err) {
-        if (err instanceof DocumentRefused) throw new ApiError('VALIDATION_FAILED', err.message, [{ path: 'body.file', message: err.message }]);
-        throw err;
-      }
-    }
+    for (const upload of uploadsOf(res)) kept.push(await refusedAsError(this.documents.add({ ...doc, ...upload })));
     return kept;
+  }
+
+  /** The request's file staged (storage/documents.ts `stage`) for an act that cites it; none when it carried no file. */
+  async stage(res: Response, doc: Omit<NewDocument, 'filename' | 'contentType' | 'bytes'>): Promise<StagedDocument | undefined> {
+    const [upload] = uploadsOf(res);
+    return upload && refusedAsError(this.documents.stage({ ...doc, ...upload }));
+  }
+}
+
+/** The virus scan's refusal as a 400 naming the file. */
+async function refusedAsError<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    if (err instanceof DocumentRefused) throw new ApiError('VALIDATION_FAILED', err.message, [{ path: 'body.file', message: err.message }]);
+    throw err;
   }
 }
 

@@ -8,6 +8,7 @@ import type { Policy } from '../domain/policy';
 import type { Component } from '../domain/project';
 import { authorisationOf } from '../domain/routing';
 import { attributedCondition } from '../domain/step-kinds';
+import { acknowledgementsOf, type AcknowledgementGiven } from '../records/acknowledgements';
 import type { Records } from '../records/database';
 import { readProjectRecord, type ProjectRecord } from '../records/project-reads';
 import { disputeWorkflowId, licenceWorkflowId, type ComponentView, type Licence, type ReviewStep } from '../workflows/definitions';
@@ -55,7 +56,7 @@ export interface LicenceLetter extends LetterCase {
   basis?: string;
   conditions: { text: string; setBy: string }[];
   /** Present when the conditions require written acknowledgements: those given so far, and how many are still owed. */
-  acknowledgements?: { given: { party: string; by: string; at: string }[]; pending: number };
+  acknowledgements?: { given: AcknowledgementGiven[]; pending: number };
 }
 
 export interface RefusalLetter extends LetterCase {
@@ -154,11 +155,8 @@ function licenceLetter(base: Case, licence: Licence, steps: ReviewStep[], policy
     const set = setters.find((x) => x.attributed === c);
     return set ? { text: set.text, setBy: set.setBy } : { text: c, setBy: `standard condition for ${base.item.tier} licences (policy ${policyVersion})` };
   });
-  const ack = licence.acknowledgement;
-  const ackSteps = ack ? (ack.steps ?? [ack.stepId]).map((id) => steps.find((s) => s.stepId === id && s.kind === 'acknowledgement')) : [];
-  const given = ackSteps
-    .filter((s): s is ReviewStep => s?.outcome === 'acknowledged')
-    .map((s) => ({ party: s.partyName, by: s.decidedBy ?? s.reviewer, at: s.decidedAt! }));
+  const acknowledged = acknowledgementsOf(licence, steps);
+  const given = acknowledged?.given ?? [];
   return {
     ...base,
     kind: 'licence',
@@ -168,7 +166,7 @@ function licenceLetter(base: Case, licence: Licence, steps: ReviewStep[], policy
     validUntil: licence.validUntil!,
     ...(law && { basis: law }),
     conditions,
-    ...(ack && { acknowledgements: { given, pending: ackSteps.length - given.length } }),
+    ...(acknowledged && { acknowledgements: { given, pending: acknowledged.owed - given.length } }),
     dated: licence.validFrom!,
     revised: latestOf([licence.validFrom, ...given.map((g) => g.at)])!,
   };

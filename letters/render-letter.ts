@@ -47,7 +47,9 @@ function licence(page: LetterPage, l: LicenceLetter): void {
 
   if (l.acknowledgements) {
     page.section('Written acknowledgements of the conditions');
-    l.acknowledgements.given.forEach((a, i) => page.item(i + 1, `${a.party}: acknowledged by ${a.by}`, `On ${utc(a.at)}`));
+    l.acknowledgements.given.forEach((a, i) =>
+      page.item(i + 1, `${a.party}: acknowledged by ${a.by}`, `On ${utc(a.at)}${a.sha256 ? `; signed document SHA-256 ${a.sha256}` : ''}`),
+    );
     const { pending } = l.acknowledgements;
     if (pending) page.paragraph(`${pending} acknowledgement(s) still owed: the licence may not be used until all are given.`);
     else page.paragraph('Every acknowledgement the conditions require has been given.');

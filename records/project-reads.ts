@@ -4,6 +4,7 @@
  */
 import type { Project } from '../domain/project';
 import type { AuditEntry, Channel, ProjectView } from '../workflows/definitions';
+import { withAcknowledgementsGiven } from './acknowledgements';
 import { snapshot, type Records } from './database';
 
 export interface ProjectRecord {
@@ -34,7 +35,9 @@ export function readProjectRecord(records: Records, projectId: string): Promise<
     );
     const components = row.core.components.map((c) => {
       const held = licences.get(c.id);
-      return held ? { ...c, licence: held.data, ...(held.case_clock && { caseClock: held.case_clock }) } : c;
+      if (!held) return c;
+      const own = steps.filter((s) => s.componentId === c.id);
+      return { ...c, licence: withAcknowledgementsGiven(held.data, own), ...(held.case_clock && { caseClock: held.case_clock }) };
     });
     return {
       view: { ...row.core, components, steps, openSteps: steps.filter((s) => s.status === 'open') },

@@ -33,6 +33,15 @@ export interface Reader {
   stepId?: string;
 }
 
+/** A document stored and scanned, not yet recorded (Documents.stage). */
+export interface StagedDocument {
+  record: DocumentRecord;
+  /** Records it with its upload in the audit trail: from then on it is visible. */
+  keep(): Promise<DocumentRecord>;
+  /** Leaves no trace: its bytes go unless another document's record names them. */
+  discard(): Promise<void>;
+}
+
 export class DocumentRefused extends Error {}
 /** A record whose bytes are missing from the store, or whose bytes no longer have its hash. */
 export class DocumentDamaged extends Error {}
@@ -61,12 +70,23 @@ export class Documents {
   ) {}
 
   async add(doc: NewDocument): Promise<DocumentRecord> {
+    return (await this.stage(doc)).keep();
+  }
+
+  /**
+   * Stores and scans the bytes and names the document (its id and hash), without recording it yet: an act that must
+   * cite the document (a signed acknowledgement) is sent first, then `keep` records it, or `discard` leaves no trace.
+   */
+  async stage(doc: NewDocument): Promise<StagedDocument> {
     const sha256 = sha256Hex(doc.bytes);
     const storageKey = contentKey(sha256);
     await this.store.put(storageKey, doc.bytes, doc.contentType);
     const verdict = await this.scan({ bytes: doc.bytes, sha256, contentType: doc.contentType, filename: doc.filename, projectId: doc.projectId, storageKey });
-    if (!verdict.clean) {
+    const unlessInUse = async () => {
       if (!(await storageKeyInUse(this.records, storageKey))) await this.store.remove(storageKey);
+    };
+    if (!verdict.clean) {
+      await unlessInUse();
       throw new DocumentRefused(`${doc.filename} was refused by the virus scan: ${verdict.reason}`);
     }
     const record: DocumentRecord = {
@@ -84,19 +104,22 @@ export class Documents {
       uploadedAt: new Date().toISOString(),
     };
     const attached = doc.attachedTo.type === 'project' ? '' : ` to ${doc.attachedTo.type} ${doc.attachedTo.id}`;
-    await insertDocument(this.records, record, {
-      projectId: doc.projectId,
-      documentId: record.documentId,
-      at: record.uploadedAt,
-      actor: doc.uploadedBy,
-      action: 'document-uploaded',
-      channel: doc.channel,
-      ...(doc.componentId && { componentId: doc.componentId }),
-      ...(doc.stepId && { stepId: doc.stepId }),
-      sha256,
-      detail: `${record.documentId}: ${describe(record)} attached${attached || ' to the project'}`,
-    });
-    return record;
+    const keep = async () => {
+      await insertDocument(this.records, record, {
+        projectId: doc.projectId,
+        documentId: record.documentId,
+        at: record.uploadedAt,
+        actor: doc.uploadedBy,
+        action: 'document-uploaded',
+        channel: doc.channel,
+        ...(doc.componentId && { componentId: doc.componentId }),
+        ...(doc.stepId && { stepId: doc.stepId }),
+        sha256,
+        detail: `${record.documentId}: ${describe(record)} attached${attached || ' to the project'}`,
+      });
+      return record;
+    };
+    return { record, keep, discard: unlessInUse };
   }
 
   /** The document's bytes, checked against its hash; the download is in the audit trail before the bytes are given. */

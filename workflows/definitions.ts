@@ -103,6 +103,14 @@ export interface ReviewStep extends StepPlan {
   assignments?: number;
   /** Who recorded the decision: the reviewer by link, or the agency principal through the API. */
   decidedBy?: string;
+  /** The signed document an acknowledgement came with (kept by the API through storage/documents.ts). */
+  signedDocument?: SignedDocument;
+}
+
+/** A document given with a decision: its id among the project's documents and the SHA-256 of its bytes. */
+export interface SignedDocument {
+  documentId: string;
+  sha256: string;
 }
 
 /** Passes an open step to another reviewer of its party (`POST /v1/steps/:ref/assign`). */
@@ -133,6 +141,8 @@ export interface DecisionInput {
   run?: string;
   /** The principal deciding through the API (agency staff), recorded as the decider; by link it is the reviewer. */
   actor?: string;
+  /** With an acknowledgement: the signed document, already kept by the API (required where the step says so). */
+  signedDocument?: SignedDocument;
 }
 
 export interface DecisionResult {
@@ -162,6 +172,10 @@ export const DecisionRejection = {
   StaleLink: 'StaleLink',
   /** An assignment to someone outside the step's pool of reviewers, or to the reviewer who holds it. */
   NotInPool: 'NotInPool',
+  /** An acknowledgement given on a recipient's behalf comes with its signed document. */
+  SignedDocumentRequired: 'SignedDocumentRequired',
+  /** A signed document goes with an acknowledgement, not with another decision. */
+  SignedDocumentNotOffered: 'SignedDocumentNotOffered',
 } as const;
 
 /** What each decision does to its step. */
@@ -215,7 +229,14 @@ export interface Licence {
    * is issued but not in use (its compliance monitoring has not started, and a funder cycle holds on it).
    */
   /** The written acknowledgements its conditions require: `stepId` the first, `steps` all where there are several; `acknowledgedAt` once all are in. */
-  acknowledgement?: { stepId: string; steps?: string[]; acknowledgedAt?: string; acknowledgedBy?: string };
+  acknowledgement?: {
+    stepId: string;
+    steps?: string[];
+    acknowledgedAt?: string;
+    acknowledgedBy?: string;
+    /** Those given so far, with their signed documents: the records' read adds it from the steps (records/acknowledgements.ts). */
+    given?: { stepId: string; party: string; by: string; at: string; documentId?: string; sha256?: string }[];
+  };
 }
 
 export const disputeWorkflowId = (projectId: string, componentId: string, n: number) => `dispute-${projectId}--${componentId}-${n}`;

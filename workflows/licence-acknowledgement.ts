@@ -10,7 +10,7 @@ import { condition } from '@temporalio/workflow';
 import type { Tier } from '../domain/policy';
 import type { Component, Project } from '../domain/project';
 import type { StepPlan } from '../domain/routing';
-import type { Licence } from './definitions';
+import type { Licence, ReviewStep } from './definitions';
 import type { ReviewBoard } from './review-board';
 
 export interface AcknowledgementCase {
@@ -29,6 +29,16 @@ export interface AcknowledgementCase {
 export function recipientsToAcknowledge(project: Project, component: Component, tier: Tier, byEachRecipient: readonly Tier[] | undefined) {
   if (!byEachRecipient?.includes(tier)) return [];
   return component.recipients.map((id) => project.partners.find((p) => p.id === id)!);
+}
+
+/**
+ * Whether an acknowledgement step takes a signed document: a recipient's, given by the coordinator because the project
+ * names no contact at the recipient (the recipient's own signature is the evidence). Elsewhere a document is optional.
+ */
+export function signedDocumentRequired(project: Project, step: Pick<ReviewStep, 'kind' | 'party'>): boolean {
+  if (step.kind !== 'acknowledgement' || !step.party.startsWith('recipient:')) return false;
+  const recipient = project.partners.find((p) => p.id === step.party.slice('recipient:'.length));
+  return !recipient?.contact;
 }
 
 /** Opens the acknowledgements and waits for all of them, or for the licence's expiry; returns the licence as it then is. */

@@ -21,7 +21,7 @@ import { disputeWorkflow } from './dispute';
 import { mail } from './effects';
 import { isPatched } from './patches';
 import type { MailContext } from './mail-intents';
-import { awaitAcknowledgements, recipientsToAcknowledge } from './licence-acknowledgement';
+import { awaitAcknowledgements, recipientsToAcknowledge, signedDocumentRequired } from './licence-acknowledgement';
 import { RecordOwner } from './record-writer';
 import { ParentReport } from './reporter';
 import { awaitingOf, ReviewBoard } from './review-board';
@@ -72,6 +72,7 @@ async function reviewLicence(input: LicenceInput, owner: RecordOwner): Promise<L
       await board.closeOpen(`the case was returned: the request for information "${step.infoRequest?.question}" went unanswered`);
     },
     waitingParties: [`${project.coordinator.name} (coordinator)`, `${project.funderId} (funder)`],
+    signedDocumentRequired: (step) => signedDocumentRequired(project, step),
     onChange: () => {
       updateCaseClock();
       publishVisibility();

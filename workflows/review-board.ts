@@ -57,6 +57,8 @@ export interface BoardOptions {
   waitingParties: string[];
   /** Called after every change to a step: the owner records it and publishes what it shows. */
   onChange?: () => void;
+  /** Whether deciding the step takes a signed document (an acknowledgement given on someone's behalf). Default: never. */
+  signedDocumentRequired?: (step: ReviewStep) => boolean;
 }
 
 /**
@@ -187,6 +189,15 @@ export class ReviewBoard {
     if (rule.basisRequired.includes(input.decision) && !input.legalBasis?.trim()) {
       throw ApplicationFailure.nonRetryable(basisRequiredMessage(input.decision, step.kind), DecisionRejection.LegalBasisRequired);
     }
+    if (input.signedDocument && input.decision !== 'acknowledge') {
+      throw ApplicationFailure.nonRetryable('a signed document goes with an acknowledgement only', DecisionRejection.SignedDocumentNotOffered);
+    }
+    if (!input.signedDocument && input.decision === 'acknowledge' && this.opts.signedDocumentRequired?.(step)) {
+      throw ApplicationFailure.nonRetryable(
+        `${step.reviewer} acknowledges on behalf of ${step.partyName}, which the project names no contact at: attach its signed acknowledgement`,
+        DecisionRejection.SignedDocumentRequired,
+      );
+    }
     if (input.conditions?.length) {
       if (input.decision !== 'approve') throw ApplicationFailure.nonRetryable('conditions go with an approval', DecisionRejection.ConditionsNotOffered);
       if (!rule.conditions || !step.componentId) {
@@ -219,7 +230,11 @@ export class ReviewBoard {
     const outcome = decisionOutcome[input.decision];
     const conditions = input.conditions?.length ? input.conditions : undefined;
     const decidedBy = input.actor ?? input.reviewer;
-    this.resolve(step, outcome, input.channel ?? 'email-link', { comment: input.comment, legalBasis: input.legalBasis, conditions, decidedBy });
+    const { signedDocument } = input;
+    this.resolve(step, outcome, input.channel ?? 'email-link', {
+      ...{ comment: input.comment, legalBasis: input.legalBasis, conditions, decidedBy },
+      ...(signedDocument && { signedDocument: { documentId: signedDocument.documentId, sha256: signedDocument.sha256 } }),
+    });
     this.record(
       step,
       'decision-recorded',
@@ -227,6 +242,7 @@ export class ReviewBoard {
         `${outcome} by ${step.partyName}`,
         conditions && `conditions: ${conditions.join('; ')}`,
         input.legalBasis && `legal basis: ${input.legalBasis}`,
+        signedDocument && `signed document ${signedDocument.documentId} (sha256 ${signedDocument.sha256})`,
         input.comment && `comment: ${input.comment}`,
       ]
         .filter(Boolean)

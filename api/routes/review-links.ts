@@ -7,7 +7,7 @@ import { Router, type ErrorRequestHandler, type Request, type RequestHandler, ty
 import type { LinkClaims, LinkSigner } from '../../activities/link-tokens';
 import type { StepContext } from '../../records/steps';
 import type { CaseContext } from '../case-file';
-import { rejection, type StepActions } from '../decisions';
+import { rejection, type DecisionFile, type StepActions } from '../decisions';
 import { ApiError, toApiError, validationError } from '../errors';
 import { decisionPage, problemPage, recordedPage, stepStatePage } from '../pages';
 import { link, type Operation } from '../operation';
@@ -15,6 +15,7 @@ import { decisionBody } from '../schemas';
 import { tagWorkflow } from '../request-log';
 import { storableText } from '../storable-text';
 import { documentsForStep, type StepDocumentsDeps } from '../step-documents';
+import type { Uploads } from '../uploads';
 
 export interface ReviewLinkDeps {
   steps: StepActions;
@@ -25,6 +26,8 @@ export interface ReviewLinkDeps {
   onDecision?: (outcome: string) => void;
   /** Lists a step's documents with signed download links for its page (api/step-documents.ts documentsForStep). */
   documents?: StepDocumentsDeps;
+  /** Reads a decision's file (multipart): an acknowledgement's signed document (api/uploads.ts). */
+  uploads?: Uploads;
 }
 
 const wantsJson = (req: Request) => req.accepts(['html', 'json']) === 'json';
@@ -62,19 +65,22 @@ export const reviewLinkOperations: Operation[] = [
     method: 'post',
     path: '/r/{token}',
     summary:
-      'The decision (a form or JSON), applied through a Workflow Update; an approval of a licence review may carry `conditions`. ' +
+      'The decision (a form or JSON), applied through a Workflow Update; an approval of a licence review may carry `conditions`; ' +
+      'an acknowledgement may carry its signed document (multipart, one part named `file`), which one given on behalf of a ' +
+      'recipient the project names no contact at must (else 400 naming `body.file`). ' +
       'The reviewer it was mailed to decides as themself: one who decided an earlier ' +
       'step of the component does not decide its senior sign-off or escalation (403)',
     roles: {},
     anonymous: reviewer,
     body: decisionBody,
+    multipart: 'with-files',
     example: { decision: 'deny', legalBasis: 'EAR §742.4, national security', comment: 'end user not eligible' },
     success: { status: 200, description: '{ recorded, stepId, decision, outcome, decidedAt }' },
-    errors: link,
+    errors: [...link, 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'],
   },
 ];
 
-export function reviewLinkRoutes({ steps, signer, limit, onDecision, documents }: ReviewLinkDeps): Router {
+export function reviewLinkRoutes({ steps, signer, limit, onDecision, documents, uploads }: ReviewLinkDeps): Router {
   const router = Router();
   if (limit) router.use(limit);
   router.use(storableText);
@@ -139,8 +145,11 @@ export function reviewLinkRoutes({ steps, signer, limit, onDecision, documents }
     }),
   );
 
+  // One file at most: an acknowledgement's signed document, checked like every upload.
+  const form: RequestHandler = uploads ? uploads.form(1) : (_req, _res, next) => next();
   router.post(
     '/:token',
+    form,
     withProblems(async (req, res) => {
       const claims = verify(req, res);
       const parsed = decisionBody.safeParse(req.body ?? {});
@@ -154,8 +163,13 @@ export function reviewLinkRoutes({ steps, signer, limit, onDecision, documents }
       // The record says whether the link still holds the step (its assignment: the workflow's validator knows only the
       // reviewer); the four-eyes rule is checked against the records in decideLinked; then the owning workflow's
       // validator checks reviewer, run and state again as it decides.
-      await linkedStep(claims);
-      const result = await steps.decideLinked(claims, parsed.data);
+      const ctx = await linkedStep(claims);
+      const file: DecisionFile | undefined = uploads && {
+        projectId: ctx.projectId,
+        componentId: ctx.step.componentId,
+        stage: (doc) => uploads.stage(res, doc),
+      };
+      const result = await steps.decideLinked(claims, parsed.data, file);
       req.log?.info({ stepId: claims.stepId, decision: result.decision }, 'decision recorded');
       onDecision?.(result.outcome);
       // The owner has recorded it: the page shows the step as the record now holds it.

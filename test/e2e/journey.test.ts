@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { decisionOutcome, type AuditEntry, type Decision, type ProjectView } from '../../workflows/definitions';
 import { expectStatus, fetchAnswered } from '../helpers/api-read';
-import { allTiersProject, exportedFromUs } from '../helpers/fixtures';
+import { allTiersProject, exportedFromUs, SIGNED_PDF } from '../helpers/fixtures';
 import { decisionLinks, fetchMails, freePorts, waitForMails, type Mail } from '../helpers/maildev';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -111,11 +111,18 @@ async function decideFromMail(projectId: string, mail: Mail, decision: Decision,
   expect((await audit(projectId)).length).toBe(before.audit);
 
   const action = /<form method="post" action="([^"]+)"/.exec(html)![1].replace(/&amp;/g, '&');
-  const form = new URLSearchParams({ decision, comment: `e2e ${decision}`, legalBasis });
+  const fields = { decision, comment: `e2e ${decision}`, legalBasis };
+  // An acknowledgement's page takes the signed document (required on a recipient's behalf): multipart, as a browser sends it.
+  const multipart = html.includes('enctype="multipart/form-data"');
+  const form = multipart ? new FormData() : new URLSearchParams(fields);
+  if (form instanceof FormData) {
+    for (const [name, value] of Object.entries(fields)) form.append(name, value);
+    form.append('file', new Blob([new Uint8Array(SIGNED_PDF)], { type: 'application/pdf' }), 'signed-acknowledgement.pdf');
+  }
   const res = await fetch(`http://127.0.0.1:${ports.api}${action}`, {
     method: 'POST',
     body: form,
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    ...(!multipart && { headers: { 'content-type': 'application/x-www-form-urlencoded' } }),
   });
   const text = await res.text();
   expect({ status: res.status, text }).toEqual({ status: 200, text: expect.stringContaining(decisionOutcome[decision]) });

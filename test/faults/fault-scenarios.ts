@@ -2,6 +2,7 @@
 import { messageIdFor } from '../../activities';
 import type { ProjectSubmission } from '../../domain/project';
 import type { ProjectView, ReviewStep } from '../../workflows/definitions';
+import { SIGNED_PDF } from '../helpers/fixtures';
 import type { Mail } from '../helpers/maildev';
 import type { ApiPart, ProcessStack } from '../helpers/process-stack';
 
@@ -54,8 +55,10 @@ export function approveEverything(stack: ProcessStack, projectId: string, timeou
     `every step of ${projectId} decided`,
     async () => {
       const view = await stack.view(projectId, via);
-      // An acknowledgement of a licence's conditions is acknowledged; every other step approved.
-      for (const step of view.openSteps) await stack.decide(step, step.kind === 'acknowledgement' ? { decision: 'acknowledge' } : undefined, via);
+      // An acknowledgement of a licence's conditions is acknowledged, with its signed document (required on a recipient's
+      // behalf); every other step approved.
+      const acknowledge = { decision: 'acknowledge', file: SIGNED_PDF };
+      for (const step of view.openSteps) await stack.decide(step, step.kind === 'acknowledgement' ? acknowledge : undefined, via);
       return view;
     },
     (v) => v.stage === 'active' && v.openSteps.length === 0 && v.components.every((c) => c.licence.status !== 'in-review'),

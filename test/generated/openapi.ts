@@ -679,7 +679,7 @@ export interface paths {
     get: operations['openReviewLink'];
     put?: never;
     /**
-     * The decision (a form or JSON), applied through a Workflow Update; an approval of a licence review may carry `conditions`. The reviewer it was mailed to decides as themself: one who decided an earlier step of the component does not decide its senior sign-off or escalation (403)
+     * The decision (a form or JSON), applied through a Workflow Update; an approval of a licence review may carry `conditions`; an acknowledgement may carry its signed document (multipart, one part named `file`), which one given on behalf of a recipient the project names no contact at must (else 400 naming `body.file`). The reviewer it was mailed to decides as themself: one who decided an earlier step of the component does not decide its senior sign-off or escalation (403)
      * @description Without an API key: the signed link in the path is the credential; a reviewer opens it from their e-mail.
      */
     post: operations['decideReviewLink'];
@@ -4163,6 +4163,17 @@ export interface operations {
           legalBasis?: string;
           conditions?: string[];
         };
+        'multipart/form-data': {
+          /** @enum {string} */
+          decision?: 'approve' | 'deny' | 'request-info' | 'appeal' | 'accept' | 'respond' | 'acknowledge';
+          comment?: string;
+          legalBasis?: string;
+          conditions?: string[];
+          /** @description the JSON body in one part, instead of the fields as parts */
+          body?: string;
+          /** @description documents kept with it; each type named from its bytes */
+          file?: string[];
+        };
       };
     };
     responses: {
@@ -4211,6 +4222,24 @@ export interface operations {
       };
       /** @description GONE */
       410: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description UNSUPPORTED_MEDIA_TYPE */
+      415: {
         headers: {
           [name: string]: unknown;
         };

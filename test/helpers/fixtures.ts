@@ -6,6 +6,12 @@ import { projectExample } from '../../api/openapi';
 
 export const uniqueId = (prefix = 'p') => `${prefix}-${randomUUID().slice(0, 8)}`;
 
+/** A small real PDF (one page): a signed acknowledgement, as a recipient returns it. */
+export const SIGNED_PDF = Buffer.from(
+  '%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n' +
+    '3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n% signed acknowledgement\n',
+);
+
 /** Horizon Europe (the example's funder) funds civil work only: a project with a military-list item is funded by UKRI here. */
 export const MILITARY_FUNDER = 'ukri';
 

@@ -358,10 +358,16 @@ export class ProcessStack {
     via: ApiPart = 'api',
     token = this.linkFor(step),
   ): Promise<{ status: number; body: unknown }> {
+    // A body with `file` (a signed document's bytes) goes as the page's form sends it: multipart, the file in "file".
+    const { file, ...fields } = body as { file?: Buffer };
+    const form = new FormData();
+    for (const [name, value] of Object.entries(fields)) form.append(name, String(value));
+    if (file) form.append('file', new Blob([new Uint8Array(file)], { type: 'application/pdf' }), 'signed.pdf');
     const res = await fetch(`http://127.0.0.1:${this.ports[via]}/r/${token}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify(body),
+      ...(file
+        ? { headers: { accept: 'application/json' }, body: form }
+        : { headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(body) }),
       signal: AbortSignal.timeout(30_000),
     });
     return { status: res.status, body: await res.json().catch(() => undefined) };

@@ -91,11 +91,15 @@ describe('letterDataOf: what the letter reads from the record', () => {
     });
   });
 
-  test('an acknowledgement given is listed with who and when, and dates the letter', () => {
+  test('an acknowledgement given is listed with who and when, and its signed document, and dates the letter', () => {
     const at = '2027-01-06T09:00:00.000Z';
-    const acknowledged = ackStep({ outcome: 'acknowledged', decidedAt: at, decidedBy: 'a.weber@kit.example' });
+    const signedDocument = { documentId: 'doc-0123456789abcdef01234567', sha256: 'c'.repeat(64) };
+    const acknowledged = ackStep({ outcome: 'acknowledged', decidedAt: at, decidedBy: 'a.weber@kit.example', signedDocument });
     const letter = letterDataOf(record(granted, [approval, acknowledged]), 'c1', policy) as LicenceLetter;
-    expect(letter.acknowledgements).toEqual({ given: [{ party: 'A. Weber', by: 'a.weber@kit.example', at }], pending: 0 });
+    expect(letter.acknowledgements).toEqual({
+      given: [{ stepId: 'c1-acknowledgement', party: 'A. Weber', by: 'a.weber@kit.example', at, ...signedDocument }],
+      pending: 0,
+    });
     expect({ dated: letter.dated, revised: letter.revised }).toEqual({ dated: ISSUED, revised: at });
   });
 

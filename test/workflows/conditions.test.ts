@@ -15,6 +15,9 @@ import { mockActivities, notices, rejectionType, useWorkflowEnv, recordedAudit }
 const policy = testPolicy();
 const { env, withWorker, start, waitForView, decide, confirm, openStep } = useWorkflowEnv(policy);
 
+/** A signed document as the API cites it once kept (the workflow takes its id and hash). */
+const SIGNED = { documentId: 'doc-0123456789abcdef01234567', sha256: 'a'.repeat(64) };
+
 const PROVISOS = ['No re-export without prior written consent', 'End-use report to DTSA within 30 days of delivery'];
 
 test('T2: the conditions of two agencies reach the licence after the policy’s own, each with who set it; a grant step and a denial refuse them', async () => {
@@ -29,6 +32,11 @@ test('T2: the conditions of two agencies reach the licence after the policy’s 
       .client.workflow.getHandle(grant.workflowId)
       .executeUpdate(decideUpdate, { args: [{ stepId: 'grant-agency', reviewer: grant.reviewer, decision: 'approve', conditions: ['x'] }] });
     expect(await rejectionType(onGrant)).toBe(DecisionRejection.ConditionsNotOffered);
+    // A signed document goes with an acknowledgement only.
+    const signedGrant = env()
+      .client.workflow.getHandle(grant.workflowId)
+      .executeUpdate(decideUpdate, { args: [{ stepId: 'grant-agency', reviewer: grant.reviewer, decision: 'approve', signedDocument: SIGNED }] });
+    expect(await rejectionType(signedGrant)).toBe(DecisionRejection.SignedDocumentNotOffered);
     await decide(handle, ['grant-funder', 'grant-agency']);
 
     // Conditions with a denial are refused too (the API refuses them first; the workflow does not rely on it).
@@ -66,10 +74,13 @@ test('T2: the conditions of two agencies reach the licence after the policy’s 
     expect('compliance' in view.components[0].licence).toBe(false);
     await decide(handle, ['c2-acknowledgement'], () => ({ decision: 'acknowledge', comment: 'Signed for ORNL and KIT' }));
     view = await waitForView(handle, (v) => 'compliance' in v.components[0].licence, 'monitoring after the acknowledgement');
+    const decidedAt = view.steps.find((s) => s.stepId === 'c2-acknowledgement')!.decidedAt!;
     expect(view.components[0].licence.acknowledgement).toEqual({
       stepId: 'c2-acknowledgement',
-      acknowledgedAt: view.steps.find((s) => s.stepId === 'c2-acknowledgement')!.decidedAt,
+      acknowledgedAt: decidedAt,
       acknowledgedBy: view.coordinator.email,
+      // The licensee's own acknowledgement needs no signed document; the licence lists it without one.
+      given: [{ stepId: 'c2-acknowledgement', party: ack.partyName, by: view.coordinator.email, at: decidedAt }],
     });
     expect((await recordedAudit(handle)).filter((e) => e.action === 'conditions-acknowledged')).toHaveLength(1);
   });
@@ -136,9 +147,23 @@ test(
       expect(half.components[0].licence.acknowledgement?.acknowledgedAt).toBeUndefined();
       await expect(monitor.describe()).rejects.toThrow(); // not in use: nothing to monitor yet
 
-      await decide(handle, ['c1-acknowledgement-ornl'], () => ({ decision: 'acknowledge' }));
+      // On ORNL's behalf the coordinator attaches its signed acknowledgement: without it, refused; with it, the step
+      // and the licence cite the document's id and hash.
+      const ornl = half.openSteps[0];
+      const send = (extra: object) =>
+        env()
+          .client.workflow.getHandle(ornl.workflowId)
+          .executeUpdate(decideUpdate, { args: [{ stepId: ornl.stepId, reviewer: ornl.reviewer, decision: 'acknowledge', ...extra }] });
+      expect(await rejectionType(send({}))).toBe(DecisionRejection.SignedDocumentRequired);
+      await decide(handle, ['c1-acknowledgement-ornl'], () => ({ decision: 'acknowledge', signedDocument: SIGNED }));
       const inUse = await waitForView(handle, (v) => !!v.components[0].licence.acknowledgement?.acknowledgedAt, 'every acknowledgement in');
       expect(inUse.components[0].licence.acknowledgement!.acknowledgedBy).toBe(`${project.coordinator.email}, m.curie@cnrs.example`);
+      expect(inUse.steps.find((s) => s.stepId === 'c1-acknowledgement-ornl')!.signedDocument).toEqual(SIGNED);
+      expect(inUse.components[0].licence.acknowledgement!.given).toEqual([
+        expect.objectContaining({ stepId: 'c1-acknowledgement-ornl', party: 'Oak Ridge National Laboratory', by: project.coordinator.email, ...SIGNED }),
+        expect.objectContaining({ stepId: 'c1-acknowledgement-cnrs', party: 'CNRS', by: 'm.curie@cnrs.example' }),
+      ]);
+      expect(inUse.components[0].licence.acknowledgement!.given![1]).not.toHaveProperty('sha256');
       const entries = (await recordedAudit(handle)).filter((e) => e.action === 'conditions-acknowledged').map((e) => e.detail);
       expect(entries).toEqual([expect.stringContaining('for Oak Ridge National Laboratory'), expect.stringContaining('for CNRS')]);
       for (const deadline = Date.now() + 15_000; !(await monitor.describe().catch(() => undefined)) && Date.now() < deadline;)

@@ -35,7 +35,8 @@ test('a project with one component per tier: T0 cleared, T1–T3 routed and deci
     // T3's conditions require each recipient's written acknowledgement; ORNL names no contact, so the coordinator gives it.
     const ack = await openStep(handle, 'c3-acknowledgement-ornl');
     expect(ack).toMatchObject({ kind: 'acknowledgement', partyName: 'Oak Ridge National Laboratory', reviewer: 'a.weber@kit.example' });
-    await decide(handle, ['c3-acknowledgement-ornl'], () => ({ decision: 'acknowledge' }));
+    const signedDocument = { documentId: 'doc-00000000000000000000000a', sha256: 'b'.repeat(64) }; // required on ORNL's behalf
+    await decide(handle, ['c3-acknowledgement-ornl'], () => ({ decision: 'acknowledge', signedDocument }));
 
     view = await waitForView(
       handle,
