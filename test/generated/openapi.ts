@@ -387,7 +387,7 @@ export interface paths {
       cookie?: never;
     };
     /**
-     * The component's decision letter (PDF): the licence once issued, or the refusal with its legal basis, appeal route and deadline. ETag and X-Content-SHA256 carry the SHA-256 of the bytes; 404 while there is no decision yet.
+     * The component's decision letter (PDF): the licence once issued, or the refusal with its legal basis, appeal route and deadline. ETag and X-Content-SHA256 carry the SHA-256 of the bytes; each distinct letter is kept as a document (X-Document-Id); 404 while there is no decision yet.
      * @description Roles:
      *
      *     - admin: any project
