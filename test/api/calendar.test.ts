@@ -87,6 +87,8 @@ test("a project's dates: open steps with who is awaited, gone once decided; a mo
   const stoppedStep = (await stack.view(projectId)).steps.find((s) => s.stepId === 'c1-de-bafa')!;
   expect(icalTime(stopped.DTSTART)).toBe(toSecond(stoppedStep.infoRequest!.returnAt!));
   expect(stopped.SUMMARY).toContain("awaiting the coordinator's information");
+  // Stopped for over a second, so the resumed due time is later at the feed's one-second precision too.
+  await new Promise((r) => setTimeout(r, Math.max(0, Date.parse(stoppedStep.infoRequest!.askedAt) + 1100 - Date.now())));
   const answered = await api().post(`/v1/projects/${projectId}/info`).set(asCoordinator).send({ stepId: 'c1-de-bafa', answer: 'XQRKU060' });
   expect(answered.status).toBe(200);
   const resumed = (await feed(projectFeed(projectId), asCoordinator)).get(uid)!;

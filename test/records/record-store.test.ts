@@ -73,6 +73,7 @@ describe.each(STORES)('%s', (_name, start) => {
       '0006-sent-mails',
       '0007-principal-bindings',
       '0008-target-set-funder',
+      '0009-documents',
     ]);
     expect(await migrateRecords(s.db)).toEqual([]);
     // Two processes starting together (worker and API) migrate safely: the second waits and finds nothing to do.

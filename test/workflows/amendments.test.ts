@@ -93,6 +93,14 @@ test('an issued licence for the old facts no longer stands; the unchanged compon
     await decide(handle, ['c1-de-bafa', 'c2-de-bafa', 'c2-us-bis']);
     const before = await waitForView(handle, (v) => v.components.every((c) => c.licence.status === 'approved'), 'both licensed');
     const c1Licence = before.components.find((c) => c.id === 'c1')!.licence;
+    // Both licences in use: their compliance monitors run (each starts just after its licence is recorded).
+    const monitorStatus = async (componentId: string) =>
+      (await env().client.workflow.getHandle(complianceMonitorWorkflowId(project.projectId, componentId)).describe()).status.name;
+    const statusOrNone = (componentId: string) => monitorStatus(componentId).catch(() => 'NOT STARTED');
+    for (const until = Date.now() + 20_000; Date.now() < until; await new Promise((r) => setTimeout(r, 250))) {
+      if ((await statusOrNone('c1')) === 'RUNNING' && (await statusOrNone('c2')) === 'RUNNING') break;
+    }
+    expect([await statusOrNone('c1'), await statusOrNone('c2')]).toEqual(['RUNNING', 'RUNNING']);
 
     const c2 = project.components.find((c) => c.id === 'c2')!;
     await amend(handle, { components: [{ ...c2, controlCodes: ['6A003'], description: 'Framing camera, 2 Mfps' }] });
@@ -101,8 +109,6 @@ test('an issued licence for the old facts no longer stands; the unchanged compon
     const c1 = view.components.find((c) => c.id === 'c1')!.licence;
     expect(c1).toMatchObject({ status: 'approved', licenceId: c1Licence.licenceId, validUntil: c1Licence.validUntil });
     // The old licence's compliance monitor is cancelled; the unchanged licence's runs on.
-    const monitorStatus = async (componentId: string) =>
-      (await env().client.workflow.getHandle(complianceMonitorWorkflowId(project.projectId, componentId)).describe()).status.name;
     for (const until = Date.now() + 20_000; (await monitorStatus('c2')) === 'RUNNING' && Date.now() < until;) await new Promise((r) => setTimeout(r, 250));
     expect(await monitorStatus('c2')).toBe('CANCELLED');
     expect(await monitorStatus('c1')).toBe('RUNNING');
