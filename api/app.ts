@@ -45,6 +45,11 @@ import { documentLinkRoutes } from './routes/document-links';
 import { documentRoutes } from './routes/documents';
 import type { StepDocumentsDeps } from './step-documents';
 import { Uploads } from './uploads';
+import { ALL_PAGES } from './web/all-pages';
+import { pageCsrf } from './web/csrf';
+import { pageClientAddress } from './web/cookie-writes';
+import { PageApi } from './web/page-api';
+import { webFormParser, webRoutes } from './web/routes';
 
 export interface AppDeps {
   client: Client;
@@ -144,6 +149,7 @@ export function buildApp({
 }: AppDeps) {
   const app = express();
   app.disable('x-powered-by');
+  app.use(pageClientAddress); // a request the pages send on (./web/page-api.ts) counts as the browser's
   // Which proxies may name the client (X-Forwarded-For): the rate limits count each client by its own address.
   app.set('trust proxy', config.TRUST_PROXY ?? DEFAULT_TRUST_PROXY);
   // Helmet's default CSP has upgrade-insecure-requests: on a plain-http address other than localhost the browser
@@ -160,10 +166,12 @@ export function buildApp({
   app.use(requestLogger(logger));
   // Signs sign-in cookies and download links: LINK_SECRET, else a random per-process key (both end on restart).
   const sessionSecret = config.LINK_SECRET ?? randomBytes(32).toString('base64url');
+  app.use('/app', webFormParser);
   app.use(express.json({ limit: '256kb' }));
   app.use(express.urlencoded({ extended: false, limit: '64kb' }));
   app.use(cookieParser());
-  const sessions = new Sessions(sessionSecret, config.PUBLIC_URL ?? 'http://localhost');
+  const publicUrl = config.PUBLIC_URL ?? 'http://localhost';
+  const sessions = new Sessions(sessionSecret, publicUrl);
   // With OpenID Connect set up, production signs people in through it only; API keys stay for scripts, and for development.
   const oidc = !!(config.OIDC_ISSUER && config.OIDC_CLIENT_ID);
   const signIn = { oidc, keys: !(oidc && config.NODE_ENV === 'production') };
@@ -219,11 +227,14 @@ export function buildApp({
       failedAuthWait: (req) => failedAuth.retryAfter(req),
     }),
   );
+  // The pages for coordinators, funders and agency staff: they act through the routes below, in-process.
+  const pageApi = new PageApi(() => app);
+  const web = { api: pageApi, csrf: pageCsrf(sessionSecret, publicUrl), keys: config.apiKeys, sessions, records, policy: config.policy };
+  app.use('/app', webRoutes(web, ALL_PAGES));
   app.use('/v1', docsRoutes(openApi)); // public, like the API's description
   app.use('/v1', failedAuth.count);
   // Calendar feeds authenticate for themselves: a key or sign-in as below, or a signed feed URL (calendar apps send no header).
   const feedLinks = new FeedLinks(sessionSecret, config.apiKeys, records);
-  const publicUrl = config.PUBLIC_URL ?? 'http://localhost';
   app.use('/v1', calendarRoutes({ records, keys: config.apiKeys, sessions, feedLinks, policy: config.policy, publicUrl, writes }));
   app.use('/v1', authenticate(config.apiKeys, sessions, records), writes);
   app.use('/v1/sessions', sessionRoutes({ records, keys: config.apiKeys })); // every role: one's own sessions

@@ -10,6 +10,7 @@ import { ApiError } from './errors';
 import type { Records } from '../records/database';
 import type { Sessions } from './session';
 import { sessionsRevokedAt } from './session-revocations';
+import { cookieWritesAllowed } from './web/cookie-writes';
 
 export interface Caller extends Principal {
   /** The principal's id: who acted, as the audit trail names them. */
@@ -26,7 +27,11 @@ export function callerFor(key: ApiKey): Caller {
   return { ...key, actor: key.id };
 }
 
-/** A session cookie rides along on reads only: a write needs the key itself, so no other page can make a signed-in browser change anything. */
+/**
+ * A session cookie rides along on reads only: a write needs the key itself, so no other page can make a signed-in
+ * browser change anything. The one exception is a form of the app's own pages whose CSRF token was checked, and what
+ * that page sends on to the API (api/web/cookie-writes.ts).
+ */
 const READS = new Set(['GET', 'HEAD']);
 
 export type Identity = { caller: Caller } | { error: ApiError } | { none: true };
@@ -48,7 +53,8 @@ export function identifier(keys: KeyRing, sessions?: Sessions, records?: Records
     }
     const session = sessions?.read(req);
     if (!session) return { none: true };
-    if (!READS.has(req.method)) return { error: new ApiError('UNAUTHORIZED', 'send Authorization: Bearer <api key>; a dashboard sign-in only lets you read') };
+    if (!READS.has(req.method) && !cookieWritesAllowed(req))
+      return { error: new ApiError('UNAUTHORIZED', 'send Authorization: Bearer <api key>; a dashboard sign-in only lets you read') };
     if (!session.ok) {
       return {
         error: new ApiError(

@@ -35,7 +35,7 @@ run_lane() {
 
 # The test folders of each lane; every folder under test/ with tests belongs to one.
 declare -A FOLDERS=(
-  [fast]="unit api records"
+  [fast]="unit api records web"
   [workflows]="workflows replay worker"
   [faults]="faults scaling"
   [e2e]="e2e"

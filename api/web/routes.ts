@@ -1,0 +1,100 @@
+/**
+ * `/app`: the pages for coordinators, funders and agency staff (DESIGN §8, "Pages for people who are not reviewers").
+ * They sign in at /dashboard (API key or OpenID Connect); the session cookie then reads every page, and writes only
+ * through a form whose CSRF token checks (./csrf.ts). Pages read and act through the JSON API in-process
+ * (./page-api.ts), so every rule is the API's own. Each role's pages are in a file of their own.
+ */
+import { randomUUID } from 'node:crypto';
+import express, { Router, type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
+import multer from 'multer';
+import type { KeyRing } from '../../config/principals';
+import type { Policy } from '../../domain/policy';
+import type { Records } from '../../records/database';
+import { identifier } from '../auth';
+import { html, type SafeHtml } from '../html';
+import type { Sessions } from '../session';
+import type { Csrf } from './csrf';
+import { layout } from '../pages';
+import { NAV, webPage } from './layout';
+import type { PageApi } from './page-api';
+
+export interface WebDeps {
+  api: PageApi;
+  csrf: Csrf;
+  keys: KeyRing;
+  sessions: Sessions;
+  records: Records;
+  policy: Policy;
+}
+
+/** What a role's pages get: the API, the policy, and the page's rendering with its CSRF token. */
+export interface WebContext extends WebDeps {
+  /** Answers a page in the app's chrome; never cached (per person, and changing). */
+  render(req: Request, res: Response, page: { title: string; body: SafeHtml; status?: number; hasErrors?: boolean }): void;
+  /** The token for this page's forms. */
+  token(req: Request, res: Response): string;
+  /** A fresh key for a form, sent on as its Idempotency-Key. */
+  formKey(): string;
+}
+
+export type PageRoutes = (ctx: WebContext) => Router;
+
+/**
+ * The pages' forms, read before the app's own parser (which reads flat forms): repeatable rows (`partners[0][name]`)
+ * come back nested, as the API's body has them (qs, through body-parser's extended mode).
+ */
+export const webFormParser = express.urlencoded({ extended: true, limit: '512kb', parameterLimit: 5000 });
+
+export function webRoutes(deps: WebDeps, pages: PageRoutes[]): Router {
+  const router = Router();
+  const identify = identifier(deps.keys, deps.sessions, deps.records);
+  // Forms with files: parsed before the token is checked (the token is one of their fields); the API checks the files.
+  const multipart = multer({
+    storage: multer.memoryStorage(),
+    limits: { fileSize: deps.policy.documents.maxBytes, files: deps.policy.documents.maxFiles, fields: 2000 },
+  }).any();
+  const ctx: WebContext = {
+    ...deps,
+    render(req, res, { title, body, status = 200, hasErrors }) {
+      res
+        .status(status)
+        .set('Cache-Control', 'no-store')
+        .type('html')
+        .send(webPage({ title, body, hasErrors, caller: req.caller!, path: req.baseUrl + req.path }));
+    },
+    token: (req, res) => deps.csrf.token(req, res),
+    formKey: () => randomUUID(),
+  };
+
+  const readForm: RequestHandler = (req, res, next) => (req.is('multipart/form-data') ? multipart(req, res, next) : next());
+  router.use((req, res, next) => {
+    if (req.method !== 'POST') return next();
+    readForm(req, res, (err?: unknown) => (err ? next(err) : deps.csrf.protect(req, res, next)));
+  });
+  router.use(async (req, res, next) => {
+    const who = await identify(req);
+    if ('caller' in who) {
+      req.caller = who.caller;
+      return next();
+    }
+    if ('error' in who) deps.sessions.end(res);
+    // Not signed in (or no longer): the dashboard's sign-in leads back to the pages.
+    res.set('Cache-Control', 'no-store').redirect(303, '/dashboard');
+  });
+  router.get('/', (req, res) => res.redirect(303, NAV[req.caller!.role][0].href));
+  for (const routes of pages) router.use(routes(ctx));
+  router.use((req, res) =>
+    ctx.render(req, res, { status: 404, title: 'Page not found', body: html`<h1>Page not found</h1><p>There is no page at this address.</p>` }),
+  );
+  const problems: ErrorRequestHandler = (err, req, res, next) => {
+    if ((err as { code?: string }).code === 'EBADCSRFTOKEN') {
+      const body = html`<h1>Your form could not be sent</h1><div class="banner warn"><p>It had expired, or it did not come from this site. Nothing was changed.</p>
+<p>Go back, reload the page and send it again.</p></div>`;
+      // Checked before the sign-in is read (a write's cookie counts only with a good token): the plain page, without the chrome.
+      return res.status(403).set('Cache-Control', 'no-store').type('html').send(layout('Form not sent', body));
+    }
+    next(err);
+  };
+  router.use(problems);
+  return router;
+}
