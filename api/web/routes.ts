@@ -11,10 +11,12 @@ import type { KeyRing } from '../../config/principals';
 import type { Policy } from '../../domain/policy';
 import type { Records } from '../../records/database';
 import { identifier } from '../auth';
+import { toApiError } from '../errors';
 import { html, type SafeHtml } from '../html';
 import type { Sessions } from '../session';
 import type { Csrf } from './csrf';
 import { layout } from '../pages';
+import { sentence } from './forms';
 import { NAV, webPage } from './layout';
 import type { PageApi } from './page-api';
 
@@ -86,14 +88,34 @@ export function webRoutes(deps: WebDeps, pages: PageRoutes[]): Router {
   router.use((req, res) =>
     ctx.render(req, res, { status: 404, title: 'Page not found', body: html`<h1>Page not found</h1><p>There is no page at this address.</p>` }),
   );
-  const problems: ErrorRequestHandler = (err, req, res, next) => {
-    if ((err as { code?: string }).code === 'EBADCSRFTOKEN') {
-      const body = html`<h1>Your form could not be sent</h1><div class="banner warn"><p>It had expired, or it did not come from this site. Nothing was changed.</p>
-<p>Go back, reload the page and send it again.</p></div>`;
-      // Checked before the sign-in is read (a write's cookie counts only with a good token): the plain page, without the chrome.
-      return res.status(403).set('Cache-Control', 'no-store').type('html').send(layout('Form not sent', body));
+  /** What went wrong, as a page: the form's token, a file over the policy's limits, or any other failure (logged). */
+  const problems: ErrorRequestHandler = (err, req, res, _next) => {
+    const send = (status: number, title: string, body: SafeHtml) => {
+      if (req.caller) return ctx.render(req, res, { status, title, body });
+      // Before the sign-in is read (a write's cookie counts only with a good token): the plain page, without the chrome.
+      res.status(status).set('Cache-Control', 'no-store').type('html').send(layout(title, body));
+    };
+    if ((err as { code?: string }).code === 'EBADCSRFTOKEN')
+      return send(
+        403,
+        'Form not sent',
+        html`<h1>Your form could not be sent</h1><div class="banner warn"><p>It had expired, or it did not come from this site. Nothing was changed.</p>
+<p>Go back, reload the page and send it again.</p></div>`,
+      );
+    if (err instanceof multer.MulterError) {
+      const { maxBytes, maxFiles } = deps.policy.documents;
+      const limit = err.code === 'LIMIT_FILE_SIZE' ? `A file may be at most ${maxBytes} bytes.` : `At most ${maxFiles} files go with one form.`;
+      return send(
+        413,
+        'Form not sent',
+        html`<h1>Your form could not be sent</h1><div class="banner warn"><p>${limit} Nothing was changed.</p>
+<p>Go back and choose a smaller file, or fewer.</p></div>`,
+      );
     }
-    next(err);
+    const apiError = toApiError(err);
+    if (apiError.status >= 500) req.log?.error({ err }, 'page failed');
+    const message = apiError.status >= 500 && apiError.status !== 503 ? 'The page could not be built. The error was logged.' : apiError.message;
+    send(apiError.status, 'Something went wrong', html`<h1>Something went wrong</h1><div class="banner warn"><p>${sentence(message)}</p></div>`);
   };
   router.use(problems);
   return router;

@@ -71,3 +71,19 @@ test('not signed in: every page sends the browser to the sign-in', async () => {
   expect(res.status).toBe(303);
   expect(res.headers.location).toBe('/dashboard');
 });
+
+test('a file over the policy limit: a page that says so, and nothing sent on', async () => {
+  const projectId = await submitted();
+  const agent = await signedInAgent(stack.app, KEYS.coordinator);
+  const form = await agent.get(`/app/projects/${projectId}/delegates/new`);
+  const tooLarge = Buffer.alloc(stack.policy.documents.maxBytes + 1, 1);
+  const res = await agent
+    .post(`/app/projects/${projectId}/delegates/new`)
+    .field('_csrf', formTokens(form.text)._csrf)
+    .field('userId', 'j.martin')
+    .attach('file', tooLarge, 'big.pdf');
+  expect(res.status).toBe(413);
+  expect(res.text).toContain(`A file may be at most ${stack.policy.documents.maxBytes} bytes. Nothing was changed.`);
+  const view = (await api().get(`/v1/projects/${projectId}`).set(bearer(KEYS.coordinator))).body;
+  expect(view.delegates ?? []).toEqual([]);
+});
