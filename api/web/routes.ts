@@ -93,6 +93,18 @@ export function webRoutes(deps: WebDeps, pages: PageRoutes[]): Router {
       // Checked before the sign-in is read (a write's cookie counts only with a good token): the plain page, without the chrome.
       return res.status(403).set('Cache-Control', 'no-store').type('html').send(layout('Form not sent', body));
     }
+    if (err instanceof multer.MulterError && (err.code === 'LIMIT_FILE_SIZE' || err.code === 'LIMIT_FILE_COUNT')) {
+      // The pages' parser holds the policy's limits too, so such a file never reaches the API (nor the page's handler).
+      const { maxBytes, maxFiles } = deps.policy.documents;
+      const what = err.code === 'LIMIT_FILE_SIZE' ? `A file is larger than the limit of ${maxBytes} bytes.` : `At most ${maxFiles} files can be sent at once.`;
+      const body = html`<h1>Your files could not be sent</h1><div class="banner warn"><p>${what} Nothing was sent and nothing was changed.</p>
+<p>Go back, choose other files and send the form again.</p></div>`;
+      return res
+        .status(err.code === 'LIMIT_FILE_SIZE' ? 413 : 400)
+        .set('Cache-Control', 'no-store')
+        .type('html')
+        .send(layout('Files not sent', body));
+    }
     next(err);
   };
   router.use(problems);

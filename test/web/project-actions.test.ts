@@ -47,6 +47,16 @@ test('answer a request for information: an empty answer and a refused file shown
   expect(program.text).toContain('Choose your files again');
   expect((await stack.view(projectId)).steps.find((s) => s.stepId === 'c1-de-bafa')?.infoRequest).toBeDefined();
 
+  // A file over the policy's size is refused by the pages' own parser, before the API or the page hears of it.
+  const { maxBytes } = stack.policy.documents;
+  const large = await agent
+    .post(url)
+    .field(formTokens(program.text))
+    .field('answer', 'XQRKU060, rad-hard')
+    .attach('file', Buffer.alloc(maxBytes + 1, 0x41), { filename: 'scan.txt', contentType: 'text/plain' });
+  expect(large.status).toBe(413);
+  expect(large.text).toContain(`A file is larger than the limit of ${maxBytes} bytes. Nothing was sent and nothing was changed.`);
+
   const answered = await agent
     .post(url)
     .field(formTokens(program.text))
