@@ -57,14 +57,17 @@ test('the coordinator answers a request for information with a file, through the
     await page.getByRole('button', { name: 'Send the answer' }).click();
     await expect(page.title()).resolves.toMatch(/^Error: Answer a request for information/);
     await expect(page.locator('.error-summary a').textContent()).resolves.toBe('Your answer: must not be empty');
-    await expect(page.evaluate(() => (globalThis as unknown as { document: { activeElement: { className: string } } }).document.activeElement.className)).resolves.toBe(
-      'error-summary',
-    );
+    await expect(
+      page.evaluate(() => (globalThis as unknown as { document: { activeElement: { className: string } } }).document.activeElement.className),
+    ).resolves.toBe('error-summary');
     await accessible(page, 'info-answer (errors)');
 
     await page.getByLabel('Your answer').fill('XQRKU060, rated 300 krad(Si): datasheet attached.');
     await page.getByLabel('Files').setInputFiles({ name: 'datasheet.txt', mimeType: 'text/plain', buffer: Buffer.from('XQRKU060: 300 krad(Si)\n') });
-    await Promise.all([page.waitForURL(`${served.base}/app/projects/${projectId}?done=info-answered`), page.getByRole('button', { name: 'Send the answer' }).click()]);
+    await Promise.all([
+      page.waitForURL(`${served.base}/app/projects/${projectId}?done=info-answered`),
+      page.getByRole('button', { name: 'Send the answer' }).click(),
+    ]);
   } finally {
     await close();
   }
@@ -107,7 +110,10 @@ test('the coordinator files a compliance report with two shipments, after a refu
 
     await page.locator('#shipments-1-destination').fill('US');
     await page.getByLabel('Notes (optional)').fill('Two boards to ORNL, shipped a few days apart.');
-    await Promise.all([page.waitForURL(`${served.base}/app/projects/${projectId}?done=report-filed`), page.getByRole('button', { name: 'File the report' }).click()]);
+    await Promise.all([
+      page.waitForURL(`${served.base}/app/projects/${projectId}?done=report-filed`),
+      page.getByRole('button', { name: 'File the report' }).click(),
+    ]);
   } finally {
     await close();
   }

@@ -12,8 +12,7 @@ import { formTokens, signedInAgent } from '../helpers/web';
 
 const stack = useApiStack();
 const asCoordinator = bearer(KEYS.coordinator);
-const errorBeside = (id: string, message: string) =>
-  `<span class="field-error" id="${id}-error"><span class="muted">Error:</span> ${message}</span>`;
+const errorBeside = (id: string, message: string) => `<span class="field-error" id="${id}-error"><span class="muted">Error:</span> ${message}</span>`;
 /** Bytes of a Windows program: a type the policy does not take. */
 const PROGRAM = Buffer.concat([Buffer.from('MZ'), Buffer.alloc(200, 0x90)]);
 
@@ -135,7 +134,10 @@ test('file a compliance report: rows added without script, a refused row kept, t
   const action = await agent.get(actionUrl);
   expect(action.status).toBe(200);
   expect(action.text).toContain('<td>unlicensed-destination</td><td>CN</td>');
-  const noNote = await agent.post(actionUrl).type('form').send({ ...formTokens(action.text), note: '' });
+  const noNote = await agent
+    .post(actionUrl)
+    .type('form')
+    .send({ ...formTokens(action.text), note: '' });
   expect(noNote.status).toBe(422);
   expect(noNote.text).toContain(errorBeside('note', 'What was done: must not be empty'));
   const resolved = await agent

@@ -6,10 +6,11 @@
 import { Router, type Request, type Response } from 'express';
 import { html, type SafeHtml } from '../../html';
 import type { ProjectView } from '../../../workflows/definitions';
-import { errorSummary, fileInput, formErrors, formKeys, select, summaryList, textArea, type FieldError } from '../forms';
+import { errorSummary, formErrors, formKeys, select, summaryList, textArea, type FieldError } from '../forms';
 import type { WebContext } from '../routes';
-import { apiProjectPath, backLink, componentLabel, filesAgainHint, multipartOf, optionalText, projectFor, projectHref, textOf, when } from './project-context';
+import { apiProjectPath, backLink, componentLabel, filesField, multipartOf, optionalText, projectFor, projectHref, textOf, when } from './project-context';
 
+const BASIS_HINT = 'The rule or fact the denial overlooked, e.g. "EAR §742.4(b)(1): a licence exception applies"';
 const LABELS: Record<string, string> = { componentId: 'Component', legalBasis: 'Legal basis', comment: 'Comment', file: 'Files' };
 
 /** The component's latest denial and its appeal step, as the project shows them. */
@@ -28,7 +29,9 @@ function denialOf(view: ProjectView, componentId: string): SafeHtml | false {
           ...(denial.comment ? [{ key: 'Their comment', value: denial.comment }] : []),
         ]
       : []),
-    ...(appeal ? [{ key: 'Appeal by', value: appeal.status === 'open' ? when(appeal.dueAt) : html`the window closed (${appeal.outcome ?? appeal.closedReason ?? ''})` }] : []),
+    ...(appeal
+      ? [{ key: 'Appeal by', value: appeal.status === 'open' ? when(appeal.dueAt) : html`the window closed (${appeal.outcome ?? appeal.closedReason ?? ''})` }]
+      : []),
   ])}`;
 }
 
@@ -47,9 +50,9 @@ export function appealPages(ctx: WebContext): Router {
 ${denialOf(view, componentId)}
 <form method="post" enctype="multipart/form-data" novalidate>${formKeys(ctx.token(req, res), key)}
 ${select({ key: 'componentId', label: LABELS.componentId, values, errors, options })}
-${textArea({ key: 'legalBasis', label: LABELS.legalBasis, hint: 'The rule or fact the denial overlooked, e.g. "EAR §742.4(b)(1): a licence exception applies"', values, errors, rows: 4 })}
+${textArea({ key: 'legalBasis', label: LABELS.legalBasis, hint: BASIS_HINT, values, errors, rows: 4 })}
 ${textArea({ key: 'comment', label: 'Comment (optional)', values, errors, rows: 5 })}
-${fileInput({ key: 'file', label: LABELS.file, hint: filesAgainHint('Optional: the evidence your appeal relies on.', errors.length > 0), values, errors, multiple: true })}
+${filesField('Optional: the evidence your appeal relies on.', values, errors)}
 <div class="actions"><button type="submit">Send the appeal</button><a href="${projectHref(view.projectId)}">Cancel</a></div></form>`,
     });
   }
@@ -63,11 +66,28 @@ ${fileInput({ key: 'file', label: LABELS.file, hint: filesAgainHint('Optional: t
 
   router.post('/projects/:id/appeals/new', async (req, res) => {
     const _key = textOf(req.body, '_key');
-    const fields = { componentId: textOf(req.body, 'componentId') ?? '', legalBasis: textOf(req.body, 'legalBasis') ?? '', comment: optionalText(req.body, 'comment') };
-    const answer = await ctx.api.call(req, { method: 'POST', path: `${apiProjectPath(req.params.id)}/appeals`, form: multipartOf(req, fields), idempotencyKey: _key });
+    const fields = {
+      componentId: textOf(req.body, 'componentId') ?? '',
+      legalBasis: textOf(req.body, 'legalBasis') ?? '',
+      comment: optionalText(req.body, 'comment'),
+    };
+    const answer = await ctx.api.call(req, {
+      method: 'POST',
+      path: `${apiProjectPath(req.params.id)}/appeals`,
+      form: multipartOf(req, fields),
+      idempotencyKey: _key,
+    });
     if (answer.ok) return res.redirect(303, `${projectHref(req.params.id)}?done=appealed`);
     const view = await projectFor(ctx, req, res);
-    if (view) form(req, res, view, req.body, formErrors(answer, (k) => LABELS[k]), _key);
+    if (view)
+      form(
+        req,
+        res,
+        view,
+        req.body,
+        formErrors(answer, (k) => LABELS[k]),
+        _key,
+      );
   });
 
   return router;

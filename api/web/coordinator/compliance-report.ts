@@ -8,9 +8,9 @@ import { Router, type Request, type Response } from 'express';
 import { html, type SafeHtml } from '../../html';
 import type { ProjectView } from '../../../workflows/definitions';
 import type { MonitoredLicenceView, ReportRequest } from '../../../workflows/compliance-contract';
-import { choices, errorSummary, fileInput, formErrors, formKeys, select, textArea, textInput, type FieldError } from '../forms';
+import { choices, errorSummary, formErrors, formKeys, select, textArea, textInput, type FieldError } from '../forms';
 import type { WebContext } from '../routes';
-import { apiProjectPath, backLink, componentLabel, filesAgainHint, multipartOf, optionalText, projectFor, projectHref, textOf, when } from './project-context';
+import { apiProjectPath, backLink, componentLabel, filesField, multipartOf, optionalText, projectFor, projectHref, textOf, when } from './project-context';
 
 const LABELS: Record<string, string> = {
   componentId: 'Licence',
@@ -119,7 +119,7 @@ ${errors.some((e) => e.key === 'shipments') && html`<p class="field-error" id="s
 ${Array.from({ length: rowCount }, (_, i) => shipmentRow(i, values, rowErrors))}
 <div class="actions"><button type="submit" class="secondary" name="_add" value="1">Add another shipment</button></div>
 ${textArea({ key: 'notes', label: 'Notes (optional)', values, errors, rows: 4 })}
-${fileInput({ key: 'file', label: LABELS.file, hint: filesAgainHint('Optional: a shipment list, end-use statements.', errors.length > 0), values, errors, multiple: true })}
+${filesField('Optional: a shipment list, end-use statements.', values, errors)}
 <div class="actions"><button type="submit">File the report</button><a href="${projectHref(view.projectId)}">Cancel</a></div></form>`,
     });
   }
@@ -128,7 +128,9 @@ ${fileInput({ key: 'file', label: LABELS.file, hint: filesAgainHint('Optional: a
     const view = await projectFor(ctx, req, res);
     if (!view) return;
     // Start on the first report awaited, as a convenience; the coordinator may choose another.
-    const awaited = monitored(view).flatMap(({ component, compliance }) => compliance.reports.filter((r) => r.status === 'awaited').map((r) => ({ component, r })));
+    const awaited = monitored(view).flatMap(({ component, compliance }) =>
+      compliance.reports.filter((r) => r.status === 'awaited').map((r) => ({ component, r })),
+    );
     const asked = typeof req.query.componentId === 'string' ? awaited.find((a) => a.component.id === req.query.componentId) : awaited[0];
     const values = asked ? { componentId: asked.component.id, period: String(asked.r.period) } : { componentId: req.query.componentId };
     form(req, res, view, values, 1);

@@ -11,6 +11,7 @@ import { errorSummary, formErrors, formKeys, summaryList, textArea, type FieldEr
 import type { WebContext } from '../routes';
 import { apiProjectPath, backLink, componentLabel, nothingHere, projectFor, projectHref, textOf, when } from './project-context';
 
+const NOTE_HINT = 'What you corrected, and how it will not happen again. The issuing agency reads it.';
 const LABELS: Record<string, string> = { note: 'What was done' };
 
 interface Found {
@@ -29,7 +30,8 @@ export function correctiveActionPages(ctx: WebContext): Router {
       const action = (component.licence as Partial<MonitoredLicenceView>).compliance?.correctiveActions.find((a) => a.actionId === req.params.actionId);
       if (action) return { view, component, action };
     }
-    const message = `Project ${view.projectId} has no corrective action ${req.params.actionId} (the licence's record keeps the open ones and the latest closed ones).`;
+    const message =
+      `Project ${view.projectId} has no corrective action ${req.params.actionId} ` + `(the licence's record keeps the open ones and the latest closed ones).`;
     nothingHere(ctx, req, res, { status: 404, title: 'Corrective action not found', message, projectId: view.projectId });
     return undefined;
   }
@@ -38,7 +40,8 @@ export function correctiveActionPages(ctx: WebContext): Router {
     const open = action.status === 'open' || action.status === 'overdue';
     const anomalies = action.anomalies.map(
       (a) =>
-        html`<tr><td>${a.kind}</td><td>${a.subject}</td><td>${a.detail}</td><td>${a.shipments.length ? a.shipments.map((i) => i + 1).join(', ') : 'the report'}</td></tr>`,
+        html`<tr><td>${a.kind}</td><td>${a.subject}</td><td>${a.detail}</td>
+<td>${a.shipments.length ? a.shipments.map((i) => i + 1).join(', ') : 'the report'}</td></tr>`,
     );
     ctx.render(req, res, {
       status: errors.length ? 422 : 200,
@@ -59,7 +62,7 @@ ${summaryList([
 ${
   open
     ? html`<form method="post" novalidate>${formKeys(ctx.token(req, res), key)}
-${textArea({ key: 'note', label: LABELS.note, hint: 'What you corrected, and how it will not happen again. The issuing agency reads it.', values, errors, rows: 6 })}
+${textArea({ key: 'note', label: LABELS.note, hint: NOTE_HINT, values, errors, rows: 6 })}
 <div class="actions"><button type="submit">Resolve the action</button><a href="${projectHref(view.projectId)}">Cancel</a></div></form>`
     : html`<div class="banner info"><p>This action is ${action.status}: there is nothing more to do here.</p></div>`
 }`,

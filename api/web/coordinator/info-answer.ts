@@ -6,9 +6,9 @@
 import { Router, type Request, type Response } from 'express';
 import { html } from '../../html';
 import type { ProjectView, ReviewStep } from '../../../workflows/definitions';
-import { errorSummary, fileInput, formErrors, formKeys, summaryList, textArea, type FieldError } from '../forms';
+import { errorSummary, formErrors, formKeys, summaryList, textArea, type FieldError } from '../forms';
 import type { WebContext } from '../routes';
-import { apiProjectPath, backLink, filesAgainHint, multipartOf, nothingHere, projectFor, projectHref, stepSubject, textOf, when } from './project-context';
+import { apiProjectPath, backLink, filesField, multipartOf, nothingHere, projectFor, projectHref, stepSubject, textOf, when } from './project-context';
 
 const LABELS: Record<string, string> = { answer: 'Your answer', file: 'Files' };
 
@@ -33,7 +33,14 @@ export function infoAnswerPages(ctx: WebContext): Router {
     return { view, step };
   }
 
-  function form(req: Request, res: Response, { view, step }: { view: ProjectView; step: ReviewStep }, values: unknown, errors: FieldError[] = [], key = ctx.formKey()) {
+  function form(
+    req: Request,
+    res: Response,
+    { view, step }: { view: ProjectView; step: ReviewStep },
+    values: unknown,
+    errors: FieldError[] = [],
+    key = ctx.formKey(),
+  ) {
     const asked = step.infoRequest!;
     ctx.render(req, res, {
       status: errors.length ? 422 : 200,
@@ -51,7 +58,7 @@ ${summaryList([
 <h2>The question</h2><div class="panel"><p>${asked.question}</p></div>
 <form method="post" enctype="multipart/form-data" novalidate>${formKeys(ctx.token(req, res), key)}
 ${textArea({ key: 'answer', label: LABELS.answer, hint: 'The reviewer receives it by e-mail, with your files.', values, errors, rows: 8 })}
-${fileInput({ key: 'file', label: LABELS.file, hint: filesAgainHint('Optional: datasheets, letters, certificates (PDF, image, text or CSV).', errors.length > 0), values, errors, multiple: true })}
+${filesField('Optional: datasheets, letters, certificates (PDF, image, text or CSV).', values, errors)}
 <div class="actions"><button type="submit">Send the answer</button><a href="${projectHref(view.projectId)}">Cancel</a></div></form>`,
     });
   }

@@ -8,6 +8,7 @@ import type { Request, Response } from 'express';
 import { html, type SafeHtml } from '../../html';
 import { formatWhen } from '../../page-format';
 import type { ComponentView, ProjectView, ReviewStep } from '../../../workflows/definitions';
+import { fileInput, type FieldError } from '../forms';
 import type { WebContext } from '../routes';
 
 /** The project page, where every form comes from and goes back to. */
@@ -40,7 +41,12 @@ export const componentLabel = (c: ComponentView | undefined, id?: string) => (c 
 
 /** The component a step is about, by name, or the project as a whole. */
 export const stepSubject = (view: ProjectView, step: ReviewStep) =>
-  step.componentId ? componentLabel(view.components.find((c) => c.id === step.componentId), step.componentId) : 'the project as a whole';
+  step.componentId
+    ? componentLabel(
+        view.components.find((c) => c.id === step.componentId),
+        step.componentId,
+      )
+    : 'the project as a whole';
 
 export const when = (iso: string | undefined): SafeHtml | string => (iso ? html`<time datetime="${iso}">${formatWhen(iso)}</time>` : 'not set');
 
@@ -64,6 +70,10 @@ export function multipartOf(req: Request, fields: Record<string, string | undefi
 
 /** The hint of a file field after a refusal: a browser never keeps the files chosen, so say so. */
 export const filesAgainHint = (base: string, refused: boolean) => (refused ? `${base} Choose your files again: they were not kept.` : base);
+
+/** The form's files field (`file`, as the API names its parts); a refused file's error shows beside it. */
+export const filesField = (hint: string, values: unknown, errors: readonly FieldError[]) =>
+  fileInput({ key: 'file', label: 'Files', hint: filesAgainHint(hint, errors.length > 0), values, errors, multiple: true });
 
 /** A text field of a form body, or undefined when it was not sent. */
 export const textOf = (body: unknown, key: string): string | undefined => {
