@@ -131,6 +131,10 @@ test('file a compliance report: rows added without script, a refused row kept, t
   expect(compliance.correctiveActions).toEqual([expect.objectContaining({ actionId: 'c1-ca-1', status: 'open' })]);
 
   const actionUrl = `/app/projects/${projectId}/corrective-actions/c1-ca-1`;
+  // The report's page now shows the period received and leads to the action to resolve.
+  const after = await agent.get(url);
+  expect(after.text).toContain('<span class="tag done">received</span>');
+  expect(after.text).toContain(`<a href="${actionUrl}">c1-ca-1</a>`);
   const action = await agent.get(actionUrl);
   expect(action.status).toBe(200);
   expect(action.text).toContain('<td>unlicensed-destination</td><td>CN</td>');

@@ -79,6 +79,18 @@ function reportsTable(view: ProjectView): SafeHtml {
 <th scope="col">Covers</th><th scope="col">Due</th><th scope="col">Status</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
+/** The corrective actions still to resolve, each a link to its page. */
+function openActions(view: ProjectView): SafeHtml | false {
+  const open = monitored(view).flatMap(({ component, compliance }) =>
+    compliance.correctiveActions.filter((a) => a.status === 'open' || a.status === 'overdue').map((a) => ({ component, a })),
+  );
+  if (!open.length) return false;
+  const href = (actionId: string) => `${projectHref(view.projectId)}/corrective-actions/${encodeURIComponent(actionId)}`;
+  return html`<div class="banner warn"><p>Corrective actions to resolve:</p><ul>${open.map(
+    ({ component, a }) => html`<li><a href="${href(a.actionId)}">${a.actionId}</a> (${componentLabel(component)}), due ${when(a.dueAt)}</li>`,
+  )}</ul></div>`;
+}
+
 function shipmentRow(i: number, values: unknown, errors: readonly FieldError[]): SafeHtml {
   const k = (f: string) => `shipments.${i}.${f}`;
   return html`<fieldset class="rows"><legend>Shipment ${i + 1}</legend>
@@ -100,7 +112,7 @@ export function complianceReportPages(ctx: WebContext): Router {
       title: 'File a compliance report',
       body: html`${backLink(view.projectId)}${errorSummary(errors)}
 <h1>File a compliance report</h1><p class="lede">${view.title}: what was shipped under a licence in one reporting period, and to whom.</p>
-${reportsTable(view)}
+${reportsTable(view)}${openActions(view)}
 <form method="post" enctype="multipart/form-data" novalidate>${formKeys(ctx.token(req, res), key)}
 ${select({ key: 'componentId', label: LABELS.componentId, values, errors, options })}
 ${textInput({ key: 'period', label: LABELS.period, hint: 'The number of the period, from the table above', values, errors, short: true })}
