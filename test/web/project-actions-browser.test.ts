@@ -124,3 +124,54 @@ test('the coordinator files a compliance report with two shipments, after a refu
   );
   expect((view.components[0].licence as MonitoredLicenceView).compliance.reports[0]).toMatchObject({ anomalies: [] });
 }, 120_000);
+
+test('the coordinator resolves a corrective action and appeals a denial, each after a refusal shown beside its field', async () => {
+  // Set up through the API: a report whose CN shipment opens a corrective action, and a denial by the agency's link.
+  const reported = await toLicenceReview(stack, 'bc', 'Action in a browser');
+  await decideByLink(stack, reported.projectId, reported.title, 'c1-de-bafa', { decision: 'approve' });
+  await stack.waitForAudit(reported.projectId, (e) => e.some((x) => x.action === 'report-requested'), 'report request');
+  const shipment = { destination: 'CN', endUser: 'Institute of High Energy Physics', date: '2027-03-01' };
+  const report = { componentId: 'c1', period: 1, endUseConfirmed: true, shipments: [shipment] };
+  await request(stack.app).post(`/v1/projects/${reported.projectId}/reports`).set(bearer(KEYS.coordinator)).send(report).expect(200);
+  const denied = await toLicenceReview(stack, 'bd', 'Appeal in a browser');
+  await decideByLink(stack, denied.projectId, denied.title, 'c1-de-bafa', { decision: 'deny', legalBasis: 'AWV §8: end use not established' });
+  await stack.waitForView(denied.projectId, (v) => v.openSteps.some((s) => s.kind === 'appeal'), 'appeal window');
+
+  const { page, close } = await signedIn();
+  try {
+    // From the report page, where the action to resolve is listed.
+    await page.goto(`${served.base}/app/projects/${reported.projectId}/reports/new`);
+    await page.getByRole('link', { name: 'c1-ca-1' }).click();
+    await expect(page.title()).resolves.toMatch(/^Resolve corrective action c1-ca-1/);
+    await accessible(page, 'corrective-action');
+    await page.getByRole('button', { name: 'Resolve the action' }).click();
+    await expect(page.locator('#note-error').textContent()).resolves.toBe('Error: What was done: must not be empty');
+    await accessible(page, 'corrective-action (errors)');
+    await page.getByLabel('What was done').fill('The CN row was a mislabelled US delivery; the shipment list is corrected.');
+    await Promise.all([
+      page.waitForURL(`${served.base}/app/projects/${reported.projectId}?done=action-resolved`),
+      page.getByRole('button', { name: 'Resolve the action' }).click(),
+    ]);
+
+    await page.goto(`${served.base}/app/projects/${denied.projectId}/appeals/new?componentId=c1`);
+    await expect(page.getByText('AWV §8: end use not established').count()).resolves.toBe(1);
+    await accessible(page, 'appeal');
+    await page.getByLabel('Comment (optional)').fill('The statement is annexed.');
+    await page.getByRole('button', { name: 'Send the appeal' }).click();
+    await expect(page.locator('#legalBasis-error').textContent()).resolves.toBe('Error: Legal basis: an appeal must state its legal basis, in writing');
+    await expect(page.getByLabel('Comment (optional)').inputValue()).resolves.toBe('The statement is annexed.');
+    await accessible(page, 'appeal (errors)');
+    await screenshot(page, 'appeal');
+    await page.getByLabel('Legal basis').fill('The end-use statement was filed on 2027-01-10');
+    await Promise.all([
+      page.waitForURL(`${served.base}/app/projects/${denied.projectId}?done=appealed`),
+      page.getByRole('button', { name: 'Send the appeal' }).click(),
+    ]);
+  } finally {
+    await close();
+  }
+  const action = (await stack.view(reported.projectId)).components[0].licence as MonitoredLicenceView;
+  expect(action.compliance.correctiveActions[0]).toMatchObject({ actionId: 'c1-ca-1', status: 'resolved' });
+  const trail = await stack.audit(denied.projectId);
+  expect(trail.find((e) => e.stepId === 'c1-appeal-1' && e.action === 'decision-recorded')).toMatchObject({ actor: 'coordinator:a.weber' });
+}, 180_000);
