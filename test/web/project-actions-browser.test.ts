@@ -16,6 +16,8 @@ import { axeCheck, reportAxe, screenshot, seriousViolations, signInWithKey } fro
 // Reviews long enough that no step falls due while a browser on a busy machine reads and answers.
 const file = testPolicyFile();
 setReviewDurations(file, 600, 1800);
+// And an appeal window that stays open while the browser first resolves a corrective action.
+for (const agency of file.agencies) if (agency.appealBody) agency.appealBody = { ...agency.appealBody, appealWithin: '600s' };
 const stack = useApiStack({ policy: policySchema.parse(file) });
 const served = useServedApp(stack);
 
