@@ -126,7 +126,7 @@ ${choices({
     { value: 'false', label: 'No', hint: 'Say why in the notes' },
   ],
 })}
-<h2>Shipments</h2><p class="hint">One row per shipment. Leave the rows blank if nothing was shipped in the period.</p>
+<h2>Shipments</h2><p class="hint">One row per shipment; clear a row to leave it out. Leave the rows blank if nothing was shipped in the period.</p>
 ${errors.some((e) => e.key === 'shipments') && html`<p class="field-error" id="shipments">${errors.find((e) => e.key === 'shipments')!.message}</p>`}
 ${Array.from({ length: rowCount }, (_, i) => shipmentRow(i, values, rowErrors))}
 <div class="actions"><button type="submit" class="secondary" name="_add" value="1">Add another shipment</button></div>
