@@ -1,10 +1,19 @@
 /** The coordinator's pages (admins reach them too, over every project). */
 import { Router } from 'express';
 import type { PageRoutes } from '../routes';
+import { appealPages } from './appeal';
+import { complianceReportPages } from './compliance-report';
+import { correctiveActionPages } from './corrective-action';
 import { delegatePages } from './delegates';
+import { infoAnswerPages } from './info-answer';
 
 export const coordinatorPages: PageRoutes = (ctx) => {
   const router = Router();
   router.use(delegatePages(ctx));
+  // The actions on a project, each linked from the project page and back to it.
+  router.use(infoAnswerPages(ctx));
+  router.use(complianceReportPages(ctx));
+  router.use(correctiveActionPages(ctx));
+  router.use(appealPages(ctx));
   return router;
 };
