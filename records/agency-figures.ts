@@ -87,7 +87,14 @@ export function figuresOf(rows: readonly FigureRow[], now: Date, days = RECENT_D
   return {
     asOf: now.toISOString(),
     recent: { days, since: new Date(since).toISOString() },
-    kinds: kinds.map((kind) => kindFigures(kind, rows.filter((r) => r.kind === kind), now, since)),
+    kinds: kinds.map((kind) =>
+      kindFigures(
+        kind,
+        rows.filter((r) => r.kind === kind),
+        now,
+        since,
+      ),
+    ),
     total: kindFigures('total', rows, now, since),
   };
 }

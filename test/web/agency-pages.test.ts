@@ -107,8 +107,8 @@ test('pass on, refusals beside their fields, then a decision from the queue; the
   expect(good.headers.location).toBe('/app/queue?done=decided');
   const view = await stack.waitForView(projectId, (v) => v.steps.some((s) => s.stepId === step.stepId && s.status === 'decided'), 'the grant step decided');
   expect(view.steps.find((s) => s.stepId === step.stepId)).toMatchObject({ status: 'decided', outcome: 'approved' });
-  const trail = await stack.waitForAudit(projectId, (e) => e.some((x) => x.stepId === step.stepId && /decid/.test(x.action)), 'the decision audited');
-  expect(trail.find((x) => x.stepId === step.stepId && /decid/.test(x.action))).toMatchObject({ actor: expect.stringContaining(AGENCY_REVIEWER) });
+  const trail = await stack.waitForAudit(projectId, (e) => e.some((x) => x.stepId === step.stepId && x.action === 'decision-recorded'), 'the decision audited');
+  expect(trail.find((x) => x.stepId === step.stepId && x.action === 'decision-recorded')).toMatchObject({ actor: expect.stringContaining(AGENCY_REVIEWER) });
   const after = (await person.get('/app/queue?done=decided')).text;
   expect(after).toContain('Your decision was recorded');
   expect(after).not.toContain(page);
@@ -127,7 +127,7 @@ test('pass on, refusals beside their fields, then a decision from the queue; the
   expect(numbers[5]).toBe(String(g.recent.inTime));
 });
 
-test('a step not in the queue has no page; the queue and figures are the agency\'s only', async () => {
+test("a step not in the queue has no page; the queue and figures are the agency's only", async () => {
   const person = await signedInAgent(stack.app, KEYS.agencyPerson);
   expect((await person.get('/app/queue/not-a-ref')).status).toBe(404);
   const coordinator = await signedInAgent(stack.app, KEYS.coordinator);

@@ -33,6 +33,8 @@ const SUMMARY_STYLE = raw(`
   .step-case dd { margin: 0; } .tier { display: inline-block; padding: 0 .5rem; border-radius: 4px; font-weight: 600; background: #e4e7eb; }
   ${String(CASE_STYLE)}`);
 
+const PASS_ON_HINT = "The e-mail address of a reviewer of your agency's pool for this step: they are sent a link, and the current one stops working";
+
 type Queued = QueueAnswer['steps'][number];
 
 /** The documents filed on the step's case (its component's and the project's own), each a link the signed-in person downloads. */
@@ -94,7 +96,7 @@ ${fields.conditionsMax !== undefined && textArea({ key: 'conditions', label: LAB
 ${textArea({ key: 'comment', label: LABELS.comment, hint: DECISION_HINTS.comment, values, errors, rows: 4 })}
 <div class="actions"><button type="submit">Record the decision</button><a href="/app/queue">Back to the queue</a></div></form>`;
     const passForm = html`<form method="post" action="${action}/assign" novalidate>${formKeys(token, shown.passKey ?? ctx.formKey())}
-${textInput({ key: 'reviewer', label: LABELS.reviewer, hint: "The e-mail address of a reviewer of your agency's pool for this step: they are sent a link, and the current one stops working", values, errors, type: 'email', autocomplete: 'off' })}
+${textInput({ key: 'reviewer', label: LABELS.reviewer, hint: PASS_ON_HINT, values, errors, type: 'email', autocomplete: 'off' })}
 <div class="actions"><button type="submit" class="secondary">Pass it on</button></div></form>`;
     const title = `${kindLabel(step.kind)}: ${context.projectTitle}`;
     const body: SafeHtml = html`<style>${SUMMARY_STYLE}</style><p><a href="/app/queue">Back to the queue</a></p>${errorSummary(errors)}
@@ -118,7 +120,12 @@ ${textInput({ key: 'reviewer', label: LABELS.reviewer, hint: "The e-mail address
     const answer = await ctx.api.call<{ outcome: string }>(req, {
       method: 'POST',
       path: `/v1/steps/${encodeURIComponent(req.params.ref)}/decision`,
-      json: { decision: form.decision, legalBasis: form.legalBasis, comment: form.comment, ...(form.conditions !== undefined && { conditions: form.conditions }) },
+      json: {
+        decision: form.decision,
+        legalBasis: form.legalBasis,
+        comment: form.comment,
+        ...(form.conditions !== undefined && { conditions: form.conditions }),
+      },
       idempotencyKey: form._key,
     });
     if (answer.ok) return res.redirect(303, `/app/queue?done=${answer.body.outcome === 'info-requested' ? 'info-requested' : 'decided'}`);

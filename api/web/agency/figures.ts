@@ -12,7 +12,8 @@ import type { WebContext } from '../routes';
 import { kindLabel } from './queue';
 
 const num = (n: number) => html`<td class="num">${n}</td>`;
-const days = (d: number | null) => (d === null ? html`<td class="num"><span class="muted">none decided</span></td>` : html`<td class="num">${d.toFixed(1)}</td>`);
+const days = (d: number | null) =>
+  d === null ? html`<td class="num"><span class="muted">none decided</span></td>` : html`<td class="num">${d.toFixed(1)}</td>`;
 const decided = (f: DecidedFigures) => html`${num(f.inTime)}${num(f.late)}${days(f.medianDays)}`;
 
 function row(f: KindFigures, total = false) {

@@ -47,7 +47,8 @@ export function queuePages(ctx: WebContext): Router {
     );
     const table = steps.length
       ? html`<table><caption>${steps.length} open ${steps.length === 1 ? 'step' : 'steps'}, oldest due first</caption>
-<thead><tr><th scope="col">Due</th><th scope="col">Step</th><th scope="col">Project</th><th scope="col">Component</th><th scope="col">Assigned to</th></tr></thead>
+<thead><tr><th scope="col">Due</th><th scope="col">Step</th><th scope="col">Project</th><th scope="col">Component</th>
+<th scope="col">Assigned to</th></tr></thead>
 <tbody>${rows}</tbody></table>`
       : html`<p>Nothing is waiting for your agency. Steps that wait for a coordinator's information come back here once they answer.</p>`;
     ctx.render(req, res, {
