@@ -42,15 +42,18 @@ async function documentsOf(ctx: WebContext, req: Request, step: Queued): Promise
   type Listed = { items: { documentId: string; filename: string; kind: string; size: number; sha256: string; componentId?: string }[] };
   const answer = await ctx.api.get<Listed>(req, `/v1/projects/${encodeURIComponent(step.projectId)}/documents`);
   if (!answer.ok) return [];
-  return answer.body.items
-    .filter((d) => !d.componentId || d.componentId === step.componentId)
-    .map((d) => ({
-      name: d.filename,
-      kind: d.kind,
-      size: d.size,
-      sha256: d.sha256,
-      href: `/v1/projects/${encodeURIComponent(step.projectId)}/documents/${encodeURIComponent(d.documentId)}`,
-    }));
+  return (
+    answer.body.items
+      // A component's step: its documents and the project's own; a project-level step (the grant review): every one.
+      .filter((d) => !step.componentId || !d.componentId || d.componentId === step.componentId)
+      .map((d) => ({
+        name: d.filename,
+        kind: d.kind,
+        size: d.size,
+        sha256: d.sha256,
+        href: `/v1/projects/${encodeURIComponent(step.projectId)}/documents/${encodeURIComponent(d.documentId)}`,
+      }))
+  );
 }
 
 export function decidePages(ctx: WebContext): Router {
@@ -67,11 +70,14 @@ export function decidePages(ctx: WebContext): Router {
     return { step, context: { ...read.context, case: { ...file, documents: await documentsOf(ctx, req, step) } } };
   }
 
-  function missing(req: Request, res: Response) {
+  /** No page for the step: not (or no longer) in the queue; after a refused act, the API's words say why. */
+  function missing(req: Request, res: Response, refused?: FieldError[]) {
     ctx.render(req, res, {
-      status: 404,
+      status: refused ? 422 : 404,
+      hasErrors: !!refused,
       title: 'Step not in your queue',
-      body: html`<h1>This step is not in your queue</h1><p>It may have been decided already, or be waiting for the coordinator's information.</p>
+      body: html`${refused && errorSummary(refused)}<h1>This step is not in your queue</h1>
+<p>It may have been decided already, or be waiting for the coordinator's information.</p>
 <p><a href="/app/queue">Back to the queue</a></p>`,
     });
   }
@@ -129,9 +135,10 @@ ${textInput({ key: 'reviewer', label: LABELS.reviewer, hint: PASS_ON_HINT, value
       idempotencyKey: form._key,
     });
     if (answer.ok) return res.redirect(303, `/app/queue?done=${answer.body.outcome === 'info-requested' ? 'info-requested' : 'decided'}`);
+    const errors = formErrors(answer, (k) => LABELS[k]);
     const found = await queued(req);
-    if (!found) return missing(req, res);
-    page(req, res, found, { values: req.body, errors: formErrors(answer, (k) => LABELS[k]), decideKey: form._key });
+    if (!found) return missing(req, res, errors);
+    page(req, res, found, { values: req.body, errors, decideKey: form._key });
   });
 
   router.post('/queue/:ref/assign', async (req, res) => {
@@ -143,9 +150,10 @@ ${textInput({ key: 'reviewer', label: LABELS.reviewer, hint: PASS_ON_HINT, value
       idempotencyKey: form._key,
     });
     if (answer.ok) return res.redirect(303, '/app/queue?done=passed-on');
+    const errors = formErrors(answer, (k) => LABELS[k]);
     const found = await queued(req);
-    if (!found) return missing(req, res);
-    page(req, res, found, { values: req.body, errors: formErrors(answer, (k) => LABELS[k]), passKey: form._key });
+    if (!found) return missing(req, res, errors);
+    page(req, res, found, { values: req.body, errors, passKey: form._key });
   });
 
   return router;
