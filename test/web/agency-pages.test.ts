@@ -109,6 +109,14 @@ test('pass on, refusals beside their fields, then a decision from the queue; the
   expect(view.steps.find((s) => s.stepId === step.stepId)).toMatchObject({ status: 'decided', outcome: 'approved' });
   const trail = await stack.waitForAudit(projectId, (e) => e.some((x) => x.stepId === step.stepId && x.action === 'decision-recorded'), 'the decision audited');
   expect(trail.find((x) => x.stepId === step.stepId && x.action === 'decision-recorded')).toMatchObject({ actor: expect.stringContaining(AGENCY_REVIEWER) });
+  // Sent again (another form key: not a replay): the API's refusal says why, and nothing changes.
+  const again = await person
+    .post(page)
+    .type('form')
+    .send({ _csrf: formTokens(bad.text)._csrf, _key: 'another-key-0001', decision: 'deny', legalBasis: 'EAR §742.4', comment: 'second thoughts' });
+  expect(again.status).toBe(422);
+  expect(again.text).toContain('This step is not in your queue');
+  expect(again.text).toMatch(/<li>[^<]*already decided[^<]*<\/li>/i);
   const after = (await person.get('/app/queue?done=decided')).text;
   expect(after).toContain('Your decision was recorded');
   expect(after).not.toContain(page);
