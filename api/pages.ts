@@ -27,7 +27,13 @@ const CHOICE_VERBS: Record<Decision, string> = {
   acknowledge: 'acknowledge the conditions',
 };
 
-const CONDITIONS_HINT = html`(approve with conditions: one per line, e.g. "No re-export without prior written consent"; they become conditions of the licence, in your agency's name)`;
+/** The hints of a decision form's fields, shared by every page that renders one (the link page, the agency's queue). */
+export const DECISION_HINTS = {
+  conditions: html`approve with conditions: one per line, e.g. "No re-export without prior written consent"; they become conditions of the licence, in your agency's name`,
+  basis: (verbs: string) => html`required to ${verbs}, e.g. "EAR §742.4, national security"`,
+  signedDocument: html`a PDF or a scan; its SHA-256 is kept on the licence`,
+  comment: html`reasons, or the information you need`,
+};
 
 const STYLE = raw(`
   body { font: 16px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1f2933; background: #f4f6f8; margin: 0; }
@@ -54,7 +60,7 @@ export function layout(title: string, body: SafeHtml): string {
 type PageContext = StepContext | CaseContext;
 const caseOf = (ctx: PageContext) => ('case' in ctx ? ctx.case : undefined);
 
-function stepSummary(ctx: PageContext): SafeHtml {
+export function stepSummary(ctx: PageContext): SafeHtml {
   const { step, component } = ctx;
   const rows: [string, HtmlValue][] = [
     ['Project', html`${ctx.projectTitle} (${ctx.projectId})`],
@@ -78,13 +84,9 @@ function stepSummary(ctx: PageContext): SafeHtml {
 }
 
 /** The conditions box, on the steps whose approval may set licence conditions. */
-function conditionsField(ctx: StepContext): SafeHtml | false {
-  if (!STEP_KINDS[ctx.step.kind].conditions || !ctx.step.componentId) return false;
-  const max = CONDITION_LIMITS.count * (CONDITION_LIMITS.length + 1);
-  return html`
-  <p><label for="conditions"><strong>Conditions</strong> <span class="hint">${CONDITIONS_HINT}</span></label>
+const conditionsField = (max: number) => html`
+  <p><label for="conditions"><strong>Conditions</strong> <span class="hint">(${DECISION_HINTS.conditions})</span></label>
   <textarea id="conditions" name="conditions" maxlength="${max}"></textarea></p>`;
-}
 
 /** The decisions the page offers now: a request for information only while none is open and its window lasts. */
 function offered(step: StepContext['step'], now: number): { decisions: readonly Decision[]; note?: string } {
@@ -105,25 +107,49 @@ function offered(step: StepContext['step'], now: number): { decisions: readonly 
 
 /** The legal-basis box, on steps where some decision must cite one (an acknowledgement cites none). */
 const basisField = (verbs: string) => html`
-  <p><label for="legalBasis"><strong>Legal basis</strong> <span class="hint">(required to ${verbs}, e.g. "EAR §742.4, national security")</span></label>
+  <p><label for="legalBasis"><strong>Legal basis</strong> <span class="hint">(${DECISION_HINTS.basis(verbs)})</span></label>
   <textarea id="legalBasis" name="legalBasis" maxlength="2000"></textarea></p>`;
 
 /** The signed document's box, on steps where the decision is an acknowledgement (the step's question says when it is required). */
-function signedDocumentField(ctx: StepContext): SafeHtml | false {
-  if (!STEP_KINDS[ctx.step.kind].decisions.includes('acknowledge')) return false;
-  return html`
-  <p><label for="file"><strong>Signed acknowledgement</strong> <span class="hint">(a PDF or a scan; its SHA-256 is kept on the licence)</span></label>
+const signedDocumentField = () => html`
+  <p><label for="file"><strong>Signed acknowledgement</strong> <span class="hint">(${DECISION_HINTS.signedDocument})</span></label>
   <input type="file" id="file" name="file"></p>`;
+
+/** What a decision form offers for a step, whichever page renders it: the link page below, the agency's queue (api/web/agency). */
+export interface DecisionFields {
+  /** The decisions offered now, with their labels. */
+  decisions: { value: Decision; label: string }[];
+  /** Why a request for information is not offered, when it is not. */
+  note?: string;
+  /** The decisions that must cite a legal basis, as verbs ("deny or appeal"); '' when none does. */
+  basisVerbs: string;
+  /** The conditions box's length limit, on the steps whose approval may set licence conditions. */
+  conditionsMax?: number;
+  /** The decision is an acknowledgement, which may carry a signed document. */
+  signedDocument: boolean;
+}
+
+export function decisionFields(ctx: StepContext, now = Date.now()): DecisionFields {
+  const { step } = ctx;
+  const kind = STEP_KINDS[step.kind];
+  const choices = offered(step, now);
+  return {
+    decisions: choices.decisions.map((d) => ({ value: d, label: CHOICE_LABELS[d] })),
+    ...(choices.note && { note: choices.note }),
+    basisVerbs: kind.basisRequired.map((d) => CHOICE_VERBS[d]).join(' or '),
+    ...(kind.conditions && step.componentId && { conditionsMax: CONDITION_LIMITS.count * (CONDITION_LIMITS.length + 1) }),
+    signedDocument: kind.decisions.includes('acknowledge'),
+  };
 }
 
 export function decisionPage(ctx: PageContext, action: string, errors: string[] = [], now = Date.now()): string {
   const { step } = ctx;
-  const basisVerbs = STEP_KINDS[step.kind].basisRequired.map((d) => CHOICE_VERBS[d]).join(' or ');
-  const choices = offered(step, now);
-  const signed = signedDocumentField(ctx);
+  const fields = decisionFields(ctx, now);
+  const { basisVerbs } = fields;
+  const signed = fields.signedDocument && signedDocumentField();
   const errorList = errors.length > 0 && html`<ul class="errors">${errors.map((e) => html`<li>${e}</li>`)}</ul>`;
-  const radios = choices.decisions.map(
-    (d, i) => html`    <label class="choice"><input type="radio" name="decision" value="${d}"${i === 0 && html` required`}> ${CHOICE_LABELS[d]}</label>\n`,
+  const radios = fields.decisions.map(
+    (d, i) => html`    <label class="choice"><input type="radio" name="decision" value="${d.value}"${i === 0 && html` required`}> ${d.label}</label>\n`,
   );
   return layout(
     `Decision: ${step.question}`,
@@ -131,8 +157,8 @@ export function decisionPage(ctx: PageContext, action: string, errors: string[] 
 ${stepSummary(ctx)}${errorList}
 <form method="post" action="${action}"${signed && html` enctype="multipart/form-data"`}>
   <fieldset><legend>Your decision</legend>
-${radios}  </fieldset>${choices.note && html`\n  <p class="hint">${choices.note}</p>`}${basisVerbs && basisField(basisVerbs)}${conditionsField(ctx)}${signed}
-  <p><label for="comment"><strong>Comment</strong> <span class="hint">(reasons, or the information you need)</span></label>
+${radios}  </fieldset>${fields.note && html`\n  <p class="hint">${fields.note}</p>`}${basisVerbs && basisField(basisVerbs)}${fields.conditionsMax !== undefined && conditionsField(fields.conditionsMax)}${signed}
+  <p><label for="comment"><strong>Comment</strong> <span class="hint">(${DECISION_HINTS.comment})</span></label>
   <textarea id="comment" name="comment" maxlength="4000"></textarea></p>
   <button type="submit">Record my decision</button>
 </form>`,

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { slug } from '../../domain/primitives';
 import { STEP_KINDS, type StepKind } from '../../domain/step-kinds';
 import type { Records } from '../../records/database';
+import { readAgencyFigures, RECENT_DAYS } from '../../records/agency-figures';
 import { listAgencySteps } from '../../records/steps';
 import type { ReviewStep } from '../../workflows/definitions';
 import { requireRole } from '../auth';
@@ -40,6 +41,21 @@ export const stepOperations: Operation[] = [
     success: {
       status: 200,
       description: '{ agencyId, asOf, count, steps: [{ ref, projectId, projectTitle, stepId, kind, reviewer, dueAt, overdue, … }], truncated }',
+    },
+    errors: list,
+  },
+  {
+    operationId: 'getAgencyFigures',
+    method: 'get',
+    path: '/v1/steps/figures',
+    summary:
+      "The caller's agency's figures, per step kind and in total: steps open now and overdue; decided in time, late, and the median " +
+      `days to decide, over all time and over the last ${RECENT_DAYS} days`,
+    roles: { agency: 'its own agency' },
+    success: {
+      status: 200,
+      description:
+        '{ agencyId, asOf, recent: { days, since }, kinds: [{ kind, open, overdue, allTime: { decided, inTime, late, medianDays }, recent: {…} }], total }',
     },
     errors: list,
   },
@@ -82,6 +98,11 @@ export function stepRoutes({ steps, records, onDecision }: { steps: StepActions;
     const asOf = new Date();
     const { steps: queue, truncated } = await listAgencySteps(records, agencyId, filters, stepRef, asOf);
     res.json({ agencyId, asOf: asOf.toISOString(), count: queue.length, steps: queue, truncated });
+  });
+
+  router.get('/figures', async (req, res) => {
+    const agencyId = req.caller!.agencyId!;
+    res.json({ agencyId, ...(await readAgencyFigures(records, agencyId)) });
   });
 
   /** The step behind a ref when it is the caller's agency's; anything else is answered as a step that does not exist. */

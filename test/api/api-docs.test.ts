@@ -28,7 +28,7 @@ import { reviewLinkOperations } from '../../api/routes/review-links';
 import { stalledOperations } from '../../api/routes/stalled';
 import { sessionOperations } from '../../api/routes/sessions';
 import { stepOperations } from '../../api/routes/steps';
-import { apiKeyRing } from '../../config/env';
+import { apiKeyRing, DEFAULT_RATE_LIMITS } from '../../config/env';
 import { createLogger } from '../../config/logger';
 import { launchChromium } from '../helpers/browser';
 import { testPolicy } from '../helpers/policy';
@@ -45,6 +45,8 @@ const app = buildApp({
   signer: new LinkSigner('docs-test-link-secret-0123456789'),
   logger: createLogger('silent', 'docs-test'),
   temporalTimeoutMs: 500,
+  // Every keyed route is asked without a key below: more of them than the default failed-auth limit lets through.
+  rateLimits: { ...DEFAULT_RATE_LIMITS, failedAuth: 1000 },
 });
 afterAll(() => connection.close());
 

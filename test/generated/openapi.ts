@@ -596,6 +596,28 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/steps/figures': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The caller's agency's figures, per step kind and in total: steps open now and overdue; decided in time, late, and the median days to decide, over all time and over the last 90 days
+     * @description Roles:
+     *
+     *     - agency: its own agency
+     */
+    get: operations['getAgencyFigures'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/steps/{ref}/decision': {
     parameters: {
       query?: never;
@@ -3672,6 +3694,78 @@ export interface operations {
     requestBody?: never;
     responses: {
       /** @description { agencyId, asOf, count, steps: [{ ref, projectId, projectTitle, stepId, kind, reviewer, dueAt, overdue, … }], truncated } */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description VALIDATION_FAILED */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description UNAUTHORIZED */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description RATE_LIMITED */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description UNAVAILABLE */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description any other error, such as 500 INTERNAL, in the same shape */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  getAgencyFigures: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description { agencyId, asOf, recent: { days, since }, kinds: [{ kind, open, overdue, allTime: { decided, inTime, late, medianDays }, recent: {…} }], total } */
       200: {
         headers: {
           [name: string]: unknown;
