@@ -63,6 +63,11 @@ test('a funder launches a cycle through the pages and sees its outcome by reload
     await page.getByLabel('Close date').fill('2020-03-31');
     await accessible(page, 'cycle-launch');
     await screenshot(page, 'cycle-launch');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await expect(page.title()).resolves.toMatch(/^Check your answers/);
+    await expect(page.locator('dl.summary').textContent()).resolves.toContain(title);
+    await accessible(page, 'cycle-check');
+    await screenshot(page, 'cycle-check');
     await page.getByRole('button', { name: 'Launch the cycle' }).click();
     await expect(page.title()).resolves.toMatch(/^Error: Launch a review cycle/);
     // The summary has the focus, links to the field, and says what is said beside it; what was typed is kept.
@@ -77,6 +82,7 @@ test('a funder launches a cycle through the pages and sees its outcome by reload
     // A close a few seconds ahead (UTC, as the hint says): nobody decides the milestone, so it stalls at the close.
     const closesAt = new Date(Date.now() + 12_000).toISOString().slice(0, 19).replace('T', ' ');
     await page.getByLabel('Close date').fill(closesAt);
+    await page.getByRole('button', { name: 'Continue' }).click();
     await page.getByRole('button', { name: 'Launch the cycle' }).click();
     await page.waitForURL(/\/app\/cycles\/[^/]+\?done=launched$/);
     await expect(page.locator('.banner').textContent()).resolves.toContain('The cycle was launched');

@@ -47,10 +47,31 @@ test('a funder launches a cycle through the form, follows its outcome by reloadi
   expect(form.status).toBe(200);
   expect(form.text).toContain(`name="projectIds[]" value="${projectId}"`);
 
+  // "Check your answers" shows what will be sent, and launches nothing yet; "Change" goes back with it all kept.
+  const typed = { name: 'Spring, "first" review', allActive: 'chosen', projectIds: [projectId], closesAt: '2020-01-01 12:00' };
+  const check = await agent
+    .post('/app/cycles/new/check')
+    .type('form')
+    .send({ ...formTokens(form.text), ...typed });
+  expect(check.status).toBe(200);
+  expect(check.text).toContain('<dt>Name of the cycle</dt><dd>Spring, &quot;first&quot; review</dd>');
+  expect(check.text).toContain(`<li>${title} <span class="mono">${projectId}</span></li>`);
+  expect(check.text).toContain('<dd>1 Jan 2020, 12:00:00 UTC</dd>');
+  expect(check.text).toContain(`<input type="hidden" name="projectIds[]" value="${projectId}">`);
+  expect(check.text).toContain(`name="_key" value="${formTokens(form.text)._key}"`);
+  const change = await agent
+    .post('/app/cycles/new/change')
+    .type('form')
+    .send({ ...formTokens(check.text), ...typed });
+  expect(change.status).toBe(200);
+  expect(change.text).toContain('value="2020-01-01 12:00"');
+  expect(change.text).toMatch(new RegExp(`value="${projectId}" checked`));
+
+  // Launched from the check page: the API refuses the close in the past, and the form comes back with the error beside it.
   const past = await agent
     .post('/app/cycles/new')
     .type('form')
-    .send({ ...formTokens(form.text), name: 'Spring, "first" review', allActive: 'chosen', projectIds: [projectId], closesAt: '2020-01-01 12:00' });
+    .send({ ...formTokens(check.text), ...typed });
   expect(past.status).toBe(422);
   expect(past.text).toContain('<title>Error: Launch a review cycle');
   expect(past.text).toContain('<a href="#closesAt">Close date: must be in the future</a>');

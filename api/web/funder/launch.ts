@@ -5,9 +5,9 @@
  */
 import { Router, type Request, type Response } from 'express';
 import { html } from '../../html';
-import { choices, errorSummary, formErrors, formKeys, textInput, type FieldError } from '../forms';
+import { choices, errorSummary, formErrors, formKeys, summaryList, textInput, type FieldError } from '../forms';
 import type { WebContext } from '../routes';
-import { readRefused } from './shared';
+import { readRefused, when } from './shared';
 
 const LABELS: Record<string, string> = {
   name: 'Name of the cycle',
@@ -43,11 +43,11 @@ function launchBody(form: Record<string, unknown>): Record<string, unknown> {
 export function launchPages(ctx: WebContext): Router {
   const router = Router();
 
+  const activeProjects = (req: Request) =>
+    ctx.api.get<{ items: { projectId: string; title: string }[]; nextCursor: string | null }>(req, `/v1/projects?stage=active&limit=${LISTED}`);
+
   async function form(req: Request, res: Response, values: unknown, errors: FieldError[] = [], key = ctx.formKey()) {
-    const active = await ctx.api.get<{ items: { projectId: string; title: string }[]; nextCursor: string | null }>(
-      req,
-      `/v1/projects?stage=active&limit=${LISTED}`,
-    );
+    const active = await activeProjects(req);
     if (!active.ok) return readRefused(ctx, req, res, 'Launch a review cycle', active);
     const projects = active.body.items;
     const more = active.body.nextCursor;
@@ -69,7 +69,7 @@ export function launchPages(ctx: WebContext): Router {
       body: html`<p><a href="/app/portfolio">Back to the portfolio</a></p>${errorSummary(errors)}
 <h1>Launch a review cycle</h1><p class="lede">Each project reviews its milestones due by the close, and reports its outcome to the cycle:
 passed, held, or stalled with who is awaited. You follow the outcomes on the cycle's page.</p>
-<form method="post" action="/app/cycles/new" novalidate>${formKeys(ctx.token(req, res), key)}
+<form method="post" action="/app/cycles/new/check" novalidate>${formKeys(ctx.token(req, res), key)}
 ${textInput({ key: 'name', label: LABELS.name, hint: 'For example, Spring 2027 milestone review', values, errors })}
 ${choices({
   key: 'allActive',
@@ -91,11 +91,51 @@ ${textInput({
   short: false,
   autocomplete: 'off',
 })}
-<div class="actions"><button type="submit">Launch the cycle</button><a href="/app/portfolio">Cancel</a></div></form>`,
+<div class="actions"><button type="submit">Continue</button><a href="/app/portfolio">Cancel</a></div></form>`,
+    });
+  }
+
+  /**
+   * "Check your answers": what will be sent, carried in hidden fields, with the launch and a way back to change them.
+   * The API checks them only when the cycle is launched (the page keeps no copy of its rules): a refusal comes back
+   * as the form with each error beside its field.
+   */
+  async function check(req: Request, res: Response) {
+    const typed = req.body as Record<string, unknown>;
+    const key = typeof typed._key === 'string' ? typed._key : ctx.formKey();
+    const body = launchBody(typed);
+    const active = await activeProjects(req);
+    if (!active.ok) return readRefused(ctx, req, res, 'Check your answers', active);
+    const titles = new Map(active.body.items.map((p) => [p.projectId, p.title]));
+    const chosen = (body.projectIds as string[] | undefined) ?? [];
+    const closes = Number.isNaN(Date.parse(String(body.closesAt))) ? String(typed.closesAt ?? '') : when(String(body.closesAt));
+    const hidden = (name: string, value: unknown) => html`<input type="hidden" name="${name}" value="${String(value ?? '')}">`;
+    ctx.render(req, res, {
+      title: 'Check your answers',
+      body: html`<h1>Check your answers before launching the cycle</h1>
+${summaryList([
+  { key: LABELS.name, value: String(body.name) },
+  {
+    key: LABELS.allActive,
+    value: body.allActive
+      ? 'All active projects'
+      : chosen.length
+        ? html`<ul class="plain">${chosen.map((id) => html`<li>${titles.get(id) ?? id} <span class="mono">${id}</span></li>`)}</ul>`
+        : 'None chosen',
+  },
+  { key: LABELS.closesAt, value: closes },
+])}
+<p>Each project is asked at once, and the cycle's page shows the outcomes as they come in.</p>
+<form method="post" action="/app/cycles/new" novalidate>${formKeys(ctx.token(req, res), key)}
+${hidden('name', typed.name)}${hidden('allActive', typed.allActive)}${hidden('closesAt', typed.closesAt)}${chosen.map((id) => hidden('projectIds[]', id))}
+<div class="actions"><button type="submit">Launch the cycle</button>
+<button type="submit" class="secondary" formaction="/app/cycles/new/change">Change your answers</button></div></form>`,
     });
   }
 
   router.get('/cycles/new', (req, res) => form(req, res, { allActive: 'chosen' }));
+  router.post('/cycles/new/check', check);
+  router.post('/cycles/new/change', (req, res) => form(req, res, req.body, [], typeof req.body._key === 'string' ? req.body._key : undefined));
 
   router.post('/cycles/new', async (req, res) => {
     const typed = req.body as Record<string, unknown>;
