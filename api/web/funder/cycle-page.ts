@@ -43,6 +43,7 @@ const STATUS_SAYS: Record<string, string> = {
   closed: 'Closed',
   incomplete: 'Closed, incomplete: some projects never reported',
 };
+const OUTCOME_OPTIONS = Object.entries(OUTCOME_LABELS).map(([value, label]) => ({ value, label }));
 const itemsPath = (id: string, q: Record<string, string | undefined>) => withQuery(`/v1/cycles/${encodeURIComponent(id)}/items`, q);
 
 export function cyclePages(ctx: WebContext): Router {
@@ -70,24 +71,32 @@ export function cyclePages(ctx: WebContext): Router {
     const counts = Object.entries(cycle.counts ?? {});
     const rows = page.body.items.map(
       (i) => html`<tr><td class="mono">${i.projectId}</td><td>${(i.milestoneIds ?? []).join(', ')}</td><td>${outcomeTag(i.outcome)}</td>
-<td>${(i.awaited ?? []).join(', ')}</td><td>${i.detail ?? i.reason ?? ''}${i.licenceDueAt && html`<br><span class="muted">Licence due ${when(i.licenceDueAt)}</span>`}</td>
+<td>${(i.awaited ?? []).join(', ')}</td>
+<td>${i.detail ?? i.reason ?? ''}${i.licenceDueAt && html`<br><span class="muted">Licence due ${when(i.licenceDueAt)}</span>`}</td>
 <td>${when(i.at)}</td></tr>`,
     );
     const next = page.body.nextCursor;
     ctx.render(req, res, {
       title: `Review cycle ${cycle.name}`,
       body: html`<p><a href="/app/portfolio">Back to the portfolio</a></p>
-${req.query.done === 'launched' && html`<div class="banner" role="status"><p>The cycle was launched. Its projects report their outcomes as they come in: reload this page to follow them.</p></div>`}
+${
+  req.query.done === 'launched' &&
+  html`<div class="banner" role="status">
+<p>The cycle was launched. Its projects report their outcomes as they come in: reload this page to follow them.</p></div>`
+}
 <h1>${cycle.name}</h1>
 <p class="lede">Cycle <span class="mono">${cycle.cycleId}</span>. ${STATUS_SAYS[cycle.status] ?? cycle.status}. Closes ${when(cycle.closesAt)}.</p>
-<p>Read at <time datetime="${readAt}">${when(readAt)}</time>. <a href="${withQuery(here, { outcome, cursor })}">Reload</a> to see the outcomes that came in since.
-<a href="${here}/outcomes.csv">Download the outcomes (CSV)</a>. <a href="${withQuery('/app/stalled', { cycleId: cycle.cycleId })}">Held and stalled in this cycle</a>.</p>
+<p>Read at <time datetime="${readAt}">${when(readAt)}</time>. <a href="${withQuery(here, { outcome, cursor })}">Reload</a>
+to see the outcomes that came in since.
+<a href="${here}/outcomes.csv">Download the outcomes (CSV)</a>.
+<a href="${withQuery('/app/stalled', { cycleId: cycle.cycleId })}">Held and stalled in this cycle</a>.</p>
 <table><caption>Projects in the cycle</caption><thead><tr><th scope="col">Asked</th><th scope="col">Skipped</th>
 ${counts.map(([k]) => html`<th scope="col" class="num">${OUTCOME_LABELS[k] ?? k}</th>`)}</tr></thead>
-<tbody><tr><td class="num">${cycle.launched ?? 0}</td><td class="num">${cycle.skipped?.length ?? 0}</td>${counts.map(([, n]) => html`<td class="num">${n}</td>`)}</tr></tbody></table>
+<tbody><tr><td class="num">${cycle.launched ?? 0}</td><td class="num">${cycle.skipped?.length ?? 0}</td>
+${counts.map(([, n]) => html`<td class="num">${n}</td>`)}</tr></tbody></table>
 <h2>Outcomes</h2>
 <form method="get" action="${here}" class="filters">
-${select({ key: 'outcome', label: 'Outcome', options: Object.entries(OUTCOME_LABELS).map(([value, label]) => ({ value, label })), blank: 'Any outcome', values: { outcome } })}
+${select({ key: 'outcome', label: 'Outcome', options: OUTCOME_OPTIONS, blank: 'Any outcome', values: { outcome } })}
 <div class="group"><button type="submit" class="secondary">Show</button></div></form>
 ${
   rows.length

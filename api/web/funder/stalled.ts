@@ -83,7 +83,8 @@ ${
 <thead><tr><th scope="col">Project</th><th scope="col">Milestones</th><th scope="col">Outcome</th><th scope="col">Why, and who is awaited</th></tr></thead>
 <tbody>${held.map(
           (h) => html`<tr><td class="mono">${h.projectId}</td><td>${h.milestoneIds.join(', ')}</td><td>${outcomeTag(h.outcome)}</td>
-<td>${h.detail ?? ''}${h.awaited.length > 0 && html`<br>Awaited: ${h.awaited.join(', ')}`}${h.licenceDueAt && html`<br><span class="muted">Licence due ${when(h.licenceDueAt)}</span>`}</td></tr>`,
+<td>${h.detail ?? ''}${h.awaited.length > 0 && html`<br>Awaited: ${h.awaited.join(', ')}`}
+${h.licenceDueAt && html`<br><span class="muted">Licence due ${when(h.licenceDueAt)}</span>`}</td></tr>`,
         )}</tbody></table>`
       : html`<p>No milestone of this cycle is held.</p>`
   }`
@@ -92,7 +93,8 @@ ${
 ${
   items.length
     ? html`<table><caption>${items.length} review${items.length === 1 ? '' : 's'} past due</caption>
-<thead><tr><th scope="col">Project</th><th scope="col">Review</th><th scope="col">Awaited</th><th scope="col">Due</th><th scope="col" class="num">Overdue by</th></tr></thead>
+<thead><tr><th scope="col">Project</th><th scope="col">Review</th><th scope="col">Awaited</th>
+<th scope="col">Due</th><th scope="col" class="num">Overdue by</th></tr></thead>
 <tbody>${items.map(
         (s) => html`<tr><td>${s.projectTitle}<br><span class="mono">${s.projectId}</span></td>
 <td>${s.kind}${s.componentId && html` of ${s.componentId}`}<br><span class="mono">${s.stepId}</span></td>
@@ -106,7 +108,8 @@ ${
 ${
   outOfTime.length
     ? html`<table><caption>Undecided past the limit, longest first</caption>
-<thead><tr><th scope="col">Project</th><th scope="col">Component</th><th scope="col">Issuer</th><th scope="col">Since</th><th scope="col">Awaited</th></tr></thead>
+<thead><tr><th scope="col">Project</th><th scope="col">Component</th><th scope="col">Issuer</th>
+<th scope="col">Since</th><th scope="col">Awaited</th></tr></thead>
 <tbody>${outOfTime.map(
         (c) => html`<tr><td>${c.projectTitle}<br><span class="mono">${c.projectId}</span></td><td>${c.componentId}</td><td>${c.issuer.name}</td>
 <td>${when(c.since)}</td><td>${c.awaiting.length ? c.awaiting.join(', ') : html`<span class="muted">A dispute or a notice period</span>`}</td></tr>`,
