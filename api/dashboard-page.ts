@@ -238,7 +238,7 @@ function header(opts: DashboardPageOptions): SafeHtml {
     html`<form method="post" action="/dashboard/sign-out"><button type="submit">Sign out</button></form>
 <form method="post" action="/dashboard/sign-out-everywhere"><button type="submit">Sign out everywhere</button></form>`;
   return html`<header class="top"><div class="bar"><div class="brand">Licence reviews <span>· dashboard</span></div>
-<div class="who"><span>Signed in as <strong>${opts.caller.actor}</strong></span>${signOut}</div></div></header>`;
+<div class="who"><span>Signed in as <strong>${opts.caller.actor}</strong></span>${opts.signedIn && html`<a href="/app">Open the app</a>`}${signOut}</div></div></header>`;
 }
 
 /** Agency staff's page: the steps their agency owes, oldest due first, with the ref that `/v1/steps/:ref/…` takes. */
