@@ -8,7 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { KEYS, useApiStack, useServedApp } from '../helpers/api-stack';
 import { launchChromium } from '../helpers/browser';
 import { axeCheck, reportAxe, screenshot, seriousViolations, signInWithKey } from '../helpers/web';
-import { activeProject } from './funder-setup';
+import { activeProject } from '../helpers/active-project';
 
 const stack = useApiStack();
 const served = useServedApp(stack);

@@ -6,7 +6,7 @@
 import request from 'supertest';
 import { bearer, KEYS, useApiStack } from '../helpers/api-stack';
 import { formTokens, signedInAgent } from '../helpers/web';
-import { activeProject, inSeconds } from './funder-setup';
+import { activeProject, inSeconds } from '../helpers/active-project';
 
 const stack = useApiStack();
 const HORIZON = 'European Commission, Horizon Europe';

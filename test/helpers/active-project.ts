@@ -1,7 +1,7 @@
 /** What the funder's page tests set up through the API: an active project of theirs with a milestone due, as the cycles suite does. */
 import request from 'supertest';
-import { bearer, KEYS, linkTokens, type ApiStack } from '../helpers/api-stack';
-import { smallProject, uniqueId } from '../helpers/fixtures';
+import { bearer, KEYS, linkTokens, type ApiStack } from './api-stack';
+import { smallProject, uniqueId } from './fixtures';
 
 export const inSeconds = (s: number) => new Date(Date.now() + s * 1000).toISOString();
 
