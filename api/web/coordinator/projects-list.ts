@@ -21,12 +21,13 @@ interface ProjectRow {
 
 /** The list's own filters, as the API names them. */
 const FILTERS = ['q', 'stage', 'funderId'] as const;
-const LABELS: Record<string, string> = { q: 'Search', stage: 'Stage', funderId: 'Funder', cursor: 'Page' };
+const LABELS: Record<string, string> = { q: 'Search', stage: 'Stage', funderId: 'Funder', cursor: 'Page', limit: 'Page size' };
 
 /** The filters as typed (blank ones left out), for the API's query and the page's own links. */
 function filtersOf(req: Request): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const key of [...FILTERS, 'cursor'])
+  // `limit` is passed on too (the API's page size; the page's links keep it), though the form does not offer it.
+  for (const key of [...FILTERS, 'limit', 'cursor'])
     if (typeof req.query[key] === 'string' && (req.query[key] as string).trim()) out[key] = (req.query[key] as string).trim();
   return out;
 }
@@ -37,7 +38,7 @@ function queryErrors(answer: ApiAnswer): FieldError[] {
   if (!details.length) return [{ message: sentence(answer.error?.message ?? `the request failed (${answer.status})`) }];
   return details.map((d) => {
     const key = d.path.slice('query.'.length);
-    return { key: key === 'cursor' ? undefined : key, message: `${LABELS[key] ?? key}: ${d.message}` };
+    return { key: (FILTERS as readonly string[]).includes(key) ? key : undefined, message: `${LABELS[key] ?? key}: ${d.message}` };
   });
 }
 
@@ -49,9 +50,10 @@ export function projectListPages(ctx: WebContext): Router {
     const answer = await ctx.api.get<{ items: ProjectRow[]; nextCursor: string | null }>(req, `/v1/projects?${new URLSearchParams(filters)}`);
     const errors = answer.ok ? [] : queryErrors(answer);
     const items = answer.ok ? answer.body.items : [];
-    const { cursor, ...chosen } = filters;
+    const { cursor, limit, ...chosen } = filters;
     const filtered = Object.keys(chosen).length > 0;
-    const next = answer.ok && answer.body.nextCursor && `/app/projects?${new URLSearchParams({ ...chosen, cursor: answer.body.nextCursor })}`;
+    const kept = { ...chosen, ...(limit && { limit }) };
+    const next = answer.ok && answer.body.nextCursor && `/app/projects?${new URLSearchParams({ ...kept, cursor: answer.body.nextCursor })}`;
 
     const rows = items.map(
       (p) => html`<tr><td><a href="${projectHref(p.projectId)}">${p.title}</a><br><span class="mono muted">${p.projectId}</span></td>
@@ -70,7 +72,7 @@ export function projectListPages(ctx: WebContext): Router {
       title: 'Projects',
       body: html`${errorSummary(errors)}<h1>Projects</h1>
 <p class="lede">The projects you may see, newest first. <a href="/app/projects/new">Submit a project</a></p>
-<form method="get" action="/app/projects" class="filters" role="search" aria-label="Search and filter projects">
+<form method="get" action="/app/projects" class="filters" role="search" aria-label="Search and filter projects">${limit && html`<input type="hidden" name="limit" value="${limit}">`}
 ${textInput({ key: 'q', type: 'search', label: LABELS.q, hint: 'Part of the title, or the project id', values: filters, errors })}
 ${select({ key: 'stage', label: LABELS.stage, blank: 'Any stage', options: Object.entries(STAGE_LABELS).map(([value, label]) => ({ value, label })), values: filters, errors })}
 ${select({ key: 'funderId', label: LABELS.funderId, blank: 'Any funder', options: ctx.policy.funders.map((f) => ({ value: f.id, label: f.name })), values: filters, errors })}
@@ -78,7 +80,7 @@ ${select({ key: 'funderId', label: LABELS.funderId, blank: 'Any funder', options
 ${table}
 ${
   (cursor || next) &&
-  html`<nav aria-label="Pages of projects"><p class="actions">${cursor && html`<a href="/app/projects?${String(new URLSearchParams(chosen))}">First page</a>`}${
+  html`<nav aria-label="Pages of projects"><p class="actions">${cursor && html`<a href="/app/projects?${String(new URLSearchParams(kept))}">First page</a>`}${
     next && html`<a href="${next}" rel="next">Next page</a>`
   }</p></nav>`
 }`,
