@@ -49,4 +49,5 @@ export const WEB_STYLE = raw(`
   .tag.done { background: #dcfce7; color: #14532d; } .tag.todo { background: #dbeafe; color: #1e3a8a; } .tag.late, .tag.bad { background: #fee2e2; color: #991b1b; }
   .filters { display: flex; gap: 1rem; align-items: flex-end; flex-wrap: wrap; margin: 0 0 1rem; } .filters .group { margin: 0; }
   .muted { color: #52606d; } .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: .88rem; overflow-wrap: anywhere; }
+  td.when { white-space: nowrap; }
 `);

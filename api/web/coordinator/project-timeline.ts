@@ -129,7 +129,7 @@ export function trailSection(projectId: string, entries: readonly TrailEntry[], 
 <table><caption>${all ? 'Every entry' : 'The latest entries'}, newest first</caption>
 <thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">What</th><th scope="col">Detail</th></tr></thead>
 <tbody>${shown.map(
-    (e) => html`<tr><td>${when(e.at)}</td><td>${e.actorName ?? e.actor}<br><span class="muted">${e.channel}</span></td>
+    (e) => html`<tr><td class="when">${when(e.at)}</td><td>${e.actorName ?? e.actor}<br><span class="muted">${e.channel}</span></td>
 <td>${e.action}${(e.componentId || e.stepId) && html`<br><span class="mono muted">${[e.componentId, e.stepId].filter(Boolean).join(' · ')}</span>`}</td>
 <td>${e.detail}</td></tr>`,
   )}</tbody></table></section>`;

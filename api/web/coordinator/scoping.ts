@@ -13,10 +13,10 @@ import { apiPath, projectHref, readRefused, stageTag } from './project-parts';
 
 /** The tiers, as DESIGN §2 describes them (the hint of each option). */
 const TIERS = [
-  { value: 'T0', label: 'T0 civilian: cleared without human review' },
-  { value: 'T1', label: 'T1 low-risk dual-use: one reviewer of the lead agency' },
-  { value: 'T2', label: 'T2 dual-use: every agency of the countries involved' },
-  { value: 'T3', label: 'T3 defence-related: every agency, a defence reviewer and a senior sign-off' },
+  { value: 'T0', label: 'T0 civilian: cleared, no review' },
+  { value: 'T1', label: 'T1 low-risk dual-use: the lead agency reviews' },
+  { value: 'T2', label: 'T2 dual-use: every agency involved reviews' },
+  { value: 'T3', label: 'T3 defence-related: a defence review and a senior sign-off too' },
 ];
 
 interface OverrideRow {
