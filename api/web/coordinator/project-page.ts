@@ -4,6 +4,7 @@
  * records say (a stage, an open step): the page each leads to sends its form on, and the API decides.
  */
 import { Router } from 'express';
+import { parseCorrectiveActionId } from '../../../workflows/compliance-contract';
 import type { AuditEntry, ComponentView, ProjectView, ReviewStep } from '../../../workflows/definitions';
 import { html, type SafeHtml } from '../../html';
 import { summaryList } from '../forms';
@@ -49,10 +50,12 @@ export interface CorrectiveActionLink {
 export function openCorrectiveActions(entries: readonly AuditEntry[], components: readonly ComponentView[]): CorrectiveActionLink[] {
   const idOf = (e: AuditEntry) => e.detail.split(' ')[0];
   const resolved = new Set(entries.filter((e) => e.action === 'corrective-action-resolved').map(idOf));
+  // The action's id names its component (`c2-ca-1`): a licence no longer in force takes no resolution.
+  const componentOf = (e: AuditEntry) => e.componentId ?? parseCorrectiveActionId(idOf(e))?.componentId;
   const inForce = (id?: string) => MONITORED.has(components.find((c) => c.id === id)?.licence.status ?? '');
   return entries
-    .filter((e) => e.action === 'corrective-action-opened' && !resolved.has(idOf(e)) && inForce(e.componentId))
-    .map((e) => ({ actionId: idOf(e), componentId: e.componentId, detail: e.detail }));
+    .filter((e) => e.action === 'corrective-action-opened' && !resolved.has(idOf(e)) && inForce(componentOf(e)))
+    .map((e) => ({ actionId: idOf(e), componentId: componentOf(e), detail: e.detail }));
 }
 
 /** The appeal a coordinator may still lodge: an open appeal step addressed to them. */
