@@ -2,7 +2,7 @@
 import type { Request, Response } from 'express';
 import type { Policy } from '../../../domain/policy';
 import { formatWhen } from '../../page-format';
-import { html, type SafeHtml } from '../../html';
+import { html, type HtmlValue, type SafeHtml } from '../../html';
 import type { ApiAnswer } from '../page-api';
 import type { WebContext } from '../routes';
 import { sentence } from '../forms';
@@ -42,6 +42,9 @@ export function licenceTag(status: string): SafeHtml {
   return html`<span class="tag${tone}">${status}</span>`;
 }
 
+/** A table's head row: each heading a column's. */
+export const headings = (...labels: HtmlValue[]) => html`<thead><tr>${labels.map((l) => html`<th scope="col">${l}</th>`)}</tr></thead>`;
+
 /** A read the API refused (not found, or not this person's): the page says so in its words, with the API's status. */
 export function readRefused(ctx: WebContext, req: Request, res: Response, answer: ApiAnswer): void {
   if (answer.status === 404)
@@ -53,7 +56,8 @@ export function readRefused(ctx: WebContext, req: Request, res: Response, answer
   ctx.render(req, res, {
     status: answer.status >= 400 ? answer.status : 502,
     title: 'This page could not be shown',
-    body: html`<h1>This page could not be shown</h1><div class="banner warn"><p>${sentence(answer.error?.message ?? `the request failed (${answer.status})`)}</p></div>
+    body: html`<h1>This page could not be shown</h1>
+<div class="banner warn"><p>${sentence(answer.error?.message ?? `the request failed (${answer.status})`)}</p></div>
 <p><a href="/app/projects">Your projects</a></p>`,
   });
 }

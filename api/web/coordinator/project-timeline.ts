@@ -6,7 +6,7 @@
 import { STEP_KINDS, type StepKind } from '../../../domain/step-kinds';
 import type { AuditEntry, ComponentView, MilestoneView, ReviewStep } from '../../../workflows/definitions';
 import { html, type HtmlValue, type SafeHtml } from '../../html';
-import { licenceTag, projectHref, when } from './project-parts';
+import { headings, licenceTag, projectHref, when } from './project-parts';
 
 export interface ListedDocument {
   documentId: string;
@@ -39,13 +39,15 @@ export function componentsSection(projectId: string, components: readonly Compon
     const licence = html`${licenceTag(l.status)}${l.licenceId && html`<br><span class="mono">${l.licenceId}</span>`}${
       l.validUntil && html`<br>valid until ${when(l.validUntil)}`
     }${l.issuer && html`<br><span class="muted">${l.issuer.name}</span>`}${l.basis && html`<br><span class="muted">${l.basis}</span>`}`;
+    const letterHref = `${projectHref(projectId)}/components/${encodeURIComponent(c.id)}/letter.pdf`;
     const letter = LETTER_STATUSES.has(l.status)
-      ? html`<a href="${projectHref(projectId)}/components/${encodeURIComponent(c.id)}/letter.pdf">${l.status === 'denied' ? 'Refusal' : 'Licence'} letter (PDF)<span class="muted"> for ${c.name}</span></a>`
+      ? html`<a href="${letterHref}">${l.status === 'denied' ? 'Refusal' : 'Licence'} letter (PDF)<span class="muted"> for ${c.name}</span></a>`
       : html`<span class="muted">none yet</span>`;
-    return html`<tr><td>${c.name}<br><span class="mono muted">${c.id}</span></td><td>${tier}${pending}</td><td>${c.tierReason ?? ''}</td><td>${licence}</td><td>${letter}</td></tr>`;
+    return html`<tr><td>${c.name}<br><span class="mono muted">${c.id}</span></td><td>${tier}${pending}</td><td>${c.tierReason ?? ''}</td>
+<td>${licence}</td><td>${letter}</td></tr>`;
   });
   return html`<section aria-labelledby="components-title"><h2 id="components-title">Components</h2>
-<table><thead><tr><th scope="col">Component</th><th scope="col">Tier</th><th scope="col">Why this tier</th><th scope="col">Licence</th><th scope="col">Letter</th></tr></thead>
+<table>${headings('Component', 'Tier', 'Why this tier', 'Licence', 'Letter')}
 <tbody>${rows}</tbody></table></section>`;
 }
 
@@ -66,8 +68,7 @@ export function openStepsSection(components: readonly ComponentView[], open: rea
 <td>${when(s.openedAt)}</td><td>${due}</td><td>${actions(s)}</td></tr>`;
   });
   return html`<section aria-labelledby="open-title"><h2 id="open-title">Open steps</h2>
-<table><thead><tr><th scope="col">Step</th><th scope="col">Who</th><th scope="col">What is asked</th><th scope="col">Opened</th><th scope="col">Due</th>
-<th scope="col"><span class="muted">Action</span></th></tr></thead><tbody>${rows}</tbody></table></section>`;
+<table>${headings('Step', 'Who', 'What is asked', 'Opened', 'Due', html`<span class="muted">Action</span>`)}<tbody>${rows}</tbody></table></section>`;
 }
 
 /** Steps decided or closed, newest last: the outcome, when and how, with the legal basis and conditions given. */
@@ -84,18 +85,18 @@ export function decidedStepsSection(components: readonly ComponentView[], steps:
       !!s.conditions?.length && html`<strong>Conditions:</strong><ol>${s.conditions.map((c) => html`<li>${c}</li>`)}</ol>`
     }${s.comment && html`<br><span class="muted">${s.comment}</span>`}`;
     return html`<tr><td>${kindLabel(s.kind)}<br>${componentName(components, s.componentId)}</td><td>${who(s)}</td><td>${outcome}</td>
-<td>${s.decidedAt ? when(s.decidedAt) : html`<span class="muted">–</span>`}${how}<br><span class="muted">due ${when(s.dueAt)}</span></td><td>${basis}</td></tr>`;
+<td>${s.decidedAt ? when(s.decidedAt) : html`<span class="muted">–</span>`}${how}<br><span class="muted">due ${when(s.dueAt)}</span></td>
+<td>${basis}</td></tr>`;
   });
   return html`<section aria-labelledby="decided-title"><h2 id="decided-title">Decisions</h2>
-<table><thead><tr><th scope="col">Step</th><th scope="col">Who</th><th scope="col">Outcome</th><th scope="col">Decided</th>
-<th scope="col">Legal basis, conditions, comment</th></tr></thead><tbody>${rows}</tbody></table></section>`;
+<table>${headings('Step', 'Who', 'Outcome', 'Decided', 'Legal basis, conditions, comment')}<tbody>${rows}</tbody></table></section>`;
 }
 
 export function milestonesSection(milestones: readonly MilestoneView[]): SafeHtml | false {
   if (!milestones.length) return false;
   const tone = (s: string) => (s === 'passed' ? ' done' : s === 'held' ? ' bad' : ' todo');
   return html`<section aria-labelledby="milestones-title"><h2 id="milestones-title">Milestones</h2>
-<table><thead><tr><th scope="col">Milestone</th><th scope="col">Due</th><th scope="col">Components</th><th scope="col">Status</th></tr></thead>
+<table>${headings('Milestone', 'Due', 'Components', 'Status')}
 <tbody>${milestones.map(
     (m) =>
       html`<tr><td>${m.title} <span class="mono muted">(${m.id})</span></td><td>${when(m.dueAt)}</td><td class="mono">${m.componentIds.join(', ')}</td>
@@ -107,8 +108,7 @@ const size = (n: number) => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)}
 
 export function documentsSection(projectId: string, components: readonly ComponentView[], documents: readonly ListedDocument[]): SafeHtml {
   const list = documents.length
-    ? html`<table><thead><tr><th scope="col">Document</th><th scope="col">Kind</th><th scope="col">For</th><th scope="col">Size</th>
-<th scope="col">SHA-256</th><th scope="col">Uploaded</th></tr></thead><tbody>${documents.map(
+    ? html`<table>${headings('Document', 'Kind', 'For', 'Size', 'SHA-256', 'Uploaded')}<tbody>${documents.map(
         (d) => html`<tr><td><a href="${projectHref(projectId)}/documents/${encodeURIComponent(d.documentId)}" download>${d.filename}</a></td>
 <td>${d.kind}</td><td>${componentName(components, d.componentId)}</td><td class="num">${size(d.size)}</td><td class="mono">${d.sha256}</td>
 <td>${when(d.uploadedAt)}<br><span class="muted">${d.uploadedBy}</span></td></tr>`,
@@ -127,7 +127,7 @@ export function trailSection(projectId: string, entries: readonly TrailEntry[], 
   return html`<section aria-labelledby="trail-title"><h2 id="trail-title">Audit trail</h2>
 <p class="actions">${more}<a href="${projectHref(projectId)}/audit.csv" download>Download the whole trail (CSV)</a></p>
 <table><caption>${all ? 'Every entry' : 'The latest entries'}, newest first</caption>
-<thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">What</th><th scope="col">Detail</th></tr></thead>
+${headings('When', 'Who', 'What', 'Detail')}
 <tbody>${shown.map(
     (e) => html`<tr><td class="when">${when(e.at)}</td><td>${e.actorName ?? e.actor}<br><span class="muted">${e.channel}</span></td>
 <td>${e.action}${(e.componentId || e.stepId) && html`<br><span class="mono muted">${[e.componentId, e.stepId].filter(Boolean).join(' · ')}</span>`}</td>

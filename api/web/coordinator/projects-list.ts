@@ -7,7 +7,7 @@ import { html } from '../../html';
 import { errorSummary, select, sentence, textInput, type FieldError } from '../forms';
 import type { ApiAnswer } from '../page-api';
 import type { WebContext } from '../routes';
-import { agencyName, funderName, projectHref, STAGE_LABELS, stageTag, when } from './project-parts';
+import { agencyName, funderName, headings, projectHref, STAGE_LABELS, stageTag, when } from './project-parts';
 
 interface ProjectRow {
   projectId: string;
@@ -22,6 +22,8 @@ interface ProjectRow {
 /** The list's own filters, as the API names them. */
 const FILTERS = ['q', 'stage', 'funderId'] as const;
 const LABELS: Record<string, string> = { q: 'Search', stage: 'Stage', funderId: 'Funder', cursor: 'Page', limit: 'Page size' };
+
+const STAGE_OPTIONS = Object.entries(STAGE_LABELS).map(([value, label]) => ({ value, label }));
 
 /** The filters as typed (blank ones left out), for the API's query and the page's own links. */
 function filtersOf(req: Request): Record<string, string> {
@@ -55,6 +57,7 @@ export function projectListPages(ctx: WebContext): Router {
     const kept = { ...chosen, ...(limit && { limit }) };
     const next = answer.ok && answer.body.nextCursor && `/app/projects?${new URLSearchParams({ ...kept, cursor: answer.body.nextCursor })}`;
 
+    const funders = ctx.policy.funders.map((f) => ({ value: f.id, label: f.name }));
     const rows = items.map(
       (p) => html`<tr><td><a href="${projectHref(p.projectId)}">${p.title}</a><br><span class="mono muted">${p.projectId}</span></td>
 <td>${funderName(ctx.policy, p.funderId)}</td><td>${agencyName(ctx.policy, p.leadAgency)}</td><td>${stageTag(p.stage)}</td>
@@ -62,7 +65,7 @@ export function projectListPages(ctx: WebContext): Router {
     );
     const table = items.length
       ? html`<table><caption>${filtered ? 'Projects that match' : 'Your projects'}, newest first${cursor ? ' (a later page)' : ''}</caption>
-<thead><tr><th scope="col">Project</th><th scope="col">Funder</th><th scope="col">Lead agency</th><th scope="col">Stage</th><th scope="col">Submitted</th></tr></thead>
+${headings('Project', 'Funder', 'Lead agency', 'Stage', 'Submitted')}
 <tbody>${rows}</tbody></table>`
       : answer.ok && html`<p>${filtered ? 'No project matches these filters.' : 'You have no projects yet.'}</p>`;
 
@@ -72,10 +75,11 @@ export function projectListPages(ctx: WebContext): Router {
       title: 'Projects',
       body: html`${errorSummary(errors)}<h1>Projects</h1>
 <p class="lede">The projects you may see, newest first. <a href="/app/projects/new">Submit a project</a></p>
-<form method="get" action="/app/projects" class="filters" role="search" aria-label="Search and filter projects">${limit && html`<input type="hidden" name="limit" value="${limit}">`}
+<form method="get" action="/app/projects" class="filters" role="search" aria-label="Search and filter projects">
+${limit && html`<input type="hidden" name="limit" value="${limit}">`}
 ${textInput({ key: 'q', type: 'search', label: LABELS.q, hint: 'Part of the title, or the project id', values: filters, errors })}
-${select({ key: 'stage', label: LABELS.stage, blank: 'Any stage', options: Object.entries(STAGE_LABELS).map(([value, label]) => ({ value, label })), values: filters, errors })}
-${select({ key: 'funderId', label: LABELS.funderId, blank: 'Any funder', options: ctx.policy.funders.map((f) => ({ value: f.id, label: f.name })), values: filters, errors })}
+${select({ key: 'stage', label: LABELS.stage, blank: 'Any stage', options: STAGE_OPTIONS, values: filters, errors })}
+${select({ key: 'funderId', label: LABELS.funderId, blank: 'Any funder', options: funders, values: filters, errors })}
 <div class="actions"><button type="submit">Apply filters</button>${filtered && html`<a href="/app/projects">Clear filters</a>`}</div></form>
 ${table}
 ${
