@@ -71,7 +71,7 @@ test('the list: search, stage and funder filters, pages with a next link; only t
   expect(linkedIds((await stranger.get(`/app/projects?q=${encodeURIComponent(word)}`)).text)).toEqual([]);
 });
 
-test('the project page: components, steps open and decided, an information request to answer, documents, calendar and trail', async () => {
+test('the project page: components, steps open and decided, an information request to answer, documents, calendar, trail, the licence letter', async () => {
   const { projectId, title } = await toLicenceReview(stack, 'page', 'Project page');
   // A specification sheet, filed through the API; BAFA then asks the coordinator a question.
   const sheet = Buffer.from('%PDF-1.4\n% specification sheet\n%%EOF\n');
@@ -138,6 +138,18 @@ test('the project page: components, steps open and decided, an information reque
   expect(ics.text).toContain('BEGIN:VCALENDAR');
   const csv = await agent.get(`/app/projects/${projectId}/audit.csv`);
   expect(csv.text.split('\r\n')[0]).toBe('at,actor,actorName,action,channel,componentId,stepId,detail');
+
+  // The coordinator answers (through the API here: its own page is another's), BAFA approves: the licence letter, from the page.
+  const answered = await api().post(`/v1/projects/${projectId}/info`).set(asCoordinator).send({ stepId: 'c1-de-bafa', answer: 'The pixel detector.' });
+  expect(answered.status).toBe(200);
+  await decideByLink(stack, projectId, title, 'c1-de-bafa', { decision: 'approve' });
+  await stack.waitForView(projectId, (v) => v.components[0].licence.status === 'approved', 'the licence');
+  const licensed = (await agent.get(`/app/projects/${projectId}`)).text;
+  expect(licensed).toContain(`<a href="/app/projects/${projectId}/components/c1/letter.pdf">Licence letter (PDF)`);
+  expect(licensed).toContain(`<a href="/app/projects/${projectId}/reports/new">File a compliance report</a>`);
+  const letter = await agent.get(`/app/projects/${projectId}/components/c1/letter.pdf`).buffer(true);
+  expect({ status: letter.status, type: letter.headers['content-type'] }).toEqual({ status: 200, type: 'application/pdf' });
+  expect(letter.headers['content-disposition']).toMatch(/^attachment; filename=/);
 
   // Not theirs: the page, and its files, are "not found".
   const stranger = await signedInAgent(stack.app, KEYS.otherCoordinator);
