@@ -84,6 +84,18 @@ export class PageApi {
     return this.call<T>(from, { method: 'GET', path });
   }
 
+  /**
+   * A GET whose answer is bytes (a document, a letter, a calendar), unread: a page streams it on to the browser. Sent
+   * as the signed-in person, as call() sends; a GET writes nothing, so no CSRF token is needed.
+   */
+  async download(from: Request, path: string): Promise<globalThis.Response> {
+    const headers: Record<string, string> = { ...pageHeaders(from.ip) };
+    const session = from.cookies?.[SESSION_COOKIE];
+    if (typeof session === 'string') headers.cookie = `${SESSION_COOKIE}=${encodeURIComponent(session)}`;
+    if (from.id) headers['x-request-id'] = String(from.id);
+    return fetch((await this.base()) + path, { headers, redirect: 'manual' });
+  }
+
   /** Stops the loopback listener (the app's own shutdown; tests). */
   async close(): Promise<void> {
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));

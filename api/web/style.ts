@@ -50,4 +50,5 @@ export const WEB_STYLE = raw(`
   .filters { display: flex; gap: 1rem; align-items: flex-end; flex-wrap: wrap; margin: 0 0 1rem; } .filters .group { margin: 0; }
   .muted { color: #52606d; } .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: .88rem; overflow-wrap: anywhere; }
   ul.plain { list-style: none; padding: 0; margin: 0; } ul.plain li { margin: 0 0 .2rem; }
+  td.when { white-space: nowrap; }
 `);

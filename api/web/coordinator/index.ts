@@ -6,6 +6,11 @@ import { complianceReportPages } from './compliance-report';
 import { correctiveActionPages } from './corrective-action';
 import { delegatePages } from './delegates';
 import { infoAnswerPages } from './info-answer';
+import { projectFilePages } from './project-files';
+import { projectPages } from './project-page';
+import { projectListPages } from './projects-list';
+import { scopingPages } from './scoping';
+import { withdrawPages } from './withdraw';
 
 export const coordinatorPages: PageRoutes = (ctx) => {
   const router = Router();
@@ -15,5 +20,10 @@ export const coordinatorPages: PageRoutes = (ctx) => {
   router.use(complianceReportPages(ctx));
   router.use(correctiveActionPages(ctx));
   router.use(appealPages(ctx));
+  router.use(projectListPages(ctx));
+  router.use(scopingPages(ctx));
+  router.use(withdrawPages(ctx));
+  router.use(projectFilePages(ctx));
+  router.use(projectPages(ctx)); // `/projects/:id` passes `/projects/new` on to the submission's pages
   return router;
 };
