@@ -2,6 +2,7 @@
 # The test suite in lanes, run one after another so no lane's load slows another's:
 #   checks     type check, lint and formatting (npm run format fixes the last)
 #   fast       unit tests and the API on a real dev server, worker and MailDev
+#   web        the pages of /app, over HTTP and in Chromium (axe-core on each kind of page)
 #   workflows  workflows on a real dev server, replay of recorded histories, worker start-up
 #   faults     real processes killed, stopped and frozen; two workers and two APIs (one file at a time)
 #   e2e        `npm start` as a newcomer runs it, driven by e-mail links
@@ -35,7 +36,8 @@ run_lane() {
 
 # The test folders of each lane; every folder under test/ with tests belongs to one.
 declare -A FOLDERS=(
-  [fast]="unit api records web"
+  [fast]="unit api records"
+  [web]="web"
   [workflows]="workflows replay worker"
   [faults]="faults scaling"
   [e2e]="e2e"
@@ -60,6 +62,7 @@ jest_lane() {
 
 run_lane checks bash -c 'npx tsc --noEmit -p . && npx eslint . && npx prettier --check --log-level warn . && npm run --silent lint:openapi'
 run_lane fast jest_lane fast
+run_lane web jest_lane web
 run_lane workflows jest_lane workflows
 run_lane faults jest_lane faults --runInBand
 run_lane e2e jest_lane e2e
