@@ -27,6 +27,8 @@ export function submissionPages(ctx: WebContext): Router {
     const f = { token: ctx.token(req, res), key, draft };
     if (page === 'check') return ctx.render(req, res, { title: 'Check your answers', body: checkPage(f, funders) });
     if (page === 'tasks') return ctx.render(req, res, { title: 'Submit a project', body: taskListPage(f) });
+    // A part of rows opens with one to fill in (left empty, it is dropped when the person leaves the page).
+    if (page !== 'details' && !draft[page].length) f.draft = { ...draft, [page]: [emptyRow[page](draft)] };
     ctx.render(req, res, { title: `${PART_TITLES[page]} – Submit a project`, body: partPage(f, page, funders) });
   }
 

@@ -72,8 +72,7 @@ export function correctionPage(f: FormParts, errors: readonly FieldError[], fund
 ${form(f, 'all', html`${sections}<div class="actions">${goButton('check', 'Check your answers', 'primary')}</div>`, 'check')}`;
 }
 
-const lines = (...parts: (string | false | undefined)[]) =>
-  parts.filter(Boolean).map((p, i) => html`${i > 0 && html`<br>`}${p}`);
+const lines = (...parts: (string | false | undefined)[]) => parts.filter(Boolean).map((p, i) => html`${i > 0 && html`<br>`}${p}`);
 const listed = (values: string[], none = 'none') => (values.length ? values.join(', ') : none);
 
 export function checkPage(f: FormParts, funders: readonly Funder[]): SafeHtml {

@@ -65,8 +65,23 @@ ${textInput({ key: 'coordinator.name', label: "Coordinator's name", values, erro
 ${textInput({ key: 'coordinator.email', label: "Coordinator's e-mail address", type: 'email', values, errors, autocomplete: 'email' })}
 ${
   partnerIds.length
-    ? select({ key: 'coordinator.partnerId', label: "Coordinator's organisation", hint: 'One of the partners', options: partnerIds, blank: 'Choose a partner', values, errors })
-    : textInput({ key: 'coordinator.partnerId', label: "Coordinator's organisation", hint: "The partner's reference, e.g. kit (add the partners too)", values, errors, short: true })
+    ? select({
+        key: 'coordinator.partnerId',
+        label: "Coordinator's organisation",
+        hint: 'One of the partners',
+        options: partnerIds,
+        blank: 'Choose a partner',
+        values,
+        errors,
+      })
+    : textInput({
+        key: 'coordinator.partnerId',
+        label: "Coordinator's organisation",
+        hint: "The partner's reference, e.g. kit (add the partners too)",
+        values,
+        errors,
+        short: true,
+      })
 }</fieldset>`;
 }
 
@@ -100,7 +115,12 @@ ${textInput({ ...joined(`${at}.destinations`, c.destinations), label: 'Destinati
 ${
   recipients.length
     ? choices({ key: `${at}.recipients`, label: 'Recipients', hint: 'The partners who receive it', type: 'checkbox', options: recipients, values, errors })
-    : textInput({ ...joined(`${at}.recipients`, c.recipients), label: 'Recipients', hint: "The partners' references, separated by commas (add the partners too)", errors })
+    : textInput({
+        ...joined(`${at}.recipients`, c.recipients),
+        label: 'Recipients',
+        hint: "The partners' references, separated by commas (add the partners too)",
+        errors,
+      })
 }
 ${select({ key: `${at}.exporter`, label: 'Exporter (optional)', hint: "The partner that exports it; by default the coordinator's", options: optionsOf(d.partners, [c.exporter]), blank: "The coordinator's organisation", values, errors })}
 ${textInput({ key: `${at}.heldIn`, label: 'Where the items are held (optional)', hint: "A two-letter country code; by default the exporter's country", values, errors, short: true })}
