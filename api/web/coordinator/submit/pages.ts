@@ -59,7 +59,8 @@ ${form(
   f,
   part,
   html`${PART_FIELDS[part]({ draft: f.draft, errors: [], funders })}
-<div class="actions">${goButton('tasks', 'Save and go back to the task list', 'primary')}${goButton('check', 'Save and check your answers', 'secondary')}</div>`,
+<div class="actions">${goButton('tasks', 'Save and go back to the task list', 'primary')}
+${goButton('check', 'Save and check your answers', 'secondary')}</div>`,
   'tasks',
 )}`;
 }

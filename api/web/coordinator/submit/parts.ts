@@ -50,6 +50,22 @@ function optionsOf(rows: { id: string; name?: string; title?: string }[], curren
   return options;
 }
 
+/** The hints of the rows' fields: what to type, with an example. */
+const HINT = {
+  partnerId: 'A short reference of your choice, e.g. kit: components name their recipients by it',
+  contact: 'Who acknowledges a licence’s conditions for this partner',
+  controlCodes: 'Control list entries, separated by commas, e.g. 3A001, ML22; none if unlisted',
+  destinations: 'Two-letter country codes, separated by commas, e.g. US, JP',
+  exporter: "The partner that exports it; by default the coordinator's",
+  heldIn: "A two-letter country code; by default the exporter's country",
+};
+
+const COORDINATORS = "The coordinator's organisation";
+
+/** A part of rows: its own errors, its rows (or what it is without), and "add another". */
+const rowsPart = (part: string, rows: SafeHtml[], none: string, what: string, errors: readonly FieldError[]) =>
+  html`<div id="${part}">${ownErrors(part, errors)}${rows.length ? rows : html`<p>${none}</p>`}</div>${addButton(part, what)}`;
+
 const removeButton = (key: string, what: string) =>
   html`<div class="actions"><button type="submit" class="secondary" name="_remove" value="${key}">Remove ${what}</button></div>`;
 const addButton = (part: string, what: string) =>
@@ -90,14 +106,14 @@ export function partnerFields({ draft: d, errors }: PartView): SafeHtml {
     const at = `partners.${i}`;
     const values = { partners: d.partners };
     return html`<fieldset class="rows" id="${fieldId(at)}"><legend>Partner ${i + 1}</legend>${ownErrors(at, errors)}
-${textInput({ key: `${at}.id`, label: 'Reference', hint: 'A short reference of your choice, e.g. kit: components name their recipients by it', values, errors, short: true })}
+${textInput({ key: `${at}.id`, label: 'Reference', hint: HINT.partnerId, values, errors, short: true })}
 ${textInput({ key: `${at}.name`, label: 'Name', values, errors, autocomplete: 'organization' })}
 ${textInput({ key: `${at}.country`, label: 'Country', hint: 'Its two-letter code, e.g. DE', values, errors, short: true })}
-${textInput({ key: `${at}.contact.name`, label: "Contact's name (optional)", hint: 'Who acknowledges a licence’s conditions for this partner', values, errors })}
+${textInput({ key: `${at}.contact.name`, label: "Contact's name (optional)", hint: HINT.contact, values, errors })}
 ${textInput({ key: `${at}.contact.email`, label: "Contact's e-mail address (optional)", type: 'email', values, errors })}
 ${removeButton(at, `partner ${i + 1}${p.name ? ` (${p.name})` : ''}`)}</fieldset>`;
   });
-  return html`<div id="partners">${ownErrors('partners', errors)}${rows.length ? rows : html`<p>No partners yet.</p>`}</div>${addButton('partners', 'partner')}`;
+  return rowsPart('partners', rows, 'No partners yet.', 'partner', errors);
 }
 
 export function componentFields({ draft: d, errors }: PartView): SafeHtml {
@@ -105,13 +121,14 @@ export function componentFields({ draft: d, errors }: PartView): SafeHtml {
     const at = `components.${i}`;
     const values = { components: d.components };
     const recipients = optionsOf(d.partners, c.recipients);
+    const exporters = optionsOf(d.partners, [c.exporter]);
     return html`<fieldset class="rows" id="${fieldId(at)}"><legend>Component ${i + 1}</legend>${ownErrors(at, errors)}
 ${textInput({ key: `${at}.id`, label: 'Reference', hint: 'A short reference, e.g. c1: milestones name their components by it', values, errors, short: true })}
 ${textInput({ key: `${at}.name`, label: 'Name', values, errors })}
 ${textArea({ key: `${at}.description`, label: 'Description (optional)', values, errors, rows: 3 })}
-${textInput({ ...joined(`${at}.controlCodes`, c.controlCodes), label: 'Control codes', hint: 'Control list entries, separated by commas, e.g. 3A001, ML22; none if unlisted', errors })}
+${textInput({ ...joined(`${at}.controlCodes`, c.controlCodes), label: 'Control codes', hint: HINT.controlCodes, errors })}
 ${textInput({ key: `${at}.endUse`, label: 'End use', hint: 'e.g. civilian-research, fundamental-research, plasma-diagnostics', values, errors })}
-${textInput({ ...joined(`${at}.destinations`, c.destinations), label: 'Destinations', hint: 'Two-letter country codes, separated by commas, e.g. US, JP', errors })}
+${textInput({ ...joined(`${at}.destinations`, c.destinations), label: 'Destinations', hint: HINT.destinations, errors })}
 ${
   recipients.length
     ? choices({ key: `${at}.recipients`, label: 'Recipients', hint: 'The partners who receive it', type: 'checkbox', options: recipients, values, errors })
@@ -122,11 +139,11 @@ ${
         errors,
       })
 }
-${select({ key: `${at}.exporter`, label: 'Exporter (optional)', hint: "The partner that exports it; by default the coordinator's", options: optionsOf(d.partners, [c.exporter]), blank: "The coordinator's organisation", values, errors })}
-${textInput({ key: `${at}.heldIn`, label: 'Where the items are held (optional)', hint: "A two-letter country code; by default the exporter's country", values, errors, short: true })}
+${select({ key: `${at}.exporter`, label: 'Exporter (optional)', hint: HINT.exporter, options: exporters, blank: COORDINATORS, values, errors })}
+${textInput({ key: `${at}.heldIn`, label: 'Where the items are held (optional)', hint: HINT.heldIn, values, errors, short: true })}
 ${removeButton(at, `component ${i + 1}${c.name ? ` (${c.name})` : ''}`)}</fieldset>`;
   });
-  return html`<div id="components">${ownErrors('components', errors)}${rows.length ? rows : html`<p>No components yet.</p>`}</div>${addButton('components', 'component')}`;
+  return rowsPart('components', rows, 'No components yet.', 'component', errors);
 }
 
 export function milestoneFields({ draft: d, errors }: PartView): SafeHtml {
@@ -146,7 +163,7 @@ ${
 }
 ${removeButton(at, `milestone ${i + 1}${m.title ? ` (${m.title})` : ''}`)}</fieldset>`;
   });
-  return html`<div id="milestones">${ownErrors('milestones', errors)}${rows.length ? rows : html`<p>No milestones yet: they are optional.</p>`}</div>${addButton('milestones', 'milestone')}`;
+  return rowsPart('milestones', rows, 'No milestones yet: they are optional.', 'milestone', errors);
 }
 
 export const PART_FIELDS: Record<Part, (view: PartView) => SafeHtml> = {
