@@ -18,10 +18,11 @@ export interface FormParts {
 
 /** The form every page of the submission is: its token, its key, the draft, and the part(s) it sends. */
 function form({ token, key, draft }: FormParts, part: Part | 'all' | 'none', body: SafeHtml, next: string): SafeHtml {
-  // The first button of a form is the one the Enter key presses: here, the page's own "continue", not a row's "remove".
+  // The first button of a form is the one the Enter key presses: here, the page's own "continue", not a row's "remove"
+  // (in a hidden element: the style sheet's buttons would show through a button's own hidden attribute).
   return html`<form method="post" action="${SUBMIT_PATH}" novalidate>${formKeys(token, key)}
 <input type="hidden" name="_draft" value="${JSON.stringify(draft)}"><input type="hidden" name="_part" value="${part}">
-<button type="submit" name="_go" value="${next}" hidden tabindex="-1">Continue</button>
+<div hidden><button type="submit" name="_go" value="${next}" tabindex="-1">Continue</button></div>
 ${body}</form>`;
 }
 
