@@ -23,6 +23,8 @@ const unescape = (s: string) =>
 /** The draft the page carries, as its hidden field has it. */
 const draftOf = (page: string) => unescape(/name="_draft" value="([^"]*)"/.exec(page)![1]);
 const partOf = (page: string) => /name="_part" value="([^"]*)"/.exec(page)![1];
+/** Where a part's page goes back to, when it says (opened by "Change" from check your answers). */
+const backOf = (page: string) => /name="_back" value="([^"]*)"/.exec(page)?.[1];
 
 /**
  * Presses a button of the page's form (`{ _go: 'partners' }`, `{ _add: 'partners' }`…) with these fields typed, named
@@ -32,7 +34,7 @@ async function press(agent: Agent, page: string, fields: Record<string, unknown>
   return agent
     .post('/app/projects/new')
     .type('form')
-    .send(stringify({ ...formTokens(page), _draft: draftOf(page), _part: partOf(page), ...fields }));
+    .send(stringify({ ...formTokens(page), _draft: draftOf(page), _part: partOf(page), _back: backOf(page), ...fields }));
 }
 
 const DETAILS = (title: string) => ({
@@ -104,6 +106,15 @@ test('a three-component project submitted through the task list, its parts and c
     expect(page).toContain(text);
   expect(page).toContain('Due: 2027-06-30T00:00:00Z');
   expect(page).toContain('name="_go" value="components">Change component 1</button>');
+
+  // "Change" opens the part's page, which goes back to check your answers first (the Enter key too).
+  page = (await press(agent, page, { _go: 'components' })).text;
+  expect(page).toMatch(/<div hidden><button type="submit" name="_go" value="check"/);
+  expect(page).toMatch(/<div class="actions"><button type="submit" class="primary" name="_go" value="check">Save and check your answers/);
+  page = (await press(agent, page, { components: COMPONENTS.slice(0, 2), _add: 'components' })).text; // a removed row, then one added
+  expect(backOf(page)).toBe('check');
+  page = (await press(agent, page, { components: COMPONENTS, _go: 'check' })).text;
+  expect(page).toContain('High-speed camera (c2)');
 
   const sent = await press(agent, page, { _send: '1' });
   expect(sent.status).toBe(303);

@@ -23,13 +23,13 @@ export function submissionPages(ctx: WebContext): Router {
   const router = Router();
   const funders = ctx.policy.funders;
 
-  function show(req: Request, res: Response, draft: Draft, key: string, page: Part | 'tasks' | 'check') {
+  function show(req: Request, res: Response, draft: Draft, key: string, page: Part | 'tasks' | 'check', back: 'tasks' | 'check' = 'tasks') {
     const f = { token: ctx.token(req, res), key, draft };
     if (page === 'check') return ctx.render(req, res, { title: 'Check your answers', body: checkPage(f, funders) });
     if (page === 'tasks') return ctx.render(req, res, { title: 'Submit a project', body: taskListPage(f) });
     // A part of rows opens with one to fill in (left empty, it is dropped when the person leaves the page).
     if (page !== 'details' && !draft[page].length) f.draft = { ...draft, [page]: [emptyRow[page](draft)] };
-    ctx.render(req, res, { title: `${PART_TITLES[page]} – Submit a project`, body: partPage(f, page, funders) });
+    ctx.render(req, res, { title: `${PART_TITLES[page]} – Submit a project`, body: partPage(f, page, funders, back) });
   }
 
   function correct(req: Request, res: Response, draft: Draft, key: string, errors: ReturnType<typeof submissionErrors>) {
@@ -44,13 +44,15 @@ export function submissionPages(ctx: WebContext): Router {
     const key = one(body._key) || ctx.formKey();
     const from = one(body._part);
     let draft = withPosted(readDraft(one(body._draft)), from === 'all' ? PARTS : isPart(from) ? [from] : [], body);
-    const back = (d: Draft) => (from === 'all' ? correct(req, res, d, key, []) : show(req, res, d, key, isPart(from) ? from : 'tasks'));
+    // Where a part's page goes back to: check your answers when its "Change" opened it.
+    const backTo = from === 'check' || one(body._back) === 'check' ? 'check' : 'tasks';
+    const back = (d: Draft) => (from === 'all' ? correct(req, res, d, key, []) : show(req, res, d, key, isPart(from) ? from : 'tasks', backTo));
 
     const add = one(body._add);
     if (ROWS.includes(add as RowPart)) {
       const part = add as RowPart;
       draft = { ...draft, [part]: [...draft[part], emptyRow[part](draft)] };
-      return from === 'all' ? back(draft) : show(req, res, draft, key, part);
+      return from === 'all' ? back(draft) : show(req, res, draft, key, part, backTo);
     }
     const remove = /^(partners|components|milestones)\.(\d+)$/.exec(one(body._remove));
     if (remove) {
@@ -66,7 +68,7 @@ export function submissionPages(ctx: WebContext): Router {
       return correct(req, res, draft, key, submissionErrors(answer, shownKeys(draft)));
     }
     const go = one(body._go);
-    show(req, res, draft, key, isPart(go) || go === 'check' ? go : 'tasks');
+    show(req, res, draft, key, isPart(go) || go === 'check' ? go : 'tasks', backTo);
   });
 
   return router;

@@ -17,7 +17,7 @@ export interface FormParts {
 }
 
 /** The form every page of the submission is: its token, its key, the draft, and the part(s) it sends. */
-function form({ token, key, draft }: FormParts, part: Part | 'all' | 'none', body: SafeHtml, next: string): SafeHtml {
+function form({ token, key, draft }: FormParts, part: Part | 'all' | 'check' | 'none', body: SafeHtml, next: string): SafeHtml {
   // The first button of a form is the one the Enter key presses: here, the page's own "continue", not a row's "remove"
   // (in a hidden element: the style sheet's buttons would show through a button's own hidden attribute).
   return html`<form method="post" action="${SUBMIT_PATH}" novalidate>${formKeys(token, key)}
@@ -54,15 +54,19 @@ ${form(
 )}`;
 }
 
-export function partPage(f: FormParts, part: Part, funders: readonly Funder[]): SafeHtml {
+/** A part's page; opened with "Change" from check your answers, it goes back there first. */
+export function partPage(f: FormParts, part: Part, funders: readonly Funder[], back: 'tasks' | 'check'): SafeHtml {
+  const buttons =
+    back === 'check'
+      ? html`${goButton('check', 'Save and check your answers', 'primary')}${goButton('tasks', 'Save and go back to the task list', 'secondary')}`
+      : html`${goButton('tasks', 'Save and go back to the task list', 'primary')}${goButton('check', 'Save and check your answers', 'secondary')}`;
   return html`<h1>${PART_TITLES[part]}</h1>
 ${form(
   f,
   part,
-  html`${PART_FIELDS[part]({ draft: f.draft, errors: [], funders })}
-<div class="actions">${goButton('tasks', 'Save and go back to the task list', 'primary')}
-${goButton('check', 'Save and check your answers', 'secondary')}</div>`,
-  'tasks',
+  html`<input type="hidden" name="_back" value="${back}">${PART_FIELDS[part]({ draft: f.draft, errors: [], funders })}
+<div class="actions">${buttons}</div>`,
+  back,
 )}`;
 }
 
@@ -123,7 +127,7 @@ export function checkPage(f: FormParts, funders: readonly Funder[]): SafeHtml {
   return html`<h1>Check your answers before sending the project</h1>
 ${form(
   f,
-  'none',
+  'check',
   html`<h2>${PART_TITLES.details}</h2>${details}<h2>${PART_TITLES.partners}</h2>${summaryList(partners)}
 <h2>${PART_TITLES.components}</h2>${summaryList(components)}<h2>${PART_TITLES.milestones}</h2>${summaryList(milestones)}
 <h2>Now send the project</h2><p>Its review starts at once: the service classifies each component and asks the agencies that review it.</p>
