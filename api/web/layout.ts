@@ -47,11 +47,15 @@ export interface PageParts {
   hasErrors?: boolean;
 }
 
+/** The navigation item a page is under: the longest that is its path or a folder of it (`/app/projects/new` is not under Projects). */
+function currentItem(items: NavItem[], path: string): NavItem | undefined {
+  const under = items.filter((item) => path === item.href || path.startsWith(item.href + '/'));
+  return under.sort((a, b) => b.href.length - a.href.length)[0];
+}
+
 export function webPage({ title, caller, path, body, hasErrors }: PageParts): string {
-  const nav = NAV[caller.role].map(
-    (item) =>
-      html`<li><a href="${item.href}"${(path === item.href || (item.href !== '/dashboard' && path.startsWith(item.href + '/'))) && html` aria-current="page"`}>${item.label}</a></li>`,
-  );
+  const current = currentItem(NAV[caller.role], path);
+  const nav = NAV[caller.role].map((item) => html`<li><a href="${item.href}"${item === current && html` aria-current="page"`}>${item.label}</a></li>`);
   return String(html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex, nofollow"><link rel="icon" href="data:,"><title>${hasErrors ? 'Error: ' : ''}${title} – Export licence reviews</title>

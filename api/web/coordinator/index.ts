@@ -11,9 +11,12 @@ import { projectPages } from './project-page';
 import { projectListPages } from './projects-list';
 import { scopingPages } from './scoping';
 import { withdrawPages } from './withdraw';
+import { submissionPages } from './submit';
 
 export const coordinatorPages: PageRoutes = (ctx) => {
   const router = Router();
+  // Before any /projects/:id page: "new" is not a project's id.
+  router.use(submissionPages(ctx));
   router.use(delegatePages(ctx));
   // The actions on a project, each linked from the project page and back to it.
   router.use(infoAnswerPages(ctx));
@@ -24,6 +27,6 @@ export const coordinatorPages: PageRoutes = (ctx) => {
   router.use(scopingPages(ctx));
   router.use(withdrawPages(ctx));
   router.use(projectFilePages(ctx));
-  router.use(projectPages(ctx)); // `/projects/:id` passes `/projects/new` on to the submission's pages
+  router.use(projectPages(ctx));
   return router;
 };
