@@ -1,17 +1,27 @@
 /**
- * A coordinator submits a three-component project in a real browser (Debian chromium through playwright-core), through
- * the pages only: the task list, a page per part (a row added with "Add another", one removed), check your answers.
- * The first sending is refused (a partner's country typed as a name): the page of every part shows the error beside
- * its field with all that was typed; corrected there, the project is sent and recorded. axe-core checks each kind of page.
+ * A coordinator's journey in a real browser (Debian chromium through playwright-core), through the pages only: a
+ * three-component project submitted through the task list, a page per part (a row added with "Add another", one
+ * removed) and check your answers. The first sending is refused (a partner's country typed as a name): the page of
+ * every part shows the error beside its field with all that was typed; corrected there, the project is recorded.
+ * Then scoping confirmed, BAFA's request for information answered with a file, and, once the licence is granted, the
+ * first compliance report filed. The other parties act by their e-mailed links; the browser opens no /v1 route.
+ * axe-core checks each kind of page.
  */
 import type { Browser, Page } from 'playwright-core';
+import type { MonitoredLicenceView } from '../../workflows/compliance-contract';
 import request from 'supertest';
 import { bearer, KEYS, useApiStack, useServedApp } from '../helpers/api-stack';
 import { launchChromium } from '../helpers/browser';
 import { uniqueId } from '../helpers/fixtures';
+import { decideByLink } from '../helpers/grant-review';
+import { setReviewDurations, testPolicyFile } from '../helpers/policy';
+import { policySchema } from '../../domain/policy';
 import { axeCheck, reportAxe, screenshot, seriousViolations, signInWithKey } from '../helpers/web';
 
-const stack = useApiStack();
+// Reviews long enough that no step falls due while a browser on a busy machine reads and answers.
+const file = testPolicyFile();
+setReviewDurations(file, 600, 1800);
+const stack = useApiStack({ policy: policySchema.parse(file) });
 const served = useServedApp(stack);
 const api = () => request(stack.app);
 
@@ -36,8 +46,10 @@ const COMPONENTS = [
   { name: 'High-speed camera', codes: '6A003', endUse: 'plasma-diagnostics', destinations: 'US' },
 ];
 
-test('a coordinator submits a three-component project through the task list, corrects a refusal, and it is recorded', async () => {
+test('a coordinator submits a three-component project, confirms scoping, answers a request for information with a file, and files a report', async () => {
   const page = await browser.newPage();
+  const apiRequests: string[] = [];
+  page.on('request', (r) => new URL(r.url()).pathname.startsWith('/v1/') && apiRequests.push(r.url()));
   const title = `Plasma diagnostics ${uniqueId()}`;
   await signInWithKey(page, served.base, KEYS.coordinator);
   await page.goto(`${served.base}/app`); // the coordinator's first page; "Submit a project" is in the navigation
@@ -116,5 +128,49 @@ test('a coordinator submits a three-component project through the task list, cor
   expect(view.title).toBe(title);
   expect(view.components.map((c: { name: string }) => c.name)).toEqual(COMPONENTS.map((c) => c.name));
   expect(view.milestones).toHaveLength(1);
+  const board = view.components.find((c: { name: string }) => c.name === 'Radiation-hardened FPGA board').id;
+  const licenceStep = `${board}-de-bafa`;
+
+  // Scoping, from the project page.
+  await stack.waitForView(projectId, (v) => v.components.every((c) => c.tier !== null), 'classification');
+  await page.reload();
+  await Promise.all([page.waitForURL(/\/scoping$/), page.getByRole('link', { name: 'Confirm scoping' }).click()]);
+  await accessible(page, 'coordinator-scoping');
+  await Promise.all([page.waitForURL(/done=scoping-confirmed/), press(page, 'Confirm scoping')]);
+
+  // The funder and the lead agency approve the grant, and BAFA asks about the board, each by its e-mailed link.
+  for (const step of ['grant-funder', 'grant-agency']) await decideByLink(stack, projectId, title, step, { decision: 'approve' });
+  const question = 'Which FPGA part number, and its total-dose rating?';
+  await decideByLink(stack, projectId, title, licenceStep, { decision: 'request-info', comment: question });
+  await stack.waitForView(projectId, (v) => !!v.steps.find((s) => s.stepId === licenceStep)?.infoRequest, 'information request');
+  await page.goto(`${served.base}/app/projects/${projectId}`);
+  await Promise.all([page.waitForURL(/\/info\//), page.getByRole('link', { name: /^Answer the information request from/ }).click()]);
+  expect(await page.getByText(question).count()).toBe(1);
+  await page.getByLabel('Your answer').fill('XQRKU060, rated 300 krad(Si): datasheet attached.');
+  await page.getByLabel('Files').setInputFiles({ name: 'datasheet.txt', mimeType: 'text/plain', buffer: Buffer.from('XQRKU060: 300 krad(Si)\n') });
+  await Promise.all([page.waitForURL(/done=info-answered$/), press(page, 'Send the answer')]);
+  const documents = (await api().get(`/v1/projects/${projectId}/documents`).set(bearer(KEYS.coordinator))).body.items;
+  expect(documents).toEqual([expect.objectContaining({ filename: 'datasheet.txt', componentId: board })]);
+
+  // BAFA grants the licence; its first report is asked for, and the coordinator files it from the project page.
+  await decideByLink(stack, projectId, title, licenceStep, { decision: 'approve' });
+  await stack.waitForAudit(projectId, (e) => e.some((x) => x.action === 'report-requested'), 'report request');
+  await page.goto(`${served.base}/app/projects/${projectId}`);
+  await Promise.all([page.waitForURL(/\/reports\/new/), page.getByRole('link', { name: 'File a compliance report' }).click()]);
+  await page.getByLabel('Licence').selectOption(board);
+  await page.getByLabel('Reporting period').fill('1');
+  await page.getByLabel('Yes').check();
+  await page.locator('#shipments-0-destination').fill('US');
+  await page.locator('#shipments-0-endUser').fill('Oak Ridge National Laboratory');
+  await page.locator('#shipments-0-date').fill('2027-03-01');
+  await accessible(page, 'coordinator-report');
+  await Promise.all([page.waitForURL(/done=report-filed$/), press(page, 'File the report')]);
+  const reported = await stack.waitForView(
+    projectId,
+    (v) => (v.components.find((c) => c.id === board)!.licence as MonitoredLicenceView).compliance?.reports[0].status === 'received',
+    'report received',
+  );
+  expect((reported.components.find((c) => c.id === board)!.licence as MonitoredLicenceView).compliance.reports[0]).toMatchObject({ anomalies: [] });
+  expect(apiRequests).toEqual([]);
   await page.close();
-}, 180_000);
+}, 300_000);
