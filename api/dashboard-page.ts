@@ -10,18 +10,9 @@ import type { Stage } from '../workflows/definitions';
 import type { Caller } from './auth';
 import { STAGES, type DashboardData, type ProjectRow } from './dashboard-data';
 import { html, raw, type SafeHtml } from './html';
-import { formatWhen } from './page-format';
+import { formatWhen, STAGE_LABELS } from './page-format';
 import type { OutOfTimeCase, StalledItem } from '../records/stalled';
 import type { QueuedStep } from '../records/steps';
-
-const STAGE_LABELS: Record<Stage, string> = {
-  scoping: 'Scoping',
-  'grant-review': 'Grant review',
-  active: 'Active',
-  rejected: 'Rejected',
-  withdrawn: 'Withdrawn',
-  closed: 'Closed',
-};
 
 const STYLE = raw(`
   * { box-sizing: border-box; }

@@ -4,8 +4,9 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Express } from 'express';
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import request from 'supertest';
+import { launchChromium } from './browser';
 
 /** A browser's session over HTTP: signed in with `key` through the dashboard's form; cookies kept between requests. */
 export async function signedInAgent(app: Express, key: string) {
@@ -80,4 +81,29 @@ export function reportAxe(name: string, result: AxeResult): void {
   if (!file) return;
   const { appendFileSync } = require('node:fs') as typeof import('node:fs');
   appendFileSync(file, JSON.stringify({ name, ...result }) + '\n');
+}
+
+/** Chromium for a file's tests: launched before them, closed after. Returns the browser's getter. */
+export function useChromium(): () => Browser {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    browser = await launchChromium();
+  }, 60_000);
+  afterAll(() => browser?.close());
+  return () => browser!;
+}
+
+/** axe-core on the page as it stands, kept for the notes (AXE_REPORT): the test fails on a serious or critical violation. */
+export async function expectAccessible(page: Page, name: string): Promise<void> {
+  const result = await axeCheck(page);
+  reportAxe(name, result);
+  expect(seriousViolations(result)).toEqual([]);
+}
+
+/** A fresh browser context (no cookies), signed in with `key`; close it when done. */
+export async function signedInPage(browser: Browser, base: string, key: string): Promise<{ page: Page; close: () => Promise<void> }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await signInWithKey(page, base, key);
+  return { page, close: () => context.close() };
 }

@@ -7,10 +7,9 @@ import type { Browser } from 'playwright-core';
 import request from 'supertest';
 import { policySchema } from '../../domain/policy';
 import { bearer, KEYS, useApiStack, useServedApp } from '../helpers/api-stack';
-import { launchChromium } from '../helpers/browser';
 import { toGrantReview } from '../helpers/grant-review';
 import { setReviewDurations, testPolicyFile } from '../helpers/policy';
-import { axeCheck, reportAxe, screenshot, seriousViolations, signInWithKey } from '../helpers/web';
+import { axeCheck, reportAxe, screenshot, seriousViolations, signInWithKey, useChromium } from '../helpers/web';
 
 // Reviews long enough that no step falls due (or escalates) while a browser on a busy machine reads and decides.
 const file = testPolicyFile();
@@ -18,11 +17,7 @@ setReviewDurations(file, 600, 1800);
 const stack = useApiStack({ policy: policySchema.parse(file) });
 const served = useServedApp(stack);
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchChromium();
-}, 60_000);
-afterAll(() => browser?.close());
+const chromium = useChromium();
 
 /** The project's step in BAFA's queue, once listed (set up through the API: the coordinator's and funder's acts are not this test's). */
 async function queuedRef(projectId: string): Promise<string> {
@@ -37,7 +32,7 @@ async function queuedRef(projectId: string): Promise<string> {
 test('an agency reviewer decides from the queue', async () => {
   const { projectId, title } = await toGrantReview(stack, 'Agency journey');
   const href = `/app/queue/${encodeURIComponent(await queuedRef(projectId))}`;
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const context = await chromium().newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   try {
     await signInWithKey(page, served.base, KEYS.agencyPerson);

@@ -11,12 +11,11 @@ import type { Browser, Page } from 'playwright-core';
 import type { MonitoredLicenceView } from '../../workflows/compliance-contract';
 import request from 'supertest';
 import { bearer, KEYS, useApiStack, useServedApp } from '../helpers/api-stack';
-import { launchChromium } from '../helpers/browser';
 import { uniqueId } from '../helpers/fixtures';
 import { decideByLink } from '../helpers/grant-review';
 import { setReviewDurations, testPolicyFile } from '../helpers/policy';
 import { policySchema } from '../../domain/policy';
-import { axeCheck, reportAxe, screenshot, seriousViolations, signInWithKey } from '../helpers/web';
+import { expectAccessible, screenshot, signInWithKey, useChromium } from '../helpers/web';
 
 // Reviews long enough that no step falls due while a browser on a busy machine reads and answers.
 const file = testPolicyFile();
@@ -25,18 +24,7 @@ const stack = useApiStack({ policy: policySchema.parse(file) });
 const served = useServedApp(stack);
 const api = () => request(stack.app);
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchChromium();
-}, 60_000);
-afterAll(() => browser?.close());
-
-/** axe-core on the page as it stands: no serious or critical violation; the figures go to the report. */
-async function accessible(page: Page, name: string) {
-  const result = await axeCheck(page);
-  reportAxe(name, result);
-  expect(seriousViolations(result)).toEqual([]);
-}
+const chromium = useChromium();
 
 const press = (page: Page, name: string) => page.getByRole('button', { name, exact: true }).click();
 
@@ -47,7 +35,7 @@ const COMPONENTS = [
 ];
 
 test('a coordinator submits a three-component project, confirms scoping, answers a request for information with a file, and files a report', async () => {
-  const page = await browser.newPage();
+  const page = await chromium().newPage();
   const apiRequests: string[] = [];
   page.on('request', (r) => new URL(r.url()).pathname.startsWith('/v1/') && apiRequests.push(r.url()));
   const title = `Plasma diagnostics ${uniqueId()}`;
@@ -55,7 +43,7 @@ test('a coordinator submits a three-component project, confirms scoping, answers
   await page.goto(`${served.base}/app`); // the coordinator's first page; "Submit a project" is in the navigation
   await page.getByRole('navigation').getByRole('link', { name: 'Submit a project' }).click();
   expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Submit a project');
-  await accessible(page, 'submission-task-list');
+  await expectAccessible(page, 'submission-task-list');
 
   await press(page, 'Project details');
   await page.getByLabel('Title').fill(title);
@@ -88,7 +76,7 @@ test('a coordinator submits a three-component project, confirms scoping, answers
   await press(page, 'Add another component');
   await press(page, 'Remove component 4'); // a row added by mistake, removed
   expect(await page.locator('fieldset.rows').count()).toBe(3);
-  await accessible(page, 'submission-components');
+  await expectAccessible(page, 'submission-components');
   await press(page, 'Save and go back to the task list');
   expect(await page.locator('ol.tasks').textContent()).toContain('3 added');
   await screenshot(page, 'submission-task-list');
@@ -99,7 +87,7 @@ test('a coordinator submits a three-component project, confirms scoping, answers
   await page.check('#milestones-0-componentIds-1'); // c2, the FPGA board
   await press(page, 'Save and check your answers');
   expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Check your answers before sending the project');
-  await accessible(page, 'submission-check-answers');
+  await expectAccessible(page, 'submission-check-answers');
   await screenshot(page, 'submission-check-answers');
 
   // Refused: the page of every part, the summary focused, the error beside its field, everything typed kept.
@@ -113,7 +101,7 @@ test('a coordinator submits a three-component project, confirms scoping, answers
   expect(await page.inputValue('#partners-1-country')).toBe('United States');
   expect(await page.inputValue('#components-2-name')).toBe('High-speed camera');
   expect(await page.inputValue('#milestones-0-title')).toBe('Prototype');
-  await accessible(page, 'submission-error');
+  await expectAccessible(page, 'submission-error');
   await screenshot(page, 'submission-error');
   const none = await api()
     .get(`/v1/projects?q=${encodeURIComponent(title)}`)
@@ -135,7 +123,7 @@ test('a coordinator submits a three-component project, confirms scoping, answers
   await stack.waitForView(projectId, (v) => v.components.every((c) => c.tier !== null), 'classification');
   await page.reload();
   await Promise.all([page.waitForURL(/\/scoping$/), page.getByRole('link', { name: 'Confirm scoping' }).click()]);
-  await accessible(page, 'coordinator-scoping');
+  await expectAccessible(page, 'coordinator-scoping');
   await Promise.all([page.waitForURL(/done=scoping-confirmed/), press(page, 'Confirm scoping')]);
 
   // The funder and the lead agency approve the grant, and BAFA asks about the board, each by its e-mailed link.
@@ -163,7 +151,7 @@ test('a coordinator submits a three-component project, confirms scoping, answers
   await page.locator('#shipments-0-destination').fill('US');
   await page.locator('#shipments-0-endUser').fill('Oak Ridge National Laboratory');
   await page.locator('#shipments-0-date').fill('2027-03-01');
-  await accessible(page, 'coordinator-report');
+  await expectAccessible(page, 'coordinator-report');
   await Promise.all([page.waitForURL(/done=report-filed$/), press(page, 'File the report')]);
   const reported = await stack.waitForView(
     projectId,

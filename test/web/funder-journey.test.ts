@@ -6,31 +6,19 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { KEYS, useApiStack, useServedApp } from '../helpers/api-stack';
-import { launchChromium } from '../helpers/browser';
-import { axeCheck, reportAxe, screenshot, seriousViolations, signInWithKey } from '../helpers/web';
+import { expectAccessible, screenshot, signInWithKey, useChromium } from '../helpers/web';
 import { activeProject } from '../helpers/active-project';
 
 const stack = useApiStack();
 const served = useServedApp(stack);
 const HORIZON = 'European Commission, Horizon Europe';
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchChromium();
-}, 60_000);
-afterAll(() => browser?.close());
-
-/** axe-core on the page as it stands: no serious or critical violation; the results go to the report. */
-async function accessible(page: Page, name: string): Promise<void> {
-  const result = await axeCheck(page);
-  reportAxe(name, result);
-  expect(seriousViolations(result)).toEqual([]);
-}
+const chromium = useChromium();
 
 test('a funder launches a cycle through the pages and sees its outcome by reloading', async () => {
   const { projectId, title } = await activeProject(stack, `Plasma diagnostics ${Date.now().toString(36)}`);
 
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const context = await chromium().newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('console', (m) => {
@@ -51,7 +39,7 @@ test('a funder launches a cycle through the pages and sees its outcome by reload
     await expect(row.count()).resolves.toBe(1);
     await expect(row.locator('td').nth(1).textContent()).resolves.toBe('active');
     await expect(row.locator('td').nth(2).textContent()).resolves.toContain('approved');
-    await accessible(page, 'funder-portfolio');
+    await expectAccessible(page, 'funder-portfolio');
     await screenshot(page, 'funder-portfolio');
 
     // Launch a cycle over it: first with a close date in the past.
@@ -61,12 +49,12 @@ test('a funder launches a cycle through the pages and sees its outcome by reload
     await page.getByLabel('The projects I choose below').check();
     await page.getByLabel(title).check();
     await page.getByLabel('Close date').fill('2020-03-31');
-    await accessible(page, 'cycle-launch');
+    await expectAccessible(page, 'cycle-launch');
     await screenshot(page, 'cycle-launch');
     await page.getByRole('button', { name: 'Continue' }).click();
     await expect(page.title()).resolves.toMatch(/^Check your answers/);
     await expect(page.locator('dl.summary').textContent()).resolves.toContain(title);
-    await accessible(page, 'cycle-check');
+    await expectAccessible(page, 'cycle-check');
     await screenshot(page, 'cycle-check');
     await page.getByRole('button', { name: 'Launch the cycle' }).click();
     await expect(page.title()).resolves.toMatch(/^Error: Launch a review cycle/);
@@ -76,7 +64,7 @@ test('a funder launches a cycle through the pages and sees its outcome by reload
     await expect(page.locator('#closesAt-error').textContent()).resolves.toBe('Error: Close date: must be in the future');
     await expect(page.getByLabel('Close date').inputValue()).resolves.toBe('2020-03-31');
     await expect(page.getByLabel(title).isChecked()).resolves.toBe(true);
-    await accessible(page, 'cycle-launch-error');
+    await expectAccessible(page, 'cycle-launch-error');
     await screenshot(page, 'cycle-launch-error');
 
     // A close a few seconds ahead (UTC, as the hint says): nobody decides the milestone, so it stalls at the close.
@@ -97,7 +85,7 @@ test('a funder launches a cycle through the pages and sees its outcome by reload
     }
     expect(page.url()).toBe(cycleUrl);
     await expect(outcome.textContent()).resolves.toContain(HORIZON);
-    await accessible(page, 'cycle-outcomes');
+    await expectAccessible(page, 'cycle-outcomes');
     await screenshot(page, 'cycle-outcomes');
 
     // The stalled milestone, with who is awaited.
@@ -105,7 +93,7 @@ test('a funder launches a cycle through the pages and sees its outcome by reload
     const stalled = page.locator('tbody tr', { hasText: projectId });
     await expect(stalled.count()).resolves.toBe(1);
     await expect(stalled.textContent()).resolves.toContain(HORIZON);
-    await accessible(page, 'stalled');
+    await expectAccessible(page, 'stalled');
     await screenshot(page, 'stalled');
     expect(problems).toEqual([]);
   } finally {

@@ -8,10 +8,9 @@ import { policySchema } from '../../domain/policy';
 import type { MonitoredLicenceView } from '../../workflows/compliance-contract';
 import request from 'supertest';
 import { bearer, KEYS, useApiStack, useServedApp } from '../helpers/api-stack';
-import { launchChromium } from '../helpers/browser';
 import { decideByLink, toLicenceReview } from '../helpers/grant-review';
 import { setReviewDurations, testPolicyFile } from '../helpers/policy';
-import { axeCheck, reportAxe, screenshot, seriousViolations, signInWithKey } from '../helpers/web';
+import { expectAccessible, screenshot, signedInPage, useChromium } from '../helpers/web';
 
 // Reviews long enough that no step falls due while a browser on a busy machine reads and answers.
 const file = testPolicyFile();
@@ -21,25 +20,9 @@ for (const agency of file.agencies) if (agency.appealBody) agency.appealBody = {
 const stack = useApiStack({ policy: policySchema.parse(file) });
 const served = useServedApp(stack);
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchChromium();
-}, 60_000);
-afterAll(() => browser?.close());
+const chromium = useChromium();
 
-/** The page's axe results, kept for the notes; the test fails on any serious or critical violation. */
-async function accessible(page: Page, name: string): Promise<void> {
-  const result = await axeCheck(page);
-  reportAxe(name, result);
-  expect(seriousViolations(result)).toEqual([]);
-}
-
-async function signedIn(): Promise<{ page: Page; close: () => Promise<void> }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  await signInWithKey(page, served.base, KEYS.coordinator);
-  return { page, close: () => context.close() };
-}
+const signedIn = () => signedInPage(chromium(), served.base, KEYS.coordinator);
 
 test('the coordinator answers a request for information with a file, through the page', async () => {
   const { projectId, title } = await toLicenceReview(stack, 'bi', 'Info in a browser');
@@ -50,7 +33,7 @@ test('the coordinator answers a request for information with a file, through the
   try {
     await page.goto(`${served.base}/app/projects/${projectId}/info/c1-de-bafa`);
     await expect(page.getByText('Which FPGA part number, and its total-dose rating?').count()).resolves.toBe(1);
-    await accessible(page, 'info-answer');
+    await expectAccessible(page, 'info-answer');
     await page.getByLabel('Your answer').fill('XQRKU060, rated 300 krad(Si): datasheet attached.');
     await screenshot(page, 'info-answer');
     await page.getByLabel('Your answer').fill('');
@@ -62,7 +45,7 @@ test('the coordinator answers a request for information with a file, through the
     await expect(
       page.evaluate(() => (globalThis as unknown as { document: { activeElement: { className: string } } }).document.activeElement.className),
     ).resolves.toBe('error-summary');
-    await accessible(page, 'info-answer (errors)');
+    await expectAccessible(page, 'info-answer (errors)');
 
     await page.getByLabel('Your answer').fill('XQRKU060, rated 300 krad(Si): datasheet attached.');
     await page.getByLabel('Files').setInputFiles({ name: 'datasheet.txt', mimeType: 'text/plain', buffer: Buffer.from('XQRKU060: 300 krad(Si)\n') });
@@ -87,7 +70,7 @@ test('the coordinator files a compliance report with two shipments, after a refu
   const { page, close } = await signedIn();
   try {
     await page.goto(`${served.base}/app/projects/${projectId}/reports/new`);
-    await accessible(page, 'compliance-report');
+    await expectAccessible(page, 'compliance-report');
     await page.getByLabel('Yes').check();
     await page.locator('#shipments-0-destination').fill('US');
     await page.locator('#shipments-0-endUser').fill('Oak Ridge National Laboratory');
@@ -107,7 +90,7 @@ test('the coordinator files a compliance report with two shipments, after a refu
     const beside = await page.locator('#shipments-1-destination-error').textContent();
     expect(beside).toBe(`Error: ${await summaryLink.textContent()}`);
     await expect(page.locator('#shipments-1-destination').inputValue()).resolves.toBe('Germany');
-    await accessible(page, 'compliance-report (errors)');
+    await expectAccessible(page, 'compliance-report (errors)');
     await screenshot(page, 'compliance-report');
 
     await page.locator('#shipments-1-destination').fill('US');
@@ -145,10 +128,10 @@ test('the coordinator resolves a corrective action and appeals a denial, each af
     await page.goto(`${served.base}/app/projects/${reported.projectId}/reports/new`);
     await page.getByRole('link', { name: 'c1-ca-1' }).click();
     await expect(page.title()).resolves.toMatch(/^Resolve corrective action c1-ca-1/);
-    await accessible(page, 'corrective-action');
+    await expectAccessible(page, 'corrective-action');
     await page.getByRole('button', { name: 'Resolve the action' }).click();
     await expect(page.locator('#note-error').textContent()).resolves.toBe('Error: What was done: must not be empty');
-    await accessible(page, 'corrective-action (errors)');
+    await expectAccessible(page, 'corrective-action (errors)');
     await page.getByLabel('What was done').fill('The CN row was a mislabelled US delivery; the shipment list is corrected.');
     await Promise.all([
       page.waitForURL(`${served.base}/app/projects/${reported.projectId}?done=action-resolved`),
@@ -157,12 +140,12 @@ test('the coordinator resolves a corrective action and appeals a denial, each af
 
     await page.goto(`${served.base}/app/projects/${denied.projectId}/appeals/new?componentId=c1`);
     await expect(page.getByText('AWV §8: end use not established').count()).resolves.toBe(1);
-    await accessible(page, 'appeal');
+    await expectAccessible(page, 'appeal');
     await page.getByLabel('Comment (optional)').fill('The statement is annexed.');
     await page.getByRole('button', { name: 'Send the appeal' }).click();
     await expect(page.locator('#legalBasis-error').textContent()).resolves.toBe('Error: Legal basis: an appeal must state its legal basis, in writing');
     await expect(page.getByLabel('Comment (optional)').inputValue()).resolves.toBe('The statement is annexed.');
-    await accessible(page, 'appeal (errors)');
+    await expectAccessible(page, 'appeal (errors)');
     await screenshot(page, 'appeal');
     await page.getByLabel('Legal basis').fill('The end-use statement was filed on 2027-01-10');
     await Promise.all([

@@ -6,27 +6,15 @@
 import type { Browser, Page } from 'playwright-core';
 import request from 'supertest';
 import { bearer, KEYS, useApiStack, useServedApp } from '../helpers/api-stack';
-import { launchChromium } from '../helpers/browser';
 import { projectWith, uniqueId } from '../helpers/fixtures';
 import { decideByLink, toLicenceReview } from '../helpers/grant-review';
-import { axeCheck, reportAxe, screenshot, seriousViolations, signInWithKey } from '../helpers/web';
+import { expectAccessible, screenshot, signInWithKey, useChromium } from '../helpers/web';
 
 const stack = useApiStack();
 const served = useServedApp(stack);
 const asCoordinator = bearer(KEYS.coordinator);
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchChromium();
-}, 60_000);
-afterAll(() => browser?.close());
-
-/** Checks the page with axe-core, records the figures, and fails on a serious or critical violation. */
-async function accessible(page: Page, name: string): Promise<void> {
-  const result = await axeCheck(page);
-  reportAxe(name, result);
-  expect(seriousViolations(result)).toEqual([]);
-}
+const chromium = useChromium();
 
 test('a coordinator finds a project, reads its timeline, confirms scoping with a raised tier, and withdraws another', async () => {
   // One project under review (grant approved, BAFA asking a question), one just classified.
@@ -43,7 +31,7 @@ test('a coordinator finds a project, reads its timeline, confirms scoping with a
   expect((await request(stack.app).post('/v1/projects').set(asCoordinator).send(fresh)).status).toBe(201);
   await stack.waitForView(fresh.projectId, (v) => v.components.every((c) => c.tier !== null), 'classification');
 
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const context = await chromium().newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   const apiOpened: string[] = [];
   page.on('request', (r) => {
@@ -53,7 +41,7 @@ test('a coordinator finds a project, reads its timeline, confirms scoping with a
     await signInWithKey(page, served.base, KEYS.coordinator);
     await page.goto(`${served.base}/app/projects`);
     await expect(page.locator('h1').textContent()).resolves.toBe('Projects');
-    await accessible(page, 'projects-list');
+    await expectAccessible(page, 'projects-list');
     await screenshot(page, 'projects-list');
 
     // Search, then open the project under review from the list.
@@ -64,14 +52,14 @@ test('a coordinator finds a project, reads its timeline, confirms scoping with a
     await expect(page.locator('#open-title + table').textContent()).resolves.toContain('Which detector does it read out?');
     await expect(page.getByRole('link', { name: 'Readout board specification.pdf' }).count()).resolves.toBe(1);
     await expect(page.getByRole('link', { name: /Answer the information request from/ }).count()).resolves.toBe(1);
-    await accessible(page, 'project-page');
+    await expectAccessible(page, 'project-page');
     await screenshot(page, 'project-page');
 
     // The new project: confirm scoping, raising the camera's tier with a reason.
     await page.goto(`${served.base}/app/projects?q=${encodeURIComponent(fresh.title)}`);
     await Promise.all([page.waitForURL(`${served.base}/app/projects/${fresh.projectId}`), page.getByRole('link', { name: fresh.title }).click()]);
     await Promise.all([page.waitForURL(/\/scoping$/), page.getByRole('link', { name: 'Confirm scoping' }).click()]);
-    await accessible(page, 'scoping');
+    await expectAccessible(page, 'scoping');
     await page.getByLabel('Tier for High-speed camera').selectOption('T3');
     await page.getByLabel('Justification for High-speed camera').fill('Imaging data shared with a defence laboratory');
     await screenshot(page, 'scoping');
@@ -81,12 +69,12 @@ test('a coordinator finds a project, reads its timeline, confirms scoping with a
 
     // Withdraw it: the confirmation first; unanswered, the error summary; then yes.
     await Promise.all([page.waitForURL(/\/withdraw$/), page.getByRole('link', { name: 'Withdraw this project' }).click()]);
-    await accessible(page, 'withdraw');
+    await expectAccessible(page, 'withdraw');
     await page.getByLabel('Why you are withdrawing it').fill('The camera goes to another programme');
     await page.getByRole('button', { name: 'Withdraw the project' }).click();
     await page.waitForLoadState();
     await expect(page.locator('.error-summary a').textContent()).resolves.toBe('Select yes to withdraw the project, or no to keep it');
-    await accessible(page, 'withdraw-error');
+    await expectAccessible(page, 'withdraw-error');
     await page.getByLabel('Yes, withdraw it').check();
     await Promise.all([page.waitForURL(/done=withdraw/), page.getByRole('button', { name: 'Withdraw the project' }).click()]);
     await expect(page.locator('.banner[role=status]').textContent()).resolves.toMatch(/withdrawal was accepted|project was withdrawn/);

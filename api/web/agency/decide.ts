@@ -26,6 +26,7 @@ const LABELS: Record<string, string> = {
   comment: 'Comment',
   reviewer: 'Reviewer',
 };
+const labelOf = (key: string): string | undefined => LABELS[key];
 
 /** The summary's grid, and the case sections' own styles (api/case-sections.ts), on this page only. */
 const SUMMARY_STYLE = raw(`
@@ -135,7 +136,7 @@ ${textInput({ key: 'reviewer', label: LABELS.reviewer, hint: PASS_ON_HINT, value
       idempotencyKey: form._key,
     });
     if (answer.ok) return res.redirect(303, `/app/queue?done=${answer.body.outcome === 'info-requested' ? 'info-requested' : 'decided'}`);
-    const errors = formErrors(answer, (k) => LABELS[k]);
+    const errors = formErrors(answer, labelOf);
     const found = await queued(req);
     if (!found) return missing(req, res, errors);
     page(req, res, found, { values: req.body, errors, decideKey: form._key });
@@ -150,7 +151,7 @@ ${textInput({ key: 'reviewer', label: LABELS.reviewer, hint: PASS_ON_HINT, value
       idempotencyKey: form._key,
     });
     if (answer.ok) return res.redirect(303, '/app/queue?done=passed-on');
-    const errors = formErrors(answer, (k) => LABELS[k]);
+    const errors = formErrors(answer, labelOf);
     const found = await queued(req);
     if (!found) return missing(req, res, errors);
     page(req, res, found, { values: req.body, errors, passKey: form._key });

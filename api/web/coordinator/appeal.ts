@@ -12,6 +12,7 @@ import { apiProjectPath, backLink, componentLabel, filesField, multipartOf, opti
 
 const BASIS_HINT = 'The rule or fact the denial overlooked, e.g. "EAR §742.4(b)(1): a licence exception applies"';
 const LABELS: Record<string, string> = { componentId: 'Component', legalBasis: 'Legal basis', comment: 'Comment', file: 'Files' };
+const labelOf = (key: string): string | undefined => LABELS[key];
 
 /** The component's latest denial and its appeal step, as the project shows them. */
 function denialOf(view: ProjectView, componentId: string): SafeHtml | false {
@@ -79,15 +80,7 @@ ${filesField('Optional: the evidence your appeal relies on.', values, errors)}
     });
     if (answer.ok) return res.redirect(303, `${projectHref(req.params.id)}?done=appealed`);
     const view = await projectFor(ctx, req, res);
-    if (view)
-      form(
-        req,
-        res,
-        view,
-        req.body,
-        formErrors(answer, (k) => LABELS[k]),
-        _key,
-      );
+    if (view) form(req, res, view, req.body, formErrors(answer, labelOf), _key);
   });
 
   return router;

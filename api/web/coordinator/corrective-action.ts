@@ -13,6 +13,7 @@ import { apiProjectPath, backLink, componentLabel, nothingHere, projectFor, proj
 
 const NOTE_HINT = 'What you corrected, and how it will not happen again. The issuing agency reads it.';
 const LABELS: Record<string, string> = { note: 'What was done' };
+const labelOf = (key: string): string | undefined => LABELS[key];
 
 interface Found {
   view: ProjectView;
@@ -84,15 +85,7 @@ ${textArea({ key: 'note', label: LABELS.note, hint: NOTE_HINT, values, errors, r
     });
     if (answer.ok) return res.redirect(303, `${projectHref(req.params.id)}?done=action-resolved`);
     const found = await actionFor(req, res);
-    if (found)
-      form(
-        req,
-        res,
-        found,
-        req.body,
-        formErrors(answer, (k) => LABELS[k]),
-        _key,
-      );
+    if (found) form(req, res, found, req.body, formErrors(answer, labelOf), _key);
   });
 
   return router;

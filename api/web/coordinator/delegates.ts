@@ -9,6 +9,7 @@ import { errorSummary, formErrors, formKeys, textInput, type FieldError } from '
 import type { WebContext } from '../routes';
 
 const LABELS: Record<string, string> = { userId: 'User id' };
+const labelOf = (key: string): string | undefined => LABELS[key];
 
 export function delegatePages(ctx: WebContext): Router {
   const router = Router();
@@ -38,14 +39,7 @@ ${textInput({ key: 'userId', label: LABELS.userId, hint: 'Their coordinator user
       json: { userId: userId ?? '' },
       idempotencyKey: _key,
     });
-    if (!answer.ok)
-      return form(
-        req,
-        res,
-        req.body,
-        formErrors(answer, (k) => LABELS[k]),
-        _key,
-      );
+    if (!answer.ok) return form(req, res, req.body, formErrors(answer, labelOf), _key);
     res.redirect(303, `/app/projects/${encodeURIComponent(req.params.id)}?done=delegate-added`);
   });
 

@@ -11,6 +11,7 @@ import type { WebContext } from '../routes';
 import { apiProjectPath, backLink, filesField, multipartOf, nothingHere, projectFor, projectHref, stepSubject, textOf, when } from './project-context';
 
 const LABELS: Record<string, string> = { answer: 'Your answer', file: 'Files' };
+const labelOf = (key: string): string | undefined => LABELS[key];
 
 export function infoAnswerPages(ctx: WebContext): Router {
   const router = Router();
@@ -78,15 +79,7 @@ ${filesField('Optional: datasheets, letters, certificates (PDF, image, text or C
     });
     if (answer.ok) return res.redirect(303, `${projectHref(req.params.id)}?done=info-answered`);
     const asking = await askingStep(req, res);
-    if (asking)
-      form(
-        req,
-        res,
-        asking,
-        req.body,
-        formErrors(answer, (k) => LABELS[k]),
-        _key,
-      );
+    if (asking) form(req, res, asking, req.body, formErrors(answer, labelOf), _key);
   });
 
   return router;

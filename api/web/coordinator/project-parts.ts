@@ -1,21 +1,12 @@
 /** What the project list, the project page, scoping and withdraw share: names, tags, and a read the API refused. */
 import type { Request, Response } from 'express';
 import type { Policy } from '../../../domain/policy';
-import { formatWhen } from '../../page-format';
+import { formatWhen, STAGE_LABELS } from '../../page-format';
+import type { Stage } from '../../../workflows/definitions';
 import { html, type HtmlValue, type SafeHtml } from '../../html';
 import type { ApiAnswer } from '../page-api';
 import type { WebContext } from '../routes';
 import { sentence } from '../forms';
-
-/** The stages a project goes through, in order (the list's filter offers them). */
-export const STAGE_LABELS = {
-  scoping: 'Scoping',
-  'grant-review': 'Grant review',
-  active: 'Active',
-  rejected: 'Rejected',
-  withdrawn: 'Withdrawn',
-  closed: 'Closed',
-} as const;
 
 export const projectHref = (id: string) => `/app/projects/${encodeURIComponent(id)}`;
 /** A path of the JSON API under a project: ids go in as path segments, encoded. */
@@ -29,7 +20,7 @@ export const agencyName = (policy: Policy, id: string) => policy.agencies.find((
 /** A stage as a tag: done (active, closed), refused (rejected, withdrawn), or in progress. */
 export function stageTag(stage: string): SafeHtml {
   const tone = stage === 'active' || stage === 'closed' ? ' done' : stage === 'rejected' || stage === 'withdrawn' ? ' bad' : ' todo';
-  return html`<span class="tag${tone}">${STAGE_LABELS[stage as keyof typeof STAGE_LABELS] ?? stage}</span>`;
+  return html`<span class="tag${tone}">${STAGE_LABELS[stage as Stage] ?? stage}</span>`;
 }
 
 /** A licence status as a tag. */

@@ -5,20 +5,12 @@
  */
 import { STEP_KINDS, type StepKind } from '../../../domain/step-kinds';
 import type { AuditEntry, ComponentView, MilestoneView, ReviewStep } from '../../../workflows/definitions';
+import type { StepDocument } from '../../step-documents';
 import { html, type HtmlValue, type SafeHtml } from '../../html';
 import { headings, licenceTag, projectHref, when } from './project-parts';
 
-export interface ListedDocument {
-  documentId: string;
-  filename: string;
-  kind: string;
-  contentType: string;
-  size: number;
-  sha256: string;
-  componentId?: string;
-  uploadedBy: string;
-  uploadedAt: string;
-}
+/** A document as GET /v1/projects/:id/documents lists it: a step's document without its signed link. */
+export type ListedDocument = Omit<StepDocument, 'attachedTo' | 'href' | 'expiresAt'>;
 
 export type TrailEntry = AuditEntry & { actorName?: string };
 

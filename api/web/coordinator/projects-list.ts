@@ -7,7 +7,8 @@ import { html } from '../../html';
 import { errorSummary, select, sentence, textInput, type FieldError } from '../forms';
 import type { ApiAnswer } from '../page-api';
 import type { WebContext } from '../routes';
-import { agencyName, funderName, headings, projectHref, STAGE_LABELS, stageTag, when } from './project-parts';
+import { STAGE_LABELS } from '../../page-format';
+import { agencyName, funderName, headings, projectHref, stageTag, when } from './project-parts';
 
 interface ProjectRow {
   projectId: string;

@@ -11,6 +11,7 @@ import type { WebContext } from '../routes';
 import { apiPath, projectHref, readRefused, stageTag } from './project-parts';
 
 const LABELS: Record<string, string> = { reason: 'Why you are withdrawing it', confirm: 'Are you sure you want to withdraw this project?' };
+const labelOf = (key: string): string | undefined => LABELS[key];
 
 export function withdrawPages(ctx: WebContext): Router {
   const router = Router();
@@ -71,15 +72,7 @@ ${choices({
     });
     if (answer.ok) return res.redirect(303, `${projectHref(req.params.id)}?done=${answer.status === 202 ? 'withdrawing' : 'withdrawn'}`);
     const view = await readView(req, res);
-    if (view)
-      form(
-        req,
-        res,
-        view,
-        req.body,
-        formErrors(answer, (k) => LABELS[k]),
-        _key,
-      );
+    if (view) form(req, res, view, req.body, formErrors(answer, labelOf), _key);
   });
 
   return router;
