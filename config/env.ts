@@ -21,7 +21,8 @@ const ROOT = packageRoot();
 export const DEFAULT_DOCUMENTS_DIR = path.join(ROOT, 'data/documents');
 /** Development only: outside NODE_ENV=development both must be set. */
 const DEV_LINK_SECRET = 'dev-only-link-secret-change-me';
-const DEV_API_KEYS = 'coordinator:a.weber=dev-coordinator-key,funder:horizon-eu=dev-funder-key,admin=dev-admin-key';
+const DEV_API_KEYS =
+  'coordinator:a.weber=dev-coordinator-key,funder:horizon-eu=dev-funder-key,admin=dev-admin-key,agency:de-bafa:ausfuhr@bafa.example=dev-agency-key';
 const port = z
   .string()
   .regex(/^\d{1,5}$/, 'must be a port number')

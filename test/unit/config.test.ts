@@ -68,7 +68,7 @@ describe('environment', () => {
         .principals()
         .map((k) => k.role)
         .sort(),
-    ).toEqual(['admin', 'coordinator', 'funder']);
+    ).toEqual(['admin', 'agency', 'coordinator', 'funder']);
     expect(config.policy.version).toBe(defaultPolicyFile().version);
   });
 

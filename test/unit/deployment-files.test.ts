@@ -74,7 +74,7 @@ describe('docker-compose.yml', () => {
       }
     }
     const devSecret = /DEV_LINK_SECRET = '([^']+)'/.exec(read('config/env.ts'))?.[1];
-    const devKeys = (/DEV_API_KEYS = '([^']+)'/.exec(read('config/env.ts'))?.[1] ?? '').split(',').map((k) => k.split('=')[1]);
+    const devKeys = (/DEV_API_KEYS =\s+'([^']+)'/.exec(read('config/env.ts'))?.[1] ?? '').split(',').map((k) => k.split('=')[1]);
     expect(devKeys.length).toBeGreaterThan(0);
     for (const literal of [devSecret, ...devKeys]) expect(composeText).not.toContain(literal);
   });
@@ -238,7 +238,7 @@ describe('.env.example', () => {
     expect([...example].filter(([, v]) => !v.commented).map(([name]) => name)).toEqual([]);
     const devBlock = exampleText.slice(exampleText.indexOf('# --- Development only'));
     const devKeys = /^# API_KEYS=(\S+)$/m.exec(devBlock)?.[1];
-    expect(devKeys).toBe(/DEV_API_KEYS = '([^']+)'/.exec(read('config/env.ts'))?.[1]);
+    expect(devKeys).toBe(/DEV_API_KEYS =\s+'([^']+)'/.exec(read('config/env.ts'))?.[1]);
     const production = { NODE_ENV: 'production', API_KEYS: devKeys, LINK_SECRET: 'a-production-secret-value', PUBLIC_URL: 'https://reviews.example' };
     expect(() => loadConfig(production)).toThrow(/API_KEYS: the admin key is a development key/);
   });
