@@ -56,7 +56,7 @@ test('a funder launches a cycle through the form, follows its outcome by reloadi
   expect(check.status).toBe(200);
   expect(check.text).toContain('<dt>Name of the cycle</dt><dd>Spring, &quot;first&quot; review</dd>');
   expect(check.text).toContain(`<li>${title} <span class="mono">${projectId}</span></li>`);
-  expect(check.text).toContain('<dd>1 Jan 2020, 12:00:00 UTC</dd>');
+  expect(check.text).toContain('<dt>Close date</dt><dd><time datetime="2020-01-01T12:00:00Z">2020-01-01 12:00 UTC</time></dd>');
   expect(check.text).toContain(`<input type="hidden" name="projectIds[]" value="${projectId}">`);
   expect(check.text).toContain(`name="_key" value="${formTokens(form.text)._key}"`);
   const change = await agent

@@ -8,6 +8,7 @@ import type { Request, Response } from 'express';
 import { html, type SafeHtml } from '../../html';
 import { formatWhen } from '../../page-format';
 import type { ComponentView, ProjectView, ReviewStep } from '../../../workflows/definitions';
+import { when as timeOf } from '../format';
 import { fileInput, type FieldError } from '../forms';
 import type { WebContext } from '../routes';
 
@@ -48,7 +49,8 @@ export const stepSubject = (view: ProjectView, step: ReviewStep) =>
       )
     : 'the project as a whole';
 
-export const when = (iso: string | undefined): SafeHtml | string => (iso ? html`<time datetime="${iso}">${formatWhen(iso)}</time>` : 'not set');
+/** A time, or 'not set'. */
+export const when = (iso: string | undefined) => timeOf(iso, 'not set');
 
 /** The files of a form (multer's, from the pages' parser), those sent in the field named `file`; an empty file field sends none. */
 export function chosenFiles(req: Request): Express.Multer.File[] {

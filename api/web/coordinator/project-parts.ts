@@ -12,7 +12,7 @@ export const projectHref = (id: string) => `/app/projects/${encodeURIComponent(i
 /** A path of the JSON API under a project: ids go in as path segments, encoded. */
 export const apiPath = (id: string, rest = '') => `/v1/projects/${encodeURIComponent(id)}${rest}`;
 
-export const when = (iso: string | null | undefined) => (iso ? html`<time datetime="${iso}">${formatWhen(iso)}</time>` : html`<span class="muted">–</span>`);
+export { when } from '../format';
 
 export const funderName = (policy: Policy, id: string) => policy.funders.find((f) => f.id === id)?.name ?? id;
 export const agencyName = (policy: Policy, id: string) => policy.agencies.find((a) => a.id === id)?.name ?? id;

@@ -86,7 +86,7 @@ ${
 }
 <h1>${cycle.name}</h1>
 <p class="lede">Cycle <span class="mono">${cycle.cycleId}</span>. ${STATUS_SAYS[cycle.status] ?? cycle.status}. Closes ${when(cycle.closesAt)}.</p>
-<p>Read at <time datetime="${readAt}">${when(readAt)}</time>. <a href="${withQuery(here, { outcome, cursor })}">Reload</a>
+<p>Read at ${when(readAt)}. <a href="${withQuery(here, { outcome, cursor })}">Reload</a>
 to see the outcomes that came in since.
 <a href="${here}/outcomes.csv">Download the outcomes (CSV)</a>.
 <a href="${withQuery('/app/stalled', { cycleId: cycle.cycleId })}">Held and stalled in this cycle</a>.</p>

@@ -4,15 +4,7 @@ import { html } from '../../html';
 import type { ApiAnswer } from '../page-api';
 import type { WebContext } from '../routes';
 
-/** A time as people read it, in UTC (the API's times are UTC; the page says so). */
-export function when(iso: string | undefined | null): string {
-  if (!iso) return '';
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  const date = d.toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
-  const time = d.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit', timeZone: 'UTC' });
-  return `${date}, ${time} UTC`;
-}
+export { when } from '../format';
 
 /** A duration in days and hours: how long past due. */
 export function duration(ms: number): string {
