@@ -229,7 +229,7 @@ export function buildApp({
   );
   // The pages for coordinators, funders and agency staff: they act through the routes below, in-process.
   const pageApi = new PageApi(() => app);
-  const web = { api: pageApi, csrf: pageCsrf(sessionSecret, publicUrl), keys: config.apiKeys, sessions, records, policy: config.policy };
+  const web = { api: pageApi, csrf: pageCsrf(sessionSecret, publicUrl), keys: config.apiKeys, sessions, records, policy: config.policy, steps, stepDocuments };
   app.use('/app', webRoutes(web, ALL_PAGES));
   app.use('/v1', docsRoutes(openApi)); // public, like the API's description
   app.use('/v1', failedAuth.count);

@@ -6,6 +6,7 @@
  */
 import type { Records } from '../records/database';
 import { listDocuments, type DocumentRecord } from '../records/documents';
+import type { CaseContext } from './case-file';
 import type { DocumentLinks } from './document-links';
 
 export interface StepDocument {
@@ -53,4 +54,12 @@ export async function documentsForStep(
     href: `/d/${links.sign({ documentId: d.documentId, reader: step.reviewer, expiresAt, ...(step.stepId && { stepId: step.stepId }) })}`,
     expiresAt: new Date(expiresAt).toISOString(),
   }));
+}
+
+/** A step's case with its documents listed, each a signed link for `reader`: what a decision page shows (the link's, the agency queue's). */
+export async function withDocuments(deps: StepDocumentsDeps | undefined, ctx: CaseContext, reader: string): Promise<CaseContext> {
+  const step = { projectId: ctx.projectId, componentId: ctx.step.componentId, stepId: ctx.step.stepId, reviewer: reader };
+  const filed = deps ? await documentsForStep(deps, step) : [];
+  const listed = filed.map((d) => ({ name: d.filename, kind: d.kind, size: d.size, sha256: d.sha256, href: d.href }));
+  return { ...ctx, case: { ...ctx.case, documents: listed } };
 }

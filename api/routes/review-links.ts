@@ -14,7 +14,7 @@ import { link, type Operation } from '../operation';
 import { decisionBody } from '../schemas';
 import { tagWorkflow } from '../request-log';
 import { storableText } from '../storable-text';
-import { documentsForStep, type StepDocumentsDeps } from '../step-documents';
+import { withDocuments, type StepDocumentsDeps } from '../step-documents';
 import type { Uploads } from '../uploads';
 
 export interface ReviewLinkDeps {
@@ -114,12 +114,7 @@ export function reviewLinkRoutes({ steps, signer, limit, onDecision, documents, 
 
   /** The linked step with its whole case and documents, for its page (and its JSON, which holds no more than the page). */
   async function linkedCase(claims: LinkClaims): Promise<CaseContext> {
-    const ctx = checked(claims, await steps.readCase(claims.workflowId, claims.stepId));
-    const filed = documents
-      ? await documentsForStep(documents, { projectId: ctx.projectId, componentId: ctx.step.componentId, stepId: ctx.step.stepId, reviewer: claims.reviewer })
-      : [];
-    const listed = filed.map((d) => ({ name: d.filename, kind: d.kind, size: d.size, sha256: d.sha256, href: d.href }));
-    return { ...ctx, case: { ...ctx.case, documents: listed } };
+    return withDocuments(documents, checked(claims, await steps.readCase(claims.workflowId, claims.stepId)), claims.reviewer);
   }
 
   /**

@@ -11,6 +11,8 @@ import type { KeyRing } from '../../config/principals';
 import type { Policy } from '../../domain/policy';
 import type { Records } from '../../records/database';
 import { identifier } from '../auth';
+import type { StepActions } from '../decisions';
+import type { StepDocumentsDeps } from '../step-documents';
 import { toApiError } from '../errors';
 import { html, type SafeHtml } from '../html';
 import type { Sessions } from '../session';
@@ -22,6 +24,10 @@ import type { PageApi } from './page-api';
 
 export interface WebDeps {
   api: PageApi;
+  /** The decide service's reads of a step and its case (api/decisions.ts): the agency's step page shows what the link's page shows. */
+  steps: StepActions;
+  /** A step's documents as signed links (api/step-documents.ts). */
+  stepDocuments: StepDocumentsDeps;
   csrf: Csrf;
   keys: KeyRing;
   sessions: Sessions;

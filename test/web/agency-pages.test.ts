@@ -50,8 +50,21 @@ test('pass on, refusals beside their fields, then a decision from the queue; the
   expect(queue.status).toBe(200);
   expect(queue.text).toContain(`<a href="${page}">Grant review — lead agency</a>`);
   expect(queue.text).toContain(title);
+  // The case's documents, as the link's page lists them: a signed link for the person reading, which downloads the bytes.
+  const spec = Buffer.from('%PDF-1.4\n% grant proposal\n%%EOF\n');
+  await api()
+    .post(`/v1/projects/${projectId}/documents`)
+    .set(bearer(KEYS.coordinator))
+    .field('kind', 'other')
+    .attach('file', spec, { filename: 'Grant proposal.pdf', contentType: 'application/pdf' })
+    .expect(201);
   let form = await shared.get(page);
   expect(form.status).toBe(200);
+  const link = new RegExp('<a href="(/d/[^"]+)"[^>]*>Grant proposal.pdf</a>').exec(form.text)?.[1];
+  expect(link).toBeDefined();
+  const download = await shared.get(link!).buffer(true);
+  expect(download.status).toBe(200);
+  expect(Buffer.compare(download.body as Buffer, spec)).toBe(0);
   expect(form.text).toContain('<legend>Your decision</legend>');
   expect(form.text).toContain('<label for="legalBasis">Legal basis</label>');
 

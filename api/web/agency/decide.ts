@@ -5,12 +5,12 @@
  * validation. A refusal shows the page again with what was typed, the error summary and each error beside its field.
  *
  * The step is found in the agency's queue as the API lists it (so only the caller's agency's open steps have a page);
- * its case is read from the records, as the link's page reads it. The seat takes no file, and no agency step is an
+ * its case is read as the link's page reads it (the one decide service's readCase), with its documents as signed links. The seat takes no file, and no agency step is an
  * acknowledgement (those are the licensee's), so the signed-document box is never offered here.
  */
 import { Router, type Request, type Response } from 'express';
-import { readStepCase } from '../../../records/step-case';
-import { caseFile, type CaseContext } from '../../case-file';
+import type { CaseContext } from '../../case-file';
+import { withDocuments } from '../../step-documents';
 import { CASE_STYLE } from '../../case-sections';
 import { html, raw, type SafeHtml } from '../../html';
 import { formatWhen } from '../../page-format';
@@ -38,25 +38,6 @@ const PASS_ON_HINT = "The e-mail address of a reviewer of your agency's pool for
 
 type Queued = QueueAnswer['steps'][number];
 
-/** The documents filed on the step's case (its component's and the project's own), each a link the signed-in person downloads. */
-async function documentsOf(ctx: WebContext, req: Request, step: Queued): Promise<CaseContext['case']['documents']> {
-  type Listed = { items: { documentId: string; filename: string; kind: string; size: number; sha256: string; componentId?: string }[] };
-  const answer = await ctx.api.get<Listed>(req, `/v1/projects/${encodeURIComponent(step.projectId)}/documents`);
-  if (!answer.ok) return [];
-  return (
-    answer.body.items
-      // A component's step: its documents and the project's own; a project-level step (the grant review): every one.
-      .filter((d) => !step.componentId || !d.componentId || d.componentId === step.componentId)
-      .map((d) => ({
-        name: d.filename,
-        kind: d.kind,
-        size: d.size,
-        sha256: d.sha256,
-        href: `/v1/projects/${encodeURIComponent(step.projectId)}/documents/${encodeURIComponent(d.documentId)}`,
-      }))
-  );
-}
-
 export function decidePages(ctx: WebContext): Router {
   const router = Router();
 
@@ -65,10 +46,10 @@ export function decidePages(ctx: WebContext): Router {
     const answer = await ctx.api.get<QueueAnswer>(req, '/v1/steps');
     const step = answer.ok ? answer.body.steps.find((s) => s.ref === req.params.ref) : undefined;
     if (!step) return undefined;
-    const read = await readStepCase(ctx.records, step.workflowId, step.stepId);
+    // The case as the link's page shows it; its documents are signed links for the person signed in.
+    const read = await ctx.steps.readCase(step.workflowId, step.stepId).catch(() => undefined);
     if (!read) return undefined;
-    const file = caseFile(ctx.policy, read.context, read.records);
-    return { step, context: { ...read.context, case: { ...file, documents: await documentsOf(ctx, req, step) } } };
+    return { step, context: await withDocuments(ctx.stepDocuments, read, req.caller!.email ?? req.caller!.actor) };
   }
 
   /** No page for the step: not (or no longer) in the queue; after a refused act, the API's words say why. */
