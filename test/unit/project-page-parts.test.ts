@@ -1,9 +1,10 @@
 /**
- * The project page's pure parts, without a stack: the corrective actions it offers to resolve (read from the audit
- * trail, as the compliance monitor records them), and the timeline's sections escaping what workflows wrote.
+ * The project page's pure parts, without a stack: the corrective actions it offers to resolve (as the compliance
+ * monitors show them), and the timeline's sections escaping what workflows wrote.
  */
-import type { AuditEntry, ComponentView, ReviewStep } from '../../workflows/definitions';
-import { openCorrectiveActions } from '../../api/web/coordinator/project-page';
+import type { AuditEntry, ComponentView, ProjectView, ReviewStep } from '../../workflows/definitions';
+import { actionsToResolve } from '../../api/web/coordinator/project-context';
+import type { CorrectiveAction } from '../../workflows/compliance-contract';
 import { decidedStepsSection, trailSection } from '../../api/web/coordinator/project-timeline';
 
 const entry = (action: string, detail: string, componentId?: string): AuditEntry => ({
@@ -24,17 +25,21 @@ const component = (id: string, status: ComponentView['licence']['status']): Comp
   licence: { status, conditions: [] },
 });
 
-test('the corrective actions to resolve: opened, not resolved, on a licence in force (suspended included)', () => {
-  const trail = [
-    entry('corrective-action-opened', 'c1-ca-1 for period 1, due 2027-05-01T00:00:00.000Z: quantity-exceeded', 'c1'),
-    entry('corrective-action-opened', 'c1-ca-2 for period 2, due 2027-08-01T00:00:00.000Z: late-report'),
-    entry('corrective-action-resolved', 'c1-ca-1 (period 1): shipment recalled', 'c1'),
-    entry('corrective-action-opened', 'c2-ca-1 for period 1, due 2027-05-01T00:00:00.000Z: unknown-end-user', 'c2'),
-    entry('corrective-action-opened', 'c3-ca-1 for period 1, due 2027-05-01T00:00:00.000Z: late-report', 'c3'),
-  ];
-  const actions = openCorrectiveActions(trail, [component('c1', 'approved'), component('c2', 'suspended'), component('c3', 'revoked')]);
-  expect(actions.map((a) => [a.actionId, a.componentId])).toEqual([
-    ['c1-ca-2', 'c1'], // the component named by the action's id when the entry names none
+test('the corrective actions to resolve: those the monitors show open or past due, on any licence they follow', () => {
+  const action = (actionId: string, status: CorrectiveAction['status']) =>
+    ({ actionId, period: 1, anomalies: [], openedAt: '2027-04-01T10:00:00.000Z', dueAt: '2027-05-01T00:00:00.000Z', status }) as CorrectiveAction;
+  const followed = (id: string, status: ComponentView['licence']['status'], actions: CorrectiveAction[]) =>
+    ({ ...component(id, status), licence: { status, conditions: [], compliance: { reports: [], correctiveActions: actions } } }) as ComponentView;
+  const view = {
+    components: [
+      followed('c1', 'approved', [action('c1-ca-1', 'resolved'), action('c1-ca-2', 'open')]),
+      followed('c2', 'suspended', [action('c2-ca-1', 'overdue')]),
+      followed('c3', 'revoked', [action('c3-ca-1', 'closed')]),
+      component('c4', 'in-review'),
+    ],
+  } as unknown as ProjectView;
+  expect(actionsToResolve(view).map(({ component, action }) => [action.actionId, component.id])).toEqual([
+    ['c1-ca-2', 'c1'],
     ['c2-ca-1', 'c2'],
   ]);
 });

@@ -135,6 +135,8 @@ test('file a compliance report: rows added without script, a refused row kept, t
   const after = await agent.get(url);
   expect(after.text).toContain('<span class="tag done">received</span>');
   expect(after.text).toContain(`<a href="${actionUrl}">c1-ca-1</a>`);
+  // And so does the project page, among what there is to do.
+  expect((await agent.get(`/app/projects/${projectId}`)).text).toContain(`<a href="${actionUrl}">Resolve corrective action c1-ca-1</a>`);
   const action = await agent.get(actionUrl);
   expect(action.status).toBe(200);
   expect(action.text).toContain('<td>unlicensed-destination</td><td>CN</td>');
@@ -151,6 +153,7 @@ test('file a compliance report: rows added without script, a refused row kept, t
   expect(resolved.status).toBe(303);
   expect(resolved.headers.location).toBe(`/app/projects/${projectId}?done=action-resolved`);
   expect((await licence()).compliance.correctiveActions[0]).toMatchObject({ status: 'resolved', resolvedBy: `coordinator:${COORDINATOR_ID}` });
+  expect((await agent.get(`/app/projects/${projectId}`)).text).not.toContain(`<a href="${actionUrl}">`);
 });
 
 test('appeal a denial: without a legal basis refused beside the field with the comment kept, then recorded', async () => {

@@ -10,7 +10,20 @@ import type { ProjectView } from '../../../workflows/definitions';
 import type { MonitoredLicenceView, ReportRequest } from '../../../workflows/compliance-contract';
 import { choices, errorSummary, formErrors, formKeys, select, textArea, textInput, type FieldError } from '../forms';
 import type { WebContext } from '../routes';
-import { apiProjectPath, backLink, componentLabel, filesField, multipartOf, optionalText, projectFor, projectHref, textOf, when } from './project-context';
+import {
+  actionsToResolve,
+  apiProjectPath,
+  backLink,
+  componentLabel,
+  filesField,
+  multipartOf,
+  optionalText,
+  projectFor,
+  projectHref,
+  monitored,
+  textOf,
+  when,
+} from './project-context';
 
 const LABELS: Record<string, string> = {
   componentId: 'Licence',
@@ -60,12 +73,6 @@ function reportOf(body: unknown, rows: Row[]) {
   };
 }
 
-const monitored = (view: ProjectView) =>
-  view.components.flatMap((c) => {
-    const compliance = (c.licence as Partial<MonitoredLicenceView>).compliance;
-    return compliance ? [{ component: c, compliance }] : [];
-  });
-
 function reportsTable(view: ProjectView): SafeHtml {
   const rows = monitored(view).flatMap(({ component, compliance }) =>
     compliance.reports.map(
@@ -81,13 +88,11 @@ function reportsTable(view: ProjectView): SafeHtml {
 
 /** The corrective actions still to resolve, each a link to its page. */
 function openActions(view: ProjectView): SafeHtml | false {
-  const open = monitored(view).flatMap(({ component, compliance }) =>
-    compliance.correctiveActions.filter((a) => a.status === 'open' || a.status === 'overdue').map((a) => ({ component, a })),
-  );
+  const open = actionsToResolve(view);
   if (!open.length) return false;
   const href = (actionId: string) => `${projectHref(view.projectId)}/corrective-actions/${encodeURIComponent(actionId)}`;
   return html`<div class="banner warn"><p>Corrective actions to resolve:</p><ul>${open.map(
-    ({ component, a }) => html`<li><a href="${href(a.actionId)}">${a.actionId}</a> (${componentLabel(component)}), due ${when(a.dueAt)}</li>`,
+    ({ component, action: a }) => html`<li><a href="${href(a.actionId)}">${a.actionId}</a> (${componentLabel(component)}), due ${when(a.dueAt)}</li>`,
   )}</ul></div>`;
 }
 

@@ -11,9 +11,10 @@ import type { ComponentView, ProjectView, ReviewStep } from '../../../workflows/
 import { when as timeOf } from '../format';
 import { fileInput, type FieldError } from '../forms';
 import type { WebContext } from '../routes';
+import { projectHref } from './project-parts';
+import type { CorrectiveAction, MonitoredLicenceView } from '../../../workflows/compliance-contract';
 
-/** The project page, where every form comes from and goes back to. */
-export const projectHref = (projectId: string) => `/app/projects/${encodeURIComponent(projectId)}`;
+export { projectHref };
 export const apiProjectPath = (projectId: string) => `/v1/projects/${encodeURIComponent(projectId)}`;
 
 export const backLink = (projectId: string) => html`<p><a href="${projectHref(projectId)}">Back to the project</a></p>`;
@@ -87,3 +88,16 @@ export const optionalText = (body: unknown, key: string) => {
   const v = textOf(body, key);
   return v && v.trim() ? v : undefined;
 };
+
+/** The components whose licence the compliance monitor follows, with what it shows of them (reports, corrective actions). */
+export const monitored = (view: ProjectView) =>
+  view.components.flatMap((c) => {
+    const compliance = (c.licence as Partial<MonitoredLicenceView>).compliance;
+    return compliance ? [{ component: c, compliance }] : [];
+  });
+
+/** The corrective actions the coordinator has still to resolve, as the monitors show them (open, or past due). */
+export const actionsToResolve = (view: ProjectView): { component: ComponentView; action: CorrectiveAction }[] =>
+  monitored(view).flatMap(({ component, compliance }) =>
+    compliance.correctiveActions.filter((a) => a.status === 'open' || a.status === 'overdue').map((action) => ({ component, action })),
+  );

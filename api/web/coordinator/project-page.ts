@@ -4,11 +4,11 @@
  * records say (a stage, an open step): the page each leads to sends its form on, and the API decides.
  */
 import { Router } from 'express';
-import { parseCorrectiveActionId } from '../../../workflows/compliance-contract';
 import type { AuditEntry, ComponentView, ProjectView, ReviewStep } from '../../../workflows/definitions';
 import { html, type SafeHtml } from '../../html';
 import { summaryList } from '../forms';
 import type { WebContext } from '../routes';
+import { actionsToResolve } from './project-context';
 import { agencyName, apiPath, funderName, projectHref, readRefused, stageTag, when } from './project-parts';
 import {
   calendarSection,
@@ -40,24 +40,6 @@ const WITHDRAWABLE = new Set(['scoping', 'grant-review', 'active']);
 /** A licence in force (or suspended) takes compliance reports and resolutions. */
 const MONITORED = new Set(['approved', 'suspended']);
 
-export interface CorrectiveActionLink {
-  actionId: string;
-  componentId?: string;
-  detail: string;
-}
-
-/** The corrective actions opened and not resolved, as the trail records them (the action id leads each detail). */
-export function openCorrectiveActions(entries: readonly AuditEntry[], components: readonly ComponentView[]): CorrectiveActionLink[] {
-  const idOf = (e: AuditEntry) => e.detail.split(' ')[0];
-  const resolved = new Set(entries.filter((e) => e.action === 'corrective-action-resolved').map(idOf));
-  // The action's id names its component (`c2-ca-1`): a licence no longer in force takes no resolution.
-  const componentOf = (e: AuditEntry) => e.componentId ?? parseCorrectiveActionId(idOf(e))?.componentId;
-  const inForce = (id?: string) => MONITORED.has(components.find((c) => c.id === id)?.licence.status ?? '');
-  return entries
-    .filter((e) => e.action === 'corrective-action-opened' && !resolved.has(idOf(e)) && inForce(componentOf(e)))
-    .map((e) => ({ actionId: idOf(e), componentId: componentOf(e), detail: e.detail }));
-}
-
 /** The appeal a coordinator may still lodge: an open appeal step addressed to them. */
 const isOpenAppeal = (view: ProjectView, s: ReviewStep) => s.kind === 'appeal' && s.status === 'open' && s.reviewer === view.coordinator.email;
 
@@ -79,10 +61,10 @@ by ${when(s.dueAt)}.</li>`,
     );
   if (view.stage === 'active' && view.components.some((c) => MONITORED.has(c.licence.status)))
     todo.push(html`<li><a href="${at}/reports/new">File a compliance report</a> for a licence in force.</li>`);
-  for (const a of openCorrectiveActions(trail, view.components))
+  for (const { component, action } of actionsToResolve(view))
     todo.push(
-      html`<li><a href="${at}/corrective-actions/${encodeURIComponent(a.actionId)}">Resolve corrective action ${a.actionId}</a>
-<span class="muted">(${a.detail})</span></li>`,
+      html`<li><a href="${at}/corrective-actions/${encodeURIComponent(action.actionId)}">Resolve corrective action ${action.actionId}</a>
+<span class="muted">(${component.name}: ${action.anomalies.map((a) => a.detail).join('; ')}; due ${when(action.dueAt)})</span></li>`,
     );
   return todo;
 }
