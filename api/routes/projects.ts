@@ -42,6 +42,7 @@ import { readAuditTrail, readProjectRecord, recordedProject } from '../../record
 import { writeProjectRecord } from '../../records/project-writes';
 import { projectParties, submissionEntry, submittedCore } from '../../workflows/project-core';
 import { listProjects, type Position } from '../../records/project-list';
+import { csvCell } from '../csv';
 import { newId } from '../ids';
 import type { StepActions } from '../decisions';
 import { list, projectExample, read, withFiles, write, type Operation } from '../operation';
@@ -64,11 +65,6 @@ export interface ProjectRoutesDeps {
 
 type NamedAuditEntry = AuditEntry & { actorName?: string };
 const CSV_COLUMNS: (keyof NamedAuditEntry)[] = ['at', 'actor', 'actorName', 'action', 'channel', 'componentId', 'stepId', 'detail'];
-const csvCell = (v: unknown) => {
-  const s = String(v ?? '');
-  // Quote always; neutralise spreadsheet formulas (OWASP CSV injection: = + - @ tab CR).
-  return `"${(/^[=+\-@\t\r]/.test(s) ? `'${s}` : s).replace(/"/g, '""')}"`;
-};
 
 /** The case clock with its due time: the overall limit plus the time it was stopped; none while stopped. */
 export function readCaseClock(clock: CaseClock) {

@@ -13,6 +13,7 @@ import { createLogger } from '../../config/logger';
 import { projectWorkflowId, type ProjectView } from '../../workflows/definitions';
 import { expectStatus, readAnswered } from '../helpers/api-read';
 import { bearer, KEYS, LINK_SECRET, useApiStack } from '../helpers/api-stack';
+import { parseCsv } from '../helpers/csv';
 import { projectWith, smallProject, uniqueId } from '../helpers/fixtures';
 import { testPolicy } from '../helpers/policy';
 import { testRecords } from '../helpers/records';
@@ -457,28 +458,6 @@ describe('POST /v1/projects/:id/withdraw', () => {
     expect((await stack.audit(projectId)).map((e) => e.action)).not.toContain('withdrawal-requested');
   });
 });
-
-/** Minimal RFC 4180 reader: quoted cells with doubled quotes, CRLF rows. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') ((cell += '"'), i++);
-      else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') (row.push(cell), (cell = ''));
-    else if (c === '\r' && text[i + 1] === '\n') {
-      (row.push(cell), rows.push(row), (row = []), (cell = ''), i++);
-    } else cell += c;
-  }
-  if (cell || row.length) rows.push([...row, cell]);
-  return rows;
-}
 
 test("an agency key reads no project, audit trail or stalled list: its staff's seat is their queue (agency-seats.test.ts)", async () => {
   const { projectId } = await settledInScoping();

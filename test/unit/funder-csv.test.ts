@@ -1,5 +1,5 @@
 /** The funder pages' pure parts: the CSV's quoting, and how a typed close date becomes the API's ISO time. */
-import { csvFile } from '../../api/web/funder/csv';
+import { csvFile } from '../../api/csv';
 import { closeDateOf } from '../../api/web/funder/launch';
 
 test('every cell quoted, quotes doubled, CRLF lines; a cell a spreadsheet would run as a formula is kept as text', () => {

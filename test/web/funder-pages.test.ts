@@ -5,31 +5,12 @@
  */
 import request from 'supertest';
 import { bearer, KEYS, useApiStack } from '../helpers/api-stack';
+import { parseCsv } from '../helpers/csv';
 import { formTokens, signedInAgent } from '../helpers/web';
 import { activeProject, inSeconds } from '../helpers/active-project';
 
 const stack = useApiStack();
 const HORIZON = 'European Commission, Horizon Europe';
-
-/** Parses RFC 4180 CSV (quoted cells, doubled quotes, CRLF): the test reads the file as a spreadsheet would. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') ((cell += '"'), i++);
-      else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') (row.push(cell), (cell = ''));
-    else if (ch === '\r' && text[i + 1] === '\n') (row.push(cell), rows.push(row), (row = []), (cell = ''), i++);
-    else cell += ch;
-  }
-  return rows;
-}
 
 test('a funder launches a cycle through the form, follows its outcome by reloading, exports it and sees who is awaited', async () => {
   const { projectId, title } = await activeProject(stack);

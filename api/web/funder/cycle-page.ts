@@ -7,7 +7,7 @@ import { html } from '../../html';
 import { select } from '../forms';
 import type { WebContext } from '../routes';
 import type { ApiAnswer } from '../page-api';
-import { csvFile } from './csv';
+import { csvFile } from '../../csv';
 import { OUTCOME_LABELS, outcomeTag, queryText, readRefused, when, withQuery } from './shared';
 
 interface CycleItem {
