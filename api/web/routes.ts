@@ -18,7 +18,7 @@ import { html, type SafeHtml } from '../html';
 import type { Sessions } from '../session';
 import type { Csrf } from './csrf';
 import { layout } from '../pages';
-import { sentence } from './forms';
+import { sentence, type FieldError } from './forms';
 import { NAV, webPage } from './layout';
 import type { PageApi } from './page-api';
 
@@ -38,7 +38,7 @@ export interface WebDeps {
 /** What a role's pages get: the API, the policy, and the page's rendering with its CSRF token. */
 export interface WebContext extends WebDeps {
   /** Answers a page in the app's chrome; never cached (per person, and changing). */
-  render(req: Request, res: Response, page: { title: string; body: SafeHtml; status?: number; hasErrors?: boolean }): void;
+  render(req: Request, res: Response, page: { title: string; body: SafeHtml; status?: number; hasErrors?: boolean; errors?: readonly FieldError[] }): void;
   /** The token for this page's forms. */
   token(req: Request, res: Response): string;
   /** A fresh key for a form, sent on as its Idempotency-Key. */
@@ -63,7 +63,8 @@ export function webRoutes(deps: WebDeps, pages: PageRoutes[]): Router {
   }).any();
   const ctx: WebContext = {
     ...deps,
-    render(req, res, { title, body, status = 200, hasErrors }) {
+    // A form shown with errors answers 422, its title said to be an error's (the error summary's pattern).
+    render(req, res, { title, body, errors = [], status = errors.length ? 422 : 200, hasErrors = errors.length > 0 }) {
       res
         .status(status)
         .set('Cache-Control', 'no-store')

@@ -94,7 +94,7 @@ ${textInput({ key: 'reviewer', label: LABELS.reviewer, hint: PASS_ON_HINT, value
 <div class="panel"><h2>Decide</h2>${decideForm}</div>
 <div class="panel"><h2>Pass it on to a colleague</h2>${passForm}</div>
 <div class="panel step-case"><h2>The case</h2>${stepSummary(context)}</div>`;
-    ctx.render(req, res, { status: errors.length ? 422 : 200, hasErrors: errors.length > 0, title, body });
+    ctx.render(req, res, { errors, title, body });
   }
 
   router.get('/queue/:ref', async (req, res) => {

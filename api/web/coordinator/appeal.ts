@@ -43,8 +43,7 @@ export function appealPages(ctx: WebContext): Router {
     const componentId = textOf(values, 'componentId') ?? '';
     const options = view.components.map((c) => ({ value: c.id, label: `${componentLabel(c)}: ${c.licence.status}` }));
     ctx.render(req, res, {
-      status: errors.length ? 422 : 200,
-      hasErrors: errors.length > 0,
+      errors,
       title: 'Appeal a denial',
       body: html`${backLink(view.projectId)}${errorSummary(errors)}
 <h1>Appeal a denial</h1><p class="lede">${view.title}: the issuing agency's appeal body rules on your appeal.</p>

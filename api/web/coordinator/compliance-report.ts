@@ -112,8 +112,7 @@ export function complianceReportPages(ctx: WebContext): Router {
     const options = view.components.map((c) => ({ value: c.id, label: `${componentLabel(c)}: licence ${c.licence.licenceId ?? c.licence.status}` }));
     const rowErrors = errors.filter((e) => e.key?.startsWith('shipments.'));
     ctx.render(req, res, {
-      status: errors.length ? 422 : 200,
-      hasErrors: errors.length > 0,
+      errors,
       title: 'File a compliance report',
       body: html`${backLink(view.projectId)}${errorSummary(errors)}
 <h1>File a compliance report</h1><p class="lede">${view.title}: what was shipped under a licence in one reporting period, and to whom.</p>

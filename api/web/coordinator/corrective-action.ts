@@ -45,8 +45,7 @@ export function correctiveActionPages(ctx: WebContext): Router {
 <td>${a.shipments.length ? a.shipments.map((i) => i + 1).join(', ') : 'the report'}</td></tr>`,
     );
     ctx.render(req, res, {
-      status: errors.length ? 422 : 200,
-      hasErrors: errors.length > 0,
+      errors,
       title: `Resolve corrective action ${action.actionId}`,
       body: html`${backLink(view.projectId)}${errorSummary(errors)}
 <h1>Resolve corrective action ${action.actionId}</h1><p class="lede">${view.title}: the report for period ${action.period} showed what follows.</p>

@@ -17,8 +17,7 @@ export function delegatePages(ctx: WebContext): Router {
   function form(req: Request, res: Response, values: unknown, errors: FieldError[] = [], key = ctx.formKey()) {
     const id = req.params.id;
     ctx.render(req, res, {
-      status: errors.length ? 422 : 200,
-      hasErrors: errors.length > 0,
+      errors,
       title: 'Add a delegate',
       body: html`<p><a href="/app/projects/${id}">Back to the project</a></p>${errorSummary(errors)}
 <h1>Add a delegate</h1><p class="lede">A delegate is another coordinator who may act on project ${id} as you do: answer

@@ -44,8 +44,7 @@ export function infoAnswerPages(ctx: WebContext): Router {
   ) {
     const asked = step.infoRequest!;
     ctx.render(req, res, {
-      status: errors.length ? 422 : 200,
-      hasErrors: errors.length > 0,
+      errors,
       title: 'Answer a request for information',
       body: html`${backLink(view.projectId)}${errorSummary(errors)}
 <h1>Answer a request for information</h1>

@@ -70,8 +70,7 @@ ${textArea({
 })}</fieldset>`;
     });
     ctx.render(req, res, {
-      status: errors.length ? 422 : 200,
-      hasErrors: errors.length > 0,
+      errors,
       title: 'Confirm scoping',
       body: html`<p><a href="${at}">Back to the project</a></p>${errorSummary(errors)}
 <h1>Confirm scoping</h1><p class="lede">${view.title} <span class="mono">(${view.projectId})</span> · ${stageTag(view.stage)}</p>

@@ -20,8 +20,7 @@ export function withdrawPages(ctx: WebContext): Router {
     const at = projectHref(view.projectId);
     const open = view.openSteps.length;
     ctx.render(req, res, {
-      status: errors.length ? 422 : 200,
-      hasErrors: errors.length > 0,
+      errors,
       title: 'Withdraw the project',
       body: html`<p><a href="${at}">Back to the project</a></p>${errorSummary(errors)}
 <h1>Withdraw the project</h1><p class="lede">${view.title} <span class="mono">(${view.projectId})</span> · ${stageTag(view.stage)}</p>

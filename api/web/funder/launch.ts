@@ -63,8 +63,7 @@ export function launchPages(ctx: WebContext): Router {
         })
       : html`<p class="muted" id="projectIds" tabindex="-1">You have no active project to choose.</p>`;
     ctx.render(req, res, {
-      status: errors.length ? 422 : 200,
-      hasErrors: errors.length > 0,
+      errors,
       title: 'Launch a review cycle',
       body: html`<p><a href="/app/portfolio">Back to the portfolio</a></p>${errorSummary(errors)}
 <h1>Launch a review cycle</h1><p class="lede">Each project reviews its milestones due by the close, and reports its outcome to the cycle:

@@ -34,7 +34,7 @@ export function submissionPages(ctx: WebContext): Router {
 
   function correct(req: Request, res: Response, draft: Draft, key: string, errors: ReturnType<typeof submissionErrors>) {
     const body = correctionPage({ token: ctx.token(req, res), key, draft }, errors, funders);
-    ctx.render(req, res, { title: 'Correct the project', body, status: errors.length ? 422 : 200, hasErrors: errors.length > 0 });
+    ctx.render(req, res, { title: 'Correct the project', body, errors });
   }
 
   router.get('/projects/new', (req, res) => show(req, res, emptyDraft(), ctx.formKey(), 'tasks'));
