@@ -63,7 +63,7 @@ export function webPage({ title, caller, path, body, hasErrors }: PageParts): st
 <body><a class="skip" href="#main">Skip to main content</a>
 <header class="top"><div class="bar"><a class="brand" href="/app">Export licence reviews</a>
 <nav aria-label="Main"><ul>${nav}</ul></nav>
-<div class="who"><span>Signed in as ${caller.name ?? caller.actor} (${caller.role})</span>
+<div class="who"><span>Signed in as ${caller.name ? `${caller.name} (${caller.role})` : caller.actor}</span>
 <form method="post" action="/dashboard/sign-out"><button class="secondary" type="submit">Sign out</button></form></div></div></header>
 <main id="main">${body}</main></body></html>`);
 }

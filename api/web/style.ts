@@ -12,7 +12,7 @@ export const WEB_STYLE = raw(`
   :focus-visible { outline: 3px solid #f59e0b; outline-offset: 1px; }
   .skip { position: absolute; left: -999px; } .skip:focus { left: 1rem; top: .5rem; background: #fff; padding: .25rem .5rem; }
   header.top { background: #fff; border-bottom: 1px solid #e4e7eb; }
-  .bar { max-width: 72rem; margin: 0 auto; padding: .75rem 2rem; display: flex; align-items: center; gap: 1.5rem; flex-wrap: wrap; }
+  .bar { max-width: 72rem; margin: 0 auto; padding: .75rem 2rem; display: flex; align-items: center; gap: 1.25rem; flex-wrap: wrap; }
   .brand { font-weight: 700; color: #1f2933; text-decoration: none; } nav ul { list-style: none; display: flex; gap: 1.1rem; margin: 0; padding: 0; }
   nav a { text-decoration: none; font-weight: 600; } nav a[aria-current="page"] { text-decoration: underline; text-underline-offset: .3rem; }
   .who { margin-left: auto; display: flex; gap: .75rem; align-items: center; color: #52606d; font-size: .9rem; } .who form { margin: 0; }
