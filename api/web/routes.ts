@@ -1,7 +1,7 @@
 /**
  * `/app`: the pages for coordinators, funders and agency staff (DESIGN §8, "Pages for people who are not reviewers").
  * They sign in at /dashboard (API key or OpenID Connect); the session cookie then reads every page, and writes only
- * through a form whose CSRF token checks (./csrf.ts). Pages read and act through the JSON API in-process
+ * through a form whose CSRF token checks (./csrf.ts). Pages read and act through the JSON API, over loopback
  * (./page-api.ts), so every rule is the API's own. Each role's pages are in a file of their own.
  */
 import { randomUUID } from 'node:crypto';
