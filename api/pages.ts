@@ -15,6 +15,7 @@ const CHOICE_LABELS: Record<Decision, string> = {
   accept: 'Accept (no appeal, no response)',
   respond: 'Respond to the intent to deny (state your grounds below)',
   acknowledge: 'Acknowledge the conditions: the licensee will comply with each of them (your comment is kept with the acknowledgement)',
+  review: 'Record your review (your comment below: what went well, what did not, lessons)',
 };
 
 const CHOICE_VERBS: Record<Decision, string> = {
@@ -25,6 +26,7 @@ const CHOICE_VERBS: Record<Decision, string> = {
   accept: 'accept',
   respond: 'respond',
   acknowledge: 'acknowledge the conditions',
+  review: 'record the review',
 };
 
 /** The hints of a decision form's fields, shared by every page that renders one (the link page, the agency's queue). */

@@ -16,6 +16,8 @@ export const DOCUMENT_KINDS = [
   'acknowledgement',
   'licence-letter',
   'refusal-letter',
+  'training-certificate',
+  'deliverable',
   'other',
 ] as const;
 export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
@@ -23,9 +25,9 @@ export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
 /**
  * What a document belongs to: the project itself, a component, a party (partner), an answer to an information
  * request (`<workflowId>/<stepId>`), an appeal (its step, the same way), a compliance report (`<componentId>/<period>`),
- * or a licence (its component id: the letters).
+ * a licence (its component id: the letters), a person (their training certificates) or a tranche condition (its deliverable).
  */
-export const ATTACHMENT_KINDS = ['project', 'component', 'party', 'info-answer', 'appeal', 'compliance-report', 'licence'] as const;
+export const ATTACHMENT_KINDS = ['project', 'component', 'party', 'info-answer', 'appeal', 'compliance-report', 'licence', 'person', 'deliverable'] as const;
 export type AttachmentKind = (typeof ATTACHMENT_KINDS)[number];
 export interface Attachment {
   type: AttachmentKind;

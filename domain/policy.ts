@@ -62,6 +62,21 @@ const agencySchema = z.object({
   appealBody: z.object({ id: slug, name: z.string().min(1), chair: email, appealWithin: duration, decideWithin: duration }).optional(),
 });
 
+/**
+ * Something a funder's tranche waits on besides the licences (DOMAIN "Research funders"): a deliverable document
+ * (`document`: Horizon Europe's ethics and security deliverables from the appraisal), or a valid training
+ * certificate of everyone with access to controlled software or technology (`training`). `requiredWhen` says which
+ * projects owe it: every one, those with a listed item, or those that release controlled software or technology.
+ */
+const trancheConditionSchema = z.object({
+  id: slug,
+  name: z.string().min(1),
+  kind: z.enum(['document', 'training']),
+  requiredWhen: z.enum(['always', 'listed-items', 'controlled-technology']),
+  /** Who owes it, in words the cycle's outcome names. */
+  owedBy: z.string().min(1).default('the coordinator'),
+});
+
 const funderSchema = z.object({
   id: slug,
   name: z.string().min(1),
@@ -70,6 +85,8 @@ const funderSchema = z.object({
   seniorReviewers: z.array(email).default([]),
   /** Funds civil activities only (Horizon Europe): a military-list component is refused at submission. */
   civilOnly: z.boolean().default(false),
+  /** What a tranche waits on besides the licences: deliverables and training certificates. */
+  trancheConditions: z.array(trancheConditionSchema).default([]),
 });
 
 const ladderLevelSchema = z.object({
@@ -97,6 +114,19 @@ const consultationSchema = z.object({
   objection: z.enum(['ladder', 'binding', 'advisory']),
 });
 
+/**
+ * How a regime treats a release of controlled software or technology to a person inside the country (a deemed
+ * export, domain/deemed-exports.ts). `export`: a release to a person who is neither a citizen nor a permanent
+ * resident of the country (`of: country`) or of any member state (`of: union`) is an export to their countries of
+ * citizenship and residence, reviewed by the licensing agency of the country where they work. `not-an-export`: the
+ * regime has no such rule. `basis` is what the control plan and the step cite.
+ */
+const releaseToForeignPersonSchema = z.object({
+  treatedAs: z.enum(['export', 'not-an-export']),
+  of: z.enum(['country', 'union']).default('country'),
+  basis: z.string().min(1),
+});
+
 /** The Union's lists (Regulation (EU) 2021/821), for a regime that consults Member States: see domain/eu-dual-use.ts. */
 const unionSchema = z.object({
   members: z.array(countryCode).min(1),
@@ -121,6 +151,8 @@ const regimeSchema = z.object({
   intentToDeny: z.object({ respondWithin: duration, finalAfter: duration }).optional(),
   /** The Union's lists, required where `consultation.whom` is `member-states`. */
   union: unionSchema.optional(),
+  /** Releases to foreign persons (deemed exports); absent: the regime has no such rule. */
+  releaseToForeignPerson: releaseToForeignPersonSchema.optional(),
 });
 
 /** A country's military licensing (domain/military.ts): outside 2021/821, under national law. */
@@ -192,6 +224,10 @@ export const policySchema = z
       caseLimit: duration,
       /** When the licensee's written acknowledgement of reviewers' conditions is due (reminded, never assumed). */
       acknowledgeWithin: duration.default(30 * 86_400_000),
+      /** A deemed-export review (a release of controlled technology to a foreign person): the issuer's own clock. */
+      deemedExportReview: duration.default(30 * 86_400_000),
+      /** The post-project review of a closed project, for the coordinator and the lead agency. */
+      postProjectReview: duration.default(30 * 86_400_000),
     }),
     reminders: z.object({ every: duration }),
     regimes: z.record(z.string(), regimeSchema),
@@ -276,5 +312,7 @@ export type PolicyFile = z.input<typeof policySchema>;
 export type Policy = z.output<typeof policySchema>;
 export type Agency = Policy['agencies'][number];
 export type Funder = Policy['funders'][number];
+export type TrancheCondition = Funder['trancheConditions'][number];
+export type ReleaseToForeignPerson = NonNullable<Regime['releaseToForeignPerson']>;
 export type Regime = Policy['regimes'][string];
 export type LadderLevel = NonNullable<Regime['ladder']>[number];

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { controlCodeSchema, isMilitaryCode } from './control-codes';
 import type { Policy } from './policy';
+import { accessSchema, personSchema } from './people';
 import { countryCode, email, isoDateTime, slug, text } from './primitives';
 
 export const partnerSchema = z.strictObject({
@@ -30,6 +31,7 @@ export const componentSchema = z.strictObject({
         'When it is another EU Member State than the issuer, that state is consulted under Regulation (EU) 2021/821 Art. 14(1) ' +
         'for destinations outside EU001 or Annex IV items.',
     ),
+  access: accessSchema,
 });
 
 const milestoneSchema = z.strictObject({
@@ -47,6 +49,8 @@ const baseSubmission = z.strictObject({
   partners: z.array(partnerSchema).min(1).max(50),
   components: z.array(componentSchema).min(1).max(100),
   milestones: z.array(milestoneSchema).max(100).default([]),
+  /** The people who work on the project; components name who has access to them. */
+  people: z.array(personSchema).max(200).optional(),
 });
 
 function duplicates(ids: string[]): Set<string> {
@@ -123,6 +127,17 @@ export function projectSubmissionSchema(policy: Policy) {
         });
       }
     });
+    const people = p.people ?? [];
+    for (const dup of duplicates(people.map((x) => x.id))) issue(['people'], `person id "${dup}" is used twice`);
+    const personIds = new Set(people.map((x) => x.id));
+    people.forEach((person, i) => {
+      if (!partnerIds.has(person.partnerId)) issue(['people', i, 'partnerId'], `"${person.partnerId}" is not one of the partners`);
+    });
+    p.components.forEach((c, i) => {
+      (c.access ?? []).forEach((id, j) => {
+        if (!personIds.has(id)) issue(['components', i, 'access', j], `"${id}" is not one of the people`);
+      });
+    });
     p.milestones.forEach((m, i) => {
       m.componentIds.forEach((cid, j) => {
         if (!componentIds.has(cid)) issue(['milestones', i, 'componentIds', j], `"${cid}" is not one of the components`);
@@ -136,3 +151,4 @@ export type Project = Omit<ProjectSubmission, 'projectId'> & { projectId: string
 export type Partner = Project['partners'][number];
 export type Component = Project['components'][number];
 export type Milestone = Project['milestones'][number];
+export type { Person } from './people';

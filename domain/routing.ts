@@ -18,6 +18,8 @@ export interface StepPlan {
   partyName: string;
   reviewer: string;
   componentId?: string;
+  /** The person a deemed-export review is about (domain/deemed-exports.ts). */
+  personId?: string;
   tier?: Tier;
   slaMs: number;
   /** A deadline in working days, counted on this country's public holidays (then `slaMs` is only the calendar estimate). */

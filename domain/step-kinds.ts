@@ -39,13 +39,17 @@ export type StepKind =
   /** The holder (the coordinator) is heard on a proposed suspension or revocation before the issuer decides. */
   | 'holder-hearing'
   /** The issuer decides a suspension or revocation the compliance monitor proposed (EAR §750.8; in the EU, under national law). */
-  | 'sanction-decision';
+  | 'sanction-decision'
+  /** A release of controlled software or technology to a foreign person (a deemed export): the issuer of the person's partner's country decides. */
+  | 'deemed-export'
+  /** A closed project's review, by the coordinator and by the lead agency: what was licensed, shipped and released, what stays open, lessons. */
+  | 'post-project-review';
 
 /**
  * approve/deny/request-info on reviews and rulings; appeal/accept on an appeal window; respond/accept on an
- * intent to deny; acknowledge on the conditions of a licence.
+ * intent to deny; acknowledge on the conditions of a licence; review on a post-project review (its comment is the review).
  */
-export type Decision = 'approve' | 'deny' | 'request-info' | 'appeal' | 'accept' | 'respond' | 'acknowledge';
+export type Decision = 'approve' | 'deny' | 'request-info' | 'appeal' | 'accept' | 'respond' | 'acknowledge' | 'review';
 
 /**
  * What a step's silence at its deadline does:
@@ -265,6 +269,27 @@ export const STEP_KINDS: Readonly<Record<StepKind, StepKindRule>> = {
     conditions: false,
     silence: 'escalate',
     escalation: "the issuer's senior, then stays open: silence never suspends or revokes",
+  },
+  // The issuer's own decision on a release: silence never authorises it. An approval citing a licence exception in its
+  // legal basis authorises the person under that exception; without one, under the issuer's licence.
+  'deemed-export': {
+    label: 'Deemed-export review',
+    decidedBy: "the licensing agency of the country where the person works (their partner's)",
+    mailSubject: 'Deemed-export review requested',
+    ...REVIEW_STEP,
+    conditions: true,
+    silence: 'escalate',
+    escalation: "the issuer's senior, then stays open: the person stays not authorised",
+  },
+  'post-project-review': {
+    label: 'Post-project review',
+    decidedBy: 'the coordinator, and the lead agency',
+    mailSubject: 'Post-project review',
+    decisions: ['review'],
+    basisRequired: [],
+    conditions: false,
+    silence: 'lapses',
+    escalation: 'none: the window closes and the review is recorded as not given',
   },
 };
 

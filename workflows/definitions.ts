@@ -12,6 +12,7 @@ import type { Position } from '../domain/regimes';
 import type { StepPlan } from '../domain/routing';
 import type { RecordPosition } from '../records/contract';
 import type { AmendmentCarry } from './amendment-contract';
+import type { DeliverableView, PeopleCarry, PersonView, PostProjectSummary } from './people-contract';
 import { STEP_KINDS, type Decision, type StepKind } from '../domain/step-kinds';
 
 export const DEFAULT_TASK_QUEUE = 'licence-review';
@@ -60,7 +61,7 @@ export interface AuditEntry {
 
 export type { Decision, StepKind };
 /** `no-objection`: a consulted agency was silent past its window; `responded`: the applicant answered an intent to deny. */
-export type StepOutcome = 'approved' | 'denied' | 'no-objection' | 'escalated' | 'appealed' | 'accepted' | 'responded' | 'acknowledged';
+export type StepOutcome = 'approved' | 'denied' | 'no-objection' | 'escalated' | 'appealed' | 'accepted' | 'responded' | 'acknowledged' | 'reviewed';
 export type StepStatus = 'open' | 'decided' | 'closed';
 
 /** A step as planned (domain/routing.ts), once opened: the one shape of a step, in workflows, records and pages. */
@@ -186,6 +187,7 @@ export const decisionOutcome = {
   accept: 'accepted',
   respond: 'responded',
   acknowledge: 'acknowledged',
+  review: 'reviewed',
   'request-info': 'info-requested',
 } as const satisfies Record<Decision, StepOutcome | 'info-requested'>;
 
@@ -364,6 +366,8 @@ export interface ProjectCarry {
   record: RecordPosition;
   /** How many amendments were accepted, and the last one (absent before any). */
   amendments?: AmendmentCarry;
+  /** Its people, their training and the deliverables received (absent before any). */
+  people?: PeopleCarry;
 }
 
 export interface MonitorRef {
@@ -420,6 +424,12 @@ export interface ProjectView {
   owner: string;
   /** Coordinators the owner made delegates (`coordinator:<userId>`): they act on the project as the owner does. */
   delegates: string[];
+  /** The people on the project, screened, with their training certificates (absent on projects recorded before people). */
+  people?: PersonView[];
+  /** The tranche deliverables received (workflows/people-contract.ts). */
+  deliverables?: DeliverableView[];
+  /** Set once the project closed: what its post-project review steps summarised. */
+  postProjectReview?: PostProjectSummary;
 }
 
 export interface DelegateRequest {
