@@ -29,9 +29,11 @@ const CHOICE_VERBS: Record<Decision, string> = {
   review: 'record the review',
 };
 
+const CONDITIONS_TAIL = html`they become conditions of the licence, in your agency's name`;
+
 /** The hints of a decision form's fields, shared by every page that renders one (the link page, the agency's queue). */
 export const DECISION_HINTS = {
-  conditions: html`approve with conditions: one per line, e.g. "No re-export without prior written consent"; they become conditions of the licence, in your agency's name`,
+  conditions: html`approve with conditions: one per line, e.g. "No re-export without prior written consent"; ${CONDITIONS_TAIL}`,
   basis: (verbs: string) => html`required to ${verbs}, e.g. "EAR §742.4, national security"`,
   signedDocument: html`a PDF or a scan; its SHA-256 is kept on the licence`,
   comment: html`reasons, or the information you need`,
@@ -46,7 +48,8 @@ const STYLE = raw(`
   .tier.T2 { background: #fde68a; } .tier.T3 { background: #fca5a5; } .tier.T1 { background: #bfdbfe; }
   fieldset { border: 1px solid #cbd2d9; border-radius: 6px; margin: 0 0 1rem; } legend { font-weight: 600; padding: 0 .25rem; }
   label.choice { display: block; padding: .35rem 0; } textarea { width: 100%; min-height: 5rem; font: inherit; box-sizing: border-box; }
-  .hint { color: #52606d; font-size: .9rem; } button { font: inherit; padding: .6rem 1.4rem; border: 0; border-radius: 6px; background: #1d4ed8; color: #fff; cursor: pointer; }
+  .hint { color: #52606d; font-size: .9rem; }
+  button { font: inherit; padding: .6rem 1.4rem; border: 0; border-radius: 6px; background: #1d4ed8; color: #fff; cursor: pointer; }
   .notice { padding: 1rem 1.25rem; border-radius: 6px; background: #e0f2fe; } .notice.bad { background: #fee2e2; } .notice.ok { background: #dcfce7; }
   .errors { color: #b91c1c; }`);
 
@@ -153,13 +156,15 @@ export function decisionPage(ctx: PageContext, action: string, errors: string[] 
   const radios = fields.decisions.map(
     (d, i) => html`    <label class="choice"><input type="radio" name="decision" value="${d.value}"${i === 0 && html` required`}> ${d.label}</label>\n`,
   );
+  const note = fields.note && html`\n  <p class="hint">${fields.note}</p>`;
+  const conditions = fields.conditionsMax !== undefined && conditionsField(fields.conditionsMax);
   return layout(
     `Decision: ${step.question}`,
     html`<h1>${step.question}</h1><p class="sub">Your decision is recorded only when you press the button below.</p>
 ${stepSummary(ctx)}${errorList}
 <form method="post" action="${action}"${signed && html` enctype="multipart/form-data"`}>
   <fieldset><legend>Your decision</legend>
-${radios}  </fieldset>${fields.note && html`\n  <p class="hint">${fields.note}</p>`}${basisVerbs && basisField(basisVerbs)}${fields.conditionsMax !== undefined && conditionsField(fields.conditionsMax)}${signed}
+${radios}  </fieldset>${note}${basisVerbs && basisField(basisVerbs)}${conditions}${signed}
   <p><label for="comment"><strong>Comment</strong> <span class="hint">(${DECISION_HINTS.comment})</span></label>
   <textarea id="comment" name="comment" maxlength="4000"></textarea></p>
   <button type="submit">Record my decision</button>
@@ -187,9 +192,8 @@ export function recordedPage(ctx: StepContext | null, outcome: string, decidedAt
   );
 }
 
+const NOTHING_CHANGED = 'Nothing was changed. If you think this is wrong, reply to the e-mail that brought you here.';
+
 export function problemPage(title: string, message: string): string {
-  return layout(
-    title,
-    html`<h1>${title}</h1><p class="notice bad">${message}</p><p class="sub">Nothing was changed. If you think this is wrong, reply to the e-mail that brought you here.</p>`,
-  );
+  return layout(title, html`<h1>${title}</h1><p class="notice bad">${message}</p><p class="sub">${NOTHING_CHANGED}</p>`);
 }

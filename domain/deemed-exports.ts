@@ -100,7 +100,8 @@ export function assessRelease(
   const isDomestic = person.citizenship.some((c) => domestic.includes(c)) || domestic.includes(person.residence);
   if (isDomestic) {
     const scope = rule.of === 'union' ? 'a member state' : country;
-    return { ...base, review: false, countries: [], basis: `${person.name} is a citizen or permanent resident of ${scope}: not a foreign person`, agency: who! };
+    const basis = `${person.name} is a citizen or permanent resident of ${scope}: not a foreign person`;
+    return { ...base, review: false, countries: [], basis, agency: who! };
   }
   const countries = personCountries.filter((c) => !domestic.includes(c));
   return { ...base, review: true, countries, basis: `${rule.basis}: a release to ${person.name} is an export to ${countries.join(', ')}`, agency: who! };

@@ -74,9 +74,13 @@ function group(spec: FieldSpec, control: (describedBy: string | undefined, inval
   const described = [spec.hint && `${id}-hint`, error && `${id}-error`].filter(Boolean).join(' ') || undefined;
   const hint = spec.hint && html`<span class="hint" id="${id}-hint">${spec.hint}</span>`;
   const message = error && html`<span class="field-error" id="${id}-error"><span class="muted">Error:</span> ${error}</span>`;
-  if (legend)
-    return html`<fieldset class="group${error ? ' error' : ''}"${described && html` aria-describedby="${described}"`}><legend>${spec.label}</legend>${hint}${message}${control(undefined, !!error)}</fieldset>`;
-  return html`<div class="group${error ? ' error' : ''}"><label for="${id}">${spec.label}</label>${hint}${message}${control(described, !!error)}</div>`;
+  const groupClass = `group${error ? ' error' : ''}`;
+  if (legend) {
+    const describedBy = described && html` aria-describedby="${described}"`;
+    const inner = html`<legend>${spec.label}</legend>${hint}${message}${control(undefined, !!error)}`;
+    return html`<fieldset class="${groupClass}"${describedBy}>${inner}</fieldset>`;
+  }
+  return html`<div class="${groupClass}"><label for="${id}">${spec.label}</label>${hint}${message}${control(described, !!error)}</div>`;
 }
 
 const aria = (describedBy: string | undefined, invalid: boolean) =>
@@ -85,19 +89,14 @@ const aria = (describedBy: string | undefined, invalid: boolean) =>
 export function textInput(
   spec: FieldSpec & { type?: 'text' | 'email' | 'date' | 'datetime-local' | 'number' | 'search'; short?: boolean; autocomplete?: string },
 ) {
-  return group(
-    spec,
-    (d, bad) =>
-      html`<input type="${spec.type ?? 'text'}" id="${fieldId(spec.key)}" name="${fieldName(spec.key)}" value="${textAt(spec.values, spec.key)}"${spec.short && html` class="short"`}${spec.autocomplete && html` autocomplete="${spec.autocomplete}"`}${aria(d, bad)}>`,
-  );
+  const extra = html`${spec.short && html` class="short"`}${spec.autocomplete && html` autocomplete="${spec.autocomplete}"`}`;
+  const [id, name, value] = [fieldId(spec.key), fieldName(spec.key), textAt(spec.values, spec.key)];
+  return group(spec, (d, bad) => html`<input type="${spec.type ?? 'text'}" id="${id}" name="${name}" value="${value}"${extra}${aria(d, bad)}>`);
 }
 
 export function textArea(spec: FieldSpec & { rows?: number }) {
-  return group(
-    spec,
-    (d, bad) =>
-      html`<textarea id="${fieldId(spec.key)}" name="${fieldName(spec.key)}" rows="${spec.rows ?? 5}"${aria(d, bad)}>${textAt(spec.values, spec.key)}</textarea>`,
-  );
+  const [id, name, value] = [fieldId(spec.key), fieldName(spec.key), textAt(spec.values, spec.key)];
+  return group(spec, (d, bad) => html`<textarea id="${id}" name="${name}" rows="${spec.rows ?? 5}"${aria(d, bad)}>${value}</textarea>`);
 }
 
 export interface Option {
@@ -108,10 +107,12 @@ export interface Option {
 
 export function select(spec: FieldSpec & { options: readonly Option[]; blank?: string }) {
   const current = textAt(spec.values, spec.key);
+  const blank = spec.blank !== undefined && html`<option value="">${spec.blank}</option>`;
+  const options = spec.options.map((o) => html`<option value="${o.value}"${o.value === current && html` selected`}>${o.label}</option>`);
   return group(
     spec,
     (d, bad) => html`<select id="${fieldId(spec.key)}" name="${fieldName(spec.key)}"${aria(d, bad)}>
-${spec.blank !== undefined && html`<option value="">${spec.blank}</option>`}${spec.options.map((o) => html`<option value="${o.value}"${o.value === current && html` selected`}>${o.label}</option>`)}</select>`,
+${blank}${options}</select>`,
   );
 }
 
@@ -126,7 +127,8 @@ export function choices(spec: FieldSpec & { options: readonly Option[]; type?: '
     () =>
       html`${spec.options.map((o, i) => {
         const id = i === 0 ? fieldId(spec.key) : `${fieldId(spec.key)}-${i}`; // the summary links to the first
-        return html`<label class="choice" for="${id}"><input type="${type}" id="${id}" name="${name}" value="${o.value}"${isChosen(o.value) && html` checked`}><span>${o.label}${o.hint && html`<span class="hint">${o.hint}</span>`}</span></label>`;
+        const input = html`<input type="${type}" id="${id}" name="${name}" value="${o.value}"${isChosen(o.value) && html` checked`}>`;
+        return html`<label class="choice" for="${id}">${input}<span>${o.label}${o.hint && html`<span class="hint">${o.hint}</span>`}</span></label>`;
       })}`,
     true,
   );

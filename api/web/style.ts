@@ -39,14 +39,16 @@ export const WEB_STYLE = raw(`
   .banner { border-left: 6px solid #166534; background: #dcfce7; padding: .8rem 1rem; margin: 0 0 1.25rem; }
   .banner.info { border-color: #1d4ed8; background: #e0f2fe; } .banner.warn { border-color: #b45309; background: #fef3c7; }
   table { width: 100%; border-collapse: collapse; font-size: .95rem; margin: 0 0 1rem; } caption { text-align: left; font-weight: 700; margin: 0 0 .4rem; }
-  th { text-align: left; border-bottom: 2px solid #cbd2d9; padding: .45rem .6rem; } td { border-bottom: 1px solid #e4e7eb; padding: .55rem .6rem; vertical-align: top; }
+  th { text-align: left; border-bottom: 2px solid #cbd2d9; padding: .45rem .6rem; }
+  td { border-bottom: 1px solid #e4e7eb; padding: .55rem .6rem; vertical-align: top; }
   td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
   dl.summary { display: grid; grid-template-columns: 14rem 1fr auto; margin: 0 0 1.5rem; border-top: 1px solid #e4e7eb; }
   dl.summary dt, dl.summary dd { margin: 0; padding: .55rem .5rem .55rem 0; border-bottom: 1px solid #e4e7eb; } dl.summary dt { font-weight: 600; }
   ol.tasks { list-style: none; padding: 0; margin: 0 0 1.5rem; border-top: 1px solid #e4e7eb; }
   ol.tasks li { display: flex; justify-content: space-between; gap: 1rem; padding: .65rem 0; border-bottom: 1px solid #e4e7eb; }
   .tag { display: inline-block; padding: .05rem .5rem; border-radius: 4px; font-size: .85rem; font-weight: 700; background: #e4e7eb; color: #1f2933; }
-  .tag.done { background: #dcfce7; color: #14532d; } .tag.todo { background: #dbeafe; color: #1e3a8a; } .tag.late, .tag.bad { background: #fee2e2; color: #991b1b; }
+  .tag.done { background: #dcfce7; color: #14532d; } .tag.todo { background: #dbeafe; color: #1e3a8a; }
+  .tag.late, .tag.bad { background: #fee2e2; color: #991b1b; }
   .filters { display: flex; gap: 1rem; align-items: flex-end; flex-wrap: wrap; margin: 0 0 1rem; } .filters .group { margin: 0; }
   .muted { color: #52606d; } .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: .88rem; overflow-wrap: anywhere; }
   ul.plain { list-style: none; padding: 0; margin: 0; } ul.plain li { margin: 0 0 .2rem; }

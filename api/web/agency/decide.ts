@@ -5,8 +5,9 @@
  * validation. A refusal shows the page again with what was typed, the error summary and each error beside its field.
  *
  * The step is found in the agency's queue as the API lists it (so only the caller's agency's open steps have a page);
- * its case is read as the link's page reads it (the one decide service's readCase), with its documents as signed links. The seat takes no file, and no agency step is an
- * acknowledgement (those are the licensee's), so the signed-document box is never offered here.
+ * its case is read as the link's page reads it (the one decide service's readCase), with its documents as signed links.
+ * The seat takes no file, and no agency step is an acknowledgement (those are the licensee's), so the signed-document
+ * box is never offered here.
  */
 import { Router, type Request, type Response } from 'express';
 import type { CaseContext } from '../../case-file';
