@@ -33,6 +33,7 @@ import {
 import { calendar, mail } from './effects';
 import type { MailContext } from './mail-intents';
 import type { RecordWriter } from './record-writer';
+import { StepClock } from './step-clock';
 
 export type AuditInput = Omit<AuditEntry, 'at'>;
 
@@ -78,8 +79,19 @@ export function awaitingOf(open: ReviewStep[]): string[] {
 
 export class ReviewBoard {
   readonly steps = new Map<string, ReviewStep>();
+  /** Each step's reminders and silence rule (workflows/step-clock.ts). */
+  private readonly clock: StepClock;
 
-  constructor(private readonly opts: BoardOptions) {}
+  constructor(private readonly opts: BoardOptions) {
+    this.clock = new StepClock({
+      opts,
+      open: () => this.open(),
+      record: (step, action, detail, channel) => this.record(step, action, detail, channel),
+      resolve: (step, outcome, via, extra) => this.resolve(step, outcome, via, extra),
+      openSteps: (plans) => this.openSteps(plans),
+      linkUntil: () => this.linkUntil(),
+    });
+  }
 
   list(): ReviewStep[] {
     return [...this.steps.values()];
@@ -129,7 +141,7 @@ export class ReviewBoard {
         this.record(step, 'email-sent', `review request to ${receipt.to}: "${receipt.subject}" ${receipt.messageId}`, 'email');
       }),
     );
-    for (const step of opened) this.track(this.watch(step));
+    for (const step of opened) this.track(this.clock.watch(step));
     this.opts.onChange?.();
   }
 
@@ -394,170 +406,6 @@ export class ReviewBoard {
       step.calendar = calendar;
       this.record(step, 'reminders-synchronized', `reminded on the calendar of ${why}; still due ${step.dueAt}`);
     }
-    this.opts.onChange?.();
-  }
-
-  /** The next reminder: on the step's calendar (counting back from it by the cadence) or every cadence since it opened. */
-  private nextReminderAfter(step: ReviewStep, after: number, previous: number): number {
-    const every = this.opts.policy.reminders.every;
-    if (!step.calendar || Date.parse(step.calendar) <= after) return Math.max(previous, after);
-    const anchor = Date.parse(step.calendar);
-    const next = anchor - Math.floor((anchor - after) / every) * every;
-    return next > after ? next : next + every;
-  }
-
-  /** The step's clock: reminders at the policy's cadence, the silence rule at the deadline, paused while information is awaited. */
-  private async watch(step: ReviewStep): Promise<void> {
-    const every = this.opts.policy.reminders.every;
-    let nextReminder = this.nextReminderAfter(step, Date.now(), Date.parse(step.openedAt) + every);
-    /** The calendar `nextReminder` was planned on. */
-    let plannedOn = step.calendar;
-    let deadlinePassed = false;
-    while (step.status === 'open') {
-      if (step.infoRequest) {
-        const stoppedAt = Date.now();
-        await this.awaitAnswer(step);
-        nextReminder += Date.now() - stoppedAt;
-        continue;
-      }
-      // A calendar set while this step's reminder was being sent is taken up here.
-      if (step.calendar !== plannedOn) {
-        plannedOn = step.calendar;
-        nextReminder = this.nextReminderAfter(step, Date.now(), nextReminder);
-      }
-      const due = Date.parse(step.dueAt);
-      const [seenDue, seenCalendar] = [step.dueAt, step.calendar];
-      const wakeAt = deadlinePassed ? nextReminder : Math.min(due, nextReminder);
-      const interrupted = await condition(
-        () => step.status !== 'open' || !!step.infoRequest || step.dueAt !== seenDue || step.calendar !== seenCalendar,
-        Math.max(wakeAt - Date.now(), 1),
-      );
-      if (interrupted) {
-        if (step.calendar !== seenCalendar) {
-          nextReminder = this.nextReminderAfter(step, Date.now(), nextReminder);
-          plannedOn = step.calendar;
-        }
-        continue;
-      }
-      if (!deadlinePassed && Date.now() >= due) {
-        deadlinePassed = true;
-        await this.onSilence(step);
-      } else if (Date.now() >= nextReminder) {
-        const slot = nextReminder;
-        nextReminder = this.nextReminderAfter(step, Date.now(), nextReminder + every);
-        await this.remind(step, slot);
-      }
-    }
-  }
-
-  /** While a request waits for the coordinator: reminders to them at the cadence, and past `returnAt` the owner returns the case. */
-  private async awaitAnswer(step: ReviewStep): Promise<void> {
-    const every = this.opts.policy.reminders.every;
-    const request = step.infoRequest!;
-    const answered = () => step.infoRequest !== request || step.status !== 'open';
-    let returned = false;
-    while (!answered()) {
-      const returnAt = request.returnAt ? Date.parse(request.returnAt) : Infinity;
-      const nextReminder = Date.parse(request.askedAt) + ((request.remindersSent ?? 0) + 1) * every;
-      const wakeAt = returned ? nextReminder : Math.min(returnAt, nextReminder);
-      if (await condition(answered, Math.max(wakeAt - Date.now(), 1))) return;
-      if (!returned && Date.now() >= returnAt) {
-        returned = true;
-        this.record(step, 'info-unanswered', `"${request.question}" unanswered since ${request.askedAt}: the case is returned`);
-        await this.opts.onUnanswered!(step);
-      } else if (Date.now() >= nextReminder) {
-        request.remindersSent = (request.remindersSent ?? 0) + 1;
-        await this.remindCoordinator(step, request.remindersSent);
-      }
-    }
-  }
-
-  /** At the deadline, the step kind's silence rule (domain/step-kinds.ts). */
-  private async onSilence(step: ReviewStep): Promise<void> {
-    const rule = STEP_KINDS[step.kind].silence;
-    const open = formatDuration(Date.now() - Date.parse(step.openedAt) - step.stoppedMs);
-    if (rule === 'no-objection') {
-      this.resolve(step, 'no-objection', 'system', { comment: `no answer within ${open}` });
-      this.record(step, 'no-objection', `${step.partyName} did not answer within ${open}: no objection (${STEP_KINDS[step.kind].label.toLowerCase()})`);
-    } else if (rule === 'lapses') {
-      const what = step.kind === 'appeal' ? 'appeal' : 'response';
-      Object.assign(step, { status: 'closed', closedReason: `the ${what} window passed without an ${what}` });
-      this.record(step, `${what}-window-passed`, `${step.partyName} did not ${what === 'appeal' ? 'appeal' : 'respond'} within ${open}`);
-    } else {
-      const target = rule === 'escalate' ? this.opts.escalationFor?.(step) : undefined;
-      if (target === undefined) {
-        this.record(step, 'escalated', `${step.partyName} silent for ${open}; silence is not consent: the step stays open and reminders continue`);
-        await this.notifyEscalation(step, `${step.reviewer} has not decided; the step stays open`);
-      } else if (target === 'resolve') {
-        this.resolve(step, 'escalated', 'system');
-        this.record(step, 'escalated', `${step.partyName} silent for ${open}; escalated`);
-      } else {
-        this.resolve(step, 'escalated', 'system');
-        step.escalatedTo = target.stepId;
-        this.record(step, 'escalated', `${step.partyName} silent for ${open}; silence is not consent: escalated to ${target.reviewer}`);
-        await this.openSteps([target]);
-        return;
-      }
-    }
-    this.opts.onChange?.();
-  }
-
-  /** Reminds the coordinator of a request for information they have not answered. */
-  private async remindCoordinator(step: ReviewStep, n: number): Promise<void> {
-    const request = step.infoRequest!;
-    this.record(
-      step,
-      'info-reminder-sent',
-      `reminder ${n} to ${this.opts.coordinator.email}: "${request.question}" unanswered since ${request.askedAt}`,
-      'email',
-    );
-    await mail.sendNotice({
-      to: this.opts.coordinator.email,
-      key: `${step.workflowId}.${step.stepId}.info.${request.askedAt}.reminder.${n}`,
-      intent: {
-        kind: 'info-reminder',
-        context: this.opts.mailContext(step),
-        step,
-        coordinatorName: this.opts.coordinator.name,
-        n,
-        question: request.question,
-        askedAt: request.askedAt,
-        returnAt: request.returnAt,
-      },
-    });
-    this.opts.onChange?.();
-  }
-
-  /** Tells the coordinator that a step is overdue and escalated. */
-  private async notifyEscalation(step: ReviewStep, what: string) {
-    const receipt = await mail.sendNotice({
-      to: this.opts.coordinator.email,
-      key: `${step.workflowId}.${step.stepId}.escalated`,
-      intent: { kind: 'step-escalated', context: this.opts.mailContext(step), step, coordinatorName: this.opts.coordinator.name, what },
-    });
-    this.record(step, 'email-sent', `escalation notice to ${receipt.to}: "${receipt.subject}"`, 'email');
-  }
-
-  /** `slot`: when the reminder was due (its timer may fire late on a busy worker); the audit names it. */
-  private async remind(step: ReviewStep, slot: number) {
-    const openFor = formatDuration(Date.now() - Date.parse(step.openedAt) - step.stoppedMs);
-    const others = this.open()
-      .filter((s) => s !== step)
-      .map((s) => s.partyName);
-    const waiting = [...this.opts.waitingParties, ...others.map((p) => `${p} (also still to decide)`)];
-    step.remindersSent += 1;
-    // Recorded when due (the audit shows the reminder calendar); the send is retried until delivered.
-    this.record(
-      step,
-      'reminder-sent',
-      `reminder ${step.remindersSent} to ${step.reviewer}, due ${new Date(slot).toISOString()}: open for ${openFor}; waiting: ${waiting.join('; ')}`,
-      'email',
-    );
-    await mail.sendNotice({
-      to: step.reviewer,
-      key: `${step.workflowId}.${step.stepId}.reminder.${step.remindersSent}`,
-      intent: { kind: 'step-reminder', context: this.opts.mailContext(step), step, n: step.remindersSent, openFor, waiting, linkUntil: this.linkUntil() },
-    });
     this.opts.onChange?.();
   }
 
