@@ -8,14 +8,12 @@
  * continues as new. It records its own audit entries, and tells the project
  * workflow the licence's state (with its compliance record) when it changes.
  */
-import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import { allHandlersFinished, ApplicationFailure, CancellationScope, condition, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import { periodCount, renewalReminderAt, reportingWindow, type LicenceTerm, type ReportingWindow } from '../domain/compliance-calendar';
+import { allHandlersFinished, ApplicationFailure, CancellationScope, condition, workflowInfo } from '@temporalio/workflow';
+import { periodCount, reportingWindow, type LicenceTerm, type ReportingWindow } from '../domain/compliance-calendar';
 import { endUsersToScreen, missedReportAnomaly, reportAnomalies, type Anomaly } from '../domain/compliance-rules';
 import { formatDuration } from '../domain/durations';
 import {
   type SanctionProposal,
-  COMPLIANCE_STAGE,
   ComplianceRejection,
   correctiveActionId,
   type ComplianceMonitorInput,
@@ -28,13 +26,15 @@ import {
   type ReportSubmission,
   type ResolutionResult,
 } from './compliance-contract';
-import { searchAttributes, type Channel } from './definitions';
+import type { Channel } from './definitions';
 import { SanctionPanel } from './compliance-sanctions';
 import { isPatched } from './patches';
 import type { AuditInput } from './review-board';
 import { mail, screening } from './effects';
 import type { MailLicence, NoticeIntent } from './mail-intents';
 import { RecordOwner } from './record-writer';
+import { nextDeadline, type Deadline } from './compliance-deadlines';
+import { mailLicence, monitoredLicenceView, publishMonitorVisibility } from './compliance-views';
 import { ParentReport } from './reporter';
 
 /** Closed reports and corrective actions kept in the carried state (and the project view); older ones live on in the audit trail. */
@@ -42,17 +42,6 @@ const KEEP_CLOSED = 12;
 
 /** What ends a run: the next period (continue-as-new), or the end of the licence. */
 export type PeriodOutcome = 'next-period' | 'revoked' | 'expired';
-
-type Deadline =
-  | { kind: 'report-due'; at: number; report: ReportRequest }
-  | { kind: 'action-due'; at: number; action: CorrectiveAction }
-  | { kind: 'revocation'; at: number; action: CorrectiveAction }
-  | { kind: 'renewal-reminder'; at: number }
-  | { kind: 'expiry'; at: number }
-  | { kind: 'period-end'; at: number };
-
-/** Deadlines falling due together are handled in this order: what the coordinator owed first, the calendar last. */
-const ORDER: Deadline['kind'][] = ['report-due', 'action-due', 'revocation', 'renewal-reminder', 'expiry', 'period-end'];
 
 const iso = (ms: number) => new Date(ms).toISOString();
 function reject(message: string, type: string): never {
@@ -169,7 +158,8 @@ export class LicenceMonitor {
     const channel: Channel = s.channel ?? 'api';
     this.audit(
       'report-received',
-      `period ${s.period}: end use ${s.endUseConfirmed ? 'confirmed' : 'NOT confirmed'}; ${s.shipments.length} shipment(s)${s.notes ? `; notes: ${s.notes}` : ''}`,
+      `period ${s.period}: end use ${s.endUseConfirmed ? 'confirmed' : 'NOT confirmed'}; ${s.shipments.length} shipment(s)` +
+        (s.notes ? `; notes: ${s.notes}` : ''),
       { actor: s.submittedBy, channel },
     );
 
@@ -273,19 +263,7 @@ export class LicenceMonitor {
   // ---- deadlines ---------------------------------------------------------------------
 
   private nextDeadline(): Deadline {
-    const deadlines: Deadline[] = [{ kind: 'expiry', at: this.term.validUntil }];
-    // A pending proposal's steps live in this run: the next period starts (continues as new) once the issuer has decided.
-    if (this.window.endsAt < this.term.validUntil && !this.sanctions?.pending(this.record.correctiveActions))
-      deadlines.push({ kind: 'period-end', at: this.window.endsAt });
-    if (!this.record.renewalReminderSentAt)
-      deadlines.push({ kind: 'renewal-reminder', at: renewalReminderAt(this.term, this.input.policy.renewalReminderBefore) });
-    for (const report of this.record.reports) if (report.status === 'awaited') deadlines.push({ kind: 'report-due', at: Date.parse(report.dueAt), report });
-    for (const action of this.record.correctiveActions) {
-      if (action.status === 'open') deadlines.push({ kind: 'action-due', at: Date.parse(action.dueAt), action });
-      if (action.status === 'overdue' && action.revokeAt && action.proposal?.kind !== 'revocation')
-        deadlines.push({ kind: 'revocation', at: Date.parse(action.revokeAt), action });
-    }
-    return deadlines.sort((a, b) => a.at - b.at || ORDER.indexOf(a.kind) - ORDER.indexOf(b.kind))[0];
+    return nextDeadline(this.term, this.window, this.record, this.input.policy, this.sanctions);
   }
 
   private async onDeadline(d: Deadline): Promise<PeriodOutcome | undefined> {
@@ -370,7 +348,9 @@ export class LicenceMonitor {
     });
     this.audit(
       alreadySuspended ? 'corrective-action-overdue' : 'licence-suspended',
-      `${action.actionId} not resolved by ${action.dueAt}${alreadySuspended ? '; the licence stays suspended' : `: ${this.input.licence.licenceId} suspended`}; revoked at ${action.revokeAt} unless resolved`,
+      `${action.actionId} not resolved by ${action.dueAt}` +
+        (alreadySuspended ? '; the licence stays suspended' : `: ${this.input.licence.licenceId} suspended`) +
+        `; revoked at ${action.revokeAt} unless resolved`,
     );
     await this.publish();
     await this.notify(
@@ -532,18 +512,7 @@ export class LicenceMonitor {
 
   /** The licence as its notices name it. */
   private mailLicence(): MailLicence {
-    const { project, licence } = this.input;
-    return {
-      projectId: project.projectId,
-      projectTitle: project.title,
-      coordinatorName: project.coordinator.name,
-      componentId: this.input.componentId,
-      componentName: this.input.componentName,
-      licenceId: licence.licenceId,
-      validUntil: licence.validUntil,
-      destinations: licence.destinations,
-      recipients: licence.recipients.map((r) => r.name),
-    };
+    return mailLicence(this.input);
   }
 
   /** The monitor's last report, once its licence has ended and everything else is recorded: the project may close. */
@@ -562,40 +531,11 @@ export class LicenceMonitor {
   }
 
   private licenceView(): MonitoredLicenceView {
-    const { licence } = this.input;
-    return {
-      status: this.record.status,
-      licenceId: licence.licenceId,
-      validFrom: licence.validFrom,
-      validUntil: licence.validUntil,
-      conditions: licence.conditions,
-      reportingPeriodMs: licence.reportingPeriodMs,
-      issuer: licence.issuer,
-      ...(licence.acknowledgement && { acknowledgement: licence.acknowledgement }),
-      basis: this.record.basis,
-      compliance: { ...this.record, monitorWorkflowId: workflowInfo().workflowId },
-    };
+    return monitoredLicenceView(this.input, this.record);
   }
 
   /** Stage, awaited party and next due time, upserted only when they change (search attributes carry over to the next run). */
   private publishVisibility(): void {
-    const awaitsCoordinator =
-      this.inForce() &&
-      (this.record.reports.some((r) => r.status === 'awaited') || this.record.correctiveActions.some((a) => a.status === 'open' || a.status === 'overdue'));
-    const dues = [
-      ...this.record.reports.filter((r) => r.status === 'awaited').map((r) => r.dueAt),
-      ...this.record.correctiveActions.filter((a) => a.status === 'open').map((a) => a.dueAt),
-      ...this.record.correctiveActions.filter((a) => a.status === 'overdue' && a.revokeAt).map((a) => a.revokeAt!),
-      ...(this.sanctions?.open().map((s) => s.dueAt) ?? []),
-    ].sort();
-    const nextDue = this.inForce() && dues.length ? new Date(dues[0]) : null;
-    const awaited = [...new Set([...(awaitsCoordinator ? ['coordinator'] : []), ...(this.sanctions?.open().map((s) => s.party) ?? [])])];
-    const current = workflowInfo().typedSearchAttributes;
-    const updates: SearchAttributeUpdatePair[] = [];
-    if (current.get(searchAttributes.stage) !== COMPLIANCE_STAGE) updates.push({ key: searchAttributes.stage, value: COMPLIANCE_STAGE });
-    if ((current.get(searchAttributes.awaitedParties) ?? []).join() !== awaited.join()) updates.push({ key: searchAttributes.awaitedParties, value: awaited });
-    if ((current.get(searchAttributes.nextDueAt)?.getTime() ?? null) !== (nextDue?.getTime() ?? null))
-      updates.push({ key: searchAttributes.nextDueAt, value: nextDue });
-    if (updates.length) upsertSearchAttributes(updates);
+    publishMonitorVisibility(this.record, this.inForce(), this.sanctions?.open() ?? []);
   }
 }
