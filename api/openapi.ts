@@ -10,6 +10,7 @@ import type { Policy } from '../domain/policy';
 import { slug } from '../domain/primitives';
 import { appOperations } from './app';
 import { amendmentOperations } from './routes/amendments';
+import { delegateOperations } from './routes/delegates';
 import { correctiveActionParams } from './compliance-schemas';
 import { STATUS } from './errors';
 import type { Operation } from './operation';
@@ -34,6 +35,7 @@ export { projectExample } from './operation';
 export function operations(policy: Policy): Operation[] {
   return [
     ...projectOperations(policy),
+    ...delegateOperations,
     ...reportOperations,
     ...calendarOperations,
     ...letterOperations,

@@ -1,4 +1,4 @@
-/** `/v1/projects`: submit, read, confirm scoping, withdraw, audit trail. */
+/** `/v1/projects`: submit, read, confirm scoping, withdraw, audit trail, answer information requests, appeal, resubmit. */
 import { policyForProject } from '../../domain/project-policy';
 import { Router } from 'express';
 import { WorkflowIdReusePolicy, WorkflowNotFoundError, WorkflowUpdateStage, type Client } from '@temporalio/client';
@@ -15,25 +15,12 @@ import {
   caseDueAt,
   type CaseClock,
   type ProjectView,
-  addDelegateUpdate,
-  removeDelegateUpdate,
 } from '../../workflows/definitions';
 import type { projectWorkflow } from '../../workflows/project';
 import type { KeyRing } from '../../config/principals';
 import { assertMayAccess, requireRole } from '../auth';
 import { ApiError, parse, updateRejection } from '../errors';
-import {
-  appealBody,
-  auditQueryParams,
-  componentParam,
-  delegateBody,
-  delegateParam,
-  infoBody,
-  projectIdParam,
-  projectListQuery,
-  scopingBody,
-  withdrawBody,
-} from '../schemas';
+import { appealBody, auditQueryParams, componentParam, infoBody, projectIdParam, projectListQuery, scopingBody, withdrawBody } from '../schemas';
 import { bounded, resultWithin } from '../temporal-calls';
 import { tagWorkflow, tagWorkflowOfParam } from '../request-log';
 import { idempotencyClaim, idempotencyMemo, isRepeat, startOnce } from '../idempotency';
@@ -160,26 +147,6 @@ export const projectOperations = (policy: Policy): Operation[] => [
     errors: write,
   },
   {
-    operationId: 'addProjectDelegate',
-    method: 'post',
-    path: '/v1/projects/{id}/delegates',
-    summary: 'The owner (or an admin) lets another coordinator act on the project; a project that is not yours is 404, as a missing one',
-    roles: { admin: 'any project', coordinator: "the project's owner; a delegate gets 403" },
-    body: delegateBody,
-    example: { userId: 'j.martin' },
-    success: { status: 200, description: '{ projectId, owner, delegates }' },
-    errors: write,
-  },
-  {
-    operationId: 'removeProjectDelegate',
-    method: 'post',
-    path: '/v1/projects/{id}/delegates/{userId}/removal',
-    summary: 'The owner (or an admin) ends a delegate’s right to act on the project; a coordinator who is not a delegate is 404',
-    roles: { admin: 'any project', coordinator: "the project's owner; a delegate gets 403" },
-    success: { status: 200, description: '{ projectId, owner, delegates }' },
-    errors: write,
-  },
-  {
     operationId: 'answerInfoRequest',
     method: 'post',
     path: '/v1/projects/{id}/info',
@@ -214,6 +181,16 @@ export const projectOperations = (policy: Policy): Operation[] => [
   },
 ];
 
+/** An Update sent to a project whose workflow has ended: say why it cannot change, or that it does not exist (404). */
+export function endedProjectExplainer(records: Records) {
+  return async (err: unknown, params: unknown): Promise<never> => {
+    if (!(err instanceof WorkflowNotFoundError)) throw err;
+    const record = await readProjectRecord(records, parse(projectIdParam, params, 'path').id);
+    if (!record) throw new ApiError('NOT_FOUND', 'not found');
+    throw new ApiError('CONFLICT', `project ${record.view.projectId} is ${record.view.stage} and can no longer change`);
+  };
+}
+
 export function projectRoutes({ client, records, steps, taskQueue, policy, temporalTimeoutMs, principals, uploads }: ProjectRoutesDeps): Router {
   const router = Router();
   const files = optionalFiles(uploads);
@@ -227,12 +204,7 @@ export function projectRoutes({ client, records, steps, taskQueue, policy, tempo
     return record.view;
   };
 
-  /** An Update sent to a project whose workflow has ended: say why it cannot change, or that it does not exist. */
-  async function explainEnded(err: unknown, params: unknown): Promise<never> {
-    if (!(err instanceof WorkflowNotFoundError)) throw err;
-    const view = await readView(params); // 404 if there never was such a project
-    throw new ApiError('CONFLICT', `project ${view.projectId} is ${view.stage} and can no longer change`);
-  }
+  const explainEnded = endedProjectExplainer(records);
 
   /** The projects the caller may see, filtered, newest first, a page at a time (from the records). */
   router.get('/', async (req, res) => {
@@ -335,34 +307,6 @@ export function projectRoutes({ client, records, steps, taskQueue, policy, tempo
       return;
     }
     res.json({ projectId: view.projectId, entries });
-  });
-
-  /** The owner (or an admin) lets another coordinator act on the project. */
-  router.post('/:id/delegates', requireRole('coordinator', 'admin'), async (req, res) => {
-    const { userId } = parse(delegateBody, req.body, 'body');
-    try {
-      const result = await deadline(() => handleFor(req.params).executeUpdate(addDelegateUpdate, { args: [{ userId, addedBy: req.caller!.actor }] }));
-      res.json({ projectId: req.params.id, ...result });
-    } catch (err) {
-      const rejection = updateRejection(err);
-      if (rejection?.type === ProjectRejection.NotOwner) throw new ApiError('FORBIDDEN', rejection.message);
-      return explainEnded(err, req.params);
-    }
-  });
-
-  /** The owner (or an admin) ends a delegate's right to act on the project; the delegate's keys then get 404 on it. */
-  router.post('/:id/delegates/:userId/removal', requireRole('coordinator', 'admin'), async (req, res) => {
-    const { userId } = parse(delegateParam, { userId: req.params.userId }, 'path');
-    try {
-      const removal = { userId, removedBy: req.caller!.actor };
-      const result = await deadline(() => handleFor(req.params).executeUpdate(removeDelegateUpdate, { args: [removal] }));
-      res.json({ projectId: req.params.id, ...result });
-    } catch (err) {
-      const rejection = updateRejection(err);
-      if (rejection?.type === ProjectRejection.NotOwner) throw new ApiError('FORBIDDEN', rejection.message);
-      if (rejection?.type === ProjectRejection.NotADelegate) throw new ApiError('NOT_FOUND', rejection.message);
-      return explainEnded(err, req.params);
-    }
   });
 
   router.post('/:id/scoping', requireRole('coordinator'), async (req, res) => {

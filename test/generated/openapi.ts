@@ -128,52 +128,6 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/v1/projects/{id}/delegates': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /**
-     * The owner (or an admin) lets another coordinator act on the project; a project that is not yours is 404, as a missing one
-     * @description Roles:
-     *
-     *     - admin: any project
-     *     - coordinator: the project's owner; a delegate gets 403
-     */
-    post: operations['addProjectDelegate'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/projects/{id}/delegates/{userId}/removal': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /**
-     * The owner (or an admin) ends a delegate’s right to act on the project; a coordinator who is not a delegate is 404
-     * @description Roles:
-     *
-     *     - admin: any project
-     *     - coordinator: the project's owner; a delegate gets 403
-     */
-    post: operations['removeProjectDelegate'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
   '/v1/projects/{id}/info': {
     parameters: {
       query?: never;
@@ -234,6 +188,52 @@ export interface paths {
      *     - coordinator: a project they own or are a delegate of
      */
     post: operations['resubmitComponent'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/projects/{id}/delegates': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * The owner (or an admin) lets another coordinator act on the project; a project that is not yours is 404, as a missing one
+     * @description Roles:
+     *
+     *     - admin: any project
+     *     - coordinator: the project's owner; a delegate gets 403
+     */
+    post: operations['addProjectDelegate'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/projects/{id}/delegates/{userId}/removal': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * The owner (or an admin) ends a delegate’s right to act on the project; a coordinator who is not a delegate is 404
+     * @description Roles:
+     *
+     *     - admin: any project
+     *     - coordinator: the project's owner; a delegate gets 403
+     */
+    post: operations['removeProjectDelegate'];
     delete?: never;
     options?: never;
     head?: never;
@@ -1104,6 +1104,8 @@ export interface operations {
             exporter?: string;
             /** @description Country where the component's items are (or will be) located when exported; default: the exporter partner's country. When it is another EU Member State than the issuer, that state is consulted under Regulation (EU) 2021/821 Art. 14(1) for destinations outside EU001 or Annex IV items. */
             heldIn?: string;
+            /** @description ids of the people (in `people`) who will have access to the component: a release of its software or technology to them */
+            access?: string[];
           }[];
           /** @default [] */
           milestones?: {
@@ -1113,6 +1115,15 @@ export interface operations {
             dueAt: string;
             /** @default [] */
             componentIds?: string[];
+          }[];
+          people?: {
+            id: string;
+            name: string;
+            /** Format: email */
+            email: string;
+            partnerId: string;
+            citizenship: string[];
+            residence: string;
           }[];
         };
       };
@@ -1586,202 +1597,6 @@ export interface operations {
       };
     };
   };
-  addProjectDelegate: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        /**
-         * @example {
-         *       "userId": "j.martin"
-         *     }
-         */
-        'application/json': {
-          userId: string;
-        };
-      };
-    };
-    responses: {
-      /** @description { projectId, owner, delegates } */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-      /** @description VALIDATION_FAILED */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description UNAUTHORIZED */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description FORBIDDEN */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description NOT_FOUND */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description CONFLICT */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description RATE_LIMITED */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description UNAVAILABLE */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description any other error, such as 500 INTERNAL, in the same shape */
-      default: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  removeProjectDelegate: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-        userId: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description { projectId, owner, delegates } */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-      /** @description VALIDATION_FAILED */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description UNAUTHORIZED */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description FORBIDDEN */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description NOT_FOUND */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description CONFLICT */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description RATE_LIMITED */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description UNAVAILABLE */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description any other error, such as 500 INTERNAL, in the same shape */
-      default: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
   answerInfoRequest: {
     parameters: {
       query?: never;
@@ -2061,6 +1876,202 @@ export interface operations {
     responses: {
       /** @description { componentId, workflowId, status: "in-review" }; 409 when the component was not returned */
       202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description VALIDATION_FAILED */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description UNAUTHORIZED */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description CONFLICT */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description RATE_LIMITED */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description UNAVAILABLE */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description any other error, such as 500 INTERNAL, in the same shape */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  addProjectDelegate: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "userId": "j.martin"
+         *     }
+         */
+        'application/json': {
+          userId: string;
+        };
+      };
+    };
+    responses: {
+      /** @description { projectId, owner, delegates } */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description VALIDATION_FAILED */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description UNAUTHORIZED */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description CONFLICT */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description RATE_LIMITED */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description UNAVAILABLE */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description any other error, such as 500 INTERNAL, in the same shape */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  removeProjectDelegate: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+        userId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description { projectId, owner, delegates } */
+      200: {
         headers: {
           [name: string]: unknown;
         };
@@ -2898,6 +2909,8 @@ export interface operations {
             exporter?: string;
             /** @description Country where the component's items are (or will be) located when exported; default: the exporter partner's country. When it is another EU Member State than the issuer, that state is consulted under Regulation (EU) 2021/821 Art. 14(1) for destinations outside EU001 or Annex IV items. */
             heldIn?: string;
+            /** @description ids of the people (in `people`) who will have access to the component: a release of its software or technology to them */
+            access?: string[];
           }[];
           /**
            * @description ids of partners to remove (never the coordinator’s)
@@ -3110,6 +3123,8 @@ export interface operations {
             | 'acknowledgement'
             | 'licence-letter'
             | 'refusal-letter'
+            | 'training-certificate'
+            | 'deliverable'
             | 'other';
         };
       };
@@ -3685,7 +3700,9 @@ export interface operations {
           | 'milestone-review'
           | 'acknowledgement'
           | 'holder-hearing'
-          | 'sanction-decision';
+          | 'sanction-decision'
+          | 'deemed-export'
+          | 'post-project-review';
       };
       header?: never;
       path?: never;
@@ -3847,7 +3864,7 @@ export interface operations {
          */
         'application/json': {
           /** @enum {string} */
-          decision: 'approve' | 'deny' | 'request-info' | 'appeal' | 'accept' | 'respond' | 'acknowledge';
+          decision: 'approve' | 'deny' | 'request-info' | 'appeal' | 'accept' | 'respond' | 'acknowledge' | 'review';
           comment?: string;
           legalBasis?: string;
           conditions?: string[];
@@ -4252,14 +4269,14 @@ export interface operations {
          */
         'application/json': {
           /** @enum {string} */
-          decision: 'approve' | 'deny' | 'request-info' | 'appeal' | 'accept' | 'respond' | 'acknowledge';
+          decision: 'approve' | 'deny' | 'request-info' | 'appeal' | 'accept' | 'respond' | 'acknowledge' | 'review';
           comment?: string;
           legalBasis?: string;
           conditions?: string[];
         };
         'multipart/form-data': {
           /** @enum {string} */
-          decision?: 'approve' | 'deny' | 'request-info' | 'appeal' | 'accept' | 'respond' | 'acknowledge';
+          decision?: 'approve' | 'deny' | 'request-info' | 'appeal' | 'accept' | 'respond' | 'acknowledge' | 'review';
           comment?: string;
           legalBasis?: string;
           conditions?: string[];
