@@ -36,15 +36,8 @@ export interface DeliverableView {
   submittedAt: string;
 }
 
-export interface TrainingInput {
-  personId: string;
-  course: string;
-  completedAt: string;
-  expiresAt: string;
-  documentId: string;
-  sha256: string;
-  recordedBy: string;
-}
+/** What the API sends to record a certificate: its facts, whose it is, and who recorded it. */
+export type TrainingInput = Omit<TrainingCertificate, 'certificateId' | 'recordedAt'> & { personId: string };
 
 export interface DeliverableInput {
   conditionId: string;
