@@ -10,6 +10,7 @@ import type { Policy } from '../domain/policy';
 import { slug } from '../domain/primitives';
 import { appOperations } from './app';
 import { amendmentOperations } from './routes/amendments';
+import { peopleOperations } from './routes/people';
 import { correctiveActionParams } from './compliance-schemas';
 import { STATUS } from './errors';
 import type { Operation } from './operation';
@@ -38,6 +39,7 @@ export function operations(policy: Policy): Operation[] {
     ...calendarOperations,
     ...letterOperations,
     ...amendmentOperations,
+    ...peopleOperations,
     ...documentOperations,
     ...cycleOperations,
     ...stalledOperations,

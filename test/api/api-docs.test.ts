@@ -24,6 +24,7 @@ import { documentOperations as projectDocumentOperations } from '../../api/route
 import { projectOperations } from '../../api/routes/projects';
 import { reportOperations } from '../../api/routes/reports';
 import { amendmentOperations } from '../../api/routes/amendments';
+import { peopleOperations } from '../../api/routes/people';
 import { reviewLinkOperations } from '../../api/routes/review-links';
 import { stalledOperations } from '../../api/routes/stalled';
 import { sessionOperations } from '../../api/routes/sessions';
@@ -75,6 +76,7 @@ const declared: Record<string, Operation[]> = {
   'api/app.ts': appOperations,
   'api/routes/calendar.ts': calendarOperations,
   'api/routes/amendments.ts': amendmentOperations,
+  'api/routes/people.ts': peopleOperations,
   'api/routes/cycles.ts': cycleOperations,
   'api/routes/dashboard.ts': dashboardOperations,
   'api/routes/docs.ts': docsOperations,
