@@ -480,9 +480,10 @@ export class ReviewBoard {
       this.resolve(step, 'no-objection', 'system', { comment: `no answer within ${open}` });
       this.record(step, 'no-objection', `${step.partyName} did not answer within ${open}: no objection (${STEP_KINDS[step.kind].label.toLowerCase()})`);
     } else if (rule === 'lapses') {
-      const what = step.kind === 'appeal' ? 'appeal' : 'response';
-      Object.assign(step, { status: 'closed', closedReason: `the ${what} window passed without an ${what}` });
-      this.record(step, `${what}-window-passed`, `${step.partyName} did not ${what === 'appeal' ? 'appeal' : 'respond'} within ${open}`);
+      const what = step.kind === 'appeal' ? 'appeal' : step.kind === 'post-project-review' ? 'review' : 'response';
+      const verb = { appeal: 'appeal', review: 'review', response: 'respond' }[what];
+      Object.assign(step, { status: 'closed', closedReason: `the ${what} window passed without ${what === 'review' ? 'a' : 'an'} ${what}` });
+      this.record(step, `${what}-window-passed`, `${step.partyName} did not ${verb} within ${open}`);
     } else {
       const target = rule === 'escalate' ? this.opts.escalationFor?.(step) : undefined;
       if (target === undefined) {
