@@ -10,13 +10,12 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
-import type { ProjectSubmission } from '../../domain/project';
 import type { ControlPlan } from '../../records/control-plan';
 import { LocalDocumentStore } from '../../storage/local-store';
 import type { AuditEntry } from '../../workflows/definitions';
 import { bearer, KEYS, useApiStack } from '../helpers/api-stack';
 import { readAnswered } from '../helpers/api-read';
-import { smallProject, SIGNED_PDF, uniqueId } from '../helpers/fixtures';
+import { projectWithPeople, SIGNED_PDF, uniqueId } from '../helpers/fixtures';
 import { decideByLink } from '../helpers/grant-review';
 
 const storeDir = mkdtempSync(path.join(tmpdir(), 'control-plan-documents-'));
@@ -28,32 +27,6 @@ const asCoordinator = bearer(KEYS.coordinator);
 /** Every file under the document store's directory: staged bytes that were discarded are gone from it. */
 const storedFiles = (dir = storeDir): string[] =>
   readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? storedFiles(path.join(dir, e.name)) : [path.join(dir, e.name)]));
-
-/** ORNL (US) hosts Li Wei (Chinese citizen and resident) and Jo Smith (US); both will read c9's 3E001 design data. */
-export function projectWithPeople(projectId = uniqueId('cp'), title = `Control plan ${projectId}`): ProjectSubmission & { projectId: string } {
-  const p = smallProject(projectId);
-  return {
-    ...p,
-    title,
-    people: [
-      { id: 'li-wei', name: 'Li Wei', email: 'li.wei@ornl.example', partnerId: 'ornl', citizenship: ['CN'], residence: 'CN' },
-      { id: 'jo-smith', name: 'Jo Smith', email: 'jo.smith@ornl.example', partnerId: 'ornl', citizenship: ['US'], residence: 'US' },
-    ],
-    components: [
-      ...p.components,
-      {
-        id: 'c9',
-        name: 'Readout design data',
-        description: 'Development technology for the readout board',
-        controlCodes: ['3E001'],
-        endUse: 'civilian-research',
-        destinations: ['US'],
-        recipients: ['ornl'],
-        access: ['li-wei', 'jo-smith'],
-      },
-    ],
-  };
-}
 
 const plan = async (projectId: string): Promise<ControlPlan> => {
   const res = await readAnswered(() => api().get(`/v1/projects/${projectId}/control-plan`).set(asCoordinator));
