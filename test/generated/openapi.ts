@@ -2980,8 +2980,18 @@ export interface operations {
             /** @description ids of the people (in `people`) who will have access to the component: a release of its software or technology to them */
             access?: string[];
           }[];
+          /** @description people changed or added (a changed person is screened again) */
+          people?: {
+            id: string;
+            name: string;
+            /** Format: email */
+            email: string;
+            partnerId: string;
+            citizenship: string[];
+            residence: string;
+          }[];
           /**
-           * @description ids of partners to remove (never the coordinator’s)
+           * @description ids of partners or people to remove (never the coordinator’s partner)
            * @default []
            */
           remove?: string[];
