@@ -127,11 +127,23 @@ function accessFromStep(step: ReviewStep, person: Person, countries: string[]): 
     return { ...base, status: 'refused', authority: null, basis: step.legalBasis ?? `refused by ${step.partyName}`, since: step.decidedAt ?? null };
   if (step.status === 'open') {
     const waiting = step.infoRequest ? `; waiting for information asked on ${step.infoRequest.askedAt}` : '';
-    return { ...base, status: 'not-authorised', authority: null, basis: `deemed-export review by ${step.partyName} open since ${step.openedAt}${waiting}`, since: null };
+    return {
+      ...base,
+      status: 'not-authorised',
+      authority: null,
+      basis: `deemed-export review by ${step.partyName} open since ${step.openedAt}${waiting}`,
+      since: null,
+    };
   }
   // Closed (the project withdrawn or closed) or ended otherwise: never an authorisation.
   const why = step.closedReason ?? step.outcome ?? step.status;
-  return { ...base, status: 'not-authorised', authority: null, basis: `the deemed-export review by ${step.partyName} ended without an approval (${why})`, since: null };
+  return {
+    ...base,
+    status: 'not-authorised',
+    authority: null,
+    basis: `the deemed-export review by ${step.partyName} ended without an approval (${why})`,
+    since: null,
+  };
 }
 
 function access(policy: Policy, project: Project, component: Component, person: PersonView, steps: readonly ReviewStep[], submittedAt: string): PlanAccess {
@@ -149,7 +161,16 @@ function access(policy: Policy, project: Project, component: Component, person: 
     };
   const step = reviewStep(steps, component.id, person.id);
   if (step) return accessFromStep(step, person, release.countries);
-  return { personId: person.id, name: person.name, status: 'not-authorised', authority: null, basis: AWAITING, since: null, deemedExportTo: release.countries, stepId: null };
+  return {
+    personId: person.id,
+    name: person.name,
+    status: 'not-authorised',
+    authority: null,
+    basis: AWAITING,
+    since: null,
+    deemedExportTo: release.countries,
+    stepId: null,
+  };
 }
 
 /**
@@ -220,6 +241,12 @@ export function readControlPlan(records: Records, policy: Policy, projectId: str
       .where((eb) => eb.or([eb('kind', '=', 'deemed-export'), eb('step_id', 'like', 'deemed-%')]))
       .orderBy('position')
       .execute();
-    return controlPlan(policy, row.core, row.submission ?? undefined, steps.map((s) => s.data), now);
+    return controlPlan(
+      policy,
+      row.core,
+      row.submission ?? undefined,
+      steps.map((s) => s.data),
+      now,
+    );
   });
 }

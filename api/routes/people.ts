@@ -48,12 +48,10 @@ const dateOrDateTime = z
   })
   .transform((s) => new Date(/T/.test(s) ? s : `${s}T00:00:00Z`).toISOString());
 
-export const trainingFields = z
-  .strictObject({ course: text(200), completedAt: dateOrDateTime, expiresAt: dateOrDateTime })
-  .superRefine((t, ctx) => {
-    if (Date.parse(t.completedAt) > Date.now()) ctx.addIssue({ code: 'custom', path: ['completedAt'], message: 'must not be in the future' });
-    if (Date.parse(t.expiresAt) <= Date.parse(t.completedAt)) ctx.addIssue({ code: 'custom', path: ['expiresAt'], message: 'must be after completedAt' });
-  });
+export const trainingFields = z.strictObject({ course: text(200), completedAt: dateOrDateTime, expiresAt: dateOrDateTime }).superRefine((t, ctx) => {
+  if (Date.parse(t.completedAt) > Date.now()) ctx.addIssue({ code: 'custom', path: ['completedAt'], message: 'must not be in the future' });
+  if (Date.parse(t.expiresAt) <= Date.parse(t.completedAt)) ctx.addIssue({ code: 'custom', path: ['expiresAt'], message: 'must be after completedAt' });
+});
 const deliverableFields = z.strictObject({});
 
 const readers = { admin: 'any project', coordinator: 'a project they own or are a delegate of', funder: 'its own projects' };
@@ -74,7 +72,8 @@ export const peopleOperations: Operation[] = [
       status: 200,
       description:
         '{ projectId, title, readAt, people: [{ id, name, email, partnerId, partnerName, citizenship, residence, screening, training: [{ …, valid }] }], ' +
-        'components: [{ componentId, name, category, controlCodes, controlled, access: [{ personId, name, status, authority, basis, since, deemedExportTo, stepId }] }] }',
+        'components: [{ componentId, name, category, controlCodes, controlled, ' +
+        'access: [{ personId, name, status, authority, basis, since, deemedExportTo, stepId }] }] }',
     },
     errors: read,
   },

@@ -111,7 +111,13 @@ test('the plan is read as the project is: 404 for a stranger, 200 for its funder
   expect((await api().get(url).set(bearer(KEYS.funder))).status).toBe(200);
   expect((await api().get(url).set(bearer(KEYS.admin))).status).toBe(200);
   expect((await api().get(url).set(bearer(KEYS.agencyPerson))).status).toBe(403);
-  expect((await api().get(`/v1/projects/${uniqueId('none')}/control-plan`).set(asCoordinator)).status).toBe(404);
+  expect(
+    (
+      await api()
+        .get(`/v1/projects/${uniqueId('none')}/control-plan`)
+        .set(asCoordinator)
+    ).status,
+  ).toBe(404);
 });
 
 test('a training certificate is refused, naming the field, and nothing is kept: no file, bad dates, expiry before completion, an unknown person', async () => {
@@ -140,7 +146,9 @@ test("a deliverable for a condition the funder does not list is 404 naming the f
   const before = await kept(projectId);
   const unknown = await deliverable(projectId, 'gender-plan', SIGNED_PDF);
   expect(unknown.status).toBe(404);
-  expect(unknown.body.error.message).toBe('funder horizon-eu has no tranche condition gender-plan: its deliverables are ethics-deliverable, security-deliverable');
+  expect(unknown.body.error.message).toBe(
+    'funder horizon-eu has no tranche condition gender-plan: its deliverables are ethics-deliverable, security-deliverable',
+  );
   const trainingCondition = await deliverable(projectId, 'export-control-training', SIGNED_PDF);
   expect(trainingCondition.status).toBe(400);
   expect(trainingCondition.body.error.details[0].path).toBe('path.conditionId');

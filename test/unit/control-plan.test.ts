@@ -197,7 +197,10 @@ test('a person on the restricted-party list is reviewed even where the regime wo
       : p,
   );
   const plan = controlPlan(policy, core(s, people), s, [], NOW);
-  expect(accessOf(plan, 'c9', 'smith')).toMatchObject({ status: 'not-authorised', basis: 'awaiting the deemed-export review (opens when the project is active)' });
+  expect(accessOf(plan, 'c9', 'smith')).toMatchObject({
+    status: 'not-authorised',
+    basis: 'awaiting the deemed-export review (opens when the project is active)',
+  });
   expect(plan.people.find((p) => p.id === 'smith')!.screening).toEqual({
     status: 'flagged',
     rule: { id: 'restricted-person', text: 'Jo Smith matches "Jo Smith" on Entity List' },
@@ -219,7 +222,9 @@ test('training certificates are valid until they expire', () => {
     recordedBy: 'coordinator:a.weber',
     recordedAt: '2026-01-02T00:00:00.000Z',
   });
-  const people = screened(s).map((p) => (p.id === 'li' ? { ...p, training: [cert('t1', '2027-02-28T00:00:00.000Z'), cert('t2', '2028-01-01T00:00:00.000Z')] } : p));
+  const people = screened(s).map((p) =>
+    p.id === 'li' ? { ...p, training: [cert('t1', '2027-02-28T00:00:00.000Z'), cert('t2', '2028-01-01T00:00:00.000Z')] } : p,
+  );
   const li = controlPlan(policy, core(s, people), s, [], NOW).people.find((p) => p.id === 'li')!;
   expect(li.training.map((t) => [t.certificateId, t.valid])).toEqual([
     ['t1', false],

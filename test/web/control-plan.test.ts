@@ -36,7 +36,8 @@ test('the project page shows the control plan; the training form refuses a bad d
   expect(page.status).toBe(200);
   expect(page.text).toContain('<h2 id="control-plan-title">Technology control plan</h2>');
   expect(page.text).toContain('<caption>Readout design data <span class="mono muted">(c9)</span>: technology, 3E001</caption>');
-  const rowOf = (name: string) => new RegExp(`<tr><td>${name}<br><span class="mono muted">[a-z-]+</span></td><td>(<span class="tag [a-z]+">[a-z ]+</span>)</td>`);
+  const rowOf = (name: string) =>
+    new RegExp(`<tr><td>${name}<br><span class="mono muted">[a-z-]+</span></td><td>(<span class="tag [a-z]+">[a-z ]+</span>)</td>`);
   expect(rowOf('Li Wei').exec(page.text)?.[1]).toBe('<span class="tag todo">not authorised</span>');
   expect(rowOf('Jo Smith').exec(page.text)?.[1]).toBe('<span class="tag done">authorised</span>');
   expect(page.text).toContain('awaiting the deemed-export review (opens when the project is active)');

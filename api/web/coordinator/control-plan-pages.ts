@@ -33,7 +33,8 @@ export function controlPlanPages(ctx: WebContext): Router {
     const actions = req.caller!.role === 'coordinator';
     ctx.render(req, res, {
       title: `Technology control plan: ${view.title}`,
-      body: html`${backLink(view.projectId)}<h1>Technology control plan</h1><p class="lede">${view.title} <span class="mono muted">(${view.projectId})</span></p>
+      body: html`${backLink(view.projectId)}<h1>Technology control plan</h1>
+<p class="lede">${view.title} <span class="mono muted">(${view.projectId})</span></p>
 ${controlPlanBody({ plan: plan.body, conditions: conditionsOf(ctx, view), received: view.deliverables ?? [], actions })}`,
     });
   });
@@ -54,7 +55,14 @@ ${controlPlanBody({ plan: plan.body, conditions: conditionsOf(ctx, view), receiv
     return { plan: plan.body, person };
   }
 
-  function trainingForm(req: Request, res: Response, { plan, person }: { plan: ControlPlan; person: PlanPerson }, values: unknown, errors: FieldError[] = [], key = ctx.formKey()) {
+  function trainingForm(
+    req: Request,
+    res: Response,
+    { plan, person }: { plan: ControlPlan; person: PlanPerson },
+    values: unknown,
+    errors: FieldError[] = [],
+    key = ctx.formKey(),
+  ) {
     const held = person.training.map((t) => html`${t.course} (valid until ${when(t.expiresAt)}${t.valid ? '' : ', expired'})`);
     ctx.render(req, res, {
       errors,
@@ -82,7 +90,11 @@ ${fileInput({ key: 'file', label: TRAINING_LABELS.file, hint: filesAgainHint('Th
 
   router.post('/projects/:id/people/:personId/training', async (req, res) => {
     const _key = textOf(req.body, '_key');
-    const fields = { course: textOf(req.body, 'course') ?? '', completedAt: textOf(req.body, 'completedAt') ?? '', expiresAt: textOf(req.body, 'expiresAt') ?? '' };
+    const fields = {
+      course: textOf(req.body, 'course') ?? '',
+      completedAt: textOf(req.body, 'completedAt') ?? '',
+      expiresAt: textOf(req.body, 'expiresAt') ?? '',
+    };
     const answer = await ctx.api.call(req, {
       method: 'POST',
       path: `${apiProjectPath(req.params.id)}/people/${encodeURIComponent(req.params.personId)}/training`,
@@ -91,7 +103,15 @@ ${fileInput({ key: 'file', label: TRAINING_LABELS.file, hint: filesAgainHint('Th
     });
     if (answer.ok) return res.redirect(303, `${projectHref(req.params.id)}?done=training-recorded`);
     const found = await personFor(req, res);
-    if (found) trainingForm(req, res, found, req.body, formErrors(answer, (k) => TRAINING_LABELS[k]), _key);
+    if (found)
+      trainingForm(
+        req,
+        res,
+        found,
+        req.body,
+        formErrors(answer, (k) => TRAINING_LABELS[k]),
+        _key,
+      );
   });
 
   /** The funder's document condition the form is for; otherwise a page has said why there is none. */
@@ -109,7 +129,13 @@ ${fileInput({ key: 'file', label: TRAINING_LABELS.file, hint: filesAgainHint('Th
     return { view, condition };
   }
 
-  function deliverableForm(req: Request, res: Response, found: NonNullable<Awaited<ReturnType<typeof conditionFor>>>, errors: FieldError[] = [], key = ctx.formKey()) {
+  function deliverableForm(
+    req: Request,
+    res: Response,
+    found: NonNullable<Awaited<ReturnType<typeof conditionFor>>>,
+    errors: FieldError[] = [],
+    key = ctx.formKey(),
+  ) {
     const { view, condition } = found;
     const received = (view.deliverables ?? []).find((d) => d.conditionId === condition.id);
     ctx.render(req, res, {
@@ -123,7 +149,7 @@ ${summaryList([
   { key: 'Received', value: received ? html`${when(received.submittedAt)}: uploading another replaces it` : 'not yet' },
 ])}
 <form method="post" enctype="multipart/form-data" novalidate>${formKeys(ctx.token(req, res), key)}
-${fileInput({ key: 'file', label: DELIVERABLE_LABELS.file, hint: filesAgainHint('The document (PDF, office document or image).', errors.length > 0), values: {}, errors })}
+${fileInput({ key: 'file', label: DELIVERABLE_LABELS.file, hint: filesAgainHint('The document (PDF, office document or image).', errors.length > 0), errors })}
 <div class="actions"><button type="submit">Upload the deliverable</button><a href="${projectHref(view.projectId)}">Cancel</a></div></form>`,
     });
   }
@@ -143,7 +169,14 @@ ${fileInput({ key: 'file', label: DELIVERABLE_LABELS.file, hint: filesAgainHint(
     });
     if (answer.ok) return res.redirect(303, `${projectHref(req.params.id)}?done=deliverable-submitted`);
     const found = await conditionFor(req, res);
-    if (found) deliverableForm(req, res, found, formErrors(answer, (k) => DELIVERABLE_LABELS[k]), _key);
+    if (found)
+      deliverableForm(
+        req,
+        res,
+        found,
+        formErrors(answer, (k) => DELIVERABLE_LABELS[k]),
+        _key,
+      );
   });
 
   return router;

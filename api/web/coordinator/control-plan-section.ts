@@ -38,9 +38,9 @@ function screeningOf(p: PlanPerson): SafeHtml {
 
 function trainingOf(p: PlanPerson): SafeHtml {
   if (!p.training.length) return html`<span class="muted">no certificate</span>`;
-  return html`<ul class="plain">${p.training.map(
-    (t) => html`<li>${t.course}: completed ${when(t.completedAt)}, ${t.valid ? 'valid until' : html`<span class="tag bad">expired</span>`} ${when(t.expiresAt)}</li>`,
-  )}</ul>`;
+  const until = (valid: boolean) => (valid ? 'valid until' : html`<span class="tag bad">expired</span>`);
+  const items = p.training.map((t) => html`<li>${t.course}: completed ${when(t.completedAt)}, ${until(t.valid)} ${when(t.expiresAt)}</li>`);
+  return html`<ul class="plain">${items}</ul>`;
 }
 
 function peopleTable(projectId: string, people: readonly PlanPerson[], actions: boolean): SafeHtml {
@@ -55,13 +55,19 @@ ${actions && html`<td><a href="${trainingHref(projectId, p.id)}">Add a certifica
   return html`<table><caption>People</caption>${head}<tbody>${rows}</tbody></table>`;
 }
 
-function deliverablesList(projectId: string, conditions: readonly TrancheCondition[], received: readonly DeliverableView[], actions: boolean): SafeHtml | false {
+function deliverablesList(
+  projectId: string,
+  conditions: readonly TrancheCondition[],
+  received: readonly DeliverableView[],
+  actions: boolean,
+): SafeHtml | false {
   const documents = conditions.filter((c) => c.kind === 'document');
   if (!documents.length) return false;
   const rows = documents.map((c) => {
     const got = received.find((d) => d.conditionId === c.id);
     const status = got ? html`<span class="tag done">received</span> ${when(got.submittedAt)}` : html`<span class="tag todo">owed</span> by ${c.owedBy}`;
-    const action = actions && html`<td><a href="${deliverableHref(projectId, c.id)}">${got ? 'Replace' : 'Upload'}<span class="muted"> the ${c.name}</span></a></td>`;
+    const action =
+      actions && html`<td><a href="${deliverableHref(projectId, c.id)}">${got ? 'Replace' : 'Upload'}<span class="muted"> the ${c.name}</span></a></td>`;
     return html`<tr><td>${c.name}<br><span class="mono muted">${c.id}</span></td><td>${status}</td>${action}</tr>`;
   });
   const head = actions ? headings('Deliverable', 'Status', 'Action') : headings('Deliverable', 'Status');

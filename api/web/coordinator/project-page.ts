@@ -106,6 +106,8 @@ export function projectPages(ctx: WebContext): Router {
     const done = typeof req.query.done === 'string' ? DONE_BANNERS[req.query.done] : undefined;
     const at = projectHref(view.projectId);
     const conditions = ctx.policy.funders.find((f) => f.id === view.funderId)?.trancheConditions ?? [];
+    const actions = req.caller!.role === 'coordinator';
+    const planParts = plan.ok ? { plan: plan.body, conditions, received: view.deliverables ?? [], actions } : undefined;
     const openActions = (s: ReviewStep) =>
       s.infoRequest ? html`<a href="${at}/info/${encodeURIComponent(s.stepId)}">Answer<span class="muted"> ${s.partyName}’s request</span></a>` : '';
 
@@ -122,7 +124,7 @@ ${componentsSection(view.projectId, view.components)}
 ${openStepsSection(view.components, view.openSteps, openActions)}
 ${decidedStepsSection(view.components, view.steps)}
 ${milestonesSection(view.milestones)}
-${controlPlanSection(plan.ok ? { plan: plan.body, conditions, received: view.deliverables ?? [], actions: req.caller!.role === 'coordinator' } : undefined, view.projectId)}
+${controlPlanSection(planParts, view.projectId)}
 ${documents.ok ? documentsSection(view.projectId, view.components, documents.body.items) : html`<p>The documents could not be read.</p>`}
 ${calendarSection(view.projectId)}
 ${audit.ok ? trailSection(view.projectId, trail, req.query.trail === 'all') : html`<p>The audit trail could not be read.</p>`}`,
