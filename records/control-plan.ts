@@ -110,40 +110,31 @@ const withConditions = (text: string, conditions: readonly string[] | undefined)
 
 /** What a release's review, if any, says of the person's access now. */
 function accessFromStep(step: ReviewStep, person: Person, countries: string[]): PlanAccess {
-  const base = { personId: person.id, name: person.name, deemedExportTo: countries, stepId: step.stepId };
+  const entry = (status: AccessStatus, authority: AccessAuthority | null, basis: string, since: string | null): PlanAccess => ({
+    personId: person.id,
+    name: person.name,
+    status,
+    authority,
+    basis,
+    since,
+    deemedExportTo: countries,
+    stepId: step.stepId,
+  });
+  const decidedAt = step.decidedAt ?? null;
   if (step.status === 'decided' && step.outcome === 'approved') {
-    const basis = step.legalBasis?.trim();
-    return basis
-      ? { ...base, status: 'authorised', authority: 'exception', basis: withConditions(basis, step.conditions), since: step.decidedAt ?? null }
-      : {
-          ...base,
-          status: 'authorised',
-          authority: 'licence',
-          basis: withConditions(`licensed by ${step.partyName} (deemed-export review approved by ${step.decidedBy ?? step.reviewer})`, step.conditions),
-          since: step.decidedAt ?? null,
-        };
+    const cited = step.legalBasis?.trim();
+    if (cited) return entry('authorised', 'exception', withConditions(cited, step.conditions), decidedAt);
+    const approval = `licensed by ${step.partyName} (deemed-export review approved by ${step.decidedBy ?? step.reviewer})`;
+    return entry('authorised', 'licence', withConditions(approval, step.conditions), decidedAt);
   }
-  if (step.status === 'decided' && step.outcome === 'denied')
-    return { ...base, status: 'refused', authority: null, basis: step.legalBasis ?? `refused by ${step.partyName}`, since: step.decidedAt ?? null };
+  if (step.status === 'decided' && step.outcome === 'denied') return entry('refused', null, step.legalBasis ?? `refused by ${step.partyName}`, decidedAt);
   if (step.status === 'open') {
     const waiting = step.infoRequest ? `; waiting for information asked on ${step.infoRequest.askedAt}` : '';
-    return {
-      ...base,
-      status: 'not-authorised',
-      authority: null,
-      basis: `deemed-export review by ${step.partyName} open since ${step.openedAt}${waiting}`,
-      since: null,
-    };
+    return entry('not-authorised', null, `deemed-export review by ${step.partyName} open since ${step.openedAt}${waiting}`, null);
   }
   // Closed (the project withdrawn or closed) or ended otherwise: never an authorisation.
   const why = step.closedReason ?? step.outcome ?? step.status;
-  return {
-    ...base,
-    status: 'not-authorised',
-    authority: null,
-    basis: `the deemed-export review by ${step.partyName} ended without an approval (${why})`,
-    since: null,
-  };
+  return entry('not-authorised', null, `the deemed-export review by ${step.partyName} ended without an approval (${why})`, null);
 }
 
 function access(policy: Policy, project: Project, component: Component, person: PersonView, steps: readonly ReviewStep[], submittedAt: string): PlanAccess {

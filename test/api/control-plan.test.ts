@@ -213,6 +213,7 @@ test('an Update the project refuses keeps no document: a withdrawn project takes
 
 test('once active, the foreign researcher’s deemed-export review is open (not authorised) until BIS approves it under a licence exception', async () => {
   const { projectId, title } = submitted;
+  await stack.waitForView(projectId, (v) => v.components.every((c) => c.tier !== null), 'classification');
   expect((await api().post(`/v1/projects/${projectId}/scoping`).set(asCoordinator).send({})).status).toBe(200);
   for (const step of ['grant-funder', 'grant-agency']) await decideByLink(stack, projectId, title, step, { decision: 'approve' });
   const open = await waitForPlan(projectId, (p) => accessOf(p, 'c9', 'li-wei').stepId !== null, 'the deemed-export review opened');
