@@ -75,6 +75,7 @@ test('the project page shows the control plan; the training form refuses a bad d
   expect(good.headers.location).toBe(`/app/projects/${project.projectId}?done=training-recorded`);
   const after = await agent.get(good.headers.location);
   expect(after.text).toContain('The training certificate was recorded.');
+  expect(after.text).toContain('<td>training-certificate</td><td>person <span class="mono muted">li-wei</span></td>');
   expect(after.text).toMatch(/<li>EAR basics: completed <time [^>]+>[^<]+<\/time>, valid until <time [^>]+>[^<]+<\/time><\/li>/);
 
   const deliverableUrl = `/app/projects/${project.projectId}/deliverables/ethics-deliverable`;
