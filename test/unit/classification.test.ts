@@ -68,7 +68,9 @@ describe('T3 rules', () => {
     };
     const c = classifyComponent(project, component, reference.catalogue, parties, rules);
     expect(c).toMatchObject({ tier: 'T3', rule: { id: 'restricted-person' } });
-    expect(c.restrictedPersonHits).toEqual([{ personId: 'av', personName: 'A. Volkonsky', listedName: 'Arkady Volkonsky', list: 'EU sanctions list (sample)' }]);
+    expect(c.restrictedPersonHits).toEqual([
+      { personId: 'av', personName: 'A. Volkonsky', listedName: 'Arkady Volkonsky', list: 'EU sanctions list (sample)' },
+    ]);
     const withoutAccess = classifyComponent(project, { ...component, access: [] }, reference.catalogue, parties, rules);
     expect(withoutAccess).toMatchObject({ tier: 'T1', rule: { id: 'pre-approved' } });
     expect(withoutAccess.restrictedPersonHits).toBeUndefined();

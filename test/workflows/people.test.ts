@@ -8,6 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { Worker } from '@temporalio/worker';
 import { policySchema } from '../../domain/policy';
 import type { Person, ProjectSubmission } from '../../domain/project';
+import { amendmentSchema } from '../../domain/amendments';
+import { amendUpdate } from '../../workflows/amendment-contract';
 import { recordDeliverableUpdate, recordTrainingUpdate, PeopleRejection, type TrainingInput } from '../../workflows/people-contract';
 import { startCycle, waitForCycle } from '../helpers/cycles';
 import { projectWith, smallProject, uniqueId } from '../helpers/fixtures';
@@ -17,7 +19,7 @@ import { startTestEnv, workflowBundle } from '../helpers/temporal';
 import { harness, mockActivities, recordedAudit, recordedView, rejectionType, type ProjectHandle } from '../helpers/workflow-harness';
 
 const file = testPolicyFile();
-file.sla = { ...file.sla, deemedExportReview: '60s', postProjectReview: '8s' };
+file.sla = { ...file.sla, postProjectReview: '8s' };
 const policy = policySchema.parse(file);
 let testEnv: TestWorkflowEnvironment;
 const env = () => testEnv;
@@ -46,52 +48,67 @@ const person = (id: string, name: string, partnerId: string, citizenship: string
 /** Design data (3E001): controlled technology. */
 const TECH = { name: 'Detector design data', description: 'Design data of the readout board', controlCodes: ['3E001'] };
 
-test('a CN researcher at a US partner given controlled technology opens a deemed-export review of BIS until it is decided; a US citizen opens none', async () => {
-  const base = smallProject(uniqueId('deemed'));
-  // The technology leaves the US partner (ORNL): the US regime issues, and treats a release to a foreign person as an export.
-  const project: ProjectSubmission & { projectId: string } = {
-    ...base,
-    funderId: 'nsf',
-    people: [person('wei', 'Wei Zhang', 'ornl', ['CN'], 'CN'), person('pat', 'Pat Doe', 'ornl', ['US'], 'US')],
-    components: [{ ...base.components[0], ...TECH, exporter: 'ornl', recipients: ['kit'], destinations: ['DE'], access: ['wei', 'pat'] }],
-  };
-  const handle = await start(taskQueue, project);
-  await confirm(handle);
-  await decide(handle, ['grant-funder', 'grant-agency']);
+test(
+  'a CN researcher at a US partner given controlled technology opens a deemed-export review of BIS until it is decided; a US citizen opens none; ' +
+    'an amendment giving access opens another, the licence standing',
+  async () => {
+    const base = smallProject(uniqueId('deemed'));
+    // The technology leaves the US partner (ORNL): the US regime issues, and treats a release to a foreign person as an export.
+    const project: ProjectSubmission & { projectId: string } = {
+      ...base,
+      funderId: 'nsf',
+      people: [person('wei', 'Wei Zhang', 'ornl', ['CN'], 'CN'), person('pat', 'Pat Doe', 'ornl', ['US'], 'US')],
+      components: [{ ...base.components[0], ...TECH, exporter: 'ornl', recipients: ['kit'], destinations: ['DE'], access: ['wei', 'pat'] }],
+    };
+    const handle = await start(taskQueue, project);
+    await confirm(handle);
+    await decide(handle, ['grant-funder', 'grant-agency']);
 
-  const opened = await waitForView(handle, (v) => v.openSteps.some((s) => s.stepId === 'deemed-c1--wei'), 'the deemed-export review');
-  expect(opened.openSteps.find((s) => s.stepId === 'deemed-c1--wei')).toMatchObject({
-    kind: 'deemed-export',
-    party: 'us-bis',
-    reviewer: 'licensing@bis.example',
-    componentId: 'c1',
-    personId: 'wei',
-    tier: 'T2',
-  });
-  expect(opened.people?.map((p) => [p.id, p.screening?.status])).toEqual([
-    ['wei', 'clear'],
-    ['pat', 'clear'],
-  ]);
-  // The domestic researcher: no step, and the release is audited with its basis.
-  const audit = await recordedAudit(handle);
-  expect(audit.filter((e) => e.action === 'release-assessed').map((e) => e.detail)).toEqual([
-    'release to Pat Doe (pat) needs no deemed-export review: Pat Doe is a citizen or permanent resident of US: not a foreign person',
-  ]);
-  expect(audit.filter((e) => e.action === 'person-screened').map((e) => e.detail)).toEqual([
-    'Wei Zhang (wei): clear by rule no-match: Wei Zhang matches no entry of the restricted-party list',
-    'Pat Doe (pat): clear by rule no-match: Pat Doe matches no entry of the restricted-party list',
-  ]);
+    const opened = await waitForView(handle, (v) => v.openSteps.some((s) => s.stepId === 'deemed-c1--wei'), 'the deemed-export review');
+    expect(opened.openSteps.find((s) => s.stepId === 'deemed-c1--wei')).toMatchObject({
+      kind: 'deemed-export',
+      party: 'us-bis',
+      reviewer: 'licensing@bis.example',
+      componentId: 'c1',
+      personId: 'wei',
+      tier: 'T2',
+    });
+    expect(opened.people?.map((p) => [p.id, p.screening?.status])).toEqual([
+      ['wei', 'clear'],
+      ['pat', 'clear'],
+    ]);
+    // The domestic researcher: no step, and the release is audited with its basis.
+    const audit = await recordedAudit(handle);
+    expect(audit.filter((e) => e.action === 'release-assessed').map((e) => e.detail)).toEqual([
+      'release to Pat Doe (pat) needs no deemed-export review: Pat Doe is a citizen or permanent resident of US: not a foreign person',
+    ]);
+    expect(audit.filter((e) => e.action === 'person-screened').map((e) => e.detail)).toEqual([
+      'Wei Zhang (wei): clear by rule no-match: Wei Zhang matches no entry of the restricted-party list',
+      'Pat Doe (pat): clear by rule no-match: Pat Doe matches no entry of the restricted-party list',
+    ]);
 
-  // Open until decided: the licence review runs beside it and decides nothing about the release.
-  await new Promise((r) => setTimeout(r, 2000));
-  const still = await recordedView(handle);
-  expect(still.openSteps.map((s) => s.stepId)).toContain('deemed-c1--wei');
-  expect(still.steps.some((s) => s.stepId === 'deemed-c1--pat')).toBe(false);
-  await decide(handle, ['deemed-c1--wei'], () => ({ decision: 'approve', legalBasis: 'License Exception TSR (EAR §740.6)' }));
-  const decided = await waitForView(handle, (v) => v.steps.some((s) => s.stepId === 'deemed-c1--wei' && s.status === 'decided'), 'the release decided');
-  expect(decided.steps.find((s) => s.stepId === 'deemed-c1--wei')).toMatchObject({ outcome: 'approved', legalBasis: 'License Exception TSR (EAR §740.6)' });
-  expect(decided.steps.filter((s) => s.kind === 'deemed-export').map((s) => s.stepId)).toEqual(['deemed-c1--wei']);
-});
+    // Open until decided: the licence review runs beside it and decides nothing about the release.
+    await new Promise((r) => setTimeout(r, 2000));
+    const still = await recordedView(handle);
+    expect(still.openSteps.map((s) => s.stepId)).toContain('deemed-c1--wei');
+    expect(still.steps.some((s) => s.stepId === 'deemed-c1--pat')).toBe(false);
+    await decide(handle, ['deemed-c1--wei'], () => ({ decision: 'approve', legalBasis: 'License Exception TSR (EAR §740.6)' }));
+    const decided = await waitForView(handle, (v) => v.steps.some((s) => s.stepId === 'deemed-c1--wei' && s.status === 'decided'), 'the release decided');
+    expect(decided.steps.find((s) => s.stepId === 'deemed-c1--wei')).toMatchObject({ outcome: 'approved', legalBasis: 'License Exception TSR (EAR §740.6)' });
+    expect(decided.steps.filter((s) => s.kind === 'deemed-export').map((s) => s.stepId)).toEqual(['deemed-c1--wei']);
+
+    // An amendment that only adds a person and opens the component to them: a review of that release, and the licence stands.
+    const li = person('li', 'Li Wang', 'ornl', ['CN'], 'CN');
+    const amendment = amendmentSchema.parse({ people: [li], components: [{ ...project.components[0], access: ['wei', 'pat', 'li'] }] });
+    const result = await handle.executeUpdate(amendUpdate, { args: [{ amendment, amendedBy: 'coordinator#test' }] });
+    expect(result).toMatchObject({ changes: ['component c1: access changed', 'person li added'], reviewedAgain: [] });
+    const amended = await waitForView(handle, (v) => v.openSteps.some((s) => s.stepId === 'deemed-c1--li'), 'the new release reviewed');
+    expect(amended.people?.find((p) => p.id === 'li')?.screening?.status).toBe('clear');
+    const actions = (await recordedAudit(handle)).map((e) => e.action);
+    expect(actions).not.toContain('review-superseded');
+    expect(actions).not.toContain('reclassified');
+  },
+);
 
 test('a person on the restricted-party list is flagged at scoping, audited with the rule, and their component is T3', async () => {
   const base = smallProject(uniqueId('listed'));
@@ -103,7 +120,11 @@ test('a person on the restricted-party list is flagged at scoping, audited with 
   const view = await waitForView(handle, (v) => v.components[0].tier !== null && !!v.people?.every((p) => p.screening), 'classification and screening');
   expect(view.components[0]).toMatchObject({ tier: 'T3', classification: { rule: { id: 'restricted-person' } } });
   expect(view.components[0].tierReason).toBe('Arkady Volkonsky, who has access to it, matches "Arkady Volkonsky" on EU sanctions list (sample)');
-  expect(view.people!.find((p) => p.id === 'av')!.screening).toMatchObject({ status: 'flagged', rule: { id: 'restricted-person' }, list: 'EU sanctions list (sample)' });
+  expect(view.people!.find((p) => p.id === 'av')!.screening).toMatchObject({
+    status: 'flagged',
+    rule: { id: 'restricted-person' },
+    list: 'EU sanctions list (sample)',
+  });
   expect(view.people!.find((p) => p.id === 'lw')!.screening).toMatchObject({ status: 'clear' });
   const screened = (await recordedAudit(handle)).filter((e) => e.action === 'person-screened');
   expect(screened.map((e) => e.detail)).toEqual([
@@ -139,7 +160,9 @@ describe('Horizon Europe tranche conditions in a cycle', () => {
   test('an expired training certificate holds the item as held-funder naming the person; a missing ethics deliverable, naming it', async () => {
     const [training, ethics] = await Promise.all([activeWithTechnology('training'), activeWithTechnology('ethics')]);
     // The validators: an unknown person, a deliverable the funder does not ask for, a certificate that ends before it starts.
-    expect(await rejectionType(training.executeUpdate(recordTrainingUpdate, { args: [certificate('nobody', at(60_000))] }))).toBe(PeopleRejection.UnknownPerson);
+    expect(await rejectionType(training.executeUpdate(recordTrainingUpdate, { args: [certificate('nobody', at(60_000))] }))).toBe(
+      PeopleRejection.UnknownPerson,
+    );
     expect(await rejectionType(training.executeUpdate(recordDeliverableUpdate, { args: [deliverable('export-control-training')] }))).toBe(
       PeopleRejection.UnknownCondition,
     );
@@ -176,7 +199,9 @@ describe('Horizon Europe tranche conditions in a cycle', () => {
     const item = (h: ProjectHandle) => done.items.find((i) => `project-${i.projectId}` === h.workflowId)!;
     expect(item(training)).toMatchObject({
       outcome: 'held-funder',
-      detail: `Export-control training certificate of each person with access to controlled technology: Ines Kraus's certificate expired ${expiresAt} at ${closesAt}, owed by the coordinator`,
+      detail:
+        'Export-control training certificate of each person with access to controlled technology: ' +
+        `Ines Kraus's certificate expired ${expiresAt} at ${closesAt}, owed by the coordinator`,
     });
     expect(item(ethics)).toMatchObject({
       outcome: 'held-funder',
@@ -216,7 +241,9 @@ test('a closed project gets its post-project review: the coordinator reviews, th
   await decide(handle, ['post-project-coordinator'], () => ({ decision: 'review', comment: 'Screening early saved a month' }));
   expect(await handle.result()).toBe('closed');
   const ended = (await recordedAudit(handle)).find((e) => e.action === 'post-project-review-ended')!;
-  expect(ended.detail).toBe('A. Weber: reviewed ("Screening early saved a month"); Bundesamt für Wirtschaft und Ausfuhrkontrolle (BAFA): not given, the window passed');
+  expect(ended.detail).toBe(
+    'A. Weber: reviewed ("Screening early saved a month"); Bundesamt für Wirtschaft und Ausfuhrkontrolle (BAFA): not given, the window passed',
+  );
   const steps = (await recordedView(handle)).steps.filter((s) => s.kind === 'post-project-review');
   expect(steps.map((s) => [s.stepId, s.status, s.outcome ?? s.closedReason])).toEqual([
     ['post-project-coordinator', 'decided', 'reviewed'],
