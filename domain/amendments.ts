@@ -185,7 +185,9 @@ export function amendProject(project: Project, amendment: Amendment, policy: Pol
     }),
   };
   const addedPeople = givenPeople.filter((p) => !personIds.has(p.id)).map((p) => p.id);
-  const changedPeople = givenPeople.filter((p) => personIds.has(p.id) && JSON.stringify(p) !== JSON.stringify(before.find((q) => q.id === p.id))).map((p) => p.id);
+  const changedPeople = givenPeople
+    .filter((p) => personIds.has(p.id) && JSON.stringify(p) !== JSON.stringify(before.find((q) => q.id === p.id)))
+    .map((p) => p.id);
   if (addedPeople.length) diff.addedPeople = addedPeople;
   if (changedPeople.length) diff.changedPeople = changedPeople;
   if (removedPeople.size) diff.removedPeople = [...removedPeople];

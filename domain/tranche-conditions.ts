@@ -38,7 +38,10 @@ export function peopleWithControlledAccess<P extends { id: string }>(project: Pi
 /** Why a person's training does not hold at `at`: no certificate, or the latest expired by then; undefined when one is valid. */
 function trainingGap(person: TrainedPerson, at: number): string | undefined {
   if (person.training.some((t) => Date.parse(t.expiresAt) >= at)) return undefined;
-  const latest = person.training.map((t) => t.expiresAt).sort().at(-1);
+  const latest = person.training
+    .map((t) => t.expiresAt)
+    .sort()
+    .at(-1);
   return latest ? `${person.name}'s certificate expired ${latest}` : `${person.name} has no certificate`;
 }
 

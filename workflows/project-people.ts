@@ -193,7 +193,9 @@ export class ProjectPeople {
       channel: 'api',
       documentId: input.documentId,
       sha256: input.sha256,
-      detail: `${person.name} (${person.id}): "${input.course}" completed ${input.completedAt}, valid until ${input.expiresAt}`,
+      detail:
+        `${person.name} (${person.id}): "${input.course}" completed ${input.completedAt}, valid until ${input.expiresAt}; ` +
+        `document ${input.documentId} (sha256 ${input.sha256})`,
     });
     this.host.changed();
     return this.host.answer({ ...person, training: [...person.training] });
@@ -222,7 +224,7 @@ export class ProjectPeople {
       channel: 'api',
       documentId: input.documentId,
       sha256: input.sha256,
-      detail: `${condition.name} (${condition.id})${again}`,
+      detail: `${condition.name} (${condition.id})${again}; document ${input.documentId} (sha256 ${input.sha256})`,
     });
     this.host.changed();
     return this.host.answer(received);
