@@ -28,6 +28,7 @@ import { dashboardRoutes } from './routes/dashboard';
 import { projectRoutes } from './routes/projects';
 import { amendmentRoutes } from './routes/amendments';
 import { delegateRoutes } from './routes/delegates';
+import { peopleRoutes } from './routes/people';
 import { reportRoutes } from './routes/reports';
 import { letterRoutes } from './routes/letters';
 import { reviewLinkRoutes } from './routes/review-links';
@@ -261,6 +262,7 @@ export function buildApp({
   app.use('/v1/projects', letterRoutes({ records, policy: config.policy, documents }));
   app.use('/v1/projects', amendmentRoutes({ client, temporalTimeoutMs }));
   app.use('/v1/projects', delegateRoutes({ client, records, temporalTimeoutMs }));
+  app.use('/v1/projects', peopleRoutes({ client, records, policy: config.policy, temporalTimeoutMs, uploads }));
   app.use('/v1/milestones/stalled', stalledRoutes({ records }));
   const shardSize = config.CYCLE_SHARD_SIZE ?? CYCLE_SHARD_SIZE;
   app.use('/v1/cycles', cycleRoutes({ client, records, policy: config.policy, taskQueue: config.TASK_QUEUE, temporalTimeoutMs, shardSize }));

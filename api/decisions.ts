@@ -18,6 +18,7 @@ import {
   type DecisionResult,
   type ReviewStep,
 } from '../workflows/definitions';
+import type { PeopleRejection } from '../workflows/people-contract';
 import type { LinkClaims } from '../activities/link-tokens';
 import { personEmail, type KeyRing, type Principal } from '../config/principals';
 import { decidedByPerson, fourEyesRefusal, seatPool, type FourEyesRefusal } from '../domain/four-eyes';
@@ -32,8 +33,8 @@ import type { DecisionBody } from './schemas';
 import { bounded } from './temporal-calls';
 import type { NewDocument, StagedDocument } from '../storage/documents';
 
-/** The workflow's refusals, and the four-eyes rule's, which the API checks before anything is sent. */
-type Rejection = keyof typeof DecisionRejection | FourEyesRefusal;
+/** The workflow's refusals (of decisions, and of training and deliverables), and the four-eyes rule's, which the API checks before anything is sent. */
+export type Rejection = keyof typeof DecisionRejection | keyof typeof PeopleRejection | FourEyesRefusal;
 
 const STALE =
   'The project this link was issued for was submitted again under the same id, and this link does not apply to the new submission. ' +
@@ -63,7 +64,18 @@ export const REJECTIONS: Record<Rejection, { code: ErrorCode; title: string; fie
   DecidedEarlierStep: { code: 'FORBIDDEN', title: 'A second person must decide' },
   SignedDocumentRequired: { code: 'VALIDATION_FAILED', title: 'Decision not recorded', field: 'body.file' },
   SignedDocumentNotOffered: { code: 'VALIDATION_FAILED', title: 'Decision not recorded', field: 'body.file' },
+  // The project workflow's refusals of a training certificate or a deliverable (workflows/people-contract.ts).
+  UnknownPerson: { code: 'NOT_FOUND', title: 'Unknown person' },
+  UnknownCondition: { code: 'NOT_FOUND', title: 'Unknown tranche condition' },
+  InvalidTraining: { code: 'VALIDATION_FAILED', title: 'Certificate not recorded' },
+  WrongStage: { code: 'CONFLICT', title: 'Not at this stage' },
 };
+
+/** A workflow's refusal the table above knows, as the API's error; undefined for anything else. */
+export function knownRejection(err: unknown): ApiError | undefined {
+  const refused = updateRejection(err);
+  return refused?.type && refused.type in REJECTIONS ? rejection(refused.type as Rejection, refused.message) : undefined;
+}
 
 /** The refusal `type` with its message, as the API's error (a state conflict adds that nothing was changed). */
 export function rejection(type: Rejection, why: string): ApiError {
@@ -226,8 +238,8 @@ export class StepActions {
     try {
       return await this.deadline(send);
     } catch (err) {
-      const refused = updateRejection(err);
-      if (refused?.type && refused.type in REJECTIONS) throw rejection(refused.type as Rejection, refused.message);
+      const known = knownRejection(err);
+      if (known) throw known;
       if (isTemporalUnreachable(err)) throw new ApiError('UNAVAILABLE', UNCONFIRMED, [], 'Not confirmed yet');
       // The owning workflow has finished: its steps are closed or decided, as the record shows.
       if (isWorkflowGone(err)) {

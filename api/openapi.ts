@@ -11,6 +11,7 @@ import { slug } from '../domain/primitives';
 import { appOperations } from './app';
 import { amendmentOperations } from './routes/amendments';
 import { delegateOperations } from './routes/delegates';
+import { peopleOperations } from './routes/people';
 import { correctiveActionParams } from './compliance-schemas';
 import { STATUS } from './errors';
 import type { Operation } from './operation';
@@ -40,6 +41,7 @@ export function operations(policy: Policy): Operation[] {
     ...calendarOperations,
     ...letterOperations,
     ...amendmentOperations,
+    ...peopleOperations,
     ...documentOperations,
     ...cycleOperations,
     ...stalledOperations,

@@ -15,12 +15,21 @@ export interface PartyHit {
   list: string;
 }
 
+export interface PersonHit {
+  personId: string;
+  personName: string;
+  listedName: string;
+  list: string;
+}
+
 export interface Classification {
   componentId: string;
   matchedEntries: Pick<CatalogueEntry, 'code' | 'description' | 'reasons' | 'list'>[];
   unmatchedCodes: string[];
   reasons: string[];
   restrictedPartyHits: PartyHit[];
+  /** People with access to the component (its `access`) who match the restricted-party list; absent when none do. */
+  restrictedPersonHits?: PersonHit[];
   tier: Tier;
   /** Which rule decided the tier, as an id and a sentence a reviewer can read. */
   rule: { id: string; text: string };
@@ -57,6 +66,11 @@ export function classifyComponent(
     const listed = parties.get(partyNameKey(p.name));
     return listed ? [{ partnerId: p.id, partnerName: p.name, listedName: listed.name, list: listed.list }] : [];
   });
+  const people = (project.people ?? []).filter((p) => component.access?.includes(p.id));
+  const restrictedPersonHits: PersonHit[] = people.flatMap((p) => {
+    const listed = parties.get(partyNameKey(p.name));
+    return listed ? [{ personId: p.id, personName: p.name, listedName: listed.name, list: listed.list }] : [];
+  });
   const countries = [...new Set([...component.destinations, ...recipients.map((p) => p.country)])];
   const embargoed = countries.filter((c) => rules.embargoedDestinations.includes(c));
 
@@ -66,6 +80,7 @@ export function classifyComponent(
     unmatchedCodes,
     reasons,
     restrictedPartyHits,
+    ...(restrictedPersonHits.length && { restrictedPersonHits }),
     tier,
     rule: { id, text },
   });
@@ -75,6 +90,10 @@ export function classifyComponent(
   if (restrictedPartyHits.length) {
     const hit = restrictedPartyHits[0];
     return result('T3', 'restricted-party', `recipient ${hit.partnerName} matches "${hit.listedName}" on ${hit.list}`);
+  }
+  if (restrictedPersonHits.length) {
+    const hit = restrictedPersonHits[0];
+    return result('T3', 'restricted-person', `${hit.personName}, who has access to it, matches "${hit.listedName}" on ${hit.list}`);
   }
   if (embargoed.length) return result('T3', 'embargoed-destination', `embargoed destination ${embargoed.join(', ')}`);
   if (unmatchedCodes.length) {

@@ -11,6 +11,7 @@
 import { condition, getExternalWorkflowHandle, log, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Funder } from '../domain/policy';
 import type { Project } from '../domain/project';
+import type { OutstandingCondition } from '../domain/tranche-conditions';
 import type { CycleItemWrite } from '../records/contract';
 import { NO_RUNNING_PROJECT, syncRemindersSignal, type CycleItem, type CycleReviewRequest } from './cycle-contract';
 import { caseDueAt, licenceWorkflowId, searchAttributes, type ComponentView, type MilestoneView, type Stage } from './definitions';
@@ -33,6 +34,8 @@ export interface CycleReviewContext {
   /** Bumped on every change that can move an outcome. */
   changes: () => number;
   record: (entry: AuditInput) => void;
+  /** The funder's tranche conditions (deliverables, training) outstanding at an instant (the close). */
+  outstanding: (at: number) => OutstandingCondition[];
   notify: (to: string, key: string, intent: NoticeIntent) => Promise<void>;
   /** Records the project's row in the cycle's items, with its next record write. */
   writeItem: (item: CycleItemWrite) => void;
@@ -104,10 +107,14 @@ export async function runCycleReview(ctx: CycleReviewContext, req: CycleReviewRe
     }
     const pendingLicences = componentIds.filter((id) => PENDING.has(licence(id).status));
     const funderDone = steps.every((s) => s.outcome === 'approved');
-    if (funderDone && !pendingLicences.length) return { ...base, outcome: 'passed', awaited: [] };
+    // A deliverable not received, or a certificate not valid at the close, holds the tranche (DOMAIN "Research funders").
+    const outstanding = ctx.outstanding(closesAt);
+    if (funderDone && !pendingLicences.length && !outstanding.length) return { ...base, outcome: 'passed', awaited: [] };
     const regulators = [...new Set(ctx.awaiting(pendingLicences))];
-    const awaited = [...new Set([...steps.filter((s) => s.status === 'open').map((s) => s.partyName), ...regulators])];
+    const owers = outstanding.map((o) => o.owedBy);
+    const awaited = [...new Set([...steps.filter((s) => s.status === 'open').map((s) => s.partyName), ...regulators, ...owers])];
     if (Date.now() < closesAt) return { ...base, outcome: 'pending', awaited };
+    if (outstanding.length) return { ...base, outcome: 'held-funder', awaited: [], detail: outstanding.map((o) => o.detail).join('; ') };
     if (!funderDone) return { ...base, outcome: 'stalled', awaited };
     // The funder approved; the regulator side is not late, it is not due yet: the milestone waits for the licence.
     const dueAt = (id: string) => {

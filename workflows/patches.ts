@@ -55,6 +55,13 @@ export const PATCHES = {
     since: '0.4.0',
     removeBy: '2027-12-31',
   },
+  'post-project-review': {
+    why:
+      'a closed project gets its post-project review (issue 27): the coordinator and the lead agency are each asked what was ' +
+      'licensed, released and left open, and the workflow ends once both have reviewed or their window has passed',
+    since: '0.5.0',
+    removeBy: '2027-12-31',
+  },
 } as const satisfies Record<string, PatchEntry>;
 
 export type PatchId = keyof typeof PATCHES;

@@ -2,11 +2,12 @@
  * A project's amendments (`POST /v1/projects/:id/amendments`): the Update that accepts one, checked against the
  * project as the amendments accepted before it leave it, and the loop that applies them one at a time, in order.
  * Applying one: the submission changes, the changed and added components are classified again and (once the
- * project is active) their reviews start again with the new facts; every other licence stands. The diff itself is
+ * project is active) their reviews start again with the new facts; every other licence stands. Added and changed
+ * people are screened again, and the releases to them now due are reviewed (workflows/project-people.ts). The diff itself is
  * domain/amendments.ts.
  */
 import { ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
-import { amendProject, componentsToReview, describeDiff, type AmendmentDiff } from '../domain/amendments';
+import { amendProject, componentsToReview, describeDiff, peopleToScreen, type AmendmentDiff } from '../domain/amendments';
 import type { Policy } from '../domain/policy';
 import type { Project } from '../domain/project';
 import { AMENDABLE_STAGES, AmendmentRejection, amendUpdate, type AmendmentCarry, type AmendRequest, type AmendResult } from './amendment-contract';
@@ -29,6 +30,8 @@ export interface AmendmentHost {
   /** The submission changed: the records learn it, and its parties. */
   recordSubmission(): void;
   notifyCoordinator(key: string, intent: NoticeIntent): Promise<void>;
+  /** The people or who has access changed: those named are screened again, and the releases now due reviewed. */
+  peopleAmended(screenAgain: string[]): Promise<void>;
   /** Ends what stands for the component (its review, or its issued licence) and starts its review again. */
   reviewAgain(componentId: string, reason: string): Promise<void>;
   carried?: AmendmentCarry;
@@ -120,6 +123,7 @@ export class Amendments {
     const { project, components, policy, record } = this.host;
     project.partners.splice(0, project.partners.length, ...a.project.partners);
     project.components.splice(0, project.components.length, ...a.project.components);
+    if (a.project.people) project.people = a.project.people;
     for (const spec of a.project.components) {
       const view = components.get(spec.id);
       if (view) view.name = spec.name;
@@ -148,6 +152,9 @@ export class Amendments {
         }
       }
     }
+    const { addedPeople, changedPeople, removedPeople } = a.diff;
+    const access = a.diff.changedComponents.some((c) => c.changes.includes('access'));
+    if (access || addedPeople || changedPeople || removedPeople) await this.host.peopleAmended(peopleToScreen(a.diff));
     const changes = describeDiff(a.diff);
     const reviewed = again.length ? again.join(', ') : 'none; every licence stands';
     record({ actor: a.by, action: 'amendment-applied', channel: 'system', detail: `${a.amendmentId}: ${changes.join('; ')}; reviewed again: ${reviewed}` });

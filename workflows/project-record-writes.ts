@@ -1,10 +1,13 @@
 /**
  * What the project's record writes carry besides its own steps and audit entries (record-writer.ts): its core view
- * when it changed, the parties and the submission on the first write, and the keeping period once it has ended.
+ * when it changed, the parties and the submission on the first write, the keeping period once it has ended, and its
+ * rows in funder cycles' items.
  */
-import type { PartyRecord, ProjectCore } from '../records/contract';
+import { getExternalWorkflowHandle } from '@temporalio/workflow';
+import type { CycleItemWrite, PartyRecord, ProjectCore } from '../records/contract';
 import type { Project } from '../domain/project';
 import type { Stage } from './definitions';
+import { shardSettledSignal } from './cycle-contract';
 import { ChangeTracker, type ProjectExtras } from './record-writer';
 
 /** Stages after which the project cannot change: its record is kept for the record-keeping period from then. */
@@ -40,3 +43,24 @@ export class ProjectCoreWrites {
     };
   }
 }
+
+/** The project's rows in funder cycles' items that changed since its last write, by cycle: the next write carries them. */
+export class CycleItemWrites {
+  private readonly items = new Map<string, CycleItemWrite>();
+
+  set(item: CycleItemWrite): void {
+    this.items.set(item.cycleId, item);
+  }
+
+  take(): Pick<ProjectExtras, 'cycleItems'> {
+    const items = [...this.items.values()];
+    this.items.clear();
+    return items.length ? { cycleItems: items } : {};
+  }
+}
+
+/** Tells a cycle shard that its projects all have final outcomes; a shard that has finished needs telling no more. */
+export const wakeShard = (shardId: string): void =>
+  void getExternalWorkflowHandle(shardId)
+    .signal(shardSettledSignal)
+    .catch(() => undefined);

@@ -46,21 +46,24 @@ import {
   type Stage,
   type WithdrawRequest,
 } from './definitions';
-import type { CycleItemWrite, ProjectCore } from '../records/contract';
+import type { ProjectCore } from '../records/contract';
 import { mail, mailsIdle, reference } from './effects';
 import type { MailContext, NoticeIntent } from './mail-intents';
 import { licenceWorkflow } from './licence';
 import { ReviewBoard } from './review-board';
 import { complianceMonitorStart } from './compliance-contract';
-import { cycleReviewSignal, shardSettledSignal } from './cycle-contract';
-import { runCycleReview } from './cycle-review';
+import { cycleReviewSignal } from './cycle-contract';
+import { runCycleReview, type CycleReviewContext } from './cycle-review';
 import { scopingValidator, applyScoping } from './scoping';
 import { Visibility } from './visibility';
 import { projectParties, submissionEntry, submittedCore } from './project-core';
-import { ProjectCoreWrites } from './project-record-writes';
+import { CycleItemWrites, ProjectCoreWrites, wakeShard } from './project-record-writes';
 import { RecordOwner } from './record-writer';
 import { Amendments } from './project-amendments';
 import { ReviewRuns, startMonitor } from './review-runs';
+import { ProjectPeople } from './project-people';
+import { runPostProjectReview } from './post-project-review';
+import type { PostProjectSummary } from './people-contract';
 
 /** Licence states with nothing left to decide or monitor: a project whose licences are all here closes. */
 const LICENCE_ENDED = new Set<LicenceStatus>(['cleared', 'not-required', 'denied', 'returned', 'revoked', 'expired']);
@@ -82,24 +85,13 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
     },
     !continued,
   );
-  /** The project's rows in funder cycles' items that changed since the last write, by cycle. */
-  const cycleItems = new Map<string, CycleItemWrite>();
-  const takeCycleItems = () => {
-    const items = [...cycleItems.values()];
-    cycleItems.clear();
-    return items.length ? { cycleItems: items } : {};
-  };
-  /** Tells a cycle shard that its projects all have final outcomes; a shard that has finished needs telling no more. */
-  const wakeShard = (shardId: string) =>
-    void getExternalWorkflowHandle(shardId)
-      .signal(shardSettledSignal)
-      .catch(() => undefined);
+  const cycleItems = new CycleItemWrites();
   // Update handlers answer once their changes are recorded, so what the API answered is what it reads.
   const owner = new RecordOwner(
     { projectId: project.projectId, run: firstExecutionRunId },
     {
       from: continued?.record,
-      extra: () => ({ ...coreWrites.next(), ...takeCycleItems() }),
+      extra: () => ({ ...coreWrites.next(), ...cycleItems.take() }),
       // This write recorded the last final outcome of a cycle shard's projects: the shard reads them now.
       written: ({ settledShards }) => settledShards.forEach(wakeShard),
     },
@@ -143,13 +135,20 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
     escalationFor: (step) =>
       escalationPlan(step, step.kind === 'grant-funder' ? funder.seniorReviewers : (policy.agencies.find((a) => a.id === step.party) ?? lead).seniorReviewers),
     waitingParties: [`${project.coordinator.name} (coordinator)`],
-    onChange: () => {
-      changes += 1;
-      publishVisibility();
-    },
+    onChange: () => changed(),
   });
   owner.serve(board);
+  let postProjectReview: PostProjectSummary | undefined;
+  const people = new ProjectPeople({
+    ...{ project, policy, funder, board, record, answer, carried: continued?.people },
+    ...{ stage: () => stage, changed: () => changed() },
+  });
 
+  /** A change a cycle review may wait for: counted, published and recorded. */
+  const changed = () => {
+    changes += 1;
+    publishVisibility();
+  };
   const visibility = new Visibility();
   const publishVisibility = (): void => {
     visibility.publish(stage, board.open());
@@ -183,6 +182,8 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
     disputes: [...disputes.values()],
     owner: input.submittedBy,
     delegates: [...delegates],
+    ...people.view(),
+    ...(postProjectReview && { postProjectReview }),
   });
 
   setHandler(
@@ -211,27 +212,13 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
     changes += 1;
     recorder.changed();
   });
-  setHandler(cycleReviewSignal, (request) =>
-    runCycleReview(
-      {
-        project,
-        funder,
-        board,
-        components,
-        milestones,
-        awaiting: (componentIds: string[]) => [...awaiting.values()].filter((a) => componentIds.includes(a.componentId)).flatMap((a) => a.parties),
-        stage: () => stage,
-        changes: () => changes,
-        record,
-        notify,
-        writeItem: (item) => {
-          cycleItems.set(item.cycleId, item);
-          recorder.changed();
-        },
-      },
-      request,
-    ),
-  );
+  const cycleContext: CycleReviewContext = {
+    ...{ project, funder, board, components, milestones, record, notify, stage: () => stage, changes: () => changes },
+    awaiting: (componentIds) => [...awaiting.values()].filter((a) => componentIds.includes(a.componentId)).flatMap((a) => a.parties),
+    outstanding: (at) => people.outstanding(at),
+    writeItem: (item) => (cycleItems.set(item), recorder.changed()),
+  };
+  setHandler(cycleReviewSignal, (request) => runCycleReview(cycleContext, request));
 
   const main = new CancellationScope();
   setHandler(
@@ -327,6 +314,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
     stage: () => stage,
     changed: publishVisibility,
     recordSubmission: () => coreWrites.amended(projectParties(project, policy)),
+    peopleAmended: (screenAgain) => people.amended(screenAgain),
     reviewAgain: async (componentId, reason) => {
       record({ actor: 'system', action: 'review-superseded', channel: 'system', componentId, detail: reason });
       children.push((await reviews.replace(componentId, reason, monitorRefs, () => submitAgain(componentId))).next);
@@ -358,6 +346,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
           `reasons ${c.reasons.join(', ') || 'none'}; party hits ${c.restrictedPartyHits.length}`,
       });
     }
+    if (people.any()) await people.screen();
     await notifyCoordinator('scoping', {
       kind: 'scoping-ready',
       context,
@@ -425,6 +414,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
     // 3. Active: one child workflow per component licence, with the facts of every amendment accepted meanwhile.
     if (!amendments.idle()) await condition(() => amendments.idle());
     setStage('active', 'grant approved by the funder and the lead agency');
+    if (people.any()) await people.openReleases();
     const specs = [...project.components];
     children = specs.map((spec) => reviewLicence(spec.id));
     const licences = await Promise.all(children);
@@ -453,6 +443,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
       monitors: monitorRefs,
       record: owner.position(),
       ...(amendments.carry().accepted && { amendments: amendments.carry() }),
+      ...(people.carry() && { people: people.carry() }),
     };
     log.info('continuing as new', { historyLength: workflowInfo().historyLength, historySize: workflowInfo().historySize });
     const { typedSearchAttributes, memo } = workflowInfo();
@@ -509,6 +500,10 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
         const reviewed = milestones.size ? `; every milestone reviewed (${[...milestones.keys()].join(', ')})` : '';
         setStage('closed', `every licence has ended (${ended})${milestonesWait ? reviewed : ''}`);
         await notifyCoordinator('closed', { kind: 'project-closed', context, coordinatorName, ended });
+        if (isPatched('post-project-review')) {
+          const summarised = (summary: PostProjectSummary) => ((postProjectReview = summary), recorder.changed());
+          await runPostProjectReview({ policy, project, lead, board, components, people, record, summarised });
+        }
       });
     } catch (err) {
       if (!(withdrawal && isCancellation(err))) throw err;

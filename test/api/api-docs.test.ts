@@ -25,6 +25,7 @@ import { projectOperations } from '../../api/routes/projects';
 import { reportOperations } from '../../api/routes/reports';
 import { amendmentOperations } from '../../api/routes/amendments';
 import { delegateOperations } from '../../api/routes/delegates';
+import { peopleOperations } from '../../api/routes/people';
 import { reviewLinkOperations } from '../../api/routes/review-links';
 import { stalledOperations } from '../../api/routes/stalled';
 import { sessionOperations } from '../../api/routes/sessions';
@@ -77,6 +78,7 @@ const declared: Record<string, Operation[]> = {
   'api/routes/calendar.ts': calendarOperations,
   'api/routes/amendments.ts': amendmentOperations,
   'api/routes/delegates.ts': delegateOperations,
+  'api/routes/people.ts': peopleOperations,
   'api/routes/cycles.ts': cycleOperations,
   'api/routes/dashboard.ts': dashboardOperations,
   'api/routes/docs.ts': docsOperations,

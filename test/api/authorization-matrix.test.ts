@@ -79,6 +79,9 @@ const TABLE: Record<OperationId, Row> = {
   addProjectDelegate:        ['project', '400 404 404', '403 404 404', '400 400 404', '403 403 403', '401 401 401'],
   removeProjectDelegate:     ['project', '400 404 404', '403 404 404', '400 400 404', '403 403 403', '401 401 401'],
   amendProject:              ['project', '400 404 404', '403 404 404', '400 400 404', '403 403 403', '401 401 401'],
+  getControlPlan:            ['project', '200 404 404', '200 404 404', '200 200 404', '403 403 403', '401 401 401'],
+  recordTrainingCertificate: ['project', '400 404 404', '403 404 404', '403 403 404', '403 403 403', '401 401 401'],
+  submitDeliverable:         ['project', '400 404 404', '403 404 404', '403 403 404', '403 403 403', '401 401 401'],
   answerInfoRequest:         ['project', '400 404 404', '403 404 404', '403 403 404', '403 403 403', '401 401 401'],
   appealComponentDenial:     ['project', '400 404 404', '403 404 404', '403 403 404', '403 403 403', '401 401 401'],
   resubmitComponent:         ['project', '400 404 404', '403 404 404', '403 403 404', '403 403 403', '401 401 401'],
@@ -135,6 +138,9 @@ const OTHER_PARAMS: Record<string, string> = {
   userId: 'not a user',
   // Not a document id: a caller who may read the project gets 400 before anything is read or audited.
   documentId: '-not-a-document',
+  // Not a person or a condition id: an authorized caller gets 400 before any document is staged.
+  personId: '-not-a-person',
+  conditionId: '-not-a-condition',
 };
 
 /**

@@ -102,3 +102,29 @@ export function withPartner<P extends ProjectSubmission>(p: P, partner: { id: st
 
 /** The T2 camera (c2) exported from the US: Commerce issues; DoD (NS, RS) and State (AT) are consulted; BAFA advises. */
 export const usCamera = () => exportingFromUs(projectWith('c2'));
+
+/** ORNL (US) hosts Li Wei (Chinese citizen and resident) and Jo Smith (US); both will read c9's 3E001 design data. */
+export function projectWithPeople(projectId = uniqueId('cp'), title = `Control plan ${projectId}`): ProjectSubmission & { projectId: string } {
+  const p = smallProject(projectId);
+  return {
+    ...p,
+    title,
+    people: [
+      { id: 'li-wei', name: 'Li Wei', email: 'li.wei@ornl.example', partnerId: 'ornl', citizenship: ['CN'], residence: 'CN' },
+      { id: 'jo-smith', name: 'Jo Smith', email: 'jo.smith@ornl.example', partnerId: 'ornl', citizenship: ['US'], residence: 'US' },
+    ],
+    components: [
+      ...p.components,
+      {
+        id: 'c9',
+        name: 'Readout design data',
+        description: 'Development technology for the readout board',
+        controlCodes: ['3E001'],
+        endUse: 'civilian-research',
+        destinations: ['US'],
+        recipients: ['ornl'],
+        access: ['li-wei', 'jo-smith'],
+      },
+    ],
+  };
+}

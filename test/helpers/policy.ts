@@ -22,6 +22,8 @@ export function setReviewDurations(file: PolicyFile, review: number, caseLimit: 
     resubmitWithin: r,
     caseLimit: c,
     acknowledgeWithin: r,
+    deemedExportReview: r,
+    postProjectReview: r,
   };
   for (const regime of Object.values(file.regimes)) {
     regime.consultation.within = r;
@@ -39,6 +41,8 @@ export function testPolicyFile(): PolicyFile {
   for (const agency of file.agencies) {
     if (agency.appealBody) agency.appealBody = { ...agency.appealBody, appealWithin: '60s', decideWithin: '60s' };
   }
+  // A closed project's review lapses soon: a test that waits for a closed project's workflow to end waits seconds.
+  file.sla.postProjectReview = '3s';
   file.reminders = { every: '20s' };
   file.links = { validFor: '1h' };
   file.compliance = {

@@ -1,5 +1,5 @@
 /** Amendments (domain/amendments.ts): the amended project, what changed, what is reviewed again, and each refusal at its path. */
-import { amendmentSchema, amendProject, componentsToReview, describeDiff, type AmendmentOutcome } from '../../domain/amendments';
+import { amendmentSchema, amendProject, componentsToReview, describeDiff, peopleToScreen, type AmendmentOutcome } from '../../domain/amendments';
 import type { Project } from '../../domain/project';
 import { projectWith } from '../helpers/fixtures';
 import { testPolicy } from '../helpers/policy';
@@ -69,7 +69,7 @@ it("a partner's new country reviews again every component it exports or receives
 
 it('refuses, at its path: the coordinator’s partner, unknown ids, a component, the last recipient, a partner still exporting', () => {
   expect(problems(amend({ remove: ['kit'] }))).toEqual(['remove.0: "kit" is the coordinator\'s partner and cannot be removed']);
-  expect(problems(amend({ remove: ['nobody'] }))).toEqual(['remove.0: "nobody" is not a partner of this project']);
+  expect(problems(amend({ remove: ['nobody'] }))).toEqual(['remove.0: "nobody" is not a partner or person of this project']);
   expect(problems(amend({ remove: ['c1'] }))[0]).toMatch(/^remove\.0: "c1" is a component/);
   expect(problems(amend({ remove: ['ornl'] }))).toEqual([
     'remove.0: removing "ornl" leaves component "c1" with no recipients',
@@ -92,4 +92,43 @@ it('the body: at least one item, no unknown field', () => {
   expect(amendmentSchema.safeParse({}).success).toBe(false);
   expect(amendmentSchema.safeParse({ remove: ['x'], extra: 1 }).success).toBe(false);
   expect(amendmentSchema.parse({ remove: ['x'] })).toEqual({ partners: [], components: [], remove: ['x'] });
+});
+
+describe('people', () => {
+  const wei = { id: 'wei', name: 'Wei Zhang', email: 'wei@ornl.example', partnerId: 'ornl', citizenship: ['CN'], residence: 'CN' };
+  const withPeople = (): Project => {
+    const p = project();
+    return { ...p, people: [wei], components: [{ ...p.components[0], access: ['wei'] }, p.components[1]] };
+  };
+
+  it('a change of access alone leaves the licence standing; the person added is screened', () => {
+    const p = withPeople();
+    const pat = { ...wei, id: 'pat', name: 'Pat Doe', citizenship: ['US'], residence: 'US' };
+    const out = amend({ people: [pat], components: [{ ...p.components[0], access: ['wei', 'pat'] }] }, p);
+    expect(out.ok).toBe(true);
+    if (!out.ok) return;
+    expect(out.diff.changedComponents).toEqual([{ componentId: 'c1', changes: ['access'] }]);
+    expect(componentsToReview(out.diff)).toEqual([]);
+    expect(peopleToScreen(out.diff)).toEqual(['pat']);
+    expect(describeDiff(out.diff)).toEqual(['component c1: access changed', 'person pat added']);
+  });
+
+  it('a changed person is screened again; a removed one leaves every access list', () => {
+    const p = withPeople();
+    const changed = amend({ people: [{ ...wei, residence: 'US' }] }, p);
+    expect(changed.ok && [changed.diff.changedPeople, peopleToScreen(changed.diff)]).toEqual([['wei'], ['wei']]);
+    const removed = amend({ remove: ['wei'] }, p);
+    expect(removed.ok && removed.project.components[0].access).toEqual([]);
+    expect(removed.ok && removed.project.people).toEqual([]);
+    expect(removed.ok && describeDiff(removed.diff)).toEqual(['component c1: access changed', 'person wei removed']);
+    expect(problems(amend({ remove: ['nobody'] }, p))).toEqual(['remove.0: "nobody" is not a partner or person of this project']);
+  });
+
+  it('a person of an unknown partner, or given access without being named, is refused at its path', () => {
+    const p = withPeople();
+    expect(problems(amend({ people: [{ ...wei, id: 'x', partnerId: 'ghost' }] }, p))).toEqual(['people.0.partnerId: "ghost" is not one of the partners']);
+    expect(problems(amend({ components: [{ ...p.components[0], access: ['wei', 'ghost'] }] }, p))).toEqual([
+      'components.0.access.1: "ghost" is not one of the people',
+    ]);
+  });
 });

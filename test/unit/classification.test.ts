@@ -55,6 +55,27 @@ describe('T3 rules', () => {
     ]);
   });
 
+  it('a person with access to the component who is on the restricted-party list makes it T3 (by alias too); one without access does not', () => {
+    const component: Component = {
+      ...{ id: 'c1', name: 'Design data', description: '', controlCodes: ['3E001'], endUse: 'civilian-research' },
+      ...{ destinations: ['US'], recipients: ['ornl'], access: ['av'] },
+    };
+    const av = { id: 'av', name: 'A. Volkonsky', email: 'av@kit.example', partnerId: 'kit', citizenship: ['RU'], residence: 'DE' };
+    const project: Project = {
+      ...{ projectId: 'p-person', title: 'People', funderId: 'horizon-eu', partners: [kit, ornl], components: [component], milestones: [] },
+      coordinator: { name: 'A. Weber', email: 'a.weber@kit.example', partnerId: 'kit' },
+      people: [av],
+    };
+    const c = classifyComponent(project, component, reference.catalogue, parties, rules);
+    expect(c).toMatchObject({ tier: 'T3', rule: { id: 'restricted-person' } });
+    expect(c.restrictedPersonHits).toEqual([
+      { personId: 'av', personName: 'A. Volkonsky', listedName: 'Arkady Volkonsky', list: 'EU sanctions list (sample)' },
+    ]);
+    const withoutAccess = classifyComponent(project, { ...component, access: [] }, reference.catalogue, parties, rules);
+    expect(withoutAccess).toMatchObject({ tier: 'T1', rule: { id: 'pre-approved' } });
+    expect(withoutAccess.restrictedPersonHits).toBeUndefined();
+  });
+
   it('matches a restricted party by alias', () => {
     const c = classify({}, { id: 'np', name: 'NPI Trading', country: 'AE' });
     expect(c.rule.id).toBe('restricted-party');

@@ -3,6 +3,7 @@ import { Router } from 'express';
 import type { PageRoutes } from '../routes';
 import { appealPages } from './appeal';
 import { complianceReportPages } from './compliance-report';
+import { controlPlanPages } from './control-plan-pages';
 import { correctiveActionPages } from './corrective-action';
 import { delegatePages } from './delegates';
 import { infoAnswerPages } from './info-answer';
@@ -23,6 +24,7 @@ export const coordinatorPages: PageRoutes = (ctx) => {
   router.use(complianceReportPages(ctx));
   router.use(correctiveActionPages(ctx));
   router.use(appealPages(ctx));
+  router.use(controlPlanPages(ctx));
   router.use(projectListPages(ctx));
   router.use(scopingPages(ctx));
   router.use(withdrawPages(ctx));

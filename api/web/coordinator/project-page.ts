@@ -8,6 +8,8 @@ import type { AuditEntry, ComponentView, ProjectView, ReviewStep } from '../../.
 import { html, type SafeHtml } from '../../html';
 import { summaryList } from '../forms';
 import type { WebContext } from '../routes';
+import type { ControlPlan } from '../../../records/control-plan';
+import { controlPlanSection } from './control-plan-section';
 import { actionsToResolve } from './project-context';
 import { agencyName, apiPath, funderName, projectHref, readRefused, stageTag, when } from './project-parts';
 import {
@@ -31,6 +33,8 @@ export const DONE_BANNERS: Record<string, string> = {
   'report-filed': 'Your compliance report was filed.',
   'action-resolved': 'The corrective action was resolved.',
   appealed: 'Your appeal was recorded. The appeal body decides it.',
+  'training-recorded': 'The training certificate was recorded. It shows in the technology control plan.',
+  'deliverable-submitted': 'The deliverable was received. The funder’s next tranche no longer waits on it.',
   withdrawn: 'The project was withdrawn. Its open steps were closed and their reviewers told.',
   withdrawing: 'The withdrawal was accepted. The open steps are being closed and their reviewers told.',
 };
@@ -89,10 +93,11 @@ export function projectPages(ctx: WebContext): Router {
   router.get('/projects/:id', async (req, res, next) => {
     if (req.params.id === 'new') return next(); // the submission's own page
     const id = req.params.id;
-    const [project, documents, audit] = await Promise.all([
+    const [project, documents, audit, plan] = await Promise.all([
       ctx.api.get<ProjectView>(req, apiPath(id)),
       ctx.api.get<{ items: ListedDocument[] }>(req, apiPath(id, '/documents')),
       ctx.api.get<{ entries: TrailEntry[] }>(req, apiPath(id, '/audit')),
+      ctx.api.get<ControlPlan>(req, apiPath(id, '/control-plan')),
     ]);
     if (!project.ok) return readRefused(ctx, req, res, project);
     const view = project.body;
@@ -100,6 +105,9 @@ export function projectPages(ctx: WebContext): Router {
     const todo = thingsToDo(view, trail);
     const done = typeof req.query.done === 'string' ? DONE_BANNERS[req.query.done] : undefined;
     const at = projectHref(view.projectId);
+    const conditions = ctx.policy.funders.find((f) => f.id === view.funderId)?.trancheConditions ?? [];
+    const actions = req.caller!.role === 'coordinator';
+    const planParts = plan.ok ? { plan: plan.body, conditions, received: view.deliverables ?? [], actions } : undefined;
     const openActions = (s: ReviewStep) =>
       s.infoRequest ? html`<a href="${at}/info/${encodeURIComponent(s.stepId)}">Answer<span class="muted"> ${s.partyName}’s request</span></a>` : '';
 
@@ -116,6 +124,7 @@ ${componentsSection(view.projectId, view.components)}
 ${openStepsSection(view.components, view.openSteps, openActions)}
 ${decidedStepsSection(view.components, view.steps)}
 ${milestonesSection(view.milestones)}
+${controlPlanSection(planParts, view.projectId)}
 ${documents.ok ? documentsSection(view.projectId, view.components, documents.body.items) : html`<p>The documents could not be read.</p>`}
 ${calendarSection(view.projectId)}
 ${audit.ok ? trailSection(view.projectId, trail, req.query.trail === 'all') : html`<p>The audit trail could not be read.</p>`}`,

@@ -10,7 +10,13 @@ import { html, type HtmlValue, type SafeHtml } from '../../html';
 import { headings, licenceTag, projectHref, when } from './project-parts';
 
 /** A document as GET /v1/projects/:id/documents lists it: a step's document without its signed link. */
-export type ListedDocument = Omit<StepDocument, 'attachedTo' | 'href' | 'expiresAt'>;
+export type ListedDocument = Omit<StepDocument, 'attachedTo' | 'href' | 'expiresAt'> & { attachedTo?: StepDocument['attachedTo'] };
+
+/** What a document is for: a person (a training certificate), a tranche condition (a deliverable), else its component or the project. */
+const documentFor = (components: readonly ComponentView[], d: ListedDocument) =>
+  d.attachedTo?.type === 'person' || d.attachedTo?.type === 'deliverable'
+    ? html`${d.attachedTo.type} <span class="mono muted">${d.attachedTo.id}</span>`
+    : componentName(components, d.componentId);
 
 export type TrailEntry = AuditEntry & { actorName?: string };
 
@@ -102,7 +108,7 @@ export function documentsSection(projectId: string, components: readonly Compone
   const list = documents.length
     ? html`<table>${headings('Document', 'Kind', 'For', 'Size', 'SHA-256', 'Uploaded')}<tbody>${documents.map(
         (d) => html`<tr><td><a href="${projectHref(projectId)}/documents/${encodeURIComponent(d.documentId)}" download>${d.filename}</a></td>
-<td>${d.kind}</td><td>${componentName(components, d.componentId)}</td><td class="num">${size(d.size)}</td><td class="mono">${d.sha256}</td>
+<td>${d.kind}</td><td>${documentFor(components, d)}</td><td class="num">${size(d.size)}</td><td class="mono">${d.sha256}</td>
 <td>${when(d.uploadedAt)}<br><span class="muted">${d.uploadedBy}</span></td></tr>`,
       )}</tbody></table>`
     : html`<p>No document has been filed yet.</p>`;
