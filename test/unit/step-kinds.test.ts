@@ -29,16 +29,17 @@ describe('the table', () => {
 
   test('conditions come from the issuer and the agencies it consults (or a senior in their place); never from advice, a grant, a ruling or an appeal', () => {
     const withConditions = kinds.filter((k) => STEP_KINDS[k].conditions).sort();
-    expect(withConditions).toEqual(['consultation', 'defence-review', 'escalation', 'issuer-review', 'reconsideration', 'senior-sign-off']);
+    expect(withConditions).toEqual(['consultation', 'deemed-export', 'defence-review', 'escalation', 'issuer-review', 'reconsideration', 'senior-sign-off']);
     for (const kind of withConditions) expect(STEP_KINDS[kind].decisions).toContain('approve');
   });
 
   test('silence decides nothing the issuer owns: its steps escalate or stay open; only consulted parties’ silence is no objection', () => {
     const bySilence = (rule: string) => kinds.filter((k) => STEP_KINDS[k].silence === rule).sort();
     expect(bySilence('no-objection')).toEqual(['advisory-review', 'consultation', 'defence-review', 'essential-security']);
-    expect(bySilence('lapses')).toEqual(['appeal', 'holder-hearing', 'intent-to-deny']);
+    expect(bySilence('lapses')).toEqual(['appeal', 'holder-hearing', 'intent-to-deny', 'post-project-review']);
     expect(bySilence('stays-open')).toEqual(['acknowledgement', 'escalation', 'milestone-review', 'reconsideration']);
     expect(bySilence('escalate')).toEqual([
+      'deemed-export',
       'grant-agency',
       'grant-funder',
       'issuer-review',
@@ -53,7 +54,7 @@ describe('the table', () => {
 
   test('the licensee acknowledges conditions, and does nothing else on that step; the request schema takes every decision the table offers', () => {
     expect(STEP_KINDS.acknowledgement).toMatchObject({ decisions: ['acknowledge'], basisRequired: [], conditions: false, silence: 'stays-open' });
-    expect([...DECISIONS].sort()).toEqual(['accept', 'acknowledge', 'appeal', 'approve', 'deny', 'request-info', 'respond']);
+    expect([...DECISIONS].sort()).toEqual(['accept', 'acknowledge', 'appeal', 'approve', 'deny', 'request-info', 'respond', 'review']);
     expect(decisionBody.safeParse({ decision: 'acknowledge' }).success).toBe(true);
     expect(decisionBody.safeParse({ decision: 'waive' }).success).toBe(false);
   });
