@@ -5,6 +5,7 @@ import { markUnreported, shardTally, writeCycleRecord, type ShardSlice } from '.
 import { claimTargetSet, ForeignTargetSet, readTargets, selectActiveTargets, targetSetSize } from '../records/cycle-targets';
 import type { Records } from '../records/database';
 import { RecordRunMismatch, writeProjectRecord } from '../records/project-writes';
+import { readShipped, type ShippedUnder } from '../records/shipments';
 
 export function recordActivities(records: Records | undefined) {
   const db = () => {
@@ -21,6 +22,11 @@ export function recordActivities(records: Records | undefined) {
         if (err instanceof RecordRunMismatch) throw ApplicationFailure.nonRetryable(err.message, 'RecordRunMismatch');
         throw err;
       }
+    },
+
+    /** What the compliance reports of a closed project's licences declared shipped (its post-project review). */
+    async shippedUnder(projectId: string): Promise<ShippedUnder[]> {
+      return readShipped(db(), projectId);
     },
 
     async recordCycle(write: CycleRecordWrite): Promise<{ settled: boolean }> {

@@ -11,6 +11,7 @@ import type { StepPlan } from './routing';
 /** What the review is asked about (workflows/people-contract.ts PostProjectSummary). */
 export interface ReviewSummary {
   licensed: string[];
+  shipped: string[];
   released: string[];
   openConditions: string[];
 }
@@ -23,7 +24,7 @@ const DEFAULT_WINDOW_MS = 30 * 86_400_000;
 export function reviewQuestion(project: Pick<Project, 'title'>, s: ReviewSummary): string {
   const list = (xs: string[]) => (xs.length ? xs.join('; ') : 'none');
   return (
-    `"${project.title}" has closed. Licensed: ${list(s.licensed)}. Released: ${list(s.released)}. ` +
+    `"${project.title}" has closed. Licensed: ${list(s.licensed)}. Shipped: ${list(s.shipped)}. Released: ${list(s.released)}. ` +
     `Open conditions: ${list(s.openConditions)}. Record your review: what went well, what did not, lessons.`
   );
 }

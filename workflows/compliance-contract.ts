@@ -68,6 +68,15 @@ export interface ReportRequest {
   receivedAt?: string;
   submittedBy?: string;
   anomalies?: Anomaly[];
+  /** What a received report declared shipped in its period (absent on reports received before it was kept). */
+  shipped?: ShippedInPeriod;
+}
+
+/** A report's shipments, summed: how many, how many items, and where to. */
+export interface ShippedInPeriod {
+  shipments: number;
+  quantity: number;
+  destinations: string[];
 }
 
 export interface CorrectiveAction {

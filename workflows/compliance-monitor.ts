@@ -152,7 +152,12 @@ export class LicenceMonitor {
     this.validateSubmission(s);
     const request = this.record.reports.find((r) => r.period === s.period)!;
     const receivedAt = new Date().toISOString();
-    Object.assign(request, { status: 'received', receivedAt, submittedBy: s.submittedBy });
+    const shipped = {
+      shipments: s.shipments.length,
+      quantity: s.shipments.reduce((n, x) => n + (x.quantity ?? 0), 0),
+      destinations: [...new Set(s.shipments.map((x) => x.destination))],
+    };
+    Object.assign(request, { status: 'received', receivedAt, submittedBy: s.submittedBy, shipped });
     this.record.totals.reportsReceived += 1;
     this.changed = true;
     const channel: Channel = s.channel ?? 'api';

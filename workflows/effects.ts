@@ -49,7 +49,7 @@ export const mailsIdle = (): boolean => mailsInFlight === 0;
  * the lost attempt wrote, and a late write from it is refused (records/record-writers.ts).
  * They retry without limit: a database outage delays the record, never loses it.
  */
-export const records = proxyLocalActivities<Pick<Activities, 'recordProject' | 'recordCycle'>>({
+export const records = proxyLocalActivities<Pick<Activities, 'recordProject' | 'recordCycle' | 'shippedUnder'>>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 });

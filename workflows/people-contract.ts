@@ -49,6 +49,8 @@ export interface DeliverableInput {
 /** The post-project review of a closed project: what the workflow summarised for its two reviewers. */
 export interface PostProjectSummary {
   licensed: string[];
+  /** What the compliance reports declared shipped under each licence. */
+  shipped: string[];
   released: string[];
   openConditions: string[];
 }

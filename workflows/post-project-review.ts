@@ -10,6 +10,8 @@ import type { ComponentView } from './definitions';
 import type { PostProjectSummary } from './people-contract';
 import type { ProjectPeople } from './project-people';
 import type { AuditInput, ReviewBoard } from './review-board';
+import { records } from './effects';
+import type { ShippedUnder } from '../records/shipments';
 
 export interface PostProjectHost {
   policy: Policy;
@@ -31,12 +33,24 @@ function licensed(components: ComponentView[]): string[] {
   });
 }
 
+/** What each licensed component's compliance reports declared shipped. */
+function shipped(components: ComponentView[], sums: ShippedUnder[]): string[] {
+  return components
+    .filter((c) => c.licence.licenceId)
+    .map(({ id, name }) => {
+      const s = sums.find((x) => x.componentId === id);
+      if (!s?.shipments) return `${name} (${id}): nothing reported shipped${s ? ` in ${s.reports} report(s)` : ''}`;
+      return `${name} (${id}): ${s.shipments} shipment(s), ${s.quantity} item(s) to ${s.destinations.join(', ')}, in ${s.reports} report(s)`;
+    });
+}
+
 export async function runPostProjectReview(host: PostProjectHost): Promise<void> {
   const { board, record } = host;
   const deemed = (s: { kind: string }) => s.kind === 'deemed-export';
   if (board.open().some(deemed)) await board.closeOpen('the project closed: the release is no longer planned', deemed);
   const summary: PostProjectSummary = {
     licensed: licensed([...host.components.values()]),
+    shipped: shipped([...host.components.values()], await records.shippedUnder(host.project.projectId)),
     released: host.people.released(),
     openConditions: host.people.outstanding(Date.now()).map((o) => o.detail),
   };

@@ -62,6 +62,7 @@ export function mockActivities() {
     // The real record store (the suite's database).
     recordProject: jest.fn<ReturnType<Activities['recordProject']>, Parameters<Activities['recordProject']>>(real.recordProject),
     recordCycle: jest.fn<ReturnType<Activities['recordCycle']>, Parameters<Activities['recordCycle']>>(real.recordCycle),
+    shippedUnder: jest.fn<ReturnType<Activities['shippedUnder']>, Parameters<Activities['shippedUnder']>>(real.shippedUnder),
     cycleTargets: jest.fn<ReturnType<Activities['cycleTargets']>, Parameters<Activities['cycleTargets']>>(real.cycleTargets),
     readCycleTargets: jest.fn<ReturnType<Activities['readCycleTargets']>, Parameters<Activities['readCycleTargets']>>(real.readCycleTargets),
     cycleShardTally: jest.fn<ReturnType<Activities['cycleShardTally']>, Parameters<Activities['cycleShardTally']>>(real.cycleShardTally),

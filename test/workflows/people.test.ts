@@ -234,8 +234,8 @@ test('a closed project gets its post-project review: the coordinator reviews, th
     ['post-project-coordinator', 'post-project-review', 'coordinator', 'a.weber@kit.example'],
     ['post-project-agency', 'post-project-review', 'de-bafa', 'ausfuhr@bafa.example'],
   ]);
-  expect(view.postProjectReview).toEqual({ licensed: ['Open analysis software (c0): cleared'], released: [], openConditions: [] });
-  expect(view.openSteps[0].question).toContain('Licensed: Open analysis software (c0): cleared. Released: none. Open conditions: none.');
+  expect(view.postProjectReview).toEqual({ licensed: ['Open analysis software (c0): cleared'], shipped: [], released: [], openConditions: [] });
+  expect(view.openSteps[0].question).toContain('Licensed: Open analysis software (c0): cleared. Shipped: none. Released: none. Open conditions: none.');
   expect(Date.parse(view.openSteps[0].dueAt) - Date.parse(view.openSteps[0].openedAt)).toBe(8000);
 
   await decide(handle, ['post-project-coordinator'], () => ({ decision: 'review', comment: 'Screening early saved a month' }));

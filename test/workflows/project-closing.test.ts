@@ -5,7 +5,7 @@
  * for its funder's review, even when no component needs a licence.
  */
 import { policySchema } from '../../domain/policy';
-import { complianceMonitorWorkflowId } from '../../workflows/compliance-contract';
+import { complianceMonitorWorkflowId, submitReportUpdate } from '../../workflows/compliance-contract';
 
 import { randomUUID } from 'node:crypto';
 import { startCycle, waitForCycle } from '../helpers/cycles';
@@ -33,13 +33,30 @@ test('cleared and expired: the project closes when the last licence ends, tells 
     await confirm(handle);
     await decide(handle, ['grant-funder', 'grant-agency']);
     await decide(handle, ['c1-de-bafa']);
+    // The licensee reports two shipments before the licence expires: the post-project review sums them.
+    const monitor = env().client.workflow.getHandle(complianceMonitorWorkflowId(project.projectId, 'c1'));
+    for (const until = Date.now() + 15_000; !(await recordedAudit(handle)).some((e) => e.action === 'report-requested');) {
+      if (Date.now() > until) throw new Error('the monitor asked for no report');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const shipments = [
+      { destination: 'US', endUser: 'Oak Ridge National Laboratory', quantity: 2, date: '2027-03-01' },
+      { destination: 'US', endUser: 'Oak Ridge National Laboratory', quantity: 1, date: '2027-04-01' },
+    ];
+    await monitor.executeUpdate(submitReportUpdate, { args: [{ period: 1, endUseConfirmed: true, shipments, submittedBy: 'coordinator#test' }] });
 
     const closed = await waitForView(handle, (v) => v.stage === 'closed', 'the project closed', VALIDITY_MS + 20_000);
     expect(closed.components.map((c) => c.licence.status)).toEqual(['cleared', 'expired']);
     expect(await handle.result()).toBe('closed');
     // The monitor finished by itself before the project closed (closing would otherwise terminate it).
-    const monitor = env().client.workflow.getHandle(complianceMonitorWorkflowId(project.projectId, 'c1'));
     expect(await monitor.result()).toMatchObject({ status: 'expired' });
+    // Its post-project review's summary: what was licensed, and shipped under the licence.
+    const review = (await recordedView(handle)).postProjectReview!;
+    expect(review.shipped).toEqual(['Radiation-hardened FPGA board (c1): 2 shipment(s), 3 item(s) to US, in 1 report(s)']);
+    expect(review.licensed).toEqual([
+      'Open analysis software (c0): cleared',
+      expect.stringMatching(/^Radiation-hardened FPGA board \(c1\): expired \S+, valid /),
+    ]);
     const audit = await recordedAudit(handle);
     const expiredAt = audit.find((e) => e.action === 'licence-expired')!.at;
     const closing = audit.find((e) => e.action === 'stage-changed' && e.detail.startsWith('active → closed'))!;
