@@ -9,7 +9,7 @@ import { assessRelease, deemedExportStepId, itemCategory, releasesTechnology, ty
 import type { Policy } from '../domain/policy';
 import type { Component, Person, Project } from '../domain/project';
 import type { ReviewStep } from '../workflows/definitions';
-import type { PersonView } from '../workflows/people-contract';
+import type { PersonView, TrainingCertificate } from '../workflows/people-contract';
 import type { ProjectCore } from './contract';
 import { snapshot, type Records } from './database';
 
@@ -21,16 +21,10 @@ export interface PlanScreening {
   at: string;
 }
 
-export interface PlanCertificate {
-  certificateId: string;
-  course: string;
-  completedAt: string;
-  expiresAt: string;
-  documentId: string;
-  sha256: string;
-  /** Not expired when the plan was read. */
+/** A certificate as the plan shows it: its facts and document, and whether it had not expired when the plan was read. */
+export type PlanCertificate = Pick<TrainingCertificate, 'certificateId' | 'course' | 'completedAt' | 'expiresAt' | 'documentId' | 'sha256'> & {
   valid: boolean;
-}
+};
 
 export interface PlanPerson {
   id: string;
