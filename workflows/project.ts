@@ -54,7 +54,7 @@ import { ReviewBoard } from './review-board';
 import { complianceMonitorStart } from './compliance-contract';
 import { cycleReviewSignal } from './cycle-contract';
 import { runCycleReview, type CycleReviewContext } from './cycle-review';
-import { scopingValidator, applyScoping } from './scoping';
+import { scopingValidator, applyScoping, applyLowering } from './scoping';
 import { Visibility } from './visibility';
 import { projectParties, submissionEntry, submittedCore } from './project-core';
 import { CycleItemWrites, ProjectCoreWrites, wakeShard } from './project-record-writes';
@@ -373,32 +373,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<Stage> {
     ];
     await board.openSteps(plans);
     await board.waitForDecisions(plans.map((p) => p.stepId));
-    for (const c of lowerings) {
-      const step = board.steps.get(`tier-${c.id}`)!;
-      if (step.outcome === 'approved') {
-        record({
-          actor: step.reviewer,
-          action: 'tier-lowered',
-          channel: 'system',
-          componentId: c.id,
-          detail:
-            step.kind === 'no-licence-finding'
-              ? `${c.tier} → T0: ${step.partyName} found no licence required (${step.legalBasis})`
-              : `${c.tier} → ${c.pendingTier} approved by ${step.partyName}`,
-        });
-        const why = step.kind === 'no-licence-finding' ? `${step.partyName} found no licence required: ${step.legalBasis}` : `${step.partyName}'s approval`;
-        Object.assign(c, { tier: c.pendingTier, tierReason: `lowered from ${c.tier} with ${why}` });
-      } else {
-        record({
-          actor: step.reviewer,
-          action: 'tier-lowering-refused',
-          channel: 'system',
-          componentId: c.id,
-          detail: `stays ${c.tier}: ${step.legalBasis ?? ''}`,
-        });
-      }
-      delete c.pendingTier;
-    }
+    for (const c of lowerings) applyLowering(c, board.steps.get(`tier-${c.id}`)!, record);
     const refusals = board.list().filter((s) => (s.kind === 'grant-funder' || s.kind === 'grant-agency') && s.outcome === 'denied');
     if (refusals.length) {
       setStage('rejected', refusals.map((s) => `${s.partyName} denied (${s.legalBasis})`).join('; '));

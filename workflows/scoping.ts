@@ -1,7 +1,7 @@
 /** Scoping confirmation: the coordinator may raise a tier; lowering one needs a justification and the lead agency's approval. */
 import { ApplicationFailure } from '@temporalio/workflow';
 import { TIER_ORDER } from '../domain/routing';
-import { ProjectRejection, type ComponentView, type ScopingConfirmation, type Stage } from './definitions';
+import { ProjectRejection, type ComponentView, type ReviewStep, type ScopingConfirmation, type Stage } from './definitions';
 import type { AuditInput } from './review-board';
 
 export function scopingValidator(
@@ -59,4 +59,31 @@ export function applyScoping(components: Map<string, ComponentView>, c: ScopingC
     }
   }
   return [...components.values()];
+}
+
+/** The issuer's answer to a requested lowering: the tier changes (with who approved it, and why) or stays, each audited. */
+export function applyLowering(c: ComponentView, step: ReviewStep, record: (e: AuditInput) => void): void {
+  if (step.outcome === 'approved') {
+    record({
+      actor: step.reviewer,
+      action: 'tier-lowered',
+      channel: 'system',
+      componentId: c.id,
+      detail:
+        step.kind === 'no-licence-finding'
+          ? `${c.tier} → T0: ${step.partyName} found no licence required (${step.legalBasis})`
+          : `${c.tier} → ${c.pendingTier} approved by ${step.partyName}`,
+    });
+    const why = step.kind === 'no-licence-finding' ? `${step.partyName} found no licence required: ${step.legalBasis}` : `${step.partyName}'s approval`;
+    Object.assign(c, { tier: c.pendingTier, tierReason: `lowered from ${c.tier} with ${why}` });
+  } else {
+    record({
+      actor: step.reviewer,
+      action: 'tier-lowering-refused',
+      channel: 'system',
+      componentId: c.id,
+      detail: `stays ${c.tier}: ${step.legalBasis ?? ''}`,
+    });
+  }
+  delete c.pendingTier;
 }

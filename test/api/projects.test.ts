@@ -602,7 +602,9 @@ describe('health', () => {
     expect(ready.body).toMatchObject({ status: 'ready' });
   });
 
-  test('with Temporal unreachable, /readyz and the project writes answer 503 UNAVAILABLE quickly instead of hanging; reads answer from the records', async () => {
+  const unreachable =
+    'with Temporal unreachable, /readyz and the project writes answer 503 UNAVAILABLE quickly instead of hanging; reads answer from the records';
+  test(unreachable, async () => {
     // Nothing listens on port 1: the lazy connection never gets through.
     const connection = Connection.lazy({ address: '127.0.0.1:1' });
     try {
